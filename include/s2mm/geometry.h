@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stage-2 table geometry: everything that differs between layouts (granule,
+ * IPA size, start level, concatenated roots, 52-bit output formats) as data,
+ * so one page-table engine serves every layout.
+ */
+#ifndef S2MM_GEOMETRY_H
+#define S2MM_GEOMETRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Levels run from -1 (FEAT_LPA2, 4KB granule) to 3. */
+#define S2_LEVEL_MIN (-1)
+#define S2_LEVEL_MAX 3
+#define S2_START_LEVEL_AUTO (-2)
+#define S2_MAX_CONCAT 16
+
+struct s2_geom {
+	unsigned int granule_shift; /* 12 (4K), 14 (16K) or 16 (64K) */
+	unsigned int stride;        /* index bits per level: granule_shift - 3 */
+	unsigned int ipa_bits;      /* input (IPA) size */
+	unsigned int pa_bits;       /* output size: VTCR_EL2.PS */
+	int start_level;            /* level of the root */
+	unsigned int concat;        /* concatenated root tables, 1..16 */
+	uint64_t root_entries;      /* entries in the whole root */
+	size_t root_size;           /* bytes of the root; also its alignment */
+	bool ds;                    /* FEAT_LPA2 descriptors (52-bit, 4K/16K) */
+	bool lpa;                   /* FEAT_LPA 64K: OA[51:48] in bits [15:12] */
+	uint64_t vtcr;              /* VTCR_EL2 for this layout, VS/HA/HD clear */
+};
+
+/**
+ * s2_geom_init() - Derive a stage-2 layout.
+ * @g: filled on success, untouched on error.
+ * @granule: 4096, 16384 or 65536.
+ * @ipa_bits: IPA size, 25..52 (52 only with @pa_bits 52).
+ * @pa_bits: physical address size the CPU implements and VTCR_EL2.PS
+ *           selects: 32, 36, 40, 42, 44, 48 or 52. @ipa_bits may not exceed
+ *           it.
+ * @start_level: S2_START_LEVEL_AUTO for the fewest levels (concatenating up
+ *           to 16 root tables, as KVM does), or a level to force.
+ *
+ * Applies the Arm ARM rules for VTCR_EL2.T0SZ/SL0 (AArch64.S2InconsistentSL
+ * and AArch64.S2InvalidSL): a forced level must resolve the IPA with at most
+ * 16 concatenated tables and at least one bit at the start level; level 0
+ * (4K) and level 1 (16K, 64K) need a PA of at least 44/42/44 bits; level -1
+ * (4K) and level 0 (16K) need FEAT_LPA2 (52-bit); level 3 with 4K needs
+ * FEAT_TTST, which s2mm does not support.
+ *
+ * Return: 0, -S2_EINVAL for a value outside the lists above, -S2_ENOTSUP for
+ * a combination the architecture forbids.
+ */
+int s2_geom_init(struct s2_geom *g, unsigned int granule, unsigned int ipa_bits,
+		 unsigned int pa_bits, int start_level);
+
+/** s2_geom_level_shift() - log2 of the bytes one entry at @level maps. */
+static inline unsigned int s2_geom_level_shift(const struct s2_geom *g,
+					       int level)
+{
+	return g->granule_shift + (unsigned int)(S2_LEVEL_MAX - level) * g->stride;
+}
+
+/** s2_geom_level_size() - Bytes one entry at @level maps. */
+static inline uint64_t s2_geom_level_size(const struct s2_geom *g, int level)
+{
+	return 1ULL << s2_geom_level_shift(g, level);
+}
+
+/**
+ * s2_geom_leaf_allowed() - Whether a block (or page, at level 3) may sit at
+ * @level: 4K blocks at levels 1-2 (0 with DS), 16K at 2 (1 with DS), 64K at
+ * 2 (1 with 52-bit PA).
+ */
+bool s2_geom_leaf_allowed(const struct s2_geom *g, int level);
+
+/** s2_geom_ipa_limit() - One past the largest IPA: 1 << ipa_bits. */
+static inline uint64_t s2_geom_ipa_limit(const struct s2_geom *g)
+{
+	return 1ULL << g->ipa_bits;
+}
+
+/**
+ * s2_geom_oa_to_desc() - Place output address @pa (aligned to the leaf or
+ * table size) in a descriptor's address field, in this layout's format.
+ */
+uint64_t s2_geom_oa_to_desc(const struct s2_geom *g, uint64_t pa);
+
+/** s2_geom_desc_to_oa() - The output address a descriptor holds. */
+uint64_t s2_geom_desc_to_oa(const struct s2_geom *g, uint64_t desc);
+
+/** s2_geom_vttbr() - VTTBR_EL2 for a root at @root_pa and @vmid. */
+uint64_t s2_geom_vttbr(const struct s2_geom *g, uint64_t root_pa, uint16_t vmid);
+
+#endif /* S2MM_GEOMETRY_H */

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stage-2 page-table engine: one walker and the operations built on it.
+ *
+ * Addresses are IPAs (input) and PAs (output). Ranges are [ipa, ipa + size);
+ * both must be aligned to the granule. TLB invalidation: every operation
+ * that removes or restricts a translation the TLB may hold invalidates it
+ * through the ops table before it returns (who invalidates is said per
+ * function). Operations on one table are not safe against each other unless
+ * said otherwise: the caller serialises them.
+ */
+#ifndef S2MM_PGTABLE_H
+#define S2MM_PGTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <s2mm/geometry.h>
+#include <s2mm/ops.h>
+
+/* Access permissions and memory type of a mapping. */
+enum s2_prot {
+	S2_PROT_R = 1 << 0,
+	S2_PROT_W = 1 << 1,
+	S2_PROT_X = 1 << 2,
+	S2_PROT_DEVICE = 1 << 3, /* Device-nGnRE instead of Normal WB */
+	S2_PROT_RW = S2_PROT_R | S2_PROT_W,
+	S2_PROT_RWX = S2_PROT_R | S2_PROT_W | S2_PROT_X,
+};
+
+/* Flags for s2_pgtable_map(). */
+enum s2_map_flags {
+	S2_MAP_PAGES = 1 << 0, /* use final-level pages only, no blocks */
+	S2_MAP_NOREPLACE = 1 << 1, /* fail with -S2_EEXIST over a valid leaf */
+};
+
+struct s2_pgtable {
+	struct s2_geom geom;
+	const struct s2_mm_ops *ops;
+	uint64_t *root;   /* virtual address of the root */
+	uint64_t root_pa;
+	void *owner;      /* embedder's handle (its VM), for the TLBI ops */
+};
+
+/* Which visit a walker callback is called for. */
+enum s2_walk_flags {
+	S2_WALK_LEAF = 1 << 0,       /* leaf or invalid entries */
+	S2_WALK_TABLE_PRE = 1 << 1,  /* table entries, before their children */
+	S2_WALK_TABLE_POST = 1 << 2, /* table entries, after their children */
+};
+
+struct s2_walk_ctx {
+	const struct s2_pgtable *pgt;
+	uint64_t *ptep;   /* the entry (may be written by a visitor) */
+	uint64_t old;     /* its value when read */
+	uint64_t addr;    /* IPA the entry maps (aligned to the level) */
+	uint64_t end;     /* end of the walked range */
+	int level;
+	void *arg;
+};
+
+/*
+ * A visitor returns 0 to go on, or a negative error that stops the walk.
+ * If a LEAF visitor turns the entry into a table, the walker descends into it.
+ */
+typedef int (*s2_visitor_fn)(const struct s2_walk_ctx *ctx,
+			     enum s2_walk_flags visit);
+
+struct s2_walker {
+	s2_visitor_fn cb;
+	void *arg;
+	unsigned int flags; /* enum s2_walk_flags: which visits to make */
+};
+
+/**
+ * s2_pgtable_init() - Allocate an empty root for layout @g.
+ * @owner: stored in @pgt->owner for the embedder's TLBI ops.
+ * Return: 0 or -S2_ENOMEM, -S2_EINVAL.
+ */
+int s2_pgtable_init(struct s2_pgtable *pgt, const struct s2_geom *g,
+		    const struct s2_mm_ops *ops, void *owner);
+
+/**
+ * s2_pgtable_destroy() - Free every table page and the root.
+ * Performs no TLB invalidation: the caller must invalidate the VMID before
+ * it is used again (the VMID allocator's rollover does).
+ */
+void s2_pgtable_destroy(struct s2_pgtable *pgt);
+
+/**
+ * s2_pgtable_walk() - Visit the entries covering [@ipa, @ipa + @size).
+ * Return: 0, the first negative value a visitor returned, or -S2_ERANGE.
+ */
+int s2_pgtable_walk(const struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		    const struct s2_walker *w);
+
+/**
+ * s2_pgtable_map() - Map [@ipa, @ipa + @size) to [@pa, @pa + @size).
+ * @prot: enum s2_prot bits; S2_PROT_R or S2_PROT_W or S2_PROT_X needed.
+ * @flags: enum s2_map_flags.
+ *
+ * Uses the largest leaf the level allows where IPA and PA are aligned to it
+ * and the range covers it (pages only with S2_MAP_PAGES). Existing leaves in
+ * the range are replaced with break-before-make and invalidated by IPA;
+ * tables replaced by a block are freed after a VMID-wide invalidation.
+ * All table pages are allocated before the first entry changes, so on
+ * -S2_ENOMEM the tree is exactly as it was.
+ *
+ * Return: 0, -S2_EINVAL (alignment, size, prot), -S2_ERANGE (beyond the IPA
+ * or PA size), -S2_ENOMEM, -S2_EEXIST (S2_MAP_NOREPLACE).
+ */
+int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		   uint64_t pa, unsigned int prot, unsigned int flags);
+
+/**
+ * s2_pgtable_unmap() - Remove every mapping in [@ipa, @ipa + @size).
+ * Blocks straddling an end of the range are split first (which may need
+ * memory: -S2_ENOMEM leaves the tree as it was). Table pages that become
+ * empty are freed. Invalidates the TLB (by IPA, or VMID-wide for many
+ * entries or freed tables) before returning.
+ * Return: 0, -S2_EINVAL, -S2_ERANGE, -S2_ENOMEM.
+ */
+int s2_pgtable_unmap(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size);
+
+/**
+ * s2_pgtable_protect() - Set the permissions of every leaf in the range to
+ * @prot's R/W/X (memory type unchanged). Blocks straddling an end of the
+ * range are split first. Invalidates as s2_pgtable_unmap() does.
+ * Return: 0, -S2_EINVAL, -S2_ERANGE, -S2_ENOMEM.
+ */
+int s2_pgtable_protect(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		       unsigned int prot);
+
+/**
+ * s2_pgtable_wrprotect() - Remove write permission over the range (dirty
+ * logging). Same contract as s2_pgtable_protect().
+ */
+int s2_pgtable_wrprotect(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size);
+
+/**
+ * s2_pgtable_relax() - Add the permissions in @prot to the leaf mapping
+ * @ipa (after a permission fault). Invalidates @ipa when it changed
+ * anything, so the CPU cannot go on using the stricter TLB entry.
+ * Return: 0, -S2_ENOENT (no valid leaf), -S2_EINVAL.
+ */
+int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot);
+
+/**
+ * s2_pgtable_mkyoung() - Set the Access flag of the leaf mapping @ipa
+ * (after an Access flag fault). No invalidation: entries that fault on
+ * the Access flag are never cached in a TLB (Arm ARM D8.16).
+ * Return: 0, -S2_ENOENT.
+ */
+int s2_pgtable_mkyoung(struct s2_pgtable *pgt, uint64_t ipa);
+
+/**
+ * s2_pgtable_test_clear_young() - Clear the Access flag of every leaf in the
+ * range; @young (may be NULL) says whether any was set. No invalidation:
+ * an ageing hint may be stale, as Linux's is.
+ * Return: 0, -S2_EINVAL, -S2_ERANGE.
+ */
+int s2_pgtable_test_clear_young(struct s2_pgtable *pgt, uint64_t ipa,
+				uint64_t size, bool *young);
+
+/**
+ * s2_pgtable_lookup() - The leaf that translates @ipa.
+ * @desc: receives the descriptor (0 when nothing maps @ipa).
+ * @level: receives its level (of the invalid entry when nothing maps it).
+ * Return: 0 for a valid leaf, -S2_ENOENT, -S2_ERANGE.
+ */
+int s2_pgtable_lookup(const struct s2_pgtable *pgt, uint64_t ipa,
+		      uint64_t *desc, int *level);
+
+/**
+ * s2_pgtable_split() - Split every block overlapping the range into leaves
+ * of @level (the next level for a single split, S2_LEVEL_MAX for pages),
+ * keeping output addresses and attributes. Each replaced block goes through
+ * break-before-make with an invalidation by IPA.
+ * Return: 0, -S2_EINVAL, -S2_ERANGE, -S2_ENOMEM (tree unchanged).
+ */
+int s2_pgtable_split(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		     int level);
+
+/**
+ * s2_pgtable_desc_prot() - The enum s2_prot bits a leaf descriptor grants.
+ */
+unsigned int s2_pgtable_desc_prot(uint64_t desc);
+
+#endif /* S2MM_PGTABLE_H */
