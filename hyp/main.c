@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * s2hyp: boot, self-tests, SMP bring-up and the scenario the runner asked
+ * for (bootargs "test=<name>" from -append, or the semihosting command line).
+ *
+ * Scenarios:
+ *   boot   boot all CPUs, run the self-tests, exit 0
+ *   panic  take a deliberate EL2 data abort: must exit HYP_EXIT_PANIC
+ *   guest  one VM per CPU running the memory-test guest on libs2mm tables
+ */
+#include "hyp.h"
+#include "vm.h"
+
+#define DEFAULT_DTB	0x40000000UL
+#define DEFAULT_RAM	(128UL << 20)
+
+extern char __image_start[], __end[];
+
+enum scenario { SC_BOOT, SC_PANIC, SC_GUEST };
+
+static volatile enum scenario scenario;
+static volatile bool go;
+static unsigned int cpus_done;
+static int cpu_status[HYP_MAX_CPUS];
+static uint64_t boot_ticks;
+
+static const char *find_arg(const char *args, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = args; p && *p; p++)
+		if ((p == args || p[-1] == ' ') && strncmp(p, key, klen) == 0)
+			return p + klen;
+	return NULL;
+}
+
+static bool arg_is(const char *v, const char *name)
+{
+	size_t n = strlen(name);
+
+	return v && strncmp(v, name, n) == 0 && (v[n] == '\0' || v[n] == ' ');
+}
+
+static enum scenario parse_scenario(const void *fdt)
+{
+	static char cmdline[256];
+	const char *args = fdt_bootargs(fdt), *v;
+
+	if (!args && semihost_cmdline(cmdline, sizeof(cmdline)) == 0)
+		args = cmdline;
+	v = find_arg(args, "test=");
+	hyp_printf("s2hyp: args \"%s\"\n", args ? args : "");
+	if (arg_is(v, "panic"))
+		return SC_PANIC;
+	if (arg_is(v, "guest"))
+		return SC_GUEST;
+	return SC_BOOT;
+}
+
+/* The per-CPU loop: every CPU (0 included) runs its share of the work. */
+static void cpu_loop(unsigned int id)
+{
+	int ret = 0;
+
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		__asm__ volatile("wfe");
+	switch (scenario) {
+	case SC_GUEST:
+		ret = vm_scenario_guest(id);
+		break;
+	default:
+		break;
+	}
+	cpu_status[id] = ret;
+	__atomic_add_fetch(&cpus_done, 1, __ATOMIC_ACQ_REL);
+	__asm__ volatile("sev");
+}
+
+void secondary_main(unsigned int id)
+{
+	hyp_printf("cpu%u: up at EL%lu, MPIDR %lx\n", id,
+		   (read_sysreg(currentel) >> 2) & 3, read_sysreg(mpidr_el1));
+	__atomic_store_n(&hyp_cpus[id].online, true, __ATOMIC_RELEASE);
+	cpu_loop(id);
+	for (;;)
+		__asm__ volatile("wfe");
+}
+
+static int selftests(void)
+{
+	char buf[64];
+	int ret;
+
+	hyp_snprintf(buf, sizeof(buf), "%d %u %x %lx %s %05d %-3s|%p", -42, 42u,
+		     0xbeefu, 0x123456789abcdefUL, "ok", 7, "a", (void *)0x10);
+	if (strncmp(buf, "-42 42 beef 123456789abcdef ok 00007 a  |0x10", 64)) {
+		hyp_printf("selftest: printf gave \"%s\"\n", buf);
+		return -1;
+	}
+	ret = palloc_selftest();
+	if (ret) {
+		hyp_printf("selftest: palloc failed (%d)\n", ret);
+		return -1;
+	}
+	ret = vm_selftest();
+	if (ret) {
+		hyp_printf("selftest: vm/mm_ops failed (%d)\n", ret);
+		return -1;
+	}
+	return 0;
+}
+
+void hyp_main(uint64_t dtb)
+{
+	const void *fdt = fdt_valid((void *)dtb) ? (void *)dtb
+						  : (void *)DEFAULT_DTB;
+	uint64_t ram_base = 0x40000000UL, ram_size = DEFAULT_RAM;
+	unsigned int failed = 0;
+
+	boot_ticks = cntvct();
+	if (fdt_memory(fdt, &ram_base, &ram_size))
+		hyp_printf("s2hyp: no DTB memory node, assuming %lu MiB\n",
+			   ram_size >> 20);
+	hyp_printf("s2hyp: EL%lu, MIDR %lx, RAM %lx+%lu MiB, DTB %p, image %p-%p\n",
+		   (read_sysreg(currentel) >> 2) & 3, read_sysreg(midr_el1),
+		   ram_base, ram_size >> 20, fdt, __image_start, __end);
+	if (palloc_init(ram_base, ram_base + ram_size, (uint64_t)__end))
+		hyp_panic("palloc_init: RAM too small");
+	hyp_printf("s2hyp: %lu pages free\n", palloc_free_pages());
+	scenario = parse_scenario(fdt);
+	if (selftests())
+		semihost_exit(HYP_EXIT_FAIL);
+	hyp_printf("s2hyp: self-tests passed\n");
+
+	if (smp_boot_secondaries())
+		semihost_exit(HYP_EXIT_FAIL);
+	hyp_printf("s2hyp: %u CPUs online\n", hyp_ncpus);
+
+	if (scenario == SC_PANIC) {
+		hyp_printf("s2hyp: deliberate EL2 data abort\n");
+		*(volatile uint64_t *)0x8000000000UL = 1; /* beyond the map */
+	}
+
+	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
+	__asm__ volatile("sev");
+	cpu_loop(0);
+	while (__atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) < hyp_ncpus)
+		__asm__ volatile("wfe");
+	for (unsigned int i = 0; i < hyp_ncpus; i++)
+		if (cpu_status[i])
+			failed++;
+	hyp_printf("s2hyp: %u passed, %u failed, %lu us since boot\n",
+		   hyp_ncpus - failed, failed,
+		   (cntvct() - boot_ticks) * 1000000 / read_sysreg(cntfrq_el0));
+	if (!failed)
+		hyp_printf("PASS\n");
+	semihost_exit(failed ? HYP_EXIT_FAIL : HYP_EXIT_PASS);
+}
