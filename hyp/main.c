@@ -116,6 +116,7 @@ void hyp_main(uint64_t dtb)
 						  : (void *)DEFAULT_DTB;
 	uint64_t ram_base = 0x40000000UL, ram_size = DEFAULT_RAM;
 	unsigned int failed = 0;
+	uint64_t free_before;
 
 	boot_ticks = cntvct();
 	if (fdt_memory(fdt, &ram_base, &ram_size))
@@ -141,6 +142,8 @@ void hyp_main(uint64_t dtb)
 		*(volatile uint64_t *)0x8000000000UL = 1; /* beyond the map */
 	}
 
+	/* Every page a scenario takes must come back: checked at the end. */
+	free_before = palloc_free_pages();
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
 	__asm__ volatile("sev");
 	cpu_loop(0);
@@ -149,6 +152,11 @@ void hyp_main(uint64_t dtb)
 	for (unsigned int i = 0; i < hyp_ncpus; i++)
 		if (cpu_status[i])
 			failed++;
+	if (palloc_free_pages() != free_before) {
+		hyp_printf("s2hyp: %ld pages leaked\n",
+			   (int64_t)(free_before - palloc_free_pages()));
+		failed++;
+	}
 	hyp_printf("s2hyp: %u passed, %u failed, %lu us since boot\n",
 		   hyp_ncpus - failed, failed,
 		   (cntvct() - boot_ticks) * 1000000 / read_sysreg(cntfrq_el0));

@@ -38,4 +38,8 @@ void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 extern char __end[];
 
+/* Entry from start.S: x0 = RAM base IPA, x1 = RAM size, x2 = bytes the
+ * hypervisor mapped up front. Return: the HC_EXIT status. */
+int guest_main(uint64_t ram_base, uint64_t ram_size, uint64_t premapped);
+
 #endif /* S2HYP_GUEST_H */

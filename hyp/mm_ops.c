@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct s2_mm_ops for s2hyp: pages from the buddy allocator, VA == PA
+ * (mmu.c maps RAM flat), cache maintenance and TLB invalidation with the
+ * real instructions.
+ *
+ * TLBI by IPA and by VMID act on the VMID in the *current* VTTBR_EL2 (Arm
+ * ARM D8.14, "TLB maintenance instructions": IPAS2E1IS and VMALLS12E1IS
+ * apply to the current VMID). The library may ask for a VM that is not the
+ * one loaded on this CPU, so each op loads the VM's VTTBR, invalidates and
+ * puts back the value it found: the *old* one (STYLE.md pitfall).
+ */
+#include "vm.h"
+
+uint64_t hyp_mm_last_tlbi_vttbr;
+
+static void *mm_zalloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return palloc_zalloc_bytes(size);
+}
+
+static void mm_free(void *ctx, void *va, size_t size)
+{
+	(void)ctx;
+	palloc_free_bytes(va, size);
+}
+
+static uint32_t *mm_refcount(void *ctx, void *va)
+{
+	(void)ctx;
+	return palloc_refcount((uint64_t)va);
+}
+
+static uint64_t mm_virt_to_phys(void *ctx, void *va)
+{
+	(void)ctx;
+	return (uint64_t)va;
+}
+
+static void *mm_phys_to_virt(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return (void *)pa;
+}
+
+/*
+ * Our walks are cacheable (VTCR_EL2.IRGN0/ORGN0 = WBWA), so the clean is
+ * belt and braces on QEMU; it keeps the image right for a walker that does
+ * not snoop. DC CVAC per line (CTR_EL0.DminLine), then DSB so the walker
+ * sees the clean before the next TLBI or ERET (Arm ARM D7.5.9).
+ */
+static void mm_dcache_clean_poc(void *ctx, void *va, size_t size)
+{
+	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+	uint64_t p = (uint64_t)va & ~(line - 1), end = (uint64_t)va + size;
+
+	(void)ctx;
+	for (; p < end; p += line)
+		__asm__ volatile("dc cvac, %0" : : "r"(p) : "memory");
+	dsb(ish);
+}
+
+/* Load @vm's VTTBR if it is not current. Return: the value to restore. */
+static uint64_t vttbr_enter(const struct s2_pgtable *pgt)
+{
+	const struct hyp_vm *vm = pgt->owner;
+	uint64_t old = read_sysreg(vttbr_el2);
+
+	if (old != vm->vttbr) {
+		write_sysreg(vm->vttbr, vttbr_el2);
+		isb();
+	}
+	hyp_mm_last_tlbi_vttbr = read_sysreg(vttbr_el2);
+	return old;
+}
+
+static void vttbr_exit(uint64_t old)
+{
+	if (read_sysreg(vttbr_el2) != old) {
+		write_sysreg(old, vttbr_el2);
+		isb();
+	}
+}
+
+static void mm_tlbi_ipa(void *ctx, const struct s2_pgtable *pgt, uint64_t ipa,
+			unsigned int level)
+{
+	uint64_t old = vttbr_enter(pgt);
+
+	(void)ctx;
+	(void)level; /* a TTL hint needs FEAT_TTL; invalidate any level */
+	/*
+	 * DSB ISHST: the descriptor write is visible to walkers before the
+	 * TLBI. IPAS2E1IS drops stage-2-only entries for the IPA, but combined
+	 * stage-1+2 entries are tagged by VA, so VMALLE1IS is needed too (Arm
+	 * ARM D8.14.5; DESIGN.md: QEMU keeps them otherwise).
+	 */
+	dsb(ishst);
+	__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(ipa >> 12) : "memory");
+	dsb(ish);
+	__asm__ volatile("tlbi vmalle1is" ::: "memory");
+	dsb(ish);
+	isb();
+	vttbr_exit(old);
+}
+
+static void mm_tlbi_vmid(void *ctx, const struct s2_pgtable *pgt)
+{
+	uint64_t old = vttbr_enter(pgt);
+
+	(void)ctx;
+	dsb(ishst);
+	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	dsb(ish);
+	isb();
+	vttbr_exit(old);
+}
+
+static void mm_tlbi_all(void *ctx)
+{
+	(void)ctx;
+	dsb(ishst);
+	__asm__ volatile("tlbi alle1is" ::: "memory");
+	__asm__ volatile("ic ialluis" ::: "memory");
+	dsb(ish);
+	isb();
+}
+
+const struct s2_mm_ops hyp_mm_ops = {
+	.zalloc = mm_zalloc,
+	.free = mm_free,
+	.refcount = mm_refcount,
+	.virt_to_phys = mm_virt_to_phys,
+	.phys_to_virt = mm_phys_to_virt,
+	.dcache_clean_poc = mm_dcache_clean_poc,
+	.tlbi_ipa = mm_tlbi_ipa,
+	.tlbi_vmid = mm_tlbi_vmid,
+	.tlbi_all = mm_tlbi_all,
+};
+
+unsigned int hyp_vmid_bits(void)
+{
+	return ((read_sysreg(id_aa64mmfr1_el1) >> 4) & 0xf) == 2 ? 16 : 8;
+}
