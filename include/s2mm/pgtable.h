@@ -54,15 +54,19 @@ struct s2_walk_ctx {
 	uint64_t *ptep;   /* the entry (may be written by a visitor) */
 	uint64_t old;     /* its value when read */
 	uint64_t addr;    /* IPA the entry maps (aligned to the level) */
-	uint64_t end;     /* end of the walked range */
+	uint64_t start;   /* the walked range: [start, end) */
+	uint64_t end;
 	int level;
 	void *arg;
 };
 
 /*
- * A visitor returns 0 to go on, or a negative error that stops the walk.
+ * A visitor returns 0 to go on, S2_WALK_SKIP not to descend into the entry
+ * (if it is or became a table), or a negative error that stops the walk.
  * If a LEAF visitor turns the entry into a table, the walker descends into it.
  */
+#define S2_WALK_SKIP 1
+
 typedef int (*s2_visitor_fn)(const struct s2_walk_ctx *ctx,
 			     enum s2_walk_flags visit);
 

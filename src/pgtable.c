@@ -1,0 +1,986 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stage-2 page-table engine: one walker, and each operation as a small
+ * private data struct plus a visitor (the shape of Linux's
+ * arch/arm64/kvm/hyp/pgtable.c).
+ *
+ * Operations that may need new table pages run in two phases: prepare counts
+ * the pages the change needs against the current tree and allocates them all
+ * into a private cache; commit makes the change and cannot fail. So running
+ * out of memory leaves the tree exactly as it was.
+ */
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/pgtable.h>
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* Descriptor bits that encode permissions and type in a stage-2 leaf. */
+#define S2_LEAF_PROT_MASK (S2_DESC_S2AP_MASK | S2_DESC_XN)
+
+/* At most this many leaves are invalidated one by one; more: VMID-wide. */
+#define INVAL_BATCH 16
+/* Table pages freed by one operation before a forced VMID-wide flush. */
+#define FREE_BATCH 64
+
+static ALWAYS_INLINE uint64_t pte_read(const uint64_t *ptep)
+{
+	return __atomic_load_n(ptep, __ATOMIC_RELAXED);
+}
+
+static ALWAYS_INLINE bool pte_valid(uint64_t d)
+{
+	return d & DESC_VALID;
+}
+
+/* Bit 1 means "table" only above the final level (Arm ARM D8.3.1). */
+static ALWAYS_INLINE bool pte_table(uint64_t d, int level)
+{
+	return level < S2_LEVEL_MAX && (d & DESC_TYPE_MASK) == DESC_TYPE_TABLE;
+}
+
+static ALWAYS_INLINE bool pte_leaf(uint64_t d, int level)
+{
+	return pte_valid(d) && !pte_table(d, level);
+}
+
+static ALWAYS_INLINE uint64_t *table_va(const struct s2_pgtable *pgt, uint64_t d)
+{
+	return pgt->ops->phys_to_virt(pgt->ops->ctx,
+				      s2_geom_desc_to_oa(&pgt->geom, d));
+}
+
+static ALWAYS_INLINE uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static ALWAYS_INLINE uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The walker.                                                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Iterative, so that with a constant visitor the compiler inlines the
+ * visitor into each operation's copy of the loop.
+ */
+static ALWAYS_INLINE int walk(const struct s2_pgtable *pgt, uint64_t start,
+			      uint64_t end, s2_visitor_fn cb, void *arg,
+			      unsigned int flags)
+{
+	const struct s2_geom *g = &pgt->geom;
+	struct {
+		uint64_t *table;
+		uint64_t idx, n, base;
+	} stack[S2_LEVEL_MAX - S2_LEVEL_MIN + 1];
+	int depth = 0;
+	int level = g->start_level;
+	unsigned int shift = s2_geom_level_shift(g, level);
+	uint64_t *table = pgt->root;
+	uint64_t n = g->root_entries, base = 0, idx = start >> shift;
+	struct s2_walk_ctx ctx = {
+		.pgt = pgt, .start = start, .end = end, .arg = arg,
+	};
+
+	for (;;) {
+		if (idx < n && base + (idx << shift) < end) {
+			int ret = 0;
+
+			ctx.ptep = &table[idx];
+			ctx.old = pte_read(ctx.ptep);
+			ctx.addr = base + (idx << shift);
+			ctx.level = level;
+			if (pte_table(ctx.old, level)) {
+				if (flags & S2_WALK_TABLE_PRE) {
+					ret = cb(&ctx, S2_WALK_TABLE_PRE);
+					if (ret < 0)
+						return ret;
+					ctx.old = pte_read(ctx.ptep);
+				}
+			} else if (flags & S2_WALK_LEAF) {
+				ret = cb(&ctx, S2_WALK_LEAF);
+				if (ret < 0)
+					return ret;
+				ctx.old = pte_read(ctx.ptep);
+			}
+			if (ret != S2_WALK_SKIP && pte_table(ctx.old, level)) {
+				stack[depth].table = table;
+				stack[depth].idx = idx;
+				stack[depth].n = n;
+				stack[depth].base = base;
+				depth++;
+				base = ctx.addr;
+				level++;
+				shift -= g->stride;
+				n = 1ULL << g->stride;
+				table = table_va(pgt, ctx.old);
+				idx = start > base ? (start - base) >> shift : 0;
+				continue;
+			}
+			idx++;
+			continue;
+		}
+		if (!depth)
+			return 0;
+		depth--;
+		level--;
+		shift += g->stride;
+		table = stack[depth].table;
+		idx = stack[depth].idx;
+		n = stack[depth].n;
+		base = stack[depth].base;
+		if (flags & S2_WALK_TABLE_POST) {
+			ctx.ptep = &table[idx];
+			ctx.old = pte_read(ctx.ptep);
+			ctx.addr = base + (idx << shift);
+			ctx.level = level;
+			int ret = cb(&ctx, S2_WALK_TABLE_POST);
+			if (ret < 0)
+				return ret;
+		}
+		idx++;
+	}
+}
+
+static int check_range(const struct s2_pgtable *pgt, uint64_t ipa,
+		       uint64_t size)
+{
+	uint64_t gmask = (1ULL << pgt->geom.granule_shift) - 1;
+
+	if (!size || (ipa | size) & gmask)
+		return -S2_EINVAL;
+	if (ipa >= s2_geom_ipa_limit(&pgt->geom) ||
+	    size > s2_geom_ipa_limit(&pgt->geom) - ipa)
+		return -S2_ERANGE;
+	return 0;
+}
+
+int s2_pgtable_walk(const struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		    const struct s2_walker *w)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	return walk(pgt, ipa, ipa + size, w->cb, w->arg, w->flags);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entries, refcounts, invalidation.                                        */
+/* ------------------------------------------------------------------------ */
+
+/* State shared by every operation that changes the tree. */
+struct change {
+	struct s2_pgtable *pgt;
+	void *cache;          /* prepared table pages, linked through word 0 */
+	uint64_t cached;
+	/* Invalidation owed before returning (and before freeing tables). */
+	uint64_t inval_ipa[INVAL_BATCH];
+	uint8_t inval_level[INVAL_BATCH];
+	unsigned int ninval;
+	bool inval_all;
+	void *freeq[FREE_BATCH];
+	unsigned int nfree;
+	/* The last table page whose refcount was looked up. */
+	void *rc_page;
+	uint32_t *rc;
+};
+
+static ALWAYS_INLINE void pte_write(struct change *c, uint64_t *ptep, uint64_t v)
+{
+	__atomic_store_n(ptep, v, __ATOMIC_RELAXED);
+	if (c->pgt->ops->dcache_clean_poc)
+		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
+}
+
+/* Publish a filled table: its contents must be visible before the entry. */
+static ALWAYS_INLINE void pte_publish(struct change *c, uint64_t *ptep,
+				      uint64_t v)
+{
+	__atomic_store_n(ptep, v, __ATOMIC_RELEASE);
+	if (c->pgt->ops->dcache_clean_poc)
+		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
+}
+
+static ALWAYS_INLINE size_t granule(const struct s2_pgtable *pgt)
+{
+	return (size_t)1 << pgt->geom.granule_shift;
+}
+
+/* The refcount of the table holding @ptep; NULL for the root (never freed). */
+static ALWAYS_INLINE uint32_t *table_rc(struct change *c, uint64_t *ptep,
+					int level)
+{
+	if (level == c->pgt->geom.start_level)
+		return NULL;
+	void *page = (void *)((uintptr_t)ptep & ~(uintptr_t)(granule(c->pgt) - 1));
+	if (page != c->rc_page) {
+		c->rc_page = page;
+		c->rc = c->pgt->ops->refcount(c->pgt->ops->ctx, page);
+	}
+	return c->rc;
+}
+
+static ALWAYS_INLINE void rc_add(struct change *c, uint64_t *ptep, int level,
+				 int delta)
+{
+	uint32_t *rc = table_rc(c, ptep, level);
+
+	if (rc)
+		*rc += (uint32_t)delta;
+}
+
+static void inval_flush(struct change *c)
+{
+	const struct s2_mm_ops *ops = c->pgt->ops;
+
+	if (c->inval_all)
+		ops->tlbi_vmid(ops->ctx, c->pgt);
+	else
+		for (unsigned int i = 0; i < c->ninval; i++)
+			ops->tlbi_ipa(ops->ctx, c->pgt, c->inval_ipa[i],
+				      c->inval_level[i]);
+	/* Only now can no walker (or walk cache) still reach these pages. */
+	for (unsigned int i = 0; i < c->nfree; i++) {
+		if (c->freeq[i] == c->rc_page)
+			c->rc_page = NULL;
+		ops->free(ops->ctx, c->freeq[i], granule(c->pgt));
+	}
+	c->ninval = 0;
+	c->nfree = 0;
+	c->inval_all = false;
+}
+
+/* Owe an invalidation of the leaf at @ipa, @level. */
+static ALWAYS_INLINE void inval_leaf(struct change *c, uint64_t ipa, int level)
+{
+	if (c->inval_all)
+		return;
+	if (c->ninval == INVAL_BATCH) {
+		c->inval_all = true;
+		return;
+	}
+	c->inval_ipa[c->ninval] = ipa;
+	c->inval_level[c->ninval] = (uint8_t)level;
+	c->ninval++;
+}
+
+/* Free a table page once the VMID-wide invalidation it needs is done. */
+static void free_table_later(struct change *c, void *page)
+{
+	if (c->nfree == FREE_BATCH) {
+		c->inval_all = true;
+		inval_flush(c);
+	}
+	c->inval_all = true;
+	c->freeq[c->nfree++] = page;
+}
+
+static void *cache_pop(struct change *c)
+{
+	void *page = c->cache;
+
+	c->cache = *(void **)page;
+	*(void **)page = NULL;
+	c->cached--;
+	return page;
+}
+
+static void cache_free(struct change *c)
+{
+	const struct s2_mm_ops *ops = c->pgt->ops;
+
+	while (c->cache) {
+		void *page = c->cache;
+		c->cache = *(void **)page;
+		*(void **)page = NULL;
+		ops->free(ops->ctx, page, granule(c->pgt));
+	}
+	c->cached = 0;
+}
+
+static int cache_fill(struct change *c, uint64_t n)
+{
+	const struct s2_mm_ops *ops = c->pgt->ops;
+
+	for (; n; n--) {
+		void *page = ops->zalloc(ops->ctx, granule(c->pgt));
+		if (!page) {
+			cache_free(c);
+			return -S2_ENOMEM;
+		}
+		*(void **)page = c->cache;
+		c->cache = page;
+		c->cached++;
+	}
+	return 0;
+}
+
+/*
+ * Break-before-make (Arm ARM D8.14.1): a valid entry is replaced by another
+ * valid one only through an invalid entry and a completed invalidation.
+ * For a leaf the invalidation is by IPA at its level; for a table, whose
+ * walk may be cached anywhere below it, VMID-wide.
+ */
+static void bbm_replace(struct change *c, uint64_t *ptep, uint64_t old,
+			uint64_t new, uint64_t addr, int level)
+{
+	const struct s2_mm_ops *ops = c->pgt->ops;
+
+	pte_write(c, ptep, 0);
+	if (pte_table(old, level))
+		ops->tlbi_vmid(ops->ctx, c->pgt);
+	else
+		ops->tlbi_ipa(ops->ctx, c->pgt, addr, (unsigned int)level);
+	pte_publish(c, ptep, new);
+}
+
+/* A leaf at @level one level below a block, for child @i of block @blk. */
+static ALWAYS_INLINE uint64_t child_leaf(const struct s2_geom *g, uint64_t blk,
+					 int level, uint64_t i)
+{
+	uint64_t pa = s2_geom_desc_to_oa(g, blk) +
+		      (i << s2_geom_level_shift(g, level + 1));
+	uint64_t attrs = blk & ~(s2_geom_oa_to_desc(g, s2_geom_desc_to_oa(g, blk)) |
+				 DESC_TYPE_MASK);
+	uint64_t type = level + 1 == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK;
+
+	return s2_geom_oa_to_desc(g, pa) | attrs | type;
+}
+
+/* Replace the block at ctx with a table of leaves one level down. */
+static void split_block(struct change *c, const struct s2_walk_ctx *ctx)
+{
+	const struct s2_geom *g = &c->pgt->geom;
+	const struct s2_mm_ops *ops = c->pgt->ops;
+	uint64_t *t = cache_pop(c);
+	uint64_t n = 1ULL << g->stride;
+
+	for (uint64_t i = 0; i < n; i++)
+		t[i] = child_leaf(g, ctx->old, ctx->level, i);
+	*ops->refcount(ops->ctx, t) = (uint32_t)n;
+	if (ops->dcache_clean_poc)
+		ops->dcache_clean_poc(ops->ctx, t, granule(c->pgt));
+	bbm_replace(c, ctx->ptep, ctx->old,
+		    s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
+			    DESC_TYPE_TABLE,
+		    ctx->addr, ctx->level);
+}
+
+/* Free every table page below table entry @d at @level (no invalidation). */
+static void free_subtree(const struct s2_pgtable *pgt, uint64_t d, int level)
+{
+	const struct s2_mm_ops *ops = pgt->ops;
+	uint64_t *t = table_va(pgt, d);
+
+	if (level + 1 < S2_LEVEL_MAX) {
+		for (uint64_t i = 0; i < (1ULL << pgt->geom.stride); i++) {
+			uint64_t cd = pte_read(&t[i]);
+			if (pte_table(cd, level + 1))
+				free_subtree(pgt, cd, level + 1);
+		}
+	}
+	ops->free(ops->ctx, t, granule(pgt));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Prepare: how many table pages a change needs.                            */
+/* ------------------------------------------------------------------------ */
+
+enum prep_mode {
+	PREP_MAP,   /* map: leaves where aligned, tables elsewhere */
+	PREP_EDGES, /* unmap/protect: split blocks straddling the range's ends */
+	PREP_SPLIT, /* split blocks above a target level */
+};
+
+struct prep {
+	const struct s2_pgtable *pgt;
+	enum prep_mode mode;
+	uint64_t start, end;
+	uint64_t pa_off;      /* PA - IPA (mod 2^64), for PREP_MAP */
+	unsigned int flags;   /* enum s2_map_flags */
+	int target;           /* for PREP_SPLIT */
+	bool exists;          /* S2_MAP_NOREPLACE met a valid entry */
+};
+
+static ALWAYS_INLINE bool map_leaf_ok(const struct s2_geom *g, uint64_t pa_off,
+				      unsigned int flags, int level,
+				      uint64_t addr)
+{
+	if (level != S2_LEVEL_MAX &&
+	    ((flags & S2_MAP_PAGES) || !s2_geom_leaf_allowed(g, level)))
+		return false;
+	return !((addr + pa_off) & (s2_geom_level_size(g, level) - 1));
+}
+
+static uint64_t need_table(struct prep *p, const uint64_t *t, uint64_t n,
+			   int level, uint64_t base);
+
+/* Tables needed below an entry @d at @level that maps [base, base + size). */
+static uint64_t need_entry(struct prep *p, uint64_t d, int level, uint64_t base)
+{
+	const struct s2_geom *g = &p->pgt->geom;
+	uint64_t size = s2_geom_level_size(g, level);
+	uint64_t lo = max_u64(p->start, base), hi = min_u64(p->end, base + size);
+	bool covered = lo == base && hi == base + size;
+
+	switch (p->mode) {
+	case PREP_MAP:
+		if (covered && map_leaf_ok(g, p->pa_off, p->flags, level, base)) {
+			if (pte_valid(d) && (p->flags & S2_MAP_NOREPLACE))
+				p->exists = true;
+			return 0;
+		}
+		break;
+	case PREP_EDGES:
+		if (!pte_valid(d) || covered)
+			return 0;
+		break;
+	case PREP_SPLIT:
+		if (!pte_valid(d) || level >= p->target)
+			return 0;
+		break;
+	}
+	if (pte_table(d, level))
+		return need_table(p, table_va(p->pgt, d), 1ULL << g->stride,
+				  level + 1, base);
+	if (pte_valid(d) && (p->flags & S2_MAP_NOREPLACE))
+		p->exists = true;
+
+	/*
+	 * A new table: empty, or the split of block @d. Its children are
+	 * virtual (never tables); children fully inside the range all need
+	 * the same, so only the first, one middle and the last are counted.
+	 */
+	uint64_t cd = pte_valid(d) ? DESC_VALID : 0;
+	unsigned int cshift = s2_geom_level_shift(g, level + 1);
+	uint64_t i0 = (lo - base) >> cshift, i1 = (hi - 1 - base) >> cshift;
+	uint64_t total = 1 + need_entry(p, cd, level + 1, base + (i0 << cshift));
+
+	if (i1 > i0)
+		total += need_entry(p, cd, level + 1, base + (i1 << cshift));
+	if (i1 > i0 + 1)
+		total += (i1 - i0 - 1) *
+			 need_entry(p, cd, level + 1, base + ((i0 + 1) << cshift));
+	return total;
+}
+
+/* Tables needed below the @n-entry table @t at @level starting at IPA @base. */
+static uint64_t need_table(struct prep *p, const uint64_t *t, uint64_t n,
+			   int level, uint64_t base)
+{
+	unsigned int shift = s2_geom_level_shift(&p->pgt->geom, level);
+	uint64_t lo = max_u64(p->start, base);
+	uint64_t i0 = (lo - base) >> shift;
+	uint64_t i1 = (p->end - 1 - base) >> shift;
+	uint64_t total = 0;
+
+	if (i1 >= n)
+		i1 = n - 1;
+	for (uint64_t i = i0; i <= i1; i++)
+		total += need_entry(p, pte_read(&t[i]), level, base + (i << shift));
+	return total;
+}
+
+static int prepare(struct change *c, struct prep *p)
+{
+	const struct s2_pgtable *pgt = p->pgt;
+	uint64_t n = need_table(p, pgt->root, pgt->geom.root_entries,
+				pgt->geom.start_level, 0);
+
+	if (p->exists)
+		return -S2_EEXIST;
+	return cache_fill(c, n);
+}
+
+/* Finish a change: owed invalidations, then deferred frees. */
+static void finish(struct change *c)
+{
+	if (c->ninval || c->inval_all || c->nfree)
+		inval_flush(c);
+	cache_free(c); /* empty unless prepare over-counted */
+}
+
+/* ------------------------------------------------------------------------ */
+/* Map.                                                                     */
+/* ------------------------------------------------------------------------ */
+
+struct map_data {
+	struct change c;
+	uint64_t pa_off;
+	uint64_t attrs;  /* leaf attributes without OA and type */
+	unsigned int flags;
+};
+
+static uint64_t leaf_attrs(const struct s2_geom *g, unsigned int prot)
+{
+	uint64_t a = DESC_AF;
+
+	a |= S2_FIELD_PREP(S2_DESC_MEMATTR, (prot & S2_PROT_DEVICE) ?
+					    S2_MEMATTR_DEVICE_nGnRE :
+					    S2_MEMATTR_NORMAL_WB);
+	if (prot & S2_PROT_R)
+		a |= S2_DESC_S2AP_R;
+	if (prot & S2_PROT_W)
+		a |= S2_DESC_S2AP_W;
+	if (!(prot & S2_PROT_X))
+		a |= S2_DESC_XN;
+	/* With FEAT_LPA2 bits [9:8] are OA; shareability is VTCR_EL2.SH0. */
+	if (!g->ds)
+		a |= S2_FIELD_PREP(DESC_SH, DESC_SH_IS);
+	return a;
+}
+
+static ALWAYS_INLINE uint64_t mk_leaf(const struct s2_geom *g, uint64_t pa,
+				      uint64_t attrs, int level)
+{
+	return s2_geom_oa_to_desc(g, pa) | attrs |
+	       (level == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
+}
+
+static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	struct map_data *d = ctx->arg;
+	struct change *c = &d->c;
+	const struct s2_pgtable *pgt = ctx->pgt;
+	const struct s2_geom *g = &pgt->geom;
+	const struct s2_mm_ops *ops = pgt->ops;
+	uint64_t size = s2_geom_level_size(g, ctx->level);
+	bool covered = ctx->addr >= ctx->start && ctx->end - ctx->addr >= size;
+	bool leaf_ok = covered &&
+		       map_leaf_ok(g, d->pa_off, d->flags, ctx->level, ctx->addr);
+
+	if (visit == S2_WALK_TABLE_PRE) {
+		if (!leaf_ok)
+			return 0;
+		/* A block replaces a whole table (e.g. after dirty logging). */
+		bbm_replace(c, ctx->ptep, ctx->old,
+			    mk_leaf(g, ctx->addr + d->pa_off, d->attrs, ctx->level),
+			    ctx->addr, ctx->level);
+		free_subtree(pgt, ctx->old, ctx->level);
+		c->rc_page = NULL; /* it may have been in the freed subtree */
+		return S2_WALK_SKIP;
+	}
+
+	if (leaf_ok) {
+		uint64_t new = mk_leaf(g, ctx->addr + d->pa_off, d->attrs, ctx->level);
+		if (ctx->old == new)
+			return 0;
+		if (pte_valid(ctx->old)) {
+			bbm_replace(c, ctx->ptep, ctx->old, new, ctx->addr,
+				    ctx->level);
+		} else {
+			pte_write(c, ctx->ptep, new);
+			rc_add(c, ctx->ptep, ctx->level, 1);
+		}
+		return 0;
+	}
+
+	if (pte_valid(ctx->old)) {
+		/* A block in the way: split it and map below. */
+		split_block(c, ctx);
+		return 0;
+	}
+
+	/* A new table. Fill it before it is visible when the range covers it. */
+	uint64_t *t = cache_pop(c);
+	uint64_t n = 0;
+	uint64_t csize = s2_geom_level_size(g, ctx->level + 1);
+	int ret = 0;
+	if (covered && map_leaf_ok(g, d->pa_off, d->flags, ctx->level + 1,
+				   ctx->addr)) {
+		uint64_t first = mk_leaf(g, ctx->addr + d->pa_off, d->attrs,
+					 ctx->level + 1);
+		n = 1ULL << g->stride;
+		if (g->ds || g->lpa) {
+			for (uint64_t i = 0; i < n; i++)
+				t[i] = mk_leaf(g, ctx->addr + d->pa_off + i * csize,
+					       d->attrs, ctx->level + 1);
+		} else {
+			/* OA is in place: consecutive leaves differ by csize. */
+			for (uint64_t i = 0; i < n; i++)
+				t[i] = first + i * csize;
+		}
+		if (ops->dcache_clean_poc)
+			ops->dcache_clean_poc(ops->ctx, t, granule(pgt));
+		ret = S2_WALK_SKIP;
+	}
+	*ops->refcount(ops->ctx, t) = (uint32_t)n;
+	pte_publish(c, ctx->ptep,
+		    s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
+			    DESC_TYPE_TABLE);
+	rc_add(c, ctx->ptep, ctx->level, 1);
+	return ret;
+}
+
+int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		   uint64_t pa, unsigned int prot, unsigned int flags)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	if (!(prot & S2_PROT_RWX) || (prot & ~(S2_PROT_RWX | S2_PROT_DEVICE)) ||
+	    (flags & ~(S2_MAP_PAGES | S2_MAP_NOREPLACE)) ||
+	    (pa & ((1ULL << pgt->geom.granule_shift) - 1)))
+		return -S2_EINVAL;
+	if (pa >= (1ULL << pgt->geom.pa_bits) ||
+	    size > (1ULL << pgt->geom.pa_bits) - pa)
+		return -S2_ERANGE;
+
+	struct map_data d = {
+		.c = { .pgt = pgt },
+		.pa_off = pa - ipa,
+		.attrs = leaf_attrs(&pgt->geom, prot),
+		.flags = flags,
+	};
+	struct prep p = {
+		.pgt = pgt, .mode = PREP_MAP, .start = ipa, .end = ipa + size,
+		.pa_off = pa - ipa, .flags = flags,
+	};
+	ret = prepare(&d.c, &p);
+	if (ret)
+		return ret;
+	ret = walk(pgt, ipa, ipa + size, map_visitor, &d,
+		   S2_WALK_LEAF | S2_WALK_TABLE_PRE);
+	finish(&d.c);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Unmap.                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	struct change *c = ctx->arg;
+	const struct s2_pgtable *pgt = ctx->pgt;
+	const struct s2_mm_ops *ops = pgt->ops;
+
+	if (visit == S2_WALK_TABLE_POST) {
+		void *t = table_va(pgt, ctx->old);
+		if (*ops->refcount(ops->ctx, t))
+			return 0;
+		pte_write(c, ctx->ptep, 0);
+		rc_add(c, ctx->ptep, ctx->level, -1);
+		free_table_later(c, t);
+		return 0;
+	}
+	if (!pte_valid(ctx->old))
+		return 0;
+	uint64_t size = s2_geom_level_size(&pgt->geom, ctx->level);
+	if (ctx->addr < ctx->start || ctx->end - ctx->addr < size) {
+		split_block(c, ctx);
+		return 0;
+	}
+	pte_write(c, ctx->ptep, 0);
+	rc_add(c, ctx->ptep, ctx->level, -1);
+	inval_leaf(c, ctx->addr, ctx->level);
+	return 0;
+}
+
+int s2_pgtable_unmap(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	struct change c = { .pgt = pgt };
+	struct prep p = {
+		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
+	};
+	ret = prepare(&c, &p);
+	if (ret)
+		return ret;
+	ret = walk(pgt, ipa, ipa + size, unmap_visitor, &c,
+		   S2_WALK_LEAF | S2_WALK_TABLE_POST);
+	finish(&c);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Permissions.                                                             */
+/* ------------------------------------------------------------------------ */
+
+struct prot_data {
+	struct change c;
+	uint64_t set, clear;  /* descriptor bits to set and to clear */
+};
+
+static uint64_t prot_bits(unsigned int prot)
+{
+	return (prot & S2_PROT_R ? S2_DESC_S2AP_R : 0) |
+	       (prot & S2_PROT_W ? S2_DESC_S2AP_W : 0) |
+	       (prot & S2_PROT_X ? 0 : S2_DESC_XN);
+}
+
+static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	struct prot_data *d = ctx->arg;
+	uint64_t size = s2_geom_level_size(&ctx->pgt->geom, ctx->level);
+
+	(void)visit;
+	if (!pte_valid(ctx->old))
+		return 0;
+	if (ctx->addr < ctx->start || ctx->end - ctx->addr < size) {
+		split_block(&d->c, ctx);
+		return 0;
+	}
+	uint64_t new = (ctx->old & ~d->clear) | d->set;
+	if (new == ctx->old)
+		return 0;
+	/* Permission changes need no break-before-make (Arm ARM D8.14.1). */
+	pte_write(&d->c, ctx->ptep, new);
+	inval_leaf(&d->c, ctx->addr, ctx->level);
+	return 0;
+}
+
+static int update_prot(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		       uint64_t set, uint64_t clear)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	struct prot_data d = { .c = { .pgt = pgt }, .set = set, .clear = clear };
+	struct prep p = {
+		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
+	};
+	ret = prepare(&d.c, &p);
+	if (ret)
+		return ret;
+	ret = walk(pgt, ipa, ipa + size, prot_visitor, &d, S2_WALK_LEAF);
+	finish(&d.c);
+	return ret;
+}
+
+int s2_pgtable_protect(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		       unsigned int prot)
+{
+	if (prot & ~S2_PROT_RWX)
+		return -S2_EINVAL;
+	return update_prot(pgt, ipa, size, prot_bits(prot), S2_LEAF_PROT_MASK);
+}
+
+int s2_pgtable_wrprotect(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
+{
+	return update_prot(pgt, ipa, size, 0, S2_DESC_S2AP_W);
+}
+
+unsigned int s2_pgtable_desc_prot(uint64_t desc)
+{
+	unsigned int prot = 0;
+
+	if (desc & S2_DESC_S2AP_R)
+		prot |= S2_PROT_R;
+	if (desc & S2_DESC_S2AP_W)
+		prot |= S2_PROT_W;
+	if (!(desc & S2_DESC_XN))
+		prot |= S2_PROT_X;
+	if (S2_FIELD_GET(S2_DESC_MEMATTR, desc) == S2_MEMATTR_DEVICE_nGnRE)
+		prot |= S2_PROT_DEVICE;
+	return prot;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Single-leaf updates, lookup.                                             */
+/* ------------------------------------------------------------------------ */
+
+/* The entry translating @ipa: the leaf, or the invalid entry that ends it. */
+static uint64_t *find_entry(const struct s2_pgtable *pgt, uint64_t ipa,
+			    int *level)
+{
+	const struct s2_geom *g = &pgt->geom;
+	int l = g->start_level;
+	uint64_t *t = pgt->root;
+	uint64_t idx = ipa >> s2_geom_level_shift(g, l);
+
+	for (;;) {
+		uint64_t *ptep = &t[idx];
+		uint64_t d = pte_read(ptep);
+		if (!pte_table(d, l)) {
+			*level = l;
+			return ptep;
+		}
+		t = table_va(pgt, d);
+		l++;
+		idx = (ipa >> s2_geom_level_shift(g, l)) & ((1ULL << g->stride) - 1);
+	}
+}
+
+int s2_pgtable_lookup(const struct s2_pgtable *pgt, uint64_t ipa,
+		      uint64_t *desc, int *level)
+{
+	if (ipa >= s2_geom_ipa_limit(&pgt->geom))
+		return -S2_ERANGE;
+	int l;
+	uint64_t d = pte_read(find_entry(pgt, ipa, &l));
+	if (desc)
+		*desc = pte_valid(d) ? d : 0;
+	if (level)
+		*level = l;
+	return pte_valid(d) ? 0 : -S2_ENOENT;
+}
+
+int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot)
+{
+	if (prot & ~S2_PROT_RWX)
+		return -S2_EINVAL;
+	if (ipa >= s2_geom_ipa_limit(&pgt->geom))
+		return -S2_ERANGE;
+	int level;
+	uint64_t *ptep = find_entry(pgt, ipa, &level);
+	uint64_t old = pte_read(ptep);
+	if (!pte_leaf(old, level))
+		return -S2_ENOENT;
+	uint64_t new = old | (prot_bits(prot) & ~S2_DESC_XN);
+	if (prot & S2_PROT_X)
+		new &= ~S2_DESC_XN;
+	if (new == old)
+		return 0;
+	struct change c = { .pgt = pgt };
+	pte_write(&c, ptep, new);
+	/*
+	 * The CPU may hold the stricter entry; without this it would fault
+	 * again and again (a livelock KVM once had).
+	 */
+	uint64_t base = ipa & ~(s2_geom_level_size(&pgt->geom, level) - 1);
+	pgt->ops->tlbi_ipa(pgt->ops->ctx, pgt, base, (unsigned int)level);
+	return 0;
+}
+
+int s2_pgtable_mkyoung(struct s2_pgtable *pgt, uint64_t ipa)
+{
+	if (ipa >= s2_geom_ipa_limit(&pgt->geom))
+		return -S2_ERANGE;
+	int level;
+	uint64_t *ptep = find_entry(pgt, ipa, &level);
+	uint64_t old = pte_read(ptep);
+	if (!pte_leaf(old, level))
+		return -S2_ENOENT;
+	if (!(old & DESC_AF)) {
+		struct change c = { .pgt = pgt };
+		pte_write(&c, ptep, old | DESC_AF);
+	}
+	return 0;
+}
+
+struct young_data {
+	struct change c;
+	bool young;
+};
+
+static int young_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	struct young_data *d = ctx->arg;
+
+	(void)visit;
+	if (pte_valid(ctx->old) && (ctx->old & DESC_AF)) {
+		d->young = true;
+		pte_write(&d->c, ctx->ptep, ctx->old & ~DESC_AF);
+	}
+	return 0;
+}
+
+int s2_pgtable_test_clear_young(struct s2_pgtable *pgt, uint64_t ipa,
+				uint64_t size, bool *young)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	struct young_data d = { .c = { .pgt = pgt } };
+	ret = walk(pgt, ipa, ipa + size, young_visitor, &d, S2_WALK_LEAF);
+	if (young)
+		*young = d.young;
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Split.                                                                   */
+/* ------------------------------------------------------------------------ */
+
+struct split_data {
+	struct change c;
+	int target;
+};
+
+static int split_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	struct split_data *d = ctx->arg;
+
+	(void)visit;
+	if (pte_valid(ctx->old) && ctx->level < d->target)
+		split_block(&d->c, ctx);
+	return 0;
+}
+
+int s2_pgtable_split(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+		     int level)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	if (level < pgt->geom.start_level || level > S2_LEVEL_MAX)
+		return -S2_EINVAL;
+	struct split_data d = { .c = { .pgt = pgt }, .target = level };
+	struct prep p = {
+		.pgt = pgt, .mode = PREP_SPLIT, .start = ipa, .end = ipa + size,
+		.target = level,
+	};
+	ret = prepare(&d.c, &p);
+	if (ret)
+		return ret;
+	ret = walk(pgt, ipa, ipa + size, split_visitor, &d, S2_WALK_LEAF);
+	finish(&d.c);
+	return ret;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lifecycle.                                                               */
+/* ------------------------------------------------------------------------ */
+
+int s2_pgtable_init(struct s2_pgtable *pgt, const struct s2_geom *g,
+		    const struct s2_mm_ops *ops, void *owner)
+{
+	if (!pgt || !g || !ops || !ops->zalloc || !ops->free ||
+	    !ops->refcount || !ops->virt_to_phys || !ops->phys_to_virt ||
+	    !ops->tlbi_ipa || !ops->tlbi_vmid)
+		return -S2_EINVAL;
+	void *root = ops->zalloc(ops->ctx, g->root_size);
+	if (!root)
+		return -S2_ENOMEM;
+	if (ops->dcache_clean_poc)
+		ops->dcache_clean_poc(ops->ctx, root, g->root_size);
+	pgt->geom = *g;
+	pgt->ops = ops;
+	pgt->root = root;
+	pgt->root_pa = ops->virt_to_phys(ops->ctx, root);
+	pgt->owner = owner;
+	return 0;
+}
+
+static int destroy_visitor(const struct s2_walk_ctx *ctx,
+			   enum s2_walk_flags visit)
+{
+	const struct s2_mm_ops *ops = ctx->pgt->ops;
+
+	(void)visit;
+	ops->free(ops->ctx, table_va(ctx->pgt, ctx->old), granule(ctx->pgt));
+	return 0;
+}
+
+void s2_pgtable_destroy(struct s2_pgtable *pgt)
+{
+	if (!pgt || !pgt->root)
+		return;
+	walk(pgt, 0, s2_geom_ipa_limit(&pgt->geom), destroy_visitor, NULL,
+	     S2_WALK_TABLE_POST);
+	pgt->ops->free(pgt->ops->ctx, pgt->root, pgt->geom.root_size);
+	pgt->root = NULL;
+}

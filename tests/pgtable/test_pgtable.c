@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/* The page-table engine, operation by operation, on the classic layout. */
+#include "fixture.h"
+
+#define K4 0x1000ULL
+#define M2 0x200000ULL
+#define G1 0x40000000ULL
+#define RAM 0x80000000ULL /* a PA aligned to 1 GiB */
+
+static int setup(void **state)
+{
+	struct fx *f = malloc(sizeof(*f));
+	fx_init(f, 4096, 40, 40, S2_START_LEVEL_AUTO);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx_fini(*state);
+	free(*state);
+	return 0;
+}
+
+static int level_of(struct fx *f, uint64_t ipa)
+{
+	int level;
+	uint64_t desc;
+	if (s2_pgtable_lookup(&f->pt, ipa, &desc, &level))
+		return -9;
+	return level;
+}
+
+/* An empty table translates nothing, anywhere in the IPA space. */
+static void pgtable_empty_translates_nothing(void **state)
+{
+	struct fx *f = *state;
+	for (uint64_t ipa = 0; ipa < (1ULL << 40); ipa += 0x1234567000ULL)
+		assert_int_equal(fx_translate(f, ipa, NULL), UINT64_MAX);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 1ULL << 40, NULL, NULL), -S2_ERANGE);
+	assert_int_equal(fx_check_invariants(f), 0);
+}
+
+/* A page maps at level 3 with the permissions asked for. */
+static void pgtable_map_page(void **state)
+{
+	struct fx *f = *state;
+	unsigned int prot;
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x1000, K4, RAM + 0x5000, S2_PROT_R, 0), 0);
+	assert_int_equal(fx_translate(f, 0x1abc, &prot), RAM + 0x5abc);
+	assert_int_equal(prot, S2_PROT_R);
+	assert_int_equal(level_of(f, 0x1000), 3);
+	assert_int_equal(fx_translate(f, 0x2000, NULL), UINT64_MAX);
+	uint64_t desc;
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x1000, &desc, NULL), 0);
+	/* Normal WB, read-only, inner shareable, AF, XN, page. */
+	assert_int_equal(desc, (RAM + 0x5000) | 0x7f | DESC_AF | S2_DESC_XN | 0x300 | 0x3 |
+			       S2_DESC_S2AP_R);
+	assert_int_equal(fx_check_invariants(f), 2); /* one level-2, one level-3 table */
+}
+
+/* Blocks where IPA and PA line up; pages where they do not or when asked. */
+static void pgtable_map_uses_largest_block(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, G1, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(level_of(f, G1 + 0x12345000), 1);
+	assert_int_equal(s2_pgtable_map(&f->pt, 4 * G1, 2 * M2, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(level_of(f, 4 * G1 + M2), 2);
+	assert_int_equal(s2_pgtable_map(&f->pt, 5 * G1, M2, RAM + K4, S2_PROT_RW, 0), 0);
+	assert_int_equal(level_of(f, 5 * G1), 3);
+	assert_int_equal(fx_translate(f, 5 * G1 + 0x1ff000, NULL), RAM + 0x200000);
+	assert_int_equal(s2_pgtable_map(&f->pt, 6 * G1, M2, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(level_of(f, 6 * G1 + 0x1000), 3);
+	/* A range straddling block edges: page, block, page. */
+	assert_int_equal(s2_pgtable_map(&f->pt, 8 * G1 - K4, M2 + 2 * K4, RAM - K4, S2_PROT_RW, 0), 0);
+	assert_int_equal(level_of(f, 8 * G1 - K4), 3);
+	assert_int_equal(level_of(f, 8 * G1), 2);
+	assert_int_equal(level_of(f, 8 * G1 + M2), 3);
+	assert_int_equal(fx_translate(f, 8 * G1 + M2, NULL), RAM + M2);
+	fx_check_invariants(f);
+}
+
+/* Device memory gets MemAttr Device-nGnRE. */
+static void pgtable_map_device(void **state)
+{
+	struct fx *f = *state;
+	uint64_t desc;
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x9000000, K4, 0x9000000, S2_PROT_RW | S2_PROT_DEVICE, 0), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x9000000, &desc, NULL), 0);
+	assert_int_equal(S2_FIELD_GET(S2_DESC_MEMATTR, desc), S2_MEMATTR_DEVICE_nGnRE);
+	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RW | S2_PROT_DEVICE);
+}
+
+/* Bad arguments are refused and change nothing. */
+static void pgtable_map_rejects_bad_arguments(void **state)
+{
+	struct fx *f = *state;
+	uint64_t before = s2_physmem_allocated(f->pm);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x1001, K4, RAM, S2_PROT_R, 0), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x1000, 0, RAM, S2_PROT_R, 0), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x1000, K4, RAM + 1, S2_PROT_R, 0), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x1000, K4, RAM, 0, 0), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x1000, K4, RAM, 0x100, 0), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x1000, K4, RAM, S2_PROT_R, 0x80), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_map(&f->pt, 1ULL << 40, K4, RAM, S2_PROT_R, 0), -S2_ERANGE);
+	assert_int_equal(s2_pgtable_map(&f->pt, (1ULL << 40) - K4, 2 * K4, RAM, S2_PROT_R, 0), -S2_ERANGE);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0, K4, 1ULL << 40, S2_PROT_R, 0), -S2_ERANGE);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0, UINT64_MAX - 0xfff, 0, S2_PROT_R, 0), -S2_ERANGE);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, 0x1000, 0x800), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_protect(&f->pt, 0x1000, K4, 0x10), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_split(&f->pt, 0, M2, 0), -S2_EINVAL);
+	assert_int_equal(s2_physmem_allocated(f->pm), before);
+}
+
+/* The last, largest page of the IPA space maps and unmaps. */
+static void pgtable_last_page(void **state)
+{
+	struct fx *f = *state;
+	uint64_t last = (1ULL << 40) - K4;
+	assert_int_equal(s2_pgtable_map(&f->pt, last, K4, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(fx_translate(f, last + 0xfff, NULL), RAM + 0xfff);
+	assert_int_equal(s2_pgtable_map(&f->pt, (1ULL << 40) - G1, G1, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(level_of(f, last), 1);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, last, K4), 0);
+	assert_int_equal(fx_translate(f, last, NULL), UINT64_MAX);
+	assert_int_equal(fx_translate(f, last - K4, NULL), RAM + G1 - 2 * K4);
+	fx_check_invariants(f);
+}
+
+/* Break-before-make: when the TLB is invalidated the entry is invalid. */
+static unsigned int bbm_seen_invalid, bbm_calls;
+static void bbm_hook(void *arg, const struct s2_pgtable *pgt, uint64_t ipa,
+		     unsigned int level)
+{
+	(void)arg;
+	(void)level;
+	bbm_calls++;
+	if (s2_pgtable_lookup(pgt, ipa, NULL, NULL) == -S2_ENOENT)
+		bbm_seen_invalid++;
+}
+
+static void pgtable_remap_goes_through_bbm(void **state)
+{
+	struct fx *f = *state;
+	f->hm.tlbi_ipa_hook = bbm_hook;
+	bbm_seen_invalid = bbm_calls = 0;
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x10000, 4 * K4, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(bbm_calls, 0); /* invalid -> valid needs no TLBI */
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x10000, 4 * K4, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(bbm_calls, 0); /* identical: nothing to do */
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x10000, 4 * K4, RAM + M2, S2_PROT_RW, 0), 0);
+	assert_int_equal(bbm_calls, 4);
+	assert_int_equal(bbm_seen_invalid, 4);
+	assert_int_equal(fx_translate(f, 0x13000, NULL), RAM + M2 + 0x3000);
+	/* Splitting a block is break-before-make at the block's level. */
+	assert_int_equal(s2_pgtable_map(&f->pt, 2 * M2, M2, RAM, S2_PROT_RW, 0), 0);
+	bbm_calls = bbm_seen_invalid = 0;
+	assert_int_equal(s2_pgtable_split(&f->pt, 2 * M2, M2, 3), 0);
+	assert_int_equal(bbm_calls, 1);
+	assert_int_equal(bbm_seen_invalid, 1);
+	assert_int_equal(level_of(f, 2 * M2 + K4), 3);
+	f->hm.tlbi_ipa_hook = NULL;
+	fx_check_invariants(f);
+}
+
+/* S2_MAP_NOREPLACE refuses to touch a valid mapping. */
+static void pgtable_map_noreplace(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x10000, K4, RAM, S2_PROT_RW, 0), 0);
+	uint64_t before = s2_physmem_allocated(f->pm);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0, M2, RAM, S2_PROT_RW, S2_MAP_NOREPLACE), -S2_EEXIST);
+	assert_int_equal(s2_physmem_allocated(f->pm), before);
+	assert_int_equal(fx_translate(f, 0, NULL), UINT64_MAX);
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x11000, K4, RAM, S2_PROT_RW, S2_MAP_NOREPLACE), 0);
+}
+
+/* Unmap inside a block splits it; emptied tables are freed. */
+static void pgtable_unmap_splits_and_frees(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, M2, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(fx_check_invariants(f), 1);
+	uint64_t tlbi = f->hm.tlbi_ipa;
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1 + K4, K4), 0);
+	assert_true(f->hm.tlbi_ipa > tlbi);
+	assert_int_equal(fx_translate(f, G1 + K4, NULL), UINT64_MAX);
+	assert_int_equal(fx_translate(f, G1, NULL), RAM);
+	assert_int_equal(fx_translate(f, G1 + 2 * K4, NULL), RAM + 2 * K4);
+	assert_int_equal(fx_check_invariants(f), 2);
+	/* Unmapping the rest frees both tables; the root alone remains. */
+	uint64_t vmid_flushes = f->hm.tlbi_vmid;
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1, M2), 0);
+	assert_int_equal(fx_check_invariants(f), 0);
+	assert_true(f->hm.tlbi_vmid > vmid_flushes); /* tables freed: VMID-wide */
+	/* Unmapping nothing is fine and frees nothing. */
+	assert_int_equal(s2_pgtable_unmap(&f->pt, 0, G1), 0);
+}
+
+/* A block mapped over a table replaces it, freeing the old subtree. */
+static void pgtable_block_replaces_table(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, M2, M2, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(fx_check_invariants(f), 2);
+	uint64_t vmid = f->hm.tlbi_vmid;
+	assert_int_equal(s2_pgtable_map(&f->pt, M2, M2, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(level_of(f, M2 + K4), 2);
+	assert_int_equal(f->hm.tlbi_vmid, vmid + 1);
+	assert_int_equal(fx_check_invariants(f), 1);
+}
+
+/* Write-protect removes W (and invalidates); relax gives it back. */
+static void pgtable_wrprotect_and_relax(void **state)
+{
+	struct fx *f = *state;
+	unsigned int prot;
+	assert_int_equal(s2_pgtable_map(&f->pt, 0, 2 * M2, RAM, S2_PROT_RW, 0), 0);
+	uint64_t tlbi = f->hm.tlbi_ipa + f->hm.tlbi_vmid;
+	assert_int_equal(s2_pgtable_wrprotect(&f->pt, 0, 2 * M2), 0);
+	assert_true(f->hm.tlbi_ipa + f->hm.tlbi_vmid > tlbi);
+	fx_translate(f, M2 + K4, &prot);
+	assert_int_equal(prot, S2_PROT_R);
+	tlbi = f->hm.tlbi_ipa;
+	assert_int_equal(s2_pgtable_relax(&f->pt, M2 + K4, S2_PROT_W), 0);
+	assert_int_equal(f->hm.tlbi_ipa, tlbi + 1);
+	fx_translate(f, M2, &prot);
+	assert_int_equal(prot, S2_PROT_RW); /* the whole block */
+	fx_translate(f, 0, &prot);
+	assert_int_equal(prot, S2_PROT_R);
+	/* Protect part of a block: it is split, the rest keeps its rights. */
+	assert_int_equal(s2_pgtable_protect(&f->pt, M2, K4, S2_PROT_R | S2_PROT_X), 0);
+	fx_translate(f, M2, &prot);
+	assert_int_equal(prot, S2_PROT_R | S2_PROT_X);
+	fx_translate(f, M2 + K4, &prot);
+	assert_int_equal(prot, S2_PROT_RW);
+	assert_int_equal(s2_pgtable_relax(&f->pt, 8 * M2, S2_PROT_W), -S2_ENOENT);
+	fx_check_invariants(f);
+}
+
+/* Ageing: test-and-clear reports and clears AF; mkyoung sets it. */
+static void pgtable_ageing(void **state)
+{
+	struct fx *f = *state;
+	bool young;
+	uint64_t desc;
+	assert_int_equal(s2_pgtable_map(&f->pt, 0, 2 * K4, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(s2_pgtable_test_clear_young(&f->pt, 0, M2, &young), 0);
+	assert_true(young);
+	assert_int_equal(s2_pgtable_test_clear_young(&f->pt, 0, M2, &young), 0);
+	assert_false(young);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0, &desc, NULL), 0);
+	assert_int_equal(desc & DESC_AF, 0);
+	assert_int_equal(s2_pgtable_mkyoung(&f->pt, K4), 0);
+	assert_int_equal(s2_pgtable_test_clear_young(&f->pt, 0, M2, &young), 0);
+	assert_true(young);
+	assert_int_equal(s2_pgtable_mkyoung(&f->pt, 8 * K4), -S2_ENOENT);
+}
+
+/* Split goes one level at a time or down to pages, keeping translations. */
+static void pgtable_split_levels(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, G1, RAM, S2_PROT_RWX, 0), 0);
+	assert_int_equal(s2_pgtable_split(&f->pt, G1, K4, 2), 0);
+	assert_int_equal(level_of(f, G1), 2);
+	assert_int_equal(level_of(f, G1 + M2), 2);
+	assert_int_equal(s2_pgtable_split(&f->pt, G1, G1, 3), 0);
+	assert_int_equal(level_of(f, G1 + G1 - K4), 3);
+	unsigned int prot;
+	assert_int_equal(fx_translate(f, G1 + 0x3456789, &prot), RAM + 0x3456789);
+	assert_int_equal(prot, S2_PROT_RWX);
+	assert_int_equal(fx_check_invariants(f), 1 + 512);
+}
+
+/* Running out of memory at any allocation leaves the tree as it was. */
+static void pgtable_enomem_at_every_allocation(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, G1, RAM, S2_PROT_RW, 0), 0);
+	for (uint64_t n = 1;; n++) {
+		uint64_t before = s2_physmem_allocated(f->pm);
+		f->hm.fail_nth = n;
+		/* Needs tables at levels 2 and 3 across two 1 GiB regions, and a
+		 * block split at both edges. */
+		int ret = s2_pgtable_map(&f->pt, G1 + M2 - K4, G1, RAM + 3 * K4,
+					 S2_PROT_RW, 0);
+		if (ret == 0) {
+			assert_true(n > 3);
+			break;
+		}
+		assert_int_equal(ret, -S2_ENOMEM);
+		assert_int_equal(s2_physmem_allocated(f->pm), before);
+		assert_int_equal(fx_translate(f, G1 + M2, NULL), RAM + M2);
+		assert_int_equal(level_of(f, G1 + M2), 1);
+		assert_int_equal(fx_translate(f, 2 * G1, NULL), UINT64_MAX);
+		fx_check_invariants(f);
+	}
+	f->hm.fail_nth = 0;
+	assert_int_equal(fx_translate(f, G1 + M2, NULL), RAM + 4 * K4);
+	fx_check_invariants(f);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(pgtable_empty_translates_nothing),
+		T(pgtable_map_page),
+		T(pgtable_map_uses_largest_block),
+		T(pgtable_map_device),
+		T(pgtable_map_rejects_bad_arguments),
+		T(pgtable_last_page),
+		T(pgtable_remap_goes_through_bbm),
+		T(pgtable_map_noreplace),
+		T(pgtable_unmap_splits_and_frees),
+		T(pgtable_block_replaces_table),
+		T(pgtable_wrprotect_and_relax),
+		T(pgtable_ageing),
+		T(pgtable_split_levels),
+		T(pgtable_enomem_at_every_allocation),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
