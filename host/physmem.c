@@ -4,6 +4,7 @@
  * allocator whose bookkeeping lives in side arrays, so free memory is never
  * touched (and never committed).
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MAP_NORESERVE */
 #include <s2mm/error.h>
 #include <s2mm/physmem.h>
 
