@@ -25,8 +25,6 @@
 
 extern char guest_memtest_start[], guest_memtest_end[];
 
-static struct hyp_vm vms[HYP_MAX_CPUS];
-
 int vm_selftest(void)
 {
 	struct hyp_vm vm = { .vttbr = 0x42ULL << VTTBR_EL2_VMID_SHIFT | 0x2000 };
@@ -58,6 +56,8 @@ int vm_selftest(void)
 }
 
 #ifdef S2HYP_HAVE_PGTABLE
+
+static struct hyp_vm vms[HYP_MAX_CPUS];
 
 static void dcache_clean_range(uint64_t va, uint64_t size)
 {
