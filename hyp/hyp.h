@@ -43,7 +43,11 @@
 #define HC_EXIT			0	/* x1 = status; the vCPU stops */
 #define HC_PUTC			1	/* x1 = character */
 #define HC_NOP			2	/* round-trip measurement */
-#define HC_YIELD		3
+#define HC_YIELD		3	/* let the CPU run another VM */
+
+/* Guest flags in x3 at entry. */
+#define GUEST_F_QUICK		(1 << 0) /* fewer HVC round trips */
+#define GUEST_F_YIELD		(1 << 1) /* measure HC_YIELD (VM switches) */
 
 #ifndef __ASSEMBLER__
 #include <stdarg.h>

@@ -7,6 +7,7 @@
  *   boot   boot all CPUs, run the self-tests, exit 0
  *   panic  take a deliberate EL2 data abort: must exit HYP_EXIT_PANIC
  *   guest  one VM per CPU running the memory-test guest on libs2mm tables
+ *   many   guests=N memory-test VMs (default 64), time-sliced on all CPUs
  */
 #include "hyp.h"
 #include "vm.h"
@@ -16,7 +17,7 @@
 
 extern char __image_start[], __end[];
 
-enum scenario { SC_BOOT, SC_PANIC, SC_GUEST };
+enum scenario { SC_BOOT, SC_PANIC, SC_GUEST, SC_MANY };
 
 static volatile enum scenario scenario;
 static volatile bool go;
@@ -54,6 +55,15 @@ static enum scenario parse_scenario(const void *fdt)
 		return SC_PANIC;
 	if (arg_is(v, "guest"))
 		return SC_GUEST;
+	if (arg_is(v, "many")) {
+		unsigned int n = 0;
+
+		v = find_arg(args, "guests=");
+		while (v && *v >= '0' && *v <= '9')
+			n = n * 10 + (unsigned int)(*v++ - '0');
+		vm_many_setup(n ? n : 64);
+		return SC_MANY;
+	}
 	return SC_BOOT;
 }
 
@@ -67,6 +77,9 @@ static void cpu_loop(unsigned int id)
 	switch (scenario) {
 	case SC_GUEST:
 		ret = vm_scenario_guest(id);
+		break;
+	case SC_MANY:
+		ret = vm_scenario_many(id);
 		break;
 	default:
 		break;
@@ -116,7 +129,7 @@ void hyp_main(uint64_t dtb)
 						  : (void *)DEFAULT_DTB;
 	uint64_t ram_base = 0x40000000UL, ram_size = DEFAULT_RAM;
 	unsigned int failed = 0;
-	uint64_t free_before;
+	uint64_t free_before, run_ticks;
 
 	boot_ticks = cntvct();
 	if (fdt_memory(fdt, &ram_base, &ram_size))
@@ -144,11 +157,14 @@ void hyp_main(uint64_t dtb)
 
 	/* Every page a scenario takes must come back: checked at the end. */
 	free_before = palloc_free_pages();
+	run_ticks = cntvct();
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
 	__asm__ volatile("sev");
 	cpu_loop(0);
 	while (__atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) < hyp_ncpus)
 		__asm__ volatile("wfe");
+	if (scenario == SC_MANY)
+		vm_many_report();
 	for (unsigned int i = 0; i < hyp_ncpus; i++)
 		if (cpu_status[i])
 			failed++;
@@ -157,9 +173,10 @@ void hyp_main(uint64_t dtb)
 			   (int64_t)(free_before - palloc_free_pages()));
 		failed++;
 	}
-	hyp_printf("s2hyp: %u passed, %u failed, %lu us since boot\n",
-		   hyp_ncpus - failed, failed,
-		   (cntvct() - boot_ticks) * 1000000 / read_sysreg(cntfrq_el0));
+	hyp_printf("s2hyp: %u passed, %u failed (CPUs), %lu us since boot, "
+		   "%lu us running\n", hyp_ncpus - failed, failed,
+		   (cntvct() - boot_ticks) * 1000000 / read_sysreg(cntfrq_el0),
+		   (cntvct() - run_ticks) * 1000000 / read_sysreg(cntfrq_el0));
 	if (!failed)
 		hyp_printf("PASS\n");
 	semihost_exit(failed ? HYP_EXIT_FAIL : HYP_EXIT_PASS);

@@ -14,9 +14,14 @@
 
 /* Guest RAM at IPA 0x40000000, as on a virt machine; the guests link there. */
 #define GUEST_RAM_IPA		0x40000000ULL
-#define GUEST_RAM_SIZE		(4ULL << 20)
-/* Mapped before the first entry; the rest is demand-faulted. */
-#define GUEST_PREMAP		(1ULL << 20)
+
+struct vm_config {
+	const char *img;
+	size_t img_size;
+	uint64_t ram_size;  /* power of two: one naturally aligned block */
+	uint64_t premap;    /* mapped before the first entry; rest on demand */
+	uint64_t flags;     /* guest's x3: GUEST_F_* */
+};
 
 /* SPSR_EL2 for an AArch64 guest: EL1h, DAIF masked (M[3:0] = 0b0101). */
 #define SPSR_EL1H_DAIF		0x3c5ULL
@@ -65,7 +70,7 @@ static void dcache_clean_range(uint64_t va, uint64_t size)
 }
 
 static int vm_create(struct hyp_vm *vm, unsigned int id, uint16_t vmid,
-		     const char *img, size_t img_size)
+		     const struct vm_config *cfg)
 {
 	struct s2_geom g;
 	uint64_t ram_pa;
@@ -79,12 +84,12 @@ static int vm_create(struct hyp_vm *vm, unsigned int id, uint16_t vmid,
 	ret = s2_pgtable_init(&vm->pgt, &g, &hyp_mm_ops, vm);
 	if (ret)
 		return ret;
-	if (palloc_alloc(palloc_order(GUEST_RAM_SIZE), &ram_pa)) {
+	if (palloc_alloc(palloc_order(cfg->ram_size), &ram_pa)) {
 		s2_pgtable_destroy(&vm->pgt);
 		return -S2_ENOMEM;
 	}
 	vm->ram_ipa = GUEST_RAM_IPA;
-	vm->ram_size = GUEST_RAM_SIZE;
+	vm->ram_size = cfg->ram_size;
 	vm->ram_pa = ram_pa;
 	vm->vmid = vmid;
 	vm->vttbr = s2_geom_vttbr(&g, vm->pgt.root_pa, vmid);
@@ -94,22 +99,23 @@ static int vm_create(struct hyp_vm *vm, unsigned int id, uint16_t vmid,
 
 	/* The guest runs with its MMU off (Non-cacheable): image to PoC,
 	 * and no stale instructions (Arm ARM D7.5.9). */
-	memset((void *)ram_pa, 0, GUEST_PREMAP);
-	memcpy((void *)ram_pa, img, img_size);
-	dcache_clean_range(ram_pa, GUEST_PREMAP);
+	memset((void *)ram_pa, 0, cfg->premap);
+	memcpy((void *)ram_pa, cfg->img, cfg->img_size);
+	dcache_clean_range(ram_pa, cfg->premap);
 	__asm__ volatile("ic ialluis; dsb ish; isb" ::: "memory");
 
-	ret = s2_pgtable_map(&vm->pgt, GUEST_RAM_IPA, GUEST_PREMAP, ram_pa,
+	ret = s2_pgtable_map(&vm->pgt, GUEST_RAM_IPA, cfg->premap, ram_pa,
 			     S2_PROT_RWX, 0);
 	if (ret) {
 		s2_pgtable_destroy(&vm->pgt);
-		palloc_free(ram_pa, palloc_order(GUEST_RAM_SIZE));
+		palloc_free(ram_pa, palloc_order(cfg->ram_size));
 		return ret;
 	}
 
 	vm->regs.x[0] = GUEST_RAM_IPA;
-	vm->regs.x[1] = GUEST_RAM_SIZE;
-	vm->regs.x[2] = GUEST_PREMAP;
+	vm->regs.x[1] = cfg->ram_size;
+	vm->regs.x[2] = cfg->premap;
+	vm->regs.x[3] = cfg->flags;
 	vm->regs.pc = GUEST_RAM_IPA;
 	vm->regs.pstate = SPSR_EL1H_DAIF;
 	return 0;
@@ -149,8 +155,11 @@ static void vm_hvc(struct hyp_vm *vm)
 		vm_putc(vm, (char)x[1]);
 		x[0] = 0;
 		break;
-	case HC_NOP:
 	case HC_YIELD:
+		vm->yielded = true;
+		x[0] = 0;
+		break;
+	case HC_NOP:
 		x[0] = 0;
 		break;
 	default:
@@ -211,11 +220,12 @@ static void vm_put(void)
 	isb();
 }
 
-/* Run @vm's only vCPU until it exits. Return: its exit status. */
-static int vm_run(struct hyp_vm *vm)
+/* Run @vm's only vCPU until it exits or yields. */
+static void vm_run_slice(struct hyp_vm *vm)
 {
 	vm_load(vm);
-	while (!vm->done) {
+	vm->yielded = false;
+	while (!vm->done && !vm->yielded) {
 		unsigned int vec = hyp_guest_enter(&vm->regs);
 		uint64_t esr = read_sysreg(esr_el2);
 
@@ -224,6 +234,7 @@ static int vm_run(struct hyp_vm *vm)
 			hyp_printf("vm%u: unexpected exception, vector %u\n",
 				   vm->id, vec);
 			hyp_dump_regs(&vm->regs);
+			vm->done = true;
 			vm->status = -1;
 			break;
 		}
@@ -245,6 +256,13 @@ static int vm_run(struct hyp_vm *vm)
 		}
 	}
 	vm_put();
+}
+
+/* Run @vm until it exits. Return: its exit status. */
+static int vm_run(struct hyp_vm *vm)
+{
+	while (!vm->done)
+		vm_run_slice(vm);
 	return vm->status;
 }
 
@@ -254,8 +272,14 @@ int vm_scenario_guest(unsigned int cpu)
 	uint64_t t0;
 	int ret;
 
-	ret = vm_create(vm, cpu, (uint16_t)(cpu + 1), guest_memtest_start,
-			(size_t)(guest_memtest_end - guest_memtest_start));
+	const struct vm_config cfg = {
+		.img = guest_memtest_start,
+		.img_size = (size_t)(guest_memtest_end - guest_memtest_start),
+		.ram_size = 4ULL << 20,
+		.premap = 1ULL << 20,
+	};
+
+	ret = vm_create(vm, cpu, (uint16_t)(cpu + 1), &cfg);
 	if (ret) {
 		hyp_printf("vm%u: create failed: %s\n", cpu, s2_strerror(ret));
 		return ret;
@@ -271,7 +295,109 @@ int vm_scenario_guest(unsigned int cpu)
 	return ret;
 }
 
+/*
+ * Many guests, more than fit at once: every CPU keeps VM_SLOTS VMs resident
+ * and switches between them whenever one yields (cooperative time slicing),
+ * taking new guests from a shared counter until all have run. INTERIM VMIDs:
+ * each (CPU, slot) owns one VMID and invalidates it when a new VM takes the
+ * slot (vm_destroy); the libs2mm VMID allocator with rollover replaces this.
+ */
+#define VM_SLOTS 2
+
+static struct hyp_vm many_vms[HYP_MAX_CPUS][VM_SLOTS];
+static unsigned int many_next, many_failed, many_total;
+static uint64_t many_faults, many_exits;
+
+void vm_many_setup(unsigned int guests)
+{
+	many_total = guests;
+}
+
+int vm_scenario_many(unsigned int cpu)
+{
+	const struct vm_config cfg = {
+		.img = guest_memtest_start,
+		.img_size = (size_t)(guest_memtest_end - guest_memtest_start),
+		.ram_size = 1ULL << 20,
+		.premap = 256ULL << 10,
+		.flags = GUEST_F_QUICK | GUEST_F_YIELD,
+	};
+	bool live[VM_SLOTS] = { false };
+	unsigned int ran = 0, failed = 0, nlive = 0, slot = 0;
+	uint64_t faults = 0, exits = 0;
+
+	for (;;) {
+		for (unsigned int i = 0; i < VM_SLOTS; i++) {
+			unsigned int n;
+			int ret;
+
+			if (live[i])
+				continue;
+			n = __atomic_fetch_add(&many_next, 1, __ATOMIC_RELAXED);
+			if (n >= many_total)
+				break;
+			ret = vm_create(&many_vms[cpu][i], n,
+					(uint16_t)(1 + cpu * VM_SLOTS + i), &cfg);
+			if (ret) {
+				hyp_printf("vm%u: create failed: %s\n", n,
+					   s2_strerror(ret));
+				failed++;
+				continue;
+			}
+			live[i] = true;
+			nlive++;
+		}
+		if (!nlive)
+			break;
+		while (!live[slot])
+			slot = (slot + 1) % VM_SLOTS;
+		struct hyp_vm *vm = &many_vms[cpu][slot];
+
+		vm_run_slice(vm);
+		if (vm->done) {
+			if (vm->status) {
+				hyp_printf("vm%u: exit status %d\n", vm->id,
+					   vm->status);
+				failed++;
+			}
+			faults += vm->s2_faults;
+			exits += vm->exits;
+			vm_destroy(vm);
+			live[slot] = false;
+			nlive--;
+			ran++;
+		}
+		slot = (slot + 1) % VM_SLOTS;
+	}
+	__atomic_add_fetch(&many_failed, failed, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&many_faults, faults, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&many_exits, exits, __ATOMIC_RELAXED);
+	hyp_printf("cpu%u: ran %u guests, %u failed, %lu stage-2 faults, %lu "
+		   "exits\n", cpu, ran, failed, faults, exits);
+	return failed ? -1 : 0;
+}
+
+void vm_many_report(void)
+{
+	hyp_printf("many: %u guests, %u failed, %lu stage-2 faults, %lu exits\n",
+		   many_total, many_failed, many_faults, many_exits);
+}
+
 #else /* !S2HYP_HAVE_PGTABLE */
+
+void vm_many_setup(unsigned int guests)
+{
+	(void)guests;
+}
+
+int vm_scenario_many(unsigned int cpu)
+{
+	return vm_scenario_guest(cpu);
+}
+
+void vm_many_report(void)
+{
+}
 
 int vm_scenario_guest(unsigned int cpu)
 {

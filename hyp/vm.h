@@ -21,6 +21,7 @@ struct hyp_vm {
 	struct hyp_regs regs;
 	/* interim run-loop state */
 	bool done;
+	bool yielded;
 	int status;
 	uint64_t s2_faults, hvcs, exits;
 	char line[256];
@@ -36,6 +37,10 @@ unsigned int hyp_vmid_bits(void);
 
 /* One VM per CPU running the memory-test guest. Return: 0 when it passed. */
 int vm_scenario_guest(unsigned int cpu);
+/* Many guests time-sliced on every CPU (test=many guests=N). */
+void vm_many_setup(unsigned int guests);
+int vm_scenario_many(unsigned int cpu);
+void vm_many_report(void);
 /* Boot-time checks of the ops table (VTTBR save/restore around TLBI). */
 int vm_selftest(void);
 

@@ -39,7 +39,9 @@ void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern char __end[];
 
 /* Entry from start.S: x0 = RAM base IPA, x1 = RAM size, x2 = bytes the
- * hypervisor mapped up front. Return: the HC_EXIT status. */
-int guest_main(uint64_t ram_base, uint64_t ram_size, uint64_t premapped);
+ * hypervisor mapped up front, x3 = GUEST_F_* flags. Return: the HC_EXIT
+ * status. */
+int guest_main(uint64_t ram_base, uint64_t ram_size, uint64_t premapped,
+	       uint64_t flags);
 
 #endif /* S2HYP_GUEST_H */

@@ -9,6 +9,8 @@
 #include "guests/guest.h"
 
 #define NOP_CALLS 1000
+#define NOP_CALLS_QUICK 10
+#define YIELD_CALLS 100
 #define SEED 0x5a5aa5a5c3c33c3cULL
 
 static uint64_t pass(volatile uint64_t *p, volatile uint64_t *end, uint64_t seed)
@@ -30,7 +32,8 @@ static uint64_t check(volatile uint64_t *p, volatile uint64_t *end, uint64_t see
 	return bad;
 }
 
-int guest_main(uint64_t ram_base, uint64_t ram_size, uint64_t premapped)
+int guest_main(uint64_t ram_base, uint64_t ram_size, uint64_t premapped,
+	       uint64_t flags)
 {
 	volatile uint64_t *start = (volatile uint64_t *)__end;
 	volatile uint64_t *mid = (volatile uint64_t *)(ram_base + premapped);
@@ -38,11 +41,20 @@ int guest_main(uint64_t ram_base, uint64_t ram_size, uint64_t premapped)
 	uint64_t freq = guest_cntfrq(), t0, hvc_t, first, second, bad;
 	uint64_t pages = ((uint64_t)end - (uint64_t)start) >> 12;
 	uint64_t dpages = ((uint64_t)end - (uint64_t)mid) >> 12;
+	unsigned int nops = flags & GUEST_F_QUICK ? NOP_CALLS_QUICK : NOP_CALLS;
+	uint64_t yield_t = 0;
 
 	t0 = guest_cntvct();
-	for (int i = 0; i < NOP_CALLS; i++)
+	for (unsigned int i = 0; i < nops; i++)
 		hvc(HC_NOP, 0);
 	hvc_t = guest_cntvct() - t0;
+	if (flags & GUEST_F_YIELD) {
+		/* Each yield lets the CPU switch to another resident VM. */
+		t0 = guest_cntvct();
+		for (unsigned int i = 0; i < YIELD_CALLS; i++)
+			hvc(HC_YIELD, 0);
+		yield_t = guest_cntvct() - t0;
+	}
 
 	/* Premapped part, then the demand-faulted part: first touches fault. */
 	pass(start, mid, SEED);
@@ -52,12 +64,22 @@ int guest_main(uint64_t ram_base, uint64_t ram_size, uint64_t premapped)
 	second = pass(mid, end, ~SEED);
 	bad += check(start, end, ~SEED);
 
+	if (flags & GUEST_F_QUICK) {
+		if (bad)
+			gprintf("memtest: %lu bad words\n", bad);
+		else
+			gprintf("memtest: ok, %lu faults, HVC %lu ns, yield "
+				"%lu ns\n", dpages,
+				hvc_t * 1000000000 / freq / nops,
+				yield_t * 1000000000 / freq / YIELD_CALLS);
+		return bad ? 1 : 0;
+	}
 	gprintf("memtest: %lu pages from %lx (%lu demand-faulted), %lu bad "
 		"words; faulting pass %lu us, mapped pass %lu us: stage-2 "
 		"fault round trip %lu ns; HVC round trip %lu ns\n",
 		pages, (uint64_t)start, dpages, bad, first * 1000000 / freq,
 		second * 1000000 / freq,
 		first > second ? (first - second) * 1000000000 / freq / dpages : 0,
-		hvc_t * 1000000000 / freq / NOP_CALLS);
+		hvc_t * 1000000000 / freq / nops);
 	return bad ? 1 : 0;
 }

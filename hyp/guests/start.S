@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Guest entry at EL1 with the MMU off: x0 = RAM base IPA, x1 = RAM size
- * (set by the hypervisor). Zero BSS, call guest_main(x0, x1, x2), then HC_EXIT with
+ * (set by the hypervisor). Zero BSS, call guest_main(x0..x3), then HC_EXIT with
  * main's return value as the status.
  */
 #include "hyp.h"
@@ -9,7 +9,7 @@
 	.section .text.boot, "ax"
 	.global _start
 _start:
-	/* x0-x2 are guest_main's arguments: use x9/x10. */
+	/* x0-x3 are guest_main's arguments: use x9/x10. */
 	ldr	x9, =__stack_top
 	mov	sp, x9
 	ldr	x9, =__bss_start
