@@ -183,7 +183,10 @@ struct change {
 	uint8_t inval_level[INVAL_BATCH];
 	unsigned int ninval;
 	bool inval_all;
-	void *freeq[FREE_BATCH];
+	struct {
+		uint64_t desc;  /* an unlinked table entry */
+		int level;
+	} freeq[FREE_BATCH];
 	unsigned int nfree;
 	/* The last table page whose refcount was looked up. */
 	void *rc_page;
@@ -234,6 +237,22 @@ static ALWAYS_INLINE void rc_add(struct change *c, uint64_t *ptep, int level,
 		*rc += (uint32_t)delta;
 }
 
+/* Free the table entry @d at @level points to, and every table below it. */
+static void free_subtree(const struct s2_pgtable *pgt, uint64_t d, int level)
+{
+	const struct s2_mm_ops *ops = pgt->ops;
+	uint64_t *t = table_va(pgt, d);
+
+	if (level + 1 < S2_LEVEL_MAX) {
+		for (uint64_t i = 0; i < (1ULL << pgt->geom.stride); i++) {
+			uint64_t cd = pte_read(&t[i]);
+			if (pte_table(cd, level + 1))
+				free_subtree(pgt, cd, level + 1);
+		}
+	}
+	ops->free(ops->ctx, t, granule(pgt));
+}
+
 static void inval_flush(struct change *c)
 {
 	const struct s2_mm_ops *ops = c->pgt->ops;
@@ -245,11 +264,10 @@ static void inval_flush(struct change *c)
 			ops->tlbi_ipa(ops->ctx, c->pgt, c->inval_ipa[i],
 				      c->inval_level[i]);
 	/* Only now can no walker (or walk cache) still reach these pages. */
-	for (unsigned int i = 0; i < c->nfree; i++) {
-		if (c->freeq[i] == c->rc_page)
-			c->rc_page = NULL;
-		ops->free(ops->ctx, c->freeq[i], granule(c->pgt));
-	}
+	for (unsigned int i = 0; i < c->nfree; i++)
+		free_subtree(c->pgt, c->freeq[i].desc, c->freeq[i].level);
+	if (c->nfree)
+		c->rc_page = NULL;
 	c->ninval = 0;
 	c->nfree = 0;
 	c->inval_all = false;
@@ -269,15 +287,20 @@ static ALWAYS_INLINE void inval_leaf(struct change *c, uint64_t ipa, int level)
 	c->ninval++;
 }
 
-/* Free a table page once the VMID-wide invalidation it needs is done. */
-static void free_table_later(struct change *c, void *page)
+/*
+ * Free the table (and the tables below it) that entry @desc at @level
+ * pointed to, once the VMID-wide invalidation it needs is done.
+ */
+static void free_table_later(struct change *c, uint64_t desc, int level)
 {
 	if (c->nfree == FREE_BATCH) {
 		c->inval_all = true;
 		inval_flush(c);
 	}
 	c->inval_all = true;
-	c->freeq[c->nfree++] = page;
+	c->freeq[c->nfree].desc = desc;
+	c->freeq[c->nfree].level = level;
+	c->nfree++;
 }
 
 static void *cache_pop(struct change *c)
@@ -369,22 +392,6 @@ static void split_block(struct change *c, const struct s2_walk_ctx *ctx)
 		    s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
 			    DESC_TYPE_TABLE,
 		    ctx->addr, ctx->level);
-}
-
-/* Free every table page below table entry @d at @level (no invalidation). */
-static void free_subtree(const struct s2_pgtable *pgt, uint64_t d, int level)
-{
-	const struct s2_mm_ops *ops = pgt->ops;
-	uint64_t *t = table_va(pgt, d);
-
-	if (level + 1 < S2_LEVEL_MAX) {
-		for (uint64_t i = 0; i < (1ULL << pgt->geom.stride); i++) {
-			uint64_t cd = pte_read(&t[i]);
-			if (pte_table(cd, level + 1))
-				free_subtree(pgt, cd, level + 1);
-		}
-	}
-	ops->free(ops->ctx, t, granule(pgt));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -601,9 +608,14 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 				t[i] = mk_leaf(g, ctx->addr + d->pa_off + i * csize,
 					       d->attrs, ctx->level + 1);
 		} else {
-			/* OA is in place: consecutive leaves differ by csize. */
-			for (uint64_t i = 0; i < n; i++)
-				t[i] = first + i * csize;
+			/* OA is in place: consecutive leaves differ by csize.
+			 * Four at a time, which compilers vectorise. */
+			for (uint64_t i = 0; i < n; i += 4, first += 4 * csize) {
+				t[i] = first;
+				t[i + 1] = first + csize;
+				t[i + 2] = first + 2 * csize;
+				t[i + 3] = first + 3 * csize;
+			}
 		}
 		if (ops->dcache_clean_poc)
 			ops->dcache_clean_poc(ops->ctx, t, granule(pgt));
@@ -661,19 +673,33 @@ static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 	const struct s2_pgtable *pgt = ctx->pgt;
 	const struct s2_mm_ops *ops = pgt->ops;
 
+	uint64_t size = s2_geom_level_size(&pgt->geom, ctx->level);
+	bool covered = ctx->addr >= ctx->start && ctx->end - ctx->addr >= size;
+
+	if (visit == S2_WALK_TABLE_PRE) {
+		if (!covered)
+			return 0;
+		/*
+		 * The whole table goes: unlink it and free it after the
+		 * VMID-wide invalidation; its entries need no clearing, as
+		 * nothing can reach them once that invalidation is done.
+		 */
+		pte_write(c, ctx->ptep, 0);
+		rc_add(c, ctx->ptep, ctx->level, -1);
+		free_table_later(c, ctx->old, ctx->level);
+		return S2_WALK_SKIP;
+	}
 	if (visit == S2_WALK_TABLE_POST) {
-		void *t = table_va(pgt, ctx->old);
-		if (*ops->refcount(ops->ctx, t))
+		if (*ops->refcount(ops->ctx, table_va(pgt, ctx->old)))
 			return 0;
 		pte_write(c, ctx->ptep, 0);
 		rc_add(c, ctx->ptep, ctx->level, -1);
-		free_table_later(c, t);
+		free_table_later(c, ctx->old, ctx->level);
 		return 0;
 	}
 	if (!pte_valid(ctx->old))
 		return 0;
-	uint64_t size = s2_geom_level_size(&pgt->geom, ctx->level);
-	if (ctx->addr < ctx->start || ctx->end - ctx->addr < size) {
+	if (!covered) {
 		split_block(c, ctx);
 		return 0;
 	}
@@ -697,7 +723,7 @@ int s2_pgtable_unmap(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
 	if (ret)
 		return ret;
 	ret = walk(pgt, ipa, ipa + size, unmap_visitor, &c,
-		   S2_WALK_LEAF | S2_WALK_TABLE_POST);
+		   S2_WALK_LEAF | S2_WALK_TABLE_PRE | S2_WALK_TABLE_POST);
 	finish(&c);
 	return ret;
 }
@@ -723,10 +749,33 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	struct prot_data *d = ctx->arg;
 	uint64_t size = s2_geom_level_size(&ctx->pgt->geom, ctx->level);
 
-	(void)visit;
+	bool covered = ctx->addr >= ctx->start && ctx->end - ctx->addr >= size;
+
+	if (visit == S2_WALK_TABLE_PRE) {
+		if (!covered || ctx->level + 1 != S2_LEVEL_MAX)
+			return 0;
+		/* A whole table of pages: one branch-free pass, then one
+		 * VMID-wide invalidation instead of one per page. */
+		uint64_t *t = table_va(ctx->pgt, ctx->old);
+		uint64_t n = 1ULL << ctx->pgt->geom.stride, changed = 0;
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t old = t[i];
+			uint64_t valid = 0 - (old & DESC_VALID);
+			uint64_t new = old ^ ((((old & ~d->clear) | d->set) ^ old) & valid);
+			changed |= new ^ old;
+			t[i] = new;
+		}
+		if (changed) {
+			if (ctx->pgt->ops->dcache_clean_poc)
+				ctx->pgt->ops->dcache_clean_poc(ctx->pgt->ops->ctx, t,
+								granule(ctx->pgt));
+			d->c.inval_all = true;
+		}
+		return S2_WALK_SKIP;
+	}
 	if (!pte_valid(ctx->old))
 		return 0;
-	if (ctx->addr < ctx->start || ctx->end - ctx->addr < size) {
+	if (!covered) {
 		split_block(&d->c, ctx);
 		return 0;
 	}
@@ -753,7 +802,8 @@ static int update_prot(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	ret = prepare(&d.c, &p);
 	if (ret)
 		return ret;
-	ret = walk(pgt, ipa, ipa + size, prot_visitor, &d, S2_WALK_LEAF);
+	ret = walk(pgt, ipa, ipa + size, prot_visitor, &d,
+		   S2_WALK_LEAF | S2_WALK_TABLE_PRE);
 	finish(&d.c);
 	return ret;
 }
