@@ -39,15 +39,7 @@
 #define HYP_EXIT_FAIL		1
 #define HYP_EXIT_PANIC		3
 
-/* Hypercalls: HVC #0, x0 = number, result in x0. */
-#define HC_EXIT			0	/* x1 = status; the vCPU stops */
-#define HC_PUTC			1	/* x1 = character */
-#define HC_NOP			2	/* round-trip measurement */
-#define HC_YIELD		3	/* let the CPU run another VM */
-
-/* Guest flags in x3 at entry. */
-#define GUEST_F_QUICK		(1 << 0) /* fewer HVC round trips */
-#define GUEST_F_YIELD		(1 << 1) /* measure HC_YIELD (VM switches) */
+#include "hypercall.h"
 
 #ifndef __ASSEMBLER__
 #include <stdarg.h>

@@ -7,6 +7,7 @@
  *   boot   boot all CPUs, run the self-tests, exit 0
  *   panic  take a deliberate EL2 data abort: must exit HYP_EXIT_PANIC
  *   guest  one VM per CPU running the memory-test guest on libs2mm tables
+ *   guest32 the same with the AArch32 memory-test guest (HCR_EL2.RW=0)
  *   many   guests=N memory-test VMs (default 64), time-sliced on all CPUs
  */
 #include "hyp.h"
@@ -17,7 +18,7 @@
 
 extern char __image_start[], __end[];
 
-enum scenario { SC_BOOT, SC_PANIC, SC_GUEST, SC_MANY };
+enum scenario { SC_BOOT, SC_PANIC, SC_GUEST, SC_GUEST32, SC_MANY };
 
 static volatile enum scenario scenario;
 static volatile bool go;
@@ -55,6 +56,8 @@ static enum scenario parse_scenario(const void *fdt)
 		return SC_PANIC;
 	if (arg_is(v, "guest"))
 		return SC_GUEST;
+	if (arg_is(v, "guest32"))
+		return SC_GUEST32;
 	if (arg_is(v, "many")) {
 		unsigned int n = 0;
 
@@ -63,6 +66,11 @@ static enum scenario parse_scenario(const void *fdt)
 			n = n * 10 + (unsigned int)(*v++ - '0');
 		vm_many_setup(n ? n : 64);
 		return SC_MANY;
+	}
+	/* A misspelt scenario must not pass as a plain boot. */
+	if (v && !arg_is(v, "boot")) {
+		hyp_printf("s2hyp: unknown scenario \"%s\"\n", v);
+		semihost_exit(HYP_EXIT_FAIL);
 	}
 	return SC_BOOT;
 }
@@ -76,7 +84,10 @@ static void cpu_loop(unsigned int id)
 		__asm__ volatile("wfe");
 	switch (scenario) {
 	case SC_GUEST:
-		ret = vm_scenario_guest(id);
+		ret = vm_scenario_guest(id, false);
+		break;
+	case SC_GUEST32:
+		ret = vm_scenario_guest(id, true);
 		break;
 	case SC_MANY:
 		ret = vm_scenario_many(id);

@@ -21,14 +21,20 @@ struct vm_config {
 	uint64_t ram_size;  /* power of two: one naturally aligned block */
 	uint64_t premap;    /* mapped before the first entry; rest on demand */
 	uint64_t flags;     /* guest's x3: GUEST_F_* */
+	bool aarch32;
 };
 
 /* SPSR_EL2 for an AArch64 guest: EL1h, DAIF masked (M[3:0] = 0b0101). */
 #define SPSR_EL1H_DAIF		0x3c5ULL
+/* SPSR_EL2 for an AArch32 guest: SVC mode (0x13), A32, AIF masked. */
+#define SPSR_SVC32_AIF		0x1d3ULL
 /* SCTLR_EL1 RES1 bits (11, 20, 22, 23, 28, 29): MMU, caches, checks off. */
 #define SCTLR_EL1_RES1		0x30d00800ULL
 
 extern char guest_memtest_start[], guest_memtest_end[];
+#ifdef S2HYP_HAVE_A32
+extern char guest_memtest32_start[], guest_memtest32_end[];
+#endif
 
 int vm_selftest(void)
 {
@@ -117,16 +123,17 @@ static int vm_create(struct hyp_vm *vm, unsigned int id, uint16_t vmid,
 	vm->regs.x[2] = cfg->premap;
 	vm->regs.x[3] = cfg->flags;
 	vm->regs.pc = GUEST_RAM_IPA;
-	vm->regs.pstate = SPSR_EL1H_DAIF;
+	vm->regs.pstate = cfg->aarch32 ? SPSR_SVC32_AIF : SPSR_EL1H_DAIF;
+	vm->aarch32 = cfg->aarch32;
 	return 0;
 }
 
 static void vm_destroy(struct hyp_vm *vm)
 {
-	s2_pgtable_destroy(&vm->pgt);
-	palloc_free(vm->ram_pa, palloc_order(vm->ram_size));
 	/* The VMID may be reused: nothing of this VM may stay in a TLB. */
 	hyp_mm_ops.tlbi_vmid(hyp_mm_ops.ctx, &vm->pgt);
+	s2_pgtable_destroy(&vm->pgt);
+	palloc_free(vm->ram_pa, palloc_order(vm->ram_size));
 }
 
 static void vm_putc(struct hyp_vm *vm, char c)
@@ -145,6 +152,12 @@ static void vm_hvc(struct hyp_vm *vm)
 {
 	uint64_t *x = vm->regs.x;
 
+	/* An AArch32 guest's r0/r1 are x0/x1[31:0]; the top halves are
+	 * UNKNOWN (Arm ARM D1.20.1), so ignore them. */
+	if (vm->aarch32) {
+		x[0] &= 0xffffffffULL;
+		x[1] &= 0xffffffffULL;
+	}
 	vm->hvcs++;
 	switch (x[0]) {
 	case HC_EXIT:
@@ -210,7 +223,7 @@ static void vm_load(const struct hyp_vm *vm)
 	write_sysreg(vm->vtcr, vtcr_el2);
 	write_sysreg(vm->vttbr, vttbr_el2);
 	write_sysreg(SCTLR_EL1_RES1, sctlr_el1);
-	write_sysreg(HCR_EL2_RW | HCR_EL2_VM, hcr_el2);
+	write_sysreg((vm->aarch32 ? 0 : HCR_EL2_RW) | HCR_EL2_VM, hcr_el2);
 	isb();
 }
 
@@ -230,7 +243,7 @@ static void vm_run_slice(struct hyp_vm *vm)
 		uint64_t esr = read_sysreg(esr_el2);
 
 		vm->exits++;
-		if (vec != VEC_LOW64_SYNC) {
+		if (vec != (vm->aarch32 ? VEC_LOW32_SYNC : VEC_LOW64_SYNC)) {
 			hyp_printf("vm%u: unexpected exception, vector %u\n",
 				   vm->id, vec);
 			hyp_dump_regs(&vm->regs);
@@ -240,6 +253,7 @@ static void vm_run_slice(struct hyp_vm *vm)
 		}
 		switch (S2_FIELD_GET(ESR_ELx_EC, esr)) {
 		case ESR_ELx_EC_HVC64:
+		case ESR_ELx_EC_HVC32:
 			vm_hvc(vm);
 			break;
 		case ESR_ELx_EC_DABT_LOW:
@@ -266,18 +280,34 @@ static int vm_run(struct hyp_vm *vm)
 	return vm->status;
 }
 
-int vm_scenario_guest(unsigned int cpu)
+int vm_scenario_guest(unsigned int cpu, bool aarch32)
 {
 	struct hyp_vm *vm = &vms[cpu];
 	uint64_t t0;
 	int ret;
-
-	const struct vm_config cfg = {
+	struct vm_config cfg = {
 		.img = guest_memtest_start,
 		.img_size = (size_t)(guest_memtest_end - guest_memtest_start),
 		.ram_size = 4ULL << 20,
 		.premap = 1ULL << 20,
 	};
+
+	if (aarch32) {
+#ifdef S2HYP_HAVE_A32
+		/* ID_AA64PFR0_EL1.EL1 == 2: EL1 can run AArch32. */
+		if ((read_sysreg(id_aa64pfr0_el1) >> 4 & 0xf) != 2) {
+			hyp_printf("cpu%u: EL1 is AArch64-only here\n", cpu);
+			return -1;
+		}
+		cfg.img = guest_memtest32_start;
+		cfg.img_size = (size_t)(guest_memtest32_end -
+					guest_memtest32_start);
+		cfg.aarch32 = true;
+#else
+		hyp_printf("cpu%u: built without AArch32 guests\n", cpu);
+		return -1;
+#endif
+	}
 
 	ret = vm_create(vm, cpu, (uint16_t)(cpu + 1), &cfg);
 	if (ret) {
@@ -392,15 +422,16 @@ void vm_many_setup(unsigned int guests)
 
 int vm_scenario_many(unsigned int cpu)
 {
-	return vm_scenario_guest(cpu);
+	return vm_scenario_guest(cpu, false);
 }
 
 void vm_many_report(void)
 {
 }
 
-int vm_scenario_guest(unsigned int cpu)
+int vm_scenario_guest(unsigned int cpu, bool aarch32)
 {
+	(void)aarch32;
 	hyp_printf("cpu%u: built without src/pgtable.c: no guests\n", cpu);
 	return -1;
 }

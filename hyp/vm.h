@@ -17,6 +17,7 @@ struct hyp_vm {
 	uint64_t vtcr;	   /* VTCR_EL2 while this VM runs */
 	uint64_t vttbr;	   /* root | VMID << 48: what the TLBI ops load */
 	uint16_t vmid;
+	bool aarch32;	   /* EL1 in AArch32: HCR_EL2.RW=0 */
 	uint64_t ram_ipa, ram_size, ram_pa;
 	struct hyp_regs regs;
 	/* interim run-loop state */
@@ -35,8 +36,9 @@ extern uint64_t hyp_mm_last_tlbi_vttbr;
 /* VMID width of this CPU: 8, or 16 (ID_AA64MMFR1_EL1.VMIDBits == 2). */
 unsigned int hyp_vmid_bits(void);
 
-/* One VM per CPU running the memory-test guest. Return: 0 when it passed. */
-int vm_scenario_guest(unsigned int cpu);
+/* One VM per CPU running the memory-test guest (AArch64, or AArch32 with
+ * HCR_EL2.RW=0). Return: 0 when it passed. */
+int vm_scenario_guest(unsigned int cpu, bool aarch32);
 /* Many guests time-sliced on every CPU (test=many guests=N). */
 void vm_many_setup(unsigned int guests);
 int vm_scenario_many(unsigned int cpu);

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "hyp.h"
+#include "hypercall.h"
 
 static inline uint64_t hvc(uint64_t nr, uint64_t arg)
 {

@@ -4,7 +4,7 @@
  * (set by the hypervisor). Zero BSS, call guest_main(x0..x3), then HC_EXIT with
  * main's return value as the status.
  */
-#include "hyp.h"
+#include "hypercall.h"
 
 	.section .text.boot, "ax"
 	.global _start

@@ -3,13 +3,14 @@
 # Boot s2hyp under QEMU and check how it ended.
 # usage: run_s2hyp.sh ELF CPU SMP SCENARIO EXPECTED_STATUS PATTERN...
 # Exit 77 (ctest SKIP_RETURN_CODE) when QEMU or the cross build is absent
-# (S2HYP_SKIP=1 from CMake: no aarch64-linux-gnu-gcc).
+# (S2HYP_SKIP=1 from CMake: no aarch64-linux-gnu-gcc, or for AArch32
+# guests no arm-linux-gnueabihf-gcc).
 elf=$1 cpu=$2 smp=$3 scenario=$4 want=$5
 shift 5
 qemu=${QEMU:-qemu-system-aarch64}
 
 if [ "${S2HYP_SKIP:-0}" = 1 ] || ! command -v "$qemu" >/dev/null 2>&1; then
-	echo "SKIP: qemu-system-aarch64 or aarch64-linux-gnu-gcc not installed"
+	echo "SKIP: qemu-system-aarch64 or a cross compiler not installed"
 	exit 77
 fi
 if [ ! -f "$elf" ]; then
