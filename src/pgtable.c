@@ -608,14 +608,10 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 				t[i] = mk_leaf(g, ctx->addr + d->pa_off + i * csize,
 					       d->attrs, ctx->level + 1);
 		} else {
-			/* OA is in place: consecutive leaves differ by csize.
-			 * Four at a time, which compilers vectorise. */
-			for (uint64_t i = 0; i < n; i += 4, first += 4 * csize) {
-				t[i] = first;
-				t[i + 1] = first + csize;
-				t[i + 2] = first + 2 * csize;
-				t[i + 3] = first + 3 * csize;
-			}
+			/* OA is in place: consecutive leaves differ by csize
+			 * (a loop compilers vectorise). */
+			for (uint64_t i = 0; i < n; i++)
+				t[i] = first + i * csize;
 		}
 		if (ops->dcache_clean_poc)
 			ops->dcache_clean_poc(ops->ctx, t, granule(pgt));

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* The s2mm command: subcommands and shared helpers. */
+#ifndef S2MM_CLI_H
+#define S2MM_CLI_H
+
+#include <stdio.h>
+
+#include <s2mm/pgtable.h>
+
+/* Each subcommand: argc/argv start at its own name. Returns the exit status. */
+int cmd_demo(int argc, char **argv);
+
+/**
+ * dump_pgtable() - Print the tree of @pt below [ipa, ipa + size): one line
+ * per table and per run of leaves with consecutive output addresses and the
+ * same attributes.
+ */
+void dump_pgtable(FILE *out, const struct s2_pgtable *pt, uint64_t ipa,
+		  uint64_t size);
+
+/** parse_size() - "4K", "2M", "1G", "4096", "0x1000" -> bytes; 0 on error. */
+unsigned long long parse_size(const char *s);
+
+#endif

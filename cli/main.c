@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/* s2mm: the command users run. Dispatches to a subcommand. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "demo", cmd_demo,
+	  "build a VM's stage-2 tables, fault memory in, dirty-log it, show the tables" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: s2mm <command> [options]\n\n"
+		     "ARM stage-2 memory virtualization: library, MMU model and tools.\n\n"
+		     "commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n's2mm <command> --help' describes a command's options.\n");
+}
+
+unsigned long long parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+	unsigned int shift = 0;
+
+	if (end == s)
+		return 0;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end && strcmp(end, "B") && strcmp(end, "iB"))
+		return 0;
+	if (v > (~0ULL >> shift))
+		return 0;
+	return v << shift;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "s2mm: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
