@@ -296,6 +296,13 @@
 #define SCTLR_A                 (S2_UL(1) << 1)
 #define SCTLR_C                 (S2_UL(1) << 2)
 #define SCTLR_I                 (S2_UL(1) << 12)
+#define SCTLR_WXN               (S2_UL(1) << 19)   /* write implies XN */
+
+/* TCR_EL1 shareability of table walks; also of the output with DS=1. */
+#define TCR_EL1_SH0_SHIFT       12
+#define TCR_EL1_SH0_MASK        S2_FIELD_MASK(12, 2)
+#define TCR_EL1_SH1_SHIFT       28
+#define TCR_EL1_SH1_MASK        S2_FIELD_MASK(28, 2)
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The architectural MMU model ("hardware"): the EL1&0 translation regime of
+ * an Armv8-A CPU with EL2 enabled. Stage 1 (AArch64 VMSAv8-64 or AArch32
+ * LPAE) walked *through* stage 2, stage 2 alone (guest MMU off), stage 1
+ * alone (HCR_EL2.VM=0); fault records as the CPU reports them and encoders
+ * into ESR_ELx, HPFAR_EL2, FAR and PAR_EL1 (AT instructions).
+ *
+ * The model shares nothing with libs2mm but the bit definitions of
+ * <s2mm/arch.h>: it is written from the Arm ARM (DDI 0487), pseudocode names
+ * cited in the model sources. It is freestanding (no libc, no allocation) and reads
+ * translation tables only through a struct s2_mmu_mem window, so that the
+ * same walker runs on the host against simulated memory and inside s2hyp
+ * against real memory.
+ *
+ * Walks never write memory: there is no hardware Access flag or dirty state
+ * update (Cortex-A57 behaviour, no FEAT_HAFDBS): AF=0 is an Access flag
+ * fault, DBM is ignored.
+ */
+#ifndef S2MM_MMU_H
+#define S2MM_MMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * struct s2_mmu_mem - The physical memory the walker reads descriptors from.
+ * @host: where physical address @base is visible to the walker (on the host:
+ *        s2_physmem_va(pm, base, size); bare metal: (const void *)base).
+ *        Must be 8-byte aligned.
+ * @base: first physical address of the window.
+ * @size: bytes in the window.
+ *
+ * A descriptor read outside [@base, @base + @size) is a synchronous external
+ * abort on the translation table walk (FSC 0x14 + level): the model never
+ * reads outside the window.
+ */
+struct s2_mmu_mem {
+	const void *host;
+	uint64_t base;
+	uint64_t size;
+};
+
+/**
+ * struct s2_mmu_cpu - What the modelled CPU implements.
+ * @pa_bits: PAMax, from ID_AA64MMFR0_EL1.PARange (32..52).
+ * @vmid_bits: 8 or 16 (16 also needs VTCR_EL2.VS).
+ * @asid_bits: 8 or 16 (16 also needs TCR_EL1.AS).
+ * @gran_4k/@gran_16k/@gran_64k: granules implemented. A TGx value naming an
+ *        unimplemented or reserved granule selects an implemented one (the
+ *        Arm ARM makes that IMPLEMENTATION DEFINED; we pick 4K, then 64K).
+ * @lpa2: FEAT_LPA2 (VTCR_EL2.DS/TCR_EL1.DS, 52-bit with 4K/16K, level -1).
+ * @xnx: FEAT_XNX (stage-2 XN[1:0] distinguishes EL0 and EL1 execution).
+ */
+struct s2_mmu_cpu {
+	uint8_t pa_bits;
+	uint8_t vmid_bits;
+	uint8_t asid_bits;
+	bool gran_4k;
+	bool gran_16k;
+	bool gran_64k;
+	bool lpa2;
+	bool xnx;
+};
+
+/** Cortex-A57: 44-bit PA, 8-bit VMID, 16-bit ASID, 4K and 64K. */
+extern const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57;
+/** QEMU "max" (as far as the model goes): 52-bit PA, 16-bit VMID, all granules, LPA2, XNX. */
+extern const struct s2_mmu_cpu s2_mmu_cpu_max;
+
+/**
+ * struct s2_mmu_regs - The system registers that steer an EL1&0 translation.
+ * @hcr_el2: HCR_EL2; VM enables stage 2, PTW makes stage-1 walks to Device
+ *           memory fault, RW=0 means EL1 is AArch32.
+ * @vtcr_el2: VTCR_EL2 (T0SZ, SL0, TG0, PS, VS, DS, SL2).
+ * @vttbr_el2: VTTBR_EL2 (BADDR, VMID).
+ * @sctlr_el1: SCTLR_EL1 / SCTLR (M, WXN).
+ * @tcr_el1: TCR_EL1; for an AArch32 EL1 the low 32 bits are TTBCR (EAE=1).
+ * @ttbr0_el1: TTBR0_EL1 / 64-bit TTBR0.
+ * @ttbr1_el1: TTBR1_EL1 / 64-bit TTBR1.
+ * @mair_el1: MAIR_EL1; AArch32: MAIR0 in [31:0], MAIR1 in [63:32].
+ */
+struct s2_mmu_regs {
+	uint64_t hcr_el2;
+	uint64_t vtcr_el2;
+	uint64_t vttbr_el2;
+	uint64_t sctlr_el1;
+	uint64_t tcr_el1;
+	uint64_t ttbr0_el1;
+	uint64_t ttbr1_el1;
+	uint64_t mair_el1;
+};
+
+/** enum s2_mmu_acc - Kind of access, as the fault syndrome reports it. */
+enum s2_mmu_acc {
+	S2_MMU_READ = 0,
+	S2_MMU_WRITE = 1,
+	S2_MMU_EXEC = 2,
+};
+
+/**
+ * struct s2_mmu_access - One memory access made by the guest.
+ * @va: virtual address (AArch32: a 32-bit VA, upper bits must be zero).
+ * @acc: enum s2_mmu_acc.
+ * @el: exception level of the access, 0 or 1 (selects AP/XN rules).
+ */
+struct s2_mmu_access {
+	uint64_t va;
+	uint8_t acc;
+	uint8_t el;
+};
+
+/** enum s2_mmu_fault_type - Fault kinds the walker reports (Arm ARM D8.14). */
+enum s2_mmu_fault_type {
+	S2_MMU_FAULT_NONE = 0,
+	S2_MMU_FAULT_TRANSLATION,
+	S2_MMU_FAULT_ACCESS_FLAG,
+	S2_MMU_FAULT_PERMISSION,
+	S2_MMU_FAULT_ADDR_SIZE,
+	/* Synchronous external abort on a translation table walk. */
+	S2_MMU_FAULT_EXT_ABORT,
+	S2_MMU_FAULT_NR,
+};
+
+/**
+ * struct s2_mmu_fault - A fault as the CPU records it.
+ * @type: enum s2_mmu_fault_type; S2_MMU_FAULT_NONE when the access succeeds.
+ * @level: lookup level of the fault, -1..3.
+ * @stage: 1 or 2.
+ * @s1ptw: a stage-2 fault taken on a stage-1 translation table walk; @ipa
+ *         is then the IPA of the stage-1 descriptor.
+ * @acc: enum s2_mmu_acc of the access that faulted.
+ * @el: exception level of that access.
+ * @ipa_valid: @ipa holds the faulting IPA (stage-2 faults only).
+ * @va: the faulting VA (FAR).
+ * @ipa: the faulting IPA (HPFAR, plus the page offset).
+ */
+struct s2_mmu_fault {
+	uint8_t type;
+	int8_t level;
+	uint8_t stage;
+	bool s1ptw;
+	uint8_t acc;
+	uint8_t el;
+	bool ipa_valid;
+	uint64_t va;
+	uint64_t ipa;
+};
+
+/* Permission bits of a translation (struct s2_mmu_result s1_perm/s2_perm). */
+#define S2_MMU_PERM_R0 0x01u  /* read at EL0 */
+#define S2_MMU_PERM_W0 0x02u  /* write at EL0 */
+#define S2_MMU_PERM_X0 0x04u  /* execute at EL0 */
+#define S2_MMU_PERM_R1 0x08u  /* read at EL1 */
+#define S2_MMU_PERM_W1 0x10u  /* write at EL1 */
+#define S2_MMU_PERM_X1 0x20u  /* execute at EL1 */
+#define S2_MMU_PERM_ALL 0x3fu
+
+/**
+ * struct s2_mmu_result - Outcome of one translation.
+ * @fault: fault.type is S2_MMU_FAULT_NONE on success.
+ * @pa: output address (on success, and on a permission fault of the
+ *       last stage, whose translation is complete).
+ * @ipa: intermediate physical address (stage 1 output, or the VA when stage
+ *       1 is off); valid on success and for faults at or after stage 1.
+ * @attr: memory attributes in MAIR format (PAR_EL1.ATTR): stage 1 and
+ *        stage 2 combined.
+ * @sh: shareability as PAR_EL1.SH reports it.
+ * @s1_level/@s2_level: level of the leaf descriptor of each stage (-2 when
+ *        the stage is off).
+ * @s1_shift/@s2_shift: log2 of each stage's block/page size (64 when off).
+ * @s1_perm/@s2_perm: S2_MMU_PERM_* each stage grants (ALL when off).
+ * @s2_memattr/@s2_sh: the stage-2 leaf's MemAttr[3:0] and shareability.
+ * @global: the stage-1 leaf has nG=0 (or stage 1 is off).
+ * @asid: ASID the translation is tagged with (when !@global).
+ * @vmid: VMID from VTTBR_EL2.
+ * @desc_reads: translation table descriptors read (0 on a TLB hit).
+ * @tlb_hit: served from a TLB (s2_tlb_translate() only).
+ * @stale: a TLB hit that a fresh walk would not give (only when stale
+ *         checking is on, see s2_tlb_set_check_stale()).
+ */
+struct s2_mmu_result {
+	struct s2_mmu_fault fault;
+	uint64_t pa;
+	uint64_t ipa;
+	uint8_t attr;
+	uint8_t sh;
+	int8_t s1_level;
+	int8_t s2_level;
+	uint8_t s1_shift;
+	uint8_t s2_shift;
+	uint8_t s1_perm;
+	uint8_t s2_perm;
+	uint8_t s2_memattr;
+	uint8_t s2_sh;
+	bool global;
+	uint16_t asid;
+	uint16_t vmid;
+	uint32_t desc_reads;
+	bool tlb_hit;
+	bool stale;
+};
+
+/**
+ * s2_mmu_translate() - Walk the tables afresh for one access (no TLB).
+ * @mem: physical memory holding every table.
+ * @cpu: the CPU's features.
+ * @regs: the translation registers.
+ * @acc: the access.
+ * @res: receives the translation or the fault.
+ *
+ * The order of checks follows AArch64.FullTranslate: stage-1 walk (each
+ * descriptor fetch through stage 2, stage-2 faults there are S1PTW faults),
+ * stage-1 Access flag, stage-1 permissions, then the stage-2 walk of the
+ * output IPA, its Access flag and permissions.
+ *
+ * Return: 0 when @res holds a result (a fault is a result, not an error);
+ * -S2_EINVAL for NULL pointers, @acc->el > 1 or a bad @mem;
+ * -S2_ENOTSUP for an AArch32 EL1 with TTBCR.EAE=0 (short descriptors).
+ */
+int s2_mmu_translate(const struct s2_mmu_mem *mem,
+		     const struct s2_mmu_cpu *cpu,
+		     const struct s2_mmu_regs *regs,
+		     const struct s2_mmu_access *acc,
+		     struct s2_mmu_result *res);
+
+/**
+ * s2_mmu_translate_s2() - Stage 2 alone: IPA -> PA, as for a fetch with the
+ * guest MMU off (HCR_EL2.VM is not consulted).
+ * @acc: @acc->va is the IPA.
+ *
+ * Return: as s2_mmu_translate().
+ */
+int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
+			const struct s2_mmu_cpu *cpu,
+			const struct s2_mmu_regs *regs,
+			const struct s2_mmu_access *acc,
+			struct s2_mmu_result *res);
+
+/**
+ * s2_mmu_fsc() - Fault status code of @f (ESR DFSC/IFSC, PAR_EL1.FST).
+ *
+ * Long-descriptor format: type in [5:2], level in [1:0]; level -1 uses
+ * 0x29 (address size), 0x2b (translation), 0x13 (external abort on walk).
+ * Return: the 6-bit code; 0 for a record with no fault.
+ */
+uint32_t s2_mmu_fsc(const struct s2_mmu_fault *f);
+
+/**
+ * struct s2_mmu_insn - What the faulting instruction tells the syndrome.
+ * @isv: the instruction is a single general-purpose register load or store
+ *       (no writeback): ISS.ISV may be set (stage-2 data aborts, not S1PTW).
+ * @sas: access size, ESR_SAS_*.
+ * @sse: sign-extending load.
+ * @srt: transfer register number.
+ * @sf: 64-bit register.
+ * @ar: acquire/release semantics.
+ * @il16: a 16-bit (T32) instruction; ESR.IL=0 when the syndrome is valid.
+ */
+struct s2_mmu_insn {
+	bool isv;
+	uint8_t sas;
+	bool sse;
+	uint8_t srt;
+	bool sf;
+	bool ar;
+	bool il16;
+};
+
+/**
+ * s2_mmu_fault_target_el() - Exception level the fault is taken to: 2 for a
+ * stage-2 fault (including S1PTW), 1 for a stage-1 fault. 0 for no fault.
+ */
+unsigned s2_mmu_fault_target_el(const struct s2_mmu_fault *f);
+
+/**
+ * s2_mmu_esr() - ESR_ELx value the CPU writes for @f at its target EL.
+ * @f: the fault.
+ * @insn: the instruction's syndrome information, or NULL (ISV=0).
+ * @esr: receives the value.
+ *
+ * EC 0x24/0x20 (abort from a lower EL) for stage-2 faults and for stage-1
+ * faults of EL0 accesses; 0x25/0x21 for stage-1 faults of EL1 accesses.
+ * IL=1 except a valid syndrome of a 16-bit instruction. ISV and the SAS,
+ * SSE, SRT, SF, AR fields only for stage-2 data aborts that are not S1PTW
+ * (Arm ARM D19.2.37: ISV=0 for faults on a stage-1 walk). WnR=1 for a
+ * write; for S1PTW faults WnR reports the walk's access (always a read in
+ * this model). S1PTW, DFSC/IFSC from @f.
+ *
+ * Return: 0, -S2_EINVAL if @f holds no fault.
+ */
+int s2_mmu_esr(const struct s2_mmu_fault *f, const struct s2_mmu_insn *insn,
+	       uint64_t *esr);
+
+/**
+ * s2_mmu_hpfar() - HPFAR_EL2 for a stage-2 fault: FIPA = IPA[51:12].
+ * @hpfar: receives the value.
+ *
+ * Architecturally valid for translation, Access flag and address size
+ * faults and for any S1PTW fault; for a stage-2 permission fault the model
+ * fills it too (as QEMU does) but the hypervisor must not rely on it.
+ * Return: 0, -S2_EINVAL if @f is not a stage-2 fault.
+ */
+int s2_mmu_hpfar(const struct s2_mmu_fault *f, uint64_t *hpfar);
+
+/** s2_mmu_hpfar_valid() - HPFAR_EL2 is architecturally valid for @f. */
+bool s2_mmu_hpfar_valid(const struct s2_mmu_fault *f);
+
+/** s2_mmu_far() - FAR_ELx for @f: the faulting VA. */
+uint64_t s2_mmu_far(const struct s2_mmu_fault *f);
+
+/**
+ * s2_mmu_par() - PAR_EL1 after an AT instruction whose walk gave @res.
+ *
+ * F=1: FST, PTW (S1PTW), S (stage 2), bit 11 RES1. F=0: PA[51:12], SH,
+ * ATTR, NS=0, bit 11 RES1 (LPAE format, as QEMU reports it).
+ * Return: the value.
+ */
+uint64_t s2_mmu_par(const struct s2_mmu_result *res);
+
+/** enum s2_mmu_at_op - Address translation instructions. */
+enum s2_mmu_at_op {
+	S2_MMU_AT_S1E1R,
+	S2_MMU_AT_S1E1W,
+	S2_MMU_AT_S1E0R,
+	S2_MMU_AT_S1E0W,
+	S2_MMU_AT_S12E1R,
+	S2_MMU_AT_S12E1W,
+	S2_MMU_AT_S12E0R,
+	S2_MMU_AT_S12E0W,
+};
+
+/**
+ * s2_mmu_at() - Execute an AT instruction at EL2: a fresh walk (no TLB).
+ * @op: the instruction. S1E* give the stage-1 output (the IPA) in PAR, but
+ *      their stage-1 walk still goes through stage 2 (a stage-2 fault there
+ *      reports S=1, PTW=1). S12E* with HCR_EL2.VM=0 behave as S1E*.
+ * @va: input address.
+ * @par: receives PAR_EL1.
+ * @res: receives the full result, or NULL.
+ *
+ * Return: as s2_mmu_translate(); -S2_EINVAL for an unknown @op.
+ */
+int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+	      const struct s2_mmu_regs *regs, enum s2_mmu_at_op op,
+	      uint64_t va, uint64_t *par, struct s2_mmu_result *res);
+
+/** s2_mmu_vmid() - The VMID the registers select (VTTBR_EL2, VTCR_EL2.VS). */
+uint16_t s2_mmu_vmid(const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs);
+
+/** s2_mmu_fault_name() - "translation", "access flag", ... for reports. */
+const char *s2_mmu_fault_name(unsigned type);
+
+#endif /* S2MM_MMU_H */

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TLB model: per-CPU, set-associative TLBs of the EL1&0 regime, tagged with
+ * VMID and (for nG stage-1 leaves) ASID, and the TLBI operations with their
+ * architectural reach (Arm ARM D8.13, "TLB maintenance instructions").
+ *
+ * Entries come in three kinds, kept apart as the architecture allows:
+ *  - combined stage 1+2 (guest MMU on, HCR_EL2.VM=1), tagged by VA;
+ *  - stage 1 only (HCR_EL2.VM=0), tagged by VA;
+ *  - stage 2 only (guest MMU off, and the stage-2 translations of stage-1
+ *    table pages that walks cache), tagged by IPA.
+ * TLBI IPAS2E1 removes only stage-2-only entries; combined entries need
+ * VMALLE1 or VMALLS12E1. So a hypervisor that changes a stage-2 mapping and
+ * forgets the right TLBI sees a stale translation here, as on hardware.
+ *
+ * No allocation: the caller supplies the entry array. Not thread-safe: one
+ * struct s2_tlb per simulated CPU; broadcast (IS) operations must be called
+ * where no CPU translates concurrently (the simulator serialises them).
+ */
+#ifndef S2MM_TLB_H
+#define S2MM_TLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <s2mm/mmu.h>
+
+/** enum s2_tlb_kind - What an entry caches. */
+enum s2_tlb_kind {
+	S2_TLB_INVALID = 0,
+	S2_TLB_S12,     /* combined stage 1 + stage 2, tagged by VA */
+	S2_TLB_S1,      /* stage 1 only (HCR_EL2.VM=0), tagged by VA */
+	S2_TLB_S2,      /* stage 2 only, tagged by IPA */
+};
+
+/**
+ * struct s2_tlb_entry - One cached translation. Treat as opaque; exposed so
+ * that callers can size the storage.
+ */
+struct s2_tlb_entry {
+	uint64_t in;        /* VA or IPA, aligned to 1 << shift */
+	uint64_t ipa;       /* IPA of the block (combined entries) */
+	uint64_t out;       /* PA, aligned to 1 << shift */
+	uint16_t vmid;
+	uint16_t asid;
+	uint8_t kind;       /* enum s2_tlb_kind */
+	uint8_t shift;      /* log2 block size: min of both stages */
+	uint8_t s1_perm;
+	uint8_t s2_perm;
+	int8_t s1_level;
+	int8_t s2_level;
+	uint8_t attr;
+	uint8_t sh;
+	bool global;
+};
+
+/** struct s2_tlb_stats - Counters, per TLB (per CPU). */
+struct s2_tlb_stats {
+	uint64_t translations;      /* s2_tlb_translate() calls */
+	uint64_t hits;
+	uint64_t misses;
+	uint64_t walks;             /* walks started on a miss */
+	uint64_t walk_s2_hits;      /* stage-1 table fetches served by S2 entries */
+	uint64_t desc_reads;        /* descriptors read by all walks */
+	uint32_t last_walk_reads;   /* descriptors read by the last walk */
+	uint32_t max_walk_reads;
+	uint64_t faults[S2_MMU_FAULT_NR]; /* by enum s2_mmu_fault_type */
+	uint64_t faults_stage2;
+	uint64_t faults_s1ptw;
+	uint64_t stale_hits;        /* see s2_tlb_set_check_stale() */
+	uint64_t fills;
+	uint64_t evictions;
+	uint64_t tlbi_ops;
+	uint64_t invalidated;       /* entries removed by TLBI */
+};
+
+/** struct s2_tlb - One CPU's TLB. Fields are private to the model. */
+struct s2_tlb {
+	struct s2_tlb_entry *entries;
+	uint32_t sets;
+	uint32_t ways;
+	uint32_t victim;
+	uint64_t shifts;            /* bit n: some entry has shift n */
+	bool check_stale;
+	struct s2_tlb_stats stats;
+};
+
+/**
+ * s2_tlb_init() - Set up an empty TLB over caller-supplied storage.
+ * @tlb: the TLB.
+ * @entries: @sets * @ways entries, owned by the caller for @tlb's lifetime.
+ * @sets: number of sets, a power of two (1 = fully associative).
+ * @ways: associativity, at least 1.
+ *
+ * Return: 0, -S2_EINVAL for NULL pointers, @sets not a power of two or 0
+ * ways.
+ */
+int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
+		uint32_t sets, uint32_t ways);
+
+/**
+ * s2_tlb_set_check_stale() - Verify every TLB hit against a fresh walk.
+ *
+ * A hit that a fresh walk would translate differently (other PA, fewer
+ * permissions, or a fault) still returns the cached translation, as
+ * hardware does, but sets @res->stale and counts stats.stale_hits: the
+ * simulator's evidence of a missing TLBI. Costs one walk per hit.
+ */
+void s2_tlb_set_check_stale(struct s2_tlb *tlb, bool on);
+
+/**
+ * s2_tlb_translate() - Translate an access through the TLB.
+ * @tlb: this CPU's TLB.
+ * @mem, @cpu, @regs, @acc, @res: as s2_mmu_translate().
+ *
+ * Looks up an entry of the kind the current regime uses (combined when
+ * stage 1 and 2 are on, stage-1-only when HCR_EL2.VM=0, stage-2-only when
+ * the guest MMU is off; none when both are off); a hit checks permissions
+ * with the cached permissions (a permission fault reports the cached
+ * entry's level). A miss walks, with stage-1 table fetches translated
+ * through (and filling) stage-2-only entries, and fills the TLB on success.
+ * Faults are never cached.
+ *
+ * Return: as s2_mmu_translate().
+ */
+int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+		     const struct s2_mmu_cpu *cpu,
+		     const struct s2_mmu_regs *regs,
+		     const struct s2_mmu_access *acc,
+		     struct s2_mmu_result *res);
+
+/** enum s2_tlbi_op - TLB maintenance instructions (EL2 and EL1 forms). */
+enum s2_tlbi_op {
+	S2_TLBI_ALLE1,      /* every EL1&0 entry, every VMID */
+	S2_TLBI_VMALLS12E1, /* every entry of @vmid: S1+2, S1 and S2 only */
+	S2_TLBI_VMALLE1,    /* stage-1 entries of @vmid (S1+2 and S1 only) */
+	S2_TLBI_IPAS2E1,    /* stage-2-only entries of @vmid covering @addr */
+	S2_TLBI_IPAS2LE1,   /* same, last level (we cache only leaves) */
+	S2_TLBI_VAE1,       /* stage-1 entries of @vmid for VA @addr, @asid or global */
+	S2_TLBI_VALE1,      /* same, last level */
+	S2_TLBI_VAAE1,      /* stage-1 entries of @vmid for VA @addr, any ASID */
+	S2_TLBI_VAALE1,     /* same, last level */
+	S2_TLBI_ASIDE1,     /* non-global stage-1 entries of @vmid with @asid */
+	S2_TLBI_NR,
+};
+
+/**
+ * struct s2_tlbi - One TLBI instruction.
+ * @op: enum s2_tlbi_op.
+ * @vmid: the VMID in VTTBR_EL2 when the instruction executes.
+ * @addr: VA (VA ops) or IPA (IPAS2 ops); the model takes the address, not
+ *        the Xt encoding (VA[55:12] / IPA[51:12]).
+ * @asid: ASID for VAE1/VALE1/ASIDE1.
+ */
+struct s2_tlbi {
+	uint8_t op;
+	uint16_t vmid;
+	uint64_t addr;
+	uint16_t asid;
+};
+
+/**
+ * s2_tlb_tlbi() - Execute a TLBI on one CPU (the non-IS forms).
+ * Return: 0, -S2_EINVAL for an unknown op.
+ */
+int s2_tlb_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op);
+
+/** struct s2_tlb_system - The CPUs an Inner Shareable TLBI reaches. */
+struct s2_tlb_system {
+	struct s2_tlb *const *cpus;
+	uint32_t nr_cpus;
+};
+
+/**
+ * s2_tlb_tlbi_is() - Execute a TLBI ...IS: broadcast to every CPU in @sys.
+ * Return: 0, -S2_EINVAL for an unknown op or NULL @sys.
+ */
+int s2_tlb_tlbi_is(const struct s2_tlb_system *sys, const struct s2_tlbi *op);
+
+/** s2_tlb_count() - Valid entries (all kinds, all VMIDs), for tests. */
+uint32_t s2_tlb_count(const struct s2_tlb *tlb);
+
+/** s2_tlb_stats_reset() - Zero the counters (entries stay). */
+void s2_tlb_stats_reset(struct s2_tlb *tlb);
+
+#endif /* S2MM_TLB_H */

@@ -1,0 +1,932 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The two-stage translation walker of the MMU model, written from the Arm
+ * ARM (DDI 0487) pseudocode: AArch64.FullTranslate, AArch64.S1Translate,
+ * AArch64.S2Translate and their helpers, AArch32.S1TranslateLD for the
+ * AArch32 LPAE stage 1. Freestanding: no libc, no allocation.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/mmu.h>
+
+#include "internal.h"
+
+#define BIT(n) (1ULL << (n))
+#define GENMASK(hi, lo) ((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
+#define LOWMASK(n) ((n) >= 64 ? ~0ULL : (1ULL << (n)) - 1)
+
+const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57 = {
+	.pa_bits = 44, .vmid_bits = 8, .asid_bits = 16,
+	.gran_4k = true, .gran_16k = false, .gran_64k = true,
+	.lpa2 = false, .xnx = false,
+};
+
+const struct s2_mmu_cpu s2_mmu_cpu_max = {
+	.pa_bits = 52, .vmid_bits = 16, .asid_bits = 16,
+	.gran_4k = true, .gran_16k = true, .gran_64k = true,
+	.lpa2 = true, .xnx = true,
+};
+
+/* One translation table regime's decoded controls (either stage). */
+struct tt_cfg {
+	uint64_t base;
+	uint8_t gbits;
+	uint8_t stride;
+	int8_t start;
+	uint8_t ia_bits;
+	uint8_t oa_bits;
+	bool ds;
+	bool lpa64k;
+	bool aarch32;
+	uint8_t stage;
+};
+
+/* The leaf a one-stage walk ends on. */
+struct tt_leaf {
+	uint64_t desc;
+	uint64_t out;        /* output address of the input address */
+	uint64_t table;      /* accumulated APTable/XNTable/PXNTable bits [63:59] */
+	int8_t level;
+	uint8_t shift;
+};
+
+static void set_fault(struct s2_mmu_fault *f, unsigned type, int level,
+		      unsigned stage)
+{
+	f->type = (uint8_t)type;
+	f->level = (int8_t)level;
+	f->stage = (uint8_t)stage;
+}
+
+/* PS / IPS / PARange encodings (Arm ARM D19.2, ID_AA64MMFR0_EL1.PARange). */
+static unsigned pa_range_bits(unsigned enc)
+{
+	static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+	return bits[enc & 7];
+}
+
+/*
+ * A TGx value naming a reserved or unimplemented granule: the Arm ARM lets
+ * the implementation pick an implemented size (IMPLEMENTATION DEFINED).
+ */
+static unsigned pick_granule(const struct s2_mmu_cpu *cpu, unsigned want)
+{
+	if (want == 12 && cpu->gran_4k)
+		return 12;
+	if (want == 14 && cpu->gran_16k)
+		return 14;
+	if (want == 16 && cpu->gran_64k)
+		return 16;
+	if (cpu->gran_4k)
+		return 12;
+	return cpu->gran_64k ? 16 : 14;
+}
+
+static uint64_t desc_oa(const struct tt_cfg *c, uint64_t d)
+{
+	uint64_t oa;
+
+	if (c->ds) {
+		/* FEAT_LPA2: OA[49:gran] in place, OA[51:50] in bits [9:8]. */
+		oa = d & GENMASK(49, c->gbits);
+		oa |= ((d >> DESC_OA52_LPA2_SHIFT) & 3) << 50;
+	} else {
+		oa = d & GENMASK(DESC_OA_HI, c->gbits);
+		if (c->lpa64k)  /* FEAT_LPA, 64KB: OA[51:48] in bits [15:12]. */
+			oa |= ((d >> DESC_OA52_64K_SHIFT) & 0xf) << 48;
+	}
+	return oa;
+}
+
+/* Block descriptors valid at @level (AArch64.BlockDescSupported). */
+static bool block_ok(const struct tt_cfg *c, const struct s2_mmu_cpu *cpu,
+		     int level)
+{
+	switch (c->gbits) {
+	case 12:
+		return level == 1 || level == 2 || (level == 0 && c->ds);
+	case 14:
+		return level == 2 || (level == 1 && c->ds);
+	default:
+		return level == 2 || (level == 1 && cpu->pa_bits == 52);
+	}
+}
+
+/* Base address of a TTBR/VTTBR; fault if beyond the output size. */
+static bool ttb_base(const struct tt_cfg *c, uint64_t ttbr, uint64_t *base)
+{
+	unsigned idx_bits = c->ia_bits - (c->gbits + (3 - c->start) * c->stride);
+	uint64_t b = ttbr & GENMASK(47, 0);
+
+	if (c->oa_bits > 48)   /* BADDR[51:48] in TTBR bits [5:2] */
+		b |= ((ttbr >> 2) & 0xf) << 48;
+	else if (b >> c->oa_bits)
+		return false;
+	/* The table is aligned to its size: lower BADDR bits are RES0. */
+	*base = b & ~LOWMASK(idx_bits + 3);
+	return true;
+}
+
+static bool mem_read(struct s2_walk *w, uint64_t pa, uint64_t *d)
+{
+	const struct s2_mmu_mem *m = w->mem;
+	const uint64_t *p;
+
+	w->reads++;
+	if (pa < m->base || pa - m->base > m->size - 8)
+		return false;
+	p = (const uint64_t *)((const char *)m->host + (pa - m->base));
+	/* Single-copy atomic, as a walker's descriptor read is. */
+	*d = __atomic_load_n(p, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage 2                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Decode VTCR_EL2/VTTBR_EL2. Invalid combinations make every stage-2
+ * lookup fault at level 0: AArch64.S2InvalidTxSZ, AArch64.S2InvalidSL,
+ * AArch64.S2InconsistentSL (translation fault) and an out-of-range VTTBR
+ * (address size fault).
+ */
+static void decode_s2(struct s2_walk *w)
+{
+	const struct s2_mmu_cpu *cpu = w->cpu;
+	uint64_t vtcr = w->regs->vtcr_el2;
+	struct s2_cfg *c = &w->s2;
+	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
+	unsigned gbits, stride, t0sz, min_t0sz, sl0, oa, ia, idx;
+	int start;
+	struct tt_cfg tc;
+
+	*c = (struct s2_cfg){ 0 };
+	gbits = pick_granule(cpu, tg0[S2_FIELD_GET(VTCR_EL2_TG0, vtcr)]);
+	stride = gbits - 3;
+	c->gbits = (uint8_t)gbits;
+	c->stride = (uint8_t)stride;
+	c->ds = cpu->lpa2 && (vtcr & VTCR_EL2_DS) && gbits != 16;
+	c->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
+
+	oa = pa_range_bits((unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
+	if (oa > cpu->pa_bits)
+		oa = cpu->pa_bits;
+	if (!c->ds && gbits != 16 && oa > 48)
+		oa = 48;
+	c->oa_bits = (uint8_t)oa;
+	c->lpa64k = gbits == 16 && oa == 52;
+
+	/* AArch64.S2InvalidTxSZ: no FEAT_TTST, so T0SZ <= 39. */
+	t0sz = (unsigned)S2_FIELD_GET(VTCR_EL2_T0SZ, vtcr);
+	min_t0sz = (c->ds || (gbits == 16 && cpu->pa_bits == 52)) ? 12 : 16;
+	if (t0sz < min_t0sz || t0sz > 39)
+		goto bad;
+	ia = 64 - t0sz;
+	c->ia_bits = (uint8_t)ia;
+
+	/* AArch64.S2StartLevel. */
+	sl0 = (unsigned)S2_FIELD_GET(VTCR_EL2_SL0, vtcr);
+	if (gbits == 12) {
+		if (c->ds && (vtcr & VTCR_EL2_SL2)) {
+			if (sl0 != 0)
+				goto bad;
+			start = -1;
+		} else {
+			static const int8_t sl4k[4] = { 2, 1, 0, 99 };
+			start = sl4k[sl0];   /* SL0=3 needs FEAT_TTST */
+		}
+	} else {
+		start = 3 - (int)sl0;
+	}
+	/* AArch64.S2InvalidSL: start levels the PA size does not allow. */
+	switch (gbits) {
+	case 12:
+		if (start > 3 || (start == 0 && cpu->pa_bits <= 42) ||
+		    (start == -1 && oa != 52))
+			goto bad;
+		break;
+	case 14:
+		if ((start == 0 && !(c->ds && oa == 52)) ||
+		    (start == 1 && cpu->pa_bits <= 40))
+			goto bad;
+		break;
+	default:
+		if (start == 0 || (start == 1 && cpu->pa_bits <= 42))
+			goto bad;
+		break;
+	}
+	c->start = (int8_t)start;
+	/*
+	 * AArch64.S2InconsistentSL: the start table must have at least 2
+	 * entries and at most 16 concatenated tables.
+	 */
+	idx = gbits + (unsigned)(3 - start) * stride;
+	if (ia <= idx || ia - idx > stride + 4)
+		goto bad;
+	/*
+	 * IPA size beyond the output size: CONSTRAINED UNPREDICTABLE; like
+	 * QEMU we choose the translation fault.
+	 */
+	if (ia > oa)
+		goto bad;
+
+	tc = (struct tt_cfg){ .gbits = (uint8_t)gbits, .stride = (uint8_t)stride,
+			      .start = (int8_t)start, .ia_bits = (uint8_t)ia,
+			      .oa_bits = (uint8_t)oa, .ds = c->ds, .lpa64k = c->lpa64k,
+			      .stage = 2 };
+	if (!ttb_base(&tc, w->regs->vttbr_el2, &c->base)) {
+		c->bad = S2_MMU_FAULT_ADDR_SIZE;
+		return;
+	}
+	return;
+bad:
+	c->bad = S2_MMU_FAULT_TRANSLATION;
+}
+
+/*
+ * Walk one stage's tables for input address @ia. Stage-2 descriptors are
+ * read at their PA; stage-1 descriptors at an IPA translated by stage 2
+ * first (s1_fetch()). Returns a fault type (0: @lf holds the leaf).
+ */
+static unsigned s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
+			 uint64_t *d, struct s2_mmu_fault *f);
+
+static unsigned walk_tables(struct s2_walk *w, const struct tt_cfg *c,
+			    uint64_t ia, struct tt_leaf *lf,
+			    struct s2_mmu_fault *f)
+{
+	int level = c->start;
+	uint64_t table = c->base;
+	unsigned idx_bits = c->ia_bits - (c->gbits + (3 - level) * c->stride);
+	uint64_t tbl_attrs = 0;
+
+	for (;;) {
+		unsigned shift = c->gbits + (unsigned)(3 - level) * c->stride;
+		uint64_t idx = (ia >> shift) & LOWMASK(idx_bits);
+		uint64_t daddr = table + idx * 8, d, oa;
+
+		if (c->stage == 2) {
+			if (!mem_read(w, daddr, &d)) {
+				set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 2);
+				return S2_MMU_FAULT_EXT_ABORT;
+			}
+		} else {
+			unsigned t = s1_fetch(w, daddr, level, &d, f);
+			if (t)
+				return t;
+		}
+		if (!(d & DESC_VALID))
+			goto translation;
+		oa = desc_oa(c, d);
+		if (oa >> c->oa_bits) {
+			/* Output address beyond PS/IPS (AArch64.OAOutOfRange). */
+			set_fault(f, S2_MMU_FAULT_ADDR_SIZE, level, c->stage);
+			return S2_MMU_FAULT_ADDR_SIZE;
+		}
+		if (level < 3 && (d & DESC_TABLE)) {
+			tbl_attrs |= d & GENMASK(63, 59);
+			table = oa;
+			level++;
+			idx_bits = c->stride;
+			continue;
+		}
+		/* Level 3 with bit 1 clear is reserved: translation fault. */
+		if (level == 3 && !(d & DESC_PAGE))
+			goto translation;
+		if (level < 3 && !block_ok(c, w->cpu, level))
+			goto translation;
+		lf->desc = d;
+		lf->table = tbl_attrs;
+		lf->level = (int8_t)level;
+		lf->shift = (uint8_t)shift;
+		lf->out = (oa & ~LOWMASK(shift)) | (ia & LOWMASK(shift));
+		return 0;
+	}
+translation:
+	set_fault(f, S2_MMU_FAULT_TRANSLATION, level, c->stage);
+	return S2_MMU_FAULT_TRANSLATION;
+}
+
+static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
+{
+	uint8_t p = 0;
+
+	if (d & S2_DESC_S2AP_R)
+		p |= S2_MMU_PERM_R0 | S2_MMU_PERM_R1;
+	if (d & S2_DESC_S2AP_W)
+		p |= S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
+	if (cpu->xnx) {
+		/* FEAT_XNX: XN[1:0] 00 both, 01 not EL1, 10 none, 11 not EL0. */
+		switch (S2_FIELD_GET(S2_DESC_XN, d)) {
+		case 0: p |= S2_MMU_PERM_X0 | S2_MMU_PERM_X1; break;
+		case 1: p |= S2_MMU_PERM_X0; break;
+		case 3: p |= S2_MMU_PERM_X1; break;
+		default: break;
+		}
+	} else if (!(d & S2_DESC_XN)) {
+		p |= S2_MMU_PERM_X0 | S2_MMU_PERM_X1;
+	}
+	return p;
+}
+
+/*
+ * AArch64.S2Walk for one IPA: IPA range check, table walk, Access flag.
+ * Permissions are the caller's (they depend on what the access is for).
+ */
+static unsigned s2_lookup(struct s2_walk *w, uint64_t ipa, struct s2_leaf *o,
+			  struct s2_mmu_fault *f)
+{
+	const struct s2_cfg *s = &w->s2;
+	struct tt_cfg c;
+	struct tt_leaf lf;
+	unsigned t;
+
+	if (s->bad) {
+		set_fault(f, s->bad, 0, 2);
+		return s->bad;
+	}
+	/* AArch64.IPAIsOutOfRange: translation fault, level 0. */
+	if (ipa >> s->ia_bits) {
+		set_fault(f, S2_MMU_FAULT_TRANSLATION, 0, 2);
+		return S2_MMU_FAULT_TRANSLATION;
+	}
+	c = (struct tt_cfg){ .base = s->base, .gbits = s->gbits,
+			     .stride = s->stride, .start = s->start,
+			     .ia_bits = s->ia_bits, .oa_bits = s->oa_bits,
+			     .ds = s->ds, .lpa64k = s->lpa64k, .stage = 2 };
+	t = walk_tables(w, &c, ipa, &lf, f);
+	if (t)
+		return t;
+	/* No FEAT_HAFDBS: AF=0 is an Access flag fault (AArch64.S2Walk). */
+	if (!(lf.desc & DESC_AF)) {
+		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 2);
+		return S2_MMU_FAULT_ACCESS_FLAG;
+	}
+	o->pa = lf.out;
+	o->level = lf.level;
+	o->shift = lf.shift;
+	o->perm = s2_perm(w->cpu, lf.desc);
+	o->memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, lf.desc);
+	o->sh = s->ds ? s->sh : (uint8_t)S2_FIELD_GET(DESC_SH, lf.desc);
+	return 0;
+}
+
+static bool memattr_is_device(uint8_t memattr)
+{
+	return (memattr & 0xc) == 0;
+}
+
+/*
+ * Fetch a stage-1 descriptor at @ipa: stage 2 translates the fetch
+ * (AArch64.S2Translate with s1ptw); a stage-2 fault here is an S1PTW fault
+ * whose IPA is the descriptor's. The walk needs stage-2 read permission;
+ * with HCR_EL2.PTW, a walk to Device memory is a permission fault.
+ */
+static unsigned s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
+			 uint64_t *d, struct s2_mmu_fault *f)
+{
+	uint64_t pa = ipa;
+
+	if (w->s2_on) {
+		struct s2_leaf o;
+		unsigned t = 0;
+
+		if (w->tlb && s2_tlb_walk_lookup(w->tlb, w->vmid, ipa, &o)) {
+			w->s2_cache_hits++;
+		} else {
+			t = s2_lookup(w, ipa, &o, f);
+			if (!t && w->tlb)
+				s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
+		}
+		if (!t && (!(o.perm & S2_MMU_PERM_R1) ||
+			   ((w->regs->hcr_el2 & HCR_EL2_PTW) &&
+			    memattr_is_device(o.memattr)))) {
+			set_fault(f, S2_MMU_FAULT_PERMISSION, o.level, 2);
+			t = S2_MMU_FAULT_PERMISSION;
+		}
+		if (t) {
+			f->s1ptw = true;
+			f->ipa = ipa;
+			f->ipa_valid = true;
+			return t;
+		}
+		pa = o.pa;
+	}
+	if (!mem_read(w, pa, d)) {
+		set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 1);
+		return S2_MMU_FAULT_EXT_ABORT;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage 1                                                             */
+/* ------------------------------------------------------------------ */
+
+struct s1_regime {
+	struct tt_cfg c;
+	uint16_t asid;
+	bool aarch32;
+	int fault_level;  /* level of faults before the walk: 0, AArch32 1 */
+};
+
+/* Stage-1 permissions of a leaf (AArch64.S1ComputePermissions). */
+static uint8_t s1_perm(const struct s1_regime *r, const struct s2_mmu_regs *regs,
+		       const struct tt_leaf *lf)
+{
+	uint64_t d = lf->desc, t = lf->table;
+	unsigned ap = (unsigned)S2_FIELD_GET(S1_DESC_AP, d);
+	bool r0, w0, w1, x0, x1;
+
+	/* Hierarchical: APTable[0] removes EL0 access, APTable[1] writes. */
+	if (t & BIT(S1_TABLE_APTABLE_SHIFT))
+		ap &= ~1u;
+	if (t & BIT(S1_TABLE_APTABLE_SHIFT + 1))
+		ap |= 2u;
+	r0 = ap & 1u;
+	w0 = (ap & 1u) && !(ap & 2u);
+	w1 = !(ap & 2u);
+	if (r->aarch32) {
+		/* LPAE: XN applies at PL0 and PL1, PXN at PL1; exec needs read. */
+		bool xn = (d & S1_DESC_UXN) || (t & S1_TABLE_UXNTABLE);
+		bool pxn = (d & S1_DESC_PXN) || (t & S1_TABLE_PXNTABLE);
+		x0 = !xn && r0;
+		x1 = !xn && !pxn;
+	} else {
+		bool uxn = (d & S1_DESC_UXN) || (t & S1_TABLE_UXNTABLE);
+		bool pxn = (d & S1_DESC_PXN) || (t & S1_TABLE_PXNTABLE);
+		x0 = !uxn;
+		/* EL0-writable memory is never executable at EL1. */
+		x1 = !pxn && !w0;
+	}
+	if (regs->sctlr_el1 & SCTLR_WXN) {
+		x0 = x0 && !w0;
+		x1 = x1 && !w1;
+	}
+	return (uint8_t)((r0 ? S2_MMU_PERM_R0 : 0) | (w0 ? S2_MMU_PERM_W0 : 0) |
+			 (x0 ? S2_MMU_PERM_X0 : 0) | S2_MMU_PERM_R1 |
+			 (w1 ? S2_MMU_PERM_W1 : 0) | (x1 ? S2_MMU_PERM_X1 : 0));
+}
+
+/*
+ * AArch64 stage-1 controls for @va (AArch64.GetS1TTWParams,
+ * AArch64.S1InvalidTxSZ, AArch64.VAIsOutOfRange). Returns a fault type.
+ */
+static unsigned decode_s1_a64(struct s2_walk *w, uint64_t va,
+			      struct s1_regime *r, struct s2_mmu_fault *f)
+{
+	const struct s2_mmu_cpu *cpu = w->cpu;
+	uint64_t tcr = w->regs->tcr_el1, ttbr, asid_ttbr;
+	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
+	static const uint8_t tg1[4] = { 0, 14, 12, 16 };
+	bool sel = (va >> 55) & 1, tbi, epd;
+	unsigned tsz, gbits, stride, ia, oa, top, min_tsz;
+	struct tt_cfg *c = &r->c;
+
+	r->aarch32 = false;
+	r->fault_level = 0;
+	if (sel) {
+		tsz = (unsigned)S2_FIELD_GET(TCR_EL1_T1SZ, tcr);
+		gbits = pick_granule(cpu, tg1[S2_FIELD_GET(TCR_EL1_TG1, tcr)]);
+		tbi = tcr & TCR_EL1_TBI1;
+		epd = tcr & TCR_EL1_EPD1;
+		ttbr = w->regs->ttbr1_el1;
+	} else {
+		tsz = (unsigned)S2_FIELD_GET(TCR_EL1_T0SZ, tcr);
+		gbits = pick_granule(cpu, tg0[S2_FIELD_GET(TCR_EL1_TG0, tcr)]);
+		tbi = tcr & TCR_EL1_TBI0;
+		epd = tcr & TCR_EL1_EPD0;
+		ttbr = w->regs->ttbr0_el1;
+	}
+	stride = gbits - 3;
+	*c = (struct tt_cfg){ .gbits = (uint8_t)gbits, .stride = (uint8_t)stride,
+			      .stage = 1 };
+	c->ds = cpu->lpa2 && (tcr & TCR_EL1_DS) && gbits != 16;
+	oa = pa_range_bits((unsigned)S2_FIELD_GET(TCR_EL1_IPS, tcr));
+	if (oa > cpu->pa_bits)
+		oa = cpu->pa_bits;
+	if (!c->ds && gbits != 16 && oa > 48)
+		oa = 48;
+	c->oa_bits = (uint8_t)oa;
+	c->lpa64k = gbits == 16 && oa == 52;
+
+	asid_ttbr = (tcr & TCR_EL1_A1) ? w->regs->ttbr1_el1 : w->regs->ttbr0_el1;
+	r->asid = (uint16_t)(asid_ttbr >> TTBR_ASID_SHIFT);
+	if (!((tcr & TCR_EL1_AS) && cpu->asid_bits == 16))
+		r->asid &= 0xff;
+
+	/* AArch64.S1InvalidTxSZ: IMPLEMENTATION DEFINED fault, as QEMU. */
+	min_tsz = (c->ds || (gbits == 16 && cpu->pa_bits == 52)) ? 12 : 16;
+	if (tsz < min_tsz || tsz > 39)
+		goto translation;
+	ia = 64 - tsz;
+	c->ia_bits = (uint8_t)ia;
+	/* AArch64.VAIsOutOfRange: VA[top:ia] all equal to VA[55]. */
+	top = tbi ? 56 : 64;
+	if (ia < top) {
+		uint64_t hi = (va >> ia) & LOWMASK(top - ia);
+		if (hi != (sel ? LOWMASK(top - ia) : 0))
+			goto translation;
+	}
+	if (epd)
+		goto translation;
+	/* Start level: enough levels to resolve ia bits. */
+	c->start = (int8_t)(4 - (int)((ia - 4) / stride));
+	if (!ttb_base(c, ttbr, &c->base)) {
+		set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
+		return S2_MMU_FAULT_ADDR_SIZE;
+	}
+	return 0;
+translation:
+	set_fault(f, S2_MMU_FAULT_TRANSLATION, 0, 1);
+	return S2_MMU_FAULT_TRANSLATION;
+}
+
+/*
+ * AArch32 LPAE stage 1 (AArch32.S1TranslateLD): TTBCR.EAE=1, TTBR0 below
+ * 2^(32-T0SZ), TTBR1 at the top 2^(32-T1SZ) (the rest when T1SZ=0), 4KB
+ * granule, 40-bit output. Faults before the walk are level 1 ("AArch64
+ * reports this as a level 0 fault").
+ */
+static unsigned decode_s1_a32(struct s2_walk *w, uint64_t va,
+			      struct s1_regime *r, struct s2_mmu_fault *f)
+{
+	uint32_t ttbcr = (uint32_t)w->regs->tcr_el1, va32 = (uint32_t)va;
+	unsigned t0sz = (unsigned)S2_FIELD_GET(TTBCR_T0SZ, ttbcr);
+	unsigned t1sz = (unsigned)S2_FIELD_GET(TTBCR_T1SZ, ttbcr);
+	unsigned tsz, ia;
+	bool sel;
+	uint64_t ttbr;
+	struct tt_cfg *c = &r->c;
+
+	r->aarch32 = true;
+	r->fault_level = 1;
+	if (t1sz == 0)
+		sel = va32 > (0xffffffffu >> t0sz);
+	else
+		sel = va32 >= ~(0xffffffffu >> t1sz);
+	tsz = sel ? t1sz : t0sz;
+	ia = 32 - tsz;
+	*c = (struct tt_cfg){ .gbits = 12, .stride = 9, .ia_bits = (uint8_t)ia,
+			      .oa_bits = LPAE_OA_HI + 1, .aarch32 = true,
+			      .stage = 1 };
+	ttbr = (ttbcr & TTBCR_A1) ? w->regs->ttbr1_el1 : w->regs->ttbr0_el1;
+	r->asid = (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
+	ttbr = sel ? w->regs->ttbr1_el1 : w->regs->ttbr0_el1;
+
+	if (ia < 32) {
+		uint32_t hi = va32 >> ia, want = sel ? (0xffffffffu >> ia) : 0;
+		if (hi != want)
+			goto translation;
+	}
+	if (ttbcr & (sel ? TTBCR_EPD1 : TTBCR_EPD0))
+		goto translation;
+	c->start = (int8_t)(4 - (int)((ia - 4) / 9));
+	if (!ttb_base(c, ttbr, &c->base)) {
+		/* As QEMU: a TTBR beyond 40 bits is an address size fault, level 0. */
+		set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
+		return S2_MMU_FAULT_ADDR_SIZE;
+	}
+	return 0;
+translation:
+	set_fault(f, S2_MMU_FAULT_TRANSLATION, 1, 1);
+	return S2_MMU_FAULT_TRANSLATION;
+}
+
+/* ------------------------------------------------------------------ */
+/* Attributes                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Cacheability class of a MAIR nibble: 0 NC, 1 WT, 2 WB. */
+static unsigned nibble_class(unsigned n)
+{
+	if (n == 4)
+		return 0;
+	return ((n >> 2) & 1) ? 2 : 1;   /* 00RW/10RW WT, 01RW/11RW WB */
+}
+
+static unsigned combine_nibble(unsigned s1, unsigned s2class)
+{
+	/* S2CombineS1MemAttrs: the weaker cacheability wins; hints from S1. */
+	unsigned c1 = nibble_class(s1);
+
+	if (c1 == 0 || s2class == 0)
+		return 4;
+	if (c1 == 1)
+		return s1;
+	if (s2class == 1)
+		return 8u | (s1 & 3u);   /* Write-Through, non-transient */
+	return s1;
+}
+
+uint8_t s2_model_combine_attr(uint8_t s1, uint8_t m2)
+{
+	static const uint8_t s2class[4] = { 0, 0, 1, 2 }; /* 01 NC, 10 WT, 11 WB */
+	bool dev1 = (s1 & 0xf0) == 0, dev2 = memattr_is_device(m2);
+
+	if (dev1 || dev2) {
+		/* Device: the more restrictive of the two (nGnRnE < ... < GRE). */
+		unsigned t1 = dev1 ? (s1 >> 2) & 3u : 3u;
+		unsigned t2 = dev2 ? m2 & 3u : 3u;
+		return (uint8_t)((t1 < t2 ? t1 : t2) << 2);
+	}
+	return (uint8_t)((combine_nibble(s1 >> 4, s2class[(m2 >> 2) & 3]) << 4) |
+			 combine_nibble(s1 & 0xf, s2class[m2 & 3]));
+}
+
+uint8_t s2_model_par_sh(uint8_t attr, uint8_t sh)
+{
+	/* Device and Normal Non-cacheable memory report Outer Shareable. */
+	if ((attr & 0xf0) == 0 || attr == 0x44)
+		return DESC_SH_OS;
+	return sh;
+}
+
+static uint8_t combine_sh(uint8_t sh1, uint8_t sh2)
+{
+	if (sh1 == DESC_SH_OS || sh2 == DESC_SH_OS)
+		return DESC_SH_OS;
+	if (sh1 == DESC_SH_IS || sh2 == DESC_SH_IS)
+		return DESC_SH_IS;
+	return DESC_SH_NS;
+}
+
+uint8_t s2_model_mmu_off_attr(const struct s2_mmu_regs *regs, unsigned acc)
+{
+	/* AArch64.S1DisabledOutput: data Device-nGnRnE; fetches Normal. */
+	if (acc != S2_MMU_EXEC)
+		return 0x00;
+	return (regs->sctlr_el1 & SCTLR_I) ? 0xaa : 0x44;
+}
+
+/* ------------------------------------------------------------------ */
+/* Full translation                                                    */
+/* ------------------------------------------------------------------ */
+
+void s2_model_walk_init(struct s2_walk *w, const struct s2_mmu_mem *mem,
+			const struct s2_mmu_cpu *cpu,
+			const struct s2_mmu_regs *regs, struct s2_tlb *tlb)
+{
+	w->mem = mem;
+	w->cpu = cpu;
+	w->regs = regs;
+	w->tlb = tlb;
+	w->vmid = s2_mmu_vmid(cpu, regs);
+	w->s2_on = regs->hcr_el2 & HCR_EL2_VM;
+	w->reads = 0;
+	w->s2_cache_hits = 0;
+	if (w->s2_on)
+		decode_s2(w);
+}
+
+static void result_init(struct s2_walk *w, const struct s2_mmu_access *acc,
+			struct s2_mmu_result *res)
+{
+	*res = (struct s2_mmu_result){ 0 };
+	res->fault.acc = acc->acc;
+	res->fault.el = acc->el;
+	res->fault.va = acc->va;
+	res->s1_level = -2;
+	res->s2_level = -2;
+	res->s1_shift = 64;
+	res->s2_shift = 64;
+	res->s1_perm = S2_MMU_PERM_ALL;
+	res->s2_perm = S2_MMU_PERM_ALL;
+	res->global = true;
+	res->vmid = w->vmid;
+}
+
+/* Stage 2 of the final IPA: walk, then AArch64.S2CheckPermissions. */
+static void final_s2(struct s2_walk *w, const struct s2_mmu_access *acc,
+		     uint8_t s1attr, uint8_t s1sh, struct s2_mmu_result *res)
+{
+	struct s2_leaf o;
+	struct s2_mmu_fault *f = &res->fault;
+
+	if (!w->s2_on) {
+		res->pa = res->ipa;
+		res->attr = s1attr;
+		res->sh = s2_model_par_sh(s1attr, s1sh);
+		return;
+	}
+	if (s2_lookup(w, res->ipa, &o, f)) {
+		f->ipa = res->ipa;
+		f->ipa_valid = true;
+		return;
+	}
+	/* AArch64.S2CheckPermissions; the translation stays in @res. */
+	if (!s2_model_perm_ok(o.perm, acc->acc, acc->el)) {
+		set_fault(f, S2_MMU_FAULT_PERMISSION, o.level, 2);
+		f->ipa = res->ipa;
+		f->ipa_valid = true;
+	}
+	res->pa = o.pa;
+	res->s2_level = o.level;
+	res->s2_shift = o.shift;
+	res->s2_perm = o.perm;
+	res->s2_memattr = o.memattr;
+	res->s2_sh = o.sh;
+	res->attr = s2_model_combine_attr(s1attr, o.memattr);
+	res->sh = s2_model_par_sh(res->attr, combine_sh(s1sh, o.sh));
+}
+
+void s2_model_translate(struct s2_walk *w, const struct s2_mmu_access *acc,
+			bool s1_only, struct s2_mmu_result *res)
+{
+	const struct s2_mmu_regs *regs = w->regs;
+	bool a32 = !(regs->hcr_el2 & HCR_EL2_RW);
+	struct s1_regime r;
+	struct tt_leaf lf;
+	struct s2_mmu_fault *f = &res->fault;
+	uint8_t attr, sh;
+	unsigned t;
+
+	result_init(w, acc, res);
+	if (!(regs->sctlr_el1 & SCTLR_M)) {
+		/* Stage 1 off: the VA is the IPA (AArch64.S1DisabledOutput). */
+		uint64_t va = a32 ? (uint32_t)acc->va : acc->va;
+		if (!a32 && (va >> w->cpu->pa_bits)) {
+			set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
+			goto out;
+		}
+		res->ipa = va;
+		attr = s2_model_mmu_off_attr(regs, acc->acc);
+		sh = DESC_SH_OS;
+	} else {
+		t = a32 ? decode_s1_a32(w, acc->va, &r, f)
+			: decode_s1_a64(w, acc->va, &r, f);
+		if (!t)
+			t = walk_tables(w, &r.c, a32 ? (uint32_t)acc->va : acc->va,
+					&lf, f);
+		if (t)
+			goto out;
+		/* AF=0: Access flag fault before permissions (AArch64.S1Walk). */
+		if (!(lf.desc & DESC_AF)) {
+			set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 1);
+			goto out;
+		}
+		res->s1_perm = s1_perm(&r, regs, &lf);
+		res->s1_level = lf.level;
+		res->s1_shift = lf.shift;
+		res->global = !(lf.desc & S1_DESC_NG);
+		res->asid = res->global ? 0 : r.asid;
+		res->ipa = lf.out;
+		if (!s2_model_perm_ok(res->s1_perm, acc->acc, acc->el)) {
+			set_fault(f, S2_MMU_FAULT_PERMISSION, lf.level, 1);
+			goto out;
+		}
+		attr = (uint8_t)(regs->mair_el1 >>
+				 (8 * S2_FIELD_GET(S1_DESC_ATTRINDX, lf.desc)));
+		if (!r.c.ds)
+			sh = (uint8_t)S2_FIELD_GET(DESC_SH, lf.desc);
+		else if ((acc->va >> 55) & 1)  /* FEAT_LPA2: SH from TCR */
+			sh = (uint8_t)S2_FIELD_GET(TCR_EL1_SH1, regs->tcr_el1);
+		else
+			sh = (uint8_t)S2_FIELD_GET(TCR_EL1_SH0, regs->tcr_el1);
+	}
+	if (s1_only) {
+		res->pa = res->ipa;
+		res->attr = attr;
+		res->sh = s2_model_par_sh(attr, sh);
+	} else {
+		final_s2(w, acc, attr, sh, res);
+	}
+out:
+	res->desc_reads = w->reads;
+}
+
+void s2_model_translate_s2(struct s2_walk *w, const struct s2_mmu_access *acc,
+			   struct s2_mmu_result *res)
+{
+	bool on = w->s2_on;
+
+	result_init(w, acc, res);
+	if (!on) {
+		w->s2_on = true;
+		decode_s2(w);
+	}
+	res->ipa = acc->va;
+	final_s2(w, acc, 0xff, DESC_SH_IS, res);
+	res->desc_reads = w->reads;
+	w->s2_on = on;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public entry points                                                 */
+/* ------------------------------------------------------------------ */
+
+int s2_model_check_args(const struct s2_mmu_mem *mem,
+			const struct s2_mmu_cpu *cpu,
+			const struct s2_mmu_regs *regs,
+			const struct s2_mmu_access *acc, const void *res)
+{
+	if (!mem || !cpu || !regs || !acc || !res || acc->el > 1 ||
+	    acc->acc > S2_MMU_EXEC)
+		return -S2_EINVAL;
+	if (!mem->host || ((uintptr_t)mem->host & 7) || (mem->base & 7) ||
+	    mem->size < 8 || (mem->size & 7) || mem->base + mem->size < mem->base)
+		return -S2_EINVAL;
+	if (cpu->pa_bits < 32 || cpu->pa_bits > 52)
+		return -S2_EINVAL;
+	if ((regs->sctlr_el1 & SCTLR_M) && !(regs->hcr_el2 & HCR_EL2_RW) &&
+	    !(regs->tcr_el1 & TTBCR_EAE))
+		return -S2_ENOTSUP;
+	return 0;
+}
+
+int s2_mmu_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+		     const struct s2_mmu_regs *regs,
+		     const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+{
+	struct s2_walk w;
+	int err = s2_model_check_args(mem, cpu, regs, acc, res);
+
+	if (err)
+		return err;
+	s2_model_walk_init(&w, mem, cpu, regs, NULL);
+	s2_model_translate(&w, acc, false, res);
+	return 0;
+}
+
+int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
+			const struct s2_mmu_cpu *cpu,
+			const struct s2_mmu_regs *regs,
+			const struct s2_mmu_access *acc,
+			struct s2_mmu_result *res)
+{
+	struct s2_walk w;
+	struct s2_mmu_regs r;
+	int err;
+
+	if (!regs)
+		return -S2_EINVAL;
+	r = *regs;
+	r.sctlr_el1 &= ~SCTLR_M;   /* stage 2 only: no EAE requirement */
+	err = s2_model_check_args(mem, cpu, &r, acc, res);
+	if (err)
+		return err;
+	s2_model_walk_init(&w, mem, cpu, &r, NULL);
+	s2_model_translate_s2(&w, acc, res);
+	return 0;
+}
+
+int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+	      const struct s2_mmu_regs *regs, enum s2_mmu_at_op op,
+	      uint64_t va, uint64_t *par, struct s2_mmu_result *res)
+{
+	static const struct { uint8_t acc, el; bool s1; } ops[] = {
+		[S2_MMU_AT_S1E1R] = { S2_MMU_READ, 1, true },
+		[S2_MMU_AT_S1E1W] = { S2_MMU_WRITE, 1, true },
+		[S2_MMU_AT_S1E0R] = { S2_MMU_READ, 0, true },
+		[S2_MMU_AT_S1E0W] = { S2_MMU_WRITE, 0, true },
+		[S2_MMU_AT_S12E1R] = { S2_MMU_READ, 1, false },
+		[S2_MMU_AT_S12E1W] = { S2_MMU_WRITE, 1, false },
+		[S2_MMU_AT_S12E0R] = { S2_MMU_READ, 0, false },
+		[S2_MMU_AT_S12E0W] = { S2_MMU_WRITE, 0, false },
+	};
+	struct s2_mmu_access acc;
+	struct s2_mmu_result tmp, *r = res ? res : &tmp;
+	struct s2_walk w;
+	int err;
+
+	if ((unsigned)op >= sizeof(ops) / sizeof(ops[0]) || !par)
+		return -S2_EINVAL;
+	acc = (struct s2_mmu_access){ .va = va, .acc = ops[op].acc,
+				      .el = ops[op].el };
+	err = s2_model_check_args(mem, cpu, regs, &acc, r);
+	if (err)
+		return err;
+	s2_model_walk_init(&w, mem, cpu, regs, NULL);
+	s2_model_translate(&w, &acc, ops[op].s1, r);
+	*par = s2_mmu_par(r);
+	return 0;
+}
+
+uint16_t s2_model_cur_asid(const struct s2_mmu_cpu *cpu,
+			   const struct s2_mmu_regs *regs)
+{
+	uint64_t tcr = regs->tcr_el1, ttbr;
+
+	if (!(regs->hcr_el2 & HCR_EL2_RW)) {
+		ttbr = (tcr & TTBCR_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
+		return (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
+	}
+	ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
+	if ((tcr & TCR_EL1_AS) && cpu->asid_bits == 16)
+		return (uint16_t)(ttbr >> TTBR_ASID_SHIFT);
+	return (uint16_t)((ttbr >> TTBR_ASID_SHIFT) & 0xff);
+}
+
+uint16_t s2_mmu_vmid(const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs)
+{
+	if (cpu->vmid_bits == 16 && (regs->vtcr_el2 & VTCR_EL2_VS))
+		return (uint16_t)((regs->vttbr_el2 & VTTBR_EL2_VMID16_MASK) >>
+				  VTTBR_EL2_VMID_SHIFT);
+	return (uint16_t)((regs->vttbr_el2 & VTTBR_EL2_VMID8_MASK) >>
+			  VTTBR_EL2_VMID_SHIFT);
+}

@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MMU model's walker as a spec: configuration x access -> PA or fault
+ * (type, level, stage, S1PTW) and the ESR/HPFAR/PAR a CPU reports. Values
+ * marked "QEMU" were observed on QEMU 7.2 (../shared/DESIGN.md).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/mmu.h>
+
+#include "tt.h"
+
+/* Guest layout of the reference world (4K granule both stages). */
+#define VTCR_40BIT  0x80023558ULL  /* QEMU: 4K, T0SZ=24, SL0=1, PS=40-bit */
+#define VTCR_39BIT  0x80023559ULL
+#define RAM_IPA     0x80000000ULL  /* guest RAM (holds stage-1 tables) */
+#define RAM_SIZE    (64ULL << 20)
+#define PA_DATA     0x40000000ULL  /* data pages at the window's bottom */
+
+#define IPA_RW      0x10000000ULL
+#define IPA_RO      0x10001000ULL
+#define IPA_XN      0x10002000ULL
+#define IPA_NOAF    0x10003000ULL
+#define IPA_HOLE3   0x10004000ULL
+#define IPA_OABIG   0x10005000ULL
+#define IPA_NOTBL   0x10006000ULL  /* stage-1 table page not in stage 2 */
+#define IPA_DEV     0x10007000ULL
+#define IPA_HOLE2   0x10200000ULL
+#define IPA_BLKRO   0x20000000ULL
+#define IPA_SEA     0x30000000ULL
+#define IPA_HOLE1   0xc0000000ULL
+#define IPA_BLK1NA  0x140000000ULL
+
+#define MAIR_VAL    0x000000000044ff00ULL /* 0: Device-nGnRnE, 1: WB, 2: NC */
+#define ATTR_DEV    0
+#define ATTR_WB     1
+
+struct world {
+	struct tt t;
+	struct s2_mmu_cpu cpu;
+	struct s2_mmu_regs regs;
+	struct tt_geo s2;
+	struct tt_geo s1;
+	struct tt_geo s1hi;
+};
+
+static void s2map(struct world *w, uint64_t ipa, int level, uint64_t d)
+{
+	tt_set(&w->t, &w->s2, ipa, level, d);
+}
+
+static void s1map(struct world *w, uint64_t va, int level, uint64_t d)
+{
+	tt_set(&w->t, (va >> 55) & 1 ? &w->s1hi : &w->s1, va, level, d);
+}
+
+static int world_setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	uint64_t ram_pa, i;
+
+	tt_init(&w->t);
+	w->cpu = s2_mmu_cpu_cortex_a57;
+	/* Stage 2: two concatenated level-1 tables, 8 KiB aligned. */
+	w->s2 = (struct tt_geo){ 12, 1, 40, tt_alloc(&w->t, 8192), 0 };
+	ram_pa = (w->t.next + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	w->t.next = ram_pa;
+	for (i = 0; i < RAM_SIZE; i += 2ULL << 20)
+		s2map(w, RAM_IPA + i, 2,
+		      s2_leaf(ram_pa + i, 3, S2_MEMATTR_NORMAL_WB, 0, 2));
+	s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	s2map(w, IPA_RO, 3, s2_leaf(PA_DATA + 0x2000, 1, S2_MEMATTR_NORMAL_WB, 0, 3));
+	s2map(w, IPA_XN, 3, s2_leaf(PA_DATA + 0x3000, 3, S2_MEMATTR_NORMAL_WB, 1, 3));
+	s2map(w, IPA_NOAF, 3, s2_leaf(PA_DATA + 0x4000, 3, S2_MEMATTR_NORMAL_WB, 0, 3) & ~DESC_AF);
+	s2map(w, IPA_OABIG, 3, s2_leaf(1ULL << 40, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	s2map(w, IPA_DEV, 3, s2_leaf(PA_DATA + 0x5000, 3, S2_MEMATTR_DEVICE_nGnRE, 1, 3));
+	s2map(w, IPA_BLKRO, 2, s2_leaf(PA_DATA + 0x200000, 1, S2_MEMATTR_NORMAL_WB, 0, 2));
+	/* A level-2 table descriptor pointing below the memory window. */
+	s2map(w, IPA_SEA, 2, 0x10000000ULL | DESC_TYPE_TABLE);
+	s2map(w, IPA_BLK1NA, 1, s2_leaf(PA_DATA, 3, S2_MEMATTR_NORMAL_WB, 0, 1) & ~DESC_AF);
+
+	/* Stage 1: 48-bit VA, 4K, tables in guest RAM (off = PA - IPA). */
+	w->s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), ram_pa - RAM_IPA };
+	w->s1hi = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), ram_pa - RAM_IPA };
+	s1map(w, 0x400000, 3, s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3));
+	s1map(w, 0x401000, 3, s1_leaf(IPA_RO, 0, ATTR_WB, 0, 3));
+	s1map(w, 0x402000, 3, s1_leaf(IPA_RW, 2, ATTR_WB, 0, 3));
+	s1map(w, 0x403000, 3, s1_leaf(IPA_HOLE3, 0, ATTR_WB, 0, 3));
+	s1map(w, 0x404000, 3, s1_leaf(IPA_HOLE2, 0, ATTR_WB, 0, 3));
+	s1map(w, 0x405000, 3, s1_leaf(IPA_HOLE1, 0, ATTR_WB, 0, 3));
+	s1map(w, 0x407000, 3, s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3) & ~DESC_AF);
+	s1map(w, 0x408000, 3, s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3));
+	s1map(w, 0x409000, 3, s1_leaf(IPA_RW, 3, ATTR_WB, S1_DESC_UXN, 3));
+	s1map(w, 0x40a000, 3, s1_leaf(IPA_RW, 1, ATTR_WB, 0, 3));
+	s1map(w, 0x40b000, 3, s1_leaf(IPA_DEV, 1, ATTR_DEV, S1_DESC_PXN, 3));
+	s1map(w, 0x40c000, 3, s1_leaf(IPA_XN, 0, ATTR_WB, 0, 3));
+	s1map(w, 0x40d000, 3, s1_leaf(1ULL << 40, 0, ATTR_WB, 0, 3));
+	s1map(w, 0x40000000, 2, s1_leaf(IPA_BLKRO, 0, ATTR_WB, 0, 2));
+	/* Level-0 entry 1 points at a table page stage 2 does not map. */
+	tt_wr(&w->t, w->s1.root + 8, IPA_NOTBL | DESC_TYPE_TABLE);
+	s1map(w, 0xffffffffffe00000ULL, 3, s1_leaf(IPA_RW, 0, ATTR_WB, S1_DESC_NG, 3));
+
+	w->regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		.vtcr_el2 = VTCR_40BIT,
+		.vttbr_el2 = w->s2.root | (5ULL << VTTBR_EL2_VMID_SHIFT),
+		.sctlr_el1 = SCTLR_M,
+		/* T0SZ=T1SZ=16, TG0=4K, TG1=4K, IPS=40-bit, A1=0 */
+		.tcr_el1 = 16 | (16ULL << TCR_EL1_T1SZ_SHIFT) |
+			   (TCR_EL1_TG1_4K << TCR_EL1_TG1_SHIFT) |
+			   (2ULL << TCR_EL1_IPS_SHIFT),
+		.ttbr0_el1 = (w->s1.root - w->s1.off) | (7ULL << TTBR_ASID_SHIFT),
+		.ttbr1_el1 = w->s1hi.root - w->s1hi.off,
+		.mair_el1 = MAIR_VAL,
+	};
+	*state = w;
+	return 0;
+}
+
+static int world_teardown(void **state)
+{
+	struct world *w = *state;
+	tt_fini(&w->t);
+	free(w);
+	return 0;
+}
+
+enum { F_NONE = S2_MMU_FAULT_NONE, F_TRANS = S2_MMU_FAULT_TRANSLATION,
+       F_AF = S2_MMU_FAULT_ACCESS_FLAG, F_PERM = S2_MMU_FAULT_PERMISSION,
+       F_ASZ = S2_MMU_FAULT_ADDR_SIZE, F_SEA = S2_MMU_FAULT_EXT_ABORT };
+enum { R = S2_MMU_READ, W = S2_MMU_WRITE, X = S2_MMU_EXEC };
+
+struct mcase {
+	const char *spec;
+	uint64_t va;
+	uint8_t acc, el;
+	uint8_t type;
+	int8_t level;
+	uint8_t stage;
+	bool s1ptw;
+	uint64_t pa;     /* expected PA on success */
+	uint64_t esr;    /* expected ESR_ELx (0: not checked) */
+	uint64_t hpfar;  /* expected HPFAR_EL2 (0: not checked) */
+};
+
+/* A 64-bit LDR/STR X1: the syndrome hardware reports with ISV=1. */
+static const struct s2_mmu_insn ldr_x1 = { .isv = true, .sas = ESR_SAS_DOUBLE,
+					   .srt = 1, .sf = true };
+
+static void run_cases(struct world *w, const struct s2_mmu_regs *regs,
+		      const struct mcase *c, size_t n, bool s2_only)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++, c++) {
+		struct s2_mmu_access a = { c->va, c->acc, c->el };
+		struct s2_mmu_result r;
+		uint64_t esr, hpfar;
+		int err = s2_only ? s2_mmu_translate_s2(&w->t.mem, &w->cpu, regs, &a, &r)
+				  : s2_mmu_translate(&w->t.mem, &w->cpu, regs, &a, &r);
+
+		print_message("  %s\n", c->spec);
+		assert_int_equal(err, 0);
+		assert_int_equal(r.fault.type, c->type);
+		if (c->type == F_NONE) {
+			assert_int_equal(r.pa, c->pa);
+			continue;
+		}
+		assert_int_equal(r.fault.level, c->level);
+		assert_int_equal(r.fault.stage, c->stage);
+		assert_int_equal(r.fault.s1ptw, c->s1ptw);
+		assert_int_equal(s2_mmu_far(&r.fault), c->va);
+		if (c->esr) {
+			assert_int_equal(s2_mmu_esr(&r.fault, &ldr_x1, &esr), 0);
+			assert_int_equal(esr, c->esr);
+		}
+		if (c->hpfar) {
+			assert_true(s2_mmu_hpfar_valid(&r.fault));
+			assert_int_equal(s2_mmu_hpfar(&r.fault, &hpfar), 0);
+			assert_int_equal(hpfar, c->hpfar);
+		}
+	}
+}
+
+#define HP(ipa) ((((uint64_t)(ipa)) >> 12) << 4)
+
+/* Stage 2 alone (guest MMU off: the VA is the IPA), QEMU's VTCR. */
+static void stage2_spec(void **state)
+{
+	struct world *w = *state;
+	static const struct mcase cases[] = {
+		{ "page RW: read gives the PA", IPA_RW + 0x18, R, 1, F_NONE, 0, 0, 0, PA_DATA + 0x1018, 0, 0 },
+		{ "page RW: write gives the PA", IPA_RW + 0x20, W, 1, F_NONE, 0, 0, 0, PA_DATA + 0x1020, 0, 0 },
+		{ "RO page: read ok", IPA_RO, R, 1, F_NONE, 0, 0, 0, PA_DATA + 0x2000, 0, 0 },
+		{ "block RO (L2): read ok", IPA_BLKRO + 0x12345, R, 1, F_NONE, 0, 0, 0, PA_DATA + 0x212345, 0, 0 },
+		/* QEMU: DFSC 0x07/0x06/0x05 translation L3/L2/L1, ISV=1 with SAS/SRT/SF. */
+		{ "hole at L3: translation L3, ISV, DFSC 0x07", IPA_HOLE3 + 8, R, 1, F_TRANS, 3, 2, false, 0, 0x93c18007, HP(IPA_HOLE3) },
+		{ "hole at L3, write: WnR", IPA_HOLE3 + 8, W, 1, F_TRANS, 3, 2, false, 0, 0x93c18047, HP(IPA_HOLE3) },
+		{ "hole at L2: DFSC 0x06", IPA_HOLE2, R, 1, F_TRANS, 2, 2, false, 0, 0x93c18006, HP(IPA_HOLE2) },
+		{ "hole at L1: DFSC 0x05", IPA_HOLE1, R, 1, F_TRANS, 1, 2, false, 0, 0x93c18005, HP(IPA_HOLE1) },
+		/* QEMU: permission L3 0x0F. */
+		{ "write to RO page: permission L3, DFSC 0x0f", IPA_RO + 4, W, 1, F_PERM, 3, 2, false, 0, 0x93c1804f, 0 },
+		{ "write to RO block: permission L2", IPA_BLKRO, W, 1, F_PERM, 2, 2, false, 0, 0x93c1804e, 0 },
+		/* QEMU (cortex-a57, no HAFDBS): AF=0 -> access flag fault. */
+		{ "AF=0 page: access flag L3 (0x0b)", IPA_NOAF, R, 1, F_AF, 3, 2, false, 0, 0x93c1800b, HP(IPA_NOAF) },
+		{ "AF=0 1G block: access flag L1 (0x09)", IPA_BLK1NA + 0x1000, R, 1, F_AF, 1, 2, false, 0, 0x93c18009, HP(IPA_BLK1NA + 0x1000) },
+		{ "exec from XN page: instruction abort, IFSC 0x0f", IPA_XN, X, 1, F_PERM, 3, 2, false, 0, 0x8200000f, 0 },
+		{ "exec from XN page at EL0: same", IPA_XN, X, 0, F_PERM, 3, 2, false, 0, 0x8200000f, 0 },
+		{ "IPA beyond T0SZ (40 bits): translation L0", 1ULL << 40, R, 1, F_TRANS, 0, 2, false, 0, 0x93c18004, HP(1ULL << 40) },
+		{ "leaf OA beyond PS: address size L3", IPA_OABIG, R, 1, F_ASZ, 3, 2, false, 0, 0x93c18003, 0 },
+		{ "table outside memory: external abort on walk L3", IPA_SEA, R, 1, F_SEA, 3, 2, false, 0, 0x92000017, 0 },
+	};
+
+	run_cases(w, &w->regs, cases, sizeof(cases) / sizeof(cases[0]), true);
+}
+
+/* The VTCR_EL2 decode: granules, start levels, invalid pairs -> L0 fault. */
+static void stage2_vtcr_spec(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_regs regs = w->regs;
+	struct s2_mmu_access a = { IPA_RW, R, 1 };
+	struct s2_mmu_result r;
+	uint64_t root39 = tt_alloc(&w->t, 4096);
+	struct tt_geo g39 = { 12, 1, 39, root39, 0 };
+
+	/* 0x80023559: 39-bit IPA, one 512-entry level-1 root. */
+	tt_set(&w->t, &g39, IPA_RW, 3, s2_leaf(PA_DATA + 0x7000, 3, 0xf, 0, 3));
+	regs.vtcr_el2 = VTCR_39BIT;
+	regs.vttbr_el2 = root39;
+	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x7000);
+	assert_int_equal(r.desc_reads, 3);
+
+	/* Invalid T0SZ/SL0 pairs: level-0 translation fault on every access. */
+	static const struct { const char *spec; uint64_t vtcr; } bad[] = {
+		{ "40-bit with SL0=0 (start L2): too many concatenated tables", (VTCR_40BIT & ~0xc0ULL) },
+		{ "30-bit with SL0=1: fewer than two entries", (VTCR_40BIT & ~0x3fULL) | 34 },
+		{ "T0SZ=40 (24 bits): beyond the maximum", (VTCR_40BIT & ~0x3fULL) | 40 },
+		{ "T0SZ=15 (49 bits): beyond 48 bits", (VTCR_40BIT & ~0x3fULL) | 15 },
+		{ "SL0=3 with 4K (no FEAT_TTST)", VTCR_40BIT | 0xc0 },
+		{ "IPA 44 bits > PS 40 bits", ((VTCR_40BIT & ~0xffULL) | 20 | (2 << 6)) },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("  %s\n", bad[i].spec);
+		regs = w->regs;
+		regs.vtcr_el2 = bad[i].vtcr;
+		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		assert_int_equal(r.fault.type, F_TRANS);
+		assert_int_equal(r.fault.level, 0);
+		assert_int_equal(r.fault.stage, 2);
+		assert_int_equal(s2_mmu_fsc(&r.fault), 0x04);
+		assert_int_equal(r.desc_reads, 0);
+	}
+	/* VTTBR base beyond PS: address size fault, level 0. */
+	regs = w->regs;
+	regs.vttbr_el2 |= 1ULL << 41;
+	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_ASZ);
+	assert_int_equal(r.fault.level, 0);
+
+	/* 64K granule (cortex-a57): 40-bit, SL0=1 -> start level 2. */
+	{
+		uint64_t root = tt_alloc(&w->t, 65536);
+		struct tt_geo g = { 16, 2, 40, root, 0 };
+		tt_set(&w->t, &g, 0x12340000ULL, 3, s2_leaf(PA_DATA + 0x100000, 3, 0xf, 0, 3));
+		regs = w->regs;
+		regs.vtcr_el2 = 24 | (1 << 6) | (VTCR_EL2_TG0_64K << VTCR_EL2_TG0_SHIFT) |
+				(2ULL << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
+		regs.vttbr_el2 = root;
+		a.va = 0x1234abcdULL;
+		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		assert_int_equal(r.fault.type, F_NONE);
+		assert_int_equal(r.pa, PA_DATA + 0x10abcd);
+		assert_int_equal(r.s2_shift, 16);
+		assert_int_equal(r.desc_reads, 2);
+		/* 16K is not implemented on cortex-a57: TG0=16K acts as 4K. */
+	}
+	/* 16K granule (max): 36-bit, SL0=1 -> start level 2, one table. */
+	{
+		struct s2_mmu_cpu max = s2_mmu_cpu_max;
+		uint64_t root = tt_alloc(&w->t, 16384);
+		struct tt_geo g = { 14, 2, 36, root, 0 };
+		tt_set(&w->t, &g, 0x12344000ULL, 3, s2_leaf(PA_DATA + 0x8000, 3, 0xf, 0, 3));
+		regs = w->regs;
+		regs.vtcr_el2 = 28 | (1 << 6) | (VTCR_EL2_TG0_16K << VTCR_EL2_TG0_SHIFT) |
+				(2ULL << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
+		regs.vttbr_el2 = root;
+		a.va = 0x12345678ULL;
+		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &max, &regs, &a, &r), 0);
+		assert_int_equal(r.fault.type, F_NONE);
+		assert_int_equal(r.pa, PA_DATA + 0x9678);
+		assert_int_equal(r.s2_shift, 14);
+	}
+}
+
+/* Stage 1 (AArch64) through stage 2. */
+static void stage1_spec(void **state)
+{
+	struct world *w = *state;
+	static const struct mcase cases[] = {
+		{ "VA -> IPA -> PA", 0x400123, R, 1, F_NONE, 0, 0, 0, PA_DATA + 0x1123, 0, 0 },
+		{ "EL0 read of AP=01 page", 0x40a010, R, 0, F_NONE, 0, 0, 0, PA_DATA + 0x1010, 0, 0 },
+		{ "2M stage-1 block onto a 2M stage-2 block", 0x40012345, R, 1, F_NONE, 0, 0, 0, PA_DATA + 0x212345, 0, 0 },
+		{ "TTBR1 region (T1SZ=16)", 0xffffffffffe00008ULL, R, 1, F_NONE, 0, 0, 0, PA_DATA + 0x1008, 0, 0 },
+		{ "stage-1 RW on stage-2 RO: stage-2 permission L3", 0x401000, W, 1, F_PERM, 3, 2, false, 0, 0x93c1804f, 0 },
+		{ "stage-1 RO write: stage-1 permission L3 (to EL1, EC 0x25)", 0x402000, W, 1, F_PERM, 3, 1, false, 0, 0x9600004f, 0 },
+		{ "final IPA hole at L3: stage-2 translation L3", 0x403000, R, 1, F_TRANS, 3, 2, false, 0, 0x93c18007, HP(IPA_HOLE3) },
+		{ "final IPA hole at L2", 0x404000, R, 1, F_TRANS, 2, 2, false, 0, 0x93c18006, HP(IPA_HOLE2) },
+		{ "stage-1 hole at L3: stage-1 translation L3", 0x406000, R, 1, F_TRANS, 3, 1, false, 0, 0x96000007, 0 },
+		{ "stage-1 hole at L2", 0x600000, R, 1, F_TRANS, 2, 1, false, 0, 0, 0 },
+		{ "stage-1 hole at L0", 0x10000000000ULL, R, 1, F_TRANS, 0, 1, false, 0, 0, 0 },
+		{ "stage-1 AF=0: stage-1 access flag L3", 0x407000, R, 1, F_AF, 3, 1, false, 0, 0, 0 },
+		{ "EL0 read of EL1-only page: stage-1 permission", 0x408000, R, 0, F_PERM, 3, 1, false, 0, 0x92000007 + 8, 0 },
+		{ "EL0 exec of UXN page: stage-1 permission", 0x409000, X, 0, F_PERM, 3, 1, false, 0, 0x8200000f, 0 },
+		{ "EL1 exec of UXN page: allowed", 0x409000, X, 1, F_NONE, 0, 0, 0, PA_DATA + 0x1000, 0, 0 },
+		{ "EL1 exec of EL0-writable page: never (implicit PXN)", 0x40a000, X, 1, F_PERM, 3, 1, false, 0, 0x8600000f, 0 },
+		{ "EL1 exec of PXN device page", 0x40b000, X, 1, F_PERM, 3, 1, false, 0, 0, 0 },
+		{ "EL1 exec of stage-2 XN page: stage-2 permission", 0x40c000, X, 1, F_PERM, 3, 2, false, 0, 0x8200000f, 0 },
+		{ "stage-1 OA beyond IPS (40 bits): stage-1 address size L3", 0x40d000, R, 1, F_ASZ, 3, 1, false, 0, 0, 0 },
+		/* QEMU: S1PTW syndrome 0x92000087 (ISV=0, S1PTW, DFSC translation L3). */
+		{ "stage-1 table page missing in stage 2: S1PTW", 0x8000000000ULL, R, 1, F_TRANS, 3, 2, true, 0, 0x92000087, HP(IPA_NOTBL) },
+		{ "S1PTW on a store: WnR=0 (the walk reads)", 0x8000000000ULL, W, 1, F_TRANS, 3, 2, true, 0, 0x92000087, HP(IPA_NOTBL) },
+		{ "S1PTW on a fetch: instruction abort with S1PTW", 0x8000000000ULL, X, 1, F_TRANS, 3, 2, true, 0, 0x82000087, HP(IPA_NOTBL) },
+		{ "VA with bits above T0SZ range: translation L0", 0x0001000000000000ULL, R, 1, F_TRANS, 0, 1, false, 0, 0x96000004, 0 },
+	};
+
+	run_cases(w, &w->regs, cases, sizeof(cases) / sizeof(cases[0]), false);
+}
+
+/* Controls: EPD, TxSZ range, MMU off, HCR_EL2.VM=0, WXN, APTable. */
+static void stage1_controls_spec(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_regs regs;
+	struct s2_mmu_access a = { 0x400000, R, 1 };
+	struct s2_mmu_result r;
+
+	regs = w->regs;
+	regs.tcr_el1 |= TCR_EL1_EPD0;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_TRANS);
+	assert_int_equal(r.fault.level, 0);
+	assert_int_equal(r.fault.stage, 1);
+
+	regs = w->regs;
+	regs.tcr_el1 = (regs.tcr_el1 & ~TCR_EL1_T0SZ_MASK) | 40; /* > 39 */
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_TRANS);
+	assert_int_equal(r.fault.level, 0);
+
+	/* TBI0: the top byte is ignored for the range check. */
+	regs = w->regs;
+	regs.tcr_el1 |= TCR_EL1_TBI0;
+	a.va = 0x5a00000000400000ULL;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x1000);
+	regs.tcr_el1 &= ~TCR_EL1_TBI0;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_TRANS);
+
+	/* Guest MMU off: VA = IPA, straight into stage 2; data is Device. */
+	regs = w->regs;
+	regs.sctlr_el1 = 0;
+	a.va = IPA_RW + 0x40;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x1040);
+	assert_int_equal(r.attr, 0x00);
+	assert_int_equal(r.desc_reads, 3);
+	/* ... and a VA beyond PAMax (44 bits) is a stage-1 address size fault. */
+	a.va = 1ULL << 44;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_ASZ);
+	assert_int_equal(r.fault.stage, 1);
+	assert_int_equal(r.fault.level, 0);
+
+	/* HCR_EL2.VM=0: stage 1 only; the IPA is the PA. */
+	regs = w->regs;
+	regs.hcr_el2 &= ~HCR_EL2_VM;
+	regs.ttbr0_el1 = w->s1.root;   /* tables now addressed by PA */
+	{
+		uint64_t root = tt_alloc(&w->t, 4096);
+		struct tt_geo g = { 12, 0, 48, root, 0 };
+		tt_set(&w->t, &g, 0x400000, 3, s1_leaf(PA_DATA + 0x6000, 0, ATTR_WB, 0, 3));
+		regs.ttbr0_el1 = root;
+	}
+	a.va = 0x400010;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x6010);
+	assert_int_equal(r.desc_reads, 4);
+
+	/* SCTLR.WXN: a writable page is not executable. */
+	regs = w->regs;
+	regs.sctlr_el1 |= SCTLR_WXN;
+	a = (struct s2_mmu_access){ 0x400000, X, 1 };
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_PERM);
+	assert_int_equal(r.fault.stage, 1);
+
+	/* HCR_EL2.PTW: a stage-1 walk into stage-2 Device memory faults. */
+	{
+		uint64_t root = tt_alloc(&w->t, 4096);
+		regs = w->regs;
+		regs.hcr_el2 |= HCR_EL2_PTW;
+		/* Root at IPA_DEV: make the table page Device in stage 2. */
+		(void)root;
+		regs.ttbr0_el1 = IPA_DEV;
+		a = (struct s2_mmu_access){ 0x400000, R, 1 };
+		assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		assert_int_equal(r.fault.type, F_PERM);
+		assert_int_equal(r.fault.stage, 2);
+		assert_true(r.fault.s1ptw);
+		assert_int_equal(r.fault.ipa, IPA_DEV);
+	}
+}
+
+/* AT S1E1x / S12E1x: PAR_EL1 values (QEMU-recorded ones marked). */
+static void at_par_spec(void **state)
+{
+	struct world *w = *state;
+	static const struct {
+		const char *spec;
+		enum s2_mmu_at_op op;
+		uint64_t va;
+		uint64_t par;
+	} cases[] = {
+		/* QEMU: 0xa0b/0xa0d/0xa0f stage-2 translation fault L1/L2/L3 (S=1). */
+		{ "S12E1R, final IPA hole L1: 0xa0b", S2_MMU_AT_S12E1R, 0x405000, 0xa0b },
+		{ "S12E1R, final IPA hole L2: 0xa0d", S2_MMU_AT_S12E1R, 0x404000, 0xa0d },
+		{ "S12E1R, final IPA hole L3: 0xa0f", S2_MMU_AT_S12E1R, 0x403000, 0xa0f },
+		/* QEMU: 0x80d stage-1 translation L2; 0x81f stage-1 permission L3. */
+		{ "S1E1R, stage-1 hole L2: 0x80d", S2_MMU_AT_S1E1R, 0x600000, 0x80d },
+		{ "S1E1W, stage-1 RO page: 0x81f", S2_MMU_AT_S1E1W, 0x402000, 0x81f },
+		/* QEMU: 0xa1f stage-2 permission L3. */
+		{ "S12E1W, stage-2 RO page: 0xa1f", S2_MMU_AT_S12E1W, 0x401000, 0xa1f },
+		{ "S12E1R, S1PTW translation L3: PTW=1, S=1", S2_MMU_AT_S12E1R, 0x8000000000ULL, 0xb0f },
+		{ "S1E1R, S1PTW still reported (walk is through stage 2)", S2_MMU_AT_S1E1R, 0x8000000000ULL, 0xb0f },
+		{ "S1E0R of EL1-only page: stage-1 permission L3", S2_MMU_AT_S1E0R, 0x408000, 0x81f },
+		{ "S12E1R success: PA, SH=IS, ATTR=0xff", S2_MMU_AT_S12E1R, 0x400123,
+		  (PA_DATA + 0x1000) | 0x800 | (3 << 7) | (0xffULL << 56) },
+		{ "S1E1R success: the IPA", S2_MMU_AT_S1E1R, 0x400123,
+		  IPA_RW | 0x800 | (3 << 7) | (0xffULL << 56) },
+		{ "S12E1R on Device (S1) + Device (S2): ATTR 0x00, SH=OS", S2_MMU_AT_S12E1R, 0x40b000,
+		  (PA_DATA + 0x5000) | 0x800 | (2 << 7) },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t par = 0;
+		print_message("  %s\n", cases[i].spec);
+		assert_int_equal(s2_mmu_at(&w->t.mem, &w->cpu, &w->regs, cases[i].op,
+					   cases[i].va, &par, NULL), 0);
+		assert_int_equal(par, cases[i].par);
+	}
+}
+
+/* AArch32 LPAE stage 1 (TTBCR.EAE=1): TTBR0/TTBR1 split, 3 levels. */
+static void aarch32_spec(void **state)
+{
+	struct world *w = *state;
+	uint64_t off = w->s1.off;
+	struct tt_geo g0 = { 12, 1, 32, tt_alloc(&w->t, 4096), off };
+	struct tt_geo g1 = { 12, 1, 31, tt_alloc(&w->t, 4096), off };
+	struct tt_geo g2 = { 12, 2, 30, tt_alloc(&w->t, 4096), off };
+	struct s2_mmu_regs regs = w->regs;
+	struct s2_mmu_access a = { 0x80001010, R, 1 };
+	struct s2_mmu_result r;
+
+	tt_set(&w->t, &g0, 0x80001000, 3, s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3));
+	tt_set(&w->t, &g1, 0x90000000, 2, s1_leaf(IPA_BLKRO, 0, ATTR_WB, 0, 2));
+	tt_set(&w->t, &g2, 0x00003000, 3, s1_leaf(IPA_RW, 3, ATTR_WB, S1_DESC_UXN, 3));
+	regs.hcr_el2 = HCR_EL2_VM;             /* RW=0: EL1 is AArch32 */
+	regs.tcr_el1 = TTBCR_EAE;              /* T0SZ=T1SZ=0: all TTBR0 */
+	regs.ttbr0_el1 = (g0.root - off) | (3ULL << TTBR_LPAE_ASID_SHIFT);
+	regs.ttbr1_el1 = g1.root - off;
+
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x1010);
+	assert_int_equal(r.s1_level, 3);
+
+	/* T0SZ=1, T1SZ=1: the top 2 GiB use TTBR1 (31-bit input, start L1). */
+	regs.tcr_el1 = TTBCR_EAE | 1 | (1 << TTBCR_T1SZ_SHIFT);
+	a.va = 0x90000040;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x200040);
+	/* ... EPD1 there: translation fault, level 1 (AArch32 reports L1). */
+	regs.tcr_el1 |= TTBCR_EPD1;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_TRANS);
+	assert_int_equal(r.fault.level, 1);
+	assert_int_equal(r.fault.stage, 1);
+
+	/* T0SZ=2, T1SZ=2: the gap between the regions faults at level 1. */
+	regs.tcr_el1 = TTBCR_EAE | 2 | (2 << TTBCR_T1SZ_SHIFT);
+	regs.ttbr0_el1 = g2.root - off;
+	a.va = 0x50000000;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_TRANS);
+	assert_int_equal(r.fault.level, 1);
+	/* 30-bit TTBR0 region starts at level 2. */
+	a.va = 0x3008;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x1008);
+	/* AArch32 XN stops PL1 too (unlike AArch64 UXN). */
+	a.acc = X;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_PERM);
+	assert_int_equal(r.fault.stage, 1);
+
+	/* EAE=0 (short descriptors) is not modelled. */
+	regs.tcr_el1 = 0;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), -S2_ENOTSUP);
+}
+
+/* A full 4+4-level 2D walk reads 24 descriptors: 4 x (4 + 1) + 4. */
+static void walk_24_reads(void **state)
+{
+	(void)state;
+	struct tt t;
+	struct s2_mmu_cpu cpu = s2_mmu_cpu_max;
+	uint64_t ram_ipa = 0x80000000ULL, ram_pa, i;
+	struct tt_geo s2, s1;
+	struct s2_mmu_regs regs;
+	struct s2_mmu_access a = { 0x0000123456789abcULL, R, 1 };
+	struct s2_mmu_result r;
+
+	tt_init(&t);
+	s2 = (struct tt_geo){ 12, 0, 48, tt_alloc(&t, 4096), 0 };
+	ram_pa = (t.next + 0xfffff) & ~0xfffffULL;
+	t.next = ram_pa;
+	for (i = 0; i < (1ULL << 20); i += 4096)
+		tt_set(&t, &s2, ram_ipa + i, 3, s2_leaf(ram_pa + i, 3, 0xf, 0, 3));
+	tt_set(&t, &s2, 0x10000000, 3, s2_leaf(PA_DATA, 3, 0xf, 0, 3));
+	s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(&t, 4096), ram_pa - ram_ipa };
+	tt_set(&t, &s1, a.va, 3, s1_leaf(0x10000000, 0, ATTR_WB, 0, 3));
+	assert_true(t.next < ram_pa + (1ULL << 20));
+
+	regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		/* T0SZ=16, SL0=2 (level 0), 4K, PS=48-bit */
+		.vtcr_el2 = 16 | (2 << 6) | (5ULL << 16) | VTCR_EL2_RES1,
+		.vttbr_el2 = s2.root,
+		.sctlr_el1 = SCTLR_M,
+		.tcr_el1 = 16 | (5ULL << TCR_EL1_IPS_SHIFT),
+		.ttbr0_el1 = s1.root - s1.off,
+		.mair_el1 = MAIR_VAL,
+	};
+	assert_int_equal(s2_mmu_translate(&t.mem, &cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0xabc);
+	assert_int_equal(r.desc_reads, 24);
+	tt_fini(&t);
+}
+
+/* Encoders against the Arm ARM field positions. */
+static void encoders_spec(void **state)
+{
+	(void)state;
+	struct s2_mmu_fault f = { .type = F_TRANS, .level = -1, .stage = 2 };
+	uint64_t v;
+
+	assert_int_equal(s2_mmu_fsc(&f), 0x2b);
+	f.type = F_ASZ;
+	assert_int_equal(s2_mmu_fsc(&f), 0x29);
+	f.type = F_SEA;
+	assert_int_equal(s2_mmu_fsc(&f), 0x13);
+	f = (struct s2_mmu_fault){ .type = F_AF, .level = 2, .stage = 2,
+				   .acc = R, .ipa = 0x123456789000ULL, .ipa_valid = true };
+	assert_int_equal(s2_mmu_hpfar(&f, &v), 0);
+	assert_int_equal(v, 0x123456789ULL << 4);
+	/* A 16-bit T32 instruction with a valid syndrome: IL=0. */
+	{
+		struct s2_mmu_insn t16 = { .isv = true, .sas = ESR_SAS_WORD, .srt = 3, .il16 = true };
+		assert_int_equal(s2_mmu_esr(&f, &t16, &v), 0);
+		assert_int_equal(v, 0x91830000ULL | 0x0a);
+	}
+	/* Stage-1 faults have no HPFAR; no-fault records have no ESR. */
+	f.stage = 1;
+	assert_int_equal(s2_mmu_hpfar(&f, &v), -S2_EINVAL);
+	assert_int_equal(s2_mmu_fault_target_el(&f), 1);
+	f.type = F_NONE;
+	assert_int_equal(s2_mmu_esr(&f, NULL, &v), -S2_EINVAL);
+	/* Permission faults: HPFAR filled but not architecturally valid. */
+	f = (struct s2_mmu_fault){ .type = F_PERM, .level = 3, .stage = 2, .ipa_valid = true };
+	assert_false(s2_mmu_hpfar_valid(&f));
+	assert_string_equal(s2_mmu_fault_name(F_PERM), "permission");
+}
+
+/* Bit definitions this module added to arch.h, pinned to the Arm ARM. */
+static void arch_additions(void **state)
+{
+	(void)state;
+	assert_int_equal(SCTLR_WXN, 1ULL << 19);
+	assert_int_equal(TCR_EL1_SH0_MASK, 0x3000ULL);
+	assert_int_equal(TCR_EL1_SH1_MASK, 0x30000000ULL);
+}
+
+/* Bad arguments: never walk. */
+static void bad_args(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_access a = { 0, R, 2 };
+	struct s2_mmu_result r;
+	struct s2_mmu_mem m = w->t.mem;
+
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &w->regs, &a, &r), -S2_EINVAL);
+	a.el = 1;
+	assert_int_equal(s2_mmu_translate(NULL, &w->cpu, &w->regs, &a, &r), -S2_EINVAL);
+	m.size = 4;
+	assert_int_equal(s2_mmu_translate(&m, &w->cpu, &w->regs, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_mmu_at(&w->t.mem, &w->cpu, &w->regs, (enum s2_mmu_at_op)99, 0, &a.va, NULL), -S2_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(stage2_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(stage2_vtcr_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(stage1_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(stage1_controls_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(at_par_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(aarch32_spec, world_setup, world_teardown),
+		cmocka_unit_test(walk_24_reads),
+		cmocka_unit_test(encoders_spec),
+		cmocka_unit_test(arch_additions),
+		cmocka_unit_test_setup_teardown(bad_args, world_setup, world_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

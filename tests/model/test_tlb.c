@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The TLB model as a spec: what stays cached, and which TLBI removes it.
+ * A missing or too-narrow TLBI must show up as a stale translation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/mmu.h>
+#include <s2mm/tlb.h>
+
+#include "tt.h"
+
+#define RAM_IPA   0x80000000ULL
+#define PA_DATA   0x40000000ULL
+#define IPA_A     0x10000000ULL
+#define VA_A      0x400000ULL
+#define VA_B      0x401000ULL   /* nG page */
+#define VA_TBL2   0x8000000000ULL /* walks a table page at IPA_TBL */
+#define MAIR_VAL  0xff00ULL
+
+#define NSETS 16
+#define NWAYS 4
+
+struct tworld {
+	struct tt t;
+	struct s2_mmu_cpu cpu;
+	struct s2_mmu_regs regs;
+	struct tt_geo s2, s1;
+	uint64_t tbl_ipa;                       /* IPA of a stage-1 L1 table */
+	struct s2_tlb_entry ent[2][NSETS * NWAYS];
+	struct s2_tlb tlb[2];
+	struct s2_tlb *cpus[2];
+	struct s2_tlb_system sys;
+};
+
+static int tsetup(void **state)
+{
+	struct tworld *w = calloc(1, sizeof(*w));
+	uint64_t ram_pa, i, l1;
+
+	tt_init(&w->t);
+	w->cpu = s2_mmu_cpu_cortex_a57;
+	w->s2 = (struct tt_geo){ 12, 1, 40, tt_alloc(&w->t, 8192), 0 };
+	ram_pa = (w->t.next + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	w->t.next = ram_pa;
+	for (i = 0; i < (8ULL << 20); i += 2ULL << 20)
+		tt_set(&w->t, &w->s2, RAM_IPA + i, 2, s2_leaf(ram_pa + i, 3, 0xf, 0, 2));
+	tt_set(&w->t, &w->s2, IPA_A, 3, s2_leaf(PA_DATA + 0x1000, 3, 0xf, 0, 3));
+	w->s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), ram_pa - RAM_IPA };
+	tt_set(&w->t, &w->s1, VA_A, 3, s1_leaf(IPA_A, 0, 1, 0, 3));
+	tt_set(&w->t, &w->s1, VA_B, 3, s1_leaf(IPA_A, 0, 1, S1_DESC_NG, 3));
+	/*
+	 * VA_TBL2's level-1 table sits in a page outside RAM_IPA, mapped by a
+	 * stage-2 page of its own, so the walk cache can go stale on it.
+	 */
+	l1 = tt_alloc(&w->t, 4096);
+	w->tbl_ipa = 0x11000000ULL;
+	tt_set(&w->t, &w->s2, w->tbl_ipa, 3, s2_leaf(l1, 3, 0xf, 0, 3));
+	tt_wr(&w->t, w->s1.root + 8, w->tbl_ipa | DESC_TYPE_TABLE);
+	{
+		struct tt_geo g = { 12, 1, 39, l1, w->s1.off };
+		/* Level-1 1G block: VA_TBL2 -> IPA 0xc0000000 */
+		tt_set(&w->t, &g, VA_TBL2, 1, s1_leaf(0xc0000000ULL, 0, 1, 0, 1));
+		tt_set(&w->t, &w->s2, 0xc0000000ULL, 3, s2_leaf(PA_DATA + 0x9000, 3, 0xf, 0, 3));
+	}
+
+	w->regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		.vtcr_el2 = 0x80023558ULL,
+		.vttbr_el2 = w->s2.root | (1ULL << VTTBR_EL2_VMID_SHIFT),
+		.sctlr_el1 = SCTLR_M,
+		.tcr_el1 = 16 | (2ULL << TCR_EL1_IPS_SHIFT),
+		.ttbr0_el1 = (w->s1.root - w->s1.off) | (1ULL << TTBR_ASID_SHIFT),
+		.mair_el1 = MAIR_VAL,
+	};
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(s2_tlb_init(&w->tlb[i], w->ent[i], NSETS, NWAYS), 0);
+		s2_tlb_set_check_stale(&w->tlb[i], true);
+		w->cpus[i] = &w->tlb[i];
+	}
+	w->sys = (struct s2_tlb_system){ w->cpus, 2 };
+	*state = w;
+	return 0;
+}
+
+static int tteardown(void **state)
+{
+	struct tworld *w = *state;
+	tt_fini(&w->t);
+	free(w);
+	return 0;
+}
+
+static struct s2_mmu_result xlate(struct tworld *w, unsigned cpu, uint64_t va,
+				  unsigned acc)
+{
+	struct s2_mmu_access a = { va, (uint8_t)acc, 1 };
+	struct s2_mmu_result r;
+	assert_int_equal(s2_tlb_translate(&w->tlb[cpu], &w->t.mem, &w->cpu,
+					  &w->regs, &a, &r), 0);
+	return r;
+}
+
+static void tlbi_is(struct tworld *w, unsigned op, uint64_t addr, uint16_t asid)
+{
+	struct s2_tlbi t = { (uint8_t)op, s2_mmu_vmid(&w->cpu, &w->regs), addr, asid };
+	assert_int_equal(s2_tlb_tlbi_is(&w->sys, &t), 0);
+}
+
+/* Move IPA_A to another frame in stage 2 (no TLBI: that is the test). */
+static void remap_ipa_a(struct tworld *w, uint64_t pa)
+{
+	tt_set(&w->t, &w->s2, IPA_A, 3, s2_leaf(pa, 3, 0xf, 0, 3));
+}
+
+/* A miss walks and fills; the next access hits without reading memory. */
+static void tlb_hit_after_miss(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r = xlate(w, 0, VA_A + 8, S2_MMU_READ);
+
+	assert_false(r.tlb_hit);
+	assert_int_equal(r.pa, PA_DATA + 0x1008);
+	/* S1 tables share one 2M stage-2 block: after the first fetch the
+	 * walk cache serves them: (2 + 1) + 3 x 1 + 3 (uncached: 4 x 3 + 3). */
+	assert_int_equal(r.desc_reads, 9);
+	r = xlate(w, 0, VA_A + 16, S2_MMU_READ);
+	assert_true(r.tlb_hit);
+	assert_false(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 0x1010);
+	assert_int_equal(r.desc_reads, 0);
+	assert_int_equal(w->tlb[0].stats.hits, 1);
+	assert_int_equal(w->tlb[0].stats.misses, 1);
+	assert_int_equal(w->tlb[0].stats.max_walk_reads, 9);
+	/* CPU 1 has its own TLB. */
+	assert_false(xlate(w, 1, VA_A, S2_MMU_READ).tlb_hit);
+}
+
+/* Remapping a stage-2 page without TLBI: the old PA stays in use. */
+static void tlb_remap_without_tlbi_is_stale(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+
+	xlate(w, 0, VA_A, S2_MMU_READ);
+	remap_ipa_a(w, PA_DATA + 0x5000);
+	r = xlate(w, 0, VA_A, S2_MMU_READ);
+	assert_true(r.tlb_hit);
+	assert_int_equal(r.pa, PA_DATA + 0x1000);   /* stale */
+	assert_true(r.stale);
+	assert_int_equal(w->tlb[0].stats.stale_hits, 1);
+}
+
+/* IPAS2E1IS alone does not remove combined S1+S2 entries (QEMU agrees). */
+static void tlb_ipas2e1is_alone_stays_stale(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+
+	xlate(w, 0, VA_A, S2_MMU_READ);
+	xlate(w, 1, VA_A, S2_MMU_READ);
+	remap_ipa_a(w, PA_DATA + 0x5000);
+	tlbi_is(w, S2_TLBI_IPAS2E1, IPA_A, 0);
+	r = xlate(w, 1, VA_A, S2_MMU_READ);
+	assert_true(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 0x1000);
+	/* ... IPAS2E1IS + VMALLE1IS does, on every CPU. */
+	tlbi_is(w, S2_TLBI_VMALLE1, 0, 0);
+	for (unsigned c = 0; c < 2; c++) {
+		r = xlate(w, c, VA_A, S2_MMU_READ);
+		assert_false(r.tlb_hit);
+		assert_int_equal(r.pa, PA_DATA + 0x5000);
+	}
+}
+
+/* VMALLS12E1IS removes everything of the VMID on every CPU. */
+static void tlb_vmalls12e1is_clears(void **state)
+{
+	struct tworld *w = *state;
+
+	xlate(w, 0, VA_A, S2_MMU_READ);
+	xlate(w, 1, VA_B, S2_MMU_READ);
+	assert_true(s2_tlb_count(&w->tlb[0]) > 0);
+	remap_ipa_a(w, PA_DATA + 0x6000);
+	tlbi_is(w, S2_TLBI_VMALLS12E1, 0, 0);
+	assert_int_equal(s2_tlb_count(&w->tlb[0]), 0);
+	assert_int_equal(s2_tlb_count(&w->tlb[1]), 0);
+	assert_int_equal(xlate(w, 1, VA_B, S2_MMU_READ).pa, PA_DATA + 0x6000);
+}
+
+/* A local TLBI reaches only its own CPU. */
+static void tlb_local_tlbi_is_local(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlbi t = { S2_TLBI_VMALLS12E1, 1, 0, 0 };
+
+	xlate(w, 0, VA_A, S2_MMU_READ);
+	xlate(w, 1, VA_A, S2_MMU_READ);
+	remap_ipa_a(w, PA_DATA + 0x6000);
+	assert_int_equal(s2_tlb_tlbi(&w->tlb[0], &t), 0);
+	assert_int_equal(xlate(w, 0, VA_A, S2_MMU_READ).pa, PA_DATA + 0x6000);
+	assert_true(xlate(w, 1, VA_A, S2_MMU_READ).stale);
+}
+
+/* Same tables, another VMID: no entry is shared; ALLE1 clears all VMIDs. */
+static void tlb_vmid_change_isolates(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+	struct s2_tlbi all = { S2_TLBI_ALLE1, 0, 0, 0 };
+
+	xlate(w, 0, VA_A, S2_MMU_READ);
+	remap_ipa_a(w, PA_DATA + 0x7000);
+	w->regs.vttbr_el2 = (w->regs.vttbr_el2 & ~VTTBR_EL2_VMID8_MASK) |
+			    (2ULL << VTTBR_EL2_VMID_SHIFT);
+	r = xlate(w, 0, VA_A, S2_MMU_READ);
+	assert_false(r.tlb_hit);
+	assert_int_equal(r.vmid, 2);
+	assert_int_equal(r.pa, PA_DATA + 0x7000);
+	/* VMID 1's stale entry is still there, VMALLS12E1 of VMID 2 keeps it. */
+	tlbi_is(w, S2_TLBI_VMALLS12E1, 0, 0);
+	w->regs.vttbr_el2 = (w->regs.vttbr_el2 & ~VTTBR_EL2_VMID8_MASK) |
+			    (1ULL << VTTBR_EL2_VMID_SHIFT);
+	r = xlate(w, 0, VA_A, S2_MMU_READ);
+	assert_true(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 0x1000);
+	assert_int_equal(s2_tlb_tlbi_is(&w->sys, &all), 0);
+	assert_int_equal(xlate(w, 0, VA_A, S2_MMU_READ).pa, PA_DATA + 0x7000);
+}
+
+/* nG entries are per ASID; ASIDE1 and VAE1 have their reach. */
+static void tlb_asid_tagging(void **state)
+{
+	struct tworld *w = *state;
+	uint64_t ttbr = w->regs.ttbr0_el1 & ~TTBR_ASID_MASK;
+	struct s2_mmu_result r;
+
+	xlate(w, 0, VA_A, S2_MMU_READ);             /* global */
+	r = xlate(w, 0, VA_B, S2_MMU_READ);         /* nG, ASID 1 */
+	assert_false(r.global);
+	assert_int_equal(r.asid, 1);
+	w->regs.ttbr0_el1 = ttbr | (2ULL << TTBR_ASID_SHIFT);
+	assert_true(xlate(w, 0, VA_A, S2_MMU_READ).tlb_hit);
+	assert_false(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);   /* ASID 2: miss */
+	/* ASIDE1 of ASID 1 removes its nG entry only. */
+	tlbi_is(w, S2_TLBI_ASIDE1, 0, 1);
+	assert_true(xlate(w, 0, VA_A, S2_MMU_READ).tlb_hit);
+	w->regs.ttbr0_el1 = ttbr | (1ULL << TTBR_ASID_SHIFT);
+	assert_false(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);
+	/* VAE1 by VA: removes the global entry whatever the ASID. */
+	tlbi_is(w, S2_TLBI_VAE1, VA_A, 9);
+	assert_false(xlate(w, 0, VA_A, S2_MMU_READ).tlb_hit);
+	assert_true(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);
+	tlbi_is(w, S2_TLBI_VALE1, VA_B, 1);
+	assert_false(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);
+}
+
+/* Guest MMU off: stage-2-only entries; IPAS2E1 is enough for them. */
+static void tlb_mmu_off_entries_are_stage2(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+
+	w->regs.sctlr_el1 = 0;
+	xlate(w, 0, IPA_A, S2_MMU_READ);
+	assert_true(xlate(w, 0, IPA_A, S2_MMU_READ).tlb_hit);
+	remap_ipa_a(w, PA_DATA + 0x8000);
+	tlbi_is(w, S2_TLBI_VMALLE1, 0, 0);   /* stage 1 only: keeps it */
+	assert_true(xlate(w, 0, IPA_A, S2_MMU_READ).stale);
+	tlbi_is(w, S2_TLBI_IPAS2E1, IPA_A + 0x123, 0);
+	r = xlate(w, 0, IPA_A, S2_MMU_READ);
+	assert_false(r.tlb_hit);
+	assert_int_equal(r.pa, PA_DATA + 0x8000);
+}
+
+/*
+ * Permission faults come from cached entries too: relaxing S2AP without
+ * TLBI keeps faulting (the livelock shape); IPAS2E1+VMALLE1 fixes it.
+ */
+static void tlb_permission_relax_needs_tlbi(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+
+	tt_set(&w->t, &w->s2, IPA_A, 3, s2_leaf(PA_DATA + 0x1000, 1, 0xf, 0, 3));
+	r = xlate(w, 0, VA_A, S2_MMU_WRITE);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_int_equal(r.fault.stage, 2);
+	tt_set(&w->t, &w->s2, IPA_A, 3, s2_leaf(PA_DATA + 0x1000, 3, 0xf, 0, 3));
+	r = xlate(w, 0, VA_A, S2_MMU_WRITE);
+	assert_true(r.tlb_hit);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_int_equal(r.fault.level, 3);
+	assert_int_equal(r.fault.ipa, IPA_A);
+	assert_true(r.stale);
+	tlbi_is(w, S2_TLBI_IPAS2E1, IPA_A, 0);
+	tlbi_is(w, S2_TLBI_VMALLE1, 0, 0);
+	r = xlate(w, 0, VA_A, S2_MMU_WRITE);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(w->tlb[0].stats.faults[S2_MMU_FAULT_PERMISSION], 2);
+	assert_int_equal(w->tlb[0].stats.faults_stage2, 2);
+}
+
+/*
+ * Walks cache the stage-2 translation of stage-1 table pages: moving a
+ * table page in stage 2 without IPAS2E1 leaves walks reading the old one.
+ */
+static void tlb_walk_cache_needs_ipas2e1(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+	uint64_t newtbl = tt_alloc(&w->t, 4096);
+
+	r = xlate(w, 0, VA_TBL2, S2_MMU_READ);
+	assert_int_equal(r.pa, PA_DATA + 0x9000);
+	/* New copy of the level-1 table maps the block elsewhere. */
+	tt_wr(&w->t, newtbl, s1_leaf(0x10000000ULL & ~0x3fffffffULL, 0, 1, 0, 1));
+	tt_set(&w->t, &w->s2, w->tbl_ipa, 3, s2_leaf(newtbl, 3, 0xf, 0, 3));
+	tlbi_is(w, S2_TLBI_VMALLE1, 0, 0);   /* drops the leaf, not the walk cache */
+	r = xlate(w, 0, VA_TBL2, S2_MMU_READ);
+	assert_false(r.tlb_hit);
+	assert_int_equal(r.pa, PA_DATA + 0x9000);   /* old table page used */
+	assert_true(w->tlb[0].stats.walk_s2_hits > 0);
+	tlbi_is(w, S2_TLBI_IPAS2E1, w->tbl_ipa, 0);
+	tlbi_is(w, S2_TLBI_VMALLE1, 0, 0);
+	r = xlate(w, 0, VA_TBL2, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);  /* IPA 0 unmapped */
+	assert_int_equal(r.fault.stage, 2);
+}
+
+/* Capacity: a tiny TLB evicts; results stay right. */
+static void tlb_capacity_evicts(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb_entry ent[1 * 2];
+	struct s2_tlb tiny;
+	uint64_t i;
+
+	assert_int_equal(s2_tlb_init(&tiny, ent, 1, 2), 0);
+	w->regs.sctlr_el1 = 0;
+	for (i = 0; i < 16; i++) {
+		struct s2_mmu_access a = { RAM_IPA + i * 4096, S2_MMU_READ, 1 };
+		struct s2_mmu_result r;
+		assert_int_equal(s2_tlb_translate(&tiny, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	}
+	/* 2M stage-2 blocks: all 16 pages share one entry. */
+	assert_int_equal(s2_tlb_count(&tiny), 1);
+	assert_int_equal(tiny.stats.hits, 15);
+	for (i = 0; i < 5; i++) {
+		struct s2_mmu_access a = { RAM_IPA + i * (2ULL << 20), S2_MMU_READ, 1 };
+		struct s2_mmu_result r;
+		assert_int_equal(s2_tlb_translate(&tiny, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	}
+	assert_true(s2_tlb_count(&tiny) <= 2);
+	assert_true(tiny.stats.evictions > 0);
+	assert_int_equal(s2_tlb_init(&tiny, ent, 3, 2), -S2_EINVAL);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, tsetup, tteardown)
+	const struct CMUnitTest tests[] = {
+		T(tlb_hit_after_miss),
+		T(tlb_remap_without_tlbi_is_stale),
+		T(tlb_ipas2e1is_alone_stays_stale),
+		T(tlb_vmalls12e1is_clears),
+		T(tlb_local_tlbi_is_local),
+		T(tlb_vmid_change_isolates),
+		T(tlb_asid_tagging),
+		T(tlb_mmu_off_entries_are_stage2),
+		T(tlb_permission_relax_needs_tlbi),
+		T(tlb_walk_cache_needs_ipas2e1),
+		T(tlb_capacity_evicts),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
