@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Run every test: the freestanding AArch64 build of the library, the suite
+# under ASan+UBSan, the threaded tests under TSan, and last the whole suite
+# (unit, model-based, fuzz replay, CLI, s2hyp under QEMU) whose ctest summary
+# ends the output. Exits non-zero if any step failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/deps.sh" test || exit 1
+jobs=$(nproc)
+status=0
+step() { echo; echo "=== $*"; }
+
+step "freestanding AArch64 build of libs2mm and the MMU model (no libc)"
+cmake -S "$root" -B "$root/build-a64" \
+  -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-freestanding.cmake" >/dev/null &&
+  cmake --build "$root/build-a64" -j"$jobs" >/dev/null || { echo "FAILED"; status=1; }
+# GCC may call memset/memcpy/memmove/memcmp even freestanding; nothing else.
+undef=$(aarch64-linux-gnu-nm -u "$root"/build-a64/*.a 2>/dev/null | awk 'NF==2 {print $2}' |
+        grep -vxE 'mem(set|cpy|move|cmp)' | sort -u)
+if [ -n "$undef" ]; then echo "FAILED: libs2mm needs symbols: $undef"; status=1; else echo "ok: no libc symbols needed"; fi
+
+step "ASan+UBSan: every host test"
+cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DS2MM_SANITIZE=ON \
+  -DS2MM_SKIP_HYP=ON >/dev/null &&
+  cmake --build "$root/build-asan" -j"$jobs" >/dev/null &&
+  (cd "$root/build-asan" && ctest -j"$jobs" -LE qemu --output-on-failure | tail -n 3) || status=1
+
+step "TSan: concurrent tests"
+cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS2MM_TSAN=ON \
+  -DCMAKE_C_COMPILER=clang -DS2MM_SKIP_HYP=ON >/dev/null &&
+  cmake --build "$root/build-tsan" -j"$jobs" >/dev/null &&
+  (cd "$root/build-tsan" && ctest -j"$jobs" -L concurrency --output-on-failure | tail -n 3) || status=1
+
+step "the whole suite"
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+  cmake --build "$root/build" -j"$jobs" >/dev/null || status=1
+(cd "$root/build" && ctest -j"$jobs" --output-on-failure) || status=1
+exit $status
