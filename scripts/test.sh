@@ -15,21 +15,23 @@ cmake -S "$root" -B "$root/build-a64" \
   -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-freestanding.cmake" >/dev/null &&
   cmake --build "$root/build-a64" -j"$jobs" >/dev/null || { echo "FAILED"; status=1; }
 # GCC may call memset/memcpy/memmove/memcmp even freestanding; nothing else.
-undef=$(aarch64-linux-gnu-nm -u "$root"/build-a64/*.a 2>/dev/null | awk 'NF==2 {print $2}' |
-        grep -vxE 'mem(set|cpy|move|cmp)' | sort -u)
+libs=("$root"/build-a64/*.a)
+defined=$(aarch64-linux-gnu-nm --defined-only "${libs[@]}" 2>/dev/null | awk 'NF==3 {print $3}' | sort -u)
+undef=$(aarch64-linux-gnu-nm -u "${libs[@]}" 2>/dev/null | awk 'NF==2 {print $2}' | sort -u |
+        comm -23 - <(echo "$defined") | grep -vxE 'mem(set|cpy|move|cmp)')
 if [ -n "$undef" ]; then echo "FAILED: libs2mm needs symbols: $undef"; status=1; else echo "ok: no libc symbols needed"; fi
 
 step "ASan+UBSan: every host test"
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DS2MM_SANITIZE=ON \
   -DS2MM_SKIP_HYP=ON >/dev/null &&
   cmake --build "$root/build-asan" -j"$jobs" >/dev/null &&
-  (cd "$root/build-asan" && ctest -j"$jobs" -LE qemu --output-on-failure | tail -n 3) || status=1
+  (cd "$root/build-asan" && ctest -j"$jobs" -LE qemu --output-on-failure | grep -vE "^ +Start |Test +#[0-9]+: .* Passed") || status=1
 
 step "TSan: concurrent tests"
 cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS2MM_TSAN=ON \
   -DCMAKE_C_COMPILER=clang -DS2MM_SKIP_HYP=ON >/dev/null &&
   cmake --build "$root/build-tsan" -j"$jobs" >/dev/null &&
-  (cd "$root/build-tsan" && ctest -j"$jobs" -L concurrency --output-on-failure | tail -n 3) || status=1
+  (cd "$root/build-tsan" && ctest -j"$jobs" -L concurrency --output-on-failure | grep -vE "^ +Start |Test +#[0-9]+: .* Passed") || status=1
 
 step "the whole suite"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
