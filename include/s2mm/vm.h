@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor's memory manager for one VM: its stage-2 tables, memslots,
+ * stage-2 abort handling, dirty logging, and unmap/ageing for the host.
+ *
+ * Concurrency contract (Linux's mmu_lock, read/write): s2_vm_handle_abort()
+ * may run on several vCPUs of the same VM at once (each embedder thread
+ * holding a shared lock); every other function here needs exclusive access
+ * (the embedder's exclusive lock, or no vCPU running). Table pages that a
+ * shared walk replaces are freed through ops->free_deferred when the ops
+ * table has it (they must outlive every concurrent walker), else at once.
+ */
+#ifndef S2MM_VM_H
+#define S2MM_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <s2mm/geometry.h>
+#include <s2mm/ops.h>
+#include <s2mm/pgtable.h>
+#include <s2mm/vmid.h>
+
+#define S2_VM_MAX_SLOTS 32
+
+enum s2_slot_flags {
+	S2_SLOT_READONLY = 1 << 0,  /* guest writes exit as MMIO (ROM, flash) */
+	S2_SLOT_DIRTY_LOG = 1 << 1, /* set while dirty logging is on (read-only) */
+};
+
+/* A region of IPA space backed by contiguous host physical memory. */
+struct s2_memslot {
+	uint32_t id;
+	uint32_t flags;     /* enum s2_slot_flags */
+	uint64_t ipa;       /* granule-aligned */
+	uint64_t size;      /* granule multiple */
+	uint64_t pa;        /* host PA backing ipa; granule-aligned */
+	uint64_t *dirty;    /* while logging: one bit per granule page */
+};
+
+/* Counters a VM keeps (for reports). */
+struct s2_vm_stats {
+	uint64_t translation, permission, access_flag, s1ptw;
+	uint64_t mmio, retry, inject;
+	uint64_t block_maps, page_maps;
+};
+
+struct s2_vm {
+	struct s2_pgtable pgt;
+	struct s2_vmid vmid;        /* for s2_vmid_update() */
+	struct s2_memslot slots[S2_VM_MAX_SLOTS];
+	unsigned int nslots;
+	struct s2_vm_stats stats;   /* updated atomically */
+};
+
+/* What the CPU gives the hypervisor with a stage-2 abort (EC 0x20/0x24). */
+struct s2_abort {
+	uint64_t esr;          /* ESR_EL2 */
+	uint64_t far;          /* FAR_EL2 */
+	uint64_t hpfar;        /* HPFAR_EL2 */
+	const uint64_t *regs;  /* guest X0..X30, for an MMIO write's value; may be NULL */
+};
+
+enum s2_exit_reason {
+	S2_EXIT_RESUME,         /* handled: return to the guest, same instruction */
+	S2_EXIT_RETRY,          /* already handled by another vCPU (or spurious) */
+	S2_EXIT_MMIO,           /* emulate @mmio, then skip the instruction */
+	S2_EXIT_CANNOT_EMULATE, /* MMIO without a valid syndrome (ESR ISV=0) */
+	S2_EXIT_INJECT,         /* inject the abort in @inject_esr at @ipa */
+};
+
+/* A decoded MMIO access (from ESR ISS: ISV, SAS, SSE, SRT, SF, WnR). */
+struct s2_mmio {
+	uint64_t ipa;
+	unsigned int size;     /* bytes: 1, 2, 4 or 8 */
+	bool write;
+	bool sign_extend;      /* SSE: loads sign-extend */
+	bool sf;               /* SF: the register is 64-bit */
+	unsigned int reg;      /* SRT; 31 is XZR */
+	uint64_t value;        /* writes: the value stored (when regs given) */
+};
+
+struct s2_exit {
+	enum s2_exit_reason reason;
+	uint64_t ipa;          /* faulting IPA */
+	struct s2_mmio mmio;   /* S2_EXIT_MMIO, S2_EXIT_CANNOT_EMULATE */
+	uint64_t inject_esr;   /* S2_EXIT_INJECT: ESR_EL1 for the guest */
+};
+
+/**
+ * s2_vm_init() - Create a VM's memory: allocate its stage-2 root.
+ * Return: 0, -S2_EINVAL, -S2_ENOMEM.
+ */
+int s2_vm_init(struct s2_vm *vm, const struct s2_geom *g,
+	       const struct s2_mm_ops *ops);
+
+/**
+ * s2_vm_destroy() - Unmap everything and free every table page and the
+ * root. The caller releases the VMID (s2_vmid_release()) after its vCPUs
+ * are stopped; no TLB invalidation is made here (see s2_pgtable_destroy).
+ */
+void s2_vm_destroy(struct s2_vm *vm);
+
+/**
+ * s2_vm_vttbr() - VTTBR_EL2 for this VM with @vmid (from s2_vmid_update()).
+ */
+uint64_t s2_vm_vttbr(const struct s2_vm *vm, uint16_t vmid);
+
+/**
+ * s2_vm_slot_add() - Add a memslot (copied; dirty must be NULL). Nothing is
+ * mapped: the guest's first access faults it in.
+ * Return: 0, -S2_EINVAL (misaligned, empty, bad flags), -S2_ERANGE (beyond
+ * the IPA or PA size), -S2_EEXIST (id in use or IPA overlap), -S2_ENOMEM
+ * (S2_VM_MAX_SLOTS reached).
+ */
+int s2_vm_slot_add(struct s2_vm *vm, const struct s2_memslot *slot);
+
+/**
+ * s2_vm_slot_remove() - Remove slot @id and unmap its range (invalidated).
+ * Return: 0, -S2_ENOENT, -S2_ENOMEM (a block straddling the slot's edge
+ * could not be split; nothing changed).
+ */
+int s2_vm_slot_remove(struct s2_vm *vm, uint32_t id);
+
+/**
+ * s2_vm_slot_move() - Move slot @id to @new_ipa (same backing): its old
+ * range is unmapped; the new one faults in.
+ * Return: 0, -S2_ENOENT, -S2_EINVAL, -S2_ERANGE, -S2_EEXIST, -S2_ENOMEM.
+ */
+int s2_vm_slot_move(struct s2_vm *vm, uint32_t id, uint64_t new_ipa);
+
+/** s2_vm_slot_find() - The slot containing @ipa, or NULL. */
+const struct s2_memslot *s2_vm_slot_find(const struct s2_vm *vm, uint64_t ipa);
+
+/**
+ * s2_vm_handle_abort() - Handle a stage-2 abort: classify it from the
+ * syndrome and act, saying in @exit what the vCPU loop does next.
+ *  - translation fault in a slot: map it with the largest block the level
+ *    allows where IPA and PA line up and the block stays in the slot
+ *    (pages only while the slot is dirty-logged);
+ *  - fault on a stage-1 table walk (S1PTW): the same (tables are RAM);
+ *  - permission fault on a write to a dirty-logged page: make it writable,
+ *    mark it dirty, invalidate its TLB entry; on a read-only slot: MMIO;
+ *  - access flag fault: set AF;
+ *  - outside every slot: MMIO (or CANNOT_EMULATE without ISV);
+ *  - beyond the IPA size, or anything else: INJECT.
+ * Safe against concurrent calls for the same VM (see the file comment).
+ * Return: 0 with @exit filled; -S2_ENOMEM (retry later or kill the VM;
+ * nothing changed), -S2_EINVAL for an ESR that is not a stage-2 abort.
+ */
+int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
+		       struct s2_exit *exit);
+
+/**
+ * s2_mmio_load_value() - The register value for an MMIO load of @raw:
+ * truncated to the access size, sign-extended if SSE, limited to 32 bits
+ * unless SF (Arm ARM: ISS.SSE and ISS.SF).
+ */
+uint64_t s2_mmio_load_value(const struct s2_mmio *m, uint64_t raw);
+
+/**
+ * s2_vm_dirty_log_enable() - Start dirty logging on slot @id: split its
+ * blocks into pages and write-protect it (invalidated). @bitmap (one bit
+ * per granule page of the slot, zeroed by this call) receives the dirty
+ * pages until disabled.
+ * Return: 0, -S2_ENOENT, -S2_EINVAL (NULL bitmap, read-only slot), -S2_EBUSY
+ * (already logging), -S2_ENOMEM (nothing changed).
+ */
+int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap);
+
+/**
+ * s2_vm_dirty_log_get_clear() - Copy slot @id's dirty bitmap into @out
+ * (@words 64-bit words, at least one bit per page) and clear it,
+ * write-protecting again the pages it reports (invalidated), so that every
+ * later write is caught again.
+ * Return: 0, -S2_ENOENT, -S2_EINVAL (not logging, @out too small).
+ */
+int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
+			      size_t words);
+
+/**
+ * s2_vm_dirty_log_disable() - Stop logging on slot @id; pages stay mapped
+ * and later faults may map blocks again.
+ * Return: 0, -S2_ENOENT, -S2_EINVAL (not logging).
+ */
+int s2_vm_dirty_log_disable(struct s2_vm *vm, uint32_t id);
+
+/**
+ * s2_vm_unmap() - Unmap an IPA range for the host (an MMU notifier):
+ * the next guest access faults it in again. Invalidates.
+ * Return: as s2_pgtable_unmap().
+ */
+int s2_vm_unmap(struct s2_vm *vm, uint64_t ipa, uint64_t size);
+
+/**
+ * s2_vm_test_clear_young() - Test and clear the Access flag over a range.
+ * Return: as s2_pgtable_test_clear_young().
+ */
+int s2_vm_test_clear_young(struct s2_vm *vm, uint64_t ipa, uint64_t size,
+			   bool *young);
+
+#endif /* S2MM_VM_H */
