@@ -131,8 +131,9 @@ static void fill_result(struct s2_tlb *tlb, unsigned kind,
 	unsigned shift;
 	struct s2_tlb_entry n;
 
+	/* A stage-2 permission fault leaves a complete translation behind. */
 	if (f->type && !(f->type == S2_MMU_FAULT_PERMISSION && !f->s1ptw &&
-			 (f->stage == 2 || kind == S2_TLB_S1)))
+			 f->stage == 2))
 		return;
 	shift = res->s1_shift < res->s2_shift ? res->s1_shift : res->s2_shift;
 	n = (struct s2_tlb_entry){
