@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <s2mm/host_ops.h>
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void *host_zalloc(void *ctx, size_t size)
@@ -25,6 +27,40 @@ static void host_free(void *ctx, void *va, size_t size)
 
 	s2_physmem_free(hm->pm, s2_physmem_pa(hm->pm, va), size);
 	__atomic_add_fetch(&hm->frees, 1, __ATOMIC_RELAXED);
+}
+
+static void host_free_deferred(void *ctx, void *va, size_t size)
+{
+	struct s2_host_mm *hm = ctx;
+
+	pthread_mutex_lock(&hm->lock);
+	if (hm->ndeferred == hm->deferred_cap) {
+		size_t cap = hm->deferred_cap ? 2 * hm->deferred_cap : 64;
+		void *p = realloc(hm->deferred, cap * sizeof(*hm->deferred));
+		if (!p) {
+			/* Better a leak than a use after free by a walker. */
+			pthread_mutex_unlock(&hm->lock);
+			return;
+		}
+		hm->deferred = p;
+		hm->deferred_cap = cap;
+	}
+	hm->deferred[hm->ndeferred].va = va;
+	hm->deferred[hm->ndeferred].size = size;
+	hm->ndeferred++;
+	pthread_mutex_unlock(&hm->lock);
+}
+
+void s2_host_mm_reclaim(struct s2_host_mm *hm)
+{
+	pthread_mutex_lock(&hm->lock);
+	for (size_t i = 0; i < hm->ndeferred; i++)
+		host_free(hm, hm->deferred[i].va, hm->deferred[i].size);
+	hm->ndeferred = 0;
+	free(hm->deferred);
+	hm->deferred = NULL;
+	hm->deferred_cap = 0;
+	pthread_mutex_unlock(&hm->lock);
 }
 
 static uint32_t *host_refcount(void *ctx, void *va)
@@ -75,10 +111,12 @@ static void host_tlbi_all(void *ctx)
 void s2_host_mm_init(struct s2_host_mm *hm, struct s2_physmem *pm)
 {
 	memset(hm, 0, sizeof(*hm));
+	pthread_mutex_init(&hm->lock, NULL);
 	hm->pm = pm;
 	hm->ops = (struct s2_mm_ops){
 		.zalloc = host_zalloc,
 		.free = host_free,
+		.free_deferred = host_free_deferred,
 		.refcount = host_refcount,
 		.virt_to_phys = host_virt_to_phys,
 		.phys_to_virt = host_phys_to_virt,

@@ -18,6 +18,13 @@
 /* Descriptor bits that encode permissions and type in a stage-2 leaf. */
 #define S2_LEAF_PROT_MASK (S2_DESC_S2AP_MASK | S2_DESC_XN)
 
+/*
+ * An invalid entry a shared walker holds while it breaks-before-makes;
+ * others that meet it back off with -S2_EAGAIN. Hardware ignores every bit
+ * of an invalid descriptor but bit 0.
+ */
+#define PTE_LOCKED (S2_UL(1) << 10)
+
 /* At most this many leaves are invalidated one by one; more: VMID-wide. */
 #define INVAL_BATCH 16
 /* Table pages freed by one operation before a forced VMID-wide flush. */
@@ -176,6 +183,7 @@ int s2_pgtable_walk(const struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 /* State shared by every operation that changes the tree. */
 struct change {
 	struct s2_pgtable *pgt;
+	bool shared;          /* concurrent walkers: install with cmpxchg */
 	void *cache;          /* prepared table pages, linked through word 0 */
 	uint64_t cached;
 	/* Invalidation owed before returning (and before freeing tables). */
@@ -209,6 +217,26 @@ static ALWAYS_INLINE void pte_publish(struct change *c, uint64_t *ptep,
 		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
 }
 
+/*
+ * Install @new over @old (release: a table's contents before the entry).
+ * A shared walker does it with compare-and-swap and loses to any change
+ * made since it read @old.
+ */
+static ALWAYS_INLINE bool pte_install(struct change *c, uint64_t *ptep,
+				      uint64_t old, uint64_t new)
+{
+	if (!c->shared) {
+		pte_publish(c, ptep, new);
+		return true;
+	}
+	if (!__atomic_compare_exchange_n(ptep, &old, new, false,
+					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return false;
+	if (c->pgt->ops->dcache_clean_poc)
+		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
+	return true;
+}
+
 static ALWAYS_INLINE size_t granule(const struct s2_pgtable *pgt)
 {
 	return (size_t)1 << pgt->geom.granule_shift;
@@ -233,12 +261,21 @@ static ALWAYS_INLINE void rc_add(struct change *c, uint64_t *ptep, int level,
 {
 	uint32_t *rc = table_rc(c, ptep, level);
 
-	if (rc)
+	if (!rc)
+		return;
+	if (c->shared)
+		__atomic_add_fetch(rc, (uint32_t)delta, __ATOMIC_RELAXED);
+	else
 		*rc += (uint32_t)delta;
 }
 
-/* Free the table entry @d at @level points to, and every table below it. */
-static void free_subtree(const struct s2_pgtable *pgt, uint64_t d, int level)
+/*
+ * Free the table entry @d at @level points to, and every table below it;
+ * @deferred: through ops->free_deferred (concurrent walkers may still be
+ * reading them) when the embedder has it.
+ */
+static void free_tables(const struct s2_pgtable *pgt, uint64_t d, int level,
+			bool deferred)
 {
 	const struct s2_mm_ops *ops = pgt->ops;
 	uint64_t *t = table_va(pgt, d);
@@ -247,10 +284,18 @@ static void free_subtree(const struct s2_pgtable *pgt, uint64_t d, int level)
 		for (uint64_t i = 0; i < (1ULL << pgt->geom.stride); i++) {
 			uint64_t cd = pte_read(&t[i]);
 			if (pte_table(cd, level + 1))
-				free_subtree(pgt, cd, level + 1);
+				free_tables(pgt, cd, level + 1, deferred);
 		}
 	}
-	ops->free(ops->ctx, t, granule(pgt));
+	if (deferred && ops->free_deferred)
+		ops->free_deferred(ops->ctx, t, granule(pgt));
+	else
+		ops->free(ops->ctx, t, granule(pgt));
+}
+
+static void free_subtree(const struct s2_pgtable *pgt, uint64_t d, int level)
+{
+	free_tables(pgt, d, level, false);
 }
 
 static void inval_flush(struct change *c)
@@ -303,6 +348,21 @@ static void free_table_later(struct change *c, uint64_t desc, int level)
 	c->nfree++;
 }
 
+static void cache_push(struct change *c, void *page)
+{
+	*(void **)page = c->cache;
+	c->cache = page;
+	c->cached++;
+}
+
+/* Give back a table a lost race filled: the cache holds zeroed pages. */
+static void cache_unfill(struct change *c, uint64_t *t)
+{
+	for (uint64_t i = 0; i < (1ULL << c->pgt->geom.stride); i++)
+		t[i] = 0;
+	cache_push(c, t);
+}
+
 static void *cache_pop(struct change *c)
 {
 	void *page = c->cache;
@@ -336,9 +396,7 @@ static int cache_fill(struct change *c, uint64_t n)
 			cache_free(c);
 			return -S2_ENOMEM;
 		}
-		*(void **)page = c->cache;
-		c->cache = page;
-		c->cached++;
+		cache_push(c, page);
 	}
 	return 0;
 }
@@ -349,17 +407,24 @@ static int cache_fill(struct change *c, uint64_t n)
  * For a leaf the invalidation is by IPA at its level; for a table, whose
  * walk may be cached anywhere below it, VMID-wide.
  */
-static void bbm_replace(struct change *c, uint64_t *ptep, uint64_t old,
+static bool bbm_replace(struct change *c, uint64_t *ptep, uint64_t old,
 			uint64_t new, uint64_t addr, int level)
 {
 	const struct s2_mm_ops *ops = c->pgt->ops;
 
-	pte_write(c, ptep, 0);
+	if (c->shared) {
+		/* Claim the entry; a shared walker racing us backs off. */
+		if (!pte_install(c, ptep, old, PTE_LOCKED))
+			return false;
+	} else {
+		pte_write(c, ptep, 0);
+	}
 	if (pte_table(old, level))
 		ops->tlbi_vmid(ops->ctx, c->pgt);
 	else
 		ops->tlbi_ipa(ops->ctx, c->pgt, addr, (unsigned int)level);
 	pte_publish(c, ptep, new);
+	return true;
 }
 
 /* A leaf at @level one level below a block, for child @i of block @blk. */
@@ -375,8 +440,11 @@ static ALWAYS_INLINE uint64_t child_leaf(const struct s2_geom *g, uint64_t blk,
 	return s2_geom_oa_to_desc(g, pa) | attrs | type;
 }
 
-/* Replace the block at ctx with a table of leaves one level down. */
-static void split_block(struct change *c, const struct s2_walk_ctx *ctx)
+/*
+ * Replace the block at ctx with a table of leaves one level down.
+ * Return: 0, or -S2_EAGAIN when a shared walker lost the entry.
+ */
+static int split_block(struct change *c, const struct s2_walk_ctx *ctx)
 {
 	const struct s2_geom *g = &c->pgt->geom;
 	const struct s2_mm_ops *ops = c->pgt->ops;
@@ -388,10 +456,14 @@ static void split_block(struct change *c, const struct s2_walk_ctx *ctx)
 	*ops->refcount(ops->ctx, t) = (uint32_t)n;
 	if (ops->dcache_clean_poc)
 		ops->dcache_clean_poc(ops->ctx, t, granule(c->pgt));
-	bbm_replace(c, ctx->ptep, ctx->old,
-		    s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
-			    DESC_TYPE_TABLE,
-		    ctx->addr, ctx->level);
+	if (!bbm_replace(c, ctx->ptep, ctx->old,
+			 s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
+				 DESC_TYPE_TABLE,
+			 ctx->addr, ctx->level)) {
+		cache_unfill(c, t);
+		return -S2_EAGAIN;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -561,14 +633,19 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	bool leaf_ok = covered &&
 		       map_leaf_ok(g, d->pa_off, d->flags, ctx->level, ctx->addr);
 
+	if (c->shared && ctx->old == PTE_LOCKED)
+		return -S2_EAGAIN; /* another walker is changing it */
+
 	if (visit == S2_WALK_TABLE_PRE) {
 		if (!leaf_ok)
 			return 0;
 		/* A block replaces a whole table (e.g. after dirty logging). */
-		bbm_replace(c, ctx->ptep, ctx->old,
-			    mk_leaf(g, ctx->addr + d->pa_off, d->attrs, ctx->level),
-			    ctx->addr, ctx->level);
-		free_subtree(pgt, ctx->old, ctx->level);
+		if (!bbm_replace(c, ctx->ptep, ctx->old,
+				 mk_leaf(g, ctx->addr + d->pa_off, d->attrs, ctx->level),
+				 ctx->addr, ctx->level))
+			return -S2_EAGAIN;
+		/* Shared walkers may still be reading the old tables. */
+		free_tables(pgt, ctx->old, ctx->level, c->shared);
 		c->rc_page = NULL; /* it may have been in the freed subtree */
 		return S2_WALK_SKIP;
 	}
@@ -578,20 +655,19 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 		if (ctx->old == new)
 			return 0;
 		if (pte_valid(ctx->old)) {
-			bbm_replace(c, ctx->ptep, ctx->old, new, ctx->addr,
-				    ctx->level);
+			if (!bbm_replace(c, ctx->ptep, ctx->old, new, ctx->addr,
+					 ctx->level))
+				return -S2_EAGAIN;
 		} else {
-			pte_write(c, ctx->ptep, new);
+			if (!pte_install(c, ctx->ptep, ctx->old, new))
+				return -S2_EAGAIN;
 			rc_add(c, ctx->ptep, ctx->level, 1);
 		}
 		return 0;
 	}
 
-	if (pte_valid(ctx->old)) {
-		/* A block in the way: split it and map below. */
-		split_block(c, ctx);
-		return 0;
-	}
+	if (pte_valid(ctx->old))
+		return split_block(c, ctx); /* a block in the way */
 
 	/* A new table. Fill it before it is visible when the range covers it. */
 	uint64_t *t = cache_pop(c);
@@ -618,9 +694,12 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 		ret = S2_WALK_SKIP;
 	}
 	*ops->refcount(ops->ctx, t) = (uint32_t)n;
-	pte_publish(c, ctx->ptep,
-		    s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
-			    DESC_TYPE_TABLE);
+	if (!pte_install(c, ctx->ptep, ctx->old,
+			 s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
+				 DESC_TYPE_TABLE)) {
+		cache_unfill(c, t);
+		return -S2_EAGAIN;
+	}
 	rc_add(c, ctx->ptep, ctx->level, 1);
 	return ret;
 }
@@ -633,7 +712,7 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	if (ret)
 		return ret;
 	if (!(prot & S2_PROT_RWX) || (prot & ~(S2_PROT_RWX | S2_PROT_DEVICE)) ||
-	    (flags & ~(S2_MAP_PAGES | S2_MAP_NOREPLACE)) ||
+	    (flags & ~(S2_MAP_PAGES | S2_MAP_NOREPLACE | S2_MAP_SHARED)) ||
 	    (pa & ((1ULL << pgt->geom.granule_shift) - 1)))
 		return -S2_EINVAL;
 	if (pa >= (1ULL << pgt->geom.pa_bits) ||
@@ -641,7 +720,7 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		return -S2_ERANGE;
 
 	struct map_data d = {
-		.c = { .pgt = pgt },
+		.c = { .pgt = pgt, .shared = flags & S2_MAP_SHARED },
 		.pa_off = pa - ipa,
 		.attrs = leaf_attrs(&pgt->geom, prot),
 		.flags = flags,
@@ -695,10 +774,8 @@ static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 	}
 	if (!pte_valid(ctx->old))
 		return 0;
-	if (!covered) {
-		split_block(c, ctx);
-		return 0;
-	}
+	if (!covered)
+		return split_block(c, ctx);
 	pte_write(c, ctx->ptep, 0);
 	rc_add(c, ctx->ptep, ctx->level, -1);
 	inval_leaf(c, ctx->addr, ctx->level);
@@ -771,10 +848,8 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	}
 	if (!pte_valid(ctx->old))
 		return 0;
-	if (!covered) {
-		split_block(&d->c, ctx);
-		return 0;
-	}
+	if (!covered)
+		return split_block(&d->c, ctx);
 	uint64_t new = (ctx->old & ~d->clear) | d->set;
 	if (new == ctx->old)
 		return 0;
@@ -872,27 +947,46 @@ int s2_pgtable_lookup(const struct s2_pgtable *pgt, uint64_t ipa,
 	return pte_valid(d) ? 0 : -S2_ENOENT;
 }
 
+/*
+ * Update the leaf translating @ipa with compare-and-swap: relax and mkyoung
+ * run on the fault path, concurrently with other vCPUs' faults.
+ */
+static int update_leaf(struct s2_pgtable *pgt, uint64_t ipa, uint64_t set,
+		       uint64_t clear, int *level)
+{
+	if (ipa >= s2_geom_ipa_limit(&pgt->geom))
+		return -S2_ERANGE;
+	uint64_t *ptep = find_entry(pgt, ipa, level);
+	uint64_t old = pte_read(ptep);
+	for (;;) {
+		if (!pte_leaf(old, *level))
+			return -S2_ENOENT;
+		uint64_t new = (old & ~clear) | set;
+		if (new == old)
+			return 0;
+		if (__atomic_compare_exchange_n(ptep, &old, new, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			break;
+	}
+	if (pgt->ops->dcache_clean_poc)
+		pgt->ops->dcache_clean_poc(pgt->ops->ctx, ptep, sizeof(*ptep));
+	return 0;
+}
+
 int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot)
 {
 	if (prot & ~S2_PROT_RWX)
 		return -S2_EINVAL;
-	if (ipa >= s2_geom_ipa_limit(&pgt->geom))
-		return -S2_ERANGE;
 	int level;
-	uint64_t *ptep = find_entry(pgt, ipa, &level);
-	uint64_t old = pte_read(ptep);
-	if (!pte_leaf(old, level))
-		return -S2_ENOENT;
-	uint64_t new = old | (prot_bits(prot) & ~S2_DESC_XN);
-	if (prot & S2_PROT_X)
-		new &= ~S2_DESC_XN;
-	if (new == old)
-		return 0;
-	struct change c = { .pgt = pgt };
-	pte_write(&c, ptep, new);
+	uint64_t bits = prot_bits(prot);
+	int ret = update_leaf(pgt, ipa, bits & ~S2_DESC_XN,
+			      (prot & S2_PROT_X) ? S2_DESC_XN : 0, &level);
+	if (ret)
+		return ret;
 	/*
-	 * The CPU may hold the stricter entry; without this it would fault
-	 * again and again (a livelock KVM once had).
+	 * Always: the faulting CPU may hold the stricter entry even when
+	 * another vCPU relaxed the descriptor first; without the
+	 * invalidation it would fault again and again (a livelock KVM had).
 	 */
 	uint64_t base = ipa & ~(s2_geom_level_size(&pgt->geom, level) - 1);
 	pgt->ops->tlbi_ipa(pgt->ops->ctx, pgt, base, (unsigned int)level);
@@ -901,18 +995,9 @@ int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot)
 
 int s2_pgtable_mkyoung(struct s2_pgtable *pgt, uint64_t ipa)
 {
-	if (ipa >= s2_geom_ipa_limit(&pgt->geom))
-		return -S2_ERANGE;
 	int level;
-	uint64_t *ptep = find_entry(pgt, ipa, &level);
-	uint64_t old = pte_read(ptep);
-	if (!pte_leaf(old, level))
-		return -S2_ENOENT;
-	if (!(old & DESC_AF)) {
-		struct change c = { .pgt = pgt };
-		pte_write(&c, ptep, old | DESC_AF);
-	}
-	return 0;
+
+	return update_leaf(pgt, ipa, DESC_AF, 0, &level);
 }
 
 struct young_data {
@@ -961,7 +1046,7 @@ static int split_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 
 	(void)visit;
 	if (pte_valid(ctx->old) && ctx->level < d->target)
-		split_block(&d->c, ctx);
+		return split_block(&d->c, ctx);
 	return 0;
 }
 

@@ -7,6 +7,8 @@
 #ifndef S2MM_HOST_OPS_H
 #define S2MM_HOST_OPS_H
 
+#include <pthread.h>
+
 #include <s2mm/ops.h>
 #include <s2mm/physmem.h>
 
@@ -26,6 +28,13 @@ struct s2_host_mm {
 	void (*tlbi_vmid_hook)(void *arg, const struct s2_pgtable *pgt);
 	void (*tlbi_all_hook)(void *arg);
 	void *hook_arg;
+	/* Pages freed with free_deferred, waiting for s2_host_mm_reclaim(). */
+	struct s2_host_deferred {
+		void *va;
+		size_t size;
+	} *deferred;
+	size_t ndeferred, deferred_cap;
+	pthread_mutex_t lock; /* guards the deferred list */
 };
 
 /**
@@ -33,5 +42,13 @@ struct s2_host_mm {
  * Hooks and fail_nth start cleared; set them after this call.
  */
 void s2_host_mm_init(struct s2_host_mm *hm, struct s2_physmem *pm);
+
+/**
+ * s2_host_mm_reclaim() - Free the pages given to free_deferred. Call it
+ * when no shared walk can be running (for instance with the VM's lock held
+ * exclusively): that is this embedder's grace period. Call it before
+ * destroying the physical memory if shared walks ran.
+ */
+void s2_host_mm_reclaim(struct s2_host_mm *hm);
 
 #endif /* S2MM_HOST_OPS_H */

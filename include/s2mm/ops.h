@@ -25,6 +25,14 @@ struct s2_mm_ops {
 	/** @free: give back memory that @zalloc returned, with its @size. */
 	void (*free)(void *ctx, void *va, size_t size);
 	/**
+	 * @free_deferred: like @free, but only once every walker that may
+	 * have seen the page is done (RCU-style): for table pages a shared
+	 * walk (S2_MAP_SHARED) replaced while other walkers may be reading
+	 * them. Optional: NULL frees at once, which is safe only when shared
+	 * walks never run concurrently.
+	 */
+	void (*free_deferred)(void *ctx, void *va, size_t size);
+	/**
 	 * @refcount: a counter the library owns for the table page at @va
 	 * (one that @zalloc returned and that is not yet freed). The library
 	 * initialises it; the embedder only stores it. Used to free table

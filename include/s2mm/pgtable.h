@@ -32,6 +32,15 @@ enum s2_prot {
 enum s2_map_flags {
 	S2_MAP_PAGES = 1 << 0, /* use final-level pages only, no blocks */
 	S2_MAP_NOREPLACE = 1 << 1, /* fail with -S2_EEXIST over a valid leaf */
+	/*
+	 * Shared walk (the fault path): other S2_MAP_SHARED maps, relax and
+	 * mkyoung may run concurrently on the same table. Entries are
+	 * installed with compare-and-swap; losing a race returns -S2_EAGAIN
+	 * (the caller retries, e.g. lets the vCPU fault again), possibly after
+	 * installing empty tables on the way. Replaced tables are freed
+	 * through ops->free_deferred.
+	 */
+	S2_MAP_SHARED = 1 << 2,
 };
 
 struct s2_pgtable {
@@ -111,7 +120,8 @@ int s2_pgtable_walk(const struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
  * -S2_ENOMEM the tree is exactly as it was.
  *
  * Return: 0, -S2_EINVAL (alignment, size, prot), -S2_ERANGE (beyond the IPA
- * or PA size), -S2_ENOMEM, -S2_EEXIST (S2_MAP_NOREPLACE).
+ * or PA size), -S2_ENOMEM, -S2_EEXIST (S2_MAP_NOREPLACE), -S2_EAGAIN
+ * (S2_MAP_SHARED lost a race).
  */
 int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		   uint64_t pa, unsigned int prot, unsigned int flags);
@@ -143,15 +153,18 @@ int s2_pgtable_wrprotect(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size);
 
 /**
  * s2_pgtable_relax() - Add the permissions in @prot to the leaf mapping
- * @ipa (after a permission fault). Invalidates @ipa when it changed
- * anything, so the CPU cannot go on using the stricter TLB entry.
- * Return: 0, -S2_ENOENT (no valid leaf), -S2_EINVAL.
+ * @ipa (after a permission fault), with compare-and-swap: safe against
+ * concurrent shared maps, relaxes and mkyoungs. Always invalidates @ipa,
+ * even when another vCPU relaxed it first: the faulting CPU may still hold
+ * the stricter TLB entry.
+ * Return: 0, -S2_ENOENT (no valid leaf), -S2_EINVAL, -S2_ERANGE.
  */
 int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot);
 
 /**
  * s2_pgtable_mkyoung() - Set the Access flag of the leaf mapping @ipa
- * (after an Access flag fault). No invalidation: entries that fault on
+ * (after an Access flag fault), with compare-and-swap like
+ * s2_pgtable_relax(). No invalidation: entries that fault on
  * the Access flag are never cached in a TLB (Arm ARM D8.16).
  * Return: 0, -S2_ENOENT.
  */
