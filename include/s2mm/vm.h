@@ -54,11 +54,16 @@ struct s2_vm {
 	struct s2_vm_stats stats;   /* updated atomically */
 };
 
-/* What the CPU gives the hypervisor with a stage-2 abort (EC 0x20/0x24). */
+/*
+ * What the CPU gives the hypervisor with a stage-2 abort (EC 0x20/0x24).
+ * @hpfar must hold the faulting IPA's page for every stage-2 abort: where
+ * the CPU leaves HPFAR_EL2 UNKNOWN (a permission fault not on a stage-1
+ * walk), the embedder resolves FAR_EL2 with AT S1E1R first, as KVM does.
+ */
 struct s2_abort {
 	uint64_t esr;          /* ESR_EL2 */
 	uint64_t far;          /* FAR_EL2 */
-	uint64_t hpfar;        /* HPFAR_EL2 */
+	uint64_t hpfar;        /* HPFAR_EL2 (see above) */
 	const uint64_t *regs;  /* guest X0..X30, for an MMIO write's value; may be NULL */
 };
 
@@ -83,7 +88,7 @@ struct s2_mmio {
 
 struct s2_exit {
 	enum s2_exit_reason reason;
-	uint64_t ipa;          /* faulting IPA */
+	uint64_t ipa;          /* faulting IPA (its page only, for S1PTW) */
 	struct s2_mmio mmio;   /* S2_EXIT_MMIO, S2_EXIT_CANNOT_EMULATE */
 	uint64_t inject_esr;   /* S2_EXIT_INJECT: ESR_EL1 for the guest */
 };

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor's memory manager for one VM: memslots, stage-2 abort
+ * handling (the shape of Linux's kvm_handle_guest_abort/user_mem_abort),
+ * dirty logging.
+ */
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/vm.h>
+
+static void stat_inc(uint64_t *counter)
+{
+	__atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+}
+
+static uint64_t granule_size(const struct s2_vm *vm)
+{
+	return 1ULL << vm->pgt.geom.granule_shift;
+}
+
+int s2_vm_init(struct s2_vm *vm, const struct s2_geom *g,
+	       const struct s2_mm_ops *ops)
+{
+	if (!vm || !g || !ops)
+		return -S2_EINVAL;
+	struct s2_vm fresh = { .nslots = 0 };
+	*vm = fresh;
+	s2_vmid_vm_init(&vm->vmid);
+	return s2_pgtable_init(&vm->pgt, g, ops, vm);
+}
+
+void s2_vm_destroy(struct s2_vm *vm)
+{
+	if (!vm)
+		return;
+	s2_pgtable_destroy(&vm->pgt);
+	vm->nslots = 0;
+}
+
+uint64_t s2_vm_vttbr(const struct s2_vm *vm, uint16_t vmid)
+{
+	return s2_geom_vttbr(&vm->pgt.geom, vm->pgt.root_pa, vmid);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Memslots.                                                                */
+/* ------------------------------------------------------------------------ */
+
+static struct s2_memslot *slot_by_id(struct s2_vm *vm, uint32_t id)
+{
+	for (unsigned int i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].id == id)
+			return &vm->slots[i];
+	return NULL;
+}
+
+const struct s2_memslot *s2_vm_slot_find(const struct s2_vm *vm, uint64_t ipa)
+{
+	for (unsigned int i = 0; i < vm->nslots; i++) {
+		const struct s2_memslot *s = &vm->slots[i];
+		if (ipa >= s->ipa && ipa - s->ipa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+/* Whether [ipa, ipa + size) fits the VM and misses every slot but @skip. */
+static int check_slot_range(const struct s2_vm *vm, uint64_t ipa, uint64_t size,
+			    uint64_t pa, const struct s2_memslot *skip)
+{
+	const struct s2_geom *g = &vm->pgt.geom;
+	uint64_t gmask = granule_size(vm) - 1;
+
+	if (!size || (ipa | size | pa) & gmask)
+		return -S2_EINVAL;
+	if (ipa >= s2_geom_ipa_limit(g) || size > s2_geom_ipa_limit(g) - ipa ||
+	    pa >= (1ULL << g->pa_bits) || size > (1ULL << g->pa_bits) - pa)
+		return -S2_ERANGE;
+	for (unsigned int i = 0; i < vm->nslots; i++) {
+		const struct s2_memslot *s = &vm->slots[i];
+		if (s != skip && ipa < s->ipa + s->size && s->ipa < ipa + size)
+			return -S2_EEXIST;
+	}
+	return 0;
+}
+
+int s2_vm_slot_add(struct s2_vm *vm, const struct s2_memslot *slot)
+{
+	if (!slot || slot->dirty || (slot->flags & ~S2_SLOT_READONLY))
+		return -S2_EINVAL;
+	int ret = check_slot_range(vm, slot->ipa, slot->size, slot->pa, NULL);
+	if (ret)
+		return ret;
+	if (slot_by_id(vm, slot->id))
+		return -S2_EEXIST;
+	if (vm->nslots == S2_VM_MAX_SLOTS)
+		return -S2_ENOMEM;
+	vm->slots[vm->nslots++] = *slot;
+	return 0;
+}
+
+int s2_vm_slot_remove(struct s2_vm *vm, uint32_t id)
+{
+	struct s2_memslot *s = slot_by_id(vm, id);
+
+	if (!s)
+		return -S2_ENOENT;
+	int ret = s2_pgtable_unmap(&vm->pgt, s->ipa, s->size);
+	if (ret)
+		return ret;
+	*s = vm->slots[--vm->nslots];
+	return 0;
+}
+
+int s2_vm_slot_move(struct s2_vm *vm, uint32_t id, uint64_t new_ipa)
+{
+	struct s2_memslot *s = slot_by_id(vm, id);
+
+	if (!s)
+		return -S2_ENOENT;
+	int ret = check_slot_range(vm, new_ipa, s->size, s->pa, s);
+	if (ret)
+		return ret;
+	ret = s2_pgtable_unmap(&vm->pgt, s->ipa, s->size);
+	if (ret)
+		return ret;
+	s->ipa = new_ipa;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stage-2 aborts.                                                          */
+/* ------------------------------------------------------------------------ */
+
+uint64_t s2_mmio_load_value(const struct s2_mmio *m, uint64_t raw)
+{
+	unsigned int bits = m->size * 8;
+
+	if (bits < 64)
+		raw &= (1ULL << bits) - 1;
+	if (m->sign_extend && bits < 64 && (raw >> (bits - 1)) & 1)
+		raw |= ~0ULL << bits;
+	/* ISS.SF=0: a W register; the upper half is zero. */
+	if (!m->sf)
+		raw &= 0xffffffffULL;
+	return raw;
+}
+
+/* Decode an MMIO access from the data abort ISS (Arm ARM D19.2.37). */
+static void decode_mmio(const struct s2_abort *abt, uint64_t ipa,
+			struct s2_exit *exit)
+{
+	uint64_t esr = abt->esr;
+	struct s2_mmio *m = &exit->mmio;
+
+	m->ipa = ipa;
+	m->write = esr & ESR_ISS_DA_WnR;
+	if (S2_FIELD_GET(ESR_ELx_EC, esr) != ESR_ELx_EC_DABT_LOW ||
+	    !(esr & ESR_ISS_DA_ISV)) {
+		/* No syndrome to emulate from (e.g. a load pair, or a fetch). */
+		exit->reason = S2_EXIT_CANNOT_EMULATE;
+		return;
+	}
+	m->size = 1u << S2_FIELD_GET(ESR_ISS_DA_SAS, esr);
+	m->sign_extend = esr & ESR_ISS_DA_SSE;
+	m->sf = esr & ESR_ISS_DA_SF;
+	m->reg = (unsigned int)S2_FIELD_GET(ESR_ISS_DA_SRT, esr);
+	m->value = 0;
+	if (m->write && abt->regs && m->reg != 31) {
+		m->value = abt->regs[m->reg];
+		if (m->size < 8)
+			m->value &= (1ULL << (m->size * 8)) - 1;
+	}
+	exit->reason = S2_EXIT_MMIO;
+}
+
+/*
+ * The abort to inject: a synchronous external abort on the data access or
+ * instruction fetch, as taken from EL1 (Linux's inject_abt64). An embedder
+ * whose guest was at EL0 uses EC 0x24/0x20 instead.
+ */
+static void inject(struct s2_vm *vm, const struct s2_abort *abt,
+		   struct s2_exit *exit)
+{
+	bool iabt = S2_FIELD_GET(ESR_ELx_EC, abt->esr) == ESR_ELx_EC_IABT_LOW;
+
+	exit->reason = S2_EXIT_INJECT;
+	exit->inject_esr =
+		S2_FIELD_PREP(ESR_ELx_EC, iabt ? ESR_ELx_EC_IABT_CUR : ESR_ELx_EC_DABT_CUR) |
+		ESR_ELx_IL | FSC_SEA;
+	stat_inc(&vm->stats.inject);
+}
+
+/*
+ * The largest leaf for @ipa in @slot: where IPA and PA line up modulo the
+ * block size, the block stays inside the slot and the level allows blocks
+ * (Linux user_mem_abort's rule). Pages only while dirty logging.
+ */
+static uint64_t fault_map_size(const struct s2_vm *vm,
+			       const struct s2_memslot *slot, uint64_t ipa)
+{
+	const struct s2_geom *g = &vm->pgt.geom;
+	uint64_t size = granule_size(vm);
+
+	if (slot->flags & S2_SLOT_DIRTY_LOG)
+		return size;
+	for (int l = S2_LEVEL_MAX - 1; l >= g->start_level; l--) {
+		uint64_t bs = s2_geom_level_size(g, l);
+		uint64_t base = ipa & ~(bs - 1);
+		if (!s2_geom_leaf_allowed(g, l) || ((slot->pa - slot->ipa) & (bs - 1)) ||
+		    base < slot->ipa || base + bs > slot->ipa + slot->size)
+			break;
+		size = bs;
+	}
+	return size;
+}
+
+static void mark_dirty(const struct s2_vm *vm, const struct s2_memslot *slot,
+		       uint64_t ipa)
+{
+	uint64_t page = (ipa - slot->ipa) >> vm->pgt.geom.granule_shift;
+
+	__atomic_fetch_or(&slot->dirty[page / 64], 1ULL << (page % 64),
+			  __ATOMIC_RELAXED);
+}
+
+/* A translation fault (or S1PTW) inside @slot: map it. */
+static int fault_in(struct s2_vm *vm, const struct s2_memslot *slot,
+		    uint64_t ipa, bool write, struct s2_exit *exit)
+{
+	uint64_t desc;
+	int level;
+	bool logging = slot->flags & S2_SLOT_DIRTY_LOG;
+
+	/* Another vCPU may have mapped it since this one faulted. */
+	if (s2_pgtable_lookup(&vm->pgt, ipa, &desc, &level) == 0 &&
+	    (!write || (desc & S2_DESC_S2AP_W))) {
+		exit->reason = S2_EXIT_RETRY;
+		stat_inc(&vm->stats.retry);
+		return 0;
+	}
+	uint64_t size = fault_map_size(vm, slot, ipa);
+	uint64_t base = ipa & ~(size - 1);
+	unsigned int prot = S2_PROT_R | S2_PROT_X;
+	/* Read-only slots never get W; logged pages only on a write fault,
+	 * which is then the write that dirties them. */
+	if (!(slot->flags & S2_SLOT_READONLY) && (!logging || write))
+		prot |= S2_PROT_W;
+	int ret = s2_pgtable_map(&vm->pgt, base, size, slot->pa + (base - slot->ipa),
+				 prot, S2_MAP_SHARED);
+	if (ret == -S2_EAGAIN) {
+		exit->reason = S2_EXIT_RETRY;
+		stat_inc(&vm->stats.retry);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (logging && write)
+		mark_dirty(vm, slot, ipa);
+	stat_inc(size > granule_size(vm) ? &vm->stats.block_maps : &vm->stats.page_maps);
+	exit->reason = S2_EXIT_RESUME;
+	return 0;
+}
+
+int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
+		       struct s2_exit *exit)
+{
+	if (!vm || !abt || !exit)
+		return -S2_EINVAL;
+	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, abt->esr);
+	if (ec != ESR_ELx_EC_DABT_LOW && ec != ESR_ELx_EC_IABT_LOW)
+		return -S2_EINVAL;
+
+	struct s2_exit out = { .reason = S2_EXIT_RESUME };
+	uint64_t fsc = S2_FIELD_GET(ESR_ISS_DA_DFSC, abt->esr);
+	bool s1ptw = abt->esr & ESR_ISS_DA_S1PTW;
+	bool iabt = ec == ESR_ELx_EC_IABT_LOW;
+	/* A stage-1 walk only reads (no hardware AF/dirty updates here). */
+	bool write = !iabt && !s1ptw && (abt->esr & ESR_ISS_DA_WnR);
+	int ret = 0;
+
+	/*
+	 * Faulting IPA = HPFAR_EL2.FIPA:FAR[11:0] (Arm ARM D19.2.58); on a
+	 * stage-1 walk FAR holds the access's VA, so only the page is known.
+	 */
+	out.ipa = S2_FIELD_GET(HPFAR_EL2_FIPA, abt->hpfar) << 12;
+	if (!s1ptw)
+		out.ipa |= abt->far & 0xfff;
+	if (out.ipa >= s2_geom_ipa_limit(&vm->pgt.geom)) {
+		inject(vm, abt, &out);
+		*exit = out;
+		return 0;
+	}
+	const struct s2_memslot *slot = s2_vm_slot_find(vm, out.ipa);
+
+	switch (fsc & FSC_TYPE_MASK) {
+	case FSC_TRANSLATION:
+		if (s1ptw)
+			stat_inc(&vm->stats.s1ptw);
+		else
+			stat_inc(&vm->stats.translation);
+		if (!slot) {
+			/* A stage-1 table outside RAM cannot be emulated. */
+			if (s1ptw) {
+				inject(vm, abt, &out);
+			} else {
+				decode_mmio(abt, out.ipa, &out);
+				stat_inc(&vm->stats.mmio);
+			}
+			break;
+		}
+		if (write && (slot->flags & S2_SLOT_READONLY)) {
+			decode_mmio(abt, out.ipa, &out);
+			stat_inc(&vm->stats.mmio);
+			break;
+		}
+		ret = fault_in(vm, slot, out.ipa, write, &out);
+		break;
+	case FSC_PERMISSION:
+		stat_inc(&vm->stats.permission);
+		if (slot && write && (slot->flags & S2_SLOT_READONLY)) {
+			decode_mmio(abt, out.ipa, &out);
+			stat_inc(&vm->stats.mmio);
+		} else if (slot && write && (slot->flags & S2_SLOT_DIRTY_LOG)) {
+			/* Dirty logging: mark before relaxing, so that no
+			 * write lands on a writable page unlogged. */
+			mark_dirty(vm, slot, out.ipa);
+			ret = s2_pgtable_relax(&vm->pgt, out.ipa, S2_PROT_W);
+			if (ret == -S2_ENOENT) {
+				/* Unmapped meanwhile: the retry faults it in. */
+				out.reason = S2_EXIT_RETRY;
+				ret = 0;
+			}
+		} else if (slot) {
+			/*
+			 * A permission the mapping already grants (another vCPU
+			 * relaxed it) or a stale TLB entry: invalidate so the CPU
+			 * walks afresh, then retry.
+			 */
+			uint64_t desc;
+			int level;
+			out.reason = S2_EXIT_RETRY;
+			if (s2_pgtable_lookup(&vm->pgt, out.ipa, &desc, &level) == 0 &&
+			    (s2_pgtable_desc_prot(desc) &
+			     (write ? S2_PROT_W : iabt ? S2_PROT_X : S2_PROT_R))) {
+				const struct s2_mm_ops *ops = vm->pgt.ops;
+				ops->tlbi_ipa(ops->ctx, &vm->pgt,
+					      out.ipa & ~(s2_geom_level_size(&vm->pgt.geom, level) - 1),
+					      (unsigned int)level);
+			} else {
+				inject(vm, abt, &out);
+			}
+		} else {
+			inject(vm, abt, &out);
+		}
+		break;
+	case FSC_ACCESS_FLAG:
+		stat_inc(&vm->stats.access_flag);
+		ret = s2_pgtable_mkyoung(&vm->pgt, out.ipa);
+		if (ret == -S2_ENOENT) {
+			out.reason = S2_EXIT_RETRY;
+			ret = 0;
+		}
+		break;
+	default:
+		/* Address size, external aborts, alignment, TLB conflicts. */
+		inject(vm, abt, &out);
+		break;
+	}
+	if (ret)
+		return ret;
+	*exit = out;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Dirty logging.                                                           */
+/* ------------------------------------------------------------------------ */
+
+static size_t bitmap_words(const struct s2_vm *vm, const struct s2_memslot *s)
+{
+	uint64_t pages = s->size >> vm->pgt.geom.granule_shift;
+
+	return (size_t)((pages + 63) / 64);
+}
+
+int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap)
+{
+	struct s2_memslot *s = slot_by_id(vm, id);
+
+	if (!s)
+		return -S2_ENOENT;
+	if (!bitmap || (s->flags & S2_SLOT_READONLY))
+		return -S2_EINVAL;
+	if (s->flags & S2_SLOT_DIRTY_LOG)
+		return -S2_EBUSY;
+	/* Eager splitting: the first write to each page then costs a
+	 * permission fault only, not a split under the fault path. */
+	int ret = s2_pgtable_split(&vm->pgt, s->ipa, s->size, S2_LEVEL_MAX);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < bitmap_words(vm, s); i++)
+		bitmap[i] = 0;
+	s->dirty = bitmap;
+	s->flags |= S2_SLOT_DIRTY_LOG;
+	/* After the split nothing straddles the slot: this cannot fail. */
+	return s2_pgtable_wrprotect(&vm->pgt, s->ipa, s->size);
+}
+
+int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
+			      size_t words)
+{
+	struct s2_memslot *s = slot_by_id(vm, id);
+
+	if (!s)
+		return -S2_ENOENT;
+	if (!(s->flags & S2_SLOT_DIRTY_LOG) || !out || words < bitmap_words(vm, s))
+		return -S2_EINVAL;
+	uint64_t gsz = granule_size(vm);
+	for (size_t w = 0; w < bitmap_words(vm, s); w++) {
+		uint64_t mask = __atomic_exchange_n(&s->dirty[w], 0, __ATOMIC_RELAXED);
+		out[w] = mask;
+		/* Write-protect each run of reported pages again. */
+		while (mask) {
+			unsigned int first = (unsigned int)__builtin_ctzll(mask);
+			unsigned int n = 0;
+			while (first + n < 64 && (mask >> (first + n)) & 1)
+				n++;
+			uint64_t ipa = s->ipa + ((uint64_t)w * 64 + first) * gsz;
+			int ret = s2_pgtable_wrprotect(&vm->pgt, ipa, n * gsz);
+			if (ret)
+				return ret;
+			mask &= n == 64 ? 0 : ~(((1ULL << n) - 1) << first);
+		}
+	}
+	return 0;
+}
+
+int s2_vm_dirty_log_disable(struct s2_vm *vm, uint32_t id)
+{
+	struct s2_memslot *s = slot_by_id(vm, id);
+
+	if (!s)
+		return -S2_ENOENT;
+	if (!(s->flags & S2_SLOT_DIRTY_LOG))
+		return -S2_EINVAL;
+	s->flags &= ~(uint32_t)S2_SLOT_DIRTY_LOG;
+	s->dirty = NULL;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Host-side range operations.                                              */
+/* ------------------------------------------------------------------------ */
+
+int s2_vm_unmap(struct s2_vm *vm, uint64_t ipa, uint64_t size)
+{
+	return s2_pgtable_unmap(&vm->pgt, ipa, size);
+}
+
+int s2_vm_test_clear_young(struct s2_vm *vm, uint64_t ipa, uint64_t size,
+			   bool *young)
+{
+	return s2_pgtable_test_clear_young(&vm->pgt, ipa, size, young);
+}
