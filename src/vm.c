@@ -384,13 +384,14 @@ static size_t bitmap_words(const struct s2_vm *vm, const struct s2_memslot *s)
 	return (size_t)((pages + 63) / 64);
 }
 
-int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap)
+int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
+			   size_t words)
 {
 	struct s2_memslot *s = slot_by_id(vm, id);
 
 	if (!s)
 		return -S2_ENOENT;
-	if (!bitmap || (s->flags & S2_SLOT_READONLY))
+	if (!bitmap || words < bitmap_words(vm, s) || (s->flags & S2_SLOT_READONLY))
 		return -S2_EINVAL;
 	if (s->flags & S2_SLOT_DIRTY_LOG)
 		return -S2_EBUSY;

@@ -166,13 +166,14 @@ uint64_t s2_mmio_load_value(const struct s2_mmio *m, uint64_t raw);
 
 /**
  * s2_vm_dirty_log_enable() - Start dirty logging on slot @id: split its
- * blocks into pages and write-protect it (invalidated). @bitmap (one bit
- * per granule page of the slot, zeroed by this call) receives the dirty
- * pages until disabled.
- * Return: 0, -S2_ENOENT, -S2_EINVAL (NULL bitmap, read-only slot), -S2_EBUSY
- * (already logging), -S2_ENOMEM (nothing changed).
+ * blocks into pages and write-protect it (invalidated). @bitmap, @words
+ * 64-bit words holding at least one bit per granule page of the slot
+ * (zeroed by this call), receives the dirty pages until disabled.
+ * Return: 0, -S2_ENOENT, -S2_EINVAL (NULL or short bitmap, read-only slot),
+ * -S2_EBUSY (already logging), -S2_ENOMEM (nothing changed).
  */
-int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap);
+int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
+			   size_t words);
 
 /**
  * s2_vm_dirty_log_get_clear() - Copy slot @id's dirty bitmap into @out

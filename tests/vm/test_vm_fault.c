@@ -95,7 +95,7 @@ static void fault_table(void **state)
 		case PRE_WRITE: vmfx_touch(&w.f, c->ipa, W, 4, NULL); break;
 		case PRE_LOG:
 		case PRE_LOG_READ:
-			assert_int_equal(s2_vm_dirty_log_enable(&w.f.vm, 3, w.bitmap), 0);
+			assert_int_equal(s2_vm_dirty_log_enable(&w.f.vm, 3, w.bitmap, sizeof(w.bitmap) / 8), 0);
 			if (c->pre == PRE_LOG_READ)
 				vmfx_touch(&w.f, c->ipa, R, 4, NULL);
 			break;

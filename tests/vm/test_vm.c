@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The memory manager's lifecycle, memslots, dirty logging and host-side
+ * operations; allocation failures injected at every point.
+ */
+#include "vmfx.h"
+
+#define RAM_IPA 0x40000000ULL
+#define M2 (2ULL << 20)
+#define K4 0x1000ULL
+
+enum { R = S2_MMU_READ, W = S2_MMU_WRITE };
+
+/* Bad slots are refused with the right error and change nothing. */
+static void slot_add_rejects_bad_slots(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, 4 * M2, M2);
+	uint64_t d[1];
+	static const struct { struct s2_memslot s; int ret; } bad[] = {
+		{ { .id = 9, .ipa = RAM_IPA + 1, .size = M2 }, -S2_EINVAL },
+		{ { .id = 9, .ipa = RAM_IPA, .size = M2 + 8 }, -S2_EINVAL },
+		{ { .id = 9, .ipa = RAM_IPA, .size = 0 }, -S2_EINVAL },
+		{ { .id = 9, .ipa = RAM_IPA, .size = M2, .flags = 0x80 }, -S2_EINVAL },
+		{ { .id = 9, .ipa = RAM_IPA, .size = M2, .flags = S2_SLOT_DIRTY_LOG }, -S2_EINVAL },
+		{ { .id = 9, .ipa = 1ULL << 40, .size = M2 }, -S2_ERANGE },
+		{ { .id = 9, .ipa = (1ULL << 40) - M2, .size = 2 * M2 }, -S2_ERANGE },
+		{ { .id = 9, .ipa = 0, .size = M2, .pa = 1ULL << 40 }, -S2_ERANGE },
+		{ { .id = 9, .ipa = RAM_IPA + M2, .size = M2 }, -S2_EEXIST },  /* overlap */
+		{ { .id = 1, .ipa = 0, .size = M2 }, -S2_EEXIST },             /* id */
+	};
+	vmfx_slot(&f, 1, RAM_IPA, 2 * M2, pa, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct s2_memslot s = bad[i].s;
+		if (!s.pa && s.ipa != 0)
+			s.pa = pa;
+		assert_int_equal(s2_vm_slot_add(&f.vm, &s), bad[i].ret);
+	}
+	struct s2_memslot s = { .id = 9, .ipa = 0, .size = M2, .pa = pa, .dirty = d };
+	assert_int_equal(s2_vm_slot_add(&f.vm, &s), -S2_EINVAL);
+	assert_int_equal(f.vm.nslots, 1);
+	/* The table holds S2_VM_MAX_SLOTS. */
+	for (uint32_t i = 1; i < S2_VM_MAX_SLOTS; i++)
+		vmfx_slot(&f, 100 + i, (uint64_t)(i + 2) << 30, M2, pa, 0);
+	s = (struct s2_memslot){ .id = 500, .ipa = 1ULL << 39, .size = M2, .pa = pa };
+	assert_int_equal(s2_vm_slot_add(&f.vm, &s), -S2_ENOMEM);
+	assert_int_equal(s2_vm_slot_remove(&f.vm, 777), -S2_ENOENT);
+	vmfx_fini(&f);
+}
+
+/* Nothing is mapped up front; removing a slot unmaps it; moving remaps. */
+static void slot_remove_and_move(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, 4 * M2, M2);
+	uint64_t base = s2_physmem_allocated(f.pm);
+	vmfx_slot(&f, 1, RAM_IPA, 4 * M2, pa, 0);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + M2 + 8, W, 2, NULL), pa + M2 + 8);
+	assert_true(s2_physmem_allocated(f.pm) > base);
+	/* Move: the old range is gone, the new one faults in to the same RAM. */
+	assert_int_equal(s2_vm_slot_move(&f.vm, 1, 0x100000000ULL), 0);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + M2, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(vmfx_touch(&f, 0x100000000ULL + M2 + 8, R, 2, NULL), pa + M2 + 8);
+	assert_int_equal(s2_vm_slot_move(&f.vm, 1, 0x100000001ULL), -S2_EINVAL);
+	assert_int_equal(s2_vm_slot_move(&f.vm, 2, 0), -S2_ENOENT);
+	/* Remove: unmapped, and every table page given back. */
+	assert_int_equal(s2_vm_slot_remove(&f.vm, 1), 0);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, 0x100000000ULL + M2, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(s2_physmem_allocated(f.pm), base);
+	assert_int_equal(f.vm.nslots, 0);
+	vmfx_fini(&f);
+}
+
+/* 100,000 create/fault/destroy cycles leak nothing. */
+static void lifecycle_no_leak(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, M2, M2);
+	s2_vm_destroy(&f.vm);
+	uint64_t base = s2_physmem_allocated(f.pm);
+	for (unsigned int i = 0; i < 100000; i++) {
+		assert_int_equal(s2_vm_init(&f.vm, &f.g, &f.hm.ops), 0);
+		f.regs.vttbr_el2 = s2_vm_vttbr(&f.vm, 1);
+		vmfx_slot(&f, 1, RAM_IPA, M2, pa, 0);
+		uint64_t ipa = RAM_IPA + (i % 512) * K4;
+		struct s2_abort abt = {
+			.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | (FSC_TRANSLATION + 1),
+			.far = ipa, .hpfar = (ipa >> 12) << 4,
+		};
+		struct s2_exit e;
+		assert_int_equal(s2_vm_handle_abort(&f.vm, &abt, &e), 0);
+		assert_int_equal(e.reason, S2_EXIT_RESUME);
+		s2_vm_destroy(&f.vm);
+		assert_int_equal(s2_physmem_allocated(f.pm), base);
+	}
+	assert_int_equal(s2_vm_init(&f.vm, &f.g, &f.hm.ops), 0);
+	vmfx_fini(&f);
+}
+
+/* Allocation failure at every point of fault handling and slot changes:
+ * a clean error, no leak, state unchanged. */
+static void enomem_everywhere(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, 4 * M2, M2);
+	vmfx_slot(&f, 1, RAM_IPA, 4 * M2, pa, 0);
+	vmfx_slot(&f, 2, 0x7000000000ULL + K4, 4 * M2, pa, 0); /* pages only */
+	uint64_t bitmap[(4 * M2 / K4) / 64];
+	/* A fault needing new tables at every level. */
+	for (uint64_t n = 1;; n++) {
+		uint64_t before = s2_physmem_allocated(f.pm);
+		f.hm.fail_nth = n;
+		struct vmfx_step st;
+		vmfx_access(&f, 0x7000000000ULL + 3 * K4, W, NULL, &st);
+		assert_true(st.faulted);
+		f.hm.fail_nth = 0;
+		if (st.ret == 0) {
+			assert_int_equal(st.exit.reason, S2_EXIT_RESUME);
+			break;
+		}
+		assert_int_equal(st.ret, -S2_ENOMEM);
+		assert_int_equal(s2_physmem_allocated(f.pm), before);
+		assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, 0x7000000000ULL + 3 * K4, NULL, NULL), -S2_ENOENT);
+	}
+	/* Dirty-log enable splits blocks: fails whole or not at all. */
+	vmfx_touch(&f, RAM_IPA, W, 2, NULL);
+	for (uint64_t n = 1;; n++) {
+		uint64_t before = s2_physmem_allocated(f.pm);
+		f.hm.fail_nth = n;
+		int ret = s2_vm_dirty_log_enable(&f.vm, 1, bitmap, sizeof(bitmap) / 8);
+		f.hm.fail_nth = 0;
+		if (ret == 0)
+			break;
+		assert_int_equal(ret, -S2_ENOMEM);
+		assert_int_equal(s2_physmem_allocated(f.pm), before);
+		assert_int_equal(f.vm.slots[0].flags & S2_SLOT_DIRTY_LOG, 0);
+		int level;
+		assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA, NULL, &level), 0);
+		assert_int_equal(level, 2);
+	}
+	assert_int_equal(s2_vm_dirty_log_disable(&f.vm, 1), 0);
+	/* Host unmap of part of a block: split first, all or nothing. */
+	vmfx_touch(&f, RAM_IPA + 2 * M2, W, 2, NULL);
+	for (uint64_t n = 1;; n++) {
+		uint64_t before = s2_physmem_allocated(f.pm);
+		f.hm.fail_nth = n;
+		int ret = s2_vm_unmap(&f.vm, RAM_IPA + 2 * M2 + K4, K4);
+		f.hm.fail_nth = 0;
+		if (ret == 0)
+			break;
+		assert_int_equal(ret, -S2_ENOMEM);
+		assert_int_equal(s2_physmem_allocated(f.pm), before);
+		assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + 2 * M2 + K4, NULL, NULL), 0);
+	}
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + 2 * M2 + K4, NULL, NULL), -S2_ENOENT);
+	vmfx_fini(&f);
+}
+
+/* Dirty logging never loses a write, and blocks grow back after it. */
+static void dirty_log_loses_no_write(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	const uint64_t size = 4 * M2, pages = size / K4;
+	uint64_t pa = vmfx_ram(&f, size, M2);
+	vmfx_slot(&f, 1, RAM_IPA, size, pa, 0);
+	/* Before logging: blocks, written freely. */
+	for (uint64_t i = 0; i < 4; i++)
+		vmfx_touch(&f, RAM_IPA + i * M2, W, 2, NULL);
+	uint64_t bitmap[pages / 64], out[pages / 64], seen[pages / 64];
+	uint8_t written[pages];
+	memset(seen, 0, sizeof(seen));
+	memset(written, 0, sizeof(written));
+	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 1, bitmap, sizeof(bitmap) / 8), 0);
+	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 1, bitmap, sizeof(bitmap) / 8), -S2_EBUSY);
+	uint64_t seed = 12345;
+	for (unsigned int round = 0; round < 50; round++) {
+		for (unsigned int i = 0; i < 200; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint64_t page = (seed >> 33) % pages;
+			unsigned int acc = (seed >> 20) & 1 ? W : R;
+			assert_int_equal(vmfx_touch(&f, RAM_IPA + page * K4, acc, 2, NULL), pa + page * K4);
+			if (acc == W)
+				written[page] = 1;
+		}
+		assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, pages / 64), 0);
+		for (uint64_t p = 0; p < pages; p++) {
+			bool dirty = (out[p / 64] >> (p % 64)) & 1;
+			/* Exactly the pages written since the last round. */
+			assert_int_equal(dirty, written[p]);
+			written[p] = 0;
+			if (dirty)
+				seen[p / 64] |= 1ULL << (p % 64);
+		}
+	}
+	assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, 1), -S2_EINVAL);
+	assert_int_equal(s2_vm_dirty_log_disable(&f.vm, 1), 0);
+	assert_int_equal(s2_vm_dirty_log_disable(&f.vm, 1), -S2_EINVAL);
+	assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, pages / 64), -S2_EINVAL);
+	/* After: the host unmaps, and the next fault maps a block again. */
+	assert_int_equal(s2_vm_unmap(&f.vm, RAM_IPA, M2), 0);
+	vmfx_touch(&f, RAM_IPA + 5 * K4, R, 2, NULL);
+	int level;
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA, NULL, &level), 0);
+	assert_int_equal(level, 2);
+	vmfx_fini(&f);
+}
+
+/* Read-only slots cannot be dirty-logged; unknown slots are refused. */
+static void dirty_log_rejects(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, M2, M2), bm[8];
+	vmfx_slot(&f, 1, RAM_IPA, M2, pa, S2_SLOT_READONLY);
+	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 1, bm, 8), -S2_EINVAL);
+	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 2, bm, 8), -S2_ENOENT);
+	assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 2, bm, 8), -S2_ENOENT);
+	assert_int_equal(s2_vm_dirty_log_disable(&f.vm, 2), -S2_ENOENT);
+	vmfx_fini(&f);
+}
+
+/* Host unmap (an MMU notifier) and ageing. */
+static void host_unmap_and_age(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 65536, 40);
+	uint64_t size = 1ULL << 29; /* one 512M block with 64K pages */
+	uint64_t pa = vmfx_ram(&f, size, size);
+	vmfx_slot(&f, 1, 1ULL << 30, size, pa, 0);
+	vmfx_touch(&f, (1ULL << 30) + 0x12345, W, 2, NULL);
+	int level;
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, 1ULL << 30, NULL, &level), 0);
+	assert_int_equal(level, 2);
+	bool young;
+	assert_int_equal(s2_vm_test_clear_young(&f.vm, 1ULL << 30, size, &young), 0);
+	assert_true(young);
+	assert_int_equal(s2_vm_test_clear_young(&f.vm, 1ULL << 30, size, &young), 0);
+	assert_false(young);
+	unsigned int faults;
+	/* Ageing cleared AF: the next access takes an access flag fault. */
+	assert_int_equal(vmfx_touch(&f, (1ULL << 30) + 0x20008, R, 2, &faults), pa + 0x20008);
+	assert_int_equal(faults, 1);
+	assert_int_equal(f.vm.stats.access_flag, 1);
+	uint64_t tlbi = f.hm.tlbi_ipa + f.hm.tlbi_vmid;
+	assert_int_equal(s2_vm_unmap(&f.vm, (1ULL << 30) + 0x10000, 0x10000), 0);
+	assert_true(f.hm.tlbi_ipa + f.hm.tlbi_vmid > tlbi);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, (1ULL << 30) + 0x10000, NULL, NULL), -S2_ENOENT);
+	/* The next fault maps the whole block again, over the split table. */
+	assert_int_equal(vmfx_touch(&f, (1ULL << 30) + 0x10008, R, 2, &faults), pa + 0x10008);
+	assert_int_equal(faults, 1);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, 1ULL << 30, NULL, &level), 0);
+	assert_int_equal(level, 2);
+	vmfx_fini(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(slot_add_rejects_bad_slots),
+		cmocka_unit_test(slot_remove_and_move),
+		cmocka_unit_test(lifecycle_no_leak),
+		cmocka_unit_test(enomem_everywhere),
+		cmocka_unit_test(dirty_log_loses_no_write),
+		cmocka_unit_test(dirty_log_rejects),
+		cmocka_unit_test(host_unmap_and_age),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
