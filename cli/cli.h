@@ -9,6 +9,9 @@
 
 /* Each subcommand: argc/argv start at its own name. Returns the exit status. */
 int cmd_demo(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /**
  * dump_pgtable() - Print the tree of @pt below [ipa, ipa + size): one line

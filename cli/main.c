@@ -12,6 +12,12 @@ static const struct {
 } commands[] = {
 	{ "demo", cmd_demo,
 	  "build a VM's stage-2 tables, fault memory in, dirty-log it, show the tables" },
+	{ "run", cmd_run,
+	  "simulate CPUs running many VMs: TLBs, 2D walks, faults, VMID rollover" },
+	{ "trace", cmd_trace,
+	  "replay a program's memory trace (valgrind lackey) as a VM's guest" },
+	{ "explain", cmd_explain,
+	  "show one address's 2D walk step by step (text and SVG)" },
 };
 
 static void usage(FILE *out)

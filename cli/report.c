@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: MIT */
+/* Reports: summary, progress, JSON, CSV, gnuplot; the shared options. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "report.h"
+
+const char report_options_help[] =
+	"machine:\n"
+	"  --cpus N            simulated CPUs, each with its own TLB\n"
+	"  --vms N             VMs\n"
+	"  --vcpus N           vCPUs per VM\n"
+	"  --vmid-bits 8|16    VMID width (rollover when more VMs than VMIDs run)\n"
+	"  --granule 4K|16K|64K   stage-2 granule\n"
+	"  --ipa-bits N        IPA size (32..52)\n"
+	"  --pa-bits N         PA size (VTCR_EL2.PS: 32 36 40 42 44 48 52)\n"
+	"  --s1-granule 4K|16K|64K   the guests' stage-1 page size (default 4K)\n"
+	"  --s1-format a64|a32 guest stage-1 format: AArch64, or AArch32 LPAE (32-bit VAs)\n"
+	"  --va-bits N         AArch64 stage-1 VA size (default 48)\n"
+	"  --blocks / --no-blocks  stage-2 block mappings on (default) or off\n"
+	"  --tlb-entries N     TLB entries per CPU (default 1024)\n"
+	"  --tlb-ways N        TLB associativity (default 4)\n"
+	"  --no-utlb           no micro-TLB in front of the TLB (every access\n"
+	"                      goes through the model's TLB lookup)\n"
+	"  --vm-mem SIZE       guest RAM per VM\n"
+	"  --dirty-vms N       dirty-log the first N VMs\n"
+	"  --dirty-every N     get and clear their dirty logs every N time slices\n"
+	"  --reclaim-every N   the host unmaps one VM's RAM every N slices (0: never)\n"
+	"reports:\n"
+	"  --json FILE         totals as JSON\n"
+	"  --csv FILE          time series (hit rate, faults, rollovers)\n"
+	"  --plot FILE.png|FILE.svg  plot the time series with gnuplot\n"
+	"  --sample N          a time-series row every N accesses\n"
+	"  --quiet             no summary, no progress line\n";
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+	unsigned int shift = 0;
+
+	if (!s || !*s || *s == '-')
+		return false;
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	if (end == s || errno)
+		return false;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end || x > (~0ULL >> shift))
+		return false;
+	*v = x << shift;
+	return true;
+}
+
+static int bad(const char *cmd, const char *opt, const char *arg, const char *why)
+{
+	fprintf(stderr, "s2mm %s: --%s '%s': %s\n", cmd, opt, arg, why);
+	return -1;
+}
+
+static bool granule_arg(const char *arg, unsigned int *g)
+{
+	uint64_t v;
+
+	if (!parse_u64(arg, &v) || (v != 4096 && v != 16384 && v != 65536))
+		return false;
+	*g = (unsigned int)v;
+	return true;
+}
+
+int report_option(const char *cmd, int opt, const char *arg,
+		  struct sim_config *cfg, struct report *rep)
+{
+	uint64_t v = 0;
+	bool num = arg && parse_u64(arg, &v);
+	bool small = num && v <= 0xffffffffu;
+
+	switch (opt) {
+	case OPT_CPUS:
+		if (!small || !v || v > S2_VMID_MAX_CPUS)
+			return bad(cmd, "cpus", arg, "expected 1..64");
+		cfg->cpus = (unsigned int)v;
+		return 1;
+	case OPT_VMS:
+		if (!small || !v || v > 100000)
+			return bad(cmd, "vms", arg, "expected 1..100000");
+		cfg->vms = (unsigned int)v;
+		return 1;
+	case OPT_VCPUS:
+		if (!small || !v || v > 64)
+			return bad(cmd, "vcpus", arg, "expected 1..64");
+		cfg->vcpus = (unsigned int)v;
+		return 1;
+	case OPT_VMID_BITS:
+		if (!num || (v != 8 && v != 16))
+			return bad(cmd, "vmid-bits", arg, "expected 8 or 16");
+		cfg->vmid_bits = (unsigned int)v;
+		return 1;
+	case OPT_GRANULE:
+		if (!granule_arg(arg, &cfg->granule))
+			return bad(cmd, "granule", arg, "expected 4K, 16K or 64K");
+		return 1;
+	case OPT_S1_GRANULE:
+		if (!granule_arg(arg, &cfg->s1_granule))
+			return bad(cmd, "s1-granule", arg, "expected 4K, 16K or 64K");
+		return 1;
+	case OPT_IPA_BITS:
+		if (!num || v < 32 || v > 52)
+			return bad(cmd, "ipa-bits", arg, "expected 32..52");
+		cfg->ipa_bits = (unsigned int)v;
+		return 1;
+	case OPT_PA_BITS:
+		if (!num || (v != 32 && v != 36 && v != 40 && v != 42 && v != 44 &&
+			     v != 48 && v != 52))
+			return bad(cmd, "pa-bits", arg, "expected 32, 36, 40, 42, 44, 48 or 52");
+		cfg->pa_bits = (unsigned int)v;
+		return 1;
+	case OPT_S1_FORMAT:
+		if (!strcmp(arg, "a64") || !strcmp(arg, "aarch64"))
+			cfg->s1_format = SIM_S1_A64;
+		else if (!strcmp(arg, "a32") || !strcmp(arg, "aarch32"))
+			cfg->s1_format = SIM_S1_A32;
+		else
+			return bad(cmd, "s1-format", arg, "expected a64 or a32");
+		return 1;
+	case OPT_VA_BITS:
+		if (!num || v < 25 || v > 48)
+			return bad(cmd, "va-bits", arg, "expected 25..48");
+		cfg->va_bits = (unsigned int)v;
+		return 1;
+	case OPT_BLOCKS:
+		cfg->blocks = true;
+		return 1;
+	case OPT_NO_BLOCKS:
+		cfg->blocks = false;
+		return 1;
+	case OPT_TLB_ENTRIES:
+		if (!small || !v || (v & (v - 1)))
+			return bad(cmd, "tlb-entries", arg, "expected a power of two");
+		cfg->tlb_entries = (unsigned int)v;
+		return 1;
+	case OPT_TLB_WAYS:
+		if (!small || !v || (v & (v - 1)))
+			return bad(cmd, "tlb-ways", arg, "expected a power of two");
+		cfg->tlb_ways = (unsigned int)v;
+		return 1;
+	case OPT_NO_UTLB:
+		cfg->utlb = false;
+		return 1;
+	case OPT_VM_MEM:
+		if (!num || v < (4ULL << 20) || v > (1ULL << 40))
+			return bad(cmd, "vm-mem", arg, "expected a size from 4M to 1T");
+		cfg->vm_mem = v;
+		return 1;
+	case OPT_DIRTY_VMS:
+		if (!small)
+			return bad(cmd, "dirty-vms", arg, "expected a count");
+		cfg->dirty_vms = (unsigned int)v;
+		return 1;
+	case OPT_DIRTY_EVERY:
+		if (!num || !v)
+			return bad(cmd, "dirty-every", arg, "expected a count >= 1");
+		cfg->dirty_every = v;
+		return 1;
+	case OPT_RECLAIM_EVERY:
+		if (!num)
+			return bad(cmd, "reclaim-every", arg, "expected a count");
+		cfg->reclaim_every = v;
+		return 1;
+	case OPT_JSON:
+		rep->json = arg;
+		return 1;
+	case OPT_CSV:
+		rep->csv = arg;
+		return 1;
+	case OPT_PLOT: {
+		const char *dot = strrchr(arg, '.');
+		if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".svg")))
+			return bad(cmd, "plot", arg, "the file must end in .png or .svg");
+		rep->plot = arg;
+		return 1;
+	}
+	case OPT_QUIET:
+		rep->quiet = true;
+		return 1;
+	case OPT_SAMPLE:
+		if (!num || !v)
+			return bad(cmd, "sample", arg, "expected a count >= 1");
+		rep->sample_every = v;
+		return 1;
+	}
+	return 0;
+}
+
+void report_begin(struct report *rep, uint64_t total)
+{
+	rep->total = total;
+	rep->t0 = now_seconds();
+	rep->next_progress = rep->t0 + 0.5;
+	rep->progress = !rep->quiet && isatty(STDERR_FILENO);
+	if (!rep->sample_every)
+		rep->sample_every = total ? (total / 200 ? total / 200 : 1) : 100000;
+	rep->next_sample = rep->sample_every;
+}
+
+static void take_sample(struct report *rep, const struct sim_stats *st, double t)
+{
+	if (rep->nsamples == rep->cap) {
+		size_t cap = rep->cap ? rep->cap * 2 : 256;
+		void *p = realloc(rep->samples, cap * sizeof(*rep->samples));
+
+		if (!p)
+			return;
+		rep->samples = p;
+		rep->cap = cap;
+	}
+	rep->samples[rep->nsamples++] = (struct report_sample){
+		.t = t, .accesses = st->accesses, .hits = st->tlb_hits,
+		.misses = st->tlb_misses, .s1_faults = st->s1_faults,
+		.s2_faults = st->s2_translation + st->s2_permission +
+			     st->s2_access_flag + st->s2_s1ptw,
+		.rollovers = st->vmid_rollovers, .flushes = st->tlb_flushes,
+	};
+}
+
+void report_tick(struct report *rep, struct sim *s)
+{
+	struct sim_stats st;
+	double t;
+	bool sample, progress;
+
+	sim_stats_light(s, &st);
+	sample = (rep->csv || rep->plot) && st.accesses >= rep->next_sample;
+	t = now_seconds();
+	progress = rep->progress && t >= rep->next_progress;
+	if (sample) {
+		take_sample(rep, &st, t - rep->t0);
+		while (rep->next_sample <= st.accesses)
+			rep->next_sample += rep->sample_every;
+	}
+	if (progress) {
+		double el = t - rep->t0;
+
+		rep->next_progress = t + 0.5;
+		if (rep->total)
+			fprintf(stderr, "\r%5.1f%%  %" PRIu64 " accesses  %.1f M/s  %" PRIu64
+					" rollovers  ",
+				100.0 * st.accesses / rep->total, st.accesses,
+				st.accesses / el / 1e6, st.vmid_rollovers);
+		else
+			fprintf(stderr, "\r%" PRIu64 " accesses  %.1f M/s  ", st.accesses,
+				st.accesses / el / 1e6);
+		fflush(stderr);
+	}
+}
+
+static double ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
+static void summary(FILE *f, const struct report *rep)
+{
+	const struct sim_stats *st = &rep->st;
+	const struct sim_config *c = &rep->cfg;
+
+	fprintf(f, "s2mm %s: %s\n", rep->command, rep->workload);
+	fprintf(f, "  machine     %u CPUs, %u VMs x %u vCPUs, %u-bit VMIDs, stage 2 %uK granule "
+		   "%u-bit IPA %u-bit PA%s, stage 1 %s %uK, TLB %u x %u-way\n",
+		c->cpus, c->vms, c->vcpus, c->vmid_bits, c->granule >> 10, c->ipa_bits,
+		c->pa_bits, c->blocks ? " blocks" : " pages only",
+		c->s1_format == SIM_S1_A32 ? "AArch32 LPAE" : "AArch64",
+		c->s1_granule >> 10, c->tlb_entries / c->tlb_ways, c->tlb_ways);
+	fprintf(f, "  accesses    %" PRIu64 " in %.3f s (%.1f M/s)\n", st->accesses,
+		rep->seconds, rep->seconds > 0 ? st->accesses / rep->seconds / 1e6 : 0.0);
+	fprintf(f, "  TLB         %" PRIu64 " hits (%.2f%%, %" PRIu64 " in the micro-TLB), %" PRIu64
+		   " misses, %" PRIu64 " walks, %" PRIu64 " descriptor reads (%.1f per walk)\n",
+		st->tlb_hits, 100.0 * ratio(st->tlb_hits, st->tlb_hits + st->tlb_misses),
+		st->utlb_hits, st->tlb_misses, st->walks, st->descriptor_reads,
+		ratio(st->descriptor_reads, st->walks));
+	fprintf(f, "  stage 1     %" PRIu64 " guest page faults, %" PRIu64 " table pages, %" PRIu64
+		   " data pages\n", st->s1_faults, st->stage1_table_pages, st->data_pages);
+	fprintf(f, "  stage 2     faults: %" PRIu64 " translation, %" PRIu64 " permission, %" PRIu64
+		   " access flag, %" PRIu64 " on stage-1 walks (S1PTW); %" PRIu64 " MMIO\n",
+		st->s2_translation, st->s2_permission, st->s2_access_flag, st->s2_s1ptw,
+		st->mmio);
+	fprintf(f, "              %" PRIu64 " table pages, %" PRIu64 " blocks and %" PRIu64
+		   " pages mapped, %" PRIu64 " distinct IPA pages touched\n",
+		st->stage2_table_pages, st->block_maps, st->page_maps, st->distinct_ipa_pages);
+	fprintf(f, "  VMIDs       %" PRIu64 " rollovers, %" PRIu64 " context switches\n",
+		st->vmid_rollovers, st->context_switches);
+	fprintf(f, "  TLBI        %" PRIu64 " (%" PRIu64 " by IPA, %" PRIu64 " by VMID, %" PRIu64
+		   " all)\n", st->tlb_flushes, st->tlbi_ipa, st->tlbi_vmid, st->tlbi_all);
+	if (c->dirty_vms || st->reclaims)
+		fprintf(f, "  host        %" PRIu64 " dirty pages in %" PRIu64 " log rounds, %" PRIu64
+			   " reclaims\n", st->dirty_pages, st->dirty_rounds, st->reclaims);
+	fprintf(f, "  self-checks %" PRIu64 " isolation violations, %" PRIu64
+		   " stale TLB hits (%" PRIu64 " stale entries found)%s\n",
+		st->isolation_violations, st->stale_tlb_hits, st->stale_entries,
+		st->isolation_violations || st->stale_tlb_hits || st->stale_entries ||
+				st->errors ? "  FAILED" : "  ok");
+}
+
+static int write_json(const struct report *rep)
+{
+	const struct sim_stats *st = &rep->st;
+	const struct sim_config *c = &rep->cfg;
+	json_t *o = json_object(), *f = json_object(), *cfg = json_object();
+	int err;
+
+#define U(obj, k, v) json_object_set_new(obj, k, json_integer((json_int_t)(v)))
+	json_object_set_new(o, "command", json_string(rep->command));
+	json_object_set_new(o, "workload", json_string(rep->workload));
+	U(o, "accesses", st->accesses);
+	U(o, "tlb_hits", st->tlb_hits);
+	U(o, "tlb_misses", st->tlb_misses);
+	U(o, "utlb_hits", st->utlb_hits);
+	U(o, "walks", st->walks);
+	U(o, "descriptor_reads", st->descriptor_reads);
+	U(o, "s1_faults", st->s1_faults);
+	U(f, "translation", st->s2_translation);
+	U(f, "permission", st->s2_permission);
+	U(f, "access_flag", st->s2_access_flag);
+	U(f, "s1ptw", st->s2_s1ptw);
+	json_object_set_new(o, "s2_faults", f);
+	U(o, "mmio", st->mmio);
+	U(o, "vmid_rollovers", st->vmid_rollovers);
+	U(o, "tlb_flushes", st->tlb_flushes);
+	U(o, "tlbi_ipa", st->tlbi_ipa);
+	U(o, "tlbi_vmid", st->tlbi_vmid);
+	U(o, "tlbi_all", st->tlbi_all);
+	U(o, "stage2_table_pages", st->stage2_table_pages);
+	U(o, "stage1_table_pages", st->stage1_table_pages);
+	U(o, "distinct_ipa_pages", st->distinct_ipa_pages);
+	U(o, "data_pages", st->data_pages);
+	U(o, "block_maps", st->block_maps);
+	U(o, "page_maps", st->page_maps);
+	U(o, "dirty_pages", st->dirty_pages);
+	U(o, "reclaims", st->reclaims);
+	U(o, "context_switches", st->context_switches);
+	U(o, "isolation_violations", st->isolation_violations);
+	U(o, "stale_tlb_hits", st->stale_tlb_hits);
+	U(o, "stale_tlb_entries", st->stale_entries);
+	U(o, "errors", st->errors);
+	if (rep->trace_lines)
+		U(o, "trace_lines", rep->trace_lines);
+	json_object_set_new(o, "seconds", json_real(rep->seconds));
+	json_object_set_new(o, "accesses_per_second",
+			    json_real(rep->seconds > 0 ? st->accesses / rep->seconds : 0));
+	U(cfg, "cpus", c->cpus);
+	U(cfg, "vms", c->vms);
+	U(cfg, "vcpus", c->vcpus);
+	U(cfg, "vmid_bits", c->vmid_bits);
+	U(cfg, "granule", c->granule);
+	U(cfg, "ipa_bits", c->ipa_bits);
+	U(cfg, "pa_bits", c->pa_bits);
+	U(cfg, "s1_granule", c->s1_granule);
+	json_object_set_new(cfg, "s1_format",
+			    json_string(c->s1_format == SIM_S1_A32 ? "a32" : "a64"));
+	json_object_set_new(cfg, "blocks", json_boolean(c->blocks));
+	U(cfg, "tlb_entries", c->tlb_entries);
+	U(cfg, "tlb_ways", c->tlb_ways);
+	json_object_set_new(cfg, "utlb", json_boolean(c->utlb));
+	U(cfg, "vm_mem", c->vm_mem);
+	U(cfg, "slice", rep->slice);
+	U(cfg, "seed", rep->seed);
+	json_object_set_new(o, "config", cfg);
+#undef U
+	err = json_dump_file(o, rep->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (err) {
+		fprintf(stderr, "s2mm %s: cannot write %s\n", rep->command, rep->json);
+		return 2;
+	}
+	return 0;
+}
+
+static int write_csv(const struct report *rep, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	const struct report_sample *prev = NULL;
+
+	if (!f) {
+		fprintf(stderr, "s2mm %s: cannot write %s: %s\n", rep->command, path,
+			strerror(errno));
+		return 2;
+	}
+	fprintf(f, "seconds,accesses,tlb_hit_rate,s1_faults,s2_faults,vmid_rollovers,tlb_flushes\n");
+	for (size_t i = 0; i < rep->nsamples; i++) {
+		const struct report_sample *p = &rep->samples[i];
+		uint64_t h = p->hits - (prev ? prev->hits : 0);
+		uint64_t m = p->misses - (prev ? prev->misses : 0);
+
+		fprintf(f, "%.6f,%" PRIu64 ",%.6f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+			p->t, p->accesses, ratio(h, h + m), p->s1_faults, p->s2_faults,
+			p->rollovers, p->flushes);
+		prev = p;
+	}
+	if (fclose(f)) {
+		fprintf(stderr, "s2mm %s: cannot write %s\n", rep->command, path);
+		return 2;
+	}
+	return 0;
+}
+
+static int plot(const struct report *rep)
+{
+	char tmp[] = "/tmp/s2mm-plot-XXXXXX";
+	const char *dot = strrchr(rep->plot, '.');
+	bool svg = dot && !strcmp(dot, ".svg");
+	int fd = mkstemp(tmp), ret;
+	FILE *g;
+
+	if (fd < 0) {
+		fprintf(stderr, "s2mm %s: cannot create a temporary file\n", rep->command);
+		return 2;
+	}
+	close(fd);
+	ret = write_csv(rep, tmp);
+	if (ret) {
+		unlink(tmp);
+		return ret;
+	}
+	g = popen("gnuplot 2>&1", "w");
+	if (!g) {
+		unlink(tmp);
+		fprintf(stderr, "s2mm %s: cannot run gnuplot (apt-get install gnuplot-nox)\n",
+			rep->command);
+		return 2;
+	}
+	fprintf(g,
+		"set terminal %s size 1000,700\n"
+		"set output '%s'\n"
+		"set datafile separator ','\n"
+		"set key autotitle columnhead left top\n"
+		"set multiplot layout 3,1 title 's2mm %s: %s'\n"
+		"set xlabel 'accesses'\n"
+		"set ylabel 'TLB hit rate'\n"
+		"set yrange [0:1.05]\n"
+		"plot '%s' using 2:3 with lines lw 2 title 'TLB hit rate'\n"
+		"set yrange [*:*]\n"
+		"set ylabel 'faults'\n"
+		"plot '%s' using 2:4 with lines lw 2 title 'stage-1 faults', "
+		"'' using 2:5 with lines lw 2 title 'stage-2 faults'\n"
+		"set ylabel 'rollovers'\n"
+		"plot '%s' using 2:6 with steps lw 2 title 'VMID rollovers'\n"
+		"unset multiplot\n",
+		svg ? "svg" : "png", rep->plot, rep->command, rep->workload, tmp, tmp, tmp);
+	ret = pclose(g);
+	unlink(tmp);
+	if (ret) {
+		fprintf(stderr, "s2mm %s: gnuplot failed (status %d): is gnuplot installed?\n",
+			rep->command, ret);
+		return 2;
+	}
+	return 0;
+}
+
+int report_finish(struct report *rep, struct sim *s)
+{
+	int ret = 0, r;
+
+	rep->seconds = now_seconds() - rep->t0;
+	sim_stats(s, &rep->st);
+	take_sample(rep, &rep->st, rep->seconds);
+	if (rep->progress)
+		fprintf(stderr, "\r%70s\r", "");
+	if (!rep->quiet)
+		summary(stdout, rep);
+	if (rep->json && (r = write_json(rep)))
+		ret = r;
+	if (rep->csv && (r = write_csv(rep, rep->csv)))
+		ret = r;
+	if (rep->plot && (r = plot(rep)))
+		ret = r;
+	if (rep->st.isolation_violations || rep->st.stale_tlb_hits ||
+	    rep->st.stale_entries || rep->st.errors) {
+		fprintf(stderr, "s2mm %s: self-check failed: %" PRIu64 " isolation violations, %"
+				PRIu64 " stale TLB hits, %" PRIu64 " stale TLB entries, %" PRIu64
+				" unexpected faults\n",
+			rep->command, rep->st.isolation_violations, rep->st.stale_tlb_hits,
+			rep->st.stale_entries, rep->st.errors);
+		if (!ret)
+			ret = 1;
+	}
+	return ret;
+}
+
+void report_free(struct report *rep)
+{
+	free(rep->samples);
+	rep->samples = NULL;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reports of `s2mm run` and `s2mm trace`: the terminal summary, a progress
+ * line, --json (jansson), --csv time series and --plot through gnuplot, and
+ * the command-line options both commands share (the machine's knobs).
+ */
+#ifndef S2MM_CLI_REPORT_H
+#define S2MM_CLI_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sim.h"
+
+struct report_sample {
+	double t;
+	uint64_t accesses, hits, misses, s1_faults, s2_faults, rollovers, flushes;
+};
+
+struct report {
+	const char *command;       /* "run" or "trace" */
+	const char *workload;      /* workload name or trace file */
+	struct sim_config cfg;
+	uint64_t seed, slice, trace_lines;
+	struct sim_stats st;
+	double seconds;
+	/* Outputs. */
+	const char *json, *csv, *plot;
+	bool quiet, progress;
+	/* Time series, every @sample_every accesses. */
+	uint64_t sample_every, next_sample, total;
+	struct report_sample *samples;
+	size_t nsamples, cap;
+	double t0, next_progress;
+};
+
+/* Long-option ids of the shared options (getopt_long's val). */
+enum {
+	OPT_CPUS = 256, OPT_VMS, OPT_VCPUS, OPT_VMID_BITS, OPT_GRANULE,
+	OPT_IPA_BITS, OPT_PA_BITS, OPT_S1_GRANULE, OPT_S1_FORMAT, OPT_VA_BITS,
+	OPT_BLOCKS, OPT_NO_BLOCKS, OPT_TLB_ENTRIES, OPT_TLB_WAYS, OPT_NO_UTLB,
+	OPT_VM_MEM, OPT_DIRTY_VMS, OPT_DIRTY_EVERY, OPT_RECLAIM_EVERY,
+	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE,
+	OPT_CMD_BASE = 512,        /* each command's own options from here */
+};
+
+/* The shared options, for a command's getopt_long table (NULL-terminated). */
+#define REPORT_LONGOPTS                                                   \
+	{ "cpus", 1, 0, OPT_CPUS }, { "vms", 1, 0, OPT_VMS },             \
+	{ "vcpus", 1, 0, OPT_VCPUS }, { "vmid-bits", 1, 0, OPT_VMID_BITS }, \
+	{ "granule", 1, 0, OPT_GRANULE }, { "ipa-bits", 1, 0, OPT_IPA_BITS }, \
+	{ "pa-bits", 1, 0, OPT_PA_BITS },                                 \
+	{ "s1-granule", 1, 0, OPT_S1_GRANULE },                           \
+	{ "s1-format", 1, 0, OPT_S1_FORMAT }, { "va-bits", 1, 0, OPT_VA_BITS }, \
+	{ "blocks", 0, 0, OPT_BLOCKS }, { "no-blocks", 0, 0, OPT_NO_BLOCKS }, \
+	{ "tlb-entries", 1, 0, OPT_TLB_ENTRIES },                         \
+	{ "tlb-ways", 1, 0, OPT_TLB_WAYS }, { "no-utlb", 0, 0, OPT_NO_UTLB }, \
+	{ "vm-mem", 1, 0, OPT_VM_MEM }, { "dirty-vms", 1, 0, OPT_DIRTY_VMS }, \
+	{ "dirty-every", 1, 0, OPT_DIRTY_EVERY },                         \
+	{ "reclaim-every", 1, 0, OPT_RECLAIM_EVERY },                     \
+	{ "json", 1, 0, OPT_JSON }, { "csv", 1, 0, OPT_CSV },             \
+	{ "plot", 1, 0, OPT_PLOT }, { "quiet", 0, 0, OPT_QUIET },         \
+	{ "sample", 1, 0, OPT_SAMPLE }
+
+/* Help text of the shared options. */
+extern const char report_options_help[];
+
+/**
+ * report_option() - Apply shared option @opt with argument @arg.
+ * Return: 1 if handled, 0 if @opt is not a shared option, -1 after printing
+ * an error naming @cmd and the option.
+ */
+int report_option(const char *cmd, int opt, const char *arg,
+		  struct sim_config *cfg, struct report *rep);
+
+/** parse_u64() - A decimal/hex count with optional K/M/G suffix; false on error. */
+bool parse_u64(const char *s, uint64_t *v);
+
+/** report_begin() - Start the clock; @total accesses expected (0: unknown). */
+void report_begin(struct report *rep, uint64_t total);
+
+/** report_tick() - Take samples and update the progress line (cheap). */
+void report_tick(struct report *rep, struct sim *s);
+
+/**
+ * report_finish() - Collect the totals, print the summary, write the files.
+ * Return: the exit status: 0, 1 when a self-check failed, 2 when a file
+ * could not be written.
+ */
+int report_finish(struct report *rep, struct sim *s);
+
+void report_free(struct report *rep);
+
+double now_seconds(void);
+
+#endif

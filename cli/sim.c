@@ -1,0 +1,967 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulator engine (see sim.h): CPUs with the model's TLBs, VMs on
+ * libs2mm, a guest OS model, self-checks.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/geometry.h>
+
+#include "sim.h"
+
+#define RAM_IPA 0x40000000ULL
+#define PHYS_BASE 0x40000000ULL
+#define KERNEL_SIZE (2ULL << 20)  /* boot image at the start of RAM */
+#define MAIR_WB 0xffULL           /* attr 0: Normal WB RA WA */
+#define GUEST_ASID 1
+#define MAX_RETRIES 32
+
+/*
+ * The micro-TLB: a few page translations per CPU, filled only from the
+ * model's TLB results and flushed by every TLBI that reaches the CPU and on
+ * every context switch, as hardware micro-TLBs are. It keeps the common
+ * case (a repeated hit) to a tag compare; --no-utlb measures without it.
+ */
+#define UTLB_SIZE 64
+#define UTLB_INVALID UINT64_MAX
+
+struct utlb_e {
+	uint64_t tag;   /* VA >> 12 */
+	uint64_t pa;    /* page PA */
+	uint64_t ipa;   /* page IPA, for the self-check */
+	uint32_t perm;  /* bit (1 << acc) set when the access is allowed */
+	uint32_t s2w;   /* stage 2 grants write */
+};
+
+struct gvm {
+	struct s2_vm vm;
+	unsigned int idx;
+	uint64_t ram_pa, ram_size, alloc_pa, alloc_size;
+	uint64_t next_ipa;         /* guest page allocator */
+	uint64_t s1_root;          /* IPA of the stage-1 root, 0 until built */
+	uint64_t s1_tables, data_pages, distinct;
+	uint64_t *touched;         /* one bit per guest page of RAM */
+	uint64_t *dirty_map, *dirty_out;
+	size_t dirty_words;
+	bool logging;
+	uint16_t last_vmid;
+	uint64_t last_gen;         /* rollover count when last_vmid was seen */
+};
+
+struct sim_vcpu {
+	struct gvm *vm;
+	unsigned int idx;
+	int cpu;                   /* CPU it runs on, -1 */
+	bool mmu_on;
+};
+
+struct sim_cpu {
+	struct utlb_e utlb[UTLB_SIZE];
+	struct s2_tlb tlb;
+	struct s2_tlb_entry *entries;
+	struct s2_mmu_regs regs;
+	struct sim_vcpu *cur;
+	struct gvm *vm;
+	uint64_t ram_pa, ram_size;
+	uint64_t accesses, utlb_hits, isolation;
+	uint8_t el;
+	bool use_utlb;             /* off while verifying every hit */
+	bool checking;
+};
+
+struct sim {
+	struct sim_config cfg;
+	struct s2_physmem *pm;
+	struct s2_host_mm hm;
+	struct s2_vmid_alloc *ids;
+	struct s2_mmu_cpu cpu;
+	struct s2_mmu_mem mem;
+	struct s2_geom g;
+	struct sim_cpu *cpus;
+	struct s2_tlb **tlbp;
+	struct s2_tlb_system sys;
+	struct gvm *vms;
+	struct sim_vcpu *vcpus;
+	struct sim_stats st;       /* counters kept here (others collected) */
+	uint64_t slices, reclaim_next;
+	/* Stage-1 layout of the guests. */
+	unsigned int s1_gshift, s1_stride, s1_va_bits;
+	int s1_start;
+	uint64_t tcr, hcr, vtcr;
+	char errmsg[256];
+};
+
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+static void utlb_flush(struct sim_cpu *c)
+{
+	for (unsigned int i = 0; i < UTLB_SIZE; i++)
+		c->utlb[i].tag = UTLB_INVALID;
+}
+
+static void utlb_flush_all(struct sim *s)
+{
+	for (unsigned int i = 0; i < s->cfg.cpus; i++)
+		utlb_flush(&s->cpus[i]);
+}
+
+static int fail(struct sim *s, int err, const char *msg)
+{
+	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", msg, s2_strerror(err));
+	return err;
+}
+
+const char *sim_error(const struct sim *s)
+{
+	return s->errmsg;
+}
+
+/* ------------------------------------------------------------------ */
+/* The host embedder's TLBI hooks: the library's invalidations reach the */
+/* model's TLBs only here, as TLBI ...IS instructions.                   */
+/* ------------------------------------------------------------------ */
+
+static bool vm_vmid(struct sim *s, struct gvm *vm, uint16_t *vmid)
+{
+	return s2_vmid_is_current(s->ids, &vm->vm.vmid, vmid);
+}
+
+static void tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint64_t addr)
+{
+	struct s2_tlbi t = { .op = (uint8_t)op, .vmid = vmid, .addr = addr };
+
+	s2_tlb_tlbi_is(&s->sys, &t);
+	utlb_flush_all(s);
+}
+
+static void hook_ipa(void *arg, const struct s2_pgtable *pgt, uint64_t ipa,
+		     unsigned int level)
+{
+	struct sim *s = arg;
+	struct gvm *vm = container_of(pgt, struct gvm, vm.pgt);
+	uint16_t vmid;
+
+	(void)level;
+	/* A VM without a current VMID has no entries: the rollover flushed. */
+	if (!vm_vmid(s, vm, &vmid))
+		return;
+	/* TLBI IPAS2E1IS leaves combined entries: VMALLE1IS too (ops.h). */
+	tlbi(s, S2_TLBI_IPAS2E1, vmid, ipa);
+	tlbi(s, S2_TLBI_VMALLE1, vmid, 0);
+}
+
+static void hook_vmid(void *arg, const struct s2_pgtable *pgt)
+{
+	struct sim *s = arg;
+	struct gvm *vm = container_of(pgt, struct gvm, vm.pgt);
+	uint16_t vmid;
+
+	if (vm_vmid(s, vm, &vmid))
+		tlbi(s, S2_TLBI_VMALLS12E1, vmid, 0);
+}
+
+static void hook_all(void *arg)
+{
+	tlbi(arg, S2_TLBI_ALLE1, 0, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Self-check: TLB entries against fresh walks.                         */
+/* ------------------------------------------------------------------ */
+
+static bool s2_fresh(struct sim *s, const struct s2_mmu_regs *regs,
+		     uint64_t ipa, struct s2_mmu_result *r)
+{
+	struct s2_mmu_access a = { .va = ipa, .acc = S2_MMU_READ, .el = 1 };
+
+	return s2_mmu_translate_s2(&s->mem, &s->cpu, regs, &a, r) == 0;
+}
+
+static void start_checking(struct sim *s, struct sim_cpu *c, uint64_t n)
+{
+	s->st.stale_entries += n;
+	if (!c->checking) {
+		c->checking = true;
+		c->use_utlb = false;
+		s2_tlb_set_check_stale(&c->tlb, true);
+	}
+	utlb_flush(c);
+}
+
+/*
+ * Every TLB entry of @vm's VMID, on every CPU, must agree with what a fresh
+ * stage-2 walk of its IPA gives (same PA, no more permissions). Entries
+ * that do not are stale: the library changed a mapping without the
+ * invalidation that removes them. The CPU then verifies every hit.
+ */
+static void sweep(struct sim *s, struct gvm *vm)
+{
+	struct s2_mmu_regs regs;
+	uint16_t vmid;
+
+	if (!vm_vmid(s, vm, &vmid))
+		return;
+	regs = (struct s2_mmu_regs){ .hcr_el2 = s->hcr, .vtcr_el2 = s->vtcr,
+				     .vttbr_el2 = s2_vm_vttbr(&vm->vm, vmid) };
+	for (unsigned int i = 0; i < s->cfg.cpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+		uint32_t n = c->tlb.sets * c->tlb.ways;
+		uint64_t bad = 0;
+
+		for (uint32_t k = 0; k < n; k++) {
+			const struct s2_tlb_entry *e = &c->entries[k];
+			struct s2_mmu_result r;
+			uint64_t ipa;
+
+			if (e->vmid != vmid || (e->kind != S2_TLB_S2 &&
+						e->kind != S2_TLB_S12))
+				continue;
+			ipa = e->kind == S2_TLB_S2 ? e->in : e->ipa;
+			if (!s2_fresh(s, &regs, ipa, &r))
+				continue;
+			if (r.fault.type == S2_MMU_FAULT_ACCESS_FLAG)
+				continue; /* ageing hints may be stale */
+			if (r.fault.type || r.pa != e->out ||
+			    (e->s2_perm & ~r.s2_perm))
+				bad++;
+		}
+		if (c->vm == vm && c->use_utlb) {
+			for (unsigned int k = 0; k < UTLB_SIZE; k++) {
+				const struct utlb_e *u = &c->utlb[k];
+				struct s2_mmu_result r;
+
+				if (u->tag == UTLB_INVALID ||
+				    !s2_fresh(s, &regs, u->ipa, &r) ||
+				    r.fault.type == S2_MMU_FAULT_ACCESS_FLAG)
+					continue;
+				if (r.fault.type || r.pa != u->pa ||
+				    (u->s2w && !(r.s2_perm & S2_MMU_PERM_W0)))
+					bad++;
+			}
+		}
+		if (bad)
+			start_checking(s, c, bad);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The hypervisor: stage-2 aborts into the library.                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * @regs: the registers of the faulting access when its FAR is a VA, so that
+ * an UNKNOWN HPFAR (permission fault) is resolved with AT S1E1R as KVM
+ * does (vm.h); NULL when the model's HPFAR is used as is (the guest
+ * kernel's linear-map accesses, whose VA is the IPA).
+ */
+static int hyp_abort(struct sim *s, struct gvm *vm, const struct s2_mmu_fault *f,
+		     const struct s2_mmu_regs *regs, bool *done)
+{
+	/* A 64-bit LDR/STR X1: the syndrome the CPU gives with ISV=1. */
+	static const struct s2_mmu_insn ldr_x1 = {
+		.isv = true, .sas = ESR_SAS_DOUBLE, .srt = 1, .sf = true
+	};
+	struct s2_abort ab = { 0 };
+	struct s2_exit ex;
+	int err;
+
+	switch (f->type) {
+	case S2_MMU_FAULT_TRANSLATION:
+		if (f->s1ptw)
+			s->st.s2_s1ptw++;
+		else
+			s->st.s2_translation++;
+		break;
+	case S2_MMU_FAULT_PERMISSION:
+		if (f->s1ptw)
+			s->st.s2_s1ptw++;
+		else
+			s->st.s2_permission++;
+		break;
+	case S2_MMU_FAULT_ACCESS_FLAG:
+		if (f->s1ptw)
+			s->st.s2_s1ptw++;
+		else
+			s->st.s2_access_flag++;
+		break;
+	default:
+		s->st.s2_other++;
+		break;
+	}
+	err = s2_mmu_esr(f, &ldr_x1, &ab.esr);
+	if (!err)
+		err = s2_mmu_hpfar(f, &ab.hpfar);
+	if (err)
+		return fail(s, err, "encoding the stage-2 abort");
+	ab.far = s2_mmu_far(f);
+	if (regs && !s2_mmu_hpfar_valid(f)) {
+		uint64_t par;
+
+		err = s2_mmu_at(&s->mem, &s->cpu, regs, S2_MMU_AT_S1E1R, ab.far, &par,
+				NULL);
+		if (err || (par & PAR_EL1_F))
+			return fail(s, err ? err : -S2_EFAULT, "AT S1E1R for HPFAR");
+		ab.hpfar = ((par & PAR_EL1_PA_MASK) >> 12) << HPFAR_EL2_FIPA_SHIFT;
+	}
+	err = s2_vm_handle_abort(&vm->vm, &ab, &ex);
+	if (err)
+		return fail(s, err, "s2_vm_handle_abort");
+	sweep(s, vm);
+	*done = false;
+	switch (ex.reason) {
+	case S2_EXIT_RESUME:
+		break;
+	case S2_EXIT_RETRY:
+		s->st.retries++;
+		break;
+	case S2_EXIT_MMIO:
+	case S2_EXIT_CANNOT_EMULATE:
+		s->st.mmio++;
+		*done = true;
+		break;
+	default:
+		s->st.injected++;
+		*done = true;
+		break;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The guest OS: its own accesses to its tables go through stage 2.      */
+/* ------------------------------------------------------------------ */
+
+static void mark_page(struct gvm *vm, uint64_t ipa, unsigned int shift)
+{
+	uint64_t n = (ipa - RAM_IPA) >> shift;
+
+	if (ipa - RAM_IPA >= vm->ram_size)
+		return;
+	if (!(vm->touched[n / 64] & (1ULL << (n % 64)))) {
+		vm->touched[n / 64] |= 1ULL << (n % 64);
+		vm->distinct++;
+	}
+}
+
+/* Host pointer to guest IPA @ipa, as the guest kernel reaches it. */
+static int guest_ptr(struct sim *s, struct sim_cpu *c, uint64_t ipa, bool write,
+		     void **p)
+{
+	struct s2_mmu_access a = { .va = ipa, .acc = write ? S2_MMU_WRITE : S2_MMU_READ,
+				   .el = 1 };
+	struct s2_mmu_result r;
+	bool done;
+	int err;
+
+	for (unsigned int i = 0; i < MAX_RETRIES; i++) {
+		err = s2_mmu_translate_s2(&s->mem, &s->cpu, &c->regs, &a, &r);
+		if (err)
+			return fail(s, err, "stage-2 walk");
+		if (!r.fault.type) {
+			if (r.pa - c->ram_pa >= c->ram_size)
+				c->isolation++;
+			*p = s2_physmem_va(s->pm, r.pa, 8);
+			return *p ? 0 : fail(s, -S2_EFAULT, "guest table PA");
+		}
+		err = hyp_abort(s, c->vm, &r.fault, NULL, &done);
+		if (err)
+			return err;
+		if (done)
+			return fail(s, -S2_EFAULT, "guest table page is not RAM");
+	}
+	return fail(s, -S2_EAGAIN, "stage-2 fault livelock on a guest table");
+}
+
+static int guest_alloc_page(struct sim *s, struct gvm *vm, uint64_t *ipa)
+{
+	uint64_t size = 1ULL << s->s1_gshift;
+
+	if (vm->next_ipa + size > RAM_IPA + vm->ram_size) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+			 "guest RAM of VM %u exhausted (%llu MiB): raise --vm-mem",
+			 vm->idx, (unsigned long long)(vm->ram_size >> 20));
+		return -S2_ENOMEM;
+	}
+	*ipa = vm->next_ipa;
+	vm->next_ipa += size;
+	mark_page(vm, *ipa, s->s1_gshift);
+	return 0;
+}
+
+/* A new, zeroed stage-1 table page (the guest writes it through stage 2). */
+static int guest_new_table(struct sim *s, struct sim_cpu *c, uint64_t *ipa)
+{
+	uint64_t size = 1ULL << s->s1_gshift;
+	uint64_t chunk = 1ULL << s->g.granule_shift;
+	int err = guest_alloc_page(s, c->vm, ipa);
+
+	if (chunk > size)
+		chunk = size;
+	for (uint64_t off = 0; !err && off < size; off += chunk) {
+		void *p;
+
+		err = guest_ptr(s, c, *ipa + off, true, &p);
+		if (!err)
+			memset(p, 0, chunk);
+	}
+	if (!err)
+		c->vm->s1_tables++;
+	return err;
+}
+
+static unsigned int s1_shift(const struct sim *s, int level)
+{
+	return s->s1_gshift + (unsigned int)(3 - level) * s->s1_stride;
+}
+
+/* The guest's page fault handler: map the VA page of @va to a new IPA page. */
+static int guest_map(struct sim *s, struct sim_cpu *c, uint64_t va)
+{
+	struct gvm *vm = c->vm;
+	uint64_t table = vm->s1_root;
+	int err;
+
+	for (int level = s->s1_start; level <= 3; level++) {
+		unsigned int shift = s1_shift(s, level);
+		uint64_t bits = level == s->s1_start ? s->s1_va_bits - shift
+						     : s->s1_stride;
+		uint64_t idx = (va >> shift) & ((1ULL << bits) - 1);
+		uint64_t *d, desc, next;
+
+		err = guest_ptr(s, c, table + idx * 8, false, (void **)&d);
+		if (err)
+			return err;
+		desc = *d;
+		if (level < 3 && (desc & DESC_TYPE_MASK) == DESC_TYPE_TABLE) {
+			table = desc & ((1ULL << 48) - 1) & ~((1ULL << s->s1_gshift) - 1);
+			continue;
+		}
+		if (level == 3 && (desc & DESC_VALID))
+			return 0; /* mapped meanwhile: spurious */
+		if (level < 3)
+			err = guest_new_table(s, c, &next);
+		else
+			err = guest_alloc_page(s, vm, &next);
+		if (err)
+			return err;
+		if (level < 3) {
+			desc = next | DESC_TYPE_TABLE;
+		} else {
+			desc = next | DESC_TYPE_PAGE | DESC_AF | S1_DESC_NG |
+			       (DESC_SH_IS << DESC_SH_SHIFT) |
+			       (S1_DESC_AP_RW_ALL << S1_DESC_AP_SHIFT);
+			vm->data_pages++;
+		}
+		/* Invalid -> valid: no invalidation needed (faults are not cached). */
+		err = guest_ptr(s, c, table + idx * 8, true, (void **)&d);
+		if (err)
+			return err;
+		*d = desc;
+		table = next;
+	}
+	return 0;
+}
+
+static void load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v,
+		      uint16_t vmid)
+{
+	struct gvm *vm = v->vm;
+
+	c->regs = (struct s2_mmu_regs){
+		.hcr_el2 = s->hcr,
+		.vtcr_el2 = s->vtcr,
+		.vttbr_el2 = s2_vm_vttbr(&vm->vm, vmid),
+		.sctlr_el1 = v->mmu_on ? SCTLR_M : 0,
+		.tcr_el1 = s->tcr,
+		.ttbr0_el1 = vm->s1_root | ((uint64_t)GUEST_ASID << TTBR_ASID_SHIFT),
+		.mair_el1 = MAIR_WB,
+	};
+	c->el = v->mmu_on ? 0 : 1;
+	utlb_flush(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* Accesses.                                                             */
+/* ------------------------------------------------------------------ */
+
+static uint32_t perm_mask(const struct s2_mmu_result *r, unsigned int el)
+{
+	uint32_t p = r->s1_perm & r->s2_perm, m = 0;
+
+	if (p & (el ? S2_MMU_PERM_R1 : S2_MMU_PERM_R0))
+		m |= 1u << S2_MMU_READ;
+	if (p & (el ? S2_MMU_PERM_W1 : S2_MMU_PERM_W0))
+		m |= 1u << S2_MMU_WRITE;
+	if (p & (el ? S2_MMU_PERM_X1 : S2_MMU_PERM_X0))
+		m |= 1u << S2_MMU_EXEC;
+	return m;
+}
+
+static int access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr,
+		       unsigned int acc)
+{
+	struct s2_mmu_access a = { .va = addr, .acc = (uint8_t)acc, .el = c->el };
+	struct s2_mmu_result r;
+	bool done;
+	int err;
+
+	for (unsigned int i = 0; i < MAX_RETRIES; i++) {
+		err = s2_tlb_translate(&c->tlb, &s->mem, &s->cpu, &c->regs, &a, &r);
+		if (err)
+			return fail(s, err, "s2_tlb_translate");
+		if (r.stale)
+			s->st.stale_tlb_hits++;
+		if (!r.fault.type) {
+			if (r.pa - c->ram_pa >= c->ram_size)
+				c->isolation++;
+			if (c->el)
+				mark_page(c->vm, r.ipa, s->s1_gshift);
+			if (c->use_utlb && !c->el) {
+				struct utlb_e *u = &c->utlb[(addr >> 12) & (UTLB_SIZE - 1)];
+
+				u->tag = addr >> 12;
+				u->pa = r.pa & ~0xfffULL;
+				u->ipa = r.ipa & ~0xfffULL;
+				u->perm = perm_mask(&r, c->el);
+				u->s2w = !!(r.s2_perm & S2_MMU_PERM_W0);
+			}
+			return 0;
+		}
+		if (r.fault.stage == 1) {
+			if (r.fault.type != S2_MMU_FAULT_TRANSLATION) {
+				s->st.errors++; /* the guest model never makes these */
+				return 0;
+			}
+			s->st.s1_faults++;
+			err = guest_map(s, c, addr);
+			if (err)
+				return err;
+			continue;
+		}
+		err = hyp_abort(s, c->vm, &r.fault, &c->regs, &done);
+		if (err || done)
+			return err;
+	}
+	return fail(s, -S2_EAGAIN, "fault livelock");
+}
+
+int sim_access(struct sim *s, unsigned int cpu, uint64_t addr, unsigned int acc)
+{
+	struct sim_cpu *c = &s->cpus[cpu];
+	const struct utlb_e *u = &c->utlb[(addr >> 12) & (UTLB_SIZE - 1)];
+
+	c->accesses++;
+	if (__builtin_expect(u->tag == addr >> 12 && ((u->perm >> acc) & 1), 1)) {
+		c->utlb_hits++;
+		if (__builtin_expect((u->pa | (addr & 0xfff)) - c->ram_pa >= c->ram_size, 0))
+			c->isolation++;
+		return 0;
+	}
+	return access_slow(s, c, addr, acc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scheduling.                                                           */
+/* ------------------------------------------------------------------ */
+
+int sim_schedule(struct sim *s, unsigned int cpu, struct sim_vcpu *v)
+{
+	struct sim_cpu *c = &s->cpus[cpu];
+	uint64_t roll = s2_vmid_rollovers(s->ids);
+	uint16_t vmid;
+	int err;
+
+	if (c->cur && c->cur != v) {
+		s2_vmid_clear_active(s->ids, cpu);
+		c->cur->cpu = -1;
+		s->st.context_switches++;
+	}
+	err = s2_vmid_update(s->ids, &v->vm->vm.vmid, cpu, &vmid);
+	if (err)
+		return fail(s, err, "s2_vmid_update");
+	c->cur = v;
+	c->vm = v->vm;
+	v->cpu = (int)cpu;
+	c->ram_pa = v->vm->ram_pa;
+	c->ram_size = v->vm->ram_size;
+	load_regs(s, c, v, vmid);
+	/* A new VMID for this VM: entries tagged with it must be its own. */
+	if (vmid != v->vm->last_vmid || roll != s2_vmid_rollovers(s->ids) ||
+	    v->vm->last_gen != roll) {
+		v->vm->last_vmid = vmid;
+		v->vm->last_gen = s2_vmid_rollovers(s->ids);
+		sweep(s, v->vm);
+	}
+	return 0;
+}
+
+int sim_mmu_enable(struct sim *s, struct sim_vcpu *v)
+{
+	struct sim_cpu *c = &s->cpus[v->cpu];
+	int err;
+
+	if (!v->vm->s1_root) {
+		err = guest_new_table(s, c, &v->vm->s1_root);
+		if (err)
+			return err;
+	}
+	v->mmu_on = true;
+	load_regs(s, c, v, s2_mmu_vmid(&s->cpu, &c->regs));
+	return 0;
+}
+
+bool sim_vcpu_mmu_on(const struct sim_vcpu *v)
+{
+	return v->mmu_on;
+}
+
+unsigned int sim_vcpu_vm(const struct sim_vcpu *v)
+{
+	return v->vm->idx;
+}
+
+uint64_t sim_ram_ipa(const struct sim *s)
+{
+	(void)s;
+	return RAM_IPA;
+}
+
+struct sim_vcpu *sim_vcpu(struct sim *s, unsigned int vm, unsigned int idx)
+{
+	return &s->vcpus[vm * s->cfg.vcpus + idx];
+}
+
+int sim_slice_end(struct sim *s)
+{
+	int err;
+
+	s->slices++;
+	s2_host_mm_reclaim(&s->hm); /* single-threaded: always a grace period */
+	if (s->cfg.dirty_vms && s->cfg.dirty_every &&
+	    s->slices % s->cfg.dirty_every == 0) {
+		for (unsigned int i = 0; i < s->cfg.dirty_vms && i < s->cfg.vms; i++) {
+			struct gvm *vm = &s->vms[i];
+
+			if (!vm->logging) {
+				err = s2_vm_dirty_log_enable(&vm->vm, 0, vm->dirty_map,
+							     vm->dirty_words);
+				if (err)
+					return fail(s, err, "s2_vm_dirty_log_enable");
+				vm->logging = true;
+			} else {
+				err = s2_vm_dirty_log_get_clear(&vm->vm, 0, vm->dirty_out,
+								vm->dirty_words);
+				if (err)
+					return fail(s, err, "s2_vm_dirty_log_get_clear");
+				for (size_t w = 0; w < vm->dirty_words; w++)
+					s->st.dirty_pages += (uint64_t)__builtin_popcountll(vm->dirty_out[w]);
+				s->st.dirty_rounds++;
+			}
+			sweep(s, vm);
+		}
+	}
+	if (s->cfg.reclaim_every && s->slices % s->cfg.reclaim_every == 0) {
+		struct gvm *vm = &s->vms[s->reclaim_next++ % s->cfg.vms];
+
+		/* The host takes the VM's memory back (an MMU notifier). */
+		err = s2_vm_unmap(&vm->vm, RAM_IPA, vm->ram_size);
+		if (err)
+			return fail(s, err, "s2_vm_unmap");
+		s->st.reclaims++;
+		sweep(s, vm);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup and statistics.                                                 */
+/* ------------------------------------------------------------------ */
+
+static int count_tables(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	(void)visit;
+	(*(uint64_t *)ctx->arg)++;
+	return 0;
+}
+
+void sim_stats_light(struct sim *s, struct sim_stats *st)
+{
+	*st = s->st;
+	for (unsigned int i = 0; i < s->cfg.cpus; i++) {
+		const struct sim_cpu *c = &s->cpus[i];
+
+		st->accesses += c->accesses;
+		st->utlb_hits += c->utlb_hits;
+		st->tlb_hits += c->tlb.stats.hits + c->utlb_hits;
+		st->tlb_misses += c->tlb.stats.misses;
+		st->walks += c->tlb.stats.walks;
+		st->descriptor_reads += c->tlb.stats.desc_reads;
+		st->isolation_violations += c->isolation;
+	}
+	st->vmid_rollovers = s2_vmid_rollovers(s->ids);
+	st->tlbi_ipa = s->hm.tlbi_ipa;
+	st->tlbi_vmid = s->hm.tlbi_vmid;
+	st->tlbi_all = s->hm.tlbi_all;
+	st->tlb_flushes = st->tlbi_ipa + st->tlbi_vmid + st->tlbi_all;
+}
+
+void sim_stats(struct sim *s, struct sim_stats *st)
+{
+	sim_stats_light(s, st);
+	for (unsigned int i = 0; i < s->cfg.vms; i++) {
+		struct gvm *vm = &s->vms[i];
+		uint64_t tables = 0;
+		struct s2_walker w = { .cb = count_tables, .arg = &tables,
+				       .flags = S2_WALK_TABLE_PRE };
+
+		s2_pgtable_walk(&vm->vm.pgt, 0, s2_geom_ipa_limit(&s->g), &w);
+		st->stage2_table_pages += tables + s->g.concat;
+		st->stage1_table_pages += vm->s1_tables;
+		st->distinct_ipa_pages += vm->distinct;
+		st->data_pages += vm->data_pages;
+		st->block_maps += vm->vm.stats.block_maps;
+		st->page_maps += vm->vm.stats.page_maps;
+	}
+}
+
+static unsigned int parange(unsigned int bits)
+{
+	static const unsigned int r[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+	for (unsigned int i = 0; i < 7; i++)
+		if (bits <= r[i])
+			return i;
+	return 6;
+}
+
+int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
+	       size_t errlen)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	uint64_t per_vm, tables, total, align, gsz;
+	unsigned int tg;
+	int err;
+
+#define BAD(code, ...)                                                  \
+	do {                                                            \
+		snprintf(errbuf, errlen, __VA_ARGS__);                  \
+		err = (code);                                           \
+		goto out_err;                                           \
+	} while (0)
+
+	if (!s)
+		return -S2_ENOMEM;
+	s->cfg = *cfg;
+	err = s2_geom_init(&s->g, cfg->granule, cfg->ipa_bits, cfg->pa_bits,
+			   S2_START_LEVEL_AUTO);
+	if (err)
+		BAD(err, "stage-2 layout %u-byte granule, %u-bit IPA, %u-bit PA: %s",
+		    cfg->granule, cfg->ipa_bits, cfg->pa_bits, s2_strerror(err));
+	gsz = cfg->granule;
+	if (!cfg->cpus || cfg->cpus > S2_VMID_MAX_CPUS)
+		BAD(-S2_EINVAL, "--cpus must be 1..%d", S2_VMID_MAX_CPUS);
+	if (!cfg->vms || !cfg->vcpus)
+		BAD(-S2_EINVAL, "--vms and --vcpus must be at least 1");
+	if (cfg->vmid_bits != 8 && cfg->vmid_bits != 16)
+		BAD(-S2_EINVAL, "--vmid-bits must be 8 or 16");
+	if (cfg->s1_granule != 4096 && cfg->s1_granule != 16384 &&
+	    cfg->s1_granule != 65536)
+		BAD(-S2_EINVAL, "--s1-granule must be 4K, 16K or 64K");
+	if (cfg->s1_format == SIM_S1_A32 && cfg->s1_granule != 4096)
+		BAD(-S2_EINVAL, "AArch32 LPAE stage 1 uses 4K pages only");
+	if (cfg->ipa_bits < 32)
+		BAD(-S2_EINVAL, "--ipa-bits must be at least 32 (guest RAM at IPA 0x40000000)");
+	if (!cfg->tlb_ways || cfg->tlb_entries < cfg->tlb_ways ||
+	    cfg->tlb_entries % cfg->tlb_ways ||
+	    ((cfg->tlb_entries / cfg->tlb_ways) & (cfg->tlb_entries / cfg->tlb_ways - 1)))
+		BAD(-S2_EINVAL, "--tlb-entries / --tlb-ways must be a power of two");
+	s->s1_gshift = (unsigned int)__builtin_ctz(cfg->s1_granule);
+	s->s1_stride = s->s1_gshift - 3;
+	s->s1_va_bits = cfg->s1_format == SIM_S1_A32 ? 32 : cfg->va_bits;
+	if (s->s1_va_bits < 25 || s->s1_va_bits > 48)
+		BAD(-S2_EINVAL, "--va-bits must be 25..48");
+	{
+		unsigned int levels = (s->s1_va_bits - s->s1_gshift + s->s1_stride - 1) /
+				      s->s1_stride;
+		s->s1_start = 4 - (int)levels;
+	}
+	per_vm = (cfg->vm_mem + 0x1fffffULL) & ~0x1fffffULL;
+	if (per_vm < 2 * KERNEL_SIZE)
+		per_vm = 2 * KERNEL_SIZE;
+	if (RAM_IPA + per_vm > s2_geom_ipa_limit(&s->g))
+		BAD(-S2_ERANGE, "--vm-mem %llu MiB does not fit a %u-bit IPA space",
+		    (unsigned long long)(per_vm >> 20), cfg->ipa_bits);
+	align = cfg->blocks ? s2_geom_level_size(&s->g, 2) : gsz;
+	if (align > per_vm)
+		align = gsz;
+	/*
+	 * The buddy allocator rounds a range up to a power of two: reserve
+	 * that for each VM, twice for fragmentation. Memory is committed
+	 * only when touched, so the window costs address space only.
+	 */
+	tables = per_vm / 64 + (4ULL << 20) + s->g.root_size;
+	{
+		uint64_t p2 = 1;
+
+		while (p2 < per_vm + align + gsz)
+			p2 <<= 1;
+		total = (uint64_t)cfg->vms * (2 * p2 + tables) + (64ULL << 20);
+	}
+	total = (total + (1ULL << 30) - 1) & ~((1ULL << 30) - 1);
+	if (PHYS_BASE + total > (1ULL << cfg->pa_bits))
+		BAD(-S2_ERANGE, "%u VMs of %llu MiB need %llu GiB of PA space: more than "
+		    "--pa-bits %u", cfg->vms, (unsigned long long)(per_vm >> 20),
+		    (unsigned long long)(total >> 30), cfg->pa_bits);
+	err = s2_physmem_create(&s->pm, PHYS_BASE, total);
+	if (err)
+		BAD(err, "cannot reserve %llu GiB of simulated memory: %s",
+		    (unsigned long long)(total >> 30), s2_strerror(err));
+	s->mem = (struct s2_mmu_mem){ .host = s2_physmem_va(s->pm, PHYS_BASE, total),
+				      .base = PHYS_BASE, .size = total };
+	s2_host_mm_init(&s->hm, s->pm);
+	s->hm.tlbi_ipa_hook = hook_ipa;
+	s->hm.tlbi_vmid_hook = hook_vmid;
+	s->hm.tlbi_all_hook = hook_all;
+	s->hm.hook_arg = s;
+	s->cpu = (struct s2_mmu_cpu){ .pa_bits = (uint8_t)cfg->pa_bits,
+				      .vmid_bits = (uint8_t)cfg->vmid_bits,
+				      .asid_bits = 16, .gran_4k = true,
+				      .gran_16k = true, .gran_64k = true };
+	s->ids = aligned_alloc(S2_VMID_CACHELINE,
+			       (sizeof(*s->ids) + S2_VMID_CACHELINE - 1) &
+				       ~(size_t)(S2_VMID_CACHELINE - 1));
+	if (!s->ids)
+		BAD(-S2_ENOMEM, "out of memory");
+	err = s2_vmid_init(s->ids, cfg->vmid_bits, cfg->cpus, &s->hm.ops);
+	if (err)
+		BAD(err, "VMID allocator: %s (%u CPUs, %u-bit VMIDs)", s2_strerror(err),
+		    cfg->cpus, cfg->vmid_bits);
+	s->vtcr = s->g.vtcr | s2_vmid_vtcr_vs(s->ids);
+	if (cfg->s1_format == SIM_S1_A32) {
+		s->hcr = HCR_EL2_VM;
+		s->tcr = TTBCR_EAE | TTBCR_EPD1;
+	} else {
+		s->hcr = HCR_EL2_VM | HCR_EL2_RW;
+		tg = cfg->s1_granule == 4096 ? TCR_EL1_TG0_4K :
+		     cfg->s1_granule == 16384 ? TCR_EL1_TG0_16K : TCR_EL1_TG0_64K;
+		s->tcr = (64 - s->s1_va_bits) | (tg << TCR_EL1_TG0_SHIFT) | TCR_EL1_EPD1 |
+			 ((uint64_t)parange(cfg->ipa_bits) << TCR_EL1_IPS_SHIFT) |
+			 (3ULL << TCR_EL1_SH0_SHIFT) | (1ULL << 8) | (1ULL << 10) |
+			 TCR_EL1_AS;
+	}
+
+	s->cpus = calloc(cfg->cpus, sizeof(*s->cpus));
+	s->tlbp = calloc(cfg->cpus, sizeof(*s->tlbp));
+	if (!s->cpus || !s->tlbp)
+		BAD(-S2_ENOMEM, "out of memory");
+	for (unsigned int i = 0; i < cfg->cpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+
+		c->entries = calloc(cfg->tlb_entries, sizeof(*c->entries));
+		if (!c->entries)
+			BAD(-S2_ENOMEM, "out of memory");
+		err = s2_tlb_init(&c->tlb, c->entries, cfg->tlb_entries / cfg->tlb_ways,
+				  cfg->tlb_ways);
+		if (err)
+			BAD(err, "TLB: %s", s2_strerror(err));
+		c->use_utlb = cfg->utlb;
+		utlb_flush(c);
+		s->tlbp[i] = &c->tlb;
+	}
+	s->sys = (struct s2_tlb_system){ .cpus = s->tlbp, .nr_cpus = cfg->cpus };
+
+	s->vms = calloc(cfg->vms, sizeof(*s->vms));
+	s->vcpus = calloc((size_t)cfg->vms * cfg->vcpus, sizeof(*s->vcpus));
+	if (!s->vms || !s->vcpus)
+		BAD(-S2_ENOMEM, "out of memory");
+	for (unsigned int i = 0; i < cfg->vms; i++) {
+		struct gvm *vm = &s->vms[i];
+		uint64_t pages = per_vm >> 12;
+		struct s2_memslot slot;
+
+		vm->idx = i;
+		vm->ram_size = per_vm;
+		vm->next_ipa = RAM_IPA + KERNEL_SIZE;
+		vm->last_vmid = 0xffff;
+		vm->touched = calloc((pages + 63) / 64, 8);
+		if (!vm->touched)
+			BAD(-S2_ENOMEM, "out of memory");
+		err = s2_vm_init(&vm->vm, &s->g, &s->hm.ops);
+		if (err)
+			BAD(err, "s2_vm_init: %s", s2_strerror(err));
+		/*
+		 * Without blocks the backing is offset by one granule, so IPA
+		 * and PA never line up modulo a block: the abort handler then
+		 * maps pages only (the rule Linux's user_mem_abort follows).
+		 */
+		vm->alloc_size = per_vm + (cfg->blocks ? 0 : gsz);
+		err = s2_physmem_alloc_range(s->pm, vm->alloc_size, align, &vm->alloc_pa);
+		if (err)
+			BAD(err, "guest RAM for VM %u: %s", i, s2_strerror(err));
+		vm->ram_pa = vm->alloc_pa + (cfg->blocks ? 0 : gsz);
+		slot = (struct s2_memslot){ .id = 0, .ipa = RAM_IPA, .size = per_vm,
+					    .pa = vm->ram_pa };
+		err = s2_vm_slot_add(&vm->vm, &slot);
+		if (err)
+			BAD(err, "s2_vm_slot_add: %s", s2_strerror(err));
+		if (i < cfg->dirty_vms) {
+			vm->dirty_words = (per_vm / gsz + 63) / 64;
+			vm->dirty_map = calloc(vm->dirty_words, 8);
+			vm->dirty_out = calloc(vm->dirty_words, 8);
+			if (!vm->dirty_map || !vm->dirty_out)
+				BAD(-S2_ENOMEM, "out of memory");
+		}
+		for (unsigned int k = 0; k < cfg->vcpus; k++) {
+			struct sim_vcpu *v = sim_vcpu(s, i, k);
+
+			v->vm = vm;
+			v->idx = k;
+			v->cpu = -1;
+		}
+	}
+	*out = s;
+	return 0;
+out_err:
+	sim_destroy(s);
+	return err;
+#undef BAD
+}
+
+void sim_destroy(struct sim *s)
+{
+	if (!s)
+		return;
+	if (s->ids)
+		for (unsigned int i = 0; s->cpus && i < s->cfg.cpus; i++)
+			s2_vmid_clear_active(s->ids, i);
+	for (unsigned int i = 0; s->vms && i < s->cfg.vms; i++) {
+		struct gvm *vm = &s->vms[i];
+
+		if (vm->vm.pgt.root) {
+			s2_vmid_release(s->ids, &vm->vm.vmid);
+			s2_vm_destroy(&vm->vm);
+		}
+		if (vm->alloc_pa)
+			s2_physmem_free_range(s->pm, vm->alloc_pa, vm->alloc_size);
+		free(vm->touched);
+		free(vm->dirty_map);
+		free(vm->dirty_out);
+	}
+	for (unsigned int i = 0; s->cpus && i < s->cfg.cpus; i++)
+		free(s->cpus[i].entries);
+	free(s->cpus);
+	free(s->tlbp);
+	free(s->vms);
+	free(s->vcpus);
+	free(s->ids);
+	if (s->pm) {
+		s2_host_mm_reclaim(&s->hm);
+		s2_physmem_destroy(s->pm);
+	}
+	free(s);
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The simulator behind `s2mm run` and `s2mm trace`: simulated CPUs (each
+ * with the MMU model's TLB) run vCPUs of many VMs. The hypervisor side is
+ * libs2mm (s2_vm_*, s2_vmid_*), reached only through stage-2 aborts built
+ * from the model's fault records (ESR/FAR/HPFAR) and VMID updates on
+ * context switches; the hardware side is the MMU model (s2_tlb_translate),
+ * which sees the library's invalidations only through the host ops' TLBI
+ * hooks. A small guest OS model in each VM maps each touched VA page to its
+ * own IPA page on first touch (a stage-1 translation fault) and allocates
+ * its stage-1 table pages on demand in guest RAM, writing them through
+ * stage 2.
+ *
+ * Self-checks on every access: the PA must lie in the VM's RAM (isolation);
+ * after every hypervisor operation the TLB entries of the VM's VMID on every
+ * CPU are compared with fresh walks (a difference is a missing
+ * invalidation), and from then on that CPU verifies each TLB hit (stale
+ * hits are counted). Single-threaded and deterministic for a given seed.
+ */
+#ifndef S2MM_CLI_SIM_H
+#define S2MM_CLI_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <s2mm/host_ops.h>
+#include <s2mm/mmu.h>
+#include <s2mm/physmem.h>
+#include <s2mm/tlb.h>
+#include <s2mm/vm.h>
+#include <s2mm/vmid.h>
+
+enum sim_s1_format { SIM_S1_A64, SIM_S1_A32 };
+
+struct sim_config {
+	unsigned int cpus;
+	unsigned int vms;
+	unsigned int vcpus;        /* per VM */
+	unsigned int vmid_bits;    /* 8 or 16 */
+	unsigned int granule;      /* stage 2: 4096, 16384, 65536 */
+	unsigned int ipa_bits;
+	unsigned int pa_bits;
+	unsigned int s1_granule;   /* stage 1 */
+	unsigned int s1_format;    /* enum sim_s1_format */
+	unsigned int va_bits;      /* stage-1 input size (A64) */
+	bool blocks;               /* stage-2 block mappings allowed */
+	unsigned int tlb_entries;
+	unsigned int tlb_ways;
+	bool utlb;                 /* micro-TLB in front of the model's TLB */
+	uint64_t vm_mem;           /* guest RAM per VM, bytes */
+	unsigned int dirty_vms;    /* the first N VMs are dirty-logged */
+	uint64_t dirty_every;      /* get/clear the dirty log every N slices */
+	uint64_t reclaim_every;    /* host unmaps a VM's RAM every N slices */
+	bool verbose;
+};
+
+/* Totals for reports (the JSON keys). */
+struct sim_stats {
+	uint64_t accesses, tlb_hits, tlb_misses, utlb_hits, walks;
+	uint64_t descriptor_reads;
+	uint64_t s1_faults;
+	uint64_t s2_translation, s2_permission, s2_access_flag, s2_s1ptw;
+	uint64_t s2_other, mmio, injected, retries;
+	uint64_t vmid_rollovers, tlb_flushes;
+	uint64_t tlbi_ipa, tlbi_vmid, tlbi_all;
+	uint64_t stage2_table_pages, stage1_table_pages, distinct_ipa_pages;
+	uint64_t data_pages;
+	uint64_t isolation_violations, stale_tlb_hits, stale_entries;
+	uint64_t dirty_pages, dirty_rounds, reclaims, context_switches;
+	uint64_t block_maps, page_maps;
+	uint64_t errors;
+};
+
+struct sim;
+struct sim_vcpu;
+
+/* One guest access. */
+enum sim_acc { SIM_READ = S2_MMU_READ, SIM_WRITE = S2_MMU_WRITE, SIM_EXEC = S2_MMU_EXEC };
+
+/**
+ * sim_create() - Build the machine: physical memory, CPUs and TLBs, the
+ * VMID allocator, the VMs with their RAM slots (nothing mapped).
+ * @err: receives a message on failure.
+ * Return: 0 or a negative S2_E* code.
+ */
+int sim_create(struct sim **out, const struct sim_config *cfg, char *err,
+	       size_t errlen);
+void sim_destroy(struct sim *s);
+
+/** sim_vcpu() - vCPU @idx of VM @vm. */
+struct sim_vcpu *sim_vcpu(struct sim *s, unsigned int vm, unsigned int idx);
+
+/**
+ * sim_schedule() - Put @v on CPU @cpu (puts what ran there, updates the
+ * VMID, loads the registers). Return: 0 or a negative error.
+ */
+int sim_schedule(struct sim *s, unsigned int cpu, struct sim_vcpu *v);
+
+/**
+ * sim_access() - One access by the vCPU running on @cpu, through the TLB, the
+ * 2D walk, guest stage-1 faults and the hypervisor's stage-2 abort handler.
+ * With the guest MMU off @addr is the IPA. Return: 0, or a negative error
+ * for a fatal condition (guest RAM exhausted, library error).
+ */
+int sim_access(struct sim *s, unsigned int cpu, uint64_t addr, unsigned int acc);
+
+/** sim_mmu_enable() - The guest of @v's VM turns its MMU on (stage 1). */
+int sim_mmu_enable(struct sim *s, struct sim_vcpu *v);
+bool sim_vcpu_mmu_on(const struct sim_vcpu *v);
+unsigned int sim_vcpu_vm(const struct sim_vcpu *v);
+uint64_t sim_ram_ipa(const struct sim *s);
+
+/** sim_slice_end() - Bookkeeping after a time slice (dirty log, reclaim). */
+int sim_slice_end(struct sim *s);
+
+/** sim_stats() - Current totals (collects per-CPU and per-VM counters). */
+void sim_stats(struct sim *s, struct sim_stats *st);
+/** sim_stats_light() - The counters only (no table walks): for progress. */
+void sim_stats_light(struct sim *s, struct sim_stats *st);
+
+/** sim_error() - Message for the last fatal error of sim_access(). */
+const char *sim_error(const struct sim *s);
+
+#endif
