@@ -30,9 +30,13 @@
 /* Table pages freed by one operation before a forced VMID-wide flush. */
 #define FREE_BATCH 64
 
+/*
+ * Acquire: a table entry a shared walker published (release) must show
+ * the table's contents to whoever follows it.
+ */
 static ALWAYS_INLINE uint64_t pte_read(const uint64_t *ptep)
 {
-	return __atomic_load_n(ptep, __ATOMIC_RELAXED);
+	return __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
 }
 
 static ALWAYS_INLINE bool pte_valid(uint64_t d)

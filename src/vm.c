@@ -318,40 +318,40 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		break;
 	case FSC_PERMISSION:
 		stat_inc(&vm->stats.permission);
-		if (slot && write && (slot->flags & S2_SLOT_READONLY)) {
+		if (!slot) {
+			inject(vm, abt, &out);
+		} else if (write && (slot->flags & S2_SLOT_READONLY)) {
 			decode_mmio(abt, out.ipa, &out);
 			stat_inc(&vm->stats.mmio);
-		} else if (slot && write && (slot->flags & S2_SLOT_DIRTY_LOG)) {
-			/* Dirty logging: mark before relaxing, so that no
-			 * write lands on a writable page unlogged. */
-			mark_dirty(vm, slot, out.ipa);
+		} else if (write) {
+			/*
+			 * Write-protected for dirty logging (or left so after
+			 * logging stopped): mark first, so that no write lands
+			 * on a writable page unlogged, then relax.
+			 */
+			if (slot->flags & S2_SLOT_DIRTY_LOG)
+				mark_dirty(vm, slot, out.ipa);
 			ret = s2_pgtable_relax(&vm->pgt, out.ipa, S2_PROT_W);
 			if (ret == -S2_ENOENT) {
 				/* Unmapped meanwhile: the retry faults it in. */
 				out.reason = S2_EXIT_RETRY;
 				ret = 0;
 			}
-		} else if (slot) {
+		} else {
 			/*
-			 * A permission the mapping already grants (another vCPU
-			 * relaxed it) or a stale TLB entry: invalidate so the CPU
-			 * walks afresh, then retry.
+			 * Reads and fetches are always granted in a slot: the
+			 * CPU used a stale entry (or another vCPU changed it).
+			 * Invalidate so that it walks afresh, and retry.
 			 */
 			uint64_t desc;
 			int level;
 			out.reason = S2_EXIT_RETRY;
-			if (s2_pgtable_lookup(&vm->pgt, out.ipa, &desc, &level) == 0 &&
-			    (s2_pgtable_desc_prot(desc) &
-			     (write ? S2_PROT_W : iabt ? S2_PROT_X : S2_PROT_R))) {
+			if (s2_pgtable_lookup(&vm->pgt, out.ipa, &desc, &level) == 0) {
 				const struct s2_mm_ops *ops = vm->pgt.ops;
 				ops->tlbi_ipa(ops->ctx, &vm->pgt,
 					      out.ipa & ~(s2_geom_level_size(&vm->pgt.geom, level) - 1),
 					      (unsigned int)level);
-			} else {
-				inject(vm, abt, &out);
 			}
-		} else {
-			inject(vm, abt, &out);
 		}
 		break;
 	case FSC_ACCESS_FLAG:

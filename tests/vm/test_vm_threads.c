@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Concurrency: two vCPU threads fault on the same VM (shared, lock-free
+ * table updates) while a host thread unmaps, ages and dirty-logs it
+ * (exclusive), for S2MM_OPS operations (default 1,000,000). Run under TSan
+ * (-DS2MM_TSAN=ON): no report, no lost write in the dirty log, and the
+ * whole-tree invariant holds at the end.
+ *
+ * The embedder's lock is a pthread rwlock: read for aborts, write for the
+ * rest, as KVM's mmu_lock. Faults are built from the syndrome a CPU would
+ * report for what the tables hold (the model itself is not thread-safe).
+ */
+#define _POSIX_C_SOURCE 200809L /* rwlocks */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+
+#include "vmfx.h"
+
+#define RAM_IPA 0x40000000ULL
+#define RAM_SIZE (8ULL << 20)
+#define PAGES (RAM_SIZE >> 12)
+#define VCPUS 2
+
+struct shared {
+	struct vmfx f;
+	uint64_t pa;
+	pthread_rwlock_t lock;
+	uint64_t ops_left;
+	bool logging;                  /* under lock */
+	uint64_t bitmap[PAGES / 64];   /* the slot's live log */
+	uint64_t logged[PAGES / 64];   /* union of what get_clear reported */
+	uint64_t wrote[PAGES / 64];    /* pages written while logging */
+	uint64_t retries, resumes, host_ops;
+	bool done;
+};
+
+/* cmocka's asserts cannot fail from other threads: record, stop, report. */
+static const char *failed_what;
+static int failed_line;
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond) && !__atomic_exchange_n(&failed_line, __LINE__,     \
+						    __ATOMIC_RELAXED))            \
+			failed_what = #cond;                                   \
+	} while (0)
+#define FAILED() (__atomic_load_n(&failed_line, __ATOMIC_RELAXED) != 0)
+
+static uint64_t rng(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 17;
+}
+
+static bool take_op(struct shared *sh)
+{
+	uint64_t left = __atomic_load_n(&sh->ops_left, __ATOMIC_RELAXED);
+	while (left) {
+		if (__atomic_compare_exchange_n(&sh->ops_left, &left, left - 1, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return true;
+	}
+	return false;
+}
+
+/* A vCPU writes one page: fault until the tables let the write through. */
+static void guest_write(struct shared *sh, uint64_t page)
+{
+	uint64_t ipa = RAM_IPA + page * 4096 + 8;
+	for (int tries = 0; tries < 100; tries++) {
+		pthread_rwlock_rdlock(&sh->lock);
+		uint64_t desc;
+		int level;
+		int found = s2_pgtable_lookup(&sh->f.vm.pgt, ipa, &desc, &level);
+		if (found == 0 && (desc & S2_DESC_S2AP_W)) {
+			/* The store happens now, inside the read side: a
+			 * write-protect (exclusive) cannot run meanwhile. */
+			uint64_t pa = s2_geom_desc_to_oa(&sh->f.g, desc) +
+				      (ipa & (s2_geom_level_size(&sh->f.g, level) - 1));
+			CHECK(pa == sh->pa + page * 4096 + 8);
+			if (sh->logging)
+				__atomic_fetch_or(&sh->wrote[page / 64], 1ULL << (page % 64),
+						  __ATOMIC_RELAXED);
+			pthread_rwlock_unlock(&sh->lock);
+			return;
+		}
+		uint64_t fsc = found == 0 ? FSC_PERMISSION + (uint64_t)level
+					  : FSC_TRANSLATION + (uint64_t)(level < 0 ? 0 : level);
+		struct s2_abort abt = {
+			.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | ESR_ISS_DA_WnR | fsc,
+			.far = ipa, .hpfar = (ipa >> 12) << 4,
+		};
+		struct s2_exit e;
+		int ret = s2_vm_handle_abort(&sh->f.vm, &abt, &e);
+		pthread_rwlock_unlock(&sh->lock);
+		CHECK(ret == 0);
+		CHECK(ret || e.reason == S2_EXIT_RESUME || e.reason == S2_EXIT_RETRY);
+		if (FAILED())
+			return;
+		__atomic_add_fetch(e.reason == S2_EXIT_RETRY ? &sh->retries : &sh->resumes, 1,
+				   __ATOMIC_RELAXED);
+	}
+	CHECK(!"a write made no progress");
+}
+
+static void *vcpu(void *arg)
+{
+	struct shared *sh = arg;
+	uint64_t seed = (uint64_t)(uintptr_t)&seed;
+	for (unsigned int n = 0; !FAILED() && take_op(sh); n++) {
+		uint64_t r = rng(&seed);
+		/* Half the writes go to a few hot pages, where vCPUs collide. */
+		guest_write(sh, r & 1 ? (r >> 1) % 8 : (r >> 1) % PAGES);
+		if (n % 16 == 0)
+			sched_yield(); /* let the host thread in */
+	}
+	return NULL;
+}
+
+static void collect(struct shared *sh)
+{
+	uint64_t out[PAGES / 64];
+	CHECK(s2_vm_dirty_log_get_clear(&sh->f.vm, 1, out, PAGES / 64) == 0);
+	for (size_t i = 0; i < PAGES / 64; i++)
+		sh->logged[i] |= out[i];
+}
+
+static void *host(void *arg)
+{
+	struct shared *sh = arg;
+	uint64_t seed = 99;
+	while (!FAILED() && !__atomic_load_n(&sh->done, __ATOMIC_RELAXED)) {
+		pthread_rwlock_wrlock(&sh->lock);
+		sh->host_ops++;
+		uint64_t r = rng(&seed);
+		switch (r % 6) {
+		case 0: /* MMU notifier: a random range goes */
+			CHECK(s2_vm_unmap(&sh->f.vm, RAM_IPA + (r >> 8) % PAGES * 4096,
+					  4096 * (1 + (r >> 30) % 64)) == 0);
+			break;
+		case 1: {
+			bool young;
+			CHECK(s2_vm_test_clear_young(&sh->f.vm, RAM_IPA, RAM_SIZE, &young) == 0);
+			break;
+		}
+		case 2:
+			if (!sh->logging) {
+				CHECK(s2_vm_dirty_log_enable(&sh->f.vm, 1, sh->bitmap, PAGES / 64) == 0);
+				sh->logging = true;
+			}
+			break;
+		case 3:
+			if (sh->logging) {
+				collect(sh);
+				/* Every page written while logging was reported. */
+				for (size_t i = 0; i < PAGES / 64; i++)
+					CHECK((sh->wrote[i] & ~sh->logged[i]) == 0);
+				CHECK(s2_vm_dirty_log_disable(&sh->f.vm, 1) == 0);
+				memset(sh->wrote, 0, sizeof(sh->wrote));
+				memset(sh->logged, 0, sizeof(sh->logged));
+				sh->logging = false;
+			}
+			break;
+		default:
+			if (sh->logging)
+				collect(sh);
+			break;
+		}
+		/* No shared walker runs now: the grace period for deferred frees. */
+		s2_host_mm_reclaim(&sh->f.hm);
+		pthread_rwlock_unlock(&sh->lock);
+		sched_yield();
+	}
+	return NULL;
+}
+
+/* Refcounts equal valid entries in every table (empty tables allowed: a
+ * shared walk that lost a race may leave one for the next fault). */
+static int rc_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	struct vmfx *f = ctx->arg;
+	(void)visit;
+	uint64_t pa = s2_geom_desc_to_oa(&f->g, ctx->old);
+	uint64_t *t = s2_physmem_va(f->pm, pa, 4096);
+	uint32_t valid = 0;
+	for (int i = 0; i < 512; i++)
+		valid += t[i] & 1;
+	assert_int_equal(*s2_physmem_refcount(f->pm, pa), valid);
+	return 0;
+}
+
+static void threads_fault_unmap_and_log(void **state)
+{
+	(void)state;
+	struct shared *sh = calloc(1, sizeof(*sh));
+	assert_non_null(sh);
+	vmfx_init(&sh->f, 4096, 40);
+	sh->pa = vmfx_ram(&sh->f, RAM_SIZE, 2 << 20);
+	vmfx_slot(&sh->f, 1, RAM_IPA, RAM_SIZE, sh->pa, 0);
+	pthread_rwlock_init(&sh->lock, NULL);
+	const char *ops = getenv("S2MM_OPS");
+	sh->ops_left = ops ? strtoull(ops, NULL, 0) : 1000000;
+	uint64_t total = sh->ops_left;
+
+	pthread_t t[VCPUS + 1];
+	for (int i = 0; i < VCPUS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, vcpu, sh), 0);
+	assert_int_equal(pthread_create(&t[VCPUS], NULL, host, sh), 0);
+	for (int i = 0; i < VCPUS; i++)
+		pthread_join(t[i], NULL);
+	__atomic_store_n(&sh->done, true, __ATOMIC_RELAXED);
+	pthread_join(t[VCPUS], NULL);
+	if (FAILED())
+		fail_msg("line %d: %s", failed_line, failed_what);
+
+	if (sh->logging) {
+		collect(sh);
+		for (size_t i = 0; i < PAGES / 64; i++)
+			assert_int_equal(sh->wrote[i] & ~sh->logged[i], 0);
+	}
+	struct s2_walker w = { .cb = rc_visitor, .arg = &sh->f, .flags = S2_WALK_TABLE_PRE };
+	assert_int_equal(s2_pgtable_walk(&sh->f.vm.pgt, 0, 1ULL << 40, &w), 0);
+	print_message("%llu guest writes, %llu host operations, %llu faults handled, %llu retries\n",
+		      (unsigned long long)total, (unsigned long long)sh->host_ops,
+		      (unsigned long long)sh->resumes, (unsigned long long)sh->retries);
+	assert_true(sh->resumes > total / 100);
+	pthread_rwlock_destroy(&sh->lock);
+	vmfx_fini(&sh->f);
+	free(sh);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(threads_fault_unmap_and_log),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
