@@ -168,8 +168,8 @@ int report_option(const char *cmd, int opt, const char *arg,
 		cfg->utlb = false;
 		return 1;
 	case OPT_VM_MEM:
-		if (!num || v < (4ULL << 20) || v > (1ULL << 40))
-			return bad(cmd, "vm-mem", arg, "expected a size from 4M to 1T");
+		if (!num || v < (4ULL << 20) || v > (1ULL << 30))
+			return bad(cmd, "vm-mem", arg, "expected a size from 4M to 1G");
 		cfg->vm_mem = v;
 		return 1;
 	case OPT_DIRTY_VMS:

@@ -793,6 +793,8 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 	per_vm = (cfg->vm_mem + 0x1fffffULL) & ~0x1fffffULL;
 	if (per_vm < 2 * KERNEL_SIZE)
 		per_vm = 2 * KERNEL_SIZE;
+	if (per_vm + gsz > (1ULL << 30))
+		BAD(-S2_ERANGE, "--vm-mem: at most 1 GiB less one granule per VM");
 	if (RAM_IPA + per_vm > s2_geom_ipa_limit(&s->g))
 		BAD(-S2_ERANGE, "--vm-mem %llu MiB does not fit a %u-bit IPA space",
 		    (unsigned long long)(per_vm >> 20), cfg->ipa_bits);
