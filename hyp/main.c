@@ -6,9 +6,11 @@
  * Scenarios:
  *   boot   boot all CPUs, run the self-tests, exit 0
  *   panic  take a deliberate EL2 data abort: must exit HYP_EXIT_PANIC
- *   guest  one VM per CPU running the memory-test guest on libs2mm tables
- *   guest32 the same with the AArch32 memory-test guest (HCR_EL2.RW=0)
+ *   guest, mmu, dirtylog, staletlb (and their AArch32 twins guest32,
+ *          mmu32, dirtylog32, staletlb32): one VM of that guest per CPU
+ *   hostile  the hostile guest on CPU 0 next to marker-filled victims
  *   many   guests=N memory-test VMs (default 64), time-sliced on all CPUs
+ * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
 #include "vm.h"
@@ -18,13 +20,15 @@
 
 extern char __image_start[], __end[];
 
-enum scenario { SC_BOOT, SC_PANIC, SC_GUEST, SC_GUEST32, SC_MANY };
+enum scenario { SC_BOOT, SC_PANIC, SC_VM };
 
 static volatile enum scenario scenario;
+static char vm_scenario[32];
 static volatile bool go;
 static unsigned int cpus_done;
 static int cpu_status[HYP_MAX_CPUS];
 static uint64_t boot_ticks;
+static struct vm_options vm_opts;
 
 static const char *find_arg(const char *args, const char *key)
 {
@@ -43,36 +47,47 @@ static bool arg_is(const char *v, const char *name)
 	return v && strncmp(v, name, n) == 0 && (v[n] == '\0' || v[n] == ' ');
 }
 
+/* A decimal option "key=N"; @def when absent. */
+static unsigned int arg_uint(const char *args, const char *key,
+			     unsigned int def)
+{
+	const char *v = find_arg(args, key);
+	unsigned int n = 0;
+
+	if (!v || *v < '0' || *v > '9')
+		return def;
+	while (*v >= '0' && *v <= '9')
+		n = n * 10 + (unsigned int)(*v++ - '0');
+	return n;
+}
+
 static enum scenario parse_scenario(const void *fdt)
 {
 	static char cmdline[256];
 	const char *args = fdt_bootargs(fdt), *v;
+	size_t n = 0;
 
 	if (!args && semihost_cmdline(cmdline, sizeof(cmdline)) == 0)
 		args = cmdline;
 	v = find_arg(args, "test=");
 	hyp_printf("s2hyp: args \"%s\"\n", args ? args : "");
+	vm_opts.guests = arg_uint(args, "guests=", 0);
+	vm_opts.vmid_bits = arg_uint(args, "vmid-bits=", 0);
+	if (!v || arg_is(v, "boot"))
+		return SC_BOOT;
 	if (arg_is(v, "panic"))
 		return SC_PANIC;
-	if (arg_is(v, "guest"))
-		return SC_GUEST;
-	if (arg_is(v, "guest32"))
-		return SC_GUEST32;
-	if (arg_is(v, "many")) {
-		unsigned int n = 0;
-
-		v = find_arg(args, "guests=");
-		while (v && *v >= '0' && *v <= '9')
-			n = n * 10 + (unsigned int)(*v++ - '0');
-		vm_many_setup(n ? n : 64);
-		return SC_MANY;
+	while (v[n] && v[n] != ' ' && n < sizeof(vm_scenario) - 1) {
+		vm_scenario[n] = v[n];
+		n++;
 	}
+	vm_scenario[n] = '\0';
 	/* A misspelt scenario must not pass as a plain boot. */
-	if (v && !arg_is(v, "boot")) {
-		hyp_printf("s2hyp: unknown scenario \"%s\"\n", v);
+	if (!vm_scenario_known(vm_scenario)) {
+		hyp_printf("s2hyp: unknown scenario \"%s\"\n", vm_scenario);
 		semihost_exit(HYP_EXIT_FAIL);
 	}
-	return SC_BOOT;
+	return SC_VM;
 }
 
 /* The per-CPU loop: every CPU (0 included) runs its share of the work. */
@@ -82,19 +97,8 @@ static void cpu_loop(unsigned int id)
 
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		__asm__ volatile("wfe");
-	switch (scenario) {
-	case SC_GUEST:
-		ret = vm_scenario_guest(id, false);
-		break;
-	case SC_GUEST32:
-		ret = vm_scenario_guest(id, true);
-		break;
-	case SC_MANY:
-		ret = vm_scenario_many(id);
-		break;
-	default:
-		break;
-	}
+	if (scenario == SC_VM)
+		ret = vm_scenario_run(vm_scenario, id);
 	cpu_status[id] = ret;
 	__atomic_add_fetch(&cpus_done, 1, __ATOMIC_ACQ_REL);
 	__asm__ volatile("sev");
@@ -160,6 +164,8 @@ void hyp_main(uint64_t dtb)
 	if (smp_boot_secondaries())
 		semihost_exit(HYP_EXIT_FAIL);
 	hyp_printf("s2hyp: %u CPUs online\n", hyp_ncpus);
+	if (vm_sys_init(&vm_opts))
+		semihost_exit(HYP_EXIT_FAIL);
 
 	if (scenario == SC_PANIC) {
 		hyp_printf("s2hyp: deliberate EL2 data abort\n");
@@ -174,8 +180,8 @@ void hyp_main(uint64_t dtb)
 	cpu_loop(0);
 	while (__atomic_load_n(&cpus_done, __ATOMIC_ACQUIRE) < hyp_ncpus)
 		__asm__ volatile("wfe");
-	if (scenario == SC_MANY)
-		vm_many_report();
+	if (scenario == SC_VM)
+		failed += (unsigned int)vm_scenario_report(vm_scenario);
 	for (unsigned int i = 0; i < hyp_ncpus; i++)
 		if (cpu_status[i])
 			failed++;

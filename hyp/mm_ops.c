@@ -64,7 +64,10 @@ static void mm_dcache_clean_poc(void *ctx, void *va, size_t size)
 /* Load @vm's VTTBR if it is not current. Return: the value to restore. */
 static uint64_t vttbr_enter(const struct s2_pgtable *pgt)
 {
-	const struct hyp_vm *vm = pgt->owner;
+	/* The tables live in a struct s2_vm inside our struct hyp_vm: found
+	 * by position, whatever the library keeps in pgt->owner. */
+	const struct hyp_vm *vm = (const struct hyp_vm *)
+		((const char *)pgt - offsetof(struct hyp_vm, mm.pgt));
 	uint64_t old = read_sysreg(vttbr_el2);
 
 	if (old != vm->vttbr) {

@@ -1,30 +1,48 @@
 /* SPDX-License-Identifier: MIT */
-/* s2hyp VMs: stage-2 tables from libs2mm, vCPU run loop, guest images. */
+/*
+ * s2hyp VMs: each one a libs2mm VM (struct s2_vm: stage-2 tables, memslots,
+ * VMID), one vCPU, and the run loop that takes its exits.
+ */
 #ifndef S2HYP_VM_H
 #define S2HYP_VM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <s2mm/ops.h>
 #include <s2mm/pgtable.h>
+#include <s2mm/vm.h>
 
 #include "hyp.h"
 
+/* EL1 system registers a vCPU owns (saved on put, restored on load). */
+struct hyp_el1_ctx {
+	uint64_t sctlr, tcr, ttbr0, ttbr1, mair, vbar, contextidr;
+	uint64_t elr, spsr, esr, far, sp_el0, tpidr, dacr32;
+};
+
 struct hyp_vm {
+	struct s2_vm mm;	/* libs2mm: tables, memslots, VMID */
 	unsigned int id;
-	struct s2_pgtable pgt;
-	uint64_t vtcr;	   /* VTCR_EL2 while this VM runs */
-	uint64_t vttbr;	   /* root | VMID << 48: what the TLBI ops load */
-	uint16_t vmid;
-	bool aarch32;	   /* EL1 in AArch32: HCR_EL2.RW=0 */
-	uint64_t ram_ipa, ram_size, ram_pa;
+	const struct guest_kind *kind;
+	uint64_t vtcr;		/* VTCR_EL2 while this VM runs */
+	uint64_t vttbr;		/* root | VMID << 48: what the TLBI ops load */
+	uint16_t vmid;		/* last VMID the allocator gave */
+	bool aarch32;		/* EL1 in AArch32: HCR_EL2.RW=0 */
+	uint64_t ram_pa, ram_alloc_pa;
+	unsigned int ram_order;
+	uint64_t ram_size;
+	uint64_t log_pa, probe_pa[2];
+	unsigned int probe_cur;
+	uint64_t dirty_bitmap[GUEST_LOG_SIZE / PAGE_SIZE / 64];
 	struct hyp_regs regs;
-	/* interim run-loop state */
+	struct hyp_el1_ctx el1;
+	/* run-loop state */
 	bool done;
 	bool yielded;
 	int status;
-	uint64_t s2_faults, hvcs, exits;
+	uint64_t exits, hvcs, mmio, injected, vmid_changes;
 	char line[256];
 	unsigned int line_len;
 };
@@ -36,13 +54,21 @@ extern uint64_t hyp_mm_last_tlbi_vttbr;
 /* VMID width of this CPU: 8, or 16 (ID_AA64MMFR1_EL1.VMIDBits == 2). */
 unsigned int hyp_vmid_bits(void);
 
-/* One VM per CPU running the memory-test guest (AArch64, or AArch32 with
- * HCR_EL2.RW=0). Return: 0 when it passed. */
-int vm_scenario_guest(unsigned int cpu, bool aarch32);
-/* Many guests time-sliced on every CPU (test=many guests=N). */
-void vm_many_setup(unsigned int guests);
-int vm_scenario_many(unsigned int cpu);
-void vm_many_report(void);
+/* Scenario options parsed from the command line (main.c). */
+struct vm_options {
+	unsigned int guests;	/* test=many: how many */
+	unsigned int vmid_bits;	/* 0: what the CPU has */
+};
+
+/* Once, after SMP bring-up: the VMID allocator for hyp_ncpus CPUs.
+ * Return: 0, or -1 (bad vmid-bits for this CPU). */
+int vm_sys_init(const struct vm_options *opt);
+/* Run scenario @name on @cpu (every CPU calls it). Return: 0 on success. */
+int vm_scenario_run(const char *name, unsigned int cpu);
+/* Whether @name is a VM scenario (for the argument check). */
+bool vm_scenario_known(const char *name);
+/* After every CPU returned: print totals. Return: extra failures. */
+int vm_scenario_report(const char *name);
 /* Boot-time checks of the ops table (VTTBR save/restore around TLBI). */
 int vm_selftest(void);
 

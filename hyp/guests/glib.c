@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Guest console over HC_PUTC and a tiny formatter. */
+/* Guest console (the MMIO console device) and a tiny formatter. */
 #include <stdarg.h>
 
 #include "guests/guest.h"
@@ -7,20 +7,34 @@
 void gputs(const char *s)
 {
 	while (*s)
-		hvc(HC_PUTC, (unsigned char)*s++);
+		gio_putc(*s++);
 }
 
+/* No division: AArch32 guests have no libgcc (its helpers use the
+ * hard-float ABI), so decimal is by subtracting powers of ten. */
 static void gnum(uint64_t v, unsigned int base)
 {
-	char tmp[24];
-	int n = 0;
+	uint64_t pow10[20];
+	int n = 1;
 
-	do {
-		tmp[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (n)
-		hvc(HC_PUTC, (unsigned char)tmp[--n]);
+	if (base == 16) {
+		gio_hex(v);
+		return;
+	}
+	pow10[0] = 1;
+	while (n < 20 && v >= pow10[n - 1] * 10) {
+		pow10[n] = pow10[n - 1] * 10;
+		n++;
+	}
+	while (n--) {
+		char d = '0';
+
+		while (v >= pow10[n]) {
+			v -= pow10[n];
+			d++;
+		}
+		gio_putc(d);
+	}
 }
 
 void gprintf(const char *fmt, ...)
@@ -32,7 +46,7 @@ void gprintf(const char *fmt, ...)
 		int lng = 0;
 
 		if (*fmt != '%') {
-			hvc(HC_PUTC, (unsigned char)*fmt);
+			gio_putc(*fmt);
 			continue;
 		}
 		if (*++fmt == 'l') {
@@ -44,13 +58,13 @@ void gprintf(const char *fmt, ...)
 			gputs(va_arg(ap, const char *));
 			break;
 		case 'c':
-			hvc(HC_PUTC, (unsigned char)va_arg(ap, int));
+			gio_putc((char)va_arg(ap, int));
 			break;
 		case 'd': {
-			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
+			int64_t v = lng ? va_arg(ap, long) : va_arg(ap, int);
 
 			if (v < 0) {
-				hvc(HC_PUTC, '-');
+				gio_putc('-');
 				v = -v;
 			}
 			gnum((uint64_t)v, 10);
@@ -58,11 +72,11 @@ void gprintf(const char *fmt, ...)
 		}
 		case 'u':
 		case 'x':
-			gnum(lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int),
+			gnum(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int),
 			     *fmt == 'u' ? 10 : 16);
 			break;
 		default:
-			hvc(HC_PUTC, (unsigned char)*fmt);
+			gio_putc(*fmt);
 			break;
 		}
 	}

@@ -32,18 +32,23 @@ static uint64_t check(volatile uint64_t *p, volatile uint64_t *end, uint64_t see
 	return bad;
 }
 
-int guest_main(uint64_t ram_base, uint64_t ram_size, uint64_t premapped,
-	       uint64_t flags)
+int guest_main(unsigned long ram_base, unsigned long ram_size, unsigned long premapped,
+	       unsigned long flags)
 {
 	volatile uint64_t *start = (volatile uint64_t *)__end;
+	/* Nothing premapped (x2 = 0): the faulting part starts at the image's
+	 * end. */
 	volatile uint64_t *mid = (volatile uint64_t *)(ram_base + premapped);
 	volatile uint64_t *end = (volatile uint64_t *)(ram_base + ram_size);
 	uint64_t freq = guest_cntfrq(), t0, hvc_t, first, second, bad;
 	uint64_t pages = ((uint64_t)end - (uint64_t)start) >> 12;
-	uint64_t dpages = ((uint64_t)end - (uint64_t)mid) >> 12;
+	uint64_t dpages;
 	unsigned int nops = flags & GUEST_F_QUICK ? NOP_CALLS_QUICK : NOP_CALLS;
 	uint64_t yield_t = 0;
 
+	if (mid < start)
+		mid = start;
+	dpages = ((uint64_t)end - (uint64_t)mid) >> 12;
 	t0 = guest_cntvct();
 	for (unsigned int i = 0; i < nops; i++)
 		hvc(HC_NOP, 0);

@@ -7,30 +7,20 @@
  */
 #include <stdint.h>
 
-#include "hypercall.h"
+#include "guests/gio.h"
 
 extern char __end[];
-
-static uint32_t hvc(uint32_t nr, uint32_t arg)
-{
-	register uint32_t r0 __asm__("r0") = nr;
-	register uint32_t r1 __asm__("r1") = arg;
-
-	__asm__ volatile(".arch_extension virt\n\thvc #0"
-			 : "+r"(r0), "+r"(r1) : : "memory");
-	return r0;
-}
 
 static void puts32(const char *s)
 {
 	while (*s)
-		hvc(HC_PUTC, (unsigned char)*s++);
+		gio_putc(*s++);
 }
 
 static void hex32(uint32_t v)
 {
 	for (int i = 28; i >= 0; i -= 4)
-		hvc(HC_PUTC, (unsigned char)"0123456789abcdef"[(v >> i) & 0xf]);
+		gio_putc("0123456789abcdef"[(v >> i) & 0xf]);
 }
 
 static uint32_t fill_check(volatile uint32_t *p, volatile uint32_t *end,
