@@ -678,6 +678,48 @@ int sim_slice_end(struct sim *s)
 	return 0;
 }
 
+void sim_view(struct sim *s, unsigned int cpu, struct sim_view *v)
+{
+	struct sim_cpu *c = &s->cpus[cpu];
+
+	*v = (struct sim_view){
+		.mem = &s->mem, .cpu = &s->cpu, .regs = &c->regs, .g = &s->g,
+		.pm = s->pm, .s1_gshift = s->s1_gshift, .s1_stride = s->s1_stride,
+		.s1_va_bits = s->s1_va_bits, .s1_start = s->s1_start,
+		.ram_pa = c->ram_pa, .ram_size = c->ram_size,
+	};
+}
+
+int sim_host_unmap(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size)
+{
+	int err = s2_vm_unmap(&s->vms[vm].vm, ipa, size);
+
+	if (err)
+		return fail(s, err, "s2_vm_unmap");
+	sweep(s, &s->vms[vm]);
+	return 0;
+}
+
+int sim_dirty_log_start(struct sim *s, unsigned int vm)
+{
+	struct gvm *g = &s->vms[vm];
+	int err;
+
+	if (!g->dirty_map) {
+		g->dirty_words = (g->ram_size / s->cfg.granule + 63) / 64;
+		g->dirty_map = calloc(g->dirty_words, 8);
+		g->dirty_out = calloc(g->dirty_words, 8);
+		if (!g->dirty_map || !g->dirty_out)
+			return fail(s, -S2_ENOMEM, "dirty bitmap");
+	}
+	err = s2_vm_dirty_log_enable(&g->vm, 0, g->dirty_map, g->dirty_words);
+	if (err)
+		return fail(s, err, "s2_vm_dirty_log_enable");
+	g->logging = true;
+	sweep(s, g);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Setup and statistics.                                                 */
 /* ------------------------------------------------------------------ */

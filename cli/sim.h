@@ -119,6 +119,27 @@ void sim_stats(struct sim *s, struct sim_stats *st);
 /** sim_stats_light() - The counters only (no table walks): for progress. */
 void sim_stats_light(struct sim *s, struct sim_stats *st);
 
+/* What `s2mm explain` needs to show a walk: the hardware's view of a CPU. */
+struct sim_view {
+	const struct s2_mmu_mem *mem;
+	const struct s2_mmu_cpu *cpu;
+	const struct s2_mmu_regs *regs;
+	const struct s2_geom *g;        /* stage 2 */
+	struct s2_physmem *pm;
+	unsigned int s1_gshift, s1_stride, s1_va_bits;
+	int s1_start;
+	uint64_t ram_pa, ram_size;
+};
+
+/** sim_view() - Fill @v for CPU @cpu (valid until the next sim call). */
+void sim_view(struct sim *s, unsigned int cpu, struct sim_view *v);
+
+/** sim_host_unmap() - The host unmaps [@ipa, @ipa + @size) of VM @vm. */
+int sim_host_unmap(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size);
+
+/** sim_dirty_log_start() - Start dirty logging VM @vm's RAM. */
+int sim_dirty_log_start(struct sim *s, unsigned int vm);
+
 /** sim_error() - Message for the last fatal error of sim_access(). */
 const char *sim_error(const struct sim *s);
 
