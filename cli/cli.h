@@ -12,6 +12,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_hyp(int argc, char **argv);
 
 /**
  * dump_pgtable() - Print the tree of @pt below [ipa, ipa + size): one line

@@ -18,6 +18,7 @@ static const struct {
 	  "replay a program's memory trace (valgrind lackey) as a VM's guest" },
 	{ "explain", cmd_explain,
 	  "show one address's 2D walk step by step (text and SVG)" },
+	{ "hyp", cmd_hyp, "boot s2hyp (the EL2 hypervisor) under QEMU and run guests" },
 };
 
 static void usage(FILE *out)

@@ -48,6 +48,7 @@ struct guest_kind {
 	bool pages;		/* RAM misaligned to 2 MiB: page faults only */
 	bool log;		/* a dirty-logged slot at GUEST_LOG_IPA */
 	bool probe;		/* the stale-TLB probe page */
+	bool victims;		/* counted after checking the victims */
 };
 
 #define GUEST_IMG(n) extern char guest_##n##_start[], guest_##n##_end[];
@@ -68,7 +69,8 @@ GUEST_IMG(staletlb32)
 static const struct guest_kind kinds[] = {
 	{ "guest", IMG(memtest), 4ULL << 20, 0, false, true, false, false },
 	{ "mmu", IMG(mmu), 4ULL << 20, 0, false, false, false, false },
-	{ "hostile", IMG(hostile), 1ULL << 20, 0, false, false, false, false },
+	{ "hostile", IMG(hostile), 1ULL << 20, 0, false, false, false, false,
+	  true },
 	{ "dirtylog", IMG(dirtylog), 1ULL << 20, 0, false, false, true, false },
 	{ "staletlb", IMG(staletlb), 1ULL << 20, 0, false, false, false, true },
 	{ "many", IMG(memtest), 1ULL << 20, GUEST_F_QUICK | GUEST_F_YIELD,
@@ -85,6 +87,15 @@ static const struct guest_kind kinds[] = {
 
 static struct s2_vmid_alloc vmid_alloc;
 static struct vm_options opts;
+/* Guests that ended, for the "guests: N passed, N failed" line that
+ * `s2mm hyp run` reads. */
+static unsigned int guests_passed, guests_failed;
+
+static void count_guest(bool ok)
+{
+	__atomic_add_fetch(ok ? &guests_passed : &guests_failed, 1,
+			   __ATOMIC_RELAXED);
+}
 static uint64_t switch_ticks[HYP_MAX_CPUS], switches[HYP_MAX_CPUS];
 
 /* ---- ops-table self-test ------------------------------------------------ */
@@ -722,6 +733,8 @@ static int scenario_one(const struct guest_kind *k, unsigned int cpu)
 	vm_report(vm, cntvct() - t0);
 	ret = vm->status;
 	vm_destroy(vm);
+	if (!k->victims)
+		count_guest(ret == 0);
 	return ret;
 }
 
@@ -766,6 +779,7 @@ static int scenario_hostile(const struct guest_kind *k, unsigned int cpu)
 		bad += changed != 0;
 		vm_destroy(v);
 	}
+	count_guest(!ret && !bad);
 	return ret ? ret : bad ? -1 : 0;
 }
 
@@ -803,6 +817,7 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 			if (ret) {
 				hyp_printf("vm%u: create failed: %s\n", n,
 					   s2_strerror(ret));
+				count_guest(false);
 				failed++;
 				continue;
 			}
@@ -822,6 +837,7 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 					   vm->status);
 				failed++;
 			}
+			count_guest(vm->status == 0);
 			faults += vm->mm.stats.translation +
 				  vm->mm.stats.permission +
 				  vm->mm.stats.access_flag;
@@ -874,6 +890,8 @@ int vm_scenario_report(const char *name)
 			   many_exits);
 		bad = many_ran != total;
 	}
+	hyp_printf("guests: %u passed, %u failed\n", guests_passed,
+		   guests_failed);
 	hyp_printf("vmid: %u-bit, %lu rollovers, %lu VM switches (%lu VMID "
 		   "changes), switch cost %lu ns (VMID update + VTCR/VTTBR/EL1 "
 		   "context load)\n", vmid_alloc.bits,
