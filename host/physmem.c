@@ -16,6 +16,7 @@
 #define FRAME_SHIFT S2_PHYSMEM_FRAME_SHIFT
 #define MAX_ORDER 30 /* largest block: 1 GiB (a 4K-granule level-1 block) */
 #define NIL UINT32_MAX
+#define REF_STRIDE 64
 
 struct s2_physmem {
 	uint8_t *host;
@@ -28,7 +29,15 @@ struct s2_physmem {
 	uint8_t *free_order;
 	uint32_t *next, *prev;      /* free-list links, by frame index */
 	uint32_t heads[MAX_ORDER + 1];
-	uint32_t *refcount;
+	/*
+	 * One cache line per frame, as Linux's struct page: concurrent
+	 * faults updating the counts of neighbouring table pages must not
+	 * share a line.
+	 */
+	struct frame_ref {
+		uint32_t count;
+		uint8_t pad[REF_STRIDE - sizeof(uint32_t)];
+	} *refcount;
 	pthread_mutex_t lock;
 };
 
@@ -109,7 +118,7 @@ int s2_physmem_create(struct s2_physmem **out, uint64_t base, uint64_t size)
 	pm->free_order = map_lazy(pm->frames);
 	pm->next = map_lazy(pm->frames * sizeof(uint32_t));
 	pm->prev = map_lazy(pm->frames * sizeof(uint32_t));
-	pm->refcount = map_lazy(pm->frames * sizeof(uint32_t));
+	pm->refcount = map_lazy(pm->frames * REF_STRIDE);
 	if (!pm->host || !pm->free_order || !pm->next || !pm->prev ||
 	    !pm->refcount) {
 		s2_physmem_destroy(pm);
@@ -134,7 +143,7 @@ void s2_physmem_destroy(struct s2_physmem *pm)
 	if (pm->prev)
 		munmap(pm->prev, pm->frames * sizeof(uint32_t));
 	if (pm->refcount)
-		munmap(pm->refcount, pm->frames * sizeof(uint32_t));
+		munmap(pm->refcount, pm->frames * REF_STRIDE);
 	free(pm);
 }
 
@@ -230,7 +239,7 @@ void s2_physmem_free_range(struct s2_physmem *pm, uint64_t pa, uint64_t size)
 
 uint32_t *s2_physmem_refcount(struct s2_physmem *pm, uint64_t pa)
 {
-	return &pm->refcount[(pa - pm->base) >> FRAME_SHIFT];
+	return &pm->refcount[(pa - pm->base) >> FRAME_SHIFT].count;
 }
 
 uint64_t s2_physmem_allocated(const struct s2_physmem *pm)

@@ -205,6 +205,24 @@ struct change {
 	uint32_t *rc;
 };
 
+/*
+ * Set up a change without zeroing its batches: an initializer would clear
+ * the whole struct (over a kilobyte) on every fault.
+ */
+static ALWAYS_INLINE void change_init(struct change *c, struct s2_pgtable *pgt,
+				      bool shared)
+{
+	c->pgt = pgt;
+	c->shared = shared;
+	c->cache = NULL;
+	c->cached = 0;
+	c->ninval = 0;
+	c->inval_all = false;
+	c->nfree = 0;
+	c->rc_page = NULL;
+	c->rc = NULL;
+}
+
 static ALWAYS_INLINE void pte_write(struct change *c, uint64_t *ptep, uint64_t v)
 {
 	__atomic_store_n(ptep, v, __ATOMIC_RELAXED);
@@ -569,11 +587,55 @@ static uint64_t need_table(struct prep *p, const uint64_t *t, uint64_t n,
 	return total;
 }
 
+/*
+ * The fault path's common case, a map of exactly one leaf: follow the
+ * tables down to its level; each missing (or block) level needs one table.
+ * Return: false when the map is not a single leaf (use the general count).
+ */
+static bool need_single_leaf(struct prep *p, uint64_t *n)
+{
+	const struct s2_pgtable *pgt = p->pgt;
+	const struct s2_geom *g = &pgt->geom;
+	uint64_t size = p->end - p->start;
+	int leaf = S2_LEVEL_MAX;
+
+	while (leaf > g->start_level && s2_geom_level_size(g, leaf) < size)
+		leaf--;
+	if (s2_geom_level_size(g, leaf) != size ||
+	    !map_leaf_ok(g, p->pa_off, p->flags, leaf, p->start) ||
+	    (p->start & (size - 1)))
+		return false;
+	const uint64_t *t = pgt->root;
+	int l = g->start_level;
+	uint64_t idx = p->start >> s2_geom_level_shift(g, l);
+	for (;;) {
+		uint64_t d = pte_read(&t[idx]);
+		if (l == leaf) {
+			if (pte_valid(d) && (p->flags & S2_MAP_NOREPLACE))
+				p->exists = true;
+			*n = 0;
+			return true;
+		}
+		if (!pte_table(d, l)) {
+			if (pte_valid(d) && (p->flags & S2_MAP_NOREPLACE))
+				p->exists = true;
+			*n = (uint64_t)(leaf - l);
+			return true;
+		}
+		t = table_va(pgt, d);
+		l++;
+		idx = (p->start >> s2_geom_level_shift(g, l)) & ((1ULL << g->stride) - 1);
+	}
+}
+
 static int prepare(struct change *c, struct prep *p)
 {
 	const struct s2_pgtable *pgt = p->pgt;
-	uint64_t n = need_table(p, pgt->root, pgt->geom.root_entries,
-				pgt->geom.start_level, 0);
+	uint64_t n;
+
+	if (p->mode != PREP_MAP || !need_single_leaf(p, &n))
+		n = need_table(p, pgt->root, pgt->geom.root_entries,
+			       pgt->geom.start_level, 0);
 
 	if (p->exists)
 		return -S2_EEXIST;
@@ -657,7 +719,8 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	if (leaf_ok) {
 		uint64_t new = mk_leaf(g, ctx->addr + d->pa_off, d->attrs, ctx->level);
 		if (ctx->old == new)
-			return 0;
+			/* A shared walker tells its caller it raced (KVM does). */
+			return c->shared ? -S2_EAGAIN : 0;
 		if (pte_valid(ctx->old)) {
 			if (!bbm_replace(c, ctx->ptep, ctx->old, new, ctx->addr,
 					 ctx->level))
@@ -723,12 +786,11 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	    size > (1ULL << pgt->geom.pa_bits) - pa)
 		return -S2_ERANGE;
 
-	struct map_data d = {
-		.c = { .pgt = pgt, .shared = flags & S2_MAP_SHARED },
-		.pa_off = pa - ipa,
-		.attrs = leaf_attrs(&pgt->geom, prot),
-		.flags = flags,
-	};
+	struct map_data d;
+	change_init(&d.c, pgt, flags & S2_MAP_SHARED);
+	d.pa_off = pa - ipa;
+	d.attrs = leaf_attrs(&pgt->geom, prot);
+	d.flags = flags;
 	struct prep p = {
 		.pgt = pgt, .mode = PREP_MAP, .start = ipa, .end = ipa + size,
 		.pa_off = pa - ipa, .flags = flags,
@@ -792,7 +854,8 @@ int s2_pgtable_unmap(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
 
 	if (ret)
 		return ret;
-	struct change c = { .pgt = pgt };
+	struct change c;
+	change_init(&c, pgt, false);
 	struct prep p = {
 		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
 	};
@@ -870,7 +933,10 @@ static int update_prot(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 
 	if (ret)
 		return ret;
-	struct prot_data d = { .c = { .pgt = pgt }, .set = set, .clear = clear };
+	struct prot_data d;
+	change_init(&d.c, pgt, false);
+	d.set = set;
+	d.clear = clear;
 	struct prep p = {
 		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
 	};
@@ -1028,7 +1094,9 @@ int s2_pgtable_test_clear_young(struct s2_pgtable *pgt, uint64_t ipa,
 
 	if (ret)
 		return ret;
-	struct young_data d = { .c = { .pgt = pgt } };
+	struct young_data d;
+	change_init(&d.c, pgt, false);
+	d.young = false;
 	ret = walk(pgt, ipa, ipa + size, young_visitor, &d, S2_WALK_LEAF);
 	if (young)
 		*young = d.young;
@@ -1063,7 +1131,9 @@ int s2_pgtable_split(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		return ret;
 	if (level < pgt->geom.start_level || level > S2_LEVEL_MAX)
 		return -S2_EINVAL;
-	struct split_data d = { .c = { .pgt = pgt }, .target = level };
+	struct split_data d;
+	change_init(&d.c, pgt, false);
+	d.target = level;
 	struct prep p = {
 		.pgt = pgt, .mode = PREP_SPLIT, .start = ipa, .end = ipa + size,
 		.target = level,

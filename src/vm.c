@@ -8,10 +8,23 @@
 #include <s2mm/error.h>
 #include <s2mm/vm.h>
 
-static void stat_inc(uint64_t *counter)
-{
-	__atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
-}
+/*
+ * Where a fault is counted: the vCPU's own counters when the embedder
+ * passes them (no shared cache line on the fault path), else the VM's,
+ * atomically.
+ */
+struct counting {
+	struct s2_vm_stats *st;
+	bool shared;
+};
+
+#define COUNT(cnt, field)                                                      \
+	do {                                                                   \
+		if ((cnt)->shared)                                             \
+			__atomic_add_fetch(&(cnt)->st->field, 1, __ATOMIC_RELAXED); \
+		else                                                           \
+			(cnt)->st->field++;                                    \
+	} while (0)
 
 static uint64_t granule_size(const struct s2_vm *vm)
 {
@@ -179,7 +192,7 @@ static void decode_mmio(const struct s2_abort *abt, uint64_t ipa,
  * instruction fetch, as taken from EL1 (Linux's inject_abt64). An embedder
  * whose guest was at EL0 uses EC 0x24/0x20 instead.
  */
-static void inject(struct s2_vm *vm, const struct s2_abort *abt,
+static void inject(const struct counting *cnt, const struct s2_abort *abt,
 		   struct s2_exit *exit)
 {
 	bool iabt = S2_FIELD_GET(ESR_ELx_EC, abt->esr) == ESR_ELx_EC_IABT_LOW;
@@ -188,7 +201,7 @@ static void inject(struct s2_vm *vm, const struct s2_abort *abt,
 	exit->inject_esr =
 		S2_FIELD_PREP(ESR_ELx_EC, iabt ? ESR_ELx_EC_IABT_CUR : ESR_ELx_EC_DABT_CUR) |
 		ESR_ELx_IL | FSC_SEA;
-	stat_inc(&vm->stats.inject);
+	COUNT(cnt, inject);
 }
 
 /*
@@ -225,20 +238,11 @@ static void mark_dirty(const struct s2_vm *vm, const struct s2_memslot *slot,
 }
 
 /* A translation fault (or S1PTW) inside @slot: map it. */
-static int fault_in(struct s2_vm *vm, const struct s2_memslot *slot,
-		    uint64_t ipa, bool write, struct s2_exit *exit)
+static int fault_in(struct s2_vm *vm, const struct counting *cnt,
+		    const struct s2_memslot *slot, uint64_t ipa, bool write,
+		    struct s2_exit *exit)
 {
-	uint64_t desc;
-	int level;
 	bool logging = slot->flags & S2_SLOT_DIRTY_LOG;
-
-	/* Another vCPU may have mapped it since this one faulted. */
-	if (s2_pgtable_lookup(&vm->pgt, ipa, &desc, &level) == 0 &&
-	    (!write || (desc & S2_DESC_S2AP_W))) {
-		exit->reason = S2_EXIT_RETRY;
-		stat_inc(&vm->stats.retry);
-		return 0;
-	}
 	uint64_t size = fault_map_size(vm, slot, ipa);
 	uint64_t base = ipa & ~(size - 1);
 	unsigned int prot = S2_PROT_R | S2_PROT_X;
@@ -249,15 +253,19 @@ static int fault_in(struct s2_vm *vm, const struct s2_memslot *slot,
 	int ret = s2_pgtable_map(&vm->pgt, base, size, slot->pa + (base - slot->ipa),
 				 prot, S2_MAP_SHARED);
 	if (ret == -S2_EAGAIN) {
+		/* Another vCPU mapped it (or is changing it) meanwhile. */
 		exit->reason = S2_EXIT_RETRY;
-		stat_inc(&vm->stats.retry);
+		COUNT(cnt, retry);
 		return 0;
 	}
 	if (ret)
 		return ret;
 	if (logging && write)
 		mark_dirty(vm, slot, ipa);
-	stat_inc(size > granule_size(vm) ? &vm->stats.block_maps : &vm->stats.page_maps);
+	if (size > granule_size(vm))
+		COUNT(cnt, block_maps);
+	else
+		COUNT(cnt, page_maps);
 	exit->reason = S2_EXIT_RESUME;
 	return 0;
 }
@@ -272,6 +280,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		return -S2_EINVAL;
 
 	struct s2_exit out = { .reason = S2_EXIT_RESUME };
+	struct counting cnt = { abt->stats ? abt->stats : &vm->stats, !abt->stats };
 	uint64_t fsc = S2_FIELD_GET(ESR_ISS_DA_DFSC, abt->esr);
 	bool s1ptw = abt->esr & ESR_ISS_DA_S1PTW;
 	bool iabt = ec == ESR_ELx_EC_IABT_LOW;
@@ -287,7 +296,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 	if (!s1ptw)
 		out.ipa |= abt->far & 0xfff;
 	if (out.ipa >= s2_geom_ipa_limit(&vm->pgt.geom)) {
-		inject(vm, abt, &out);
+		inject(&cnt, abt, &out);
 		*exit = out;
 		return 0;
 	}
@@ -296,33 +305,33 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 	switch (fsc & FSC_TYPE_MASK) {
 	case FSC_TRANSLATION:
 		if (s1ptw)
-			stat_inc(&vm->stats.s1ptw);
+			COUNT(&cnt, s1ptw);
 		else
-			stat_inc(&vm->stats.translation);
+			COUNT(&cnt, translation);
 		if (!slot) {
 			/* A stage-1 table outside RAM cannot be emulated. */
 			if (s1ptw) {
-				inject(vm, abt, &out);
+				inject(&cnt, abt, &out);
 			} else {
 				decode_mmio(abt, out.ipa, &out);
-				stat_inc(&vm->stats.mmio);
+				COUNT(&cnt, mmio);
 			}
 			break;
 		}
 		if (write && (slot->flags & S2_SLOT_READONLY)) {
 			decode_mmio(abt, out.ipa, &out);
-			stat_inc(&vm->stats.mmio);
+			COUNT(&cnt, mmio);
 			break;
 		}
-		ret = fault_in(vm, slot, out.ipa, write, &out);
+		ret = fault_in(vm, &cnt, slot, out.ipa, write, &out);
 		break;
 	case FSC_PERMISSION:
-		stat_inc(&vm->stats.permission);
+		COUNT(&cnt, permission);
 		if (!slot) {
-			inject(vm, abt, &out);
+			inject(&cnt, abt, &out);
 		} else if (write && (slot->flags & S2_SLOT_READONLY)) {
 			decode_mmio(abt, out.ipa, &out);
-			stat_inc(&vm->stats.mmio);
+			COUNT(&cnt, mmio);
 		} else if (write) {
 			/*
 			 * Write-protected for dirty logging (or left so after
@@ -355,7 +364,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		}
 		break;
 	case FSC_ACCESS_FLAG:
-		stat_inc(&vm->stats.access_flag);
+		COUNT(&cnt, access_flag);
 		ret = s2_pgtable_mkyoung(&vm->pgt, out.ipa);
 		if (ret == -S2_ENOENT) {
 			out.reason = S2_EXIT_RETRY;
@@ -364,7 +373,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		break;
 	default:
 		/* Address size, external aborts, alignment, TLB conflicts. */
-		inject(vm, abt, &out);
+		inject(&cnt, abt, &out);
 		break;
 	}
 	if (ret)

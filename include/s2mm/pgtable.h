@@ -35,10 +35,11 @@ enum s2_map_flags {
 	/*
 	 * Shared walk (the fault path): other S2_MAP_SHARED maps, relax and
 	 * mkyoung may run concurrently on the same table. Entries are
-	 * installed with compare-and-swap; losing a race returns -S2_EAGAIN
-	 * (the caller retries, e.g. lets the vCPU fault again), possibly after
-	 * installing empty tables on the way. Replaced tables are freed
-	 * through ops->free_deferred.
+	 * installed with compare-and-swap; losing a race, or finding the
+	 * mapping already in place, returns -S2_EAGAIN (the caller retries,
+	 * e.g. lets the vCPU fault again), possibly after installing empty
+	 * tables on the way. Replaced tables are freed through
+	 * ops->free_deferred.
 	 */
 	S2_MAP_SHARED = 1 << 2,
 };

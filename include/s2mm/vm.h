@@ -39,7 +39,7 @@ struct s2_memslot {
 	uint64_t *dirty;    /* while logging: one bit per granule page */
 };
 
-/* Counters a VM keeps (for reports). */
+/* Fault counters: a VM's (vm->stats), or a vCPU's (struct s2_abort). */
 struct s2_vm_stats {
 	uint64_t translation, permission, access_flag, s1ptw;
 	uint64_t mmio, retry, inject;
@@ -51,7 +51,7 @@ struct s2_vm {
 	struct s2_vmid vmid;        /* for s2_vmid_update() */
 	struct s2_memslot slots[S2_VM_MAX_SLOTS];
 	unsigned int nslots;
-	struct s2_vm_stats stats;   /* updated atomically */
+	struct s2_vm_stats stats;   /* faults whose s2_abort had no stats */
 };
 
 /*
@@ -65,6 +65,12 @@ struct s2_abort {
 	uint64_t far;          /* FAR_EL2 */
 	uint64_t hpfar;        /* HPFAR_EL2 (see above) */
 	const uint64_t *regs;  /* guest X0..X30, for an MMIO write's value; may be NULL */
+	/*
+	 * The faulting vCPU's own counters, updated without atomics; NULL
+	 * counts in the VM's stats atomically, a cache line all vCPUs share
+	 * (which costs parallel faults their scaling).
+	 */
+	struct s2_vm_stats *stats;
 };
 
 enum s2_exit_reason {
