@@ -280,7 +280,16 @@ static unsigned walk_tables(struct s2_walk *w, const struct tt_cfg *c,
 			if (t)
 				return t;
 		}
+		/*
+		 * AArch64.DecodeDescriptorType first: invalid, the reserved
+		 * level-3 encoding (bit 1 clear) and a block where the level
+		 * allows none are translation faults, whatever their OA.
+		 */
 		if (!(d & DESC_VALID))
+			goto translation;
+		if (level == 3 && !(d & DESC_PAGE))
+			goto translation;
+		if (level < 3 && !(d & DESC_TABLE) && !block_ok(c, w->cpu, level))
 			goto translation;
 		oa = desc_oa(c, d);
 		if (oa >> c->oa_bits) {
@@ -295,11 +304,6 @@ static unsigned walk_tables(struct s2_walk *w, const struct tt_cfg *c,
 			idx_bits = c->stride;
 			continue;
 		}
-		/* Level 3 with bit 1 clear is reserved: translation fault. */
-		if (level == 3 && !(d & DESC_PAGE))
-			goto translation;
-		if (level < 3 && !block_ok(c, w->cpu, level))
-			goto translation;
 		lf->desc = d;
 		lf->table = tbl_attrs;
 		lf->level = (int8_t)level;

@@ -32,6 +32,7 @@
 #define IPA_OABIG   0x10005000ULL
 #define IPA_NOTBL   0x10006000ULL  /* stage-1 table page not in stage 2 */
 #define IPA_DEV     0x10007000ULL
+#define IPA_RSV3BIG 0x10008000ULL  /* reserved L3 encoding, OA beyond PS */
 #define IPA_HOLE2   0x10200000ULL
 #define IPA_BLKRO   0x20000000ULL
 #define IPA_SEA     0x30000000ULL
@@ -81,6 +82,8 @@ static int world_setup(void **state)
 	s2map(w, IPA_NOAF, 3, s2_leaf(PA_DATA + 0x4000, 3, S2_MEMATTR_NORMAL_WB, 0, 3) & ~DESC_AF);
 	s2map(w, IPA_OABIG, 3, s2_leaf(1ULL << 40, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
 	s2map(w, IPA_DEV, 3, s2_leaf(PA_DATA + 0x5000, 3, S2_MEMATTR_DEVICE_nGnRE, 1, 3));
+	s2map(w, IPA_RSV3BIG, 3,
+	      s2_leaf(1ULL << 40, 3, S2_MEMATTR_NORMAL_WB, 0, 3) & ~DESC_PAGE);
 	s2map(w, IPA_BLKRO, 2, s2_leaf(PA_DATA + 0x200000, 1, S2_MEMATTR_NORMAL_WB, 0, 2));
 	/* A level-2 table descriptor pointing below the memory window. */
 	s2map(w, IPA_SEA, 2, 0x10000000ULL | DESC_TYPE_TABLE);
@@ -103,6 +106,8 @@ static int world_setup(void **state)
 	s1map(w, 0x40c000, 3, s1_leaf(IPA_XN, 0, ATTR_WB, 0, 3));
 	s1map(w, 0x40d000, 3, s1_leaf(1ULL << 40, 0, ATTR_WB, 0, 3));
 	s1map(w, 0x40000000, 2, s1_leaf(IPA_BLKRO, 0, ATTR_WB, 0, 2));
+	/* A level-0 block (none with 4K, DS=0) whose OA is beyond IPS too. */
+	s1map(w, 0x20000000000ULL, 0, s1_leaf(1ULL << 40, 0, ATTR_WB, 0, 0));
 	/* Level-0 entry 1 points at a table page stage 2 does not map. */
 	tt_wr(&w->t, w->s1.root + 8, IPA_NOTBL | DESC_TYPE_TABLE);
 	s1map(w, 0xffffffffffe00000ULL, 3, s1_leaf(IPA_RW, 0, ATTR_WB, S1_DESC_NG, 3));
@@ -215,6 +220,7 @@ static void stage2_spec(void **state)
 		{ "exec from XN page at EL0: same", IPA_XN, X, 0, F_PERM, 3, 2, false, 0, 0x8200000f, 0 },
 		{ "IPA beyond T0SZ (40 bits): translation L0", 1ULL << 40, R, 1, F_TRANS, 0, 2, false, 0, 0x93c18004, HP(1ULL << 40) },
 		{ "leaf OA beyond PS: address size L3", IPA_OABIG, R, 1, F_ASZ, 3, 2, false, 0, 0x93c18003, 0 },
+		{ "reserved L3 encoding with OA beyond PS: translation L3, not address size", IPA_RSV3BIG, R, 1, F_TRANS, 3, 2, false, 0, 0x93c18007, HP(IPA_RSV3BIG) },
 		{ "table outside memory: external abort on walk L3", IPA_SEA, R, 1, F_SEA, 3, 2, false, 0, 0x92000017, 0 },
 	};
 
@@ -326,6 +332,7 @@ static void stage1_spec(void **state)
 		{ "EL1 exec of PXN device page", 0x40b000, X, 1, F_PERM, 3, 1, false, 0, 0, 0 },
 		{ "EL1 exec of stage-2 XN page: stage-2 permission", 0x40c000, X, 1, F_PERM, 3, 2, false, 0, 0x8200000f, 0 },
 		{ "stage-1 OA beyond IPS (40 bits): stage-1 address size L3", 0x40d000, R, 1, F_ASZ, 3, 1, false, 0, 0, 0 },
+		{ "level-0 block (4K) with OA beyond IPS: translation L0, not address size", 0x20000000000ULL, R, 1, F_TRANS, 0, 1, false, 0, 0x96000004, 0 },
 		/* QEMU: S1PTW syndrome 0x92000087 (ISV=0, S1PTW, DFSC translation L3). */
 		{ "stage-1 table page missing in stage 2: S1PTW", 0x8000000000ULL, R, 1, F_TRANS, 3, 2, true, 0, 0x92000087, HP(IPA_NOTBL) },
 		{ "S1PTW on a store: WnR=0 (the walk reads)", 0x8000000000ULL, W, 1, F_TRANS, 3, 2, true, 0, 0x92000087, HP(IPA_NOTBL) },
