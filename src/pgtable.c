@@ -898,12 +898,21 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 		 * VMID-wide invalidation instead of one per page. */
 		uint64_t *t = table_va(ctx->pgt, ctx->old);
 		uint64_t n = 1ULL << ctx->pgt->geom.stride, changed = 0;
-		for (uint64_t i = 0; i < n; i++) {
-			uint64_t old = t[i];
-			uint64_t valid = 0 - (old & DESC_VALID);
-			uint64_t new = old ^ ((((old & ~d->clear) | d->set) ^ old) & valid);
-			changed |= new ^ old;
-			t[i] = new;
+		if (!d->set) {
+			/* Clearing (write-protect): invalid entries hold no
+			 * permission bits, so no need to skip them. */
+			for (uint64_t i = 0; i < n; i++) {
+				changed |= t[i] & d->clear;
+				t[i] &= ~d->clear;
+			}
+		} else {
+			for (uint64_t i = 0; i < n; i++) {
+				uint64_t old = t[i];
+				uint64_t valid = 0 - (old & DESC_VALID);
+				uint64_t new = old ^ ((((old & ~d->clear) | d->set) ^ old) & valid);
+				changed |= new ^ old;
+				t[i] = new;
+			}
 		}
 		if (changed) {
 			if (ctx->pgt->ops->dcache_clean_poc)
