@@ -34,6 +34,8 @@ const char report_options_help[] =
 	"  --dirty-vms N       dirty-log the first N VMs\n"
 	"  --dirty-every N     get and clear their dirty logs every N time slices\n"
 	"  --reclaim-every N   the host unmaps one VM's RAM every N slices (0: never)\n"
+	"  --inject-missing-tlbi  test the self-checks: the host drops every\n"
+	"                      TLBI by IPA the library asks for\n"
 	"reports:\n"
 	"  --json FILE         totals as JSON\n"
 	"  --csv FILE          time series (hit rate, faults, rollovers)\n"
@@ -200,6 +202,9 @@ int report_option(const char *cmd, int opt, const char *arg,
 		rep->plot = arg;
 		return 1;
 	}
+	case OPT_DROP_TLBI:
+		cfg->drop_tlbi_ipa = true;
+		return 1;
 	case OPT_QUIET:
 		rep->quiet = true;
 		return 1;
@@ -274,6 +279,12 @@ void report_tick(struct report *rep, struct sim *s)
 	}
 }
 
+static bool sim_failed(const struct sim_stats *st)
+{
+	return st->isolation_violations || st->stale_tlb_hits || st->stale_entries ||
+	       st->livelocks || st->errors;
+}
+
 static double ratio(uint64_t a, uint64_t b)
 {
 	return b ? (double)a / (double)b : 0.0;
@@ -315,10 +326,10 @@ static void summary(FILE *f, const struct report *rep)
 		fprintf(f, "  host        %" PRIu64 " dirty pages in %" PRIu64 " log rounds, %" PRIu64
 			   " reclaims\n", st->dirty_pages, st->dirty_rounds, st->reclaims);
 	fprintf(f, "  self-checks %" PRIu64 " isolation violations, %" PRIu64
-		   " stale TLB hits (%" PRIu64 " stale entries found)%s\n",
+		   " stale TLB hits (%" PRIu64 " stale entries found), %" PRIu64
+		   " fault livelocks%s\n",
 		st->isolation_violations, st->stale_tlb_hits, st->stale_entries,
-		st->isolation_violations || st->stale_tlb_hits || st->stale_entries ||
-				st->errors ? "  FAILED" : "  ok");
+		st->livelocks, sim_failed(st) ? "  FAILED" : "  ok");
 }
 
 static int write_json(const struct report *rep)
@@ -362,6 +373,7 @@ static int write_json(const struct report *rep)
 	U(o, "stale_tlb_hits", st->stale_tlb_hits);
 	U(o, "stale_tlb_entries", st->stale_entries);
 	U(o, "errors", st->errors);
+	U(o, "livelocks", st->livelocks);
 	if (rep->trace_lines)
 		U(o, "trace_lines", rep->trace_lines);
 	json_object_set_new(o, "seconds", json_real(rep->seconds));
@@ -493,13 +505,12 @@ int report_finish(struct report *rep, struct sim *s)
 		ret = r;
 	if (rep->plot && (r = plot(rep)))
 		ret = r;
-	if (rep->st.isolation_violations || rep->st.stale_tlb_hits ||
-	    rep->st.stale_entries || rep->st.errors) {
+	if (sim_failed(&rep->st)) {
 		fprintf(stderr, "s2mm %s: self-check failed: %" PRIu64 " isolation violations, %"
 				PRIu64 " stale TLB hits, %" PRIu64 " stale TLB entries, %" PRIu64
-				" unexpected faults\n",
+				" fault livelocks, %" PRIu64 " unexpected faults\n",
 			rep->command, rep->st.isolation_violations, rep->st.stale_tlb_hits,
-			rep->st.stale_entries, rep->st.errors);
+			rep->st.stale_entries, rep->st.livelocks, rep->st.errors);
 		if (!ret)
 			ret = 1;
 	}

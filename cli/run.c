@@ -278,7 +278,7 @@ bad_num:
 	}
 
 	unsigned int ncpu = cfg.cpus < nv ? cfg.cpus : (unsigned int)nv;
-	uint64_t done = 0, round = 0, next_tick = 0;
+	uint64_t done = 0, round = 0;
 
 	report_begin(&rep, accesses);
 	while (done < accesses) {
@@ -316,10 +316,7 @@ bad_num:
 				goto sim_err;
 		}
 		round++;
-		if (done >= next_tick) {
-			report_tick(&rep, s);
-			next_tick = done + 65536;
-		}
+		report_tick(&rep, s);
 	}
 	ret = report_finish(&rep, s);
 	goto out;

@@ -52,7 +52,7 @@ struct sim_config {
 	unsigned int dirty_vms;    /* the first N VMs are dirty-logged */
 	uint64_t dirty_every;      /* get/clear the dirty log every N slices */
 	uint64_t reclaim_every;    /* host unmaps a VM's RAM every N slices */
-	bool verbose;
+	bool drop_tlbi_ipa;        /* test aid: the host loses TLBI by IPA */
 };
 
 /* Totals for reports (the JSON keys). */
@@ -69,7 +69,7 @@ struct sim_stats {
 	uint64_t isolation_violations, stale_tlb_hits, stale_entries;
 	uint64_t dirty_pages, dirty_rounds, reclaims, context_switches;
 	uint64_t block_maps, page_maps;
-	uint64_t errors;
+	uint64_t errors, livelocks;
 };
 
 struct sim;
