@@ -2,10 +2,10 @@
 # Install what s2mm needs on Debian, only when something is missing.
 # Usage: scripts/deps.sh [build|test]
 set -euo pipefail
-pkgs=(cmake make gcc pkg-config libcmocka-dev)
+pkgs=(cmake make gcc pkg-config libcmocka-dev libjansson-dev zlib1g-dev)
 if [ "${1:-build}" = test ]; then
   pkgs+=(gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-system-arm
-         clang libclang-rt-14-dev valgrind gnuplot-nox)
+         clang libclang-rt-14-dev valgrind gnuplot-nox jq)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
