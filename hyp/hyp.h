@@ -158,6 +158,16 @@ unsigned int hyp_guest_enter(struct hyp_regs *regs);
 /* --- traps.c --- */
 void hyp_cur_exception(struct hyp_regs *r, unsigned int vec);
 
+/* --- gic.c: GICv2 and the EL2 physical timer, for preemption --- */
+/* CNTHP (EL2 physical timer): PPI 10, INTID 26 (Arm BSA; QEMU virt). */
+#define GIC_INTID_HYP_TIMER	26
+void gic_init_cpu(unsigned int cpu);
+void hyp_timer_arm(uint64_t ticks);
+void hyp_timer_stop(void);
+/* Acknowledge and end the pending interrupt. Return: 1 for the timer
+ * (then stopped), 0 if spurious, else -(INTID + 1). */
+int gic_ack_timer(void);
+
 /* --- main.c --- */
 void hyp_main(uint64_t dtb);
 void secondary_main(unsigned int id);

@@ -10,6 +10,8 @@
  *          mmu32, dirtylog32, staletlb32): one VM of that guest per CPU
  *   hostile  the hostile guest on CPU 0 next to marker-filled victims
  *   many   guests=N memory-test VMs (default 64), time-sliced on all CPUs
+ *          cooperatively (the guests yield)
+ *   preempt  the same, preempted by the EL2 timer every slice-us=N (1000)
  * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
@@ -73,6 +75,7 @@ static enum scenario parse_scenario(const void *fdt)
 	hyp_printf("s2hyp: args \"%s\"\n", args ? args : "");
 	vm_opts.guests = arg_uint(args, "guests=", 0);
 	vm_opts.vmid_bits = arg_uint(args, "vmid-bits=", 0);
+	vm_opts.slice_us = arg_uint(args, "slice-us=", 0);
 	if (!v || arg_is(v, "boot"))
 		return SC_BOOT;
 	if (arg_is(v, "panic"))

@@ -44,6 +44,7 @@ void cpu_early_init(unsigned int id)
 	if (id == 0)
 		mmu_init_tables();
 	mmu_enable();
+	gic_init_cpu(id);
 }
 
 int psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t ctx)

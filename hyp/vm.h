@@ -42,7 +42,7 @@ struct hyp_vm {
 	bool done;
 	bool yielded;
 	int status;
-	uint64_t exits, hvcs, mmio, injected, vmid_changes;
+	uint64_t exits, hvcs, mmio, injected, vmid_changes, preemptions;
 	char line[256];
 	unsigned int line_len;
 };
@@ -58,6 +58,7 @@ unsigned int hyp_vmid_bits(void);
 struct vm_options {
 	unsigned int guests;	/* test=many: how many */
 	unsigned int vmid_bits;	/* 0: what the CPU has */
+	unsigned int slice_us;	/* test=preempt: timer slice (default 1000) */
 };
 
 /* Once, after SMP bring-up: the VMID allocator for hyp_ncpus CPUs.
