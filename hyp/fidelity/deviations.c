@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Known deviations of QEMU's translation (target/arm/ptw.c, QEMU 7.2 as
+ * Debian bookworm ships it) from the Arm architecture: the ONE place where
+ * the fidelity test accepts a difference. The model follows the
+ * architecture; each entry names the rule, what QEMU does, and recognises
+ * exactly that difference and no other. docs/fidelity.md has the table
+ * with the source evidence.
+ */
+#include "../hyp.h"
+#include "fidelity.h"
+
+#include <s2mm/arch.h>
+
+#define GENMASK(hi, lo)	((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
+
+enum {
+	DEV_PTW_LEVEL = 1,
+	DEV_PTW_VM_OFF,
+	DEV_S2_SL_PS,
+	DEV_BLOCK_LEVEL,
+	DEV_NR_PLUS1,
+};
+
+const struct fid_deviation_info fid_deviations[] = {
+	[DEV_PTW_LEVEL - 1] = {
+		"s1ptw-fault-level",
+		"a stage-2 fault on a stage-1 table walk reports the level of the "
+		"stage-2 lookup that faulted (AArch64.S2Walk; FST/DFSC level)",
+		"get_phys_addr_lpae() do_fault: sets fi->level to the stage-1 "
+		"level after S1_ptw_translate() failed, overwriting the stage-2 level",
+	},
+	[DEV_PTW_VM_OFF - 1] = {
+		"ptw-bit-with-stage2-off",
+		"HCR_EL2.PTW only acts on stage-2 Device memory; with HCR_EL2.VM=0 "
+		"there is no stage 2 and a stage-1 walk never faults at stage 2",
+		"AT S1E0*/S1E1* (mmu_idx Stage1_E*) always walk through the Stage2 "
+		"regime; with VM=0 get_phys_addr_disabled() gives memattr 0 "
+		"(Device), so S1_ptw_translate() raises a stage-2 permission fault "
+		"(S=1, PTW=1) at the first stage-1 level when HCR_EL2.PTW=1",
+	},
+	[DEV_S2_SL_PS - 1] = {
+		"s2-start-level-vs-ps",
+		"AArch64.S2InvalidSL checks the start level against PAMax (the "
+		"implemented PA size): 4K SL0=2 (level 0) needs PAMax >= 44, 16K "
+		"level 1 PAMax >= 42, 64K level 1 PAMax >= 44; VTCR_EL2.PS plays no part",
+		"check_s2_mmu_setup() (QEMU 6.2..7.2) tests the output size "
+		"min(PS, PAMax) instead ('level == 0 && outputsize <= 42' for 4K, "
+		"'level == 1 && outputsize <= 40/42' for 16K/64K): with a smaller "
+		"PS every stage-2 lookup is a translation fault at level 0",
+	},
+	[DEV_BLOCK_LEVEL - 1] = {
+		"block-at-unsupported-level",
+		"a block descriptor (bits[1:0]=01) at a level that has no blocks "
+		"(4K/16K level 0 or 16K level 1 without DS, 64K level 1 without "
+		"FEAT_LPA) decodes as invalid: translation fault at that level "
+		"(AArch64.DecodeDescriptorType, AArch64.BlockDescSupported)",
+		"get_phys_addr_lpae() only faults bit 0 clear and the reserved "
+		"level-3 encoding; any other non-table entry is taken as a block "
+		"of the level's size, so the walk goes on (a PA, or a later fault)",
+	},
+};
+const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
+
+static bool is_s1_op(enum s2_mmu_at_op op)
+{
+	return op == S2_MMU_AT_S1E1R || op == S2_MMU_AT_S1E1W ||
+	       op == S2_MMU_AT_S1E0R || op == S2_MMU_AT_S1E0W;
+}
+
+/*
+ * The stage-1 level whose descriptor is fetched from IPA @fipa on the walk
+ * of @va (the earlier fetches translated with the model's stage 2), or -9.
+ */
+static int s1_fetch_level(const struct fid_gen *g, const struct fid_case *c,
+			  uint64_t va, uint64_t fipa)
+{
+	int sel = fid_s1_select(c, va);
+	const struct fid_geo *geo = &c->s1[sel];
+	uint64_t ia = c->a32 ? (uint32_t)va : va, table = geo->root;
+
+	if (!geo->valid)
+		return -9;
+	for (int l = geo->start; l <= 3; l++) {
+		uint64_t daddr = table + fid_geo_index(geo, l, ia) * 8, d;
+		struct s2_mmu_access a = { daddr, S2_MMU_READ, 1 };
+		struct s2_mmu_result r;
+
+		if (daddr == fipa)
+			return l;
+		if (l == 3 || s2_mmu_translate_s2(&g->mem, g->cpu, &c->regs, &a, &r) ||
+		    r.fault.type || r.pa < g->mem.base ||
+		    r.pa - g->mem.base > g->mem.size - 8)
+			return -9;
+		d = *(const uint64_t *)r.pa;
+		if ((d & DESC_TYPE_MASK) != DESC_TYPE_TABLE)
+			return -9;
+		table = d & GENMASK(47, geo->gbits);
+	}
+	return -9;
+}
+
+/* VTCR_EL2 names a start level that QEMU 7.2 rejects for PS < PAMax only. */
+static bool s2_sl_vs_ps(const struct fid_gen *g, const struct fid_case *c)
+{
+	static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+	uint64_t vtcr = c->regs.vtcr_el2;
+	unsigned tg = (vtcr >> 14) & 3, sl0 = (vtcr >> 6) & 3;
+	unsigned ps = bits[(vtcr >> 16) & 7], pamax = g->cpu->pa_bits;
+
+	if (!(c->regs.hcr_el2 & HCR_EL2_VM) || sl0 != 2 || !c->s2.valid)
+		return false;
+	if (ps > pamax)
+		ps = pamax;
+	switch (tg) {
+	case 0: return g->cpu->gran_4k && ps <= 42 && pamax >= 44;      /* 4K, L0 */
+	case 2: return g->cpu->gran_16k && ps <= 40 && pamax >= 42;     /* 16K, L1 */
+	case 1: return g->cpu->gran_64k && ps <= 42 && pamax >= 44;     /* 64K, L1 */
+	default: return false;
+	}
+}
+
+static bool blocks_at(const struct fid_gen *g, const struct fid_geo *geo,
+		      int level)
+{
+	switch (geo->gbits) {
+	case 12: return level == 1 || level == 2 || (level == 0 && geo->ds);
+	case 14: return level == 2 || (level == 1 && geo->ds);
+	default: return level == 2 || (level == 1 && g->cpu->pa_bits == 52);
+	}
+}
+
+/*
+ * The descriptor at @level on the walk of @ia in regime @geo (stage-1
+ * tables read through the model's stage 2), or 0 when it cannot be found.
+ */
+static uint64_t desc_at(const struct fid_gen *g, const struct fid_case *c,
+			const struct fid_geo *geo, unsigned stage, uint64_t ia,
+			int level)
+{
+	uint64_t table = geo->root;
+
+	for (int l = geo->start; l <= level; l++) {
+		uint64_t pa = table + fid_geo_index(geo, l, ia) * 8, d;
+
+		if (stage == 1 && (c->regs.hcr_el2 & HCR_EL2_VM)) {
+			struct s2_mmu_access a = { pa, S2_MMU_READ, 1 };
+			struct s2_mmu_result r;
+
+			if (s2_mmu_translate_s2(&g->mem, g->cpu, &c->regs, &a, &r) ||
+			    r.fault.type)
+				return 0;
+			pa = r.pa;
+		}
+		if (pa < g->mem.base || pa - g->mem.base > g->mem.size - 8)
+			return 0;
+		d = *(const uint64_t *)pa;
+		if (l == level)
+			return d;
+		if ((d & DESC_TYPE_MASK) != DESC_TYPE_TABLE)
+			return 0;
+		table = d & GENMASK(47, geo->gbits);
+	}
+	return 0;
+}
+
+/* The model's fault is a block at a level without blocks. */
+static bool bad_block_fault(const struct fid_gen *g, const struct fid_case *c,
+			    uint64_t va, const struct s2_mmu_result *res)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	const struct fid_geo *geo;
+	uint64_t ia, d;
+
+	if (f->type != S2_MMU_FAULT_TRANSLATION || f->level < 0 || f->level > 2)
+		return false;
+	if (f->stage == 2) {
+		geo = &c->s2;
+		ia = f->ipa;
+	} else {
+		geo = &c->s1[fid_s1_select(c, va)];
+		ia = c->a32 ? (uint32_t)va : va;
+	}
+	if (!geo->valid || blocks_at(g, geo, f->level))
+		return false;
+	d = desc_at(g, c, geo, f->stage, ia, f->level);
+	return (d & DESC_TYPE_MASK) == DESC_TYPE_BLOCK;
+}
+
+unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
+		       enum s2_mmu_at_op op, uint64_t va,
+		       const struct s2_mmu_result *res,
+		       const struct fid_outcome *m, const struct fid_outcome *q)
+{
+	const struct s2_mmu_regs *r = &c->regs;
+
+	/* Same fault type, S1PTW on both sides, QEMU's level = stage-1 level. */
+	if (m->f && q->f && m->s && m->ptw && q->s && q->ptw &&
+	    (m->fst & 0x3c) == (q->fst & 0x3c) && m->fst != q->fst &&
+	    res->fault.s1ptw &&
+	    (int)(q->fst & 3) == s1_fetch_level(g, c, va, res->fault.ipa))
+		return DEV_PTW_LEVEL;
+
+	/* Stage 2 off, PTW set, stage-1-only AT with the MMU on: QEMU's
+	 * stage-2 permission fault at the start level of the walk. */
+	if (!(r->hcr_el2 & HCR_EL2_VM) && (r->hcr_el2 & HCR_EL2_PTW) &&
+	    (r->sctlr_el1 & SCTLR_M) && is_s1_op(op) && !m->s &&
+	    q->f && q->s && q->ptw && (q->fst & 0x3c) == 0x0c &&
+	    (int)(q->fst & 3) == c->s1[fid_s1_select(c, va)].start)
+		return DEV_PTW_VM_OFF;
+
+	/* A start level valid for PAMax but not for PS: QEMU's stage-2
+	 * translation fault, level 0 (or the stage-1 level on a walk). */
+	if (s2_sl_vs_ps(g, c) && q->f && q->s && (q->fst & 0x3c) == 0x04 &&
+	    (q->ptw ? (int)(q->fst & 3) == c->s1[fid_s1_select(c, va)].start
+		    : (q->fst & 3) == 0))
+		return DEV_S2_SL_PS;
+
+	/* The model stopped at a block where the level has none; QEMU took
+	 * it as a block and went on: whatever it gives follows from that. */
+	if (m->f && bad_block_fault(g, c, va, res))
+		return DEV_BLOCK_LEVEL;
+	return 0;
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fidelity test: the MMU model (model/, compiled into s2hyp) against
+ * QEMU's translation (AT S12E1R/W, S1E1R... from EL2, then PAR_EL1) on the
+ * very same tables in real memory. docs/fidelity.md describes the method,
+ * the reproducer format and the table of known QEMU deviations.
+ *
+ * gen.c         seeded generator: configurations, tables, addresses
+ * run.c         programs the registers, runs AT, compares, reports
+ * deviations.c  the ONE place where known QEMU deviations are recognised
+ */
+#ifndef S2HYP_FIDELITY_H
+#define S2HYP_FIDELITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <s2mm/mmu.h>
+
+/* Translation tables live in one dedicated, naturally aligned region. */
+#define FID_REGION_ORDER	13	/* 32 MiB of 4K pages */
+#define FID_REGION_SIZE		(1ULL << (FID_REGION_ORDER + 12))
+/* Its first part holds stage-1 tables (reached through the T window). */
+#define FID_S1POOL_SIZE		(4ULL << 20)
+
+/* Descriptors a configuration writes, at most, before a bulk clear. */
+#define FID_LOG_SIZE		4096
+
+/* Addresses tested per configuration, at most. */
+#define FID_MAX_ADDRS		96
+
+/* struct fid_rng - xoshiro256** state (reproducible across builds). */
+struct fid_rng {
+	uint64_t s[4];
+};
+
+void fid_rng_seed(struct fid_rng *r, uint64_t seed);
+uint64_t fid_rng_next(struct fid_rng *r);
+/* Uniform in [0, n) (n > 0). */
+uint64_t fid_rng_below(struct fid_rng *r, uint64_t n);
+/* True with probability pct/100. */
+bool fid_rng_pct(struct fid_rng *r, unsigned pct);
+
+/* One regime's geometry as the generator built it (for dumps). */
+struct fid_geo {
+	uint64_t root;     /* PA (stage 2) or IPA (stage 1) of the root table */
+	uint8_t gbits;
+	int8_t start;
+	uint8_t ia_bits;
+	bool ds;           /* FEAT_LPA2 descriptor format */
+	bool lpa64k;       /* 64K granule with 52-bit OA (FEAT_LPA) */
+	bool valid;        /* the generator meant this geometry to be valid */
+};
+
+/**
+ * struct fid_case - One generated configuration: registers, tables (already
+ * written into the region) and the addresses to translate.
+ * @cfg: configuration number (the reproducer names seed and cfg).
+ * @regs: the registers; the model gets exactly these.
+ * @a32: EL1 is AArch32 (HCR_EL2.RW=0), stage 1 is LPAE.
+ * @s2: stage-2 geometry; @s1[0]/@s1[1]: TTBR0/TTBR1 geometry.
+ * @t_ipa: IPA of the region's stage-1 pool ("T window").
+ * @t_end: end of the stage-2 range reserved for the T window.
+ * @t_level: level of the T window's stage-2 leaves (0: stage 2 unused).
+ * @addrs/@naddrs: input addresses to translate.
+ */
+struct fid_case {
+	uint64_t cfg;
+	struct s2_mmu_regs regs;
+	bool a32;
+	struct fid_geo s2;
+	struct fid_geo s1[2];
+	uint64_t t_ipa;
+	uint64_t t_end;
+	int8_t t_level;
+	uint64_t addrs[FID_MAX_ADDRS];
+	unsigned naddrs;
+};
+
+/**
+ * struct fid_gen - Generator state for one run.
+ * @cpu: the modelled CPU (matches the QEMU -cpu).
+ * @mem: the region as the model sees it.
+ * @seed: the run's seed.
+ */
+struct fid_gen {
+	const struct s2_mmu_cpu *cpu;
+	struct s2_mmu_mem mem;
+	uint64_t seed;
+	/* private */
+	struct fid_rng rng;
+	uint64_t s1_next, s2_next;   /* bump pointers (PA) */
+	uint64_t *log[FID_LOG_SIZE];   /* slots written (cleared next time) */
+	unsigned nlog;
+	uint64_t leaf_ipa[64];       /* output IPAs of stage-1 leaves */
+	unsigned nleaf_ipa;
+};
+
+/* Build configuration number @cfg of @g->seed into @c (and memory). */
+void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c);
+
+/* Index of @ia in the table at @level of @geo. */
+uint64_t fid_geo_index(const struct fid_geo *geo, int level, uint64_t ia);
+/* TTBR0 (0) or TTBR1 (1) for @va. */
+int fid_s1_select(const struct fid_case *c, uint64_t va);
+
+/* Print the descriptors a walk of @va reads (stage 1 through stage 2). */
+void fid_dump_walk(const struct fid_gen *g, const struct fid_case *c,
+		   uint64_t va);
+
+/**
+ * struct fid_outcome - What one AT gave, decoded from PAR_EL1.
+ */
+struct fid_outcome {
+	uint64_t par;
+	bool f;
+	uint8_t fst;
+	bool s, ptw;
+	uint64_t pa;
+};
+
+void fid_decode_par(uint64_t par, struct fid_outcome *o);
+
+/**
+ * fid_deviation() - Is the difference between the model's answer (@model,
+ * with the model's full result @res) and QEMU's (@qemu) for AT @op of @va
+ * a documented QEMU deviation from the architecture?
+ * Return: the deviation's id (1-based index into fid_deviations[]), 0 if not.
+ */
+unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
+		       enum s2_mmu_at_op op, uint64_t va,
+		       const struct s2_mmu_result *res,
+		       const struct fid_outcome *model,
+		       const struct fid_outcome *qemu);
+
+struct fid_deviation_info {
+	const char *name;
+	const char *rule;   /* the architecture */
+	const char *qemu;   /* what QEMU does */
+};
+extern const struct fid_deviation_info fid_deviations[];
+extern const unsigned fid_ndeviations;
+
+/**
+ * fidelity_run() - The scenario: @count comparisons from @seed, on CPU 0.
+ * @first_cfg: start at this configuration (reproduce one case).
+ * @verbose: dump every configuration.
+ * Return: 0 when every comparison matched or was a documented deviation.
+ */
+int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
+		 bool verbose);
+
+/* The s2hyp scenario: parse the boot arguments, then run on CPU @cpu. */
+void fidelity_setup(const char *args);
+int fidelity_scenario(unsigned int cpu);
+
+#endif /* S2HYP_FIDELITY_H */

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fidelity run: for each generated configuration, program the EL1&0
+ * translation registers from EL2, then for each address and AT operation
+ * compare PAR_EL1 from QEMU with the PAR the model computes from the same
+ * registers and the same memory. A difference that fid_deviation() does not
+ * recognise is a failure: printed as a reproducer and counted.
+ */
+#include "../hyp.h"
+#include "fidelity.h"
+
+#include <s2mm/arch.h>
+
+/* Full reproducers printed before the rest are only counted. */
+#define MAX_REPORTS	64
+
+static const struct {
+	const char *name;
+	enum s2_mmu_at_op op;
+} at_ops[] = {
+	{ "S12E1R", S2_MMU_AT_S12E1R }, { "S12E1W", S2_MMU_AT_S12E1W },
+	{ "S1E1R", S2_MMU_AT_S1E1R },   { "S1E1W", S2_MMU_AT_S1E1W },
+	{ "S1E0R", S2_MMU_AT_S1E0R },   { "S1E0W", S2_MMU_AT_S1E0W },
+	{ "S12E0R", S2_MMU_AT_S12E0R }, { "S12E0W", S2_MMU_AT_S12E0W },
+};
+
+/* Mismatch classes: (model, QEMU) outcome kinds, the first example each. */
+#define MAX_CLASSES	48
+struct mclass {
+	uint32_t key;
+	uint64_t n, cfg;
+	unsigned addr, op;
+};
+static struct mclass classes[MAX_CLASSES];
+static unsigned nclasses;
+
+static uint32_t okey(const struct fid_outcome *o)
+{
+	return o->f ? 0x80u | o->fst | (o->s ? 0x100u : 0) | (o->ptw ? 0x200u : 0)
+		    : 0;
+}
+
+/* Count a mismatch; true when it is the first of its class. */
+static bool classify(const struct fid_outcome *m, const struct fid_outcome *q,
+		     bool a32, uint64_t cfg, unsigned addr, unsigned op)
+{
+	uint32_t key = okey(m) << 16 | okey(q) << 1 | a32;
+
+	for (unsigned i = 0; i < nclasses; i++)
+		if (classes[i].key == key) {
+			classes[i].n++;
+			return false;
+		}
+	if (nclasses < MAX_CLASSES)
+		classes[nclasses++] = (struct mclass){ key, 1, cfg, addr, op };
+	return true;
+}
+
+static void okey_str(char *buf, size_t n, uint32_t k)
+{
+	if (!(k & 0x80))
+		hyp_snprintf(buf, n, "PA");
+	else
+		hyp_snprintf(buf, n, "FST %02x%s%s", k & 0x3f, k & 0x100 ? " S" : "",
+			     k & 0x200 ? " PTW" : "");
+}
+
+static uint64_t hw_at(enum s2_mmu_at_op op, uint64_t va)
+{
+	switch (op) {
+	case S2_MMU_AT_S1E1R: __asm__ volatile("at s1e1r, %0" : : "r"(va)); break;
+	case S2_MMU_AT_S1E1W: __asm__ volatile("at s1e1w, %0" : : "r"(va)); break;
+	case S2_MMU_AT_S1E0R: __asm__ volatile("at s1e0r, %0" : : "r"(va)); break;
+	case S2_MMU_AT_S1E0W: __asm__ volatile("at s1e0w, %0" : : "r"(va)); break;
+	case S2_MMU_AT_S12E1R: __asm__ volatile("at s12e1r, %0" : : "r"(va)); break;
+	case S2_MMU_AT_S12E1W: __asm__ volatile("at s12e1w, %0" : : "r"(va)); break;
+	case S2_MMU_AT_S12E0R: __asm__ volatile("at s12e0r, %0" : : "r"(va)); break;
+	case S2_MMU_AT_S12E0W: __asm__ volatile("at s12e0w, %0" : : "r"(va)); break;
+	}
+	isb();
+	return read_sysreg(par_el1);
+}
+
+static void program(const struct s2_mmu_regs *r)
+{
+	write_sysreg(r->hcr_el2, hcr_el2);
+	write_sysreg(r->vtcr_el2, vtcr_el2);
+	write_sysreg(r->vttbr_el2, vttbr_el2);
+	write_sysreg(r->sctlr_el1, sctlr_el1);
+	write_sysreg(r->tcr_el1, tcr_el1);
+	write_sysreg(r->ttbr0_el1, ttbr0_el1);
+	write_sysreg(r->ttbr1_el1, ttbr1_el1);
+	write_sysreg(r->mair_el1, mair_el1);
+	/* Tables written with plain stores; AT walks afresh, but QEMU caches
+	 * the stage-2 translations of stage-1 table pages in its TLB. */
+	dsb(ish);
+	__asm__ volatile("tlbi alle1" ::: "memory");
+	dsb(ish);
+	isb();
+}
+
+void fid_decode_par(uint64_t par, struct fid_outcome *o)
+{
+	*o = (struct fid_outcome){ .par = par, .f = par & PAR_EL1_F };
+	if (o->f) {
+		o->fst = (uint8_t)((par & PAR_EL1_FST_MASK) >> PAR_EL1_FST_SHIFT);
+		o->s = par & PAR_EL1_S;
+		o->ptw = par & PAR_EL1_PTW;
+	} else {
+		o->pa = par & PAR_EL1_PA_MASK;
+	}
+}
+
+static bool same(const struct fid_outcome *a, const struct fid_outcome *b)
+{
+	if (a->f != b->f)
+		return false;
+	if (a->f)
+		return a->fst == b->fst && a->s == b->s && a->ptw == b->ptw;
+	return a->pa == b->pa;
+}
+
+static void describe(const char *who, const struct fid_outcome *o)
+{
+	if (o->f)
+		hyp_printf("    %-5s PAR %016lx: fault FST %02x (%s level %d) S=%d PTW=%d\n",
+			   who, o->par, o->fst,
+			   (o->fst & 0x3c) == 0x04 ? "translation" :
+			   (o->fst & 0x3c) == 0x08 ? "access flag" :
+			   (o->fst & 0x3c) == 0x0c ? "permission" :
+			   (o->fst & 0x3c) == 0x00 ? "address size" :
+			   (o->fst & 0x3c) == 0x14 ? "ext abort walk" : "other",
+			   o->fst & 3, o->s, o->ptw);
+	else
+		hyp_printf("    %-5s PAR %016lx: PA %lx\n", who, o->par, o->pa);
+}
+
+/* What the CPU implements, from its ID registers: pick the model preset. */
+static const struct s2_mmu_cpu *pick_cpu(const char **name)
+{
+	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1);
+	unsigned tgran16 = (mmfr0 >> 20) & 0xf;
+	static const uint8_t pa[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+
+	hyp_printf("fidelity: ID_AA64MMFR0 %lx MMFR1 %lx MMFR2 %lx\n", mmfr0,
+		   read_sysreg(id_aa64mmfr1_el1), read_sysreg(s3_0_c0_c7_2));
+	if (tgran16 == 0) {
+		*name = "cortex-a57";
+		if (pa[mmfr0 & 7] != s2_mmu_cpu_cortex_a57.pa_bits)
+			hyp_printf("fidelity: warning: PARange != the preset's\n");
+		return &s2_mmu_cpu_cortex_a57;
+	}
+	*name = "max";
+	if (pa[mmfr0 & 7] != s2_mmu_cpu_max.pa_bits)
+		hyp_printf("fidelity: warning: PARange != the preset's\n");
+	return &s2_mmu_cpu_max;
+}
+
+static struct fid_gen gen;
+static bool arg_summary;
+static struct fid_case fcase;
+
+int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
+		 bool verbose)
+{
+	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
+	uint64_t ndev[16] = { 0 }, attr_diff = 0;
+	const char *cpu_name;
+	struct fid_rng opr;
+	uint64_t cfg = first_cfg;
+
+	gen.cpu = pick_cpu(&cpu_name);
+	if (palloc_alloc(FID_REGION_ORDER, &region)) {
+		hyp_printf("fidelity: no %llu MiB region\n", FID_REGION_SIZE >> 20);
+		return -1;
+	}
+	memset((void *)region, 0, FID_REGION_SIZE);
+	gen.mem = (struct s2_mmu_mem){ (const void *)region, region,
+				       FID_REGION_SIZE };
+	gen.seed = seed;
+	gen.nlog = 0;
+	gen.s1_next = region;
+	gen.s2_next = region + FID_S1POOL_SIZE;
+	hyp_printf("fidelity: cpu %s, seed %lu, %lu comparisons from config %lu, "
+		   "region %lx+%llu MiB\n", cpu_name, seed, count, first_cfg,
+		   region, FID_REGION_SIZE >> 20);
+
+	t0 = cntvct();
+	while (cmp < count) {
+		fid_gen_case(&gen, cfg, &fcase);
+		fid_rng_seed(&opr, seed ^ cfg ^ 0x5bd1e995ULL);
+		program(&fcase.regs);
+		if (verbose) {
+			hyp_printf("config %lu: %u addresses\n", cfg, fcase.naddrs);
+			fid_dump_walk(&gen, &fcase, fcase.addrs[0]);
+		}
+		uint64_t failed0 = failed;
+		for (unsigned i = 0; i < fcase.naddrs && cmp < count; i++) {
+			uint64_t va = fcase.addrs[i];
+			/* S12E1R, S12E1W, S1E1R always; one of the others. */
+			unsigned ops[4] = { 0, 1, 2,
+					    3 + (unsigned)fid_rng_below(&opr, 5) };
+
+			for (unsigned k = 0; k < 4 && cmp < count; k++) {
+				enum s2_mmu_at_op op = at_ops[ops[k]].op;
+				struct s2_mmu_result res;
+				struct fid_outcome m, q;
+				uint64_t mpar;
+				unsigned dev;
+				int err;
+
+				fid_decode_par(hw_at(op, va), &q);
+				err = s2_mmu_at(&gen.mem, gen.cpu, &fcase.regs, op,
+						va, &mpar, &res);
+				cmp++;
+				if (err) {
+					hyp_printf("fidelity: model error %d at config %lu\n",
+						   err, cfg);
+					failed++;
+					continue;
+				}
+				fid_decode_par(mpar, &m);
+				if (same(&m, &q)) {
+					passed++;
+					if (!m.f && (mpar ^ q.par) & (PAR_EL1_ATTR_MASK |
+								      PAR_EL1_SH_MASK))
+						attr_diff++;
+					continue;
+				}
+				dev = fid_deviation(&gen, &fcase, op, va, &res, &m, &q);
+				if (dev) {
+					devs++;
+					passed++;
+					if (ndev[dev]++ == 0)
+						hyp_printf("fidelity: deviation %u (%s) first "
+							   "seen: seed %lu config %lu addr %u op %s\n",
+							   dev, fid_deviations[dev - 1].name,
+							   seed, cfg, i, at_ops[ops[k]].name);
+					continue;
+				}
+				if (classify(&m, &q, fcase.a32, cfg, i, ops[k]) &&
+				    failed < MAX_REPORTS) {
+					hyp_printf("MISMATCH seed %lu config %lu addr %u op %s "
+						   "VA %lx (%s)\n", seed, cfg, i,
+						   at_ops[ops[k]].name, va, cpu_name);
+					describe("model", &m);
+					describe("qemu", &q);
+					fid_dump_walk(&gen, &fcase, va);
+				}
+				failed++;
+			}
+		}
+		if (arg_summary)
+			hyp_printf("cfg %lu a32 %d vm %d m %d s2 %uK L%d ia %u valid %d VTCR %lx "
+				   "TCR %lx: %lu mismatches\n", cfg, fcase.a32,
+				   (int)(fcase.regs.hcr_el2 & 1),
+				   (int)(fcase.regs.sctlr_el1 & 1),
+				   1u << (fcase.s2.gbits - 10), fcase.s2.start,
+				   fcase.s2.ia_bits, fcase.s2.valid,
+				   fcase.regs.vtcr_el2, fcase.regs.tcr_el1,
+				   failed - failed0);
+		cfg++;
+	}
+	ticks = cntvct() - t0;
+	/* Leave the EL1&0 regime off, stage 2 off. */
+	write_sysreg(HCR_EL2_RW, hcr_el2);
+	write_sysreg(0, sctlr_el1 /* M=0 */);
+	isb();
+	palloc_free(region, FID_REGION_ORDER);
+
+	for (unsigned d = 1; d <= fid_ndeviations; d++)
+		if (ndev[d])
+			hyp_printf("fidelity: deviation %u %s: %lu\n", d,
+				   fid_deviations[d - 1].name, ndev[d]);
+	for (unsigned i = 0; i < nclasses; i++) {
+		char a[24], b[24];
+
+		okey_str(a, sizeof(a), classes[i].key >> 16);
+		okey_str(b, sizeof(b), (classes[i].key >> 1) & 0x7fff);
+		hyp_printf("fidelity: mismatch model %-12s qemu %-12s%s: %lu "
+			   "(first: config %lu addr %u op %s)\n", a, b,
+			   classes[i].key & 1 ? " AArch32" : "", classes[i].n,
+			   classes[i].cfg, classes[i].addr,
+			   at_ops[classes[i].op].name);
+	}
+	hyp_printf("fidelity: %lu configurations, %lu comparisons in %lu ms "
+		   "(%lu/s), %lu documented deviations, %lu with other ATTR/SH\n",
+		   cfg - first_cfg, cmp, ticks * 1000 / read_sysreg(cntfrq_el0),
+		   ticks ? cmp * read_sysreg(cntfrq_el0) / ticks : 0, devs,
+		   attr_diff);
+	hyp_printf("fidelity: %lu passed, %lu failed\n", passed, failed);
+	return failed ? -1 : 0;
+}
+
+/* ---- the scenario: "test=fidelity seed=S count=N [cfg=C] [verbose]" ---- */
+
+static uint64_t arg_seed = 1, arg_count = 100000, arg_cfg;
+static bool arg_verbose;
+
+static bool arg_u64(const char *args, const char *key, uint64_t *v)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = args; p && *p; p++) {
+		if ((p != args && p[-1] != ' ') || strncmp(p, key, klen))
+			continue;
+		p += klen;
+		*v = 0;
+		while (*p >= '0' && *p <= '9')
+			*v = *v * 10 + (uint64_t)(*p++ - '0');
+		return true;
+	}
+	return false;
+}
+
+void fidelity_setup(const char *args)
+{
+	uint64_t v;
+
+	arg_u64(args, "seed=", &arg_seed);
+	arg_u64(args, "count=", &arg_count);
+	arg_u64(args, "cfg=", &arg_cfg);
+	arg_verbose = arg_u64(args, "verbose=", &v) && v;
+	arg_summary = arg_u64(args, "summary=", &v) && v;
+}
+
+int fidelity_scenario(unsigned int cpu)
+{
+	/* One CPU compares; the others have nothing to do. */
+	if (cpu != 0)
+		return 0;
+	return fidelity_run(arg_seed, arg_count, arg_cfg, arg_verbose);
+}
