@@ -51,12 +51,13 @@ static void hyp_usage(FILE *out)
 		"Boot s2hyp, the EL2 hypervisor on libs2mm, under\n"
 		"qemu-system-aarch64 -M virt,virtualization=on and run guests.\n\n"
 		"  --scenario NAME   many (default): --guests memory-test VMs\n"
-		"                    time-sliced on every CPU; guest, mmu, dirtylog,\n"
-		"                    staletlb (AArch64) and guest32, mmu32,\n"
-		"                    dirtylog32, staletlb32 (AArch32): one VM per\n"
-		"                    CPU; hostile: a guest scanning its IPA space\n"
-		"                    next to marker-filled VMs; boot: no guests\n"
-		"  --guests N        guests for 'many' (default 1000)\n"
+		"                    time-sliced on every CPU (they yield); preempt:\n"
+		"                    the same, preempted by the EL2 timer; guest,\n"
+		"                    mmu, dirtylog, staletlb (AArch64) and guest32,\n"
+		"                    mmu32, dirtylog32, staletlb32 (AArch32): one VM\n"
+		"                    per CPU; hostile: a guest scanning its IPA\n"
+		"                    space next to marker-filled VMs; boot: none\n"
+		"  --guests N        guests for many/preempt (default 1000)\n"
 		"  --cpus N          QEMU -smp, 1..8 (default 4)\n"
 		"  --vmid-bits 8|16  VMID width (default: the CPU's; 16 needs max)\n"
 		"  --cpu NAME        QEMU CPU: cortex-a57 (8-bit VMIDs, default),\n"
@@ -85,7 +86,7 @@ static long parse_uint(const char *s, long lo, long hi)
 /* Only names s2hyp knows: checked here so that a typo fails fast, with a
  * clear message, before anything is built. */
 static const char *const scenarios[] = {
-	"many", "guest", "mmu", "dirtylog", "staletlb", "hostile", "guest32",
+	"many", "preempt", "guest", "mmu", "dirtylog", "staletlb", "hostile", "guest32",
 	"mmu32", "dirtylog32", "staletlb32", "boot",
 };
 
@@ -384,10 +385,10 @@ static int hyp_run(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (strcmp(o.scenario, "many")) {
+	if (strcmp(o.scenario, "many") && strcmp(o.scenario, "preempt")) {
 		if (guests_given) {
 			fprintf(stderr, "s2mm hyp run: --guests applies to "
-				"--scenario many only\n");
+				"--scenario many or preempt only\n");
 			return 2;
 		}
 	} else if (!o.guests) {
