@@ -309,6 +309,9 @@ int cmd_explain(int argc, char **argv)
 	uint64_t va;
 	int c, r, ret = 2;
 
+	static char prog[] = "s2mm explain";
+
+	argv[0] = prog; /* getopt's messages name the command */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		r = report_option("explain", c, optarg, &cfg, &rep);

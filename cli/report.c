@@ -36,6 +36,7 @@ const char report_options_help[] =
 	"  --reclaim-every N   the host unmaps one VM's RAM every N slices (0: never)\n"
 	"  --inject-missing-tlbi  test the self-checks: the host drops every\n"
 	"                      TLBI by IPA the library asks for\n"
+	"  --inject-missing-rollover-flush  ... or the flush of a VMID rollover\n"
 	"reports:\n"
 	"  --json FILE         totals as JSON\n"
 	"  --csv FILE          time series (hit rate, faults, rollovers)\n"
@@ -205,6 +206,9 @@ int report_option(const char *cmd, int opt, const char *arg,
 	case OPT_DROP_TLBI:
 		cfg->drop_tlbi_ipa = true;
 		return 1;
+	case OPT_DROP_FLUSH:
+		cfg->drop_tlbi_all = true;
+		return 1;
 	case OPT_QUIET:
 		rep->quiet = true;
 		return 1;
@@ -297,11 +301,11 @@ static void summary(FILE *f, const struct report *rep)
 
 	fprintf(f, "s2mm %s: %s\n", rep->command, rep->workload);
 	fprintf(f, "  machine     %u CPUs, %u VMs x %u vCPUs, %u-bit VMIDs, stage 2 %uK granule "
-		   "%u-bit IPA %u-bit PA%s, stage 1 %s %uK, TLB %u x %u-way\n",
+		   "%u-bit IPA %u-bit PA%s, stage 1 %s %uK, TLB %u entries %u-way\n",
 		c->cpus, c->vms, c->vcpus, c->vmid_bits, c->granule >> 10, c->ipa_bits,
 		c->pa_bits, c->blocks ? " blocks" : " pages only",
 		c->s1_format == SIM_S1_A32 ? "AArch32 LPAE" : "AArch64",
-		c->s1_granule >> 10, c->tlb_entries / c->tlb_ways, c->tlb_ways);
+		c->s1_granule >> 10, c->tlb_entries, c->tlb_ways);
 	fprintf(f, "  accesses    %" PRIu64 " in %.3f s (%.1f M/s)\n", st->accesses,
 		rep->seconds, rep->seconds > 0 ? st->accesses / rep->seconds / 1e6 : 0.0);
 	fprintf(f, "  TLB         %" PRIu64 " hits (%.2f%%, %" PRIu64 " in the micro-TLB), %" PRIu64

@@ -41,7 +41,7 @@ enum {
 	OPT_IPA_BITS, OPT_PA_BITS, OPT_S1_GRANULE, OPT_S1_FORMAT, OPT_VA_BITS,
 	OPT_BLOCKS, OPT_NO_BLOCKS, OPT_TLB_ENTRIES, OPT_TLB_WAYS, OPT_NO_UTLB,
 	OPT_VM_MEM, OPT_DIRTY_VMS, OPT_DIRTY_EVERY, OPT_RECLAIM_EVERY,
-	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE, OPT_DROP_TLBI,
+	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE, OPT_DROP_TLBI, OPT_DROP_FLUSH,
 	OPT_CMD_BASE = 512,        /* each command's own options from here */
 };
 
@@ -62,7 +62,8 @@ enum {
 	{ "json", 1, 0, OPT_JSON }, { "csv", 1, 0, OPT_CSV },             \
 	{ "plot", 1, 0, OPT_PLOT }, { "quiet", 0, 0, OPT_QUIET },         \
 	{ "sample", 1, 0, OPT_SAMPLE },                                   \
-	{ "inject-missing-tlbi", 0, 0, OPT_DROP_TLBI }
+	{ "inject-missing-tlbi", 0, 0, OPT_DROP_TLBI },                   \
+	{ "inject-missing-rollover-flush", 0, 0, OPT_DROP_FLUSH }
 
 /* Help text of the shared options. */
 extern const char report_options_help[];

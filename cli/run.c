@@ -166,6 +166,9 @@ int cmd_run(int argc, char **argv)
 	char err[256] = "";
 	int c, ret = 2, r;
 
+	static char prog[] = "s2mm run";
+
+	argv[0] = prog; /* getopt's messages name the command */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		r = report_option("run", c, optarg, &cfg, &rep);

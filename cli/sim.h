@@ -53,6 +53,7 @@ struct sim_config {
 	uint64_t dirty_every;      /* get/clear the dirty log every N slices */
 	uint64_t reclaim_every;    /* host unmaps a VM's RAM every N slices */
 	bool drop_tlbi_ipa;        /* test aid: the host loses TLBI by IPA */
+	bool drop_tlbi_all;        /* test aid: ... and the rollover flush */
 };
 
 /* Totals for reports (the JSON keys). */

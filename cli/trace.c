@@ -229,6 +229,9 @@ int cmd_trace(int argc, char **argv)
 	const char *path = NULL;
 	int c, r, ret = 2;
 
+	static char prog[] = "s2mm trace";
+
+	argv[0] = prog; /* getopt's messages name the command */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		r = report_option("trace", c, optarg, &cfg, &rep);
