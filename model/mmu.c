@@ -752,8 +752,15 @@ void s2_model_translate(struct s2_walk *w, const struct s2_mmu_access *acc,
 
 	result_init(w, acc, res);
 	if (!(regs->sctlr_el1 & SCTLR_M)) {
-		/* Stage 1 off: the VA is the IPA (AArch64.S1DisabledOutput). */
+		/*
+		 * Stage 1 off: the VA is the IPA (AArch64.S1DisabledOutput):
+		 * VA[AddrTop:PAMax] must be zero, AddrTop being 55 with TBI.
+		 */
 		uint64_t va = a32 ? (uint32_t)acc->va : acc->va;
+		bool tbi = (va >> 55) & 1 ? regs->tcr_el1 & TCR_EL1_TBI1
+					  : regs->tcr_el1 & TCR_EL1_TBI0;
+		if (!a32 && tbi)
+			va &= GENMASK(55, 0);
 		if (!a32 && (va >> w->cpu->pa_bits)) {
 			set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
 			goto out;

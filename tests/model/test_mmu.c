@@ -384,6 +384,15 @@ static void stage1_controls_spec(void **state)
 	assert_int_equal(r.pa, PA_DATA + 0x1040);
 	assert_int_equal(r.attr, 0x00);
 	assert_int_equal(r.desc_reads, 3);
+	/* With TBI0 the top byte is ignored (AArch64.S1DisabledOutput). */
+	regs.tcr_el1 |= TCR_EL1_TBI0;
+	a.va = (0x5aULL << 56) | (IPA_RW + 0x40);
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x1040);
+	regs.tcr_el1 &= ~TCR_EL1_TBI0;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_ASZ);
 	/* ... and a VA beyond PAMax (44 bits) is a stage-1 address size fault. */
 	a.va = 1ULL << 44;
 	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
