@@ -69,7 +69,7 @@ GUEST_IMG(staletlb32)
 
 static const struct guest_kind kinds[] = {
 	{ "guest", IMG(memtest), 4ULL << 20, 0, false, true, false, false },
-	{ "mmu", IMG(mmu), 4ULL << 20, 0, false, false, false, false },
+	{ "mmu", IMG(mmu), 4ULL << 20, 0, false, true, true, false },
 	{ "hostile", IMG(hostile), 1ULL << 20, 0, false, false, false, false,
 	  true },
 	{ "dirtylog", IMG(dirtylog), 1ULL << 20, 0, false, false, true, false },
@@ -80,7 +80,7 @@ static const struct guest_kind kinds[] = {
 	  false, false, false, true },
 #ifdef S2HYP_HAVE_A32
 	{ "guest32", IMG(memtest32), 4ULL << 20, 0, true, true, false, false },
-	{ "mmu32", IMG(mmu32), 4ULL << 20, 0, true, false, false, false },
+	{ "mmu32", IMG(mmu32), 4ULL << 20, 0, true, true, true, false },
 	{ "dirtylog32", IMG(dirtylog32), 1ULL << 20, 0, true, false, true,
 	  false },
 	{ "staletlb32", IMG(staletlb32), 1ULL << 20, 0, true, false, false,
@@ -381,16 +381,46 @@ static bool vm_mmio_console(struct hyp_vm *vm, const struct s2_mmio *m,
 	return true;
 }
 
+/*
+ * HPFAR_EL2 for this abort. It is UNKNOWN for a permission fault that is
+ * not on a stage-1 walk (Arm ARM D19.2.58), so there, as KVM does, the
+ * guest's own stage 1 (still loaded) translates FAR_EL2 with AT S1E1R; the
+ * guest's PAR_EL1 is put back. Return: false when AT faults (a stage-1
+ * entry changed under us, or a table page left stage 2): retry the guest.
+ */
+static bool vm_fault_hpfar(struct hyp_vm *vm, uint64_t esr, uint64_t far,
+			   uint64_t *hpfar)
+{
+	uint64_t par, saved;
+
+	if ((esr & ESR_ISS_DA_DFSC_MASK & FSC_TYPE_MASK) != FSC_PERMISSION ||
+	    (esr & ESR_ISS_DA_S1PTW)) {
+		*hpfar = read_sysreg(hpfar_el2);
+		return true;
+	}
+	saved = read_sysreg(par_el1);
+	__asm__ volatile("at s1e1r, %0" : : "r"(far) : "memory");
+	isb();
+	par = read_sysreg(par_el1);
+	write_sysreg(saved, par_el1);
+	if (par & PAR_EL1_F)
+		return false;
+	*hpfar = S2_FIELD_PREP(HPFAR_EL2_FIPA, S2_FIELD_GET(PAR_EL1_PA, par));
+	vm->at_resolved++;
+	return true;
+}
+
 static void vm_dabt(struct hyp_vm *vm, uint64_t esr)
 {
-	const struct s2_abort abt = {
-		.esr = esr, .far = read_sysreg(far_el2),
-		.hpfar = read_sysreg(hpfar_el2), .regs = vm->regs.x,
+	struct s2_abort abt = {
+		.esr = esr, .far = read_sysreg(far_el2), .regs = vm->regs.x,
 	};
 	struct s2_exit ex;
 	uint64_t val;
 	int ret;
 
+	if (!vm_fault_hpfar(vm, esr, abt.far, &abt.hpfar))
+		return; /* the guest takes the fault again */
 	ret = s2_vm_handle_abort(&vm->mm, &abt, &ex);
 	if (ret) {
 		hyp_printf("vm%u: s2_vm_handle_abort(ESR %lx, IPA %lx): %s\n",
@@ -726,10 +756,11 @@ static void vm_report(const struct hyp_vm *vm, uint64_t ticks)
 
 	hyp_printf("vm%u: exit status %d after %lu exits (%lu HVC, %lu MMIO, "
 		   "%lu injected; stage-2: %lu translation, %lu permission, "
-		   "%lu access-flag, %lu s1ptw; %lu block + %lu page maps), "
-		   "%lu us, VMID %u, VTCR %lx\n", vm->id, vm->status, vm->exits,
-		   vm->hvcs, vm->mmio, vm->injected, s->translation,
-		   s->permission, s->access_flag, s->s1ptw, s->block_maps,
+		   "%lu access-flag, %lu s1ptw, %lu IPA by AT; %lu block + %lu "
+		   "page maps), %lu us, VMID %u, VTCR %lx\n", vm->id, vm->status,
+		   vm->exits, vm->hvcs, vm->mmio, vm->injected, s->translation,
+		   s->permission, s->access_flag, s->s1ptw, vm->at_resolved,
+		   s->block_maps,
 		   s->page_maps, ticks * 1000000 / read_sysreg(cntfrq_el0),
 		   vm->vmid, vm->vtcr);
 }

@@ -43,6 +43,7 @@ struct hyp_vm {
 	bool yielded;
 	int status;
 	uint64_t exits, hvcs, mmio, injected, vmid_changes, preemptions;
+	uint64_t at_resolved;	/* permission faults' IPA found by AT */
 	char line[256];
 	unsigned int line_len;
 };

@@ -22,6 +22,8 @@
 #define TABLES_OFF	0x100000UL	/* 6 table pages at RAM + 1 MiB */
 #define TEST_OFF	0x200000UL	/* 2 MiB the alias covers */
 #define ALIAS_VA	0x80000000UL
+#define LOG_VA		0xc0000000UL	/* 2 MiB block -> GUEST_LOG_IPA */
+#define NTABLES		7
 
 /* Long-descriptor bits (Arm ARM D8.3, G5.5.3); same in both states. */
 #define D_TABLE		3ULL
@@ -44,8 +46,9 @@ static void build(unsigned long ram, unsigned long size)
 {
 	uint64_t *l1 = table(ram, 0), *l2 = table(ram, 1);
 	uint64_t *l2a = table(ram, 4), *l3a = table(ram, 5);
+	uint64_t *l2l = table(ram, 6);
 
-	for (unsigned int t = 0; t < 6; t++)
+	for (unsigned int t = 0; t < NTABLES; t++)
 		for (unsigned int i = 0; i < 512; i++)
 			table(ram, t)[i] = 0;
 	l1[0] = 0 | D_ATTR(ATTR_DEVICE) | D_AF | D_XN | D_BLOCK;
@@ -65,6 +68,9 @@ static void build(unsigned long ram, unsigned long size)
 	for (unsigned int i = 0; i < 512; i++)
 		l3a[i] = (uint64_t)(ram + TEST_OFF + (511 - i) * PG) |
 			 D_ATTR(ATTR_NORMAL) | D_SH_IS | D_AF | D_XN | D_PAGE;
+	l1[LOG_VA >> 30] = (uint64_t)(unsigned long)l2l | D_TABLE;
+	l2l[LOG_VA >> 21 & 511] = (uint64_t)GUEST_LOG_IPA | D_ATTR(ATTR_NORMAL) |
+				  D_SH_IS | D_AF | D_XN | D_BLOCK;
 }
 
 /*
@@ -77,7 +83,7 @@ static void mmu_on(unsigned long ram)
 	unsigned long t = ram + TABLES_OFF;
 
 #ifdef __aarch64__
-	for (unsigned long p = t; p < t + 6 * PG; p += 64)
+	for (unsigned long p = t; p < t + NTABLES * PG; p += 64)
 		__asm__ volatile("dc ivac, %0" : : "r"(p) : "memory");
 	/* T0SZ=25 (39-bit VA, level-1 start), IRGN0=ORGN0=WBWA, SH0=IS,
 	 * TG0=4K, EPD1 (no TTBR1 walks), IPS=40-bit. */
@@ -99,7 +105,7 @@ static void mmu_on(unsigned long ram)
 			 "isb"
 			 : : "r"(MAIR_VALUE), "r"(tcr), "r"(t) : "x9", "memory");
 #else
-	for (unsigned long p = t; p < t + 6 * PG; p += 64)
+	for (unsigned long p = t; p < t + NTABLES * PG; p += 64)
 		__asm__ volatile("mcr p15, 0, %0, c7, c6, 1" : : "r"(p) : "memory");
 	/* TTBCR: EAE (long descriptors), T0SZ=0, IRGN0=ORGN0=WBWA, SH0=IS,
 	 * EPD1. TTBR0 is 64-bit (MCRR); MAIR0 holds attr0..3. */
@@ -128,7 +134,8 @@ int guest_main(unsigned long ram, unsigned long size, unsigned long premapped,
 	       unsigned long flags)
 {
 	volatile uint32_t *alias = (volatile uint32_t *)ALIAS_VA;
-	unsigned long bad = 0, s1ptw;
+	volatile uint32_t *log = (volatile uint32_t *)LOG_VA;
+	unsigned long bad = 0, s1ptw, diff;
 
 	(void)premapped;
 	(void)flags;
@@ -137,6 +144,9 @@ int guest_main(unsigned long ram, unsigned long size, unsigned long premapped,
 		return 1;
 	}
 	build(ram, size);
+	/* The log slot, touched whole with the MMU off: mapped (a block). */
+	for (unsigned long i = 0; i < GUEST_LOG_SIZE / 4; i += PG / 4)
+		((volatile uint32_t *)GUEST_LOG_IPA)[i] = 0;
 	/* Tables and test area out of stage 2: walks and accesses refault. */
 	hvc2(HC_UNMAP, ram + TABLES_OFF, TEST_OFF - TABLES_OFF);
 	hvc2(HC_UNMAP, ram + TEST_OFF, TEST_OFF);
@@ -162,5 +172,16 @@ int guest_main(unsigned long ram, unsigned long size, unsigned long premapped,
 	s1ptw = hvc(HC_STATS, STAT_S1PTW);
 	gprintf("mmu: alias checked, %lu bad words, %lu stage-2 faults on "
 		"stage-1 walks\n", bad, s1ptw);
-	return bad || !s1ptw;
+	/*
+	 * Dirty logging under stage 1: writes through LOG_VA take stage-2
+	 * permission faults whose FAR is a VA, not the IPA (HPFAR_EL2 is
+	 * UNKNOWN for them): the hypervisor must find the IPA to log.
+	 */
+	diff = hvc(HC_DIRTY, 0);
+	for (uint32_t p = 0; p < GUEST_LOG_SIZE / PG; p++)
+		if (DIRTY_WANT(1, p))
+			log[p * (PG / 4) + 1] = p;
+	diff += hvc(HC_DIRTY, 1);
+	gprintf("mmu: dirty log through stage 1: %lu mismatches\n", diff);
+	return bad || !s1ptw || diff;
 }
