@@ -12,17 +12,19 @@
  *   many   guests=N memory-test VMs (default 64), time-sliced on all CPUs
  *          cooperatively (the guests yield)
  *   preempt  the same, preempted by the EL2 timer every slice-us=N (1000)
+ *   fidelity seed=S count=N: the MMU model against QEMU's AT (fidelity/)
  * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
 #include "vm.h"
+#include "fidelity/fidelity.h"
 
 #define DEFAULT_DTB	0x40000000UL
 #define DEFAULT_RAM	(128UL << 20)
 
 extern char __image_start[], __end[];
 
-enum scenario { SC_BOOT, SC_PANIC, SC_VM };
+enum scenario { SC_BOOT, SC_PANIC, SC_VM, SC_FIDELITY };
 
 static volatile enum scenario scenario;
 static char vm_scenario[32];
@@ -80,6 +82,10 @@ static enum scenario parse_scenario(const void *fdt)
 		return SC_BOOT;
 	if (arg_is(v, "panic"))
 		return SC_PANIC;
+	if (arg_is(v, "fidelity")) {
+		fidelity_setup(args);
+		return SC_FIDELITY;
+	}
 	while (v[n] && v[n] != ' ' && n < sizeof(vm_scenario) - 1) {
 		vm_scenario[n] = v[n];
 		n++;
@@ -102,6 +108,8 @@ static void cpu_loop(unsigned int id)
 		__asm__ volatile("wfe");
 	if (scenario == SC_VM)
 		ret = vm_scenario_run(vm_scenario, id);
+	else if (scenario == SC_FIDELITY)
+		ret = fidelity_scenario(id);
 	cpu_status[id] = ret;
 	__atomic_add_fetch(&cpus_done, 1, __ATOMIC_ACQ_REL);
 	__asm__ volatile("sev");

@@ -19,6 +19,7 @@ enum {
 	DEV_PTW_VM_OFF,
 	DEV_S2_SL_PS,
 	DEV_BLOCK_LEVEL,
+	DEV_DS_OA_HIGH,
 	DEV_NR_PLUS1,
 };
 
@@ -40,14 +41,16 @@ const struct fid_deviation_info fid_deviations[] = {
 		"(S=1, PTW=1) at the first stage-1 level when HCR_EL2.PTW=1",
 	},
 	[DEV_S2_SL_PS - 1] = {
-		"s2-start-level-vs-ps",
+		"s2-start-level-check",
 		"AArch64.S2InvalidSL checks the start level against PAMax (the "
 		"implemented PA size): 4K SL0=2 (level 0) needs PAMax >= 44, 16K "
-		"level 1 PAMax >= 42, 64K level 1 PAMax >= 44; VTCR_EL2.PS plays no part",
+		"level 1 PAMax >= 42, 64K level 1 PAMax >= 44; VTCR_EL2.PS plays no "
+		"part; 16K SL0=3 (level 0) is valid with VTCR_EL2.DS=1 (FEAT_LPA2)",
 		"check_s2_mmu_setup() (QEMU 6.2..7.2) tests the output size "
 		"min(PS, PAMax) instead ('level == 0 && outputsize <= 42' for 4K, "
-		"'level == 1 && outputsize <= 40/42' for 16K/64K): with a smaller "
-		"PS every stage-2 lookup is a translation fault at level 0",
+		"'level == 1 && outputsize <= 40/42' for 16K/64K) and rejects 16K "
+		"level 0 always ('level == 0 ||'): every stage-2 lookup is then a "
+		"translation fault at level 0",
 	},
 	[DEV_BLOCK_LEVEL - 1] = {
 		"block-at-unsupported-level",
@@ -58,6 +61,14 @@ const struct fid_deviation_info fid_deviations[] = {
 		"get_phys_addr_lpae() only faults bit 0 clear and the reserved "
 		"level-3 encoding; any other non-table entry is taken as a block "
 		"of the level's size, so the walk goes on (a PA, or a later fault)",
+	},
+	[DEV_DS_OA_HIGH - 1] = {
+		"lpa2-oa-bits-with-small-ps",
+		"with TCR/VTCR.DS=1 a descriptor's OA[51:50] are its bits [9:8] "
+		"whatever PS is; an OA beyond PS is an address size fault "
+		"(AArch64.OAOutOfRange)",
+		"get_phys_addr_lpae() ORs in descriptor bits [9:8] only when "
+		"outputsize > 48; with PS <= 48 they are ignored and the walk goes on",
 	},
 };
 const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
@@ -108,7 +119,12 @@ static bool s2_sl_vs_ps(const struct fid_gen *g, const struct fid_case *c)
 	unsigned tg = (vtcr >> 14) & 3, sl0 = (vtcr >> 6) & 3;
 	unsigned ps = bits[(vtcr >> 16) & 7], pamax = g->cpu->pa_bits;
 
-	if (!(c->regs.hcr_el2 & HCR_EL2_VM) || sl0 != 2 || !c->s2.valid)
+	if (!(c->regs.hcr_el2 & HCR_EL2_VM) || !c->s2.valid)
+		return false;
+	/* 16K level 0 with DS=1 (FEAT_LPA2) */
+	if (tg == 2 && sl0 == 3 && c->s2.ds)
+		return true;
+	if (sl0 != 2)
 		return false;
 	if (ps > pamax)
 		ps = pamax;
@@ -187,6 +203,24 @@ static bool bad_block_fault(const struct fid_gen *g, const struct fid_case *c,
 	return (d & DESC_TYPE_MASK) == DESC_TYPE_BLOCK;
 }
 
+/* The model's address size fault comes from DS OA[51:50] alone. */
+static bool ds_oa_high_fault(const struct fid_gen *g, const struct fid_case *c,
+			     uint64_t va, const struct s2_mmu_result *res)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	const struct fid_geo *geo;
+	uint64_t d;
+
+	if (f->type != S2_MMU_FAULT_ADDR_SIZE || f->level < 0)
+		return false;
+	geo = f->stage == 2 ? &c->s2 : &c->s1[fid_s1_select(c, va)];
+	if (!geo->ds || !geo->valid)
+		return false;
+	d = desc_at(g, c, geo, f->stage, f->stage == 2 ? f->ipa :
+		    (c->a32 ? (uint32_t)va : va), f->level);
+	return (d & DESC_OA52_LPA2_MASK) && !(d & GENMASK(49, 48));
+}
+
 unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 		       enum s2_mmu_at_op op, uint64_t va,
 		       const struct s2_mmu_result *res,
@@ -220,5 +254,8 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 	 * it as a block and went on: whatever it gives follows from that. */
 	if (m->f && bad_block_fault(g, c, va, res))
 		return DEV_BLOCK_LEVEL;
+
+	if (m->f && ds_oa_high_fault(g, c, va, res))
+		return DEV_DS_OA_HIGH;
 	return 0;
 }

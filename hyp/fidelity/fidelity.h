@@ -82,11 +82,14 @@ struct fid_case {
  * @cpu: the modelled CPU (matches the QEMU -cpu).
  * @mem: the region as the model sees it.
  * @seed: the run's seed.
+ * @ttst: the CPU has FEAT_TTST (QEMU max), which the model does not
+ *        implement: no TxSZ > 39 nor 4K stage-2 SL0=3 is generated.
  */
 struct fid_gen {
 	const struct s2_mmu_cpu *cpu;
 	struct s2_mmu_mem mem;
 	uint64_t seed;
+	bool ttst;
 	/* private */
 	struct fid_rng rng;
 	uint64_t s1_next, s2_next;   /* bump pointers (PA) */

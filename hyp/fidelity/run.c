@@ -170,6 +170,8 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	uint64_t cfg = first_cfg;
 
 	gen.cpu = pick_cpu(&cpu_name);
+	/* ID_AA64MMFR2_EL1.ST: FEAT_TTST, beyond the model. */
+	gen.ttst = (read_sysreg(s3_0_c0_c7_2) >> 28) & 0xf;
 	if (palloc_alloc(FID_REGION_ORDER, &region)) {
 		hyp_printf("fidelity: no %llu MiB region\n", FID_REGION_SIZE >> 20);
 		return -1;
