@@ -13,6 +13,8 @@ int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_hyp(int argc, char **argv);
+/* s2mm hyp fidelity (cli/hyp_fidelity.c), dispatched from cmd_hyp(). */
+int cmd_hyp_fidelity(int argc, char **argv);
 
 /**
  * dump_pgtable() - Print the tree of @pt below [ipa, ipa + size): one line

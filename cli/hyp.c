@@ -47,7 +47,9 @@ static void hyp_usage(FILE *out)
 	fprintf(out,
 		"usage: s2mm hyp run [--guests N] [--cpus N] [--vmid-bits 8|16]\n"
 		"                    [--cpu NAME] [--scenario NAME] [--timeout SEC]\n"
-		"                    [--elf PATH] [--no-build]\n\n"
+		"                    [--elf PATH] [--no-build]\n"
+		"       s2mm hyp fidelity [--seed S] [--count N] [--cpu NAME]: the\n"
+		"                    MMU model against QEMU's AT (see its --help)\n\n"
 		"Boot s2hyp, the EL2 hypervisor on libs2mm, under\n"
 		"qemu-system-aarch64 -M virt,virtualization=on and run guests.\n\n"
 		"  --scenario NAME   many (default): --guests memory-test VMs\n"
@@ -443,7 +445,9 @@ int cmd_hyp(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return hyp_run(argc - 1, argv + 1);
-	fprintf(stderr, "s2mm hyp: unknown subcommand '%s' (only 'run')\n",
+	if (!strcmp(argv[1], "fidelity"))
+		return cmd_hyp_fidelity(argc - 1, argv + 1);
+	fprintf(stderr, "s2mm hyp: unknown subcommand '%s' ('run' or 'fidelity')\n",
 		argv[1]);
 	return 2;
 }

@@ -157,7 +157,7 @@ static const struct s2_mmu_cpu *pick_cpu(const char **name)
 }
 
 static struct fid_gen gen;
-static bool arg_summary;
+static bool arg_summary, arg_inject;
 static struct fid_case fcase;
 
 int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
@@ -221,6 +221,8 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					failed++;
 					continue;
 				}
+				if (arg_inject && !(mpar & PAR_EL1_F) && (cmp % 1000) == 7)
+					mpar ^= 1ULL << 12;
 				fid_decode_par(mpar, &m);
 				if (same(&m, &q)) {
 					passed++;
@@ -324,6 +326,8 @@ void fidelity_setup(const char *args)
 	arg_u64(args, "cfg=", &arg_cfg);
 	arg_verbose = arg_u64(args, "verbose=", &v) && v;
 	arg_summary = arg_u64(args, "summary=", &v) && v;
+	/* inject=1: a deliberately wrong model answer, to prove detection. */
+	arg_inject = arg_u64(args, "inject=", &v) && v;
 }
 
 int fidelity_scenario(unsigned int cpu)
