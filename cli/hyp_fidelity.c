@@ -42,7 +42,9 @@ static void usage(FILE *out)
 		"  --cfg C       start at configuration C (reproduce a report)\n"
 		"  --timeout SEC kill QEMU after SEC seconds (default 600)\n"
 		"  --elf PATH    s2hyp image (default: this build tree's)\n"
-		"  --no-build    do not build the image first\n");
+		"  --no-build    do not build the image first\n"
+		"  --inject-model-bug  corrupt one model answer in 1000 (the test\n"
+		"                must then fail: proves mismatches are caught)\n");
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -106,6 +108,7 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "elf", required_argument, NULL, 'e' },
 		{ "no-build", no_argument, NULL, 'B' },
+		{ "inject-model-bug", no_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,7 +117,7 @@ int cmd_hyp_fidelity(int argc, char **argv)
 	const char *qemu = getenv("QEMU") ? getenv("QEMU") : "qemu-system-aarch64";
 	char build[PATH_MAX], image[PATH_MAX + 32], append[160], tmo[24];
 	char line[1024];
-	int build_first = 1, opt, status;
+	int build_first = 1, inject = 0, opt, status;
 	long long passed = -1, failed = -1;
 	FILE *out;
 
@@ -137,6 +140,7 @@ int cmd_hyp_fidelity(int argc, char **argv)
 			break;
 		case 'e': elf = optarg; build_first = 0; break;
 		case 'B': build_first = 0; break;
+		case 'I': inject = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -173,8 +177,8 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		return 1;
 	}
 	snprintf(append, sizeof(append),
-		 "test=fidelity seed=%" PRIu64 " count=%" PRIu64 " cfg=%" PRIu64,
-		 seed, count, cfg);
+		 "test=fidelity seed=%" PRIu64 " count=%" PRIu64 " cfg=%" PRIu64 "%s",
+		 seed, count, cfg, inject ? " inject=1" : "");
 	snprintf(tmo, sizeof(tmo), "%" PRIu64, timeout);
 	fprintf(stderr, "s2mm hyp fidelity: %s -cpu %s -kernel %s -append \"%s\"\n",
 		qemu, cpu, elf, append);

@@ -116,8 +116,7 @@ static uint64_t oa_encode(const struct fid_geo *geo, uint64_t oa)
 	uint64_t d = oa & GENMASK(47, geo->gbits);
 
 	if (geo->ds) {
-		d &= GENMASK(49, 0);
-		d |= ((oa >> 50) & 3) << 8;
+		d = (oa & GENMASK(49, geo->gbits)) | ((oa >> 50) & 3) << 8;
 	} else if (geo->lpa64k) {
 		d |= ((oa >> 48) & 0xf) << 12;
 	}
@@ -687,7 +686,8 @@ static uint64_t gen_target_ipa(struct fid_gen *g, struct fid_case *c,
 		ipa = g->leaf_ipa[RND(g->nleaf_ipa)] ^ (RBITS() & LOWMASK(RND(24)));
 	ipa &= mask;
 	/* Stage-2 leaves never cover the T window (see the file comment). */
-	if (c->t_level && r < 70 && (ipa < c->t_ipa || ipa >= c->t_end)) {
+	if (c->t_level && r < 70 && (ipa < c->t_ipa || ipa >= c->t_end) &&
+	    !(ipa >> s2->ia_bits)) {   /* beyond: would alias a T slot */
 		uint64_t oa = RBITS() & LOWMASK(g->cpu->pa_bits);
 		put_leaf(g, c, s2, 2, ipa, oa, g->cpu->pa_bits);
 	}

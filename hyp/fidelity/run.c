@@ -211,16 +211,21 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				unsigned dev;
 				int err;
 
-				fid_decode_par(hw_at(op, va), &q);
+				/* The model first: a walk leaving the region would
+				 * be an external abort, which QEMU takes as an EL2
+				 * Data Abort instead of reporting it in PAR_EL1. */
 				err = s2_mmu_at(&gen.mem, gen.cpu, &fcase.regs, op,
 						va, &mpar, &res);
 				cmp++;
-				if (err) {
-					hyp_printf("fidelity: model error %d at config %lu\n",
-						   err, cfg);
-					failed++;
+				if (err || res.fault.type == S2_MMU_FAULT_EXT_ABORT) {
+					hyp_printf("fidelity: model error %d / walk outside "
+						   "the region: config %lu addr %u op %s VA %lx\n",
+						   err, cfg, i, at_ops[ops[k]].name, va);
+					if (failed++ < MAX_REPORTS)
+						fid_dump_walk(&gen, &fcase, va);
 					continue;
 				}
+				fid_decode_par(hw_at(op, va), &q);
 				if (arg_inject && !(mpar & PAR_EL1_F) && (cmp % 1000) == 7)
 					mpar ^= 1ULL << 12;
 				fid_decode_par(mpar, &m);
