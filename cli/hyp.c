@@ -57,8 +57,9 @@ static void hyp_usage(FILE *out)
 		"                    the same, preempted by the EL2 timer; guest,\n"
 		"                    mmu, dirtylog, staletlb (AArch64) and guest32,\n"
 		"                    mmu32, dirtylog32, staletlb32 (AArch32): one VM\n"
-		"                    per CPU; hostile: a guest scanning its IPA\n"
-		"                    space next to marker-filled VMs; boot: none\n"
+		"                    per CPU; hostile, hostile32: a guest scanning\n"
+		"                    its IPA space next to marker-filled VMs;\n"
+		"                    boot: no guests\n"
 		"  --guests N        guests for many/preempt (default 1000)\n"
 		"  --cpus N          QEMU -smp, 1..8 (default 4)\n"
 		"  --vmid-bits 8|16  VMID width (default: the CPU's; 16 needs max)\n"
@@ -89,7 +90,7 @@ static long parse_uint(const char *s, long lo, long hi)
  * clear message, before anything is built. */
 static const char *const scenarios[] = {
 	"many", "preempt", "guest", "mmu", "dirtylog", "staletlb", "hostile", "guest32",
-	"mmu32", "dirtylog32", "staletlb32", "boot",
+	"mmu32", "dirtylog32", "staletlb32", "hostile32", "boot",
 };
 
 static int scenario_known(const char *name)

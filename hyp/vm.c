@@ -61,6 +61,7 @@ GUEST_IMG(staletlb)
 #ifdef S2HYP_HAVE_A32
 GUEST_IMG(memtest32)
 GUEST_IMG(mmu32)
+GUEST_IMG(hostile32)
 GUEST_IMG(dirtylog32)
 GUEST_IMG(staletlb32)
 #endif
@@ -81,6 +82,8 @@ static const struct guest_kind kinds[] = {
 #ifdef S2HYP_HAVE_A32
 	{ "guest32", IMG(memtest32), 4ULL << 20, 0, true, true, false, false },
 	{ "mmu32", IMG(mmu32), 4ULL << 20, 0, true, true, true, false },
+	{ "hostile32", IMG(hostile32), 1ULL << 20, 0, true, false, false, false,
+	  true },
 	{ "dirtylog32", IMG(dirtylog32), 1ULL << 20, 0, true, false, true,
 	  false },
 	{ "staletlb32", IMG(staletlb32), 1ULL << 20, 0, true, false, false,
@@ -333,16 +336,78 @@ static void vm_putc(struct hyp_vm *vm, char c)
 	}
 }
 
+/* AArch32 CPSR / SCTLR bits for taking an exception (Arm ARM G1.12.3). */
+#define PSR_AA32_MODE_ABT	0x17ULL
+#define PSR_AA32_MODE_MASK	0x1fULL
+#define PSR_AA32_T		(1ULL << 5)
+#define PSR_AA32_I		(1ULL << 7)
+#define PSR_AA32_A		(1ULL << 8)
+#define PSR_AA32_E		(1ULL << 9)
+#define PSR_AA32_IT_MASK	(0x3ULL << 25 | 0x3fULL << 10)
+#define PSR_AA32_J		(1ULL << 24)
+#define SCTLR_AA32_V		(1ULL << 13)
+#define SCTLR_AA32_EE		(1ULL << 25)
+#define SCTLR_AA32_TE		(1ULL << 30)
+#define DFSR_LPAE		(1ULL << 9)
+#define DFSR_WNR		(1ULL << 11)
+#define DFSR_SEA_LONG		0x10ULL	/* long-descriptor STATUS */
+#define DFSR_SEA_SHORT		0x08ULL	/* short-descriptor FS */
+#define A32_VECTOR_DABT		0x10
+#define A32_LR_ABT		20	/* LR_abt is X20 (Arm ARM D1.20.1) */
+
 /*
- * Inject a synchronous external abort into an AArch64 guest at EL1, as the
- * hardware would take it (Arm ARM D1.10): ESR/FAR/ELR/SPSR_EL1 written,
- * PSTATE to EL1h with DAIF masked, PC to the vector. The vCPU's EL1
- * registers are live on this CPU while it runs (vm_load).
+ * A Data Abort into an AArch32 guest, as the hardware takes it (Arm ARM
+ * G1.12.3, AArch32.TakeDataAbortException): SPSR_abt = CPSR, LR_abt = the
+ * faulting instruction + 8, Abort mode with A and I masked, T and E from
+ * SCTLR, PC = vector base + 0x10; DFSR (ESR_EL1[31:0]) in the format
+ * TTBCR.EAE selects, DFAR (FAR_EL1[31:0]).
+ *
+ * QEMU 7.2 deviation: an ERET from EL2 straight into Abort mode leaves the
+ * AArch32 view of SPSR_abt stale (the ERET writes CPSR raw, without the
+ * mode switch that loads the banked SPSR), so a handler's SUBS PC, LR
+ * restores a wrong CPSR; hostile32.c returns without reading SPSR_abt.
+ */
+static void vm_inject_dabt32(struct hyp_vm *vm, uint64_t esr, uint64_t far)
+{
+	uint64_t sctlr = read_sysreg(sctlr_el1), cpsr = vm->regs.pstate;
+	uint64_t fsr = (read_sysreg(tcr_el1) & TTBCR_EAE) ?
+		       DFSR_LPAE | DFSR_SEA_LONG : DFSR_SEA_SHORT;
+
+	if (esr & ESR_ISS_DA_WnR)
+		fsr |= DFSR_WNR;
+	write_sysreg(cpsr, spsr_abt);
+	vm->regs.x[A32_LR_ABT] = (vm->regs.pc + 8) & 0xffffffffULL;
+	write_sysreg(fsr, esr_el1);
+	write_sysreg((read_sysreg(far_el1) & ~0xffffffffULL) |
+		     (far & 0xffffffffULL), far_el1);
+	cpsr &= ~(PSR_AA32_MODE_MASK | PSR_AA32_T | PSR_AA32_E |
+		  PSR_AA32_IT_MASK | PSR_AA32_J);
+	cpsr |= PSR_AA32_MODE_ABT | PSR_AA32_A | PSR_AA32_I;
+	if (sctlr & SCTLR_AA32_TE)
+		cpsr |= PSR_AA32_T;
+	if (sctlr & SCTLR_AA32_EE)
+		cpsr |= PSR_AA32_E;
+	vm->regs.pstate = cpsr;
+	vm->regs.pc = ((sctlr & SCTLR_AA32_V) ? 0xffff0000ULL
+		       : read_sysreg(vbar_el1) & 0xffffffe0ULL) + A32_VECTOR_DABT;
+	vm->injected++;
+}
+
+/*
+ * Inject a synchronous external abort into the guest at EL1, as the
+ * hardware would take it (Arm ARM D1.10): for AArch64, ESR/FAR/ELR/SPSR_EL1
+ * written, PSTATE to EL1h with DAIF masked, PC to the vector. The vCPU's
+ * EL1 registers are live on this CPU while it runs (vm_load).
  */
 static void vm_inject_abort(struct hyp_vm *vm, uint64_t esr, uint64_t far)
 {
 	uint64_t from = vm->regs.pstate & SPSR_M_MASK;
+	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, esr);
 
+	if (vm->aarch32 && ec == ESR_ELx_EC_DABT_CUR) {
+		vm_inject_dabt32(vm, esr, far);
+		return;
+	}
 	if (vm->aarch32 || (from != SPSR_M_EL1T && from != (SPSR_EL1H_DAIF & 0xf))) {
 		hyp_printf("vm%u: abort at %lx to inject, ESR %lx: guest "
 			   "stopped\n", vm->id, far, esr);
@@ -587,6 +652,8 @@ static void vm_hvc(struct hyp_vm *vm)
 	switch (x[0]) {
 	case HC_EXIT:
 		vm_stop(vm, (int)x[1]);
+		if (x[1])
+			hyp_dump_regs(&vm->regs);
 		break;
 	case HC_PUTC:
 		vm_putc(vm, (char)x[1]);
@@ -660,8 +727,13 @@ static void vm_load(struct hyp_vm *vm, unsigned int cpu)
 	write_sysreg(c->far, far_el1);
 	write_sysreg(c->sp_el0, sp_el0);
 	write_sysreg(c->tpidr, tpidr_el1);
-	if (vm->aarch32)
+	if (vm->aarch32) {
 		write_sysreg(c->dacr32, dacr32_el2);
+		write_sysreg(c->spsr_abt, spsr_abt);
+		write_sysreg(c->spsr_und, spsr_und);
+		write_sysreg(c->spsr_irq, spsr_irq);
+		write_sysreg(c->spsr_fiq, spsr_fiq);
+	}
 	/* IMO: physical IRQs (the slice timer) go to EL2 while it runs. */
 	write_sysreg((vm->aarch32 ? 0 : HCR_EL2_RW) | HCR_EL2_VM |
 		     (vm->kind->preempt ? HCR_EL2_IMO : 0), hcr_el2);
@@ -689,8 +761,13 @@ static void vm_put(struct hyp_vm *vm, unsigned int cpu)
 	c->far = read_sysreg(far_el1);
 	c->sp_el0 = read_sysreg(sp_el0);
 	c->tpidr = read_sysreg(tpidr_el1);
-	if (vm->aarch32)
+	if (vm->aarch32) {
 		c->dacr32 = read_sysreg(dacr32_el2);
+		c->spsr_abt = read_sysreg(spsr_abt);
+		c->spsr_und = read_sysreg(spsr_und);
+		c->spsr_irq = read_sysreg(spsr_irq);
+		c->spsr_fiq = read_sysreg(spsr_fiq);
+	}
 	write_sysreg(HCR_EL2_RW, hcr_el2);
 	isb();
 	s2_vmid_clear_active(&vmid_alloc, cpu);
@@ -929,7 +1006,7 @@ int vm_scenario_run(const char *name, unsigned int cpu)
 		return -1;
 	if (k == kind_find("many") || k->preempt)
 		return scenario_many(k, cpu);
-	if (k == kind_find("hostile"))
+	if (k->victims)
 		return scenario_hostile(k, cpu);
 	return scenario_one(k, cpu);
 }

@@ -19,7 +19,9 @@
 /* EL1 system registers a vCPU owns (saved on put, restored on load). */
 struct hyp_el1_ctx {
 	uint64_t sctlr, tcr, ttbr0, ttbr1, mair, vbar, contextidr;
-	uint64_t elr, spsr, esr, far, sp_el0, tpidr, dacr32;
+	uint64_t elr, spsr, esr, far, sp_el0, tpidr;
+	/* AArch32 EL1 only: DACR and the banked SPSRs */
+	uint64_t dacr32, spsr_abt, spsr_und, spsr_irq, spsr_fiq;
 };
 
 struct hyp_vm {
