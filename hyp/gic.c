@@ -42,8 +42,8 @@ void gic_init_cpu(unsigned int cpu)
 	if (cpu == 0)
 		mmio_w32(GICD_BASE + GICD_CTLR, 1);
 	/* SGI/PPI enables and priorities are banked per CPU. */
-	*(volatile uint8_t *)(GICD_BASE + GICD_IPRIORITYR + GIC_INTID_HYP_TIMER) =
-		0x80;
+	*(volatile uint8_t *)(GICD_BASE + GICD_IPRIORITYR +
+			      GIC_INTID_HYP_TIMER) = 0x80;
 	mmio_w32(GICD_BASE + GICD_ISENABLER(0), 1U << GIC_INTID_HYP_TIMER);
 	mmio_w32(GICC_BASE + GICC_PMR, 0xff);
 	mmio_w32(GICC_BASE + GICC_CTLR, 1);

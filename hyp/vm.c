@@ -408,7 +408,8 @@ static void vm_inject_abort(struct hyp_vm *vm, uint64_t esr, uint64_t far)
 		vm_inject_dabt32(vm, esr, far);
 		return;
 	}
-	if (vm->aarch32 || (from != SPSR_M_EL1T && from != (SPSR_EL1H_DAIF & 0xf))) {
+	if (vm->aarch32 ||
+	    (from != SPSR_M_EL1T && from != (SPSR_EL1H_DAIF & SPSR_M_MASK))) {
 		hyp_printf("vm%u: abort at %lx to inject, ESR %lx: guest "
 			   "stopped\n", vm->id, far, esr);
 		vm_stop(vm, -1);
@@ -418,8 +419,9 @@ static void vm_inject_abort(struct hyp_vm *vm, uint64_t esr, uint64_t far)
 	write_sysreg(far, far_el1);
 	write_sysreg(vm->regs.pc, elr_el1);
 	write_sysreg(vm->regs.pstate, spsr_el1);
-	vm->regs.pc = read_sysreg(vbar_el1) +
-		      (from == SPSR_M_EL1T ? VBAR_CUR_SP0_SYNC : VBAR_CUR_SPX_SYNC);
+	vm->regs.pc = read_sysreg(vbar_el1) + (from == SPSR_M_EL1T ?
+					       VBAR_CUR_SP0_SYNC :
+					       VBAR_CUR_SPX_SYNC);
 	vm->regs.pstate = SPSR_EL1H_DAIF;
 	vm->injected++;
 }
@@ -501,13 +503,15 @@ static void vm_dabt(struct hyp_vm *vm, uint64_t esr)
 		vm->mmio++;
 		if (!vm_mmio_console(vm, &ex.mmio, &val)) {
 			/* Nothing there: the guest sees an external abort. */
-			vm_inject_abort(vm, ESR_ELx_EC_DABT_CUR << ESR_ELx_EC_SHIFT |
-					ESR_ELx_IL | (esr & ESR_ISS_DA_WnR) |
-					FSC_SEA, abt.far);
+			vm_inject_abort(vm, ESR_ELx_EC_DABT_CUR <<
+						ESR_ELx_EC_SHIFT | ESR_ELx_IL |
+					(esr & ESR_ISS_DA_WnR) | FSC_SEA,
+					abt.far);
 			return;
 		}
 		if (!ex.mmio.write && ex.mmio.reg != 31)
-			vm->regs.x[ex.mmio.reg] = s2_mmio_load_value(&ex.mmio, val);
+			vm->regs.x[ex.mmio.reg] =
+				s2_mmio_load_value(&ex.mmio, val);
 		vm_skip(vm, esr);
 		return;
 	case S2_EXIT_CANNOT_EMULATE:

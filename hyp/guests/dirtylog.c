@@ -39,7 +39,8 @@ int guest_main(unsigned long ram, unsigned long size, unsigned long premapped,
 		}
 		diff += hvc(HC_DIRTY, r);
 		for (uint32_t p = 0; p < PAGES; p++)
-			if (DIRTY_WANT(r, p) && log[p * (PG / 4) + r] != (r << 16 | p))
+			if (DIRTY_WANT(r, p) &&
+			    log[p * (PG / 4) + r] != (r << 16 | p))
 				bad++;
 	}
 	gprintf("dirtylog: %u rounds over %u pages, %lu log mismatches, %lu "

@@ -72,7 +72,8 @@ void gprintf(const char *fmt, ...)
 		}
 		case 'u':
 		case 'x':
-			gnum(lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int),
+			gnum(lng ? va_arg(ap, unsigned long)
+				 : va_arg(ap, unsigned int),
 			     *fmt == 'u' ? 10 : 16);
 			break;
 		default:

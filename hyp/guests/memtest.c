@@ -32,8 +32,8 @@ static uint64_t check(volatile uint64_t *p, volatile uint64_t *end, uint64_t see
 	return bad;
 }
 
-int guest_main(unsigned long ram_base, unsigned long ram_size, unsigned long premapped,
-	       unsigned long flags)
+int guest_main(unsigned long ram_base, unsigned long ram_size,
+	       unsigned long premapped, unsigned long flags)
 {
 	volatile uint64_t *start = (volatile uint64_t *)__end;
 	/* Nothing premapped (x2 = 0): the faulting part starts at the image's

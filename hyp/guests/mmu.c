@@ -61,8 +61,9 @@ static void build(unsigned long ram, unsigned long size)
 		if ((off & 0x1fffff) == 0)
 			l2[(ram + off) >> 21 & 511] =
 				(uint64_t)(unsigned long)l3 | D_TABLE;
-		l3[off >> 12 & 511] = (uint64_t)(ram + off) | D_ATTR(ATTR_NORMAL) |
-				      D_SH_IS | D_AF | D_PAGE;
+		l3[off >> 12 & 511] = (uint64_t)(ram + off) |
+				      D_ATTR(ATTR_NORMAL) | D_SH_IS | D_AF |
+				      D_PAGE;
 	}
 	l2a[ALIAS_VA >> 21 & 511] = (uint64_t)(unsigned long)l3a | D_TABLE;
 	for (unsigned int i = 0; i < 512; i++)
@@ -106,7 +107,8 @@ static void mmu_on(unsigned long ram)
 			 : : "r"(MAIR_VALUE), "r"(tcr), "r"(t) : "x9", "memory");
 #else
 	for (unsigned long p = t; p < t + NTABLES * PG; p += 64)
-		__asm__ volatile("mcr p15, 0, %0, c7, c6, 1" : : "r"(p) : "memory");
+		__asm__ volatile("mcr p15, 0, %0, c7, c6, 1" /* DCIMVAC */
+				 : : "r"(p) : "memory");
 	/* TTBCR: EAE (long descriptors), T0SZ=0, IRGN0=ORGN0=WBWA, SH0=IS,
 	 * EPD1. TTBR0 is 64-bit (MCRR); MAIR0 holds attr0..3. */
 	uint32_t ttbcr = 1u << 31 | 1 << 8 | 1 << 10 | 3 << 12 | 1 << 23;
