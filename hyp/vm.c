@@ -517,15 +517,6 @@ static void vm_dabt(struct hyp_vm *vm, uint64_t esr)
 	case S2_EXIT_CANNOT_EMULATE:
 		hyp_printf("vm%u: MMIO at %lx without a syndrome (ESR %lx)\n",
 			   vm->id, ex.ipa, esr);
-		if (S2_FIELD_GET(ESR_ELx_EC, esr) == ESR_ELx_EC_IABT_LOW) {
-			/* Executing outside RAM: nothing to emulate. */
-			hyp_printf("vm%u: ESR_EL1 %lx ELR_EL1 %lx FAR_EL1 %lx\n",
-				   vm->id, read_sysreg(esr_el1),
-				   read_sysreg(elr_el1), read_sysreg(far_el1));
-			hyp_dump_regs(&vm->regs);
-			vm_stop(vm, -1);
-			return;
-		}
 		vm_inject_abort(vm, ESR_ELx_EC_DABT_CUR << ESR_ELx_EC_SHIFT |
 				ESR_ELx_IL | FSC_SEA, abt.far);
 		return;

@@ -309,8 +309,12 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		else
 			COUNT(&cnt, translation);
 		if (!slot) {
-			/* A stage-1 table outside RAM cannot be emulated. */
-			if (s1ptw) {
+			/*
+			 * A stage-1 table or an instruction fetch outside RAM
+			 * cannot be emulated: the guest gets an external abort
+			 * (a prefetch abort for the fetch), as under KVM.
+			 */
+			if (s1ptw || iabt) {
 				inject(&cnt, abt, &out);
 			} else {
 				decode_mmio(abt, out.ipa, &out);

@@ -96,7 +96,9 @@ struct s2_exit {
 	enum s2_exit_reason reason;
 	uint64_t ipa;          /* faulting IPA (its page only, for S1PTW) */
 	struct s2_mmio mmio;   /* S2_EXIT_MMIO, S2_EXIT_CANNOT_EMULATE */
-	uint64_t inject_esr;   /* S2_EXIT_INJECT: ESR_EL1 for the guest */
+	uint64_t inject_esr;   /* S2_EXIT_INJECT: ESR_EL1 for an AArch64 guest
+				* (an AArch32 guest's DFSR/IFSR is the embedder's
+				* to derive) */
 };
 
 /**
@@ -154,8 +156,12 @@ const struct s2_memslot *s2_vm_slot_find(const struct s2_vm *vm, uint64_t ipa);
  *  - permission fault on a write to a dirty-logged page: make it writable,
  *    mark it dirty, invalidate its TLB entry; on a read-only slot: MMIO;
  *  - access flag fault: set AF;
- *  - outside every slot: MMIO (or CANNOT_EMULATE without ISV);
+ *  - a data access outside every slot: MMIO (or CANNOT_EMULATE without
+ *    ISV); a fetch or a stage-1 walk outside every slot: INJECT;
  *  - beyond the IPA size, or anything else: INJECT.
+ * The VM's pgt.owner is the struct s2_vm itself (for the ops' TLBIs).
+ * Counters: translation counts every stage-2 translation fault, mmio
+ * those that exited as MMIO.
  * Safe against concurrent calls for the same VM (see the file comment).
  * Return: 0 with @exit filled; -S2_ENOMEM (retry later or kill the VM;
  * nothing changed), -S2_EINVAL for an ESR that is not a stage-2 abort.

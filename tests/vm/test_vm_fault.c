@@ -37,7 +37,7 @@ static const struct fault_case cases[] = {
 	{ "read hole, ISV: MMIO load", PRE_NONE, HOLE + 8, R, true, S2_EXIT_MMIO, -9, S2_MMU_FAULT_TRANSLATION, false },
 	{ "write hole, ISV: MMIO store", PRE_NONE, HOLE, W, true, S2_EXIT_MMIO, -9, S2_MMU_FAULT_TRANSLATION, false },
 	{ "write hole, no ISV: cannot emulate", PRE_NONE, HOLE, W, false, S2_EXIT_CANNOT_EMULATE, -9, S2_MMU_FAULT_TRANSLATION, false },
-	{ "fetch hole: cannot emulate", PRE_NONE, HOLE, X, false, S2_EXIT_CANNOT_EMULATE, -9, S2_MMU_FAULT_TRANSLATION, false },
+	{ "fetch hole: prefetch abort injected", PRE_NONE, HOLE, X, false, S2_EXIT_INJECT, -9, S2_MMU_FAULT_TRANSLATION, false },
 	{ "read RAM: 2M block", PRE_NONE, RAM_IPA + 0x234560, R, true, S2_EXIT_RESUME, 2, S2_MMU_FAULT_TRANSLATION, false },
 	{ "write RAM: 2M block", PRE_NONE, RAM_IPA + 0xa00008, W, true, S2_EXIT_RESUME, 2, S2_MMU_FAULT_TRANSLATION, false },
 	{ "fetch RAM: 2M block", PRE_NONE, RAM_IPA, X, false, S2_EXIT_RESUME, 2, S2_MMU_FAULT_TRANSLATION, false },
