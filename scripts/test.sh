@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test: the freestanding AArch64 build of the library, the suite
-# under ASan+UBSan, the threaded tests under TSan, and last the whole suite
+# under ASan+UBSan, the threaded tests under TSan, a short libFuzzer run of
+# the MMU model, and last the whole suite
 # (unit, model-based, fuzz replay, CLI, s2hyp under QEMU) whose ctest summary
 # ends the output. Exits non-zero if any step failed.
 set -uo pipefail
@@ -32,6 +33,12 @@ cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS2MM_
   -DCMAKE_C_COMPILER=clang -DS2MM_SKIP_HYP=ON >/dev/null &&
   cmake --build "$root/build-tsan" -j"$jobs" >/dev/null &&
   (cd "$root/build-tsan" && ctest -j"$jobs" -L concurrency --output-on-failure | grep -vE "^ +Start |Test +#[0-9]+: .* Passed") || status=1
+
+step "libFuzzer: the MMU model's walk on arbitrary tables (short run)"
+cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_C_COMPILER=clang -DS2MM_FUZZ=ON \
+  -DS2MM_SKIP_HYP=ON >/dev/null &&
+  cmake --build "$root/build-fuzz" --target fuzz_walk -j"$jobs" >/dev/null &&
+  (cd "$root/build-fuzz" && ctest -R fuzz_walk_short --output-on-failure | grep -vE "^ +Start |Test +#[0-9]+: .* Passed") || status=1
 
 step "the whole suite"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
