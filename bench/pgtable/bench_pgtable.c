@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <s2mm/error.h>
+#include "../bench.h"
 #include <s2mm/geometry.h>
 #include <s2mm/host_ops.h>
 #include <s2mm/pgtable.h>
@@ -22,20 +23,6 @@
 #define IPA_BASE (4 * GIB)
 #define PA_BASE (8 * GIB)
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void check(int ret, const char *what)
-{
-	if (ret) {
-		fprintf(stderr, "%s: %s\n", what, s2_strerror(ret));
-		exit(1);
-	}
-}
 
 /* Best-of-N time of memset over @bytes (in a buffer reused every time). */
 static double memset_time(size_t bytes, int reps)
@@ -45,9 +32,9 @@ static double memset_time(size_t bytes, int reps)
 	double best = 1e9;
 	memset(buf, 1, bytes);
 	for (int r = 0; r < reps; r++) {
-		double t0 = now();
+		double t0 = bench_now();
 		memset(buf, r, bytes);
-		double t = now() - t0;
+		double t = bench_now() - t0;
 		sink ^= buf[bytes / 2];
 		if (t < best)
 			best = t;
@@ -65,10 +52,10 @@ int main(int argc, char **argv)
 	struct s2_geom g;
 	struct s2_pgtable pt;
 
-	check(s2_physmem_create(&pm, 0x40000000, 256ULL << 20), "physmem");
+	bench_check(s2_physmem_create(&pm, 0x40000000, 256ULL << 20), "physmem");
 	s2_host_mm_init(&hm, pm);
-	check(s2_geom_init(&g, 4096, 40, 40, S2_START_LEVEL_AUTO), "geometry");
-	check(s2_pgtable_init(&pt, &g, &hm.ops, NULL), "pgtable");
+	bench_check(s2_geom_init(&g, 4096, 40, 40, S2_START_LEVEL_AUTO), "geometry");
+	bench_check(s2_pgtable_init(&pt, &g, &hm.ops, NULL), "pgtable");
 
 	static const struct { const char *name; unsigned int flags; } modes[] = {
 		{ "4K", S2_MAP_PAGES }, { "2M", 0 },
@@ -77,14 +64,14 @@ int main(int argc, char **argv)
 	for (int m = 0; m < 2; m++) {
 		double tmap = 1e9, tunmap = 1e9, twp = 1e9;
 		for (int r = 0; r < reps; r++) {
-			double t0 = now();
-			check(s2_pgtable_map(&pt, IPA_BASE, GIB, PA_BASE, S2_PROT_RW,
+			double t0 = bench_now();
+			bench_check(s2_pgtable_map(&pt, IPA_BASE, GIB, PA_BASE, S2_PROT_RW,
 					     modes[m].flags), "map");
-			double t1 = now();
-			check(s2_pgtable_wrprotect(&pt, IPA_BASE, GIB), "wrprotect");
-			double t2 = now();
-			check(s2_pgtable_unmap(&pt, IPA_BASE, GIB), "unmap");
-			double t3 = now();
+			double t1 = bench_now();
+			bench_check(s2_pgtable_wrprotect(&pt, IPA_BASE, GIB), "wrprotect");
+			double t2 = bench_now();
+			bench_check(s2_pgtable_unmap(&pt, IPA_BASE, GIB), "unmap");
+			double t3 = bench_now();
 			if (t1 - t0 < tmap) tmap = t1 - t0;
 			if (t2 - t1 < twp) twp = t2 - t1;
 			if (t3 - t2 < tunmap) tunmap = t3 - t2;
@@ -107,10 +94,10 @@ int main(int argc, char **argv)
 	double talloc = 1e9;
 	static void *pages[513];
 	for (int r = 0; r < reps; r++) {
-		double t0 = now();
+		double t0 = bench_now();
 		for (int i = 0; i < 513; i++)
 			pages[i] = hm.ops.zalloc(hm.ops.ctx, 4096);
-		double t = now() - t0;
+		double t = bench_now() - t0;
 		for (int i = 0; i < 513; i++)
 			hm.ops.free(hm.ops.ctx, pages[i], 4096);
 		if (t < talloc)

@@ -18,26 +18,13 @@
 
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
+#include "../bench.h"
 #include <s2mm/host_ops.h>
 #include <s2mm/vm.h>
 
 #define K4 4096ULL
 #define G1 (1ULL << 30)
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void check(int ret, const char *what)
-{
-	if (ret) {
-		fprintf(stderr, "%s: %s\n", what, s2_strerror(ret));
-		exit(1);
-	}
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -55,10 +42,10 @@ struct env {
 
 static void env_init(struct env *e, uint64_t table_mem)
 {
-	check(s2_physmem_create(&e->pm, 0x40000000, table_mem), "physmem");
+	bench_check(s2_physmem_create(&e->pm, 0x40000000, table_mem), "physmem");
 	s2_host_mm_init(&e->hm, e->pm);
-	check(s2_geom_init(&e->g, 4096, 40, 40, S2_START_LEVEL_AUTO), "geometry");
-	check(s2_vm_init(&e->vm, &e->g, &e->hm.ops), "vm");
+	bench_check(s2_geom_init(&e->g, 4096, 40, 40, S2_START_LEVEL_AUTO), "geometry");
+	bench_check(s2_vm_init(&e->vm, &e->g, &e->hm.ops), "vm");
 	pthread_rwlock_init(&e->lock, NULL);
 }
 
@@ -79,7 +66,7 @@ static void fault(struct s2_vm *vm, uint64_t ipa, struct s2_vm_stats *stats)
 		.far = ipa, .hpfar = (ipa >> 12) << 4, .stats = stats,
 	};
 	struct s2_exit x;
-	check(s2_vm_handle_abort(vm, &abt, &x), "fault");
+	bench_check(s2_vm_handle_abort(vm, &abt, &x), "fault");
 }
 
 struct worker {
@@ -111,15 +98,15 @@ static double fault_rate(struct env *e, int threads, uint64_t per_thread, bool l
 {
 	pthread_t t[2];
 	struct worker w[2];
-	double t0 = now();
+	double t0 = bench_now();
 	for (int i = 0; i < threads; i++) {
 		w[i] = (struct worker){ e, 8 * G1 + (uint64_t)i * G1, per_thread, lock, { 0 } };
 		pthread_create(&t[i], NULL, fault_worker, &w[i]);
 	}
 	for (int i = 0; i < threads; i++)
 		pthread_join(t[i], NULL);
-	double dt = now() - t0;
-	check(s2_vm_unmap(&e->vm, 8 * G1, 2 * G1), "unmap");
+	double dt = bench_now() - t0;
+	bench_check(s2_vm_unmap(&e->vm, 8 * G1, 2 * G1), "unmap");
 	return (double)(threads * per_thread) / dt;
 }
 
@@ -147,19 +134,19 @@ int main(int argc, char **argv)
 	/* 1. One fault populating one 4K page (tables already there). */
 	env_init(&e, 256ULL << 20);
 	struct s2_memslot slot = { .id = 1, .ipa = 4 * G1, .size = 8 * G1, .pa = 4 * G1 };
-	check(s2_vm_slot_add(&e.vm, &slot), "slot");
+	bench_check(s2_vm_slot_add(&e.vm, &slot), "slot");
 	uint64_t bitmap[(8 * G1 / K4) / 64];
-	check(s2_vm_dirty_log_enable(&e.vm, 1, bitmap, sizeof(bitmap) / 8), "log"); /* pages only */
+	bench_check(s2_vm_dirty_log_enable(&e.vm, 1, bitmap, sizeof(bitmap) / 8), "log"); /* pages only */
 	const uint64_t n = 8192;
 	double *per = malloc(sizeof(double) * (size_t)reps);
 	for (int r = 0; r < reps; r++) {
 		struct s2_vm_stats st = { 0 };
 		fault(&e.vm, 4 * G1 + K4, &st);      /* tables in place for the run */
-		double t0 = now();
+		double t0 = bench_now();
 		for (uint64_t i = 2; i < n; i++)
 			fault(&e.vm, 4 * G1 + i * K4, &st);
-		per[r] = (now() - t0) / (double)(n - 2);
-		check(s2_vm_unmap(&e.vm, 4 * G1, n * K4), "unmap");
+		per[r] = (bench_now() - t0) / (double)(n - 2);
+		bench_check(s2_vm_unmap(&e.vm, 4 * G1, n * K4), "unmap");
 	}
 	qsort(per, (size_t)reps, sizeof(double), cmp_double);
 	printf("fault-populate 4K page:   median %6.1f ns/fault (goal <= 60 ns)\n", per[reps / 2] * 1e9);
@@ -184,21 +171,21 @@ int main(int argc, char **argv)
 	const uint64_t size = 16 * G1;
 	struct tables ts = { malloc(sizeof(uint64_t *) * 8192), 0 };
 	double twp = 1e9, tbase = 1e9;
-	check(s2_pgtable_map(pt, 16 * G1, size, 16 * G1, S2_PROT_RW, S2_MAP_PAGES), "map");
+	bench_check(s2_pgtable_map(pt, 16 * G1, size, 16 * G1, S2_PROT_RW, S2_MAP_PAGES), "map");
 	struct s2_walker w = { .cb = collect_visitor, .arg = &ts, .flags = S2_WALK_TABLE_PRE };
-	check(s2_pgtable_walk(pt, 16 * G1, size, &w), "walk");
+	bench_check(s2_pgtable_walk(pt, 16 * G1, size, &w), "walk");
 	for (int r = 0; r < reps; r++) {
-		double t0 = now();
-		check(s2_pgtable_wrprotect(pt, 16 * G1, size), "wrprotect");
-		double t1 = now();
-		check(s2_pgtable_protect(pt, 16 * G1, size, S2_PROT_RW), "protect");
+		double t0 = bench_now();
+		bench_check(s2_pgtable_wrprotect(pt, 16 * G1, size), "wrprotect");
+		double t1 = bench_now();
+		bench_check(s2_pgtable_protect(pt, 16 * G1, size, S2_PROT_RW), "protect");
 		/* Baseline: clear S2AP[1] in every descriptor, once. */
-		double t2 = now();
+		double t2 = bench_now();
 		for (size_t i = 0; i < ts.n; i++)
 			for (int j = 0; j < 512; j++)
 				ts.t[i][j] &= ~S2_DESC_S2AP_W;
-		double t3 = now();
-		check(s2_pgtable_protect(pt, 16 * G1, size, S2_PROT_RW), "protect");
+		double t3 = bench_now();
+		bench_check(s2_pgtable_protect(pt, 16 * G1, size, S2_PROT_RW), "protect");
 		if (t1 - t0 < twp) twp = t1 - t0;
 		if (t3 - t2 < tbase) tbase = t3 - t2;
 	}
