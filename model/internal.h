@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
 #include <s2mm/mmu.h>
 #include <s2mm/tlb.h>
 
@@ -27,25 +29,49 @@ struct s2_leaf {
 	uint8_t sh;
 };
 
-/* Decoded stage-2 controls (VTCR_EL2, VTTBR_EL2), once per walk. */
-struct s2_cfg {
-	uint64_t base;
-	uint8_t gbits;
-	uint8_t stride;
-	int8_t start;
+/*
+ * One translation regime's decoded controls (either stage), with what the
+ * descriptor step needs worked out once per translation, so that the walk
+ * loop is shifts, masks and loads (Arm ARM D8.2, "Translation table walk").
+ */
+struct tt_cfg {
+	uint64_t base;         /* start table: TTBR/VTTBR BADDR, table-aligned */
+	uint64_t oa_mask;      /* descriptor bits holding OA[hi:gbits] in place */
+	uint64_t oa_limit;     /* largest OA the output size allows */
+	uint8_t gbits;         /* log2 granule size: 12, 14 or 16 */
+	uint8_t stride;        /* index bits per level: gbits - 3 */
+	int8_t start;          /* start level, -1..3 */
+	uint8_t start_shift;   /* lowest IA bit the start level indexes */
+	uint8_t start_bits;    /* index bits of the start level (concatenation) */
 	uint8_t ia_bits;
 	uint8_t oa_bits;
-	bool ds;
-	bool lpa64k;
+	uint8_t block_levels;  /* bit (level + 1): block descriptors allowed */
+	bool ds;               /* FEAT_LPA2 descriptors (TCR/VTCR.DS) */
+	bool lpa64k;           /* FEAT_LPA 64KB: OA[51:48] in bits [15:12] */
+	bool oa52;             /* ds || lpa64k: OA bits outside OA[hi:gbits] */
+	bool aarch32;
+	uint8_t stage;
+};
+
+/* Decoded stage-2 controls (VTCR_EL2, VTTBR_EL2), once per translation. */
+struct s2_cfg {
+	struct tt_cfg tt;
 	uint8_t sh;        /* VTCR_EL2.SH0, used when DS=1 */
 	uint8_t bad;       /* fault type every lookup gives, 0 when valid */
 };
 
+/* Simulated physical memory as the walker reads it. */
+struct tt_mem {
+	uint64_t base;
+	uint64_t last;           /* size - 8: a PA is in when PA - base <= last */
+	uintptr_t bias;          /* host address of PA 0 (modulo 2^N) */
+};
+
 struct s2_walk {
-	const struct s2_mmu_mem *mem;
 	const struct s2_mmu_cpu *cpu;
 	const struct s2_mmu_regs *regs;
 	struct s2_tlb *tlb;      /* walk cache for S1 table fetches, or NULL */
+	struct tt_mem mem;
 	uint16_t vmid;
 	bool s2_on;
 	struct s2_cfg s2;
@@ -73,15 +99,56 @@ uint8_t s2_model_par_sh(uint8_t attr, uint8_t sh);
 /* Stage-1 attributes with the MMU off, for access kind @acc. */
 uint8_t s2_model_mmu_off_attr(const struct s2_mmu_regs *regs, unsigned acc);
 
-/* Argument checks shared by every entry point (see s2_mmu_translate()). */
-int s2_model_check_args(const struct s2_mmu_mem *mem,
-			const struct s2_mmu_cpu *cpu,
-			const struct s2_mmu_regs *regs,
-			const struct s2_mmu_access *acc, const void *res);
+/*
+ * Argument checks shared by every entry point (see s2_mmu_translate()).
+ * Inline: the TLB hit path runs them on every translation.
+ */
+static inline int s2_model_check_args(const struct s2_mmu_mem *mem,
+				      const struct s2_mmu_cpu *cpu,
+				      const struct s2_mmu_regs *regs,
+				      const struct s2_mmu_access *acc,
+				      const void *res)
+{
+	if (!mem || !cpu || !regs || !acc || !res || acc->el > 1 ||
+	    acc->acc > S2_MMU_EXEC)
+		return -S2_EINVAL;
+	if (!mem->host || ((uintptr_t)mem->host & 7) || (mem->base & 7) ||
+	    mem->size < 8 || (mem->size & 7) || mem->base + mem->size < mem->base)
+		return -S2_EINVAL;
+	if (cpu->pa_bits < 32 || cpu->pa_bits > 52)
+		return -S2_EINVAL;
+	if ((regs->sctlr_el1 & SCTLR_M) && !(regs->hcr_el2 & HCR_EL2_RW) &&
+	    !(regs->tcr_el1 & TTBCR_EAE))
+		return -S2_ENOTSUP;
+	return 0;
+}
 
 /* The ASID non-global entries are tagged with (TCR.A1/TTBCR.A1, TCR.AS). */
-uint16_t s2_model_cur_asid(const struct s2_mmu_cpu *cpu,
-			   const struct s2_mmu_regs *regs);
+static inline uint16_t s2_model_cur_asid(const struct s2_mmu_cpu *cpu,
+					 const struct s2_mmu_regs *regs)
+{
+	uint64_t tcr = regs->tcr_el1, ttbr;
+
+	if (!(regs->hcr_el2 & HCR_EL2_RW)) {
+		ttbr = (tcr & TTBCR_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
+		return (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
+	}
+	ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
+	if ((tcr & TCR_EL1_AS) && cpu->asid_bits == 16)
+		return (uint16_t)(ttbr >> TTBR_ASID_SHIFT);
+	return (uint16_t)((ttbr >> TTBR_ASID_SHIFT) & 0xff);
+}
+
+/* VTTBR_EL2.VMID, 16 bits when implemented and VTCR_EL2.VS=1. */
+static inline uint16_t s2_model_vmid(const struct s2_mmu_cpu *cpu,
+				     const struct s2_mmu_regs *regs)
+{
+	if (cpu->vmid_bits == 16 && (regs->vtcr_el2 & VTCR_EL2_VS))
+		return (uint16_t)((regs->vttbr_el2 & VTTBR_EL2_VMID16_MASK) >>
+				  VTTBR_EL2_VMID_SHIFT);
+	return (uint16_t)((regs->vttbr_el2 & VTTBR_EL2_VMID8_MASK) >>
+			  VTTBR_EL2_VMID_SHIFT);
+}
 
 /* Does @perm allow access kind @acc at @el? */
 static inline bool s2_model_perm_ok(uint8_t perm, unsigned acc, unsigned el)

@@ -31,20 +31,6 @@ const struct s2_mmu_cpu s2_mmu_cpu_max = {
 	.lpa2 = true, .xnx = true,
 };
 
-/* One translation table regime's decoded controls (either stage). */
-struct tt_cfg {
-	uint64_t base;
-	uint8_t gbits;
-	uint8_t stride;
-	int8_t start;
-	uint8_t ia_bits;
-	uint8_t oa_bits;
-	bool ds;
-	bool lpa64k;
-	bool aarch32;
-	uint8_t stage;
-};
-
 /* The leaf a one-stage walk ends on. */
 struct tt_leaf {
 	uint64_t desc;
@@ -86,40 +72,54 @@ static unsigned pick_granule(const struct s2_mmu_cpu *cpu, unsigned want)
 	return cpu->gran_64k ? 16 : 14;
 }
 
-static uint64_t desc_oa(const struct tt_cfg *c, uint64_t d)
+/*
+ * Output address of a table/block/page descriptor (AArch64.S1/S2 OA
+ * decoding): OA[hi:gbits] sit in place; with 52-bit OAs the top bits come
+ * from elsewhere in the descriptor.
+ */
+static inline uint64_t desc_oa(const struct tt_cfg *c, uint64_t d)
 {
-	uint64_t oa;
+	uint64_t oa = d & c->oa_mask;
 
-	if (c->ds) {
-		/* FEAT_LPA2: OA[49:gran] in place, OA[51:50] in bits [9:8]. */
-		oa = d & GENMASK(49, c->gbits);
-		oa |= ((d >> DESC_OA52_LPA2_SHIFT) & 3) << 50;
-	} else {
-		oa = d & GENMASK(DESC_OA_HI, c->gbits);
-		if (c->lpa64k)  /* FEAT_LPA, 64KB: OA[51:48] in bits [15:12]. */
-			oa |= ((d >> DESC_OA52_64K_SHIFT) & 0xf) << 48;
-	}
-	return oa;
+	if (!c->oa52)
+		return oa;
+	if (c->ds)   /* FEAT_LPA2: OA[51:50] in bits [9:8] */
+		return oa | ((d >> DESC_OA52_LPA2_SHIFT) & 3) << 50;
+	/* FEAT_LPA, 64KB: OA[51:48] in bits [15:12] */
+	return oa | ((d >> DESC_OA52_64K_SHIFT) & 0xf) << 48;
 }
 
-/* Block descriptors valid at @level (AArch64.BlockDescSupported). */
-static bool block_ok(const struct tt_cfg *c, const struct s2_mmu_cpu *cpu,
-		     int level)
+/*
+ * Work out the descriptor step's constants once @c's granule, start level,
+ * sizes and DS/LPA flags are known.
+ */
+static void cfg_derive(struct tt_cfg *c, const struct s2_mmu_cpu *cpu)
 {
+	unsigned start_shift = c->gbits + (unsigned)(3 - c->start) * c->stride;
+
+	c->start_shift = (uint8_t)start_shift;
+	c->start_bits = (uint8_t)(c->ia_bits - start_shift);
+	/* In place: OA[49:gran] with FEAT_LPA2, else OA[47:gran]. */
+	c->oa_mask = GENMASK(c->ds ? 49 : DESC_OA_HI, c->gbits);
+	c->oa_limit = LOWMASK(c->oa_bits);
+	c->oa52 = c->ds || c->lpa64k;
+	/* AArch64.BlockDescSupported, as a set of levels (bit level + 1). */
 	switch (c->gbits) {
-	case 12:
-		return level == 1 || level == 2 || (level == 0 && c->ds);
-	case 14:
-		return level == 2 || (level == 1 && c->ds);
-	default:
-		return level == 2 || (level == 1 && cpu->pa_bits == 52);
+	case 12:   /* 4KB: levels 1 and 2; level 0 with DS */
+		c->block_levels = (uint8_t)(BIT(2) | BIT(3) | (c->ds ? BIT(1) : 0));
+		break;
+	case 14:   /* 16KB: level 2; level 1 with DS */
+		c->block_levels = (uint8_t)(BIT(3) | (c->ds ? BIT(2) : 0));
+		break;
+	default:   /* 64KB: level 2; level 1 with a 52-bit PA */
+		c->block_levels = (uint8_t)(BIT(3) | (cpu->pa_bits == 52 ? BIT(2) : 0));
+		break;
 	}
 }
 
 /* Base address of a TTBR/VTTBR; fault if beyond the output size. */
 static bool ttb_base(const struct tt_cfg *c, uint64_t ttbr, uint64_t *base)
 {
-	unsigned idx_bits = c->ia_bits - (c->gbits + (3 - c->start) * c->stride);
 	uint64_t b = ttbr & GENMASK(47, 0);
 
 	if (c->oa_bits > 48)   /* BADDR[51:48] in TTBR bits [5:2] */
@@ -127,24 +127,24 @@ static bool ttb_base(const struct tt_cfg *c, uint64_t ttbr, uint64_t *base)
 	else if (b >> c->oa_bits)
 		return false;
 	/* The table is aligned to its size: lower BADDR bits are RES0. */
-	*base = b & ~LOWMASK(idx_bits + 3);
+	*base = b & ~LOWMASK(c->start_bits + 3);
 	return true;
 }
 
-static bool mem_read(struct s2_walk *w, uint64_t pa, uint64_t *d)
+/*
+ * One descriptor read from simulated memory. Out of range is an external
+ * abort on the walk (the caller reports it). One unsigned compare covers
+ * both ends: a PA below the base wraps to a huge offset.
+ */
+static inline bool mem_read(const struct tt_mem *m, uint64_t pa, uint64_t *d)
 {
-	const struct s2_mmu_mem *m = w->mem;
-	const uint64_t *p;
-
-	w->reads++;
-	if (pa < m->base || pa - m->base > m->size - 8)
+	if (pa - m->base > m->last)
 		return false;
-	p = (const uint64_t *)((const char *)m->host + (pa - m->base));
 	/* Single-copy atomic, as a walker's descriptor read is. */
-	*d = __atomic_load_n(p, __ATOMIC_RELAXED);
+	*d = __atomic_load_n((const uint64_t *)(uintptr_t)(pa + m->bias),
+			     __ATOMIC_RELAXED);
 	return true;
 }
-
 /* ------------------------------------------------------------------ */
 /* Stage 2                                                             */
 /* ------------------------------------------------------------------ */
@@ -159,19 +159,20 @@ static void decode_s2(struct s2_walk *w)
 {
 	const struct s2_mmu_cpu *cpu = w->cpu;
 	uint64_t vtcr = w->regs->vtcr_el2;
-	struct s2_cfg *c = &w->s2;
+	struct tt_cfg *c = &w->s2.tt;
 	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
 	unsigned gbits, stride, t0sz, min_t0sz, sl0, oa, ia, idx;
 	int start;
-	struct tt_cfg tc;
 
-	*c = (struct s2_cfg){ 0 };
+	c->stage = 2;
+	c->aarch32 = false;
+	w->s2.bad = 0;
 	gbits = pick_granule(cpu, tg0[S2_FIELD_GET(VTCR_EL2_TG0, vtcr)]);
 	stride = gbits - 3;
 	c->gbits = (uint8_t)gbits;
 	c->stride = (uint8_t)stride;
 	c->ds = cpu->lpa2 && (vtcr & VTCR_EL2_DS) && gbits != 16;
-	c->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
+	w->s2.sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
 
 	oa = pa_range_bits((unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
 	if (oa > cpu->pa_bits)
@@ -235,75 +236,78 @@ static void decode_s2(struct s2_walk *w)
 	if (ia > oa)
 		goto bad;
 
-	tc = (struct tt_cfg){ .gbits = (uint8_t)gbits, .stride = (uint8_t)stride,
-			      .start = (int8_t)start, .ia_bits = (uint8_t)ia,
-			      .oa_bits = (uint8_t)oa, .ds = c->ds, .lpa64k = c->lpa64k,
-			      .stage = 2 };
-	if (!ttb_base(&tc, w->regs->vttbr_el2, &c->base)) {
-		c->bad = S2_MMU_FAULT_ADDR_SIZE;
-		return;
-	}
+	cfg_derive(c, cpu);
+	if (!ttb_base(c, w->regs->vttbr_el2, &c->base))
+		w->s2.bad = S2_MMU_FAULT_ADDR_SIZE;
 	return;
 bad:
-	c->bad = S2_MMU_FAULT_TRANSLATION;
+	w->s2.bad = S2_MMU_FAULT_TRANSLATION;
 }
 
 /*
  * Walk one stage's tables for input address @ia. Stage-2 descriptors are
  * read at their PA; stage-1 descriptors at an IPA translated by stage 2
  * first (s1_fetch()). Returns a fault type (0: @lf holds the leaf).
+ *
+ * Forced inline into walk_s1() and walk_s2(), so that @stage is a constant
+ * and each stage's loop is only its own descriptor step. The controls and
+ * the memory bounds are copied to locals: the fault and leaf stores could
+ * alias them (uint8_t), which would reload them at every level.
  */
 static unsigned s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
 			 uint64_t *d, struct s2_mmu_fault *f);
 
-static unsigned walk_tables(struct s2_walk *w, const struct tt_cfg *c,
-			    uint64_t ia, struct tt_leaf *lf,
-			    struct s2_mmu_fault *f)
+static inline __attribute__((always_inline)) unsigned
+walk_tables(struct s2_walk *w, const struct tt_cfg *cfg, unsigned stage,
+	    uint64_t ia, struct tt_leaf *lf, struct s2_mmu_fault *f)
 {
+	const struct tt_cfg cl = *cfg, *c = &cl;
+	const struct tt_mem mem = w->mem;
 	int level = c->start;
-	uint64_t table = c->base;
-	unsigned idx_bits = c->ia_bits - (c->gbits + (3 - level) * c->stride);
-	uint64_t tbl_attrs = 0;
+	unsigned shift = c->start_shift;
+	uint64_t idx_mask = BIT(c->start_bits) - 1;   /* at most 17 bits */
+	uint64_t table = c->base, tbl_attrs = 0, d, oa;
 
 	for (;;) {
-		unsigned shift = c->gbits + (unsigned)(3 - level) * c->stride;
-		uint64_t idx = (ia >> shift) & LOWMASK(idx_bits);
-		uint64_t daddr = table + idx * 8, d, oa;
+		uint64_t off = ((ia >> shift) & idx_mask) * 8;
 
-		if (c->stage == 2) {
-			if (!mem_read(w, daddr, &d)) {
+		if (stage == 2) {
+			w->reads++;
+			if (!mem_read(&mem, table + off, &d)) {
 				set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 2);
 				return S2_MMU_FAULT_EXT_ABORT;
 			}
 		} else {
-			unsigned t = s1_fetch(w, daddr, level, &d, f);
+			unsigned t = s1_fetch(w, table + off, level, &d, f);
 			if (t)
 				return t;
 		}
-		/*
-		 * AArch64.DecodeDescriptorType first: invalid, the reserved
-		 * level-3 encoding (bit 1 clear) and a block where the level
-		 * allows none are translation faults, whatever their OA.
-		 */
+		/* AArch64.DecodeDescriptorType: bit 0 clear is invalid. */
 		if (!(d & DESC_VALID))
 			goto translation;
-		if (level == 3 && !(d & DESC_PAGE))
-			goto translation;
-		if (level < 3 && !(d & DESC_TABLE) && !block_ok(c, w->cpu, level))
-			goto translation;
-		oa = desc_oa(c, d);
-		if (oa >> c->oa_bits) {
-			/* Output address beyond PS/IPS (AArch64.OAOutOfRange). */
-			set_fault(f, S2_MMU_FAULT_ADDR_SIZE, level, c->stage);
-			return S2_MMU_FAULT_ADDR_SIZE;
-		}
 		if (level < 3 && (d & DESC_TABLE)) {
-			tbl_attrs |= d & GENMASK(63, 59);
-			table = oa;
+			table = desc_oa(c, d);
+			if (table > c->oa_limit)
+				goto addr_size;
+			/* Stage 1: APTable/UXNTable/PXNTable [63:59] accumulate. */
+			if (stage == 1)
+				tbl_attrs |= d & GENMASK(63, 59);
 			level++;
-			idx_bits = c->stride;
+			shift -= c->stride;
+			idx_mask = BIT(c->stride) - 1;
 			continue;
 		}
+		/*
+		 * A leaf. The reserved level-3 encoding (bit 1 clear) and a
+		 * block where the level allows none are translation faults,
+		 * whatever their OA: the type is decoded before the OA.
+		 */
+		if (level == 3 ? !(d & DESC_PAGE)
+			       : !(c->block_levels & BIT(level + 1)))
+			goto translation;
+		oa = desc_oa(c, d);
+		if (oa > c->oa_limit)
+			goto addr_size;
 		lf->desc = d;
 		lf->table = tbl_attrs;
 		lf->level = (int8_t)level;
@@ -312,29 +316,43 @@ static unsigned walk_tables(struct s2_walk *w, const struct tt_cfg *c,
 		return 0;
 	}
 translation:
-	set_fault(f, S2_MMU_FAULT_TRANSLATION, level, c->stage);
+	set_fault(f, S2_MMU_FAULT_TRANSLATION, level, stage);
 	return S2_MMU_FAULT_TRANSLATION;
+addr_size:
+	/* Output address beyond PS/IPS (AArch64.OAOutOfRange). */
+	set_fault(f, S2_MMU_FAULT_ADDR_SIZE, level, stage);
+	return S2_MMU_FAULT_ADDR_SIZE;
 }
 
+static unsigned walk_s2(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf,
+			struct s2_mmu_fault *f)
+{
+	return walk_tables(w, &w->s2.tt, 2, ipa, lf, f);
+}
+
+static unsigned walk_s1(struct s2_walk *w, const struct tt_cfg *c, uint64_t va,
+			struct tt_leaf *lf, struct s2_mmu_fault *f)
+{
+	return walk_tables(w, c, 1, va, lf, f);
+}
+
+/* Stage-2 permissions of a leaf (S2AP, XN; AArch64.S2ComputePermissions). */
 static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
 {
-	uint8_t p = 0;
+	/*
+	 * Execute by XN[1:0] (bits [54:53]). FEAT_XNX: 00 both, 01 not EL1,
+	 * 10 none, 11 not EL0. Without it only XN[1] counts.
+	 */
+	static const uint8_t x[2][4] = {
+		{ S2_MMU_PERM_X0 | S2_MMU_PERM_X1, S2_MMU_PERM_X0 | S2_MMU_PERM_X1, 0, 0 },
+		{ S2_MMU_PERM_X0 | S2_MMU_PERM_X1, S2_MMU_PERM_X0, 0, S2_MMU_PERM_X1 },
+	};
+	uint8_t p = x[cpu->xnx][S2_FIELD_GET(S2_DESC_XN, d)];
 
 	if (d & S2_DESC_S2AP_R)
 		p |= S2_MMU_PERM_R0 | S2_MMU_PERM_R1;
 	if (d & S2_DESC_S2AP_W)
 		p |= S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
-	if (cpu->xnx) {
-		/* FEAT_XNX: XN[1:0] 00 both, 01 not EL1, 10 none, 11 not EL0. */
-		switch (S2_FIELD_GET(S2_DESC_XN, d)) {
-		case 0: p |= S2_MMU_PERM_X0 | S2_MMU_PERM_X1; break;
-		case 1: p |= S2_MMU_PERM_X0; break;
-		case 3: p |= S2_MMU_PERM_X1; break;
-		default: break;
-		}
-	} else if (!(d & S2_DESC_XN)) {
-		p |= S2_MMU_PERM_X0 | S2_MMU_PERM_X1;
-	}
 	return p;
 }
 
@@ -346,7 +364,6 @@ static unsigned s2_lookup(struct s2_walk *w, uint64_t ipa, struct s2_leaf *o,
 			  struct s2_mmu_fault *f)
 {
 	const struct s2_cfg *s = &w->s2;
-	struct tt_cfg c;
 	struct tt_leaf lf;
 	unsigned t;
 
@@ -355,15 +372,11 @@ static unsigned s2_lookup(struct s2_walk *w, uint64_t ipa, struct s2_leaf *o,
 		return s->bad;
 	}
 	/* AArch64.IPAIsOutOfRange: translation fault, level 0. */
-	if (ipa >> s->ia_bits) {
+	if (ipa >> s->tt.ia_bits) {
 		set_fault(f, S2_MMU_FAULT_TRANSLATION, 0, 2);
 		return S2_MMU_FAULT_TRANSLATION;
 	}
-	c = (struct tt_cfg){ .base = s->base, .gbits = s->gbits,
-			     .stride = s->stride, .start = s->start,
-			     .ia_bits = s->ia_bits, .oa_bits = s->oa_bits,
-			     .ds = s->ds, .lpa64k = s->lpa64k, .stage = 2 };
-	t = walk_tables(w, &c, ipa, &lf, f);
+	t = walk_s2(w, ipa, &lf, f);
 	if (t)
 		return t;
 	/* No FEAT_HAFDBS: AF=0 is an Access flag fault (AArch64.S2Walk). */
@@ -376,7 +389,7 @@ static unsigned s2_lookup(struct s2_walk *w, uint64_t ipa, struct s2_leaf *o,
 	o->shift = lf.shift;
 	o->perm = s2_perm(w->cpu, lf.desc);
 	o->memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, lf.desc);
-	o->sh = s->ds ? s->sh : (uint8_t)S2_FIELD_GET(DESC_SH, lf.desc);
+	o->sh = s->tt.ds ? s->sh : (uint8_t)S2_FIELD_GET(DESC_SH, lf.desc);
 	return 0;
 }
 
@@ -421,7 +434,8 @@ static unsigned s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
 		}
 		pa = o.pa;
 	}
-	if (!mem_read(w, pa, d)) {
+	w->reads++;
+	if (!mem_read(&w->mem, pa, d)) {
 		set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 1);
 		return S2_MMU_FAULT_EXT_ABORT;
 	}
@@ -541,6 +555,7 @@ static unsigned decode_s1_a64(struct s2_walk *w, uint64_t va,
 		goto translation;
 	/* Start level: enough levels to resolve ia bits. */
 	c->start = (int8_t)(4 - (int)((ia - 4) / stride));
+	cfg_derive(c, cpu);
 	if (!ttb_base(c, ttbr, &c->base)) {
 		set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
 		return S2_MMU_FAULT_ADDR_SIZE;
@@ -591,6 +606,7 @@ static unsigned decode_s1_a32(struct s2_walk *w, uint64_t va,
 	if (ttbcr & (sel ? TTBCR_EPD1 : TTBCR_EPD0))
 		goto translation;
 	c->start = (int8_t)(4 - (int)((ia - 4) / 9));
+	cfg_derive(c, w->cpu);
 	if (!ttb_base(c, ttbr, &c->base)) {
 		/* As QEMU: a TTBR beyond 40 bits is an address size fault, level 0. */
 		set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
@@ -676,7 +692,9 @@ void s2_model_walk_init(struct s2_walk *w, const struct s2_mmu_mem *mem,
 			const struct s2_mmu_cpu *cpu,
 			const struct s2_mmu_regs *regs, struct s2_tlb *tlb)
 {
-	w->mem = mem;
+	w->mem.base = mem->base;
+	w->mem.last = mem->size - 8;
+	w->mem.bias = (uintptr_t)mem->host - (uintptr_t)mem->base;
 	w->cpu = cpu;
 	w->regs = regs;
 	w->tlb = tlb;
@@ -772,7 +790,7 @@ void s2_model_translate(struct s2_walk *w, const struct s2_mmu_access *acc,
 		t = a32 ? decode_s1_a32(w, acc->va, &r, f)
 			: decode_s1_a64(w, acc->va, &r, f);
 		if (!t)
-			t = walk_tables(w, &r.c, a32 ? (uint32_t)acc->va : acc->va,
+			t = walk_s1(w, &r.c, a32 ? (uint32_t)acc->va : acc->va,
 					&lf, f);
 		if (t)
 			goto out;
@@ -830,25 +848,6 @@ void s2_model_translate_s2(struct s2_walk *w, const struct s2_mmu_access *acc,
 /* ------------------------------------------------------------------ */
 /* Public entry points                                                 */
 /* ------------------------------------------------------------------ */
-
-int s2_model_check_args(const struct s2_mmu_mem *mem,
-			const struct s2_mmu_cpu *cpu,
-			const struct s2_mmu_regs *regs,
-			const struct s2_mmu_access *acc, const void *res)
-{
-	if (!mem || !cpu || !regs || !acc || !res || acc->el > 1 ||
-	    acc->acc > S2_MMU_EXEC)
-		return -S2_EINVAL;
-	if (!mem->host || ((uintptr_t)mem->host & 7) || (mem->base & 7) ||
-	    mem->size < 8 || (mem->size & 7) || mem->base + mem->size < mem->base)
-		return -S2_EINVAL;
-	if (cpu->pa_bits < 32 || cpu->pa_bits > 52)
-		return -S2_EINVAL;
-	if ((regs->sctlr_el1 & SCTLR_M) && !(regs->hcr_el2 & HCR_EL2_RW) &&
-	    !(regs->tcr_el1 & TTBCR_EAE))
-		return -S2_ENOTSUP;
-	return 0;
-}
 
 int s2_mmu_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 		     const struct s2_mmu_regs *regs,
@@ -918,26 +917,7 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	return 0;
 }
 
-uint16_t s2_model_cur_asid(const struct s2_mmu_cpu *cpu,
-			   const struct s2_mmu_regs *regs)
-{
-	uint64_t tcr = regs->tcr_el1, ttbr;
-
-	if (!(regs->hcr_el2 & HCR_EL2_RW)) {
-		ttbr = (tcr & TTBCR_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
-		return (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
-	}
-	ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
-	if ((tcr & TCR_EL1_AS) && cpu->asid_bits == 16)
-		return (uint16_t)(ttbr >> TTBR_ASID_SHIFT);
-	return (uint16_t)((ttbr >> TTBR_ASID_SHIFT) & 0xff);
-}
-
 uint16_t s2_mmu_vmid(const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs)
 {
-	if (cpu->vmid_bits == 16 && (regs->vtcr_el2 & VTCR_EL2_VS))
-		return (uint16_t)((regs->vttbr_el2 & VTTBR_EL2_VMID16_MASK) >>
-				  VTTBR_EL2_VMID_SHIFT);
-	return (uint16_t)((regs->vttbr_el2 & VTTBR_EL2_VMID8_MASK) >>
-			  VTTBR_EL2_VMID_SHIFT);
+	return s2_model_vmid(cpu, regs);
 }
