@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *host_zalloc(void *ctx, size_t size)
+static void *host_alloc(void *ctx, size_t size)
 {
 	struct s2_host_mm *hm = ctx;
 	uint64_t pa;
@@ -15,9 +15,19 @@ static void *host_zalloc(void *ctx, size_t size)
 		return NULL;
 	if (s2_physmem_alloc(hm->pm, size, &pa))
 		return NULL;
-	void *va = s2_physmem_va(hm->pm, pa, size);
-	memset(va, 0, size);
 	__atomic_add_fetch(&hm->allocs, 1, __ATOMIC_RELAXED);
+	void *va = s2_physmem_va(hm->pm, pa, size);
+	if (hm->poison)
+		memset(va, 0xa5, size);
+	return va;
+}
+
+static void *host_zalloc(void *ctx, size_t size)
+{
+	void *va = host_alloc(ctx, size);
+
+	if (va)
+		memset(va, 0, size);
 	return va;
 }
 
@@ -115,6 +125,7 @@ void s2_host_mm_init(struct s2_host_mm *hm, struct s2_physmem *pm)
 	hm->pm = pm;
 	hm->ops = (struct s2_mm_ops){
 		.zalloc = host_zalloc,
+		.alloc = host_alloc,
 		.free = host_free,
 		.free_deferred = host_free_deferred,
 		.refcount = host_refcount,

@@ -190,6 +190,7 @@ struct change {
 	bool shared;          /* concurrent walkers: install with cmpxchg */
 	void *cache;          /* prepared table pages, linked through word 0 */
 	uint64_t cached;
+	bool raw;             /* they came from ops->alloc: not zeroed */
 	/* Invalidation owed before returning (and before freeing tables). */
 	uint64_t inval_ipa[INVAL_BATCH];
 	uint8_t inval_level[INVAL_BATCH];
@@ -216,6 +217,7 @@ static ALWAYS_INLINE void change_init(struct change *c, struct s2_pgtable *pgt,
 	c->shared = shared;
 	c->cache = NULL;
 	c->cached = 0;
+	c->raw = pgt->ops->alloc != NULL;
 	c->ninval = 0;
 	c->inval_all = false;
 	c->nfree = 0;
@@ -377,14 +379,21 @@ static void cache_push(struct change *c, void *page)
 	c->cached++;
 }
 
-/* Give back a table a lost race filled: the cache holds zeroed pages. */
+static void zero_table(const struct s2_pgtable *pgt, uint64_t *t)
+{
+	for (uint64_t i = 0; i < (1ULL << pgt->geom.stride); i++)
+		t[i] = 0;
+}
+
+/* Give back a table a lost race filled; zeroed cached pages stay so. */
 static void cache_unfill(struct change *c, uint64_t *t)
 {
-	for (uint64_t i = 0; i < (1ULL << c->pgt->geom.stride); i++)
-		t[i] = 0;
+	if (!c->raw)
+		zero_table(c->pgt, t);
 	cache_push(c, t);
 }
 
+/* A table page for the caller to fill completely. */
 static void *cache_pop(struct change *c)
 {
 	void *page = c->cache;
@@ -393,6 +402,16 @@ static void *cache_pop(struct change *c)
 	*(void **)page = NULL;
 	c->cached--;
 	return page;
+}
+
+/* A table page with every entry invalid. */
+static void *cache_pop_zeroed(struct change *c)
+{
+	uint64_t *t = cache_pop(c);
+
+	if (c->raw)
+		zero_table(c->pgt, t);
+	return t;
 }
 
 static void cache_free(struct change *c)
@@ -413,7 +432,10 @@ static int cache_fill(struct change *c, uint64_t n)
 	const struct s2_mm_ops *ops = c->pgt->ops;
 
 	for (; n; n--) {
-		void *page = ops->zalloc(ops->ctx, granule(c->pgt));
+		/* Tables are filled or zeroed as they are used: when the
+		 * embedder can skip zeroing, skip it (half a fresh map's cost). */
+		void *page = c->raw ? ops->alloc(ops->ctx, granule(c->pgt))
+				    : ops->zalloc(ops->ctx, granule(c->pgt));
 		if (!page) {
 			cache_free(c);
 			return -S2_ENOMEM;
@@ -737,12 +759,13 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 		return split_block(c, ctx); /* a block in the way */
 
 	/* A new table. Fill it before it is visible when the range covers it. */
-	uint64_t *t = cache_pop(c);
+	uint64_t *t;
 	uint64_t n = 0;
 	uint64_t csize = s2_geom_level_size(g, ctx->level + 1);
 	int ret = 0;
 	if (covered && map_leaf_ok(g, d->pa_off, d->flags, ctx->level + 1,
 				   ctx->addr)) {
+		t = cache_pop(c);
 		uint64_t first = mk_leaf(g, ctx->addr + d->pa_off, d->attrs,
 					 ctx->level + 1);
 		n = 1ULL << g->stride;
@@ -759,6 +782,10 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 		if (ops->dcache_clean_poc)
 			ops->dcache_clean_poc(ops->ctx, t, granule(pgt));
 		ret = S2_WALK_SKIP;
+	} else {
+		t = cache_pop_zeroed(c);
+		if (ops->dcache_clean_poc)
+			ops->dcache_clean_poc(ops->ctx, t, granule(pgt));
 	}
 	*ops->refcount(ops->ctx, t) = (uint32_t)n;
 	if (!pte_install(c, ctx->ptep, ctx->old,

@@ -8,6 +8,7 @@
 #define S2MM_HOST_OPS_H
 
 #include <pthread.h>
+#include <stdbool.h>
 
 #include <s2mm/ops.h>
 #include <s2mm/physmem.h>
@@ -22,6 +23,9 @@ struct s2_host_mm {
 	 * now fails (1 = the next one), and then allocations succeed again.
 	 */
 	uint64_t fail_nth;
+	/* Fill what alloc (not zalloc) returns with 0xa5: tests use it to
+	 * catch a library that relies on memory it did not initialise. */
+	bool poison;
 	/* Optional: called for each invalidation, e.g. into the TLB model. */
 	void (*tlbi_ipa_hook)(void *arg, const struct s2_pgtable *pgt,
 			      uint64_t ipa, unsigned int level);

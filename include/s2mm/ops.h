@@ -22,7 +22,14 @@ struct s2_mm_ops {
 	 * Return: the memory's virtual address, or NULL when out of memory.
 	 */
 	void *(*zalloc)(void *ctx, size_t size);
-	/** @free: give back memory that @zalloc returned, with its @size. */
+	/**
+	 * @alloc: optional; like @zalloc but the memory need not be zeroed.
+	 * Used for the table pages of a change, which the library fills or
+	 * zeroes itself as it uses them, so that a fresh table is written
+	 * once instead of twice. NULL: @zalloc is used.
+	 */
+	void *(*alloc)(void *ctx, size_t size);
+	/** @free: give back memory that @zalloc or @alloc returned, with its @size. */
 	void (*free)(void *ctx, void *va, size_t size);
 	/**
 	 * @free_deferred: like @free, but only once every walker that may

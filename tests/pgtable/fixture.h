@@ -34,6 +34,7 @@ static inline void fx_init(struct fx *f, unsigned int granule,
 	memset(f, 0, sizeof(*f));
 	assert_int_equal(s2_physmem_create(&f->pm, TABLE_MEM_BASE, TABLE_MEM_SIZE), 0);
 	s2_host_mm_init(&f->hm, f->pm);
+	f->hm.poison = true;
 	assert_int_equal(s2_geom_init(&f->g, granule, ipa, pa, level), 0);
 	assert_int_equal(s2_pgtable_init(&f->pt, &f->g, &f->hm.ops, f), 0);
 }

@@ -40,6 +40,7 @@ static inline void vmfx_init(struct vmfx *f, unsigned int granule, unsigned int 
 	memset(f, 0, sizeof(*f));
 	assert_int_equal(s2_physmem_create(&f->pm, MEM_BASE, MEM_SIZE), 0);
 	s2_host_mm_init(&f->hm, f->pm);
+	f->hm.poison = true;
 	assert_int_equal(s2_geom_init(&f->g, granule, ipa, 40, S2_START_LEVEL_AUTO), 0);
 	assert_int_equal(s2_vm_init(&f->vm, &f->g, &f->hm.ops), 0);
 	f->mem.host = s2_physmem_va(f->pm, MEM_BASE, MEM_SIZE);
