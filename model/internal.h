@@ -79,18 +79,24 @@ struct s2_walk {
 	uint32_t s2_cache_hits;
 };
 
-/* Initialise @w for one translation (decodes stage-2 controls). */
-void s2_model_walk_init(struct s2_walk *w, const struct s2_mmu_mem *mem,
-			const struct s2_mmu_cpu *cpu,
-			const struct s2_mmu_regs *regs, struct s2_tlb *tlb);
+/* What s2_model_translate() translates. */
+enum s2_model_mode {
+	S2_MODEL_S12,   /* the access: stage 1, then stage 2 when HCR_EL2.VM */
+	S2_MODEL_S1,    /* stage 1 only (AT S1E*): the result's PA is the IPA */
+	S2_MODEL_S2,    /* stage 2 alone, VA taken as IPA, whatever HCR_EL2.VM */
+};
 
-/* Full translation with an initialised context; fills @res. */
-void s2_model_translate(struct s2_walk *w, const struct s2_mmu_access *acc,
-			bool s1_only, struct s2_mmu_result *res);
-
-/* Stage 2 alone for @acc->va as an IPA. */
-void s2_model_translate_s2(struct s2_walk *w, const struct s2_mmu_access *acc,
-			   struct s2_mmu_result *res);
+/*
+ * Walk the tables afresh for @acc (arguments already checked) and fill
+ * @res. @tlb: a TLB whose stage-2-only entries serve (and are filled by)
+ * the stage-2 translations of stage-1 table fetches, or NULL. @mode: enum
+ * s2_model_mode. Returns how many of those fetches the TLB served.
+ */
+uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs, struct s2_tlb *tlb,
+			    const struct s2_mmu_access *acc, unsigned mode,
+			    struct s2_mmu_result *res);
 
 /* Combine stage-1 MAIR attributes with stage-2 MemAttr (S2CombineS1MemAttrs). */
 uint8_t s2_model_combine_attr(uint8_t s1attr, uint8_t s2memattr);

@@ -155,24 +155,22 @@ static inline bool mem_read(const struct tt_mem *m, uint64_t pa, uint64_t *d)
  * AArch64.S2InconsistentSL (translation fault) and an out-of-range VTTBR
  * (address size fault).
  */
-static void decode_s2(struct s2_walk *w)
+static void decode_s2(const struct s2_mmu_cpu *cpu,
+		      const struct s2_mmu_regs *regs, struct s2_cfg *s2)
 {
-	const struct s2_mmu_cpu *cpu = w->cpu;
-	uint64_t vtcr = w->regs->vtcr_el2;
-	struct tt_cfg *c = &w->s2.tt;
+	uint64_t vtcr = regs->vtcr_el2;
+	struct tt_cfg *c = &s2->tt;
 	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
 	unsigned gbits, stride, t0sz, min_t0sz, sl0, oa, ia, idx;
 	int start;
 
-	c->stage = 2;
-	c->aarch32 = false;
-	w->s2.bad = 0;
+	*s2 = (struct s2_cfg){ .tt.stage = 2 };
 	gbits = pick_granule(cpu, tg0[S2_FIELD_GET(VTCR_EL2_TG0, vtcr)]);
 	stride = gbits - 3;
 	c->gbits = (uint8_t)gbits;
 	c->stride = (uint8_t)stride;
 	c->ds = cpu->lpa2 && (vtcr & VTCR_EL2_DS) && gbits != 16;
-	w->s2.sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
+	s2->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
 
 	oa = pa_range_bits((unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
 	if (oa > cpu->pa_bits)
@@ -237,103 +235,89 @@ static void decode_s2(struct s2_walk *w)
 		goto bad;
 
 	cfg_derive(c, cpu);
-	if (!ttb_base(c, w->regs->vttbr_el2, &c->base))
-		w->s2.bad = S2_MMU_FAULT_ADDR_SIZE;
+	if (!ttb_base(c, regs->vttbr_el2, &c->base))
+		s2->bad = S2_MMU_FAULT_ADDR_SIZE;
 	return;
 bad:
-	w->s2.bad = S2_MMU_FAULT_TRANSLATION;
+	s2->bad = S2_MMU_FAULT_TRANSLATION;
 }
 
 /*
- * Walk one stage's tables for input address @ia. Stage-2 descriptors are
- * read at their PA; stage-1 descriptors at an IPA translated by stage 2
- * first (s1_fetch()). Returns a fault type (0: @lf holds the leaf).
- *
- * Forced inline into walk_s1() and walk_s2(), so that @stage is a constant
- * and each stage's loop is only its own descriptor step. The controls and
- * the memory bounds are copied to locals: the fault and leaf stores could
- * alias them (uint8_t), which would reload them at every level.
+ * The walk's hot path is forced inline into s2_model_translate(): the
+ * walk context is then a local whose fields live in registers, and each
+ * stage's loop is only its own descriptor step.
  */
-static unsigned s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
-			 uint64_t *d, struct s2_mmu_fault *f);
+#define WALK_INLINE inline __attribute__((always_inline))
 
-static inline __attribute__((always_inline)) unsigned
-walk_tables(struct s2_walk *w, const struct tt_cfg *cfg, unsigned stage,
-	    uint64_t ia, struct tt_leaf *lf, struct s2_mmu_fault *f)
+/*
+ * Decode descriptor @d read at @level: AArch64.DecodeDescriptorType, then
+ * AArch64.OAOutOfRange. The type comes first: invalid, the reserved level-3
+ * encoding (bit 1 clear) and a block where the level allows none are
+ * translation faults, whatever their OA. Returns a fault type, or 0 with
+ * the next table or the output address in @oa and @leaf saying which.
+ */
+static WALK_INLINE unsigned desc_decode(const struct tt_cfg *c, int level,
+					uint64_t d, uint64_t *oa, bool *leaf)
 {
-	const struct tt_cfg cl = *cfg, *c = &cl;
-	const struct tt_mem mem = w->mem;
+	if (!(d & DESC_VALID))
+		return S2_MMU_FAULT_TRANSLATION;
+	*leaf = level == 3 || !(d & DESC_TABLE);
+	if (*leaf && (level == 3 ? !(d & DESC_PAGE)
+				 : !(c->block_levels & BIT(level + 1))))
+		return S2_MMU_FAULT_TRANSLATION;
+	*oa = desc_oa(c, d);
+	if (*oa > c->oa_limit)
+		return S2_MMU_FAULT_ADDR_SIZE;
+	return 0;
+}
+
+static WALK_INLINE void leaf_set(struct tt_leaf *lf, uint64_t d, uint64_t table,
+				 int level, unsigned shift, uint64_t oa,
+				 uint64_t ia)
+{
+	lf->desc = d;
+	lf->table = table;
+	lf->level = (int8_t)level;
+	lf->shift = (uint8_t)shift;
+	lf->out = (oa & ~LOWMASK(shift)) | (ia & LOWMASK(shift));
+}
+
+/*
+ * The stage-2 table walk of @ipa (AArch64.S2Walk), descriptors read at
+ * their PA. Returns a fault type (0: @lf holds the leaf).
+ */
+static WALK_INLINE unsigned walk_s2(struct s2_walk *w, uint64_t ipa,
+				    struct tt_leaf *lf, struct s2_mmu_fault *f)
+{
+	const struct tt_cfg *c = &w->s2.tt;
 	int level = c->start;
-	unsigned shift = c->start_shift;
+	unsigned shift = c->start_shift, t;
 	uint64_t idx_mask = BIT(c->start_bits) - 1;   /* at most 17 bits */
-	uint64_t table = c->base, tbl_attrs = 0, d, oa;
+	uint64_t table = c->base, d, oa;
+	bool leaf;
 
 	for (;;) {
-		uint64_t off = ((ia >> shift) & idx_mask) * 8;
+		uint64_t pa = table + ((ipa >> shift) & idx_mask) * 8;
 
-		if (stage == 2) {
-			w->reads++;
-			if (!mem_read(&mem, table + off, &d)) {
-				set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 2);
-				return S2_MMU_FAULT_EXT_ABORT;
-			}
-		} else {
-			unsigned t = s1_fetch(w, table + off, level, &d, f);
-			if (t)
-				return t;
+		w->reads++;
+		if (!mem_read(&w->mem, pa, &d)) {
+			t = S2_MMU_FAULT_EXT_ABORT;
+			break;
 		}
-		/* AArch64.DecodeDescriptorType: bit 0 clear is invalid. */
-		if (!(d & DESC_VALID))
-			goto translation;
-		if (level < 3 && (d & DESC_TABLE)) {
-			table = desc_oa(c, d);
-			if (table > c->oa_limit)
-				goto addr_size;
-			/* Stage 1: APTable/UXNTable/PXNTable [63:59] accumulate. */
-			if (stage == 1)
-				tbl_attrs |= d & GENMASK(63, 59);
-			level++;
-			shift -= c->stride;
-			idx_mask = BIT(c->stride) - 1;
-			continue;
-		}
-		/*
-		 * A leaf. The reserved level-3 encoding (bit 1 clear) and a
-		 * block where the level allows none are translation faults,
-		 * whatever their OA: the type is decoded before the OA.
-		 */
-		if (level == 3 ? !(d & DESC_PAGE)
-			       : !(c->block_levels & BIT(level + 1)))
-			goto translation;
-		oa = desc_oa(c, d);
-		if (oa > c->oa_limit)
-			goto addr_size;
-		lf->desc = d;
-		lf->table = tbl_attrs;
-		lf->level = (int8_t)level;
-		lf->shift = (uint8_t)shift;
-		lf->out = (oa & ~LOWMASK(shift)) | (ia & LOWMASK(shift));
-		return 0;
+		t = desc_decode(c, level, d, &oa, &leaf);
+		if (t || leaf)
+			break;
+		table = oa;
+		level++;
+		shift -= c->stride;
+		idx_mask = BIT(c->stride) - 1;
 	}
-translation:
-	set_fault(f, S2_MMU_FAULT_TRANSLATION, level, stage);
-	return S2_MMU_FAULT_TRANSLATION;
-addr_size:
-	/* Output address beyond PS/IPS (AArch64.OAOutOfRange). */
-	set_fault(f, S2_MMU_FAULT_ADDR_SIZE, level, stage);
-	return S2_MMU_FAULT_ADDR_SIZE;
-}
-
-static unsigned walk_s2(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf,
-			struct s2_mmu_fault *f)
-{
-	return walk_tables(w, &w->s2.tt, 2, ipa, lf, f);
-}
-
-static unsigned walk_s1(struct s2_walk *w, const struct tt_cfg *c, uint64_t va,
-			struct tt_leaf *lf, struct s2_mmu_fault *f)
-{
-	return walk_tables(w, c, 1, va, lf, f);
+	if (t) {
+		set_fault(f, t, level, 2);
+		return t;
+	}
+	leaf_set(lf, d, 0, level, shift, oa, ipa);
+	return 0;
 }
 
 /* Stage-2 permissions of a leaf (S2AP, XN; AArch64.S2ComputePermissions). */
@@ -360,8 +344,8 @@ static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
  * AArch64.S2Walk for one IPA: IPA range check, table walk, Access flag.
  * Permissions are the caller's (they depend on what the access is for).
  */
-static unsigned s2_lookup(struct s2_walk *w, uint64_t ipa, struct s2_leaf *o,
-			  struct s2_mmu_fault *f)
+static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
+				      struct s2_leaf *o, struct s2_mmu_fault *f)
 {
 	const struct s2_cfg *s = &w->s2;
 	struct tt_leaf lf;
@@ -404,8 +388,9 @@ static bool memattr_is_device(uint8_t memattr)
  * whose IPA is the descriptor's. The walk needs stage-2 read permission;
  * with HCR_EL2.PTW, a walk to Device memory is a permission fault.
  */
-static unsigned s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
-			 uint64_t *d, struct s2_mmu_fault *f)
+static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
+				     int level, uint64_t *d,
+				     struct s2_mmu_fault *f)
 {
 	uint64_t pa = ipa;
 
@@ -439,6 +424,45 @@ static unsigned s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
 		set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 1);
 		return S2_MMU_FAULT_EXT_ABORT;
 	}
+	return 0;
+}
+
+/*
+ * The stage-1 table walk of @va (AArch64.S1Walk), each descriptor fetched
+ * through stage 2 (s1_fetch()); APTable/UXNTable/PXNTable (bits [63:59]
+ * of table descriptors) accumulate for the leaf's permissions. Returns a
+ * fault type (0: @lf holds the leaf).
+ */
+static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct tt_cfg *c,
+				    uint64_t va, struct tt_leaf *lf,
+				    struct s2_mmu_fault *f)
+{
+	int level = c->start;
+	unsigned shift = c->start_shift, t;
+	uint64_t idx_mask = BIT(c->start_bits) - 1;   /* at most 17 bits */
+	uint64_t table = c->base, tbl_attrs = 0, d, oa;
+	bool leaf;
+
+	for (;;) {
+		uint64_t ipa = table + ((va >> shift) & idx_mask) * 8;
+
+		t = s1_fetch(w, ipa, level, &d, f);
+		if (t)
+			return t;
+		t = desc_decode(c, level, d, &oa, &leaf);
+		if (t || leaf)
+			break;
+		tbl_attrs |= d & GENMASK(63, 59);
+		table = oa;
+		level++;
+		shift -= c->stride;
+		idx_mask = BIT(c->stride) - 1;
+	}
+	if (t) {
+		set_fault(f, t, level, 1);
+		return t;
+	}
+	leaf_set(lf, d, tbl_attrs, level, shift, oa, va);
 	return 0;
 }
 
@@ -495,11 +519,11 @@ static uint8_t s1_perm(const struct s1_regime *r, const struct s2_mmu_regs *regs
  * AArch64 stage-1 controls for @va (AArch64.GetS1TTWParams,
  * AArch64.S1InvalidTxSZ, AArch64.VAIsOutOfRange). Returns a fault type.
  */
-static unsigned decode_s1_a64(struct s2_walk *w, uint64_t va,
+static unsigned decode_s1_a64(const struct s2_mmu_cpu *cpu,
+			      const struct s2_mmu_regs *regs, uint64_t va,
 			      struct s1_regime *r, struct s2_mmu_fault *f)
 {
-	const struct s2_mmu_cpu *cpu = w->cpu;
-	uint64_t tcr = w->regs->tcr_el1, ttbr, asid_ttbr;
+	uint64_t tcr = regs->tcr_el1, ttbr, asid_ttbr;
 	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
 	static const uint8_t tg1[4] = { 0, 14, 12, 16 };
 	bool sel = (va >> 55) & 1, tbi, epd;
@@ -513,13 +537,13 @@ static unsigned decode_s1_a64(struct s2_walk *w, uint64_t va,
 		gbits = pick_granule(cpu, tg1[S2_FIELD_GET(TCR_EL1_TG1, tcr)]);
 		tbi = tcr & TCR_EL1_TBI1;
 		epd = tcr & TCR_EL1_EPD1;
-		ttbr = w->regs->ttbr1_el1;
+		ttbr = regs->ttbr1_el1;
 	} else {
 		tsz = (unsigned)S2_FIELD_GET(TCR_EL1_T0SZ, tcr);
 		gbits = pick_granule(cpu, tg0[S2_FIELD_GET(TCR_EL1_TG0, tcr)]);
 		tbi = tcr & TCR_EL1_TBI0;
 		epd = tcr & TCR_EL1_EPD0;
-		ttbr = w->regs->ttbr0_el1;
+		ttbr = regs->ttbr0_el1;
 	}
 	stride = gbits - 3;
 	*c = (struct tt_cfg){ .gbits = (uint8_t)gbits, .stride = (uint8_t)stride,
@@ -533,7 +557,7 @@ static unsigned decode_s1_a64(struct s2_walk *w, uint64_t va,
 	c->oa_bits = (uint8_t)oa;
 	c->lpa64k = gbits == 16 && oa == 52;
 
-	asid_ttbr = (tcr & TCR_EL1_A1) ? w->regs->ttbr1_el1 : w->regs->ttbr0_el1;
+	asid_ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
 	r->asid = (uint16_t)(asid_ttbr >> TTBR_ASID_SHIFT);
 	if (!((tcr & TCR_EL1_AS) && cpu->asid_bits == 16))
 		r->asid &= 0xff;
@@ -572,10 +596,11 @@ translation:
  * granule, 40-bit output. Faults before the walk are level 1 ("AArch64
  * reports this as a level 0 fault").
  */
-static unsigned decode_s1_a32(struct s2_walk *w, uint64_t va,
+static unsigned decode_s1_a32(const struct s2_mmu_cpu *cpu,
+			      const struct s2_mmu_regs *regs, uint64_t va,
 			      struct s1_regime *r, struct s2_mmu_fault *f)
 {
-	uint32_t ttbcr = (uint32_t)w->regs->tcr_el1, va32 = (uint32_t)va;
+	uint32_t ttbcr = (uint32_t)regs->tcr_el1, va32 = (uint32_t)va;
 	unsigned t0sz = (unsigned)S2_FIELD_GET(TTBCR_T0SZ, ttbcr);
 	unsigned t1sz = (unsigned)S2_FIELD_GET(TTBCR_T1SZ, ttbcr);
 	unsigned tsz, ia;
@@ -594,9 +619,9 @@ static unsigned decode_s1_a32(struct s2_walk *w, uint64_t va,
 	*c = (struct tt_cfg){ .gbits = 12, .stride = 9, .ia_bits = (uint8_t)ia,
 			      .oa_bits = LPAE_OA_HI + 1, .aarch32 = true,
 			      .stage = 1 };
-	ttbr = (ttbcr & TTBCR_A1) ? w->regs->ttbr1_el1 : w->regs->ttbr0_el1;
+	ttbr = (ttbcr & TTBCR_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
 	r->asid = (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
-	ttbr = sel ? w->regs->ttbr1_el1 : w->regs->ttbr0_el1;
+	ttbr = sel ? regs->ttbr1_el1 : regs->ttbr0_el1;
 
 	if (ia < 32) {
 		uint32_t hi = va32 >> ia, want = sel ? (0xffffffffu >> ia) : 0;
@@ -606,7 +631,7 @@ static unsigned decode_s1_a32(struct s2_walk *w, uint64_t va,
 	if (ttbcr & (sel ? TTBCR_EPD1 : TTBCR_EPD0))
 		goto translation;
 	c->start = (int8_t)(4 - (int)((ia - 4) / 9));
-	cfg_derive(c, w->cpu);
+	cfg_derive(c, cpu);
 	if (!ttb_base(c, ttbr, &c->base)) {
 		/* As QEMU: a TTBR beyond 40 bits is an address size fault, level 0. */
 		set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
@@ -688,44 +713,23 @@ uint8_t s2_model_mmu_off_attr(const struct s2_mmu_regs *regs, unsigned acc)
 /* Full translation                                                    */
 /* ------------------------------------------------------------------ */
 
-void s2_model_walk_init(struct s2_walk *w, const struct s2_mmu_mem *mem,
-			const struct s2_mmu_cpu *cpu,
-			const struct s2_mmu_regs *regs, struct s2_tlb *tlb)
+static WALK_INLINE void result_init(struct s2_walk *w,
+				     const struct s2_mmu_access *acc,
+				     struct s2_mmu_result *res)
 {
-	w->mem.base = mem->base;
-	w->mem.last = mem->size - 8;
-	w->mem.bias = (uintptr_t)mem->host - (uintptr_t)mem->base;
-	w->cpu = cpu;
-	w->regs = regs;
-	w->tlb = tlb;
-	w->vmid = s2_mmu_vmid(cpu, regs);
-	w->s2_on = regs->hcr_el2 & HCR_EL2_VM;
-	w->reads = 0;
-	w->s2_cache_hits = 0;
-	if (w->s2_on)
-		decode_s2(w);
-}
-
-static void result_init(struct s2_walk *w, const struct s2_mmu_access *acc,
-			struct s2_mmu_result *res)
-{
-	*res = (struct s2_mmu_result){ 0 };
-	res->fault.acc = acc->acc;
-	res->fault.el = acc->el;
-	res->fault.va = acc->va;
-	res->s1_level = -2;
-	res->s2_level = -2;
-	res->s1_shift = 64;
-	res->s2_shift = 64;
-	res->s1_perm = S2_MMU_PERM_ALL;
-	res->s2_perm = S2_MMU_PERM_ALL;
-	res->global = true;
-	res->vmid = w->vmid;
+	*res = (struct s2_mmu_result){
+		.fault = { .acc = acc->acc, .el = acc->el, .va = acc->va },
+		.s1_level = -2, .s2_level = -2, .s1_shift = 64, .s2_shift = 64,
+		.s1_perm = S2_MMU_PERM_ALL, .s2_perm = S2_MMU_PERM_ALL,
+		.global = true, .vmid = w->vmid,
+	};
 }
 
 /* Stage 2 of the final IPA: walk, then AArch64.S2CheckPermissions. */
-static void final_s2(struct s2_walk *w, const struct s2_mmu_access *acc,
-		     uint8_t s1attr, uint8_t s1sh, struct s2_mmu_result *res)
+static WALK_INLINE void final_s2(struct s2_walk *w,
+				 const struct s2_mmu_access *acc,
+				 uint8_t s1attr, uint8_t s1sh,
+				 struct s2_mmu_result *res)
 {
 	struct s2_leaf o;
 	struct s2_mmu_fault *f = &res->fault;
@@ -757,18 +761,19 @@ static void final_s2(struct s2_walk *w, const struct s2_mmu_access *acc,
 	res->sh = s2_model_par_sh(res->attr, combine_sh(s1sh, o.sh));
 }
 
-void s2_model_translate(struct s2_walk *w, const struct s2_mmu_access *acc,
-			bool s1_only, struct s2_mmu_result *res)
+/* Stage 1 and the IPA's attributes (@attr, @sh); false on a fault. */
+static WALK_INLINE bool full_s1(struct s2_walk *w,
+				const struct s2_mmu_access *acc,
+				struct s2_mmu_result *res, uint8_t *attr,
+				uint8_t *sh)
 {
 	const struct s2_mmu_regs *regs = w->regs;
 	bool a32 = !(regs->hcr_el2 & HCR_EL2_RW);
 	struct s1_regime r;
 	struct tt_leaf lf;
 	struct s2_mmu_fault *f = &res->fault;
-	uint8_t attr, sh;
 	unsigned t;
 
-	result_init(w, acc, res);
 	if (!(regs->sctlr_el1 & SCTLR_M)) {
 		/*
 		 * Stage 1 off: the VA is the IPA (AArch64.S1DisabledOutput):
@@ -781,68 +786,82 @@ void s2_model_translate(struct s2_walk *w, const struct s2_mmu_access *acc,
 			va &= GENMASK(55, 0);
 		if (!a32 && (va >> w->cpu->pa_bits)) {
 			set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
-			goto out;
+			return false;
 		}
 		res->ipa = va;
-		attr = s2_model_mmu_off_attr(regs, acc->acc);
-		sh = DESC_SH_OS;
-	} else {
-		t = a32 ? decode_s1_a32(w, acc->va, &r, f)
-			: decode_s1_a64(w, acc->va, &r, f);
-		if (!t)
-			t = walk_s1(w, &r.c, a32 ? (uint32_t)acc->va : acc->va,
-					&lf, f);
-		if (t)
-			goto out;
-		/* AF=0: Access flag fault before permissions (AArch64.S1Walk). */
-		if (!(lf.desc & DESC_AF)) {
-			set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 1);
-			goto out;
-		}
-		res->s1_perm = s1_perm(&r, regs, &lf);
-		res->s1_level = lf.level;
-		res->s1_shift = lf.shift;
-		res->global = !(lf.desc & S1_DESC_NG);
-		res->asid = res->global ? 0 : r.asid;
-		res->ipa = lf.out;
-		if (!s2_model_perm_ok(res->s1_perm, acc->acc, acc->el)) {
-			set_fault(f, S2_MMU_FAULT_PERMISSION, lf.level, 1);
-			goto out;
-		}
-		attr = (uint8_t)(regs->mair_el1 >>
-				 (8 * S2_FIELD_GET(S1_DESC_ATTRINDX, lf.desc)));
-		if (!r.c.ds)
-			sh = (uint8_t)S2_FIELD_GET(DESC_SH, lf.desc);
-		else if ((acc->va >> 55) & 1)  /* FEAT_LPA2: SH from TCR */
-			sh = (uint8_t)S2_FIELD_GET(TCR_EL1_SH1, regs->tcr_el1);
-		else
-			sh = (uint8_t)S2_FIELD_GET(TCR_EL1_SH0, regs->tcr_el1);
+		*attr = s2_model_mmu_off_attr(regs, acc->acc);
+		*sh = DESC_SH_OS;
+		return true;
 	}
-	if (s1_only) {
-		res->pa = res->ipa;
-		res->attr = attr;
-		res->sh = s2_model_par_sh(attr, sh);
-	} else {
-		final_s2(w, acc, attr, sh, res);
+	t = a32 ? decode_s1_a32(w->cpu, regs, acc->va, &r, f)
+		: decode_s1_a64(w->cpu, regs, acc->va, &r, f);
+	if (!t)
+		t = walk_s1(w, &r.c, a32 ? (uint32_t)acc->va : acc->va, &lf, f);
+	if (t)
+		return false;
+	/* AF=0: Access flag fault before permissions (AArch64.S1Walk). */
+	if (!(lf.desc & DESC_AF)) {
+		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 1);
+		return false;
 	}
-out:
-	res->desc_reads = w->reads;
+	res->s1_perm = s1_perm(&r, regs, &lf);
+	res->s1_level = lf.level;
+	res->s1_shift = lf.shift;
+	res->global = !(lf.desc & S1_DESC_NG);
+	res->asid = res->global ? 0 : r.asid;
+	res->ipa = lf.out;
+	if (!s2_model_perm_ok(res->s1_perm, acc->acc, acc->el)) {
+		set_fault(f, S2_MMU_FAULT_PERMISSION, lf.level, 1);
+		return false;
+	}
+	*attr = (uint8_t)(regs->mair_el1 >>
+			  (8 * S2_FIELD_GET(S1_DESC_ATTRINDX, lf.desc)));
+	if (!r.c.ds)
+		*sh = (uint8_t)S2_FIELD_GET(DESC_SH, lf.desc);
+	else if ((acc->va >> 55) & 1)  /* FEAT_LPA2: SH from TCR */
+		*sh = (uint8_t)S2_FIELD_GET(TCR_EL1_SH1, regs->tcr_el1);
+	else
+		*sh = (uint8_t)S2_FIELD_GET(TCR_EL1_SH0, regs->tcr_el1);
+	return true;
 }
 
-void s2_model_translate_s2(struct s2_walk *w, const struct s2_mmu_access *acc,
-			   struct s2_mmu_result *res)
+uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs, struct s2_tlb *tlb,
+			    const struct s2_mmu_access *acc, unsigned mode,
+			    struct s2_mmu_result *res)
 {
-	bool on = w->s2_on;
+	struct s2_walk w = {
+		.cpu = cpu, .regs = regs, .tlb = tlb,
+		.mem = { .base = mem->base, .last = mem->size - 8,
+			 .bias = (uintptr_t)mem->host - (uintptr_t)mem->base },
+		.vmid = s2_model_vmid(cpu, regs),
+		.s2_on = mode == S2_MODEL_S2 || (regs->hcr_el2 & HCR_EL2_VM),
+	};
+	uint8_t attr, sh;
 
-	result_init(w, acc, res);
-	if (!on) {
-		w->s2_on = true;
-		decode_s2(w);
+	if (w.s2_on) {
+		/* Decoded into a copy: @w's address never leaves this function. */
+		struct s2_cfg s2;
+
+		decode_s2(cpu, regs, &s2);
+		w.s2 = s2;
 	}
-	res->ipa = acc->va;
-	final_s2(w, acc, 0xff, DESC_SH_IS, res);
-	res->desc_reads = w->reads;
-	w->s2_on = on;
+	result_init(&w, acc, res);
+	if (mode == S2_MODEL_S2) {
+		res->ipa = acc->va;
+		final_s2(&w, acc, 0xff, DESC_SH_IS, res);
+	} else if (full_s1(&w, acc, res, &attr, &sh)) {
+		if (mode == S2_MODEL_S1) {
+			res->pa = res->ipa;
+			res->attr = attr;
+			res->sh = s2_model_par_sh(attr, sh);
+		} else {
+			final_s2(&w, acc, attr, sh, res);
+		}
+	}
+	res->desc_reads = w.reads;
+	return w.s2_cache_hits;
 }
 
 /* ------------------------------------------------------------------ */
@@ -853,13 +872,11 @@ int s2_mmu_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 		     const struct s2_mmu_regs *regs,
 		     const struct s2_mmu_access *acc, struct s2_mmu_result *res)
 {
-	struct s2_walk w;
 	int err = s2_model_check_args(mem, cpu, regs, acc, res);
 
 	if (err)
 		return err;
-	s2_model_walk_init(&w, mem, cpu, regs, NULL);
-	s2_model_translate(&w, acc, false, res);
+	s2_model_translate(mem, cpu, regs, NULL, acc, S2_MODEL_S12, res);
 	return 0;
 }
 
@@ -869,7 +886,6 @@ int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
 			const struct s2_mmu_access *acc,
 			struct s2_mmu_result *res)
 {
-	struct s2_walk w;
 	struct s2_mmu_regs r;
 	int err;
 
@@ -880,8 +896,7 @@ int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
 	err = s2_model_check_args(mem, cpu, &r, acc, res);
 	if (err)
 		return err;
-	s2_model_walk_init(&w, mem, cpu, &r, NULL);
-	s2_model_translate_s2(&w, acc, res);
+	s2_model_translate(mem, cpu, &r, NULL, acc, S2_MODEL_S2, res);
 	return 0;
 }
 
@@ -901,7 +916,6 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	};
 	struct s2_mmu_access acc;
 	struct s2_mmu_result tmp, *r = res ? res : &tmp;
-	struct s2_walk w;
 	int err;
 
 	if ((unsigned)op >= sizeof(ops) / sizeof(ops[0]) || !par)
@@ -911,8 +925,8 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	err = s2_model_check_args(mem, cpu, regs, &acc, r);
 	if (err)
 		return err;
-	s2_model_walk_init(&w, mem, cpu, regs, NULL);
-	s2_model_translate(&w, &acc, ops[op].s1, r);
+	s2_model_translate(mem, cpu, regs, NULL, &acc,
+			   ops[op].s1 ? S2_MODEL_S1 : S2_MODEL_S12, r);
 	*par = s2_mmu_par(r);
 	return 0;
 }

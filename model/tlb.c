@@ -232,7 +232,7 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	uint64_t in;
 	uint16_t vmid, asid;
 	struct s2_tlb_entry *e;
-	struct s2_walk w;
+	uint32_t s2_hits;
 	int err;
 
 	if (!tlb)
@@ -256,8 +256,8 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		if (tlb->check_stale) {
 			struct s2_mmu_result fresh;
 
-			s2_model_walk_init(&w, mem, cpu, regs, NULL);
-			s2_model_translate(&w, acc, false, &fresh);
+			s2_model_translate(mem, cpu, regs, NULL, acc,
+					   S2_MODEL_S12, &fresh);
 			if (differs(res, &fresh)) {
 				res->stale = true;
 				tlb->stats.stale_hits++;
@@ -266,13 +266,13 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	} else {
 		tlb->stats.misses++;
 		tlb->stats.walks++;
-		s2_model_walk_init(&w, mem, cpu, regs, tlb);
-		s2_model_translate(&w, acc, false, res);
+		s2_hits = s2_model_translate(mem, cpu, regs, tlb, acc,
+					     S2_MODEL_S12, res);
 		tlb->stats.desc_reads += res->desc_reads;
 		tlb->stats.last_walk_reads = res->desc_reads;
 		if (res->desc_reads > tlb->stats.max_walk_reads)
 			tlb->stats.max_walk_reads = res->desc_reads;
-		tlb->stats.walk_s2_hits += w.s2_cache_hits;
+		tlb->stats.walk_s2_hits += s2_hits;
 		if (kind != S2_TLB_INVALID)
 			fill_result(tlb, kind, regs, in, res);
 	}
