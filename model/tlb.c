@@ -49,22 +49,27 @@ uint32_t s2_tlb_count(const struct s2_tlb *tlb)
 	return n;
 }
 
-/* Probe every block size some entry has, at that size's set. */
-static struct s2_tlb_entry *lookup(struct s2_tlb *tlb, unsigned kind,
-				   uint16_t vmid, uint16_t asid, uint64_t in)
+/*
+ * Probe every block size some entry has, at that size's set. The address
+ * is compared first: it is what tells most ways of a set apart.
+ */
+static inline struct s2_tlb_entry *lookup(struct s2_tlb *tlb, unsigned kind,
+					  uint16_t vmid, uint16_t asid,
+					  uint64_t in)
 {
 	uint64_t shifts = tlb->shifts;
+	uint32_t set_mask = tlb->sets - 1, ways = tlb->ways;
 
 	while (shifts) {
 		unsigned shift = (unsigned)__builtin_ctzll(shifts);
-		uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
-		struct s2_tlb_entry *e = &tlb->entries[set * tlb->ways];
-		uint32_t way;
+		uint32_t set = (uint32_t)(in >> shift) & set_mask;
+		struct s2_tlb_entry *e = &tlb->entries[set * ways];
+		struct s2_tlb_entry *end = e + ways;
 
 		shifts &= shifts - 1;
-		for (way = 0; way < tlb->ways; way++, e++) {
-			if (e->kind == kind && e->shift == shift &&
-			    e->vmid == vmid && !((in ^ e->in) >> shift) &&
+		for (; e < end; e++) {
+			if (!((in ^ e->in) >> shift) && e->shift == shift &&
+			    e->kind == kind && e->vmid == vmid &&
 			    (e->global || e->asid == asid))
 				return e;
 		}
@@ -163,31 +168,30 @@ static void from_entry(const struct s2_tlb_entry *e, const struct s2_mmu_regs *r
 	uint64_t off = in & LOWMASK(e->shift);
 	struct s2_mmu_fault *f = &res->fault;
 
-	*res = (struct s2_mmu_result){ 0 };
-	f->acc = acc->acc;
-	f->el = acc->el;
-	f->va = acc->va;
-	res->pa = e->out | off;
-	res->ipa = e->ipa | off;
-	res->s1_level = e->s1_level;
-	res->s2_level = e->s2_level;
-	res->s1_shift = e->kind == S2_TLB_S2 ? 64 : e->shift;
-	res->s2_shift = e->kind == S2_TLB_S1 ? 64 : e->shift;
-	res->s1_perm = e->s1_perm;
-	res->s2_perm = e->s2_perm;
-	res->global = e->global;
-	res->asid = e->asid;
-	res->vmid = e->vmid;
-	res->tlb_hit = true;
+	/* One initialiser: every field written once, padding included. */
+	*res = (struct s2_mmu_result){
+		.fault = { .acc = acc->acc, .el = acc->el, .va = acc->va },
+		.pa = e->out | off,
+		.ipa = e->ipa | off,
+		.attr = e->attr,
+		.sh = e->sh,
+		.s1_level = e->s1_level,
+		.s2_level = e->s2_level,
+		.s1_shift = e->kind == S2_TLB_S2 ? 64 : e->shift,
+		.s2_shift = e->kind == S2_TLB_S1 ? 64 : e->shift,
+		.s1_perm = e->s1_perm,
+		.s2_perm = e->s2_perm,
+		.global = e->global,
+		.asid = e->asid,
+		.vmid = e->vmid,
+		.tlb_hit = true,
+	};
 	if (e->kind == S2_TLB_S2) {
 		uint8_t s1 = s2_model_mmu_off_attr(regs, acc->acc);
 		res->attr = s2_model_combine_attr(s1, e->attr);
 		res->s2_memattr = e->attr;
 		res->s2_sh = e->sh;
 		res->sh = s2_model_par_sh(res->attr, e->sh);
-	} else {
-		res->attr = e->attr;
-		res->sh = e->sh;
 	}
 	if (!s2_model_perm_ok(e->s1_perm, acc->acc, acc->el)) {
 		f->type = S2_MMU_FAULT_PERMISSION;
@@ -221,6 +225,46 @@ static void count_fault(struct s2_tlb *tlb, const struct s2_mmu_fault *f)
 	tlb->stats.faults_s1ptw += f->s1ptw;
 }
 
+/*
+ * A hit with stale checking on: walk afresh and compare. Kept out of line,
+ * like miss(), so that the hit path stays a short function.
+ */
+static __attribute__((noinline)) void
+check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+	    const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+	    const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+{
+	struct s2_mmu_result fresh;
+
+	s2_model_translate(mem, cpu, regs, NULL, acc, S2_MODEL_S12, &fresh);
+	if (differs(res, &fresh)) {
+		res->stale = true;
+		tlb->stats.stale_hits++;
+	}
+}
+
+/* A miss: walk (through the walk cache) and fill. */
+static __attribute__((noinline)) void
+miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+     const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+     const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
+     struct s2_mmu_result *res)
+{
+	uint32_t s2_hits;
+
+	tlb->stats.misses++;
+	tlb->stats.walks++;
+	s2_hits = s2_model_translate(mem, cpu, regs, tlb, acc, S2_MODEL_S12,
+				     res);
+	tlb->stats.desc_reads += res->desc_reads;
+	tlb->stats.last_walk_reads = res->desc_reads;
+	if (res->desc_reads > tlb->stats.max_walk_reads)
+		tlb->stats.max_walk_reads = res->desc_reads;
+	tlb->stats.walk_s2_hits += s2_hits;
+	if (kind != S2_TLB_INVALID)
+		fill_result(tlb, kind, regs, in, res);
+}
+
 int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		     const struct s2_mmu_cpu *cpu,
 		     const struct s2_mmu_regs *regs,
@@ -232,7 +276,6 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	uint64_t in;
 	uint16_t vmid, asid;
 	struct s2_tlb_entry *e;
-	uint32_t s2_hits;
 	int err;
 
 	if (!tlb)
@@ -246,35 +289,17 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	a32 = !(regs->hcr_el2 & HCR_EL2_RW);
 	kind = m ? (vm ? S2_TLB_S12 : S2_TLB_S1) : (vm ? S2_TLB_S2 : S2_TLB_INVALID);
 	in = a32 ? (uint32_t)acc->va : acc->va;
-	vmid = s2_mmu_vmid(cpu, regs);
+	vmid = s2_model_vmid(cpu, regs);
 	asid = s2_model_cur_asid(cpu, regs);
 
 	e = kind != S2_TLB_INVALID ? lookup(tlb, kind, vmid, asid, in) : NULL;
 	if (e) {
 		tlb->stats.hits++;
 		from_entry(e, regs, acc, in, res);
-		if (tlb->check_stale) {
-			struct s2_mmu_result fresh;
-
-			s2_model_translate(mem, cpu, regs, NULL, acc,
-					   S2_MODEL_S12, &fresh);
-			if (differs(res, &fresh)) {
-				res->stale = true;
-				tlb->stats.stale_hits++;
-			}
-		}
+		if (tlb->check_stale)
+			check_stale(tlb, mem, cpu, regs, acc, res);
 	} else {
-		tlb->stats.misses++;
-		tlb->stats.walks++;
-		s2_hits = s2_model_translate(mem, cpu, regs, tlb, acc,
-					     S2_MODEL_S12, res);
-		tlb->stats.desc_reads += res->desc_reads;
-		tlb->stats.last_walk_reads = res->desc_reads;
-		if (res->desc_reads > tlb->stats.max_walk_reads)
-			tlb->stats.max_walk_reads = res->desc_reads;
-		tlb->stats.walk_s2_hits += s2_hits;
-		if (kind != S2_TLB_INVALID)
-			fill_result(tlb, kind, regs, in, res);
+		miss(tlb, mem, cpu, regs, acc, kind, in, res);
 	}
 	count_fault(tlb, &res->fault);
 	return 0;
