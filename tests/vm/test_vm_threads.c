@@ -63,12 +63,17 @@ static bool take_op(struct shared *sh)
 	return false;
 }
 
-/* A vCPU writes one page: fault until the tables let the write through. */
+/*
+ * A vCPU writes one page: fault until the tables let the write through.
+ * The retry happens inside the same read-side section, as a CPU retrying
+ * the instruction at once would: the host's exclusive operations cannot
+ * undo the fix in between, so every write makes progress.
+ */
 static void guest_write(struct shared *sh, uint64_t page)
 {
 	uint64_t ipa = RAM_IPA + page * 4096 + 8;
-	for (int tries = 0; tries < 100; tries++) {
-		pthread_rwlock_rdlock(&sh->lock);
+	pthread_rwlock_rdlock(&sh->lock);
+	for (int tries = 0; tries < 8; tries++) {
 		uint64_t desc;
 		int level;
 		int found = s2_pgtable_lookup(&sh->f.vm.pgt, ipa, &desc, &level);
@@ -92,14 +97,14 @@ static void guest_write(struct shared *sh, uint64_t page)
 		};
 		struct s2_exit e;
 		int ret = s2_vm_handle_abort(&sh->f.vm, &abt, &e);
-		pthread_rwlock_unlock(&sh->lock);
 		CHECK(ret == 0);
 		CHECK(ret || e.reason == S2_EXIT_RESUME || e.reason == S2_EXIT_RETRY);
 		if (FAILED())
-			return;
+			break;
 		__atomic_add_fetch(e.reason == S2_EXIT_RETRY ? &sh->retries : &sh->resumes, 1,
 				   __ATOMIC_RELAXED);
 	}
+	pthread_rwlock_unlock(&sh->lock);
 	CHECK(!"a write made no progress");
 }
 
