@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <cmocka.h>
 
@@ -152,11 +153,42 @@ static void geometry_properties_every_combination(void **state)
 	assert_true(accepted > 200);
 }
 
+/*
+ * Block descriptors by granule and level (Arm ARM D8.3.1,
+ * AArch64.BlockDescSupported): 4K at levels 1-2 (0 with DS), 16K at 2 (1 with
+ * DS), 64K at 2 (1 with 52-bit PA); pages at level 3 only.
+ */
+static void geometry_block_levels(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned int granule, ipa, pa;
+		bool leaf[5]; /* levels -1..3 */
+	} cases[] = {
+		{ 4096, 48, 48, { false, false, true, true, true } },
+		{ 4096, 52, 52, { false, true, true, true, true } },
+		{ 16384, 48, 48, { false, false, false, true, true } },
+		{ 16384, 52, 52, { false, false, true, true, true } },
+		{ 65536, 48, 48, { false, false, false, true, true } },
+		{ 65536, 52, 52, { false, false, true, true, true } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct s2_geom g;
+		assert_int_equal(s2_geom_init(&g, cases[i].granule, cases[i].ipa,
+					      cases[i].pa, AUTO), 0);
+		for (int level = -1; level <= 3; level++)
+			if (s2_geom_leaf_allowed(&g, level) != cases[i].leaf[level + 1])
+				fail_msg("granule %u PA %u level %d", cases[i].granule,
+					 cases[i].pa, level);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(geometry_table_of_cases),
 		cmocka_unit_test(geometry_properties_every_combination),
+		cmocka_unit_test(geometry_block_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
