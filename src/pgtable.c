@@ -694,7 +694,9 @@ static uint64_t leaf_attrs(const struct s2_geom *g, unsigned int prot)
 		a |= S2_DESC_S2AP_R;
 	if (prot & S2_PROT_W)
 		a |= S2_DESC_S2AP_W;
-	if (!(prot & S2_PROT_X))
+	/* Never execute from Device memory (fetches there are unpredictable
+	 * at best: Arm ARM B2.7.2), whatever was asked. */
+	if (!(prot & S2_PROT_X) || (prot & S2_PROT_DEVICE))
 		a |= S2_DESC_XN;
 	/* With FEAT_LPA2 bits [9:8] are OA; shareability is VTCR_EL2.SH0. */
 	if (!g->ds)

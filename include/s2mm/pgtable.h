@@ -23,7 +23,7 @@ enum s2_prot {
 	S2_PROT_R = 1 << 0,
 	S2_PROT_W = 1 << 1,
 	S2_PROT_X = 1 << 2,
-	S2_PROT_DEVICE = 1 << 3, /* Device-nGnRE instead of Normal WB */
+	S2_PROT_DEVICE = 1 << 3, /* Device-nGnRE instead of Normal WB; never executable */
 	S2_PROT_RW = S2_PROT_R | S2_PROT_W,
 	S2_PROT_RWX = S2_PROT_R | S2_PROT_W | S2_PROT_X,
 };

@@ -90,6 +90,10 @@ static void pgtable_map_device(void **state)
 	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x9000000, &desc, NULL), 0);
 	assert_int_equal(S2_FIELD_GET(S2_DESC_MEMATTR, desc), S2_MEMATTR_DEVICE_nGnRE);
 	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RW | S2_PROT_DEVICE);
+	/* Device memory is never executable, even if asked. */
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x9001000, K4, 0x9001000, S2_PROT_RWX | S2_PROT_DEVICE, 0), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x9001000, &desc, NULL), 0);
+	assert_true(desc & S2_DESC_XN);
 }
 
 /* Bad arguments are refused and change nothing. */
