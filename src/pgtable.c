@@ -317,11 +317,6 @@ static void free_tables(const struct s2_pgtable *pgt, uint64_t d, int level,
 		ops->free(ops->ctx, t, granule(pgt));
 }
 
-static void free_subtree(const struct s2_pgtable *pgt, uint64_t d, int level)
-{
-	free_tables(pgt, d, level, false);
-}
-
 static void inval_flush(struct change *c)
 {
 	const struct s2_mm_ops *ops = c->pgt->ops;
@@ -334,7 +329,7 @@ static void inval_flush(struct change *c)
 				      c->inval_level[i]);
 	/* Only now can no walker (or walk cache) still reach these pages. */
 	for (unsigned int i = 0; i < c->nfree; i++)
-		free_subtree(c->pgt, c->freeq[i].desc, c->freeq[i].level);
+		free_tables(c->pgt, c->freeq[i].desc, c->freeq[i].level, false);
 	if (c->nfree)
 		c->rc_page = NULL;
 	c->ninval = 0;
