@@ -29,42 +29,11 @@ struct s2_leaf {
 	uint8_t sh;
 };
 
-/*
- * One translation regime's decoded controls (either stage), with what the
- * descriptor step needs worked out once per translation, so that the walk
- * loop is shifts, masks and loads (Arm ARM D8.2, "Translation table walk").
- */
-struct tt_cfg {
-	uint64_t base;         /* start table: TTBR/VTTBR BADDR, table-aligned */
-	uint64_t oa_mask;      /* descriptor bits holding OA[hi:gbits] in place */
-	uint64_t oa_limit;     /* largest OA the output size allows */
-	uint8_t gbits;         /* log2 granule size: 12, 14 or 16 */
-	uint8_t stride;        /* index bits per level: gbits - 3 */
-	int8_t start;          /* start level, -1..3 */
-	uint8_t start_shift;   /* lowest IA bit the start level indexes */
-	uint8_t start_bits;    /* index bits of the start level (concatenation) */
-	uint8_t ia_bits;
-	uint8_t oa_bits;
-	uint8_t block_levels;  /* bit (level + 1): block descriptors allowed */
-	bool ds;               /* FEAT_LPA2 descriptors (TCR/VTCR.DS) */
-	bool lpa64k;           /* FEAT_LPA 64KB: OA[51:48] in bits [15:12] */
-	bool oa52;             /* ds || lpa64k: OA bits outside OA[hi:gbits] */
-	bool aarch32;
-	uint8_t stage;
-};
-
-/* Decoded stage-2 controls (VTCR_EL2, VTTBR_EL2), once per translation. */
-struct s2_cfg {
-	struct tt_cfg tt;
-	uint8_t sh;        /* VTCR_EL2.SH0, used when DS=1 */
-	uint8_t bad;       /* fault type every lookup gives, 0 when valid */
-};
-
 /* Simulated physical memory as the walker reads it. */
 struct tt_mem {
 	uint64_t base;
 	uint64_t last;           /* size - 8: a PA is in when PA - base <= last */
-	uintptr_t bias;          /* host address of PA 0 (modulo 2^N) */
+	uintptr_t host;          /* host address of PA @base */
 };
 
 struct s2_walk {
@@ -74,7 +43,11 @@ struct s2_walk {
 	struct tt_mem mem;
 	uint16_t vmid;
 	bool s2_on;
-	struct s2_cfg s2;
+	const struct s2_mmu_tt *s2; /* decoded stage 2, when @s2_on */
+	/* Hot values of @s2 in the walk context (registers, not reloads). */
+	uint64_t s2_base_off;    /* start table as an offset in @mem */
+	uint64_t s2_fast;
+	uint64_t s2_oa_mask;
 	uint32_t reads;
 	uint32_t s2_cache_hits;
 };
@@ -88,13 +61,15 @@ enum s2_model_mode {
 
 /*
  * Walk the tables afresh for @acc (arguments already checked) and fill
- * @res. @tlb: a TLB whose stage-2-only entries serve (and are filled by)
+ * @res. @rc: the decoded-regime cache to use (checked against @cpu and
+ * @regs). @tlb: a TLB whose stage-2-only entries serve (and are filled by)
  * the stage-2 translations of stage-1 table fetches, or NULL. @mode: enum
  * s2_model_mode. Returns how many of those fetches the TLB served.
  */
 uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_cpu *cpu,
-			    const struct s2_mmu_regs *regs, struct s2_tlb *tlb,
+			    const struct s2_mmu_regs *regs,
+			    struct s2_mmu_regime *rc, struct s2_tlb *tlb,
 			    const struct s2_mmu_access *acc, unsigned mode,
 			    struct s2_mmu_result *res);
 

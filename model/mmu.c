@@ -77,7 +77,7 @@ static unsigned pick_granule(const struct s2_mmu_cpu *cpu, unsigned want)
  * decoding): OA[hi:gbits] sit in place; with 52-bit OAs the top bits come
  * from elsewhere in the descriptor.
  */
-static inline uint64_t desc_oa(const struct tt_cfg *c, uint64_t d)
+static inline uint64_t desc_oa(const struct s2_mmu_tt *c, uint64_t d)
 {
 	uint64_t oa = d & c->oa_mask;
 
@@ -93,7 +93,7 @@ static inline uint64_t desc_oa(const struct tt_cfg *c, uint64_t d)
  * Work out the descriptor step's constants once @c's granule, start level,
  * sizes and DS/LPA flags are known.
  */
-static void cfg_derive(struct tt_cfg *c, const struct s2_mmu_cpu *cpu)
+static void cfg_derive(struct s2_mmu_tt *c, const struct s2_mmu_cpu *cpu)
 {
 	unsigned start_shift = c->gbits + (unsigned)(3 - c->start) * c->stride;
 
@@ -103,6 +103,14 @@ static void cfg_derive(struct tt_cfg *c, const struct s2_mmu_cpu *cpu)
 	c->oa_mask = GENMASK(c->ds ? 49 : DESC_OA_HI, c->gbits);
 	c->oa_limit = LOWMASK(c->oa_bits);
 	c->oa52 = c->ds || c->lpa64k;
+	c->start_mask = BIT(c->start_bits) - 1;
+	/*
+	 * The walk's fast test for a table descriptor with its OA in range
+	 * (desc_decode() decides the rest): valid, table, no OA bit above
+	 * the output size. With 52-bit OAs only d == 3 passes (table at 0).
+	 */
+	c->fast_mask = c->oa52 ? ~0ULL
+			       : DESC_VALID | DESC_TABLE | (c->oa_mask & ~c->oa_limit);
 	/* AArch64.BlockDescSupported, as a set of levels (bit level + 1). */
 	switch (c->gbits) {
 	case 12:   /* 4KB: levels 1 and 2; level 0 with DS */
@@ -118,7 +126,7 @@ static void cfg_derive(struct tt_cfg *c, const struct s2_mmu_cpu *cpu)
 }
 
 /* Base address of a TTBR/VTTBR; fault if beyond the output size. */
-static bool ttb_base(const struct tt_cfg *c, uint64_t ttbr, uint64_t *base)
+static bool ttb_base(const struct s2_mmu_tt *c, uint64_t ttbr, uint64_t *base)
 {
 	uint64_t b = ttbr & GENMASK(47, 0);
 
@@ -138,10 +146,12 @@ static bool ttb_base(const struct tt_cfg *c, uint64_t ttbr, uint64_t *base)
  */
 static inline bool mem_read(const struct tt_mem *m, uint64_t pa, uint64_t *d)
 {
-	if (pa - m->base > m->last)
+	uint64_t off = pa - m->base;
+
+	if (off > m->last)
 		return false;
 	/* Single-copy atomic, as a walker's descriptor read is. */
-	*d = __atomic_load_n((const uint64_t *)(uintptr_t)(pa + m->bias),
+	*d = __atomic_load_n((const uint64_t *)(m->host + (uintptr_t)off),
 			     __ATOMIC_RELAXED);
 	return true;
 }
@@ -156,21 +166,20 @@ static inline bool mem_read(const struct tt_mem *m, uint64_t pa, uint64_t *d)
  * (address size fault).
  */
 static void decode_s2(const struct s2_mmu_cpu *cpu,
-		      const struct s2_mmu_regs *regs, struct s2_cfg *s2)
+		      const struct s2_mmu_regs *regs, struct s2_mmu_tt *c)
 {
 	uint64_t vtcr = regs->vtcr_el2;
-	struct tt_cfg *c = &s2->tt;
 	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
 	unsigned gbits, stride, t0sz, min_t0sz, sl0, oa, ia, idx;
 	int start;
 
-	*s2 = (struct s2_cfg){ .tt.stage = 2 };
+	*c = (struct s2_mmu_tt){ .stage = 2 };
 	gbits = pick_granule(cpu, tg0[S2_FIELD_GET(VTCR_EL2_TG0, vtcr)]);
 	stride = gbits - 3;
 	c->gbits = (uint8_t)gbits;
 	c->stride = (uint8_t)stride;
 	c->ds = cpu->lpa2 && (vtcr & VTCR_EL2_DS) && gbits != 16;
-	s2->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
+	c->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
 
 	oa = pa_range_bits((unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
 	if (oa > cpu->pa_bits)
@@ -187,6 +196,8 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 		goto bad;
 	ia = 64 - t0sz;
 	c->ia_bits = (uint8_t)ia;
+	/* AArch64.IPAIsOutOfRange: IPA[63:ia] must be zero. */
+	c->range_mask = ~LOWMASK(ia);
 
 	/* AArch64.S2StartLevel. */
 	sl0 = (unsigned)S2_FIELD_GET(VTCR_EL2_SL0, vtcr);
@@ -236,10 +247,10 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 
 	cfg_derive(c, cpu);
 	if (!ttb_base(c, regs->vttbr_el2, &c->base))
-		s2->bad = S2_MMU_FAULT_ADDR_SIZE;
+		c->fault = S2_MMU_FAULT_ADDR_SIZE;
 	return;
 bad:
-	s2->bad = S2_MMU_FAULT_TRANSLATION;
+	c->fault = S2_MMU_FAULT_TRANSLATION;
 }
 
 /*
@@ -256,7 +267,7 @@ bad:
  * translation faults, whatever their OA. Returns a fault type, or 0 with
  * the next table or the output address in @oa and @leaf saying which.
  */
-static WALK_INLINE unsigned desc_decode(const struct tt_cfg *c, int level,
+static WALK_INLINE unsigned desc_decode(const struct s2_mmu_tt *c, int level,
 					uint64_t d, uint64_t *oa, bool *leaf)
 {
 	if (!(d & DESC_VALID))
@@ -279,45 +290,169 @@ static WALK_INLINE void leaf_set(struct tt_leaf *lf, uint64_t d, uint64_t table,
 	lf->table = table;
 	lf->level = (int8_t)level;
 	lf->shift = (uint8_t)shift;
-	lf->out = (oa & ~LOWMASK(shift)) | (ia & LOWMASK(shift));
+	/* @shift is at most 48: no LOWMASK() range check. */
+	lf->out = (oa & ~(BIT(shift) - 1)) | (ia & (BIT(shift) - 1));
 }
 
 /*
  * The stage-2 table walk of @ipa (AArch64.S2Walk), descriptors read at
- * their PA. Returns a fault type (0: @lf holds the leaf).
+ * their PA. A table descriptor takes one test (fast_mask); the rest, and
+ * the leaf, go through desc_decode(). Addresses are kept as offsets into
+ * the memory window, so the bounds check is one compare. Returns a fault
+ * type (0: @lf holds the leaf). Any geometry; walk_s2_g() is faster.
  */
-static WALK_INLINE unsigned walk_s2(struct s2_walk *w, uint64_t ipa,
-				    struct tt_leaf *lf, struct s2_mmu_fault *f)
+static WALK_INLINE unsigned walk_s2_any(struct s2_walk *w, uint64_t ipa,
+					struct tt_leaf *lf,
+					struct s2_mmu_fault *f)
 {
-	const struct tt_cfg *c = &w->s2.tt;
+	const struct s2_mmu_tt *c = w->s2;
 	int level = c->start;
-	unsigned shift = c->start_shift, t;
-	uint64_t idx_mask = BIT(c->start_bits) - 1;   /* at most 17 bits */
-	uint64_t table = c->base, d, oa;
+	unsigned shift = c->start_shift, stride = c->stride, t;
+	uint64_t idx_mask = c->start_mask, fast = c->fast_mask;
+	uint64_t off = c->base - w->mem.base, d, oa;
 	bool leaf;
 
 	for (;;) {
-		uint64_t pa = table + ((ipa >> shift) & idx_mask) * 8;
-
-		w->reads++;
-		if (!mem_read(&w->mem, pa, &d)) {
+		off += ((ipa >> shift) & idx_mask) * 8;
+		if (off > w->mem.last) {
 			t = S2_MMU_FAULT_EXT_ABORT;
 			break;
 		}
-		t = desc_decode(c, level, d, &oa, &leaf);
-		if (t || leaf)
-			break;
-		table = oa;
+		/* Single-copy atomic, as a walker's descriptor read is. */
+		d = __atomic_load_n((const uint64_t *)(w->mem.host + (uintptr_t)off),
+				    __ATOMIC_RELAXED);
+		if (level < 3 && (d & fast) == (DESC_VALID | DESC_TABLE)) {
+			oa = d & c->oa_mask;
+		} else {
+			t = desc_decode(c, level, d, &oa, &leaf);
+			if (t || leaf)
+				break;
+		}
+		off = oa - w->mem.base;
 		level++;
-		shift -= c->stride;
-		idx_mask = BIT(c->stride) - 1;
+		shift -= stride;
+		idx_mask = BIT(stride) - 1;
 	}
+	/* One descriptor read per level visited, the faulting one included. */
+	w->reads += (uint32_t)(level - c->start + 1);
 	if (t) {
 		set_fault(f, t, level, 2);
 		return t;
 	}
 	leaf_set(lf, d, 0, level, shift, oa, ipa);
 	return 0;
+}
+
+enum { STEP_TABLE, STEP_STOP, STEP_ABORT };
+
+/*
+ * One stage-2 table step at the offset @off in the memory window: read
+ * the descriptor into @d; a table descriptor (fast test) gives in @off the
+ * next level's descriptor, indexed by the @stride IPA bits at @next_shift.
+ * Returns STEP_TABLE, STEP_STOP (@d is not a table) or STEP_ABORT.
+ */
+static WALK_INLINE unsigned s2_step(const struct s2_walk *w, uint64_t ipa,
+				    unsigned next_shift, unsigned stride,
+				    uint64_t *off, uint64_t *d)
+{
+	if (*off > w->mem.last)
+		return STEP_ABORT;
+	*d = __atomic_load_n((const uint64_t *)(w->mem.host + (uintptr_t)*off),
+			     __ATOMIC_RELAXED);
+	if ((*d & w->s2_fast) != (DESC_VALID | DESC_TABLE))
+		return STEP_STOP;
+	*off = (*d & w->s2_oa_mask) - w->mem.base +
+	       ((ipa >> next_shift) & (BIT(stride) - 1)) * 8;
+	return STEP_TABLE;
+}
+
+/*
+ * walk_s2_any() for one granule (@stride a constant in each copy) and
+ * OAs of at most 48 bits: the levels unrolled from the start level, each
+ * a few instructions with constant shifts and masks. Without 52-bit OAs a
+ * descriptor that fails the fast test at level 0..2 is not a table, so
+ * desc_decode() sees only the last one: the leaf, or the fault.
+ */
+static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
+				      const unsigned stride, struct tt_leaf *lf,
+				      struct s2_mmu_fault *f)
+{
+	const struct s2_mmu_tt *c = w->s2;
+	const unsigned g = stride + 3;
+	uint64_t off = w->s2_base_off +
+		       ((ipa >> c->start_shift) & c->start_mask) * 8;
+	uint64_t d = 0, oa;
+	unsigned r, t;
+	int level;
+	bool leaf;
+
+	switch (c->start) {
+	case -1:
+		level = -1;
+		r = s2_step(w, ipa, g + 3 * stride, stride, &off, &d);
+		if (r != STEP_TABLE)
+			break;
+		/* fall through */
+	case 0:
+		level = 0;
+		r = s2_step(w, ipa, g + 2 * stride, stride, &off, &d);
+		if (r != STEP_TABLE)
+			break;
+		/* fall through */
+	case 1:
+		level = 1;
+		r = s2_step(w, ipa, g + stride, stride, &off, &d);
+		if (r != STEP_TABLE)
+			break;
+		/* fall through */
+	case 2:
+		level = 2;
+		r = s2_step(w, ipa, g, stride, &off, &d);
+		if (r != STEP_TABLE)
+			break;
+		/* fall through */
+	default:
+		level = 3;
+		r = STEP_ABORT;
+		if (off > w->mem.last)
+			break;
+		d = __atomic_load_n((const uint64_t *)(w->mem.host + (uintptr_t)off),
+				    __ATOMIC_RELAXED);
+		r = STEP_STOP;
+		/* The fast test at level 3 is a page with its OA in range. */
+		if ((d & w->s2_fast) == (DESC_VALID | DESC_PAGE)) {
+			w->reads += (uint32_t)(4 - c->start);
+			leaf_set(lf, d, 0, 3, g, d & w->s2_oa_mask, ipa);
+			return 0;
+		}
+		break;
+	}
+	/* One descriptor read per level visited, the faulting one included. */
+	w->reads += (uint32_t)(level - c->start + 1);
+	t = r == STEP_ABORT ? S2_MMU_FAULT_EXT_ABORT
+			    : desc_decode(c, level, d, &oa, &leaf);
+	if (t) {
+		set_fault(f, t, level, 2);
+		return t;
+	}
+	leaf_set(lf, d, 0, level, g + (unsigned)(3 - level) * stride, oa, ipa);
+	return 0;
+}
+
+/* The stage-2 walk of @ipa for the geometry of w->s2. */
+static WALK_INLINE unsigned walk_s2(struct s2_walk *w, uint64_t ipa,
+				    struct tt_leaf *lf, struct s2_mmu_fault *f)
+{
+	if (w->s2->oa52)
+		return walk_s2_any(w, ipa, lf, f);
+	switch (w->s2->gbits) {
+	case 12:
+		return walk_s2_g(w, ipa, 9, lf, f);
+	case 14:
+		return walk_s2_g(w, ipa, 11, lf, f);
+	default:
+		return walk_s2_g(w, ipa, 13, lf, f);
+	}
 }
 
 /* Stage-2 permissions of a leaf (S2AP, XN; AArch64.S2ComputePermissions). */
@@ -342,39 +477,45 @@ static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
 
 /*
  * AArch64.S2Walk for one IPA: IPA range check, table walk, Access flag.
- * Permissions are the caller's (they depend on what the access is for).
+ * Permissions and attributes are the caller's (s2_leaf_of()): what it
+ * needs depends on what the access is for.
  */
 static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
-				      struct s2_leaf *o, struct s2_mmu_fault *f)
+				      struct tt_leaf *lf, struct s2_mmu_fault *f)
 {
-	const struct s2_cfg *s = &w->s2;
-	struct tt_leaf lf;
+	const struct s2_mmu_tt *c = w->s2;
 	unsigned t;
 
-	if (s->bad) {
-		set_fault(f, s->bad, 0, 2);
-		return s->bad;
+	if (c->fault) {
+		set_fault(f, c->fault, 0, 2);
+		return c->fault;
 	}
 	/* AArch64.IPAIsOutOfRange: translation fault, level 0. */
-	if (ipa >> s->tt.ia_bits) {
+	if (ipa & c->range_mask) {
 		set_fault(f, S2_MMU_FAULT_TRANSLATION, 0, 2);
 		return S2_MMU_FAULT_TRANSLATION;
 	}
-	t = walk_s2(w, ipa, &lf, f);
+	t = walk_s2(w, ipa, lf, f);
 	if (t)
 		return t;
 	/* No FEAT_HAFDBS: AF=0 is an Access flag fault (AArch64.S2Walk). */
-	if (!(lf.desc & DESC_AF)) {
-		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 2);
+	if (!(lf->desc & DESC_AF)) {
+		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 2);
 		return S2_MMU_FAULT_ACCESS_FLAG;
 	}
-	o->pa = lf.out;
-	o->level = lf.level;
-	o->shift = lf.shift;
-	o->perm = s2_perm(w->cpu, lf.desc);
-	o->memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, lf.desc);
-	o->sh = s->tt.ds ? s->sh : (uint8_t)S2_FIELD_GET(DESC_SH, lf.desc);
 	return 0;
+}
+
+/* The stage-2 leaf @lf as a TLB entry keeps it. */
+static WALK_INLINE void s2_leaf_of(const struct s2_walk *w,
+				   const struct tt_leaf *lf, struct s2_leaf *o)
+{
+	o->pa = lf->out;
+	o->level = lf->level;
+	o->shift = lf->shift;
+	o->perm = s2_perm(w->cpu, lf->desc);
+	o->memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, lf->desc);
+	o->sh = w->s2->ds ? w->s2->sh : (uint8_t)S2_FIELD_GET(DESC_SH, lf->desc);
 }
 
 static bool memattr_is_device(uint8_t memattr)
@@ -385,39 +526,47 @@ static bool memattr_is_device(uint8_t memattr)
 /*
  * Fetch a stage-1 descriptor at @ipa: stage 2 translates the fetch
  * (AArch64.S2Translate with s1ptw); a stage-2 fault here is an S1PTW fault
- * whose IPA is the descriptor's. The walk needs stage-2 read permission;
- * with HCR_EL2.PTW, a walk to Device memory is a permission fault.
+ * whose IPA is the descriptor's. The walk needs stage-2 read permission
+ * (S2AP[0]); with HCR_EL2.PTW, a walk to Device memory (MemAttr[3:2] = 0)
+ * is a permission fault.
  */
 static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 				     int level, uint64_t *d,
 				     struct s2_mmu_fault *f)
 {
 	uint64_t pa = ipa;
+	unsigned t;
 
 	if (w->s2_on) {
 		struct s2_leaf o;
-		unsigned t = 0;
+		struct tt_leaf lf;
+		bool rd, dev;
+		int s2_level;
 
 		if (w->tlb && s2_tlb_walk_lookup(w->tlb, w->vmid, ipa, &o)) {
 			w->s2_cache_hits++;
+			rd = o.perm & S2_MMU_PERM_R1;
+			dev = memattr_is_device(o.memattr);
+			s2_level = o.level;
+			pa = o.pa;
 		} else {
-			t = s2_lookup(w, ipa, &o, f);
-			if (!t && w->tlb)
+			t = s2_lookup(w, ipa, &lf, f);
+			if (t)
+				goto s1ptw;
+			if (w->tlb) {
+				s2_leaf_of(w, &lf, &o);
 				s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
+			}
+			rd = lf.desc & S2_DESC_S2AP_R;
+			dev = !(lf.desc & (0xcULL << S2_DESC_MEMATTR_SHIFT));
+			s2_level = lf.level;
+			pa = lf.out;
 		}
-		if (!t && (!(o.perm & S2_MMU_PERM_R1) ||
-			   ((w->regs->hcr_el2 & HCR_EL2_PTW) &&
-			    memattr_is_device(o.memattr)))) {
-			set_fault(f, S2_MMU_FAULT_PERMISSION, o.level, 2);
+		if (!rd || ((w->regs->hcr_el2 & HCR_EL2_PTW) && dev)) {
+			set_fault(f, S2_MMU_FAULT_PERMISSION, s2_level, 2);
 			t = S2_MMU_FAULT_PERMISSION;
+			goto s1ptw;
 		}
-		if (t) {
-			f->s1ptw = true;
-			f->ipa = ipa;
-			f->ipa_valid = true;
-			return t;
-		}
-		pa = o.pa;
 	}
 	w->reads++;
 	if (!mem_read(&w->mem, pa, d)) {
@@ -425,6 +574,11 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 		return S2_MMU_FAULT_EXT_ABORT;
 	}
 	return 0;
+s1ptw:
+	f->s1ptw = true;
+	f->ipa = ipa;
+	f->ipa_valid = true;
+	return t;
 }
 
 /*
@@ -433,13 +587,13 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
  * of table descriptors) accumulate for the leaf's permissions. Returns a
  * fault type (0: @lf holds the leaf).
  */
-static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct tt_cfg *c,
+static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c,
 				    uint64_t va, struct tt_leaf *lf,
 				    struct s2_mmu_fault *f)
 {
 	int level = c->start;
-	unsigned shift = c->start_shift, t;
-	uint64_t idx_mask = BIT(c->start_bits) - 1;   /* at most 17 bits */
+	unsigned shift = c->start_shift, stride = c->stride, t;
+	uint64_t idx_mask = c->start_mask, fast = c->fast_mask;
 	uint64_t table = c->base, tbl_attrs = 0, d, oa;
 	bool leaf;
 
@@ -449,14 +603,18 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct tt_cfg *c,
 		t = s1_fetch(w, ipa, level, &d, f);
 		if (t)
 			return t;
-		t = desc_decode(c, level, d, &oa, &leaf);
-		if (t || leaf)
-			break;
+		if (level < 3 && (d & fast) == (DESC_VALID | DESC_TABLE)) {
+			oa = d & c->oa_mask;
+		} else {
+			t = desc_decode(c, level, d, &oa, &leaf);
+			if (t || leaf)
+				break;
+		}
 		tbl_attrs |= d & GENMASK(63, 59);
 		table = oa;
 		level++;
-		shift -= c->stride;
-		idx_mask = BIT(c->stride) - 1;
+		shift -= stride;
+		idx_mask = BIT(stride) - 1;
 	}
 	if (t) {
 		set_fault(f, t, level, 1);
@@ -470,15 +628,8 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct tt_cfg *c,
 /* Stage 1                                                             */
 /* ------------------------------------------------------------------ */
 
-struct s1_regime {
-	struct tt_cfg c;
-	uint16_t asid;
-	bool aarch32;
-	int fault_level;  /* level of faults before the walk: 0, AArch32 1 */
-};
-
 /* Stage-1 permissions of a leaf (AArch64.S1ComputePermissions). */
-static uint8_t s1_perm(const struct s1_regime *r, const struct s2_mmu_regs *regs,
+static uint8_t s1_perm(const struct s2_mmu_tt *c, const struct s2_mmu_regs *regs,
 		       const struct tt_leaf *lf)
 {
 	uint64_t d = lf->desc, t = lf->table;
@@ -493,7 +644,7 @@ static uint8_t s1_perm(const struct s1_regime *r, const struct s2_mmu_regs *regs
 	r0 = ap & 1u;
 	w0 = (ap & 1u) && !(ap & 2u);
 	w1 = !(ap & 2u);
-	if (r->aarch32) {
+	if (c->aarch32) {
 		/* LPAE: XN applies at PL0 and PL1, PXN at PL1; exec needs read. */
 		bool xn = (d & S1_DESC_UXN) || (t & S1_TABLE_UXNTABLE);
 		bool pxn = (d & S1_DESC_PXN) || (t & S1_TABLE_PXNTABLE);
@@ -516,22 +667,21 @@ static uint8_t s1_perm(const struct s1_regime *r, const struct s2_mmu_regs *regs
 }
 
 /*
- * AArch64 stage-1 controls for @va (AArch64.GetS1TTWParams,
- * AArch64.S1InvalidTxSZ, AArch64.VAIsOutOfRange). Returns a fault type.
+ * AArch64 stage-1 controls of one VA half, @sel = VA[55] (TTBR1)
+ * (AArch64.GetS1TTWParams, AArch64.S1InvalidTxSZ). What
+ * AArch64.VAIsOutOfRange checks of each VA (VA[top:ia] all equal to
+ * VA[55]) is left in range_mask/range_want for s1_check_in().
  */
-static unsigned decode_s1_a64(const struct s2_mmu_cpu *cpu,
-			      const struct s2_mmu_regs *regs, uint64_t va,
-			      struct s1_regime *r, struct s2_mmu_fault *f)
+static void decode_s1_a64(const struct s2_mmu_cpu *cpu,
+			  const struct s2_mmu_regs *regs, bool sel,
+			  struct s2_mmu_tt *c)
 {
 	uint64_t tcr = regs->tcr_el1, ttbr, asid_ttbr;
 	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
 	static const uint8_t tg1[4] = { 0, 14, 12, 16 };
-	bool sel = (va >> 55) & 1, tbi, epd;
+	bool tbi, epd;
 	unsigned tsz, gbits, stride, ia, oa, top, min_tsz;
-	struct tt_cfg *c = &r->c;
 
-	r->aarch32 = false;
-	r->fault_level = 0;
 	if (sel) {
 		tsz = (unsigned)S2_FIELD_GET(TCR_EL1_T1SZ, tcr);
 		gbits = pick_granule(cpu, tg1[S2_FIELD_GET(TCR_EL1_TG1, tcr)]);
@@ -546,8 +696,8 @@ static unsigned decode_s1_a64(const struct s2_mmu_cpu *cpu,
 		ttbr = regs->ttbr0_el1;
 	}
 	stride = gbits - 3;
-	*c = (struct tt_cfg){ .gbits = (uint8_t)gbits, .stride = (uint8_t)stride,
-			      .stage = 1 };
+	*c = (struct s2_mmu_tt){ .gbits = (uint8_t)gbits, .stride = (uint8_t)stride,
+				 .stage = 1 };
 	c->ds = cpu->lpa2 && (tcr & TCR_EL1_DS) && gbits != 16;
 	oa = pa_range_bits((unsigned)S2_FIELD_GET(TCR_EL1_IPS, tcr));
 	if (oa > cpu->pa_bits)
@@ -558,9 +708,9 @@ static unsigned decode_s1_a64(const struct s2_mmu_cpu *cpu,
 	c->lpa64k = gbits == 16 && oa == 52;
 
 	asid_ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
-	r->asid = (uint16_t)(asid_ttbr >> TTBR_ASID_SHIFT);
+	c->asid = (uint16_t)(asid_ttbr >> TTBR_ASID_SHIFT);
 	if (!((tcr & TCR_EL1_AS) && cpu->asid_bits == 16))
-		r->asid &= 0xff;
+		c->asid &= 0xff;
 
 	/* AArch64.S1InvalidTxSZ: IMPLEMENTATION DEFINED fault, as QEMU. */
 	min_tsz = (c->ds || (gbits == 16 && cpu->pa_bits == 52)) ? 12 : 16;
@@ -568,79 +718,169 @@ static unsigned decode_s1_a64(const struct s2_mmu_cpu *cpu,
 		goto translation;
 	ia = 64 - tsz;
 	c->ia_bits = (uint8_t)ia;
-	/* AArch64.VAIsOutOfRange: VA[top:ia] all equal to VA[55]. */
 	top = tbi ? 56 : 64;
-	if (ia < top) {
-		uint64_t hi = (va >> ia) & LOWMASK(top - ia);
-		if (hi != (sel ? LOWMASK(top - ia) : 0))
-			goto translation;
-	}
+	c->range_mask = ia < top ? GENMASK(top - 1, ia) : 0;
+	c->range_want = sel ? c->range_mask : 0;
 	if (epd)
 		goto translation;
 	/* Start level: enough levels to resolve ia bits. */
 	c->start = (int8_t)(4 - (int)((ia - 4) / stride));
 	cfg_derive(c, cpu);
-	if (!ttb_base(c, ttbr, &c->base)) {
-		set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
-		return S2_MMU_FAULT_ADDR_SIZE;
-	}
-	return 0;
+	if (!ttb_base(c, ttbr, &c->base))
+		c->fault = S2_MMU_FAULT_ADDR_SIZE;
+	return;
 translation:
-	set_fault(f, S2_MMU_FAULT_TRANSLATION, 0, 1);
-	return S2_MMU_FAULT_TRANSLATION;
+	c->fault = S2_MMU_FAULT_TRANSLATION;
 }
 
 /*
- * AArch32 LPAE stage 1 (AArch32.S1TranslateLD): TTBCR.EAE=1, TTBR0 below
- * 2^(32-T0SZ), TTBR1 at the top 2^(32-T1SZ) (the rest when T1SZ=0), 4KB
- * granule, 40-bit output. Faults before the walk are level 1 ("AArch64
- * reports this as a level 0 fault").
+ * AArch32 LPAE stage 1 (AArch32.S1TranslateLD) of one VA half, @sel for
+ * TTBR1: TTBCR.EAE=1, TTBR0 below 2^(32-T0SZ), TTBR1 at the top
+ * 2^(32-T1SZ) (the rest when T1SZ=0, see s1_a32_sel()), 4KB granule,
+ * 40-bit output.
  */
-static unsigned decode_s1_a32(const struct s2_mmu_cpu *cpu,
-			      const struct s2_mmu_regs *regs, uint64_t va,
-			      struct s1_regime *r, struct s2_mmu_fault *f)
+static void decode_s1_a32(const struct s2_mmu_cpu *cpu,
+			  const struct s2_mmu_regs *regs, bool sel,
+			  struct s2_mmu_tt *c)
 {
-	uint32_t ttbcr = (uint32_t)regs->tcr_el1, va32 = (uint32_t)va;
+	uint32_t ttbcr = (uint32_t)regs->tcr_el1;
 	unsigned t0sz = (unsigned)S2_FIELD_GET(TTBCR_T0SZ, ttbcr);
 	unsigned t1sz = (unsigned)S2_FIELD_GET(TTBCR_T1SZ, ttbcr);
 	unsigned tsz, ia;
-	bool sel;
 	uint64_t ttbr;
-	struct tt_cfg *c = &r->c;
 
-	r->aarch32 = true;
-	r->fault_level = 1;
-	if (t1sz == 0)
-		sel = va32 > (0xffffffffu >> t0sz);
-	else
-		sel = va32 >= ~(0xffffffffu >> t1sz);
 	tsz = sel ? t1sz : t0sz;
 	ia = 32 - tsz;
-	*c = (struct tt_cfg){ .gbits = 12, .stride = 9, .ia_bits = (uint8_t)ia,
-			      .oa_bits = LPAE_OA_HI + 1, .aarch32 = true,
-			      .stage = 1 };
+	*c = (struct s2_mmu_tt){ .gbits = 12, .stride = 9, .ia_bits = (uint8_t)ia,
+				 .oa_bits = LPAE_OA_HI + 1, .aarch32 = true,
+				 .stage = 1 };
 	ttbr = (ttbcr & TTBCR_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
-	r->asid = (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
+	c->asid = (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
 	ttbr = sel ? regs->ttbr1_el1 : regs->ttbr0_el1;
-
-	if (ia < 32) {
-		uint32_t hi = va32 >> ia, want = sel ? (0xffffffffu >> ia) : 0;
-		if (hi != want)
-			goto translation;
-	}
+	/* VA[31:ia] all ones (TTBR1) or all zeros (TTBR0). */
+	c->range_mask = ia < 32 ? GENMASK(31, ia) : 0;
+	c->range_want = sel ? c->range_mask : 0;
 	if (ttbcr & (sel ? TTBCR_EPD1 : TTBCR_EPD0))
 		goto translation;
 	c->start = (int8_t)(4 - (int)((ia - 4) / 9));
 	cfg_derive(c, cpu);
-	if (!ttb_base(c, ttbr, &c->base)) {
-		/* As QEMU: a TTBR beyond 40 bits is an address size fault, level 0. */
+	/* As QEMU: a TTBR beyond 40 bits is an address size fault, level 0. */
+	if (!ttb_base(c, ttbr, &c->base))
+		c->fault = S2_MMU_FAULT_ADDR_SIZE;
+	return;
+translation:
+	c->fault = S2_MMU_FAULT_TRANSLATION;
+}
+
+/* The AArch32 LPAE TTBR of @va32: TTBR1 at the top when T1SZ != 0. */
+static inline bool s1_a32_sel(uint64_t tcr, uint32_t va32)
+{
+	unsigned t0sz = (unsigned)S2_FIELD_GET(TTBCR_T0SZ, tcr);
+	unsigned t1sz = (unsigned)S2_FIELD_GET(TTBCR_T1SZ, tcr);
+
+	if (t1sz == 0)
+		return va32 > (0xffffffffu >> t0sz);
+	return va32 >= ~(0xffffffffu >> t1sz);
+}
+
+/*
+ * Faults before the stage-1 walk of input address @in, in the Arm ARM's
+ * order: invalid TxSZ, VA out of range, EPDx (translation faults; AArch32
+ * reports them at level 1, "AArch64 reports this as a level 0 fault"),
+ * then a base address beyond the output size (address size, level 0).
+ */
+static WALK_INLINE unsigned s1_check_in(const struct s2_mmu_tt *c, uint64_t in,
+					struct s2_mmu_fault *f)
+{
+	bool in_range = (in & c->range_mask) == c->range_want;
+
+	if (__builtin_expect(!c->fault && in_range, 1))
+		return 0;
+	if (c->fault == S2_MMU_FAULT_ADDR_SIZE && in_range) {
 		set_fault(f, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
 		return S2_MMU_FAULT_ADDR_SIZE;
 	}
-	return 0;
-translation:
-	set_fault(f, S2_MMU_FAULT_TRANSLATION, 1, 1);
+	set_fault(f, S2_MMU_FAULT_TRANSLATION, c->aarch32 ? 1 : 0, 1);
 	return S2_MMU_FAULT_TRANSLATION;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoded-regime cache                                                */
+/* ------------------------------------------------------------------ */
+
+#define REGIME_S2 1u
+#define REGIME_S1(sel) (2u << (sel))
+
+_Static_assert(sizeof(struct s2_mmu_cpu) == sizeof(uint64_t),
+	       "struct s2_mmu_cpu is compared as one 64-bit word");
+
+static inline uint64_t cpu_word(const struct s2_mmu_cpu *cpu)
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, cpu, sizeof(v));
+	return v;
+}
+
+/* Do @rc's keys equal the raw values of everything its decoding reads? */
+static inline bool regime_match(const struct s2_mmu_regime *rc,
+				const struct s2_mmu_cpu *cpu,
+				const struct s2_mmu_regs *regs)
+{
+	return !((rc->vtcr_el2 ^ regs->vtcr_el2) |
+		 (rc->vttbr_el2 ^ regs->vttbr_el2) |
+		 (rc->tcr_el1 ^ regs->tcr_el1) |
+		 (rc->ttbr0_el1 ^ regs->ttbr0_el1) |
+		 (rc->ttbr1_el1 ^ regs->ttbr1_el1) |
+		 (rc->hcr_rw ^ (regs->hcr_el2 & HCR_EL2_RW)) |
+		 (cpu_word(&rc->cpu) ^ cpu_word(cpu)));
+}
+
+/* Key @rc to @cpu and @regs, nothing decoded yet. */
+static void regime_reset(struct s2_mmu_regime *rc, const struct s2_mmu_cpu *cpu,
+			 const struct s2_mmu_regs *regs)
+{
+	rc->vtcr_el2 = regs->vtcr_el2;
+	rc->vttbr_el2 = regs->vttbr_el2;
+	rc->tcr_el1 = regs->tcr_el1;
+	rc->ttbr0_el1 = regs->ttbr0_el1;
+	rc->ttbr1_el1 = regs->ttbr1_el1;
+	rc->hcr_rw = regs->hcr_el2 & HCR_EL2_RW;
+	rc->cpu = *cpu;
+	rc->valid = 0;
+}
+
+/* Stage 2 decoded from @rc's keys (equal to @cpu and @regs). */
+static inline const struct s2_mmu_tt *regime_s2(struct s2_mmu_regime *rc,
+						const struct s2_mmu_cpu *cpu,
+						const struct s2_mmu_regs *regs)
+{
+	if (!(rc->valid & REGIME_S2)) {
+		decode_s2(cpu, regs, &rc->s2);
+		rc->valid |= REGIME_S2;
+	}
+	return &rc->s2;
+}
+
+/* Stage 1 of VA half @sel, decoded from @rc's keys. */
+static inline const struct s2_mmu_tt *regime_s1(struct s2_mmu_regime *rc,
+						const struct s2_mmu_cpu *cpu,
+						const struct s2_mmu_regs *regs,
+						bool a32, bool sel)
+{
+	if (!(rc->valid & REGIME_S1(sel))) {
+		if (a32)
+			decode_s1_a32(cpu, regs, sel, &rc->s1[sel]);
+		else
+			decode_s1_a64(cpu, regs, sel, &rc->s1[sel]);
+		rc->valid |= REGIME_S1(sel);
+	}
+	return &rc->s1[sel];
+}
+
+void s2_mmu_regime_init(struct s2_mmu_regime *rc)
+{
+	*rc = (struct s2_mmu_regime){ 0 };
 }
 
 /* ------------------------------------------------------------------ */
@@ -732,6 +972,7 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 				 struct s2_mmu_result *res)
 {
 	struct s2_leaf o;
+	struct tt_leaf lf;
 	struct s2_mmu_fault *f = &res->fault;
 
 	if (!w->s2_on) {
@@ -740,11 +981,12 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 		res->sh = s2_model_par_sh(s1attr, s1sh);
 		return;
 	}
-	if (s2_lookup(w, res->ipa, &o, f)) {
+	if (s2_lookup(w, res->ipa, &lf, f)) {
 		f->ipa = res->ipa;
 		f->ipa_valid = true;
 		return;
 	}
+	s2_leaf_of(w, &lf, &o);
 	/* AArch64.S2CheckPermissions; the translation stays in @res. */
 	if (!s2_model_perm_ok(o.perm, acc->acc, acc->el)) {
 		set_fault(f, S2_MMU_FAULT_PERMISSION, o.level, 2);
@@ -762,16 +1004,17 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 }
 
 /* Stage 1 and the IPA's attributes (@attr, @sh); false on a fault. */
-static WALK_INLINE bool full_s1(struct s2_walk *w,
+static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 				const struct s2_mmu_access *acc,
 				struct s2_mmu_result *res, uint8_t *attr,
 				uint8_t *sh)
 {
 	const struct s2_mmu_regs *regs = w->regs;
-	bool a32 = !(regs->hcr_el2 & HCR_EL2_RW);
-	struct s1_regime r;
+	bool a32 = !(regs->hcr_el2 & HCR_EL2_RW), sel;
+	const struct s2_mmu_tt *c;
 	struct tt_leaf lf;
 	struct s2_mmu_fault *f = &res->fault;
+	uint64_t in;
 	unsigned t;
 
 	if (!(regs->sctlr_el1 & SCTLR_M)) {
@@ -793,10 +1036,12 @@ static WALK_INLINE bool full_s1(struct s2_walk *w,
 		*sh = DESC_SH_OS;
 		return true;
 	}
-	t = a32 ? decode_s1_a32(w->cpu, regs, acc->va, &r, f)
-		: decode_s1_a64(w->cpu, regs, acc->va, &r, f);
+	in = a32 ? (uint32_t)acc->va : acc->va;
+	sel = a32 ? s1_a32_sel(regs->tcr_el1, (uint32_t)in) : (in >> 55) & 1;
+	c = regime_s1(rc, w->cpu, regs, a32, sel);
+	t = s1_check_in(c, in, f);
 	if (!t)
-		t = walk_s1(w, &r.c, a32 ? (uint32_t)acc->va : acc->va, &lf, f);
+		t = walk_s1(w, c, in, &lf, f);
 	if (t)
 		return false;
 	/* AF=0: Access flag fault before permissions (AArch64.S1Walk). */
@@ -804,11 +1049,11 @@ static WALK_INLINE bool full_s1(struct s2_walk *w,
 		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 1);
 		return false;
 	}
-	res->s1_perm = s1_perm(&r, regs, &lf);
+	res->s1_perm = s1_perm(c, regs, &lf);
 	res->s1_level = lf.level;
 	res->s1_shift = lf.shift;
 	res->global = !(lf.desc & S1_DESC_NG);
-	res->asid = res->global ? 0 : r.asid;
+	res->asid = res->global ? 0 : c->asid;
 	res->ipa = lf.out;
 	if (!s2_model_perm_ok(res->s1_perm, acc->acc, acc->el)) {
 		set_fault(f, S2_MMU_FAULT_PERMISSION, lf.level, 1);
@@ -816,7 +1061,7 @@ static WALK_INLINE bool full_s1(struct s2_walk *w,
 	}
 	*attr = (uint8_t)(regs->mair_el1 >>
 			  (8 * S2_FIELD_GET(S1_DESC_ATTRINDX, lf.desc)));
-	if (!r.c.ds)
+	if (!c->ds)
 		*sh = (uint8_t)S2_FIELD_GET(DESC_SH, lf.desc);
 	else if ((acc->va >> 55) & 1)  /* FEAT_LPA2: SH from TCR */
 		*sh = (uint8_t)S2_FIELD_GET(TCR_EL1_SH1, regs->tcr_el1);
@@ -827,31 +1072,34 @@ static WALK_INLINE bool full_s1(struct s2_walk *w,
 
 uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_cpu *cpu,
-			    const struct s2_mmu_regs *regs, struct s2_tlb *tlb,
+			    const struct s2_mmu_regs *regs,
+			    struct s2_mmu_regime *rc, struct s2_tlb *tlb,
 			    const struct s2_mmu_access *acc, unsigned mode,
 			    struct s2_mmu_result *res)
 {
 	struct s2_walk w = {
 		.cpu = cpu, .regs = regs, .tlb = tlb,
 		.mem = { .base = mem->base, .last = mem->size - 8,
-			 .bias = (uintptr_t)mem->host - (uintptr_t)mem->base },
+			 .host = (uintptr_t)mem->host },
 		.vmid = s2_model_vmid(cpu, regs),
 		.s2_on = mode == S2_MODEL_S2 || (regs->hcr_el2 & HCR_EL2_VM),
 	};
 	uint8_t attr, sh;
 
+	/* Any register the decoding reads changed: decode afresh. */
+	if (!regime_match(rc, cpu, regs))
+		regime_reset(rc, cpu, regs);
 	if (w.s2_on) {
-		/* Decoded into a copy: @w's address never leaves this function. */
-		struct s2_cfg s2;
-
-		decode_s2(cpu, regs, &s2);
-		w.s2 = s2;
+		w.s2 = regime_s2(rc, cpu, regs);
+		w.s2_base_off = w.s2->base - w.mem.base;
+		w.s2_fast = w.s2->fast_mask;
+		w.s2_oa_mask = w.s2->oa_mask;
 	}
 	result_init(&w, acc, res);
 	if (mode == S2_MODEL_S2) {
 		res->ipa = acc->va;
 		final_s2(&w, acc, 0xff, DESC_SH_IS, res);
-	} else if (full_s1(&w, acc, res, &attr, &sh)) {
+	} else if (full_s1(&w, rc, acc, res, &attr, &sh)) {
 		if (mode == S2_MODEL_S1) {
 			res->pa = res->ipa;
 			res->attr = attr;
@@ -872,11 +1120,30 @@ int s2_mmu_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 		     const struct s2_mmu_regs *regs,
 		     const struct s2_mmu_access *acc, struct s2_mmu_result *res)
 {
+	struct s2_mmu_regime rc;
 	int err = s2_model_check_args(mem, cpu, regs, acc, res);
 
 	if (err)
 		return err;
-	s2_model_translate(mem, cpu, regs, NULL, acc, S2_MODEL_S12, res);
+	regime_reset(&rc, cpu, regs);
+	s2_model_translate(mem, cpu, regs, &rc, NULL, acc, S2_MODEL_S12, res);
+	return 0;
+}
+
+int s2_mmu_translate_cached(struct s2_mmu_regime *rc,
+			    const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs,
+			    const struct s2_mmu_access *acc,
+			    struct s2_mmu_result *res)
+{
+	int err = s2_model_check_args(mem, cpu, regs, acc, res);
+
+	if (err)
+		return err;
+	if (!rc)
+		return -S2_EINVAL;
+	s2_model_translate(mem, cpu, regs, rc, NULL, acc, S2_MODEL_S12, res);
 	return 0;
 }
 
@@ -887,6 +1154,7 @@ int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
 			struct s2_mmu_result *res)
 {
 	struct s2_mmu_regs r;
+	struct s2_mmu_regime rc;
 	int err;
 
 	if (!regs)
@@ -896,7 +1164,8 @@ int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
 	err = s2_model_check_args(mem, cpu, &r, acc, res);
 	if (err)
 		return err;
-	s2_model_translate(mem, cpu, &r, NULL, acc, S2_MODEL_S2, res);
+	regime_reset(&rc, cpu, &r);
+	s2_model_translate(mem, cpu, &r, &rc, NULL, acc, S2_MODEL_S2, res);
 	return 0;
 }
 
@@ -916,6 +1185,7 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	};
 	struct s2_mmu_access acc;
 	struct s2_mmu_result tmp, *r = res ? res : &tmp;
+	struct s2_mmu_regime rc;
 	int err;
 
 	if ((unsigned)op >= sizeof(ops) / sizeof(ops[0]) || !par)
@@ -925,7 +1195,8 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	err = s2_model_check_args(mem, cpu, regs, &acc, r);
 	if (err)
 		return err;
-	s2_model_translate(mem, cpu, regs, NULL, &acc,
+	regime_reset(&rc, cpu, regs);
+	s2_model_translate(mem, cpu, regs, &rc, NULL, &acc,
 			   ops[op].s1 ? S2_MODEL_S1 : S2_MODEL_S12, r);
 	*par = s2_mmu_par(r);
 	return 0;

@@ -236,7 +236,8 @@ check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 {
 	struct s2_mmu_result fresh;
 
-	s2_model_translate(mem, cpu, regs, NULL, acc, S2_MODEL_S12, &fresh);
+	s2_model_translate(mem, cpu, regs, &tlb->regime, NULL, acc, S2_MODEL_S12,
+			   &fresh);
 	if (differs(res, &fresh)) {
 		res->stale = true;
 		tlb->stats.stale_hits++;
@@ -254,8 +255,8 @@ miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 
 	tlb->stats.misses++;
 	tlb->stats.walks++;
-	s2_hits = s2_model_translate(mem, cpu, regs, tlb, acc, S2_MODEL_S12,
-				     res);
+	s2_hits = s2_model_translate(mem, cpu, regs, &tlb->regime, tlb, acc,
+				     S2_MODEL_S12, res);
 	tlb->stats.desc_reads += res->desc_reads;
 	tlb->stats.last_walk_reads = res->desc_reads;
 	if (res->desc_reads > tlb->stats.max_walk_reads)

@@ -92,6 +92,61 @@ struct s2_mmu_regs {
 	uint64_t mair_el1;
 };
 
+/**
+ * struct s2_mmu_tt - One stage's translation controls as the walker uses
+ * them, decoded from the registers. Private to the model: exposed only so
+ * that struct s2_mmu_regime can be sized.
+ */
+struct s2_mmu_tt {
+	uint64_t base;         /* start table: TTBR/VTTBR BADDR, table-aligned */
+	uint64_t oa_mask;      /* descriptor bits holding OA[hi:gbits] in place */
+	uint64_t oa_limit;     /* largest OA the output size allows */
+	uint64_t fast_mask;    /* (d & fast_mask) == 3: a table, OA in range */
+	uint64_t start_mask;   /* index mask of the start level */
+	uint64_t range_mask;   /* input bits that must equal ... */
+	uint64_t range_want;   /* ... these (stage 1: VA[55] replicated; 0) */
+	uint8_t gbits;         /* log2 granule size: 12, 14 or 16 */
+	uint8_t stride;        /* index bits per level: gbits - 3 */
+	int8_t start;          /* start level, -1..3 */
+	uint8_t start_shift;   /* lowest IA bit the start level indexes */
+	uint8_t start_bits;    /* index bits of the start level (concatenation) */
+	uint8_t ia_bits;
+	uint8_t oa_bits;
+	uint8_t block_levels;  /* bit (level + 1): block descriptors allowed */
+	bool ds;               /* FEAT_LPA2 descriptors (TCR/VTCR.DS) */
+	bool lpa64k;           /* FEAT_LPA 64KB: OA[51:48] in bits [15:12] */
+	bool oa52;             /* ds || lpa64k: OA bits outside OA[hi:gbits] */
+	bool aarch32;
+	uint8_t stage;
+	uint8_t fault;         /* fault type every lookup takes, 0 when valid */
+	uint8_t sh;            /* stage 2: VTCR_EL2.SH0, used when DS=1 */
+	uint16_t asid;         /* stage 1: the ASID of non-global leaves */
+};
+
+/**
+ * struct s2_mmu_regime - Decoded-regime cache: the stage-2 controls and
+ * the stage-1 controls of each VA half (TTBR0, TTBR1), decoded once and
+ * reused while the registers they are decoded from keep their values.
+ *
+ * Keyed by the raw values of VTCR_EL2, VTTBR_EL2, TCR_EL1, TTBR0_EL1,
+ * TTBR1_EL1, HCR_EL2.RW and the CPU features: every translation compares
+ * them and decodes afresh on any difference, so callers never invalidate
+ * it (and TLBIs do not touch it: it caches no translation). Zeroed or
+ * set up by s2_mmu_regime_init(), it is empty. Fields are private.
+ */
+struct s2_mmu_regime {
+	uint64_t vtcr_el2;
+	uint64_t vttbr_el2;
+	uint64_t tcr_el1;
+	uint64_t ttbr0_el1;
+	uint64_t ttbr1_el1;
+	uint64_t hcr_rw;
+	struct s2_mmu_cpu cpu;
+	uint8_t valid;         /* bit 0: s2, bits 1, 2: s1[0], s1[1] decoded */
+	struct s2_mmu_tt s2;
+	struct s2_mmu_tt s1[2];
+};
+
 /** enum s2_mmu_acc - Kind of access, as the fault syndrome reports it. */
 enum s2_mmu_acc {
 	S2_MMU_READ = 0,
@@ -224,6 +279,30 @@ int s2_mmu_translate(const struct s2_mmu_mem *mem,
 		     const struct s2_mmu_regs *regs,
 		     const struct s2_mmu_access *acc,
 		     struct s2_mmu_result *res);
+
+/**
+ * s2_mmu_regime_init() - Empty a decoded-regime cache.
+ * @rc: the cache; all-zero storage is empty too.
+ */
+void s2_mmu_regime_init(struct s2_mmu_regime *rc);
+
+/**
+ * s2_mmu_translate_cached() - s2_mmu_translate() reusing decoded controls.
+ * @rc: a decoded-regime cache, one per caller (not thread-safe); it
+ *      checks itself against @cpu and @regs on every call.
+ * @mem, @cpu, @regs, @acc, @res: as s2_mmu_translate().
+ *
+ * Same result as s2_mmu_translate(), without decoding VTCR_EL2/TCR_EL1
+ * and the translation table base registers again while they are unchanged.
+ *
+ * Return: as s2_mmu_translate(); -S2_EINVAL for a NULL @rc.
+ */
+int s2_mmu_translate_cached(struct s2_mmu_regime *rc,
+			    const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs,
+			    const struct s2_mmu_access *acc,
+			    struct s2_mmu_result *res);
 
 /**
  * s2_mmu_translate_s2() - Stage 2 alone: IPA -> PA, as for a fetch with the

@@ -83,6 +83,7 @@ struct s2_tlb {
 	uint64_t shifts;            /* bit n: some entry has shift n */
 	bool check_stale;
 	struct s2_tlb_stats stats;
+	struct s2_mmu_regime regime;  /* decoded controls for walks on a miss */
 };
 
 /**
