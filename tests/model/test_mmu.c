@@ -640,6 +640,67 @@ static void bad_args(void **state)
 	assert_int_equal(s2_mmu_at(&w->t.mem, &w->cpu, &w->regs, (enum s2_mmu_at_op)99, 0, &a.va, NULL), -S2_EINVAL);
 }
 
+/*
+ * The decoded-regime cache follows every register it is decoded from: one
+ * s2_mmu_regime kept across register changes (never flushed) gives what a
+ * fresh decode gives, for each change and back.
+ */
+static void regime_cache_follows_registers(void **state)
+{
+	struct world *w = *state;
+	static const uint64_t vas[] = { 0x400000, 0x401000, 0x409000, 0x40000000,
+					0x20000000000ULL, 0xffffffffffe00000ULL,
+					0x1000000000000ULL };
+	struct s2_mmu_regime rc;
+	struct s2_mmu_regs base = w->regs;
+	unsigned step, i;
+
+	s2_mmu_regime_init(&rc);
+	for (step = 0; step < 2 * 12; step++) {
+		struct s2_mmu_regs regs = base;
+		struct s2_mmu_cpu cpu = w->cpu;
+
+		/* Odd steps go back to the base registers. */
+		switch (step & 1 ? 99 : step / 2) {
+		case 0: regs.tcr_el1 ^= 1; break;                      /* T0SZ */
+		case 1: regs.tcr_el1 ^= TCR_EL1_EPD0; break;
+		case 2: regs.tcr_el1 ^= 1ULL << TCR_EL1_TG0_SHIFT; break;
+		case 3: regs.ttbr0_el1 = regs.ttbr1_el1; break;
+		case 4: regs.ttbr0_el1 ^= 3ULL << TTBR_ASID_SHIFT; break;
+		case 5: regs.ttbr1_el1 = base.ttbr0_el1; break;
+		case 6: regs.vtcr_el2 ^= 1; break;                     /* T0SZ */
+		case 7: regs.vtcr_el2 ^= 1ULL << 6; break;             /* SL0 */
+		case 8: regs.vttbr_el2 += 4096; break;
+		case 9: regs.hcr_el2 &= ~HCR_EL2_RW; regs.tcr_el1 |= TTBCR_EAE; break;
+		case 10: cpu.pa_bits = 36; break;
+		case 11: cpu.asid_bits = 8; regs.tcr_el1 |= TCR_EL1_AS; break;
+		default: break;
+		}
+		for (i = 0; i < sizeof(vas) / sizeof(vas[0]); i++) {
+			struct s2_mmu_access a = { vas[i], R, 1 };
+			struct s2_mmu_result want, got;
+
+			if (!(regs.hcr_el2 & HCR_EL2_RW))
+				a.va &= 0xffffffffu;
+			assert_int_equal(s2_mmu_translate(&w->t.mem, &cpu, &regs, &a, &want), 0);
+			assert_int_equal(s2_mmu_translate_cached(&rc, &w->t.mem, &cpu, &regs,
+								 &a, &got), 0);
+			assert_int_equal(got.fault.type, want.fault.type);
+			assert_int_equal(got.fault.level, want.fault.level);
+			assert_int_equal(got.fault.stage, want.fault.stage);
+			assert_int_equal(got.fault.s1ptw, want.fault.s1ptw);
+			assert_int_equal(got.pa, want.pa);
+			assert_int_equal(got.ipa, want.ipa);
+			assert_int_equal(got.asid, want.asid);
+			assert_int_equal(got.desc_reads, want.desc_reads);
+		}
+	}
+	assert_int_equal(s2_mmu_translate_cached(NULL, &w->t.mem, &w->cpu, &w->regs,
+						 &(struct s2_mmu_access){ 0, R, 1 },
+						 &(struct s2_mmu_result){ 0 }),
+			 -S2_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +714,8 @@ int main(void)
 		cmocka_unit_test(encoders_spec),
 		cmocka_unit_test(arch_additions),
 		cmocka_unit_test_setup_teardown(bad_args, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(regime_cache_follows_registers, world_setup,
+						world_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
