@@ -48,6 +48,9 @@ struct s2_walk {
 	uint64_t s2_base_off;    /* start table as an offset in @mem */
 	uint64_t s2_fast;
 	uint64_t s2_oa_mask;
+	uint64_t s2_range;       /* IPA bits that must be zero (range_mask) */
+	unsigned s2_bad;         /* @s2's fault, or 0 */
+	bool ptw;                /* HCR_EL2.PTW */
 	uint32_t reads;
 	uint32_t s2_cache_hits;
 };

@@ -439,22 +439,6 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 	return 0;
 }
 
-/* The stage-2 walk of @ipa for the geometry of w->s2. */
-static WALK_INLINE unsigned walk_s2(struct s2_walk *w, uint64_t ipa,
-				    struct tt_leaf *lf, struct s2_mmu_fault *f)
-{
-	if (w->s2->oa52)
-		return walk_s2_any(w, ipa, lf, f);
-	switch (w->s2->gbits) {
-	case 12:
-		return walk_s2_g(w, ipa, 9, lf, f);
-	case 14:
-		return walk_s2_g(w, ipa, 11, lf, f);
-	default:
-		return walk_s2_g(w, ipa, 13, lf, f);
-	}
-}
-
 /* Stage-2 permissions of a leaf (S2AP, XN; AArch64.S2ComputePermissions). */
 static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
 {
@@ -476,34 +460,62 @@ static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
 }
 
 /*
- * AArch64.S2Walk for one IPA: IPA range check, table walk, Access flag.
- * Permissions and attributes are the caller's (s2_leaf_of()): what it
- * needs depends on what the access is for.
+ * AArch64.S2Walk for one IPA up to the leaf: the register checks, the IPA
+ * range check and the table walk (@stride: the granule's, a constant, or
+ * 0 for any geometry). The Access flag is the caller's (s2_af_fault()),
+ * and so are permissions and attributes (s2_leaf_of()): the stage-1 walk
+ * tests AF with read permission in one go.
  */
-static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
-				      struct tt_leaf *lf, struct s2_mmu_fault *f)
+static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
+					 const unsigned stride, struct tt_leaf *lf,
+					 struct s2_mmu_fault *f)
 {
 	const struct s2_mmu_tt *c = w->s2;
-	unsigned t;
 
-	if (c->fault) {
-		set_fault(f, c->fault, 0, 2);
-		return c->fault;
-	}
-	/* AArch64.IPAIsOutOfRange: translation fault, level 0. */
-	if (ipa & c->range_mask) {
+	/*
+	 * One test for the common case: registers valid, IPA in range. The
+	 * constant-stride copies only run with valid registers
+	 * (walk_s1_any()).
+	 */
+	if (__builtin_expect((ipa & w->s2_range) | (stride ? 0 : w->s2_bad), 0)) {
+		if (c->fault) {
+			set_fault(f, c->fault, 0, 2);
+			return c->fault;
+		}
+		/* AArch64.IPAIsOutOfRange: translation fault, level 0. */
 		set_fault(f, S2_MMU_FAULT_TRANSLATION, 0, 2);
 		return S2_MMU_FAULT_TRANSLATION;
 	}
-	t = walk_s2(w, ipa, lf, f);
-	if (t)
-		return t;
-	/* No FEAT_HAFDBS: AF=0 is an Access flag fault (AArch64.S2Walk). */
-	if (!(lf->desc & DESC_AF)) {
-		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 2);
-		return S2_MMU_FAULT_ACCESS_FLAG;
-	}
-	return 0;
+	if (stride)
+		return walk_s2_g(w, ipa, stride, lf, f);
+	return walk_s2_any(w, ipa, lf, f);
+}
+
+/* No FEAT_HAFDBS: AF=0 is an Access flag fault (AArch64.S2Walk). */
+static WALK_INLINE unsigned s2_af_fault(const struct tt_leaf *lf,
+					struct s2_mmu_fault *f)
+{
+	if (lf->desc & DESC_AF)
+		return 0;
+	set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 2);
+	return S2_MMU_FAULT_ACCESS_FLAG;
+}
+
+/* AArch64.S2Walk for one IPA, any geometry: range check, walk, AF. */
+static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
+				      struct tt_leaf *lf, struct s2_mmu_fault *f)
+{
+	unsigned t;
+
+	if (w->s2->oa52 || w->s2->fault)
+		t = s2_walk_leaf(w, ipa, 0, lf, f);
+	else if (w->s2->gbits == 12)
+		t = s2_walk_leaf(w, ipa, 9, lf, f);
+	else if (w->s2->gbits == 14)
+		t = s2_walk_leaf(w, ipa, 11, lf, f);
+	else
+		t = s2_walk_leaf(w, ipa, 13, lf, f);
+	return t ? t : s2_af_fault(lf, f);
 }
 
 /* The stage-2 leaf @lf as a TLB entry keeps it. */
@@ -528,44 +540,54 @@ static bool memattr_is_device(uint8_t memattr)
  * (AArch64.S2Translate with s1ptw); a stage-2 fault here is an S1PTW fault
  * whose IPA is the descriptor's. The walk needs stage-2 read permission
  * (S2AP[0]); with HCR_EL2.PTW, a walk to Device memory (MemAttr[3:2] = 0)
- * is a permission fault.
+ * is a permission fault. @s2stride: as for s2_walk_leaf().
  */
 static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
-				     int level, uint64_t *d,
-				     struct s2_mmu_fault *f)
+				     int level, const unsigned s2stride,
+				     uint64_t *d, struct s2_mmu_fault *f)
 {
 	uint64_t pa = ipa;
 	unsigned t;
+	int s2_level;
 
 	if (w->s2_on) {
 		struct s2_leaf o;
 		struct tt_leaf lf;
-		bool rd, dev;
-		int s2_level;
 
 		if (w->tlb && s2_tlb_walk_lookup(w->tlb, w->vmid, ipa, &o)) {
 			w->s2_cache_hits++;
-			rd = o.perm & S2_MMU_PERM_R1;
-			dev = memattr_is_device(o.memattr);
 			s2_level = o.level;
+			if (!(o.perm & S2_MMU_PERM_R1) ||
+			    (w->ptw && memattr_is_device(o.memattr)))
+				goto perm;
 			pa = o.pa;
 		} else {
-			t = s2_lookup(w, ipa, &lf, f);
+			bool dev;
+
+			t = s2_walk_leaf(w, ipa, s2stride, &lf, f);
 			if (t)
 				goto s1ptw;
+			dev = !(lf.desc & (0xcULL << S2_DESC_MEMATTR_SHIFT));
+			s2_level = lf.level;
+			/* AF=1, S2AP[0] and the PTW check in one test. */
+			if (__builtin_expect((lf.desc & (DESC_AF | S2_DESC_S2AP_R)) !=
+						     (DESC_AF | S2_DESC_S2AP_R) ||
+					     (w->ptw && dev), 0)) {
+				/* The Access flag fault comes first. */
+				t = s2_af_fault(&lf, f);
+				if (t)
+					goto s1ptw;
+				if (w->tlb) {
+					s2_leaf_of(w, &lf, &o);
+					s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
+				}
+				goto perm;
+			}
 			if (w->tlb) {
 				s2_leaf_of(w, &lf, &o);
 				s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
 			}
-			rd = lf.desc & S2_DESC_S2AP_R;
-			dev = !(lf.desc & (0xcULL << S2_DESC_MEMATTR_SHIFT));
-			s2_level = lf.level;
 			pa = lf.out;
-		}
-		if (!rd || ((w->regs->hcr_el2 & HCR_EL2_PTW) && dev)) {
-			set_fault(f, S2_MMU_FAULT_PERMISSION, s2_level, 2);
-			t = S2_MMU_FAULT_PERMISSION;
-			goto s1ptw;
 		}
 	}
 	w->reads++;
@@ -574,6 +596,9 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 		return S2_MMU_FAULT_EXT_ABORT;
 	}
 	return 0;
+perm:
+	set_fault(f, S2_MMU_FAULT_PERMISSION, s2_level, 2);
+	t = S2_MMU_FAULT_PERMISSION;
 s1ptw:
 	f->s1ptw = true;
 	f->ipa = ipa;
@@ -585,11 +610,12 @@ s1ptw:
  * The stage-1 table walk of @va (AArch64.S1Walk), each descriptor fetched
  * through stage 2 (s1_fetch()); APTable/UXNTable/PXNTable (bits [63:59]
  * of table descriptors) accumulate for the leaf's permissions. Returns a
- * fault type (0: @lf holds the leaf).
+ * fault type (0: @lf holds the leaf). @s2stride: the stage-2 granule's
+ * stride, chosen once per translation (walk_s1_any()), or 0.
  */
 static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c,
-				    uint64_t va, struct tt_leaf *lf,
-				    struct s2_mmu_fault *f)
+				    uint64_t va, const unsigned s2stride,
+				    struct tt_leaf *lf, struct s2_mmu_fault *f)
 {
 	int level = c->start;
 	unsigned shift = c->start_shift, stride = c->stride, t;
@@ -600,7 +626,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 	for (;;) {
 		uint64_t ipa = table + ((va >> shift) & idx_mask) * 8;
 
-		t = s1_fetch(w, ipa, level, &d, f);
+		t = s1_fetch(w, ipa, level, s2stride, &d, f);
 		if (t)
 			return t;
 		if (level < 3 && (d & fast) == (DESC_VALID | DESC_TABLE)) {
@@ -622,6 +648,25 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 	}
 	leaf_set(lf, d, tbl_attrs, level, shift, oa, va);
 	return 0;
+}
+
+/*
+ * walk_s1() with the stage-2 granule chosen once for the whole walk, not
+ * per lookup: each stage-2 lookup is then walk_s2_g() with constant
+ * shifts and masks.
+ */
+static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
+					const struct s2_mmu_tt *c, uint64_t va,
+					struct tt_leaf *lf,
+					struct s2_mmu_fault *f)
+{
+	if (!w->s2_on || w->s2->oa52 || w->s2->fault)
+		return walk_s1(w, c, va, 0, lf, f);
+	if (w->s2->gbits == 12)
+		return walk_s1(w, c, va, 9, lf, f);
+	if (w->s2->gbits == 14)
+		return walk_s1(w, c, va, 11, lf, f);
+	return walk_s1(w, c, va, 13, lf, f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -914,6 +959,13 @@ uint8_t s2_model_combine_attr(uint8_t s1, uint8_t m2)
 	static const uint8_t s2class[4] = { 0, 0, 1, 2 }; /* 01 NC, 10 WT, 11 WB */
 	bool dev1 = (s1 & 0xf0) == 0, dev2 = memattr_is_device(m2);
 
+	/*
+	 * Stage 2 Normal Write-Back (MemAttr 0b1111), the usual case, is
+	 * never the weaker: stage 1's attributes stand (Device keeps only
+	 * its type bits, as below).
+	 */
+	if (m2 == 0xf)
+		return dev1 ? (uint8_t)(s1 & 0xc) : s1;
 	if (dev1 || dev2) {
 		/* Device: the more restrictive of the two (nGnRnE < ... < GRE). */
 		unsigned t1 = dev1 ? (s1 >> 2) & 3u : 3u;
@@ -1041,7 +1093,7 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	c = regime_s1(rc, w->cpu, regs, a32, sel);
 	t = s1_check_in(c, in, f);
 	if (!t)
-		t = walk_s1(w, c, in, &lf, f);
+		t = walk_s1_any(w, c, in, &lf, f);
 	if (t)
 		return false;
 	/* AF=0: Access flag fault before permissions (AArch64.S1Walk). */
@@ -1094,6 +1146,9 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 		w.s2_base_off = w.s2->base - w.mem.base;
 		w.s2_fast = w.s2->fast_mask;
 		w.s2_oa_mask = w.s2->oa_mask;
+		w.s2_range = w.s2->range_mask;
+		w.s2_bad = w.s2->fault;
+		w.ptw = regs->hcr_el2 & HCR_EL2_PTW;
 	}
 	result_init(&w, acc, res);
 	if (mode == S2_MODEL_S2) {
