@@ -620,6 +620,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 	int level = c->start;
 	unsigned shift = c->start_shift, stride = c->stride, t;
 	uint64_t idx_mask = c->start_mask, fast = c->fast_mask;
+	const uint64_t next_mask = BIT(stride) - 1, oa_mask = c->oa_mask;
 	uint64_t table = c->base, tbl_attrs = 0, d, oa;
 	bool leaf;
 
@@ -630,7 +631,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 		if (t)
 			return t;
 		if (level < 3 && (d & fast) == (DESC_VALID | DESC_TABLE)) {
-			oa = d & c->oa_mask;
+			oa = d & oa_mask;
 		} else {
 			t = desc_decode(c, level, d, &oa, &leaf);
 			if (t || leaf)
@@ -640,7 +641,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 		table = oa;
 		level++;
 		shift -= stride;
-		idx_mask = BIT(stride) - 1;
+		idx_mask = next_mask;
 	}
 	if (t) {
 		set_fault(f, t, level, 1);
