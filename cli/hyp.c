@@ -101,8 +101,7 @@ static int scenario_known(const char *name)
 	return 0;
 }
 
-/* The build directory of this executable: <build>/cli/s2mm. */
-static int build_dir(char *out, size_t n)
+int hyp_build_dir(char *out, size_t n)
 {
 	char exe[PATH_MAX], cache[PATH_MAX + 32];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -148,8 +147,7 @@ static int run_wait(char *const argv[], int log_fd)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* cmake --build <build> --target s2hyp, quietly unless it fails. */
-static int build_image(const char *build)
+int hyp_build_image(const char *build)
 {
 	char log[] = "/tmp/s2mm-hyp-build-XXXXXX";
 	int fd = mkstemp(log), ret;
@@ -406,13 +404,13 @@ static int hyp_run(int argc, char **argv)
 	if (o.elf) {
 		snprintf(elf, sizeof(elf), "%s", o.elf);
 	} else {
-		if (build_dir(build, sizeof(build))) {
+		if (hyp_build_dir(build, sizeof(build))) {
 			fprintf(stderr, "s2mm hyp run: cannot find the build "
 				"tree of this s2mm (no CMakeCache.txt two levels "
 				"up); use --elf PATH\n");
 			return 2;
 		}
-		if (o.build && build_image(build))
+		if (o.build && hyp_build_image(build))
 			return 1;
 		snprintf(elf, sizeof(elf), "%s/hyp/image/s2hyp.elf", build);
 	}

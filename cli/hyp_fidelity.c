@@ -56,48 +56,6 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || end == s || *end || *s == '-' ? -1 : 0;
 }
 
-/* <build> from /proc/self/exe = <build>/cli/s2mm. */
-static int build_dir(char *out, size_t n)
-{
-	char exe[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (len <= 0)
-		return -1;
-	exe[len] = '\0';
-	for (int up = 0; up < 2; up++) {
-		char *slash = strrchr(exe, '/');
-
-		if (!slash)
-			return -1;
-		*slash = '\0';
-	}
-	return (size_t)snprintf(out, n, "%s", exe) >= n ? -1 : 0;
-}
-
-/* Run @argv, wait; @quiet sends its output to /dev/null. Exit status or -1. */
-static int run(char *const argv[], int quiet)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (quiet) {
-			FILE *null = freopen("/dev/null", "w", stdout);
-			(void)null;
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "s2mm hyp fidelity: cannot run %s: %s\n",
-			argv[0], strerror(errno));
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 int cmd_hyp_fidelity(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -154,23 +112,15 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		return 2;
 	}
 	if (!elf) {
-		if (build_dir(build, sizeof(build))) {
+		if (hyp_build_dir(build, sizeof(build))) {
 			fprintf(stderr, "s2mm hyp fidelity: cannot find the build "
 				"tree; use --elf\n");
 			return 1;
 		}
 		snprintf(image, sizeof(image), "%s/hyp/image/s2hyp.elf", build);
 		elf = image;
-		if (build_first) {
-			char *bargv[] = { "cmake", "--build", build, "--target",
-					  "s2hyp", NULL };
-			if (run(bargv, 1)) {
-				fprintf(stderr, "s2mm hyp fidelity: building s2hyp "
-					"failed (cmake --build %s --target s2hyp)\n",
-					build);
-				return 1;
-			}
-		}
+		if (build_first && hyp_build_image(build))
+			return 1;
 	}
 	if (access(elf, R_OK)) {
 		fprintf(stderr, "s2mm hyp fidelity: %s: %s\n", elf, strerror(errno));
