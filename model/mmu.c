@@ -372,21 +372,28 @@ static WALK_INLINE unsigned s2_step(const struct s2_walk *w, uint64_t ipa,
  * a few instructions with constant shifts and masks. Without 52-bit OAs a
  * descriptor that fails the fast test at level 0..2 is not a table, so
  * desc_decode() sees only the last one: the leaf, or the fault.
+ * @start_k: the start level when the caller knows it as a constant (the
+ * level switch and the start shift then fold away), or S2_START_ANY.
  */
+#define S2_START_ANY 99
+
 static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
-				      const unsigned stride, struct tt_leaf *lf,
-				      struct s2_mmu_fault *f)
+				      const unsigned stride, const int start_k,
+				      struct tt_leaf *lf, struct s2_mmu_fault *f)
 {
 	const struct s2_mmu_tt *c = w->s2;
 	const unsigned g = stride + 3;
+	const int start = start_k == S2_START_ANY ? c->start : start_k;
+	const unsigned start_shift = start_k == S2_START_ANY ?
+		c->start_shift : g + (unsigned)(3 - start_k) * stride;
 	uint64_t off = w->s2_base_off +
-		       ((ipa >> c->start_shift) & c->start_mask) * 8;
+		       ((ipa >> start_shift) & c->start_mask) * 8;
 	uint64_t d = 0, oa;
 	unsigned r, t;
 	int level;
 	bool leaf;
 
-	switch (c->start) {
+	switch (start) {
 	case -1:
 		level = -1;
 		r = s2_step(w, ipa, g + 3 * stride, stride, &off, &d);
@@ -421,14 +428,14 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 		r = STEP_STOP;
 		/* The fast test at level 3 is a page with its OA in range. */
 		if ((d & w->s2_fast) == (DESC_VALID | DESC_PAGE)) {
-			w->reads += (uint32_t)(4 - c->start);
+			w->reads += (uint32_t)(4 - start);
 			leaf_set(lf, d, 0, 3, g, d & w->s2_oa_mask, ipa);
 			return 0;
 		}
 		break;
 	}
 	/* One descriptor read per level visited, the faulting one included. */
-	w->reads += (uint32_t)(level - c->start + 1);
+	w->reads += (uint32_t)(level - start + 1);
 	t = r == STEP_ABORT ? S2_MMU_FAULT_EXT_ABORT
 			    : desc_decode(c, level, d, &oa, &leaf);
 	if (t) {
@@ -462,13 +469,14 @@ static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
 /*
  * AArch64.S2Walk for one IPA up to the leaf: the register checks, the IPA
  * range check and the table walk (@stride: the granule's, a constant, or
- * 0 for any geometry). The Access flag is the caller's (s2_af_fault()),
+ * 0 for any geometry; @start: the start level as a constant, or
+ * S2_START_ANY, see walk_s2_g()). The Access flag is the caller's (s2_af_fault()),
  * and so are permissions and attributes (s2_leaf_of()): the stage-1 walk
  * tests AF with read permission in one go.
  */
 static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
-					 const unsigned stride, struct tt_leaf *lf,
-					 struct s2_mmu_fault *f)
+					 const unsigned stride, const int start,
+					 struct tt_leaf *lf, struct s2_mmu_fault *f)
 {
 	const struct s2_mmu_tt *c = w->s2;
 
@@ -487,7 +495,7 @@ static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
 		return S2_MMU_FAULT_TRANSLATION;
 	}
 	if (stride)
-		return walk_s2_g(w, ipa, stride, lf, f);
+		return walk_s2_g(w, ipa, stride, start, lf, f);
 	return walk_s2_any(w, ipa, lf, f);
 }
 
@@ -508,13 +516,15 @@ static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
 	unsigned t;
 
 	if (w->s2->oa52 || w->s2->fault)
-		t = s2_walk_leaf(w, ipa, 0, lf, f);
+		t = s2_walk_leaf(w, ipa, 0, S2_START_ANY, lf, f);
+	else if (w->s2->gbits == 12 && w->s2->start == 0)
+		t = s2_walk_leaf(w, ipa, 9, 0, lf, f);
 	else if (w->s2->gbits == 12)
-		t = s2_walk_leaf(w, ipa, 9, lf, f);
+		t = s2_walk_leaf(w, ipa, 9, S2_START_ANY, lf, f);
 	else if (w->s2->gbits == 14)
-		t = s2_walk_leaf(w, ipa, 11, lf, f);
+		t = s2_walk_leaf(w, ipa, 11, S2_START_ANY, lf, f);
 	else
-		t = s2_walk_leaf(w, ipa, 13, lf, f);
+		t = s2_walk_leaf(w, ipa, 13, S2_START_ANY, lf, f);
 	return t ? t : s2_af_fault(lf, f);
 }
 
@@ -540,11 +550,12 @@ static bool memattr_is_device(uint8_t memattr)
  * (AArch64.S2Translate with s1ptw); a stage-2 fault here is an S1PTW fault
  * whose IPA is the descriptor's. The walk needs stage-2 read permission
  * (S2AP[0]); with HCR_EL2.PTW, a walk to Device memory (MemAttr[3:2] = 0)
- * is a permission fault. @s2stride: as for s2_walk_leaf().
+ * is a permission fault. @s2stride, @s2start: as for s2_walk_leaf().
  */
 static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 				     int level, const unsigned s2stride,
-				     uint64_t *d, struct s2_mmu_fault *f)
+				     const int s2start, uint64_t *d,
+				     struct s2_mmu_fault *f)
 {
 	uint64_t pa = ipa;
 	unsigned t;
@@ -564,7 +575,7 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 		} else {
 			bool dev;
 
-			t = s2_walk_leaf(w, ipa, s2stride, &lf, f);
+			t = s2_walk_leaf(w, ipa, s2stride, s2start, &lf, f);
 			if (t)
 				goto s1ptw;
 			dev = !(lf.desc & (0xcULL << S2_DESC_MEMATTR_SHIFT));
@@ -611,11 +622,13 @@ s1ptw:
  * through stage 2 (s1_fetch()); APTable/UXNTable/PXNTable (bits [63:59]
  * of table descriptors) accumulate for the leaf's permissions. Returns a
  * fault type (0: @lf holds the leaf). @s2stride: the stage-2 granule's
- * stride, chosen once per translation (walk_s1_any()), or 0.
+ * stride, chosen once per translation (walk_s1_any()), or 0; @s2start: the
+ * stage-2 start level when chosen with it, or S2_START_ANY.
  */
 static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c,
 				    uint64_t va, const unsigned s2stride,
-				    struct tt_leaf *lf, struct s2_mmu_fault *f)
+				    const int s2start, struct tt_leaf *lf,
+				    struct s2_mmu_fault *f)
 {
 	int level = c->start;
 	unsigned shift = c->start_shift, stride = c->stride, t;
@@ -627,7 +640,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 	for (;;) {
 		uint64_t ipa = table + ((va >> shift) & idx_mask) * 8;
 
-		t = s1_fetch(w, ipa, level, s2stride, &d, f);
+		t = s1_fetch(w, ipa, level, s2stride, s2start, &d, f);
 		if (t)
 			return t;
 		if (level < 3 && (d & fast) == (DESC_VALID | DESC_TABLE)) {
@@ -654,7 +667,8 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 /*
  * walk_s1() with the stage-2 granule chosen once for the whole walk, not
  * per lookup: each stage-2 lookup is then walk_s2_g() with constant
- * shifts and masks.
+ * shifts and masks. The 4KB granule starting at level 0 (a 48-bit IPA
+ * space, the usual configuration) also has its start level constant.
  */
 static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 					const struct s2_mmu_tt *c, uint64_t va,
@@ -662,12 +676,14 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 					struct s2_mmu_fault *f)
 {
 	if (!w->s2_on || w->s2->oa52 || w->s2->fault)
-		return walk_s1(w, c, va, 0, lf, f);
+		return walk_s1(w, c, va, 0, S2_START_ANY, lf, f);
+	if (w->s2->gbits == 12 && w->s2->start == 0)
+		return walk_s1(w, c, va, 9, 0, lf, f);
 	if (w->s2->gbits == 12)
-		return walk_s1(w, c, va, 9, lf, f);
+		return walk_s1(w, c, va, 9, S2_START_ANY, lf, f);
 	if (w->s2->gbits == 14)
-		return walk_s1(w, c, va, 11, lf, f);
-	return walk_s1(w, c, va, 13, lf, f);
+		return walk_s1(w, c, va, 11, S2_START_ANY, lf, f);
+	return walk_s1(w, c, va, 13, S2_START_ANY, lf, f);
 }
 
 /* ------------------------------------------------------------------ */
