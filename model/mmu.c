@@ -56,6 +56,26 @@ static unsigned pa_range_bits(unsigned enc)
 }
 
 /*
+ * The output size a PS or IPS field selects, into @c (whose gbits and ds
+ * are set): capped at the CPU's PAMax, and 52 bits count as 48 unless the
+ * granule is 64KB or DS is set (Arm ARM D8.2, AArch64.PAMax/OAFromPA).
+ * Return: the size in bits.
+ */
+static unsigned output_size(struct s2_mmu_tt *c, const struct s2_mmu_cpu *cpu,
+			    unsigned enc)
+{
+	unsigned oa = pa_range_bits(enc);
+
+	if (oa > cpu->pa_bits)
+		oa = cpu->pa_bits;
+	if (!c->ds && c->gbits != 16 && oa > 48)
+		oa = 48;
+	c->oa_bits = (uint8_t)oa;
+	c->lpa64k = c->gbits == 16 && oa == 52;
+	return oa;
+}
+
+/*
  * A TGx value naming a reserved or unimplemented granule: the Arm ARM lets
  * the implementation pick an implemented size (IMPLEMENTATION DEFINED).
  */
@@ -181,13 +201,7 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	c->ds = cpu->lpa2 && (vtcr & VTCR_EL2_DS) && gbits != 16;
 	c->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
 
-	oa = pa_range_bits((unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
-	if (oa > cpu->pa_bits)
-		oa = cpu->pa_bits;
-	if (!c->ds && gbits != 16 && oa > 48)
-		oa = 48;
-	c->oa_bits = (uint8_t)oa;
-	c->lpa64k = gbits == 16 && oa == 52;
+	oa = output_size(c, cpu, (unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
 
 	/* AArch64.S2InvalidTxSZ: no FEAT_TTST, so T0SZ <= 39. */
 	t0sz = (unsigned)S2_FIELD_GET(VTCR_EL2_T0SZ, vtcr);
@@ -742,7 +756,7 @@ static void decode_s1_a64(const struct s2_mmu_cpu *cpu,
 	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
 	static const uint8_t tg1[4] = { 0, 14, 12, 16 };
 	bool tbi, epd;
-	unsigned tsz, gbits, stride, ia, oa, top, min_tsz;
+	unsigned tsz, gbits, stride, ia, top, min_tsz;
 
 	if (sel) {
 		tsz = (unsigned)S2_FIELD_GET(TCR_EL1_T1SZ, tcr);
@@ -761,13 +775,7 @@ static void decode_s1_a64(const struct s2_mmu_cpu *cpu,
 	*c = (struct s2_mmu_tt){ .gbits = (uint8_t)gbits, .stride = (uint8_t)stride,
 				 .stage = 1 };
 	c->ds = cpu->lpa2 && (tcr & TCR_EL1_DS) && gbits != 16;
-	oa = pa_range_bits((unsigned)S2_FIELD_GET(TCR_EL1_IPS, tcr));
-	if (oa > cpu->pa_bits)
-		oa = cpu->pa_bits;
-	if (!c->ds && gbits != 16 && oa > 48)
-		oa = 48;
-	c->oa_bits = (uint8_t)oa;
-	c->lpa64k = gbits == 16 && oa == 52;
+	output_size(c, cpu, (unsigned)S2_FIELD_GET(TCR_EL1_IPS, tcr));
 
 	asid_ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
 	c->asid = (uint16_t)(asid_ttbr >> TTBR_ASID_SHIFT);

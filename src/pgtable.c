@@ -189,7 +189,6 @@ struct change {
 	struct s2_pgtable *pgt;
 	bool shared;          /* concurrent walkers: install with cmpxchg */
 	void *cache;          /* prepared table pages, linked through word 0 */
-	uint64_t cached;
 	bool raw;             /* they came from ops->alloc: not zeroed */
 	/* Invalidation owed before returning (and before freeing tables). */
 	uint64_t inval_ipa[INVAL_BATCH];
@@ -216,7 +215,6 @@ static ALWAYS_INLINE void change_init(struct change *c, struct s2_pgtable *pgt,
 	c->pgt = pgt;
 	c->shared = shared;
 	c->cache = NULL;
-	c->cached = 0;
 	c->raw = pgt->ops->alloc != NULL;
 	c->ninval = 0;
 	c->inval_all = false;
@@ -371,7 +369,6 @@ static void cache_push(struct change *c, void *page)
 {
 	*(void **)page = c->cache;
 	c->cache = page;
-	c->cached++;
 }
 
 static void zero_table(const struct s2_pgtable *pgt, uint64_t *t)
@@ -395,7 +392,6 @@ static void *cache_pop(struct change *c)
 
 	c->cache = *(void **)page;
 	*(void **)page = NULL;
-	c->cached--;
 	return page;
 }
 
@@ -419,7 +415,6 @@ static void cache_free(struct change *c)
 		*(void **)page = NULL;
 		ops->free(ops->ctx, page, granule(c->pgt));
 	}
-	c->cached = 0;
 }
 
 static int cache_fill(struct change *c, uint64_t n)

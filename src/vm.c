@@ -354,17 +354,14 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 			/*
 			 * Reads and fetches are always granted in a slot: the
 			 * CPU used a stale entry (or another vCPU changed it).
-			 * Invalidate so that it walks afresh, and retry.
+			 * Relaxing (a no-op on the descriptor) invalidates the
+			 * entry, so the retry walks afresh.
 			 */
-			uint64_t desc;
-			int level;
+			ret = s2_pgtable_relax(&vm->pgt, out.ipa,
+					       iabt ? S2_PROT_X : S2_PROT_R);
+			if (ret == -S2_ENOENT)
+				ret = 0;
 			out.reason = S2_EXIT_RETRY;
-			if (s2_pgtable_lookup(&vm->pgt, out.ipa, &desc, &level) == 0) {
-				const struct s2_mm_ops *ops = vm->pgt.ops;
-				ops->tlbi_ipa(ops->ctx, &vm->pgt,
-					      out.ipa & ~(s2_geom_level_size(&vm->pgt.geom, level) - 1),
-					      (unsigned int)level);
-			}
 		}
 		break;
 	case FSC_ACCESS_FLAG:

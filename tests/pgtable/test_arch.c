@@ -91,6 +91,30 @@ static void arch_vttbr(void **state)
 			 0x0001000040010000ULL | (0xaULL << 2));
 }
 
+/*
+ * 52-bit output addresses in descriptors (Arm ARM D8.3): FEAT_LPA with 64KB
+ * puts OA[51:48] in bits [15:12]; FEAT_LPA2 (DS=1) puts OA[51:50] in bits
+ * [9:8] and keeps OA[49:48] in place. A round trip alone would not catch a
+ * field at the wrong place: pin the values.
+ */
+static void arch_oa52_formats(void **state)
+{
+	(void)state;
+	struct s2_geom g;
+	assert_int_equal(s2_geom_init(&g, 65536, 48, 52, S2_START_LEVEL_AUTO), 0);
+	assert_int_equal(s2_geom_oa_to_desc(&g, (0xaULL << 48) | 0x40010000ULL),
+			 0x4001a000ULL);
+	assert_int_equal(s2_geom_init(&g, 4096, 48, 52, S2_START_LEVEL_AUTO), 0);
+	assert_int_equal(s2_geom_oa_to_desc(&g, (3ULL << 50) | (1ULL << 48) | 0x12345000ULL),
+			 (1ULL << 48) | 0x12345000ULL | 0x300);
+	assert_int_equal(s2_geom_init(&g, 16384, 48, 52, S2_START_LEVEL_AUTO), 0);
+	assert_int_equal(s2_geom_oa_to_desc(&g, (2ULL << 50) | 0x12344000ULL),
+			 0x12344000ULL | 0x200);
+	/* Without 52-bit output nothing moves. */
+	assert_int_equal(s2_geom_init(&g, 4096, 48, 48, S2_START_LEVEL_AUTO), 0);
+	assert_int_equal(s2_geom_oa_to_desc(&g, 0xfedcba987000ULL), 0xfedcba987000ULL);
+}
+
 /* HCR_EL2 bits s2hyp programs: 0x80000001 = RW | VM (DESIGN.md). */
 static void arch_hcr(void **state)
 {
@@ -172,6 +196,7 @@ int main(void)
 		cmocka_unit_test(arch_vtcr_fields),
 		cmocka_unit_test(arch_vtcr_known_values),
 		cmocka_unit_test(arch_vttbr),
+		cmocka_unit_test(arch_oa52_formats),
 		cmocka_unit_test(arch_hcr),
 		cmocka_unit_test(arch_esr),
 		cmocka_unit_test(arch_hpfar_par),

@@ -266,6 +266,35 @@ static void host_unmap_and_age(void **state)
 	vmfx_fini(&f);
 }
 
+/*
+ * A read permission fault on a page that grants reads comes from a stale
+ * TLB entry: the handler invalidates it and retries (else the CPU would
+ * fault forever).
+ */
+static void stale_read_permission_fault_invalidates(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, M2, M2);
+	vmfx_slot(&f, 1, RAM_IPA, M2, pa, 0);
+	vmfx_touch(&f, RAM_IPA, R, 2, NULL);
+	uint64_t tlbi = f.hm.tlbi_ipa;
+	struct s2_abort abt = {
+		.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | (FSC_PERMISSION + 2),
+		.far = RAM_IPA + 8, .hpfar = (RAM_IPA >> 12) << 4,
+	};
+	struct s2_exit e;
+	assert_int_equal(s2_vm_handle_abort(&f.vm, &abt, &e), 0);
+	assert_int_equal(e.reason, S2_EXIT_RETRY);
+	assert_int_equal(f.hm.tlbi_ipa, tlbi + 1);
+	/* The same fault on a page unmapped meanwhile: just retry. */
+	assert_int_equal(s2_vm_unmap(&f.vm, RAM_IPA, M2), 0);
+	assert_int_equal(s2_vm_handle_abort(&f.vm, &abt, &e), 0);
+	assert_int_equal(e.reason, S2_EXIT_RETRY);
+	vmfx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +305,7 @@ int main(void)
 		cmocka_unit_test(dirty_log_loses_no_write),
 		cmocka_unit_test(dirty_log_rejects),
 		cmocka_unit_test(host_unmap_and_age),
+		cmocka_unit_test(stale_read_permission_fault_invalidates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
