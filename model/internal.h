@@ -47,6 +47,7 @@ struct s2_walk {
 	/* Hot values of @s2 in the walk context (registers, not reloads). */
 	uint64_t s2_base_off;    /* start table as an offset in @mem */
 	uint64_t s2_fast;
+	uint64_t s2_exact;       /* bits of a table descriptor besides its OA */
 	uint64_t s2_oa_mask;
 	uint64_t s2_range;       /* IPA bits that must be zero (range_mask) */
 	unsigned s2_bad;         /* @s2's fault, or 0 */

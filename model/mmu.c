@@ -175,6 +175,34 @@ static inline bool mem_read(const struct tt_mem *m, uint64_t pa, uint64_t *d)
 			     __ATOMIC_RELAXED);
 	return true;
 }
+/*
+ * The descriptor at host address @hb + @x, in one load that adds the two
+ * registers itself: each read of a walk then follows the previous one
+ * with no add between them (compilers add first, a cycle more on every
+ * step of the dependent chain). Single-copy atomic: one aligned 64-bit
+ * load. The caller has checked the window bounds.
+ */
+static inline uint64_t desc_load(uintptr_t hb, uint64_t x)
+{
+	uint64_t v;
+
+#if defined(__x86_64__)
+	__asm__ volatile("movq (%1,%2), %0" : "=r"(v) : "r"(hb), "r"(x));
+#elif defined(__aarch64__)
+	__asm__ volatile("ldr %0, [%1, %2]" : "=r"(v) : "r"(hb), "r"(x));
+#else
+	v = __atomic_load_n((const uint64_t *)(hb + (uintptr_t)x), __ATOMIC_RELAXED);
+#endif
+	return v;
+}
+
+/*
+ * Hide how @v was computed from the compiler, so that it keeps a base
+ * for desc_load() apart from the bounds check's offset (it would fold
+ * them back into one add on the chain).
+ */
+#define HIDE(v) __asm__("" : "+r"(v))
+
 /* ------------------------------------------------------------------ */
 /* Stage 2                                                             */
 /* ------------------------------------------------------------------ */
@@ -357,27 +385,38 @@ static WALK_INLINE unsigned walk_s2_any(struct s2_walk *w, uint64_t ipa,
 	return 0;
 }
 
-enum { STEP_TABLE, STEP_STOP, STEP_ABORT };
+enum { STEP_TABLE, STEP_STOP, STEP_ABORT, STEP_SLOW };
 
 /*
- * One stage-2 table step at the offset @off in the memory window: read
- * the descriptor into @d; a table descriptor (fast test) gives in @off the
- * next level's descriptor, indexed by the @stride IPA bits at @next_shift.
- * Returns STEP_TABLE, STEP_STOP (@d is not a table) or STEP_ABORT.
+ * One stage-2 table step. The descriptor is at offset @x + @k in the
+ * memory window: @x is the previous descriptor itself, @k the rest
+ * (index, base), so that the read depends on the previous one through no
+ * arithmetic. Reads it into @d; a table descriptor whose bits are only
+ * its OA and 0b11 (the usual kind) moves @x, @k to the next level's
+ * descriptor, indexed by the @stride IPA bits at @next_shift. Returns
+ * STEP_TABLE, STEP_SLOW (a table descriptor with other bits set: the
+ * caller walks again with walk_s2_any()), STEP_STOP (@d is not a table)
+ * or STEP_ABORT (outside the window).
  */
 static WALK_INLINE unsigned s2_step(const struct s2_walk *w, uint64_t ipa,
 				    unsigned next_shift, unsigned stride,
-				    uint64_t *off, uint64_t *d)
+				    uint64_t *x, uint64_t *k, uint64_t *d)
 {
-	if (*off > w->mem.last)
+	uintptr_t hb = w->mem.host + (uintptr_t)*k;
+
+	if (*x + *k > w->mem.last)
 		return STEP_ABORT;
-	*d = __atomic_load_n((const uint64_t *)(w->mem.host + (uintptr_t)*off),
-			     __ATOMIC_RELAXED);
-	if ((*d & w->s2_fast) != (DESC_VALID | DESC_TABLE))
-		return STEP_STOP;
-	*off = (*d & w->s2_oa_mask) - w->mem.base +
-	       ((ipa >> next_shift) & (BIT(stride) - 1)) * 8;
-	return STEP_TABLE;
+	HIDE(hb);
+	*d = desc_load(hb, *x);
+	if (__builtin_expect((*d & w->s2_exact) == (DESC_VALID | DESC_TABLE), 1)) {
+		*x = *d;
+		*k = ((ipa >> next_shift) & (BIT(stride) - 1)) * 8 -
+		     (DESC_VALID | DESC_TABLE) - w->mem.base;
+		return STEP_TABLE;
+	}
+	if ((*d & w->s2_fast) == (DESC_VALID | DESC_TABLE))
+		return STEP_SLOW;
+	return STEP_STOP;
 }
 
 /*
@@ -388,21 +427,26 @@ static WALK_INLINE unsigned s2_step(const struct s2_walk *w, uint64_t ipa,
  * desc_decode() sees only the last one: the leaf, or the fault.
  * @start_k: the start level when the caller knows it as a constant (the
  * level switch and the start shift then fold away), or S2_START_ANY.
+ * @ipa_hi: a value whose bits from the start level's index up equal
+ * @ipa's: @ipa, or the stage-1 descriptor @ipa was made from (the index
+ * then comes from the read without waiting for the address's sum).
  */
 #define S2_START_ANY 99
 
 static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
-				      const unsigned stride, const int start_k,
-				      struct tt_leaf *lf, struct s2_mmu_fault *f)
+				      uint64_t ipa_hi, const unsigned stride,
+				      const int start_k, struct tt_leaf *lf,
+				      struct s2_mmu_fault *f)
 {
 	const struct s2_mmu_tt *c = w->s2;
 	const unsigned g = stride + 3;
 	const int start = start_k == S2_START_ANY ? c->start : start_k;
 	const unsigned start_shift = start_k == S2_START_ANY ?
 		c->start_shift : g + (unsigned)(3 - start_k) * stride;
-	uint64_t off = w->s2_base_off +
-		       ((ipa >> start_shift) & c->start_mask) * 8;
-	uint64_t d = 0, oa;
+	/* The start table's entry, as a byte offset: two operations. */
+	uint64_t x = (ipa_hi >> (start_shift - 3)) & (c->start_mask << 3);
+	uint64_t k = w->s2_base_off, d = 0, oa;
+	uintptr_t hb;
 	unsigned r, t;
 	int level;
 	bool leaf;
@@ -410,35 +454,36 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 	switch (start) {
 	case -1:
 		level = -1;
-		r = s2_step(w, ipa, g + 3 * stride, stride, &off, &d);
+		r = s2_step(w, ipa, g + 3 * stride, stride, &x, &k, &d);
 		if (r != STEP_TABLE)
 			break;
 		/* fall through */
 	case 0:
 		level = 0;
-		r = s2_step(w, ipa, g + 2 * stride, stride, &off, &d);
+		r = s2_step(w, ipa, g + 2 * stride, stride, &x, &k, &d);
 		if (r != STEP_TABLE)
 			break;
 		/* fall through */
 	case 1:
 		level = 1;
-		r = s2_step(w, ipa, g + stride, stride, &off, &d);
+		r = s2_step(w, ipa, g + stride, stride, &x, &k, &d);
 		if (r != STEP_TABLE)
 			break;
 		/* fall through */
 	case 2:
 		level = 2;
-		r = s2_step(w, ipa, g, stride, &off, &d);
+		r = s2_step(w, ipa, g, stride, &x, &k, &d);
 		if (r != STEP_TABLE)
 			break;
 		/* fall through */
 	default:
 		level = 3;
 		r = STEP_ABORT;
-		if (off > w->mem.last)
+		if (x + k > w->mem.last)
 			break;
-		d = __atomic_load_n((const uint64_t *)(w->mem.host + (uintptr_t)off),
-				    __ATOMIC_RELAXED);
+		hb = w->mem.host + (uintptr_t)k;
+		HIDE(hb);
+		d = desc_load(hb, x);
 		r = STEP_STOP;
 		/* The fast test at level 3 is a page with its OA in range. */
 		if ((d & w->s2_fast) == (DESC_VALID | DESC_PAGE)) {
@@ -448,6 +493,9 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 		}
 		break;
 	}
+	/* Nothing counted yet: the general walk starts afresh. */
+	if (r == STEP_SLOW)
+		return walk_s2_any(w, ipa, lf, f);
 	/* One descriptor read per level visited, the faulting one included. */
 	w->reads += (uint32_t)(level - start + 1);
 	t = r == STEP_ABORT ? S2_MMU_FAULT_EXT_ABORT
@@ -484,13 +532,14 @@ static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
  * AArch64.S2Walk for one IPA up to the leaf: the register checks, the IPA
  * range check and the table walk (@stride: the granule's, a constant, or
  * 0 for any geometry; @start: the start level as a constant, or
- * S2_START_ANY, see walk_s2_g()). The Access flag is the caller's (s2_af_fault()),
+ * S2_START_ANY; @ipa_hi: see walk_s2_g()). The Access flag is the caller's (s2_af_fault()),
  * and so are permissions and attributes (s2_leaf_of()): the stage-1 walk
  * tests AF with read permission in one go.
  */
 static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
-					 const unsigned stride, const int start,
-					 struct tt_leaf *lf, struct s2_mmu_fault *f)
+					 uint64_t ipa_hi, const unsigned stride,
+					 const int start, struct tt_leaf *lf,
+					 struct s2_mmu_fault *f)
 {
 	const struct s2_mmu_tt *c = w->s2;
 
@@ -509,7 +558,7 @@ static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
 		return S2_MMU_FAULT_TRANSLATION;
 	}
 	if (stride)
-		return walk_s2_g(w, ipa, stride, start, lf, f);
+		return walk_s2_g(w, ipa, ipa_hi, stride, start, lf, f);
 	return walk_s2_any(w, ipa, lf, f);
 }
 
@@ -530,15 +579,15 @@ static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
 	unsigned t;
 
 	if (w->s2->oa52 || w->s2->fault)
-		t = s2_walk_leaf(w, ipa, 0, S2_START_ANY, lf, f);
+		t = s2_walk_leaf(w, ipa, ipa, 0, S2_START_ANY, lf, f);
 	else if (w->s2->gbits == 12 && w->s2->start == 0)
-		t = s2_walk_leaf(w, ipa, 9, 0, lf, f);
+		t = s2_walk_leaf(w, ipa, ipa, 9, 0, lf, f);
 	else if (w->s2->gbits == 12)
-		t = s2_walk_leaf(w, ipa, 9, S2_START_ANY, lf, f);
+		t = s2_walk_leaf(w, ipa, ipa, 9, S2_START_ANY, lf, f);
 	else if (w->s2->gbits == 14)
-		t = s2_walk_leaf(w, ipa, 11, S2_START_ANY, lf, f);
+		t = s2_walk_leaf(w, ipa, ipa, 11, S2_START_ANY, lf, f);
 	else
-		t = s2_walk_leaf(w, ipa, 13, S2_START_ANY, lf, f);
+		t = s2_walk_leaf(w, ipa, ipa, 13, S2_START_ANY, lf, f);
 	return t ? t : s2_af_fault(lf, f);
 }
 
@@ -567,9 +616,9 @@ static bool memattr_is_device(uint8_t memattr)
  * is a permission fault. @s2stride, @s2start: as for s2_walk_leaf().
  */
 static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
-				     int level, const unsigned s2stride,
-				     const int s2start, uint64_t *d,
-				     struct s2_mmu_fault *f)
+				     uint64_t ipa_hi, int level,
+				     const unsigned s2stride, const int s2start,
+				     uint64_t *d, struct s2_mmu_fault *f)
 {
 	uint64_t pa = ipa;
 	unsigned t;
@@ -589,7 +638,7 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 		} else {
 			bool dev;
 
-			t = s2_walk_leaf(w, ipa, s2stride, s2start, &lf, f);
+			t = s2_walk_leaf(w, ipa, ipa_hi, s2stride, s2start, &lf, f);
 			if (t)
 				goto s1ptw;
 			dev = !(lf.desc & (0xcULL << S2_DESC_MEMATTR_SHIFT));
@@ -612,15 +661,32 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 				s2_leaf_of(w, &lf, &o);
 				s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
 			}
+			if (s2stride) {
+				/*
+				 * OAs of at most 48 bits: the read takes the
+				 * leaf's OA bits as they are, the IPA's low
+				 * bits in its base.
+				 */
+				uint64_t lo = ipa & LOWMASK(lf.shift);
+				uintptr_t hb = w->mem.host - (uintptr_t)w->mem.base +
+					       (uintptr_t)lo;
+
+				w->reads++;
+				if (lf.out - w->mem.base > w->mem.last)
+					goto abort;
+				HIDE(hb);
+				*d = desc_load(hb, lf.desc & w->s2_oa_mask & ~LOWMASK(lf.shift));
+				return 0;
+			}
 			pa = lf.out;
 		}
 	}
 	w->reads++;
-	if (!mem_read(&w->mem, pa, d)) {
-		set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 1);
-		return S2_MMU_FAULT_EXT_ABORT;
-	}
-	return 0;
+	if (mem_read(&w->mem, pa, d))
+		return 0;
+abort:
+	set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 1);
+	return S2_MMU_FAULT_EXT_ABORT;
 perm:
 	set_fault(f, S2_MMU_FAULT_PERMISSION, s2_level, 2);
 	t = S2_MMU_FAULT_PERMISSION;
@@ -637,7 +703,11 @@ s1ptw:
  * of table descriptors) accumulate for the leaf's permissions. Returns a
  * fault type (0: @lf holds the leaf). @s2stride: the stage-2 granule's
  * stride, chosen once per translation (walk_s1_any()), or 0; @s2start: the
- * stage-2 start level when chosen with it, or S2_START_ANY.
+ * stage-2 start level when chosen with it, or S2_START_ANY. With a
+ * stride, the stage-2 lookup of a descriptor's IPA takes its start index
+ * from the table descriptor it came from (walk_s2_g()'s @ipa_hi): the
+ * stage-1 OA is in place (no 52-bit OA) and the start index is above the
+ * stage-1 granule's offset bits, as walk_s1_any() checks.
  */
 static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c,
 				    uint64_t va, const unsigned s2stride,
@@ -648,13 +718,13 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 	unsigned shift = c->start_shift, stride = c->stride, t;
 	uint64_t idx_mask = c->start_mask, fast = c->fast_mask;
 	const uint64_t next_mask = BIT(stride) - 1, oa_mask = c->oa_mask;
-	uint64_t table = c->base, tbl_attrs = 0, d, oa;
+	uint64_t table = c->base, hi = c->base, tbl_attrs = 0, d, oa;
 	bool leaf;
 
 	for (;;) {
 		uint64_t ipa = table + ((va >> shift) & idx_mask) * 8;
 
-		t = s1_fetch(w, ipa, level, s2stride, s2start, &d, f);
+		t = s1_fetch(w, ipa, hi, level, s2stride, s2start, &d, f);
 		if (t)
 			return t;
 		if (level < 3 && (d & fast) == (DESC_VALID | DESC_TABLE)) {
@@ -666,6 +736,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 		}
 		tbl_attrs |= d & GENMASK(63, 59);
 		table = oa;
+		hi = d;
 		level++;
 		shift -= stride;
 		idx_mask = next_mask;
@@ -679,6 +750,195 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 }
 
 /*
+ * The usual configuration's 2D walk, fast: both stages with the 4KB
+ * granule and OAs of at most 48 bits, no walk cache, HCR_EL2.PTW clear.
+ * It does what walk_s1() and the final stage-2 lookup do, reduced to the
+ * cases that succeed: stage-2 table descriptors holding only their OA and
+ * 0b11; stage-2 leaves that are pages or blocks with their OA in range
+ * (and, serving a stage-1 fetch, AF and S2AP[0] set); stage-1 tables, and
+ * a leaf, without a fault. Each read then follows the previous one with
+ * nothing between them (stage-2 table steps), one AND (a stage-2 leaf to
+ * the stage-1 descriptor) or a shift and an AND (a stage-1 descriptor to
+ * its stage-2 start index). On anything else it stops, having changed
+ * nothing, and the general walk does the rest with every rule.
+ */
+struct fast_walk {
+	uint64_t last, base;
+	uint64_t exact;     /* bits of a stage-2 table descriptor besides its OA */
+	uint64_t oa2;       /* stage-2 OA bits */
+	uint64_t leafm;     /* a stage-2 leaf's valid, type and OA range bits */
+	uint64_t i0mask;    /* start-level index, as a byte offset */
+	uint64_t root;      /* start table, as an offset in the window */
+	uint64_t kb;        /* a table descriptor to its table's offset */
+	uint64_t range;     /* IPA bits that must be zero */
+	uintptr_t host, hroot, hlo;
+};
+
+/*
+ * Stage 2 of @ipa from start level @s2start (a constant): the start index
+ * from @hi (see walk_s2_g()), then table steps. Returns the level (1..3)
+ * of the descriptor that ends the walk, in @d, or 0 when the walk leaves
+ * the usual cases. The caller checks the leaf.
+ */
+static WALK_INLINE int fast_s2(const struct fast_walk *fw, uint64_t ipa,
+			       uint64_t hi, const int s2start, uint64_t *d)
+{
+	const unsigned s0 = 12 + 9 * (unsigned)(3 - s2start);
+	uint64_t x = (hi >> (s0 - 3)) & fw->i0mask, k;
+	uintptr_t hb;
+	int l2;
+
+	/* The start table lies in the window (walk2d_fast() checks). */
+	if (ipa & fw->range)
+		return 0;
+	*d = desc_load(fw->hroot, x);
+	for (l2 = s2start; l2 < 3; l2++) {
+		if ((*d & fw->exact) != (DESC_VALID | DESC_TABLE))
+			break;
+		x = *d;
+		k = ((ipa >> (9 * (3 - l2))) & 0xff8) + fw->kb;
+		if (x + k > fw->last)
+			return 0;
+		hb = fw->host + (uintptr_t)k;
+		HIDE(hb);
+		*d = desc_load(hb, x);
+	}
+	return l2;
+}
+
+/*
+ * Returns 0 (nothing done), 1 (@lf: the stage-1 leaf; @w->reads counts
+ * its walk) or 2 (and @lf2: the final stage-2 leaf, before its Access
+ * flag check, read in @reads2 more descriptors).
+ */
+static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
+					  const struct s2_mmu_tt *c, uint64_t va,
+					  const int s2start, struct tt_leaf *lf,
+					  struct tt_leaf *lf2, uint32_t *reads2)
+{
+	const struct fast_walk fw = {
+		.last = w->mem.last, .base = w->mem.base,
+		.exact = w->s2_exact, .oa2 = w->s2_oa_mask,
+		.leafm = w->s2_fast, .i0mask = w->s2->start_mask << 3,
+		.root = w->s2_base_off,
+		.kb = (uint64_t)0 - (DESC_VALID | DESC_TABLE) - w->mem.base,
+		.range = w->s2_range, .host = w->mem.host,
+		.hroot = w->mem.host + (uintptr_t)w->s2_base_off,
+		.hlo = w->mem.host - (uintptr_t)w->mem.base,
+	};
+	/* A stage-2 page serving a fetch: AF, S2AP[0], OA in range. */
+	const uint64_t fetchm = fw.leafm | DESC_AF | S2_DESC_S2AP_R;
+	const uint64_t fetch_page = DESC_VALID | DESC_PAGE | DESC_AF | S2_DESC_S2AP_R;
+	int level = c->start, l2;
+	unsigned shift = c->start_shift, sh;
+	uint64_t idx_mask = c->start_mask, table = c->base, hi = c->base;
+	uint64_t tbl_attrs = 0, d, d2, ipa, xo, lo;
+	uint32_t reads = 0;
+	uintptr_t hb;
+
+	/* The whole start table in the window: its reads need no check. */
+	if (fw.root + fw.i0mask > fw.last)
+		return 0;
+	for (;;) {
+		ipa = table + ((va >> shift) & idx_mask) * 8;
+		l2 = fast_s2(&fw, ipa, hi, s2start, &d2);
+		if (__builtin_expect(l2 == 3 && (d2 & fetchm) == fetch_page, 1)) {
+			xo = d2 & fw.oa2;
+			lo = ipa & 0xfff;
+		} else {
+			/* A block at level 1 or 2. */
+			if (l2 == 0 || l2 == 3 ||
+			    (d2 & fetchm) != (fetch_page & ~DESC_PAGE))
+				return 0;
+			sh = 12 + 9 * (unsigned)(3 - l2);
+			xo = d2 & fw.oa2 & ~LOWMASK(sh);
+			lo = ipa & LOWMASK(sh);
+		}
+		reads += (uint32_t)(l2 - s2start + 2);
+		/* The stage-1 descriptor at the leaf's OA. */
+		if (xo + lo - fw.base > fw.last)
+			return 0;
+		hb = fw.hlo + (uintptr_t)lo;
+		HIDE(hb);
+		d = desc_load(hb, xo);
+		if (level == 3 || (d & c->fast_mask) != (DESC_VALID | DESC_TABLE))
+			break;
+		tbl_attrs |= d & GENMASK(63, 59);
+		table = d & c->oa_mask;
+		hi = d;
+		level++;
+		shift -= 9;
+		idx_mask = 511;
+	}
+	/* The stage-1 leaf: a page, or a block where the level allows one. */
+	if (level == 3 ? (d & c->fast_mask) != (DESC_VALID | DESC_PAGE) :
+	    (d & c->fast_mask) != DESC_VALID || !(c->block_levels & BIT(level + 1)))
+		return 0;
+	w->reads += reads;
+	leaf_set(lf, d, tbl_attrs, level, shift, d & c->oa_mask, va);
+	/* The output IPA's stage 2: above a page's offset, its bits are d's. */
+	l2 = fast_s2(&fw, lf->out, level == 3 ? d : lf->out, s2start, &d2);
+	if (l2 == 3 ? (d2 & fw.leafm) != (DESC_VALID | DESC_PAGE) :
+	    !l2 || (d2 & fw.leafm) != DESC_VALID)
+		return 1;
+	*reads2 = (uint32_t)(l2 - s2start + 1);
+	leaf_set(lf2, d2, 0, l2, 12 + 9 * (unsigned)(3 - l2), d2 & fw.oa2, lf->out);
+	return 2;
+}
+
+#ifdef S2MM_MODEL_CHECK_FAST
+/*
+ * Self-check build (tests): every walk2d_fast() result is compared with
+ * the general walk's, from a copy of the walk context as it was before.
+ */
+unsigned long s2_model_fast_walks[3];
+
+static bool leaf_eq(const struct tt_leaf *a, const struct tt_leaf *b)
+{
+	return a->desc == b->desc && a->out == b->out && a->table == b->table &&
+	       a->level == b->level && a->shift == b->shift;
+}
+
+static void check_fast(const struct s2_walk *w0, const struct s2_walk *w,
+		       const struct s2_mmu_tt *c, uint64_t va, unsigned fast,
+		       const struct tt_leaf *lf, const struct tt_leaf *lf2,
+		       uint32_t reads2)
+{
+	struct s2_walk g = *w0;
+	struct s2_mmu_fault f = { 0 };
+	struct tt_leaf ref;
+
+	s2_model_fast_walks[fast]++;
+	if (!fast)
+		return;
+	if (walk_s1(&g, c, va, 0, S2_START_ANY, &ref, &f) || !leaf_eq(&ref, lf) ||
+	    g.reads != w->reads)
+		__builtin_trap();
+	if (fast == 2 && (s2_walk_leaf(&g, lf->out, lf->out, 0, S2_START_ANY, &ref, &f) ||
+			  !leaf_eq(&ref, lf2) || g.reads != w->reads + reads2))
+		__builtin_trap();
+}
+#endif
+
+/* walk2d_fast_k() for stage 2's start level. */
+static __attribute__((noinline)) unsigned walk2d_fast(struct s2_walk *w,
+						      const struct s2_mmu_tt *c,
+						      uint64_t va,
+						      struct tt_leaf *lf,
+						      struct tt_leaf *lf2,
+						      uint32_t *reads2)
+{
+	switch (w->s2->start) {
+	case 0:
+		return walk2d_fast_k(w, c, va, 0, lf, lf2, reads2);
+	case 1:
+		return walk2d_fast_k(w, c, va, 1, lf, lf2, reads2);
+	default:
+		return walk2d_fast_k(w, c, va, 2, lf, lf2, reads2);
+	}
+}
+
+/*
  * walk_s1() with the stage-2 granule chosen once for the whole walk, not
  * per lookup: each stage-2 lookup is then walk_s2_g() with constant
  * shifts and masks. The 4KB granule starting at level 0 (a 48-bit IPA
@@ -689,7 +949,8 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 					struct tt_leaf *lf,
 					struct s2_mmu_fault *f)
 {
-	if (!w->s2_on || w->s2->oa52 || w->s2->fault)
+	if (!w->s2_on || w->s2->oa52 || w->s2->fault || c->oa52 ||
+	    w->s2->start_shift < c->gbits)
 		return walk_s1(w, c, va, 0, S2_START_ANY, lf, f);
 	if (w->s2->gbits == 12 && w->s2->start == 0)
 		return walk_s1(w, c, va, 9, 0, lf, f);
@@ -704,42 +965,51 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 /* Stage 1                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Stage-1 permissions of a leaf (AArch64.S1ComputePermissions). */
-static uint8_t s1_perm(const struct s2_mmu_tt *c, const struct s2_mmu_regs *regs,
-		       const struct tt_leaf *lf)
+/*
+ * Stage-1 permissions (AArch64.S1ComputePermissions), as a table indexed
+ * by the bits they depend on: [1:0] AP[2:1], [3:2] APTable[1:0], [4] UXN
+ * or UXNTable (AArch32: XN), [5] PXN or PXNTable, [6] AArch32, [7]
+ * SCTLR.WXN. Hierarchical: APTable[0] removes EL0 access, APTable[1]
+ * writes. AArch64: EL0-writable memory is never executable at EL1.
+ * AArch32 LPAE: XN applies at PL0 and PL1, PXN at PL1, and executing at
+ * PL0 needs read access.
+ */
+#define P_AP(i) ((((i) & 3) & ~(((i) >> 2) & 1)) | (((i) >> 2) & 2))
+#define P_R0(i) (P_AP(i) & 1)
+#define P_W0(i) (P_AP(i) == 1)
+#define P_W1(i) (!(P_AP(i) & 2))
+#define P_XN(i) (((i) >> 4) & 1)
+#define P_PXN(i) (((i) >> 5) & 1)
+#define P_WXN(i) (((i) >> 7) & 1)
+#define P_X0(i) ((((i) >> 6) & 1 ? !P_XN(i) && P_R0(i) : !P_XN(i)) && \
+		 !(P_WXN(i) && P_W0(i)))
+#define P_X1(i) ((((i) >> 6) & 1 ? !P_XN(i) && !P_PXN(i) : !P_PXN(i) && !P_W0(i)) && \
+		 !(P_WXN(i) && P_W1(i)))
+#define S1P(i) (P_R0(i) * S2_MMU_PERM_R0 | P_W0(i) * S2_MMU_PERM_W0 | \
+		P_X0(i) * S2_MMU_PERM_X0 | S2_MMU_PERM_R1 |               \
+		P_W1(i) * S2_MMU_PERM_W1 | P_X1(i) * S2_MMU_PERM_X1)
+#define S1P4(i) S1P(i), S1P((i) + 1), S1P((i) + 2), S1P((i) + 3)
+#define S1P16(i) S1P4(i), S1P4((i) + 4), S1P4((i) + 8), S1P4((i) + 12)
+#define S1P64(i) S1P16(i), S1P16((i) + 16), S1P16((i) + 32), S1P16((i) + 48)
+
+static const uint8_t s1_perm_table[256] = {
+	S1P64(0), S1P64(64), S1P64(128), S1P64(192),
+};
+
+/* Stage-1 permissions of a leaf. */
+static WALK_INLINE uint8_t s1_perm(const struct s2_mmu_tt *c,
+				   const struct s2_mmu_regs *regs,
+				   const struct tt_leaf *lf)
 {
 	uint64_t d = lf->desc, t = lf->table;
-	unsigned ap = (unsigned)S2_FIELD_GET(S1_DESC_AP, d);
-	bool r0, w0, w1, x0, x1;
+	unsigned i = (unsigned)((d >> S1_DESC_AP_SHIFT) & 3) |
+		     (unsigned)((t >> S1_TABLE_APTABLE_SHIFT) & 3) << 2 |
+		     (unsigned)(((d & S1_DESC_UXN) | (t & S1_TABLE_UXNTABLE)) != 0) << 4 |
+		     (unsigned)(((d & S1_DESC_PXN) | (t & S1_TABLE_PXNTABLE)) != 0) << 5 |
+		     (unsigned)c->aarch32 << 6 |
+		     (unsigned)((regs->sctlr_el1 & SCTLR_WXN) != 0) << 7;
 
-	/* Hierarchical: APTable[0] removes EL0 access, APTable[1] writes. */
-	if (t & BIT(S1_TABLE_APTABLE_SHIFT))
-		ap &= ~1u;
-	if (t & BIT(S1_TABLE_APTABLE_SHIFT + 1))
-		ap |= 2u;
-	r0 = ap & 1u;
-	w0 = (ap & 1u) && !(ap & 2u);
-	w1 = !(ap & 2u);
-	if (c->aarch32) {
-		/* LPAE: XN applies at PL0 and PL1, PXN at PL1; exec needs read. */
-		bool xn = (d & S1_DESC_UXN) || (t & S1_TABLE_UXNTABLE);
-		bool pxn = (d & S1_DESC_PXN) || (t & S1_TABLE_PXNTABLE);
-		x0 = !xn && r0;
-		x1 = !xn && !pxn;
-	} else {
-		bool uxn = (d & S1_DESC_UXN) || (t & S1_TABLE_UXNTABLE);
-		bool pxn = (d & S1_DESC_PXN) || (t & S1_TABLE_PXNTABLE);
-		x0 = !uxn;
-		/* EL0-writable memory is never executable at EL1. */
-		x1 = !pxn && !w0;
-	}
-	if (regs->sctlr_el1 & SCTLR_WXN) {
-		x0 = x0 && !w0;
-		x1 = x1 && !w1;
-	}
-	return (uint8_t)((r0 ? S2_MMU_PERM_R0 : 0) | (w0 ? S2_MMU_PERM_W0 : 0) |
-			 (x0 ? S2_MMU_PERM_X0 : 0) | S2_MMU_PERM_R1 |
-			 (w1 ? S2_MMU_PERM_W1 : 0) | (x1 ? S2_MMU_PERM_X1 : 0));
+	return s1_perm_table[i];
 }
 
 /*
@@ -1042,10 +1312,15 @@ static WALK_INLINE void result_init(struct s2_walk *w,
 	};
 }
 
-/* Stage 2 of the final IPA: walk, then AArch64.S2CheckPermissions. */
+/*
+ * Stage 2 of the final IPA: walk, then AArch64.S2CheckPermissions. @lf2:
+ * the walk's leaf when walk2d_fast() has done it, after @reads2 reads,
+ * or NULL.
+ */
 static WALK_INLINE void final_s2(struct s2_walk *w,
 				 const struct s2_mmu_access *acc,
 				 uint8_t s1attr, uint8_t s1sh,
+				 const struct tt_leaf *lf2, uint32_t reads2,
 				 struct s2_mmu_result *res)
 {
 	struct s2_leaf o;
@@ -1058,7 +1333,11 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 		res->sh = s2_model_par_sh(s1attr, s1sh);
 		return;
 	}
-	if (s2_lookup(w, res->ipa, &lf, f)) {
+	if (lf2) {
+		lf = *lf2;
+		w->reads += reads2;
+	}
+	if (lf2 ? s2_af_fault(&lf, f) : s2_lookup(w, res->ipa, &lf, f)) {
 		f->ipa = res->ipa;
 		f->ipa_valid = true;
 		return;
@@ -1080,11 +1359,16 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 	res->sh = s2_model_par_sh(res->attr, combine_sh(s1sh, o.sh));
 }
 
-/* Stage 1 and the IPA's attributes (@attr, @sh); false on a fault. */
+/*
+ * Stage 1 and the IPA's attributes (@attr, @sh); false on a fault. Where
+ * walk2d_fast() applies, it also walks the final stage 2: @lf2 and
+ * @reads2 for final_s2(), @fast2 set.
+ */
 static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 				const struct s2_mmu_access *acc,
 				struct s2_mmu_result *res, uint8_t *attr,
-				uint8_t *sh)
+				uint8_t *sh, struct tt_leaf *lf2,
+				uint32_t *reads2, bool *fast2)
 {
 	const struct s2_mmu_regs *regs = w->regs;
 	bool a32 = !(regs->hcr_el2 & HCR_EL2_RW), sel;
@@ -1092,7 +1376,7 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	struct tt_leaf lf;
 	struct s2_mmu_fault *f = &res->fault;
 	uint64_t in;
-	unsigned t;
+	unsigned t, fast;
 
 	if (!(regs->sctlr_el1 & SCTLR_M)) {
 		/*
@@ -1117,9 +1401,22 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	sel = a32 ? s1_a32_sel(regs->tcr_el1, (uint32_t)in) : (in >> 55) & 1;
 	c = regime_s1(rc, w->cpu, regs, a32, sel);
 	t = s1_check_in(c, in, f);
-	if (!t)
-		t = walk_s1_any(w, c, in, &lf, f);
 	if (t)
+		return false;
+	fast = 0;
+	if (w->s2_on && w->s2->gbits == 12 && !w->s2->oa52 && !w->s2->fault &&
+	    c->gbits == 12 && !c->oa52 && !w->tlb && !w->ptw) {
+#ifdef S2MM_MODEL_CHECK_FAST
+		struct s2_walk w0 = *w;
+
+		fast = walk2d_fast(w, c, in, &lf, lf2, reads2);
+		check_fast(&w0, w, c, in, fast, &lf, lf2, *reads2);
+#else
+		fast = walk2d_fast(w, c, in, &lf, lf2, reads2);
+#endif
+	}
+	*fast2 = fast == 2;
+	if (!fast && walk_s1_any(w, c, in, &lf, f))
 		return false;
 	/* AF=0: Access flag fault before permissions (AArch64.S1Walk). */
 	if (!(lf.desc & DESC_AF)) {
@@ -1161,6 +1458,9 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 		.vmid = s2_model_vmid(cpu, regs),
 		.s2_on = mode == S2_MODEL_S2 || (regs->hcr_el2 & HCR_EL2_VM),
 	};
+	struct tt_leaf lf2;
+	uint32_t reads2 = 0;
+	bool fast2 = false;
 	uint8_t attr, sh;
 
 	/* Any register the decoding reads changed: decode afresh. */
@@ -1170,6 +1470,7 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 		w.s2 = regime_s2(rc, cpu, regs);
 		w.s2_base_off = w.s2->base - w.mem.base;
 		w.s2_fast = w.s2->fast_mask;
+		w.s2_exact = ~(w.s2->oa_mask & w.s2->oa_limit);
 		w.s2_oa_mask = w.s2->oa_mask;
 		w.s2_range = w.s2->range_mask;
 		w.s2_bad = w.s2->fault;
@@ -1178,14 +1479,15 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 	result_init(&w, acc, res);
 	if (mode == S2_MODEL_S2) {
 		res->ipa = acc->va;
-		final_s2(&w, acc, 0xff, DESC_SH_IS, res);
-	} else if (full_s1(&w, rc, acc, res, &attr, &sh)) {
+		final_s2(&w, acc, 0xff, DESC_SH_IS, NULL, 0, res);
+	} else if (full_s1(&w, rc, acc, res, &attr, &sh, &lf2, &reads2, &fast2)) {
 		if (mode == S2_MODEL_S1) {
 			res->pa = res->ipa;
 			res->attr = attr;
 			res->sh = s2_model_par_sh(attr, sh);
 		} else {
-			final_s2(&w, acc, attr, sh, res);
+			final_s2(&w, acc, attr, sh, fast2 ? &lf2 : NULL,
+				 reads2, res);
 		}
 	}
 	res->desc_reads = w.reads;

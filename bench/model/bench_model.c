@@ -122,11 +122,13 @@ int main(int argc, char **argv)
 	if (!only)
 		chase = bench_chase(iters);
 	if (want(only, "walk")) {
+		uint64_t va0 = a.va;
 		s2_mmu_regime_init(&rc);
 		t0 = now();
 		for (n = 0; n < iters; n++) {
 			s2_mmu_translate_cached(&rc, &t.mem, &cpu, &regs, &a, &r);
 			sink += r.pa;
+			a.va = va0 + (r.pa >> 63);
 		}
 		walk = (now() - t0) / (double)iters;
 	}
