@@ -48,6 +48,8 @@ struct s2_walk {
 	uint64_t s2_base_off;    /* start table as an offset in @mem */
 	uint64_t s2_fast;
 	uint64_t s2_exact;       /* bits of a table descriptor besides its OA */
+	uint64_t s2_tmask;       /* the fast walk's table test (regime_blk()) */
+	uint64_t s2_tval;
 	uint64_t s2_oa_mask;
 	uint64_t s2_range;       /* IPA bits that must be zero (range_mask) */
 	unsigned s2_bad;         /* @s2's fault, or 0 */

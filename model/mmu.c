@@ -764,14 +764,14 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
  */
 struct fast_walk {
 	uint64_t last, base;
-	uint64_t exact;     /* bits of a stage-2 table descriptor besides its OA */
+	uint64_t tmask, tval;   /* see regime_blk() */
 	uint64_t oa2;       /* stage-2 OA bits */
 	uint64_t leafm;     /* a stage-2 leaf's valid, type and OA range bits */
 	uint64_t i0mask;    /* start-level index, as a byte offset */
-	uint64_t root;      /* start table, as an offset in the window */
-	uint64_t kb;        /* a table descriptor to its table's offset */
 	uint64_t range;     /* IPA bits that must be zero */
-	uintptr_t host, hroot, hlo;
+	uintptr_t hroot;    /* host address of the start table */
+	uintptr_t htab;     /* host address of PA 0, less 0b11 */
+	uintptr_t hlo;      /* host address of PA 0 */
 };
 
 /*
@@ -784,22 +784,21 @@ static WALK_INLINE int fast_s2(const struct fast_walk *fw, uint64_t ipa,
 			       uint64_t hi, const int s2start, uint64_t *d)
 {
 	const unsigned s0 = 12 + 9 * (unsigned)(3 - s2start);
-	uint64_t x = (hi >> (s0 - 3)) & fw->i0mask, k;
+	uint64_t x = (hi >> (s0 - 3)) & fw->i0mask;
 	uintptr_t hb;
 	int l2;
 
-	/* The start table lies in the window (walk2d_fast() checks). */
+	/* The start table lies in the window (walk2d_fast_k() checks). */
 	if (ipa & fw->range)
 		return 0;
 	*d = desc_load(fw->hroot, x);
+#pragma GCC unroll 4
 	for (l2 = s2start; l2 < 3; l2++) {
-		if ((*d & fw->exact) != (DESC_VALID | DESC_TABLE))
+		/* Not a table in the tables' block: the caller sees. */
+		if ((*d & fw->tmask) != fw->tval)
 			break;
 		x = *d;
-		k = ((ipa >> (9 * (3 - l2))) & 0xff8) + fw->kb;
-		if (x + k > fw->last)
-			return 0;
-		hb = fw->host + (uintptr_t)k;
+		hb = fw->htab + (uintptr_t)((ipa >> (9 * (3 - l2))) & 0xff8);
 		HIDE(hb);
 		*d = desc_load(hb, x);
 	}
@@ -818,12 +817,12 @@ static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 {
 	const struct fast_walk fw = {
 		.last = w->mem.last, .base = w->mem.base,
-		.exact = w->s2_exact, .oa2 = w->s2_oa_mask,
+		.tmask = w->s2_tmask, .tval = w->s2_tval, .oa2 = w->s2_oa_mask,
 		.leafm = w->s2_fast, .i0mask = w->s2->start_mask << 3,
-		.root = w->s2_base_off,
-		.kb = (uint64_t)0 - (DESC_VALID | DESC_TABLE) - w->mem.base,
-		.range = w->s2_range, .host = w->mem.host,
+		.range = w->s2_range,
 		.hroot = w->mem.host + (uintptr_t)w->s2_base_off,
+		.htab = w->mem.host - (uintptr_t)w->mem.base -
+			(uintptr_t)(DESC_VALID | DESC_TABLE),
 		.hlo = w->mem.host - (uintptr_t)w->mem.base,
 	};
 	/* A stage-2 page serving a fetch: AF, S2AP[0], OA in range. */
@@ -837,7 +836,7 @@ static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 	uintptr_t hb;
 
 	/* The whole start table in the window: its reads need no check. */
-	if (fw.root + fw.i0mask > fw.last)
+	if (w->s2_base_off + fw.i0mask > fw.last)
 		return 0;
 	for (;;) {
 		ipa = table + ((va >> shift) & idx_mask) * 8;
@@ -967,23 +966,23 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 
 /*
  * Stage-1 permissions (AArch64.S1ComputePermissions), as a table indexed
- * by the bits they depend on: [1:0] AP[2:1], [3:2] APTable[1:0], [4] UXN
- * or UXNTable (AArch32: XN), [5] PXN or PXNTable, [6] AArch32, [7]
- * SCTLR.WXN. Hierarchical: APTable[0] removes EL0 access, APTable[1]
- * writes. AArch64: EL0-writable memory is never executable at EL1.
- * AArch32 LPAE: XN applies at PL0 and PL1, PXN at PL1, and executing at
- * PL0 needs read access.
+ * by the bits they depend on, gathered with few shifts (s1_perm()): [1:0]
+ * AP[2:1], [2] PXN, [3] UXN (AArch32: XN), [4] PXNTable, [5] UXNTable,
+ * [7:6] APTable[1:0], [8] AArch32, [9] SCTLR.WXN. Hierarchical:
+ * APTable[0] removes EL0 access, APTable[1] writes. AArch64: EL0-writable
+ * memory is never executable at EL1. AArch32 LPAE: XN applies at PL0 and
+ * PL1, PXN at PL1, and executing at PL0 needs read access.
  */
-#define P_AP(i) ((((i) & 3) & ~(((i) >> 2) & 1)) | (((i) >> 2) & 2))
+#define P_AP(i) ((((i) & 3) & ~(((i) >> 6) & 1)) | (((i) >> 6) & 2))
 #define P_R0(i) (P_AP(i) & 1)
 #define P_W0(i) (P_AP(i) == 1)
 #define P_W1(i) (!(P_AP(i) & 2))
-#define P_XN(i) (((i) >> 4) & 1)
-#define P_PXN(i) (((i) >> 5) & 1)
-#define P_WXN(i) (((i) >> 7) & 1)
-#define P_X0(i) ((((i) >> 6) & 1 ? !P_XN(i) && P_R0(i) : !P_XN(i)) && \
+#define P_XN(i) ((((i) >> 3) | ((i) >> 5)) & 1)
+#define P_PXN(i) ((((i) >> 2) | ((i) >> 4)) & 1)
+#define P_WXN(i) (((i) >> 9) & 1)
+#define P_X0(i) ((((i) >> 8) & 1 ? !P_XN(i) && P_R0(i) : !P_XN(i)) && \
 		 !(P_WXN(i) && P_W0(i)))
-#define P_X1(i) ((((i) >> 6) & 1 ? !P_XN(i) && !P_PXN(i) : !P_PXN(i) && !P_W0(i)) && \
+#define P_X1(i) ((((i) >> 8) & 1 ? !P_XN(i) && !P_PXN(i) : !P_PXN(i) && !P_W0(i)) && \
 		 !(P_WXN(i) && P_W1(i)))
 #define S1P(i) (P_R0(i) * S2_MMU_PERM_R0 | P_W0(i) * S2_MMU_PERM_W0 | \
 		P_X0(i) * S2_MMU_PERM_X0 | S2_MMU_PERM_R1 |               \
@@ -991,10 +990,16 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 #define S1P4(i) S1P(i), S1P((i) + 1), S1P((i) + 2), S1P((i) + 3)
 #define S1P16(i) S1P4(i), S1P4((i) + 4), S1P4((i) + 8), S1P4((i) + 12)
 #define S1P64(i) S1P16(i), S1P16((i) + 16), S1P16((i) + 32), S1P16((i) + 48)
+#define S1P256(i) S1P64(i), S1P64((i) + 64), S1P64((i) + 128), S1P64((i) + 192)
 
-static const uint8_t s1_perm_table[256] = {
-	S1P64(0), S1P64(64), S1P64(128), S1P64(192),
+static const uint8_t s1_perm_table[1024] = {
+	S1P256(0), S1P256(256), S1P256(512), S1P256(768),
 };
+
+_Static_assert(S1_DESC_AP_SHIFT == 6 && S1_DESC_PXN == BIT(53) &&
+	       S1_DESC_UXN == BIT(54) && S1_TABLE_PXNTABLE == BIT(59) &&
+	       S1_TABLE_UXNTABLE == BIT(60) && S1_TABLE_APTABLE_SHIFT == 61,
+	       "s1_perm() gathers the permission bits from these places");
 
 /* Stage-1 permissions of a leaf. */
 static WALK_INLINE uint8_t s1_perm(const struct s2_mmu_tt *c,
@@ -1002,12 +1007,9 @@ static WALK_INLINE uint8_t s1_perm(const struct s2_mmu_tt *c,
 				   const struct tt_leaf *lf)
 {
 	uint64_t d = lf->desc, t = lf->table;
-	unsigned i = (unsigned)((d >> S1_DESC_AP_SHIFT) & 3) |
-		     (unsigned)((t >> S1_TABLE_APTABLE_SHIFT) & 3) << 2 |
-		     (unsigned)(((d & S1_DESC_UXN) | (t & S1_TABLE_UXNTABLE)) != 0) << 4 |
-		     (unsigned)(((d & S1_DESC_PXN) | (t & S1_TABLE_PXNTABLE)) != 0) << 5 |
-		     (unsigned)c->aarch32 << 6 |
-		     (unsigned)((regs->sctlr_el1 & SCTLR_WXN) != 0) << 7;
+	unsigned i = (unsigned)((d >> 6) & 3) | (unsigned)((d >> 51) & 0xc) |
+		     (unsigned)((t >> 55) & 0xf0) | (unsigned)c->aarch32 << 8 |
+		     (unsigned)((regs->sctlr_el1 & SCTLR_WXN) != 0) << 9;
 
 	return s1_perm_table[i];
 }
@@ -1150,6 +1152,7 @@ static WALK_INLINE unsigned s1_check_in(const struct s2_mmu_tt *c, uint64_t in,
 
 #define REGIME_S2 1u
 #define REGIME_S1(sel) (2u << (sel))
+#define REGIME_BLK 8u
 
 _Static_assert(sizeof(struct s2_mmu_cpu) == sizeof(uint64_t),
 	       "struct s2_mmu_cpu is compared as one 64-bit word");
@@ -1190,6 +1193,12 @@ static void regime_reset(struct s2_mmu_regime *rc, const struct s2_mmu_cpu *cpu,
 	rc->valid = 0;
 }
 
+/* Can @c's walks take walk2d_fast()? */
+static bool fast4k(const struct s2_mmu_tt *c)
+{
+	return !c->fault && c->gbits == 12 && !c->oa52;
+}
+
 /* Stage 2 decoded from @rc's keys (equal to @cpu and @regs). */
 static inline const struct s2_mmu_tt *regime_s2(struct s2_mmu_regime *rc,
 						const struct s2_mmu_cpu *cpu,
@@ -1197,6 +1206,7 @@ static inline const struct s2_mmu_tt *regime_s2(struct s2_mmu_regime *rc,
 {
 	if (!(rc->valid & REGIME_S2)) {
 		decode_s2(cpu, regs, &rc->s2);
+		rc->s2.fast4k = fast4k(&rc->s2);
 		rc->valid |= REGIME_S2;
 	}
 	return &rc->s2;
@@ -1213,9 +1223,44 @@ static inline const struct s2_mmu_tt *regime_s1(struct s2_mmu_regime *rc,
 			decode_s1_a32(cpu, regs, sel, &rc->s1[sel]);
 		else
 			decode_s1_a64(cpu, regs, sel, &rc->s1[sel]);
+		rc->s1[sel].fast4k = fast4k(&rc->s1[sel]);
 		rc->valid |= REGIME_S1(sel);
 	}
 	return &rc->s1[sel];
+}
+
+/*
+ * The fast walk's test of a stage-2 table descriptor, (d & tmask) ==
+ * tval into @w: nothing but 0b11 and the OA of a table inside the tables'
+ * block, the largest naturally aligned power-of-two block of the memory
+ * window that holds the start table and lies inside the output size
+ * (its reads then need no bounds check, its OAs no size check). Found
+ * once per window, kept in @rc. False when there is none.
+ */
+static bool regime_blk(struct s2_mmu_regime *rc, struct s2_walk *w)
+{
+	uint64_t base = w->mem.base, size = w->mem.last + 8;
+	uint64_t root = base + w->s2_base_off, blk;
+	unsigned n;
+
+	if (!(rc->valid & REGIME_BLK) || rc->blk_base != base || rc->blk_size != size) {
+		rc->blk_base = base;
+		rc->blk_size = size;
+		rc->blk_tmask = 0;
+		rc->valid |= REGIME_BLK;
+		for (n = 63 - (unsigned)__builtin_clzll(size); n >= 12; n--) {
+			blk = root & ~LOWMASK(n);
+			if (blk >= base && blk - base <= size - BIT(n) &&
+			    blk + (BIT(n) - 1) <= w->s2->oa_limit) {
+				rc->blk_tmask = ~(LOWMASK(n) & ~LOWMASK(12));
+				rc->blk_tval = blk | DESC_VALID | DESC_TABLE;
+				break;
+			}
+		}
+	}
+	w->s2_tmask = rc->blk_tmask;
+	w->s2_tval = rc->blk_tval;
+	return rc->blk_tmask != 0;
 }
 
 void s2_mmu_regime_init(struct s2_mmu_regime *rc)
@@ -1404,8 +1449,8 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	if (t)
 		return false;
 	fast = 0;
-	if (w->s2_on && w->s2->gbits == 12 && !w->s2->oa52 && !w->s2->fault &&
-	    c->gbits == 12 && !c->oa52 && !w->tlb && !w->ptw) {
+	if (w->s2_on && w->s2->fast4k && c->fast4k && !w->tlb && !w->ptw &&
+	    regime_blk(rc, w)) {
 #ifdef S2MM_MODEL_CHECK_FAST
 		struct s2_walk w0 = *w;
 
@@ -1451,18 +1496,29 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_access *acc, unsigned mode,
 			    struct s2_mmu_result *res)
 {
-	struct s2_walk w = {
-		.cpu = cpu, .regs = regs, .tlb = tlb,
-		.mem = { .base = mem->base, .last = mem->size - 8,
-			 .host = (uintptr_t)mem->host },
-		.vmid = s2_model_vmid(cpu, regs),
-		.s2_on = mode == S2_MODEL_S2 || (regs->hcr_el2 & HCR_EL2_VM),
-	};
+	/*
+	 * Field by field: an initializer would clear the whole context
+	 * first, which compilers do with a string instruction that stalls
+	 * the front end for longer than the walk's first reads take.
+	 */
+	struct s2_walk w;
 	struct tt_leaf lf2;
 	uint32_t reads2 = 0;
 	bool fast2 = false;
 	uint8_t attr, sh;
 
+	w.cpu = cpu;
+	w.regs = regs;
+	w.tlb = tlb;
+	w.mem.base = mem->base;
+	w.mem.last = mem->size - 8;
+	w.mem.host = (uintptr_t)mem->host;
+	w.vmid = s2_model_vmid(cpu, regs);
+	w.s2_on = mode == S2_MODEL_S2 || (regs->hcr_el2 & HCR_EL2_VM);
+	w.reads = 0;
+	w.s2_cache_hits = 0;
+	w.s2 = NULL;
+	w.ptw = false;
 	/* Any register the decoding reads changed: decode afresh. */
 	if (!regime_match(rc, cpu, regs))
 		regime_reset(rc, cpu, regs);

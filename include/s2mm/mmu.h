@@ -121,6 +121,7 @@ struct s2_mmu_tt {
 	uint8_t fault;         /* fault type every lookup takes, 0 when valid */
 	uint8_t sh;            /* stage 2: VTCR_EL2.SH0, used when DS=1 */
 	uint16_t asid;         /* stage 1: the ASID of non-global leaves */
+	bool fast4k;           /* valid, 4KB granule, OAs of at most 48 bits */
 };
 
 /**
@@ -145,6 +146,8 @@ struct s2_mmu_regime {
 	uint8_t valid;         /* bit 0: s2, bits 1, 2: s1[0], s1[1] decoded */
 	struct s2_mmu_tt s2;
 	struct s2_mmu_tt s1[2];
+	/* The fast walk's block of stage-2 tables in the window @blk_base/size. */
+	uint64_t blk_base, blk_size, blk_tmask, blk_tval;
 };
 
 /** enum s2_mmu_acc - Kind of access, as the fault syndrome reports it. */
