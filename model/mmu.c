@@ -812,8 +812,9 @@ static WALK_INLINE int fast_s2(const struct fast_walk *fw, uint64_t ipa,
  */
 static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 					  const struct s2_mmu_tt *c, uint64_t va,
-					  const int s2start, struct tt_leaf *lf,
-					  struct tt_leaf *lf2, uint32_t *reads2)
+					  const int s1start, const int s2start,
+					  struct tt_leaf *lf, struct tt_leaf *lf2,
+					  uint32_t *reads2)
 {
 	const struct fast_walk fw = {
 		.last = w->mem.last, .base = w->mem.base,
@@ -828,17 +829,18 @@ static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 	/* A stage-2 page serving a fetch: AF, S2AP[0], OA in range. */
 	const uint64_t fetchm = fw.leafm | DESC_AF | S2_DESC_S2AP_R;
 	const uint64_t fetch_page = DESC_VALID | DESC_PAGE | DESC_AF | S2_DESC_S2AP_R;
-	int level = c->start, l2;
-	unsigned shift = c->start_shift, sh;
+	int level = s1start < 0 ? c->start : s1start, l2;
+	unsigned shift = s1start < 0 ? c->start_shift : 12 + 9 * (unsigned)(3 - s1start), sh;
 	uint64_t idx_mask = c->start_mask, table = c->base, hi = c->base;
-	uint64_t tbl_attrs = 0, d, d2, ipa, xo, lo;
+	uint64_t tbl_attrs = 0, d = 0, d2, ipa, xo, lo;
 	uint32_t reads = 0;
 	uintptr_t hb;
 
 	/* The whole start table in the window: its reads need no check. */
 	if (w->s2_base_off + fw.i0mask > fw.last)
 		return 0;
-	for (;;) {
+#pragma GCC unroll 4
+	for (; level <= 3; level++) {
 		ipa = table + ((va >> shift) & idx_mask) * 8;
 		l2 = fast_s2(&fw, ipa, hi, s2start, &d2);
 		if (__builtin_expect(l2 == 3 && (d2 & fetchm) == fetch_page, 1)) {
@@ -865,7 +867,6 @@ static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 		tbl_attrs |= d & GENMASK(63, 59);
 		table = d & c->oa_mask;
 		hi = d;
-		level++;
 		shift -= 9;
 		idx_mask = 511;
 	}
@@ -927,13 +928,21 @@ static __attribute__((noinline)) unsigned walk2d_fast(struct s2_walk *w,
 						      struct tt_leaf *lf2,
 						      uint32_t *reads2)
 {
+	/*
+	 * A 48-bit VA space (stage 1 from level 0) unrolled: with a 48-bit
+	 * or a 40-bit IPA space, the usual configurations.
+	 */
 	switch (w->s2->start) {
 	case 0:
-		return walk2d_fast_k(w, c, va, 0, lf, lf2, reads2);
+		if (c->start == 0)
+			return walk2d_fast_k(w, c, va, 0, 0, lf, lf2, reads2);
+		return walk2d_fast_k(w, c, va, -1, 0, lf, lf2, reads2);
 	case 1:
-		return walk2d_fast_k(w, c, va, 1, lf, lf2, reads2);
+		if (c->start == 0)
+			return walk2d_fast_k(w, c, va, 0, 1, lf, lf2, reads2);
+		return walk2d_fast_k(w, c, va, -1, 1, lf, lf2, reads2);
 	default:
-		return walk2d_fast_k(w, c, va, 2, lf, lf2, reads2);
+		return walk2d_fast_k(w, c, va, -1, 2, lf, lf2, reads2);
 	}
 }
 
@@ -1199,16 +1208,37 @@ static bool fast4k(const struct s2_mmu_tt *c)
 	return !c->fault && c->gbits == 12 && !c->oa52;
 }
 
+/* Decode stage 2 into @rc (out of line: the walk's code stays small). */
+static __attribute__((noinline)) void regime_decode_s2(struct s2_mmu_regime *rc,
+						      const struct s2_mmu_cpu *cpu,
+						      const struct s2_mmu_regs *regs)
+{
+	decode_s2(cpu, regs, &rc->s2);
+	rc->s2.fast4k = fast4k(&rc->s2);
+	rc->valid |= REGIME_S2;
+}
+
+/* Decode stage 1 of VA half @sel into @rc. */
+static __attribute__((noinline)) void regime_decode_s1(struct s2_mmu_regime *rc,
+						      const struct s2_mmu_cpu *cpu,
+						      const struct s2_mmu_regs *regs,
+						      bool a32, bool sel)
+{
+	if (a32)
+		decode_s1_a32(cpu, regs, sel, &rc->s1[sel]);
+	else
+		decode_s1_a64(cpu, regs, sel, &rc->s1[sel]);
+	rc->s1[sel].fast4k = fast4k(&rc->s1[sel]);
+	rc->valid |= REGIME_S1(sel);
+}
+
 /* Stage 2 decoded from @rc's keys (equal to @cpu and @regs). */
 static inline const struct s2_mmu_tt *regime_s2(struct s2_mmu_regime *rc,
 						const struct s2_mmu_cpu *cpu,
 						const struct s2_mmu_regs *regs)
 {
-	if (!(rc->valid & REGIME_S2)) {
-		decode_s2(cpu, regs, &rc->s2);
-		rc->s2.fast4k = fast4k(&rc->s2);
-		rc->valid |= REGIME_S2;
-	}
+	if (!(rc->valid & REGIME_S2))
+		regime_decode_s2(rc, cpu, regs);
 	return &rc->s2;
 }
 
@@ -1218,14 +1248,8 @@ static inline const struct s2_mmu_tt *regime_s1(struct s2_mmu_regime *rc,
 						const struct s2_mmu_regs *regs,
 						bool a32, bool sel)
 {
-	if (!(rc->valid & REGIME_S1(sel))) {
-		if (a32)
-			decode_s1_a32(cpu, regs, sel, &rc->s1[sel]);
-		else
-			decode_s1_a64(cpu, regs, sel, &rc->s1[sel]);
-		rc->s1[sel].fast4k = fast4k(&rc->s1[sel]);
-		rc->valid |= REGIME_S1(sel);
-	}
+	if (!(rc->valid & REGIME_S1(sel)))
+		regime_decode_s1(rc, cpu, regs, a32, sel);
 	return &rc->s1[sel];
 }
 
@@ -1378,16 +1402,16 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 		res->sh = s2_model_par_sh(s1attr, s1sh);
 		return;
 	}
-	if (lf2) {
-		lf = *lf2;
+	if (lf2)
 		w->reads += reads2;
-	}
-	if (lf2 ? s2_af_fault(&lf, f) : s2_lookup(w, res->ipa, &lf, f)) {
+	else
+		lf2 = &lf;
+	if (lf2 != &lf ? s2_af_fault(lf2, f) : s2_lookup(w, res->ipa, &lf, f)) {
 		f->ipa = res->ipa;
 		f->ipa_valid = true;
 		return;
 	}
-	s2_leaf_of(w, &lf, &o);
+	s2_leaf_of(w, lf2, &o);
 	/* AArch64.S2CheckPermissions; the translation stays in @res. */
 	if (!s2_model_perm_ok(o.perm, acc->acc, acc->el)) {
 		set_fault(f, S2_MMU_FAULT_PERMISSION, o.level, 2);
