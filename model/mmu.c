@@ -186,10 +186,13 @@ static inline uint64_t desc_load(uintptr_t hb, uint64_t x)
 {
 	uint64_t v;
 
+	/* The "m" operand tells the compiler which memory the load reads. */
 #if defined(__x86_64__)
-	__asm__ volatile("movq (%1,%2), %0" : "=r"(v) : "r"(hb), "r"(x));
+	__asm__ volatile("movq (%1,%2), %0" : "=r"(v)
+			 : "r"(hb), "r"(x), "m"(*(const uint64_t *)(hb + (uintptr_t)x)));
 #elif defined(__aarch64__)
-	__asm__ volatile("ldr %0, [%1, %2]" : "=r"(v) : "r"(hb), "r"(x));
+	__asm__ volatile("ldr %0, [%1, %2]" : "=r"(v)
+			 : "r"(hb), "r"(x), "m"(*(const uint64_t *)(hb + (uintptr_t)x)));
 #else
 	v = __atomic_load_n((const uint64_t *)(hb + (uintptr_t)x), __ATOMIC_RELAXED);
 #endif
