@@ -141,6 +141,23 @@ static void fill_result(struct s2_tlb *tlb, unsigned kind,
 			 f->stage == 2))
 		return;
 	shift = res->s1_shift < res->s2_shift ? res->s1_shift : res->s2_shift;
+	/*
+	 * AArch32 LPAE splits the VA space between TTBR0 and TTBR1 at
+	 * 2^(32-T0SZ) or at 2^32 - 2^(32-T1SZ), not always on a block
+	 * boundary of the walk (T0SZ = 0, T1SZ = 7: TTBR0's 1GB blocks reach
+	 * into TTBR1's top 32MB). An entry must not answer for VAs of the
+	 * other TTBR: it keeps to the split's alignment (a TLB may hold less
+	 * than a block).
+	 */
+	if (kind != S2_TLB_S2 && !(regs->hcr_el2 & HCR_EL2_RW)) {
+		unsigned t0sz = (unsigned)S2_FIELD_GET(TTBCR_T0SZ, regs->tcr_el1);
+		unsigned t1sz = (unsigned)S2_FIELD_GET(TTBCR_T1SZ, regs->tcr_el1);
+
+		if (t0sz && shift > 32 - t0sz)
+			shift = 32 - t0sz;
+		if (t1sz && shift > 32 - t1sz)
+			shift = 32 - t1sz;
+	}
 	n = (struct s2_tlb_entry){
 		.in = in & ~LOWMASK(shift),
 		.ipa = res->ipa & ~LOWMASK(shift),
@@ -156,7 +173,6 @@ static void fill_result(struct s2_tlb *tlb, unsigned kind,
 		n.attr = res->s2_memattr;
 		n.sh = res->s2_sh;
 	}
-	(void)regs;
 	fill(tlb, &n);
 }
 

@@ -364,6 +364,34 @@ static void tlb_capacity_evicts(void **state)
 	assert_int_equal(s2_tlb_init(&tiny, ent, 3, 2), -S2_EINVAL);
 }
 
+/*
+ * AArch32 LPAE, T0SZ = 0 and T1SZ = 7: TTBR0 translates VAs below
+ * 0xfe000000 and TTBR1 the top 32MB. A TTBR0 1GB block at 0xc0000000
+ * reaches into TTBR1's range; its TLB entry must not answer there
+ * (found by fuzz_walk: a hit disagreeing with the walk).
+ */
+static void tlb_a32_split_keeps_entries_apart(void **state)
+{
+	struct tworld *w = *state;
+	uint64_t l1 = tt_alloc(&w->t, 4096);
+	struct s2_mmu_result r;
+
+	tt_wr(&w->t, l1 + 3 * 8, s1_leaf(PA_DATA, 0, 1, 0, 1));
+	w->regs.hcr_el2 = 0;   /* AArch32 EL1, stage 1 only */
+	w->regs.tcr_el1 = TTBCR_EAE | TTBCR_EPD1 | (7ULL << TTBCR_T1SZ_SHIFT);
+	w->regs.ttbr0_el1 = l1;
+	r = xlate(w, 0, 0xfdfff000ULL, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x3dfff000ULL);
+	assert_true(xlate(w, 0, 0xfdfff008ULL, S2_MMU_READ).tlb_hit);
+	/* TTBR1's range: EPD1, a level-1 translation fault, not a hit. */
+	r = xlate(w, 0, 0xfe000000ULL, S2_MMU_READ);
+	assert_false(r.tlb_hit);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_int_equal(r.fault.stage, 1);
+	assert_int_equal(r.fault.level, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, tsetup, tteardown)
@@ -379,6 +407,7 @@ int main(void)
 		T(tlb_permission_relax_needs_tlbi),
 		T(tlb_walk_cache_needs_ipas2e1),
 		T(tlb_capacity_evicts),
+		T(tlb_a32_split_keeps_entries_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
