@@ -99,8 +99,8 @@ static inline int s2_model_check_args(const struct s2_mmu_mem *mem,
 	if (!mem || !cpu || !regs || !acc || !res || acc->el > 1 ||
 	    acc->acc > S2_MMU_EXEC)
 		return -S2_EINVAL;
-	if (!mem->host || ((uintptr_t)mem->host & 7) || (mem->base & 7) ||
-	    mem->size < 8 || (mem->size & 7) || mem->base + mem->size < mem->base)
+	if (!mem->host || (((uintptr_t)mem->host | mem->base | mem->size) & 7) ||
+	    mem->size < 8 || mem->base + mem->size < mem->base)
 		return -S2_EINVAL;
 	if (cpu->pa_bits < 32 || cpu->pa_bits > 52)
 		return -S2_EINVAL;

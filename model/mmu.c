@@ -1203,6 +1203,7 @@ static void regime_reset(struct s2_mmu_regime *rc, const struct s2_mmu_cpu *cpu,
 	rc->hcr_rw = regs->hcr_el2 & HCR_EL2_RW;
 	rc->cpu = *cpu;
 	rc->valid = 0;
+	rc->vmid = s2_model_vmid(cpu, regs);
 }
 
 /* Can @c's walks take walk2d_fast()? */
@@ -1262,32 +1263,46 @@ static inline const struct s2_mmu_tt *regime_s1(struct s2_mmu_regime *rc,
  * block, the largest naturally aligned power-of-two block of the memory
  * window that holds the start table and lies inside the output size
  * (its reads then need no bounds check, its OAs no size check). Found
- * once per window, kept in @rc. False when there is none.
+ * once per window and kept in @rc; tmask 0 when there is none.
  */
-static bool regime_blk(struct s2_mmu_regime *rc, struct s2_walk *w)
+static __attribute__((noinline)) void regime_find_blk(struct s2_mmu_regime *rc,
+						     const struct s2_walk *w)
 {
 	uint64_t base = w->mem.base, size = w->mem.last + 8;
 	uint64_t root = base + w->s2_base_off, blk;
 	unsigned n;
 
-	if (!(rc->valid & REGIME_BLK) || rc->blk_base != base || rc->blk_size != size) {
-		rc->blk_base = base;
-		rc->blk_size = size;
-		rc->blk_tmask = 0;
-		rc->valid |= REGIME_BLK;
-		for (n = 63 - (unsigned)__builtin_clzll(size); n >= 12; n--) {
-			blk = root & ~LOWMASK(n);
-			if (blk >= base && blk - base <= size - BIT(n) &&
-			    blk + (BIT(n) - 1) <= w->s2->oa_limit) {
-				rc->blk_tmask = ~(LOWMASK(n) & ~LOWMASK(12));
-				rc->blk_tval = blk | DESC_VALID | DESC_TABLE;
-				break;
-			}
+	rc->blk_base = base;
+	rc->blk_size = size;
+	rc->blk_tmask = 0;
+	rc->valid |= REGIME_BLK;
+	/* Stage 2 must take walk2d_fast() too: else no block (tmask 0). */
+	if (!w->s2->fast4k)
+		return;
+	for (n = 63 - (unsigned)__builtin_clzll(size); n >= 12; n--) {
+		blk = root & ~LOWMASK(n);
+		if (blk >= base && blk - base <= size - BIT(n) &&
+		    blk + (BIT(n) - 1) <= w->s2->oa_limit) {
+			rc->blk_tmask = ~(LOWMASK(n) & ~LOWMASK(12));
+			rc->blk_tval = blk | DESC_VALID | DESC_TABLE;
+			return;
 		}
 	}
+}
+
+/*
+ * Can @w take walk2d_fast() (its stage 1 allowing it too)? Sets its table
+ * test from @rc. No walk cache (the walk must count its hits) and no
+ * HCR_EL2.PTW (the fast walk does not test MemAttr).
+ */
+static inline bool regime_blk(struct s2_mmu_regime *rc, struct s2_walk *w)
+{
+	if (!(rc->valid & REGIME_BLK) || rc->blk_base != w->mem.base ||
+	    rc->blk_size != w->mem.last + 8)
+		regime_find_blk(rc, w);
 	w->s2_tmask = rc->blk_tmask;
 	w->s2_tval = rc->blk_tval;
-	return rc->blk_tmask != 0;
+	return rc->blk_tmask && !w->tlb && !w->ptw;
 }
 
 void s2_mmu_regime_init(struct s2_mmu_regime *rc)
@@ -1476,8 +1491,7 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	if (t)
 		return false;
 	fast = 0;
-	if (w->s2_on && w->s2->fast4k && c->fast4k && !w->tlb && !w->ptw &&
-	    regime_blk(rc, w)) {
+	if (c->fast4k && w->s2_on && regime_blk(rc, w)) {
 #ifdef S2MM_MODEL_CHECK_FAST
 		struct s2_walk w0 = *w;
 
@@ -1540,7 +1554,6 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 	w.mem.base = mem->base;
 	w.mem.last = mem->size - 8;
 	w.mem.host = (uintptr_t)mem->host;
-	w.vmid = s2_model_vmid(cpu, regs);
 	w.s2_on = mode == S2_MODEL_S2 || (regs->hcr_el2 & HCR_EL2_VM);
 	w.reads = 0;
 	w.s2_cache_hits = 0;
@@ -1549,6 +1562,7 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 	/* Any register the decoding reads changed: decode afresh. */
 	if (!regime_match(rc, cpu, regs))
 		regime_reset(rc, cpu, regs);
+	w.vmid = rc->vmid;
 	if (w.s2_on) {
 		w.s2 = regime_s2(rc, cpu, regs);
 		w.s2_base_off = w.s2->base - w.mem.base;

@@ -144,6 +144,7 @@ struct s2_mmu_regime {
 	uint64_t hcr_rw;
 	struct s2_mmu_cpu cpu;
 	uint8_t valid;         /* bit 0: s2, bits 1, 2: s1[0], s1[1] decoded */
+	uint16_t vmid;         /* VTTBR_EL2.VMID as the CPU reads it */
 	struct s2_mmu_tt s2;
 	struct s2_mmu_tt s1[2];
 	/* The fast walk's block of stage-2 tables in the window @blk_base/size. */
