@@ -79,6 +79,14 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_access *acc, unsigned mode,
 			    struct s2_mmu_result *res);
 
+/* s2_model_translate() of an access (S2_MODEL_S12) without a TLB. */
+void s2_model_translate_s12(const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs,
+			    struct s2_mmu_regime *rc,
+			    const struct s2_mmu_access *acc,
+			    struct s2_mmu_result *res);
+
 /* Combine stage-1 MAIR attributes with stage-2 MemAttr (S2CombineS1MemAttrs). */
 uint8_t s2_model_combine_attr(uint8_t s1attr, uint8_t s2memattr);
 /* PAR_EL1.SH for memory with combined attribute @attr and shareability @sh. */

@@ -1530,12 +1530,12 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	return true;
 }
 
-uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
-			    const struct s2_mmu_cpu *cpu,
-			    const struct s2_mmu_regs *regs,
-			    struct s2_mmu_regime *rc, struct s2_tlb *tlb,
-			    const struct s2_mmu_access *acc, unsigned mode,
-			    struct s2_mmu_result *res)
+static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
+				      const struct s2_mmu_cpu *cpu,
+				      const struct s2_mmu_regs *regs,
+				      struct s2_mmu_regime *rc, struct s2_tlb *tlb,
+				      const struct s2_mmu_access *acc, unsigned mode,
+				      struct s2_mmu_result *res)
 {
 	/*
 	 * Field by field: an initializer would clear the whole context
@@ -1591,6 +1591,31 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 	return w.s2_cache_hits;
 }
 
+uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs,
+			    struct s2_mmu_regime *rc, struct s2_tlb *tlb,
+			    const struct s2_mmu_access *acc, unsigned mode,
+			    struct s2_mmu_result *res)
+{
+	return translate(mem, cpu, regs, rc, tlb, acc, mode, res);
+}
+
+/*
+ * The same for an access without a TLB's walk cache, its own copy: the
+ * mode and the absent walk cache then fold away, and the fast walk's
+ * callers (s2_mmu_translate*(), the TLB's stale check) save a call.
+ */
+void s2_model_translate_s12(const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs,
+			    struct s2_mmu_regime *rc,
+			    const struct s2_mmu_access *acc,
+			    struct s2_mmu_result *res)
+{
+	translate(mem, cpu, regs, rc, NULL, acc, S2_MODEL_S12, res);
+}
+
 /* ------------------------------------------------------------------ */
 /* Public entry points                                                 */
 /* ------------------------------------------------------------------ */
@@ -1605,7 +1630,7 @@ int s2_mmu_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	if (err)
 		return err;
 	regime_reset(&rc, cpu, regs);
-	s2_model_translate(mem, cpu, regs, &rc, NULL, acc, S2_MODEL_S12, res);
+	s2_model_translate_s12(mem, cpu, regs, &rc, acc, res);
 	return 0;
 }
 
@@ -1622,7 +1647,7 @@ int s2_mmu_translate_cached(struct s2_mmu_regime *rc,
 		return err;
 	if (!rc)
 		return -S2_EINVAL;
-	s2_model_translate(mem, cpu, regs, rc, NULL, acc, S2_MODEL_S12, res);
+	s2_model_translate_s12(mem, cpu, regs, rc, acc, res);
 	return 0;
 }
 

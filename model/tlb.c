@@ -252,8 +252,7 @@ check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 {
 	struct s2_mmu_result fresh;
 
-	s2_model_translate(mem, cpu, regs, &tlb->regime, NULL, acc, S2_MODEL_S12,
-			   &fresh);
+	s2_model_translate_s12(mem, cpu, regs, &tlb->regime, acc, &fresh);
 	if (differs(res, &fresh)) {
 		res->stale = true;
 		tlb->stats.stale_hits++;
