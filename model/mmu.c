@@ -809,9 +809,11 @@ static WALK_INLINE int fast_s2(const struct fast_walk *fw, uint64_t ipa,
 }
 
 /*
- * Returns 0 (nothing done), 1 (@lf: the stage-1 leaf; @w->reads counts
- * its walk) or 2 (and @lf2: the final stage-2 leaf, before its Access
- * flag check, read in @reads2 more descriptors).
+ * The fast walk of @va through stage 1 @c. @s1start, @s2start: the start
+ * levels as constants (the loops unroll), @s1start -1 for @c's. Returns 0
+ * (nothing done), 1 (@lf: the stage-1 leaf; @w->reads counts its walk) or
+ * 2 (and @lf2: the final stage-2 leaf, before its Access flag check, read
+ * in @reads2 more descriptors).
  */
 static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 					  const struct s2_mmu_tt *c, uint64_t va,
@@ -923,7 +925,7 @@ static void check_fast(const struct s2_walk *w0, const struct s2_walk *w,
 }
 #endif
 
-/* walk2d_fast_k() for stage 2's start level. */
+/* walk2d_fast_k() for the start levels of both stages. */
 static __attribute__((noinline)) unsigned walk2d_fast(struct s2_walk *w,
 						      const struct s2_mmu_tt *c,
 						      uint64_t va,
