@@ -47,7 +47,6 @@ struct s2_walk {
 	/* Hot values of @s2 in the walk context (registers, not reloads). */
 	uint64_t s2_base_off;    /* start table as an offset in @mem */
 	uint64_t s2_fast;
-	uint64_t s2_exact;       /* bits of a table descriptor besides its OA */
 	uint64_t s2_tmask;       /* the fast walk's table test (regime_blk()) */
 	uint64_t s2_tval;
 	uint64_t s2_oa_mask;

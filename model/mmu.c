@@ -388,38 +388,27 @@ static WALK_INLINE unsigned walk_s2_any(struct s2_walk *w, uint64_t ipa,
 	return 0;
 }
 
-enum { STEP_TABLE, STEP_STOP, STEP_ABORT, STEP_SLOW };
+enum { STEP_TABLE, STEP_STOP, STEP_ABORT };
 
 /*
- * One stage-2 table step. The descriptor is at offset @x + @k in the
- * memory window: @x is the previous descriptor itself, @k the rest
- * (index, base), so that the read depends on the previous one through no
- * arithmetic. Reads it into @d; a table descriptor whose bits are only
- * its OA and 0b11 (the usual kind) moves @x, @k to the next level's
- * descriptor, indexed by the @stride IPA bits at @next_shift. Returns
- * STEP_TABLE, STEP_SLOW (a table descriptor with other bits set: the
- * caller walks again with walk_s2_any()), STEP_STOP (@d is not a table)
- * or STEP_ABORT (outside the window).
+ * One stage-2 table step at the offset @off in the memory window: read
+ * the descriptor into @d; a table descriptor (fast test) gives in @off the
+ * next level's descriptor, indexed by the @stride IPA bits at @next_shift.
+ * Returns STEP_TABLE, STEP_STOP (@d is not a table) or STEP_ABORT.
  */
 static WALK_INLINE unsigned s2_step(const struct s2_walk *w, uint64_t ipa,
 				    unsigned next_shift, unsigned stride,
-				    uint64_t *x, uint64_t *k, uint64_t *d)
+				    uint64_t *off, uint64_t *d)
 {
-	uintptr_t hb = w->mem.host + (uintptr_t)*k;
-
-	if (*x + *k > w->mem.last)
+	if (*off > w->mem.last)
 		return STEP_ABORT;
-	HIDE(hb);
-	*d = desc_load(hb, *x);
-	if (__builtin_expect((*d & w->s2_exact) == (DESC_VALID | DESC_TABLE), 1)) {
-		*x = *d;
-		*k = ((ipa >> next_shift) & (BIT(stride) - 1)) * 8 -
-		     (DESC_VALID | DESC_TABLE) - w->mem.base;
-		return STEP_TABLE;
-	}
-	if ((*d & w->s2_fast) == (DESC_VALID | DESC_TABLE))
-		return STEP_SLOW;
-	return STEP_STOP;
+	*d = __atomic_load_n((const uint64_t *)(w->mem.host + (uintptr_t)*off),
+			     __ATOMIC_RELAXED);
+	if ((*d & w->s2_fast) != (DESC_VALID | DESC_TABLE))
+		return STEP_STOP;
+	*off = (*d & w->s2_oa_mask) - w->mem.base +
+	       ((ipa >> next_shift) & (BIT(stride) - 1)) * 8;
+	return STEP_TABLE;
 }
 
 /*
@@ -430,26 +419,21 @@ static WALK_INLINE unsigned s2_step(const struct s2_walk *w, uint64_t ipa,
  * desc_decode() sees only the last one: the leaf, or the fault.
  * @start_k: the start level when the caller knows it as a constant (the
  * level switch and the start shift then fold away), or S2_START_ANY.
- * @ipa_hi: a value whose bits from the start level's index up equal
- * @ipa's: @ipa, or the stage-1 descriptor @ipa was made from (the index
- * then comes from the read without waiting for the address's sum).
  */
 #define S2_START_ANY 99
 
 static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
-				      uint64_t ipa_hi, const unsigned stride,
-				      const int start_k, struct tt_leaf *lf,
-				      struct s2_mmu_fault *f)
+				      const unsigned stride, const int start_k,
+				      struct tt_leaf *lf, struct s2_mmu_fault *f)
 {
 	const struct s2_mmu_tt *c = w->s2;
 	const unsigned g = stride + 3;
 	const int start = start_k == S2_START_ANY ? c->start : start_k;
 	const unsigned start_shift = start_k == S2_START_ANY ?
 		c->start_shift : g + (unsigned)(3 - start_k) * stride;
-	/* The start table's entry, as a byte offset: two operations. */
-	uint64_t x = (ipa_hi >> (start_shift - 3)) & (c->start_mask << 3);
-	uint64_t k = w->s2_base_off, d = 0, oa;
-	uintptr_t hb;
+	uint64_t off = w->s2_base_off +
+		       ((ipa >> start_shift) & c->start_mask) * 8;
+	uint64_t d = 0, oa;
 	unsigned r, t;
 	int level;
 	bool leaf;
@@ -457,36 +441,35 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 	switch (start) {
 	case -1:
 		level = -1;
-		r = s2_step(w, ipa, g + 3 * stride, stride, &x, &k, &d);
+		r = s2_step(w, ipa, g + 3 * stride, stride, &off, &d);
 		if (r != STEP_TABLE)
 			break;
 		/* fall through */
 	case 0:
 		level = 0;
-		r = s2_step(w, ipa, g + 2 * stride, stride, &x, &k, &d);
+		r = s2_step(w, ipa, g + 2 * stride, stride, &off, &d);
 		if (r != STEP_TABLE)
 			break;
 		/* fall through */
 	case 1:
 		level = 1;
-		r = s2_step(w, ipa, g + stride, stride, &x, &k, &d);
+		r = s2_step(w, ipa, g + stride, stride, &off, &d);
 		if (r != STEP_TABLE)
 			break;
 		/* fall through */
 	case 2:
 		level = 2;
-		r = s2_step(w, ipa, g, stride, &x, &k, &d);
+		r = s2_step(w, ipa, g, stride, &off, &d);
 		if (r != STEP_TABLE)
 			break;
 		/* fall through */
 	default:
 		level = 3;
 		r = STEP_ABORT;
-		if (x + k > w->mem.last)
+		if (off > w->mem.last)
 			break;
-		hb = w->mem.host + (uintptr_t)k;
-		HIDE(hb);
-		d = desc_load(hb, x);
+		d = __atomic_load_n((const uint64_t *)(w->mem.host + (uintptr_t)off),
+				    __ATOMIC_RELAXED);
 		r = STEP_STOP;
 		/* The fast test at level 3 is a page with its OA in range. */
 		if ((d & w->s2_fast) == (DESC_VALID | DESC_PAGE)) {
@@ -496,9 +479,6 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 		}
 		break;
 	}
-	/* Nothing counted yet: the general walk starts afresh. */
-	if (r == STEP_SLOW)
-		return walk_s2_any(w, ipa, lf, f);
 	/* One descriptor read per level visited, the faulting one included. */
 	w->reads += (uint32_t)(level - start + 1);
 	t = r == STEP_ABORT ? S2_MMU_FAULT_EXT_ABORT
@@ -535,14 +515,13 @@ static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
  * AArch64.S2Walk for one IPA up to the leaf: the register checks, the IPA
  * range check and the table walk (@stride: the granule's, a constant, or
  * 0 for any geometry; @start: the start level as a constant, or
- * S2_START_ANY; @ipa_hi: see walk_s2_g()). The Access flag is the caller's (s2_af_fault()),
+ * S2_START_ANY, see walk_s2_g()). The Access flag is the caller's (s2_af_fault()),
  * and so are permissions and attributes (s2_leaf_of()): the stage-1 walk
  * tests AF with read permission in one go.
  */
 static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
-					 uint64_t ipa_hi, const unsigned stride,
-					 const int start, struct tt_leaf *lf,
-					 struct s2_mmu_fault *f)
+					 const unsigned stride, const int start,
+					 struct tt_leaf *lf, struct s2_mmu_fault *f)
 {
 	const struct s2_mmu_tt *c = w->s2;
 
@@ -561,7 +540,7 @@ static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
 		return S2_MMU_FAULT_TRANSLATION;
 	}
 	if (stride)
-		return walk_s2_g(w, ipa, ipa_hi, stride, start, lf, f);
+		return walk_s2_g(w, ipa, stride, start, lf, f);
 	return walk_s2_any(w, ipa, lf, f);
 }
 
@@ -582,15 +561,15 @@ static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
 	unsigned t;
 
 	if (w->s2->oa52 || w->s2->fault)
-		t = s2_walk_leaf(w, ipa, ipa, 0, S2_START_ANY, lf, f);
+		t = s2_walk_leaf(w, ipa, 0, S2_START_ANY, lf, f);
 	else if (w->s2->gbits == 12 && w->s2->start == 0)
-		t = s2_walk_leaf(w, ipa, ipa, 9, 0, lf, f);
+		t = s2_walk_leaf(w, ipa, 9, 0, lf, f);
 	else if (w->s2->gbits == 12)
-		t = s2_walk_leaf(w, ipa, ipa, 9, S2_START_ANY, lf, f);
+		t = s2_walk_leaf(w, ipa, 9, S2_START_ANY, lf, f);
 	else if (w->s2->gbits == 14)
-		t = s2_walk_leaf(w, ipa, ipa, 11, S2_START_ANY, lf, f);
+		t = s2_walk_leaf(w, ipa, 11, S2_START_ANY, lf, f);
 	else
-		t = s2_walk_leaf(w, ipa, ipa, 13, S2_START_ANY, lf, f);
+		t = s2_walk_leaf(w, ipa, 13, S2_START_ANY, lf, f);
 	return t ? t : s2_af_fault(lf, f);
 }
 
@@ -619,9 +598,9 @@ static bool memattr_is_device(uint8_t memattr)
  * is a permission fault. @s2stride, @s2start: as for s2_walk_leaf().
  */
 static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
-				     uint64_t ipa_hi, int level,
-				     const unsigned s2stride, const int s2start,
-				     uint64_t *d, struct s2_mmu_fault *f)
+				     int level, const unsigned s2stride,
+				     const int s2start, uint64_t *d,
+				     struct s2_mmu_fault *f)
 {
 	uint64_t pa = ipa;
 	unsigned t;
@@ -641,7 +620,7 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 		} else {
 			bool dev;
 
-			t = s2_walk_leaf(w, ipa, ipa_hi, s2stride, s2start, &lf, f);
+			t = s2_walk_leaf(w, ipa, s2stride, s2start, &lf, f);
 			if (t)
 				goto s1ptw;
 			dev = !(lf.desc & (0xcULL << S2_DESC_MEMATTR_SHIFT));
@@ -664,32 +643,15 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 				s2_leaf_of(w, &lf, &o);
 				s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
 			}
-			if (s2stride) {
-				/*
-				 * OAs of at most 48 bits: the read takes the
-				 * leaf's OA bits as they are, the IPA's low
-				 * bits in its base.
-				 */
-				uint64_t lo = ipa & LOWMASK(lf.shift);
-				uintptr_t hb = w->mem.host - (uintptr_t)w->mem.base +
-					       (uintptr_t)lo;
-
-				w->reads++;
-				if (lf.out - w->mem.base > w->mem.last)
-					goto abort;
-				HIDE(hb);
-				*d = desc_load(hb, lf.desc & w->s2_oa_mask & ~LOWMASK(lf.shift));
-				return 0;
-			}
 			pa = lf.out;
 		}
 	}
 	w->reads++;
-	if (mem_read(&w->mem, pa, d))
-		return 0;
-abort:
-	set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 1);
-	return S2_MMU_FAULT_EXT_ABORT;
+	if (!mem_read(&w->mem, pa, d)) {
+		set_fault(f, S2_MMU_FAULT_EXT_ABORT, level, 1);
+		return S2_MMU_FAULT_EXT_ABORT;
+	}
+	return 0;
 perm:
 	set_fault(f, S2_MMU_FAULT_PERMISSION, s2_level, 2);
 	t = S2_MMU_FAULT_PERMISSION;
@@ -706,11 +668,7 @@ s1ptw:
  * of table descriptors) accumulate for the leaf's permissions. Returns a
  * fault type (0: @lf holds the leaf). @s2stride: the stage-2 granule's
  * stride, chosen once per translation (walk_s1_any()), or 0; @s2start: the
- * stage-2 start level when chosen with it, or S2_START_ANY. With a
- * stride, the stage-2 lookup of a descriptor's IPA takes its start index
- * from the table descriptor it came from (walk_s2_g()'s @ipa_hi): the
- * stage-1 OA is in place (no 52-bit OA) and the start index is above the
- * stage-1 granule's offset bits, as walk_s1_any() checks.
+ * stage-2 start level when chosen with it, or S2_START_ANY.
  */
 static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c,
 				    uint64_t va, const unsigned s2stride,
@@ -721,13 +679,13 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 	unsigned shift = c->start_shift, stride = c->stride, t;
 	uint64_t idx_mask = c->start_mask, fast = c->fast_mask;
 	const uint64_t next_mask = BIT(stride) - 1, oa_mask = c->oa_mask;
-	uint64_t table = c->base, hi = c->base, tbl_attrs = 0, d, oa;
+	uint64_t table = c->base, tbl_attrs = 0, d, oa;
 	bool leaf;
 
 	for (;;) {
 		uint64_t ipa = table + ((va >> shift) & idx_mask) * 8;
 
-		t = s1_fetch(w, ipa, hi, level, s2stride, s2start, &d, f);
+		t = s1_fetch(w, ipa, level, s2stride, s2start, &d, f);
 		if (t)
 			return t;
 		if (level < 3 && (d & fast) == (DESC_VALID | DESC_TABLE)) {
@@ -739,7 +697,6 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 		}
 		tbl_attrs |= d & GENMASK(63, 59);
 		table = oa;
-		hi = d;
 		level++;
 		shift -= stride;
 		idx_mask = next_mask;
@@ -779,7 +736,10 @@ struct fast_walk {
 
 /*
  * Stage 2 of @ipa from start level @s2start (a constant): the start index
- * from @hi (see walk_s2_g()), then table steps. Returns the level (1..3)
+ * from @hi, a value whose bits from that index up equal @ipa's (@ipa, or
+ * the stage-1 descriptor @ipa was made from: the index then comes from
+ * the read without waiting for the address's sum), then table steps.
+ * Returns the level (1..3)
  * of the descriptor that ends the walk, in @d, or 0 when the walk leaves
  * the usual cases. The caller checks the leaf.
  */
@@ -919,7 +879,7 @@ static void check_fast(const struct s2_walk *w0, const struct s2_walk *w,
 	if (walk_s1(&g, c, va, 0, S2_START_ANY, &ref, &f) || !leaf_eq(&ref, lf) ||
 	    g.reads != w->reads)
 		__builtin_trap();
-	if (fast == 2 && (s2_walk_leaf(&g, lf->out, lf->out, 0, S2_START_ANY, &ref, &f) ||
+	if (fast == 2 && (s2_walk_leaf(&g, lf->out, 0, S2_START_ANY, &ref, &f) ||
 			  !leaf_eq(&ref, lf2) || g.reads != w->reads + reads2))
 		__builtin_trap();
 }
@@ -962,8 +922,7 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 					struct tt_leaf *lf,
 					struct s2_mmu_fault *f)
 {
-	if (!w->s2_on || w->s2->oa52 || w->s2->fault || c->oa52 ||
-	    w->s2->start_shift < c->gbits)
+	if (!w->s2_on || w->s2->oa52 || w->s2->fault)
 		return walk_s1(w, c, va, 0, S2_START_ANY, lf, f);
 	if (w->s2->gbits == 12 && w->s2->start == 0)
 		return walk_s1(w, c, va, 9, 0, lf, f);
@@ -1029,6 +988,21 @@ static WALK_INLINE uint8_t s1_perm(const struct s2_mmu_tt *c,
 }
 
 /*
+ * The rest of a stage-1 decode once @c's granule and sizes are known: the
+ * start level (enough levels to resolve the input size), the walk's
+ * constants and the base address of @ttbr (address size fault beyond the
+ * output size).
+ */
+static void s1_derive(struct s2_mmu_tt *c, const struct s2_mmu_cpu *cpu,
+		      uint64_t ttbr)
+{
+	c->start = (int8_t)(4 - (int)((c->ia_bits - 4) / c->stride));
+	cfg_derive(c, cpu);
+	if (!ttb_base(c, ttbr, &c->base))
+		c->fault = S2_MMU_FAULT_ADDR_SIZE;
+}
+
+/*
  * AArch64 stage-1 controls of one VA half, @sel = VA[55] (TTBR1)
  * (AArch64.GetS1TTWParams, AArch64.S1InvalidTxSZ). What
  * AArch64.VAIsOutOfRange checks of each VA (VA[top:ia] all equal to
@@ -1079,11 +1053,7 @@ static void decode_s1_a64(const struct s2_mmu_cpu *cpu,
 	c->range_want = sel ? c->range_mask : 0;
 	if (epd)
 		goto translation;
-	/* Start level: enough levels to resolve ia bits. */
-	c->start = (int8_t)(4 - (int)((ia - 4) / stride));
-	cfg_derive(c, cpu);
-	if (!ttb_base(c, ttbr, &c->base))
-		c->fault = S2_MMU_FAULT_ADDR_SIZE;
+	s1_derive(c, cpu, ttbr);
 	return;
 translation:
 	c->fault = S2_MMU_FAULT_TRANSLATION;
@@ -1118,11 +1088,8 @@ static void decode_s1_a32(const struct s2_mmu_cpu *cpu,
 	c->range_want = sel ? c->range_mask : 0;
 	if (ttbcr & (sel ? TTBCR_EPD1 : TTBCR_EPD0))
 		goto translation;
-	c->start = (int8_t)(4 - (int)((ia - 4) / 9));
-	cfg_derive(c, cpu);
 	/* As QEMU: a TTBR beyond 40 bits is an address size fault, level 0. */
-	if (!ttb_base(c, ttbr, &c->base))
-		c->fault = S2_MMU_FAULT_ADDR_SIZE;
+	s1_derive(c, cpu, ttbr);
 	return;
 translation:
 	c->fault = S2_MMU_FAULT_TRANSLATION;
@@ -1569,7 +1536,6 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 		w.s2 = regime_s2(rc, cpu, regs);
 		w.s2_base_off = w.s2->base - w.mem.base;
 		w.s2_fast = w.s2->fast_mask;
-		w.s2_exact = ~(w.s2->oa_mask & w.s2->oa_limit);
 		w.s2_oa_mask = w.s2->oa_mask;
 		w.s2_range = w.s2->range_mask;
 		w.s2_bad = w.s2->fault;
