@@ -42,6 +42,8 @@
 #define MAIR_VAL    0x000000000044ff00ULL /* 0: Device-nGnRnE, 1: WB, 2: NC */
 #define ATTR_DEV    0
 #define ATTR_WB     1
+/* A table descriptor's APTable, UXNTable and PXNTable bits. */
+#define GENMASK_TBL (0xfULL << 59)
 
 struct world {
 	struct tt t;
@@ -701,6 +703,76 @@ static void regime_cache_follows_registers(void **state)
 			 -S2_EINVAL);
 }
 
+/*
+ * Stage-1 permissions, one rule per row, as the Arm ARM states them
+ * (AArch64.S1ComputePermissions, AArch32 LPAE): AP[2:1] 00 EL1 RW, 01 RW
+ * at both, 10 EL1 RO, 11 RO at both; APTable[0] removes EL0 access,
+ * APTable[1] writes; UXN/PXN (and the table bits) remove execution at
+ * EL0/EL1; AArch64 never executes EL0-writable memory at EL1; SCTLR.WXN
+ * makes writable memory not executable; AArch32 XN applies at PL0 and
+ * PL1 and executing at PL0 needs read access. Stage 1 alone, one page
+ * under a level-1 table descriptor carrying the table bits.
+ */
+static void stage1_permissions_spec(void **state)
+{
+	enum { R0 = S2_MMU_PERM_R0, W0 = S2_MMU_PERM_W0, X0 = S2_MMU_PERM_X0,
+	       R1 = S2_MMU_PERM_R1, W1 = S2_MMU_PERM_W1, X1 = S2_MMU_PERM_X1 };
+	static const struct {
+		const char *what;
+		bool a32, wxn;
+		unsigned ap;
+		uint64_t leaf, table;   /* extra leaf bits, table descriptor bits */
+		uint8_t perm;
+	} rows[] = {
+		{ "AP 00: EL1 RW", 0, 0, 0, 0, 0, R1 | W1 | X1 | X0 },
+		{ "AP 01: RW at both, no EL1 exec", 0, 0, 1, 0, 0, R0 | W0 | X0 | R1 | W1 },
+		{ "AP 10: EL1 RO", 0, 0, 2, 0, 0, R1 | X1 | X0 },
+		{ "AP 11: RO at both", 0, 0, 3, 0, 0, R0 | R1 | X0 | X1 },
+		{ "UXN", 0, 0, 3, S1_DESC_UXN, 0, R0 | R1 | X1 },
+		{ "PXN", 0, 0, 3, S1_DESC_PXN, 0, R0 | R1 | X0 },
+		{ "UXNTable", 0, 0, 3, 0, S1_TABLE_UXNTABLE, R0 | R1 | X1 },
+		{ "PXNTable", 0, 0, 3, 0, S1_TABLE_PXNTABLE, R0 | R1 | X0 },
+		{ "APTable 01: no EL0", 0, 0, 3, 0, 1ULL << S1_TABLE_APTABLE_SHIFT, R1 | X1 | X0 },
+		{ "APTable 10: no writes", 0, 0, 1, 0, 2ULL << S1_TABLE_APTABLE_SHIFT, R0 | R1 | X0 | X1 },
+		{ "APTable 11", 0, 0, 1, 0, 3ULL << S1_TABLE_APTABLE_SHIFT, R1 | X1 | X0 },
+		{ "WXN, AP 00: EL1 writable, no EL1 exec", 0, 1, 0, 0, 0, R1 | W1 | X0 },
+		{ "WXN, AP 01: no exec", 0, 1, 1, 0, 0, R0 | W0 | R1 | W1 },
+		{ "WXN, AP 11: read-only, exec", 0, 1, 3, 0, 0, R0 | R1 | X0 | X1 },
+		{ "AArch32 AP 00: PL0 exec needs read", 1, 0, 0, 0, 0, R1 | W1 | X1 },
+		{ "AArch32 AP 01: PL1 may exec", 1, 0, 1, 0, 0, R0 | W0 | X0 | R1 | W1 | X1 },
+		{ "AArch32 AP 10", 1, 0, 2, 0, 0, R1 | X1 },
+		{ "AArch32 XN: both levels", 1, 0, 3, S1_DESC_UXN, 0, R0 | R1 },
+		{ "AArch32 PXN", 1, 0, 3, S1_DESC_PXN, 0, R0 | X0 | R1 },
+		{ "AArch32 XNTable", 1, 0, 3, 0, S1_TABLE_UXNTABLE, R0 | R1 },
+		{ "AArch32 WXN, AP 01", 1, 1, 1, 0, 0, R0 | W0 | R1 | W1 },
+	};
+	struct world *w = *state;
+	uint64_t root = tt_alloc(&w->t, 4096), l1, va = 0x400000;
+	struct tt_geo g = { 12, 1, 32, root, 0 };   /* 32-bit VA: level 1 */
+	struct s2_mmu_access a = { va, R, 1 };
+	struct s2_mmu_regs regs;
+	struct s2_mmu_result r;
+	unsigned i;
+
+	tt_set(&w->t, &g, va, 3, 0);
+	l1 = tt_slot(&w->t, &g, va, 1);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		tt_set(&w->t, &g, va, 3, s1_leaf(PA_DATA, rows[i].ap, ATTR_WB, rows[i].leaf, 3));
+		tt_wr(&w->t, l1, (tt_rd(&w->t, l1) & ~GENMASK_TBL) | rows[i].table);
+		regs = (struct s2_mmu_regs){
+			.hcr_el2 = rows[i].a32 ? 0 : HCR_EL2_RW,
+			.sctlr_el1 = SCTLR_M | (rows[i].wxn ? SCTLR_WXN : 0),
+			.tcr_el1 = rows[i].a32 ? TTBCR_EAE : 32,   /* T0SZ: 32-bit VA */
+			.ttbr0_el1 = root,
+			.mair_el1 = w->regs.mair_el1,
+		};
+		assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		if (r.fault.type != F_NONE || r.s1_perm != rows[i].perm)
+			fail_msg("%s: fault %u, s1_perm %#x, want %#x", rows[i].what,
+				 r.fault.type, r.s1_perm, rows[i].perm);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -708,6 +780,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stage2_vtcr_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_controls_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(stage1_permissions_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(at_par_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(aarch32_spec, world_setup, world_teardown),
 		cmocka_unit_test(walk_24_reads),
