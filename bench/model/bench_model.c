@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	const char *only = argc > 2 ? argv[2] : NULL;
 	struct tt t;
 	struct s2_mmu_cpu cpu = s2_mmu_cpu_max;
-	uint64_t ram_ipa = 0x80000000ULL, ram_pa, i;
+	uint64_t i;
 	struct tt_geo s2, s1;
 	struct s2_mmu_regs regs;
 	struct s2_mmu_access a = { 0x0000123456789abcULL, S2_MMU_READ, 1 };
@@ -93,12 +93,9 @@ int main(int argc, char **argv)
 	uint64_t sink = 0, rng = 88172645463325252ULL;
 
 	tt_init(&t);
-	s2 = (struct tt_geo){ 12, 0, 48, tt_alloc(&t, 4096), 0 };
-	ram_pa = (t.next + 0x3fffff) & ~0x3fffffULL;
-	t.next = ram_pa;
-	for (i = 0; i < (4ULL << 20); i += 4096)
-		tt_set(&t, &s2, ram_ipa + i, 3, s2_leaf(ram_pa + i, 3, 0xf, 0, 3));
-	s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(&t, 4096), ram_pa - ram_ipa };
+	tt_world_48(&t, 0x80000000ULL, 4ULL << 20, &s2, &s1, &regs);
+	regs.vttbr_el2 |= 1ULL << VTTBR_EL2_VMID_SHIFT;
+	regs.mair_el1 = 0xff;
 	/* 4096 guest pages (16 MiB) at VA 0x123456000000, IPA 0x10000000. */
 	for (i = 0; i < 4096; i++) {
 		tt_set(&t, &s2, 0x10000000ULL + i * 4096, 3,
@@ -107,15 +104,6 @@ int main(int argc, char **argv)
 		       s1_leaf(0x10000000ULL + i * 4096, 0, 0, 0, 3));
 	}
 	tt_set(&t, &s1, a.va, 3, s1_leaf(0x10000000, 0, 0, 0, 3));
-	regs = (struct s2_mmu_regs){
-		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
-		.vtcr_el2 = 16 | (2 << 6) | (5ULL << 16) | VTCR_EL2_RES1,
-		.vttbr_el2 = s2.root | (1ULL << VTTBR_EL2_VMID_SHIFT),
-		.sctlr_el1 = SCTLR_M,
-		.tcr_el1 = 16 | (5ULL << TCR_EL1_IPS_SHIFT),
-		.ttbr0_el1 = s1.root - s1.off,
-		.mair_el1 = 0xff,
-	};
 	if (s2_mmu_translate(&t.mem, &cpu, &regs, &a, &r) || r.fault.type ||
 	    r.desc_reads != 24) {
 		fprintf(stderr, "setup: fault %u reads %u\n", r.fault.type, r.desc_reads);

@@ -207,6 +207,20 @@ static struct fast_count hand_walk(struct hand *h, struct s2_mmu_regime *rc,
 	return fast_since(&c);
 }
 
+/*
+ * OR @bits into the descriptor of @in at @level in @g: its slot, and the
+ * old value in @old for putting it back.
+ */
+static uint64_t set_bits(struct hand *h, const struct tt_geo *g, uint64_t in,
+			 int level, uint64_t bits, uint64_t *old)
+{
+	uint64_t slot = tt_slot(&h->t, g, in, level);
+
+	*old = tt_rd(&h->t, slot);
+	tt_wr(&h->t, slot, *old | bits);
+	return slot;
+}
+
 #define assert_fast(c, n0, n1, n2)                 \
 	do {                                        \
 		assert_int_equal((c).n[0], (n0));   \
@@ -239,17 +253,13 @@ static void fast_path_answers(void **state)
 	 * stage-2 walk of a stage-1 table, it declines (answer 0).
 	 */
 	for (i = 0; i < 2; i++) {
-		slot = tt_slot(&h->t, &h->s2, IPA_PAGE, 1);
-		d = tt_rd(&h->t, slot);
-		tt_wr(&h->t, slot, d | ignored[i]);
+		slot = set_bits(h, &h->s2, IPA_PAGE, 1, ignored[i], &d);
 		c = hand_walk(h, NULL, VA_PAGE + 0x234, &r);
 		assert_true(result_eq(&r, &ref));
 		assert_fast(c, 0, 1, 0);
 		tt_wr(&h->t, slot, d);
 
-		slot = tt_slot(&h->t, &h->s2, RAM_IPA, 1);
-		d = tt_rd(&h->t, slot);
-		tt_wr(&h->t, slot, d | ignored[i]);
+		slot = set_bits(h, &h->s2, RAM_IPA, 1, ignored[i], &d);
 		c = hand_walk(h, NULL, VA_PAGE + 0x234, &r);
 		assert_true(result_eq(&r, &ref));
 		assert_fast(c, 1, 0, 0);
@@ -260,9 +270,7 @@ static void fast_path_answers(void **state)
 	 * Stage-1 table descriptors with ignored bits and APTable/XNTable
 	 * set: the fast path keeps them (answer 2); the permissions change.
 	 */
-	slot = tt_slot(&h->t, &h->s1, VA_PAGE, 2);
-	d = tt_rd(&h->t, slot);
-	tt_wr(&h->t, slot, d | GENMASK(63, 52) | GENMASK(11, 2));
+	slot = set_bits(h, &h->s1, VA_PAGE, 2, GENMASK(63, 52) | GENMASK(11, 2), &d);
 	c = hand_walk(h, NULL, VA_PAGE + 0x234, &r);
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 	assert_int_equal(r.pa, PA_PAGE + 0x234);
@@ -283,11 +291,9 @@ static void fast_path_answers(void **state)
 	 * faults, which the fast path must leave to the general walk. With
 	 * IPS at 40 bits they translate.
 	 */
-	slot = tt_slot(&h->t, &h->s1, VA_PAGE, 3);
-	d = tt_rd(&h->t, slot);
 	tt_set(&h->t, &h->s2, IPA_PAGE | 1ULL << 32, 3,
 	       s2_leaf(PA_PAGE, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
-	tt_wr(&h->t, slot, d | 1ULL << 32);
+	slot = set_bits(h, &h->s1, VA_PAGE, 3, 1ULL << 32, &d);
 	c = hand_walk(h, NULL, VA_PAGE + 0x234, &r);
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 	assert_int_equal(r.ipa, (IPA_PAGE | 1ULL << 32) + 0x234);
@@ -301,12 +307,10 @@ static void fast_path_answers(void **state)
 	assert_fast(c, 1, 0, 0);
 	tt_wr(&h->t, slot, d);
 	/* ... a level-0 table descriptor: the level-1 table's alias. */
-	slot = tt_slot(&h->t, &h->s1, VA_PAGE, 0);
-	d = tt_rd(&h->t, slot);
+	slot = set_bits(h, &h->s1, VA_PAGE, 0, 1ULL << 32, &d);
 	ipa = (d & OA_BITS) & ~(SZ_2M - 1);
 	tt_set(&h->t, &h->s2, ipa | 1ULL << 32, 2,
 	       tt_rd(&h->t, tt_slot(&h->t, &h->s2, ipa, 2)));
-	tt_wr(&h->t, slot, d | 1ULL << 32);
 	c = hand_walk(h, NULL, VA_PAGE + 0x234, &r);
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
 	assert_int_equal(r.fault.stage, 1);

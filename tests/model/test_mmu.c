@@ -549,33 +549,18 @@ static void walk_24_reads(void **state)
 	(void)state;
 	struct tt t;
 	struct s2_mmu_cpu cpu = s2_mmu_cpu_max;
-	uint64_t ram_ipa = 0x80000000ULL, ram_pa, i;
 	struct tt_geo s2, s1;
 	struct s2_mmu_regs regs;
 	struct s2_mmu_access a = { 0x0000123456789abcULL, R, 1 };
 	struct s2_mmu_result r;
 
 	tt_init(&t);
-	s2 = (struct tt_geo){ 12, 0, 48, tt_alloc(&t, 4096), 0 };
-	ram_pa = (t.next + 0xfffff) & ~0xfffffULL;
-	t.next = ram_pa;
-	for (i = 0; i < (1ULL << 20); i += 4096)
-		tt_set(&t, &s2, ram_ipa + i, 3, s2_leaf(ram_pa + i, 3, 0xf, 0, 3));
+	tt_world_48(&t, 0x80000000ULL, 1ULL << 20, &s2, &s1, &regs);
+	regs.mair_el1 = MAIR_VAL;
 	tt_set(&t, &s2, 0x10000000, 3, s2_leaf(PA_DATA, 3, 0xf, 0, 3));
-	s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(&t, 4096), ram_pa - ram_ipa };
 	tt_set(&t, &s1, a.va, 3, s1_leaf(0x10000000, 0, ATTR_WB, 0, 3));
-	assert_true(t.next < ram_pa + (1ULL << 20));
-
-	regs = (struct s2_mmu_regs){
-		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
-		/* T0SZ=16, SL0=2 (level 0), 4K, PS=48-bit */
-		.vtcr_el2 = 16 | (2 << 6) | (5ULL << 16) | VTCR_EL2_RES1,
-		.vttbr_el2 = s2.root,
-		.sctlr_el1 = SCTLR_M,
-		.tcr_el1 = 16 | (5ULL << TCR_EL1_IPS_SHIFT),
-		.ttbr0_el1 = s1.root - s1.off,
-		.mair_el1 = MAIR_VAL,
-	};
+	/* The stage-1 tables fit in the 1 MiB of guest RAM. */
+	assert_true(t.next < s1.off + 0x80000000ULL + (1ULL << 20));
 	assert_int_equal(s2_mmu_translate(&t.mem, &cpu, &regs, &a, &r), 0);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0xabc);

@@ -131,4 +131,35 @@ static inline uint64_t s1_leaf(uint64_t oa, unsigned ap, unsigned attrindx,
 	       (level == 3 ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
 }
 
+/*
+ * The usual two-stage world: 4KB granule, 48-bit VA and IPA spaces (both
+ * walks start at level 0, a full walk reads 4+4 levels). Stage 2 maps
+ * @ram_size bytes of guest RAM (a power of two) at IPA @ram_ipa page by
+ * page, at a PA aligned to its size; stage-1 tables are made in it. Fills
+ * @s2, @s1 and the registers of an AArch64 EL1 with both stages on, VMID
+ * 0; the caller adds mappings (and a MAIR).
+ */
+static inline void tt_world_48(struct tt *t, uint64_t ram_ipa, uint64_t ram_size,
+			       struct tt_geo *s2, struct tt_geo *s1,
+			       struct s2_mmu_regs *regs)
+{
+	uint64_t ram_pa, i;
+
+	*s2 = (struct tt_geo){ 12, 0, 48, tt_alloc(t, 4096), 0 };
+	ram_pa = (t->next + ram_size - 1) & ~(ram_size - 1);
+	t->next = ram_pa;
+	for (i = 0; i < ram_size; i += 4096)
+		tt_set(t, s2, ram_ipa + i, 3, s2_leaf(ram_pa + i, 3, 0xf, 0, 3));
+	*s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(t, 4096), ram_pa - ram_ipa };
+	*regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		/* T0SZ=16, SL0=2 (level 0), 4K, PS=48-bit */
+		.vtcr_el2 = 16 | (2 << 6) | (5ULL << 16) | VTCR_EL2_RES1,
+		.vttbr_el2 = s2->root,
+		.sctlr_el1 = SCTLR_M,
+		.tcr_el1 = 16 | (5ULL << TCR_EL1_IPS_SHIFT),
+		.ttbr0_el1 = s1->root - s1->off,
+	};
+}
+
 #endif /* S2MM_TESTS_MODEL_TT_H */
