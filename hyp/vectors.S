@@ -11,6 +11,39 @@
  */
 #include "hyp.h"
 
+/*
+ * \op (stp to save, ldp to load) x2..x29 of the struct hyp_regs at \base:
+ * the part of the register file that every entry and exit moves alike
+ * (x0, x1 and x30 are each path's own).
+ */
+.macro	regs_x2_x29 op, base
+	\op	x2, x3, [\base, #REGS_X(2)]
+	\op	x4, x5, [\base, #REGS_X(4)]
+	\op	x6, x7, [\base, #REGS_X(6)]
+	\op	x8, x9, [\base, #REGS_X(8)]
+	\op	x10, x11, [\base, #REGS_X(10)]
+	\op	x12, x13, [\base, #REGS_X(12)]
+	\op	x14, x15, [\base, #REGS_X(14)]
+	\op	x16, x17, [\base, #REGS_X(16)]
+	\op	x18, x19, [\base, #REGS_X(18)]
+	\op	x20, x21, [\base, #REGS_X(20)]
+	\op	x22, x23, [\base, #REGS_X(22)]
+	\op	x24, x25, [\base, #REGS_X(24)]
+	\op	x26, x27, [\base, #REGS_X(26)]
+	\op	x28, x29, [\base, #REGS_X(28)]
+.endm
+
+/* \op (stp, ldp) the callee-saved x19..x30 in hyp_guest_enter's frame. */
+#define ENTER_FRAME_SIZE	96
+.macro	enter_frame op
+	\op	x19, x20, [sp, #0]
+	\op	x21, x22, [sp, #16]
+	\op	x23, x24, [sp, #32]
+	\op	x25, x26, [sp, #48]
+	\op	x27, x28, [sp, #64]
+	\op	x29, x30, [sp, #80]
+.endm
+
 .macro	cur_vector vec
 	.balign	0x80
 	sub	sp, sp, #REGS_SIZE
@@ -49,20 +82,7 @@ hyp_vectors:
 
 	.text
 cur_common:
-	stp	x2, x3, [sp, #REGS_X(2)]
-	stp	x4, x5, [sp, #REGS_X(4)]
-	stp	x6, x7, [sp, #REGS_X(6)]
-	stp	x8, x9, [sp, #REGS_X(8)]
-	stp	x10, x11, [sp, #REGS_X(10)]
-	stp	x12, x13, [sp, #REGS_X(12)]
-	stp	x14, x15, [sp, #REGS_X(14)]
-	stp	x16, x17, [sp, #REGS_X(16)]
-	stp	x18, x19, [sp, #REGS_X(18)]
-	stp	x20, x21, [sp, #REGS_X(20)]
-	stp	x22, x23, [sp, #REGS_X(22)]
-	stp	x24, x25, [sp, #REGS_X(24)]
-	stp	x26, x27, [sp, #REGS_X(26)]
-	stp	x28, x29, [sp, #REGS_X(28)]
+	regs_x2_x29 stp, sp
 	add	x2, sp, #REGS_SIZE
 	stp	x30, x2, [sp, #REGS_X(30)]
 	mrs	x2, elr_el2
@@ -74,20 +94,7 @@ cur_common:
 	ldp	x2, x3, [sp, #REGS_PC]
 	msr	elr_el2, x2
 	msr	spsr_el2, x3
-	ldp	x2, x3, [sp, #REGS_X(2)]
-	ldp	x4, x5, [sp, #REGS_X(4)]
-	ldp	x6, x7, [sp, #REGS_X(6)]
-	ldp	x8, x9, [sp, #REGS_X(8)]
-	ldp	x10, x11, [sp, #REGS_X(10)]
-	ldp	x12, x13, [sp, #REGS_X(12)]
-	ldp	x14, x15, [sp, #REGS_X(14)]
-	ldp	x16, x17, [sp, #REGS_X(16)]
-	ldp	x18, x19, [sp, #REGS_X(18)]
-	ldp	x20, x21, [sp, #REGS_X(20)]
-	ldp	x22, x23, [sp, #REGS_X(22)]
-	ldp	x24, x25, [sp, #REGS_X(24)]
-	ldp	x26, x27, [sp, #REGS_X(26)]
-	ldp	x28, x29, [sp, #REGS_X(28)]
+	regs_x2_x29 ldp, sp
 	ldr	x30, [sp, #REGS_X(30)]
 	ldp	x0, x1, [sp, #REGS_X(0)]
 	add	sp, sp, #REGS_SIZE
@@ -100,13 +107,8 @@ cur_common:
  */
 	.global	hyp_guest_enter
 hyp_guest_enter:
-	sub	sp, sp, #96
-	stp	x19, x20, [sp, #0]
-	stp	x21, x22, [sp, #16]
-	stp	x23, x24, [sp, #32]
-	stp	x25, x26, [sp, #48]
-	stp	x27, x28, [sp, #64]
-	stp	x29, x30, [sp, #80]
+	sub	sp, sp, #ENTER_FRAME_SIZE
+	enter_frame stp
 	mrs	x1, tpidr_el2
 	str	x0, [x1, #CPU_GUEST_REGS]
 	ldr	x1, [x0, #REGS_SP]
@@ -114,20 +116,7 @@ hyp_guest_enter:
 	ldp	x1, x2, [x0, #REGS_PC]
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
-	ldp	x2, x3, [x0, #REGS_X(2)]
-	ldp	x4, x5, [x0, #REGS_X(4)]
-	ldp	x6, x7, [x0, #REGS_X(6)]
-	ldp	x8, x9, [x0, #REGS_X(8)]
-	ldp	x10, x11, [x0, #REGS_X(10)]
-	ldp	x12, x13, [x0, #REGS_X(12)]
-	ldp	x14, x15, [x0, #REGS_X(14)]
-	ldp	x16, x17, [x0, #REGS_X(16)]
-	ldp	x18, x19, [x0, #REGS_X(18)]
-	ldp	x20, x21, [x0, #REGS_X(20)]
-	ldp	x22, x23, [x0, #REGS_X(22)]
-	ldp	x24, x25, [x0, #REGS_X(24)]
-	ldp	x26, x27, [x0, #REGS_X(26)]
-	ldp	x28, x29, [x0, #REGS_X(28)]
+	regs_x2_x29 ldp, x0
 	ldr	x30, [x0, #REGS_X(30)]
 	ldp	x0, x1, [x0, #REGS_X(0)]
 	eret
@@ -139,20 +128,7 @@ hyp_guest_enter:
 guest_exit:
 	mrs	x0, tpidr_el2
 	ldr	x0, [x0, #CPU_GUEST_REGS]
-	stp	x2, x3, [x0, #REGS_X(2)]
-	stp	x4, x5, [x0, #REGS_X(4)]
-	stp	x6, x7, [x0, #REGS_X(6)]
-	stp	x8, x9, [x0, #REGS_X(8)]
-	stp	x10, x11, [x0, #REGS_X(10)]
-	stp	x12, x13, [x0, #REGS_X(12)]
-	stp	x14, x15, [x0, #REGS_X(14)]
-	stp	x16, x17, [x0, #REGS_X(16)]
-	stp	x18, x19, [x0, #REGS_X(18)]
-	stp	x20, x21, [x0, #REGS_X(20)]
-	stp	x22, x23, [x0, #REGS_X(22)]
-	stp	x24, x25, [x0, #REGS_X(24)]
-	stp	x26, x27, [x0, #REGS_X(26)]
-	stp	x28, x29, [x0, #REGS_X(28)]
+	regs_x2_x29 stp, x0
 	str	x30, [x0, #REGS_X(30)]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0, #REGS_X(0)]
@@ -162,11 +138,6 @@ guest_exit:
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x0, #REGS_PC]
 	mov	x0, x1
-	ldp	x19, x20, [sp, #0]
-	ldp	x21, x22, [sp, #16]
-	ldp	x23, x24, [sp, #32]
-	ldp	x25, x26, [sp, #48]
-	ldp	x27, x28, [sp, #64]
-	ldp	x29, x30, [sp, #80]
-	add	sp, sp, #96
+	enter_frame ldp
+	add	sp, sp, #ENTER_FRAME_SIZE
 	ret

@@ -248,7 +248,6 @@ static int vm_create(struct hyp_vm *vm, unsigned int id,
 		return ret;
 	/* "pages": allocate twice the RAM and start 4K in, so no 2 MiB block
 	 * can line up and every page takes its own fault (measurements). */
-	vm->ram_size = k->ram_size;
 	vm->ram_order = palloc_order(k->ram_size) + (k->pages ? 1 : 0);
 	ret = -S2_ENOMEM;
 	if (palloc_alloc(vm->ram_order, &vm->ram_alloc_pa))
@@ -297,7 +296,6 @@ static int vm_create(struct hyp_vm *vm, unsigned int id,
 	vm->regs.x[3] = k->flags;
 	vm->regs.pc = GUEST_RAM_IPA;
 	vm->regs.pstate = k->aarch32 ? SPSR_SVC32_AIF : SPSR_EL1H_DAIF;
-	vm->aarch32 = k->aarch32;
 	vm->el1.sctlr = SCTLR_EL1_RES1;
 	return 0;
 fail:
@@ -365,7 +363,8 @@ static void vm_putc(struct hyp_vm *vm, char c)
  * QEMU 7.2 deviation: an ERET from EL2 straight into Abort mode leaves the
  * AArch32 view of SPSR_abt stale (the ERET writes CPSR raw, without the
  * mode switch that loads the banked SPSR), so a handler's SUBS PC, LR
- * restores a wrong CPSR; hostile32.c returns without reading SPSR_abt.
+ * restores a wrong CPSR; hostile.c's AArch32 handler returns without
+ * reading SPSR_abt.
  */
 static void vm_inject_dabt32(struct hyp_vm *vm, uint64_t esr, uint64_t far)
 {
@@ -404,11 +403,11 @@ static void vm_inject_abort(struct hyp_vm *vm, uint64_t esr, uint64_t far)
 	uint64_t from = vm->regs.pstate & SPSR_M_MASK;
 	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, esr);
 
-	if (vm->aarch32 && ec == ESR_ELx_EC_DABT_CUR) {
+	if (vm->kind->aarch32 && ec == ESR_ELx_EC_DABT_CUR) {
 		vm_inject_dabt32(vm, esr, far);
 		return;
 	}
-	if (vm->aarch32 ||
+	if (vm->kind->aarch32 ||
 	    (from != SPSR_M_EL1T && from != (SPSR_EL1H_DAIF & SPSR_M_MASK))) {
 		hyp_printf("vm%u: abort at %lx to inject, ESR %lx: guest "
 			   "stopped\n", vm->id, far, esr);
@@ -638,7 +637,7 @@ static void vm_hvc(struct hyp_vm *vm)
 
 	/* An AArch32 guest's r0..r2 are x0..x2[31:0]; the top halves are
 	 * UNKNOWN (Arm ARM D1.20.1), so ignore them. */
-	if (vm->aarch32) {
+	if (vm->kind->aarch32) {
 		x[0] &= 0xffffffffULL;
 		x[1] &= 0xffffffffULL;
 		x[2] &= 0xffffffffULL;
@@ -687,10 +686,31 @@ static void vm_hvc(struct hyp_vm *vm)
 
 /* ---- entry and exit ----------------------------------------------------- */
 
-#define EL1_LOAD(r, v) do {						\
-	if (read_sysreg(r) != (v))					\
-		write_sysreg(v, r);					\
-} while (0)
+/*
+ * The EL1 registers a vCPU owns (struct hyp_el1_ctx) as X(field, register):
+ * one list that vm_put() saves and vm_load() restores, in this order, so
+ * the two cannot drift apart. On load, the LAZY group is written only where
+ * the CPU holds another value, the EAGER one always.
+ */
+#define EL1_CTX_LAZY(X)							\
+	X(sctlr, sctlr_el1) X(tcr, tcr_el1) X(ttbr0, ttbr0_el1)		\
+	X(ttbr1, ttbr1_el1) X(mair, mair_el1) X(vbar, vbar_el1)		\
+	X(contextidr, contextidr_el1)
+#define EL1_CTX_EAGER(X)						\
+	X(elr, elr_el1) X(spsr, spsr_el1) X(esr, esr_el1)		\
+	X(far, far_el1) X(sp_el0, sp_el0) X(tpidr, tpidr_el1)
+/* AArch32 EL1 only: DACR and the banked SPSRs. */
+#define EL1_CTX_AARCH32(X)						\
+	X(dacr32, dacr32_el2) X(spsr_abt, spsr_abt) X(spsr_und, spsr_und) \
+	X(spsr_irq, spsr_irq) X(spsr_fiq, spsr_fiq)
+
+/* The X()s, on the struct hyp_el1_ctx *c in scope. */
+#define EL1_SAVE(f, r)		c->f = read_sysreg(r);
+#define EL1_LOAD(f, r)		write_sysreg(c->f, r);
+#define EL1_LOAD_CHANGED(f, r) do {					\
+	if (read_sysreg(r) != c->f)					\
+		write_sysreg(c->f, r);					\
+} while (0);
 
 static void vm_load(struct hyp_vm *vm, unsigned int cpu)
 {
@@ -709,28 +729,13 @@ static void vm_load(struct hyp_vm *vm, unsigned int cpu)
 	vm->vttbr = s2_vm_vttbr(&vm->mm, vmid);
 	write_sysreg(vm->vtcr, vtcr_el2);
 	write_sysreg(vm->vttbr, vttbr_el2);
-	EL1_LOAD(sctlr_el1, c->sctlr);
-	EL1_LOAD(tcr_el1, c->tcr);
-	EL1_LOAD(ttbr0_el1, c->ttbr0);
-	EL1_LOAD(ttbr1_el1, c->ttbr1);
-	EL1_LOAD(mair_el1, c->mair);
-	EL1_LOAD(vbar_el1, c->vbar);
-	EL1_LOAD(contextidr_el1, c->contextidr);
-	write_sysreg(c->elr, elr_el1);
-	write_sysreg(c->spsr, spsr_el1);
-	write_sysreg(c->esr, esr_el1);
-	write_sysreg(c->far, far_el1);
-	write_sysreg(c->sp_el0, sp_el0);
-	write_sysreg(c->tpidr, tpidr_el1);
-	if (vm->aarch32) {
-		write_sysreg(c->dacr32, dacr32_el2);
-		write_sysreg(c->spsr_abt, spsr_abt);
-		write_sysreg(c->spsr_und, spsr_und);
-		write_sysreg(c->spsr_irq, spsr_irq);
-		write_sysreg(c->spsr_fiq, spsr_fiq);
+	EL1_CTX_LAZY(EL1_LOAD_CHANGED)
+	EL1_CTX_EAGER(EL1_LOAD)
+	if (vm->kind->aarch32) {
+		EL1_CTX_AARCH32(EL1_LOAD)
 	}
 	/* IMO: physical IRQs (the slice timer) go to EL2 while it runs. */
-	write_sysreg((vm->aarch32 ? 0 : HCR_EL2_RW) | HCR_EL2_VM |
+	write_sysreg((vm->kind->aarch32 ? 0 : HCR_EL2_RW) | HCR_EL2_VM |
 		     (vm->kind->preempt ? HCR_EL2_IMO : 0), hcr_el2);
 	isb();
 	t0 = cntvct() - t0;
@@ -743,25 +748,10 @@ static void vm_put(struct hyp_vm *vm, unsigned int cpu)
 {
 	struct hyp_el1_ctx *c = &vm->el1;
 
-	c->sctlr = read_sysreg(sctlr_el1);
-	c->tcr = read_sysreg(tcr_el1);
-	c->ttbr0 = read_sysreg(ttbr0_el1);
-	c->ttbr1 = read_sysreg(ttbr1_el1);
-	c->mair = read_sysreg(mair_el1);
-	c->vbar = read_sysreg(vbar_el1);
-	c->contextidr = read_sysreg(contextidr_el1);
-	c->elr = read_sysreg(elr_el1);
-	c->spsr = read_sysreg(spsr_el1);
-	c->esr = read_sysreg(esr_el1);
-	c->far = read_sysreg(far_el1);
-	c->sp_el0 = read_sysreg(sp_el0);
-	c->tpidr = read_sysreg(tpidr_el1);
-	if (vm->aarch32) {
-		c->dacr32 = read_sysreg(dacr32_el2);
-		c->spsr_abt = read_sysreg(spsr_abt);
-		c->spsr_und = read_sysreg(spsr_und);
-		c->spsr_irq = read_sysreg(spsr_irq);
-		c->spsr_fiq = read_sysreg(spsr_fiq);
+	EL1_CTX_LAZY(EL1_SAVE)
+	EL1_CTX_EAGER(EL1_SAVE)
+	if (vm->kind->aarch32) {
+		EL1_CTX_AARCH32(EL1_SAVE)
 	}
 	write_sysreg(HCR_EL2_RW, hcr_el2);
 	isb();
@@ -771,6 +761,8 @@ static void vm_put(struct hyp_vm *vm, unsigned int cpu)
 /* Run @vm's only vCPU on @cpu until it exits or yields. */
 static void vm_run_slice(struct hyp_vm *vm, unsigned int cpu)
 {
+	const bool a32 = vm->kind->aarch32;
+
 	vm_load(vm, cpu);
 	vm->yielded = false;
 	if (vm->kind->preempt)
@@ -781,7 +773,7 @@ static void vm_run_slice(struct hyp_vm *vm, unsigned int cpu)
 		int irq;
 
 		vm->exits++;
-		if (vec == (vm->aarch32 ? VEC_LOW32_IRQ : VEC_LOW64_IRQ)) {
+		if (vec == (a32 ? VEC_LOW32_IRQ : VEC_LOW64_IRQ)) {
 			irq = gic_ack_timer();
 			if (irq == 1) {
 				/* The slice is over: next VM. */
@@ -793,7 +785,7 @@ static void vm_run_slice(struct hyp_vm *vm, unsigned int cpu)
 			}
 			continue;
 		}
-		if (vec != (vm->aarch32 ? VEC_LOW32_SYNC : VEC_LOW64_SYNC)) {
+		if (vec != (a32 ? VEC_LOW32_SYNC : VEC_LOW64_SYNC)) {
 			hyp_printf("vm%u: unexpected exception, vector %u\n",
 				   vm->id, vec);
 			hyp_dump_regs(&vm->regs);
@@ -890,10 +882,11 @@ static int scenario_hostile(const struct guest_kind *k, unsigned int cpu)
 		ret = vm_create(v, 100 + i, kind_find("guest"));
 		if (ret)
 			return ret;
-		fill_frames(v->ram_pa, v->ram_size, GUEST_MARKER);
-		dcache_clean_range(v->ram_pa, v->ram_size);
-		ret = s2_pgtable_map(&v->mm.pgt, GUEST_RAM_IPA, v->ram_size,
-				     v->ram_pa, S2_PROT_RWX, 0);
+		fill_frames(v->ram_pa, v->kind->ram_size, GUEST_MARKER);
+		dcache_clean_range(v->ram_pa, v->kind->ram_size);
+		ret = s2_pgtable_map(&v->mm.pgt, GUEST_RAM_IPA,
+				     v->kind->ram_size, v->ram_pa, S2_PROT_RWX,
+				     0);
 		if (ret)
 			return ret;
 	}
@@ -903,10 +896,10 @@ static int scenario_hostile(const struct guest_kind *k, unsigned int cpu)
 		uint64_t changed = 0;
 
 		for (uint64_t *p = (uint64_t *)v->ram_pa;
-		     p < (uint64_t *)(v->ram_pa + v->ram_size); p++)
+		     p < (uint64_t *)(v->ram_pa + v->kind->ram_size); p++)
 			changed += *p != GUEST_MARKER;
 		hyp_printf("victim vm%u: %lu words of %lu MiB changed\n", v->id,
-			   changed, v->ram_size >> 20);
+			   changed, v->kind->ram_size >> 20);
 		bad += changed != 0;
 		vm_destroy(v);
 	}

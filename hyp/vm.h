@@ -16,7 +16,8 @@
 
 #include "hyp.h"
 
-/* EL1 system registers a vCPU owns (saved on put, restored on load). */
+/* EL1 system registers a vCPU owns (saved on put, restored on load; vm.c's
+ * EL1_CTX_* lists pair each field with its register). */
 struct hyp_el1_ctx {
 	uint64_t sctlr, tcr, ttbr0, ttbr1, mair, vbar, contextidr;
 	uint64_t elr, spsr, esr, far, sp_el0, tpidr;
@@ -27,14 +28,12 @@ struct hyp_el1_ctx {
 struct hyp_vm {
 	struct s2_vm mm;	/* libs2mm: tables, memslots, VMID */
 	unsigned int id;
-	const struct guest_kind *kind;
+	const struct guest_kind *kind;	/* image, RAM size, AArch32 EL1 */
 	uint64_t vtcr;		/* VTCR_EL2 while this VM runs */
 	uint64_t vttbr;		/* root | VMID << 48: what the TLBI ops load */
 	uint16_t vmid;		/* last VMID the allocator gave */
-	bool aarch32;		/* EL1 in AArch32: HCR_EL2.RW=0 */
 	uint64_t ram_pa, ram_alloc_pa;
 	unsigned int ram_order;
-	uint64_t ram_size;
 	uint64_t log_pa, probe_pa[2];
 	unsigned int probe_cur;
 	uint64_t dirty_bitmap[GUEST_LOG_SIZE / PAGE_SIZE / 64];
