@@ -294,12 +294,7 @@ int cmd_explain(int argc, char **argv)
 		{ "el", 1, 0, OPT_EL }, { "state", 1, 0, OPT_STATE },
 		{ "svg", 1, 0, OPT_SVG }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	struct sim_config cfg = {
-		.cpus = 1, .vms = 1, .vcpus = 1, .vmid_bits = 16, .granule = 4096,
-		.ipa_bits = 40, .pa_bits = 40, .s1_granule = 4096, .s1_format = SIM_S1_A64,
-		.va_bits = 48, .blocks = true, .tlb_entries = 64, .tlb_ways = 4,
-		.utlb = false, .vm_mem = 64ULL << 20,
-	};
+	struct sim_config cfg = report_defaults;
 	struct report rep = { .command = "explain" };
 	enum state state = ST_MAPPED;
 	unsigned int acc = S2_MMU_READ, el = 0;
@@ -309,16 +304,10 @@ int cmd_explain(int argc, char **argv)
 	uint64_t va;
 	int c, r, ret = 2;
 
-	static char prog[] = "s2mm explain";
-
-	argv[0] = prog; /* getopt's messages name the command */
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		r = report_option("explain", c, optarg, &cfg, &rep);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
+	cfg.tlb_entries = 64;
+	cfg.utlb = false;
+	cfg.vm_mem = 64ULL << 20;
+	while ((c = report_getopt(argc, argv, opts, &cfg, &rep)) != -1) {
 		switch (c) {
 		case 'h':
 			explain_usage(stdout);
@@ -352,8 +341,7 @@ int cmd_explain(int argc, char **argv)
 		case OPT_SVG:
 			svg_path = optarg;
 			break;
-		default:
-			fprintf(stderr, "Try 's2mm explain --help'.\n");
+		default: /* report_getopt() said why */
 			return 2;
 		}
 	}
@@ -373,8 +361,7 @@ int cmd_explain(int argc, char **argv)
 	struct sim_vcpu *vc = sim_vcpu(s, 0, 0);
 	struct sim_view v;
 	bool mmu_on = state != ST_MMU_OFF;
-	uint64_t limit = mmu_on ? (cfg.s1_format == SIM_S1_A32 ? 1ULL << 32
-							       : 1ULL << cfg.va_bits)
+	uint64_t limit = mmu_on ? 1ULL << sim_va_bits(s)
 				: sim_ram_ipa(s) + cfg.vm_mem;
 
 	if (va >= limit || (!mmu_on && va < sim_ram_ipa(s))) {

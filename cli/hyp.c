@@ -86,6 +86,26 @@ static long parse_uint(const char *s, long lo, long hi)
 	return v;
 }
 
+/*
+ * Option --@name's argument @arg: a decimal in [@lo, @hi] into *@out.
+ * @unit follows the range in the message ("" or " seconds").
+ * Return: 0, or -1 after saying what the option wants.
+ */
+static int uint_arg(const char *name, const char *arg, long lo, long hi,
+		    const char *unit, unsigned int *out)
+{
+	long v = parse_uint(arg, lo, hi);
+
+	if (v < 0) {
+		fprintf(stderr,
+			"s2mm hyp run: --%s wants %ld..%ld%s, not '%s'\n", name,
+			lo, hi, unit, arg);
+		return -1;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
 /* Only names s2hyp knows: checked here so that a typo fails fast, with a
  * clear message, before anything is built. */
 static const char *const scenarios[] = {
@@ -310,28 +330,20 @@ static int hyp_run(int argc, char **argv)
 	struct tally t = { 0 };
 	char build[PATH_MAX], elf[PATH_MAX + 32];
 	long v;
-	int c, status, guests_given = 0;
+	int c, status;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
-			if ((v = parse_uint(optarg, 1, 1000000)) < 0) {
-				fprintf(stderr, "s2mm hyp run: --guests wants "
-					"1..1000000, not '%s'\n", optarg);
+			if (uint_arg("guests", optarg, 1, 1000000, "",
+				     &o.guests))
 				return 2;
-			}
-			o.guests = (unsigned int)v;
-			guests_given = 1;
 			break;
 		case 'c':
 			/* s2hyp's HYP_MAX_CPUS is 8. */
-			if ((v = parse_uint(optarg, 1, 8)) < 0) {
-				fprintf(stderr, "s2mm hyp run: --cpus wants 1..8, "
-					"not '%s'\n", optarg);
+			if (uint_arg("cpus", optarg, 1, 8, "", &o.cpus))
 				return 2;
-			}
-			o.cpus = (unsigned int)v;
 			break;
 		case 'v':
 			v = parse_uint(optarg, 8, 16);
@@ -359,12 +371,9 @@ static int hyp_run(int argc, char **argv)
 			o.scenario = optarg;
 			break;
 		case 't':
-			if ((v = parse_uint(optarg, 1, 3600)) < 0) {
-				fprintf(stderr, "s2mm hyp run: --timeout wants "
-					"1..3600 seconds, not '%s'\n", optarg);
+			if (uint_arg("timeout", optarg, 1, 3600, " seconds",
+				     &o.timeout))
 				return 2;
-			}
-			o.timeout = (unsigned int)v;
 			break;
 		case 'e':
 			o.elf = optarg;
@@ -386,8 +395,9 @@ static int hyp_run(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	/* o.guests is 0 here unless --guests was given (it wants 1 or more). */
 	if (strcmp(o.scenario, "many") && strcmp(o.scenario, "preempt")) {
-		if (guests_given) {
+		if (o.guests) {
 			fprintf(stderr, "s2mm hyp run: --guests applies to "
 				"--scenario many or preempt only\n");
 			return 2;

@@ -2,6 +2,7 @@
 /* Reports: summary, progress, JSON, CSV, gnuplot; the shared options. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,14 @@ const char report_options_help[] =
 	"  --sample N          a time-series row every N accesses\n"
 	"  --quiet             no summary, no progress line\n";
 
-double now_seconds(void)
+const struct sim_config report_defaults = {
+	.cpus = 1, .vms = 1, .vcpus = 1, .vmid_bits = 16, .granule = 4096,
+	.ipa_bits = 40, .pa_bits = 40, .s1_granule = 4096, .s1_format = SIM_S1_A64,
+	.va_bits = 48, .blocks = true, .tlb_entries = 1024, .tlb_ways = 4,
+	.utlb = true,
+};
+
+static double now_seconds(void)
 {
 	struct timespec ts;
 
@@ -91,8 +99,13 @@ static bool granule_arg(const char *arg, unsigned int *g)
 	return true;
 }
 
-int report_option(const char *cmd, int opt, const char *arg,
-		  struct sim_config *cfg, struct report *rep)
+/*
+ * Apply shared option @opt with argument @arg. Return: 1 if handled, 0 if
+ * @opt is not a shared option, -1 after printing an error naming @cmd and
+ * the option.
+ */
+static int report_option(const char *cmd, int opt, const char *arg,
+			 struct sim_config *cfg, struct report *rep)
 {
 	uint64_t v = 0;
 	bool num = arg && parse_u64(arg, &v);
@@ -219,6 +232,32 @@ int report_option(const char *cmd, int opt, const char *arg,
 		return 1;
 	}
 	return 0;
+}
+
+int report_getopt(int argc, char **argv, const struct option *opts,
+		  struct sim_config *cfg, struct report *rep)
+{
+	static char prog[32];
+	int c, r;
+
+	if (argv[0] != prog) {
+		/* The first call: getopt's messages name the command. */
+		snprintf(prog, sizeof(prog), "s2mm %s", rep->command);
+		argv[0] = prog;
+		optind = 1;
+	}
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == '?') {
+			fprintf(stderr, "Try 's2mm %s --help'.\n", rep->command);
+			return '?';
+		}
+		r = report_option(rep->command, c, optarg, cfg, rep);
+		if (r < 0)
+			return '?';
+		if (!r)
+			return c;
+	}
+	return -1;
 }
 
 void report_begin(struct report *rep, uint64_t total)
@@ -497,6 +536,7 @@ int report_finish(struct report *rep, struct sim *s)
 	int ret = 0, r;
 
 	rep->seconds = now_seconds() - rep->t0;
+	rep->cfg = *sim_config(s);
 	sim_stats(s, &rep->st);
 	take_sample(rep, &rep->st, rep->seconds);
 	if (rep->progress)

@@ -2,7 +2,8 @@
 /*
  * Reports of `s2mm run` and `s2mm trace`: the terminal summary, a progress
  * line, --json (jansson), --csv time series and --plot through gnuplot, and
- * the command-line options both commands share (the machine's knobs).
+ * the command-line options they share with `s2mm explain` (the machine's
+ * knobs).
  */
 #ifndef S2MM_CLI_REPORT_H
 #define S2MM_CLI_REPORT_H
@@ -19,9 +20,9 @@ struct report_sample {
 };
 
 struct report {
-	const char *command;       /* "run" or "trace" */
+	const char *command;       /* "run", "trace" or "explain" */
 	const char *workload;      /* workload name or trace file */
-	struct sim_config cfg;
+	struct sim_config cfg;     /* the machine's, filled by report_finish() */
 	uint64_t seed, slice, trace_lines;
 	struct sim_stats st;
 	double seconds;
@@ -68,12 +69,28 @@ enum {
 /* Help text of the shared options. */
 extern const char report_options_help[];
 
-/**
- * report_option() - Apply shared option @opt with argument @arg.
- * Return: 1 if handled, 0 if @opt is not a shared option, -1 after printing
- * an error naming @cmd and the option.
+/*
+ * The machine each command starts from, before its options: one VM with
+ * one vCPU on one CPU, 16-bit VMIDs, the classic stage-2 layout (4K
+ * granule, 40-bit IPA and PA, blocks), a 4K AArch64 stage 1 with 48-bit
+ * VAs, a 1024-entry 4-way TLB behind a micro-TLB (the defaults
+ * report_options_help names); no guest RAM size, dirty logging or reclaim.
+ * Each command copies it and sets what its scenario changes.
  */
-int report_option(const char *cmd, int opt, const char *arg,
+extern const struct sim_config report_defaults;
+
+struct option;
+
+/**
+ * report_getopt() - getopt_long() over @opts for `s2mm @rep->command`. The
+ * shared options (REPORT_LONGOPTS) are applied to @cfg and @rep here; the
+ * command's own come back to the caller. The first call names the command
+ * in argv[0], for getopt's own messages, and starts at argv[1].
+ * Return: the next option of the command's own (its argument in optarg);
+ * -1 after the last option (optind: the first operand); '?' after an error
+ * was printed (a bad value, an unknown option): exit status 2.
+ */
+int report_getopt(int argc, char **argv, const struct option *opts,
 		  struct sim_config *cfg, struct report *rep);
 
 /** parse_u64() - A decimal/hex count with optional K/M/G suffix; false on error. */
@@ -86,14 +103,13 @@ void report_begin(struct report *rep, uint64_t total);
 void report_tick(struct report *rep, struct sim *s);
 
 /**
- * report_finish() - Collect the totals, print the summary, write the files.
+ * report_finish() - Collect the machine's configuration and totals, print
+ * the summary, write the files.
  * Return: the exit status: 0, 1 when a self-check failed, 2 when a file
  * could not be written.
  */
 int report_finish(struct report *rep, struct sim *s);
 
 void report_free(struct report *rep);
-
-double now_seconds(void);
 
 #endif

@@ -43,7 +43,6 @@ struct vstate {
 	uint64_t rng;
 	uint64_t pos;
 	uint64_t boot_left;
-	uint64_t boot_pos;
 };
 
 static void run_usage(FILE *out)
@@ -150,13 +149,7 @@ int cmd_run(int argc, char **argv)
 		{ "stride", 1, 0, OPT_STRIDE }, { "zipf-s", 1, 0, OPT_ZIPF_S },
 		{ "boot", 1, 0, OPT_BOOT }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	struct sim_config cfg = {
-		.cpus = 4, .vms = 300, .vcpus = 2, .vmid_bits = 8, .granule = 4096,
-		.ipa_bits = 40, .pa_bits = 40, .s1_granule = 4096, .s1_format = SIM_S1_A64,
-		.va_bits = 48, .blocks = true, .tlb_entries = 1024, .tlb_ways = 4,
-		.utlb = true, .vm_mem = 0, .dirty_vms = 1, .dirty_every = 50,
-		.reclaim_every = 200,
-	};
+	struct sim_config cfg = report_defaults;
 	struct report rep = { .command = "run" };
 	struct wl w = { .kind = WL_ZIPF, .wss = 512, .stride = 4160, .zipf_s = 1.0,
 			.boot = 2048 };
@@ -164,18 +157,17 @@ int cmd_run(int argc, char **argv)
 	struct vstate *vs = NULL;
 	struct sim *s = NULL;
 	char err[256] = "";
-	int c, ret = 2, r;
+	int c, ret = 2;
 
-	static char prog[] = "s2mm run";
-
-	argv[0] = prog; /* getopt's messages name the command */
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		r = report_option("run", c, optarg, &cfg, &rep);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
+	/* Many VMs on a few CPUs, VMIDs to roll over; guest RAM from --wss. */
+	cfg.cpus = 4;
+	cfg.vms = 300;
+	cfg.vcpus = 2;
+	cfg.vmid_bits = 8;
+	cfg.dirty_vms = 1;
+	cfg.dirty_every = 50;
+	cfg.reclaim_every = 200;
+	while ((c = report_getopt(argc, argv, opts, &cfg, &rep)) != -1) {
 		switch (c) {
 		case 'h':
 			run_usage(stdout);
@@ -229,8 +221,7 @@ int cmd_run(int argc, char **argv)
 			if (!parse_u64(optarg, &w.boot))
 				goto bad_num;
 			break;
-		default:
-			fprintf(stderr, "Try 's2mm run --help'.\n");
+		default: /* report_getopt() said why */
 			return 2;
 		}
 		continue;
@@ -260,7 +251,6 @@ bad_num:
 		fprintf(stderr, "s2mm run: out of memory\n");
 		return 2;
 	}
-	rep.cfg = cfg;
 	rep.seed = seed;
 	rep.slice = slice;
 	rep.workload = wl_names[w.kind];
@@ -300,8 +290,7 @@ bad_num:
 
 				if (st->boot_left) {
 					/* The kernel runs from its image with the MMU off. */
-					va = sim_ram_ipa(s) + st->boot_pos;
-					st->boot_pos = (st->boot_pos + 64) & ((2ULL << 20) - 1);
+					va = sim_boot_ipa(s, w.boot - st->boot_left);
 					if (sim_access(s, cpu, va, acc))
 						goto sim_err;
 					if (--st->boot_left == 0 && sim_mmu_enable(s, vc))

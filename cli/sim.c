@@ -54,7 +54,6 @@ struct gvm {
 
 struct sim_vcpu {
 	struct gvm *vm;
-	unsigned int idx;
 	int cpu;                   /* CPU it runs on, -1 */
 	bool mmu_on;
 };
@@ -635,15 +634,26 @@ bool sim_vcpu_mmu_on(const struct sim_vcpu *v)
 	return v->mmu_on;
 }
 
-unsigned int sim_vcpu_vm(const struct sim_vcpu *v)
+const struct sim_config *sim_config(const struct sim *s)
 {
-	return v->vm->idx;
+	return &s->cfg;
 }
 
 uint64_t sim_ram_ipa(const struct sim *s)
 {
 	(void)s;
 	return RAM_IPA;
+}
+
+unsigned int sim_va_bits(const struct sim *s)
+{
+	return s->s1_va_bits;
+}
+
+uint64_t sim_boot_ipa(const struct sim *s, uint64_t n)
+{
+	(void)s;
+	return RAM_IPA + (n * 64) % KERNEL_SIZE;
 }
 
 struct sim_vcpu *sim_vcpu(struct sim *s, unsigned int vm, unsigned int idx)
@@ -684,11 +694,10 @@ int sim_slice_end(struct sim *s)
 		struct gvm *vm = &s->vms[s->reclaim_next++ % s->cfg.vms];
 
 		/* The host takes the VM's memory back (an MMU notifier). */
-		err = s2_vm_unmap(&vm->vm, RAM_IPA, vm->ram_size);
+		err = sim_host_unmap(s, vm->idx, RAM_IPA, vm->ram_size);
 		if (err)
-			return fail(s, err, "s2_vm_unmap");
+			return err;
 		s->st.reclaims++;
-		sweep(s, vm);
 	}
 	return 0;
 }
@@ -715,18 +724,22 @@ int sim_host_unmap(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size)
 	return 0;
 }
 
+/* @vm's dirty log and its copy: one bit per stage-2 page of its RAM. */
+static bool dirty_alloc(const struct sim *s, struct gvm *vm)
+{
+	vm->dirty_words = (vm->ram_size / s->cfg.granule + 63) / 64;
+	vm->dirty_map = calloc(vm->dirty_words, 8);
+	vm->dirty_out = calloc(vm->dirty_words, 8);
+	return vm->dirty_map && vm->dirty_out;
+}
+
 int sim_dirty_log_start(struct sim *s, unsigned int vm)
 {
 	struct gvm *g = &s->vms[vm];
 	int err;
 
-	if (!g->dirty_map) {
-		g->dirty_words = (g->ram_size / s->cfg.granule + 63) / 64;
-		g->dirty_map = calloc(g->dirty_words, 8);
-		g->dirty_out = calloc(g->dirty_words, 8);
-		if (!g->dirty_map || !g->dirty_out)
-			return fail(s, -S2_ENOMEM, "dirty bitmap");
-	}
+	if (!g->dirty_map && !dirty_alloc(s, g))
+		return fail(s, -S2_ENOMEM, "dirty bitmap");
 	err = s2_vm_dirty_log_enable(&g->vm, 0, g->dirty_map, g->dirty_words);
 	if (err)
 		return fail(s, err, "s2_vm_dirty_log_enable");
@@ -968,18 +981,12 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		err = s2_vm_slot_add(&vm->vm, &slot);
 		if (err)
 			BAD(err, "s2_vm_slot_add: %s", s2_strerror(err));
-		if (i < cfg->dirty_vms) {
-			vm->dirty_words = (per_vm / gsz + 63) / 64;
-			vm->dirty_map = calloc(vm->dirty_words, 8);
-			vm->dirty_out = calloc(vm->dirty_words, 8);
-			if (!vm->dirty_map || !vm->dirty_out)
-				BAD(-S2_ENOMEM, "out of memory");
-		}
+		if (i < cfg->dirty_vms && !dirty_alloc(s, vm))
+			BAD(-S2_ENOMEM, "out of memory");
 		for (unsigned int k = 0; k < cfg->vcpus; k++) {
 			struct sim_vcpu *v = sim_vcpu(s, i, k);
 
 			v->vm = vm;
-			v->idx = k;
 			v->cpu = -1;
 		}
 	}

@@ -109,8 +109,18 @@ int sim_access(struct sim *s, unsigned int cpu, uint64_t addr, unsigned int acc)
 /** sim_mmu_enable() - The guest of @v's VM turns its MMU on (stage 1). */
 int sim_mmu_enable(struct sim *s, struct sim_vcpu *v);
 bool sim_vcpu_mmu_on(const struct sim_vcpu *v);
-unsigned int sim_vcpu_vm(const struct sim_vcpu *v);
+/** sim_config() - The configuration @s was created with. */
+const struct sim_config *sim_config(const struct sim *s);
+/** sim_ram_ipa() - Where each VM's RAM starts in its IPA space. */
 uint64_t sim_ram_ipa(const struct sim *s);
+/** sim_va_bits() - The guests' stage-1 VA size: --va-bits, or 32 (AArch32). */
+unsigned int sim_va_bits(const struct sim *s);
+/**
+ * sim_boot_ipa() - The IPA of a guest's @n-th access while it boots with its
+ * MMU off (n from 0): its kernel image at the start of RAM, read 64 bytes at
+ * a time, round and round.
+ */
+uint64_t sim_boot_ipa(const struct sim *s, uint64_t n);
 
 /** sim_slice_end() - Bookkeeping after a time slice (dirty log, reclaim). */
 int sim_slice_end(struct sim *s);

@@ -60,7 +60,6 @@ struct replay {
 	struct report *rep;
 	uint64_t line, va_limit;
 	const char *name;
-	int status;
 };
 
 static int malformed(struct replay *r, const char *p, const char *end, const char *why)
@@ -216,29 +215,16 @@ int cmd_trace(int argc, char **argv)
 		{ "repeat", 1, 0, OPT_REPEAT }, { "boot", 1, 0, OPT_BOOT },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	struct sim_config cfg = {
-		.cpus = 1, .vms = 1, .vcpus = 1, .vmid_bits = 16, .granule = 4096,
-		.ipa_bits = 40, .pa_bits = 40, .s1_granule = 4096, .s1_format = SIM_S1_A64,
-		.va_bits = 48, .blocks = true, .tlb_entries = 1024, .tlb_ways = 4,
-		.utlb = true, .vm_mem = 512ULL << 20,
-	};
+	struct sim_config cfg = report_defaults;
 	struct report rep = { .command = "trace" };
 	uint64_t repeat = 1, boot = 0;
 	struct sim *s = NULL;
 	char err[256] = "";
 	const char *path = NULL;
-	int c, r, ret = 2;
+	int c, ret = 2;
 
-	static char prog[] = "s2mm trace";
-
-	argv[0] = prog; /* getopt's messages name the command */
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		r = report_option("trace", c, optarg, &cfg, &rep);
-		if (r < 0)
-			return 2;
-		if (r)
-			continue;
+	cfg.vm_mem = 512ULL << 20;
+	while ((c = report_getopt(argc, argv, opts, &cfg, &rep)) != -1) {
 		switch (c) {
 		case 'h':
 			trace_usage(stdout);
@@ -256,8 +242,7 @@ int cmd_trace(int argc, char **argv)
 				return 2;
 			}
 			break;
-		default:
-			fprintf(stderr, "Try 's2mm trace --help'.\n");
+		default: /* report_getopt() said why */
 			return 2;
 		}
 	}
@@ -280,7 +265,6 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "s2mm trace: --repeat needs a file, not standard input\n");
 		return 2;
 	}
-	rep.cfg = cfg;
 	rep.workload = path ? path : "standard input";
 	if (sim_create(&s, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "s2mm trace: %s\n", err);
@@ -288,13 +272,13 @@ int cmd_trace(int argc, char **argv)
 	}
 	struct replay rp = {
 		.s = s, .rep = &rep, .name = rep.workload,
-		.va_limit = cfg.s1_format == SIM_S1_A32 ? 1ULL << 32 : 1ULL << cfg.va_bits,
+		.va_limit = 1ULL << sim_va_bits(s),
 	};
 	if (sim_schedule(s, 0, sim_vcpu(s, 0, 0)))
 		goto sim_err;
 	report_begin(&rep, 0);
 	for (uint64_t i = 0; i < boot; i++)
-		if (sim_access(s, 0, sim_ram_ipa(s) + (i * 64) % (2ULL << 20), SIM_READ))
+		if (sim_access(s, 0, sim_boot_ipa(s, i), SIM_READ))
 			goto sim_err;
 	if (sim_mmu_enable(s, sim_vcpu(s, 0, 0)))
 		goto sim_err;
