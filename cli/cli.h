@@ -13,14 +13,10 @@ int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_hyp(int argc, char **argv);
-/* s2mm hyp fidelity (cli/hyp_fidelity.c), dispatched from cmd_hyp(). */
+/* The other `s2mm hyp` subcommands, dispatched from cmd_hyp(). */
 int cmd_hyp_fidelity(int argc, char **argv);
-
-/* Shared by the hyp subcommands (cli/hyp.c). */
-/** hyp_build_dir() - The build tree of this executable (<build>/cli/s2mm). */
-int hyp_build_dir(char *out, size_t n);
-/** hyp_build_image() - cmake --build @build --target s2hyp, quiet unless it fails. */
-int hyp_build_image(const char *build);
+int cmd_hyp_boot(int argc, char **argv);
+int cmd_hyp_check(int argc, char **argv);
 
 /**
  * dump_pgtable() - Print the tree of @pt below [ipa, ipa + size): one line
