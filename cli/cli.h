@@ -26,6 +26,9 @@ int cmd_hyp_check(int argc, char **argv);
 void dump_pgtable(FILE *out, const struct s2_pgtable *pt, uint64_t ipa,
 		  uint64_t size);
 
+/** parse_uint() - A decimal in [@lo, @hi] (@lo >= 0); -1 when not. */
+long parse_uint(const char *s, long lo, long hi);
+
 /** parse_size() - "4K", "2M", "1G", "4096", "0x1000" -> bytes; 0 on error. */
 unsigned long long parse_size(const char *s);
 

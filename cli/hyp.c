@@ -55,19 +55,6 @@ static void hyp_usage(FILE *out, const struct s2hyp_qemu *q)
 		"if s2hyp passed and no guest failed.\n");
 }
 
-/* A decimal in [lo, hi]; -1 when not. */
-static long parse_uint(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	return v;
-}
-
 /*
  * Option --@name's argument @arg: a decimal in [@lo, @hi] into *@out.
  * @unit follows the range in the message ("" or " seconds").

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* s2mm: the command users run. Dispatches to a subcommand. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,18 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\n's2mm <command> --help' describes a command's options.\n");
+}
+
+long parse_uint(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	return v;
 }
 
 unsigned long long parse_size(const char *s)

@@ -14,6 +14,8 @@
 
 #include "qemu.h"
 
+#include "cli.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -62,19 +64,6 @@ void s2hyp_qemu_help(FILE *out, const struct s2hyp_qemu *q, int cpus)
 		"  --qemu-datadir DIR  QEMU -L: a directory searched first for\n"
 		"                      firmware (s2hyp needs none)\n",
 		q->timeout);
-}
-
-/* A decimal in [lo, hi]; -1 when not. */
-static long parse_uint(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	return v;
 }
 
 int s2hyp_qemu_option(struct s2hyp_qemu *q, int opt, const char *arg)
