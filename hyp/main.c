@@ -175,7 +175,7 @@ void hyp_main(uint64_t dtb)
 	if (smp_boot_secondaries())
 		semihost_exit(HYP_EXIT_FAIL);
 	hyp_printf("s2hyp: %u CPUs online\n", hyp_ncpus);
-	if (vm_sys_init(&vm_opts))
+	if (vm_scenarios_init(&vm_opts))
 		semihost_exit(HYP_EXIT_FAIL);
 
 	if (scenario == SC_PANIC) {

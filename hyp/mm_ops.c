@@ -146,3 +146,33 @@ unsigned int hyp_vmid_bits(void)
 {
 	return ((read_sysreg(id_aa64mmfr1_el1) >> 4) & 0xf) == 2 ? 16 : 8;
 }
+
+int vm_selftest(void)
+{
+	static struct hyp_vm vm;
+	const uint64_t outer = 0x17ULL << VTTBR_EL2_VMID_SHIFT | 0x4000;
+	uint64_t saved = read_sysreg(vttbr_el2);
+	int ret = 0;
+
+	vm.vttbr = 0x42ULL << VTTBR_EL2_VMID_SHIFT | 0x2000;
+	/* Another VM's VTTBR is current: the op must run under vm's and put
+	 * the *old* one back (a helper that restores the new value fails). */
+	write_sysreg(outer, vttbr_el2);
+	isb();
+	hyp_mm_ops.tlbi_ipa(hyp_mm_ops.ctx, &vm.mm.pgt, GUEST_RAM_IPA, 3);
+	if (hyp_mm_last_tlbi_vttbr != vm.vttbr || read_sysreg(vttbr_el2) != outer)
+		ret = -1;
+	hyp_mm_last_tlbi_vttbr = 0;
+	hyp_mm_ops.tlbi_vmid(hyp_mm_ops.ctx, &vm.mm.pgt);
+	if (hyp_mm_last_tlbi_vttbr != vm.vttbr || read_sysreg(vttbr_el2) != outer)
+		ret = -2;
+	/* vm's own VTTBR current: stays. */
+	write_sysreg(vm.vttbr, vttbr_el2);
+	isb();
+	hyp_mm_ops.tlbi_ipa(hyp_mm_ops.ctx, &vm.mm.pgt, GUEST_RAM_IPA, 3);
+	if (read_sysreg(vttbr_el2) != vm.vttbr)
+		ret = -3;
+	write_sysreg(saved, vttbr_el2);
+	isb();
+	return ret;
+}

@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * s2hyp VMs: each one a libs2mm VM (struct s2_vm: stage-2 tables, memslots,
- * VMID), one vCPU, and the run loop that takes its exits.
+ * s2hyp VMs and vCPUs. A VM is a libs2mm VM (struct s2_vm: stage-2 tables,
+ * memslots, VMID) with its RAM and devices; a vCPU is a register file and
+ * the EL1 state it owns. The modules around them:
+ *   vm.c        VM lifecycle: RAM frames, memslots, VMID release
+ *   vcpu.c      vCPU load/put (VMID, EL1 context) and the run loop
+ *   exit.c      exits dispatched by exception class
+ *   inject.c    exceptions injected into the guest
+ *   mmio.c      emulated devices behind stage-2 MMIO aborts
+ *   hypercall.c the test guests' hypercalls
+ *   scenario.c  the guest catalogue and the test scenarios
  */
 #ifndef S2HYP_VM_H
 #define S2HYP_VM_H
@@ -13,11 +21,12 @@
 #include <s2mm/ops.h>
 #include <s2mm/pgtable.h>
 #include <s2mm/vm.h>
+#include <s2mm/vmid.h>
 
 #include "hyp.h"
 
-/* EL1 system registers a vCPU owns (saved on put, restored on load; vm.c's
- * EL1_CTX_* lists pair each field with its register). */
+/* EL1 system registers a vCPU owns (saved on put, restored on load; the
+ * EL1_CTX_* lists of vcpu.c pair each field with its register). */
 struct hyp_el1_ctx {
 	uint64_t sctlr, tcr, ttbr0, ttbr1, mair, vbar, contextidr;
 	uint64_t elr, spsr, esr, far, sp_el0, tpidr;
@@ -25,27 +34,51 @@ struct hyp_el1_ctx {
 	uint64_t dacr32, spsr_abt, spsr_und, spsr_irq, spsr_fiq;
 };
 
+struct hyp_vm;
+
+struct hyp_vcpu {
+	struct hyp_regs regs;
+	struct hyp_el1_ctx el1;
+	struct hyp_vm *vm;
+	unsigned int id;
+	bool yielded;		/* leave the run loop: slice over, HC_YIELD */
+	uint64_t exits, hvcs, mmio, injected, preemptions;
+	uint64_t at_resolved;	/* permission faults' IPA found by AT */
+};
+
+/* What a VM is made of (vm_create()). */
+struct vm_config {
+	const char *img, *img_end;	/* copied to the start of RAM */
+	uint64_t ram_size;		/* power of two */
+	uint64_t entry_x3;		/* the guest's x3 at entry: GUEST_F_* */
+	bool aarch32;			/* EL1 in AArch32 */
+	bool pages;			/* RAM misaligned to 2 MiB: no blocks */
+	bool log;			/* a dirty-logged slot at GUEST_LOG_IPA */
+	bool probe;			/* the stale-TLB probe page */
+	bool preempt;			/* time-sliced by the EL2 timer */
+};
+
+#define VM_SLOT_RAM		0
+#define VM_SLOT_LOG		1
+#define VM_SLOT_PROBE		2
+
 struct hyp_vm {
 	struct s2_vm mm;	/* libs2mm: tables, memslots, VMID */
 	unsigned int id;
-	const struct guest_kind *kind;	/* image, RAM size, AArch32 EL1 */
+	struct vm_config cfg;
 	uint64_t vtcr;		/* VTCR_EL2 while this VM runs */
 	uint64_t vttbr;		/* root | VMID << 48: what the TLBI ops load */
 	uint16_t vmid;		/* last VMID the allocator gave */
+	uint64_t vmid_changes;
 	uint64_t ram_pa, ram_alloc_pa;
 	unsigned int ram_order;
 	uint64_t log_pa, probe_pa[2];
 	unsigned int probe_cur;
 	uint64_t dirty_bitmap[GUEST_LOG_SIZE / PAGE_SIZE / 64];
-	struct hyp_regs regs;
-	struct hyp_el1_ctx el1;
-	/* run-loop state */
+	struct hyp_vcpu vcpu;
 	bool done;
-	bool yielded;
 	int status;
-	uint64_t exits, hvcs, mmio, injected, vmid_changes, preemptions;
-	uint64_t at_resolved;	/* permission faults' IPA found by AT */
-	char line[256];
+	char line[256];		/* console output until its newline */
 	unsigned int line_len;
 };
 
@@ -55,24 +88,75 @@ extern const struct s2_mm_ops hyp_mm_ops;
 extern uint64_t hyp_mm_last_tlbi_vttbr;
 /* VMID width of this CPU: 8, or 16 (ID_AA64MMFR1_EL1.VMIDBits == 2). */
 unsigned int hyp_vmid_bits(void);
+/** vm_selftest() - Boot-time checks of the ops table (VTTBR save/restore
+ * around TLBI). */
+int vm_selftest(void);
 
+/* --- vm.c --- */
+extern struct s2_vmid_alloc hyp_vmid_alloc;
+/** vm_sys_init() - Once, after SMP bring-up: the VMID allocator for
+ * hyp_ncpus CPUs, @vmid_bits wide (0: what the CPU has). Return: 0 or -1. */
+int vm_sys_init(unsigned int vmid_bits);
+/** vm_create() - @vm as @cfg says, nothing mapped in stage 2 yet.
+ * Return: 0 or a negative S2_E* code (nothing left allocated). */
+int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *cfg);
+/** vm_destroy() - Give back the VM's VMID, tables and RAM. */
+void vm_destroy(struct hyp_vm *vm);
+/** vm_stop() - End the VM with @status (0: passed). */
+void vm_stop(struct hyp_vm *vm, int status);
+/** vm_report() - One line of the VM's exits and stage-2 faults. */
+void vm_report(const struct hyp_vm *vm, uint64_t ticks);
+/* Clean [va, va + size) to the PoC (guests start with their MMU off). */
+void vm_dcache_clean(uint64_t va, uint64_t size);
+void vm_fill_frames(uint64_t pa, uint64_t size, uint64_t word);
+
+/* --- vcpu.c --- */
+/** vcpu_run_slice() - Run @vcpu on @cpu until its VM ends or it yields. */
+void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu);
+/** vcpu_set_slice() - The EL2 timer's slice for preempted VMs. */
+void vcpu_set_slice(unsigned int slice_us);
+/** vcpu_vmid_report() - The VMID allocator's line, with the cost of VM
+ * switches (after the scenario); @vmid_changes over the VMs that ran. */
+void vcpu_vmid_report(uint64_t vmid_changes);
+
+/* --- exit.c --- */
+/** vcpu_handle_exit() - Handle the exit that came through vector @vec. */
+void vcpu_handle_exit(struct hyp_vcpu *vcpu, unsigned int vec);
+
+/* --- inject.c --- */
+/** inject_abort() - A synchronous external abort taken to the guest's EL1,
+ * syndrome @esr (ESR_EL1 form), address @far. */
+void inject_abort(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far);
+/** vcpu_skip() - Step over the trapped instruction (ESR_EL2.IL). */
+void vcpu_skip(struct hyp_vcpu *vcpu, uint64_t esr);
+
+/* --- mmio.c --- */
+/** mmio_access() - Emulate the access @m to a device of @vcpu's VM.
+ * Return: 0 (loads in *@val), or -1: no device there. */
+int mmio_access(struct hyp_vcpu *vcpu, const struct s2_mmio *m, uint64_t *val);
+/** vm_putc() - A character from the guest's console, printed per line. */
+void vm_putc(struct hyp_vm *vm, char c);
+
+/* --- hypercall.c --- */
+/** vcpu_hypercall() - The test guests' HVC #0 (hypercall.h). */
+void vcpu_hypercall(struct hyp_vcpu *vcpu);
+
+/* --- scenario.c --- */
 /* Scenario options parsed from the command line (main.c). */
 struct vm_options {
 	unsigned int guests;	/* test=many: how many */
 	unsigned int vmid_bits;	/* 0: what the CPU has */
 	unsigned int slice_us;	/* test=preempt: timer slice (default 1000) */
 };
-
-/* Once, after SMP bring-up: the VMID allocator for hyp_ncpus CPUs.
- * Return: 0, or -1 (bad vmid-bits for this CPU). */
-int vm_sys_init(const struct vm_options *opt);
-/* Run scenario @name on @cpu (every CPU calls it). Return: 0 on success. */
+/** vm_scenarios_init() - Once, after SMP bring-up. Return: 0 or -1. */
+int vm_scenarios_init(const struct vm_options *opt);
+/** vm_scenario_run() - Run scenario @name on @cpu (every CPU calls it).
+ * Return: 0 on success. */
 int vm_scenario_run(const char *name, unsigned int cpu);
-/* Whether @name is a VM scenario (for the argument check). */
+/** vm_scenario_known() - Whether @name is a VM scenario. */
 bool vm_scenario_known(const char *name);
-/* After every CPU returned: print totals. Return: extra failures. */
+/** vm_scenario_report() - After every CPU returned: print totals.
+ * Return: extra failures. */
 int vm_scenario_report(const char *name);
-/* Boot-time checks of the ops table (VTTBR save/restore around TLBI). */
-int vm_selftest(void);
 
 #endif /* S2HYP_VM_H */

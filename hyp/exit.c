@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest exits: an IRQ (the EL2 slice timer), or a synchronous exception
+ * dispatched by its exception class through one table, as Bao does.
+ * Stage-2 aborts go to libs2mm (s2_vm_handle_abort), which maps RAM or
+ * says what to emulate or inject.
+ */
+#include "vm.h"
+
+#include <s2mm/error.h>
+
+typedef void exit_fn(struct hyp_vcpu *vcpu, uint64_t esr);
+
+static void vcpu_fail(struct hyp_vcpu *vcpu, const char *what, uint64_t esr)
+{
+	hyp_printf("vm%u: %s, ESR %lx\n", vcpu->vm->id, what, esr);
+	hyp_dump_regs(&vcpu->regs);
+	vm_stop(vcpu->vm, -1);
+}
+
+/*
+ * HPFAR_EL2 for this abort. It is UNKNOWN for a permission fault that is
+ * not on a stage-1 walk (Arm ARM D19.2.58), so there, as KVM does, the
+ * guest's own stage 1 (still loaded) translates FAR_EL2 with AT S1E1R; the
+ * guest's PAR_EL1 is put back. Return: false when AT faults (a stage-1
+ * entry changed under us, or a table page left stage 2): retry the guest.
+ */
+static bool fault_hpfar(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far,
+			uint64_t *hpfar)
+{
+	uint64_t par, saved;
+
+	if ((esr & ESR_ISS_DA_DFSC_MASK & FSC_TYPE_MASK) != FSC_PERMISSION ||
+	    (esr & ESR_ISS_DA_S1PTW)) {
+		*hpfar = read_sysreg(hpfar_el2);
+		return true;
+	}
+	saved = read_sysreg(par_el1);
+	__asm__ volatile("at s1e1r, %0" : : "r"(far) : "memory");
+	isb();
+	par = read_sysreg(par_el1);
+	write_sysreg(saved, par_el1);
+	if (par & PAR_EL1_F)
+		return false;
+	*hpfar = S2_FIELD_PREP(HPFAR_EL2_FIPA, S2_FIELD_GET(PAR_EL1_PA, par));
+	vcpu->at_resolved++;
+	return true;
+}
+
+/* A synchronous external abort for an access with nothing behind it. */
+static void abort_nothing_there(struct hyp_vcpu *vcpu, uint64_t esr,
+				uint64_t far)
+{
+	inject_abort(vcpu, ESR_ELx_EC_DABT_CUR << ESR_ELx_EC_SHIFT |
+		     ESR_ELx_IL | (esr & ESR_ISS_DA_WnR) | FSC_SEA, far);
+}
+
+static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+	struct hyp_vm *vm = vcpu->vm;
+	struct s2_abort abt = {
+		.esr = esr, .far = read_sysreg(far_el2), .regs = vcpu->regs.x,
+	};
+	struct s2_exit ex;
+	uint64_t val;
+	int ret;
+
+	if (!fault_hpfar(vcpu, esr, abt.far, &abt.hpfar))
+		return; /* the guest takes the fault again */
+	ret = s2_vm_handle_abort(&vm->mm, &abt, &ex);
+	if (ret) {
+		hyp_printf("vm%u: s2_vm_handle_abort(ESR %lx, IPA %lx): %s\n",
+			   vm->id, esr, ex.ipa, s2_strerror(ret));
+		vm_stop(vm, -1);
+		return;
+	}
+	switch (ex.reason) {
+	case S2_EXIT_RESUME:
+	case S2_EXIT_RETRY:
+		return; /* the instruction is retried */
+	case S2_EXIT_MMIO:
+		vcpu->mmio++;
+		if (mmio_access(vcpu, &ex.mmio, &val)) {
+			abort_nothing_there(vcpu, esr, abt.far);
+			return;
+		}
+		if (!ex.mmio.write && ex.mmio.reg != 31)
+			vcpu->regs.x[ex.mmio.reg] =
+				s2_mmio_load_value(&ex.mmio, val);
+		vcpu_skip(vcpu, esr);
+		return;
+	case S2_EXIT_CANNOT_EMULATE:
+		hyp_printf("vm%u: MMIO at %lx without a syndrome (ESR %lx)\n",
+			   vm->id, ex.ipa, esr);
+		abort_nothing_there(vcpu, esr & ~ESR_ISS_DA_WnR, abt.far);
+		return;
+	case S2_EXIT_INJECT:
+		inject_abort(vcpu, ex.inject_esr, abt.far);
+		return;
+	}
+}
+
+static void exit_hvc(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+	(void)esr;
+	vcpu->hvcs++;
+	vcpu_hypercall(vcpu);
+}
+
+static exit_fn *const exit_handlers[64] = {
+	[ESR_ELx_EC_HVC64] = exit_hvc,
+	[ESR_ELx_EC_HVC32] = exit_hvc,
+	[ESR_ELx_EC_DABT_LOW] = exit_abort,
+	[ESR_ELx_EC_IABT_LOW] = exit_abort,
+};
+
+static void exit_irq(struct hyp_vcpu *vcpu)
+{
+	int irq = gic_ack_timer();
+
+	if (irq == 1) {
+		/* The slice is over: next VM. */
+		vcpu->yielded = true;
+		vcpu->preemptions++;
+	} else if (irq < 0) {
+		hyp_printf("vm%u: unexpected IRQ %d\n", vcpu->vm->id, -irq - 1);
+	}
+}
+
+void vcpu_handle_exit(struct hyp_vcpu *vcpu, unsigned int vec)
+{
+	const bool a32 = vcpu->vm->cfg.aarch32;
+	uint64_t esr = read_sysreg(esr_el2);
+	exit_fn *fn;
+
+	if (vec == (a32 ? VEC_LOW32_IRQ : VEC_LOW64_IRQ)) {
+		exit_irq(vcpu);
+		return;
+	}
+	if (vec != (a32 ? VEC_LOW32_SYNC : VEC_LOW64_SYNC)) {
+		vcpu_fail(vcpu, "unexpected exception vector", vec);
+		return;
+	}
+	fn = exit_handlers[S2_FIELD_GET(ESR_ELx_EC, esr)];
+	if (!fn) {
+		vcpu_fail(vcpu, "unhandled exception class", esr);
+		return;
+	}
+	fn(vcpu, esr);
+}

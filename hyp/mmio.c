@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Emulated devices: what a stage-2 abort outside every memslot reaches
+ * (libs2mm decodes the access from the syndrome: ESR ISS ISV, SAS, SRT,
+ * WnR). Anything else is "nothing there" and the guest takes an external
+ * abort (exit.c).
+ */
+#include "vm.h"
+
+void vm_putc(struct hyp_vm *vm, char c)
+{
+	if (c != '\n')
+		vm->line[vm->line_len++] = c;
+	/* Flush on newline, or when full (the line continues on the next). */
+	if (c == '\n' || vm->line_len == sizeof(vm->line) - 1) {
+		vm->line[vm->line_len] = '\0';
+		hyp_printf("[vm%u] %s\n", vm->id, vm->line);
+		vm->line_len = 0;
+	}
+}
+
+/* The console device: PL011's data register (writes print) and flag
+ * register (reads 0: transmit FIFO never full). */
+static bool mmio_console(struct hyp_vm *vm, const struct s2_mmio *m,
+			 uint64_t *val)
+{
+	uint64_t off = m->ipa - GUEST_UART_IPA;
+
+	if (m->ipa < GUEST_UART_IPA || off >= PAGE_SIZE)
+		return false;
+	if (m->write && off == 0)
+		vm_putc(vm, (char)m->value);
+	*val = 0;
+	return true;
+}
+
+int mmio_access(struct hyp_vcpu *vcpu, const struct s2_mmio *m, uint64_t *val)
+{
+	if (mmio_console(vcpu->vm, m, val))
+		return 0;
+	return -1;
+}

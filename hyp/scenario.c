@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The test guests (hyp/guests/) and the scenarios that run them: one VM per
+ * CPU, the hostile guest among victims, and many guests time-sliced over
+ * every CPU through VMID rollovers.
+ */
+#include "vm.h"
+
+#include <s2mm/error.h>
+
+/* A guest program and how to host it. */
+struct guest_kind {
+	const char *name;
+	struct vm_config cfg;
+	bool victims;		/* counted after checking the victims */
+	bool many;		/* opts.guests VMs, time-sliced */
+};
+
+#define GUEST_IMG(n) extern char guest_##n##_start[], guest_##n##_end[];
+GUEST_IMG(memtest)
+GUEST_IMG(mmu)
+GUEST_IMG(hostile)
+GUEST_IMG(dirtylog)
+GUEST_IMG(staletlb)
+#ifdef S2HYP_HAVE_A32
+GUEST_IMG(memtest32)
+GUEST_IMG(mmu32)
+GUEST_IMG(hostile32)
+GUEST_IMG(dirtylog32)
+GUEST_IMG(staletlb32)
+#endif
+
+#define IMG(n) .img = guest_##n##_start, .img_end = guest_##n##_end
+#define MiB(n) ((uint64_t)(n) << 20)
+
+/* The guest catalogue: each scenario name with the VM it runs. */
+static const struct guest_kind kinds[] = {
+	{ .name = "guest",
+	  .cfg = { IMG(memtest), .ram_size = MiB(4), .pages = true } },
+	{ .name = "mmu",
+	  .cfg = { IMG(mmu), .ram_size = MiB(4), .pages = true, .log = true } },
+	{ .name = "hostile", .victims = true,
+	  .cfg = { IMG(hostile), .ram_size = MiB(1) } },
+	{ .name = "dirtylog",
+	  .cfg = { IMG(dirtylog), .ram_size = MiB(1), .log = true } },
+	{ .name = "staletlb",
+	  .cfg = { IMG(staletlb), .ram_size = MiB(1), .probe = true } },
+	{ .name = "many", .many = true,
+	  .cfg = { IMG(memtest), .ram_size = MiB(1),
+		   .entry_x3 = GUEST_F_QUICK | GUEST_F_YIELD } },
+	{ .name = "preempt", .many = true,
+	  .cfg = { IMG(memtest), .ram_size = MiB(1),
+		   .entry_x3 = GUEST_F_QUICK, .preempt = true } },
+#ifdef S2HYP_HAVE_A32
+	{ .name = "guest32",
+	  .cfg = { IMG(memtest32), .ram_size = MiB(4), .aarch32 = true,
+		   .pages = true } },
+	{ .name = "mmu32",
+	  .cfg = { IMG(mmu32), .ram_size = MiB(4), .aarch32 = true,
+		   .pages = true, .log = true } },
+	{ .name = "hostile32", .victims = true,
+	  .cfg = { IMG(hostile32), .ram_size = MiB(1), .aarch32 = true } },
+	{ .name = "dirtylog32",
+	  .cfg = { IMG(dirtylog32), .ram_size = MiB(1), .aarch32 = true,
+		   .log = true } },
+	{ .name = "staletlb32",
+	  .cfg = { IMG(staletlb32), .ram_size = MiB(1), .aarch32 = true,
+		   .probe = true } },
+#endif
+};
+
+static struct vm_options opts;
+/* Guests that ended, for the "guests: N passed, N failed" line that
+ * `s2mm hyp run` reads. */
+static unsigned int guests_passed, guests_failed;
+
+static void count_guest(bool ok)
+{
+	__atomic_add_fetch(ok ? &guests_passed : &guests_failed, 1,
+			   __ATOMIC_RELAXED);
+}
+
+int vm_scenarios_init(const struct vm_options *opt)
+{
+	opts = *opt;
+	vcpu_set_slice(opts.slice_us);
+	return vm_sys_init(opts.vmid_bits);
+}
+
+static const struct guest_kind *kind_find(const char *name)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strncmp(kinds[i].name, name, strlen(kinds[i].name) + 1) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+bool vm_scenario_known(const char *name)
+{
+	return kind_find(name) != NULL;
+}
+
+/* ---- scenarios ---------------------------------------------------------- */
+
+static struct hyp_vm vms[HYP_MAX_CPUS];
+
+/* One VM of @k on @cpu, run to completion. */
+static int scenario_one(const struct guest_kind *k, unsigned int cpu)
+{
+	struct hyp_vm *vm = &vms[cpu];
+	uint64_t t0;
+	int ret;
+
+	if (k->cfg.aarch32 && (read_sysreg(id_aa64pfr0_el1) >> 4 & 0xf) != 2) {
+		/* ID_AA64PFR0_EL1.EL1 == 2: EL1 can run AArch32. */
+		hyp_printf("cpu%u: EL1 is AArch64-only here\n", cpu);
+		return -1;
+	}
+	ret = vm_create(vm, cpu, &k->cfg);
+	if (ret) {
+		hyp_printf("vm%u: create failed: %s\n", cpu, s2_strerror(ret));
+		return ret;
+	}
+	t0 = cntvct();
+	while (!vm->done)
+		vcpu_run_slice(&vm->vcpu, cpu);
+	vm_report(vm, cntvct() - t0);
+	ret = vm->status;
+	vm_destroy(vm);
+	if (!k->victims)
+		count_guest(ret == 0);
+	return ret;
+}
+
+/*
+ * The hostile guest runs on CPU 0 next to VICTIMS VMs that never run but
+ * whose RAM is filled with GUEST_MARKER and mapped in their own stage 2.
+ * The guest scans its IPA space and must never read the marker; afterwards
+ * every victim word must still be the marker (its writes landed nowhere).
+ */
+#define VICTIMS 3
+static struct hyp_vm victims[VICTIMS];
+
+static int scenario_hostile(const struct guest_kind *k, unsigned int cpu)
+{
+	int ret, bad = 0;
+
+	if (cpu != 0)
+		return 0;
+	for (unsigned int i = 0; i < VICTIMS; i++) {
+		struct hyp_vm *v = &victims[i];
+
+		ret = vm_create(v, 100 + i, &kind_find("guest")->cfg);
+		if (ret)
+			return ret;
+		vm_fill_frames(v->ram_pa, v->cfg.ram_size, GUEST_MARKER);
+		vm_dcache_clean(v->ram_pa, v->cfg.ram_size);
+		ret = s2_pgtable_map(&v->mm.pgt, GUEST_RAM_IPA,
+				     v->cfg.ram_size, v->ram_pa, S2_PROT_RWX,
+				     0);
+		if (ret)
+			return ret;
+	}
+	ret = scenario_one(k, cpu);
+	for (unsigned int i = 0; i < VICTIMS; i++) {
+		struct hyp_vm *v = &victims[i];
+		uint64_t changed = 0;
+
+		for (uint64_t *p = (uint64_t *)v->ram_pa;
+		     p < (uint64_t *)(v->ram_pa + v->cfg.ram_size); p++)
+			changed += *p != GUEST_MARKER;
+		hyp_printf("victim vm%u: %lu words of %lu MiB changed\n", v->id,
+			   changed, v->cfg.ram_size >> 20);
+		bad += changed != 0;
+		vm_destroy(v);
+	}
+	count_guest(!ret && !bad);
+	return ret ? ret : bad ? -1 : 0;
+}
+
+/*
+ * Many guests, more than there are VMIDs: every CPU keeps MANY_SLOTS VMs
+ * resident and switches between them whenever one yields (cooperative time
+ * slicing), taking new guests from a shared counter until all have run.
+ * Each entry asks the VMID allocator for a VMID; when the space is spent
+ * it rolls over (one broadcast flush) and hands VMIDs out again.
+ */
+#define MANY_SLOTS 2
+
+static struct hyp_vm many_vms[HYP_MAX_CPUS][MANY_SLOTS];
+static unsigned int many_next, many_failed, many_ran;
+static uint64_t many_faults, many_exits, many_vmid_changes, many_preempt;
+
+static int scenario_many(const struct guest_kind *k, unsigned int cpu)
+{
+	bool live[MANY_SLOTS] = { false };
+	unsigned int ran = 0, failed = 0, nlive = 0, slot = 0;
+	uint64_t faults = 0, exits = 0, changes = 0, preempt = 0;
+	unsigned int total = opts.guests ? opts.guests : 64;
+
+	for (;;) {
+		for (unsigned int i = 0; i < MANY_SLOTS; i++) {
+			unsigned int n;
+			int ret;
+
+			if (live[i])
+				continue;
+			n = __atomic_fetch_add(&many_next, 1, __ATOMIC_RELAXED);
+			if (n >= total)
+				break;
+			ret = vm_create(&many_vms[cpu][i], n, &k->cfg);
+			if (ret) {
+				hyp_printf("vm%u: create failed: %s\n", n,
+					   s2_strerror(ret));
+				count_guest(false);
+				failed++;
+				continue;
+			}
+			live[i] = true;
+			nlive++;
+		}
+		if (!nlive)
+			break;
+		while (!live[slot])
+			slot = (slot + 1) % MANY_SLOTS;
+		struct hyp_vm *vm = &many_vms[cpu][slot];
+
+		vcpu_run_slice(&vm->vcpu, cpu);
+		if (vm->done) {
+			if (vm->status) {
+				hyp_printf("vm%u: exit status %d\n", vm->id,
+					   vm->status);
+				failed++;
+			}
+			count_guest(vm->status == 0);
+			faults += vm->mm.stats.translation +
+				  vm->mm.stats.permission +
+				  vm->mm.stats.access_flag;
+			exits += vm->vcpu.exits;
+			changes += vm->vmid_changes;
+			preempt += vm->vcpu.preemptions;
+			vm_destroy(vm);
+			live[slot] = false;
+			nlive--;
+			ran++;
+		}
+		slot = (slot + 1) % MANY_SLOTS;
+	}
+	__atomic_add_fetch(&many_failed, failed, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&many_ran, ran, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&many_faults, faults, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&many_exits, exits, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&many_vmid_changes, changes, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&many_preempt, preempt, __ATOMIC_RELAXED);
+	hyp_printf("cpu%u: ran %u guests, %u failed, %lu stage-2 aborts, %lu "
+		   "exits\n", cpu, ran, failed, faults, exits);
+	return failed ? -1 : 0;
+}
+
+int vm_scenario_run(const char *name, unsigned int cpu)
+{
+	const struct guest_kind *k = kind_find(name);
+
+	if (!k)
+		return -1;
+	if (k->many)
+		return scenario_many(k, cpu);
+	if (k->victims)
+		return scenario_hostile(k, cpu);
+	return scenario_one(k, cpu);
+}
+
+int vm_scenario_report(const char *name)
+{
+	unsigned int total = opts.guests ? opts.guests : 64;
+	int bad = 0;
+
+	if (strncmp(name, "many", 5) == 0 || strncmp(name, "preempt", 8) == 0) {
+		hyp_printf("many: %u guests, %u failed, %lu stage-2 aborts, %lu "
+			   "exits, %lu timer preemptions (%s slicing)\n", total,
+			   many_failed, many_faults, many_exits, many_preempt,
+			   name[0] == 'p' ? "preemptive" : "cooperative");
+		bad = many_ran != total;
+	}
+	hyp_printf("guests: %u passed, %u failed\n", guests_passed,
+		   guests_failed);
+	vcpu_vmid_report(many_vmid_changes);
+	return bad;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vCPU load and put, and the run loop: enter the guest, take its exit to
+ * exit.c, until the VM ends or the vCPU yields the physical CPU.
+ */
+#include "vm.h"
+
+#include <s2mm/error.h>
+#include <s2mm/vmid.h>
+
+static uint64_t switch_ticks[HYP_MAX_CPUS], switches[HYP_MAX_CPUS];
+static uint64_t switch_min[HYP_MAX_CPUS];
+static uint64_t slice_ticks; /* preempt: the EL2 timer's slice */
+
+void vcpu_set_slice(unsigned int slice_us)
+{
+	slice_ticks = read_sysreg(cntfrq_el0) / 1000000 *
+		      (slice_us ? slice_us : 1000);
+}
+
+/*
+ * The EL1 registers a vCPU owns (struct hyp_el1_ctx) as X(field, register):
+ * one list that vcpu_put() saves and vcpu_load() restores, in this order,
+ * so the two cannot drift apart. On load, the LAZY group is written only
+ * where the CPU holds another value, the EAGER one always.
+ */
+#define EL1_CTX_LAZY(X)							\
+	X(sctlr, sctlr_el1) X(tcr, tcr_el1) X(ttbr0, ttbr0_el1)		\
+	X(ttbr1, ttbr1_el1) X(mair, mair_el1) X(vbar, vbar_el1)		\
+	X(contextidr, contextidr_el1)
+#define EL1_CTX_EAGER(X)						\
+	X(elr, elr_el1) X(spsr, spsr_el1) X(esr, esr_el1)		\
+	X(far, far_el1) X(sp_el0, sp_el0) X(tpidr, tpidr_el1)
+/* AArch32 EL1 only: DACR and the banked SPSRs. */
+#define EL1_CTX_AARCH32(X)						\
+	X(dacr32, dacr32_el2) X(spsr_abt, spsr_abt) X(spsr_und, spsr_und) \
+	X(spsr_irq, spsr_irq) X(spsr_fiq, spsr_fiq)
+
+/* The X()s, on the struct hyp_el1_ctx *c in scope. */
+#define EL1_SAVE(f, r)		c->f = read_sysreg(r);
+#define EL1_LOAD(f, r)		write_sysreg(c->f, r);
+#define EL1_LOAD_CHANGED(f, r) do {					\
+	if (read_sysreg(r) != c->f)					\
+		write_sysreg(c->f, r);					\
+} while (0);
+
+static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
+{
+	struct hyp_vm *vm = vcpu->vm;
+	const struct hyp_el1_ctx *c = &vcpu->el1;
+	uint64_t t0 = cntvct();
+	uint16_t vmid;
+	int ret;
+
+	/* DAIF is masked at EL2 throughout, as s2_vmid_update() requires. */
+	ret = s2_vmid_update(&hyp_vmid_alloc, &vm->mm.vmid, cpu, &vmid);
+	if (ret)
+		hyp_panic("s2_vmid_update: %s", s2_strerror(ret));
+	if (vmid != vm->vmid)
+		vm->vmid_changes++;
+	vm->vmid = vmid;
+	vm->vttbr = s2_vm_vttbr(&vm->mm, vmid);
+	write_sysreg(vm->vtcr, vtcr_el2);
+	write_sysreg(vm->vttbr, vttbr_el2);
+	EL1_CTX_LAZY(EL1_LOAD_CHANGED)
+	EL1_CTX_EAGER(EL1_LOAD)
+	if (vm->cfg.aarch32) {
+		EL1_CTX_AARCH32(EL1_LOAD)
+	}
+	/* IMO: physical IRQs (the slice timer) go to EL2 while it runs. */
+	write_sysreg((vm->cfg.aarch32 ? 0 : HCR_EL2_RW) | HCR_EL2_VM |
+		     (vm->cfg.preempt ? HCR_EL2_IMO : 0), hcr_el2);
+	isb();
+	t0 = cntvct() - t0;
+	switch_ticks[cpu] += t0;
+	if (!switches[cpu]++ || t0 < switch_min[cpu])
+		switch_min[cpu] = t0;
+}
+
+static void vcpu_put(struct hyp_vcpu *vcpu, unsigned int cpu)
+{
+	struct hyp_el1_ctx *c = &vcpu->el1;
+
+	EL1_CTX_LAZY(EL1_SAVE)
+	EL1_CTX_EAGER(EL1_SAVE)
+	if (vcpu->vm->cfg.aarch32) {
+		EL1_CTX_AARCH32(EL1_SAVE)
+	}
+	write_sysreg(HCR_EL2_RW, hcr_el2);
+	isb();
+	s2_vmid_clear_active(&hyp_vmid_alloc, cpu);
+}
+
+void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu)
+{
+	struct hyp_vm *vm = vcpu->vm;
+
+	vcpu_load(vcpu, cpu);
+	vcpu->yielded = false;
+	if (vm->cfg.preempt)
+		hyp_timer_arm(slice_ticks);
+	while (!vm->done && !vcpu->yielded) {
+		unsigned int vec = hyp_guest_enter(&vcpu->regs);
+
+		vcpu->exits++;
+		vcpu_handle_exit(vcpu, vec);
+	}
+	if (vm->cfg.preempt)
+		hyp_timer_stop();
+	vcpu_put(vcpu, cpu);
+}
+
+void vcpu_vmid_report(uint64_t vmid_changes)
+{
+	uint64_t ticks = 0, n = 0, min = ~0ULL;
+	uint64_t ns = 1000000000 / read_sysreg(cntfrq_el0);
+
+	for (unsigned int i = 0; i < hyp_ncpus; i++) {
+		ticks += switch_ticks[i];
+		n += switches[i];
+		if (switches[i] && switch_min[i] < min)
+			min = switch_min[i];
+	}
+	/* Counter ticks are 16 ns at QEMU's 62.5 MHz: the minimum is coarse,
+	 * the mean includes rollover flushes and first-run translation. */
+	hyp_printf("vmid: %u-bit, %lu rollovers, %lu VM switches (%lu VMID "
+		   "changes), switch (VMID update + VTCR/VTTBR/EL1 context "
+		   "load) mean %lu ns, min %lu ns\n", hyp_vmid_alloc.bits,
+		   s2_vmid_rollovers(&hyp_vmid_alloc), n, vmid_changes,
+		   n ? ticks * ns / n : 0, n ? min * ns : 0);
+}
