@@ -362,8 +362,8 @@ static void console_line(struct console *c)
 int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 		    int quiet, s2hyp_line_fn *on_line, void *ctx)
 {
-	char smp[16], mem[16];
-	const char *argv[32];
+	char smp[16], mem[16], blob[S2HYP_MAX_BLOBS][PATH_MAX + 64];
+	const char *argv[32 + 2 * S2HYP_MAX_BLOBS];
 	struct console c = { .on_line = on_line, .ctx = ctx };
 	double deadline = now() + q->timeout;
 	int pipefd[2], status, timed_out = 0, ret;
@@ -396,6 +396,21 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	if (q->datadir) {
 		argv[n++] = "-L";
 		argv[n++] = q->datadir;
+	}
+	/* The generic loader is a pseudo-device: no ROM, no guest-visible
+	 * hardware, just bytes in RAM before the CPUs start. */
+	for (unsigned int i = 0; i < q->nr_blobs; i++) {
+		if ((size_t)snprintf(blob[i], sizeof(blob[i]),
+				     "loader,file=%s,addr=0x%llx,force-raw=on",
+				     q->blobs[i].path,
+				     (unsigned long long)q->blobs[i].pa) >=
+		    sizeof(blob[i])) {
+			fprintf(stderr, "%s: path too long: %s\n", q->who,
+				q->blobs[i].path);
+			return -1;
+		}
+		argv[n++] = "-device";
+		argv[n++] = blob[i];
 	}
 	argv[n++] = "-kernel";
 	argv[n++] = q->image;

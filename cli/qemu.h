@@ -11,7 +11,10 @@
 #include <getopt.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#define S2HYP_MAX_BLOBS	4
 
 /* How to boot s2hyp; s2hyp_qemu_init() sets the defaults. */
 struct s2hyp_qemu {
@@ -24,6 +27,12 @@ struct s2hyp_qemu {
 	unsigned int mem_mib;	/* QEMU -m */
 	unsigned int timeout;	/* seconds until QEMU is killed */
 	const char *who;	/* "s2mm hyp run": prefixes every message */
+	/* Files QEMU's generic loader puts in RAM for s2hyp (Linux guests). */
+	struct s2hyp_blob {
+		const char *path;
+		uint64_t pa;
+	} blobs[S2HYP_MAX_BLOBS];
+	unsigned int nr_blobs;
 	char image[PATH_MAX];	/* the image s2hyp_qemu_image() chose */
 };
 

@@ -128,7 +128,7 @@ void mmu_enable(void);
 /* --- palloc.c: buddy allocator of naturally aligned 2^n pages --- */
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
-#define PALLOC_MAX_ORDER 14 /* 64 MiB */
+#define PALLOC_MAX_ORDER 18 /* 1 GiB: a Linux guest's RAM is one block */
 int palloc_init(uint64_t ram_base, uint64_t ram_end, uint64_t free_start);
 int palloc_alloc(unsigned int order, uint64_t *pa);
 void palloc_free(uint64_t pa, unsigned int order);

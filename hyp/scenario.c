@@ -123,7 +123,7 @@ static int scenario_one(const struct guest_kind *k, unsigned int cpu)
 	}
 	t0 = cntvct();
 	while (!vm->done)
-		vcpu_run_slice(&vm->vcpu, cpu);
+		vcpu_run_slice(&vm->vcpus[0], cpu);
 	vm_report(vm, cntvct() - t0);
 	ret = vm->status;
 	vm_destroy(vm);
@@ -225,7 +225,7 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 			slot = (slot + 1) % MANY_SLOTS;
 		struct hyp_vm *vm = &many_vms[cpu][slot];
 
-		vcpu_run_slice(&vm->vcpu, cpu);
+		vcpu_run_slice(&vm->vcpus[0], cpu);
 		if (vm->done) {
 			if (vm->status) {
 				hyp_printf("vm%u: exit status %d\n", vm->id,
@@ -236,9 +236,9 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 			faults += vm->mm.stats.translation +
 				  vm->mm.stats.permission +
 				  vm->mm.stats.access_flag;
-			exits += vm->vcpu.exits;
+			exits += vm->vcpus[0].exits;
 			changes += vm->vmid_changes;
-			preempt += vm->vcpu.preemptions;
+			preempt += vm->vcpus[0].preemptions;
 			vm_destroy(vm);
 			live[slot] = false;
 			nlive--;

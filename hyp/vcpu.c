@@ -91,6 +91,30 @@ static void vcpu_put(struct hyp_vcpu *vcpu, unsigned int cpu)
 	s2_vmid_clear_active(&hyp_vmid_alloc, cpu);
 }
 
+/* SPSR_EL2 for an AArch64 guest: EL1h, DAIF masked (M[3:0] = 0b0101). */
+#define SPSR_EL1H_DAIF		0x3c5ULL
+/* SCTLR_EL1 RES1 bits (11, 20, 22, 23, 28, 29): MMU, caches, checks off. */
+#define SCTLR_EL1_RES1		0x30d00800ULL
+
+void vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t x0)
+{
+	memset(&vcpu->regs, 0, sizeof(vcpu->regs));
+	memset(&vcpu->el1, 0, sizeof(vcpu->el1));
+	memset(&vcpu->timer, 0, sizeof(vcpu->timer));
+	vcpu->regs.x[0] = x0;
+	vcpu->regs.pc = entry;
+	vcpu->regs.pstate = SPSR_EL1H_DAIF;
+	vcpu->el1.sctlr = SCTLR_EL1_RES1;
+	vcpu->wfi = false;
+}
+
+void vcpu_kick(struct hyp_vcpu *vcpu)
+{
+	/* One physical CPU runs all of a VM's vCPUs in turn (scenario.c),
+	 * so a flag read at the next scheduling decision is enough. */
+	__atomic_store_n(&vcpu->wfi, false, __ATOMIC_RELEASE);
+}
+
 void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu)
 {
 	struct hyp_vm *vm = vcpu->vm;

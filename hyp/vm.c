@@ -15,12 +15,8 @@
 #include <s2mm/geometry.h>
 #include <s2mm/vmid.h>
 
-/* SPSR_EL2 for an AArch64 guest: EL1h, DAIF masked (M[3:0] = 0b0101). */
-#define SPSR_EL1H_DAIF		0x3c5ULL
 /* SPSR_EL2 for an AArch32 guest: SVC mode (0x13), A32, AIF masked. */
 #define SPSR_SVC32_AIF		0x1d3ULL
-/* SCTLR_EL1 RES1 bits (11, 20, 22, 23, 28, 29): MMU, caches, checks off. */
-#define SCTLR_EL1_RES1		0x30d00800ULL
 
 struct s2_vmid_alloc hyp_vmid_alloc;
 
@@ -127,7 +123,8 @@ static int vm_create_test_slots(struct hyp_vm *vm, const struct vm_config *c)
 int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 {
 	uint64_t img_size = (uint64_t)(c->img_end - c->img);
-	struct hyp_vcpu *vcpu = &vm->vcpu;
+	unsigned int nr_vcpus = c->nr_vcpus ? c->nr_vcpus : 1;
+	struct hyp_vcpu *vcpu = &vm->vcpus[0];
 	struct s2_geom g;
 	int ret;
 
@@ -136,7 +133,7 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 	ret = s2_geom_init(&g, 4096, 40, 40, S2_START_LEVEL_AUTO);
 	if (ret)
 		return ret;
-	if (img_size > c->ram_size)
+	if (img_size > c->ram_size || nr_vcpus > HYP_VM_MAX_VCPUS)
 		return -S2_EINVAL;
 	memset(vm, 0, sizeof(*vm));
 	vm->id = id;
@@ -165,14 +162,20 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 	/* 16-bit VMIDs only take effect with VTCR_EL2.VS (Arm ARM D8.14.1);
 	 * without it the upper VMID byte is ignored and VMs would alias. */
 	vm->vtcr = g.vtcr | s2_vmid_vtcr_vs(&hyp_vmid_alloc);
-	vcpu->vm = vm;
-	vcpu->regs.x[0] = GUEST_RAM_IPA;
+	vm->nr_vcpus = nr_vcpus;
+	for (unsigned int i = 0; i < nr_vcpus; i++) {
+		vm->vcpus[i].vm = vm;
+		vm->vcpus[i].id = i;
+	}
+	/* The virtual counter of a new VM starts near 0. */
+	vm->cntvoff = cntvct();
+	vcpu_reset(vcpu, GUEST_RAM_IPA, GUEST_RAM_IPA);
+	vcpu->power = VCPU_ON;
 	vcpu->regs.x[1] = c->ram_size;
 	vcpu->regs.x[2] = 0; /* nothing mapped up front */
 	vcpu->regs.x[3] = c->entry_x3;
-	vcpu->regs.pc = GUEST_RAM_IPA;
-	vcpu->regs.pstate = c->aarch32 ? SPSR_SVC32_AIF : SPSR_EL1H_DAIF;
-	vcpu->el1.sctlr = SCTLR_EL1_RES1;
+	if (c->aarch32)
+		vcpu->regs.pstate = SPSR_SVC32_AIF;
 	return 0;
 fail:
 	s2_vm_destroy(&vm->mm);
@@ -201,14 +204,23 @@ void vm_stop(struct hyp_vm *vm, int status)
 void vm_report(const struct hyp_vm *vm, uint64_t ticks)
 {
 	const struct s2_vm_stats *s = &vm->mm.stats;
-	const struct hyp_vcpu *v = &vm->vcpu;
+	struct hyp_vcpu t = { .exits = 0 };
 
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct hyp_vcpu *v = &vm->vcpus[i];
+
+		t.exits += v->exits;
+		t.hvcs += v->hvcs;
+		t.mmio += v->mmio;
+		t.injected += v->injected;
+		t.at_resolved += v->at_resolved;
+	}
 	hyp_printf("vm%u: exit status %d after %lu exits (%lu HVC, %lu MMIO, "
 		   "%lu injected; stage-2: %lu translation, %lu permission, "
 		   "%lu access-flag, %lu s1ptw, %lu IPA by AT; %lu block + %lu "
 		   "page maps), %lu us, VMID %u, VTCR %lx\n", vm->id, vm->status,
-		   v->exits, v->hvcs, v->mmio, v->injected, s->translation,
-		   s->permission, s->access_flag, s->s1ptw, v->at_resolved,
+		   t.exits, t.hvcs, t.mmio, t.injected, s->translation,
+		   s->permission, s->access_flag, s->s1ptw, t.at_resolved,
 		   s->block_maps, s->page_maps,
 		   ticks * 1000000 / read_sysreg(cntfrq_el0), vm->vmid, vm->vtcr);
 }

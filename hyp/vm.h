@@ -24,6 +24,7 @@
 #include <s2mm/vmid.h>
 
 #include "hyp.h"
+#include "vpl011.h"
 
 /* EL1 system registers a vCPU owns (saved on put, restored on load; the
  * EL1_CTX_* lists of vcpu.c pair each field with its register). */
@@ -36,11 +37,25 @@ struct hyp_el1_ctx {
 
 struct hyp_vm;
 
+#define HYP_VM_MAX_VCPUS	8
+
+/* A vCPU's power state (PSCI): only vCPU 0 starts on. */
+enum vcpu_power { VCPU_OFF, VCPU_ON };
+
+/* The EL1 virtual timer a vCPU owns (vtimer.c). */
+struct vtimer {
+	uint64_t cval, ctl;	/* CNTV_CVAL_EL0, CNTV_CTL_EL0 while put */
+	bool phys_masked;	/* PPI 27 disabled until the guest handles it */
+};
+
 struct hyp_vcpu {
 	struct hyp_regs regs;
 	struct hyp_el1_ctx el1;
+	struct vtimer timer;
 	struct hyp_vm *vm;
 	unsigned int id;
+	enum vcpu_power power;
+	bool wfi;		/* waiting for an interrupt (WFI, CPU_SUSPEND) */
 	bool yielded;		/* leave the run loop: slice over, HC_YIELD */
 	uint64_t exits, hvcs, mmio, injected, preemptions;
 	uint64_t at_resolved;	/* permission faults' IPA found by AT */
@@ -56,6 +71,8 @@ struct vm_config {
 	bool log;			/* a dirty-logged slot at GUEST_LOG_IPA */
 	bool probe;			/* the stale-TLB probe page */
 	bool preempt;			/* time-sliced by the EL2 timer */
+	bool linux;			/* Linux boot protocol, PSCI, GIC, PL011 */
+	unsigned int nr_vcpus;		/* 0 means 1 */
 };
 
 #define VM_SLOT_RAM		0
@@ -75,7 +92,11 @@ struct hyp_vm {
 	uint64_t log_pa, probe_pa[2];
 	unsigned int probe_cur;
 	uint64_t dirty_bitmap[GUEST_LOG_SIZE / PAGE_SIZE / 64];
-	struct hyp_vcpu vcpu;
+	hyp_lock_t lock;	/* vCPU power states */
+	unsigned int nr_vcpus;
+	struct hyp_vcpu vcpus[HYP_VM_MAX_VCPUS];
+	uint64_t cntvoff;	/* CNTVOFF_EL2: the VM's counter starts at 0 */
+	struct vpl011 uart;
 	bool done;
 	int status;
 	char line[256];		/* console output until its newline */
@@ -113,6 +134,12 @@ void vm_fill_frames(uint64_t pa, uint64_t size, uint64_t word);
 /* --- vcpu.c --- */
 /** vcpu_run_slice() - Run @vcpu on @cpu until its VM ends or it yields. */
 void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu);
+/** vcpu_reset() - @vcpu as at a cold boot at EL1: MMU off, DAIF masked,
+ * PC @entry, x0 @x0 (PSCI CPU_ON, Linux's boot protocol). */
+void vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t x0);
+/** vcpu_kick() - @vcpu has something new to do (powered on, an interrupt
+ * pending): make it notice. */
+void vcpu_kick(struct hyp_vcpu *vcpu);
 /** vcpu_set_slice() - The EL2 timer's slice for preempted VMs. */
 void vcpu_set_slice(unsigned int slice_us);
 /** vcpu_vmid_report() - The VMID allocator's line, with the cost of VM
