@@ -17,6 +17,7 @@ int cmd_hyp(int argc, char **argv);
 int cmd_hyp_fidelity(int argc, char **argv);
 int cmd_hyp_boot(int argc, char **argv);
 int cmd_hyp_check(int argc, char **argv);
+int cmd_hyp_linux(int argc, char **argv);
 
 /**
  * dump_pgtable() - Print the tree of @pt below [ipa, ipa + size): one line

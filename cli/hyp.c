@@ -35,7 +35,9 @@ static void hyp_usage(FILE *out, const struct s2hyp_qemu *q)
 		"                    model against QEMU's AT (see its --help)\n"
 		"       s2mm hyp boot [QEMU options] [--] S2HYP-ARGS...: boot\n"
 		"                    s2hyp with its own command line\n"
-		"       s2mm hyp check [QEMU options]: can s2hyp boot here?\n\n"
+		"       s2mm hyp check [QEMU options]: can s2hyp boot here?\n"
+		"       s2mm hyp linux [--guests N] [--vcpus N] ...: Debian's\n"
+		"                    arm64 Linux as guests (see its --help)\n\n"
 		"Boot s2hyp, the EL2 hypervisor on libs2mm, under\n"
 		"qemu-system-aarch64 -M virt,virtualization=on and run guests.\n\n"
 		"  --scenario NAME   many (default): --guests memory-test VMs\n"
@@ -226,6 +228,7 @@ int cmd_hyp(int argc, char **argv)
 		{ "fidelity", cmd_hyp_fidelity },
 		{ "boot", cmd_hyp_boot },
 		{ "check", cmd_hyp_check },
+		{ "linux", cmd_hyp_linux },
 	};
 	struct s2hyp_qemu q;
 
@@ -239,6 +242,6 @@ int cmd_hyp(int argc, char **argv)
 		if (!strcmp(argv[1], subs[i].name))
 			return subs[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "s2mm hyp: unknown subcommand '%s' (run, fidelity, "
-		"boot or check)\n", argv[1]);
+		"boot, check or linux)\n", argv[1]);
 	return 2;
 }

@@ -6,6 +6,7 @@
  * says what to emulate or inject.
  */
 #include "vm.h"
+#include "psci.h"
 
 #include <s2mm/error.h>
 
@@ -100,31 +101,117 @@ static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
 	}
 }
 
+/* SMCCC's answer to a function ID nobody implements (DEN0028 5.2). */
+#define SMCCC_RET_NOT_SUPPORTED	((uint64_t)-1)
+
+/* HVC: PSCI for Linux guests, the test hypercalls for the others. ELR_EL2
+ * already points after the HVC (its preferred return address). */
 static void exit_hvc(struct hyp_vcpu *vcpu, uint64_t esr)
 {
 	(void)esr;
 	vcpu->hvcs++;
-	vcpu_hypercall(vcpu);
+	if (!vcpu->vm->cfg.linux)
+		vcpu_hypercall(vcpu);
+	else if (!psci_call(vcpu))
+		vcpu->regs.x[0] = SMCCC_RET_NOT_SUPPORTED;
+}
+
+/* SMC trapped by HCR_EL2.TSC: ELR_EL2 is the SMC itself (Arm ARM D1.19.2);
+ * with no EL3 behind us it is PSCI's other conduit. */
+static void exit_smc(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+	if (!vcpu->vm->cfg.linux) {
+		inject_undef(vcpu);
+		return;
+	}
+	vcpu_skip(vcpu, esr);
+	if (!psci_call(vcpu))
+		vcpu->regs.x[0] = SMCCC_RET_NOT_SUPPORTED;
+}
+
+/* WFI/WFE trapped (HCR_EL2.TWI, TWE): ISS.TI bit 0 is 1 for WFE. */
+#define ESR_ISS_WFx_TI_WFE	(1ULL << 0)
+
+static void exit_wfx(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+	vcpu_skip(vcpu, esr);
+	/* WFE: a spinning vCPU gives way; WFI: it sleeps until an
+	 * interrupt is pending for it (the scheduler wakes it). */
+	if (!(esr & ESR_ISS_WFx_TI_WFE) &&
+	    !vgic_pending(&vcpu->vm->vgic, vcpu->id))
+		vcpu->wfi = true;
+	vcpu->yielded = true;
+}
+
+/* ESR_EL2.ISS for a trapped MSR/MRS/SYS (EC 0x18, Arm ARM D17.2.37):
+ * Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn [13:10], Rt [9:5],
+ * CRm [4:1], Direction [0]. */
+#define SYS64_ISS_MASK		0x3ffc1eULL	/* Op0, Op2, Op1, CRn, CRm */
+#define SYS64_RT(esr)		(((esr) >> 5) & 0x1f)
+#define SYS64_ENC(op0, op1, crn, crm, op2)				\
+	((uint64_t)(op0) << 20 | (uint64_t)(op2) << 17 |		\
+	 (uint64_t)(op1) << 14 | (uint64_t)(crn) << 10 | (uint64_t)(crm) << 1)
+#define SYS_DC_ISW		SYS64_ENC(1, 0, 7, 6, 2)
+#define SYS_DC_CSW		SYS64_ENC(1, 0, 7, 10, 2)
+#define SYS_DC_CISW		SYS64_ENC(1, 0, 7, 14, 2)
+
+static void exit_sys64(struct hyp_vcpu *vcpu, uint64_t esr)
+{
+	uint64_t rt = SYS64_RT(esr);
+	uint64_t val = rt == 31 ? 0 : vcpu->regs.x[rt];
+
+	switch (esr & SYS64_ISS_MASK) {
+	case SYS_DC_ISW:
+	case SYS_DC_CSW:
+	case SYS_DC_CISW:
+		/* Set/way maintenance (HCR_EL2.TSW): done on this CPU's caches
+		 * as clean and invalidate, which never loses data where the
+		 * guest asked for invalidate only (as KVM turns it too). */
+		__asm__ volatile("dc cisw, %0" : : "r"(val) : "memory");
+		dsb(sy);
+		vcpu_skip(vcpu, esr);
+		return;
+	}
+	hyp_printf("vm%u: trapped system register access, ESR %lx: "
+		   "undefined instruction injected\n", vcpu->vm->id, esr);
+	inject_undef(vcpu);
 }
 
 static exit_fn *const exit_handlers[64] = {
+	[ESR_ELx_EC_WFx] = exit_wfx,
 	[ESR_ELx_EC_HVC64] = exit_hvc,
 	[ESR_ELx_EC_HVC32] = exit_hvc,
+	[ESR_ELx_EC_SMC64] = exit_smc,
+	[ESR_ELx_EC_SYS64] = exit_sys64,
 	[ESR_ELx_EC_DABT_LOW] = exit_abort,
 	[ESR_ELx_EC_IABT_LOW] = exit_abort,
 };
 
 static void exit_irq(struct hyp_vcpu *vcpu)
 {
-	int irq = gic_ack_timer();
+	uint32_t iar = gic_ack();
+	unsigned int intid = iar & GICC_IAR_INTID_MASK;
 
-	if (irq == 1) {
-		/* The slice is over: next VM. */
+	switch (intid) {
+	case GIC_SPURIOUS:
+		return;
+	case GIC_INTID_HYP_TIMER:
+		/* The slice is over: next vCPU. */
 		vcpu->yielded = true;
 		vcpu->preemptions++;
-	} else if (irq < 0) {
-		hyp_printf("vm%u: unexpected IRQ %d\n", vcpu->vm->id, -irq - 1);
+		break;
+	case GIC_INTID_VTIMER:
+		vtimer_fired(vcpu);
+		break;
+	case GIC_INTID_MAINT:
+	case GIC_SGI_KICK:
+		/* The exit itself was the point: the run loop looks again. */
+		break;
+	default:
+		hyp_printf("vm%u: unexpected IRQ %u\n", vcpu->vm->id, intid);
+		break;
 	}
+	gic_eoi(iar);
 }
 
 void vcpu_handle_exit(struct hyp_vcpu *vcpu, unsigned int vec)
@@ -142,6 +229,14 @@ void vcpu_handle_exit(struct hyp_vcpu *vcpu, unsigned int vec)
 		return;
 	}
 	fn = exit_handlers[S2_FIELD_GET(ESR_ELx_EC, esr)];
+	if (!fn && vcpu->vm->cfg.linux) {
+		/* An operating system survives an UNDEF; a test guest that
+		 * gets here has a bug to show. */
+		hyp_printf("vm%u: unhandled exception class, ESR %lx: undefined "
+			   "instruction injected\n", vcpu->vm->id, esr);
+		inject_undef(vcpu);
+		return;
+	}
 	if (!fn) {
 		vcpu_fail(vcpu, "unhandled exception class", esr);
 		return;

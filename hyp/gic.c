@@ -16,12 +16,11 @@
 #define GICD_ISENABLER(n)	(0x100 + 4 * (n))
 #define GICD_ICENABLER(n)	(0x180 + 4 * (n))
 #define GICD_IPRIORITYR		0x400
+#define GICD_SGIR		0xf00
 #define GICC_CTLR		0x000
 #define GICC_PMR		0x004
 #define GICC_IAR		0x00c
 #define GICC_EOIR		0x010
-#define GICC_IAR_INTID_MASK	0x3ffU
-#define GIC_SPURIOUS		1023
 
 /* CNTHP_CTL_EL2 (Arm ARM D13.8.17). */
 #define CNTHP_CTL_ENABLE	(1ULL << 0)
@@ -39,12 +38,20 @@ static inline uint32_t mmio_r32(uint64_t a)
 
 void gic_init_cpu(unsigned int cpu)
 {
+	static const unsigned int ppis[] = {
+		GIC_INTID_HYP_TIMER, GIC_INTID_VTIMER, GIC_INTID_MAINT,
+	};
+
 	if (cpu == 0)
 		mmio_w32(GICD_BASE + GICD_CTLR, 1);
 	/* SGI/PPI enables and priorities are banked per CPU. */
-	*(volatile uint8_t *)(GICD_BASE + GICD_IPRIORITYR +
-			      GIC_INTID_HYP_TIMER) = 0x80;
-	mmio_w32(GICD_BASE + GICD_ISENABLER(0), 1U << GIC_INTID_HYP_TIMER);
+	for (unsigned int i = 0; i < ARRAY_SIZE(ppis); i++)
+		*(volatile uint8_t *)(GICD_BASE + GICD_IPRIORITYR + ppis[i]) =
+			0x80;
+	*(volatile uint8_t *)(GICD_BASE + GICD_IPRIORITYR + GIC_SGI_KICK) = 0x80;
+	mmio_w32(GICD_BASE + GICD_ISENABLER(0), 1U << GIC_INTID_HYP_TIMER |
+		 1U << GIC_INTID_VTIMER | 1U << GIC_INTID_MAINT |
+		 1U << GIC_SGI_KICK);
 	mmio_w32(GICC_BASE + GICC_PMR, 0xff);
 	mmio_w32(GICC_BASE + GICC_CTLR, 1);
 }
@@ -56,6 +63,13 @@ void hyp_timer_arm(uint64_t ticks)
 	isb();
 }
 
+void hyp_timer_arm_at(uint64_t cval)
+{
+	write_sysreg(cval, cnthp_cval_el2);
+	write_sysreg(CNTHP_CTL_ENABLE, cnthp_ctl_el2);
+	isb();
+}
+
 void hyp_timer_stop(void)
 {
 	/* Disabled: the level-sensitive PPI deasserts (no stale pending). */
@@ -63,15 +77,29 @@ void hyp_timer_stop(void)
 	isb();
 }
 
-int gic_ack_timer(void)
+uint32_t gic_ack(void)
 {
 	uint32_t iar = mmio_r32(GICC_BASE + GICC_IAR);
-	uint32_t id = iar & GICC_IAR_INTID_MASK;
 
-	if (id == GIC_SPURIOUS)
-		return 0;
-	if (id == GIC_INTID_HYP_TIMER)
+	if ((iar & GICC_IAR_INTID_MASK) == GIC_INTID_HYP_TIMER)
 		hyp_timer_stop();
+	return iar;
+}
+
+void gic_eoi(uint32_t iar)
+{
 	mmio_w32(GICC_BASE + GICC_EOIR, iar);
-	return id == GIC_INTID_HYP_TIMER ? 1 : -(int)id - 1;
+}
+
+void gic_ppi_enable(unsigned int intid, bool on)
+{
+	mmio_w32(GICD_BASE + (on ? GICD_ISENABLER(0) : GICD_ICENABLER(0)),
+		 1U << intid);
+}
+
+void gic_send_sgi(unsigned int cpu, unsigned int sgi)
+{
+	/* GICD_SGIR (IHI 0048B 4.3.15): TargetListFilter 0, CPUTargetList. */
+	dsb(ish);
+	mmio_w32(GICD_BASE + GICD_SGIR, (1U << cpu) << 16 | sgi);
 }

@@ -161,21 +161,39 @@ void hyp_cur_exception(struct hyp_regs *r, unsigned int vec);
 /* --- gic.c: GICv2 and the EL2 physical timer, for preemption --- */
 /* CNTHP (EL2 physical timer): PPI 10, INTID 26 (Arm BSA; QEMU virt). */
 #define GIC_INTID_HYP_TIMER	26
+/* CNTV (EL1 virtual timer, the guest's): PPI 11, INTID 27. */
+#define GIC_INTID_VTIMER	27
+/* GICv2 virtual interface maintenance interrupt: PPI 9, INTID 25. */
+#define GIC_INTID_MAINT		25
+/* The SGI one CPU sends another to make its guest exit. */
+#define GIC_SGI_KICK		1
+#define GIC_SPURIOUS		1023
+#define GICC_IAR_INTID_MASK	0x3ffU
 void gic_init_cpu(unsigned int cpu);
 void hyp_timer_arm(uint64_t ticks);
+/* Fire when the physical counter reaches @cval. */
+void hyp_timer_arm_at(uint64_t cval);
 void hyp_timer_stop(void);
-/* Acknowledge and end the pending interrupt. Return: 1 for the timer
- * (then stopped), 0 if spurious, else -(INTID + 1). */
-int gic_ack_timer(void);
+/* Acknowledge the highest-priority pending interrupt: GICC_IAR (the EL2
+ * timer is stopped when it is the one). */
+uint32_t gic_ack(void);
+/* End it: GICC_EOIR with what gic_ack() returned. */
+void gic_eoi(uint32_t iar);
+/* Enable or disable a PPI of this CPU. */
+void gic_ppi_enable(unsigned int intid, bool on);
+/* Send SGI @sgi to physical CPU @cpu. */
+void gic_send_sgi(unsigned int cpu, unsigned int sgi);
 
 /* --- main.c --- */
 void hyp_main(uint64_t dtb);
 void secondary_main(unsigned int id);
 
-static inline uint64_t cntvct(void)
+/* The physical count: guests' virtual counters are offset (CNTVOFF_EL2),
+ * s2hyp's own clock is not. */
+static inline uint64_t hyp_counter(void)
 {
 	isb();
-	return read_sysreg(cntvct_el0);
+	return read_sysreg(cntpct_el0);
 }
 #endif /* !__ASSEMBLER__ */
 #endif /* S2HYP_HYP_H */

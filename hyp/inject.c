@@ -8,11 +8,17 @@
 /* SPSR_EL2 for an AArch64 guest: EL1h, DAIF masked (M[3:0] = 0b0101). */
 #define SPSR_EL1H_DAIF		0x3c5ULL
 #define SPSR_M_MASK		0xfULL
+#define SPSR_M_EL0T		0x0ULL
 #define SPSR_M_EL1T		0x4ULL
+#define SPSR_M_EL1H		0x5ULL
+#define SPSR_NRW		(1ULL << 4)	/* AArch32 */
+#define SPSR_PAN		(1ULL << 22)
+#define SCTLR_EL1_SPAN		(1ULL << 23)
 /* Vector offsets from VBAR_EL1 (Arm ARM D1.10.2): synchronous exception
  * from the current EL with SP_EL0 / SP_ELx. */
 #define VBAR_CUR_SP0_SYNC	0x000
 #define VBAR_CUR_SPX_SYNC	0x200
+#define VBAR_LOWER64_SYNC	0x400
 
 /* AArch32 CPSR / SCTLR bits for taking an exception (Arm ARM G1.12.3). */
 #define PSR_AA32_MODE_ABT	0x17ULL
@@ -82,27 +88,40 @@ void inject_abort(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far)
 {
 	struct hyp_vm *vm = vcpu->vm;
 	uint64_t from = vcpu->regs.pstate & SPSR_M_MASK;
-	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, esr);
+	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, esr), vector;
 
 	if (vm->cfg.aarch32 && ec == ESR_ELx_EC_DABT_CUR) {
 		inject_dabt32(vcpu, esr, far);
 		return;
 	}
-	if (vm->cfg.aarch32 ||
-	    (from != SPSR_M_EL1T && from != (SPSR_EL1H_DAIF & SPSR_M_MASK))) {
-		hyp_printf("vm%u: abort at %lx to inject, ESR %lx: guest "
+	if (vm->cfg.aarch32 || (vcpu->regs.pstate & SPSR_NRW) ||
+	    (from != SPSR_M_EL0T && from != SPSR_M_EL1T &&
+	     from != SPSR_M_EL1H)) {
+		hyp_printf("vm%u: exception at %lx to inject, ESR %lx: guest "
 			   "stopped\n", vm->id, far, esr);
 		vm_stop(vm, -1);
 		return;
+	}
+	/* The vector and the class as seen from EL1 (Arm ARM D1.10.2): an
+	 * abort from EL0 is one from a lower level. */
+	if (from == SPSR_M_EL0T) {
+		vector = VBAR_LOWER64_SYNC;
+		if (ec == ESR_ELx_EC_DABT_CUR || ec == ESR_ELx_EC_IABT_CUR)
+			esr -= 1ULL << ESR_ELx_EC_SHIFT;
+	} else {
+		vector = from == SPSR_M_EL1T ? VBAR_CUR_SP0_SYNC
+					     : VBAR_CUR_SPX_SYNC;
 	}
 	write_sysreg(esr, esr_el1);
 	write_sysreg(far, far_el1);
 	write_sysreg(vcpu->regs.pc, elr_el1);
 	write_sysreg(vcpu->regs.pstate, spsr_el1);
-	vcpu->regs.pc = read_sysreg(vbar_el1) + (from == SPSR_M_EL1T ?
-					       VBAR_CUR_SP0_SYNC :
-					       VBAR_CUR_SPX_SYNC);
-	vcpu->regs.pstate = SPSR_EL1H_DAIF;
+	vcpu->regs.pc = read_sysreg(vbar_el1) + vector;
+	/* PSTATE.PAN is set on taking an exception to EL1 when FEAT_PAN is
+	 * there and SCTLR_EL1.SPAN is 0 (Arm ARM D1.10.3). */
+	vcpu->regs.pstate = SPSR_EL1H_DAIF |
+		((read_sysreg(id_aa64mmfr1_el1) >> 20 & 0xf) &&
+		 !(read_sysreg(sctlr_el1) & SCTLR_EL1_SPAN) ? SPSR_PAN : 0);
 	vcpu->injected++;
 }
 
@@ -111,4 +130,12 @@ void inject_abort(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far)
 void vcpu_skip(struct hyp_vcpu *vcpu, uint64_t esr)
 {
 	vcpu->regs.pc += (esr & ESR_ELx_IL) ? 4 : 2;
+}
+
+void inject_undef(struct hyp_vcpu *vcpu)
+{
+	/* EC 0 "unknown reason" is how an UNDEFINED instruction is reported
+	 * (Arm ARM D17.2.37); IL for a 32-bit instruction. */
+	inject_abort(vcpu, ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT | ESR_ELx_IL,
+		     read_sysreg(far_el1));
 }

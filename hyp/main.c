@@ -13,10 +13,13 @@
  *          cooperatively (the guests yield)
  *   preempt  the same, preempted by the EL2 timer every slice-us=N (1000)
  *   fidelity seed=S count=N: the MMU model against QEMU's AT (fidelity/)
+ *   linux  guests=N Linux guests of vcpus=N vCPUs and mem-mib=N MiB each,
+ *          booting the kernel and initramfs at linux=PA,SIZE initrd=PA,SIZE
  * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
 #include "vm.h"
+#include "linux.h"
 #include "fidelity/fidelity.h"
 
 #define DEFAULT_DTB	0x40000000UL
@@ -65,6 +68,76 @@ static unsigned int arg_uint(const char *args, const char *key,
 	return n;
 }
 
+/* A number, decimal or 0x-hex, at @v; the end in *@end. */
+static uint64_t parse_u64(const char *v, const char **end)
+{
+	uint64_t n = 0;
+	unsigned int base = 10;
+
+	if (v[0] == '0' && v[1] == 'x') {
+		base = 16;
+		v += 2;
+	}
+	for (;; v++) {
+		unsigned int d;
+
+		if (*v >= '0' && *v <= '9')
+			d = (unsigned int)(*v - '0');
+		else if (base == 16 && *v >= 'a' && *v <= 'f')
+			d = (unsigned int)(*v - 'a' + 10);
+		else
+			break;
+		n = n * base + d;
+	}
+	*end = v;
+	return n;
+}
+
+/* "key=PA,SIZE": a file QEMU's loader put in RAM. Return: 0, 1 when
+ * absent, -1 when malformed. */
+static int arg_blob(const char *args, const char *key, uint64_t *pa,
+		    uint64_t *size)
+{
+	const char *v = find_arg(args, key), *end;
+
+	if (!v)
+		return 1;
+	*pa = parse_u64(v, &end);
+	if (*end != ',')
+		return -1;
+	*size = parse_u64(end + 1, &end);
+	return (*end && *end != ' ') || !*size ? -1 : 0;
+}
+
+/*
+ * The kernel and initramfs of Linux guests sit at the top of RAM, where
+ * `s2mm hyp linux` asked QEMU to load them: RAM ends below them for the
+ * allocator. Return: the new end of RAM, or 0 when the arguments are bad.
+ */
+static uint64_t reserve_images(const char *args, uint64_t ram_base,
+			       uint64_t ram_end)
+{
+	struct linux_images *li = &linux_images;
+	uint64_t end = ram_end;
+
+	if (arg_blob(args, "linux=", &li->image_pa, &li->image_size) < 0 ||
+	    arg_blob(args, "initrd=", &li->initrd_pa, &li->initrd_size) < 0)
+		return 0;
+	for (unsigned int i = 0; i < 2; i++) {
+		uint64_t pa = i ? li->initrd_pa : li->image_pa;
+		uint64_t size = i ? li->initrd_size : li->image_size;
+
+		if (!size)
+			continue;
+		if (pa < (uint64_t)__end || pa < ram_base || pa + size < pa ||
+		    pa + size > ram_end)
+			return 0;
+		if ((pa & ~(PAGE_SIZE - 1)) < end)
+			end = pa & ~(PAGE_SIZE - 1);
+	}
+	return end;
+}
+
 static enum scenario parse_scenario(const void *fdt)
 {
 	static char cmdline[256];
@@ -78,6 +151,8 @@ static enum scenario parse_scenario(const void *fdt)
 	vm_opts.guests = arg_uint(args, "guests=", 0);
 	vm_opts.vmid_bits = arg_uint(args, "vmid-bits=", 0);
 	vm_opts.slice_us = arg_uint(args, "slice-us=", 0);
+	vm_opts.vcpus = arg_uint(args, "vcpus=", 0);
+	vm_opts.mem_mib = arg_uint(args, "mem-mib=", 0);
 	if (!v || arg_is(v, "boot"))
 		return SC_BOOT;
 	if (arg_is(v, "panic"))
@@ -153,18 +228,25 @@ void hyp_main(uint64_t dtb)
 {
 	const void *fdt = fdt_valid((void *)dtb) ? (void *)dtb
 						  : (void *)DEFAULT_DTB;
-	uint64_t ram_base = 0x40000000UL, ram_size = DEFAULT_RAM;
+	uint64_t ram_base = 0x40000000UL, ram_size = DEFAULT_RAM, ram_end;
 	unsigned int failed = 0;
 	uint64_t free_before, run_ticks;
 
-	boot_ticks = cntvct();
+	boot_ticks = hyp_counter();
 	if (fdt_memory(fdt, &ram_base, &ram_size))
 		hyp_printf("s2hyp: no DTB memory node, assuming %lu MiB\n",
 			   ram_size >> 20);
 	hyp_printf("s2hyp: EL%lu, MIDR %lx, RAM %lx+%lu MiB, DTB %p, image %p-%p\n",
 		   (read_sysreg(currentel) >> 2) & 3, read_sysreg(midr_el1),
 		   ram_base, ram_size >> 20, fdt, __image_start, __end);
-	if (palloc_init(ram_base, ram_base + ram_size, (uint64_t)__end))
+	ram_end = reserve_images(fdt_bootargs(fdt), ram_base,
+				 ram_base + ram_size);
+	if (!ram_end) {
+		hyp_printf("s2hyp: bad linux= or initrd= (PA,SIZE inside RAM "
+			   "above the image)\n");
+		semihost_exit(HYP_EXIT_FAIL);
+	}
+	if (palloc_init(ram_base, ram_end, (uint64_t)__end))
 		hyp_panic("palloc_init: RAM too small");
 	hyp_printf("s2hyp: %lu pages free\n", palloc_free_pages());
 	scenario = parse_scenario(fdt);
@@ -185,7 +267,7 @@ void hyp_main(uint64_t dtb)
 
 	/* Every page a scenario takes must come back: checked at the end. */
 	free_before = palloc_free_pages();
-	run_ticks = cntvct();
+	run_ticks = hyp_counter();
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
 	__asm__ volatile("sev");
 	cpu_loop(0);
@@ -203,8 +285,8 @@ void hyp_main(uint64_t dtb)
 	}
 	hyp_printf("s2hyp: %u passed, %u failed (CPUs), %lu us since boot, "
 		   "%lu us running\n", hyp_ncpus - failed, failed,
-		   (cntvct() - boot_ticks) * 1000000 / read_sysreg(cntfrq_el0),
-		   (cntvct() - run_ticks) * 1000000 / read_sysreg(cntfrq_el0));
+		   (hyp_counter() - boot_ticks) * 1000000 / read_sysreg(cntfrq_el0),
+		   (hyp_counter() - run_ticks) * 1000000 / read_sysreg(cntfrq_el0));
 	if (!failed)
 		hyp_printf("PASS\n");
 	semihost_exit(failed ? HYP_EXIT_FAIL : HYP_EXIT_PASS);

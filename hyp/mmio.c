@@ -9,6 +9,10 @@
 
 void vm_putc(struct hyp_vm *vm, char c)
 {
+	/* A terminal's carriage return (a tty's ONLCR): the line ends at
+	 * the newline. */
+	if (c == '\r')
+		return;
 	if (c != '\n')
 		vm->line[vm->line_len++] = c;
 	/* Flush on newline, or when full (the line continues on the next). */
@@ -34,8 +38,28 @@ static bool mmio_console(struct hyp_vm *vm, const struct s2_mmio *m,
 	return true;
 }
 
+/* A Linux guest's devices: the GIC distributor and the PL011. */
+static int mmio_linux(struct hyp_vcpu *vcpu, const struct s2_mmio *m,
+		      uint64_t *val)
+{
+	struct hyp_vm *vm = vcpu->vm;
+
+	if (m->write)
+		*val = m->value;
+	if (m->ipa - VGIC_GICD_IPA < VGIC_GICD_SIZE)
+		return vgic_dist_access(&vm->vgic, vcpu->id,
+					m->ipa - VGIC_GICD_IPA, m->size,
+					m->write, val) ? -1 : 0;
+	if (m->ipa - VPL011_IPA < VPL011_SIZE)
+		return vpl011_access(vm, &vm->uart, m->ipa - VPL011_IPA,
+				     m->size, m->write, val);
+	return -1;
+}
+
 int mmio_access(struct hyp_vcpu *vcpu, const struct s2_mmio *m, uint64_t *val)
 {
+	if (vcpu->vm->cfg.linux)
+		return mmio_linux(vcpu, m, val);
 	if (mmio_console(vcpu->vm, m, val))
 		return 0;
 	return -1;

@@ -8,12 +8,16 @@
 
 #include <s2mm/error.h>
 
+#include "linux.h"
+#include "sched.h"
+
 /* A guest program and how to host it. */
 struct guest_kind {
 	const char *name;
 	struct vm_config cfg;
 	bool victims;		/* counted after checking the victims */
 	bool many;		/* opts.guests VMs, time-sliced */
+	bool linux;		/* Linux guests (linux.c), one per CPU */
 };
 
 #define GUEST_IMG(n) extern char guest_##n##_start[], guest_##n##_end[];
@@ -67,6 +71,7 @@ static const struct guest_kind kinds[] = {
 	  .cfg = { IMG(staletlb32), .ram_size = MiB(1), .aarch32 = true,
 		   .probe = true } },
 #endif
+	{ .name = "linux", .linux = true },
 };
 
 static struct vm_options opts;
@@ -121,10 +126,10 @@ static int scenario_one(const struct guest_kind *k, unsigned int cpu)
 		hyp_printf("vm%u: create failed: %s\n", cpu, s2_strerror(ret));
 		return ret;
 	}
-	t0 = cntvct();
+	t0 = hyp_counter();
 	while (!vm->done)
 		vcpu_run_slice(&vm->vcpus[0], cpu);
-	vm_report(vm, cntvct() - t0);
+	vm_report(vm, hyp_counter() - t0);
 	ret = vm->status;
 	vm_destroy(vm);
 	if (!k->victims)
@@ -257,12 +262,52 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 	return failed ? -1 : 0;
 }
 
+/*
+ * Linux guests: guests=N of them (default 1, at most one per CPU), each
+ * with vcpus=N vCPUs and mem-mib=N MiB, its vCPUs scheduled on the CPU of
+ * its own number. A guest passes when it powered itself off (PSCI).
+ */
+static int scenario_linux(unsigned int cpu)
+{
+	unsigned int guests = opts.guests ? opts.guests : 1;
+	struct hyp_vm *vm = &vms[cpu];
+	uint64_t t0;
+	int ret;
+
+	if (cpu == 0 && guests > hyp_ncpus)
+		hyp_printf("linux: %u guests on %u CPUs: only %u run\n", guests,
+			   hyp_ncpus, hyp_ncpus);
+	if (cpu >= guests)
+		return 0;
+	ret = linux_vm_create(vm, cpu, (uint64_t)(opts.mem_mib ? opts.mem_mib
+						  : 256) << 20,
+			      opts.vcpus ? opts.vcpus : 1);
+	if (ret) {
+		hyp_printf("vm%u: create failed: %s\n", cpu, s2_strerror(ret));
+		count_guest(false);
+		return ret;
+	}
+	t0 = hyp_counter();
+	sched_run_vm(vm, cpu);
+	vm_report(vm, hyp_counter() - t0);
+	hyp_printf("vm%u: %lu idle sleeps, %lu VMID changes\n", vm->id,
+		   vm->idles, vm->vmid_changes);
+	ret = vm->status;
+	__atomic_add_fetch(&many_vmid_changes, vm->vmid_changes,
+			   __ATOMIC_RELAXED);
+	vm_destroy(vm);
+	count_guest(ret == 0);
+	return ret;
+}
+
 int vm_scenario_run(const char *name, unsigned int cpu)
 {
 	const struct guest_kind *k = kind_find(name);
 
 	if (!k)
 		return -1;
+	if (k->linux)
+		return scenario_linux(cpu);
 	if (k->many)
 		return scenario_many(k, cpu);
 	if (k->victims)

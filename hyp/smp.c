@@ -78,10 +78,10 @@ int smp_boot_secondaries(void)
 			hyp_printf("psci: CPU_ON %lx failed: %d\n", mpidr, ret);
 			return -1;
 		}
-		for (uint64_t t0 = cntvct();; ) {
+		for (uint64_t t0 = hyp_counter();; ) {
 			if (__atomic_load_n(&hyp_cpus[i].online, __ATOMIC_ACQUIRE))
 				break;
-			if (cntvct() - t0 > read_sysreg(cntfrq_el0)) {
+			if (hyp_counter() - t0 > read_sysreg(cntfrq_el0)) {
 				hyp_printf("smp: CPU %u did not come up\n", i);
 				return -1;
 			}

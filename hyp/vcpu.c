@@ -8,6 +8,12 @@
 #include <s2mm/error.h>
 #include <s2mm/vmid.h>
 
+/* What a Linux guest adds to HCR_EL2 (Arm ARM D13.2.48): FIQs and
+ * SErrors to EL2 as IRQs are (virtual ones from the GIC), SMC, WFI, WFE
+ * and set/way cache maintenance trapped. */
+#define HCR_LINUX	(HCR_EL2_FMO | HCR_EL2_AMO | HCR_EL2_TSC |	\
+			 HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TSW)
+
 static uint64_t switch_ticks[HYP_MAX_CPUS], switches[HYP_MAX_CPUS];
 static uint64_t switch_min[HYP_MAX_CPUS];
 static uint64_t slice_ticks; /* preempt: the EL2 timer's slice */
@@ -31,6 +37,13 @@ void vcpu_set_slice(unsigned int slice_us)
 #define EL1_CTX_EAGER(X)						\
 	X(elr, elr_el1) X(spsr, spsr_el1) X(esr, esr_el1)		\
 	X(far, far_el1) X(sp_el0, sp_el0) X(tpidr, tpidr_el1)
+/* What an operating system uses beyond the test guests: FP enables,
+ * thread pointers, the timer's EL0 access, debug state. */
+#define EL1_CTX_OS(X)							\
+	X(cpacr, cpacr_el1) X(tpidr_el0, tpidr_el0)			\
+	X(tpidrro, tpidrro_el0) X(amair, amair_el1) X(afsr0, afsr0_el1)	\
+	X(afsr1, afsr1_el1) X(par, par_el1) X(cntkctl, cntkctl_el1)	\
+	X(csselr, csselr_el1) X(mdscr, mdscr_el1) X(actlr, actlr_el1)
 /* AArch32 EL1 only: DACR and the banked SPSRs. */
 #define EL1_CTX_AARCH32(X)						\
 	X(dacr32, dacr32_el2) X(spsr_abt, spsr_abt) X(spsr_und, spsr_und) \
@@ -48,7 +61,7 @@ static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 {
 	struct hyp_vm *vm = vcpu->vm;
 	const struct hyp_el1_ctx *c = &vcpu->el1;
-	uint64_t t0 = cntvct();
+	uint64_t t0 = hyp_counter();
 	uint16_t vmid;
 	int ret;
 
@@ -67,11 +80,21 @@ static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 	if (vm->cfg.aarch32) {
 		EL1_CTX_AARCH32(EL1_LOAD)
 	}
+	/* MPIDR_EL1 as the guest reads it: bit 31 RES1, Aff0 = vCPU index
+	 * (the device tree's /cpus reg values). */
+	write_sysreg(1ULL << 31 | vcpu->id, vmpidr_el2);
 	/* IMO: physical IRQs (the slice timer) go to EL2 while it runs. */
 	write_sysreg((vm->cfg.aarch32 ? 0 : HCR_EL2_RW) | HCR_EL2_VM |
-		     (vm->cfg.preempt ? HCR_EL2_IMO : 0), hcr_el2);
+		     (vm->cfg.preempt ? HCR_EL2_IMO : 0) |
+		     (vm->cfg.linux ? HCR_LINUX : 0), hcr_el2);
+	if (vm->cfg.linux) {
+		EL1_CTX_OS(EL1_LOAD)
+		fpsimd_load(&vcpu->fp);
+		vtimer_load(vcpu);
+		vgic_load(&vm->vgic, vcpu->id);
+	}
 	isb();
-	t0 = cntvct() - t0;
+	t0 = hyp_counter() - t0;
 	switch_ticks[cpu] += t0;
 	if (!switches[cpu]++ || t0 < switch_min[cpu])
 		switch_min[cpu] = t0;
@@ -85,6 +108,12 @@ static void vcpu_put(struct hyp_vcpu *vcpu, unsigned int cpu)
 	EL1_CTX_EAGER(EL1_SAVE)
 	if (vcpu->vm->cfg.aarch32) {
 		EL1_CTX_AARCH32(EL1_SAVE)
+	}
+	if (vcpu->vm->cfg.linux) {
+		EL1_CTX_OS(EL1_SAVE)
+		fpsimd_save(&vcpu->fp);
+		vtimer_put(vcpu);
+		vgic_put(&vcpu->vm->vgic, vcpu->id);
 	}
 	write_sysreg(HCR_EL2_RW, hcr_el2);
 	isb();
@@ -124,10 +153,20 @@ void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu)
 	if (vm->cfg.preempt)
 		hyp_timer_arm(slice_ticks);
 	while (!vm->done && !vcpu->yielded) {
-		unsigned int vec = hyp_guest_enter(&vcpu->regs);
+		unsigned int vec;
 
+		if (vm->cfg.linux)
+			vgic_flush(&vm->vgic, vcpu->id);
+		vec = hyp_guest_enter(&vcpu->regs);
 		vcpu->exits++;
+		if (vm->cfg.linux)
+			vgic_sync(&vm->vgic, vcpu->id);
 		vcpu_handle_exit(vcpu, vec);
+		if (vm->cfg.linux) {
+			vtimer_sync(vcpu);
+			vgic_set_irq(&vm->vgic, 0, 32 + VPL011_SPI,
+				     vpl011_irq_level(&vm->uart));
+		}
 	}
 	if (vm->cfg.preempt)
 		hyp_timer_stop();

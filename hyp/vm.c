@@ -122,7 +122,7 @@ static int vm_create_test_slots(struct hyp_vm *vm, const struct vm_config *c)
 
 int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 {
-	uint64_t img_size = (uint64_t)(c->img_end - c->img);
+	uint64_t img_size = c->img ? (uint64_t)(c->img_end - c->img) : 0;
 	unsigned int nr_vcpus = c->nr_vcpus ? c->nr_vcpus : 1;
 	struct hyp_vcpu *vcpu = &vm->vcpus[0];
 	struct s2_geom g;
@@ -151,7 +151,8 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 	zero_frames(vm->ram_pa, c->ram_size);
 	/* The guest starts with its MMU off (Non-cacheable): image to the
 	 * PoC, and no stale instructions (Arm ARM D7.5.9). */
-	memcpy((void *)vm->ram_pa, c->img, img_size);
+	if (img_size)
+		memcpy((void *)vm->ram_pa, c->img, img_size);
 	vm_dcache_clean(vm->ram_pa, c->ram_size);
 	__asm__ volatile("ic ialluis; dsb ish; isb" ::: "memory");
 	ret = vm_slot(vm, VM_SLOT_RAM, GUEST_RAM_IPA, c->ram_size, vm->ram_pa);
@@ -168,7 +169,7 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 		vm->vcpus[i].id = i;
 	}
 	/* The virtual counter of a new VM starts near 0. */
-	vm->cntvoff = cntvct();
+	vm->cntvoff = hyp_counter();
 	vcpu_reset(vcpu, GUEST_RAM_IPA, GUEST_RAM_IPA);
 	vcpu->power = VCPU_ON;
 	vcpu->regs.x[1] = c->ram_size;

@@ -24,13 +24,17 @@
 #include <s2mm/vmid.h>
 
 #include "hyp.h"
+#include "vgic.h"
 #include "vpl011.h"
+#include "vtimer.h"
 
 /* EL1 system registers a vCPU owns (saved on put, restored on load; the
  * EL1_CTX_* lists of vcpu.c pair each field with its register). */
 struct hyp_el1_ctx {
 	uint64_t sctlr, tcr, ttbr0, ttbr1, mair, vbar, contextidr;
 	uint64_t elr, spsr, esr, far, sp_el0, tpidr;
+	uint64_t cpacr, tpidr_el0, tpidrro, amair, afsr0, afsr1, par;
+	uint64_t cntkctl, csselr, mdscr, actlr;
 	/* AArch32 EL1 only: DACR and the banked SPSRs */
 	uint64_t dacr32, spsr_abt, spsr_und, spsr_irq, spsr_fiq;
 };
@@ -48,9 +52,18 @@ struct vtimer {
 	bool phys_masked;	/* PPI 27 disabled until the guest handles it */
 };
 
+/* V0-V31, FPSR, FPCR (fpsimd.S). */
+struct hyp_fpsimd {
+	__uint128_t v[32];
+	uint64_t fpsr, fpcr;
+};
+void fpsimd_save(struct hyp_fpsimd *f);
+void fpsimd_load(const struct hyp_fpsimd *f);
+
 struct hyp_vcpu {
 	struct hyp_regs regs;
 	struct hyp_el1_ctx el1;
+	struct hyp_fpsimd fp;
 	struct vtimer timer;
 	struct hyp_vm *vm;
 	unsigned int id;
@@ -96,7 +109,9 @@ struct hyp_vm {
 	unsigned int nr_vcpus;
 	struct hyp_vcpu vcpus[HYP_VM_MAX_VCPUS];
 	uint64_t cntvoff;	/* CNTVOFF_EL2: the VM's counter starts at 0 */
+	uint64_t idles;		/* times its CPU slept: no vCPU runnable */
 	struct vpl011 uart;
+	struct vgic vgic;
 	bool done;
 	int status;
 	char line[256];		/* console output until its newline */
@@ -165,6 +180,9 @@ int mmio_access(struct hyp_vcpu *vcpu, const struct s2_mmio *m, uint64_t *val);
 void vm_putc(struct hyp_vm *vm, char c);
 
 /* --- hypercall.c --- */
+/** inject_undef() - An Undefined Instruction exception taken to EL1. */
+void inject_undef(struct hyp_vcpu *vcpu);
+
 /** vcpu_hypercall() - The test guests' HVC #0 (hypercall.h). */
 void vcpu_hypercall(struct hyp_vcpu *vcpu);
 
@@ -174,6 +192,8 @@ struct vm_options {
 	unsigned int guests;	/* test=many: how many */
 	unsigned int vmid_bits;	/* 0: what the CPU has */
 	unsigned int slice_us;	/* test=preempt: timer slice (default 1000) */
+	unsigned int vcpus;	/* test=linux: vCPUs per guest (default 1) */
+	unsigned int mem_mib;	/* test=linux: RAM per guest (default 256) */
 };
 /** vm_scenarios_init() - Once, after SMP bring-up. Return: 0 or -1. */
 int vm_scenarios_init(const struct vm_options *opt);

@@ -187,7 +187,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		   "region %lx+%llu MiB\n", cpu_name, seed, count, first_cfg,
 		   region, FID_REGION_SIZE >> 20);
 
-	t0 = cntvct();
+	t0 = hyp_counter();
 	while (cmp < count) {
 		fid_gen_case(&gen, cfg, &fcase);
 		fid_rng_seed(&opr, seed ^ cfg ^ 0x5bd1e995ULL);
@@ -270,7 +270,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				   failed - failed0);
 		cfg++;
 	}
-	ticks = cntvct() - t0;
+	ticks = hyp_counter() - t0;
 	/* Leave the EL1&0 regime off, stage 2 off. */
 	write_sysreg(HCR_EL2_RW, hcr_el2);
 	write_sysreg(0, sctlr_el1 /* M=0 */);

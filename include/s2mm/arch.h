@@ -170,6 +170,7 @@
 #define HCR_EL2_TWI             (S2_UL(1) << 13)
 #define HCR_EL2_TWE             (S2_UL(1) << 14)
 #define HCR_EL2_TSC             (S2_UL(1) << 19)
+#define HCR_EL2_TSW             (S2_UL(1) << 22)
 #define HCR_EL2_TVM             (S2_UL(1) << 26)
 #define HCR_EL2_RW              (S2_UL(1) << 31)
 
@@ -182,9 +183,11 @@
 #define ESR_ELx_EC_SHIFT        26
 #define ESR_ELx_EC_MASK         S2_FIELD_MASK(26, 6)
 #define ESR_ELx_EC_UNKNOWN      S2_UL(0x00)
+#define ESR_ELx_EC_WFx          S2_UL(0x01)
 #define ESR_ELx_EC_HVC32        S2_UL(0x12)
 #define ESR_ELx_EC_HVC64        S2_UL(0x16)
 #define ESR_ELx_EC_SMC64        S2_UL(0x17)
+#define ESR_ELx_EC_SYS64        S2_UL(0x18)
 #define ESR_ELx_EC_IABT_LOW     S2_UL(0x20)
 #define ESR_ELx_EC_IABT_CUR     S2_UL(0x21)
 #define ESR_ELx_EC_DABT_LOW     S2_UL(0x24)

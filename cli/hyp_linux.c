@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * s2mm hyp linux: fetch Debian's arm64 kernel and build the initramfs when
+ * needed (scripts/linux-images.sh), have QEMU load both at the top of RAM,
+ * boot s2hyp's Linux scenario and check every guest: its /init must report
+ * the workload's sum the manifest expects, and it must power itself off.
+ * Ends with "N passed, N failed" over the guests.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "qemu.h"
+
+#define MAX_GUESTS	8
+#define RAM_IPA_BASE	0x40000000ULL	/* QEMU virt's RAM */
+#define SZ_2M		0x200000ULL
+#define HYP_RESERVE_MIB	128		/* s2hyp, its tables, headroom */
+
+struct linux_opts {
+	unsigned int guests, vcpus, mem_mib;
+	const char *images;		/* NULL: <build>/linux */
+};
+
+struct manifest {
+	char workload_sum[64];
+	char kernel[128];
+	uint64_t image_bytes, initrd_bytes;
+};
+
+/* What each guest's console said: "[vmN] linux-guest: ..." lines. */
+struct guest_state {
+	int workload_ok, done, powered_off, failed;
+	char sum[64];
+};
+
+struct linux_run {
+	const struct manifest *m;
+	struct guest_state g[MAX_GUESTS];
+	int hyp_pass;
+};
+
+static void usage(FILE *out, const struct s2hyp_qemu *q)
+{
+	fprintf(out,
+		"usage: s2mm hyp linux [--guests N] [--vcpus N] [--mem SIZE]\n"
+		"                      [--images DIR] [QEMU options]\n\n"
+		"Boot N unmodified Debian arm64 Linux guests at once on s2hyp, each\n"
+		"with its memory demand-faulted through libs2mm's stage 2; each runs\n"
+		"a workload from its initramfs and powers itself off.\n\n"
+		"  --guests N    guests, one per physical CPU (default 1, at most 8)\n"
+		"  --vcpus N     vCPUs per guest (default 1, at most 8)\n"
+		"  --mem SIZE    RAM per guest (default 256M; 128M..1G, a power of 2)\n"
+		"  --images DIR  kernel, initramfs and manifest (default\n"
+		"                <build>/linux, made by scripts/linux-images.sh)\n"
+		"QEMU options (--cpus defaults to --guests):\n");
+	s2hyp_qemu_help(out, q, 1);
+	fprintf(out, "\nEnds with 'N passed, N failed' over the guests.\n");
+}
+
+static int read_manifest(const char *dir, struct manifest *m)
+{
+	char path[PATH_MAX + 32], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/manifest.txt", dir);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "s2mm hyp linux: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	memset(m, 0, sizeof(*m));
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "workload_sum=", 13))
+			snprintf(m->workload_sum, sizeof(m->workload_sum), "%.63s",
+				 line + 13);
+		else if (!strncmp(line, "kernel_package=", 15))
+			snprintf(m->kernel, sizeof(m->kernel), "%.127s",
+				 line + 15);
+		else if (!strncmp(line, "image_bytes=", 12))
+			m->image_bytes = strtoull(line + 12, NULL, 10);
+		else if (!strncmp(line, "initrd_bytes=", 13))
+			m->initrd_bytes = strtoull(line + 13, NULL, 10);
+	}
+	fclose(f);
+	if (!m->workload_sum[0] || !m->image_bytes || !m->initrd_bytes) {
+		fprintf(stderr, "s2mm hyp linux: %s lacks workload_sum, "
+			"image_bytes or initrd_bytes\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* scripts/linux-images.sh DIR: fetches and builds only what changed. */
+static int make_images(const char *dir)
+{
+	char script[PATH_MAX];
+	pid_t pid;
+	int status;
+
+	snprintf(script, sizeof(script), "%s/scripts/linux-images.sh",
+		 S2MM_SOURCE_DIR);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/bash", "bash", script, dir, (char *)NULL);
+		fprintf(stderr, "s2mm hyp linux: cannot run %s: %s\n", script,
+			strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "s2mm hyp linux: %s %s failed\n", script, dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void scan_line(void *ctx, const char *line)
+{
+	struct linux_run *r = ctx;
+	unsigned int vm;
+	char sum[64], verdict[16];
+	int n = 0;
+
+	if (!strcmp(line, "PASS"))
+		r->hyp_pass = 1;
+	if (sscanf(line, "vm%u: PSCI SYSTEM_OFF%n", &vm, &n) == 1 && n &&
+	    vm < MAX_GUESTS)
+		r->g[vm].powered_off = 1;
+	if (sscanf(line, "[vm%u] linux-guest: %n", &vm, &n) != 1 || !n ||
+	    vm >= MAX_GUESTS)
+		return;
+	line += n;
+	if (sscanf(line, "workload %63s %15s", sum, verdict) == 2) {
+		snprintf(r->g[vm].sum, sizeof(r->g[vm].sum), "%s", sum);
+		r->g[vm].workload_ok = !strcmp(verdict, "ok") &&
+				       !strcmp(sum, r->m->workload_sum);
+	} else if (!strcmp(line, "done")) {
+		r->g[vm].done = 1;
+	} else if (!strncmp(line, "FAILED", 6)) {
+		r->g[vm].failed = 1;
+	}
+}
+
+int cmd_hyp_linux(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "guests", required_argument, NULL, 'g' },
+		{ "vcpus", required_argument, NULL, 'v' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "images", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		S2HYP_OPTIONS_BOOT,
+		S2HYP_OPTION_CPUS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct linux_opts o = { .guests = 1, .vcpus = 1, .mem_mib = 256 };
+	char build[PATH_MAX], dir[PATH_MAX + 8], image[PATH_MAX + 32],
+	     initrd[PATH_MAX + 32], cmdline[512];
+	struct linux_run run = { 0 };
+	struct manifest m;
+	struct s2hyp_qemu q;
+	uint64_t blob_mib, top, image_pa, initrd_pa;
+	unsigned long long size;
+	long passed = 0, failed = 0;
+	int c, cpus_set = 0, status;
+
+	s2hyp_qemu_init(&q, "s2mm hyp linux", 300);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+		long v;
+
+		switch (c) {
+		case 'g':
+		case 'v':
+			v = parse_uint(optarg, 1, MAX_GUESTS);
+			if (v < 0) {
+				fprintf(stderr, "s2mm hyp linux: --%s wants "
+					"1..%d, not '%s'\n", c == 'g' ? "guests"
+					: "vcpus", MAX_GUESTS, optarg);
+				return 2;
+			}
+			*(c == 'g' ? &o.guests : &o.vcpus) = (unsigned int)v;
+			break;
+		case 'm':
+			size = parse_size(optarg);
+			if (size < (128ULL << 20) || size > (1ULL << 30) ||
+			    (size & (size - 1))) {
+				fprintf(stderr, "s2mm hyp linux: --mem wants a "
+					"power of two in 128M..1G, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			o.mem_mib = (unsigned int)(size >> 20);
+			break;
+		case 'i':
+			o.images = optarg;
+			break;
+		case 'h':
+			usage(stdout, &q);
+			return 0;
+		default:
+			switch (s2hyp_qemu_option(&q, c, optarg)) {
+			case 1:
+				cpus_set |= c == S2HYP_OPT_CPUS;
+				break;
+			case 0:
+				usage(stderr, &q);
+				/* fall through */
+			default:
+				return 2;
+			}
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "s2mm hyp linux: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	if (!cpus_set)
+		q.cpus = o.guests;
+	if (o.guests > q.cpus) {
+		fprintf(stderr, "s2mm hyp linux: %u guests need --cpus %u or "
+			"more (one physical CPU each)\n", o.guests, o.guests);
+		return 2;
+	}
+	if (o.images) {
+		snprintf(dir, sizeof(dir), "%s", o.images);
+	} else {
+		if (s2hyp_qemu_image(&q))
+			return 1;
+		/* The image sits in <build>/hyp/image/: <build> is 3 up. */
+		snprintf(build, sizeof(build), "%s", q.image);
+		for (int up = 0; up < 3; up++)
+			*strrchr(build, '/') = '\0';
+		snprintf(dir, sizeof(dir), "%s/linux", build);
+		if (make_images(dir))
+			return 1;
+	}
+	if (o.images && s2hyp_qemu_image(&q))
+		return 1;
+	if (read_manifest(dir, &m))
+		return 1;
+	run.m = &m;
+
+	/* RAM: a guest's is one naturally aligned buddy block, and s2hyp's
+	 * image sits in the first block of that size; the two files go at
+	 * the top of the last one, below which s2hyp keeps its tables. */
+	blob_mib = ((m.image_bytes + SZ_2M - 1) / SZ_2M +
+		    (m.initrd_bytes + SZ_2M - 1) / SZ_2M) * 2;
+	q.mem_mib = (o.guests + 1) * o.mem_mib;
+	q.mem_mib += o.mem_mib < blob_mib + HYP_RESERVE_MIB ?
+		     (unsigned int)blob_mib + HYP_RESERVE_MIB : o.mem_mib;
+	top = RAM_IPA_BASE + ((uint64_t)q.mem_mib << 20) - (blob_mib << 20);
+	image_pa = top;
+	initrd_pa = top + ((m.image_bytes + SZ_2M - 1) & ~(SZ_2M - 1));
+	snprintf(image, sizeof(image), "%s/Image", dir);
+	snprintf(initrd, sizeof(initrd), "%s/initrd.gz", dir);
+	q.blobs[0] = (struct s2hyp_blob){ image, image_pa };
+	q.blobs[1] = (struct s2hyp_blob){ initrd, initrd_pa };
+	q.nr_blobs = 2;
+	snprintf(cmdline, sizeof(cmdline),
+		 "test=linux guests=%u vcpus=%u mem-mib=%u linux=0x%" PRIx64
+		 ",%" PRIu64 " initrd=0x%" PRIx64 ",%" PRIu64, o.guests, o.vcpus,
+		 o.mem_mib, image_pa, m.image_bytes, initrd_pa, m.initrd_bytes);
+	fprintf(stderr, "s2mm hyp linux: %s, workload sum %s\n", m.kernel,
+		m.workload_sum);
+	status = s2hyp_qemu_boot(&q, cmdline, 0, scan_line, &run);
+	for (unsigned int i = 0; i < o.guests; i++) {
+		const struct guest_state *g = &run.g[i];
+		int ok = g->workload_ok && g->done && g->powered_off &&
+			 !g->failed;
+
+		if (!ok)
+			fprintf(stderr, "s2mm hyp linux: vm%u failed: %s\n", i,
+				g->failed ? "its /init reported a failure" :
+				!g->sum[0] ? "no workload result" :
+				!g->workload_ok ? "wrong workload result" :
+				!g->done ? "workload did not finish" :
+				"did not power off");
+		passed += ok;
+		failed += !ok;
+	}
+	if (status != 0 || !run.hyp_pass) {
+		fprintf(stderr, "s2mm hyp linux: s2hyp %s (status %d)\n",
+			status == 124 ? "timed out" : "failed", status);
+		if (!failed)
+			failed = 1;
+	}
+	printf("%ld passed, %ld failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
