@@ -20,13 +20,15 @@
 #include "cli.h"
 #include "qemu.h"
 
-#define MAX_GUESTS	8
+#define MAX_GUESTS	64
+#define MAX_VCPUS	8
 #define RAM_IPA_BASE	0x40000000ULL	/* QEMU virt's RAM */
 #define SZ_2M		0x200000ULL
 #define HYP_RESERVE_MIB	128		/* s2hyp, its tables, headroom */
 
 struct linux_opts {
 	unsigned int guests, vcpus, mem_mib;
+	unsigned int vmid_bits;		/* 0: the CPU's */
 	const char *images;		/* NULL: <build>/linux */
 };
 
@@ -56,12 +58,16 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"Boot N unmodified Debian arm64 Linux guests at once on s2hyp, each\n"
 		"with its memory demand-faulted through libs2mm's stage 2; each runs\n"
 		"a workload from its initramfs and powers itself off.\n\n"
-		"  --guests N    guests, one per physical CPU (default 1, at most 8)\n"
+		"  --guests N    guests (default 1, at most 64): CPU c runs guests\n"
+		"                c, c + cpus, ... one after another\n"
 		"  --vcpus N     vCPUs per guest (default 1, at most 8)\n"
 		"  --mem SIZE    RAM per guest (default 256M; 128M..1G, a power of 2)\n"
+		"  --vmid-bits N VMID space: 8 or 16 bits (the width; 16 needs\n"
+		"                --cpu max), or 2..7 to narrow an 8-bit space so\n"
+		"                that a few guests roll it over (default: the CPU's)\n"
 		"  --images DIR  kernel, initramfs and manifest (default\n"
 		"                <build>/linux, made by scripts/linux-images.sh)\n"
-		"QEMU options (--cpus defaults to --guests):\n");
+		"QEMU options (--cpus defaults to --guests, at most 8):\n");
 	s2hyp_qemu_help(out, q, 1);
 	fprintf(out, "\nEnds with 'N passed, N failed' over the guests.\n");
 }
@@ -159,6 +165,7 @@ int cmd_hyp_linux(int argc, char **argv)
 		{ "vcpus", required_argument, NULL, 'v' },
 		{ "mem", required_argument, NULL, 'm' },
 		{ "images", required_argument, NULL, 'i' },
+		{ "vmid-bits", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		S2HYP_OPTION_CPUS,
@@ -174,6 +181,7 @@ int cmd_hyp_linux(int argc, char **argv)
 	unsigned long long size;
 	long passed = 0, failed = 0;
 	int c, cpus_set = 0, status;
+	unsigned int at_once;
 
 	s2hyp_qemu_init(&q, "s2mm hyp linux", 300);
 	optind = 1;
@@ -183,11 +191,13 @@ int cmd_hyp_linux(int argc, char **argv)
 		switch (c) {
 		case 'g':
 		case 'v':
-			v = parse_uint(optarg, 1, MAX_GUESTS);
+			v = parse_uint(optarg, 1, c == 'g' ? MAX_GUESTS
+							   : MAX_VCPUS);
 			if (v < 0) {
 				fprintf(stderr, "s2mm hyp linux: --%s wants "
 					"1..%d, not '%s'\n", c == 'g' ? "guests"
-					: "vcpus", MAX_GUESTS, optarg);
+					: "vcpus", c == 'g' ? MAX_GUESTS
+					: MAX_VCPUS, optarg);
 				return 2;
 			}
 			*(c == 'g' ? &o.guests : &o.vcpus) = (unsigned int)v;
@@ -205,6 +215,15 @@ int cmd_hyp_linux(int argc, char **argv)
 			break;
 		case 'i':
 			o.images = optarg;
+			break;
+		case 'b':
+			v = parse_uint(optarg, 2, 16);
+			if (v < 0 || (v > 8 && v != 16)) {
+				fprintf(stderr, "s2mm hyp linux: --vmid-bits wants "
+					"2..8 or 16, not '%s'\n", optarg);
+				return 2;
+			}
+			o.vmid_bits = (unsigned int)v;
 			break;
 		case 'h':
 			usage(stdout, &q);
@@ -228,12 +247,8 @@ int cmd_hyp_linux(int argc, char **argv)
 		return 2;
 	}
 	if (!cpus_set)
-		q.cpus = o.guests;
-	if (o.guests > q.cpus) {
-		fprintf(stderr, "s2mm hyp linux: %u guests need --cpus %u or "
-			"more (one physical CPU each)\n", o.guests, o.guests);
-		return 2;
-	}
+		q.cpus = o.guests < 8 ? o.guests : 8;
+	at_once = o.guests < q.cpus ? o.guests : q.cpus;
 	if (o.images) {
 		snprintf(dir, sizeof(dir), "%s", o.images);
 	} else {
@@ -258,7 +273,7 @@ int cmd_hyp_linux(int argc, char **argv)
 	 * the top of the last one, below which s2hyp keeps its tables. */
 	blob_mib = ((m.image_bytes + SZ_2M - 1) / SZ_2M +
 		    (m.initrd_bytes + SZ_2M - 1) / SZ_2M) * 2;
-	q.mem_mib = (o.guests + 1) * o.mem_mib;
+	q.mem_mib = (at_once + 1) * o.mem_mib;
 	q.mem_mib += o.mem_mib < blob_mib + HYP_RESERVE_MIB ?
 		     (unsigned int)blob_mib + HYP_RESERVE_MIB : o.mem_mib;
 	top = RAM_IPA_BASE + ((uint64_t)q.mem_mib << 20) - (blob_mib << 20);
@@ -273,6 +288,10 @@ int cmd_hyp_linux(int argc, char **argv)
 		 "test=linux guests=%u vcpus=%u mem-mib=%u linux=0x%" PRIx64
 		 ",%" PRIu64 " initrd=0x%" PRIx64 ",%" PRIu64, o.guests, o.vcpus,
 		 o.mem_mib, image_pa, m.image_bytes, initrd_pa, m.initrd_bytes);
+	if (o.vmid_bits)
+		snprintf(cmdline + strlen(cmdline),
+			 sizeof(cmdline) - strlen(cmdline), " vmid-bits=%u",
+			 o.vmid_bits);
 	fprintf(stderr, "s2mm hyp linux: %s, workload sum %s\n", m.kernel,
 		m.workload_sum);
 	status = s2hyp_qemu_boot(&q, cmdline, 0, scan_line, &run);

@@ -263,41 +263,42 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 }
 
 /*
- * Linux guests: guests=N of them (default 1, at most one per CPU), each
- * with vcpus=N vCPUs and mem-mib=N MiB, its vCPUs scheduled on the CPU of
- * its own number. A guest passes when it powered itself off (PSCI).
+ * Linux guests: guests=N of them (default 1), each with vcpus=N vCPUs and
+ * mem-mib=N MiB; CPU c runs guests c, c + ncpus, ... one after another,
+ * each guest's vCPUs scheduled on that CPU. A guest passes when it powered
+ * itself off (PSCI SYSTEM_OFF).
  */
 static int scenario_linux(unsigned int cpu)
 {
 	unsigned int guests = opts.guests ? opts.guests : 1;
+	uint64_t ram = (uint64_t)(opts.mem_mib ? opts.mem_mib : 256) << 20;
 	struct hyp_vm *vm = &vms[cpu];
-	uint64_t t0;
-	int ret;
+	int failed = 0;
 
-	if (cpu == 0 && guests > hyp_ncpus)
-		hyp_printf("linux: %u guests on %u CPUs: only %u run\n", guests,
-			   hyp_ncpus, hyp_ncpus);
-	if (cpu >= guests)
-		return 0;
-	ret = linux_vm_create(vm, cpu, (uint64_t)(opts.mem_mib ? opts.mem_mib
-						  : 256) << 20,
-			      opts.vcpus ? opts.vcpus : 1);
-	if (ret) {
-		hyp_printf("vm%u: create failed: %s\n", cpu, s2_strerror(ret));
-		count_guest(false);
-		return ret;
+	for (unsigned int id = cpu; id < guests; id += hyp_ncpus) {
+		uint64_t t0;
+		int ret;
+
+		ret = linux_vm_create(vm, id, ram, opts.vcpus ? opts.vcpus : 1);
+		if (ret) {
+			hyp_printf("vm%u: create failed: %s\n", id,
+				   s2_strerror(ret));
+			count_guest(false);
+			failed++;
+			continue;
+		}
+		t0 = hyp_counter();
+		sched_run_vm(vm, cpu);
+		vm_report(vm, hyp_counter() - t0);
+		hyp_printf("vm%u: %lu idle sleeps, %lu VMID changes\n", vm->id,
+			   vm->idles, vm->vmid_changes);
+		__atomic_add_fetch(&many_vmid_changes, vm->vmid_changes,
+				   __ATOMIC_RELAXED);
+		count_guest(vm->status == 0);
+		failed += vm->status != 0;
+		vm_destroy(vm);
 	}
-	t0 = hyp_counter();
-	sched_run_vm(vm, cpu);
-	vm_report(vm, hyp_counter() - t0);
-	hyp_printf("vm%u: %lu idle sleeps, %lu VMID changes\n", vm->id,
-		   vm->idles, vm->vmid_changes);
-	ret = vm->status;
-	__atomic_add_fetch(&many_vmid_changes, vm->vmid_changes,
-			   __ATOMIC_RELAXED);
-	vm_destroy(vm);
-	count_guest(ret == 0);
-	return ret;
+	return failed ? -1 : 0;
 }
 
 int vm_scenario_run(const char *name, unsigned int cpu)

@@ -188,7 +188,7 @@ void vcpu_vmid_report(uint64_t vmid_changes)
 	 * the mean includes rollover flushes and first-run translation. */
 	hyp_printf("vmid: %u-bit, %lu rollovers, %lu VM switches (%lu VMID "
 		   "changes), switch (VMID update + VTCR/VTTBR/EL1 context "
-		   "load) mean %lu ns, min %lu ns\n", hyp_vmid_alloc.bits,
+		   "load) mean %lu ns, min %lu ns\n", hyp_vmid_alloc.space_bits,
 		   s2_vmid_rollovers(&hyp_vmid_alloc), n, vmid_changes,
 		   n ? ticks * ns / n : 0, n ? min * ns : 0);
 }

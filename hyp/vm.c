@@ -23,16 +23,21 @@ struct s2_vmid_alloc hyp_vmid_alloc;
 int vm_sys_init(unsigned int vmid_bits)
 {
 	unsigned int hw = hyp_vmid_bits(), bits = vmid_bits ? vmid_bits : hw;
+	/* 8 or 16 bits select the hardware width; fewer narrow an 8-bit
+	 * space so that a few VMs roll it over (tests). */
+	unsigned int width = bits < 8 ? 8 : bits;
 	int ret;
 
-	if ((bits != 8 && bits != 16) || bits > hw) {
+	if ((width != 8 && width != 16) || width > hw) {
 		hyp_printf("s2hyp: vmid-bits=%u not supported (CPU has %u)\n",
 			   bits, hw);
 		return -1;
 	}
-	ret = s2_vmid_init(&hyp_vmid_alloc, bits, hyp_ncpus, &hyp_mm_ops);
+	ret = s2_vmid_init(&hyp_vmid_alloc, width, hyp_ncpus, &hyp_mm_ops);
+	if (!ret && bits < width)
+		ret = s2_vmid_narrow(&hyp_vmid_alloc, bits);
 	if (ret) {
-		hyp_printf("s2hyp: s2_vmid_init: %s\n", s2_strerror(ret));
+		hyp_printf("s2hyp: vmid-bits=%u: %s\n", bits, s2_strerror(ret));
 		return -1;
 	}
 	/* The first generation is not preceded by a rollover: start clean. */

@@ -241,6 +241,7 @@ int s2_vmid_init(struct s2_vmid_alloc *a, unsigned int bits, unsigned int ncpus,
 		return -S2_EINVAL;
 
 	a->bits = bits;
+	a->space_bits = bits;
 	a->ncpus = ncpus;
 	a->ops = ops;
 	a->vmid_mask = (UINT64_C(1) << bits) - 1;
@@ -255,6 +256,26 @@ int s2_vmid_init(struct s2_vmid_alloc *a, unsigned int bits, unsigned int ncpus,
 		atomic_init(&a->cpu[c].active, 0);
 		a->cpu[c].reserved = 0;
 	}
+	return 0;
+}
+
+int s2_vmid_narrow(struct s2_vmid_alloc *a, unsigned int space_bits)
+{
+	if (!a || space_bits < S2_VMID_SPACE_BITS_MIN || space_bits > a->bits ||
+	    a->ncpus >= (1u << space_bits) - 1)
+		return -S2_EINVAL;
+	/* Only before the first update: generation and map are still the
+	 * fresh ones of s2_vmid_init(), rebased on the narrower mask. */
+	if (atomic_load_explicit(&a->generation, memory_order_relaxed) !=
+	    a->vmid_mask + 1 || a->map[0] != 1)
+		return -S2_EINVAL;
+	a->space_bits = space_bits;
+	a->vmid_mask = (UINT64_C(1) << space_bits) - 1;
+	atomic_store_explicit(&a->generation, a->vmid_mask + 1,
+			      memory_order_relaxed);
+	for (unsigned int c = 0; c < S2_VMID_MAX_CPUS; c++)
+		atomic_store_explicit(&a->cpu[c].active, 0,
+				      memory_order_relaxed);
 	return 0;
 }
 
@@ -389,5 +410,5 @@ bool s2_vmid_is_current(const struct s2_vmid_alloc *a,
 uint64_t s2_vmid_rollovers(const struct s2_vmid_alloc *a)
 {
 	/* Generations start at 1 and advance by one per rollover. */
-	return (current_gen(a) >> a->bits) - 1;
+	return (current_gen(a) >> a->space_bits) - 1;
 }

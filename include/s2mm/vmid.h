@@ -59,6 +59,8 @@
 /* VMID widths the architecture offers (ID_AA64MMFR1_EL1.VMIDBits). */
 #define S2_VMID_BITS_8	8
 #define S2_VMID_BITS_16 16
+/* The narrowest VMID space s2_vmid_narrow() accepts: VMIDs 1..3. */
+#define S2_VMID_SPACE_BITS_MIN 2
 
 /* Size of the bitmap of used VMIDs: enough for 16-bit VMIDs. */
 #define S2_VMID_MAP_WORDS ((1u << S2_VMID_BITS_16) / 64)
@@ -98,8 +100,9 @@ struct s2_vmid_alloc {
 	/* Read by every fast path: kept apart from what the slow path writes.
 	 */
 	_Atomic uint64_t generation; /* current generation, in the upper bits */
-	uint64_t vmid_mask;	     /* (1 << bits) - 1 */
-	unsigned int bits;
+	uint64_t vmid_mask;	     /* (1 << space_bits) - 1 */
+	unsigned int bits;	     /* the hardware's VMID width */
+	unsigned int space_bits;     /* VMIDs handed out: below 2^space_bits */
 	unsigned int ncpus;
 	const struct s2_mm_ops *ops;
 
@@ -193,6 +196,18 @@ int s2_vmid_clear_active(struct s2_vmid_alloc *a, unsigned int cpu);
  * vCPU not put; nothing changed).
  */
 int s2_vmid_release(struct s2_vmid_alloc *a, struct s2_vmid *vm_vmid);
+
+/**
+ * s2_vmid_narrow() - Hand out only VMIDs below 2^@space_bits: a space
+ * narrower than the hardware's, so that a handful of VMs rolls it over (a
+ * test of the rollover path under real guests). VTCR_EL2.VS still follows
+ * the width given to s2_vmid_init().
+ * @a: an allocator from s2_vmid_init() on which no s2_vmid_update() ran.
+ * @space_bits: S2_VMID_SPACE_BITS_MIN .. the width; @a's ncpus must stay
+ *              below 2^@space_bits - 1 (a VMID free after a rollover).
+ * Return: 0, or -S2_EINVAL (nothing changed).
+ */
+int s2_vmid_narrow(struct s2_vmid_alloc *a, unsigned int space_bits);
 
 /**
  * s2_vmid_vtcr_vs() - The VTCR_EL2.VS bit for @a's VMID width.

@@ -172,6 +172,43 @@ static void vmid_init_validates_config(void **state)
 	assert_int_equal(s2_vmid_init(&f->a, 8, 1, &no_flush), -S2_EINVAL);
 }
 
+/*
+ * A narrowed space: VMIDs stay below 2^space_bits, a rollover comes after
+ * 2^space_bits - 1 VMs, the TLB model never sees a reused tag with stale
+ * entries, VTCR_EL2.VS still follows the hardware width; and narrowing is
+ * refused out of range, with too many CPUs, or once a VMID was handed out.
+ */
+static void vmid_narrowed_space_rolls_over(void **state)
+{
+	struct fixture *f = *state;
+	struct s2_vmid *vms = new_vms(40);
+
+	init(f, 16, 2);
+	assert_int_equal(s2_vmid_narrow(&f->a, 1), -S2_EINVAL);
+	assert_int_equal(s2_vmid_narrow(&f->a, 17), -S2_EINVAL);
+	/* Two CPUs need 2^bits - 1 > 2: 2 bits (3 VMIDs) is the least. */
+	assert_int_equal(s2_vmid_narrow(&f->a, 2), 0);
+	init(f, 16, 4);
+	assert_int_equal(s2_vmid_narrow(&f->a, 2), -S2_EINVAL);
+	assert_int_equal(s2_vmid_narrow(&f->a, 3), 0);
+	assert_int_equal(s2_vmid_vtcr_vs(&f->a), VTCR_EL2_VS);
+	for (int i = 0; i < 40; i++) {
+		uint16_t vmid = run(f, vms, i, (unsigned int)i % 4);
+
+		assert_true(vmid >= 1 && vmid < 8);
+		check_unique(f, vms, 40);
+		put(f, (unsigned int)i % 4);
+	}
+	/* 7 VMIDs per generation, each CPU's last one kept: 40 VMs need
+	 * several generations. */
+	assert_true(s2_vmid_rollovers(&f->a) >= 5);
+	assert_int_equal(s2_vmid_narrow(&f->a, 4), -S2_EINVAL);
+	init(f, 8, 1);
+	run(f, vms, 0, 0);
+	assert_int_equal(s2_vmid_narrow(&f->a, 3), -S2_EINVAL);
+	free(vms);
+}
+
 /* The VS bit follows the width; widths decode from ID_AA64MMFR1_EL1. */
 static void vmid_vtcr_vs_matches_width(void **state)
 {
@@ -497,6 +534,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	    T(vmid_init_validates_config),
 	    T(vmid_vtcr_vs_matches_width),
+	    T(vmid_narrowed_space_rolls_over),
 	    T(vmid_first_is_one),
 	    T(vmid_order_of_first_run),
 	    T(vmid_update_rejects_bad_cpu),
