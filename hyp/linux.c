@@ -8,6 +8,7 @@
  * caches off, x0 = the device tree's IPA, x1..x3 = 0.
  */
 #include "vm.h"
+#include "sched.h"
 #include "linux.h"
 #include "vgic.h"
 #include "vm_dt.h"
@@ -75,7 +76,7 @@ static void vm_kick(void *ctx, unsigned int vcpu)
 {
 	struct hyp_vm *vm = ctx;
 
-	vcpu_kick(&vm->vcpus[vcpu]);
+	sched_kick(&vm->vcpus[vcpu]);
 }
 
 int linux_vm_create(struct hyp_vm *vm, unsigned int id, uint64_t ram_size,

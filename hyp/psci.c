@@ -6,6 +6,7 @@
  * same reg values in /cpus).
  */
 #include "vm.h"
+#include "sched.h"
 #include "psci.h"
 
 #define PSCI_VERSION			0x84000000U
@@ -83,7 +84,7 @@ static int64_t vpsci_cpu_on(struct hyp_vcpu *vcpu, uint64_t mpidr,
 	}
 	hyp_unlock(&vm->lock);
 	if (!ret)
-		vcpu_kick(t);
+		sched_kick(t);
 	return ret;
 }
 
@@ -141,12 +142,14 @@ bool psci_call(struct hyp_vcpu *vcpu)
 	case PSCI_SYSTEM_OFF:
 		hyp_printf("vm%u: PSCI SYSTEM_OFF\n", vm->id);
 		vm_stop(vm, 0);
+		sched_wake_all();
 		ret = PSCI_RET_SUCCESS;
 		break;
 	case PSCI_SYSTEM_RESET:
 		/* Nothing here asks a guest to reboot: a reset is a failure. */
 		hyp_printf("vm%u: PSCI SYSTEM_RESET: guest stopped\n", vm->id);
 		vm_stop(vm, -1);
+		sched_wake_all();
 		ret = PSCI_RET_SUCCESS;
 		break;
 	case SMCCC_ARCH_FEATURES:

@@ -75,6 +75,7 @@ static const struct guest_kind kinds[] = {
 };
 
 static struct vm_options opts;
+static unsigned int linux_left;	/* test=linux: guests not yet ended */
 /* Guests that ended, for the "guests: N passed, N failed" line that
  * `s2mm hyp run` reads. */
 static unsigned int guests_passed, guests_failed;
@@ -88,6 +89,7 @@ static void count_guest(bool ok)
 int vm_scenarios_init(const struct vm_options *opt)
 {
 	opts = *opt;
+	linux_left = opts.guests ? opts.guests : 1;
 	vcpu_set_slice(opts.slice_us);
 	return vm_sys_init(opts.vmid_bits);
 }
@@ -264,41 +266,63 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 
 /*
  * Linux guests: guests=N of them (default 1), each with vcpus=N vCPUs and
- * mem-mib=N MiB; CPU c runs guests c, c + ncpus, ... one after another,
- * each guest's vCPUs scheduled on that CPU. A guest passes when it powered
- * itself off (PSCI SYSTEM_OFF).
+ * mem-mib=N MiB. CPU c creates guests c, c + ncpus, ... one after another
+ * (at most ncpus VMs live at once); the vCPUs of all live guests share
+ * every CPU through the scheduler. A guest passes when it powered itself
+ * off (PSCI SYSTEM_OFF).
  */
+
+static bool linux_vm_start(struct hyp_vm *vm, unsigned int id, uint64_t ram)
+{
+	int ret = linux_vm_create(vm, id, ram, opts.vcpus ? opts.vcpus : 1);
+
+	if (ret) {
+		hyp_printf("vm%u: create failed: %s\n", id, s2_strerror(ret));
+		count_guest(false);
+		__atomic_sub_fetch(&linux_left, 1, __ATOMIC_RELEASE);
+		return false;
+	}
+	vm->started = hyp_counter();
+	sched_add_vm(vm);
+	return true;
+}
+
+static void linux_vm_end(struct hyp_vm *vm)
+{
+	sched_remove_vm(vm);
+	vm_report(vm, hyp_counter() - vm->started);
+	hyp_printf("vm%u: %lu slices ended in WFI, %lu VMID changes, %lu "
+		   "local TLB flushes on vCPU changes\n", vm->id, vm->idles,
+		   vm->vmid_changes, vm->tlb_local_flushes);
+	__atomic_add_fetch(&many_vmid_changes, vm->vmid_changes,
+			   __ATOMIC_RELAXED);
+	count_guest(vm->status == 0);
+	vm_destroy(vm);
+	__atomic_sub_fetch(&linux_left, 1, __ATOMIC_RELEASE);
+}
+
 static int scenario_linux(unsigned int cpu)
 {
 	unsigned int guests = opts.guests ? opts.guests : 1;
 	uint64_t ram = (uint64_t)(opts.mem_mib ? opts.mem_mib : 256) << 20;
 	struct hyp_vm *vm = &vms[cpu];
-	int failed = 0;
+	unsigned int id = cpu;
+	bool live = false;
 
-	for (unsigned int id = cpu; id < guests; id += hyp_ncpus) {
-		uint64_t t0;
-		int ret;
-
-		ret = linux_vm_create(vm, id, ram, opts.vcpus ? opts.vcpus : 1);
-		if (ret) {
-			hyp_printf("vm%u: create failed: %s\n", id,
-				   s2_strerror(ret));
-			count_guest(false);
-			failed++;
-			continue;
+	while (__atomic_load_n(&linux_left, __ATOMIC_ACQUIRE)) {
+		if (live && vm->done) {
+			linux_vm_end(vm);
+			live = false;
+			id += hyp_ncpus;
 		}
-		t0 = hyp_counter();
-		sched_run_vm(vm, cpu);
-		vm_report(vm, hyp_counter() - t0);
-		hyp_printf("vm%u: %lu idle sleeps, %lu VMID changes\n", vm->id,
-			   vm->idles, vm->vmid_changes);
-		__atomic_add_fetch(&many_vmid_changes, vm->vmid_changes,
-				   __ATOMIC_RELAXED);
-		count_guest(vm->status == 0);
-		failed += vm->status != 0;
-		vm_destroy(vm);
+		while (!live && id < guests) {
+			live = linux_vm_start(vm, id, ram);
+			if (!live)
+				id += hyp_ncpus;
+		}
+		sched_run_once(cpu);
 	}
-	return failed ? -1 : 0;
+	return 0;
 }
 
 int vm_scenario_run(const char *name, unsigned int cpu)

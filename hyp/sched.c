@@ -1,75 +1,186 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vCPU scheduling: a VM's vCPUs time-sliced on one physical CPU, round
- * robin. A vCPU that is off (PSCI) or waiting in WFI leaves the run queue
- * until it is powered on or an interrupt is pending for it: its virtual
- * timer's deadline, or one the vGIC holds (an IPI, the UART). With nobody
- * to run, the CPU sleeps in WFI until the earliest deadline (the EL2
- * timer) or a kick (an SGI).
+ * vCPU scheduling: every vCPU of every live VM on one run queue, served
+ * round robin by all physical CPUs, a slice at a time (the EL2 timer). A
+ * vCPU that is off (PSCI) or waiting in WFI is skipped until it is powered
+ * on or an interrupt is pending for it: its virtual timer's deadline
+ * passed, or the vGIC holds one (an IPI, the UART). A CPU with nothing to
+ * run sleeps in WFI until the earliest deadline or a kick (an SGI).
+ *
+ * One lock guards the queue and each vCPU's running_on; the vCPU's own
+ * state belongs to the CPU running it.
  */
 #include "vm.h"
 #include "sched.h"
 
+#define RQ_MAX	(HYP_MAX_CPUS * 2 * HYP_VM_MAX_VCPUS)
+#define SCHED_IDLE_MAX_US	10000
+
+static hyp_lock_t rq_lock;
+static struct hyp_vcpu *rq[RQ_MAX];
+static unsigned int rq_len, rq_next;
+static bool cpu_idle[HYP_MAX_CPUS];
+
+void sched_add_vm(struct hyp_vm *vm)
+{
+	hyp_lock(&rq_lock);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		if (rq_len == RQ_MAX)
+			hyp_panic("sched: run queue full");
+		vm->vcpus[i].running_on = -1;
+		vm->vcpus[i].last_cpu = -1;
+		rq[rq_len++] = &vm->vcpus[i];
+	}
+	hyp_unlock(&rq_lock);
+}
+
+static bool vm_running_somewhere(const struct hyp_vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (__atomic_load_n(&vm->vcpus[i].running_on,
+				    __ATOMIC_ACQUIRE) >= 0)
+			return true;
+	return false;
+}
+
+void sched_remove_vm(struct hyp_vm *vm)
+{
+	hyp_lock(&rq_lock);
+	for (unsigned int i = 0; i < rq_len; ) {
+		if (rq[i]->vm == vm)
+			rq[i] = rq[--rq_len];
+		else
+			i++;
+	}
+	rq_next = 0;
+	hyp_unlock(&rq_lock);
+	/* A CPU still in one of its slices sees vm->done at its next exit
+	 * (the slice timer bounds the wait). */
+	while (vm_running_somewhere(vm))
+		__asm__ volatile("yield");
+}
+
 static bool vcpu_runnable(struct hyp_vcpu *v, uint64_t now)
 {
-	if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON)
+	if (v->running_on >= 0 || v->vm->done ||
+	    __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON)
 		return false;
 	if (!__atomic_load_n(&v->wfi, __ATOMIC_ACQUIRE))
 		return true;
-	if (vtimer_deadline(v) <= now ||
-	    vgic_pending(&v->vm->vgic, v->id)) {
-		v->wfi = false;
+	if (vtimer_deadline(v) <= now || vgic_pending(&v->vm->vgic, v->id)) {
+		__atomic_store_n(&v->wfi, false, __ATOMIC_RELEASE);
 		return true;
 	}
 	return false;
 }
 
-/* Nothing to run: sleep until the earliest timer deadline or an IRQ. */
-static void sched_idle(struct hyp_vm *vm)
+/*
+ * Under rq_lock: the next runnable vCPU, marked as running on @cpu; or
+ * NULL and the earliest timer deadline of the sleeping ones. A vCPU that
+ * last ran here comes first: moving costs a local TLB flush (vcpu.c) and
+ * a cold TLB.
+ */
+static struct hyp_vcpu *pick(unsigned int cpu, uint64_t now,
+			     uint64_t *deadline)
 {
-	uint64_t deadline = ~0ULL;
+	struct hyp_vcpu *other = NULL;
+	unsigned int other_i = 0;
+
+	*deadline = ~0ULL;
+	for (unsigned int n = 0; n < rq_len; n++) {
+		unsigned int i = (rq_next + n) % rq_len;
+		struct hyp_vcpu *v = rq[i];
+
+		if (vcpu_runnable(v, now)) {
+			if (v->last_cpu == (int)cpu || v->last_cpu < 0) {
+				other = v;
+				other_i = i;
+				break;
+			}
+			if (!other) {
+				other = v;
+				other_i = i;
+			}
+			continue;
+		}
+		if (v->power == VCPU_ON && vtimer_deadline(v) < *deadline)
+			*deadline = vtimer_deadline(v);
+	}
+	if (other) {
+		rq_next = (other_i + 1) % rq_len;
+		other->last_cpu = (int)cpu;
+		__atomic_store_n(&other->running_on, (int)cpu, __ATOMIC_RELEASE);
+	}
+	return other;
+}
+
+/* Nothing to run: sleep until @deadline or an interrupt (a kick). */
+static void sched_idle(unsigned int cpu, uint64_t deadline)
+{
 	uint32_t iar;
 
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		struct hyp_vcpu *v = &vm->vcpus[i];
+	/* At most SCHED_IDLE_MAX_US asleep: a CPU also owns a VM whose end
+	 * it must notice, whoever ended it. */
+	uint64_t cap = hyp_counter() + read_sysreg(cntfrq_el0) / 1000000 *
+				       SCHED_IDLE_MAX_US;
 
-		if (v->power == VCPU_ON && vtimer_deadline(v) < deadline)
-			deadline = vtimer_deadline(v);
-	}
-	if (deadline != ~0ULL)
-		hyp_timer_arm_at(deadline);
+	hyp_timer_arm_at(deadline < cap ? deadline : cap);
 	/* DAIF stays masked: WFI still wakes on a pending interrupt (Arm
-	 * ARM D1.16.2), which we then take by hand. */
+	 * ARM D1.16.2), which is then taken by hand. A kick sent after
+	 * pick() is pending already, so WFI returns at once. */
 	dsb(sy);
 	__asm__ volatile("wfi" ::: "memory");
+	__atomic_store_n(&cpu_idle[cpu], false, __ATOMIC_RELEASE);
 	iar = gic_ack();
 	if ((iar & GICC_IAR_INTID_MASK) != GIC_SPURIOUS)
 		gic_eoi(iar);
 	hyp_timer_stop();
-	vm->idles++;
 }
 
-void sched_run_vm(struct hyp_vm *vm, unsigned int cpu)
+void sched_run_once(unsigned int cpu)
 {
-	unsigned int next = 0;
+	struct hyp_vcpu *v;
+	uint64_t deadline;
 
-	while (!vm->done) {
-		uint64_t now = hyp_counter();
-		struct hyp_vcpu *v = NULL;
-
-		for (unsigned int n = 0; n < vm->nr_vcpus; n++) {
-			struct hyp_vcpu *c = &vm->vcpus[(next + n) % vm->nr_vcpus];
-
-			if (vcpu_runnable(c, now)) {
-				v = c;
-				break;
-			}
-		}
-		if (!v) {
-			sched_idle(vm);
-			continue;
-		}
-		next = (v->id + 1) % vm->nr_vcpus;
-		vcpu_run_slice(v, cpu);
+	hyp_lock(&rq_lock);
+	v = pick(cpu, hyp_counter(), &deadline);
+	if (!v)
+		__atomic_store_n(&cpu_idle[cpu], true, __ATOMIC_RELEASE);
+	hyp_unlock(&rq_lock);
+	if (!v) {
+		sched_idle(cpu, deadline);
+		return;
 	}
+	vcpu_run_slice(v, cpu);
+	if (v->wfi)
+		__atomic_add_fetch(&v->vm->idles, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->running_on, -1, __ATOMIC_RELEASE);
+}
+
+void sched_kick(struct hyp_vcpu *v)
+{
+	int on = __atomic_load_n(&v->running_on, __ATOMIC_ACQUIRE);
+	unsigned int self = this_cpu()->id;
+
+	__atomic_store_n(&v->wfi, false, __ATOMIC_RELEASE);
+	if (on >= 0) {
+		/* Running: it exits, and flushes the new interrupt in. */
+		if ((unsigned int)on != self)
+			gic_send_sgi((unsigned int)on, GIC_SGI_KICK);
+		return;
+	}
+	for (unsigned int c = 0; c < hyp_ncpus; c++)
+		if (c != self && __atomic_load_n(&cpu_idle[c], __ATOMIC_ACQUIRE)) {
+			gic_send_sgi(c, GIC_SGI_KICK);
+			return;
+		}
+}
+
+void sched_wake_all(void)
+{
+	unsigned int self = this_cpu()->id;
+
+	for (unsigned int c = 0; c < hyp_ncpus; c++)
+		if (c != self && __atomic_load_n(&cpu_idle[c], __ATOMIC_ACQUIRE))
+			gic_send_sgi(c, GIC_SGI_KICK);
 }

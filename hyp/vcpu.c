@@ -88,6 +88,18 @@ static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 		     (vm->cfg.preempt ? HCR_EL2_IMO : 0) |
 		     (vm->cfg.linux ? HCR_LINUX : 0), hcr_el2);
 	if (vm->cfg.linux) {
+		/* Local TLB maintenance by one vCPU does not reach entries
+		 * another vCPU of this VM left on this CPU: drop them when
+		 * the vCPU changes, as KVM does (last_vcpu_ran). */
+		if (vm->last_vcpu_ran[cpu] != vcpu->id + 1) {
+			if (vm->last_vcpu_ran[cpu]) {
+				isb();
+				__asm__ volatile("tlbi vmalle1; dsb nsh; isb"
+						 ::: "memory");
+				vm->tlb_local_flushes++;
+			}
+			vm->last_vcpu_ran[cpu] = vcpu->id + 1;
+		}
 		EL1_CTX_OS(EL1_LOAD)
 		fpsimd_load(&vcpu->fp);
 		vtimer_load(vcpu);
@@ -135,13 +147,6 @@ void vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t x0)
 	vcpu->regs.pstate = SPSR_EL1H_DAIF;
 	vcpu->el1.sctlr = SCTLR_EL1_RES1;
 	vcpu->wfi = false;
-}
-
-void vcpu_kick(struct hyp_vcpu *vcpu)
-{
-	/* One physical CPU runs all of a VM's vCPUs in turn (scenario.c),
-	 * so a flag read at the next scheduling decision is enough. */
-	__atomic_store_n(&vcpu->wfi, false, __ATOMIC_RELEASE);
 }
 
 void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu)

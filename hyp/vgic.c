@@ -428,7 +428,8 @@ static void dist_write_sgir(struct vgic *g, unsigned int vcpu, uint32_t v,
 	}
 }
 
-/* The word-only registers (4.1.4: all but the four byte-accessible). */
+/* The word-only registers: all but the four 4.3.11, 4.3.12, 4.3.16 and
+ * 4.3.17 make byte-accessible. */
 static uint32_t dist_read_word(struct vgic *g, unsigned int vcpu,
 			       unsigned int off)
 {
@@ -578,8 +579,8 @@ int vgic_dist_access(struct vgic *g, unsigned int vcpu, uint64_t off,
 		return -S2_EINVAL;
 	if (off >= VGIC_GICD_SIZE)
 		return -S2_EFAULT;
-	/* Word access everywhere, bytes (and halfwords) only where 4.1.4
-	 * allows bytes; never unaligned. */
+	/* Words everywhere; bytes (and halfwords, as QEMU's GIC takes them)
+	 * only in the byte-accessible registers; never unaligned. */
 	if (size != 4 && !(bytes && (size == 1 || size == 2)))
 		return -S2_EINVAL;
 	if (off & (size - 1))
@@ -826,8 +827,10 @@ void vgic_flush(struct vgic *g, unsigned int vcpu)
 	 * once at most one LR is still valid. */
 	if (n > g->nr_lrs)
 		hcr |= GICH_HCR_UIE;
-	c->hcr = hcr;
-	gich_write(GICH_HCR, hcr);
+	if (hcr != c->hcr) {
+		c->hcr = hcr;
+		gich_write(GICH_HCR, hcr);
+	}
 out:
 	hyp_unlock(&g->lock);
 	do_kicks(g, kicks);

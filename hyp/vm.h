@@ -68,6 +68,8 @@ struct hyp_vcpu {
 	struct hyp_vm *vm;
 	unsigned int id;
 	enum vcpu_power power;
+	int running_on;		/* physical CPU, -1: none (sched.c) */
+	int last_cpu;		/* where it ran last, -1: nowhere yet */
 	bool wfi;		/* waiting for an interrupt (WFI, CPU_SUSPEND) */
 	bool yielded;		/* leave the run loop: slice over, HC_YIELD */
 	uint64_t exits, hvcs, mmio, injected, preemptions;
@@ -109,7 +111,12 @@ struct hyp_vm {
 	unsigned int nr_vcpus;
 	struct hyp_vcpu vcpus[HYP_VM_MAX_VCPUS];
 	uint64_t cntvoff;	/* CNTVOFF_EL2: the VM's counter starts at 0 */
-	uint64_t idles;		/* times its CPU slept: no vCPU runnable */
+	uint64_t idles;		/* slices ended in WFI */
+	uint64_t started;	/* counter at creation */
+	/* The vCPU that last ran on each physical CPU (+1; 0: none): another
+	 * one may see its stale local TLB entries (vcpu.c). */
+	unsigned int last_vcpu_ran[HYP_MAX_CPUS];
+	uint64_t tlb_local_flushes;
 	struct vpl011 uart;
 	struct vgic vgic;
 	bool done;
@@ -152,9 +159,6 @@ void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu);
 /** vcpu_reset() - @vcpu as at a cold boot at EL1: MMU off, DAIF masked,
  * PC @entry, x0 @x0 (PSCI CPU_ON, Linux's boot protocol). */
 void vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t x0);
-/** vcpu_kick() - @vcpu has something new to do (powered on, an interrupt
- * pending): make it notice. */
-void vcpu_kick(struct hyp_vcpu *vcpu);
 /** vcpu_set_slice() - The EL2 timer's slice for preempted VMs. */
 void vcpu_set_slice(unsigned int slice_us);
 /** vcpu_vmid_report() - The VMID allocator's line, with the cost of VM

@@ -73,6 +73,7 @@ _Thread_local volatile uint32_t *vgic_host_gich;
 #define GICD_SPENDSGIR	0xf20
 #define GICD_PIDR2	0xfe8
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define SGIR(filter, list, id) ((uint32_t)(filter) << 24 | (uint32_t)(list) << 16 | (id))
 
 static struct vgic G;
@@ -208,6 +209,14 @@ static void vm_exit(unsigned int vcpu, uint32_t *s)
 	on_cpu(s);
 	sim_hw(s);
 	vgic_sync(&G, vcpu);
+}
+
+/* vgic_put() straight after the guest ran: it syncs too. */
+static void put(unsigned int vcpu, uint32_t *s)
+{
+	on_cpu(s);
+	sim_hw(s);
+	vgic_put(&G, vcpu);
 }
 
 static void enter(unsigned int vcpu, uint32_t *s)
@@ -576,7 +585,6 @@ static void test_sgir(void **state)
 	assert_int_equal(LR_CPUID(*lr(sim_b, i)), 0);
 	assert_true(*lr(sim_b, i) & LR_EOI);
 	assert_int_equal(LR_STATE(*lr(sim_b, i)), LR_P);
-	assert_int_equal(lr_of(sim_b, 3), -1 == i ? -1 : lr_of(sim_b, 3));
 	iar = guest_ack(sim_b);
 	while (LR_ID(iar) != 5) {	/* SGI 3 (source 2) may come first */
 		guest_eoi(sim_b, iar);
@@ -585,6 +593,7 @@ static void test_sgir(void **state)
 	assert_int_equal(iar, 5 | 0 << 10);
 	guest_eoi(sim_b, iar);
 	vm_exit(1, sim_b);
+	sim_hw(sim_b);
 	assert_int_equal(sim_b[GICH_EISR0 / 4], 0);	/* sync cleared it */
 	assert_int_equal(rdn(1, GICD_SPENDSGIR + 5, 1), 0x04);
 	enter(1, sim_b);
@@ -637,8 +646,9 @@ static void test_lr_order(void **state)
 		assert_int_equal(LR_STATE(*lr(sim_a, i)), LR_P);
 		assert_false(*lr(sim_a, i) & (LR_HW | LR_Grp1));
 	}
-	assert_false(*lr(sim_a, 0) & LR_EOI);	/* edge */
-	assert_true(*lr(sim_a, 3) & LR_EOI);	/* level: EOI maintenance */
+	/* Level-sensitive (SPIs and PPIs at reset): EOI maintenance. */
+	assert_true(*lr(sim_a, 0) & LR_EOI);
+	assert_true(*lr(sim_a, 3) & LR_EOI);
 	/* Three more wait: underflow maintenance interrupt. */
 	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En | HCR_UIE);
 
@@ -661,6 +671,10 @@ static void test_lr_order(void **state)
 	vgic_flush(&G, 0);
 	assert_no_dup(sim_a);
 	assert_int_equal(LR_ID(*lr(sim_a, 0)), 33);
+	assert_int_equal(LR_ID(*lr(sim_a, 1)), 35);
+	assert_int_equal(LR_ID(*lr(sim_a, 2)), 27);
+	assert_int_equal(LR_ID(*lr(sim_a, 3)), 34);
+	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En | HCR_UIE);
 	assert_false(bit(0, GICD_ISACTIVER, 36));
 
 	/* Take everything listed; the rest follows; 27 is back (level,
@@ -669,10 +683,10 @@ static void test_lr_order(void **state)
 	vm_exit(0, sim_a);
 	assert_true(bit(0, GICD_ISPENDR, 27));
 	enter(0, sim_a);
+	assert_int_equal(nr_valid(sim_a), 3);
 	assert_int_equal(LR_ID(*lr(sim_a, 0)), 27);
-	assert_int_equal(LR_ID(*lr(sim_a, 1)), 34);
-	assert_int_equal(LR_ID(*lr(sim_a, 2)), 32);
-	assert_int_equal(LR_ID(*lr(sim_a, 3)), 37);
+	assert_int_equal(LR_ID(*lr(sim_a, 1)), 32);
+	assert_int_equal(LR_ID(*lr(sim_a, 2)), 37);
 	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En);
 	vgic_set_irq(&G, 0, 27, false);
 	while ((iar = guest_ack(sim_a)) != SPURIOUS)
@@ -710,6 +724,13 @@ static void test_spi_one_vcpu(void **state)
 	assert_true(bit(1, GICD_ISPENDR, 40));	/* held: still pending */
 	enter(1, sim_b);
 	assert_int_equal(lr_of(sim_b, 40), -1);
+	/* Even set pending again, or its line high, while held. */
+	set_bit_reg(2, GICD_ISPENDR, 40);
+	vgic_set_irq(&G, 0, 40, true);
+	enter(1, sim_b);
+	assert_int_equal(lr_of(sim_b, 40), -1);
+	vgic_set_irq(&G, 0, 40, false);
+	assert_int_equal(kicked, 0);
 	vm_exit(0, sim_a);		/* not acknowledged */
 	assert_int_equal(kicked, 0x02);
 	enter(0, sim_a);
@@ -957,7 +978,7 @@ static void test_pending_pmr(void **state)
 	 * VMCR decides. */
 	enter(0, sim_a);
 	assert_true(vgic_pending(&G, 0));
-	vgic_put(&G, 0);
+	put(0, sim_a);
 	assert_true(vgic_pending(&G, 0));
 	/* An SGI from vCPU 1. */
 	set_bit_reg(0, GICD_ICPENDR, 35);
@@ -984,8 +1005,7 @@ static void test_put_load_migrate(void **state)
 	/* The guest's GICV_CTLR/PMR and active priorities. */
 	sim_a[GICH_VMCR / 4] = VMCR_Grp0En | VMCR_PMR(0x1e);
 	sim_a[GICH_APR / 4] = 1U << 0 | 1U << (0x40 >> 3);
-	vm_exit(0, sim_a);
-	vgic_put(&G, 0);
+	put(0, sim_a);
 	assert_int_equal(sim_a[GICH_HCR / 4], 0);
 	assert_int_equal(nr_valid(sim_a), 0);
 	assert_true(bit(2, GICD_ISACTIVER, 36));
@@ -1012,12 +1032,11 @@ static void test_put_load_migrate(void **state)
 	assert_int_equal(*lr(sim_b, i), LR_A | LR_EOI | (0x40U >> 3) << 23 | 36);
 	guest_eoi(sim_b, 4 | 1 << 10);
 	guest_eoi(sim_b, 36);
-	vm_exit(0, sim_b);
+	put(0, sim_b);
 	assert_false(bit(0, GICD_ISACTIVER, 36));
 	assert_false(bit(0, GICD_ISACTIVER, 4));
 	/* Level SPI 36, line low: nothing pending again. */
 	assert_false(bit(0, GICD_ISPENDR, 36));
-	vgic_put(&G, 0);
 	assert_int_equal(sim_b[GICH_HCR / 4], 0);
 }
 
@@ -1036,8 +1055,8 @@ static void test_ctlr_off(void **state)
 	wr(0, GICD_CTLR, 1);
 	vm_exit(0, sim_a);
 	enter(0, sim_a);
-	assert_int_equal(LR_ID(*lr(sim_a, 0)), 44);
-	assert_int_equal(LR_ID(*lr(sim_a, 1)), 45);
+	assert_int_equal(LR_ID(*lr(sim_a, 0)), 45);	/* active first */
+	assert_int_equal(LR_ID(*lr(sim_a, 1)), 44);
 }
 
 /* ---- concurrency ---------------------------------------------------------- */
@@ -1055,7 +1074,8 @@ static atomic_ulong t_recv[T_VCPUS][T_VCPUS][VGIC_NR_SGIS];
 static atomic_int t_holder[VGIC_NR_SPIS];
 static atomic_int t_errors;
 static atomic_ulong t_kicks;
-static pthread_barrier_t t_barrier;
+static atomic_ulong t_spis;	/* SPIs the guests took */
+static atomic_uint t_stopped;	/* threads done sending */
 
 static void t_kick(void *ctx, unsigned int vcpu)
 {
@@ -1095,6 +1115,7 @@ static void t_guest(unsigned int v, uint32_t *s, uint32_t *held)
 				    (int)v))
 				atomic_fetch_add(&t_errors, 1);
 			*held |= 1U << (id - VGIC_NR_PRIVATE);
+			atomic_fetch_add(&t_spis, 1);
 		}
 		if ((x & LR_P) && id < VGIC_NR_SGIS)
 			atomic_fetch_add(&t_recv[LR_CPUID(x)][v][id], 1);
@@ -1138,7 +1159,8 @@ static void *t_vcpu(void *arg)
 			x = SGIR(0, mask, sgi);
 			vgic_dist_access(&G, v, GICD_SGIR, 4, true, &x);
 		}
-		if ((r >> 12 & 7) == 0)
+		/* While this vCPU may hold SPIs: new edges for them. */
+		if (r >> 12 & 1)
 			vgic_set_irq(&G, 0, T_SPI0 + (r >> 16 & 3), r >> 18 & 1);
 		if ((r >> 20 & 15) == 0) {
 			x = r >> 24 & 15;
@@ -1157,7 +1179,9 @@ static void *t_vcpu(void *arg)
 		}
 	}
 	/* Nobody sends any more: drain this vCPU's SGIs. */
-	pthread_barrier_wait(&t_barrier);
+	atomic_fetch_add(&t_stopped, 1);
+	while (atomic_load(&t_stopped) < T_VCPUS)
+		;
 	for (unsigned int round = 0; round < 64; round++) {
 		vgic_flush(&G, v);
 		if (!nr_valid(sims[cur]))
@@ -1186,16 +1210,16 @@ static void test_threads(void **state)
 		   rd(0, GICD_ICFGR + 8 + 4 * ((T_SPI0 + i - 32) / 16)) |
 		   2U << (2 * ((T_SPI0 + i) % 16)));
 	}
-	assert_int_equal(pthread_barrier_init(&t_barrier, NULL, T_VCPUS), 0);
+	atomic_store(&t_stopped, 0);
 	for (unsigned int v = 0; v < T_VCPUS; v++)
 		assert_int_equal(pthread_create(&th[v], NULL, t_vcpu,
 						(void *)(uintptr_t)v), 0);
 	for (unsigned int v = 0; v < T_VCPUS; v++)
 		pthread_join(th[v], NULL);
-	pthread_barrier_destroy(&t_barrier);
 
 	assert_int_equal(atomic_load(&t_errors), 0);
 	assert_true(atomic_load(&t_kicks) > 0);
+	assert_true(atomic_load(&t_spis) > 0);
 	/* Every SGI sent arrived at least once, and none more often than
 	 * sent (identical ones pending together merge). */
 	for (unsigned int s = 0; s < T_VCPUS; s++)
