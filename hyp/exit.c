@@ -143,46 +143,12 @@ static void exit_wfx(struct hyp_vcpu *vcpu, uint64_t esr)
 	vcpu->yielded = true;
 }
 
-/* ESR_EL2.ISS for a trapped MSR/MRS/SYS (EC 0x18, Arm ARM D17.2.37):
- * Op0 [21:20], Op2 [19:17], Op1 [16:14], CRn [13:10], Rt [9:5],
- * CRm [4:1], Direction [0]. */
-#define SYS64_ISS_MASK		0x3ffc1eULL	/* Op0, Op2, Op1, CRn, CRm */
-#define SYS64_RT(esr)		(((esr) >> 5) & 0x1f)
-#define SYS64_ENC(op0, op1, crn, crm, op2)				\
-	((uint64_t)(op0) << 20 | (uint64_t)(op2) << 17 |		\
-	 (uint64_t)(op1) << 14 | (uint64_t)(crn) << 10 | (uint64_t)(crm) << 1)
-#define SYS_DC_ISW		SYS64_ENC(1, 0, 7, 6, 2)
-#define SYS_DC_CSW		SYS64_ENC(1, 0, 7, 10, 2)
-#define SYS_DC_CISW		SYS64_ENC(1, 0, 7, 14, 2)
-
-static void exit_sys64(struct hyp_vcpu *vcpu, uint64_t esr)
-{
-	uint64_t rt = SYS64_RT(esr);
-	uint64_t val = rt == 31 ? 0 : vcpu->regs.x[rt];
-
-	switch (esr & SYS64_ISS_MASK) {
-	case SYS_DC_ISW:
-	case SYS_DC_CSW:
-	case SYS_DC_CISW:
-		/* Set/way maintenance (HCR_EL2.TSW): done on this CPU's caches
-		 * as clean and invalidate, which never loses data where the
-		 * guest asked for invalidate only (as KVM turns it too). */
-		__asm__ volatile("dc cisw, %0" : : "r"(val) : "memory");
-		dsb(sy);
-		vcpu_skip(vcpu, esr);
-		return;
-	}
-	hyp_printf("vm%u: trapped system register access, ESR %lx: "
-		   "undefined instruction injected\n", vcpu->vm->id, esr);
-	inject_undef(vcpu);
-}
-
 static exit_fn *const exit_handlers[64] = {
 	[ESR_ELx_EC_WFx] = exit_wfx,
 	[ESR_ELx_EC_HVC64] = exit_hvc,
 	[ESR_ELx_EC_HVC32] = exit_hvc,
 	[ESR_ELx_EC_SMC64] = exit_smc,
-	[ESR_ELx_EC_SYS64] = exit_sys64,
+	[ESR_ELx_EC_SYS64] = sysreg_trap,
 	[ESR_ELx_EC_DABT_LOW] = exit_abort,
 	[ESR_ELx_EC_IABT_LOW] = exit_abort,
 };

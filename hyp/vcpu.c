@@ -11,8 +11,15 @@
 /* What a Linux guest adds to HCR_EL2 (Arm ARM D13.2.48): FIQs and
  * SErrors to EL2 as IRQs are (virtual ones from the GIC), SMC, WFI, WFE
  * and set/way cache maintenance trapped. */
+#define HCR_EL2_TID3	(1ULL << 18)
+#define HCR_EL2_APK	(1ULL << 40)
+#define HCR_EL2_API	(1ULL << 41)
 #define HCR_LINUX	(HCR_EL2_FMO | HCR_EL2_AMO | HCR_EL2_TSC |	\
-			 HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TSW)
+			 HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TSW |	\
+			 HCR_EL2_TID3)
+/* With FEAT_PAuth the guest's pointer authentication runs untrapped (API,
+ * APK) and its keys are switched with the vCPU. */
+#define HCR_LINUX_PAUTH	(HCR_EL2_API | HCR_EL2_APK)
 
 static uint64_t switch_ticks[HYP_MAX_CPUS], switches[HYP_MAX_CPUS];
 static uint64_t switch_min[HYP_MAX_CPUS];
@@ -44,6 +51,13 @@ void vcpu_set_slice(unsigned int slice_us)
 	X(tpidrro, tpidrro_el0) X(amair, amair_el1) X(afsr0, afsr0_el1)	\
 	X(afsr1, afsr1_el1) X(par, par_el1) X(cntkctl, cntkctl_el1)	\
 	X(csselr, csselr_el1) X(mdscr, mdscr_el1) X(actlr, actlr_el1)
+/* FEAT_PAuth keys (Arm ARM D8.10): APIAKey .. APGAKey, Lo and Hi. */
+#define EL1_CTX_PAUTH(X)						\
+	X(pauth[0], s3_0_c2_c1_0) X(pauth[1], s3_0_c2_c1_1)		\
+	X(pauth[2], s3_0_c2_c1_2) X(pauth[3], s3_0_c2_c1_3)		\
+	X(pauth[4], s3_0_c2_c2_0) X(pauth[5], s3_0_c2_c2_1)		\
+	X(pauth[6], s3_0_c2_c2_2) X(pauth[7], s3_0_c2_c2_3)		\
+	X(pauth[8], s3_0_c2_c3_0) X(pauth[9], s3_0_c2_c3_1)
 /* AArch32 EL1 only: DACR and the banked SPSRs. */
 #define EL1_CTX_AARCH32(X)						\
 	X(dacr32, dacr32_el2) X(spsr_abt, spsr_abt) X(spsr_und, spsr_und) \
@@ -56,6 +70,18 @@ void vcpu_set_slice(unsigned int slice_us)
 	if (read_sysreg(r) != c->f)					\
 		write_sysreg(c->f, r);					\
 } while (0);
+
+/* FEAT_PAuth: ID_AA64ISAR1_EL1 APA [7:4], API [11:8], GPA [27:24], GPI
+ * [31:28]; ID_AA64ISAR2_EL1 GPA3 [11:8], APA3 [15:12]. */
+static bool cpu_has_pauth(void)
+{
+	static int has = -1;
+
+	if (has < 0)
+		has = (read_sysreg(id_aa64isar1_el1) & 0xff000ff0ULL) ||
+		      (read_sysreg(s3_0_c0_c6_2) & 0xff00ULL);
+	return has;
+}
 
 static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 {
@@ -86,7 +112,9 @@ static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 	/* IMO: physical IRQs (the slice timer) go to EL2 while it runs. */
 	write_sysreg((vm->cfg.aarch32 ? 0 : HCR_EL2_RW) | HCR_EL2_VM |
 		     (vm->cfg.preempt ? HCR_EL2_IMO : 0) |
-		     (vm->cfg.linux ? HCR_LINUX : 0), hcr_el2);
+		     (vm->cfg.linux ? HCR_LINUX : 0) |
+		     (vm->cfg.linux && cpu_has_pauth() ? HCR_LINUX_PAUTH : 0),
+		     hcr_el2);
 	if (vm->cfg.linux) {
 		/* Local TLB maintenance by one vCPU does not reach entries
 		 * another vCPU of this VM left on this CPU: drop them when
@@ -101,6 +129,9 @@ static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 			vm->last_vcpu_ran[cpu] = vcpu->id + 1;
 		}
 		EL1_CTX_OS(EL1_LOAD)
+		if (cpu_has_pauth()) {
+			EL1_CTX_PAUTH(EL1_LOAD)
+		}
 		fpsimd_load(&vcpu->fp);
 		vtimer_load(vcpu);
 		vgic_load(&vm->vgic, vcpu->id);
@@ -123,6 +154,9 @@ static void vcpu_put(struct hyp_vcpu *vcpu, unsigned int cpu)
 	}
 	if (vcpu->vm->cfg.linux) {
 		EL1_CTX_OS(EL1_SAVE)
+		if (cpu_has_pauth()) {
+			EL1_CTX_PAUTH(EL1_SAVE)
+		}
 		fpsimd_save(&vcpu->fp);
 		vtimer_put(vcpu);
 		vgic_put(&vcpu->vm->vgic, vcpu->id);

@@ -35,6 +35,7 @@ struct hyp_el1_ctx {
 	uint64_t elr, spsr, esr, far, sp_el0, tpidr;
 	uint64_t cpacr, tpidr_el0, tpidrro, amair, afsr0, afsr1, par;
 	uint64_t cntkctl, csselr, mdscr, actlr;
+	uint64_t pauth[10];	/* FEAT_PAuth keys, when the CPU has them */
 	/* AArch32 EL1 only: DACR and the banked SPSRs */
 	uint64_t dacr32, spsr_abt, spsr_und, spsr_irq, spsr_fiq;
 };
@@ -182,6 +183,10 @@ void vcpu_skip(struct hyp_vcpu *vcpu, uint64_t esr);
 int mmio_access(struct hyp_vcpu *vcpu, const struct s2_mmio *m, uint64_t *val);
 /** vm_putc() - A character from the guest's console, printed per line. */
 void vm_putc(struct hyp_vm *vm, char c);
+
+/* --- sysreg.c --- */
+/** sysreg_trap() - A trapped MRS/MSR/SYS of a Linux guest (EC 0x18). */
+void sysreg_trap(struct hyp_vcpu *vcpu, uint64_t esr);
 
 /* --- hypercall.c --- */
 /** inject_undef() - An Undefined Instruction exception taken to EL1. */
