@@ -29,6 +29,8 @@
 struct linux_opts {
 	unsigned int guests, vcpus, mem_mib;
 	unsigned int vmid_bits;		/* 0: the CPU's */
+	int fill;			/* /init's s2mm.fill=; < 0: its own */
+	int probe_vm;			/* this guest probes; < 0: none */
 	const char *images;		/* NULL: <build>/linux */
 };
 
@@ -41,6 +43,8 @@ struct manifest {
 /* What each guest's console said: "[vmN] linux-guest: ..." lines. */
 struct guest_state {
 	int workload_ok, done, powered_off, failed;
+	int probe_aborted;		/* its /init's probe got SIGBUS */
+	unsigned long injected;		/* exceptions s2hyp injected */
 	char sum[64];
 };
 
@@ -62,6 +66,10 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"                c, c + cpus, ... one after another\n"
 		"  --vcpus N     vCPUs per guest (default 1, at most 8)\n"
 		"  --mem SIZE    RAM per guest (default 256M; 128M..1G, a power of 2)\n"
+		"  --fill P      each /init fills P%% of free memory (default 60)\n"
+		"  --probe-vm N  guest N also reads an address with nothing\n"
+		"                behind it: it must get an external abort (SIGBUS\n"
+		"                in its reader) and still pass, the others too\n"
 		"  --vmid-bits N VMID space: 8 or 16 bits (the width; 16 needs\n"
 		"                --cpu max), or 2..7 to narrow an 8-bit space so\n"
 		"                that a few guests roll it over (default: the CPU's)\n"
@@ -136,6 +144,7 @@ static void scan_line(void *ctx, const char *line)
 	struct linux_run *r = ctx;
 	unsigned int vm;
 	char sum[64], verdict[16];
+	unsigned long injected;
 	int n = 0;
 
 	if (!strcmp(line, "PASS"))
@@ -143,6 +152,10 @@ static void scan_line(void *ctx, const char *line)
 	if (sscanf(line, "vm%u: PSCI SYSTEM_OFF%n", &vm, &n) == 1 && n &&
 	    vm < MAX_GUESTS)
 		r->g[vm].powered_off = 1;
+	if (sscanf(line, "vm%u: exit status %*d after %*u exits (%*u HVC, "
+		   "%*u MMIO, %lu injected", &vm, &injected) == 2 &&
+	    vm < MAX_GUESTS)
+		r->g[vm].injected = injected;
 	if (sscanf(line, "[vm%u] linux-guest: %n", &vm, &n) != 1 || !n ||
 	    vm >= MAX_GUESTS)
 		return;
@@ -151,6 +164,8 @@ static void scan_line(void *ctx, const char *line)
 		snprintf(r->g[vm].sum, sizeof(r->g[vm].sum), "%s", sum);
 		r->g[vm].workload_ok = !strcmp(verdict, "ok") &&
 				       !strcmp(sum, r->m->workload_sum);
+	} else if (!strncmp(line, "probe ", 6)) {
+		r->g[vm].probe_aborted = strstr(line, " aborted (signal") != NULL;
 	} else if (!strcmp(line, "done")) {
 		r->g[vm].done = 1;
 	} else if (!strncmp(line, "FAILED", 6)) {
@@ -166,12 +181,15 @@ int cmd_hyp_linux(int argc, char **argv)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "images", required_argument, NULL, 'i' },
 		{ "vmid-bits", required_argument, NULL, 'b' },
+		{ "fill", required_argument, NULL, 'f' },
+		{ "probe-vm", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		S2HYP_OPTION_CPUS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct linux_opts o = { .guests = 1, .vcpus = 1, .mem_mib = 256 };
+	struct linux_opts o = { .guests = 1, .vcpus = 1, .mem_mib = 256,
+				.fill = -1, .probe_vm = -1 };
 	char build[PATH_MAX], dir[PATH_MAX + 8], image[PATH_MAX + 32],
 	     initrd[PATH_MAX + 32], cmdline[512];
 	struct linux_run run = { 0 };
@@ -215,6 +233,25 @@ int cmd_hyp_linux(int argc, char **argv)
 			break;
 		case 'i':
 			o.images = optarg;
+			break;
+		case 'f':
+			v = parse_uint(optarg, 0, 95);
+			if (v < 0) {
+				fprintf(stderr, "s2mm hyp linux: --fill wants "
+					"0..95 (percent), not '%s'\n", optarg);
+				return 2;
+			}
+			o.fill = (int)v;
+			break;
+		case 'p':
+			v = parse_uint(optarg, 0, MAX_GUESTS - 1);
+			if (v < 0) {
+				fprintf(stderr, "s2mm hyp linux: --probe-vm wants "
+					"0..%d, not '%s'\n", MAX_GUESTS - 1,
+					optarg);
+				return 2;
+			}
+			o.probe_vm = (int)v;
 			break;
 		case 'b':
 			v = parse_uint(optarg, 2, 16);
@@ -292,13 +329,25 @@ int cmd_hyp_linux(int argc, char **argv)
 		snprintf(cmdline + strlen(cmdline),
 			 sizeof(cmdline) - strlen(cmdline), " vmid-bits=%u",
 			 o.vmid_bits);
+	if (o.fill >= 0)
+		snprintf(cmdline + strlen(cmdline),
+			 sizeof(cmdline) - strlen(cmdline), " fill=%d", o.fill);
+	if (o.probe_vm >= 0)
+		snprintf(cmdline + strlen(cmdline),
+			 sizeof(cmdline) - strlen(cmdline), " probe-vm=%d",
+			 o.probe_vm);
 	fprintf(stderr, "s2mm hyp linux: %s, workload sum %s\n", m.kernel,
 		m.workload_sum);
 	status = s2hyp_qemu_boot(&q, cmdline, 0, scan_line, &run);
 	for (unsigned int i = 0; i < o.guests; i++) {
 		const struct guest_state *g = &run.g[i];
+		int probe = (int)i == o.probe_vm;
+		/* The probing guest took an external abort (its reader got
+		 * SIGBUS) and carried on; the others took none. */
+		int probe_ok = probe ? g->probe_aborted && g->injected > 0
+				     : !g->probe_aborted;
 		int ok = g->workload_ok && g->done && g->powered_off &&
-			 !g->failed;
+			 !g->failed && probe_ok;
 
 		if (!ok)
 			fprintf(stderr, "s2mm hyp linux: vm%u failed: %s\n", i,
@@ -306,7 +355,9 @@ int cmd_hyp_linux(int argc, char **argv)
 				!g->sum[0] ? "no workload result" :
 				!g->workload_ok ? "wrong workload result" :
 				!g->done ? "workload did not finish" :
-				"did not power off");
+				!g->powered_off ? "did not power off" :
+				"its probe of an address with nothing behind "
+				"it did not end in an external abort");
 		passed += ok;
 		failed += !ok;
 	}

@@ -32,6 +32,10 @@ struct linux_images linux_images;
 
 static const char linux_bootargs[] =
 	"console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init";
+/* An IPA with nothing behind it (no memslot, no device; on QEMU's own virt
+ * it would be virtio-mmio): test=linux probe-vm=N has guest N's /init
+ * read it, which must end in an external abort for that guest alone. */
+#define LINUX_PROBE_IPA		0x0a000000UL
 
 static uint64_t le64(const void *p)
 {
@@ -79,9 +83,27 @@ static void vm_kick(void *ctx, unsigned int vcpu)
 	sched_kick(&vm->vcpus[vcpu]);
 }
 
-int linux_vm_create(struct hyp_vm *vm, unsigned int id, uint64_t ram_size,
-		    unsigned int nr_vcpus)
+/* The kernel command line: the console, the initramfs's /init, and the
+ * options the guest's /init reads. */
+static void linux_bootargs_for(char *buf, size_t n, const struct linux_guest *g)
 {
+	int len = hyp_snprintf(buf, n, "%s", linux_bootargs);
+
+	if (g->probe)
+		len += hyp_snprintf(buf + len, n - (size_t)len,
+				    " s2mm.probe=0x%lx", LINUX_PROBE_IPA);
+	if (g->fill >= 0)
+		hyp_snprintf(buf + len, n - (size_t)len, " s2mm.fill=%d",
+			     g->fill);
+}
+
+int linux_vm_create(struct hyp_vm *vm, unsigned int id,
+		    const struct linux_guest *g)
+{
+	static char bootargs[HYP_MAX_CPUS][192];
+	char *args = bootargs[this_cpu()->id];
+	uint64_t ram_size = g->ram_size;
+	unsigned int nr_vcpus = g->nr_vcpus;
 	const struct linux_images *li = &linux_images;
 	struct vm_config cfg = {
 		.ram_size = ram_size, .linux = true, .preempt = true,
@@ -91,11 +113,12 @@ int linux_vm_create(struct hyp_vm *vm, unsigned int id, uint64_t ram_size,
 		.ram_ipa = GUEST_RAM_IPA, .ram_size = ram_size,
 		.nr_vcpus = nr_vcpus, .gicd_ipa = VGIC_GICD_IPA,
 		.gicc_ipa = VGIC_GICC_IPA, .uart_ipa = VPL011_IPA,
-		.uart_spi = VPL011_SPI, .bootargs = linux_bootargs,
+		.uart_spi = VPL011_SPI, .bootargs = args,
 	};
 	uint64_t text_offset, kernel_size, initrd_off, dtb_off;
 	int ret, dtb_size;
 
+	linux_bootargs_for(args, sizeof(bootargs[0]), g);
 	ret = image_layout(li, &text_offset, &kernel_size);
 	if (ret)
 		return ret;

@@ -14,7 +14,9 @@
  *   preempt  the same, preempted by the EL2 timer every slice-us=N (1000)
  *   fidelity seed=S count=N: the MMU model against QEMU's AT (fidelity/)
  *   linux  guests=N Linux guests of vcpus=N vCPUs and mem-mib=N MiB each,
- *          booting the kernel and initramfs at linux=PA,SIZE initrd=PA,SIZE
+ *          booting the kernel and initramfs at linux=PA,SIZE initrd=PA,SIZE;
+ *          fill=P: their /init fills P% of free memory; probe-vm=N: guest
+ *          N reads an address with nothing behind it
  * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
@@ -153,6 +155,11 @@ static enum scenario parse_scenario(const void *fdt)
 	vm_opts.slice_us = arg_uint(args, "slice-us=", 0);
 	vm_opts.vcpus = arg_uint(args, "vcpus=", 0);
 	vm_opts.mem_mib = arg_uint(args, "mem-mib=", 0);
+	/* probe-vm=N: guest N reads an IPA with nothing there (stored +1). */
+	vm_opts.probe_vm = find_arg(args, "probe-vm=") ?
+			   arg_uint(args, "probe-vm=", 0) + 1 : 0;
+	vm_opts.fill = find_arg(args, "fill=") ?
+		       arg_uint(args, "fill=", 0) + 1 : 0;
 	if (!v || arg_is(v, "boot"))
 		return SC_BOOT;
 	if (arg_is(v, "panic"))

@@ -274,7 +274,11 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 
 static bool linux_vm_start(struct hyp_vm *vm, unsigned int id, uint64_t ram)
 {
-	int ret = linux_vm_create(vm, id, ram, opts.vcpus ? opts.vcpus : 1);
+	const struct linux_guest g = {
+		.ram_size = ram, .nr_vcpus = opts.vcpus ? opts.vcpus : 1,
+		.probe = opts.probe_vm == id + 1, .fill = (int)opts.fill - 1,
+	};
+	int ret = linux_vm_create(vm, id, &g);
 
 	if (ret) {
 		hyp_printf("vm%u: create failed: %s\n", id, s2_strerror(ret));

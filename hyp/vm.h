@@ -203,6 +203,8 @@ struct vm_options {
 	unsigned int slice_us;	/* test=preempt: timer slice (default 1000) */
 	unsigned int vcpus;	/* test=linux: vCPUs per guest (default 1) */
 	unsigned int mem_mib;	/* test=linux: RAM per guest (default 256) */
+	unsigned int probe_vm;	/* test=linux: guest N-1 probes (0: none) */
+	unsigned int fill;	/* test=linux: /init's fill% + 1 (0: its own) */
 };
 /** vm_scenarios_init() - Once, after SMP bring-up. Return: 0 or -1. */
 int vm_scenarios_init(const struct vm_options *opt);
