@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -31,6 +32,7 @@ struct linux_opts {
 	unsigned int vmid_bits;		/* 0: the CPU's */
 	int fill;			/* /init's s2mm.fill=; < 0: its own */
 	int probe_vm;			/* this guest probes; < 0: none */
+	int baseline;			/* first the same guest on plain QEMU */
 	const char *images;		/* NULL: <build>/linux */
 };
 
@@ -52,7 +54,26 @@ struct linux_run {
 	const struct manifest *m;
 	struct guest_state g[MAX_GUESTS];
 	int hyp_pass;
+	double uptime[MAX_GUESTS];	/* "linux-guest: uptime" */
 };
+
+/* The baseline: the same kernel, initramfs and workload on plain QEMU. */
+struct baseline {
+	const struct manifest *m;
+	double uptime;
+	int workload_ok, done;
+};
+
+/* The kernel command line s2hyp gives its Linux guests (hyp/linux.c). */
+#define LINUX_BOOTARGS	"console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void usage(FILE *out, const struct s2hyp_qemu *q)
 {
@@ -70,6 +91,9 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"  --probe-vm N  guest N also reads an address with nothing\n"
 		"                behind it: it must get an external abort (SIGBUS\n"
 		"                in its reader) and still pass, the others too\n"
+		"  --baseline    first run the same guest on plain QEMU (no EL2),\n"
+		"                then one guest on s2hyp, and print the ratio of\n"
+		"                their wall times (with --guests 1)\n"
 		"  --vmid-bits N VMID space: 8 or 16 bits (the width; 16 needs\n"
 		"                --cpu max), or 2..7 to narrow an 8-bit space so\n"
 		"                that a few guests roll it over (default: the CPU's)\n"
@@ -166,11 +190,69 @@ static void scan_line(void *ctx, const char *line)
 				       !strcmp(sum, r->m->workload_sum);
 	} else if (!strncmp(line, "probe ", 6)) {
 		r->g[vm].probe_aborted = strstr(line, " aborted (signal") != NULL;
+	} else if (!strncmp(line, "uptime ", 7)) {
+		r->uptime[vm] = strtod(line + 7, NULL);
 	} else if (!strcmp(line, "done")) {
 		r->g[vm].done = 1;
 	} else if (!strncmp(line, "FAILED", 6)) {
 		r->g[vm].failed = 1;
 	}
+}
+
+static void scan_baseline(void *ctx, const char *line)
+{
+	struct baseline *b = ctx;
+	char sum[64], verdict[16];
+
+	if (strncmp(line, "linux-guest: ", 13))
+		return;
+	line += 13;
+	if (sscanf(line, "workload %63s %15s", sum, verdict) == 2)
+		b->workload_ok = !strcmp(verdict, "ok") &&
+				 !strcmp(sum, b->m->workload_sum);
+	else if (!strncmp(line, "uptime ", 7))
+		b->uptime = strtod(line + 7, NULL);
+	else if (!strcmp(line, "done"))
+		b->done = 1;
+}
+
+/*
+ * The same guest on plain QEMU (no EL2, no s2hyp): the kernel on the
+ * virt machine itself, as many CPUs as the guest has vCPUs, its RAM.
+ * Return: the wall time, or a negative value if the guest failed.
+ */
+static double run_baseline(const struct s2hyp_qemu *hq,
+			   const struct linux_opts *o, const struct manifest *m,
+			   const char *image, const char *initrd, double *uptime)
+{
+	struct s2hyp_qemu q = *hq;
+	struct baseline b = { .m = m };
+	char args[256];
+	double t0;
+	int status;
+
+	q.who = "s2mm hyp linux (baseline)";
+	q.nr_blobs = 0;
+	q.cpus = o->vcpus;
+	q.mem_mib = o->mem_mib;
+	if ((size_t)snprintf(q.image, sizeof(q.image), "%s", image) >=
+	    sizeof(q.image))
+		return -1;
+	q.direct_initrd = initrd;
+	snprintf(args, sizeof(args), "%s", LINUX_BOOTARGS);
+	if (o->fill >= 0)
+		snprintf(args + strlen(args), sizeof(args) - strlen(args),
+			 " s2mm.fill=%d", o->fill);
+	t0 = now();
+	status = s2hyp_qemu_boot(&q, args, 1, scan_baseline, &b);
+	t0 = now() - t0;
+	if (status || !b.workload_ok || !b.done) {
+		fprintf(stderr, "s2mm hyp linux: the baseline run on plain QEMU "
+			"failed (status %d)\n", status);
+		return -1;
+	}
+	*uptime = b.uptime;
+	return t0;
 }
 
 int cmd_hyp_linux(int argc, char **argv)
@@ -183,6 +265,7 @@ int cmd_hyp_linux(int argc, char **argv)
 		{ "vmid-bits", required_argument, NULL, 'b' },
 		{ "fill", required_argument, NULL, 'f' },
 		{ "probe-vm", required_argument, NULL, 'p' },
+		{ "baseline", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		S2HYP_OPTION_CPUS,
@@ -200,6 +283,7 @@ int cmd_hyp_linux(int argc, char **argv)
 	long passed = 0, failed = 0;
 	int c, cpus_set = 0, status;
 	unsigned int at_once;
+	double wall, base_wall = 0, base_uptime = 0;
 
 	s2hyp_qemu_init(&q, "s2mm hyp linux", 300);
 	optind = 1;
@@ -261,6 +345,9 @@ int cmd_hyp_linux(int argc, char **argv)
 				return 2;
 			}
 			o.vmid_bits = (unsigned int)v;
+			break;
+		case 'B':
+			o.baseline = 1;
 			break;
 		case 'h':
 			usage(stdout, &q);
@@ -338,7 +425,20 @@ int cmd_hyp_linux(int argc, char **argv)
 			 o.probe_vm);
 	fprintf(stderr, "s2mm hyp linux: %s, workload sum %s\n", m.kernel,
 		m.workload_sum);
+	if (o.baseline) {
+		if (o.guests != 1) {
+			fprintf(stderr, "s2mm hyp linux: --baseline compares "
+				"one guest: use --guests 1\n");
+			return 2;
+		}
+		base_wall = run_baseline(&q, &o, &m, image, initrd,
+					 &base_uptime);
+		if (base_wall < 0)
+			return 1;
+	}
+	wall = now();
 	status = s2hyp_qemu_boot(&q, cmdline, 0, scan_line, &run);
+	wall = now() - wall;
 	for (unsigned int i = 0; i < o.guests; i++) {
 		const struct guest_state *g = &run.g[i];
 		int probe = (int)i == o.probe_vm;
@@ -367,6 +467,13 @@ int cmd_hyp_linux(int argc, char **argv)
 		if (!failed)
 			failed = 1;
 	}
+	if (o.baseline && !failed)
+		printf("baseline (plain QEMU, no EL2): %.2f s wall, guest uptime "
+		       "%.2f s\ns2hyp: %.2f s wall, guest uptime %.2f s\n"
+		       "ratio s2hyp/plain: %.2fx wall, %.2fx guest uptime\n",
+		       base_wall, base_uptime, wall, run.uptime[0],
+		       wall / base_wall,
+		       base_uptime > 0 ? run.uptime[0] / base_uptime : 0.0);
 	printf("%ld passed, %ld failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

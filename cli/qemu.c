@@ -5,7 +5,8 @@
  *
  * The command line asks for exactly what s2hyp uses on the virt machine:
  * EL2 (virtualization=on), the GICv2 of hyp/gic.c, the PL011 UART as the
- * console, semihosting for the exit status, -kernel/-append. -nodefaults
+ * console, semihosting for the exit status, -kernel/-append (and, for the
+ * baseline Linux runs on plain QEMU, the same without EL2). -nodefaults
  * drops everything else QEMU would add on its own (a network card with its
  * iPXE option ROM, a monitor, a display), so no firmware file is ever
  * needed: QEMU's data directories may be empty.
@@ -380,7 +381,8 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	snprintf(mem, sizeof(mem), "%uM", q->mem_mib);
 	argv[n++] = q->qemu;
 	argv[n++] = "-M";
-	argv[n++] = "virt,virtualization=on,gic-version=2";
+	argv[n++] = q->direct_initrd ? "virt,gic-version=2"
+				     : "virt,virtualization=on,gic-version=2";
 	argv[n++] = "-cpu";
 	argv[n++] = q->cpu;
 	argv[n++] = "-smp";
@@ -392,7 +394,10 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	argv[n++] = "none";
 	argv[n++] = "-serial";
 	argv[n++] = "stdio";
-	argv[n++] = "-semihosting";
+	/* s2hyp's exit status comes by semihosting; Linux's power-off by
+	 * PSCI ends QEMU by itself. */
+	if (!q->direct_initrd)
+		argv[n++] = "-semihosting";
 	if (q->datadir) {
 		argv[n++] = "-L";
 		argv[n++] = q->datadir;
@@ -414,6 +419,10 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	}
 	argv[n++] = "-kernel";
 	argv[n++] = q->image;
+	if (q->direct_initrd) {
+		argv[n++] = "-initrd";
+		argv[n++] = q->direct_initrd;
+	}
 	argv[n++] = "-append";
 	argv[n++] = cmdline;
 	argv[n] = NULL;

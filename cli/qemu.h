@@ -33,6 +33,9 @@ struct s2hyp_qemu {
 		uint64_t pa;
 	} blobs[S2HYP_MAX_BLOBS];
 	unsigned int nr_blobs;
+	/* Not s2hyp but Linux straight on QEMU (the baseline s2hyp is
+	 * measured against): image is the kernel, this its initramfs. */
+	const char *direct_initrd;
 	char image[PATH_MAX];	/* the image s2hyp_qemu_image() chose */
 };
 
