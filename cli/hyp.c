@@ -80,8 +80,12 @@ static int uint_arg(const char *name, const char *arg, long lo, long hi,
 /* Only names s2hyp knows: checked here so that a typo fails fast, with a
  * clear message, before anything is built. */
 static const char *const scenarios[] = {
-	"many", "preempt", "guest", "mmu", "dirtylog", "staletlb", "hostile", "guest32",
-	"mmu32", "dirtylog32", "staletlb32", "hostile32", "boot",
+#define GUEST(name, ...) #name,
+#define GUEST32 GUEST
+#include "scenarios.def"
+#undef GUEST
+#undef GUEST32
+	"boot",
 };
 
 static int scenario_known(const char *name)

@@ -20,59 +20,30 @@ struct guest_kind {
 	bool linux;		/* Linux guests (linux.c), one per CPU */
 };
 
-#define GUEST_IMG(n) extern char guest_##n##_start[], guest_##n##_end[];
-GUEST_IMG(memtest)
-GUEST_IMG(mmu)
-GUEST_IMG(hostile)
-GUEST_IMG(dirtylog)
-GUEST_IMG(staletlb)
-#ifdef S2HYP_HAVE_A32
-GUEST_IMG(memtest32)
-GUEST_IMG(mmu32)
-GUEST_IMG(hostile32)
-GUEST_IMG(dirtylog32)
-GUEST_IMG(staletlb32)
-#endif
-
 #define IMG(n) .img = guest_##n##_start, .img_end = guest_##n##_end
 #define MiB(n) ((uint64_t)(n) << 20)
+#define UNPAREN(...) __VA_ARGS__
+
+/* Every guest image (scenarios.def), as the build embeds it. */
+#define GUEST(n, image, k, c) \
+	extern char guest_##image##_start[], guest_##image##_end[];
+#ifdef S2HYP_HAVE_A32
+#define GUEST32 GUEST
+#else
+#define GUEST32(...)
+#endif
+#include "scenarios.def"
+#undef GUEST
 
 /* The guest catalogue: each scenario name with the VM it runs. */
 static const struct guest_kind kinds[] = {
-	{ .name = "guest",
-	  .cfg = { IMG(memtest), .ram_size = MiB(4), .pages = true } },
-	{ .name = "mmu",
-	  .cfg = { IMG(mmu), .ram_size = MiB(4), .pages = true, .log = true } },
-	{ .name = "hostile", .victims = true,
-	  .cfg = { IMG(hostile), .ram_size = MiB(1) } },
-	{ .name = "dirtylog",
-	  .cfg = { IMG(dirtylog), .ram_size = MiB(1), .log = true } },
-	{ .name = "staletlb",
-	  .cfg = { IMG(staletlb), .ram_size = MiB(1), .probe = true } },
-	{ .name = "many", .many = true,
-	  .cfg = { IMG(memtest), .ram_size = MiB(1),
-		   .entry_x3 = GUEST_F_QUICK | GUEST_F_YIELD } },
-	{ .name = "preempt", .many = true,
-	  .cfg = { IMG(memtest), .ram_size = MiB(1),
-		   .entry_x3 = GUEST_F_QUICK, .preempt = true } },
-#ifdef S2HYP_HAVE_A32
-	{ .name = "guest32",
-	  .cfg = { IMG(memtest32), .ram_size = MiB(4), .aarch32 = true,
-		   .pages = true } },
-	{ .name = "mmu32",
-	  .cfg = { IMG(mmu32), .ram_size = MiB(4), .aarch32 = true,
-		   .pages = true, .log = true } },
-	{ .name = "hostile32", .victims = true,
-	  .cfg = { IMG(hostile32), .ram_size = MiB(1), .aarch32 = true } },
-	{ .name = "dirtylog32",
-	  .cfg = { IMG(dirtylog32), .ram_size = MiB(1), .aarch32 = true,
-		   .log = true } },
-	{ .name = "staletlb32",
-	  .cfg = { IMG(staletlb32), .ram_size = MiB(1), .aarch32 = true,
-		   .probe = true } },
-#endif
+#define GUEST(n, image, k, c) \
+	{ .name = #n, UNPAREN k, .cfg = { IMG(image), UNPAREN c } },
+#include "scenarios.def"
+#undef GUEST
 	{ .name = "linux", .linux = true },
 };
+#undef GUEST32
 
 static struct vm_options opts;
 static unsigned int linux_left;	/* test=linux: guests not yet ended */
