@@ -167,11 +167,15 @@ static void exit_irq(struct hyp_vcpu *vcpu)
 		vcpu->preemptions++;
 		break;
 	case GIC_INTID_VTIMER:
+		vcpu->irq_vtimer++;
 		vtimer_fired(vcpu);
 		break;
 	case GIC_INTID_MAINT:
-	case GIC_SGI_KICK:
 		/* The exit itself was the point: the run loop looks again. */
+		vcpu->irq_maint++;
+		break;
+	case GIC_SGI_KICK:
+		vcpu->irq_kick++;
 		break;
 	default:
 		hyp_printf("vm%u: unexpected IRQ %u\n", vcpu->vm->id, intid);
@@ -194,6 +198,7 @@ void vcpu_handle_exit(struct hyp_vcpu *vcpu, unsigned int vec)
 		vcpu_fail(vcpu, "unexpected exception vector", vec);
 		return;
 	}
+	vcpu->exit_ec[S2_FIELD_GET(ESR_ELx_EC, esr)]++;
 	fn = exit_handlers[S2_FIELD_GET(ESR_ELx_EC, esr)];
 	if (!fn && vcpu->vm->cfg.linux) {
 		/* An operating system survives an UNDEF; a test guest that

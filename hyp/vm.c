@@ -207,6 +207,30 @@ void vm_stop(struct hyp_vm *vm, int status)
 	vm->status = status;
 }
 
+/* A Linux guest's exits by kind, summed over its vCPUs. */
+static void vm_report_exits(const struct hyp_vm *vm)
+{
+	uint64_t ec[64] = { 0 }, slice = 0, vtimer = 0, maint = 0, kick = 0;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		const struct hyp_vcpu *v = &vm->vcpus[i];
+
+		for (unsigned int e = 0; e < 64; e++)
+			ec[e] += v->exit_ec[e];
+		slice += v->preemptions;
+		vtimer += v->irq_vtimer;
+		maint += v->irq_maint;
+		kick += v->irq_kick;
+	}
+	hyp_printf("vm%u: exits by kind: IRQ %lu (slice timer %lu, virtual "
+		   "timer %lu, vGIC maintenance %lu, kick %lu), WFx %lu, HVC %lu, "
+		   "SMC %lu, system register %lu, data abort %lu, instruction "
+		   "abort %lu\n", vm->id, slice + vtimer + maint + kick, slice,
+		   vtimer, maint, kick, ec[ESR_ELx_EC_WFx], ec[ESR_ELx_EC_HVC64],
+		   ec[ESR_ELx_EC_SMC64], ec[ESR_ELx_EC_SYS64],
+		   ec[ESR_ELx_EC_DABT_LOW], ec[ESR_ELx_EC_IABT_LOW]);
+}
+
 void vm_report(const struct hyp_vm *vm, uint64_t ticks)
 {
 	const struct s2_vm_stats *s = &vm->mm.stats;
@@ -229,4 +253,6 @@ void vm_report(const struct hyp_vm *vm, uint64_t ticks)
 		   s->permission, s->access_flag, s->s1ptw, t.at_resolved,
 		   s->block_maps, s->page_maps,
 		   ticks * 1000000 / read_sysreg(cntfrq_el0), vm->vmid, vm->vtcr);
+	if (vm->cfg.linux)
+		vm_report_exits(vm);
 }

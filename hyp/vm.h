@@ -74,6 +74,9 @@ struct hyp_vcpu {
 	bool wfi;		/* waiting for an interrupt (WFI, CPU_SUSPEND) */
 	bool yielded;		/* leave the run loop: slice over, HC_YIELD */
 	uint64_t exits, hvcs, mmio, injected, preemptions;
+	/* Exits by kind: synchronous by exception class, and IRQs. */
+	uint64_t exit_ec[64];
+	uint64_t irq_vtimer, irq_maint, irq_kick;
 	uint64_t at_resolved;	/* permission faults' IPA found by AT */
 };
 
