@@ -5,6 +5,7 @@
  * Stage-2 aborts go to libs2mm (s2_vm_handle_abort), which maps RAM or
  * says what to emulate or inject.
  */
+#include "gicv2.h"
 #include "vm.h"
 #include "psci.h"
 

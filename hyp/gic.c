@@ -9,18 +9,10 @@
  * stays pending until the next guest entry, which it then ends at once.
  */
 #include "hyp.h"
+#include "gicv2.h"
 
 #define GICD_BASE		0x08000000UL
 #define GICC_BASE		0x08010000UL
-#define GICD_CTLR		0x000
-#define GICD_ISENABLER(n)	(0x100 + 4 * (n))
-#define GICD_ICENABLER(n)	(0x180 + 4 * (n))
-#define GICD_IPRIORITYR		0x400
-#define GICD_SGIR		0xf00
-#define GICC_CTLR		0x000
-#define GICC_PMR		0x004
-#define GICC_IAR		0x00c
-#define GICC_EOIR		0x010
 
 /* CNTHP_CTL_EL2 (Arm ARM D13.8.17). */
 #define CNTHP_CTL_ENABLE	(1ULL << 0)
@@ -49,7 +41,7 @@ void gic_init_cpu(unsigned int cpu)
 		*(volatile uint8_t *)(GICD_BASE + GICD_IPRIORITYR + ppis[i]) =
 			0x80;
 	*(volatile uint8_t *)(GICD_BASE + GICD_IPRIORITYR + GIC_SGI_KICK) = 0x80;
-	mmio_w32(GICD_BASE + GICD_ISENABLER(0), 1U << GIC_INTID_HYP_TIMER |
+	mmio_w32(GICD_BASE + GICD_ISENABLER, 1U << GIC_INTID_HYP_TIMER |
 		 1U << GIC_INTID_VTIMER | 1U << GIC_INTID_MAINT |
 		 1U << GIC_SGI_KICK);
 	mmio_w32(GICC_BASE + GICC_PMR, 0xff);
@@ -93,7 +85,7 @@ void gic_eoi(uint32_t iar)
 
 void gic_ppi_enable(unsigned int intid, bool on)
 {
-	mmio_w32(GICD_BASE + (on ? GICD_ISENABLER(0) : GICD_ICENABLER(0)),
+	mmio_w32(GICD_BASE + (on ? GICD_ISENABLER : GICD_ICENABLER),
 		 1U << intid);
 }
 

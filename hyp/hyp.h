@@ -167,8 +167,6 @@ void hyp_cur_exception(struct hyp_regs *r, unsigned int vec);
 #define GIC_INTID_MAINT		25
 /* The SGI one CPU sends another to make its guest exit. */
 #define GIC_SGI_KICK		1
-#define GIC_SPURIOUS		1023
-#define GICC_IAR_INTID_MASK	0x3ffU
 void gic_init_cpu(unsigned int cpu);
 void hyp_timer_arm(uint64_t ticks);
 /* Fire when the physical counter reaches @cval. */

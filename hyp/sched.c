@@ -10,6 +10,7 @@
  * One lock guards the queue and each vCPU's running_on; the vCPU's own
  * state belongs to the CPU running it.
  */
+#include "gicv2.h"
 #include "vm.h"
 #include "sched.h"
 

@@ -25,53 +25,21 @@
 
 #include <s2mm/error.h>
 
+#include "gicv2.h"
 #include "vgic.h"
 
 _Thread_local volatile uint32_t *vgic_host_gich;
 
 /* GICH offsets (5.3) and fields, written out again as the test's oracle. */
-#define GICH_HCR	0x000
-#define GICH_VTR	0x004
-#define GICH_VMCR	0x008
-#define GICH_EISR0	0x020
-#define GICH_ELRSR0	0x030
-#define GICH_APR	0x0f0
-#define GICH_LR0	0x100
 #define GICH_WORDS	(0x200 / 4)
-#define HCR_En		(1U << 0)
-#define HCR_UIE		(1U << 1)
-#define LR_ID(lr)	((lr) & 0x3ffU)
-#define LR_CPUID(lr)	((lr) >> 10 & 7U)
-#define LR_EOI		(1U << 19)
-#define LR_PRIO(lr)	((lr) >> 23 & 0x1fU)
-#define LR_P		(1U << 28)
-#define LR_A		(1U << 29)
+#define LR_ID(lr)	((lr) & GICH_LR_VirtualID_MASK)
+#define LR_CPUID(lr)	((lr) >> GICH_LR_CPUID_SHIFT & GICH_LR_CPUID_MASK)
+#define LR_PRIO(lr)	((lr) >> GICH_LR_Priority_SHIFT & 0x1fU)
+#define LR_P		GICH_LR_State_Pending
+#define LR_A		GICH_LR_State_Active
 #define LR_STATE(lr)	((lr) & (LR_P | LR_A))
-#define LR_Grp1		(1U << 30)
-#define LR_HW		(1U << 31)
-#define VMCR_Grp0En	(1U << 0)
-#define VMCR_Grp1En	(1U << 1)
-#define VMCR_PMR(p)	((uint32_t)(p) << 27)	/* 5-bit VMPriMask */
+#define VMCR_PMR(p)	((uint32_t)(p) << GICH_VMCR_VMPriMask_SHIFT)
 #define NR_LRS		4			/* QEMU's GICH_VTR.ListRegs + 1 */
-#define SPURIOUS	1023U
-
-#define GICD_CTLR	0x000
-#define GICD_TYPER	0x004
-#define GICD_IIDR	0x008
-#define GICD_IGROUPR	0x080
-#define GICD_ISENABLER	0x100
-#define GICD_ICENABLER	0x180
-#define GICD_ISPENDR	0x200
-#define GICD_ICPENDR	0x280
-#define GICD_ISACTIVER	0x300
-#define GICD_ICACTIVER	0x380
-#define GICD_IPRIORITYR	0x400
-#define GICD_ITARGETSR	0x800
-#define GICD_ICFGR	0xc00
-#define GICD_SGIR	0xf00
-#define GICD_CPENDSGIR	0xf10
-#define GICD_SPENDSGIR	0xf20
-#define GICD_PIDR2	0xfe8
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define SGIR(filter, list, id) ((uint32_t)(filter) << 24 | (uint32_t)(list) << 16 | (id))
@@ -115,7 +83,7 @@ static void on_cpu(uint32_t *s)
 
 static uint32_t *lr(uint32_t *s, unsigned int i)
 {
-	return &s[GICH_LR0 / 4 + i];
+	return &s[GICH_LR(0) / 4 + i];
 }
 
 /* GICH_ELRSR0 and GICH_EISR0 as the hardware derives them (5.3.5, 5.3.6). */
@@ -128,7 +96,7 @@ static void sim_hw(uint32_t *s)
 
 		if (LR_STATE(v))
 			continue;
-		if ((v & LR_HW) || !(v & LR_EOI))
+		if ((v & GICH_LR_HW) || !(v & GICH_LR_EOI))
 			elrsr |= 1U << i;
 		else
 			eisr |= 1U << i;
@@ -151,7 +119,7 @@ static uint32_t guest_ack(uint32_t *s)
 			best = (int)i;
 	}
 	if (best < 0)
-		return SPURIOUS;
+		return GIC_SPURIOUS;
 	*lr(s, (unsigned int)best) ^= LR_P | LR_A;
 	return LR_ID(*lr(s, (unsigned int)best)) |
 	       LR_CPUID(*lr(s, (unsigned int)best)) << 10;
@@ -231,7 +199,7 @@ static void guest_take_all(uint32_t *s)
 {
 	uint32_t iar;
 
-	while ((iar = guest_ack(s)) != SPURIOUS)
+	while ((iar = guest_ack(s)) != GIC_SPURIOUS)
 		guest_eoi(s, iar);
 }
 
@@ -583,7 +551,7 @@ static void test_sgir(void **state)
 	i = lr_of(sim_b, 5);
 	assert_true(i >= 0);
 	assert_int_equal(LR_CPUID(*lr(sim_b, i)), 0);
-	assert_true(*lr(sim_b, i) & LR_EOI);
+	assert_true(*lr(sim_b, i) & GICH_LR_EOI);
 	assert_int_equal(LR_STATE(*lr(sim_b, i)), LR_P);
 	iar = guest_ack(sim_b);
 	while (LR_ID(iar) != 5) {	/* SGI 3 (source 2) may come first */
@@ -599,7 +567,7 @@ static void test_sgir(void **state)
 	enter(1, sim_b);
 	i = lr_of(sim_b, 5);
 	assert_int_equal(LR_CPUID(*lr(sim_b, i)), 2);
-	assert_false(*lr(sim_b, i) & LR_EOI);
+	assert_false(*lr(sim_b, i) & GICH_LR_EOI);
 	assert_int_equal(guest_ack(sim_b), 5 | 2 << 10);
 	guest_eoi(sim_b, 5 | 2 << 10);
 	guest_take_all(sim_b);
@@ -644,18 +612,18 @@ static void test_lr_order(void **state)
 	assert_int_equal(LR_PRIO(*lr(sim_a, 3)), 0x60 >> 3);
 	for (unsigned int i = 0; i < NR_LRS; i++) {
 		assert_int_equal(LR_STATE(*lr(sim_a, i)), LR_P);
-		assert_false(*lr(sim_a, i) & (LR_HW | LR_Grp1));
+		assert_false(*lr(sim_a, i) & (GICH_LR_HW | GICH_LR_Grp1));
 	}
 	/* Level-sensitive (SPIs and PPIs at reset): EOI maintenance. */
-	assert_true(*lr(sim_a, 0) & LR_EOI);
-	assert_true(*lr(sim_a, 3) & LR_EOI);
+	assert_true(*lr(sim_a, 0) & GICH_LR_EOI);
+	assert_true(*lr(sim_a, 3) & GICH_LR_EOI);
 	/* Three more wait: underflow maintenance interrupt. */
-	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En | HCR_UIE);
+	assert_int_equal(sim_a[GICH_HCR / 4], GICH_HCR_En | GICH_HCR_UIE);
 
 	/* The guest takes 36 and stays in its handler: active first. */
 	assert_int_equal(guest_ack(sim_a), 36);
 	vm_exit(0, sim_a);
-	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En);	/* UIE dropped */
+	assert_int_equal(sim_a[GICH_HCR / 4], GICH_HCR_En);	/* UIE dropped */
 	assert_true(bit(0, GICD_ISACTIVER, 36));
 	assert_false(bit(0, GICD_ISPENDR, 36));
 	enter(0, sim_a);
@@ -674,7 +642,7 @@ static void test_lr_order(void **state)
 	assert_int_equal(LR_ID(*lr(sim_a, 1)), 35);
 	assert_int_equal(LR_ID(*lr(sim_a, 2)), 27);
 	assert_int_equal(LR_ID(*lr(sim_a, 3)), 34);
-	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En | HCR_UIE);
+	assert_int_equal(sim_a[GICH_HCR / 4], GICH_HCR_En | GICH_HCR_UIE);
 	assert_false(bit(0, GICD_ISACTIVER, 36));
 
 	/* Take everything listed; the rest follows; 27 is back (level,
@@ -687,9 +655,9 @@ static void test_lr_order(void **state)
 	assert_int_equal(LR_ID(*lr(sim_a, 0)), 27);
 	assert_int_equal(LR_ID(*lr(sim_a, 1)), 32);
 	assert_int_equal(LR_ID(*lr(sim_a, 2)), 37);
-	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En);
+	assert_int_equal(sim_a[GICH_HCR / 4], GICH_HCR_En);
 	vgic_set_irq(&G, 0, 27, false);
-	while ((iar = guest_ack(sim_a)) != SPURIOUS)
+	while ((iar = guest_ack(sim_a)) != GIC_SPURIOUS)
 		guest_eoi(sim_a, iar);
 	vm_exit(0, sim_a);
 	enter(0, sim_a);
@@ -787,7 +755,7 @@ static void test_eoi_fold(void **state)
 	vgic_set_irq(&G, 0, 33, true);
 	enter(0, sim_a);
 	assert_int_equal(LR_STATE(*lr(sim_a, 0)), LR_P);
-	assert_false(*lr(sim_a, 0) & LR_EOI);
+	assert_false(*lr(sim_a, 0) & GICH_LR_EOI);
 	/* Read from another vCPU while listed: pending, not active. */
 	assert_true(bit(2, GICD_ISPENDR, 33));
 	assert_false(bit(2, GICD_ISACTIVER, 33));
@@ -815,7 +783,7 @@ static void test_eoi_fold(void **state)
 	assert_false(bit(0, GICD_ISPENDR, 33));
 	enter(0, sim_a);
 	assert_int_equal(nr_valid(sim_a), 0);
-	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En);
+	assert_int_equal(sim_a[GICH_HCR / 4], GICH_HCR_En);
 
 	/* ICACTIVER from another vCPU while listed active: honoured. */
 	set_bit_reg(0, GICD_ISPENDR, 33);
@@ -843,7 +811,7 @@ static void test_level_repend(void **state)
 	enter(0, sim_a);
 	i = lr_of(sim_a, 27);
 	assert_true(i >= 0);
-	assert_true(*lr(sim_a, i) & LR_EOI);
+	assert_true(*lr(sim_a, i) & GICH_LR_EOI);
 	assert_int_equal(guest_ack(sim_a), 27);
 	guest_eoi(sim_a, 27);
 	/* Ended with the line high: an EOI maintenance interrupt ... */
@@ -942,10 +910,10 @@ static void test_pending_pmr(void **state)
 	vm_exit(0, sim_a);
 	assert_false(vgic_pending(&G, 0));
 	/* GICV_PMR 0x80 masks priority 0x80; 0x88 lets it through. */
-	sim_a[GICH_VMCR / 4] = VMCR_Grp0En | VMCR_PMR(0x80 >> 3);
+	sim_a[GICH_VMCR / 4] = GICH_VMCR_VMGrp0En | VMCR_PMR(0x80 >> 3);
 	vm_exit(0, sim_a);
 	assert_false(vgic_pending(&G, 0));
-	sim_a[GICH_VMCR / 4] = VMCR_Grp0En | VMCR_PMR(0x88 >> 3);
+	sim_a[GICH_VMCR / 4] = GICH_VMCR_VMGrp0En | VMCR_PMR(0x88 >> 3);
 	assert_false(vgic_pending(&G, 0));	/* not synced yet */
 	vm_exit(0, sim_a);
 	assert_true(vgic_pending(&G, 0));
@@ -953,7 +921,7 @@ static void test_pending_pmr(void **state)
 	/* Group 1 needs VMGrp1En. */
 	wr(0, GICD_IGROUPR + 4, 1U << 3);
 	assert_false(vgic_pending(&G, 0));
-	sim_a[GICH_VMCR / 4] |= VMCR_Grp1En;
+	sim_a[GICH_VMCR / 4] |= GICH_VMCR_VMGrp1En;
 	vm_exit(0, sim_a);
 	assert_true(vgic_pending(&G, 0));
 	/* Running priority (GICH_APR): 0x80 active masks 0x80. */
@@ -998,12 +966,12 @@ static void test_put_load_migrate(void **state)
 	set_bit_reg(0, GICD_ISPENDR, 36);
 	on_cpu(sim_a);
 	vgic_load(&G, 0);
-	assert_int_equal(sim_a[GICH_HCR / 4], HCR_En);
+	assert_int_equal(sim_a[GICH_HCR / 4], GICH_HCR_En);
 	enter(0, sim_a);
 	assert_int_equal(guest_ack(sim_a), 4 | 1 << 10);  /* SGI 4, prio 0 */
 	assert_int_equal(guest_ack(sim_a), 36);
 	/* The guest's GICV_CTLR/PMR and active priorities. */
-	sim_a[GICH_VMCR / 4] = VMCR_Grp0En | VMCR_PMR(0x1e);
+	sim_a[GICH_VMCR / 4] = GICH_VMCR_VMGrp0En | VMCR_PMR(0x1e);
 	sim_a[GICH_APR / 4] = 1U << 0 | 1U << (0x40 >> 3);
 	put(0, sim_a);
 	assert_int_equal(sim_a[GICH_HCR / 4], 0);
@@ -1020,16 +988,16 @@ static void test_put_load_migrate(void **state)
 		*lr(sim_b, n) = LR_P | 50;
 	on_cpu(sim_b);
 	vgic_load(&G, 0);
-	assert_int_equal(sim_b[GICH_VMCR / 4], VMCR_Grp0En | VMCR_PMR(0x1e));
+	assert_int_equal(sim_b[GICH_VMCR / 4], GICH_VMCR_VMGrp0En | VMCR_PMR(0x1e));
 	assert_int_equal(sim_b[GICH_APR / 4], 1U << 0 | 1U << 8);
-	assert_int_equal(sim_b[GICH_HCR / 4], HCR_En);
+	assert_int_equal(sim_b[GICH_HCR / 4], GICH_HCR_En);
 	assert_int_equal(nr_valid(sim_b), 0);
 	enter(0, sim_b);
 	assert_int_equal(nr_valid(sim_b), 2);
 	i = lr_of(sim_b, 4);
 	assert_int_equal(*lr(sim_b, i), LR_A | 1U << 10 | 4);
 	i = lr_of(sim_b, 36);
-	assert_int_equal(*lr(sim_b, i), LR_A | LR_EOI | (0x40U >> 3) << 23 | 36);
+	assert_int_equal(*lr(sim_b, i), LR_A | GICH_LR_EOI | (0x40U >> 3) << 23 | 36);
 	guest_eoi(sim_b, 4 | 1 << 10);
 	guest_eoi(sim_b, 36);
 	put(0, sim_b);
@@ -1051,7 +1019,7 @@ static void test_ctlr_off(void **state)
 	/* Distributor off: nothing pending forwarded, but an active one is
 	 * listed so that the guest can still end it. */
 	assert_int_equal(nr_valid(sim_a), 1);
-	assert_int_equal(*lr(sim_a, 0) & ~(0x1fU << 23), LR_A | LR_EOI | 45);
+	assert_int_equal(*lr(sim_a, 0) & ~(0x1fU << 23), LR_A | GICH_LR_EOI | 45);
 	wr(0, GICD_CTLR, 1);
 	vm_exit(0, sim_a);
 	enter(0, sim_a);
