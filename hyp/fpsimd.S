@@ -7,25 +7,35 @@
 	.arch	armv8-a+fp+simd
 	.text
 
-/* x0: struct hyp_fpsimd * (32 x 16 bytes, then fpsr, fpcr). */
+/* \op (stp to save, ldp to load) Q\a and Q\b at [x0 + 16 * \a]. */
+.macro	q_pair op, a, b
+	\op	q\a, q\b, [x0, #\a * 16]
+.endm
+
+/* \op Q0..Q31 at [x0]: 32 x 16 bytes. */
+.macro	fpsimd_q op
+	q_pair	\op, 0, 1
+	q_pair	\op, 2, 3
+	q_pair	\op, 4, 5
+	q_pair	\op, 6, 7
+	q_pair	\op, 8, 9
+	q_pair	\op, 10, 11
+	q_pair	\op, 12, 13
+	q_pair	\op, 14, 15
+	q_pair	\op, 16, 17
+	q_pair	\op, 18, 19
+	q_pair	\op, 20, 21
+	q_pair	\op, 22, 23
+	q_pair	\op, 24, 25
+	q_pair	\op, 26, 27
+	q_pair	\op, 28, 29
+	q_pair	\op, 30, 31
+.endm
+
+/* x0: struct hyp_fpsimd *; then FPSR and FPCR at offset 512. */
 	.global	fpsimd_save
 fpsimd_save:
-	stp	q0, q1, [x0, #0]
-	stp	q2, q3, [x0, #32]
-	stp	q4, q5, [x0, #64]
-	stp	q6, q7, [x0, #96]
-	stp	q8, q9, [x0, #128]
-	stp	q10, q11, [x0, #160]
-	stp	q12, q13, [x0, #192]
-	stp	q14, q15, [x0, #224]
-	stp	q16, q17, [x0, #256]
-	stp	q18, q19, [x0, #288]
-	stp	q20, q21, [x0, #320]
-	stp	q22, q23, [x0, #352]
-	stp	q24, q25, [x0, #384]
-	stp	q26, q27, [x0, #416]
-	stp	q28, q29, [x0, #448]
-	stp	q30, q31, [x0, #480]
+	fpsimd_q stp
 	mrs	x1, fpsr
 	mrs	x2, fpcr
 	add	x0, x0, #512
@@ -34,22 +44,7 @@ fpsimd_save:
 
 	.global	fpsimd_load
 fpsimd_load:
-	ldp	q0, q1, [x0, #0]
-	ldp	q2, q3, [x0, #32]
-	ldp	q4, q5, [x0, #64]
-	ldp	q6, q7, [x0, #96]
-	ldp	q8, q9, [x0, #128]
-	ldp	q10, q11, [x0, #160]
-	ldp	q12, q13, [x0, #192]
-	ldp	q14, q15, [x0, #224]
-	ldp	q16, q17, [x0, #256]
-	ldp	q18, q19, [x0, #288]
-	ldp	q20, q21, [x0, #320]
-	ldp	q22, q23, [x0, #352]
-	ldp	q24, q25, [x0, #384]
-	ldp	q26, q27, [x0, #416]
-	ldp	q28, q29, [x0, #448]
-	ldp	q30, q31, [x0, #480]
+	fpsimd_q ldp
 	add	x0, x0, #512
 	ldp	x1, x2, [x0]
 	msr	fpsr, x1
