@@ -370,6 +370,11 @@ int cmd_hyp_linux(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	if (o.probe_vm >= (int)o.guests) {
+		fprintf(stderr, "s2mm hyp linux: --probe-vm %d: there are only "
+			"%u guests\n", o.probe_vm, o.guests);
+		return 2;
+	}
 	if (!cpus_set)
 		q.cpus = o.guests < 8 ? o.guests : 8;
 	at_once = o.guests < q.cpus ? o.guests : q.cpus;

@@ -405,6 +405,13 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	/* The generic loader is a pseudo-device: no ROM, no guest-visible
 	 * hardware, just bytes in RAM before the CPUs start. */
 	for (unsigned int i = 0; i < q->nr_blobs; i++) {
+		/* QEMU's option syntax would split the path at a comma. */
+		if (strchr(q->blobs[i].path, ',')) {
+			fprintf(stderr, "%s: a comma in %s: QEMU cannot load "
+				"it; use another directory\n", q->who,
+				q->blobs[i].path);
+			return -1;
+		}
 		if ((size_t)snprintf(blob[i], sizeof(blob[i]),
 				     "loader,file=%s,addr=0x%llx,force-raw=on",
 				     q->blobs[i].path,

@@ -49,12 +49,18 @@ static bool fault_hpfar(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far,
 	return true;
 }
 
-/* A synchronous external abort for an access with nothing behind it. */
+/* A synchronous external abort for an access with nothing behind it: a
+ * data abort (with the access's WnR), or an instruction abort for a fetch. */
 static void abort_nothing_there(struct hyp_vcpu *vcpu, uint64_t esr,
 				uint64_t far)
 {
-	inject_abort(vcpu, ESR_ELx_EC_DABT_CUR << ESR_ELx_EC_SHIFT |
-		     ESR_ELx_IL | (esr & ESR_ISS_DA_WnR) | FSC_SEA, far);
+	if (S2_FIELD_GET(ESR_ELx_EC, esr) == ESR_ELx_EC_IABT_LOW)
+		inject_abort(vcpu, ESR_ELx_EC_IABT_CUR << ESR_ELx_EC_SHIFT |
+			     ESR_ELx_IL | FSC_SEA, far);
+	else
+		inject_abort(vcpu, ESR_ELx_EC_DABT_CUR << ESR_ELx_EC_SHIFT |
+			     ESR_ELx_IL | (esr & ESR_ISS_DA_WnR) | FSC_SEA,
+			     far);
 }
 
 static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)

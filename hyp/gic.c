@@ -50,9 +50,9 @@ void gic_init_cpu(unsigned int cpu)
 
 void hyp_timer_arm(uint64_t ticks)
 {
-	write_sysreg(ticks, cnthp_tval_el2);
-	write_sysreg(CNTHP_CTL_ENABLE, cnthp_ctl_el2);
-	isb();
+	/* Through CVAL: TVAL is a signed 32-bit count (Arm ARM D13.8.21),
+	 * which a long slice would overflow into "fire now". */
+	hyp_timer_arm_at(hyp_counter() + ticks);
 }
 
 void hyp_timer_arm_at(uint64_t cval)

@@ -13,12 +13,14 @@
 #define SPSR_M_EL1H		0x5ULL
 #define SPSR_NRW		(1ULL << 4)	/* AArch32 */
 #define SPSR_PAN		(1ULL << 22)
+#define SPSR_DIT		(1ULL << 24)
 #define SCTLR_EL1_SPAN		(1ULL << 23)
 /* Vector offsets from VBAR_EL1 (Arm ARM D1.10.2): synchronous exception
  * from the current EL with SP_EL0 / SP_ELx. */
 #define VBAR_CUR_SP0_SYNC	0x000
 #define VBAR_CUR_SPX_SYNC	0x200
 #define VBAR_LOWER64_SYNC	0x400
+#define VBAR_LOWER32_SYNC	0x600
 
 /* AArch32 CPSR / SCTLR bits for taking an exception (Arm ARM G1.12.3). */
 #define PSR_AA32_MODE_ABT	0x17ULL
@@ -88,15 +90,15 @@ void inject_abort(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far)
 {
 	struct hyp_vm *vm = vcpu->vm;
 	uint64_t from = vcpu->regs.pstate & SPSR_M_MASK;
-	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, esr), vector;
+	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, esr), vector, pan;
 
 	if (vm->cfg.aarch32 && ec == ESR_ELx_EC_DABT_CUR) {
 		inject_dabt32(vcpu, esr, far);
 		return;
 	}
-	if (vm->cfg.aarch32 || (vcpu->regs.pstate & SPSR_NRW) ||
-	    (from != SPSR_M_EL0T && from != SPSR_M_EL1T &&
-	     from != SPSR_M_EL1H)) {
+	if (vm->cfg.aarch32 || (!(vcpu->regs.pstate & SPSR_NRW) &&
+	    from != SPSR_M_EL0T && from != SPSR_M_EL1T &&
+	    from != SPSR_M_EL1H)) {
 		hyp_printf("vm%u: exception at %lx to inject, ESR %lx: guest "
 			   "stopped\n", vm->id, far, esr);
 		vm_stop(vm, -1);
@@ -104,7 +106,12 @@ void inject_abort(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far)
 	}
 	/* The vector and the class as seen from EL1 (Arm ARM D1.10.2): an
 	 * abort from EL0 is one from a lower level. */
-	if (from == SPSR_M_EL0T) {
+	if (vcpu->regs.pstate & SPSR_NRW) {
+		/* AArch32 EL0 (a compat task) under an AArch64 EL1. */
+		vector = VBAR_LOWER32_SYNC;
+		if (ec == ESR_ELx_EC_DABT_CUR || ec == ESR_ELx_EC_IABT_CUR)
+			esr -= 1ULL << ESR_ELx_EC_SHIFT;
+	} else if (from == SPSR_M_EL0T) {
 		vector = VBAR_LOWER64_SYNC;
 		if (ec == ESR_ELx_EC_DABT_CUR || ec == ESR_ELx_EC_IABT_CUR)
 			esr -= 1ULL << ESR_ELx_EC_SHIFT;
@@ -118,10 +125,15 @@ void inject_abort(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far)
 	write_sysreg(vcpu->regs.pstate, spsr_el1);
 	vcpu->regs.pc = read_sysreg(vbar_el1) + vector;
 	/* PSTATE.PAN is set on taking an exception to EL1 when FEAT_PAN is
-	 * there and SCTLR_EL1.SPAN is 0 (Arm ARM D1.10.3). */
+	 * there and SCTLR_EL1.SPAN is 0, else left as it was; DIT is kept
+	 * (Arm ARM D1.10.3). An exception from AArch32 had neither. */
+	pan = vcpu->regs.pstate & SPSR_PAN;
+	if ((read_sysreg(id_aa64mmfr1_el1) >> 20 & 0xf) &&
+	    !(read_sysreg(sctlr_el1) & SCTLR_EL1_SPAN))
+		pan = SPSR_PAN;
 	vcpu->regs.pstate = SPSR_EL1H_DAIF |
-		((read_sysreg(id_aa64mmfr1_el1) >> 20 & 0xf) &&
-		 !(read_sysreg(sctlr_el1) & SCTLR_EL1_SPAN) ? SPSR_PAN : 0);
+		((vcpu->regs.pstate & SPSR_NRW) ? pan & SPSR_PAN :
+		 pan | (vcpu->regs.pstate & SPSR_DIT));
 	vcpu->injected++;
 }
 

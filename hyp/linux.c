@@ -125,6 +125,15 @@ int linux_vm_create(struct hyp_vm *vm, unsigned int id,
 	/* Kernel at the 2 MiB-aligned start of RAM; the initramfs above the
 	 * kernel's whole footprint (image_size counts its BSS); the DTB
 	 * above that, 8-byte aligned and in its own 64 KiB. */
+	/* Each term below RAM's size first: the header's fields are the
+	 * file's, and their sum must not wrap. */
+	if (text_offset >= ram_size || kernel_size >= ram_size ||
+	    li->initrd_size >= ram_size) {
+		hyp_printf("linux: %lu MiB of RAM cannot hold the kernel "
+			   "(text_offset %lx, image_size %lx)\n",
+			   ram_size >> 20, text_offset, kernel_size);
+		return -S2_EINVAL;
+	}
 	initrd_off = ALIGN_UP(text_offset + kernel_size, SZ_2M);
 	dtb_off = ALIGN_UP(initrd_off + li->initrd_size, SZ_2M);
 	if (dtb_off + DTB_MAX > ram_size) {

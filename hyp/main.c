@@ -65,8 +65,12 @@ static unsigned int arg_uint(const char *args, const char *key,
 
 	if (!v || *v < '0' || *v > '9')
 		return def;
-	while (*v >= '0' && *v <= '9')
+	while (*v >= '0' && *v <= '9') {
+		/* Too large is as wrong as absent: the default. */
+		if (n > (~0U - 9) / 10)
+			return def;
 		n = n * 10 + (unsigned int)(*v++ - '0');
+	}
 	return n;
 }
 
@@ -89,6 +93,10 @@ static uint64_t parse_u64(const char *v, const char **end)
 			d = (unsigned int)(*v - 'a' + 10);
 		else
 			break;
+		if (n > (~0ULL - d) / base) {
+			*end = v; /* not at a separator: the caller refuses */
+			return 0;
+		}
 		n = n * base + d;
 	}
 	*end = v;

@@ -113,11 +113,14 @@ bool psci_call(struct hyp_vcpu *vcpu)
 	case PSCI_64(PSCI_CPU_SUSPEND):
 		/* Standby is enough: waking on an interrupt is what any
 		 * power state promises; the vCPU waits as in WFI. */
-		vcpu->wfi = true;
+		if (!vgic_pending(&vm->vgic, vcpu->id))
+			vcpu->wfi = true;
+		vcpu->yielded = true;
 		ret = PSCI_RET_SUCCESS;
 		break;
 	case PSCI_CPU_OFF:
-		__atomic_store_n(&vcpu->power, VCPU_OFF, __ATOMIC_RELEASE);
+		/* Off once put (sched.c), not while still loaded here. */
+		vcpu->off_pending = true;
 		vcpu->yielded = true;
 		ret = PSCI_RET_SUCCESS;	/* not seen: the vCPU is off */
 		break;

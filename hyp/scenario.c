@@ -262,8 +262,11 @@ static bool linux_vm_start(struct hyp_vm *vm, unsigned int id, uint64_t ram)
 	return true;
 }
 
-static void linux_vm_end(struct hyp_vm *vm)
+/* Return: whether the guest passed. */
+static bool linux_vm_end(struct hyp_vm *vm)
 {
+	bool ok;
+
 	sched_remove_vm(vm);
 	vm_report(vm, hyp_counter() - vm->started);
 	hyp_printf("vm%u: %lu slices ended in WFI, %lu VMID changes, %lu "
@@ -271,9 +274,11 @@ static void linux_vm_end(struct hyp_vm *vm)
 		   vm->vmid_changes, vm->tlb_local_flushes);
 	__atomic_add_fetch(&many_vmid_changes, vm->vmid_changes,
 			   __ATOMIC_RELAXED);
-	count_guest(vm->status == 0);
+	ok = vm->status == 0;
+	count_guest(ok);
 	vm_destroy(vm);
 	__atomic_sub_fetch(&linux_left, 1, __ATOMIC_RELEASE);
+	return ok;
 }
 
 static int scenario_linux(unsigned int cpu)
@@ -281,23 +286,25 @@ static int scenario_linux(unsigned int cpu)
 	unsigned int guests = opts.guests ? opts.guests : 1;
 	uint64_t ram = (uint64_t)(opts.mem_mib ? opts.mem_mib : 256) << 20;
 	struct hyp_vm *vm = &vms[cpu];
-	unsigned int id = cpu;
+	unsigned int id = cpu, failed = 0;
 	bool live = false;
 
 	while (__atomic_load_n(&linux_left, __ATOMIC_ACQUIRE)) {
 		if (live && vm->done) {
-			linux_vm_end(vm);
+			failed += !linux_vm_end(vm);
 			live = false;
 			id += hyp_ncpus;
 		}
 		while (!live && id < guests) {
 			live = linux_vm_start(vm, id, ram);
-			if (!live)
+			if (!live) {
+				failed++;
 				id += hyp_ncpus;
+			}
 		}
 		sched_run_once(cpu);
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
 
 int vm_scenario_run(const char *name, unsigned int cpu)

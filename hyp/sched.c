@@ -16,6 +16,8 @@
 
 #define RQ_MAX	(HYP_MAX_CPUS * 2 * HYP_VM_MAX_VCPUS)
 #define SCHED_IDLE_MAX_US	10000
+/* How long a runnable vCPU may wait while others keep their CPUs. */
+#define SCHED_WAIT_MAX_US	2000
 
 static hyp_lock_t rq_lock;
 static struct hyp_vcpu *rq[RQ_MAX];
@@ -75,44 +77,48 @@ static bool vcpu_runnable(struct hyp_vcpu *v, uint64_t now)
 	return false;
 }
 
+/* A vCPU asleep in WFI whose timer may wake it: its deadline counts. */
+static bool vcpu_sleeping(const struct hyp_vcpu *v)
+{
+	return v->running_on < 0 && !v->vm->done && v->power == VCPU_ON &&
+	       v->wfi;
+}
+
 /*
  * Under rq_lock: the next runnable vCPU, marked as running on @cpu; or
  * NULL and the earliest timer deadline of the sleeping ones. A vCPU that
- * last ran here comes first: moving costs a local TLB flush (vcpu.c) and
- * a cold TLB.
+ * last ran here comes first (moving costs a local TLB flush and a cold
+ * TLB), unless another one has waited longer than SCHED_WAIT_MAX_US.
  */
 static struct hyp_vcpu *pick(unsigned int cpu, uint64_t now,
 			     uint64_t *deadline)
 {
-	struct hyp_vcpu *other = NULL;
-	unsigned int other_i = 0;
+	uint64_t patience = read_sysreg(cntfrq_el0) / 1000000 *
+			    SCHED_WAIT_MAX_US;
+	struct hyp_vcpu *affine = NULL, *oldest = NULL, *v;
 
 	*deadline = ~0ULL;
 	for (unsigned int n = 0; n < rq_len; n++) {
-		unsigned int i = (rq_next + n) % rq_len;
-		struct hyp_vcpu *v = rq[i];
-
+		v = rq[(rq_next + n) % rq_len];
 		if (vcpu_runnable(v, now)) {
-			if (v->last_cpu == (int)cpu || v->last_cpu < 0) {
-				other = v;
-				other_i = i;
-				break;
-			}
-			if (!other) {
-				other = v;
-				other_i = i;
-			}
-			continue;
-		}
-		if (v->power == VCPU_ON && vtimer_deadline(v) < *deadline)
+			if (!affine && (v->last_cpu == (int)cpu ||
+					v->last_cpu < 0))
+				affine = v;
+			if (!oldest || v->ran_until < oldest->ran_until)
+				oldest = v;
+		} else if (vcpu_sleeping(v) && vtimer_deadline(v) < *deadline) {
 			*deadline = vtimer_deadline(v);
+		}
 	}
-	if (other) {
-		rq_next = (other_i + 1) % rq_len;
-		other->last_cpu = (int)cpu;
-		__atomic_store_n(&other->running_on, (int)cpu, __ATOMIC_RELEASE);
+	v = affine && now - oldest->ran_until <= patience ? affine : oldest;
+	if (v) {
+		for (unsigned int i = 0; i < rq_len; i++)
+			if (rq[i] == v)
+				rq_next = (i + 1) % rq_len;
+		v->last_cpu = (int)cpu;
+		__atomic_store_n(&v->running_on, (int)cpu, __ATOMIC_RELEASE);
 	}
-	return other;
+	return v;
 }
 
 /* Nothing to run: sleep until @deadline or an interrupt (a kick). */
@@ -155,26 +161,44 @@ void sched_run_once(unsigned int cpu)
 	vcpu_run_slice(v, cpu);
 	if (v->wfi)
 		__atomic_add_fetch(&v->vm->idles, 1, __ATOMIC_RELAXED);
+	v->ran_until = hyp_counter();
+	/* PSCI CPU_OFF takes effect once the vCPU is put: before that a
+	 * CPU_ON could reset it under its own vcpu_put(), and AFFINITY_INFO
+	 * must not say OFF for a core that still runs (DEN0022 5.7). */
+	if (v->off_pending) {
+		v->off_pending = false;
+		__atomic_store_n(&v->power, VCPU_OFF, __ATOMIC_RELEASE);
+		vm_check_all_off(v->vm);
+	}
 	__atomic_store_n(&v->running_on, -1, __ATOMIC_RELEASE);
 }
 
 void sched_kick(struct hyp_vcpu *v)
 {
-	int on = __atomic_load_n(&v->running_on, __ATOMIC_ACQUIRE);
 	unsigned int self = this_cpu()->id;
+	int on;
 
 	__atomic_store_n(&v->wfi, false, __ATOMIC_RELEASE);
+	/* Under the queue's lock: either a CPU's pick() comes after this and
+	 * sees the vCPU runnable, or it came before and the CPU is marked
+	 * idle here, so the SGI wakes it; no wake-up is lost in between. */
+	hyp_lock(&rq_lock);
+	on = __atomic_load_n(&v->running_on, __ATOMIC_ACQUIRE);
 	if (on >= 0) {
 		/* Running: it exits, and flushes the new interrupt in. */
 		if ((unsigned int)on != self)
 			gic_send_sgi((unsigned int)on, GIC_SGI_KICK);
-		return;
-	}
-	for (unsigned int c = 0; c < hyp_ncpus; c++)
-		if (c != self && __atomic_load_n(&cpu_idle[c], __ATOMIC_ACQUIRE)) {
+	} else {
+		for (unsigned int c = 0; c < hyp_ncpus; c++) {
+			if (c == self || !cpu_idle[c])
+				continue;
+			/* Claimed: the next kick wakes another CPU. */
+			cpu_idle[c] = false;
 			gic_send_sgi(c, GIC_SGI_KICK);
-			return;
+			break;
 		}
+	}
+	hyp_unlock(&rq_lock);
 }
 
 void sched_wake_all(void)

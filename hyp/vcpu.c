@@ -14,9 +14,14 @@
 #define HCR_EL2_TID3	(1ULL << 18)
 #define HCR_EL2_APK	(1ULL << 40)
 #define HCR_EL2_API	(1ULL << 41)
+/* FB and BSU=Inner Shareable (D13.2.48): the guest's local TLBI, IC
+ * IALLU and DSB NSH act on every CPU, as its vCPUs move between CPUs (a
+ * vCPU's own local flush on one CPU must reach what it left on another). */
+#define HCR_EL2_FB	(1ULL << 9)
+#define HCR_EL2_BSU_IS	(1ULL << 10)
 #define HCR_LINUX	(HCR_EL2_FMO | HCR_EL2_AMO | HCR_EL2_TSC |	\
 			 HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TSW |	\
-			 HCR_EL2_TID3)
+			 HCR_EL2_TID3 | HCR_EL2_FB | HCR_EL2_BSU_IS)
 /* With FEAT_PAuth the guest's pointer authentication runs untrapped (API,
  * APK) and its keys are switched with the vCPU. */
 #define HCR_LINUX_PAUTH	(HCR_EL2_API | HCR_EL2_APK)
@@ -96,7 +101,7 @@ static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 	if (ret)
 		hyp_panic("s2_vmid_update: %s", s2_strerror(ret));
 	if (vmid != vm->vmid)
-		vm->vmid_changes++;
+		__atomic_add_fetch(&vm->vmid_changes, 1, __ATOMIC_RELAXED);
 	vm->vmid = vmid;
 	vm->vttbr = s2_vm_vttbr(&vm->mm, vmid);
 	write_sysreg(vm->vtcr, vtcr_el2);
@@ -124,7 +129,8 @@ static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 				isb();
 				__asm__ volatile("tlbi vmalle1; dsb nsh; isb"
 						 ::: "memory");
-				vm->tlb_local_flushes++;
+				__atomic_add_fetch(&vm->tlb_local_flushes, 1,
+						   __ATOMIC_RELAXED);
 			}
 			vm->last_vcpu_ran[cpu] = vcpu->id + 1;
 		}

@@ -203,8 +203,13 @@ void vm_destroy(struct hyp_vm *vm)
 
 void vm_stop(struct hyp_vm *vm, int status)
 {
-	vm->done = true;
-	vm->status = status;
+	/* Several vCPUs may end it at once: a failure is never turned into
+	 * a pass by a later power-off. */
+	if (status)
+		__atomic_compare_exchange_n(&vm->status, &(int){ 0 }, status,
+					    false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
+	__atomic_store_n(&vm->done, true, __ATOMIC_RELEASE);
 }
 
 /* A Linux guest's exits by kind, summed over its vCPUs. */
@@ -229,6 +234,17 @@ static void vm_report_exits(const struct hyp_vm *vm)
 		   vtimer, maint, kick, ec[ESR_ELx_EC_WFx], ec[ESR_ELx_EC_HVC64],
 		   ec[ESR_ELx_EC_SMC64], ec[ESR_ELx_EC_SYS64],
 		   ec[ESR_ELx_EC_DABT_LOW], ec[ESR_ELx_EC_IABT_LOW]);
+}
+
+void vm_check_all_off(struct hyp_vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (__atomic_load_n(&vm->vcpus[i].power, __ATOMIC_ACQUIRE) !=
+		    VCPU_OFF)
+			return;
+	hyp_printf("vm%u: every vCPU is off, without SYSTEM_OFF: guest "
+		   "stopped\n", vm->id);
+	vm_stop(vm, -1);
 }
 
 void vm_report(const struct hyp_vm *vm, uint64_t ticks)

@@ -71,6 +71,8 @@ struct hyp_vcpu {
 	enum vcpu_power power;
 	int running_on;		/* physical CPU, -1: none (sched.c) */
 	int last_cpu;		/* where it ran last, -1: nowhere yet */
+	uint64_t ran_until;	/* counter when it was last put (0: never) */
+	bool off_pending;	/* PSCI CPU_OFF: off once put (sched.c) */
 	bool wfi;		/* waiting for an interrupt (WFI, CPU_SUSPEND) */
 	bool yielded;		/* leave the run loop: slice over, HC_YIELD */
 	uint64_t exits, hvcs, mmio, injected, preemptions;
@@ -149,8 +151,12 @@ int vm_sys_init(unsigned int vmid_bits);
 int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *cfg);
 /** vm_destroy() - Give back the VM's VMID, tables and RAM. */
 void vm_destroy(struct hyp_vm *vm);
-/** vm_stop() - End the VM with @status (0: passed). */
+/** vm_stop() - End the VM with @status (0: passed); the first failure
+ * stays, whatever ends it later. */
 void vm_stop(struct hyp_vm *vm, int status);
+/** vm_check_all_off() - A VM whose vCPUs are all off (PSCI) has ended:
+ * nothing can turn one on again. */
+void vm_check_all_off(struct hyp_vm *vm);
 /** vm_report() - One line of the VM's exits and stage-2 faults. */
 void vm_report(const struct hyp_vm *vm, uint64_t ticks);
 /* Clean [va, va + size) to the PoC (guests start with their MMU off). */
