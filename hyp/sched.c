@@ -17,7 +17,7 @@
 #define RQ_MAX	(HYP_MAX_CPUS * 2 * HYP_VM_MAX_VCPUS)
 #define SCHED_IDLE_MAX_US	10000
 /* How long a runnable vCPU may wait while others keep their CPUs. */
-#define SCHED_WAIT_MAX_US	2000
+#define SCHED_WAIT_MAX_US	5000
 
 static hyp_lock_t rq_lock;
 static struct hyp_vcpu *rq[RQ_MAX];
