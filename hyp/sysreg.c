@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Trapped system instructions and registers of Linux guests (ESR_EL2 EC
- * 0x18): the ID registers (HCR_EL2.TID3) as the guest sees them, and data
- * cache maintenance by set/way (HCR_EL2.TSW).
+ * 0x18): the ID registers (HCR_EL2.TID3) as the guest sees them, the debug
+ * and PMU registers (MDCR_EL2), and data cache maintenance by set/way
+ * (HCR_EL2.TSW).
  *
  * The ID registers are the CPU's own, with the features s2hyp does not
  * virtualize taken out, as KVM sanitizes them: SVE and SME (their vector
@@ -77,6 +78,47 @@ static uint64_t id_reg_guest(uint64_t enc, unsigned int crm, unsigned int op2)
 	return v;
 }
 
+/*
+ * Debug and PMU registers (MDCR_EL2.TDA, TDOSA, TDRA, TPM, TPMCR; vcpu.c):
+ * the guest gets no hardware breakpoints, watchpoints or counters, which
+ * would otherwise stay programmed for the next VM on the CPU. MDSCR_EL1 is
+ * the guest's own (switched with the vCPU); the OS lock reads as
+ * implemented and unlocked; everything else reads as zero and ignores
+ * writes. The ID registers say the same (no PMU; sysreg.c above).
+ * Return: whether @enc was one of them.
+ */
+#define SYS_MDSCR_EL1		SYS64_ENC(2, 0, 0, 2, 2)
+#define SYS_OSLSR_EL1		SYS64_ENC(2, 0, 1, 1, 4)
+#define OSLSR_OSLM_IMPLEMENTED	(1ULL << 3)	/* OSLM = 0b10 */
+#define SYS64_OP0(esr)		(((esr) >> 20) & 0x3)
+#define SYS64_CRN(esr)		(((esr) >> 10) & 0xf)
+
+static bool sysreg_debug_pmu(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t enc,
+			     uint64_t rt, uint64_t val)
+{
+	unsigned int crn = SYS64_CRN(esr), crm = SYS64_CRM(esr);
+	bool read = esr & SYS64_READ;
+	uint64_t out = 0;
+
+	if (SYS64_OP0(esr) == 2) {
+		if (enc == SYS_MDSCR_EL1) {
+			if (read)
+				out = read_sysreg(mdscr_el1);
+			else
+				write_sysreg(val, mdscr_el1);
+		} else if (enc == SYS_OSLSR_EL1) {
+			out = OSLSR_OSLM_IMPLEMENTED;
+		}
+	} else if (!(SYS64_OP0(esr) == 3 &&
+		     ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8)))) {
+		return false;	/* not a PMU register either */
+	}
+	if (read && rt != 31)
+		vcpu->regs.x[rt] = out;
+	vcpu_skip(vcpu, esr);
+	return true;
+}
+
 void sysreg_trap(struct hyp_vcpu *vcpu, uint64_t esr)
 {
 	uint64_t enc = esr & SYS64_ISS_MASK, rt = SYS64_RT(esr);
@@ -90,6 +132,8 @@ void sysreg_trap(struct hyp_vcpu *vcpu, uint64_t esr)
 		vcpu_skip(vcpu, esr);
 		return;
 	}
+	if (sysreg_debug_pmu(vcpu, esr, enc, rt, val))
+		return;
 	switch (enc) {
 	case SYS_DC_ISW:
 	case SYS_DC_CSW:

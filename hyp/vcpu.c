@@ -22,6 +22,11 @@
 #define HCR_LINUX	(HCR_EL2_FMO | HCR_EL2_AMO | HCR_EL2_TSC |	\
 			 HCR_EL2_TWI | HCR_EL2_TWE | HCR_EL2_TSW |	\
 			 HCR_EL2_TID3 | HCR_EL2_FB | HCR_EL2_BSU_IS)
+/* MDCR_EL2 (Arm ARM D13.3.12): PMCR (TPMCR), PMU (TPM), debug (TDA), OS
+ * lock (TDOSA) and ROM address (TDRA) accesses trap to EL2. */
+#define MDCR_EL2_HPMN_MASK	0x1fULL
+#define MDCR_LINUX	(1ULL << 5 | 1ULL << 6 | 1ULL << 9 | 1ULL << 10 | \
+			 1ULL << 11)
 /* With FEAT_PAuth the guest's pointer authentication runs untrapped (API,
  * APK) and its keys are switched with the vCPU. */
 #define HCR_LINUX_PAUTH	(HCR_EL2_API | HCR_EL2_APK)
@@ -111,6 +116,10 @@ static void vcpu_load(struct hyp_vcpu *vcpu, unsigned int cpu)
 	if (vm->cfg.aarch32) {
 		EL1_CTX_AARCH32(EL1_LOAD)
 	}
+	/* Linux guests: debug and PMU registers trapped (sysreg.c); HPMN,
+	 * the counters EL1 may own, kept as the CPU reset it. */
+	write_sysreg((read_sysreg(mdcr_el2) & MDCR_EL2_HPMN_MASK) |
+		     (vm->cfg.linux ? MDCR_LINUX : 0), mdcr_el2);
 	/* MPIDR_EL1 as the guest reads it: bit 31 RES1, Aff0 = vCPU index
 	 * (the device tree's /cpus reg values). */
 	write_sysreg(1ULL << 31 | vcpu->id, vmpidr_el2);
