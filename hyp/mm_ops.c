@@ -8,7 +8,8 @@
  * ARM D8.14, "TLB maintenance instructions": IPAS2E1IS and VMALLS12E1IS
  * apply to the current VMID). The library may ask for a VM that is not the
  * one loaded on this CPU, so each op loads the VM's VTTBR, invalidates and
- * puts back the value it found: the *old* one (STYLE.md pitfall).
+ * puts back the value it found: the *old* one (restoring the new one
+ * would leave the wrong VM loaded).
  */
 #include "vm.h"
 
@@ -97,7 +98,8 @@ static void mm_tlbi_ipa(void *ctx, const struct s2_pgtable *pgt, uint64_t ipa,
 	 * DSB ISHST: the descriptor write is visible to walkers before the
 	 * TLBI. IPAS2E1IS drops stage-2-only entries for the IPA, but combined
 	 * stage-1+2 entries are tagged by VA, so VMALLE1IS is needed too (Arm
-	 * ARM D8.14.5; DESIGN.md: QEMU keeps them otherwise).
+	 * ARM D8.14.5; QEMU 7.2 keeps them otherwise, as the staletlb
+	 * scenario shows).
 	 */
 	dsb(ishst);
 	__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(ipa >> 12) : "memory");

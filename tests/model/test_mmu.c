@@ -2,7 +2,7 @@
 /*
  * The MMU model's walker as a spec: configuration x access -> PA or fault
  * (type, level, stage, S1PTW) and the ESR/HPFAR/PAR a CPU reports. Values
- * marked "QEMU" were observed on QEMU 7.2 (../shared/DESIGN.md).
+ * marked "QEMU" were observed on QEMU 7.2 (docs/fidelity.md).
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -33,7 +33,7 @@ static void arch_descriptor_fields(void **state)
 	assert_int_equal(S1_TABLE_NSTABLE, 1ULL << 63);
 }
 
-/* DESIGN.md: the stage-2 page descriptor QEMU walks for normal RW memory. */
+/* The stage-2 page descriptor QEMU 7.2 walks for normal RW memory. */
 static void arch_s2_page_descriptor(void **state)
 {
 	(void)state;
@@ -64,7 +64,7 @@ static void arch_vtcr_fields(void **state)
 	assert_int_equal(VTCR_EL2_SL2, 1ULL << 33);
 }
 
-/* DESIGN.md, checked on QEMU: 4K/40-bit/40-bit PA and the 39-bit variant. */
+/* Checked on QEMU 7.2: 4K/40-bit/40-bit PA and the 39-bit variant. */
 static void arch_vtcr_known_values(void **state)
 {
 	(void)state;
@@ -115,7 +115,7 @@ static void arch_oa52_formats(void **state)
 	assert_int_equal(s2_geom_oa_to_desc(&g, 0xfedcba987000ULL), 0xfedcba987000ULL);
 }
 
-/* HCR_EL2 bits s2hyp programs: 0x80000001 = RW | VM (DESIGN.md). */
+/* HCR_EL2 bits s2hyp programs for its test guests: 0x80000001 = RW | VM. */
 static void arch_hcr(void **state)
 {
 	(void)state;
