@@ -8,6 +8,7 @@
 #include "gicv2.h"
 #include "vm.h"
 #include "psci.h"
+#include "reclaim.h"
 
 #include <s2mm/error.h>
 
@@ -75,7 +76,10 @@ static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
 
 	if (!fault_hpfar(vcpu, esr, abt.far, &abt.hpfar))
 		return; /* the guest takes the fault again */
+	/* Shared walk: other vCPUs of the VM may fault at the same time. */
+	reclaim_walk_begin();
 	ret = s2_vm_handle_abort(&vm->mm, &abt, &ex);
+	reclaim_walk_end();
 	if (ret) {
 		hyp_printf("vm%u: s2_vm_handle_abort(ESR %lx, IPA %lx): %s\n",
 			   vm->id, esr, ex.ipa, s2_strerror(ret));

@@ -22,6 +22,7 @@
 #include "hyp.h"
 #include "vm.h"
 #include "linux.h"
+#include "reclaim.h"
 #include "fidelity/fidelity.h"
 
 #define DEFAULT_DTB	0x40000000UL
@@ -231,6 +232,11 @@ static int selftests(void)
 		hyp_printf("selftest: palloc failed (%d)\n", ret);
 		return -1;
 	}
+	ret = reclaim_selftest();
+	if (ret) {
+		hyp_printf("selftest: deferred free failed (%d)\n", ret);
+		return -1;
+	}
 	ret = vm_selftest();
 	if (ret) {
 		hyp_printf("selftest: vm/mm_ops failed (%d)\n", ret);
@@ -293,6 +299,9 @@ void hyp_main(uint64_t dtb)
 	for (unsigned int i = 0; i < hyp_ncpus; i++)
 		if (cpu_status[i])
 			failed++;
+	/* Every walk has ended: nothing deferred may stay. */
+	if (reclaim_poll())
+		failed++;
 	if (palloc_free_pages() != free_before) {
 		hyp_printf("s2hyp: %ld pages leaked\n",
 			   (int64_t)(free_before - palloc_free_pages()));

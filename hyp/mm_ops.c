@@ -12,6 +12,7 @@
  * would leave the wrong VM loaded).
  */
 #include "vm.h"
+#include "reclaim.h"
 
 uint64_t hyp_mm_last_tlbi_vttbr;
 
@@ -25,6 +26,12 @@ static void mm_free(void *ctx, void *va, size_t size)
 {
 	(void)ctx;
 	palloc_free_bytes(va, size);
+}
+
+static void mm_free_deferred(void *ctx, void *va, size_t size)
+{
+	(void)ctx;
+	reclaim_free_deferred(va, size);
 }
 
 static uint32_t *mm_refcount(void *ctx, void *va)
@@ -135,6 +142,7 @@ static void mm_tlbi_all(void *ctx)
 const struct s2_mm_ops hyp_mm_ops = {
 	.zalloc = mm_zalloc,
 	.free = mm_free,
+	.free_deferred = mm_free_deferred,
 	.refcount = mm_refcount,
 	.virt_to_phys = mm_virt_to_phys,
 	.phys_to_virt = mm_phys_to_virt,
