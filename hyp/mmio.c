@@ -50,9 +50,15 @@ static int mmio_linux(struct hyp_vcpu *vcpu, const struct s2_mmio *m,
 		return vgic_dist_access(&vm->vgic, vcpu->id,
 					m->ipa - VGIC_GICD_IPA, m->size,
 					m->write, val) ? -1 : 0;
-	if (m->ipa - VPL011_IPA < VPL011_SIZE)
-		return vpl011_access(vm, &vm->uart, m->ipa - VPL011_IPA,
-				     m->size, m->write, val);
+	if (m->ipa - VPL011_IPA < VPL011_SIZE) {
+		int ret = vpl011_access(vm, &vm->uart, m->ipa - VPL011_IPA,
+					m->size, m->write, val);
+
+		/* Only its own registers move the UART's interrupt line. */
+		vgic_set_irq(&vm->vgic, 0, 32 + VPL011_SPI,
+			     vpl011_irq_level(&vm->uart));
+		return ret;
+	}
 	return -1;
 }
 

@@ -216,11 +216,8 @@ void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu)
 		if (vm->cfg.linux)
 			vgic_sync(&vm->vgic, vcpu->id);
 		vcpu_handle_exit(vcpu, vec);
-		if (vm->cfg.linux) {
+		if (vm->cfg.linux)
 			vtimer_sync(vcpu);
-			vgic_set_irq(&vm->vgic, 0, 32 + VPL011_SPI,
-				     vpl011_irq_level(&vm->uart));
-		}
 	}
 	if (vm->cfg.preempt)
 		hyp_timer_stop();
