@@ -67,14 +67,22 @@ static bool take_op(struct shared *sh)
  * A vCPU writes one page: fault until the tables let the write through.
  * The retry happens inside the same read-side section, as a CPU retrying
  * the instruction at once would: the host's exclusive operations cannot
- * undo the fix in between, so every write makes progress.
+ * undo the fix in between, so every write makes progress. Another vCPU's
+ * walk may hold the entry locked (break-before-make) while the OS has
+ * preempted its thread: after a few quick tries the writer yields, and
+ * only an entry that stays locked for WRITE_TRIES tries is a failure (a
+ * lock a walker never released).
  */
+#define WRITE_QUICK_TRIES 8
+#define WRITE_TRIES 100000
 static void guest_write(struct shared *sh, uint64_t page)
 {
 	uint64_t ipa = RAM_IPA + page * 4096 + 8;
 	pthread_rwlock_rdlock(&sh->lock);
-	for (int tries = 0; tries < 8; tries++) {
+	for (int tries = 0; tries < WRITE_TRIES; tries++) {
 		uint64_t desc;
+		if (tries >= WRITE_QUICK_TRIES)
+			sched_yield();
 		int level;
 		int found = s2_pgtable_lookup(&sh->f.vm.pgt, ipa, &desc, &level);
 		if (found == 0 && (desc & S2_DESC_S2AP_W)) {
