@@ -15,10 +15,6 @@
 #include "cli.h"
 #include "qemu.h"
 
-/* s2hyp's exit statuses (hyp/hyp.h: HYP_EXIT_*), passed through QEMU's
- * semihosting exit. */
-#define HYP_EXIT_PASS 0
-#define HYP_EXIT_PANIC 3
 
 struct hyp_opts {
 	unsigned int guests;	/* 0: s2hyp's default */
@@ -99,7 +95,6 @@ static int scenario_known(const char *name)
 struct tally {
 	long passed, failed; /* from s2hyp's "guests: N passed, N failed" */
 	int hyp_pass;	     /* s2hyp printed "PASS" */
-	int spoke;	     /* s2hyp printed anything (else QEMU failed) */
 };
 
 static void scan_line(void *ctx, const char *line)
@@ -111,8 +106,6 @@ static void scan_line(void *ctx, const char *line)
 		t->passed = p;
 		t->failed = f;
 	}
-	if (!strncmp(line, "s2hyp", 5))
-		t->spoke = 1;
 	if (!strcmp(line, "PASS"))
 		t->hyp_pass = 1;
 }
@@ -131,6 +124,7 @@ static int hyp_run(int argc, char **argv)
 	struct hyp_opts o = { .scenario = "many" };
 	struct s2hyp_qemu q;
 	struct tally t = { 0 };
+	struct s2hyp_boot_result res;
 	char append[128];
 	long v;
 	int c, status;
@@ -166,15 +160,8 @@ static int hyp_run(int argc, char **argv)
 			hyp_usage(stdout, &q);
 			return 0;
 		default:
-			switch (s2hyp_qemu_option(&q, c, optarg)) {
-			case 1:
-				break;
-			case 0:
-				hyp_usage(stderr, &q);
-				/* fall through */
-			default:
+			if (s2hyp_qemu_option_or_usage(&q, c, optarg, hyp_usage))
 				return 2;
-			}
 		}
 	}
 	if (optind < argc) {
@@ -207,19 +194,19 @@ static int hyp_run(int argc, char **argv)
 	if (o.vmid_bits)
 		snprintf(append + strlen(append), sizeof(append) - strlen(append),
 			 " vmid-bits=%u", o.vmid_bits);
-	status = s2hyp_qemu_boot(&q, append, 0, scan_line, &t);
+	status = s2hyp_qemu_boot(&q, append, 0, scan_line, &t, &res);
 	/* A hypervisor that failed without blaming a guest still fails. */
-	if (status != HYP_EXIT_PASS && t.failed == 0)
+	if (status != S2HYP_EXIT_PASS && t.failed == 0)
 		t.failed = 1;
-	if (status == HYP_EXIT_PASS && !t.hyp_pass && t.failed == 0)
+	if (status == S2HYP_EXIT_PASS && !t.hyp_pass && t.failed == 0)
 		t.failed = 1;
-	if (status == HYP_EXIT_PANIC)
+	if (status == S2HYP_EXIT_PANIC)
 		fprintf(stderr, "s2mm hyp run: s2hyp panicked\n");
-	else if (status > 0 && status != 124 && t.spoke)
+	else if (status > 0 && status != S2HYP_EXIT_TIMEOUT && res.spoke)
 		fprintf(stderr, "s2mm hyp run: s2hyp exited with status %d\n",
 			status);
 	printf("%ld passed, %ld failed\n", t.passed, t.failed);
-	return status == HYP_EXIT_PASS && t.failed == 0 ? 0 : 1;
+	return status == S2HYP_EXIT_PASS && t.failed == 0 ? 0 : 1;
 }
 
 int cmd_hyp(int argc, char **argv)

@@ -15,7 +15,6 @@
 
 /* `hyp boot` exit statuses beside s2hyp's own (0 pass, 1 fail, 3 panic). */
 #define BOOT_EXIT_USAGE 2
-#define BOOT_EXIT_TIMEOUT 124
 #define BOOT_EXIT_NO_QEMU 125
 
 static void boot_usage(FILE *out, const struct s2hyp_qemu *q)
@@ -52,13 +51,8 @@ static int boot_options(int argc, char **argv, struct s2hyp_qemu *q,
 			usage(stdout, q);
 			return 1;
 		}
-		switch (s2hyp_qemu_option(q, c, optarg)) {
-		case 1:
-			continue;
-		case 0:
-			usage(stderr, q);
-		}
-		return -1;
+		if (s2hyp_qemu_option_or_usage(q, c, optarg, usage))
+			return -1;
 	}
 	return 0;
 }
@@ -89,7 +83,7 @@ int cmd_hyp_boot(int argc, char **argv)
 	}
 	if (s2hyp_qemu_image(&q))
 		return BOOT_EXIT_NO_QEMU;
-	status = s2hyp_qemu_boot(&q, cmdline, 0, NULL, NULL);
+	status = s2hyp_qemu_boot(&q, cmdline, 0, NULL, NULL, NULL);
 	if (status < 0)
 		return BOOT_EXIT_NO_QEMU;
 	return status;

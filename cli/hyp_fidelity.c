@@ -89,15 +89,8 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		case 'I': inject = 1; break;
 		case 'h': usage(stdout, &q); return 0;
 		default:
-			switch (s2hyp_qemu_option(&q, opt, optarg)) {
-			case 1:
-				break;
-			case 0:
-				usage(stderr, &q);
-				/* fall through */
-			default:
+			if (s2hyp_qemu_option_or_usage(&q, opt, optarg, usage))
 				return 2;
-			}
 		}
 		if (dst && parse_u64(optarg, dst)) {
 			fprintf(stderr, "s2mm hyp fidelity: bad number '%s'\n", optarg);
@@ -118,11 +111,11 @@ int cmd_hyp_fidelity(int argc, char **argv)
 	snprintf(append, sizeof(append),
 		 "test=fidelity seed=%" PRIu64 " count=%" PRIu64 " cfg=%" PRIu64 "%s",
 		 seed, count, cfg, inject ? " inject=1" : "");
-	status = s2hyp_qemu_boot(&q, append, 0, scan_line, &r);
+	status = s2hyp_qemu_boot(&q, append, 0, scan_line, &r, NULL);
 	if (r.passed < 0) {
 		fprintf(stderr, "s2mm hyp fidelity: no result from s2hyp (QEMU "
 			"status %d%s)\n", status,
-			status == 124 ? ": timed out" : "");
+			status == S2HYP_EXIT_TIMEOUT ? ": timed out" : "");
 		printf("0 passed, 0 failed\n");
 		return 1;
 	}

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "qemu.h"
+#include "linux_bootargs.h"
 
 #define MAX_GUESTS	64
 #define MAX_VCPUS	8
@@ -64,16 +64,7 @@ struct baseline {
 	int workload_ok, done;
 };
 
-/* The kernel command line s2hyp gives its Linux guests (hyp/linux.c). */
-#define LINUX_BOOTARGS	"console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init"
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void usage(FILE *out, const struct s2hyp_qemu *q)
 {
@@ -228,7 +219,7 @@ static double run_baseline(const struct s2hyp_qemu *hq,
 	struct s2hyp_qemu q = *hq;
 	struct baseline b = { .m = m };
 	char args[256];
-	double t0;
+	struct s2hyp_boot_result res;
 	int status;
 
 	q.who = "s2mm hyp linux (baseline)";
@@ -243,16 +234,14 @@ static double run_baseline(const struct s2hyp_qemu *hq,
 	if (o->fill >= 0)
 		snprintf(args + strlen(args), sizeof(args) - strlen(args),
 			 " s2mm.fill=%d", o->fill);
-	t0 = now();
-	status = s2hyp_qemu_boot(&q, args, 1, scan_baseline, &b);
-	t0 = now() - t0;
+	status = s2hyp_qemu_boot(&q, args, 1, scan_baseline, &b, &res);
 	if (status || !b.workload_ok || !b.done) {
 		fprintf(stderr, "s2mm hyp linux: the baseline run on plain QEMU "
 			"failed (status %d)\n", status);
 		return -1;
 	}
 	*uptime = b.uptime;
-	return t0;
+	return res.seconds;
 }
 
 int cmd_hyp_linux(int argc, char **argv)
@@ -283,7 +272,8 @@ int cmd_hyp_linux(int argc, char **argv)
 	long passed = 0, failed = 0;
 	int c, cpus_set = 0, status;
 	unsigned int at_once;
-	double wall, base_wall = 0, base_uptime = 0;
+	double base_wall = 0, base_uptime = 0;
+	struct s2hyp_boot_result res;
 
 	s2hyp_qemu_init(&q, "s2mm hyp linux", 300);
 	optind = 1;
@@ -353,16 +343,9 @@ int cmd_hyp_linux(int argc, char **argv)
 			usage(stdout, &q);
 			return 0;
 		default:
-			switch (s2hyp_qemu_option(&q, c, optarg)) {
-			case 1:
-				cpus_set |= c == S2HYP_OPT_CPUS;
-				break;
-			case 0:
-				usage(stderr, &q);
-				/* fall through */
-			default:
+			if (s2hyp_qemu_option_or_usage(&q, c, optarg, usage))
 				return 2;
-			}
+			cpus_set |= c == S2HYP_OPT_CPUS;
 		}
 	}
 	if (optind < argc) {
@@ -441,9 +424,7 @@ int cmd_hyp_linux(int argc, char **argv)
 		if (base_wall < 0)
 			return 1;
 	}
-	wall = now();
-	status = s2hyp_qemu_boot(&q, cmdline, 0, scan_line, &run);
-	wall = now() - wall;
+	status = s2hyp_qemu_boot(&q, cmdline, 0, scan_line, &run, &res);
 	for (unsigned int i = 0; i < o.guests; i++) {
 		const struct guest_state *g = &run.g[i];
 		int probe = (int)i == o.probe_vm;
@@ -468,7 +449,7 @@ int cmd_hyp_linux(int argc, char **argv)
 	}
 	if (status != 0 || !run.hyp_pass) {
 		fprintf(stderr, "s2mm hyp linux: s2hyp %s (status %d)\n",
-			status == 124 ? "timed out" : "failed", status);
+			status == S2HYP_EXIT_TIMEOUT ? "timed out" : "failed", status);
 		if (!failed)
 			failed = 1;
 	}
@@ -476,8 +457,8 @@ int cmd_hyp_linux(int argc, char **argv)
 		printf("baseline (plain QEMU, no EL2): %.2f s wall, guest uptime "
 		       "%.2f s\ns2hyp: %.2f s wall, guest uptime %.2f s\n"
 		       "ratio s2hyp/plain: %.2fx wall, %.2fx guest uptime\n",
-		       base_wall, base_uptime, wall, run.uptime[0],
-		       wall / base_wall,
+		       base_wall, base_uptime, res.seconds, run.uptime[0],
+		       res.seconds / base_wall,
 		       base_uptime > 0 ? run.uptime[0] / base_uptime : 0.0);
 	printf("%ld passed, %ld failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -29,9 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* s2hyp's exit statuses (hyp/hyp.h HYP_EXIT_*), passed through QEMU. */
-#define HYP_EXIT_PASS 0
-#define S2HYP_STATUS_TIMEOUT 124
 
 void s2hyp_qemu_init(struct s2hyp_qemu *q, const char *who,
 		     unsigned int timeout)
@@ -126,6 +123,20 @@ int s2hyp_qemu_option(struct s2hyp_qemu *q, int opt, const char *arg)
 	}
 	}
 	return 0;
+}
+
+int s2hyp_qemu_option_or_usage(struct s2hyp_qemu *q, int opt, const char *arg,
+			       void (*usage)(FILE *out,
+					     const struct s2hyp_qemu *q))
+{
+	switch (s2hyp_qemu_option(q, opt, arg)) {
+	case 1:
+		return 0;
+	case 0:
+		usage(stderr, q);
+		break;
+	}
+	return 2;
 }
 
 /* Is @name an executable, by path or on $PATH? */
@@ -306,7 +317,7 @@ static void diagnose(const struct s2hyp_qemu *q, int status, const char *early)
 	} else if (status == 127 && strstr(early, "cannot run")) {
 		fprintf(stderr, "%s: cannot boot s2hyp: cannot run %s (Debian "
 			"package qemu-system-arm)\n", q->who, q->qemu);
-	} else if (status == S2HYP_STATUS_TIMEOUT) {
+	} else if (status == S2HYP_EXIT_TIMEOUT) {
 		fprintf(stderr, "%s: cannot boot s2hyp: QEMU printed no s2hyp "
 			"line in %u s (is %s an s2hyp image?)\n", q->who,
 			q->timeout, q->image);
@@ -361,12 +372,13 @@ static void console_line(struct console *c)
 }
 
 int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
-		    int quiet, s2hyp_line_fn *on_line, void *ctx)
+		    int quiet, s2hyp_line_fn *on_line, void *ctx,
+		    struct s2hyp_boot_result *res)
 {
 	char smp[16], mem[16], blob[S2HYP_MAX_BLOBS][PATH_MAX + 64];
 	const char *argv[32 + 2 * S2HYP_MAX_BLOBS];
 	struct console c = { .on_line = on_line, .ctx = ctx };
-	double deadline = now() + q->timeout;
+	double t0 = now(), deadline = t0 + q->timeout;
 	int pipefd[2], status, timed_out = 0, ret;
 	size_t n = 0;
 	pid_t pid;
@@ -500,14 +512,18 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	if (timed_out) {
 		fprintf(stderr, "%s: timed out after %u s; QEMU killed\n",
 			q->who, q->timeout);
-		ret = S2HYP_STATUS_TIMEOUT;
+		ret = S2HYP_EXIT_TIMEOUT;
 	} else {
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	}
-	if (ret != HYP_EXIT_PASS && !c.spoke) {
+	if (ret != S2HYP_EXIT_PASS && !c.spoke) {
 		if (quiet)
 			fputs(c.early, stderr);
 		diagnose(q, ret, c.early);
+	}
+	if (res) {
+		res->spoke = c.spoke;
+		res->seconds = now() - t0;
 	}
 	return ret;
 }
@@ -517,7 +533,6 @@ struct check_log {
 	char text[16384];
 	size_t len;
 	int pass;
-	int spoke;		/* s2hyp printed a line */
 };
 
 static void check_line(void *ctx, const char *line)
@@ -527,8 +542,6 @@ static void check_line(void *ctx, const char *line)
 
 	if (!strcmp(line, "PASS"))
 		l->pass = 1;
-	if (!strncmp(line, "s2hyp", 5))
-		l->spoke = 1;
 	n = snprintf(l->text + l->len, sizeof(l->text) - l->len, "%s\n", line);
 	if (n > 0)
 		l->len += (size_t)n;
@@ -539,21 +552,20 @@ static void check_line(void *ctx, const char *line)
 int s2hyp_qemu_check(struct s2hyp_qemu *q)
 {
 	struct check_log log = { .len = 0 };
-	double t0;
+	struct s2hyp_boot_result res;
 	int status;
 
 	if (s2hyp_qemu_image(q))
 		return -1;
-	t0 = now();
-	status = s2hyp_qemu_boot(q, "test=boot", 1, check_line, &log);
-	if (status == HYP_EXIT_PASS && log.pass) {
+	status = s2hyp_qemu_boot(q, "test=boot", 1, check_line, &log, &res);
+	if (status == S2HYP_EXIT_PASS && log.pass) {
 		printf("%s: ok: s2hyp boots on %s -cpu %s -smp %u (%.2f s)\n",
-		       q->who, q->qemu, q->cpu, q->cpus, now() - t0);
+		       q->who, q->qemu, q->cpu, q->cpus, res.seconds);
 		return 0;
 	}
-	if (!log.spoke) {
+	if (!res.spoke) {
 		/* A failed QEMU is diagnosed by s2hyp_qemu_boot(). */
-		if (status == HYP_EXIT_PASS)
+		if (status == S2HYP_EXIT_PASS)
 			fprintf(stderr, "%s: QEMU exited 0 but s2hyp printed "
 				"nothing: is %s an s2hyp image?\n", q->who,
 				q->image);
@@ -562,8 +574,8 @@ int s2hyp_qemu_check(struct s2hyp_qemu *q)
 	fputs(log.text, stderr);
 	fprintf(stderr, "%s: s2hyp booted but %s (status %d): see its console "
 		"above\n", q->who,
-		status == HYP_EXIT_PASS		? "did not print PASS" :
-		status == S2HYP_STATUS_TIMEOUT	? "hung" : "failed",
+		status == S2HYP_EXIT_PASS	? "did not print PASS" :
+		status == S2HYP_EXIT_TIMEOUT	? "hung" : "failed",
 		status);
 	return -1;
 }

@@ -87,19 +87,43 @@ int s2hyp_qemu_option(struct s2hyp_qemu *q, int opt, const char *arg);
  */
 int s2hyp_qemu_image(struct s2hyp_qemu *q);
 
+/* s2hyp's exit statuses (hyp/hyp.h HYP_EXIT_*), which QEMU's semihosting
+ * exit passes through, and the launcher's own for a deadline reached. */
+#define S2HYP_EXIT_PASS		0
+#define S2HYP_EXIT_FAIL		1
+#define S2HYP_EXIT_PANIC	3
+#define S2HYP_EXIT_TIMEOUT	124
+
 /* Called with each console line (no newline) as it arrives. */
 typedef void s2hyp_line_fn(void *ctx, const char *line);
+
+/* How a boot went, beyond its exit status. */
+struct s2hyp_boot_result {
+	int spoke;		/* s2hyp printed a line (else QEMU failed) */
+	double seconds;		/* QEMU's wall time */
+};
 
 /**
  * s2hyp_qemu_boot() - Boot @q->image with s2hyp's command line @cmdline,
  * copy the console to stdout (unless @quiet) and hand each line to @on_line
  * (may be NULL). QEMU is killed at the deadline. When QEMU fails before
- * s2hyp says anything, one message names what is missing.
- * Return: QEMU's exit status (s2hyp's, by semihosting), 124 on timeout, or
- * -1 when QEMU could not run or died by a signal.
+ * s2hyp says anything, one message names what is missing. @res (may be
+ * NULL) gets whether s2hyp spoke and QEMU's wall time.
+ * Return: QEMU's exit status (s2hyp's, by semihosting), S2HYP_EXIT_TIMEOUT,
+ * or -1 when QEMU could not run or died by a signal.
  */
 int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
-		    int quiet, s2hyp_line_fn *on_line, void *ctx);
+		    int quiet, s2hyp_line_fn *on_line, void *ctx,
+		    struct s2hyp_boot_result *res);
+
+/**
+ * s2hyp_qemu_option_or_usage() - In a subcommand's getopt loop, for an
+ * option it does not take itself: one of the shared ones, or a usage error.
+ * Return: 0 to go on, or the exit status 2 (after the usage or a message).
+ */
+int s2hyp_qemu_option_or_usage(struct s2hyp_qemu *q, int opt, const char *arg,
+			       void (*usage)(FILE *out,
+					     const struct s2hyp_qemu *q));
 
 /**
  * s2hyp_qemu_check() - Preflight: boot the smallest image (test=boot) once.

@@ -10,6 +10,7 @@
 #include "vm.h"
 #include "sched.h"
 #include "linux.h"
+#include "linux_bootargs.h"
 #include "vgic.h"
 #include "vm_dt.h"
 
@@ -30,8 +31,6 @@ struct linux_images linux_images;
 #define SZ_2M			0x200000ULL
 #define DTB_MAX			(64 * 1024ULL)
 
-static const char linux_bootargs[] =
-	"console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init";
 /* An IPA with nothing behind it (no memslot, no device; on QEMU's own virt
  * it would be virtio-mmio): test=linux probe-vm=N has guest N's /init
  * read it, which must end in an external abort for that guest alone. */
@@ -87,7 +86,7 @@ static void vm_kick(void *ctx, unsigned int vcpu)
  * options the guest's /init reads. */
 static void linux_bootargs_for(char *buf, size_t n, const struct linux_guest *g)
 {
-	int len = hyp_snprintf(buf, n, "%s", linux_bootargs);
+	int len = hyp_snprintf(buf, n, "%s", LINUX_BOOTARGS);
 
 	if (g->probe)
 		len += hyp_snprintf(buf + len, n - (size_t)len,

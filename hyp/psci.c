@@ -57,7 +57,7 @@ static bool psci_implemented(uint32_t fn)
 
 static struct hyp_vcpu *vcpu_by_mpidr(struct hyp_vm *vm, uint64_t mpidr)
 {
-	if (mpidr >= vm->nr_vcpus)
+	if (mpidr >= vm->cfg.nr_vcpus)
 		return NULL;
 	return &vm->vcpus[mpidr];
 }

@@ -27,7 +27,7 @@ static bool cpu_idle[HYP_MAX_CPUS];
 void sched_add_vm(struct hyp_vm *vm)
 {
 	hyp_lock(&rq_lock);
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		if (rq_len == RQ_MAX)
 			hyp_panic("sched: run queue full");
 		vm->vcpus[i].running_on = -1;
@@ -39,7 +39,7 @@ void sched_add_vm(struct hyp_vm *vm)
 
 static bool vm_running_somewhere(const struct hyp_vm *vm)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++)
 		if (__atomic_load_n(&vm->vcpus[i].running_on,
 				    __ATOMIC_ACQUIRE) >= 0)
 			return true;

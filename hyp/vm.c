@@ -168,7 +168,7 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 	/* 16-bit VMIDs only take effect with VTCR_EL2.VS (Arm ARM D8.14.1);
 	 * without it the upper VMID byte is ignored and VMs would alias. */
 	vm->vtcr = g.vtcr | s2_vmid_vtcr_vs(&hyp_vmid_alloc);
-	vm->nr_vcpus = nr_vcpus;
+	vm->cfg.nr_vcpus = nr_vcpus;
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		vm->vcpus[i].vm = vm;
 		vm->vcpus[i].id = i;
@@ -217,7 +217,7 @@ static void vm_report_exits(const struct hyp_vm *vm)
 {
 	uint64_t ec[64] = { 0 }, slice = 0, vtimer = 0, maint = 0, kick = 0;
 
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		const struct hyp_vcpu *v = &vm->vcpus[i];
 
 		for (unsigned int e = 0; e < 64; e++)
@@ -238,7 +238,7 @@ static void vm_report_exits(const struct hyp_vm *vm)
 
 void vm_check_all_off(struct hyp_vm *vm)
 {
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++)
 		if (__atomic_load_n(&vm->vcpus[i].power, __ATOMIC_ACQUIRE) !=
 		    VCPU_OFF)
 			return;
@@ -252,7 +252,7 @@ void vm_report(const struct hyp_vm *vm, uint64_t ticks)
 	const struct s2_vm_stats *s = &vm->mm.stats;
 	struct hyp_vcpu t = { .exits = 0 };
 
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		const struct hyp_vcpu *v = &vm->vcpus[i];
 
 		t.exits += v->exits;

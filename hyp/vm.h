@@ -93,7 +93,7 @@ struct vm_config {
 	bool probe;			/* the stale-TLB probe page */
 	bool preempt;			/* time-sliced by the EL2 timer */
 	bool linux;			/* Linux boot protocol, PSCI, GIC, PL011 */
-	unsigned int nr_vcpus;		/* 0 means 1 */
+	unsigned int nr_vcpus;		/* 0 means 1 (vm_create() sets 1) */
 };
 
 #define VM_SLOT_RAM		0
@@ -114,7 +114,6 @@ struct hyp_vm {
 	unsigned int probe_cur;
 	uint64_t dirty_bitmap[GUEST_LOG_SIZE / PAGE_SIZE / 64];
 	hyp_lock_t lock;	/* vCPU power states */
-	unsigned int nr_vcpus;
 	struct hyp_vcpu vcpus[HYP_VM_MAX_VCPUS];
 	uint64_t cntvoff;	/* CNTVOFF_EL2: the VM's counter starts at 0 */
 	uint64_t idles;		/* slices ended in WFI */
