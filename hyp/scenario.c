@@ -167,7 +167,7 @@ static int scenario_hostile(const struct guest_kind *k, unsigned int cpu)
 
 static struct hyp_vm many_vms[HYP_MAX_CPUS][MANY_SLOTS];
 static unsigned int many_next, many_failed, many_ran;
-static uint64_t many_faults, many_exits, many_vmid_changes, many_preempt;
+static uint64_t many_faults, many_exits, vmid_changes_total, many_preempt;
 
 static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 {
@@ -228,7 +228,7 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 	__atomic_add_fetch(&many_ran, ran, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&many_faults, faults, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&many_exits, exits, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&many_vmid_changes, changes, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&vmid_changes_total, changes, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&many_preempt, preempt, __ATOMIC_RELAXED);
 	hyp_printf("cpu%u: ran %u guests, %u failed, %lu stage-2 aborts, %lu "
 		   "exits\n", cpu, ran, failed, faults, exits);
@@ -272,7 +272,7 @@ static bool linux_vm_end(struct hyp_vm *vm)
 	hyp_printf("vm%u: %lu slices ended in WFI, %lu VMID changes, %lu "
 		   "local TLB flushes on vCPU changes\n", vm->id, vm->idles,
 		   vm->vmid_changes, vm->tlb_local_flushes);
-	__atomic_add_fetch(&many_vmid_changes, vm->vmid_changes,
+	__atomic_add_fetch(&vmid_changes_total, vm->vmid_changes,
 			   __ATOMIC_RELAXED);
 	ok = vm->status == 0;
 	count_guest(ok);
@@ -336,6 +336,6 @@ int vm_scenario_report(const char *name)
 	}
 	hyp_printf("guests: %u passed, %u failed\n", guests_passed,
 		   guests_failed);
-	vcpu_vmid_report(many_vmid_changes);
+	vcpu_vmid_report(vmid_changes_total);
 	return bad;
 }
