@@ -97,9 +97,34 @@ static int check_slot_range(const struct s2_vm *vm, uint64_t ipa, uint64_t size,
 	return 0;
 }
 
+int s2_vm_set_pager(struct s2_vm *vm, const struct s2_pager *pager)
+{
+	if (!vm || !pager || !pager->page)
+		return -S2_EINVAL;
+	for (unsigned int i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].flags & S2_SLOT_PAGER)
+			return -S2_EBUSY;
+	vm->pager = *pager;
+	return 0;
+}
+
+int s2_vm_set_eager_split(struct s2_vm *vm, bool eager)
+{
+	if (!vm)
+		return -S2_EINVAL;
+	for (unsigned int i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].flags & S2_SLOT_DIRTY_LOG)
+			return -S2_EBUSY;
+	vm->lazy_split = !eager;
+	return 0;
+}
+
 int s2_vm_slot_add(struct s2_vm *vm, const struct s2_memslot *slot)
 {
-	if (!slot || slot->dirty || (slot->flags & ~S2_SLOT_READONLY))
+	if (!slot || slot->dirty ||
+	    (slot->flags & ~(S2_SLOT_READONLY | S2_SLOT_PAGER)))
+		return -S2_EINVAL;
+	if ((slot->flags & S2_SLOT_PAGER) && (!vm->pager.page || slot->pa))
 		return -S2_EINVAL;
 	int ret = check_slot_range(vm, slot->ipa, slot->size, slot->pa, NULL);
 	if (ret)
@@ -215,7 +240,7 @@ static uint64_t fault_map_size(const struct s2_vm *vm,
 	const struct s2_geom *g = &vm->pgt.geom;
 	uint64_t size = granule_size(vm);
 
-	if (slot->flags & S2_SLOT_DIRTY_LOG)
+	if (slot->flags & (S2_SLOT_DIRTY_LOG | S2_SLOT_PAGER))
 		return size;
 	for (int l = S2_LEVEL_MAX - 1; l >= g->start_level; l--) {
 		uint64_t bs = s2_geom_level_size(g, l);
@@ -237,6 +262,31 @@ static void mark_dirty(const struct s2_vm *vm, const struct s2_memslot *slot,
 			  __ATOMIC_RELAXED);
 }
 
+/*
+ * Ask the pager for the page of @ipa (granule-aligned). -S2_EAGAIN from it
+ * becomes a retry; a page it will not make writable for a write is its
+ * error (the write would fault forever).
+ */
+static int pager_page(struct s2_vm *vm, const struct counting *cnt,
+		      const struct s2_memslot *slot, uint64_t ipa, bool write,
+		      uint64_t *pa, bool *writable, struct s2_exit *exit)
+{
+	uint64_t gmask = granule_size(vm) - 1;
+	int ret = vm->pager.page(vm->pager.arg, slot, ipa, write, pa, writable);
+
+	exit->reason = S2_EXIT_RESUME;
+	if (ret == -S2_EAGAIN) {
+		exit->reason = S2_EXIT_RETRY;
+		COUNT(cnt, retry);
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if ((*pa & gmask) || (write && !*writable))
+		return -S2_EINVAL;
+	return 0;
+}
+
 /* A translation fault (or S1PTW) inside @slot: map it. */
 static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 		    const struct s2_memslot *slot, uint64_t ipa, bool write,
@@ -245,13 +295,21 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 	bool logging = slot->flags & S2_SLOT_DIRTY_LOG;
 	uint64_t size = fault_map_size(vm, slot, ipa);
 	uint64_t base = ipa & ~(size - 1);
+	uint64_t pa = slot->pa + (base - slot->ipa);
+	bool writable = true;
+	int ret;
+
+	if (slot->flags & S2_SLOT_PAGER) {
+		ret = pager_page(vm, cnt, slot, base, write, &pa, &writable, exit);
+		if (ret || exit->reason == S2_EXIT_RETRY)
+			return ret;
+	}
 	unsigned int prot = S2_PROT_R | S2_PROT_X;
 	/* Read-only slots never get W; logged pages only on a write fault,
 	 * which is then the write that dirties them. */
-	if (!(slot->flags & S2_SLOT_READONLY) && (!logging || write))
+	if (writable && !(slot->flags & S2_SLOT_READONLY) && (!logging || write))
 		prot |= S2_PROT_W;
-	int ret = s2_pgtable_map(&vm->pgt, base, size, slot->pa + (base - slot->ipa),
-				 prot, S2_MAP_SHARED);
+	ret = s2_pgtable_map(&vm->pgt, base, size, pa, prot, S2_MAP_SHARED);
 	if (ret == -S2_EAGAIN) {
 		/* Another vCPU mapped it (or is changing it) meanwhile. */
 		exit->reason = S2_EXIT_RETRY;
@@ -268,6 +326,69 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 		COUNT(cnt, page_maps);
 	exit->reason = S2_EXIT_RESUME;
 	return 0;
+}
+
+/*
+ * A write permission fault in @slot (not read-only): the page is
+ * write-protected for dirty logging (or was left so after logging
+ * stopped), shared by the pager, or an unsplit block of a lazily split
+ * logged slot. Logged pages are marked first, so that no write lands on
+ * a writable page unlogged.
+ */
+static int write_fault(struct s2_vm *vm, const struct counting *cnt,
+		       const struct s2_memslot *slot, uint64_t ipa,
+		       struct s2_exit *exit)
+{
+	uint64_t gsz = granule_size(vm), page = ipa & ~(gsz - 1);
+	bool logging = slot->flags & S2_SLOT_DIRTY_LOG;
+	uint64_t desc, pa = 0;
+	bool writable = true, replace;
+	int level, ret;
+
+	exit->reason = S2_EXIT_RESUME;
+	ret = s2_pgtable_lookup(&vm->pgt, page, &desc, &level);
+	if (ret == -S2_ENOENT) {
+		/* Unmapped meanwhile: the retry faults it in. */
+		exit->reason = S2_EXIT_RETRY;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (slot->flags & S2_SLOT_PAGER) {
+		ret = pager_page(vm, cnt, slot, page, true, &pa, &writable, exit);
+		if (ret || exit->reason == S2_EXIT_RETRY)
+			return ret;
+		replace = level != S2_LEVEL_MAX ||
+			  s2_geom_desc_to_oa(&vm->pgt.geom, desc) != pa;
+	} else {
+		pa = slot->pa + (page - slot->ipa);
+		replace = logging && level != S2_LEVEL_MAX;
+	}
+	if (logging)
+		mark_dirty(vm, slot, page);
+	if (!replace) {
+		ret = s2_pgtable_relax(&vm->pgt, page, S2_PROT_W);
+		if (ret == -S2_ENOENT) {
+			exit->reason = S2_EXIT_RETRY;
+			ret = 0;
+		}
+		return ret;
+	}
+	/*
+	 * A new page (copy-on-write), or one page of a block that logging
+	 * write-protected whole: map it writable (break-before-make; the
+	 * rest of the block keeps its mapping read-only).
+	 */
+	ret = s2_pgtable_map(&vm->pgt, page, gsz, pa, S2_PROT_RWX,
+			     S2_MAP_SHARED | S2_MAP_PAGES);
+	if (ret == -S2_EAGAIN) {
+		exit->reason = S2_EXIT_RETRY;
+		COUNT(cnt, retry);
+		return 0;
+	}
+	if (!ret)
+		COUNT(cnt, page_maps);
+	return ret;
 }
 
 int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
@@ -337,19 +458,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 			decode_mmio(abt, out.ipa, &out);
 			COUNT(&cnt, mmio);
 		} else if (write) {
-			/*
-			 * Write-protected for dirty logging (or left so after
-			 * logging stopped): mark first, so that no write lands
-			 * on a writable page unlogged, then relax.
-			 */
-			if (slot->flags & S2_SLOT_DIRTY_LOG)
-				mark_dirty(vm, slot, out.ipa);
-			ret = s2_pgtable_relax(&vm->pgt, out.ipa, S2_PROT_W);
-			if (ret == -S2_ENOENT) {
-				/* Unmapped meanwhile: the retry faults it in. */
-				out.reason = S2_EXIT_RETRY;
-				ret = 0;
-			}
+			ret = write_fault(vm, &cnt, slot, out.ipa, &out);
 		} else {
 			/*
 			 * Reads and fetches are always granted in a slot: the
@@ -406,16 +515,22 @@ int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
 	if (s->flags & S2_SLOT_DIRTY_LOG)
 		return -S2_EBUSY;
 	/* Eager splitting: the first write to each page then costs a
-	 * permission fault only, not a split under the fault path. */
-	int ret = s2_pgtable_split(&vm->pgt, s->ipa, s->size, S2_LEVEL_MAX);
+	 * permission fault only, not a split under the fault path. Lazy:
+	 * write_fault() splits a block at its first write. */
+	int ret = vm->lazy_split ? 0 :
+		  s2_pgtable_split(&vm->pgt, s->ipa, s->size, S2_LEVEL_MAX);
+	if (ret)
+		return ret;
+	/* Before logging starts: a block straddling the slot's edge would
+	 * need a split, which may fail; then nothing has changed. */
+	ret = s2_pgtable_wrprotect(&vm->pgt, s->ipa, s->size);
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < bitmap_words(vm, s); i++)
 		bitmap[i] = 0;
 	s->dirty = bitmap;
 	s->flags |= S2_SLOT_DIRTY_LOG;
-	/* After the split nothing straddles the slot: this cannot fail. */
-	return s2_pgtable_wrprotect(&vm->pgt, s->ipa, s->size);
+	return 0;
 }
 
 int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
@@ -467,6 +582,28 @@ int s2_vm_dirty_log_disable(struct s2_vm *vm, uint32_t id)
 int s2_vm_unmap(struct s2_vm *vm, uint64_t ipa, uint64_t size)
 {
 	return s2_pgtable_unmap(&vm->pgt, ipa, size);
+}
+
+int s2_vm_wrprotect(struct s2_vm *vm, uint64_t ipa, uint64_t size)
+{
+	return s2_pgtable_wrprotect(&vm->pgt, ipa, size);
+}
+
+int s2_vm_map_page(struct s2_vm *vm, uint64_t ipa, uint64_t pa, bool writable)
+{
+	if (!vm)
+		return -S2_EINVAL;
+	uint64_t gsz = granule_size(vm);
+	const struct s2_memslot *s = s2_vm_slot_find(vm, ipa);
+
+	if ((ipa | pa) & (gsz - 1))
+		return -S2_EINVAL;
+	if (!s || !(s->flags & S2_SLOT_PAGER))
+		return -S2_ENOENT;
+	unsigned int prot = S2_PROT_R | S2_PROT_X;
+	if (writable && !(s->flags & (S2_SLOT_READONLY | S2_SLOT_DIRTY_LOG)))
+		prot |= S2_PROT_W;
+	return s2_pgtable_map(&vm->pgt, ipa, gsz, pa, prot, S2_MAP_PAGES);
 }
 
 int s2_vm_test_clear_young(struct s2_vm *vm, uint64_t ipa, uint64_t size,

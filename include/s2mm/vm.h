@@ -27,6 +27,13 @@
 enum s2_slot_flags {
 	S2_SLOT_READONLY = 1 << 0,  /* guest writes exit as MMIO (ROM, flash) */
 	S2_SLOT_DIRTY_LOG = 1 << 1, /* set while dirty logging is on (read-only) */
+	/*
+	 * Backed page by page by the VM's pager (struct s2_pager), not by
+	 * contiguous memory at slot->pa (which must be 0): mapped in pages
+	 * only, so that the host can take back, share or replace each one
+	 * (reclaim, same-page merging, copy-on-write, RAM filled on demand).
+	 */
+	S2_SLOT_PAGER = 1 << 2,
 };
 
 /* A region of IPA space backed by contiguous host physical memory. */
@@ -46,12 +53,38 @@ struct s2_vm_stats {
 	uint64_t block_maps, page_maps;
 };
 
+/*
+ * The embedder's backing of S2_SLOT_PAGER slots: its record of which host
+ * page holds each guest page (a VMM's "host page table").
+ */
+struct s2_pager {
+	/**
+	 * @page: the host page backing the granule page of @ipa in @slot,
+	 * for an access that writes if @write. Called on a translation fault
+	 * (and S1PTW) in the slot, and on every write permission fault there:
+	 * a page shared read-only breaks its sharing by answering with a
+	 * fresh copy (copy-on-write). *@pa: the page's PA; *@writable: false
+	 * maps it read-only (a shared page), so that the next write asks
+	 * again with @write. Concurrent faults on one IPA may each call it:
+	 * it must answer with the same page until the embedder changes its
+	 * record, which it does under its exclusive lock or here.
+	 * Return: 0; -S2_EAGAIN: no page now (the vCPU retries while the
+	 * embedder frees memory); any other negative code fails the abort
+	 * with it, nothing mapped.
+	 */
+	int (*page)(void *arg, const struct s2_memslot *slot, uint64_t ipa,
+		    bool write, uint64_t *pa, bool *writable);
+	void *arg;
+};
+
 struct s2_vm {
 	struct s2_pgtable pgt;
 	struct s2_vmid vmid;        /* for s2_vmid_update() */
 	struct s2_memslot slots[S2_VM_MAX_SLOTS];
 	unsigned int nslots;
 	struct s2_vm_stats stats;   /* faults whose s2_abort had no stats */
+	struct s2_pager pager;      /* s2_vm_set_pager() */
+	bool lazy_split;            /* s2_vm_set_eager_split() */
 };
 
 /*
@@ -121,11 +154,31 @@ void s2_vm_destroy(struct s2_vm *vm);
 uint64_t s2_vm_vttbr(const struct s2_vm *vm, uint16_t vmid);
 
 /**
+ * s2_vm_set_pager() - Set the pager that backs S2_SLOT_PAGER slots
+ * (copied). Only while the VM has no such slot.
+ * Return: 0, -S2_EINVAL (NULL, or no page function), -S2_EBUSY (a pager
+ * slot exists).
+ */
+int s2_vm_set_pager(struct s2_vm *vm, const struct s2_pager *pager);
+
+/**
+ * s2_vm_set_eager_split() - Whether enabling dirty logging splits every
+ * block of the slot into pages at once (@eager, the default) or leaves
+ * the blocks write-protected and splits each on its first write fault
+ * (lazy: a cheaper start, a split on the fault path; KVM's eager split
+ * chunk size 0). Only while no slot is logging.
+ * Return: 0, -S2_EINVAL (NULL), -S2_EBUSY (a slot is logging).
+ */
+int s2_vm_set_eager_split(struct s2_vm *vm, bool eager);
+
+/**
  * s2_vm_slot_add() - Add a memslot (copied; dirty must be NULL). Nothing is
- * mapped: the guest's first access faults it in.
- * Return: 0, -S2_EINVAL (misaligned, empty, bad flags), -S2_ERANGE (beyond
- * the IPA or PA size), -S2_EEXIST (id in use or IPA overlap), -S2_ENOMEM
- * (S2_VM_MAX_SLOTS reached).
+ * mapped: the guest's first access faults it in. An S2_SLOT_PAGER slot
+ * needs the VM's pager set and pa 0.
+ * Return: 0, -S2_EINVAL (misaligned, empty, bad flags, a pager slot
+ * without a pager or with a pa), -S2_ERANGE (beyond the IPA or PA size),
+ * -S2_EEXIST (id in use or IPA overlap), -S2_ENOMEM (S2_VM_MAX_SLOTS
+ * reached).
  */
 int s2_vm_slot_add(struct s2_vm *vm, const struct s2_memslot *slot);
 
@@ -151,10 +204,14 @@ const struct s2_memslot *s2_vm_slot_find(const struct s2_vm *vm, uint64_t ipa);
  * syndrome and act, saying in @exit what the vCPU loop does next.
  *  - translation fault in a slot: map it with the largest block the level
  *    allows where IPA and PA line up and the block stays in the slot
- *    (pages only while the slot is dirty-logged);
+ *    (pages only while the slot is dirty-logged); in a pager slot, the
+ *    page the pager gives;
  *  - fault on a stage-1 table walk (S1PTW): the same (tables are RAM);
  *  - permission fault on a write to a dirty-logged page: make it writable,
- *    mark it dirty, invalidate its TLB entry; on a read-only slot: MMIO;
+ *    mark it dirty, invalidate its TLB entry (a block not yet split,
+ *    lazy splitting: map that page writable inside it); in a pager slot
+ *    the page the pager gives for the write (copy-on-write); on a
+ *    read-only slot: MMIO;
  *  - access flag fault: set AF;
  *  - a data access outside every slot: MMIO (or CANNOT_EMULATE without
  *    ISV); a fetch or a stage-1 walk outside every slot: INJECT;
@@ -178,7 +235,8 @@ uint64_t s2_mmio_load_value(const struct s2_mmio *m, uint64_t raw);
 
 /**
  * s2_vm_dirty_log_enable() - Start dirty logging on slot @id: split its
- * blocks into pages and write-protect it (invalidated). @bitmap, @words
+ * blocks into pages (unless s2_vm_set_eager_split() said lazy) and
+ * write-protect it (invalidated). @bitmap, @words
  * 64-bit words holding at least one bit per granule page of the slot
  * (zeroed by this call), receives the dirty pages until disabled.
  * Return: 0, -S2_ENOENT, -S2_EINVAL (NULL or short bitmap, read-only slot),
@@ -210,6 +268,28 @@ int s2_vm_dirty_log_disable(struct s2_vm *vm, uint32_t id);
  * Return: as s2_pgtable_unmap().
  */
 int s2_vm_unmap(struct s2_vm *vm, uint64_t ipa, uint64_t size);
+
+/**
+ * s2_vm_wrprotect() - Remove write permission over an IPA range
+ * (invalidated): the next guest write takes a permission fault, handled
+ * as s2_vm_handle_abort() says (a pager slot asks its pager). For a host
+ * that must read a page the guest cannot change meanwhile (comparing
+ * pages before merging them).
+ * Return: as s2_pgtable_wrprotect().
+ */
+int s2_vm_wrprotect(struct s2_vm *vm, uint64_t ipa, uint64_t size);
+
+/**
+ * s2_vm_map_page() - Map the granule page of @ipa, in an S2_SLOT_PAGER
+ * slot, onto host page @pa, replacing whatever maps it (break-before-make,
+ * invalidated): the host changed its record of that page (merged it into
+ * a shared page, moved it). Writable only if @writable, the slot is not
+ * read-only and not dirty-logged (a logged page gets W on its first write
+ * fault, which logs it).
+ * Return: 0, -S2_EINVAL (misaligned), -S2_ENOENT (not in a pager slot),
+ * -S2_ERANGE, -S2_ENOMEM (nothing changed).
+ */
+int s2_vm_map_page(struct s2_vm *vm, uint64_t ipa, uint64_t pa, bool writable);
 
 /**
  * s2_vm_test_clear_young() - Test and clear the Access flag over a range.
