@@ -33,6 +33,9 @@ struct linux_opts {
 	int fill;			/* /init's s2mm.fill=; < 0: its own */
 	int probe_vm;			/* this guest probes; < 0: none */
 	int baseline;			/* first the same guest on plain QEMU */
+	int migrate;			/* live-migrate each guest once */
+	int lazy_split;			/* ... splitting blocks lazily */
+	int migrate_drop;		/* ... losing a dirty page (test aid) */
 	const char *images;		/* NULL: <build>/linux */
 };
 
@@ -46,6 +49,9 @@ struct manifest {
 struct guest_state {
 	int workload_ok, done, powered_off, failed;
 	int probe_aborted;		/* its /init's probe got SIGBUS */
+	int harness_ok;			/* "harness N files, N during ok" */
+	int migrated;			/* s2hyp moved it into a new VM */
+	unsigned long differ;		/* pages unequal after the move */
 	unsigned long injected;		/* exceptions s2hyp injected */
 	char sum[64];
 };
@@ -82,6 +88,14 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"  --probe-vm N  guest N also reads an address with nothing\n"
 		"                behind it: it must get an external abort (SIGBUS\n"
 		"                in its reader) and still pass, the others too\n"
+		"  --migrate     live-migrate each guest into a new VM once its\n"
+		"                /init has written its first files (pre-copy\n"
+		"                through the dirty log); the guest checks its\n"
+		"                files, s2hyp compares both VMs page by page\n"
+		"  --lazy-split  with --migrate: split blocks at their first\n"
+		"                write, not when logging starts\n"
+		"  --migrate-drop  test aid: s2hyp loses one dirty page for\n"
+		"                good; the run must fail\n"
 		"  --baseline    first run the same guest on plain QEMU (no EL2),\n"
 		"                then one guest on s2hyp, and print the ratio of\n"
 		"                their wall times (with --guests 1)\n"
@@ -171,6 +185,19 @@ static void scan_line(void *ctx, const char *line)
 		   "%*u MMIO, %lu injected", &vm, &injected) == 2 &&
 	    vm < MAX_GUESTS)
 		r->g[vm].injected = injected;
+	n = 0;
+	if (sscanf(line, "vm%u: migrate: %n", &vm, &n) == 1 && n &&
+	    vm < MAX_GUESTS) {
+		const char *d = strstr(line, " pages differ");
+
+		r->g[vm].migrated = 1;
+		/* "...; N of M pages differ" */
+		while (d && d > line && d[-1] != ';')
+			d--;
+		r->g[vm].differ = d ? strtoul(d + 1, NULL, 10) : 1;
+		return;
+	}
+	n = 0;
 	if (sscanf(line, "[vm%u] linux-guest: %n", &vm, &n) != 1 || !n ||
 	    vm >= MAX_GUESTS)
 		return;
@@ -179,6 +206,10 @@ static void scan_line(void *ctx, const char *line)
 		snprintf(r->g[vm].sum, sizeof(r->g[vm].sum), "%s", sum);
 		r->g[vm].workload_ok = !strcmp(verdict, "ok") &&
 				       !strcmp(sum, r->m->workload_sum);
+	} else if (!strncmp(line, "harness ", 8)) {
+		size_t len = strlen(line);
+
+		r->g[vm].harness_ok = len > 3 && !strcmp(line + len - 3, " ok");
 	} else if (!strncmp(line, "probe ", 6)) {
 		r->g[vm].probe_aborted = strstr(line, " aborted (signal") != NULL;
 	} else if (!strncmp(line, "uptime ", 7)) {
@@ -255,6 +286,9 @@ int cmd_hyp_linux(int argc, char **argv)
 		{ "fill", required_argument, NULL, 'f' },
 		{ "probe-vm", required_argument, NULL, 'p' },
 		{ "baseline", no_argument, NULL, 'B' },
+		{ "migrate", no_argument, NULL, 'M' },
+		{ "lazy-split", no_argument, NULL, 'L' },
+		{ "migrate-drop", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		S2HYP_OPTION_CPUS,
@@ -339,6 +373,15 @@ int cmd_hyp_linux(int argc, char **argv)
 		case 'B':
 			o.baseline = 1;
 			break;
+		case 'M':
+			o.migrate = 1;
+			break;
+		case 'L':
+			o.lazy_split = 1;
+			break;
+		case 'D':
+			o.migrate_drop = 1;
+			break;
 		case 'h':
 			usage(stdout, &q);
 			return 0;
@@ -351,6 +394,11 @@ int cmd_hyp_linux(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "s2mm hyp linux: unexpected argument '%s'\n",
 			argv[optind]);
+		return 2;
+	}
+	if ((o.lazy_split || o.migrate_drop) && !o.migrate) {
+		fprintf(stderr, "s2mm hyp linux: --%s needs --migrate\n",
+			o.lazy_split ? "lazy-split" : "migrate-drop");
 		return 2;
 	}
 	if (o.probe_vm >= (int)o.guests) {
@@ -386,6 +434,9 @@ int cmd_hyp_linux(int argc, char **argv)
 	blob_mib = ((m.image_bytes + SZ_2M - 1) / SZ_2M +
 		    (m.initrd_bytes + SZ_2M - 1) / SZ_2M) * 2;
 	q.mem_mib = (at_once + 1) * o.mem_mib;
+	/* A migration's destination lives beside its source. */
+	if (o.migrate)
+		q.mem_mib += at_once * o.mem_mib;
 	q.mem_mib += o.mem_mib < blob_mib + HYP_RESERVE_MIB ?
 		     (unsigned int)blob_mib + HYP_RESERVE_MIB : o.mem_mib;
 	top = RAM_IPA_BASE + ((uint64_t)q.mem_mib << 20) - (blob_mib << 20);
@@ -411,6 +462,11 @@ int cmd_hyp_linux(int argc, char **argv)
 		snprintf(cmdline + strlen(cmdline),
 			 sizeof(cmdline) - strlen(cmdline), " probe-vm=%d",
 			 o.probe_vm);
+	if (o.migrate)
+		snprintf(cmdline + strlen(cmdline),
+			 sizeof(cmdline) - strlen(cmdline), " migrate=1%s%s",
+			 o.lazy_split ? " lazy-split=1" : "",
+			 o.migrate_drop ? " migrate-drop=1" : "");
 	fprintf(stderr, "s2mm hyp linux: %s, workload sum %s\n", m.kernel,
 		m.workload_sum);
 	if (o.baseline) {
@@ -432,16 +488,24 @@ int cmd_hyp_linux(int argc, char **argv)
 		 * SIGBUS) and carried on; the others took none. */
 		int probe_ok = probe ? g->probe_aborted && g->injected > 0
 				     : !g->probe_aborted;
+		/* Migrated: its files checked out, both RAMs were equal. */
+		int mig_ok = !o.migrate || (g->migrated && !g->differ &&
+					    g->harness_ok);
 		int ok = g->workload_ok && g->done && g->powered_off &&
-			 !g->failed && probe_ok;
+			 !g->failed && probe_ok && mig_ok;
 
 		if (!ok)
 			fprintf(stderr, "s2mm hyp linux: vm%u failed: %s\n", i,
+				o.migrate && g->differ ? "its RAM differed after "
+				"the migration" :
 				g->failed ? "its /init reported a failure" :
 				!g->sum[0] ? "no workload result" :
 				!g->workload_ok ? "wrong workload result" :
 				!g->done ? "workload did not finish" :
 				!g->powered_off ? "did not power off" :
+				o.migrate && !g->migrated ? "was not migrated" :
+				o.migrate && !g->harness_ok ? "its files did not "
+				"check out across the migration" :
 				"its probe of an address with nothing behind "
 				"it did not end in an external abort");
 		passed += ok;

@@ -94,6 +94,14 @@ typedef struct { volatile uint32_t v; } hyp_lock_t;
 void hyp_lock(hyp_lock_t *l);
 void hyp_unlock(hyp_lock_t *l);
 
+/* --- reader-writer spinlock: many readers or one writer; a waiting
+ * writer holds new readers back (it must not starve behind faults) --- */
+typedef struct { volatile uint32_t readers, writer; } hyp_rwlock_t;
+void hyp_read_lock(hyp_rwlock_t *l);
+void hyp_read_unlock(hyp_rwlock_t *l);
+void hyp_write_lock(hyp_rwlock_t *l);
+void hyp_write_unlock(hyp_rwlock_t *l);
+
 /* --- console.c: PL011 at 0x09000000 and our own formatter --- */
 void console_putc(char c);
 int hyp_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

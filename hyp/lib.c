@@ -110,3 +110,43 @@ void hyp_unlock(hyp_lock_t *l)
 	/* The release store also clears the monitors and wakes WFE. */
 	__asm__ volatile("stlr wzr, [%0]" : : "r"(&l->v) : "memory");
 }
+
+/*
+ * A reader announces itself, then looks for a writer; a writer claims the
+ * lock, then waits for the readers to leave. Both orders are sequentially
+ * consistent, so that at least one of the two sees the other.
+ */
+void hyp_read_lock(hyp_rwlock_t *l)
+{
+	for (;;) {
+		while (__atomic_load_n(&l->writer, __ATOMIC_ACQUIRE))
+			__asm__ volatile("yield");
+		__atomic_add_fetch(&l->readers, 1, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&l->writer, __ATOMIC_SEQ_CST))
+			return;
+		__atomic_sub_fetch(&l->readers, 1, __ATOMIC_RELEASE);
+	}
+}
+
+void hyp_read_unlock(hyp_rwlock_t *l)
+{
+	__atomic_sub_fetch(&l->readers, 1, __ATOMIC_RELEASE);
+}
+
+void hyp_write_lock(hyp_rwlock_t *l)
+{
+	uint32_t free = 0;
+
+	while (!__atomic_compare_exchange_n(&l->writer, &free, 1, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+		free = 0;
+		__asm__ volatile("yield");
+	}
+	while (__atomic_load_n(&l->readers, __ATOMIC_SEQ_CST))
+		__asm__ volatile("yield");
+}
+
+void hyp_write_unlock(hyp_rwlock_t *l)
+{
+	__atomic_store_n(&l->writer, 0, __ATOMIC_RELEASE);
+}

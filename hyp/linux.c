@@ -92,8 +92,23 @@ static void linux_bootargs_for(char *buf, size_t n, const struct linux_guest *g)
 		len += hyp_snprintf(buf + len, n - (size_t)len,
 				    " s2mm.probe=0x%lx", LINUX_PROBE_IPA);
 	if (g->fill >= 0)
-		hyp_snprintf(buf + len, n - (size_t)len, " s2mm.fill=%d",
-			     g->fill);
+		len += hyp_snprintf(buf + len, n - (size_t)len, " s2mm.fill=%d",
+				    g->fill);
+	if (g->harness)
+		hyp_snprintf(buf + len, n - (size_t)len, " s2mm.harness=0x%lx",
+			     LINUX_HARNESS_IPA);
+}
+
+int linux_vm_devices(struct hyp_vm *vm)
+{
+	int ret = vgic_init(&vm->vgic, vm->cfg.nr_vcpus, vm_kick, vm);
+
+	if (ret)
+		return ret;
+	/* The guest's GIC CPU interface is the GICV frame itself: mapped up
+	 * front like KVM's, so its IAR/EOIR accesses never trap. */
+	return s2_pgtable_map(&vm->mm.pgt, VGIC_GICC_IPA, VGIC_GICC_SIZE,
+			      VGIC_GICV_PA, S2_PROT_RW | S2_PROT_DEVICE, 0);
 }
 
 int linux_vm_create(struct hyp_vm *vm, unsigned int id,
@@ -162,13 +177,7 @@ int linux_vm_create(struct hyp_vm *vm, unsigned int id,
 	vm_dcache_clean(vm->ram_pa, dtb_off + (uint64_t)dtb_size);
 	__asm__ volatile("ic ialluis; dsb ish; isb" ::: "memory");
 
-	ret = vgic_init(&vm->vgic, nr_vcpus, vm_kick, vm);
-	if (ret)
-		goto fail;
-	/* The guest's GIC CPU interface is the GICV frame itself: mapped up
-	 * front like KVM's, so its IAR/EOIR accesses never trap. */
-	ret = s2_pgtable_map(&vm->mm.pgt, VGIC_GICC_IPA, VGIC_GICC_SIZE,
-			     VGIC_GICV_PA, S2_PROT_RW | S2_PROT_DEVICE, 0);
+	ret = linux_vm_devices(vm);
 	if (ret)
 		goto fail;
 	vcpu_reset(&vm->vcpus[0], GUEST_RAM_IPA + text_offset,

@@ -16,7 +16,10 @@
  *   linux  guests=N Linux guests of vcpus=N vCPUs and mem-mib=N MiB each,
  *          booting the kernel and initramfs at linux=PA,SIZE initrd=PA,SIZE;
  *          fill=P: their /init fills P% of free memory; probe-vm=N: guest
- *          N reads an address with nothing behind it
+ *          N reads an address with nothing behind it; migrate=1: each
+ *          guest is live-migrated into a new VM once its /init's data is
+ *          written (lazy-split=1: blocks split at their first write;
+ *          migrate-drop=1: one dirty page is lost, which must fail)
  * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
@@ -169,6 +172,9 @@ static enum scenario parse_scenario(const void *fdt)
 			   arg_uint(args, "probe-vm=", 0) + 1 : 0;
 	vm_opts.fill = find_arg(args, "fill=") ?
 		       arg_uint(args, "fill=", 0) + 1 : 0;
+	vm_opts.migrate = arg_uint(args, "migrate=", 0) != 0;
+	vm_opts.lazy_split = arg_uint(args, "lazy-split=", 0) != 0;
+	vm_opts.migrate_drop = arg_uint(args, "migrate-drop=", 0) != 0;
 	if (!v || arg_is(v, "boot"))
 		return SC_BOOT;
 	if (arg_is(v, "panic"))

@@ -6,6 +6,7 @@
  * abort (exit.c).
  */
 #include "vm.h"
+#include "linux.h"
 
 void vm_putc(struct hyp_vm *vm, char c)
 {
@@ -58,6 +59,18 @@ static int mmio_linux(struct hyp_vcpu *vcpu, const struct s2_mmio *m,
 		vgic_set_irq(&vm->vgic, 0, 32 + VPL011_SPI,
 			     vpl011_irq_level(&vm->uart));
 		return ret;
+	}
+	if (m->ipa - LINUX_HARNESS_IPA < LINUX_HARNESS_SIZE) {
+		/* The harness register: a 32-bit word at offset 0. */
+		if (m->ipa != LINUX_HARNESS_IPA || m->size != 4)
+			return -1;
+		if (m->write)
+			__atomic_store_n(&vm->guest_phase, (uint32_t)m->value,
+					 __ATOMIC_RELEASE);
+		else
+			*val = __atomic_load_n(&vm->host_events,
+					       __ATOMIC_ACQUIRE);
+		return 0;
 	}
 	return -1;
 }

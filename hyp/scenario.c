@@ -9,6 +9,7 @@
 #include <s2mm/error.h>
 
 #include "linux.h"
+#include "migrate.h"
 #include "sched.h"
 
 /* A guest program and how to host it. */
@@ -248,6 +249,7 @@ static bool linux_vm_start(struct hyp_vm *vm, unsigned int id, uint64_t ram)
 	const struct linux_guest g = {
 		.ram_size = ram, .nr_vcpus = opts.vcpus ? opts.vcpus : 1,
 		.probe = opts.probe_vm == id + 1, .fill = (int)opts.fill - 1,
+		.harness = opts.migrate,
 	};
 	int ret = linux_vm_create(vm, id, &g);
 
@@ -281,19 +283,59 @@ static bool linux_vm_end(struct hyp_vm *vm)
 	return ok;
 }
 
+/* The other end of a migration from vms[cpu] (and back). */
+static struct hyp_vm vms_alt[HYP_MAX_CPUS];
+
+/*
+ * test=linux migrate=1: once the guest's workload says its data is
+ * written (the harness register), move it into the other VM of this CPU
+ * while it runs. Unequal RAM after the move fails the guest.
+ * Return: the VM the guest now runs in.
+ */
+static struct hyp_vm *linux_vm_migrate(struct hyp_vm *vm, unsigned int cpu)
+{
+	struct hyp_vm *dst = vm == &vms[cpu] ? &vms_alt[cpu] : &vms[cpu];
+	const struct migrate_opts mo = {
+		.lazy_split = opts.lazy_split, .drop_page = opts.migrate_drop,
+	};
+	struct migrate_stats ms;
+	int ret = migrate_vm(vm, dst, &mo, &ms);
+
+	if (ret) {
+		hyp_printf("vm%u: migrate: %s\n", vm->id, s2_strerror(ret));
+		vm_stop(vm, -1);
+		return vm;
+	}
+	migrate_report(dst, &mo, &ms);
+	if (ms.differ) {
+		/* The guest runs on corrupt memory: end it now. */
+		hyp_printf("vm%u: migrate: RAM differs: guest stopped\n",
+			   dst->id);
+		vm_stop(dst, -2);
+	}
+	return dst;
+}
+
 static int scenario_linux(unsigned int cpu)
 {
 	unsigned int guests = opts.guests ? opts.guests : 1;
 	uint64_t ram = (uint64_t)(opts.mem_mib ? opts.mem_mib : 256) << 20;
 	struct hyp_vm *vm = &vms[cpu];
 	unsigned int id = cpu, failed = 0;
-	bool live = false;
+	bool live = false, migrated = false;
 
 	while (__atomic_load_n(&linux_left, __ATOMIC_ACQUIRE)) {
 		if (live && vm->done) {
 			failed += !linux_vm_end(vm);
 			live = false;
+			migrated = false;
 			id += hyp_ncpus;
+		}
+		if (live && opts.migrate && !migrated &&
+		    __atomic_load_n(&vm->guest_phase, __ATOMIC_ACQUIRE) >=
+			    HARNESS_PHASE_READY) {
+			vm = linux_vm_migrate(vm, cpu);
+			migrated = true;
 		}
 		while (!live && id < guests) {
 			live = linux_vm_start(vm, id, ram);

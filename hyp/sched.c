@@ -63,9 +63,22 @@ void sched_remove_vm(struct hyp_vm *vm)
 		__asm__ volatile("yield");
 }
 
+void sched_pause_vm(struct hyp_vm *vm)
+{
+	__atomic_store_n(&vm->paused, true, __ATOMIC_RELEASE);
+	/* Under the lock: no pick() in progress may still choose one. */
+	hyp_lock(&rq_lock);
+	hyp_unlock(&rq_lock);
+	/* Running ones leave at their next exit (the slice timer bounds
+	 * the wait). */
+	while (vm_running_somewhere(vm))
+		__asm__ volatile("yield");
+}
+
 static bool vcpu_runnable(struct hyp_vcpu *v, uint64_t now)
 {
 	if (v->running_on >= 0 || v->vm->done ||
+	    __atomic_load_n(&v->vm->paused, __ATOMIC_ACQUIRE) ||
 	    __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON)
 		return false;
 	if (!__atomic_load_n(&v->wfi, __ATOMIC_ACQUIRE))

@@ -19,6 +19,11 @@ void sched_add_vm(struct hyp_vm *vm);
  */
 void sched_remove_vm(struct hyp_vm *vm);
 /**
+ * sched_pause_vm() - Run none of @vm's vCPUs from now on, and wait until
+ * no physical CPU runs any of them (their state is then in memory).
+ */
+void sched_pause_vm(struct hyp_vm *vm);
+/**
  * sched_run_once() - On physical CPU @cpu: run the next runnable vCPU for
  * a slice, or sleep until one may be (a kick, a timer deadline).
  */

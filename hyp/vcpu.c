@@ -206,7 +206,8 @@ void vcpu_run_slice(struct hyp_vcpu *vcpu, unsigned int cpu)
 	vcpu->yielded = false;
 	if (vm->cfg.preempt)
 		hyp_timer_arm(slice_ticks);
-	while (!vm->done && !vcpu->yielded) {
+	while (!vm->done && !vcpu->yielded &&
+	       !__atomic_load_n(&vm->paused, __ATOMIC_ACQUIRE)) {
 		unsigned int vec;
 
 		if (vm->cfg.linux)

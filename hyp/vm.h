@@ -9,6 +9,7 @@
  *   inject.c    exceptions injected into the guest
  *   mmio.c      emulated devices behind stage-2 MMIO aborts
  *   hypercall.c the test guests' hypercalls
+ *   migrate.c   live migration of a running VM into a new one
  *   scenario.c  the guest catalogue and the test scenarios
  */
 #ifndef S2HYP_VM_H
@@ -124,6 +125,14 @@ struct hyp_vm {
 	uint64_t tlb_local_flushes;
 	struct vpl011 uart;
 	struct vgic vgic;
+	/* Shared by stage-2 abort handling, exclusive for the host's changes
+	 * to the VM's memory while it runs (migrate.c). */
+	hyp_rwlock_t mm_lock;
+	bool paused;		/* no vCPU may run (sched_pause_vm()) */
+	/* The harness register (mmio.c): the guest's last write says which
+	 * phase its workload is in; reads return host_events. */
+	uint32_t guest_phase;
+	uint32_t host_events;	/* host memory operations completed */
 	bool done;
 	int status;
 	char line[256];		/* console output until its newline */
@@ -213,6 +222,9 @@ struct vm_options {
 	unsigned int mem_mib;	/* test=linux: RAM per guest (default 256) */
 	unsigned int probe_vm;	/* test=linux: guest N-1 probes (0: none) */
 	unsigned int fill;	/* test=linux: /init's fill% + 1 (0: its own) */
+	bool migrate;		/* test=linux: migrate each guest once */
+	bool lazy_split;	/* ... splitting blocks lazily */
+	bool migrate_drop;	/* ... losing one dirty page (test aid) */
 };
 /** vm_scenarios_init() - Once, after SMP bring-up. Return: 0 or -1. */
 int vm_scenarios_init(const struct vm_options *opt);
