@@ -36,6 +36,8 @@ struct linux_opts {
 	int migrate;			/* live-migrate each guest once */
 	int lazy_split;			/* ... splitting blocks lazily */
 	int migrate_drop;		/* ... losing a dirty page (test aid) */
+	unsigned int overcommit;	/* guest RAM / host frames, percent */
+	int share;			/* merge equal pages */
 	const char *images;		/* NULL: <build>/linux */
 };
 
@@ -96,6 +98,12 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"                write, not when logging starts\n"
 		"  --migrate-drop  test aid: s2hyp loses one dirty page for\n"
 		"                good; the run must fail\n"
+		"  --overcommit R  the guests' RAM is R times the frames s2hyp\n"
+		"                gives them (e.g. 1.5, 2): cold pages go to a\n"
+		"                compressed store and come back on their fault\n"
+		"  --share       merge equal pages across the guests into\n"
+		"                read-only shared frames, copied on write; /init\n"
+		"                checks its files across a merging sweep\n"
 		"  --baseline    first run the same guest on plain QEMU (no EL2),\n"
 		"                then one guest on s2hyp, and print the ratio of\n"
 		"                their wall times (with --guests 1)\n"
@@ -289,6 +297,8 @@ int cmd_hyp_linux(int argc, char **argv)
 		{ "migrate", no_argument, NULL, 'M' },
 		{ "lazy-split", no_argument, NULL, 'L' },
 		{ "migrate-drop", no_argument, NULL, 'D' },
+		{ "overcommit", required_argument, NULL, 'O' },
+		{ "share", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		S2HYP_OPTION_CPUS,
@@ -382,6 +392,22 @@ int cmd_hyp_linux(int argc, char **argv)
 		case 'D':
 			o.migrate_drop = 1;
 			break;
+		case 'O': {
+			char *end;
+			double r = strtod(optarg, &end);
+
+			if (end == optarg || *end || !(r >= 1.0 && r <= 16.0)) {
+				fprintf(stderr, "s2mm hyp linux: --overcommit "
+					"wants a ratio in 1..16, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			o.overcommit = (unsigned int)(r * 100 + 0.5);
+			break;
+		}
+		case 'S':
+			o.share = 1;
+			break;
 		case 'h':
 			usage(stdout, &q);
 			return 0;
@@ -394,6 +420,11 @@ int cmd_hyp_linux(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "s2mm hyp linux: unexpected argument '%s'\n",
 			argv[optind]);
+		return 2;
+	}
+	if (o.migrate && (o.overcommit || o.share)) {
+		fprintf(stderr, "s2mm hyp linux: --migrate moves contiguous "
+			"RAM: not with --overcommit or --share\n");
 		return 2;
 	}
 	if ((o.lazy_split || o.migrate_drop) && !o.migrate) {
@@ -467,6 +498,13 @@ int cmd_hyp_linux(int argc, char **argv)
 			 sizeof(cmdline) - strlen(cmdline), " migrate=1%s%s",
 			 o.lazy_split ? " lazy-split=1" : "",
 			 o.migrate_drop ? " migrate-drop=1" : "");
+	if (o.overcommit)
+		snprintf(cmdline + strlen(cmdline),
+			 sizeof(cmdline) - strlen(cmdline), " overcommit=%u",
+			 o.overcommit);
+	if (o.share)
+		snprintf(cmdline + strlen(cmdline),
+			 sizeof(cmdline) - strlen(cmdline), " share=1");
 	fprintf(stderr, "s2mm hyp linux: %s, workload sum %s\n", m.kernel,
 		m.workload_sum);
 	if (o.baseline) {
@@ -491,8 +529,10 @@ int cmd_hyp_linux(int argc, char **argv)
 		/* Migrated: its files checked out, both RAMs were equal. */
 		int mig_ok = !o.migrate || (g->migrated && !g->differ &&
 					    g->harness_ok);
+		/* Merged: its files checked out across a sweep. */
+		int share_ok = !o.share || g->harness_ok;
 		int ok = g->workload_ok && g->done && g->powered_off &&
-			 !g->failed && probe_ok && mig_ok;
+			 !g->failed && probe_ok && mig_ok && share_ok;
 
 		if (!ok)
 			fprintf(stderr, "s2mm hyp linux: vm%u failed: %s\n", i,
@@ -506,6 +546,8 @@ int cmd_hyp_linux(int argc, char **argv)
 				o.migrate && !g->migrated ? "was not migrated" :
 				o.migrate && !g->harness_ok ? "its files did not "
 				"check out across the migration" :
+				o.share && !g->harness_ok ? "its files did not "
+				"check out across merging" :
 				"its probe of an address with nothing behind "
 				"it did not end in an external abort");
 		passed += ok;

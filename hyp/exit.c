@@ -91,8 +91,14 @@ static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
 		return;
 	}
 	switch (ex.reason) {
-	case S2_EXIT_RESUME:
 	case S2_EXIT_RETRY:
+		/* No frame for the page yet: give the CPU to the reclaimer
+		 * rather than fault again at once. */
+		if (vm->cfg.pager &&
+		    __atomic_load_n(&pager_starved, __ATOMIC_ACQUIRE))
+			vcpu->yielded = true;
+		return;
+	case S2_EXIT_RESUME:
 		return; /* the instruction is retried */
 	case S2_EXIT_MMIO:
 		vcpu->mmio++;

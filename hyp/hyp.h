@@ -93,6 +93,8 @@ int strncmp(const char *a, const char *b, size_t n);
 typedef struct { volatile uint32_t v; } hyp_lock_t;
 void hyp_lock(hyp_lock_t *l);
 void hyp_unlock(hyp_lock_t *l);
+/* Take it if free. Return: whether it is now held. */
+bool hyp_trylock(hyp_lock_t *l);
 
 /* --- reader-writer spinlock: many readers or one writer; a waiting
  * writer holds new readers back (it must not starve behind faults) --- */

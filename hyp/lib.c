@@ -105,6 +105,14 @@ void hyp_lock(hyp_lock_t *l)
 		: "memory");
 }
 
+bool hyp_trylock(hyp_lock_t *l)
+{
+	uint32_t free = 0;
+
+	return __atomic_compare_exchange_n(&l->v, &free, 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 void hyp_unlock(hyp_lock_t *l)
 {
 	/* The release store also clears the monitors and wakes WFE. */

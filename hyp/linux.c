@@ -121,7 +121,7 @@ int linux_vm_create(struct hyp_vm *vm, unsigned int id,
 	const struct linux_images *li = &linux_images;
 	struct vm_config cfg = {
 		.ram_size = ram_size, .linux = true, .preempt = true,
-		.nr_vcpus = nr_vcpus,
+		.nr_vcpus = nr_vcpus, .pager = g->pager,
 	};
 	struct vm_dt_desc dt = {
 		.ram_ipa = GUEST_RAM_IPA, .ram_size = ram_size,
@@ -130,6 +130,7 @@ int linux_vm_create(struct hyp_vm *vm, unsigned int id,
 		.uart_spi = VPL011_SPI, .bootargs = args,
 	};
 	uint64_t text_offset, kernel_size, initrd_off, dtb_off;
+	void *dtb;
 	int ret, dtb_size;
 
 	linux_bootargs_for(args, sizeof(bootargs[0]), g);
@@ -158,23 +159,34 @@ int linux_vm_create(struct hyp_vm *vm, unsigned int id,
 	ret = vm_create(vm, id, &cfg);
 	if (ret)
 		return ret;
-	memcpy((void *)(vm->ram_pa + text_offset), (void *)li->image_pa,
-	       li->image_size);
-	if (li->initrd_size) {
-		memcpy((void *)(vm->ram_pa + initrd_off),
-		       (void *)li->initrd_pa, li->initrd_size);
+	/* The guest starts with its MMU and caches off: all it reads is
+	 * cleaned to the PoC as it is written, and no stale instructions
+	 * (booting.rst section 5). */
+	ret = vm_ram_copy_in(vm, text_offset, (void *)li->image_pa,
+			     li->image_size);
+	if (!ret && li->initrd_size) {
+		ret = vm_ram_copy_in(vm, initrd_off, (void *)li->initrd_pa,
+				     li->initrd_size);
 		dt.initrd_start = GUEST_RAM_IPA + initrd_off;
 		dt.initrd_end = dt.initrd_start + li->initrd_size;
 	}
-	dtb_size = vm_dt_build((void *)(vm->ram_pa + dtb_off), DTB_MAX, &dt);
+	if (ret)
+		goto fail;
+	dtb = palloc_zalloc_bytes(DTB_MAX);
+	ret = -S2_ENOMEM;
+	if (!dtb)
+		goto fail;
+	dtb_size = vm_dt_build(dtb, DTB_MAX, &dt);
 	if (dtb_size < 0) {
 		hyp_printf("linux: vm_dt_build: %d\n", dtb_size);
+		palloc_free_bytes(dtb, DTB_MAX);
 		ret = -S2_EINVAL;
 		goto fail;
 	}
-	/* The guest starts with its MMU and caches off: all it reads must
-	 * be at the PoC, and no stale instructions (booting.rst section 5). */
-	vm_dcache_clean(vm->ram_pa, dtb_off + (uint64_t)dtb_size);
+	ret = vm_ram_copy_in(vm, dtb_off, dtb, (uint64_t)dtb_size);
+	palloc_free_bytes(dtb, DTB_MAX);
+	if (ret)
+		goto fail;
 	__asm__ volatile("ic ialluis; dsb ish; isb" ::: "memory");
 
 	ret = linux_vm_devices(vm);

@@ -39,6 +39,7 @@ struct linux_guest {
 	bool probe;		/* read an IPA with nothing there first */
 	int fill;		/* s2mm.fill= percent; < 0: /init's default */
 	bool harness;		/* /init's workload waits for host_events */
+	bool pager;		/* RAM page by page (overcommit, merging) */
 };
 
 /**

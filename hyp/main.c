@@ -19,7 +19,10 @@
  *          N reads an address with nothing behind it; migrate=1: each
  *          guest is live-migrated into a new VM once its /init's data is
  *          written (lazy-split=1: blocks split at their first write;
- *          migrate-drop=1: one dirty page is lost, which must fail)
+ *          migrate-drop=1: one dirty page is lost, which must fail);
+ *          overcommit=P: guests' RAM is P% of the frames s2hyp gives
+ *          them, cold pages go to a compressed store; share=1: equal
+ *          pages are merged (both back RAM page by page)
  * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
@@ -175,6 +178,8 @@ static enum scenario parse_scenario(const void *fdt)
 	vm_opts.migrate = arg_uint(args, "migrate=", 0) != 0;
 	vm_opts.lazy_split = arg_uint(args, "lazy-split=", 0) != 0;
 	vm_opts.migrate_drop = arg_uint(args, "migrate-drop=", 0) != 0;
+	vm_opts.overcommit = arg_uint(args, "overcommit=", 0);
+	vm_opts.share = arg_uint(args, "share=", 0) != 0;
 	if (!v || arg_is(v, "boot"))
 		return SC_BOOT;
 	if (arg_is(v, "panic"))

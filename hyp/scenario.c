@@ -9,7 +9,10 @@
 #include <s2mm/error.h>
 
 #include "linux.h"
+#include "ksm.h"
 #include "migrate.h"
+#include "pager.h"
+#include "swap.h"
 #include "sched.h"
 
 /* A guest program and how to host it. */
@@ -58,11 +61,49 @@ static void count_guest(bool ok)
 			   __ATOMIC_RELAXED);
 }
 
+/*
+ * test=linux overcommit=P or share=1: the frames for every guest that
+ * runs at once (one per CPU), P% fewer than their RAM (none fewer for
+ * share alone), a quarter of them for the compressed store.
+ */
+static int linux_pager_init(void)
+{
+	unsigned int guests = opts.guests ? opts.guests : 1;
+	unsigned int at_once = guests < hyp_ncpus ? guests : hyp_ncpus;
+	uint64_t ram = (uint64_t)(opts.mem_mib ? opts.mem_mib : 256) << 20;
+	uint64_t pages = at_once * (ram >> PAGE_SHIFT);
+	uint64_t budget = opts.overcommit ? pages * 100 / opts.overcommit
+					  : pages;
+	uint64_t arena = 16;	/* the store's least, when nothing is stored */
+	int ret;
+
+	while (opts.overcommit && arena * 2 <= budget / 4)
+		arena *= 2;
+	if (opts.overcommit && opts.overcommit < 100) {
+		hyp_printf("s2hyp: overcommit=%u: at least 100 (percent)\n",
+			   opts.overcommit);
+		return -1;
+	}
+	ret = pager_init(budget, arena);
+	if (!ret && opts.share)
+		ret = ksm_init(pages);
+	if (ret) {
+		hyp_printf("s2hyp: pager: %s\n", s2_strerror(ret));
+		return -1;
+	}
+	hyp_printf("s2hyp: pager: %lu MiB of frames for %u guests of %lu MiB "
+		   "at once (%lu MiB store)%s\n", budget >> 8, at_once,
+		   ram >> 20, arena >> 8, opts.share ? ", merging" : "");
+	return 0;
+}
+
 int vm_scenarios_init(const struct vm_options *opt)
 {
 	opts = *opt;
 	linux_left = opts.guests ? opts.guests : 1;
 	vcpu_set_slice(opts.slice_us);
+	if ((opts.overcommit || opts.share) && linux_pager_init())
+		return -1;
 	return vm_sys_init(opts.vmid_bits);
 }
 
@@ -249,7 +290,8 @@ static bool linux_vm_start(struct hyp_vm *vm, unsigned int id, uint64_t ram)
 	const struct linux_guest g = {
 		.ram_size = ram, .nr_vcpus = opts.vcpus ? opts.vcpus : 1,
 		.probe = opts.probe_vm == id + 1, .fill = (int)opts.fill - 1,
-		.harness = opts.migrate,
+		.harness = opts.migrate || opts.share,
+		.pager = opts.overcommit || opts.share,
 	};
 	int ret = linux_vm_create(vm, id, &g);
 
@@ -260,6 +302,8 @@ static bool linux_vm_start(struct hyp_vm *vm, unsigned int id, uint64_t ram)
 		return false;
 	}
 	vm->started = hyp_counter();
+	if (vm->cfg.pager)
+		pager_vm_add(vm);
 	sched_add_vm(vm);
 	return true;
 }
@@ -337,6 +381,10 @@ static int scenario_linux(unsigned int cpu)
 			vm = linux_vm_migrate(vm, cpu);
 			migrated = true;
 		}
+		if (opts.overcommit)
+			swap_tick();
+		if (opts.share)
+			ksm_tick();
 		while (!live && id < guests) {
 			live = linux_vm_start(vm, id, ram);
 			if (!live) {
@@ -375,6 +423,14 @@ int vm_scenario_report(const char *name)
 			   many_failed, many_faults, many_exits, many_preempt,
 			   name[0] == 'p' ? "preemptive" : "cooperative");
 		bad = many_ran != total;
+	}
+	if (opts.overcommit || opts.share) {
+		pager_report();
+		if (opts.overcommit)
+			swap_report();
+		if (opts.share)
+			ksm_report();
+		ksm_fini();
 	}
 	hyp_printf("guests: %u passed, %u failed\n", guests_passed,
 		   guests_failed);

@@ -87,6 +87,10 @@ static int vm_slot(struct hyp_vm *vm, uint32_t id, uint64_t ipa, uint64_t size,
 
 static void vm_free_frames(struct hyp_vm *vm)
 {
+	if (vm->cfg.pager) {
+		pager_vm_remove(vm);
+		pager_vm_fini(vm);
+	}
 	if (vm->ram_alloc_pa)
 		palloc_free(vm->ram_alloc_pa, vm->ram_order);
 	if (vm->log_pa)
@@ -146,6 +150,22 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 	ret = s2_vm_init(&vm->mm, &g, &hyp_mm_ops);
 	if (ret)
 		return ret;
+	if (c->pager) {
+		/* Frames come on the first fault of each page. */
+		const struct s2_memslot s = {
+			.id = VM_SLOT_RAM, .flags = S2_SLOT_PAGER,
+			.ipa = GUEST_RAM_IPA, .size = c->ram_size,
+		};
+
+		ret = pager_vm_init(vm);
+		if (!ret)
+			ret = s2_vm_slot_add(&vm->mm, &s);
+		if (!ret && img_size)
+			ret = vm_ram_copy_in(vm, 0, c->img, img_size);
+		if (ret)
+			goto fail;
+		goto slots;
+	}
 	/* "pages": allocate twice the RAM and start 4K in, so no 2 MiB block
 	 * can line up and every page takes its own fault (measurements). */
 	vm->ram_order = palloc_order(c->ram_size) + (c->pages ? 1 : 0);
@@ -161,6 +181,7 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 	vm_dcache_clean(vm->ram_pa, c->ram_size);
 	__asm__ volatile("ic ialluis; dsb ish; isb" ::: "memory");
 	ret = vm_slot(vm, VM_SLOT_RAM, GUEST_RAM_IPA, c->ram_size, vm->ram_pa);
+slots:
 	if (!ret)
 		ret = vm_create_test_slots(vm, c);
 	if (ret)
@@ -199,6 +220,16 @@ void vm_destroy(struct hyp_vm *vm)
 		hyp_panic("vm%u: s2_vmid_release: %s", vm->id, s2_strerror(ret));
 	s2_vm_destroy(&vm->mm);
 	vm_free_frames(vm);
+}
+
+int vm_ram_copy_in(struct hyp_vm *vm, uint64_t off, const void *src,
+		   uint64_t len)
+{
+	if (vm->cfg.pager)
+		return pager_copy_in(vm, off, src, len);
+	memcpy((void *)(vm->ram_pa + off), src, len);
+	vm_dcache_clean(vm->ram_pa + off, len);
+	return 0;
 }
 
 void vm_stop(struct hyp_vm *vm, int status)

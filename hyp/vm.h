@@ -25,6 +25,7 @@
 #include <s2mm/vmid.h>
 
 #include "hyp.h"
+#include "pager.h"
 #include "vgic.h"
 #include "vpl011.h"
 #include "vtimer.h"
@@ -94,6 +95,7 @@ struct vm_config {
 	bool probe;			/* the stale-TLB probe page */
 	bool preempt;			/* time-sliced by the EL2 timer */
 	bool linux;			/* Linux boot protocol, PSCI, GIC, PL011 */
+	bool pager;			/* RAM backed page by page (pager.c) */
 	unsigned int nr_vcpus;		/* 0 means 1 (vm_create() sets 1) */
 };
 
@@ -109,7 +111,8 @@ struct hyp_vm {
 	uint64_t vttbr;		/* root | VMID << 48: what the TLBI ops load */
 	uint16_t vmid;		/* last VMID the allocator gave */
 	uint64_t vmid_changes;
-	uint64_t ram_pa, ram_alloc_pa;
+	uint64_t ram_pa, ram_alloc_pa;	/* contiguous RAM (not cfg.pager) */
+	struct pager_vm pg;		/* cfg.pager: its pages' record */
 	unsigned int ram_order;
 	uint64_t log_pa, probe_pa[2];
 	unsigned int probe_cur;
@@ -159,6 +162,10 @@ int vm_sys_init(unsigned int vmid_bits);
 int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *cfg);
 /** vm_destroy() - Give back the VM's VMID, tables and RAM. */
 void vm_destroy(struct hyp_vm *vm);
+/** vm_ram_copy_in() - Write @len bytes at offset @off of @vm's RAM from
+ * the host, cleaned to the PoC (the boot loader). Return: 0 or -S2_ENOMEM. */
+int vm_ram_copy_in(struct hyp_vm *vm, uint64_t off, const void *src,
+		   uint64_t len);
 /** vm_stop() - End the VM with @status (0: passed); the first failure
  * stays, whatever ends it later. */
 void vm_stop(struct hyp_vm *vm, int status);
@@ -225,6 +232,9 @@ struct vm_options {
 	bool migrate;		/* test=linux: migrate each guest once */
 	bool lazy_split;	/* ... splitting blocks lazily */
 	bool migrate_drop;	/* ... losing one dirty page (test aid) */
+	unsigned int overcommit;	/* test=linux: guest RAM / host frames
+					 * for them, in percent (0: off) */
+	bool share;		/* test=linux: merge equal pages */
 };
 /** vm_scenarios_init() - Once, after SMP bring-up. Return: 0 or -1. */
 int vm_scenarios_init(const struct vm_options *opt);
