@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "sim_report.h"
 
 const char report_options_help[] =
 	"machine:\n"
@@ -325,7 +326,7 @@ void report_tick(struct report *rep, struct sim *s)
 static bool sim_failed(const struct sim_stats *st)
 {
 	return st->isolation_violations || st->stale_tlb_hits || st->stale_entries ||
-	       st->livelocks || st->errors;
+	       st->livelocks || st->errors || sim_report_failed(st);
 }
 
 static double ratio(uint64_t a, uint64_t b)
@@ -368,6 +369,7 @@ static void summary(FILE *f, const struct report *rep)
 	if (c->dirty_vms || st->reclaims)
 		fprintf(f, "  host        %" PRIu64 " dirty pages in %" PRIu64 " log rounds, %" PRIu64
 			   " reclaims\n", st->dirty_pages, st->dirty_rounds, st->reclaims);
+	sim_report_summary(f, c, st);
 	fprintf(f, "  self-checks %" PRIu64 " isolation violations, %" PRIu64
 		   " stale TLB hits (%" PRIu64 " stale entries found), %" PRIu64
 		   " fault livelocks%s\n",
@@ -419,6 +421,7 @@ static int write_json(const struct report *rep)
 	U(o, "livelocks", st->livelocks);
 	if (rep->trace_lines)
 		U(o, "trace_lines", rep->trace_lines);
+	sim_report_json(o, c, st);
 	json_object_set_new(o, "seconds", json_real(rep->seconds));
 	json_object_set_new(o, "accesses_per_second",
 			    json_real(rep->seconds > 0 ? st->accesses / rep->seconds : 0));
@@ -555,6 +558,7 @@ int report_finish(struct report *rep, struct sim *s)
 				" fault livelocks, %" PRIu64 " unexpected faults\n",
 			rep->command, rep->st.isolation_violations, rep->st.stale_tlb_hits,
 			rep->st.stale_entries, rep->st.livelocks, rep->st.errors);
+		sim_report_failure(stderr, rep->command, &rep->st);
 		if (!ret)
 			ret = 1;
 	}

@@ -4,7 +4,8 @@
  * MMU off (its accesses are IPAs), then its guest turns stage 1 on and runs
  * a synthetic workload; stage 2 is faulted in on demand by libs2mm, VMIDs
  * roll over, a dirty-logged VM is migrated-style scanned, the host takes
- * memory back now and then. Every access is self-checked.
+ * memory back now and then. Every access is self-checked. --migrate,
+ * --overcommit and --share run the host's live memory management (sim.h).
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -26,6 +27,10 @@ static const char *const wl_names[] = { "sequential", "random", "zipf", "strided
 enum {
 	OPT_WORKLOAD = OPT_CMD_BASE, OPT_ACCESSES, OPT_SEED, OPT_SLICE, OPT_WSS,
 	OPT_WRITES, OPT_STRIDE, OPT_ZIPF_S, OPT_BOOT,
+	OPT_MIGRATE, OPT_LAZY_SPLIT, OPT_MIGRATE_AT, OPT_MIGRATE_RATE,
+	OPT_MIGRATE_THRESHOLD, OPT_MIGRATE_ROUNDS, OPT_OVERCOMMIT, OPT_SHARE,
+	OPT_CHECK_DATA,
+	OPT_SHARE_SCAN, OPT_DROP_DIRTY, OPT_DROP_MERGE_TLBI, OPT_BAD_SWAPIN,
 };
 
 struct wl {
@@ -64,10 +69,33 @@ static void run_usage(FILE *out)
 		"  --boot N            MMU-off accesses per vCPU before stage 1 (default 2048)\n"
 		"  --slice N           accesses per time slice (default 2000)\n"
 		"  --seed N            random seed (default 1)\n"
+		"live memory management:\n"
+		"  --migrate           migrate VM 0 live (pre-copy over its dirty log) into\n"
+		"                      a second stage 2 with RAM of its own\n"
+		"  --lazy-split        ... splitting its blocks on their first write, not\n"
+		"                      when logging starts (eager, the default)\n"
+		"  --migrate-at N      start after N accesses (default: a quarter of the run)\n"
+		"  --migrate-rate N    pages the host copies per time slice (default 64)\n"
+		"  --migrate-threshold N  stop the VM when a round sends at most N pages\n"
+		"                      (default 16)\n"
+		"  --migrate-rounds N  ... or after N copy rounds (2..%d, default 30)\n"
+		"  --overcommit RATIO  the host has the guests' RAM / RATIO (1..64, e.g.\n"
+		"                      1.5): pages on first touch, cold pages reclaimed into\n"
+		"                      a compressed store (zstd; same-filled pages as a word)\n"
+		"  --share             merge identical pages across VMs, copy on write\n"
+		"  --share-scan N      pages the merger looks at per time slice (default 64)\n"
+		"  --check-data        every read must find the last value written (on with\n"
+		"                      --migrate, --overcommit, --share; costs memory for\n"
+		"                      every page written)\n"
+		"  --inject-lost-dirty-page  test the checks: the migration skips the first\n"
+		"                      page of each dirty log it gets\n"
+		"  --inject-missing-merge-tlbi  ... the TLBIs of the merger's calls are lost\n"
+		"  --inject-bad-swapin ... a page comes back from the store with another's data\n"
 		"%s"
 		"\nExit status: 0; 1 when a self-check failed (a PA outside the VM's\n"
-		"memory, a stale TLB entry used); 2 for bad options or errors.\n",
-		report_options_help);
+		"memory, a stale TLB entry used, a value read that is not the last one\n"
+		"written, a page the migration lost); 2 for bad options or errors.\n",
+		SIM_MIG_MAX_ROUNDS, report_options_help);
 }
 
 static inline uint64_t rnd(uint64_t *s)
@@ -147,13 +175,25 @@ int cmd_run(int argc, char **argv)
 		{ "seed", 1, 0, OPT_SEED }, { "slice", 1, 0, OPT_SLICE },
 		{ "wss", 1, 0, OPT_WSS }, { "writes", 1, 0, OPT_WRITES },
 		{ "stride", 1, 0, OPT_STRIDE }, { "zipf-s", 1, 0, OPT_ZIPF_S },
-		{ "boot", 1, 0, OPT_BOOT }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "boot", 1, 0, OPT_BOOT }, { "help", 0, 0, 'h' },
+		{ "migrate", 0, 0, OPT_MIGRATE }, { "lazy-split", 0, 0, OPT_LAZY_SPLIT },
+		{ "migrate-at", 1, 0, OPT_MIGRATE_AT },
+		{ "migrate-rate", 1, 0, OPT_MIGRATE_RATE },
+		{ "migrate-threshold", 1, 0, OPT_MIGRATE_THRESHOLD },
+		{ "migrate-rounds", 1, 0, OPT_MIGRATE_ROUNDS },
+		{ "overcommit", 1, 0, OPT_OVERCOMMIT }, { "share", 0, 0, OPT_SHARE },
+		{ "check-data", 0, 0, OPT_CHECK_DATA },
+		{ "share-scan", 1, 0, OPT_SHARE_SCAN },
+		{ "inject-lost-dirty-page", 0, 0, OPT_DROP_DIRTY },
+		{ "inject-missing-merge-tlbi", 0, 0, OPT_DROP_MERGE_TLBI },
+		{ "inject-bad-swapin", 0, 0, OPT_BAD_SWAPIN }, { 0, 0, 0, 0 },
 	};
 	struct sim_config cfg = report_defaults;
 	struct report rep = { .command = "run" };
 	struct wl w = { .kind = WL_ZIPF, .wss = 512, .stride = 4160, .zipf_s = 1.0,
 			.boot = 2048 };
 	uint64_t accesses = 20000000, seed = 1, slice = 2000, writes = 30;
+	uint64_t migrate_at = UINT64_MAX, v;
 	struct vstate *vs = NULL;
 	struct sim *s = NULL;
 	char err[256] = "";
@@ -167,6 +207,10 @@ int cmd_run(int argc, char **argv)
 	cfg.dirty_vms = 1;
 	cfg.dirty_every = 50;
 	cfg.reclaim_every = 200;
+	cfg.migrate_rate = 64;
+	cfg.migrate_threshold = 16;
+	cfg.migrate_rounds = 30;
+	cfg.share_scan = 64;
 	while ((c = report_getopt(argc, argv, opts, &cfg, &rep)) != -1) {
 		switch (c) {
 		case 'h':
@@ -221,6 +265,63 @@ int cmd_run(int argc, char **argv)
 			if (!parse_u64(optarg, &w.boot))
 				goto bad_num;
 			break;
+		case OPT_MIGRATE:
+			cfg.migrate = true;
+			break;
+		case OPT_LAZY_SPLIT:
+			cfg.lazy_split = true;
+			break;
+		case OPT_MIGRATE_AT:
+			if (!parse_u64(optarg, &migrate_at))
+				goto bad_num;
+			break;
+		case OPT_MIGRATE_RATE:
+			if (!parse_u64(optarg, &cfg.migrate_rate) || !cfg.migrate_rate)
+				goto bad_num;
+			break;
+		case OPT_MIGRATE_THRESHOLD:
+			if (!parse_u64(optarg, &cfg.migrate_threshold))
+				goto bad_num;
+			break;
+		case OPT_MIGRATE_ROUNDS:
+			if (!parse_u64(optarg, &v) || v < 2 || v > SIM_MIG_MAX_ROUNDS) {
+				fprintf(stderr, "s2mm run: --migrate-rounds '%s': expected 2..%d\n",
+					optarg, SIM_MIG_MAX_ROUNDS);
+				return 2;
+			}
+			cfg.migrate_rounds = (unsigned int)v;
+			break;
+		case OPT_OVERCOMMIT: {
+			char *end;
+
+			cfg.overcommit = strtod(optarg, &end);
+			if (*end || end == optarg || !(cfg.overcommit >= 1 && cfg.overcommit <= 64)) {
+				fprintf(stderr, "s2mm run: --overcommit '%s': expected a ratio from "
+						"1 to 64 (guest RAM / host memory)\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case OPT_CHECK_DATA:
+			cfg.check_data = true;
+			break;
+		case OPT_SHARE:
+			cfg.share = true;
+			break;
+		case OPT_SHARE_SCAN:
+			if (!parse_u64(optarg, &v) || !v || v > 1000000)
+				goto bad_num;
+			cfg.share_scan = (unsigned int)v;
+			break;
+		case OPT_DROP_DIRTY:
+			cfg.drop_dirty_page = true;
+			break;
+		case OPT_DROP_MERGE_TLBI:
+			cfg.drop_tlbi_merge = true;
+			break;
+		case OPT_BAD_SWAPIN:
+			cfg.bad_swapin = true;
+			break;
 		default: /* report_getopt() said why */
 			return 2;
 		}
@@ -234,6 +335,21 @@ bad_num:
 			argv[optind]);
 		return 2;
 	}
+	if (!cfg.migrate && (cfg.lazy_split || migrate_at != UINT64_MAX ||
+			     cfg.drop_dirty_page)) {
+		fprintf(stderr, "s2mm run: --lazy-split, --migrate-at and "
+				"--inject-lost-dirty-page need --migrate\n");
+		return 2;
+	}
+	if ((cfg.migrate && (cfg.overcommit != 0 || cfg.share)) ||
+	    (cfg.drop_tlbi_merge && !cfg.share) || (cfg.bad_swapin && cfg.overcommit == 0)) {
+		fprintf(stderr, "s2mm run: --migrate moves contiguous RAM: not with "
+				"--overcommit or --share; --inject-missing-merge-tlbi needs "
+				"--share, --inject-bad-swapin --overcommit\n");
+		return 2;
+	}
+	/* Migration starts at a slice: a quarter of the run by default. */
+	cfg.migrate_start = (migrate_at == UINT64_MAX ? accesses / 4 : migrate_at) / slice;
 	w.page = cfg.s1_granule;
 	if (!cfg.vm_mem) {
 		/* Kernel image, the working set, its tables, and headroom. */
@@ -289,8 +405,15 @@ bad_num:
 				unsigned int acc = (uint32_t)rr < w.write_thresh ? SIM_WRITE : SIM_READ;
 
 				if (st->boot_left) {
-					/* The kernel runs from its image with the MMU off. */
+					/*
+					 * The kernel runs from its image with the MMU
+					 * off, writing the same words in every VM and
+					 * on every pass (the same image: pages --share
+					 * can merge, and the boot then writes to).
+					 */
 					va = sim_boot_ipa(s, w.boot - st->boot_left);
+					acc = (uint32_t)((va * 0x9E3779B97F4A7C15ULL) >> 32) <
+						      w.write_thresh ? SIM_WRITE : SIM_READ;
 					if (sim_access(s, cpu, va, acc))
 						goto sim_err;
 					if (--st->boot_left == 0 && sim_mmu_enable(s, vc))

@@ -3,99 +3,21 @@
  * The simulator engine (see sim.h): CPUs with the model's TLBs, VMs on
  * libs2mm, a guest OS model, self-checks.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
 #include <s2mm/geometry.h>
 
-#include "sim.h"
+#include "sim_int.h"
 
-#define RAM_IPA 0x40000000ULL
-#define PHYS_BASE 0x40000000ULL
-#define KERNEL_SIZE (2ULL << 20)  /* boot image at the start of RAM */
 #define MAIR_WB 0xffULL           /* attr 0: Normal WB RA WA */
 #define GUEST_ASID 1
 #define MAX_RETRIES 32
-
-/*
- * The micro-TLB: a few page translations per CPU, filled only from the
- * model's TLB results and flushed by every TLBI that reaches the CPU and on
- * every context switch, as hardware micro-TLBs are. It keeps the common
- * case (a repeated hit) to a tag compare; --no-utlb measures without it.
- */
-#define UTLB_SIZE 64
-#define UTLB_INVALID UINT64_MAX
-
-struct utlb_e {
-	uint64_t tag;   /* VA >> 12 */
-	uint64_t pa;    /* page PA */
-	uint64_t ipa;   /* page IPA, for the self-check */
-	uint32_t perm;  /* bit (1 << acc) set when the access is allowed */
-	uint32_t s2w;   /* stage 2 grants write */
-};
-
-struct gvm {
-	struct s2_vm vm;
-	unsigned int idx;
-	uint64_t ram_pa, ram_size, alloc_pa, alloc_size;
-	uint64_t next_ipa;         /* guest page allocator */
-	uint64_t s1_root;          /* IPA of the stage-1 root, 0 until built */
-	uint64_t s1_tables, data_pages, distinct;
-	uint64_t *touched;         /* one bit per guest page of RAM */
-	uint64_t *dirty_map, *dirty_out;
-	size_t dirty_words;
-	bool logging;
-	uint16_t last_vmid;
-	uint64_t last_gen;         /* rollover count when last_vmid was seen */
-};
-
-struct sim_vcpu {
-	struct gvm *vm;
-	int cpu;                   /* CPU it runs on, -1 */
-	bool mmu_on;
-};
-
-struct sim_cpu {
-	struct utlb_e utlb[UTLB_SIZE];
-	struct s2_tlb tlb;
-	struct s2_tlb_entry *entries;
-	struct s2_mmu_regs regs;
-	struct sim_vcpu *cur;
-	struct gvm *vm;
-	uint64_t ram_pa, ram_size;
-	uint64_t accesses, utlb_hits, isolation;
-	uint8_t el;
-	bool use_utlb;             /* off while verifying every hit */
-	bool checking;
-};
-
-struct sim {
-	struct sim_config cfg;
-	struct s2_physmem *pm;
-	struct s2_host_mm hm;
-	struct s2_vmid_alloc *ids;
-	struct s2_mmu_cpu cpu;
-	struct s2_mmu_mem mem;
-	struct s2_geom g;
-	struct sim_cpu *cpus;
-	struct s2_tlb **tlbp;
-	struct s2_tlb_system sys;
-	struct gvm *vms;
-	struct sim_vcpu *vcpus;
-	struct sim_stats st;       /* counters kept here (others collected) */
-	uint64_t slices, reclaim_next;
-	/* Stage-1 layout of the guests. */
-	unsigned int s1_gshift, s1_stride, s1_va_bits;
-	int s1_start;
-	uint64_t tcr, hcr, vtcr;
-	char errmsg[256];
-};
-
-#define container_of(p, type, member) \
-	((type *)(void *)((char *)(p) - offsetof(type, member)))
 
 static void utlb_flush(struct sim_cpu *c)
 {
@@ -103,16 +25,25 @@ static void utlb_flush(struct sim_cpu *c)
 		c->utlb[i].tag = UTLB_INVALID;
 }
 
-static void utlb_flush_all(struct sim *s)
+void sim_utlb_flush_all(struct sim *s)
 {
 	for (unsigned int i = 0; i < s->cfg.cpus; i++)
 		utlb_flush(&s->cpus[i]);
 }
 
-static int fail(struct sim *s, int err, const char *msg)
+int sim_fail(struct sim *s, int err, const char *msg)
 {
 	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", msg, s2_strerror(err));
 	return err;
+}
+
+
+uint64_t sim_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 const char *sim_error(const struct sim *s)
@@ -125,9 +56,9 @@ const char *sim_error(const struct sim *s)
 /* model's TLBs only here, as TLBI ...IS instructions.                   */
 /* ------------------------------------------------------------------ */
 
-static bool vm_vmid(struct sim *s, struct gvm *vm, uint16_t *vmid)
+static bool vm_vmid(struct sim *s, struct s2_vm *vm, uint16_t *vmid)
 {
-	return s2_vmid_is_current(s->ids, &vm->vm.vmid, vmid);
+	return s2_vmid_is_current(s->ids, &vm->vmid, vmid);
 }
 
 static void tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint64_t addr)
@@ -135,19 +66,21 @@ static void tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint64_t addr)
 	struct s2_tlbi t = { .op = (uint8_t)op, .vmid = vmid, .addr = addr };
 
 	s2_tlb_tlbi_is(&s->sys, &t);
-	utlb_flush_all(s);
+	sim_utlb_flush_all(s);
 }
 
 static void hook_ipa(void *arg, const struct s2_pgtable *pgt, uint64_t ipa,
 		     unsigned int level)
 {
 	struct sim *s = arg;
-	struct gvm *vm = container_of(pgt, struct gvm, vm.pgt);
+	struct s2_vm *vm = container_of(pgt, struct s2_vm, pgt);
 	uint16_t vmid;
 
 	(void)level;
 	if (s->cfg.drop_tlbi_ipa)
 		return; /* a buggy embedder: the self-checks must catch it */
+	if (s->cfg.drop_tlbi_merge && s->merging)
+		return; /* ... or only those of the page merger (--share) */
 	/* A VM without a current VMID has no entries: the rollover flushed. */
 	if (!vm_vmid(s, vm, &vmid))
 		return;
@@ -159,7 +92,7 @@ static void hook_ipa(void *arg, const struct s2_pgtable *pgt, uint64_t ipa,
 static void hook_vmid(void *arg, const struct s2_pgtable *pgt)
 {
 	struct sim *s = arg;
-	struct gvm *vm = container_of(pgt, struct gvm, vm.pgt);
+	struct s2_vm *vm = container_of(pgt, struct s2_vm, pgt);
 	uint16_t vmid;
 
 	if (vm_vmid(s, vm, &vmid))
@@ -204,15 +137,15 @@ static void start_checking(struct sim *s, struct sim_cpu *c, uint64_t n)
  * that do not are stale: the library changed a mapping without the
  * invalidation that removes them. The CPU then verifies every hit.
  */
-static void sweep(struct sim *s, struct gvm *vm)
+void sim_sweep(struct sim *s, struct gvm *vm)
 {
 	struct s2_mmu_regs regs;
 	uint16_t vmid;
 
-	if (!vm_vmid(s, vm, &vmid))
+	if (!vm_vmid(s, gvm_s2(vm), &vmid))
 		return;
 	regs = (struct s2_mmu_regs){ .hcr_el2 = s->hcr, .vtcr_el2 = s->vtcr,
-				     .vttbr_el2 = s2_vm_vttbr(&vm->vm, vmid) };
+				     .vttbr_el2 = s2_vm_vttbr(gvm_s2(vm), vmid) };
 	for (unsigned int i = 0; i < s->cfg.cpus; i++) {
 		struct sim_cpu *c = &s->cpus[i];
 		uint32_t n = c->tlb.sets * c->tlb.ways;
@@ -305,27 +238,46 @@ static int hyp_abort(struct sim *s, struct gvm *vm, const struct s2_mmu_fault *f
 	if (!err)
 		err = s2_mmu_hpfar(f, &ab.hpfar);
 	if (err)
-		return fail(s, err, "encoding the stage-2 abort");
+		return sim_fail(s, err, "encoding the stage-2 abort");
 	ab.far = s2_mmu_far(f);
 	if (regs && !s2_mmu_hpfar_valid(f)) {
+		struct s2_mmu_result at;
 		uint64_t par;
 
-		err = s2_mmu_at(&s->mem, &s->cpu, regs, S2_MMU_AT_S1E1R, ab.far, &par,
-				NULL);
-		if (err || (par & PAR_EL1_F))
-			return fail(s, err ? err : -S2_EFAULT, "AT S1E1R for HPFAR");
+		err = s2_mmu_at(&s->mem, &s->cpu, regs, S2_MMU_AT_S1E1R, ab.far, &par, &at);
+		if (err)
+			return sim_fail(s, err, "AT S1E1R for HPFAR");
+		if ((par & PAR_EL1_F) && at.fault.stage == 2 && at.fault.s1ptw) {
+			/*
+			 * The access hit the TLB, but a fresh stage-1 walk
+			 * faults at stage 2 on a table page (aged by
+			 * --overcommit's clock, which needs no invalidation).
+			 * KVM goes back to the guest to retry; here that
+			 * would hit the same entry again: take the walk's
+			 * fault first, as the guest's own walk would.
+			 */
+			err = hyp_abort(s, vm, &at.fault, NULL, done);
+			if (!err && !*done)
+				s->st.retries++;
+			return err;
+		}
+		if (par & PAR_EL1_F)
+			return sim_fail(s, -S2_EFAULT, "AT S1E1R for HPFAR");
 		ab.hpfar = ((par & PAR_EL1_PA_MASK) >> 12) << HPFAR_EL2_FIPA_SHIFT;
 	}
-	err = s2_vm_handle_abort(&vm->vm, &ab, &ex);
+	err = s2_vm_handle_abort(gvm_s2(vm), &ab, &ex);
 	if (err)
-		return fail(s, err, "s2_vm_handle_abort");
-	sweep(s, vm);
+		return sim_fail(s, err, "s2_vm_handle_abort");
+	sim_sweep(s, vm);
 	*done = false;
 	switch (ex.reason) {
 	case S2_EXIT_RESUME:
 		break;
 	case S2_EXIT_RETRY:
 		s->st.retries++;
+		/* The pager had no free page: the host makes room first. */
+		if (s->mm)
+			return mm_after_retry(s);
 		break;
 	case S2_EXIT_MMIO:
 	case S2_EXIT_CANNOT_EMULATE:
@@ -369,20 +321,21 @@ static int guest_ptr(struct sim *s, struct sim_cpu *c, uint64_t ipa, bool write,
 	for (unsigned int i = 0; i < MAX_RETRIES; i++) {
 		err = s2_mmu_translate_s2(&s->mem, &s->cpu, &c->regs, &a, &r);
 		if (err)
-			return fail(s, err, "stage-2 walk");
+			return sim_fail(s, err, "stage-2 walk");
 		if (!r.fault.type) {
-			if (r.pa - c->ram_pa >= c->ram_size)
+			if (r.pa - c->ram_pa >= c->ram_size ||
+			    (s->mm && !mm_pa_ok(s, c->vm, r.pa, write)))
 				c->isolation++;
 			*p = s2_physmem_va(s->pm, r.pa, 8);
-			return *p ? 0 : fail(s, -S2_EFAULT, "guest table PA");
+			return *p ? 0 : sim_fail(s, -S2_EFAULT, "guest table PA");
 		}
 		err = hyp_abort(s, c->vm, &r.fault, NULL, &done);
 		if (err)
 			return err;
 		if (done)
-			return fail(s, -S2_EFAULT, "guest table page is not RAM");
+			return sim_fail(s, -S2_EFAULT, "guest table page is not RAM");
 	}
-	return fail(s, -S2_EAGAIN, "stage-2 fault livelock on a guest table");
+	return sim_fail(s, -S2_EAGAIN, "stage-2 fault livelock on a guest table");
 }
 
 static int guest_alloc_page(struct sim *s, struct gvm *vm, uint64_t *ipa)
@@ -483,7 +436,7 @@ static void load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v,
 	c->regs = (struct s2_mmu_regs){
 		.hcr_el2 = s->hcr,
 		.vtcr_el2 = s->vtcr,
-		.vttbr_el2 = s2_vm_vttbr(&vm->vm, vmid),
+		.vttbr_el2 = s2_vm_vttbr(gvm_s2(vm), vmid),
 		.sctlr_el1 = v->mmu_on ? SCTLR_M : 0,
 		.tcr_el1 = s->tcr,
 		.ttbr0_el1 = vm->s1_root | ((uint64_t)GUEST_ASID << TTBR_ASID_SHIFT),
@@ -510,6 +463,67 @@ static uint32_t perm_mask(const struct s2_mmu_result *r, unsigned int el)
 	return m;
 }
 
+/*
+ * The kernel image's value for word @ipa: the same in every VM, as if one
+ * image had been loaded into each (the pages --share finds identical).
+ */
+static uint64_t image_value(uint64_t ipa)
+{
+	uint64_t h = ((ipa >> 12) * 0x9E3779B97F4A7C15ULL) >> DV_CTR_SHIFT | 1;
+
+	return h << DV_CTR_SHIFT | ((ipa >> 3) & 511) << DV_WORD_SHIFT;
+}
+
+static void data_error(struct sim *s, struct sim_cpu *c, uint64_t ipa,
+		       uint64_t want, uint64_t found)
+{
+	uint64_t tag = found & DV_TAG_MASK;
+
+	if (!s->st.data_errors) {
+		s->st.derr_vm = c->vm->idx;
+		s->st.derr_ipa = ipa;
+		s->st.derr_want = want;
+		s->st.derr_found = found;
+	}
+	s->st.data_errors++;
+	if (tag && tag != DV_TAG_MASK && tag != c->vm->idx + 1)
+		s->st.data_foreign++;
+}
+
+/*
+ * The data self-check of an access that translated IPA @ipa to PA @pa: a
+ * write stores its value in the word it writes and in the shadow of its
+ * page; a read compares the word the shadow names (the page's last write)
+ * with it, or, in a page never written, its own word with 0 (RAM a guest
+ * has not written reads as zeroes: fresh, or zero-filled by the pager).
+ * One word per access keeps the check to a few loads.
+ */
+static inline void data_access(struct sim *s, struct sim_cpu *c, uint64_t ipa,
+			       uint64_t pa, unsigned int acc)
+{
+	uint64_t *page = (uint64_t *)(void *)(c->host + ((pa & ~0xfffULL) - PHYS_BASE));
+	uint64_t *sh = &c->shadow[(ipa - RAM_IPA) >> 12];
+	unsigned int w = (unsigned int)(ipa >> 3) & 511;
+	uint64_t want;
+
+	if (acc == SIM_WRITE) {
+		if (c->el && ipa - RAM_IPA < KERNEL_SIZE)
+			want = image_value(ipa);
+		else
+			want = ++c->vm->wctr << DV_CTR_SHIFT |
+			       (uint64_t)w << DV_WORD_SHIFT | (c->vm->idx + 1);
+		page[w] = want;
+		*sh = want;
+		return;
+	}
+	c->checks++;
+	want = *sh;
+	if (want)
+		w = dv_word(want);
+	if (__builtin_expect(page[w] != want, 0))
+		data_error(s, c, ipa, want, page[w]);
+}
+
 static int access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr,
 		       unsigned int acc)
 {
@@ -521,15 +535,23 @@ static int access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr,
 	for (unsigned int i = 0; i < MAX_RETRIES; i++) {
 		err = s2_tlb_translate(&c->tlb, &s->mem, &s->cpu, &c->regs, &a, &r);
 		if (err)
-			return fail(s, err, "s2_tlb_translate");
+			return sim_fail(s, err, "s2_tlb_translate");
 		if (r.stale)
 			s->st.stale_tlb_hits++;
 		if (!r.fault.type) {
-			if (r.pa - c->ram_pa >= c->ram_size)
+			bool in_ram = r.pa - PHYS_BASE < s->mem.size &&
+				      r.ipa - RAM_IPA < c->vm->ram_size;
+
+			if (r.pa - c->ram_pa >= c->ram_size ||
+			    (s->mm && !mm_pa_ok(s, c->vm, r.pa, acc == SIM_WRITE)))
 				c->isolation++;
+			if (!in_ram)
+				s->st.errors++; /* the guest model stays in RAM */
+			else if (s->cfg.check_data)
+				data_access(s, c, r.ipa, r.pa, acc);
 			if (c->el)
 				mark_page(c->vm, r.ipa, s->s1_gshift);
-			if (c->use_utlb && !c->el) {
+			if (c->use_utlb && !c->el && in_ram) {
 				struct utlb_e *u = &c->utlb[(addr >> 12) & (UTLB_SIZE - 1)];
 
 				u->tag = addr >> 12;
@@ -574,6 +596,8 @@ int sim_access(struct sim *s, unsigned int cpu, uint64_t addr, unsigned int acc)
 		c->utlb_hits++;
 		if (__builtin_expect((u->pa | (addr & 0xfff)) - c->ram_pa >= c->ram_size, 0))
 			c->isolation++;
+		if (s->cfg.check_data)
+			data_access(s, c, u->ipa | (addr & 0xfff), u->pa, acc);
 		return 0;
 	}
 	return access_slow(s, c, addr, acc);
@@ -595,21 +619,23 @@ int sim_schedule(struct sim *s, unsigned int cpu, struct sim_vcpu *v)
 		c->cur->cpu = -1;
 		s->st.context_switches++;
 	}
-	err = s2_vmid_update(s->ids, &v->vm->vm.vmid, cpu, &vmid);
+	err = s2_vmid_update(s->ids, &gvm_s2(v->vm)->vmid, cpu, &vmid);
 	if (err)
-		return fail(s, err, "s2_vmid_update");
+		return sim_fail(s, err, "s2_vmid_update");
 	c->cur = v;
 	c->vm = v->vm;
 	v->cpu = (int)cpu;
-	c->ram_pa = v->vm->ram_pa;
-	c->ram_size = v->vm->ram_size;
+	/* Pager slots: any pool page; access_slow() checks whose it is. */
+	c->ram_pa = s->mm ? mm_pool_pa(s) : v->vm->ram_pa;
+	c->ram_size = s->mm ? mm_pool_size(s) : v->vm->ram_size;
+	c->shadow = v->vm->shadow;
 	load_regs(s, c, v, vmid);
 	/* A new VMID for this VM: entries tagged with it must be its own. */
 	if (vmid != v->vm->last_vmid || roll != s2_vmid_rollovers(s->ids) ||
 	    v->vm->last_gen != roll) {
 		v->vm->last_vmid = vmid;
 		v->vm->last_gen = s2_vmid_rollovers(s->ids);
-		sweep(s, v->vm);
+		sim_sweep(s, v->vm);
 	}
 	return 0;
 }
@@ -672,22 +698,24 @@ int sim_slice_end(struct sim *s)
 		for (unsigned int i = 0; i < s->cfg.dirty_vms && i < s->cfg.vms; i++) {
 			struct gvm *vm = &s->vms[i];
 
+			if (s->cfg.migrate && i == 0)
+				continue; /* its log is the migration's */
 			if (!vm->logging) {
-				err = s2_vm_dirty_log_enable(&vm->vm, 0, vm->dirty_map,
+				err = s2_vm_dirty_log_enable(gvm_s2(vm), 0, vm->dirty_map,
 							     vm->dirty_words);
 				if (err)
-					return fail(s, err, "s2_vm_dirty_log_enable");
+					return sim_fail(s, err, "s2_vm_dirty_log_enable");
 				vm->logging = true;
 			} else {
-				err = s2_vm_dirty_log_get_clear(&vm->vm, 0, vm->dirty_out,
+				err = s2_vm_dirty_log_get_clear(gvm_s2(vm), 0, vm->dirty_out,
 								vm->dirty_words);
 				if (err)
-					return fail(s, err, "s2_vm_dirty_log_get_clear");
+					return sim_fail(s, err, "s2_vm_dirty_log_get_clear");
 				for (size_t w = 0; w < vm->dirty_words; w++)
 					s->st.dirty_pages += (uint64_t)__builtin_popcountll(vm->dirty_out[w]);
 				s->st.dirty_rounds++;
 			}
-			sweep(s, vm);
+			sim_sweep(s, vm);
 		}
 	}
 	if (s->cfg.reclaim_every && s->slices % s->cfg.reclaim_every == 0) {
@@ -699,7 +727,27 @@ int sim_slice_end(struct sim *s)
 			return err;
 		s->st.reclaims++;
 	}
-	return 0;
+	if (s->cfg.migrate) {
+		err = mig_tick(s);
+		if (err)
+			return err;
+	}
+	return s->mm ? mm_slice_end(s) : 0;
+}
+
+void sim_put_vm(struct sim *s, struct gvm *g)
+{
+	for (unsigned int i = 0; i < s->cfg.cpus; i++) {
+		struct sim_cpu *c = &s->cpus[i];
+
+		if (!c->cur || c->cur->vm != g)
+			continue;
+		s2_vmid_clear_active(s->ids, i);
+		c->cur->cpu = -1;
+		c->cur = NULL;
+		c->vm = NULL;
+		utlb_flush(c);
+	}
 }
 
 void sim_view(struct sim *s, unsigned int cpu, struct sim_view *v)
@@ -716,11 +764,30 @@ void sim_view(struct sim *s, unsigned int cpu, struct sim_view *v)
 
 int sim_host_unmap(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size)
 {
-	int err = s2_vm_unmap(&s->vms[vm].vm, ipa, size);
+	int err = s2_vm_unmap(gvm_s2(&s->vms[vm]), ipa, size);
 
 	if (err)
-		return fail(s, err, "s2_vm_unmap");
-	sweep(s, &s->vms[vm]);
+		return sim_fail(s, err, "s2_vm_unmap");
+	sim_sweep(s, &s->vms[vm]);
+	return 0;
+}
+
+int sim_ram_alloc(struct sim *s, uint64_t *alloc_pa, uint64_t *alloc_size,
+		  uint64_t *ram_pa)
+{
+	uint64_t gsz = s->cfg.granule, per_vm = s->vms[0].ram_size;
+	int err;
+
+	/*
+	 * Without blocks the backing is offset by one granule, so IPA and PA
+	 * never line up modulo a block: the abort handler then maps pages
+	 * only (the rule Linux's user_mem_abort follows).
+	 */
+	*alloc_size = per_vm + (s->cfg.blocks ? 0 : gsz);
+	err = s2_physmem_alloc_range(s->pm, *alloc_size, s->ram_align, alloc_pa);
+	if (err)
+		return err;
+	*ram_pa = *alloc_pa + (s->cfg.blocks ? 0 : gsz);
 	return 0;
 }
 
@@ -739,12 +806,12 @@ int sim_dirty_log_start(struct sim *s, unsigned int vm)
 	int err;
 
 	if (!g->dirty_map && !dirty_alloc(s, g))
-		return fail(s, -S2_ENOMEM, "dirty bitmap");
-	err = s2_vm_dirty_log_enable(&g->vm, 0, g->dirty_map, g->dirty_words);
+		return sim_fail(s, -S2_ENOMEM, "dirty bitmap");
+	err = s2_vm_dirty_log_enable(gvm_s2(g), 0, g->dirty_map, g->dirty_words);
 	if (err)
-		return fail(s, err, "s2_vm_dirty_log_enable");
+		return sim_fail(s, err, "s2_vm_dirty_log_enable");
 	g->logging = true;
-	sweep(s, g);
+	sim_sweep(s, g);
 	return 0;
 }
 
@@ -772,6 +839,7 @@ void sim_stats_light(struct sim *s, struct sim_stats *st)
 		st->walks += c->tlb.stats.walks;
 		st->descriptor_reads += c->tlb.stats.desc_reads;
 		st->isolation_violations += c->isolation;
+		st->data_checks += c->checks;
 	}
 	st->vmid_rollovers = s2_vmid_rollovers(s->ids);
 	st->tlbi_ipa = s->hm.tlbi_ipa;
@@ -789,14 +857,16 @@ void sim_stats(struct sim *s, struct sim_stats *st)
 		struct s2_walker w = { .cb = count_tables, .arg = &tables,
 				       .flags = S2_WALK_TABLE_PRE };
 
-		s2_pgtable_walk(&vm->vm.pgt, 0, s2_geom_ipa_limit(&s->g), &w);
+		s2_pgtable_walk(&gvm_s2(vm)->pgt, 0, s2_geom_ipa_limit(&s->g), &w);
 		st->stage2_table_pages += tables + s->g.concat;
 		st->stage1_table_pages += vm->s1_tables;
 		st->distinct_ipa_pages += vm->distinct;
 		st->data_pages += vm->data_pages;
-		st->block_maps += vm->vm.stats.block_maps;
-		st->page_maps += vm->vm.stats.page_maps;
+		st->block_maps += gvm_s2(vm)->stats.block_maps;
+		st->page_maps += gvm_s2(vm)->stats.page_maps;
 	}
+	if (s->mm)
+		mm_stats(s, st);
 }
 
 static unsigned int parange(unsigned int bits)
@@ -827,6 +897,9 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 	if (!s)
 		return -S2_ENOMEM;
 	s->cfg = *cfg;
+	/* Their hosts copy, store and merge the guests' bytes. */
+	if (cfg->migrate || cfg->overcommit != 0 || cfg->share)
+		s->cfg.check_data = true;
 	err = s2_geom_init(&s->g, cfg->granule, cfg->ipa_bits, cfg->pa_bits,
 			   S2_START_LEVEL_AUTO);
 	if (err)
@@ -871,6 +944,11 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 	align = cfg->blocks ? s2_geom_level_size(&s->g, 2) : gsz;
 	if (align > per_vm)
 		align = gsz;
+	s->ram_align = align;
+	if (cfg->overcommit != 0 && !(cfg->overcommit >= 1 && cfg->overcommit <= 64))
+		BAD(-S2_EINVAL, "--overcommit must be 1..64");
+	if (cfg->migrate && (cfg->overcommit != 0 || cfg->share))
+		BAD(-S2_EINVAL, "--migrate moves contiguous RAM: not with --overcommit or --share");
 	/*
 	 * The buddy allocator rounds a range up to a power of two: reserve
 	 * that for each VM, twice for fragmentation. Memory is committed
@@ -883,6 +961,10 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		while (p2 < per_vm + align + gsz)
 			p2 <<= 1;
 		total = (uint64_t)cfg->vms * (2 * p2 + tables) + (64ULL << 20);
+		if (cfg->overcommit != 0 || cfg->share) {
+			/* The pager's pool, in chunks of at most 256 MiB. */
+			total += 2 * ((uint64_t)cfg->vms * per_vm + (256ULL << 20));
+		}
 	}
 	total = (total + (1ULL << 30) - 1) & ~((1ULL << 30) - 1);
 	if (PHYS_BASE + total > (1ULL << cfg->pa_bits))
@@ -942,6 +1024,7 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		if (err)
 			BAD(err, "TLB: %s", s2_strerror(err));
 		c->use_utlb = cfg->utlb;
+		c->host = s2_physmem_va(s->pm, PHYS_BASE, total);
 		utlb_flush(c);
 		s->tlbp[i] = &c->tlb;
 	}
@@ -951,36 +1034,45 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 	s->vcpus = calloc((size_t)cfg->vms * cfg->vcpus, sizeof(*s->vcpus));
 	if (!s->vms || !s->vcpus)
 		BAD(-S2_ENOMEM, "out of memory");
+	if (cfg->overcommit != 0 || cfg->share) {
+		err = mm_create(s, (uint64_t)cfg->vms * (per_vm / gsz), errbuf, errlen);
+		if (err)
+			goto out_err;
+	}
 	for (unsigned int i = 0; i < cfg->vms; i++) {
 		struct gvm *vm = &s->vms[i];
 		uint64_t pages = per_vm >> 12;
 		struct s2_memslot slot;
 
+		vm->sim = s;
 		vm->idx = i;
 		vm->ram_size = per_vm;
 		vm->next_ipa = RAM_IPA + KERNEL_SIZE;
 		vm->last_vmid = 0xffff;
 		vm->touched = calloc((pages + 63) / 64, 8);
-		if (!vm->touched)
+		vm->shadow = calloc(pages, 8);
+		vm->s2 = calloc(1, sizeof(*vm->s2));
+		if (!vm->touched || !vm->shadow || !vm->s2)
 			BAD(-S2_ENOMEM, "out of memory");
-		err = s2_vm_init(&vm->vm, &s->g, &s->hm.ops);
+		vm->s2->g = vm;
+		err = s2_vm_init(gvm_s2(vm), &s->g, &s->hm.ops);
 		if (err)
 			BAD(err, "s2_vm_init: %s", s2_strerror(err));
-		/*
-		 * Without blocks the backing is offset by one granule, so IPA
-		 * and PA never line up modulo a block: the abort handler then
-		 * maps pages only (the rule Linux's user_mem_abort follows).
-		 */
-		vm->alloc_size = per_vm + (cfg->blocks ? 0 : gsz);
-		err = s2_physmem_alloc_range(s->pm, vm->alloc_size, align, &vm->alloc_pa);
-		if (err)
-			BAD(err, "guest RAM for VM %u: %s", i, s2_strerror(err));
-		vm->ram_pa = vm->alloc_pa + (cfg->blocks ? 0 : gsz);
-		slot = (struct s2_memslot){ .id = 0, .ipa = RAM_IPA, .size = per_vm,
-					    .pa = vm->ram_pa };
-		err = s2_vm_slot_add(&vm->vm, &slot);
-		if (err)
-			BAD(err, "s2_vm_slot_add: %s", s2_strerror(err));
+		if (s->mm) {
+			/* RAM page by page from the host's pool (sim_mm.c). */
+			err = mm_vm_init(s, vm);
+			if (err)
+				BAD(err, "pager slot of VM %u: %s", i, s2_strerror(err));
+		} else {
+			err = sim_ram_alloc(s, &vm->alloc_pa, &vm->alloc_size, &vm->ram_pa);
+			if (err)
+				BAD(err, "guest RAM for VM %u: %s", i, s2_strerror(err));
+			slot = (struct s2_memslot){ .id = 0, .ipa = RAM_IPA, .size = per_vm,
+						    .pa = vm->ram_pa };
+			err = s2_vm_slot_add(gvm_s2(vm), &slot);
+			if (err)
+				BAD(err, "s2_vm_slot_add: %s", s2_strerror(err));
+		}
 		if (i < cfg->dirty_vms && !dirty_alloc(s, vm))
 			BAD(-S2_ENOMEM, "out of memory");
 		for (unsigned int k = 0; k < cfg->vcpus; k++) {
@@ -1005,16 +1097,21 @@ void sim_destroy(struct sim *s)
 	if (s->ids)
 		for (unsigned int i = 0; s->cpus && i < s->cfg.cpus; i++)
 			s2_vmid_clear_active(s->ids, i);
+	mig_destroy(s);
 	for (unsigned int i = 0; s->vms && i < s->cfg.vms; i++) {
 		struct gvm *vm = &s->vms[i];
 
-		if (vm->vm.pgt.root) {
-			s2_vmid_release(s->ids, &vm->vm.vmid);
-			s2_vm_destroy(&vm->vm);
+		if (vm->s2 && gvm_s2(vm)->pgt.root) {
+			s2_vmid_release(s->ids, &gvm_s2(vm)->vmid);
+			s2_vm_destroy(gvm_s2(vm));
 		}
+		free(vm->s2);
+		if (s->mm)
+			mm_vm_destroy(s, vm);
 		if (vm->alloc_pa)
 			s2_physmem_free_range(s->pm, vm->alloc_pa, vm->alloc_size);
 		free(vm->touched);
+		free(vm->shadow);
 		free(vm->dirty_map);
 		free(vm->dirty_out);
 	}
@@ -1025,6 +1122,7 @@ void sim_destroy(struct sim *s)
 	free(s->vms);
 	free(s->vcpus);
 	free(s->ids);
+	mm_destroy(s);
 	if (s->pm) {
 		s2_host_mm_reclaim(&s->hm);
 		s2_physmem_destroy(s->pm);

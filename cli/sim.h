@@ -15,7 +15,18 @@
  * after every hypervisor operation the TLB entries of the VM's VMID on every
  * CPU are compared with fresh walks (a difference is a missing
  * invalidation), and from then on that CPU verifies each TLB hit (stale
- * hits are counted). Single-threaded and deterministic for a given seed.
+ * hits are counted). Data: every guest write stores a value made of its
+ * VM, its word and the VM's write counter in the host page the model
+ * translated to; a shadow per VM keeps the last value written in each 4K
+ * IPA page, and every read compares that word with it (a stale page,
+ * another VM's data or a lost write is a data error).
+ *
+ * Live memory management (sim_int.h lists the files): VM 0 migrated live
+ * by dirty logging into a second stage 2 (--migrate); RAM in pager slots
+ * backed page by page from a host pool smaller than the guests' RAM, cold
+ * pages compressed away (--overcommit); identical pages merged read-only
+ * and copied on write (--share). Single-threaded and deterministic for a
+ * given seed.
  */
 #ifndef S2MM_CLI_SIM_H
 #define S2MM_CLI_SIM_H
@@ -54,6 +65,54 @@ struct sim_config {
 	uint64_t reclaim_every;    /* host unmaps a VM's RAM every N slices */
 	bool drop_tlbi_ipa;        /* test aid: the host loses TLBI by IPA */
 	bool drop_tlbi_all;        /* test aid: ... and the rollover flush */
+	/*
+	 * The data self-check (the file comment): every write stores real
+	 * bytes, so memory is committed for every page a guest writes. On
+	 * for --migrate, --overcommit and --share, whose host copies and
+	 * moves those bytes; else only when asked.
+	 */
+	bool check_data;
+	/* Live migration of VM 0 (sim_mig.c). */
+	bool migrate;
+	bool lazy_split;           /* blocks split on first write, not at once */
+	uint64_t migrate_start;    /* the slice it starts at */
+	uint64_t migrate_rate;     /* pages the host copies per slice */
+	uint64_t migrate_threshold;/* stop the VM when a round has <= this */
+	unsigned int migrate_rounds; /* ... or after this many rounds */
+	/* Pager slots (sim_mm.c): RAM backed page by page from a host pool. */
+	double overcommit;         /* 0: off; host pages = guest RAM / this */
+	bool share;                /* same-page merging (sim_share.c) */
+	unsigned int share_scan;   /* pages the merger scans per slice */
+	bool drop_dirty_page;      /* test aid: migration forgets a page */
+	bool drop_tlbi_merge;      /* test aid: the merger's TLBIs are lost */
+	bool bad_swapin;           /* test aid: swap-in restores another page */
+};
+
+#define SIM_MIG_MAX_ROUNDS 64
+
+/* Live memory management's figures (JSON objects of their own). */
+struct sim_mm_stats {
+	/* --migrate */
+	bool mig_done;
+	bool mig_lazy;
+	unsigned int mig_rounds;   /* copy passes: full, live, stopped */
+	uint64_t mig_round_pages[SIM_MIG_MAX_ROUNDS];
+	uint64_t mig_pages, mig_zero_pages, mig_ram_pages, mig_touched_pages;
+	uint64_t mig_downtime_pages, mig_downtime_ns, mig_enable_ns;
+	uint64_t mig_lost_pages;   /* source != destination at the switch */
+	uint64_t mig_write_faults; /* permission faults while logging */
+	uint64_t mig_fault_maps;   /* pages mapped by faults meanwhile */
+	uint64_t mig_forgotten;    /* test aid: pages dropped */
+	/* The page pool (--overcommit, --share). */
+	uint64_t guest_bytes, pool_pages, page_size;
+	uint64_t host_bytes, peak_host_bytes, peak_pages;
+	uint64_t zero_fills;
+	/* --overcommit */
+	uint64_t pages_out, pages_in, same_filled, stored_pages, store_bytes;
+	uint64_t compressed_in, compressed_out; /* bytes, cumulative */
+	uint64_t aged, young;      /* clock visits, second chances */
+	/* --share */
+	uint64_t scanned, merged, breaks, shared_frames, sharing, saved_peak;
 };
 
 /* Totals for reports (the JSON keys). */
@@ -71,6 +130,11 @@ struct sim_stats {
 	uint64_t dirty_pages, dirty_rounds, reclaims, context_switches;
 	uint64_t block_maps, page_maps;
 	uint64_t errors, livelocks;
+	/* The data self-check. */
+	uint64_t data_checks, data_errors, data_foreign;
+	unsigned int derr_vm;      /* the first data error */
+	uint64_t derr_ipa, derr_want, derr_found;
+	struct sim_mm_stats mm;
 };
 
 struct sim;
@@ -122,7 +186,10 @@ unsigned int sim_va_bits(const struct sim *s);
  */
 uint64_t sim_boot_ipa(const struct sim *s, uint64_t n);
 
-/** sim_slice_end() - Bookkeeping after a time slice (dirty log, reclaim). */
+/**
+ * sim_slice_end() - Bookkeeping after a time slice: dirty log, reclaim, a
+ * migration round, the page merger's scan.
+ */
 int sim_slice_end(struct sim *s);
 
 /** sim_stats() - Current totals (collects per-CPU and per-VM counters). */
