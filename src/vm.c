@@ -262,6 +262,14 @@ static void mark_dirty(const struct s2_vm *vm, const struct s2_memslot *slot,
 			  __ATOMIC_RELAXED);
 }
 
+/* The vCPU faults again: another one got there first, or no page yet. */
+static int retry(const struct counting *cnt, struct s2_exit *exit)
+{
+	exit->reason = S2_EXIT_RETRY;
+	COUNT(cnt, retry);
+	return 0;
+}
+
 /*
  * Ask the pager for the page of @ipa (granule-aligned). -S2_EAGAIN from it
  * becomes a retry; a page it will not make writable for a write is its
@@ -275,11 +283,8 @@ static int pager_page(struct s2_vm *vm, const struct counting *cnt,
 	int ret = vm->pager.page(vm->pager.arg, slot, ipa, write, pa, writable);
 
 	exit->reason = S2_EXIT_RESUME;
-	if (ret == -S2_EAGAIN) {
-		exit->reason = S2_EXIT_RETRY;
-		COUNT(cnt, retry);
-		return 0;
-	}
+	if (ret == -S2_EAGAIN)
+		return retry(cnt, exit);
 	if (ret)
 		return ret;
 	if ((*pa & gmask) || (write && !*writable))
@@ -310,12 +315,9 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 	if (writable && !(slot->flags & S2_SLOT_READONLY) && (!logging || write))
 		prot |= S2_PROT_W;
 	ret = s2_pgtable_map(&vm->pgt, base, size, pa, prot, S2_MAP_SHARED);
-	if (ret == -S2_EAGAIN) {
+	if (ret == -S2_EAGAIN)
 		/* Another vCPU mapped it (or is changing it) meanwhile. */
-		exit->reason = S2_EXIT_RETRY;
-		COUNT(cnt, retry);
-		return 0;
-	}
+		return retry(cnt, exit);
 	if (ret)
 		return ret;
 	if (logging && write)
@@ -381,11 +383,8 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 	 */
 	ret = s2_pgtable_map(&vm->pgt, page, gsz, pa, S2_PROT_RWX,
 			     S2_MAP_SHARED | S2_MAP_PAGES);
-	if (ret == -S2_EAGAIN) {
-		exit->reason = S2_EXIT_RETRY;
-		COUNT(cnt, retry);
-		return 0;
-	}
+	if (ret == -S2_EAGAIN)
+		return retry(cnt, exit);
 	if (!ret)
 		COUNT(cnt, page_maps);
 	return ret;
