@@ -69,7 +69,8 @@ int ksm_init(uint64_t pages)
 	uint64_t n = 1;
 	static const uint64_t zero[PAGE_SIZE / 8];
 
-	while (n < pages * 2)
+	/* A pass adds at most one entry per page and per shared frame. */
+	while (n < pages * 4)
 		n <<= 1;
 	table = palloc_zalloc_bytes(n * sizeof(*table));
 	max_shared = pages;
@@ -81,35 +82,67 @@ int ksm_init(uint64_t pages)
 	return 0;
 }
 
-/* The entry for @hash, or the empty slot where it would go. */
+/* Probes before a lookup gives up (a page is then just not merged). */
+#define KSM_PROBES	64
+
+/* The entry for @hash, the empty slot where it would go, or NULL. */
 static struct entry *lookup(uint64_t hash)
 {
-	for (uint64_t i = hash & table_mask;; i = (i + 1) & table_mask)
+	uint64_t i = hash & table_mask;
+
+	for (unsigned int n = 0; n < KSM_PROBES; n++, i = (i + 1) & table_mask)
 		if (table[i].kind == E_EMPTY || table[i].hash == hash)
 			return &table[i];
+	return NULL;
 }
 
-/* A new pass: free frames no page shares any more, forget the pages seen
- * (their contents may have changed), keep the shared frames. */
-static void rebuild(void)
+/*
+ * A new pass: free frames no page shares any more, forget the pages seen
+ * (their contents may have changed), keep the shared frames. A frame's
+ * last sharer dropped it in a copy-on-write fault that may still be
+ * remapping the page (its vCPUs can read the frame until then): each
+ * VM's faults in flight are waited out (its mm_lock, taken and dropped)
+ * before such a frame goes back. Only merging raises a refcount, so a
+ * frame found at 0 stays there meanwhile.
+ */
+static void rebuild(struct hyp_vm **vms, unsigned int nr)
 {
+	uint64_t nr_free = 0;
+
 	memset(table, 0, (table_mask + 1) * sizeof(*table));
 	hyp_lock(&pager_lock);
-	for (uint64_t i = 0; i < nr_shared; ) {
-		uint64_t pa = shared[i];
+	for (uint64_t i = 0; i < nr_shared; i++) {
+		if (*palloc_refcount(shared[i]) == 0) {
+			/* To the front: the ones to free. */
+			uint64_t t = shared[nr_free];
 
-		if (*palloc_refcount(pa) == 0) {
-			pager_frame_free(pa);
-			shared[i] = shared[--nr_shared];
-			continue;
+			shared[nr_free++] = shared[i];
+			shared[i] = t;
 		}
-		struct entry *e = lookup(page_hash((const uint64_t *)pa));
-		if (e->kind == E_EMPTY)
-			*e = (struct entry){ .hash = page_hash((const uint64_t *)pa),
-					     .pa = pa, .kind = E_SHARED };
-		i++;
 	}
 	hyp_unlock(&pager_lock);
+	if (nr_free) {
+		for (unsigned int k = 0; k < nr; k++) {
+			hyp_write_lock(&vms[k]->mm_lock);
+			hyp_write_unlock(&vms[k]->mm_lock);
+		}
+		hyp_lock(&pager_lock);
+		for (uint64_t i = 0; i < nr_free; i++)
+			pager_frame_free(shared[i]);
+		for (uint64_t i = nr_free; i < nr_shared; i++)
+			shared[i - nr_free] = shared[i];
+		nr_shared -= nr_free;
+		hyp_unlock(&pager_lock);
+	}
+	/* Shared frames are read-only: hashed without the lock. */
+	for (uint64_t i = 0; i < nr_shared; i++) {
+		uint64_t h = page_hash((const uint64_t *)shared[i]);
+		struct entry *e = lookup(h);
+
+		if (e && e->kind == E_EMPTY)
+			*e = (struct entry){ .hash = h, .pa = shared[i],
+					     .kind = E_SHARED };
+	}
 	ksm_stats.passes++;
 }
 
@@ -234,6 +267,8 @@ static void scan_page(struct hyp_vm *vm, uint64_t i)
 	ksm_stats.scanned++;
 	h = page_hash((const uint64_t *)pg->val[i]);
 	e = lookup(h);
+	if (!e)
+		return;
 	if (e->kind == E_SHARED) {
 		if (*palloc_refcount(e->pa))
 			merge_into_shared(vm, i, e);
@@ -257,7 +292,7 @@ void ksm_tick(void)
 		goto out;
 	if (cursor >= nr) {
 		cursor = 0;
-		rebuild();
+		rebuild(vms, nr);
 	}
 	vm = vms[cursor];
 	for (unsigned int n = 0; n < KSM_BATCH; n++) {

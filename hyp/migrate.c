@@ -168,6 +168,7 @@ int migrate_vm(struct hyp_vm *src, struct hyp_vm *dst,
 	if (!ret)
 		ret = s2_vm_dirty_log_enable(&src->mm, VM_SLOT_RAM, log, words);
 	hyp_write_unlock(&src->mm_lock);
+	st->enable_us = us_since(t0);
 	if (ret)
 		goto out_dst;
 	/* Round 0: everything, then what the guest wrote meanwhile. */
@@ -239,8 +240,9 @@ void migrate_report(const struct hyp_vm *vm, const struct migrate_opts *o,
 		   vm->id, o->lazy_split ? "lazy" : "eager", st->rounds);
 	for (unsigned int r = 0; r <= st->rounds + 1; r++)
 		hyp_printf(" %lu", st->sent[r]);
-	hyp_printf(" (total %lu, %lu while stopped); pre-copy %lu us, "
-		   "downtime %lu us (+ %lu us comparing); %lu of %lu pages "
-		   "differ\n", st->total, st->final_pages, st->precopy_us,
-		   st->downtime_us, st->check_us, st->differ, st->pages);
+	hyp_printf(" (total %lu, %lu while stopped); logging on in %lu us, "
+		   "pre-copy %lu us, downtime %lu us (+ %lu us comparing); %lu "
+		   "of %lu pages differ\n", st->total, st->final_pages,
+		   st->enable_us, st->precopy_us, st->downtime_us, st->check_us,
+		   st->differ, st->pages);
 }

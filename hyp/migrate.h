@@ -31,6 +31,7 @@ struct migrate_stats {
 	uint64_t downtime_us;	/* vCPUs stopped -> running in the new VM,
 				 * without the check below */
 	uint64_t check_us;	/* comparing both RAMs while stopped */
+	uint64_t enable_us;	/* dirty logging on (the eager split) */
 	uint64_t precopy_us;	/* logging on -> vCPUs stopped */
 	uint64_t differ;	/* pages unequal after the move (must be 0) */
 	uint64_t pages;		/* pages compared */

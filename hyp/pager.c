@@ -28,8 +28,11 @@ int pager_init(uint64_t budget_frames, uint64_t arena_frames)
 	pager_stats.budget = budget_frames;
 	pager_stats.arena_frames = arena_frames;
 	pager_stats.used = pager_stats.peak = arena_frames;
-	return zstore_init(&pager_store, (void *)arena,
-			   arena_frames * PAGE_SIZE);
+	if (zstore_init(&pager_store, (void *)arena, arena_frames * PAGE_SIZE)) {
+		palloc_free(arena, palloc_order(arena_frames * PAGE_SIZE));
+		return -S2_EINVAL;
+	}
+	return 0;
 }
 
 uint64_t pager_frame_alloc(void)
@@ -198,6 +201,9 @@ int pager_copy_in(struct hyp_vm *vm, uint64_t off, const void *src,
 				hyp_unlock(&pager_lock);
 				return -S2_ENOMEM;
 			}
+			/* All of it: the guest reads the rest with its MMU
+			 * off too. */
+			frame_ready(frame);
 			pg->state[i] = PG_PRIVATE;
 			pg->val[i] = frame;
 		}
@@ -238,6 +244,7 @@ void pager_vm_remove(struct hyp_vm *vm)
 		if (live[i] == vm) {
 			live[i] = live[--nr_live];
 			pager_stats.ram_pages -= vm->pg.pages;
+			break;
 		}
 	}
 	hyp_unlock(&pager_host_lock);

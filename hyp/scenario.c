@@ -72,8 +72,10 @@ static int linux_pager_init(void)
 	unsigned int at_once = guests < hyp_ncpus ? guests : hyp_ncpus;
 	uint64_t ram = (uint64_t)(opts.mem_mib ? opts.mem_mib : 256) << 20;
 	uint64_t pages = at_once * (ram >> PAGE_SHIFT);
+	/* Merging alone: every page can have a frame of its own, with room
+	 * for the store's least and the frames a pass has yet to free. */
 	uint64_t budget = opts.overcommit ? pages * 100 / opts.overcommit
-					  : pages;
+					  : pages + pages / 16;
 	uint64_t arena = 16;	/* the store's least, when nothing is stored */
 	int ret;
 
@@ -343,7 +345,7 @@ static struct hyp_vm *linux_vm_migrate(struct hyp_vm *vm, unsigned int cpu)
 		.lazy_split = opts.lazy_split, .drop_page = opts.migrate_drop,
 	};
 	struct migrate_stats ms;
-	int ret = migrate_vm(vm, dst, &mo, &ms);
+	int ret = vm->cfg.pager ? -S2_ENOTSUP : migrate_vm(vm, dst, &mo, &ms);
 
 	if (ret) {
 		hyp_printf("vm%u: migrate: %s\n", vm->id, s2_strerror(ret));

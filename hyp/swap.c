@@ -18,8 +18,10 @@ struct swap_stats swap_stats;
 
 /* Pages looked at per call, so that guest slices are not held up. */
 #define SWAP_BATCH	512
-/* Faults starved at every look for this long: out of memory. */
+/* Out of memory: in this long, more faults than this retried and fewer
+ * served. */
 #define SWAP_OOM_SECONDS	10
+#define SWAP_OOM_FAULTS		256
 
 static uint64_t free_frames(void)
 {
@@ -99,7 +101,9 @@ static bool storable(const struct pager_vm *pg, uint64_t i)
 {
 	struct zstore_stats z;
 
+	hyp_lock(&pager_lock);
 	zstore_stats(&pager_store, &z);
+	hyp_unlock(&pager_lock);
 	return z.arena_free >= 2 * PAGE_SIZE ||
 	       same_filled((const uint64_t *)pg->val[i]);
 }
@@ -148,25 +152,41 @@ static uint64_t sweep(struct hyp_vm *vm, uint64_t budget, uint64_t want)
 	return freed;
 }
 
-/* Nothing can be freed while guests wait for frames: end them (an OOM
- * kill) rather than let them hang. */
-static void out_of_memory(struct hyp_vm **vms, unsigned int nr)
+/*
+ * Out of memory: over a window of SWAP_OOM_SECONDS, faults kept being
+ * told to retry and hardly any was served (a page given a frame: zeroed,
+ * brought back, copied). The guests are ended (an OOM kill) rather than
+ * left hanging. Reclaim that keeps up, however slowly, is no OOM.
+ */
+static void oom_check(struct hyp_vm **vms, unsigned int nr)
 {
-	hyp_printf("swap: out of memory: guests kept waiting for frames for "
-		   "%u s (store full)\n", SWAP_OOM_SECONDS);
-	for (unsigned int i = 0; i < nr; i++)
-		vm_stop(vms[i], -S2_ENOMEM);
+	static uint64_t window, starved0, served0;
+	const struct pager_stats *s = &pager_stats;
+	uint64_t served = s->zero_fills + s->pages_in + s->cow_breaks;
+
+	if (hyp_counter() - window < SWAP_OOM_SECONDS * read_sysreg(cntfrq_el0))
+		return;
+	if (window && s->starved - starved0 > SWAP_OOM_FAULTS &&
+	    served - served0 < SWAP_OOM_FAULTS) {
+		hyp_printf("swap: out of memory: %lu faults retried and %lu "
+			   "served in %u s (store full)\n", s->starved - starved0,
+			   served - served0, SWAP_OOM_SECONDS);
+		for (unsigned int i = 0; i < nr; i++)
+			vm_stop(vms[i], -S2_ENOMEM);
+	}
+	window = hyp_counter();
+	starved0 = s->starved;
+	served0 = served;
 }
 
 uint64_t swap_tick(void)
 {
 	static unsigned int next_vm;
 	uint64_t low = pager_stats.budget / 32, high = pager_stats.budget / 16;
-	static uint64_t stalled_since, last_status;
+	static uint64_t last_status;
 	uint64_t freed = 0, scanned = 0;
 	struct hyp_vm **vms;
 	unsigned int nr;
-	bool starved;
 
 	if (!pager_stats.budget ||
 	    (free_frames() >= low &&
@@ -175,7 +195,7 @@ uint64_t swap_tick(void)
 	/* One reclaimer at a time; the others go back to their guests. */
 	if (!hyp_trylock(&pager_host_lock))
 		return 0;
-	starved = __atomic_exchange_n(&pager_starved, false, __ATOMIC_ACQ_REL);
+	__atomic_store_n(&pager_starved, false, __ATOMIC_RELEASE);
 	nr = pager_vms(&vms);
 	swap_stats.passes++;
 	while (nr && free_frames() < high && scanned < SWAP_BATCH * nr) {
@@ -193,13 +213,7 @@ uint64_t swap_tick(void)
 			   pager_stats.pages_in, pager_stats.starved,
 			   swap_stats.young, swap_stats.store_full);
 	}
-	if (!starved)
-		stalled_since = 0;
-	else if (!stalled_since)
-		stalled_since = hyp_counter();
-	else if (hyp_counter() - stalled_since >
-		 SWAP_OOM_SECONDS * read_sysreg(cntfrq_el0))
-		out_of_memory(vms, nr);
+	oom_check(vms, nr);
 	hyp_unlock(&pager_host_lock);
 	return freed;
 }

@@ -87,10 +87,8 @@ static int vm_slot(struct hyp_vm *vm, uint32_t id, uint64_t ipa, uint64_t size,
 
 static void vm_free_frames(struct hyp_vm *vm)
 {
-	if (vm->cfg.pager) {
-		pager_vm_remove(vm);
+	if (vm->cfg.pager)
 		pager_vm_fini(vm);
-	}
 	if (vm->ram_alloc_pa)
 		palloc_free(vm->ram_alloc_pa, vm->ram_order);
 	if (vm->log_pa)
@@ -205,6 +203,8 @@ slots:
 		vcpu->regs.pstate = SPSR_SVC32_AIF;
 	return 0;
 fail:
+	if (c->pager)
+		pager_vm_remove(vm);
 	s2_vm_destroy(&vm->mm);
 	vm_free_frames(vm);
 	return ret;
@@ -213,6 +213,10 @@ fail:
 void vm_destroy(struct hyp_vm *vm)
 {
 	int ret = s2_vmid_release(&hyp_vmid_alloc, &vm->mm.vmid);
+
+	/* Out of reclaim's and merging's sight before its tables go. */
+	if (vm->cfg.pager)
+		pager_vm_remove(vm);
 
 	/* No TLBI: the VMID stays used until the next rollover, whose
 	 * broadcast flush removes this VM's entries (vmid.h). */

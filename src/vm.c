@@ -404,8 +404,14 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 	uint64_t fsc = S2_FIELD_GET(ESR_ISS_DA_DFSC, abt->esr);
 	bool s1ptw = abt->esr & ESR_ISS_DA_S1PTW;
 	bool iabt = ec == ESR_ELx_EC_IABT_LOW;
-	/* A stage-1 walk only reads (no hardware AF/dirty updates here). */
-	bool write = !iabt && !s1ptw && (abt->esr & ESR_ISS_DA_WnR);
+	/*
+	 * A stage-1 walk's permission fault is a write: its hardware update
+	 * of a descriptor's Access flag or dirty state (FEAT_HAFDBS), reads
+	 * of a slot being always granted (as KVM's kvm_is_write_fault()
+	 * has it, whatever WnR says). Its translation fault maps for a read.
+	 */
+	bool write = s1ptw ? (fsc & FSC_TYPE_MASK) == FSC_PERMISSION :
+			     !iabt && (abt->esr & ESR_ISS_DA_WnR);
 	int ret = 0;
 
 	/*
@@ -454,8 +460,13 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		if (!slot) {
 			inject(&cnt, abt, &out);
 		} else if (write && (slot->flags & S2_SLOT_READONLY)) {
-			decode_mmio(abt, out.ipa, &out);
-			COUNT(&cnt, mmio);
+			/* A walk's update of tables in ROM cannot be emulated. */
+			if (s1ptw) {
+				inject(&cnt, abt, &out);
+			} else {
+				decode_mmio(abt, out.ipa, &out);
+				COUNT(&cnt, mmio);
+			}
 		} else if (write) {
 			ret = write_fault(vm, &cnt, slot, out.ipa, &out);
 		} else {

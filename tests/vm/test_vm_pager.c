@@ -236,6 +236,45 @@ static void pager_slot_dirty_log(void **state)
 	vmfx_fini(&f);
 }
 
+/*
+ * A stage-1 walk that updates a descriptor's Access flag or dirty state
+ * in hardware (FEAT_HAFDBS) writes its table page: on a page that dirty
+ * logging write-protected, that is a write fault (logged, made writable),
+ * not a stale read to retry forever; in a read-only slot, an abort.
+ */
+static void s1ptw_permission_fault_is_a_write(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, M2, M2), rom = vmfx_ram(&f, M2, M2);
+	vmfx_slot(&f, 1, RAM_IPA, M2, pa, 0);
+	vmfx_slot(&f, 2, RAM_IPA + M2, M2, rom, S2_SLOT_READONLY);
+	vmfx_touch(&f, RAM_IPA + 7 * K4, R, 2, NULL);
+	vmfx_touch(&f, RAM_IPA + M2, R, 2, NULL);
+	uint64_t bm[8], out[8];
+	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 1, bm, 8), 0);
+	/* WnR clear: some CPUs leave it so for a walk's update. */
+	struct s2_abort abt = {
+		.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | ESR_ISS_DA_S1PTW |
+		       (FSC_PERMISSION + 3),
+		.far = 0x1234, .hpfar = ((RAM_IPA + 7 * K4) >> 12) << 4,
+	};
+	struct s2_exit e;
+	assert_int_equal(s2_vm_handle_abort(&f.vm, &abt, &e), 0);
+	assert_int_equal(e.reason, S2_EXIT_RESUME);
+	uint64_t desc;
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + 7 * K4, &desc, NULL), 0);
+	assert_true(s2_pgtable_desc_prot(desc) & S2_PROT_W);
+	assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, 8), 0);
+	assert_int_equal(out[0], 1ULL << 7);
+	/* Tables in a read-only slot: the walk's write is refused. */
+	abt.hpfar = ((RAM_IPA + M2) >> 12) << 4;
+	assert_int_equal(s2_vm_handle_abort(&f.vm, &abt, &e), 0);
+	assert_int_equal(e.reason, S2_EXIT_INJECT);
+	vmfx_fini(&f);
+}
+
 /* The pager API's own errors. */
 static void pager_api_rejects(void **state)
 {
@@ -349,6 +388,7 @@ int main(void)
 		cmocka_unit_test(pager_must_grant_writes),
 		cmocka_unit_test(pager_slot_dirty_log),
 		cmocka_unit_test(pager_api_rejects),
+		cmocka_unit_test(s1ptw_permission_fault_is_a_write),
 		cmocka_unit_test(lazy_split_logs_every_write),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
