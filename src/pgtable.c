@@ -177,6 +177,9 @@ int s2_pgtable_walk(const struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 
 	if (ret)
 		return ret;
+	if (!w || !w->cb || (w->flags & ~(unsigned int)(S2_WALK_LEAF |
+			S2_WALK_TABLE_PRE | S2_WALK_TABLE_POST)))
+		return -S2_EINVAL;
 	return walk(pgt, ipa, ipa + size, w->cb, w->arg, w->flags);
 }
 
@@ -896,6 +899,20 @@ struct prot_data {
 	uint64_t set, clear;  /* descriptor bits to set and to clear */
 };
 
+/*
+ * @old with its permission bits changed, except that Device memory stays
+ * execute-never whatever is asked (fetches from it are never wanted:
+ * Arm ARM B2.7.2), as map() already has it.
+ */
+static ALWAYS_INLINE uint64_t prot_change(uint64_t old, uint64_t set,
+					  uint64_t clear)
+{
+	uint64_t dev = (old & S2_DESC_MEMATTR_MASK) ==
+		       S2_FIELD_PREP(S2_DESC_MEMATTR, S2_MEMATTR_DEVICE_nGnRE);
+
+	return (old & ~clear) | set | (dev * S2_DESC_XN);
+}
+
 static uint64_t prot_bits(unsigned int prot)
 {
 	return (prot & S2_PROT_R ? S2_DESC_S2AP_R : 0) |
@@ -928,7 +945,7 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 			for (uint64_t i = 0; i < n; i++) {
 				uint64_t old = t[i];
 				uint64_t valid = 0 - (old & DESC_VALID);
-				uint64_t new = old ^ ((((old & ~d->clear) | d->set) ^ old) & valid);
+				uint64_t new = old ^ ((prot_change(old, d->set, d->clear) ^ old) & valid);
 				changed |= new ^ old;
 				t[i] = new;
 			}
@@ -945,7 +962,7 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 		return 0;
 	if (!covered)
 		return split_block(&d->c, ctx);
-	uint64_t new = (ctx->old & ~d->clear) | d->set;
+	uint64_t new = prot_change(ctx->old, d->set, d->clear);
 	if (new == ctx->old)
 		return 0;
 	/* Permission changes need no break-before-make (Arm ARM D8.14.1). */
@@ -993,6 +1010,10 @@ int s2_pgtable_wrprotect(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
 unsigned int s2_pgtable_desc_prot(uint64_t desc)
 {
 	unsigned int prot = 0;
+
+	/* An invalid descriptor grants nothing (Arm ARM D8.3). */
+	if (!(desc & DESC_VALID))
+		return 0;
 
 	if (desc & S2_DESC_S2AP_R)
 		prot |= S2_PROT_R;
@@ -1059,7 +1080,7 @@ static int update_leaf(struct s2_pgtable *pgt, uint64_t ipa, uint64_t set,
 	for (;;) {
 		if (!pte_leaf(old, *level))
 			return -S2_ENOENT;
-		uint64_t new = (old & ~clear) | set;
+		uint64_t new = prot_change(old, set, clear);
 		if (new == old)
 			return 0;
 		if (__atomic_compare_exchange_n(ptep, &old, new, false,
@@ -1178,12 +1199,29 @@ int s2_pgtable_split(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 /* Lifecycle.                                                               */
 /* ------------------------------------------------------------------------ */
 
+/* Whether @g is a layout s2_geom_init() made (a caller may pass any). */
+static bool geom_ok(const struct s2_geom *g)
+{
+	struct s2_geom chk;
+
+	if (g->granule_shift != 12 && g->granule_shift != 14 &&
+	    g->granule_shift != 16)
+		return false;
+	if (s2_geom_init(&chk, 1u << g->granule_shift, g->ipa_bits,
+			 g->pa_bits, g->start_level))
+		return false;
+	return chk.stride == g->stride && chk.concat == g->concat &&
+	       chk.root_entries == g->root_entries &&
+	       chk.root_size == g->root_size && chk.ds == g->ds &&
+	       chk.lpa == g->lpa;
+}
+
 int s2_pgtable_init(struct s2_pgtable *pgt, const struct s2_geom *g,
 		    const struct s2_mm_ops *ops, void *owner)
 {
 	if (!pgt || !g || !ops || !ops->zalloc || !ops->free ||
 	    !ops->refcount || !ops->virt_to_phys || !ops->phys_to_virt ||
-	    !ops->tlbi_ipa || !ops->tlbi_vmid)
+	    !ops->tlbi_ipa || !ops->tlbi_vmid || !geom_ok(g))
 		return -S2_EINVAL;
 	void *root = ops->zalloc(ops->ctx, g->root_size);
 	if (!root)

@@ -174,6 +174,9 @@ uint64_t s2_mmio_load_value(const struct s2_mmio *m, uint64_t raw)
 {
 	unsigned int bits = m->size * 8;
 
+	/* No bytes, no value (an access of size 0 is no access). */
+	if (!bits)
+		return 0;
 	if (bits < 64)
 		raw &= (1ULL << bits) - 1;
 	if (m->sign_extend && bits < 64 && (raw >> (bits - 1)) & 1)
@@ -390,6 +393,28 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 	return ret;
 }
 
+/*
+ * The kind of a stage-2 fault status code (Arm ARM D19.2.40, ISS.DFSC):
+ * FSC_TRANSLATION, FSC_PERMISSION or FSC_ACCESS_FLAG at any level,
+ * including level -1 (FEAT_LPA2: translation 0x2b; access flag and
+ * permission at level 0 are 0x08 and 0x0c); anything else (address size,
+ * external aborts, alignment, TLB conflicts, reserved codes) is returned
+ * as it is, and injected.
+ */
+static uint64_t fault_type(uint64_t fsc)
+{
+	if (fsc == FSC_TRANSLATION_LM1)
+		return FSC_TRANSLATION;
+	switch (fsc & FSC_TYPE_MASK) {
+	case FSC_TRANSLATION:
+	case FSC_PERMISSION:
+	case FSC_ACCESS_FLAG:
+		return fsc & FSC_TYPE_MASK;
+	default:
+		return fsc;
+	}
+}
+
 int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		       struct s2_exit *exit)
 {
@@ -401,7 +426,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 
 	struct s2_exit out = { .reason = S2_EXIT_RESUME };
 	struct counting cnt = { abt->stats ? abt->stats : &vm->stats, !abt->stats };
-	uint64_t fsc = S2_FIELD_GET(ESR_ISS_DA_DFSC, abt->esr);
+	uint64_t fsc = fault_type(S2_FIELD_GET(ESR_ISS_DA_DFSC, abt->esr));
 	bool s1ptw = abt->esr & ESR_ISS_DA_S1PTW;
 	bool iabt = ec == ESR_ELx_EC_IABT_LOW;
 	/*
@@ -410,7 +435,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 	 * of a slot being always granted (as KVM's kvm_is_write_fault()
 	 * has it, whatever WnR says). Its translation fault maps for a read.
 	 */
-	bool write = s1ptw ? (fsc & FSC_TYPE_MASK) == FSC_PERMISSION :
+	bool write = s1ptw ? fsc == FSC_PERMISSION :
 			     !iabt && (abt->esr & ESR_ISS_DA_WnR);
 	int ret = 0;
 
@@ -428,7 +453,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 	}
 	const struct s2_memslot *slot = s2_vm_slot_find(vm, out.ipa);
 
-	switch (fsc & FSC_TYPE_MASK) {
+	switch (fsc) {
 	case FSC_TRANSLATION:
 		if (s1ptw)
 			COUNT(&cnt, s1ptw);

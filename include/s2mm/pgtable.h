@@ -89,7 +89,8 @@ struct s2_walker {
 /**
  * s2_pgtable_init() - Allocate an empty root for layout @g.
  * @owner: stored in @pgt->owner for the embedder's TLBI ops.
- * Return: 0 or -S2_ENOMEM, -S2_EINVAL.
+ * Return: 0 or -S2_ENOMEM, -S2_EINVAL (an ops table without a required
+ * operation, or @g not a layout s2_geom_init() makes).
  */
 int s2_pgtable_init(struct s2_pgtable *pgt, const struct s2_geom *g,
 		    const struct s2_mm_ops *ops, void *owner);
@@ -103,7 +104,8 @@ void s2_pgtable_destroy(struct s2_pgtable *pgt);
 
 /**
  * s2_pgtable_walk() - Visit the entries covering [@ipa, @ipa + @size).
- * Return: 0, the first negative value a visitor returned, or -S2_ERANGE.
+ * Return: 0, the first negative value a visitor returned, -S2_ERANGE, or
+ * -S2_EINVAL (no callback, or flags other than enum s2_walk_flags).
  */
 int s2_pgtable_walk(const struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		    const struct s2_walker *w);
@@ -167,7 +169,7 @@ int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot);
  * (after an Access flag fault), with compare-and-swap like
  * s2_pgtable_relax(). No invalidation: entries that fault on
  * the Access flag are never cached in a TLB (Arm ARM D8.16).
- * Return: 0, -S2_ENOENT.
+ * Return: 0, -S2_ENOENT, -S2_ERANGE (beyond the IPA size).
  */
 int s2_pgtable_mkyoung(struct s2_pgtable *pgt, uint64_t ipa);
 
@@ -200,7 +202,8 @@ int s2_pgtable_split(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		     int level);
 
 /**
- * s2_pgtable_desc_prot() - The enum s2_prot bits a leaf descriptor grants.
+ * s2_pgtable_desc_prot() - The enum s2_prot bits a leaf descriptor grants
+ * (none for an invalid one).
  */
 unsigned int s2_pgtable_desc_prot(uint64_t desc);
 

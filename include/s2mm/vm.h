@@ -229,7 +229,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 /**
  * s2_mmio_load_value() - The register value for an MMIO load of @raw:
  * truncated to the access size, sign-extended if SSE, limited to 32 bits
- * unless SF (Arm ARM: ISS.SSE and ISS.SF).
+ * unless SF (Arm ARM: ISS.SSE and ISS.SF); 0 for a size of 0.
  */
 uint64_t s2_mmio_load_value(const struct s2_mmio *m, uint64_t raw);
 

@@ -94,6 +94,53 @@ static void pgtable_map_device(void **state)
 	assert_int_equal(s2_pgtable_map(&f->pt, 0x9001000, K4, 0x9001000, S2_PROT_RWX | S2_PROT_DEVICE, 0), 0);
 	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x9001000, &desc, NULL), 0);
 	assert_true(desc & S2_DESC_XN);
+	/* Nor by changing its permissions afterwards: protect (a single
+	 * leaf, and a whole table of pages) and relax keep XN. */
+	assert_int_equal(s2_pgtable_protect(&f->pt, 0x9000000, K4, S2_PROT_RWX), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x9000000, &desc, NULL), 0);
+	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RW | S2_PROT_DEVICE);
+	assert_int_equal(s2_pgtable_relax(&f->pt, 0x9001000, S2_PROT_X), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x9001000, &desc, NULL), 0);
+	assert_true(desc & S2_DESC_XN);
+	uint64_t span = K4 << f->g.stride;
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x10000000, span, 0x10000000,
+					S2_PROT_R | S2_PROT_DEVICE, S2_MAP_PAGES), 0);
+	assert_int_equal(s2_pgtable_protect(&f->pt, 0x10000000, span, S2_PROT_RWX), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x10000000 + span - K4, &desc, NULL), 0);
+	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RW | S2_PROT_DEVICE);
+	/* Normal memory does become executable. */
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x9002000, K4, 0x9002000, S2_PROT_RW, 0), 0);
+	assert_int_equal(s2_pgtable_relax(&f->pt, 0x9002000, S2_PROT_X), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x9002000, &desc, NULL), 0);
+	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RWX);
+}
+
+/* Arguments the other entry points refuse (and what an empty descriptor
+ * grants: nothing). */
+static void pgtable_rejects_bad_walks_and_layouts(void **state)
+{
+	struct fx *f = *state;
+	struct s2_walker w = { .cb = inv_visitor, .flags = S2_WALK_LEAF | (1u << 7) };
+	assert_int_equal(s2_pgtable_walk(&f->pt, 0, K4, &w), -S2_EINVAL);
+	w.flags = S2_WALK_LEAF;
+	w.cb = NULL;
+	assert_int_equal(s2_pgtable_walk(&f->pt, 0, K4, &w), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_desc_prot(0), 0);
+	/* A layout s2_geom_init() would not make: refused before any
+	 * allocation. */
+	struct s2_pgtable pt;
+	struct s2_geom bad = f->g;
+	uint64_t allocated = s2_physmem_allocated(f->pm);
+	bad.root_size = 0;
+	assert_int_equal(s2_pgtable_init(&pt, &bad, &f->hm.ops, NULL), -S2_EINVAL);
+	memset(&bad, 0, sizeof(bad));
+	assert_int_equal(s2_pgtable_init(&pt, &bad, &f->hm.ops, NULL), -S2_EINVAL);
+	bad = f->g;
+	bad.concat = bad.concat + 1;
+	assert_int_equal(s2_pgtable_init(&pt, &bad, &f->hm.ops, NULL), -S2_EINVAL);
+	assert_int_equal(s2_physmem_allocated(f->pm), allocated);
+	/* mkyoung beyond the IPA size: the error its doc lists. */
+	assert_int_equal(s2_pgtable_mkyoung(&f->pt, s2_geom_ipa_limit(&f->g)), -S2_ERANGE);
 }
 
 /* Bad arguments are refused and change nothing. */
@@ -319,6 +366,7 @@ int main(void)
 		T(pgtable_map_page),
 		T(pgtable_map_uses_largest_block),
 		T(pgtable_map_device),
+		T(pgtable_rejects_bad_walks_and_layouts),
 		T(pgtable_map_rejects_bad_arguments),
 		T(pgtable_last_page),
 		T(pgtable_remap_goes_through_bbm),

@@ -244,6 +244,77 @@ static void mmio_load_value_rules(void **state)
 	assert_int_equal(s2_mmio_load_value(&m, 0x8000000000000001ULL), 0x8000000000000001ULL);
 	m = (struct s2_mmio){ .size = 2, .sign_extend = true, .sf = true };
 	assert_int_equal(s2_mmio_load_value(&m, 0x7fff), 0x7fff);
+	/* No bytes: no value, and no shift by -1 (UBSan watches). */
+	m = (struct s2_mmio){ .size = 0, .sign_extend = true, .sf = true };
+	assert_int_equal(s2_mmio_load_value(&m, 0xffff), 0);
+}
+
+/*
+ * Every fault status code (ISS.DFSC, all 64): translation at any level,
+ * -1 included, faults its page in; permission and access flag on an
+ * unmapped page retry (nothing to change); everything else (address
+ * size, external aborts, alignment, TLB conflict, reserved codes) is
+ * injected. Nothing but a translation fault maps.
+ */
+static void fault_every_status_code(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w);
+	for (uint64_t fsc = 0; fsc < 64; fsc++) {
+		bool translation = (fsc >= 0x04 && fsc <= 0x07) || fsc == 0x2b;
+		bool retry = fsc >= 0x08 && fsc <= 0x0f;
+		struct s2_abort abt = {
+			.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | fsc,
+			.far = RAM_IPA + 0x10, .hpfar = (RAM_IPA >> 12) << 4,
+		};
+		struct s2_exit e;
+		assert_int_equal(s2_vm_handle_abort(&w.f.vm, &abt, &e), 0);
+		if (translation)
+			assert_int_equal(e.reason, S2_EXIT_RESUME);
+		else if (retry)
+			assert_int_equal(e.reason, S2_EXIT_RETRY);
+		else
+			assert_int_equal(e.reason, S2_EXIT_INJECT);
+		assert_int_equal(s2_pgtable_lookup(&w.f.vm.pgt, RAM_IPA, NULL, NULL),
+				 translation ? 0 : -S2_ENOENT);
+		assert_int_equal(s2_vm_unmap(&w.f.vm, RAM_IPA, RAM_SIZE), 0);
+	}
+	vmfx_fini(&w.f);
+}
+
+/*
+ * A 4K layout with a 52-bit IPA starts at level -1 (FEAT_LPA2): the CPU's
+ * first access takes a level -1 translation fault (FSC 0x2b), which must
+ * map RAM like any other translation fault.
+ */
+static void fault_level_minus_one_maps(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(s2_physmem_create(&f.pm, MEM_BASE, MEM_SIZE), 0);
+	s2_host_mm_init(&f.hm, f.pm);
+	assert_int_equal(s2_geom_init(&f.g, 4096, 52, 52, -1), 0);
+	assert_int_equal(f.g.start_level, -1);
+	assert_int_equal(s2_vm_init(&f.vm, &f.g, &f.hm.ops), 0);
+	f.mem.host = s2_physmem_va(f.pm, MEM_BASE, MEM_SIZE);
+	f.mem.base = MEM_BASE;
+	f.mem.size = MEM_SIZE;
+	f.cpu = &s2_mmu_cpu_max;
+	f.regs.hcr_el2 = HCR_EL2_VM | HCR_EL2_RW;
+	f.regs.vtcr_el2 = f.g.vtcr;
+	f.regs.vttbr_el2 = s2_vm_vttbr(&f.vm, 1);
+	uint64_t pa = vmfx_ram(&f, 2 << 20, 2 << 20);
+	vmfx_slot(&f, 1, RAM_IPA, 2 << 20, pa, 0);
+	struct vmfx_step st;
+	vmfx_access(&f, RAM_IPA + 0x40, R, NULL, &st);
+	assert_true(st.faulted);
+	assert_int_equal(st.res.fault.level, -1);
+	assert_int_equal(st.ret, 0);
+	assert_int_equal(st.exit.reason, S2_EXIT_RESUME);
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + 0x40, R, 1, NULL), pa + 0x40);
+	vmfx_fini(&f);
 }
 
 /* A syndrome that is not a stage-2 abort is refused. */
@@ -266,6 +337,8 @@ int main(void)
 		cmocka_unit_test(fault_beyond_ipa_size_injects),
 		cmocka_unit_test(mmio_load_value_rules),
 		cmocka_unit_test(fault_rejects_other_exceptions),
+		cmocka_unit_test(fault_every_status_code),
+		cmocka_unit_test(fault_level_minus_one_maps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
