@@ -97,7 +97,13 @@ int cmd_hyp_fidelity(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || count == 0) {
+	if (count == 0) {
+		fprintf(stderr, "s2mm hyp fidelity: --count wants at least 1\n");
+		return 2;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "s2mm hyp fidelity: unexpected argument '%s'\n",
+			argv[optind]);
 		usage(stderr, &q);
 		return 2;
 	}
@@ -113,9 +119,16 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		 seed, count, cfg, inject ? " inject=1" : "");
 	status = s2hyp_qemu_boot(&q, append, 0, scan_line, &r, NULL);
 	if (r.passed < 0) {
-		fprintf(stderr, "s2mm hyp fidelity: no result from s2hyp (QEMU "
-			"status %d%s)\n", status,
-			status == S2HYP_EXIT_TIMEOUT ? ": timed out" : "");
+		/* As hyp run and hyp linux say it. */
+		if (status == S2HYP_EXIT_TIMEOUT)
+			fprintf(stderr, "s2mm hyp fidelity: s2hyp timed out "
+				"before its result\n");
+		else if (status < 0)
+			fprintf(stderr, "s2mm hyp fidelity: QEMU did not run "
+				"s2hyp (see above)\n");
+		else
+			fprintf(stderr, "s2mm hyp fidelity: no result from "
+				"s2hyp (QEMU exit status %d)\n", status);
 		printf("0 passed, 0 failed\n");
 		return 1;
 	}

@@ -70,9 +70,11 @@ int s2hyp_qemu_option(struct s2hyp_qemu *q, int opt, const char *arg)
 
 	switch (opt) {
 	case S2HYP_OPT_CPU:
-		/* A comma would smuggle CPU properties into -cpu. */
-		if (!*arg || strchr(arg, ',')) {
-			fprintf(stderr, "%s: bad --cpu '%s'\n", q->who, arg);
+		/* The CPUs s2hyp and the model know (checked here, before
+		 * QEMU starts; a comma would also smuggle properties in). */
+		if (strcmp(arg, "cortex-a57") && strcmp(arg, "max")) {
+			fprintf(stderr, "%s: --cpu '%s': cortex-a57 or max\n",
+				q->who, arg);
 			return -1;
 		}
 		q->cpu = arg;
@@ -234,6 +236,30 @@ static int build_image(const struct s2hyp_qemu *q, const char *build)
 	return 0;
 }
 
+/*
+ * The image must be an AArch64 ELF executable: QEMU would start anything
+ * else and wait, silent, until the timeout (ELF: e_ident, e_type,
+ * e_machine EM_AARCH64 = 183, little-endian).
+ */
+static int check_elf(const struct s2hyp_qemu *q)
+{
+	unsigned char h[20];
+	FILE *f = fopen(q->image, "rb");
+	size_t got = f ? fread(h, 1, sizeof(h), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (got < sizeof(h) || memcmp(h, "\177ELF", 4) || h[4] != 2 ||
+	    h[5] != 1 || (h[16] | h[17] << 8) != 2 ||
+	    (h[18] | h[19] << 8) != 183) {
+		fprintf(stderr, "%s: %s is not an s2hyp image (not a 64-bit "
+			"little-endian AArch64 ELF executable)\n", q->who,
+			q->image);
+		return -1;
+	}
+	return 0;
+}
+
 int s2hyp_qemu_image(struct s2hyp_qemu *q)
 {
 	char build[PATH_MAX];
@@ -269,7 +295,7 @@ int s2hyp_qemu_image(struct s2hyp_qemu *q)
 				      "gcc-aarch64-linux-gnu)");
 		return -1;
 	}
-	return 0;
+	return check_elf(q);
 }
 
 /* The Debian package that ships QEMU's ROM or firmware file @file. */
