@@ -2,10 +2,12 @@
 /* Reports: summary, progress, JSON, CSV, gnuplot; the shared options. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -235,6 +237,31 @@ static int report_option(const char *cmd, int opt, const char *arg,
 	return 0;
 }
 
+/*
+ * Can @path be written? Checked when the options are read, so that a typo
+ * in a directory fails at once rather than after a run of minutes. The
+ * check leaves no trace: a file it had to create is removed again, and an
+ * existing one is opened without truncating it.
+ * Return: 0, or -1 after printing the path and the reason.
+ */
+static int check_output(const char *cmd, const char *opt, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	bool created = fd >= 0;
+
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY);
+	if (fd < 0) {
+		fprintf(stderr, "s2mm %s: --%s: cannot write %s: %s\n", cmd, opt, path,
+			strerror(errno));
+		return -1;
+	}
+	close(fd);
+	if (created)
+		unlink(path);
+	return 0;
+}
+
 int report_getopt(int argc, char **argv, const struct option *opts,
 		  struct sim_config *cfg, struct report *rep)
 {
@@ -258,6 +285,11 @@ int report_getopt(int argc, char **argv, const struct option *opts,
 		if (!r)
 			return c;
 	}
+	/* All options read: the outputs must be writable before any run. */
+	if ((rep->json && check_output(rep->command, "json", rep->json)) ||
+	    (rep->csv && check_output(rep->command, "csv", rep->csv)) ||
+	    (rep->plot && check_output(rep->command, "plot", rep->plot)))
+		return '?';
 	return -1;
 }
 
@@ -382,6 +414,7 @@ static int write_json(const struct report *rep)
 	const struct sim_stats *st = &rep->st;
 	const struct sim_config *c = &rep->cfg;
 	json_t *o = json_object(), *f = json_object(), *cfg = json_object();
+	FILE *fp;
 	int err;
 
 #define U(obj, k, v) json_object_set_new(obj, k, json_integer((json_int_t)(v)))
@@ -419,7 +452,8 @@ static int write_json(const struct report *rep)
 	U(o, "stale_tlb_entries", st->stale_entries);
 	U(o, "errors", st->errors);
 	U(o, "livelocks", st->livelocks);
-	if (rep->trace_lines)
+	/* Lines of accesses replayed (not valgrind's messages), even none. */
+	if (!strcmp(rep->command, "trace"))
 		U(o, "trace_lines", rep->trace_lines);
 	sim_report_json(o, c, st);
 	json_object_set_new(o, "seconds", json_real(rep->seconds));
@@ -444,13 +478,22 @@ static int write_json(const struct report *rep)
 	U(cfg, "seed", rep->seed);
 	json_object_set_new(o, "config", cfg);
 #undef U
-	err = json_dump_file(o, rep->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	if (err) {
-		fprintf(stderr, "s2mm %s: cannot write %s\n", rep->command, rep->json);
-		return 2;
+	/* Our own FILE rather than json_dump_file(): errno says why it failed. */
+	fp = fopen(rep->json, "w");
+	if (!fp) {
+		json_decref(o);
+		goto fail;
 	}
+	errno = 0;
+	err = json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (fclose(fp) || err)
+		goto fail;
 	return 0;
+fail:
+	fprintf(stderr, "s2mm %s: cannot write %s: %s\n", rep->command, rep->json,
+		errno ? strerror(errno) : "out of memory");
+	return 2;
 }
 
 static int write_csv(const struct report *rep, const char *path)
@@ -475,7 +518,8 @@ static int write_csv(const struct report *rep, const char *path)
 		prev = p;
 	}
 	if (fclose(f)) {
-		fprintf(stderr, "s2mm %s: cannot write %s\n", rep->command, path);
+		fprintf(stderr, "s2mm %s: cannot write %s: %s\n", rep->command, path,
+			strerror(errno));
 		return 2;
 	}
 	return 0;
@@ -499,7 +543,11 @@ static int plot(const struct report *rep)
 		unlink(tmp);
 		return ret;
 	}
-	g = popen("gnuplot 2>&1", "w");
+	/*
+	 * gnuplot writes the image to its standard output when it cannot open
+	 * the file: never to the terminal. Its messages go to our stderr.
+	 */
+	g = popen("exec gnuplot >/dev/null", "w");
 	if (!g) {
 		unlink(tmp);
 		fprintf(stderr, "s2mm %s: cannot run gnuplot (apt-get install gnuplot-nox)\n",
@@ -526,9 +574,15 @@ static int plot(const struct report *rep)
 		svg ? "svg" : "png", rep->plot, rep->command, rep->workload, tmp, tmp, tmp);
 	ret = pclose(g);
 	unlink(tmp);
+	if (ret == -1 || (WIFEXITED(ret) && WEXITSTATUS(ret) == 127)) {
+		/* The shell's "command not found". */
+		fprintf(stderr, "s2mm %s: cannot run gnuplot (apt-get install gnuplot-nox)\n",
+			rep->command);
+		return 2;
+	}
 	if (ret) {
-		fprintf(stderr, "s2mm %s: gnuplot failed (status %d): is gnuplot installed?\n",
-			rep->command, ret);
+		fprintf(stderr, "s2mm %s: gnuplot failed to write %s (status %d)\n",
+			rep->command, rep->plot, WIFEXITED(ret) ? WEXITSTATUS(ret) : ret);
 		return 2;
 	}
 	return 0;
@@ -541,7 +595,13 @@ int report_finish(struct report *rep, struct sim *s)
 	rep->seconds = now_seconds() - rep->t0;
 	rep->cfg = *sim_config(s);
 	sim_stats(s, &rep->st);
-	take_sample(rep, &rep->st, rep->seconds);
+	/*
+	 * The last row, unless report_tick() already took one at this very
+	 * access count: a second row would cover no accesses, and its hit rate
+	 * (0 of 0) would drop the plot's line to 0 at the end.
+	 */
+	if (!rep->nsamples || rep->samples[rep->nsamples - 1].accesses != rep->st.accesses)
+		take_sample(rep, &rep->st, rep->seconds);
 	if (rep->progress)
 		fprintf(stderr, "\r%70s\r", "");
 	if (!rep->quiet)

@@ -87,8 +87,10 @@ struct option;
  * command's own come back to the caller. The first call names the command
  * in argv[0], for getopt's own messages, and starts at argv[1].
  * Return: the next option of the command's own (its argument in optarg);
- * -1 after the last option (optind: the first operand); '?' after an error
- * was printed (a bad value, an unknown option): exit status 2.
+ * -1 after the last option (optind: the first operand), once the output
+ * files (--json, --csv, --plot) were found writable; '?' after an error was
+ * printed (a bad value, an unknown option, an output that cannot be
+ * written): exit status 2.
  */
 int report_getopt(int argc, char **argv, const struct option *opts,
 		  struct sim_config *cfg, struct report *rep);

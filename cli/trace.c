@@ -11,9 +11,12 @@
  * Lines starting with "==" or "--" (valgrind's messages), "#" and empty
  * lines are skipped; anything else is an error naming the line. The guest
  * runs with its MMU on from the start (a booted OS) at EL0; an access that
- * crosses a 4K page boundary touches both pages.
+ * crosses a 4K page boundary touches both pages. A gzip'd input must be
+ * whole: a truncated stream or data after it is an error.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -39,12 +42,19 @@ static void trace_usage(FILE *out)
 		"The guest OS maps each touched VA page to its own IPA page on first\n"
 		"touch and builds its stage-1 tables in guest RAM; stage 2 is faulted\n"
 		"in by libs2mm (use --no-blocks for 4K stage-2 pages only).\n\n"
+		"Counting: I, L and S lines are one access each, M (modify) is two, a\n"
+		"load then a store; an access that crosses a 4K page boundary counts\n"
+		"once per page it touches. Lines starting with \"==\" or \"--\"\n"
+		"(valgrind's messages) or \"#\", and empty lines, are skipped; any other\n"
+		"line is an error. trace_lines in --json is the number of access lines\n"
+		"replayed (times --repeat), not counting skipped lines.\n\n"
 		"trace:\n"
 		"  --repeat N          replay the trace N times (default 1)\n"
 		"  --boot N            MMU-off accesses before the trace (default 0)\n"
 		"%s"
 		"\nExit status: 0; 1 when a self-check failed; 2 for bad options, a\n"
-		"malformed line (its number is printed) or errors.\n",
+		"malformed line (its number is printed), a truncated or corrupt gzip\n"
+		"file, data after its gzip stream, or other errors.\n",
 		report_options_help);
 }
 
@@ -59,6 +69,7 @@ struct replay {
 	struct sim *s;
 	struct report *rep;
 	uint64_t line, va_limit;
+	uint64_t access_lines;     /* lines of accesses replayed (trace_lines) */
 	const char *name;
 };
 
@@ -96,6 +107,18 @@ static long replay_lines(struct replay *r, const char *buf, const char *end, boo
 			nl = end; /* last line without a newline */
 		}
 		r->line++;
+		/*
+		 * Skipped: valgrind's own messages ("==1234== ...", "--1234--
+		 * ..."), comments and empty lines (a lone "\r": a CRLF file), and
+		 * nothing else: a stray "-5" or "=x" is damage to report.
+		 */
+		if ((p[0] == '=' && p[1] == '=') || (p[0] == '-' && p[1] == '-') ||
+		    p[0] == '#' || p == nl || (p[0] == '\r' && p + 1 == nl)) {
+			p = nl + (nl < end);
+			if (p >= end)
+				return p - buf;
+			continue;
+		}
 		if (*p == ' ')
 			p++;
 		switch (*p) {
@@ -103,11 +126,6 @@ static long replay_lines(struct replay *r, const char *buf, const char *end, boo
 		case 'L': kind = SIM_READ; break;
 		case 'S': kind = SIM_WRITE; break;
 		case 'M': kind = 3; break;
-		case '=': case '-': case '#': case '\n': case '\r':
-			p = nl + (nl < end);
-			if (p >= end)
-				return p - buf;
-			continue;
 		default:
 			return malformed(r, line, end, "not a lackey line (I, L, S or M)");
 		}
@@ -136,6 +154,7 @@ static long replay_lines(struct replay *r, const char *buf, const char *end, boo
 		if (addr + size - 1 >= r->va_limit || addr + size < addr)
 			return malformed(r, line, end, "address beyond the guest's VA size (--va-bits)");
 		p = nl + (nl < end);
+		r->access_lines++;
 
 		/* M: a load then a store (lackey's "modify"). */
 		for (unsigned int k = kind == 3 ? 2 : 1, acc = kind == 3 ? SIM_READ : kind; k;
@@ -147,7 +166,7 @@ static long replay_lines(struct replay *r, const char *buf, const char *end, boo
 			    sim_access(s, 0, (addr | 0xfff) + 1, acc))
 				goto sim_err;
 		}
-		if (__builtin_expect((r->line & 0xffff) == 0, 0))
+		if (__builtin_expect((r->access_lines & 0xffff) == 0, 0))
 			report_tick(r->rep, s);
 		if (p >= end)
 			return p - buf;
@@ -157,30 +176,164 @@ sim_err:
 	return -1;
 }
 
+/*
+ * The input, plain or gzip'd, inflated here rather than with gzread():
+ * gzread() takes a cut stream for its end unless asked through gzerror(),
+ * and silently drops whatever follows the last gzip member. A trace cut
+ * at a line boundary would replay as a shorter, plausible one: here the
+ * stream must end where the file ends, or the input is damaged.
+ */
+struct input {
+	int fd;
+	bool own_fd, gz, eof, member_end;
+	z_stream zs;
+	const char *name;
+	unsigned char in[1u << 18];
+};
+
+static int input_fail(struct input *in, const char *why, const char *detail)
+{
+	fprintf(stderr, "s2mm trace: %s: %s%s%s\n", in->name, why, detail ? ": " : "",
+		detail ? detail : "");
+	return -1;
+}
+
+/* Read more of the file into in->in. Return: 0 (in->eof at its end), or -1. */
+static int input_fill(struct input *in)
+{
+	ssize_t n;
+
+	do
+		n = read(in->fd, in->in, sizeof(in->in));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return input_fail(in, "cannot read", strerror(errno));
+	in->zs.next_in = in->in;
+	in->zs.avail_in = (unsigned int)n;
+	in->eof = !n;
+	return 0;
+}
+
+/*
+ * Open @path (NULL: standard input) and tell gzip from plain text by the
+ * first two bytes. Return: 0, or -1 after printing why.
+ */
+static int input_open(struct input *in, const char *path, const char *name)
+{
+	in->name = name;
+	in->fd = path ? open(path, O_RDONLY) : STDIN_FILENO;
+	in->own_fd = path && in->fd >= 0;
+	if (in->fd < 0)
+		return input_fail(in, "cannot open", strerror(errno));
+	in->zs.avail_in = 0;
+	/* A pipe may hand over one byte at a time. */
+	while (in->zs.avail_in < 2 && !in->eof) {
+		ssize_t n;
+
+		do
+			n = read(in->fd, in->in + in->zs.avail_in, sizeof(in->in) - in->zs.avail_in);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return input_fail(in, "cannot read", strerror(errno));
+		in->zs.avail_in += (unsigned int)n;
+		in->eof = !n;
+	}
+	in->zs.next_in = in->in;
+	in->gz = in->zs.avail_in >= 2 && in->in[0] == 0x1f && in->in[1] == 0x8b;
+	/* 16 + MAX_WBITS: a gzip header and trailer (CRC, length) only. */
+	if (in->gz && inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK) {
+		in->gz = false;
+		return input_fail(in, "cannot start zlib", NULL);
+	}
+	return 0;
+}
+
+static void input_close(struct input *in)
+{
+	if (in->gz)
+		inflateEnd(&in->zs);
+	if (in->own_fd)
+		close(in->fd);
+}
+
+/*
+ * Read up to @len bytes of text into @out. Return: the count, 0 at the end
+ * of a whole input, or -1 after printing why (a truncated or corrupt gzip
+ * stream, data after it, a read error).
+ */
+static long input_read(struct input *in, char *out, size_t len)
+{
+	z_stream *zs = &in->zs;
+
+	if (!in->gz) {
+		size_t n;
+
+		if (!zs->avail_in && !in->eof && input_fill(in))
+			return -1;
+		n = zs->avail_in < len ? zs->avail_in : len;
+		memcpy(out, zs->next_in, n);
+		zs->next_in += n;
+		zs->avail_in -= (unsigned int)n;
+		return (long)n;
+	}
+	zs->next_out = (unsigned char *)out;
+	zs->avail_out = (unsigned int)len;
+	for (;;) {
+		size_t produced;
+		int rc;
+
+		if (!zs->avail_in && !in->eof && input_fill(in))
+			return -1;
+		if (in->member_end) {
+			if (!zs->avail_in) {
+				if (in->eof)
+					return 0;
+				continue;
+			}
+			/* gzip's own concatenated members are fine; not junk. */
+			if (zs->next_in[0] != 0x1f)
+				return input_fail(in, "data after the end of the gzip stream", NULL);
+			inflateReset(zs);
+			in->member_end = false;
+		}
+		rc = inflate(zs, Z_NO_FLUSH);
+		produced = len - zs->avail_out;
+		if (rc == Z_STREAM_END)
+			in->member_end = true;
+		else if (rc != Z_OK && rc != Z_BUF_ERROR)
+			return input_fail(in, "corrupt gzip data", zs->msg ? zs->msg : zError(rc));
+		else if (!produced && !zs->avail_in && in->eof)
+			return input_fail(in, "truncated: the gzip stream ends early "
+					      "(unexpected end of file)", NULL);
+		if (produced)
+			return (long)produced;
+	}
+}
+
 #define BUFSZ (1u << 20)
 
 static int replay_file(struct replay *r, const char *path)
 {
-	gzFile z = path ? gzopen(path, "rb") : gzdopen(dup(STDIN_FILENO), "rb");
+	struct input *in = calloc(1, sizeof(*in));
 	char *buf = malloc(BUFSZ + 1);
 	size_t have = 0;
 	int ret = 0;
 
-	if (!z || !buf) {
-		fprintf(stderr, "s2mm trace: cannot open %s\n", r->name);
-		if (z)
-			gzclose(z);
+	if (!in || !buf) {
+		fprintf(stderr, "s2mm trace: out of memory\n");
+		free(in);
 		free(buf);
 		return 2;
 	}
-	gzbuffer(z, 1u << 18);
+	if (input_open(in, path, r->name)) {
+		ret = 2;
+		goto out;
+	}
 	for (;;) {
-		int n = gzread(z, buf + have, (unsigned int)(BUFSZ - have));
+		long n = input_read(in, buf + have, BUFSZ - have);
 		long used;
 
 		if (n < 0) {
-			int e;
-			fprintf(stderr, "s2mm trace: %s: %s\n", r->name, gzerror(z, &e));
 			ret = 2;
 			break;
 		}
@@ -203,7 +356,9 @@ static int replay_file(struct replay *r, const char *path)
 			break;
 		}
 	}
-	gzclose(z);
+out:
+	input_close(in);
+	free(in);
 	free(buf);
 	return ret;
 }
@@ -288,7 +443,7 @@ int cmd_trace(int argc, char **argv)
 		if (ret)
 			goto out;
 	}
-	rep.trace_lines = rp.line * repeat;
+	rep.trace_lines = rp.access_lines;
 	ret = report_finish(&rep, s);
 	goto out;
 sim_err:
