@@ -46,7 +46,10 @@ const char report_options_help[] =
 	"  --csv FILE          time series (hit rate, faults, rollovers)\n"
 	"  --plot FILE.png|FILE.svg  plot the time series with gnuplot\n"
 	"  --sample N          a time-series row every N accesses\n"
-	"  --quiet             no summary, no progress line\n";
+	"  --quiet             no summary, no progress line\n"
+	"  --progress SECONDS  a progress line every SECONDS (default: a live\n"
+	"                      line on a terminal, else a line every 10 s on\n"
+	"                      stderr, so that logs show a long run going on)\n";
 
 const struct sim_config report_defaults = {
 	.cpus = 1, .vms = 1, .vcpus = 1, .vmid_bits = 16, .granule = 4096,
@@ -228,6 +231,16 @@ static int report_option(const char *cmd, int opt, const char *arg,
 	case OPT_QUIET:
 		rep->quiet = true;
 		return 1;
+	case OPT_PROGRESS: {
+		char *end;
+		double s = strtod(arg, &end);
+
+		if (end == arg || *end || !(s >= 0.01 && s <= 3600))
+			return bad(cmd, "progress", arg,
+				   "expected seconds from 0.01 to 3600");
+		rep->progress_every = s;
+		return 1;
+	}
 	case OPT_SAMPLE:
 		if (!num || !v)
 			return bad(cmd, "sample", arg, "expected a count >= 1");
@@ -297,8 +310,11 @@ void report_begin(struct report *rep, uint64_t total)
 {
 	rep->total = total;
 	rep->t0 = now_seconds();
-	rep->next_progress = rep->t0 + 0.5;
-	rep->progress = !rep->quiet && isatty(STDERR_FILENO);
+	rep->progress = !rep->quiet;
+	rep->progress_lines = !isatty(STDERR_FILENO);
+	if (!rep->progress_every)
+		rep->progress_every = rep->progress_lines ? 10 : 0.5;
+	rep->next_progress = rep->t0 + rep->progress_every;
 	if (!rep->sample_every)
 		rep->sample_every = total ? (total / 200 ? total / 200 : 1) : 100000;
 	rep->next_sample = rep->sample_every;
@@ -342,15 +358,22 @@ void report_tick(struct report *rep, struct sim *s)
 	if (progress) {
 		double el = t - rep->t0;
 
-		rep->next_progress = t + 0.5;
+		rep->next_progress = t + rep->progress_every;
+		/* A terminal's line is redrawn; a log gets whole lines. */
+		if (rep->progress_lines)
+			fprintf(stderr, "s2mm %s: %.1f s: ", rep->command, el);
+		else
+			fputc('\r', stderr);
 		if (rep->total)
-			fprintf(stderr, "\r%5.1f%%  %" PRIu64 " accesses  %.1f M/s  %" PRIu64
+			fprintf(stderr, "%5.1f%%  %" PRIu64 " accesses  %.1f M/s  %" PRIu64
 					" rollovers  ",
 				100.0 * st.accesses / rep->total, st.accesses,
 				st.accesses / el / 1e6, st.vmid_rollovers);
 		else
-			fprintf(stderr, "\r%" PRIu64 " accesses  %.1f M/s  ", st.accesses,
+			fprintf(stderr, "%" PRIu64 " accesses  %.1f M/s  ", st.accesses,
 				st.accesses / el / 1e6);
+		if (rep->progress_lines)
+			fputc('\n', stderr);
 		fflush(stderr);
 	}
 }
@@ -602,7 +625,7 @@ int report_finish(struct report *rep, struct sim *s)
 	 */
 	if (!rep->nsamples || rep->samples[rep->nsamples - 1].accesses != rep->st.accesses)
 		take_sample(rep, &rep->st, rep->seconds);
-	if (rep->progress)
+	if (rep->progress && !rep->progress_lines)
 		fprintf(stderr, "\r%70s\r", "");
 	if (!rep->quiet)
 		summary(stdout, rep);

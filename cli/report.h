@@ -29,6 +29,10 @@ struct report {
 	/* Outputs. */
 	const char *json, *csv, *plot;
 	bool quiet, progress;
+	/* Progress: a live line on a terminal; else whole lines (logs,
+	 * CI), every @progress_every seconds (0: the default). */
+	bool progress_lines;
+	double progress_every;
 	/* Time series, every @sample_every accesses. */
 	uint64_t sample_every, next_sample, total;
 	struct report_sample *samples;
@@ -43,6 +47,7 @@ enum {
 	OPT_BLOCKS, OPT_NO_BLOCKS, OPT_TLB_ENTRIES, OPT_TLB_WAYS, OPT_NO_UTLB,
 	OPT_VM_MEM, OPT_DIRTY_VMS, OPT_DIRTY_EVERY, OPT_RECLAIM_EVERY,
 	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE, OPT_DROP_TLBI, OPT_DROP_FLUSH,
+	OPT_PROGRESS,
 	OPT_CMD_BASE = 512,        /* each command's own options from here */
 };
 
@@ -62,7 +67,7 @@ enum {
 	{ "reclaim-every", 1, 0, OPT_RECLAIM_EVERY },                     \
 	{ "json", 1, 0, OPT_JSON }, { "csv", 1, 0, OPT_CSV },             \
 	{ "plot", 1, 0, OPT_PLOT }, { "quiet", 0, 0, OPT_QUIET },         \
-	{ "sample", 1, 0, OPT_SAMPLE },                                   \
+	{ "sample", 1, 0, OPT_SAMPLE }, { "progress", 1, 0, OPT_PROGRESS }, \
 	{ "inject-missing-tlbi", 0, 0, OPT_DROP_TLBI },                   \
 	{ "inject-missing-rollover-flush", 0, 0, OPT_DROP_FLUSH }
 
