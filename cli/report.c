@@ -34,7 +34,7 @@ const char report_options_help[] =
 	"  --tlb-ways N        TLB associativity (default 4)\n"
 	"  --no-utlb           no micro-TLB in front of the TLB (every access\n"
 	"                      goes through the model's TLB lookup)\n"
-	"  --vm-mem SIZE       guest RAM per VM\n"
+	"  --vm-mem SIZE       guest RAM per VM, 4M..1022M\n"
 	"  --dirty-vms N       dirty-log the first N VMs\n"
 	"  --dirty-every N     get and clear their dirty logs every N time slices\n"
 	"  --reclaim-every N   the host unmaps one VM's RAM every N slices (0: never)\n"
@@ -190,8 +190,10 @@ static int report_option(const char *cmd, int opt, const char *arg,
 		cfg->utlb = false;
 		return 1;
 	case OPT_VM_MEM:
-		if (!num || v < (4ULL << 20) || v > (1ULL << 30))
-			return bad(cmd, "vm-mem", arg, "expected a size from 4M to 1G");
+		/* A VM's RAM is rounded up to 2 MiB and, with a granule to
+		 * spare, must fit in 1 GiB (the simulator's per-VM window). */
+		if (!num || v < (4ULL << 20) || v > (1ULL << 30) - (2ULL << 20))
+			return bad(cmd, "vm-mem", arg, "expected a size from 4M to 1022M");
 		cfg->vm_mem = v;
 		return 1;
 	case OPT_DIRTY_VMS:
