@@ -80,8 +80,18 @@ static int malformed(struct replay *r, const char *p, const char *end, const cha
 
 	if (len > 60)
 		len = 60;
-	fprintf(stderr, "s2mm trace: %s:%" PRIu64 ": %s: '%.*s'\n", r->name, r->line, why,
-		len, p);
+	fprintf(stderr, "s2mm trace: %s:%" PRIu64 ": %s: '", r->name, r->line, why);
+	/* Shown escaped: binary input must not reach the terminal as is
+	 * (control sequences would act on it). */
+	for (int i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			fputc(c, stderr);
+		else
+			fprintf(stderr, "\\x%02x", c);
+	}
+	fprintf(stderr, "'\n");
 	return -1;
 }
 
