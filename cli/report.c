@@ -580,23 +580,37 @@ static int plot(const struct report *rep)
 		return 2;
 	}
 	fprintf(g,
-		"set terminal %s size 1000,700\n"
+		"set terminal %s size 1000,800\n"
 		"set output '%s'\n"
 		"set datafile separator ','\n"
-		"set key autotitle columnhead left top\n"
+		/* Keys above each panel: inside, a line near 1.0 ran
+		 * through them and long titles were cut. */
+		"set key outside top center horizontal autotitle columnhead\n"
 		"set multiplot layout 3,1 title 's2mm %s: %s'\n"
 		"set xlabel 'accesses'\n"
 		"set ylabel 'TLB hit rate'\n"
 		"set yrange [0:1.05]\n"
 		"plot '%s' using 2:3 with lines lw 2 title 'TLB hit rate'\n"
 		"set yrange [*:*]\n"
-		"set ylabel 'faults'\n"
-		"plot '%s' using 2:4 with lines lw 2 title 'stage-1 faults', "
-		"'' using 2:5 with lines lw 2 title 'stage-2 faults'\n"
+		/* Stage-2 faults are orders of magnitude fewer than
+		 * stage-1 ones: an axis of their own, on the right. */
+		"set ylabel 'stage-1 faults'\n"
+		"set y2label 'stage-2 faults'\n"
+		"set ytics nomirror\n"
+		"set y2tics\n"
+		"plot '%s' using 2:4 with lines lw 2 axes x1y1 title 'stage-1 faults (left)', "
+		"'' using 2:5 with lines lw 2 axes x1y2 title 'stage-2 faults (right)'\n"
+		"unset y2tics\n"
+		"unset y2label\n"
+		"set ytics mirror\n"
 		"set ylabel 'rollovers'\n"
+		/* From 0; a run with none gets [0:1], not an empty range
+		 * gnuplot warns about. */
+		"set yrange [0:%s]\n"
 		"plot '%s' using 2:6 with steps lw 2 title 'VMID rollovers'\n"
 		"unset multiplot\n",
-		svg ? "svg" : "png", rep->plot, rep->command, rep->workload, tmp, tmp, tmp);
+		svg ? "svg" : "png", rep->plot, rep->command, rep->workload, tmp, tmp,
+		rep->st.vmid_rollovers ? "*" : "1", tmp);
 	ret = pclose(g);
 	unlink(tmp);
 	if (ret == -1 || (WIFEXITED(ret) && WEXITSTATUS(ret) == 127)) {
