@@ -139,7 +139,12 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, uint64_t *pa)
 			 size >= (1ULL << 30) ? 'G' : size >= (1ULL << 20) ? 'M' : 'K',
 			 level == S2_LEVEL_MAX ? "page" : "block", oa,
 			 ap[(d >> S2_DESC_S2AP_SHIFT) & 3], (unsigned)((d >> 2) & 0xf),
-			 sh_name(d), !!(d & DESC_AF), !!(d & S2_DESC_XN));
+			 /* LPA2 (DS): bits [9:8] hold OA[51:50], SH is VTCR_EL2.SH0. */
+			 g->ds ? sh_name((uint64_t)S2_FIELD_GET(VTCR_EL2_SH0,
+								w->v->regs->vtcr_el2)
+					 << DESC_SH_SHIFT)
+			       : sh_name(d),
+			 !!(d & DESC_AF), !!(d & S2_DESC_XN));
 		add(w, row, level, a, d, !(d & DESC_AF), what);
 		if (!(d & DESC_AF))
 			return false;

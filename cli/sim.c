@@ -982,10 +982,19 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 	s->hm.tlbi_vmid_hook = hook_vmid;
 	s->hm.tlbi_all_hook = hook_all;
 	s->hm.hook_arg = s;
+	/*
+	 * A 52-bit stage 2 with a 4K or 16K granule is an LPA2 layout (the
+	 * library sets VTCR_EL2.DS): the CPU must implement FEAT_LPA2, or
+	 * it ignores DS, reads the descriptors without LPA2's layout and
+	 * faults every walk of an IPA wider than 48 bits. The guest's
+	 * stage 1 leaves TCR_EL1.DS clear: its IPAs (RAM at RAM_IPA) stay
+	 * below 2^48.
+	 */
 	s->cpu = (struct s2_mmu_cpu){ .pa_bits = (uint8_t)cfg->pa_bits,
 				      .vmid_bits = (uint8_t)cfg->vmid_bits,
 				      .asid_bits = 16, .gran_4k = true,
-				      .gran_16k = true, .gran_64k = true };
+				      .gran_16k = true, .gran_64k = true,
+				      .lpa2 = s->g.ds };
 	s->ids = aligned_alloc(S2_VMID_CACHELINE,
 			       (sizeof(*s->ids) + S2_VMID_CACHELINE - 1) &
 				       ~(size_t)(S2_VMID_CACHELINE - 1));
