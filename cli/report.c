@@ -386,11 +386,6 @@ static bool sim_failed(const struct sim_stats *st)
 	       st->livelocks || st->errors || sim_report_failed(st);
 }
 
-static double ratio(uint64_t a, uint64_t b)
-{
-	return b ? (double)a / (double)b : 0.0;
-}
-
 static void summary(FILE *f, const struct report *rep)
 {
 	const struct sim_stats *st = &rep->st;
@@ -407,9 +402,9 @@ static void summary(FILE *f, const struct report *rep)
 		rep->seconds, rep->seconds > 0 ? st->accesses / rep->seconds / 1e6 : 0.0);
 	fprintf(f, "  TLB         %" PRIu64 " hits (%.2f%%, %" PRIu64 " in the micro-TLB), %" PRIu64
 		   " misses, %" PRIu64 " walks, %" PRIu64 " descriptor reads (%.1f per walk)\n",
-		st->tlb_hits, 100.0 * ratio(st->tlb_hits, st->tlb_hits + st->tlb_misses),
+		st->tlb_hits, 100.0 * report_ratio(st->tlb_hits, st->tlb_hits + st->tlb_misses),
 		st->utlb_hits, st->tlb_misses, st->walks, st->descriptor_reads,
-		ratio(st->descriptor_reads, st->walks));
+		report_ratio(st->descriptor_reads, st->walks));
 	fprintf(f, "  stage 1     %" PRIu64 " guest page faults, %" PRIu64 " table pages, %" PRIu64
 		   " data pages\n", st->s1_faults, st->stage1_table_pages, st->data_pages);
 	fprintf(f, "  stage 2     faults: %" PRIu64 " translation, %" PRIu64 " permission, %" PRIu64
@@ -442,67 +437,65 @@ static int write_json(const struct report *rep)
 	FILE *fp;
 	int err;
 
-#define U(obj, k, v) json_object_set_new(obj, k, json_integer((json_int_t)(v)))
 	json_object_set_new(o, "command", json_string(rep->command));
 	json_object_set_new(o, "workload", json_string(rep->workload));
-	U(o, "accesses", st->accesses);
-	U(o, "tlb_hits", st->tlb_hits);
-	U(o, "tlb_misses", st->tlb_misses);
-	U(o, "utlb_hits", st->utlb_hits);
-	U(o, "walks", st->walks);
-	U(o, "descriptor_reads", st->descriptor_reads);
-	U(o, "s1_faults", st->s1_faults);
-	U(f, "translation", st->s2_translation);
-	U(f, "permission", st->s2_permission);
-	U(f, "access_flag", st->s2_access_flag);
-	U(f, "s1ptw", st->s2_s1ptw);
+	json_set_u64(o, "accesses", st->accesses);
+	json_set_u64(o, "tlb_hits", st->tlb_hits);
+	json_set_u64(o, "tlb_misses", st->tlb_misses);
+	json_set_u64(o, "utlb_hits", st->utlb_hits);
+	json_set_u64(o, "walks", st->walks);
+	json_set_u64(o, "descriptor_reads", st->descriptor_reads);
+	json_set_u64(o, "s1_faults", st->s1_faults);
+	json_set_u64(f, "translation", st->s2_translation);
+	json_set_u64(f, "permission", st->s2_permission);
+	json_set_u64(f, "access_flag", st->s2_access_flag);
+	json_set_u64(f, "s1ptw", st->s2_s1ptw);
 	json_object_set_new(o, "s2_faults", f);
-	U(o, "mmio", st->mmio);
-	U(o, "vmid_rollovers", st->vmid_rollovers);
-	U(o, "tlb_flushes", st->tlb_flushes);
-	U(o, "tlbi_ipa", st->tlbi_ipa);
-	U(o, "tlbi_vmid", st->tlbi_vmid);
-	U(o, "tlbi_all", st->tlbi_all);
-	U(o, "stage2_table_pages", st->stage2_table_pages);
-	U(o, "stage1_table_pages", st->stage1_table_pages);
-	U(o, "distinct_ipa_pages", st->distinct_ipa_pages);
-	U(o, "data_pages", st->data_pages);
-	U(o, "block_maps", st->block_maps);
-	U(o, "page_maps", st->page_maps);
-	U(o, "dirty_pages", st->dirty_pages);
-	U(o, "reclaims", st->reclaims);
-	U(o, "context_switches", st->context_switches);
-	U(o, "isolation_violations", st->isolation_violations);
-	U(o, "stale_tlb_hits", st->stale_tlb_hits);
-	U(o, "stale_tlb_entries", st->stale_entries);
-	U(o, "errors", st->errors);
-	U(o, "livelocks", st->livelocks);
+	json_set_u64(o, "mmio", st->mmio);
+	json_set_u64(o, "vmid_rollovers", st->vmid_rollovers);
+	json_set_u64(o, "tlb_flushes", st->tlb_flushes);
+	json_set_u64(o, "tlbi_ipa", st->tlbi_ipa);
+	json_set_u64(o, "tlbi_vmid", st->tlbi_vmid);
+	json_set_u64(o, "tlbi_all", st->tlbi_all);
+	json_set_u64(o, "stage2_table_pages", st->stage2_table_pages);
+	json_set_u64(o, "stage1_table_pages", st->stage1_table_pages);
+	json_set_u64(o, "distinct_ipa_pages", st->distinct_ipa_pages);
+	json_set_u64(o, "data_pages", st->data_pages);
+	json_set_u64(o, "block_maps", st->block_maps);
+	json_set_u64(o, "page_maps", st->page_maps);
+	json_set_u64(o, "dirty_pages", st->dirty_pages);
+	json_set_u64(o, "reclaims", st->reclaims);
+	json_set_u64(o, "context_switches", st->context_switches);
+	json_set_u64(o, "isolation_violations", st->isolation_violations);
+	json_set_u64(o, "stale_tlb_hits", st->stale_tlb_hits);
+	json_set_u64(o, "stale_tlb_entries", st->stale_entries);
+	json_set_u64(o, "errors", st->errors);
+	json_set_u64(o, "livelocks", st->livelocks);
 	/* Lines of accesses replayed (not valgrind's messages), even none. */
 	if (!strcmp(rep->command, "trace"))
-		U(o, "trace_lines", rep->trace_lines);
+		json_set_u64(o, "trace_lines", rep->trace_lines);
 	sim_report_json(o, c, st);
 	json_object_set_new(o, "seconds", json_real(rep->seconds));
 	json_object_set_new(o, "accesses_per_second",
 			    json_real(rep->seconds > 0 ? st->accesses / rep->seconds : 0));
-	U(cfg, "cpus", c->cpus);
-	U(cfg, "vms", c->vms);
-	U(cfg, "vcpus", c->vcpus);
-	U(cfg, "vmid_bits", c->vmid_bits);
-	U(cfg, "granule", c->granule);
-	U(cfg, "ipa_bits", c->ipa_bits);
-	U(cfg, "pa_bits", c->pa_bits);
-	U(cfg, "s1_granule", c->s1_granule);
+	json_set_u64(cfg, "cpus", c->cpus);
+	json_set_u64(cfg, "vms", c->vms);
+	json_set_u64(cfg, "vcpus", c->vcpus);
+	json_set_u64(cfg, "vmid_bits", c->vmid_bits);
+	json_set_u64(cfg, "granule", c->granule);
+	json_set_u64(cfg, "ipa_bits", c->ipa_bits);
+	json_set_u64(cfg, "pa_bits", c->pa_bits);
+	json_set_u64(cfg, "s1_granule", c->s1_granule);
 	json_object_set_new(cfg, "s1_format",
 			    json_string(c->s1_format == SIM_S1_A32 ? "a32" : "a64"));
 	json_object_set_new(cfg, "blocks", json_boolean(c->blocks));
-	U(cfg, "tlb_entries", c->tlb_entries);
-	U(cfg, "tlb_ways", c->tlb_ways);
+	json_set_u64(cfg, "tlb_entries", c->tlb_entries);
+	json_set_u64(cfg, "tlb_ways", c->tlb_ways);
 	json_object_set_new(cfg, "utlb", json_boolean(c->utlb));
-	U(cfg, "vm_mem", c->vm_mem);
-	U(cfg, "slice", rep->slice);
-	U(cfg, "seed", rep->seed);
+	json_set_u64(cfg, "vm_mem", c->vm_mem);
+	json_set_u64(cfg, "slice", rep->slice);
+	json_set_u64(cfg, "seed", rep->seed);
 	json_object_set_new(o, "config", cfg);
-#undef U
 	/* Our own FILE rather than json_dump_file(): errno says why it failed. */
 	fp = fopen(rep->json, "w");
 	if (!fp) {
@@ -538,7 +531,7 @@ static int write_csv(const struct report *rep, const char *path)
 		uint64_t m = p->misses - (prev ? prev->misses : 0);
 
 		fprintf(f, "%.6f,%" PRIu64 ",%.6f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-			p->t, p->accesses, ratio(h, h + m), p->s1_faults, p->s2_faults,
+			p->t, p->accesses, report_ratio(h, h + m), p->s1_faults, p->s2_faults,
 			p->rollovers, p->flushes);
 		prev = p;
 	}

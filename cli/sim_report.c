@@ -6,11 +6,6 @@
 
 #define MIB(x) ((double)(x) / (1 << 20))
 
-static double ratio(uint64_t a, uint64_t b)
-{
-	return b ? (double)a / (double)b : 0.0;
-}
-
 bool sim_report_failed(const struct sim_stats *st)
 {
 	return st->data_errors || st->mm.mig_lost_pages;
@@ -46,14 +41,14 @@ void sim_report_summary(FILE *f, const struct sim_config *c, const struct sim_st
 			   "RAM; peak %.1f MiB (%.1f%%) with the store, %" PRIu64 " pages "
 			   "zero-filled on first touch\n",
 			m->pool_pages, MIB(m->pool_pages * m->page_size), MIB(m->guest_bytes),
-			MIB(m->peak_host_bytes), 100.0 * ratio(m->peak_host_bytes, m->guest_bytes),
+			MIB(m->peak_host_bytes), 100.0 * report_ratio(m->peak_host_bytes, m->guest_bytes),
 			m->zero_fills);
 	if (c->overcommit != 0)
 		fprintf(f, "  overcommit  %.2fx: %" PRIu64 " pages out, %" PRIu64 " in, %" PRIu64
 			   " same-filled, compression %.1fx; now %" PRIu64 " pages in the store "
 			   "(%.1f KiB)\n",
 			c->overcommit, m->pages_out, m->pages_in, m->same_filled,
-			ratio(m->compressed_in, m->compressed_out), m->stored_pages,
+			report_ratio(m->compressed_in, m->compressed_out), m->stored_pages,
 			m->store_bytes / 1024.0);
 	if (c->share)
 		fprintf(f, "  sharing     %" PRIu64 " pages merged, %" PRIu64 " sharing breaks; now %"
@@ -74,15 +69,14 @@ void sim_report_summary(FILE *f, const struct sim_config *c, const struct sim_st
 			st->derr_want, st->derr_found);
 }
 
-#define U(obj, k, v) json_object_set_new(obj, k, json_integer((json_int_t)(v)))
 
 void sim_report_json(json_t *o, const struct sim_config *c, const struct sim_stats *st)
 {
 	const struct sim_mm_stats *m = &st->mm;
 
-	U(o, "data_checks", st->data_checks);
-	U(o, "data_errors", st->data_errors);
-	U(o, "data_foreign", st->data_foreign);
+	json_set_u64(o, "data_checks", st->data_checks);
+	json_set_u64(o, "data_errors", st->data_errors);
+	json_set_u64(o, "data_foreign", st->data_foreign);
 	if (c->migrate) {
 		json_t *j = json_object(), *r = json_array();
 		unsigned int n = m->mig_rounds < SIM_MIG_MAX_ROUNDS ? m->mig_rounds
@@ -92,60 +86,60 @@ void sim_report_json(json_t *o, const struct sim_config *c, const struct sim_sta
 			json_array_append_new(r, json_integer((json_int_t)m->mig_round_pages[i]));
 		json_object_set_new(j, "done", json_boolean(m->mig_done));
 		json_object_set_new(j, "split", json_string(m->mig_lazy ? "lazy" : "eager"));
-		U(j, "rounds", m->mig_rounds);
+		json_set_u64(j, "rounds", m->mig_rounds);
 		json_object_set_new(j, "pages_per_round", r);
-		U(j, "pages", m->mig_pages);
-		U(j, "zero_pages", m->mig_zero_pages);
-		U(j, "ram_pages", m->mig_ram_pages);
-		U(j, "touched_pages", m->mig_touched_pages);
-		U(j, "downtime_pages", m->mig_downtime_pages);
-		U(j, "downtime_ns", m->mig_downtime_ns);
-		U(j, "log_enable_ns", m->mig_enable_ns);
-		U(j, "write_faults", m->mig_write_faults);
-		U(j, "fault_page_maps", m->mig_fault_maps);
-		U(j, "lost_pages", m->mig_lost_pages);
-		U(j, "forgotten_pages", m->mig_forgotten);
+		json_set_u64(j, "pages", m->mig_pages);
+		json_set_u64(j, "zero_pages", m->mig_zero_pages);
+		json_set_u64(j, "ram_pages", m->mig_ram_pages);
+		json_set_u64(j, "touched_pages", m->mig_touched_pages);
+		json_set_u64(j, "downtime_pages", m->mig_downtime_pages);
+		json_set_u64(j, "downtime_ns", m->mig_downtime_ns);
+		json_set_u64(j, "log_enable_ns", m->mig_enable_ns);
+		json_set_u64(j, "write_faults", m->mig_write_faults);
+		json_set_u64(j, "fault_page_maps", m->mig_fault_maps);
+		json_set_u64(j, "lost_pages", m->mig_lost_pages);
+		json_set_u64(j, "forgotten_pages", m->mig_forgotten);
 		json_object_set_new(o, "migration", j);
 	}
 	if (c->overcommit != 0 || c->share) {
 		json_t *j = json_object();
 
-		U(j, "page_size", m->page_size);
-		U(j, "guest_bytes", m->guest_bytes);
-		U(j, "host_pages", m->pool_pages);
-		U(j, "peak_host_bytes", m->peak_host_bytes);
-		U(j, "peak_pages", m->peak_pages);
-		U(j, "host_bytes", m->host_bytes);
-		U(j, "zero_fills", m->zero_fills);
+		json_set_u64(j, "page_size", m->page_size);
+		json_set_u64(j, "guest_bytes", m->guest_bytes);
+		json_set_u64(j, "host_pages", m->pool_pages);
+		json_set_u64(j, "peak_host_bytes", m->peak_host_bytes);
+		json_set_u64(j, "peak_pages", m->peak_pages);
+		json_set_u64(j, "host_bytes", m->host_bytes);
+		json_set_u64(j, "zero_fills", m->zero_fills);
 		json_object_set_new(o, "memory", j);
 	}
 	if (c->overcommit != 0) {
 		json_t *j = json_object();
 
 		json_object_set_new(j, "ratio", json_real(c->overcommit));
-		U(j, "pages_out", m->pages_out);
-		U(j, "pages_in", m->pages_in);
-		U(j, "same_filled", m->same_filled);
-		U(j, "stored_pages", m->stored_pages);
-		U(j, "store_bytes", m->store_bytes);
-		U(j, "compressed_in", m->compressed_in);
-		U(j, "compressed_out", m->compressed_out);
+		json_set_u64(j, "pages_out", m->pages_out);
+		json_set_u64(j, "pages_in", m->pages_in);
+		json_set_u64(j, "same_filled", m->same_filled);
+		json_set_u64(j, "stored_pages", m->stored_pages);
+		json_set_u64(j, "store_bytes", m->store_bytes);
+		json_set_u64(j, "compressed_in", m->compressed_in);
+		json_set_u64(j, "compressed_out", m->compressed_out);
 		json_object_set_new(j, "compression_ratio",
-				    json_real(ratio(m->compressed_in, m->compressed_out)));
-		U(j, "aged", m->aged);
-		U(j, "second_chances", m->young);
+				    json_real(report_ratio(m->compressed_in, m->compressed_out)));
+		json_set_u64(j, "aged", m->aged);
+		json_set_u64(j, "second_chances", m->young);
 		json_object_set_new(o, "overcommit", j);
 	}
 	if (c->share) {
 		json_t *j = json_object();
 
-		U(j, "scanned", m->scanned);
-		U(j, "merged", m->merged);
-		U(j, "breaks", m->breaks);
-		U(j, "shared_pages", m->shared_frames);
-		U(j, "sharing", m->sharing);
-		U(j, "saved", m->sharing - m->shared_frames);
-		U(j, "saved_peak", m->saved_peak);
+		json_set_u64(j, "scanned", m->scanned);
+		json_set_u64(j, "merged", m->merged);
+		json_set_u64(j, "breaks", m->breaks);
+		json_set_u64(j, "shared_pages", m->shared_frames);
+		json_set_u64(j, "sharing", m->sharing);
+		json_set_u64(j, "saved", m->sharing - m->shared_frames);
+		json_set_u64(j, "saved_peak", m->saved_peak);
 		json_object_set_new(o, "sharing", j);
 	}
 }

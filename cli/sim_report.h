@@ -13,6 +13,17 @@
 
 #include "sim.h"
 
+/* Shared by the reports (report.c, sim_report.c). */
+static inline double report_ratio(uint64_t a, uint64_t b)
+{
+	return b ? (double)a / (double)b : 0.0;
+}
+
+static inline void json_set_u64(json_t *o, const char *key, uint64_t v)
+{
+	json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
 /* Whether a data check failed (a data error, a page lost by migration). */
 bool sim_report_failed(const struct sim_stats *st);
 /* Summary lines: migration, overcommit, sharing (each when it ran), data. */

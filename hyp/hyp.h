@@ -86,6 +86,9 @@ void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+/* Two PAGE_SIZE pages, 8-byte aligned, compared a word at a time (memcmp
+ * goes byte by byte). */
+bool page_equal(const void *a, const void *b);
 size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 
@@ -202,6 +205,12 @@ static inline uint64_t hyp_counter(void)
 {
 	isb();
 	return read_sysreg(cntpct_el0);
+}
+
+/* Counter ticks in microseconds (CNTFRQ_EL0 ticks a second). */
+static inline uint64_t hyp_ticks_us(uint64_t ticks)
+{
+	return ticks * 1000000 / read_sysreg(cntfrq_el0);
 }
 #endif /* !__ASSEMBLER__ */
 #endif /* S2HYP_HYP_H */

@@ -54,16 +54,6 @@ static uint64_t page_hash(const uint64_t *p)
 	return h;
 }
 
-static bool frames_equal(uint64_t a, uint64_t b)
-{
-	const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
-	uint64_t diff = 0;
-
-	for (unsigned int i = 0; i < PAGE_SIZE / 8; i++)
-		diff |= x[i] ^ y[i];
-	return diff == 0;
-}
-
 int ksm_init(uint64_t pages)
 {
 	uint64_t n = 1;
@@ -195,7 +185,7 @@ static void merge_into_shared(struct hyp_vm *vm, uint64_t i, struct entry *e)
 	hyp_write_lock(&vm->mm_lock);
 	if (!wrprotect(vm, i)) {
 		ksm_stats.compared++;
-		if (frames_equal(vm->pg.val[i], e->pa))
+		if (page_equal((const void *)vm->pg.val[i], (const void *)e->pa))
 			remap_shared(vm, i, e->pa, e->hash);
 	}
 	hyp_write_unlock(&vm->mm_lock);
@@ -232,7 +222,7 @@ static void merge_pair(struct hyp_vm *vm, uint64_t i, struct entry *e)
 	if (a->pg.state[ai] == PG_PRIVATE && a->pg.val[ai] == fa &&
 	    nr_shared < max_shared && !wrprotect(a, ai) && !wrprotect(vm, i)) {
 		ksm_stats.compared++;
-		if (frames_equal(fa, vm->pg.val[i])) {
+		if (page_equal((const void *)fa, (const void *)vm->pg.val[i])) {
 			/* a's page keeps its frame, now shared read-only:
 			 * its mapping is write-protected already. */
 			hyp_lock(&pager_lock);

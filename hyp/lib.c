@@ -64,6 +64,16 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+bool page_equal(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+	uint64_t diff = 0;
+
+	for (unsigned int i = 0; i < PAGE_SIZE / 8; i++)
+		diff |= x[i] ^ y[i];
+	return diff == 0;
+}
+
 size_t strlen(const char *s)
 {
 	size_t n = 0;

@@ -320,8 +320,8 @@ void hyp_main(uint64_t dtb)
 	}
 	hyp_printf("s2hyp: %u passed, %u failed (CPUs), %lu us since boot, "
 		   "%lu us running\n", hyp_ncpus - failed, failed,
-		   (hyp_counter() - boot_ticks) * 1000000 / read_sysreg(cntfrq_el0),
-		   (hyp_counter() - run_ticks) * 1000000 / read_sysreg(cntfrq_el0));
+		   hyp_ticks_us(hyp_counter() - boot_ticks),
+		   hyp_ticks_us(hyp_counter() - run_ticks));
 	if (!failed)
 		hyp_printf("PASS\n");
 	semihost_exit(failed ? HYP_EXIT_FAIL : HYP_EXIT_PASS);

@@ -15,11 +15,6 @@
 
 #include <s2mm/error.h>
 
-static uint64_t us_since(uint64_t t0)
-{
-	return (hyp_counter() - t0) * 1000000 / read_sysreg(cntfrq_el0);
-}
-
 static void copy_page(const struct hyp_vm *src, struct hyp_vm *dst,
 		      uint64_t page)
 {
@@ -35,16 +30,6 @@ static void copy_page(const struct hyp_vm *src, struct hyp_vm *dst,
 static const uint64_t *ram_page(const struct hyp_vm *vm, uint64_t page)
 {
 	return (const uint64_t *)(vm->ram_pa + (page << PAGE_SHIFT));
-}
-
-/* Word by word: this check reads both RAMs whole while the guest waits. */
-static bool page_equal(const uint64_t *a, const uint64_t *b)
-{
-	uint64_t diff = 0;
-
-	for (unsigned int i = 0; i < PAGE_SIZE / 8; i++)
-		diff |= a[i] ^ b[i];
-	return diff == 0;
 }
 
 #define NO_PAGE	(~0ULL)
@@ -168,7 +153,7 @@ int migrate_vm(struct hyp_vm *src, struct hyp_vm *dst,
 	if (!ret)
 		ret = s2_vm_dirty_log_enable(&src->mm, VM_SLOT_RAM, log, words);
 	hyp_write_unlock(&src->mm_lock);
-	st->enable_us = us_since(t0);
+	st->enable_us = hyp_ticks_us(hyp_counter() - t0);
 	if (ret)
 		goto out_dst;
 	/* Round 0: everything, then what the guest wrote meanwhile. */
@@ -186,7 +171,7 @@ int migrate_vm(struct hyp_vm *src, struct hyp_vm *dst,
 		if ((uint64_t)n < stop)
 			break;
 	}
-	st->precopy_us = us_since(t0);
+	st->precopy_us = hyp_ticks_us(hyp_counter() - t0);
 
 	/* Stop and copy. */
 	t_stop = hyp_counter();
@@ -205,14 +190,14 @@ int migrate_vm(struct hyp_vm *src, struct hyp_vm *dst,
 	for (uint64_t p = 0; p < pages; p++)
 		st->differ += !page_equal(ram_page(src, p), ram_page(dst, p));
 	st->pages = pages;
-	st->check_us = us_since(t_check);
+	st->check_us = hyp_ticks_us(hyp_counter() - t_check);
 	/* The new frames may hold another VM's instructions in the
 	 * instruction cache: the guest's code is data written here. */
 	__asm__ volatile("ic ialluis; dsb ish; isb" ::: "memory");
 	copy_state(src, dst);
 	sched_remove_vm(src);
 	sched_add_vm(dst);
-	st->downtime_us = us_since(t_stop) - st->check_us;
+	st->downtime_us = hyp_ticks_us(hyp_counter() - t_stop) - st->check_us;
 	s2_vm_dirty_log_disable(&src->mm, VM_SLOT_RAM);
 	vm_destroy(src);
 	palloc_free_bytes(log, bytes);

@@ -80,16 +80,6 @@ static uint64_t swap_out_run(struct hyp_vm *vm, uint64_t first, uint64_t n)
 	return done;
 }
 
-/* A page of one repeated word: the store keeps it in its handle. */
-static bool same_filled(const uint64_t *p)
-{
-	uint64_t diff = 0;
-
-	for (unsigned int i = 1; i < PAGE_SIZE / 8; i++)
-		diff |= p[i] ^ p[0];
-	return diff == 0;
-}
-
 /*
  * Whether page @i can go to the store: a same-filled page always can;
  * others while the arena has room for a raw page. (Checked before the
@@ -105,7 +95,7 @@ static bool storable(const struct pager_vm *pg, uint64_t i)
 	zstore_stats(&pager_store, &z);
 	hyp_unlock(&pager_lock);
 	return z.arena_free >= 2 * PAGE_SIZE ||
-	       same_filled((const uint64_t *)pg->val[i]);
+	       zstore_same_filled((const void *)pg->val[i], NULL);
 }
 
 /* One sweep of up to @budget pages of @vm from its clock hand. */

@@ -303,7 +303,7 @@ void vm_report(const struct hyp_vm *vm, uint64_t ticks)
 		   t.exits, t.hvcs, t.mmio, t.injected, s->translation,
 		   s->permission, s->access_flag, s->s1ptw, t.at_resolved,
 		   s->block_maps, s->page_maps,
-		   ticks * 1000000 / read_sysreg(cntfrq_el0), vm->vmid, vm->vtcr);
+		   hyp_ticks_us(ticks), vm->vmid, vm->vtcr);
 	if (vm->cfg.linux)
 		vm_report_exits(vm);
 }

@@ -588,8 +588,7 @@ int zstore_init(struct zstore *z, void *arena, size_t arena_size)
 	return 0;
 }
 
-/* Whether the page is one 64-bit word repeated, and which. */
-static bool same_filled(const void *page, uint64_t *word)
+bool zstore_same_filled(const void *page, uint64_t *word)
 {
 	const uint8_t *p = page;
 	uint64_t w = load64(p);
@@ -605,7 +604,8 @@ static bool same_filled(const void *page, uint64_t *word)
 			if (load64(p + i) != w)
 				return false;
 	}
-	*word = w;
+	if (word)
+		*word = w;
 	return true;
 }
 
@@ -666,7 +666,7 @@ int zstore_put(struct zstore *z, const void *page, uint64_t *handle)
 	size_t len;
 	int ret;
 
-	if (same_filled(page, &w)) {
+	if (zstore_same_filled(page, &w)) {
 		h = w ^ ZS_FILL_KEY;
 		if (h && !is_blob(h)) {
 			z->pages++;
@@ -718,20 +718,17 @@ int zstore_take(struct zstore *z, uint64_t handle, void *page)
 			return ret;
 		for (size_t i = 0; i < PAGE; i += 8)
 			store64(p + i, w);
-		z->pages--;
-		z->same_filled--;
-		return 0;
+	} else {
+		ret = blob_lookup(z, handle, &idx, &len);
+		if (ret)
+			return ret;
+		if (len == PAGE)
+			copy_bytes(page, unit_ptr(z, idx), PAGE);
+		else if (zstore_decompress(unit_ptr(z, idx), len, page))
+			return -S2_EINVAL;
 	}
-
-	ret = blob_lookup(z, handle, &idx, &len);
-	if (ret)
-		return ret;
-	if (len == PAGE)
-		copy_bytes(page, unit_ptr(z, idx), PAGE);
-	else if (zstore_decompress(unit_ptr(z, idx), len, page))
-		return -S2_EINVAL;
-	blob_free(z, idx, len);
-	return 0;
+	/* Read: now as dropped (its checks pass again, at no cost). */
+	return zstore_drop(z, handle);
 }
 
 int zstore_drop(struct zstore *z, uint64_t handle)

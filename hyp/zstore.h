@@ -20,6 +20,7 @@
 #ifndef S2HYP_ZSTORE_H
 #define S2HYP_ZSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,13 @@ struct zstore_stats {
  * and one raw page.
  */
 int zstore_init(struct zstore *z, void *arena, size_t arena_size);
+
+/**
+ * zstore_same_filled() - Whether the 4096-byte @page is one 64-bit word
+ * repeated (then kept in its handle, costing no arena bytes), and which
+ * (*@word, when true and @word is not NULL).
+ */
+bool zstore_same_filled(const void *page, uint64_t *word);
 
 /**
  * zstore_put() - Store a copy of one page.

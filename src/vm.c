@@ -346,28 +346,33 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 {
 	uint64_t gsz = granule_size(vm), page = ipa & ~(gsz - 1);
 	bool logging = slot->flags & S2_SLOT_DIRTY_LOG;
-	uint64_t desc, pa = 0;
-	bool writable = true, replace;
-	int level, ret;
+	bool pager = slot->flags & S2_SLOT_PAGER;
+	uint64_t desc, pa = slot->pa + (page - slot->ipa);
+	bool writable = true, replace = false;
+	int level = S2_LEVEL_MAX, ret;
 
 	exit->reason = S2_EXIT_RESUME;
-	ret = s2_pgtable_lookup(&vm->pgt, page, &desc, &level);
-	if (ret == -S2_ENOENT) {
-		/* Unmapped meanwhile: the retry faults it in. */
-		exit->reason = S2_EXIT_RETRY;
-		return 0;
+	/*
+	 * Only a pager slot (its page may have moved) or a lazily split
+	 * logged slot (the leaf may be a block) needs the leaf: the common
+	 * case, eager logging, relaxes in one walk.
+	 */
+	if (pager || (logging && vm->lazy_split)) {
+		ret = s2_pgtable_lookup(&vm->pgt, page, &desc, &level);
+		if (ret == -S2_ENOENT) {
+			/* Unmapped meanwhile: the retry faults it in. */
+			exit->reason = S2_EXIT_RETRY;
+			return 0;
+		}
+		if (ret)
+			return ret;
+		replace = level != S2_LEVEL_MAX;
 	}
-	if (ret)
-		return ret;
-	if (slot->flags & S2_SLOT_PAGER) {
+	if (pager) {
 		ret = pager_page(vm, cnt, slot, page, true, &pa, &writable, exit);
 		if (ret || exit->reason == S2_EXIT_RETRY)
 			return ret;
-		replace = level != S2_LEVEL_MAX ||
-			  s2_geom_desc_to_oa(&vm->pgt.geom, desc) != pa;
-	} else {
-		pa = slot->pa + (page - slot->ipa);
-		replace = logging && level != S2_LEVEL_MAX;
+		replace |= s2_geom_desc_to_oa(&vm->pgt.geom, desc) != pa;
 	}
 	if (logging)
 		mark_dirty(vm, slot, page);
