@@ -37,7 +37,12 @@ struct entry {
 
 static struct entry *table;
 static uint64_t table_mask;
-static uint64_t *shared;	/* every shared frame we own */
+/* Every shared frame we own, with the hash of its contents (read-only:
+ * it never changes). */
+struct shared_frame {
+	uint64_t pa, hash;
+};
+static struct shared_frame *shared;
 static uint64_t nr_shared, max_shared;
 static unsigned int cursor;	/* the live VM being swept */
 static uint64_t zero_hash;
@@ -102,9 +107,9 @@ static void rebuild(struct hyp_vm **vms, unsigned int nr)
 	memset(table, 0, (table_mask + 1) * sizeof(*table));
 	hyp_lock(&pager_lock);
 	for (uint64_t i = 0; i < nr_shared; i++) {
-		if (*palloc_refcount(shared[i]) == 0) {
+		if (*palloc_refcount(shared[i].pa) == 0) {
 			/* To the front: the ones to free. */
-			uint64_t t = shared[nr_free];
+			struct shared_frame t = shared[nr_free];
 
 			shared[nr_free++] = shared[i];
 			shared[i] = t;
@@ -118,19 +123,18 @@ static void rebuild(struct hyp_vm **vms, unsigned int nr)
 		}
 		hyp_lock(&pager_lock);
 		for (uint64_t i = 0; i < nr_free; i++)
-			pager_frame_free(shared[i]);
+			pager_frame_free(shared[i].pa);
 		for (uint64_t i = nr_free; i < nr_shared; i++)
 			shared[i - nr_free] = shared[i];
 		nr_shared -= nr_free;
 		hyp_unlock(&pager_lock);
 	}
-	/* Shared frames are read-only: hashed without the lock. */
+	/* Their hashes were taken once: the frames are read-only. */
 	for (uint64_t i = 0; i < nr_shared; i++) {
-		uint64_t h = page_hash((const uint64_t *)shared[i]);
-		struct entry *e = lookup(h);
+		struct entry *e = lookup(shared[i].hash);
 
 		if (e && e->kind == E_EMPTY)
-			*e = (struct entry){ .hash = h, .pa = shared[i],
+			*e = (struct entry){ .hash = shared[i].hash, .pa = shared[i].pa,
 					     .kind = E_SHARED };
 	}
 	ksm_stats.passes++;
@@ -231,7 +235,10 @@ static void merge_pair(struct hyp_vm *vm, uint64_t i, struct entry *e)
 			pager_stats.shared_frames++;
 			count_merge(e->hash);
 			hyp_unlock(&pager_lock);
-			shared[nr_shared++] = fa;
+			/* Hashed now, write-protected: e->hash is of what
+			 * the page held when it was seen. */
+			shared[nr_shared++] = (struct shared_frame){
+				fa, page_hash((const uint64_t *)fa) };
 			e->kind = E_SHARED;
 			e->vm = NULL;
 			remap_shared(vm, i, fa, e->hash);
@@ -314,7 +321,7 @@ void ksm_fini(void)
 	 * table, like the pager's store, lives as long as s2hyp.) */
 	hyp_lock(&pager_lock);
 	for (uint64_t i = 0; i < nr_shared; i++)
-		pager_frame_free(shared[i]);
+		pager_frame_free(shared[i].pa);
 	nr_shared = 0;
 	hyp_unlock(&pager_lock);
 }

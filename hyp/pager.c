@@ -90,59 +90,45 @@ static int pager_page(void *arg, const struct s2_memslot *slot, uint64_t ipa,
 {
 	struct hyp_vm *vm = arg;
 	struct pager_vm *pg = &vm->pg;
-	uint64_t i = (ipa - slot->ipa) >> PAGE_SHIFT, frame = 0;
+	uint64_t i = (ipa - slot->ipa) >> PAGE_SHIFT, frame;
+	enum pg_state st;
 	int ret = 0;
 
 	hyp_lock(&pager_lock);
-	switch (pg->state[i]) {
-	case PG_NONE:
-		frame = frame_zeroed();
-		break;
-	case PG_SWAPPED:
+	st = pg->state[i];
+	/* A frame of its own: first touch, back from the store, or a write
+	 * to a shared frame (copy-on-write; the others keep it). */
+	if (st == PG_NONE || st == PG_SWAPPED || (st == PG_SHARED && write)) {
 		frame = pager_frame_alloc();
-		if (frame) {
-			ret = zstore_take(&pager_store, pg->val[i],
-					  (void *)frame);
-			if (ret) {
-				pager_frame_free(frame);
-				break;
-			}
-			pager_stats.pages_in++;
-		}
-		break;
-	case PG_SHARED:
-		if (!write)
-			break;
-		/* Copy-on-write: the writer's own copy; the others keep
-		 * the shared frame. */
-		frame = pager_frame_alloc();
-		if (frame) {
-			memcpy((void *)frame, (const void *)pg->val[i],
-			       PAGE_SIZE);
-			pager_unshare(pg->val[i]);
-			pager_stats.cow_breaks++;
-		}
-		break;
-	default:
-		break;
-	}
-	if (!ret && pg->state[i] != PG_PRIVATE &&
-	    (pg->state[i] != PG_SHARED || write)) {
 		if (!frame) {
-			/* No frame until the reclaimer frees some. */
+			/* None until the reclaimer frees some. */
 			pager_stats.starved++;
 			__atomic_store_n(&pager_starved, true, __ATOMIC_RELEASE);
 			ret = -S2_EAGAIN;
-		} else {
-			frame_ready(frame);
-			pg->state[i] = PG_PRIVATE;
-			pg->val[i] = frame;
+			goto out;
 		}
+		if (st == PG_NONE) {
+			memset((void *)frame, 0, PAGE_SIZE);
+			pager_stats.zero_fills++;
+		} else if (st == PG_SWAPPED) {
+			ret = zstore_take(&pager_store, pg->val[i], (void *)frame);
+			if (ret) {
+				pager_frame_free(frame);
+				goto out;
+			}
+			pager_stats.pages_in++;
+		} else {
+			memcpy((void *)frame, (const void *)pg->val[i], PAGE_SIZE);
+			pager_unshare(pg->val[i]);
+			pager_stats.cow_breaks++;
+		}
+		frame_ready(frame);
+		pg->state[i] = PG_PRIVATE;
+		pg->val[i] = frame;
 	}
-	if (!ret) {
-		*pa = pg->val[i];
-		*writable = pg->state[i] == PG_PRIVATE;
-	}
+	*pa = pg->val[i];
+	*writable = pg->state[i] == PG_PRIVATE;
+out:
 	hyp_unlock(&pager_lock);
 	return ret;
 }

@@ -81,7 +81,8 @@ void pager_vm_fini(struct hyp_vm *vm);
 
 /**
  * pager_copy_in() - Write @len bytes at offset @off of @vm's RAM from the
- * host (the boot loader), giving frames to the pages first.
+ * host (the boot loader), giving frames to the pages first. Before
+ * pager_vm_add(): reclaim must not take a page it is writing.
  * Return: 0 or -S2_ENOMEM (budget spent).
  */
 int pager_copy_in(struct hyp_vm *vm, uint64_t off, const void *src,

@@ -203,8 +203,6 @@ slots:
 		vcpu->regs.pstate = SPSR_SVC32_AIF;
 	return 0;
 fail:
-	if (c->pager)
-		pager_vm_remove(vm);
 	s2_vm_destroy(&vm->mm);
 	vm_free_frames(vm);
 	return ret;
