@@ -42,11 +42,6 @@ struct sim_mig {
 	uint64_t faults0, maps0;   /* the source's permission faults, page maps */
 };
 
-static void *page_va(struct sim *s, uint64_t pa, uint64_t size)
-{
-	return s2_physmem_va(s->pm, pa, size);
-}
-
 static bool is_zero(const uint64_t *p, uint64_t size)
 {
 	for (uint64_t i = 0; i < size / 8; i++)
@@ -60,8 +55,8 @@ static void copy_page(struct sim *s, struct sim_mig *m, uint64_t n)
 {
 	uint64_t off = n * m->gsz;
 
-	memcpy(page_va(s, m->dst_ram_pa + off, m->gsz),
-	       page_va(s, m->g->ram_pa + off, m->gsz), m->gsz);
+	memcpy(s2_physmem_va(s->pm, m->dst_ram_pa + off, m->gsz),
+	       s2_physmem_va(s->pm, m->g->ram_pa + off, m->gsz), m->gsz);
 }
 
 /* Copy the pages set in m->out; returns how many. */
@@ -170,8 +165,8 @@ static int mig_begin(struct sim *s, struct sim_mig *m)
 	 */
 	for (uint64_t n = 0; n < m->pages; n++) {
 		uint64_t off = n * m->gsz;
-		uint64_t *src = page_va(s, g->ram_pa + off, m->gsz);
-		uint64_t *dst = page_va(s, m->dst_ram_pa + off, m->gsz);
+		uint64_t *src = s2_physmem_va(s->pm, g->ram_pa + off, m->gsz);
+		uint64_t *dst = s2_physmem_va(s->pm, m->dst_ram_pa + off, m->gsz);
 
 		if (!is_zero(src, m->gsz)) {
 			memcpy(dst, src, m->gsz);
@@ -235,8 +230,8 @@ static int mig_finish(struct sim *s, struct sim_mig *m)
 
 	/* Self-check: the destination must hold what the source holds. */
 	for (uint64_t p = 0; p < m->pages; p++)
-		if (memcmp(page_va(s, g->ram_pa + p * m->gsz, m->gsz),
-			   page_va(s, m->dst_ram_pa + p * m->gsz, m->gsz), m->gsz))
+		if (memcmp(s2_physmem_va(s->pm, g->ram_pa + p * m->gsz, m->gsz),
+			   s2_physmem_va(s->pm, m->dst_ram_pa + p * m->gsz, m->gsz), m->gsz))
 			lost++;
 	st->mig_lost_pages = lost;
 	st->mig_ram_pages = m->pages;
