@@ -18,6 +18,14 @@ int cmd_hyp_fidelity(int argc, char **argv);
 int cmd_hyp_boot(int argc, char **argv);
 int cmd_hyp_check(int argc, char **argv);
 int cmd_hyp_linux(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+
+/**
+ * linux_images_make() - scripts/linux-images.sh @dir: the Debian arm64
+ * kernel and initramfs of the Linux guests, fetched and built only when
+ * changed. @who prefixes messages. Return: 0, or -1 after saying why.
+ */
+int linux_images_make(const char *dir, const char *who);
 
 /**
  * dump_pgtable() - Print the tree of @pt below [ipa, ipa + size): one line

@@ -151,8 +151,7 @@ static int read_manifest(const char *dir, struct manifest *m)
 	return 0;
 }
 
-/* scripts/linux-images.sh DIR: fetches and builds only what changed. */
-static int make_images(const char *dir)
+int linux_images_make(const char *dir, const char *who)
 {
 	char script[PATH_MAX];
 	pid_t pid;
@@ -163,14 +162,14 @@ static int make_images(const char *dir)
 	pid = fork();
 	if (pid == 0) {
 		execl("/bin/bash", "bash", script, dir, (char *)NULL);
-		fprintf(stderr, "s2mm hyp linux: cannot run %s: %s\n", script,
+		fprintf(stderr, "%s: cannot run %s: %s\n", who, script,
 			strerror(errno));
 		_exit(127);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		fprintf(stderr, "s2mm hyp linux: %s %s failed\n", script, dir);
+		fprintf(stderr, "%s: %s %s failed\n", who, script, dir);
 		return -1;
 	}
 	return 0;
@@ -450,7 +449,7 @@ int cmd_hyp_linux(int argc, char **argv)
 		for (int up = 0; up < 3; up++)
 			*strrchr(build, '/') = '\0';
 		snprintf(dir, sizeof(dir), "%s/linux", build);
-		if (make_images(dir))
+		if (linux_images_make(dir, "s2mm hyp linux"))
 			return 1;
 	}
 	if (o.images && s2hyp_qemu_image(&q))

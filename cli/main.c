@@ -17,6 +17,8 @@ static const struct {
 	  "simulate CPUs running many VMs: TLBs, 2D walks, faults, VMID rollover" },
 	{ "trace", cmd_trace,
 	  "replay a program's memory trace (valgrind lackey) as a VM's guest" },
+	{ "record", cmd_record,
+	  "record real arm64 software's memory accesses with a QEMU plugin" },
 	{ "explain", cmd_explain,
 	  "show one address's 2D walk step by step (text and SVG)" },
 	{ "hyp", cmd_hyp, "boot s2hyp (the EL2 hypervisor) under QEMU and run guests" },

@@ -163,8 +163,7 @@ static int executable(const char *name)
 	return 0;
 }
 
-/* The build tree of this executable (<build>/cli/s2mm), or -1. */
-static int build_dir(char *out, size_t n)
+int s2mm_build_dir(char *out, size_t n)
 {
 	char exe[PATH_MAX], cache[PATH_MAX + 32];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -271,7 +270,7 @@ int s2hyp_qemu_image(struct s2hyp_qemu *q)
 			return -1;
 		}
 	} else {
-		if (build_dir(build, sizeof(build))) {
+		if (s2mm_build_dir(build, sizeof(build))) {
 			fprintf(stderr, "%s: cannot find the build tree of this "
 				"s2mm (no CMakeCache.txt two levels up); use "
 				"--elf PATH\n", q->who);

@@ -87,6 +87,12 @@ int s2hyp_qemu_option(struct s2hyp_qemu *q, int opt, const char *arg);
  */
 int s2hyp_qemu_image(struct s2hyp_qemu *q);
 
+/**
+ * s2mm_build_dir() - The build tree this s2mm binary lives in
+ * (<build>/cli/s2mm, with <build>/CMakeCache.txt). Return: 0, or -1.
+ */
+int s2mm_build_dir(char *out, size_t n);
+
 /* s2hyp's exit statuses (hyp/hyp.h HYP_EXIT_*), which QEMU's semihosting
  * exit passes through, and the launcher's own for a deadline reached. */
 #define S2HYP_EXIT_PASS		0

@@ -61,12 +61,17 @@ static bool vm_vmid(struct sim *s, struct s2_vm *vm, uint16_t *vmid)
 	return s2_vmid_is_current(s->ids, &vm->vmid, vmid);
 }
 
-static void tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint64_t addr)
+void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint64_t addr)
 {
-	struct s2_tlbi t = { .op = (uint8_t)op, .vmid = vmid, .addr = addr };
+	struct s2_tlbi t = { .op = (uint8_t)op, .vmid = vmid, .asid = asid, .addr = addr };
 
 	s2_tlb_tlbi_is(&s->sys, &t);
 	sim_utlb_flush_all(s);
+}
+
+static void tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint64_t addr)
+{
+	sim_tlbi(s, op, vmid, 0, addr);
 }
 
 static void hook_ipa(void *arg, const struct s2_pgtable *pgt, uint64_t ipa,
@@ -355,7 +360,7 @@ static int guest_alloc_page(struct sim *s, struct gvm *vm, uint64_t *ipa)
 }
 
 /* A new, zeroed stage-1 table page (the guest writes it through stage 2). */
-static int guest_new_table(struct sim *s, struct sim_cpu *c, uint64_t *ipa)
+int sim_guest_new_table(struct sim *s, struct sim_cpu *c, uint64_t *ipa)
 {
 	uint64_t size = 1ULL << s->s1_gshift;
 	uint64_t chunk = 1ULL << s->g.granule_shift;
@@ -380,11 +385,18 @@ static unsigned int s1_shift(const struct sim *s, int level)
 	return s->s1_gshift + (unsigned int)(3 - level) * s->s1_stride;
 }
 
-/* The guest's page fault handler: map the VA page of @va to a new IPA page. */
-static int guest_map(struct sim *s, struct sim_cpu *c, uint64_t va)
+/*
+ * The guest's page fault handler: map the VA page of @va to a new IPA page
+ * (generated guests), or to @want's IPA page (recorded ones, which also
+ * remap a page whose recorded IPA changed: the guest changed its tables).
+ */
+static int guest_map(struct sim *s, struct sim_cpu *c, uint64_t va,
+		     const struct sim_want *want)
 {
 	struct gvm *vm = c->vm;
-	uint64_t table = vm->s1_root;
+	bool upper = want && (va >> 55 & 1);
+	uint64_t table = upper ? vm->s1_kroot : want ? c->cur->ttbr0 & S1_OA_MASK
+						     : vm->s1_root;
 	int err;
 
 	for (int level = s->s1_start; level <= 3; level++) {
@@ -402,26 +414,44 @@ static int guest_map(struct sim *s, struct sim_cpu *c, uint64_t va)
 			table = desc & ((1ULL << 48) - 1) & ~((1ULL << s->s1_gshift) - 1);
 			continue;
 		}
-		if (level == 3 && (desc & DESC_VALID))
+		if (level == 3 && (desc & DESC_VALID) && !want)
 			return 0; /* mapped meanwhile: spurious */
 		if (level < 3)
-			err = guest_new_table(s, c, &next);
+			err = sim_guest_new_table(s, c, &next);
+		else if (want)
+			next = want->ipa & ~0xfffULL;
 		else
 			err = guest_alloc_page(s, vm, &next);
 		if (err)
 			return err;
 		if (level < 3) {
 			desc = next | DESC_TYPE_TABLE;
+		} else if (want) {
+			desc = sim_replay_leaf(s, c, va, next, desc, want);
+			if (!desc)
+				return 0; /* unchanged: not a fault of the tables */
 		} else {
 			desc = next | DESC_TYPE_PAGE | DESC_AF | S1_DESC_NG |
 			       (DESC_SH_IS << DESC_SH_SHIFT) |
 			       (S1_DESC_AP_RW_ALL << S1_DESC_AP_SHIFT);
 			vm->data_pages++;
 		}
-		/* Invalid -> valid: no invalidation needed (faults are not cached). */
 		err = guest_ptr(s, c, table + idx * 8, true, (void **)&d);
 		if (err)
 			return err;
+		if (level == 3 && (*d & DESC_VALID)) {
+			/*
+			 * A valid leaf changes (a recorded remap):
+			 * break-before-make, then TLBI VAE1IS for the
+			 * page, as the guest kernel must (D8.16.1).
+			 */
+			*d = 0;
+			sim_replay_tlbi_va(s, c, va, desc & S1_DESC_NG);
+			err = guest_ptr(s, c, table + idx * 8, true, (void **)&d);
+			if (err)
+				return err;
+		}
+		/* Invalid -> valid: no invalidation needed (faults are not cached). */
 		*d = desc;
 		table = next;
 	}
@@ -432,6 +462,7 @@ static void load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v,
 		      uint16_t vmid)
 {
 	struct gvm *vm = v->vm;
+	bool rec = s->cfg.recorded;
 
 	c->regs = (struct s2_mmu_regs){
 		.hcr_el2 = s->hcr,
@@ -439,10 +470,12 @@ static void load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v,
 		.vttbr_el2 = s2_vm_vttbr(gvm_s2(vm), vmid),
 		.sctlr_el1 = v->mmu_on ? SCTLR_M : 0,
 		.tcr_el1 = s->tcr,
-		.ttbr0_el1 = vm->s1_root | ((uint64_t)GUEST_ASID << TTBR_ASID_SHIFT),
+		.ttbr0_el1 = rec ? v->ttbr0
+				 : vm->s1_root | ((uint64_t)GUEST_ASID << TTBR_ASID_SHIFT),
+		.ttbr1_el1 = rec ? vm->s1_kroot : 0,
 		.mair_el1 = MAIR_WB,
 	};
-	c->el = v->mmu_on ? 0 : 1;
+	c->el = v->mmu_on && !rec ? 0 : 1;
 	utlb_flush(c);
 }
 
@@ -524,8 +557,8 @@ static inline void data_access(struct sim *s, struct sim_cpu *c, uint64_t ipa,
 		data_error(s, c, ipa, want, page[w]);
 }
 
-static int access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr,
-		       unsigned int acc)
+int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned int acc,
+		    const struct sim_want *want)
 {
 	struct s2_mmu_access a = { .va = addr, .acc = (uint8_t)acc, .el = c->el };
 	struct s2_mmu_result r;
@@ -542,6 +575,14 @@ static int access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr,
 			bool in_ram = r.pa - PHYS_BASE < s->mem.size &&
 				      r.ipa - RAM_IPA < c->vm->ram_size;
 
+			/* A recorded guest that now maps the page elsewhere. */
+			if (want && (r.ipa ^ want->ipa) >> 12) {
+				s->st.rec.s1_remaps++;
+				err = guest_map(s, c, addr, want);
+				if (err)
+					return err;
+				continue;
+			}
 			if (r.pa - c->ram_pa >= c->ram_size ||
 			    (s->mm && !mm_pa_ok(s, c->vm, r.pa, acc == SIM_WRITE)))
 				c->isolation++;
@@ -549,7 +590,7 @@ static int access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr,
 				s->st.errors++; /* the guest model stays in RAM */
 			else if (s->cfg.check_data)
 				data_access(s, c, r.ipa, r.pa, acc);
-			if (c->el)
+			if (c->el || want)
 				mark_page(c->vm, r.ipa, s->s1_gshift);
 			if (c->use_utlb && !c->el && in_ram) {
 				struct utlb_e *u = &c->utlb[(addr >> 12) & (UTLB_SIZE - 1)];
@@ -563,12 +604,21 @@ static int access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr,
 			return 0;
 		}
 		if (r.fault.stage == 1) {
+			/* A recorded guest's access did not fault: its tables
+			 * (rebuilt here) lack the mapping or its permission. */
+			if (want) {
+				s->st.s1_faults++;
+				err = guest_map(s, c, addr, want);
+				if (err)
+					return err;
+				continue;
+			}
 			if (r.fault.type != S2_MMU_FAULT_TRANSLATION) {
 				s->st.errors++; /* the guest model never makes these */
 				return 0;
 			}
 			s->st.s1_faults++;
-			err = guest_map(s, c, addr);
+			err = guest_map(s, c, addr, NULL);
 			if (err)
 				return err;
 			continue;
@@ -600,7 +650,7 @@ int sim_access(struct sim *s, unsigned int cpu, uint64_t addr, unsigned int acc)
 			data_access(s, c, u->ipa | (addr & 0xfff), u->pa, acc);
 		return 0;
 	}
-	return access_slow(s, c, addr, acc);
+	return sim_access_slow(s, c, addr, acc, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -646,7 +696,7 @@ int sim_mmu_enable(struct sim *s, struct sim_vcpu *v)
 	int err;
 
 	if (!v->vm->s1_root) {
-		err = guest_new_table(s, c, &v->vm->s1_root);
+		err = sim_guest_new_table(s, c, &v->vm->s1_root);
 		if (err)
 			return err;
 	}
@@ -933,6 +983,11 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 				      s->s1_stride;
 		s->s1_start = 4 - (int)levels;
 	}
+	if (cfg->recorded && (cfg->s1_granule != 4096 || cfg->s1_format != SIM_S1_A64 ||
+			      s->s1_va_bits != 48 || cfg->vms != 1 ||
+			      cfg->recorded_ram >= cfg->vm_mem))
+		BAD(-S2_EINVAL, "a recorded guest is one VM with a 4K, 48-bit AArch64 "
+		    "stage 1 and RAM for its tables above the recorded RAM");
 	per_vm = (cfg->vm_mem + 0x1fffffULL) & ~0x1fffffULL;
 	if (per_vm < 2 * KERNEL_SIZE)
 		per_vm = 2 * KERNEL_SIZE;
@@ -1016,6 +1071,13 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 			 ((uint64_t)parange(cfg->ipa_bits) << TCR_EL1_IPS_SHIFT) |
 			 (3ULL << TCR_EL1_SH0_SHIFT) | (1ULL << 8) | (1ULL << 10) |
 			 TCR_EL1_AS;
+		/* A recorded guest: the kernel's half through TTBR1 too, the
+		 * same size and granule, Inner Shareable, write-back. */
+		if (cfg->recorded)
+			s->tcr = (s->tcr & ~TCR_EL1_EPD1) |
+				 (uint64_t)(64 - s->s1_va_bits) << TCR_EL1_T1SZ_SHIFT |
+				 TCR_EL1_TG1_4K << TCR_EL1_TG1_SHIFT | 3ULL << 28 |
+				 1ULL << 24 | 1ULL << 26;
 	}
 
 	s->cpus = calloc(cfg->cpus, sizeof(*s->cpus));
@@ -1056,7 +1118,9 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		vm->sim = s;
 		vm->idx = i;
 		vm->ram_size = per_vm;
-		vm->next_ipa = RAM_IPA + KERNEL_SIZE;
+		/* A recorded guest's own RAM is the recording's: the
+		 * replay's tables go above it. */
+		vm->next_ipa = RAM_IPA + (cfg->recorded ? cfg->recorded_ram : KERNEL_SIZE);
 		vm->last_vmid = 0xffff;
 		vm->touched = calloc((pages + 63) / 64, 8);
 		vm->shadow = calloc(pages, 8);
@@ -1121,6 +1185,7 @@ void sim_destroy(struct sim *s)
 			s2_physmem_free_range(s->pm, vm->alloc_pa, vm->alloc_size);
 		free(vm->touched);
 		free(vm->shadow);
+		free(vm->as_root);
 		free(vm->dirty_map);
 		free(vm->dirty_out);
 	}

@@ -86,6 +86,14 @@ struct sim_config {
 	bool drop_dirty_page;      /* test aid: migration forgets a page */
 	bool drop_tlbi_merge;      /* test aid: the merger's TLBIs are lost */
 	bool bad_swapin;           /* test aid: swap-in restores another page */
+	/*
+	 * A recorded guest (`s2mm trace` of an s2mm trace): its RAM is
+	 * recorded_ram bytes at the recording's RAM base; its stage 1 is
+	 * rebuilt to reproduce the recorded VA -> IPA mappings (4K pages,
+	 * 48-bit VAs, TTBR0 and TTBR1), in tables above that RAM.
+	 */
+	bool recorded;
+	uint64_t recorded_ram;
 };
 
 #define SIM_MIG_MAX_ROUNDS 64
@@ -130,6 +138,16 @@ struct sim_stats {
 	uint64_t dirty_pages, dirty_rounds, reclaims, context_switches;
 	uint64_t block_maps, page_maps;
 	uint64_t errors, livelocks;
+	/* A recorded guest's replay (cli/replay.c, sim_replay.c). */
+	struct sim_rec_stats {
+		uint64_t s1_remaps;      /* leaves rewritten: remaps, permissions */
+		uint64_t address_spaces; /* told apart (TTBR0 trees) */
+		uint64_t tlbi_replayed;  /* guest TLBI VMALLE1(IS) */
+		uint64_t tlbi_other;     /* by VA/ASID: operands unrecorded */
+		uint64_t ttbr0_writes, sctlr_writes, mmu_on;
+		uint64_t no_pa;          /* accesses without a PA: skipped */
+		uint64_t capped;         /* decisions forced by the lookahead cap */
+	} rec;
 	/* The data self-check. */
 	uint64_t data_checks, data_errors, data_foreign;
 	unsigned int derr_vm;      /* the first data error */
@@ -217,6 +235,36 @@ int sim_host_unmap(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size);
 
 /** sim_dirty_log_start() - Start dirty logging VM @vm's RAM. */
 int sim_dirty_log_start(struct sim *s, unsigned int vm);
+
+/* What a recorded access saw: the IPA, the privilege, the access. */
+struct sim_want {
+	uint64_t ipa;
+	bool el1;
+	uint8_t acc;               /* enum sim_acc */
+};
+
+/**
+ * sim_replay_access() - One access of a recorded guest by the vCPU on
+ * @cpu: VA @va (the IPA itself with the MMU off) that the recording saw
+ * translate to @w->ipa. Return: 0, or a negative error (sim_error()).
+ */
+int sim_replay_access(struct sim *s, unsigned int cpu, uint64_t va, unsigned int acc,
+		      const struct sim_want *w);
+
+/** sim_replay_mmu() - The recorded guest on @cpu turns its MMU on or off. */
+int sim_replay_mmu(struct sim *s, unsigned int cpu, bool on);
+
+/**
+ * sim_replay_as() - The recorded guest on @cpu switches TTBR0_EL1 to
+ * address space @as (made on first use; ASID @as + 1).
+ */
+int sim_replay_as(struct sim *s, unsigned int cpu, unsigned int as);
+
+/** sim_replay_tlbi_all() - The guest's TLBI VMALLE1 (@is: VMALLE1IS). */
+void sim_replay_tlbi_all(struct sim *s, unsigned int cpu, bool is);
+
+/** sim_replay_stats() - The replay's own counters, for its driver. */
+struct sim_rec_stats *sim_replay_stats(struct sim *s);
 
 /** sim_error() - Message for the last fatal error of sim_access(). */
 const char *sim_error(const struct sim *s);

@@ -16,6 +16,8 @@
 #define RAM_IPA 0x40000000ULL
 #define PHYS_BASE 0x40000000ULL
 #define KERNEL_SIZE (2ULL << 20)  /* boot image at the start of RAM */
+/* A 4K stage-1 descriptor's or TTBR's output address (48-bit). */
+#define S1_OA_MASK (((1ULL << 48) - 1) & ~0xfffULL)
 
 /*
  * The data self-check's values: what a guest write stores in the word it
@@ -72,6 +74,11 @@ struct gvm {
 	uint64_t ram_pa, ram_size, alloc_pa, alloc_size;
 	uint64_t next_ipa;         /* guest page allocator */
 	uint64_t s1_root;          /* IPA of the stage-1 root, 0 until built */
+	/* A recorded guest (sim_replay.c): TTBR1's root, and TTBR0's of
+	 * each address space the replay told apart (ASID = index + 1). */
+	uint64_t s1_kroot;
+	uint64_t *as_root;
+	unsigned int nr_as;
 	uint64_t s1_tables, data_pages, distinct;
 	uint64_t *touched;         /* one bit per guest page of RAM */
 	uint64_t *dirty_map, *dirty_out;
@@ -89,6 +96,7 @@ struct sim_vcpu {
 	struct gvm *vm;
 	int cpu;                   /* CPU it runs on, -1 */
 	bool mmu_on;
+	uint64_t ttbr0;            /* a recorded guest's current TTBR0_EL1 */
 };
 
 struct sim_cpu {
@@ -154,6 +162,24 @@ int sim_ram_alloc(struct sim *s, uint64_t *alloc_pa, uint64_t *alloc_size,
 /* Stop @g's vCPUs: put them off every CPU (a migration's last phase). */
 void sim_put_vm(struct sim *s, struct gvm *g);
 uint64_t sim_now_ns(void);
+
+/*
+ * One access of a recorded guest through sim_access_slow(): the IPA the
+ * recording saw (the replay's stage 1 is made to agree) at EL1 or EL0.
+ */
+int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned int acc,
+		    const struct sim_want *want);
+
+/* sim_replay.c: a recorded guest's stage 1. */
+/* The leaf for VA @va -> IPA page @ipa given the old leaf @old; 0 when
+ * @old already does. */
+uint64_t sim_replay_leaf(struct sim *s, struct sim_cpu *c, uint64_t va, uint64_t ipa,
+			 uint64_t old, const struct sim_want *want);
+/* TLBI VAE1IS (@ng: the current ASID's entry) or VAAE1IS for @va. */
+void sim_replay_tlbi_va(struct sim *s, struct sim_cpu *c, uint64_t va, bool ng);
+/* A new zeroed stage-1 table page in guest RAM (sim.c). */
+int sim_guest_new_table(struct sim *s, struct sim_cpu *c, uint64_t *ipa);
+void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint64_t addr);
 
 /* sim_mig.c: --migrate. */
 int mig_tick(struct sim *s);

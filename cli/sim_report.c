@@ -77,6 +77,21 @@ void sim_report_json(json_t *o, const struct sim_config *c, const struct sim_sta
 	json_set_u64(o, "data_checks", st->data_checks);
 	json_set_u64(o, "data_errors", st->data_errors);
 	json_set_u64(o, "data_foreign", st->data_foreign);
+	if (c->recorded) {
+		const struct sim_rec_stats *r = &st->rec;
+		json_t *j = json_object();
+
+		json_set_u64(j, "address_spaces", r->address_spaces);
+		json_set_u64(j, "s1_remaps", r->s1_remaps);
+		json_set_u64(j, "tlbi_replayed", r->tlbi_replayed);
+		json_set_u64(j, "tlbi_other", r->tlbi_other);
+		json_set_u64(j, "ttbr0_writes", r->ttbr0_writes);
+		json_set_u64(j, "sctlr_writes", r->sctlr_writes);
+		json_set_u64(j, "mmu_on", r->mmu_on);
+		json_set_u64(j, "no_pa", r->no_pa);
+		json_set_u64(j, "capped", r->capped);
+		json_object_set_new(o, "recorded", j);
+	}
 	if (c->migrate) {
 		json_t *j = json_object(), *r = json_array();
 		unsigned int n = m->mig_rounds < SIM_MIG_MAX_ROUNDS ? m->mig_rounds

@@ -26,7 +26,9 @@
 #include <zlib.h>
 
 #include "cli.h"
+#include "replay.h"
 #include "report.h"
+#include "s2trace.h"
 #include "sim.h"
 
 enum { OPT_REPEAT = OPT_CMD_BASE, OPT_BOOT };
@@ -322,6 +324,18 @@ static long input_read(struct input *in, char *out, size_t len)
 
 #define BUFSZ (1u << 20)
 
+/* Whether @path starts with the s2mm trace format's magic. */
+static bool is_recorded(const char *path)
+{
+	unsigned char m[S2T_MAGIC_LEN];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, m, sizeof(m));
+
+	if (fd >= 0)
+		close(fd);
+	return n > 0 && s2t_is_trace(m, (size_t)n);
+}
+
 static int replay_file(struct replay *r, const char *path)
 {
 	struct input *in = calloc(1, sizeof(*in));
@@ -420,6 +434,19 @@ int cmd_trace(int argc, char **argv)
 	if (path && access(path, R_OK)) {
 		fprintf(stderr, "s2mm trace: cannot read %s\n", path);
 		return 2;
+	}
+	if (path && is_recorded(path)) {
+		if (cfg.cpus != 1 || cfg.vms != 1 || cfg.vcpus != 1 || boot) {
+			fprintf(stderr, "s2mm trace: %s is an s2mm recording: its vCPUs "
+					"each get a CPU of their own (no --cpus, --vms, "
+					"--vcpus), and a machine's boots by itself (no "
+					"--boot)\n", path);
+			return 2;
+		}
+		rep.workload = path;
+		ret = replay_recorded(path, &cfg, &rep, repeat);
+		report_free(&rep);
+		return ret;
 	}
 	if (cfg.cpus != 1 || cfg.vms != 1 || cfg.vcpus != 1) {
 		fprintf(stderr, "s2mm trace: a trace is one VM's guest on one CPU "

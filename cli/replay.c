@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Replaying a recording (docs/trace-format.md, "Replay").
+ *
+ * A user-mode trace is one process: its VAs go through the guest OS
+ * model as a lackey trace's do (each new VA page gets a new IPA page), at
+ * EL0 with the MMU on.
+ *
+ * A whole machine's trace carries the IPA of every access, but not the
+ * values of the registers the guest wrote (QEMU 7.2's plugins cannot read
+ * them). What the replay needs from them it infers, looking ahead in the
+ * trace (records wait in a queue until the question is settled):
+ * - the MMU: every vCPU starts with it off (reset). After a write to
+ *   SCTLR_EL1 it is on if an access of that vCPU translates (VA != PA)
+ *   before its next SCTLR_EL1 write, else off. Linux turns the MMU on with
+ *   an identity map, but soon touches a page mapped elsewhere (the FDT).
+ * - address spaces: a write to TTBR0_EL1 starts an epoch of its vCPU. The
+ *   first EPOCH_PAGES distinct lower-half pages the epoch touches are
+ *   compared with the mappings of every address space seen so far
+ *   (agreements minus twice the conflicts); the best positive score names
+ *   the address space, else the epoch is a new one. An epoch that touches
+ *   no lower-half page (a kernel thread's) changes nothing.
+ * Accesses replay through sim_replay_access(): the replay's stage 1 maps
+ * each VA page to its recorded IPA (sim_replay.c). TLBI VMALLE1(IS) is
+ * replayed; a TLBI by VA or ASID is not (its operand is a register): the
+ * replay invalidates precisely whatever its own remaps change instead.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "replay.h"
+#include "s2trace.h"
+
+#define EPOCH_PAGES 16
+/* Records the lookahead may hold before it decides with what it has. */
+#define QUEUE_CAP (1u << 22)
+#define RAM_BASE 0x40000000ULL
+
+/* A queued record and, for an event, what the lookahead decided. */
+struct qrec {
+	struct s2t_rec r;
+	int32_t as;                /* TTBR0: address space, -1 no change */
+	bool pending;              /* an event still undecided */
+	bool mmu_on;               /* SCTLR: the MMU after it */
+};
+
+/* Address-space mappings (AS, VA page) -> IPA page, as the lookahead saw. */
+struct asmap {
+	uint64_t *key, *val;
+	size_t cap, n;
+};
+
+struct vstate {
+	bool mmu_on;
+	bool ask_mmu;              /* an SCTLR write awaits its answer */
+	bool ask_as;               /* a TTBR0 epoch awaits its address space */
+	uint64_t mmu_q, as_q;      /* queue positions of those events */
+	int32_t as;                /* current, -1 none yet */
+	unsigned int npages;
+	uint64_t vpage[EPOCH_PAGES], ipage[EPOCH_PAGES];
+};
+
+struct replay {
+	struct sim *s;
+	struct report *rep;
+	struct sim_rec_stats *rs;
+	const char *name;
+	unsigned int vcpus;
+	struct vstate *v;
+	struct asmap map;
+	int32_t nr_as;
+	int32_t *score;            /* per address space, while deciding */
+	/* The queue: q[head..tail) by position mod cap. */
+	struct qrec *q;
+	uint64_t head, tail, qcap;
+	uint64_t acc_lines;
+};
+
+static uint64_t mix(uint64_t k)
+{
+	k ^= k >> 31;
+	k *= 0x9E3779B97F4A7C15ULL;
+	return k ^ k >> 29;
+}
+
+static int64_t asmap_get(const struct asmap *m, uint64_t key)
+{
+	if (!m->cap)
+		return -1;
+	for (size_t i = mix(key) & (m->cap - 1); m->key[i] != UINT64_MAX; i = (i + 1) & (m->cap - 1))
+		if (m->key[i] == key)
+			return (int64_t)m->val[i];
+	return -1;
+}
+
+static int asmap_put(struct asmap *m, uint64_t key, uint64_t val)
+{
+	size_t i;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct asmap t = { .cap = m->cap ? 2 * m->cap : 4096 };
+
+		t.key = malloc(t.cap * sizeof(*t.key));
+		t.val = malloc(t.cap * sizeof(*t.val));
+		if (!t.key || !t.val) {
+			free(t.key);
+			free(t.val);
+			return -ENOMEM;
+		}
+		memset(t.key, 0xff, t.cap * sizeof(*t.key));
+		for (size_t k = 0; k < m->cap; k++)
+			if (m->key[k] != UINT64_MAX)
+				asmap_put(&t, m->key[k], m->val[k]);
+		free(m->key);
+		free(m->val);
+		*m = t;
+	}
+	for (i = mix(key) & (m->cap - 1); m->key[i] != UINT64_MAX && m->key[i] != key;
+	     i = (i + 1) & (m->cap - 1))
+		;
+	m->n += m->key[i] == UINT64_MAX;
+	m->key[i] = key;
+	m->val[i] = val;
+	return 0;
+}
+
+static uint64_t as_key(int32_t as, uint64_t vpage)
+{
+	return (uint64_t)as << 40 | vpage;
+}
+
+static struct qrec *qat(struct replay *r, uint64_t pos)
+{
+	return &r->q[pos % r->qcap];
+}
+
+/* Settle vCPU @v's open TTBR0 epoch with what it has seen. */
+static int decide_as(struct replay *r, struct vstate *v)
+{
+	int32_t best = -1, best_score = 0;
+
+	if (!v->npages) {
+		qat(r, v->as_q)->as = -1;
+		goto done;
+	}
+	for (int32_t a = 0; a < r->nr_as; a++) {
+		int32_t sc = 0;
+
+		for (unsigned int i = 0; i < v->npages; i++) {
+			int64_t got = asmap_get(&r->map, as_key(a, v->vpage[i]));
+
+			if (got >= 0)
+				sc += (uint64_t)got == v->ipage[i] ? 1 : -2;
+		}
+		if (sc > best_score) {
+			best = a;
+			best_score = sc;
+		}
+	}
+	if (best < 0) {
+		int32_t *sc = realloc(r->score, (size_t)(r->nr_as + 1) * sizeof(*sc));
+
+		if (!sc)
+			return -ENOMEM;
+		r->score = sc;
+		best = r->nr_as++;
+	}
+	v->as = best;
+	qat(r, v->as_q)->as = best;
+	for (unsigned int i = 0; i < v->npages; i++)
+		if (asmap_put(&r->map, as_key(best, v->vpage[i]), v->ipage[i]))
+			return -ENOMEM;
+done:
+	qat(r, v->as_q)->pending = false;
+	v->ask_as = false;
+	return 0;
+}
+
+static void decide_mmu(struct replay *r, struct vstate *v, bool on)
+{
+	struct qrec *e = qat(r, v->mmu_q);
+
+	e->mmu_on = on;
+	e->pending = false;
+	v->mmu_on = on;
+	v->ask_mmu = false;
+}
+
+/* The lookahead's view of one record, as it enters the queue. */
+static int observe(struct replay *r, struct qrec *e)
+{
+	struct s2t_rec *rec = &e->r;
+	struct vstate *v = &r->v[rec->vcpu];
+	uint64_t pos = r->tail - 1;
+
+	if (rec->op == S2T_EVENT) {
+		enum s2t_sys k = s2t_sysinsn(rec->insn);
+
+		if (k == S2T_SYS_SCTLR) {
+			if (v->ask_mmu)
+				decide_mmu(r, v, false);
+			v->ask_mmu = true;
+			v->mmu_q = pos;
+			e->pending = true;
+		} else if (k == S2T_SYS_TTBR0) {
+			if (v->ask_as && decide_as(r, v))
+				return -ENOMEM;
+			v->ask_as = true;
+			v->as_q = pos;
+			v->npages = 0;
+			e->pending = true;
+		}
+		return 0;
+	}
+	if (!rec->pa_known || rec->io)
+		return 0;
+	if (v->ask_mmu && rec->va != rec->pa)
+		decide_mmu(r, v, true);
+	if (!v->mmu_on || v->ask_mmu || (rec->va >> 55 & 1))
+		return 0;
+	if (v->ask_as) {
+		uint64_t vp = rec->va >> 12;
+		unsigned int i;
+
+		for (i = 0; i < v->npages && v->vpage[i] != vp; i++)
+			;
+		if (i == v->npages) {
+			v->vpage[v->npages] = vp;
+			v->ipage[v->npages++] = rec->pa >> 12;
+			if (v->npages == EPOCH_PAGES && decide_as(r, v))
+				return -ENOMEM;
+		}
+		return 0;
+	}
+	/* The epoch's address space, as it maps pages now. */
+	if (v->as >= 0 && asmap_put(&r->map, as_key(v->as, rec->va >> 12), rec->pa >> 12))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Replay one record through the simulator. Return: 0, or -1 (said why). */
+static int execute(struct replay *r, const struct qrec *e)
+{
+	const struct s2t_rec *rec = &e->r;
+	struct sim_rec_stats *rs = r->rs;
+	struct sim_want w;
+	unsigned int acc;
+	int err = 0;
+
+	if (rec->op == S2T_EVENT) {
+		bool by_va, by_asid;
+		const char *t;
+
+		switch (s2t_sysinsn(rec->insn)) {
+		case S2T_SYS_SCTLR:
+			rs->sctlr_writes++;
+			rs->mmu_on += e->mmu_on;
+			err = sim_replay_mmu(r->s, rec->vcpu, e->mmu_on);
+			break;
+		case S2T_SYS_TTBR0:
+			rs->ttbr0_writes++;
+			if (e->as >= 0)
+				err = sim_replay_as(r->s, rec->vcpu, (unsigned int)e->as);
+			break;
+		case S2T_SYS_TLBI:
+			t = s2t_tlbi_name(rec->insn, &by_va, &by_asid);
+			if (t && !by_va && !by_asid)
+				sim_replay_tlbi_all(r->s, rec->vcpu, strcmp(t, "VMALLE1") != 0);
+			else
+				rs->tlbi_other++;
+			break;
+		default:
+			break;
+		}
+		goto out;
+	}
+	r->acc_lines++;
+	if (!rec->pa_known) {
+		rs->no_pa++;
+		return 0;
+	}
+	acc = rec->op == S2T_LOAD ? SIM_READ : rec->op == S2T_STORE ? SIM_WRITE : SIM_EXEC;
+	w = (struct sim_want){ .ipa = rec->pa, .el1 = rec->el1, .acc = (uint8_t)acc };
+	/* With the MMU off the address is the IPA (the same as the VA, unless
+	 * the lookahead ran out before it saw the MMU on). */
+	err = sim_replay_access(r->s, rec->vcpu,
+				sim_vcpu_mmu_on(sim_vcpu(r->s, 0, rec->vcpu)) ? rec->va : rec->pa,
+				acc, &w);
+	if (__builtin_expect((r->acc_lines & 0xffff) == 0, 0))
+		report_tick(r->rep, r->s);
+out:
+	if (err) {
+		fprintf(stderr, "s2mm trace: %s: record %" PRIu64 ": %s\n", r->name, rec->n,
+			sim_error(r->s));
+		return -1;
+	}
+	return 0;
+}
+
+/* Replay the queue's head while it is decided; all of it when @flush. */
+static int drain(struct replay *r, bool flush)
+{
+	while (r->head < r->tail) {
+		struct qrec *e = qat(r, r->head);
+
+		if (e->pending) {
+			if (!flush && r->tail - r->head < r->qcap)
+				return 0;
+			/* Out of lookahead: decide with what is known. */
+			struct vstate *v = &r->v[e->r.vcpu];
+
+			r->rs->capped += !flush;
+			if (v->ask_mmu && v->mmu_q == r->head)
+				decide_mmu(r, v, false);
+			if (v->ask_as && v->as_q == r->head && decide_as(r, v)) {
+				fprintf(stderr, "s2mm trace: out of memory\n");
+				return -1;
+			}
+		}
+		if (execute(r, e))
+			return -1;
+		r->head++;
+	}
+	return 0;
+}
+
+static int open_reader(const char *path, int *fd, struct s2t_reader **rd)
+{
+	*rd = NULL;
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		fprintf(stderr, "s2mm trace: cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (s2t_reader_open(rd, *fd, NULL, 0)) {
+		fprintf(stderr, "s2mm trace: %s: %s\n", path,
+			*rd ? s2t_reader_error(*rd) : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int replay_user(struct replay *r, struct s2t_reader *rd)
+{
+	uint64_t limit = 1ULL << sim_va_bits(r->s);
+	struct s2t_rec rec;
+	int rc;
+
+	while ((rc = s2t_read(rd, &rec)) > 0) {
+		unsigned int acc;
+
+		if (rec.op == S2T_EVENT)
+			continue;
+		if (rec.va + rec.size - 1 >= limit) {
+			fprintf(stderr, "s2mm trace: %s: record %" PRIu64 ": VA %#" PRIx64
+				" beyond the guest's %u-bit VA size (--va-bits)\n", r->name,
+				rec.n, rec.va, sim_va_bits(r->s));
+			return 2;
+		}
+		acc = rec.op == S2T_LOAD ? SIM_READ : rec.op == S2T_STORE ? SIM_WRITE : SIM_EXEC;
+		if (sim_access(r->s, rec.vcpu, rec.va, acc) ||
+		    (((rec.va & 0xfff) + rec.size) > 0x1000 &&
+		     sim_access(r->s, rec.vcpu, (rec.va | 0xfff) + 1, acc))) {
+			fprintf(stderr, "s2mm trace: %s: record %" PRIu64 ": %s\n", r->name, rec.n,
+				sim_error(r->s));
+			return 2;
+		}
+		if ((++r->acc_lines & 0xffff) == 0)
+			report_tick(r->rep, r->s);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "s2mm trace: %s: %s\n", r->name, s2t_reader_error(rd));
+		return 2;
+	}
+	return 0;
+}
+
+static int replay_machine(struct replay *r, struct s2t_reader *rd)
+{
+	struct s2t_rec rec;
+	int rc;
+
+	r->qcap = QUEUE_CAP;
+	r->q = malloc(r->qcap * sizeof(*r->q));
+	if (!r->q) {
+		fprintf(stderr, "s2mm trace: out of memory\n");
+		return 2;
+	}
+	while ((rc = s2t_read(rd, &rec)) > 0) {
+		struct qrec *e;
+
+		if (rec.vcpu >= r->vcpus) {
+			fprintf(stderr, "s2mm trace: %s: record %" PRIu64 ": vCPU %u of %u\n",
+				r->name, rec.n, rec.vcpu, r->vcpus);
+			return 2;
+		}
+		if (r->tail - r->head == r->qcap && drain(r, false))
+			return 2;
+		e = qat(r, r->tail++);
+		*e = (struct qrec){ .r = rec, .as = -1 };
+		if (observe(r, e)) {
+			fprintf(stderr, "s2mm trace: out of memory\n");
+			return 2;
+		}
+		if (drain(r, false))
+			return 2;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "s2mm trace: %s: %s\n", r->name, s2t_reader_error(rd));
+		return 2;
+	}
+	return drain(r, true) ? 2 : 0;
+}
+
+int replay_recorded(const char *path, struct sim_config *cfg, struct report *rep,
+		    uint64_t repeat)
+{
+	struct replay r = { .rep = rep, .name = path };
+	const struct s2t_header *h;
+	struct s2t_reader *rd;
+	char err[256] = "";
+	int fd, ret = 2;
+
+	if (open_reader(path, &fd, &rd))
+		goto out;
+	h = s2t_reader_header(rd);
+	r.vcpus = h->vcpus;
+	if (h->vcpus > S2_VMID_MAX_CPUS) {
+		fprintf(stderr, "s2mm trace: %s: %u vCPUs: the simulator has at most %d CPUs\n",
+			path, h->vcpus, S2_VMID_MAX_CPUS);
+		goto out;
+	}
+	cfg->cpus = cfg->vcpus = h->vcpus;
+	if (h->flags & S2T_F_SYSTEM) {
+		if (repeat > 1) {
+			fprintf(stderr, "s2mm trace: %s: a machine's recording runs from "
+				"power-on once: no --repeat\n", path);
+			goto out;
+		}
+		if (h->ram_base != RAM_BASE) {
+			fprintf(stderr, "s2mm trace: %s: RAM at %#" PRIx64 ": the simulator's "
+				"guests have theirs at %#llx\n", path, h->ram_base, RAM_BASE);
+			goto out;
+		}
+		/* The recording's RAM, and room above for the rebuilt stage 1. */
+		cfg->recorded = true;
+		cfg->recorded_ram = h->ram_size;
+		cfg->vm_mem = h->ram_size + h->ram_size / 8 + (16ULL << 20);
+		cfg->s1_granule = 4096;
+		cfg->s1_format = SIM_S1_A64;
+		cfg->va_bits = 48;
+	}
+	if (sim_create(&r.s, cfg, err, sizeof(err))) {
+		fprintf(stderr, "s2mm trace: %s\n", err);
+		goto out;
+	}
+	r.rs = sim_replay_stats(r.s);
+	r.v = calloc(r.vcpus, sizeof(*r.v));
+	if (!r.v) {
+		fprintf(stderr, "s2mm trace: out of memory\n");
+		goto out;
+	}
+	for (unsigned int i = 0; i < r.vcpus; i++) {
+		r.v[i].as = -1;
+		if (sim_schedule(r.s, i, sim_vcpu(r.s, 0, i)) ||
+		    (!cfg->recorded && sim_mmu_enable(r.s, sim_vcpu(r.s, 0, i)))) {
+			fprintf(stderr, "s2mm trace: %s\n", sim_error(r.s));
+			goto out;
+		}
+	}
+	report_begin(rep, 0);
+	for (uint64_t i = 0; i < repeat; i++) {
+		if (i) {
+			s2t_reader_close(rd);
+			close(fd);
+			if (open_reader(path, &fd, &rd))
+				goto out;
+		}
+		ret = cfg->recorded ? replay_machine(&r, rd) : replay_user(&r, rd);
+		if (ret)
+			goto out;
+	}
+	rep->trace_lines = r.acc_lines;
+	ret = report_finish(rep, r.s);
+out:
+	s2t_reader_close(rd);
+	if (fd >= 0)
+		close(fd);
+	free(r.q);
+	free(r.v);
+	free(r.score);
+	free(r.map.key);
+	free(r.map.val);
+	sim_destroy(r.s);
+	return ret;
+}
