@@ -232,7 +232,11 @@ again:
 			/* The stream and the file must end here. */
 			if (fill_out(r, 1))
 				return -EILSEQ;
-			if (r->pos != r->len || !r->frame_done || r->in.pos != r->in.size)
+			if (r->pos == r->len && !r->frame_done)
+				return fail(r, -EPIPE, "truncated: the zstd stream ends early, "
+						       "after the end record (record %" PRIu64 ")",
+					    r->n);
+			if (r->pos != r->len || r->in.pos != r->in.size)
 				return fail(r, -EILSEQ, "data after the end record (record %"
 						       PRIu64 ")", r->n + 1);
 			r->ended = true;

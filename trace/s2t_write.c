@@ -94,6 +94,8 @@ int s2t_writer_open(struct s2t_writer **out, int fd, const struct s2t_header *h,
 		return -ENOMEM;
 	}
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level ? level : 3);
+	/* A damaged trace must not replay as another one. */
+	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 	/* Little-endian fields: docs/trace-format.md, "Header". */
 	memcpy(hdr, S2T_MAGIC, S2T_MAGIC_LEN);
 	for (int i = 0; i < 4; i++) {
