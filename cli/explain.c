@@ -8,9 +8,13 @@
  * then shown as the hardware makes it: each stage-1 descriptor fetch is an
  * IPA, translated by its own stage-2 walk, then read; the final IPA gets a
  * last stage-2 walk. Every descriptor read is listed with its address,
- * value and decoded fields. The steps are read here from simulated memory
- * for display; the verdict (PA or fault, ESR/HPFAR/PAR) is the MMU model's
- * own (s2_mmu_translate, s2_mmu_at), and the two are cross-checked.
+ * value and decoded fields, and the walk stops where the architecture
+ * stops it: at an invalid descriptor, an Access flag of 0 or a permission
+ * check that fails (a stage-1 permission fault is taken before stage 2
+ * sees the output IPA). The steps are read here from simulated memory for
+ * display and their verdict worked out here too; the verdict shown (PA or
+ * fault, ESR/HPFAR/PAR) is the MMU model's own (s2_mmu_translate,
+ * s2_mmu_at), and the two are cross-checked.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -30,6 +34,7 @@ enum { OPT_WRITE = OPT_CMD_BASE, OPT_EXEC, OPT_EL, OPT_STATE, OPT_SVG };
 enum state { ST_MAPPED, ST_COLD, ST_UNMAPPED, ST_DIRTY, ST_MMU_OFF };
 static const char *const state_names[] = { "mapped", "cold", "unmapped", "dirty",
 					   "mmu-off" };
+static const char *const acc_names[] = { "read", "write", "exec" };
 
 #define MAX_STEPS 64
 #define ROW_FINAL 100
@@ -39,15 +44,17 @@ struct step {
 	int col;          /* stage-2 level, or -9 for the stage-1 descriptor */
 	uint64_t addr, val;
 	bool fault;
-	char what[160];
+	char what[200];
 };
 
 struct walk {
 	const struct sim_view *v;
+	unsigned int acc, el;      /* the access explained: enum s2_mmu_acc, EL */
 	struct step steps[MAX_STEPS];
 	int n;
-	bool fault;
-	char fault_what[160];
+	/* The steps' own verdict (type 0: none), compared with the model's. */
+	struct s2_mmu_fault f;
+	char fault_what[240];
 };
 
 static void explain_usage(FILE *out)
@@ -56,8 +63,11 @@ static void explain_usage(FILE *out)
 		"usage: s2mm explain [options] ADDRESS\n\n"
 		"Shows the 2D walk of ADDRESS (a guest VA; an IPA with --state mmu-off):\n"
 		"each stage-1 descriptor fetch with its own stage-2 walk, every\n"
-		"descriptor read (address, value, decoded fields), and the final PA or\n"
-		"the fault with ESR_EL2/FAR/HPFAR_EL2 and PAR_EL1 (AT S12E1R/W).\n\n"
+		"descriptor read (address, value, decoded fields) up to where the walk\n"
+		"ends (a stage-1 fault ends it before the output IPA's stage-2 walk),\n"
+		"and the final PA or the fault with ESR_EL2/FAR/HPFAR_EL2 and PAR_EL1\n"
+		"(AT S12E0R/W or S12E1R/W; a fetch has no AT of its own: the read's is\n"
+		"shown, labelled so).\n\n"
 		"  --state mapped      the guest touched ADDRESS first (default)\n"
 		"  --state cold        ...then the host unmapped all its RAM: the walk\n"
 		"                      faults in stage 2 on a stage-1 table (S1PTW)\n"
@@ -93,6 +103,30 @@ static void add(struct walk *w, int row, int col, uint64_t addr, uint64_t val,
 	       col == -9 ? "S1" : "S2", addr, val, what);
 }
 
+/* The steps' verdict: a fault of @type at @stage, @level. */
+static void fault_at(struct walk *w, unsigned int type, unsigned int stage, int level,
+		     bool s1ptw)
+{
+	w->f = (struct s2_mmu_fault){ .type = (uint8_t)type, .stage = (uint8_t)stage,
+				      .level = (int8_t)level, .s1ptw = s1ptw };
+}
+
+/* "a stage-2 translation fault, level 3 (S1PTW)", or "no fault". */
+static void fault_text(char *buf, size_t n, const struct s2_mmu_fault *f)
+{
+	if (!f->type)
+		snprintf(buf, n, "no fault");
+	else
+		snprintf(buf, n, "a stage-%u %s fault, level %d%s", f->stage,
+			 s2_mmu_fault_name(f->type), f->level, f->s1ptw ? " (S1PTW)" : "");
+}
+
+static bool same_fault(const struct s2_mmu_fault *a, const struct s2_mmu_fault *b)
+{
+	return a->type == b->type && a->stage == b->stage && a->level == b->level &&
+	       a->s1ptw == b->s1ptw;
+}
+
 static const char *sh_name(uint64_t d)
 {
 	static const char *const n[] = { "NS", "res", "OS", "IS" };
@@ -100,14 +134,64 @@ static const char *sh_name(uint64_t d)
 	return n[(d >> DESC_SH_SHIFT) & 3];
 }
 
-/* Stage-2 walk of @ipa, recorded in @row. Return: true with *@pa. */
-static bool s2_walk(struct walk *w, int row, uint64_t ipa, uint64_t *pa)
+/*
+ * Stage-2 permissions (AArch64.S2CheckPermissions, as the model has them):
+ * a stage-1 table read (@ptw) needs S2AP read and, with HCR_EL2.PTW, Normal
+ * memory; the access itself needs its kind's S2AP bit, or to execute
+ * XN[1:0] (FEAT_XNX: 01 not at EL1, 11 not at EL0; without it XN[1] only).
+ * Return: NULL when allowed, else why not.
+ */
+static const char *s2_denied(const struct walk *w, uint64_t d, bool ptw)
+{
+	unsigned int xn;
+
+	if (ptw) {
+		if (!(d & S2_DESC_S2AP_R))
+			return "a stage-1 table read needs S2AP read";
+		if ((w->v->regs->hcr_el2 & HCR_EL2_PTW) &&
+		    !(d & (0xcULL << S2_DESC_MEMATTR_SHIFT)))
+			return "HCR_EL2.PTW: a stage-1 table in Device memory";
+		return NULL;
+	}
+	switch (w->acc) {
+	case S2_MMU_READ:
+		return d & S2_DESC_S2AP_R ? NULL : "a read needs S2AP read";
+	case S2_MMU_WRITE:
+		return d & S2_DESC_S2AP_W ? NULL : "a write needs S2AP write";
+	default:
+		xn = (unsigned int)S2_FIELD_GET(S2_DESC_XN, d);
+		if (w->v->cpu->xnx ? xn == 0 || xn == (w->el ? 3u : 1u) : xn < 2)
+			return NULL;
+		return w->el ? "XN forbids execution at EL1" : "XN forbids execution at EL0";
+	}
+}
+
+/*
+ * Stage-2 walk of @ipa, recorded in @row: for the stage-1 descriptor
+ * there (@ptw: an S1PTW walk, which needs read permission) or for the
+ * final IPA (the access's own permission). Return: true with *@pa, or
+ * false with the steps' verdict in @w.
+ */
+static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *pa)
 {
 	const struct s2_geom *g = w->v->g;
 	uint64_t table = w->v->regs->vttbr_el2 & VTTBR_EL2_BADDR_MASK &
 			 ~((uint64_t)g->root_size - 1);
-	char what[160];
+	char what[200], on[80];
 
+	if (ptw)
+		snprintf(on, sizeof(on), "reading the stage-1 level %d descriptor (S1PTW)", row);
+	else
+		snprintf(on, sizeof(on), "on IPA %#" PRIx64, ipa);
+	/* AArch64.IPAIsOutOfRange: a translation fault, level 0, before any read. */
+	if (ipa >> g->ipa_bits) {
+		printf("      IPA %#" PRIx64 " is beyond the %u-bit IPA space: stage-2 "
+		       "translation fault, level 0\n", ipa, g->ipa_bits);
+		fault_at(w, S2_MMU_FAULT_TRANSLATION, 2, 0, ptw);
+		snprintf(w->fault_what, sizeof(w->fault_what), "stage-2 translation fault, "
+			 "level 0, %s: beyond the IPA space", on);
+		return false;
+	}
 	for (int level = g->start_level; level <= S2_LEVEL_MAX; level++) {
 		unsigned int shift = s2_geom_level_shift(g, level);
 		uint64_t idx = level == g->start_level
@@ -119,6 +203,9 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, uint64_t *pa)
 			snprintf(what, sizeof(what), "L%d [%" PRIu64 "] invalid: stage-2 "
 				 "translation fault, level %d", level, idx, level);
 			add(w, row, level, a, d, true, what);
+			fault_at(w, S2_MMU_FAULT_TRANSLATION, 2, level, ptw);
+			snprintf(w->fault_what, sizeof(w->fault_what),
+				 "stage-2 translation fault, level %d, %s", level, on);
 			return false;
 		}
 		if (level < S2_LEVEL_MAX && (d & 3) == DESC_TYPE_TABLE) {
@@ -131,34 +218,111 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, uint64_t *pa)
 		uint64_t size = s2_geom_level_size(g, level);
 		uint64_t oa = s2_geom_desc_to_oa(g, d) & ~(size - 1);
 		static const char *const ap[] = { "none", "RO", "WO", "RW" };
+		/* No FEAT_HAFDBS: AF=0 faults, before permissions are looked at. */
+		const char *denied = d & DESC_AF ? s2_denied(w, d, ptw) : NULL;
+		int len;
 
-		snprintf(what, sizeof(what),
-			 "L%d [%" PRIu64 "] %" PRIu64 "%c %s -> PA %#" PRIx64 " S2AP=%s MemAttr=%#x "
-			 "SH=%s AF=%d XN=%d", level, idx,
-			 size >> (size >= (1ULL << 30) ? 30 : size >= (1ULL << 20) ? 20 : 10),
-			 size >= (1ULL << 30) ? 'G' : size >= (1ULL << 20) ? 'M' : 'K',
-			 level == S2_LEVEL_MAX ? "page" : "block", oa,
-			 ap[(d >> S2_DESC_S2AP_SHIFT) & 3], (unsigned)((d >> 2) & 0xf),
-			 /* LPA2 (DS): bits [9:8] hold OA[51:50], SH is VTCR_EL2.SH0. */
-			 g->ds ? sh_name((uint64_t)S2_FIELD_GET(VTCR_EL2_SH0,
-								w->v->regs->vtcr_el2)
-					 << DESC_SH_SHIFT)
-			       : sh_name(d),
-			 !!(d & DESC_AF), !!(d & S2_DESC_XN));
-		add(w, row, level, a, d, !(d & DESC_AF), what);
-		if (!(d & DESC_AF))
+		len = snprintf(what, sizeof(what),
+			       "L%d [%" PRIu64 "] %" PRIu64 "%c %s -> PA %#" PRIx64 " S2AP=%s "
+			       "MemAttr=%#x SH=%s AF=%d XN=%d", level, idx,
+			       size >> (size >= (1ULL << 30) ? 30 : size >= (1ULL << 20) ? 20 : 10),
+			       size >= (1ULL << 30) ? 'G' : size >= (1ULL << 20) ? 'M' : 'K',
+			       level == S2_LEVEL_MAX ? "page" : "block", oa,
+			       ap[(d >> S2_DESC_S2AP_SHIFT) & 3], (unsigned)((d >> 2) & 0xf),
+			       /* LPA2 (DS): bits [9:8] hold OA[51:50], SH is VTCR_EL2.SH0. */
+			       g->ds ? sh_name((uint64_t)S2_FIELD_GET(VTCR_EL2_SH0,
+								      w->v->regs->vtcr_el2)
+					       << DESC_SH_SHIFT)
+				     : sh_name(d),
+			       !!(d & DESC_AF), !!(d & S2_DESC_XN));
+		if (len > 0 && (size_t)len < sizeof(what) && (!(d & DESC_AF) || denied))
+			snprintf(what + len, sizeof(what) - (size_t)len, ": stage-2 %s fault",
+				 d & DESC_AF ? "permission" : "access flag");
+		add(w, row, level, a, d, !(d & DESC_AF) || denied, what);
+		if (!(d & DESC_AF)) {
+			fault_at(w, S2_MMU_FAULT_ACCESS_FLAG, 2, level, ptw);
+			snprintf(w->fault_what, sizeof(w->fault_what),
+				 "stage-2 access flag fault, level %d, %s", level, on);
 			return false;
+		}
+		if (denied) {
+			printf("      %s %s at EL%u: %s\n", ptw ? "stage-1 table read" :
+			       acc_names[w->acc], ptw ? "(a read)" : "denied", w->el, denied);
+			fault_at(w, S2_MMU_FAULT_PERMISSION, 2, level, ptw);
+			snprintf(w->fault_what, sizeof(w->fault_what),
+				 "stage-2 permission fault, level %d, %s: %s", level, on, denied);
+			return false;
+		}
 		*pa = oa | (ipa & (size - 1));
 		return true;
 	}
 	return false;
 }
 
-/* The 2D walk of @va; returns true with *@pa when no translation fault. */
+/*
+ * Stage-1 permissions (AArch64.S1ComputePermissions, as the model has
+ * them) of leaf @d under the table bits @tbl (APTable, UXNTable,
+ * PXNTable of the tables above): AP[2:1], APTable[0] taking EL0's access
+ * away and APTable[1] writes; SCTLR_EL1.WXN. AArch64 never lets EL1
+ * execute what EL0 may write; an AArch32 (LPAE) stage 1 has XN for both
+ * levels and lets EL0 execute only what it may read.
+ * Return: NULL when the access is allowed, else why not.
+ */
+static const char *s1_denied(const struct walk *w, uint64_t d, uint64_t tbl)
+{
+	const struct s2_mmu_regs *r = w->v->regs;
+	bool a32 = !(r->hcr_el2 & HCR_EL2_RW);
+	unsigned int ap = (unsigned int)(d >> S1_DESC_AP_SHIFT) & 3;
+	unsigned int apt = (unsigned int)(tbl >> S1_TABLE_APTABLE_SHIFT) & 3;
+	unsigned int eff = (ap & ~(apt & 1)) | (apt & 2);
+	bool r0 = eff & 1, w0 = eff == 1, w1 = !(eff & 2);
+	bool wxn = r->sctlr_el1 & SCTLR_WXN;
+	const char *no_el0 = ap & 1 ? "APTable[0]=1 above: no EL0 access"
+				    : "AP: no EL0 access";
+	const char *ro = ap & 2 ? "AP: read-only" : "APTable[1]=1 above: read-only";
+
+	switch (w->acc) {
+	case S2_MMU_READ:
+		return w->el || r0 ? NULL : no_el0;
+	case S2_MMU_WRITE:
+		if (w->el ? w1 : w0)
+			return NULL;
+		return w->el || r0 ? ro : no_el0;
+	}
+	if (w->el == 0) {
+		if (d & S1_DESC_UXN)
+			return a32 ? "XN=1" : "UXN=1";
+		if (tbl & S1_TABLE_UXNTABLE)
+			return a32 ? "XNTable=1 above" : "UXNTable=1 above";
+		if (a32 && !r0)
+			return "AArch32: EL0 executes only what it may read, and AP gives "
+			       "EL0 no access";
+		if (wxn && w0)
+			return "SCTLR_EL1.WXN=1: memory EL0 may write never executes at EL0";
+		return NULL;
+	}
+	if (a32 && (d & S1_DESC_UXN))
+		return "XN=1";
+	if (a32 && (tbl & S1_TABLE_UXNTABLE))
+		return "XNTable=1 above";
+	if (d & S1_DESC_PXN)
+		return "PXN=1";
+	if (tbl & S1_TABLE_PXNTABLE)
+		return "PXNTable=1 above";
+	if (!a32 && w0)
+		return "EL0 may write this page (AP=EL1+EL0 RW), and AArch64 never "
+		       "lets EL1 execute such a page (implicit PXN)";
+	if (wxn && w1)
+		return "SCTLR_EL1.WXN=1: writable memory never executes";
+	return NULL;
+}
+
+/* The 2D walk of @va; returns true with *@pa when it ends in a PA. */
 static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 {
 	const struct sim_view *v = w->v;
 	uint64_t table = v->regs->ttbr0_el1 & ((1ULL << 48) - 1) & ~1ULL, ipa = va;
+	uint64_t tbl = 0;  /* APTable, UXNTable, PXNTable of the tables passed */
 
 	if (mmu_on) {
 		for (int level = v->s1_start; level <= 3; level++) {
@@ -166,28 +330,25 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 			uint64_t bits = level == v->s1_start ? v->s1_va_bits - shift : v->s1_stride;
 			uint64_t idx = (va >> shift) & ((1ULL << bits) - 1);
 			uint64_t dipa = table + idx * 8, dpa, d;
-			char what[160];
+			char what[200];
 
 			printf(" stage 1 level %d: descriptor [%" PRIu64 "] at IPA %#" PRIx64
 			       ", its stage-2 walk:\n", level, idx, dipa);
-			if (!s2_walk(w, level, dipa, &dpa)) {
-				w->fault = true;
-				snprintf(w->fault_what, sizeof(w->fault_what),
-					 "stage-2 fault on the stage-1 table walk (S1PTW), "
-					 "stage-1 level %d", level);
+			if (!s2_walk(w, level, dipa, true, &dpa))
 				return false;
-			}
 			d = rd(v, dpa);
 			if (!(d & DESC_VALID) || (level == 3 && (d & 3) != 3)) {
 				snprintf(what, sizeof(what), "L%d [%" PRIu64 "] invalid: stage-1 "
 					 "translation fault, level %d (to the guest)", level, idx, level);
 				add(w, level, -9, dpa, d, true, what);
-				w->fault = true;
-				snprintf(w->fault_what, sizeof(w->fault_what), "%s", what);
+				fault_at(w, S2_MMU_FAULT_TRANSLATION, 1, level, false);
+				snprintf(w->fault_what, sizeof(w->fault_what),
+					 "stage-1 translation fault, level %d", level);
 				return false;
 			}
 			if (level < 3 && (d & 3) == DESC_TYPE_TABLE) {
 				table = d & ((1ULL << 48) - 1) & ~((1ULL << v->s1_gshift) - 1);
+				tbl |= d & (0x1fULL << 59);
 				snprintf(what, sizeof(what), "L%d [%" PRIu64 "] table -> IPA %#" PRIx64,
 					 level, idx, table);
 				add(w, level, -9, dpa, d, false, what);
@@ -197,98 +358,267 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 			uint64_t oa = d & ((1ULL << 48) - 1) & ~(size - 1);
 			static const char *const ap[] = { "EL1 RW", "EL1+EL0 RW", "EL1 RO",
 							  "EL1+EL0 RO" };
+			/* No FEAT_HAFDBS: AF=0 faults, before permissions. */
+			const char *denied = d & DESC_AF ? s1_denied(w, d, tbl) : NULL;
+			int len;
 
-			snprintf(what, sizeof(what),
-				 "L%d [%" PRIu64 "] %s -> IPA %#" PRIx64 " AttrIndx=%u AP=%s SH=%s "
-				 "AF=%d nG=%d PXN=%d UXN=%d", level, idx,
-				 level == 3 ? "page" : "block", oa,
-				 (unsigned)((d >> S1_DESC_ATTRINDX_SHIFT) & 7),
-				 ap[(d >> S1_DESC_AP_SHIFT) & 3], sh_name(d), !!(d & DESC_AF),
-				 !!(d & S1_DESC_NG), !!(d & S1_DESC_PXN), !!(d & S1_DESC_UXN));
-			add(w, level, -9, dpa, d, false, what);
 			ipa = oa | (va & (size - 1));
+			len = snprintf(what, sizeof(what),
+				       "L%d [%" PRIu64 "] %s -> IPA %#" PRIx64 " AttrIndx=%u AP=%s "
+				       "SH=%s AF=%d nG=%d PXN=%d UXN=%d", level, idx,
+				       level == 3 ? "page" : "block", oa,
+				       (unsigned)((d >> S1_DESC_ATTRINDX_SHIFT) & 7),
+				       ap[(d >> S1_DESC_AP_SHIFT) & 3], sh_name(d), !!(d & DESC_AF),
+				       !!(d & S1_DESC_NG), !!(d & S1_DESC_PXN), !!(d & S1_DESC_UXN));
+			if (len > 0 && (size_t)len < sizeof(what) && (!(d & DESC_AF) || denied))
+				snprintf(what + len, sizeof(what) - (size_t)len,
+					 ": stage-1 %s fault", d & DESC_AF ? "permission"
+									  : "access flag");
+			add(w, level, -9, dpa, d, !(d & DESC_AF) || denied, what);
+			if (!(d & DESC_AF) || denied) {
+				/*
+				 * AArch64.S1Translate reports the fault: the
+				 * output IPA never reaches stage 2.
+				 */
+				if (denied)
+					printf("      %s at EL%u denied: %s\n", acc_names[w->acc],
+					       w->el, denied);
+				printf(" the walk stops here: a stage-1 fault is taken before "
+				       "stage 2 translates the output IPA %#" PRIx64 "\n", ipa);
+				fault_at(w, denied ? S2_MMU_FAULT_PERMISSION
+						   : S2_MMU_FAULT_ACCESS_FLAG, 1, level, false);
+				snprintf(w->fault_what, sizeof(w->fault_what),
+					 "stage-1 %s fault, level %d%s%s",
+					 denied ? "permission" : "access flag", level,
+					 denied ? ": " : "", denied ? denied : "");
+				return false;
+			}
 			break;
 		}
 	}
 	printf(" %s IPA %#" PRIx64 ", its stage-2 walk:\n", mmu_on ? "output" : "input",
 	       ipa);
-	if (!s2_walk(w, ROW_FINAL, ipa, pa)) {
-		w->fault = true;
-		snprintf(w->fault_what, sizeof(w->fault_what),
-			 "stage-2 fault on IPA %#" PRIx64, ipa);
-		return false;
+	return s2_walk(w, ROW_FINAL, ipa, false, pa);
+}
+
+/*
+ * The SVG's text is monospace: each character advances 0.6 em in the
+ * common monospace fonts (DejaVu Sans Mono, Liberation Mono, Courier), so
+ * a text's width is its length times 0.6 times its font size, and every
+ * box is sized from the texts it holds. A descriptor's decoding is
+ * wrapped at spaces into lines of at most SVG_WRAP characters.
+ */
+#define SVG_PAD 6            /* inside a box, each side */
+#define SVG_GAP 6            /* between boxes */
+#define SVG_WRAP 44
+#define SVG_LINES 8
+#define SVG_LINE_H 11        /* a 9-pixel decoding line */
+
+static int svg_text_w(size_t len, int size)
+{
+	return (int)((len * (size_t)size * 3 + 4) / 5);  /* 0.6 em, rounded up */
+}
+
+struct svg_lines {
+	int n;
+	struct { int off, len; } l[SVG_LINES];
+};
+
+/* Wrap @s at spaces; a word longer than a line keeps a line of its own. */
+static void svg_wrap(const char *s, struct svg_lines *out)
+{
+	int len = (int)strlen(s), start = 0;
+
+	out->n = 0;
+	while (start < len) {
+		int end = len;
+
+		if (len - start > SVG_WRAP && out->n < SVG_LINES - 1) {
+			end = start + SVG_WRAP;
+			while (end > start && s[end] != ' ')
+				end--;
+			if (end == start)
+				for (end = start + SVG_WRAP; end < len && s[end] != ' '; end++)
+					;
+		}
+		out->l[out->n].off = start;
+		out->l[out->n].len = end - start;
+		out->n++;
+		for (start = end; s[start] == ' '; start++)
+			;
 	}
-	return true;
+}
+
+/* @len characters of @s as XML character data. */
+static void svg_put(FILE *f, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len && s[i]; i++) {
+		switch (s[i]) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default: fputc(s[i], f);
+		}
+	}
+}
+
+static void svg_textf(FILE *f, int x, int y, const char *attrs, const char *s, size_t len)
+{
+	fprintf(f, "<text x='%d' y='%d'%s>", x, y, attrs);
+	svg_put(f, s, len);
+	fputs("</text>\n", f);
 }
 
 static int svg(const char *path, const struct walk *w, const struct sim_view *v,
 	       bool mmu_on, const char *title)
 {
-	FILE *f = fopen(path, "w");
-	int rows[8], nrows = 0, cols, cw = 190, ch = 74, x0 = 110, y0 = 70;
 	const struct s2_geom *g = v->g;
+	int rows[8], nrows = 0, cols, x0 = 0, y0 = 70, ch, width, height, maxl = 1;
+	int colw[8], colx[8];
+	struct svg_lines lines[MAX_STEPS];
+	char head[8][24], label[8][24], addr[MAX_STEPS][24], foot[160];
+	FILE *f;
 
-	if (!f) {
-		fprintf(stderr, "s2mm explain: cannot write %s\n", path);
-		return 2;
-	}
 	if (mmu_on)
 		for (int l = v->s1_start; l <= 3; l++)
 			rows[nrows++] = l;
 	rows[nrows++] = ROW_FINAL;
 	cols = (S2_LEVEL_MAX - g->start_level + 1) + (mmu_on ? 1 : 0);
-	int width = x0 + cols * cw + 20, height = y0 + nrows * ch + 40;
+	/* Each column as wide as its widest text: header, address, value, decoding. */
+	for (int c = 0; c < cols; c++) {
+		if (mmu_on && c == cols - 1)
+			snprintf(head[c], sizeof(head[c]), "stage-1 descriptor");
+		else
+			snprintf(head[c], sizeof(head[c]), "stage 2 L%d", g->start_level + c);
+		colw[c] = SVG_PAD + svg_text_w(strlen(head[c]), 11) + SVG_PAD;
+	}
+	for (int i = 0; i < w->n; i++) {
+		const struct step *s = &w->steps[i];
+		int c = s->col == -9 ? cols - 1 : s->col - g->start_level, need;
 
+		svg_wrap(s->what, &lines[i]);
+		if (lines[i].n > maxl)
+			maxl = lines[i].n;
+		snprintf(addr[i], sizeof(addr[i]), "PA %#" PRIx64, s->addr);
+		/* The step's number (16-pixel, two digits at most) then its address. */
+		need = 32 + svg_text_w(strlen(addr[i]), 11);
+		if (need < SVG_PAD + svg_text_w(18, 11))
+			need = SVG_PAD + svg_text_w(18, 11);
+		for (int k = 0; k < lines[i].n; k++)
+			if (need < SVG_PAD + svg_text_w((size_t)lines[i].l[k].len, 9))
+				need = SVG_PAD + svg_text_w((size_t)lines[i].l[k].len, 9);
+		if (colw[c] < need + SVG_PAD)
+			colw[c] = need + SVG_PAD;
+	}
+	/* The stage-2 columns alike, a grid: the widest one's width. */
+	for (int c = 1; c < cols - (mmu_on ? 1 : 0); c++)
+		if (colw[0] < colw[c])
+			colw[0] = colw[c];
+	for (int c = 1; c < cols - (mmu_on ? 1 : 0); c++)
+		colw[c] = colw[0];
+	for (int r = 0; r < nrows; r++) {
+		int lw;
+
+		if (rows[r] == ROW_FINAL)
+			snprintf(label[r], sizeof(label[r]), "%s", mmu_on ? "output IPA" : "IPA");
+		else
+			snprintf(label[r], sizeof(label[r]), "stage 1 L%d", rows[r]);
+		lw = 8 + svg_text_w(strlen(label[r]), 11) + 12;
+		if (x0 < lw)
+			x0 = lw;
+	}
+	for (int c = 0; c < cols; c++)
+		colx[c] = c ? colx[c - 1] + colw[c - 1] + SVG_GAP : x0;
+	/* Number and address, the value, then the decoding's lines. */
+	ch = 54 + (maxl - 1) * SVG_LINE_H + 8 + SVG_GAP;
+	snprintf(foot, sizeof(foot), "%d descriptor reads. Blue: stage-2 descriptors, "
+		 "green: stage-1 descriptors, red: the fault.", w->n);
+	width = colx[cols - 1] + colw[cols - 1] + 20;
+	if (width < 10 + svg_text_w(strlen(title), 15) + 10)
+		width = 10 + svg_text_w(strlen(title), 15) + 10;
+	if (width < 10 + svg_text_w(strlen(foot), 12) + 10)
+		width = 10 + svg_text_w(strlen(foot), 12) + 10;
+	height = y0 + nrows * ch + 40;
+
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "s2mm explain: cannot write %s\n", path);
+		return 2;
+	}
 	fprintf(f, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
 		   "font-family='monospace' font-size='11'>\n", width, height);
 	fprintf(f, "<rect width='100%%' height='100%%' fill='white'/>\n");
-	fprintf(f, "<text x='10' y='22' font-size='15' font-weight='bold'>%s</text>\n", title);
-	for (int c = 0; c < cols; c++) {
-		bool s1col = mmu_on && c == cols - 1;
-		fprintf(f, "<text x='%d' y='%d' font-weight='bold'>", x0 + c * cw + 6, y0 - 10);
-		if (s1col)
-			fprintf(f, "stage-1 descriptor</text>\n");
-		else
-			fprintf(f, "stage 2 L%d</text>\n", g->start_level + c);
-	}
+	svg_textf(f, 10, 22, " font-size='15' font-weight='bold'", title, strlen(title));
+	for (int c = 0; c < cols; c++)
+		svg_textf(f, colx[c] + SVG_PAD, y0 - 10, " font-weight='bold'", head[c],
+			  strlen(head[c]));
 	for (int r = 0; r < nrows; r++) {
-		fprintf(f, "<text x='8' y='%d' font-weight='bold'>", y0 + r * ch + ch / 2);
-		if (rows[r] == ROW_FINAL)
-			fprintf(f, "%s</text>\n", mmu_on ? "output IPA" : "IPA");
-		else
-			fprintf(f, "stage 1 L%d</text>\n", rows[r]);
+		svg_textf(f, 8, y0 + r * ch + ch / 2, " font-weight='bold'", label[r],
+			  strlen(label[r]));
 		for (int c = 0; c < cols; c++)
 			fprintf(f, "<rect x='%d' y='%d' width='%d' height='%d' fill='#f4f4f4' "
-				   "stroke='#ccc'/>\n", x0 + c * cw, y0 + r * ch, cw - 6, ch - 6);
+				   "stroke='#ccc'/>\n", colx[c], y0 + r * ch, colw[c], ch - SVG_GAP);
 	}
 	for (int i = 0; i < w->n; i++) {
 		const struct step *s = &w->steps[i];
 		int r = 0, c;
+		char num[12], val[24];
 
 		while (r < nrows && rows[r] != s->row)
 			r++;
 		c = s->col == -9 ? cols - 1 : s->col - g->start_level;
-		int x = x0 + c * cw, y = y0 + r * ch;
+		int x = colx[c], y = y0 + r * ch;
 		const char *fill = s->fault ? "#f6b0b0" : s->col == -9 ? "#b9e4b9" : "#b8d4f0";
 
 		fprintf(f, "<rect x='%d' y='%d' width='%d' height='%d' fill='%s' stroke='#555'/>\n",
-			x, y, cw - 6, ch - 6, fill);
-		fprintf(f, "<text x='%d' y='%d' font-size='16' font-weight='bold'>%d</text>\n",
-			x + 6, y + 20, i + 1);
-		fprintf(f, "<text x='%d' y='%d'>PA %#" PRIx64 "</text>\n", x + 32, y + 18, s->addr);
-		fprintf(f, "<text x='%d' y='%d'>%#018" PRIx64 "</text>\n", x + 6, y + 38, s->val);
-		fprintf(f, "<text x='%d' y='%d' font-size='9'>%.34s</text>\n", x + 6, y + 56,
-			s->what);
+			x, y, colw[c], ch - SVG_GAP, fill);
+		snprintf(num, sizeof(num), "%d", i + 1);
+		snprintf(val, sizeof(val), "%#018" PRIx64, s->val);
+		svg_textf(f, x + SVG_PAD, y + 20, " font-size='16' font-weight='bold'", num,
+			  strlen(num));
+		svg_textf(f, x + 32, y + 18, "", addr[i], strlen(addr[i]));
+		svg_textf(f, x + SVG_PAD, y + 38, "", val, strlen(val));
+		for (int k = 0; k < lines[i].n; k++)
+			svg_textf(f, x + SVG_PAD, y + 54 + k * SVG_LINE_H, " font-size='9'",
+				  s->what + lines[i].l[k].off, (size_t)lines[i].l[k].len);
 	}
-	fprintf(f, "<text x='10' y='%d' font-size='12'>%d descriptor reads. Blue: stage-2 "
-		   "descriptors, green: stage-1 descriptors, red: the fault.</text>\n",
-		height - 14, w->n);
+	svg_textf(f, 10, height - 14, " font-size='12'", foot, strlen(foot));
 	fprintf(f, "</svg>\n");
 	if (fclose(f)) {
 		fprintf(stderr, "s2mm explain: cannot write %s\n", path);
 		return 2;
 	}
 	return 0;
+}
+
+/*
+ * PAR_EL1 from the AT instruction for the access: AT S12E<el>R or W.
+ * AArch64 has no AT for an instruction fetch: a fetch gets the read's,
+ * which checks read permission and not execute, so the line says so and
+ * whether the read's result is the fetch's.
+ */
+static void print_par(unsigned int acc, unsigned int el, uint64_t par,
+		      const struct s2_mmu_result *at, const struct s2_mmu_result *res)
+{
+	char what[120];
+	bool same;
+
+	if (acc != S2_MMU_EXEC) {
+		printf("  PAR_EL1 %#018" PRIx64 " (AT S12E%u%c)\n", par, el,
+		       acc == S2_MMU_WRITE ? 'W' : 'R');
+		return;
+	}
+	if (at->fault.type)
+		fault_text(what, sizeof(what), &at->fault);
+	else
+		snprintf(what, sizeof(what), "PA %#" PRIx64, at->pa);
+	same = at->fault.type ? same_fault(&at->fault, &res->fault)
+			      : !res->fault.type && at->pa == res->pa;
+	printf("  PAR_EL1 %#018" PRIx64 " (AT S12E%uR, a read: AArch64 has no AT for "
+	       "instruction fetches, and a read checks read permission, not execute;\n"
+	       "    the read gives %s, %s)\n", par, el, what,
+	       same ? "as the fetch does" : "not the fetch's result above");
 }
 
 int cmd_explain(int argc, char **argv)
@@ -312,6 +642,8 @@ int cmd_explain(int argc, char **argv)
 	cfg.tlb_entries = 64;
 	cfg.utlb = false;
 	cfg.vm_mem = 64ULL << 20;
+	/* 0 until --va-bits is given: an AArch32 stage 1 takes 32 only. */
+	cfg.va_bits = 0;
 	while ((c = report_getopt(argc, argv, opts, &cfg, &rep)) != -1) {
 		switch (c) {
 		case 'h':
@@ -359,6 +691,14 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "s2mm explain: one VM on one CPU\n");
 		return 2;
 	}
+	if (cfg.s1_format == SIM_S1_A32 && cfg.va_bits && cfg.va_bits != 32) {
+		fprintf(stderr, "s2mm explain: --va-bits %u with --s1-format a32: the AArch32 "
+				"guest's stage 1 translates 32-bit VAs (TTBCR.T0SZ 0): "
+				"--va-bits 32 or none\n", cfg.va_bits);
+		return 2;
+	}
+	if (!cfg.va_bits)
+		cfg.va_bits = report_defaults.va_bits;
 	if (sim_create(&s, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "s2mm explain: %s\n", err);
 		return 2;
@@ -370,9 +710,13 @@ int cmd_explain(int argc, char **argv)
 				: sim_ram_ipa(s) + cfg.vm_mem;
 
 	if (va >= limit || (!mmu_on && va < sim_ram_ipa(s))) {
-		fprintf(stderr, "s2mm explain: address %#" PRIx64 " outside %s\n", va,
-			mmu_on ? "the guest's VA space (--va-bits)"
-			       : "guest RAM (IPA 0x40000000 + --vm-mem)");
+		if (!mmu_on)
+			fprintf(stderr, "s2mm explain: address %#" PRIx64 " outside guest RAM "
+					"(IPA 0x40000000 + --vm-mem)\n", va);
+		else
+			fprintf(stderr, "s2mm explain: address %#" PRIx64 " outside the guest's "
+					"%u-bit VA space (%s)\n", va, sim_va_bits(s),
+				cfg.s1_format == SIM_S1_A32 ? "--s1-format a32" : "--va-bits");
 		goto out;
 	}
 	if (sim_schedule(s, 0, vc) || (mmu_on && sim_mmu_enable(s, vc)))
@@ -396,16 +740,18 @@ int cmd_explain(int argc, char **argv)
 		goto sim_err;
 	sim_view(s, 0, &v);
 
-	static const char *const acc_names[] = { "read", "write", "exec" };
 	struct walk *w = calloc(1, sizeof(*w));
-	struct s2_mmu_result res;
+	struct s2_mmu_result res, at_res;
 	struct s2_mmu_access a = { .va = va, .acc = (uint8_t)acc, .el = (uint8_t)el };
 	uint64_t pa = 0, par = 0;
+	char steps[120], model[120];
 	bool ok;
 
 	if (!w)
 		goto out;
 	w->v = &v;
+	w->acc = acc;
+	w->el = el;
 	printf("s2mm explain: %s %#" PRIx64 " (%s at EL%u), guest MMU %s, state %s\n",
 	       mmu_on ? "VA" : "IPA", va, acc_names[acc], el, mmu_on ? "on" : "off",
 	       state_names[state]);
@@ -423,7 +769,11 @@ int cmd_explain(int argc, char **argv)
 		       1u << (v.s1_gshift - 10), v.s1_va_bits, v.s1_start);
 	ok = walk2d(w, va, mmu_on, &pa);
 
-	/* The model's verdict (a fresh walk, as AT does). */
+	/*
+	 * The model's verdict (a fresh walk, as AT does), and PAR_EL1 from
+	 * the AT instruction whose permission check is the access's (a
+	 * fetch: the read's, print_par() says why).
+	 */
 	if (mmu_on)
 		r = s2_mmu_translate(v.mem, v.cpu, v.regs, &a, &res);
 	else
@@ -432,7 +782,7 @@ int cmd_explain(int argc, char **argv)
 		r = s2_mmu_at(v.mem, v.cpu, v.regs,
 			      acc == S2_MMU_WRITE ? (el ? S2_MMU_AT_S12E1W : S2_MMU_AT_S12E0W)
 						  : (el ? S2_MMU_AT_S12E1R : S2_MMU_AT_S12E0R),
-			      va, &par, NULL);
+			      va, &par, &at_res);
 	if (r) {
 		fprintf(stderr, "s2mm explain: the model refused the walk: %s\n", s2_strerror(r));
 		free(w);
@@ -442,13 +792,8 @@ int cmd_explain(int argc, char **argv)
 	if (!res.fault.type) {
 		printf(" result: PA %#" PRIx64 " (%s)\n", res.pa,
 		       res.pa - v.ram_pa < v.ram_size ? "inside the VM's RAM" : "OUTSIDE the VM's RAM");
-		printf("  %u descriptor reads here, %u by the model; PAR_EL1 %#018" PRIx64 "\n",
-		       w->n, res.desc_reads, par);
-		if (!ok || pa != res.pa) {
-			printf("  MISMATCH: the steps above give %s%#" PRIx64 "\n",
-			       ok ? "PA " : "a fault, not ", ok ? pa : res.pa);
-			ret = 1;
-		}
+		printf("  %u descriptor reads here, %u by the model\n", w->n, res.desc_reads);
+		print_par(acc, el, par, &at_res, &res);
 	} else {
 		const struct s2_mmu_fault *f = &res.fault;
 		static const struct s2_mmu_insn ldr = { .isv = true, .sas = ESR_SAS_DOUBLE,
@@ -465,14 +810,21 @@ int cmd_explain(int argc, char **argv)
 		if (f->stage == 2 && !s2_mmu_hpfar(f, &hpfar))
 			printf("  HPFAR_EL2 %#" PRIx64 "%s (IPA %#" PRIx64 ")", hpfar,
 			       s2_mmu_hpfar_valid(f) ? "" : " [UNKNOWN architecturally]", f->ipa);
-		printf("\n  PAR_EL1 %#018" PRIx64 " (AT S12E%u%c)\n", par, el,
-		       acc == S2_MMU_WRITE ? 'W' : 'R');
-		if (ok && f->type == S2_MMU_FAULT_TRANSLATION) {
-			printf("  MISMATCH: the steps above found no translation fault\n");
-			ret = 1;
-		}
-		if (!ok)
-			printf("  steps: %s\n", w->fault_what);
+		printf("\n  %u descriptor reads here, %u by the model\n", w->n, res.desc_reads);
+		print_par(acc, el, par, &at_res, &res);
+		printf("  steps: %s\n", w->fault_what);
+	}
+	/* The steps above and the model must agree: the fault, or the PA. */
+	if (!same_fault(&w->f, &res.fault) || (ok && pa != res.pa)) {
+		fault_text(model, sizeof(model), &res.fault);
+		if (ok)
+			snprintf(steps, sizeof(steps), "PA %#" PRIx64, pa);
+		else
+			fault_text(steps, sizeof(steps), &w->f);
+		if (!res.fault.type)
+			snprintf(model, sizeof(model), "PA %#" PRIx64, res.pa);
+		printf("  MISMATCH: the steps above give %s, the model %s\n", steps, model);
+		ret = 1;
 	}
 	if (svg_path) {
 		char title[200];
@@ -481,10 +833,10 @@ int cmd_explain(int argc, char **argv)
 			snprintf(title, sizeof(title), "%s %#" PRIx64 " -> PA %#" PRIx64 " (%d reads)",
 				 mmu_on ? "VA" : "IPA", va, res.pa, w->n);
 		else
-			snprintf(title, sizeof(title), "%s %#" PRIx64 ": stage-%u %s fault, level %d%s",
-				 mmu_on ? "VA" : "IPA", va, res.fault.stage,
-				 s2_mmu_fault_name(res.fault.type), res.fault.level,
-				 res.fault.s1ptw ? " (S1PTW)" : "");
+			snprintf(title, sizeof(title), "%s %#" PRIx64 " (%s at EL%u): stage-%u %s "
+				 "fault, level %d%s", mmu_on ? "VA" : "IPA", va, acc_names[acc], el,
+				 res.fault.stage, s2_mmu_fault_name(res.fault.type),
+				 res.fault.level, res.fault.s1ptw ? " (S1PTW)" : "");
 		r = svg(svg_path, w, &v, mmu_on, title);
 		if (r)
 			ret = r;

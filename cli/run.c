@@ -20,6 +20,14 @@
 #include "sim.h"
 
 #define VA_BASE 0x10000000ULL
+/*
+ * Guest RAM as the simulator lays it out (sim.c): --vm-mem rounded up to
+ * 2 MiB, at most 1022M (report.c), its first 2 MiB the boot image; the
+ * guest allocates its pages and its stage-1 tables in the rest.
+ */
+#define VM_MEM_ROUND (2ULL << 20)
+#define VM_MEM_MAX ((1ULL << 30) - (2ULL << 20))
+#define BOOT_IMAGE (2ULL << 20)
 
 enum workload { WL_SEQUENTIAL, WL_RANDOM, WL_ZIPF, WL_STRIDED };
 static const char *const wl_names[] = { "sequential", "random", "zipf", "strided" };
@@ -96,6 +104,128 @@ static void run_usage(FILE *out)
 		"memory, a stale TLB entry used, a value read that is not the last one\n"
 		"written, a page the migration lost); 2 for bad options or errors.\n",
 		SIM_MIG_MAX_ROUNDS, report_options_help);
+}
+
+/*
+ * Option @opt's count from @arg, within [@min, @max]. Return: 0, or
+ * -S2_EINVAL after an error naming the option and what it takes.
+ */
+static int count_arg(const char *opt, const char *arg, uint64_t min, uint64_t max,
+		     uint64_t *v)
+{
+	uint64_t x;
+
+	if (parse_u64(arg, &x) && x >= min && x <= max) {
+		*v = x;
+		return 0;
+	}
+	if (max == UINT64_MAX)
+		fprintf(stderr, "s2mm run: --%s '%s': expected %" PRIu64 " or more (a count; "
+				"K, M, G multiply by 2^10, 2^20, 2^30)\n", opt, arg, min);
+	else
+		fprintf(stderr, "s2mm run: --%s '%s': expected %" PRIu64 "..%" PRIu64 "\n", opt,
+			arg, min, max);
+	return -S2_EINVAL;
+}
+
+/*
+ * Guest RAM a guest uses to touch each of @pages stage-1 pages from
+ * VA_BASE once: the boot image, the pages, and the stage-1 tables that
+ * map them (the simulator's guest allocates them all in its RAM).
+ */
+static uint64_t guest_ram_need(const struct sim_config *cfg, unsigned int va_bits,
+			       uint64_t pages)
+{
+	unsigned int gshift = (unsigned int)__builtin_ctz(cfg->s1_granule);
+	unsigned int stride = gshift - 3;
+	unsigned int levels = (va_bits - gshift + stride - 1) / stride;
+	uint64_t last = VA_BASE + (pages << gshift) - 1, n = 1 + pages; /* + root */
+
+	/* Below the root, one table per span of VAs a table at that depth maps. */
+	for (unsigned int l = 1; l < levels; l++) {
+		unsigned int span = gshift + stride * (levels - l);
+
+		n += (last >> span) - (VA_BASE >> span) + 1;
+	}
+	return BOOT_IMAGE + (n << gshift);
+}
+
+/* The largest working set whose guest fits in @have bytes of RAM. */
+static uint64_t max_wss(const struct sim_config *cfg, unsigned int va_bits, uint64_t have)
+{
+	uint64_t lo = 0, hi = 1ULL << 28;
+
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo + 1) / 2;
+
+		if (guest_ram_need(cfg, va_bits, mid) <= have)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/*
+ * The workload against the machine, before anything is allocated: its
+ * VAs [VA_BASE, + wss pages) within the guest's VA space, its pages and
+ * their stage-1 tables within guest RAM. Sets the default --vm-mem (from
+ * --wss) when none was given. Return: 0, or -S2_EINVAL after saying why.
+ */
+static int check_wss(struct sim_config *cfg, const struct wl *w, bool a32)
+{
+	unsigned int va_bits = a32 ? 32 : cfg->va_bits, need_bits = 0;
+	uint64_t span = w->wss * w->page, need, have;
+	bool dflt = !cfg->vm_mem;
+
+	if (VA_BASE + span > (1ULL << va_bits)) {
+		uint64_t fit = (1ULL << va_bits) > VA_BASE
+				       ? ((1ULL << va_bits) - VA_BASE) / w->page : 0;
+
+		while (VA_BASE + span > (1ULL << need_bits))
+			need_bits++;
+		fprintf(stderr, "s2mm run: the workload's VAs %#llx..%#" PRIx64 " (--wss %" PRIu64
+				" pages of %" PRIu64 "K) do not fit the guest's %u-bit VA space ",
+			(unsigned long long)VA_BASE, (uint64_t)(VA_BASE + span - 1), w->wss,
+			w->page >> 10, va_bits);
+		if (a32)
+			fprintf(stderr, "(--s1-format a32): expected --wss 1..%" PRIu64 "\n", fit);
+		else if (fit)
+			fprintf(stderr, "(--va-bits %u): expected --wss 1..%" PRIu64 " or --va-bits "
+					"%u..48\n", va_bits, fit, need_bits);
+		else
+			fprintf(stderr, "(--va-bits %u): expected --va-bits %u..48\n", va_bits,
+				need_bits);
+		return -S2_EINVAL;
+	}
+	if (dflt) {
+		/*
+		 * Kernel image, the working set, its tables, and headroom;
+		 * at most the largest --vm-mem, which the check below holds
+		 * the working set to.
+		 */
+		cfg->vm_mem = (4ULL << 20) + span + span / 4 + (w->page << 6);
+		if (cfg->vm_mem > VM_MEM_MAX)
+			cfg->vm_mem = VM_MEM_MAX;
+	}
+	need = guest_ram_need(cfg, va_bits, w->wss);
+	have = (cfg->vm_mem + VM_MEM_ROUND - 1) & ~(VM_MEM_ROUND - 1);
+	if (need <= have)
+		return 0;
+	fprintf(stderr, "s2mm run: --wss %" PRIu64 ": %" PRIu64 " pages of %" PRIu64 "K, their "
+			"stage-1 tables and the boot image need %" PRIu64 " MiB of guest RAM per "
+			"VM, more than ", w->wss, w->wss, w->page >> 10, (need + (1 << 20) - 1) >> 20);
+	if (dflt)
+		fprintf(stderr, "the default --vm-mem gives (4M + 1.25 x the working set + 64 "
+				"pages, at most %lluM: %" PRIu64 " MiB here)",
+			(unsigned long long)(VM_MEM_MAX >> 20),
+			have >> 20);
+	else
+		fprintf(stderr, "--vm-mem gives (%" PRIu64 " MiB)", have >> 20);
+	fprintf(stderr, ": expected --wss 1..%" PRIu64 " with %" PRIu64 "K pages%s\n",
+		max_wss(cfg, va_bits, dflt ? VM_MEM_MAX : have), w->page >> 10,
+		dflt || have >= VM_MEM_MAX ? "" : ", or a larger --vm-mem (up to 1022M)");
+	return -S2_EINVAL;
 }
 
 static inline uint64_t rnd(uint64_t *s)
@@ -193,7 +323,8 @@ int cmd_run(int argc, char **argv)
 	struct wl w = { .kind = WL_ZIPF, .wss = 512, .stride = 4160, .zipf_s = 1.0,
 			.boot = 2048 };
 	uint64_t accesses = 20000000, seed = 1, slice = 2000, writes = 30;
-	uint64_t migrate_at = UINT64_MAX, v;
+	uint64_t migrate_at = 0, v;
+	bool migrate_at_set = false;
 	struct vstate *vs = NULL;
 	struct sim *s = NULL;
 	char err[256] = "";
@@ -211,6 +342,8 @@ int cmd_run(int argc, char **argv)
 	cfg.migrate_threshold = 16;
 	cfg.migrate_rounds = 30;
 	cfg.share_scan = 64;
+	/* 0 until --va-bits is given: an AArch32 stage 1 takes 32 only. */
+	cfg.va_bits = 0;
 	while ((c = report_getopt(argc, argv, opts, &cfg, &rep)) != -1) {
 		switch (c) {
 		case 'h':
@@ -230,40 +363,44 @@ int cmd_run(int argc, char **argv)
 			break;
 		}
 		case OPT_ACCESSES:
-			if (!parse_u64(optarg, &accesses) || !accesses)
-				goto bad_num;
+			if (count_arg("accesses", optarg, 1, UINT64_MAX, &accesses))
+				return 2;
 			break;
 		case OPT_SEED:
-			if (!parse_u64(optarg, &seed))
-				goto bad_num;
+			if (count_arg("seed", optarg, 0, UINT64_MAX, &seed))
+				return 2;
 			break;
 		case OPT_SLICE:
-			if (!parse_u64(optarg, &slice) || !slice)
-				goto bad_num;
+			if (count_arg("slice", optarg, 1, UINT64_MAX, &slice))
+				return 2;
 			break;
 		case OPT_WSS:
-			if (!parse_u64(optarg, &w.wss) || !w.wss || w.wss > (1ULL << 28))
-				goto bad_num;
+			/* Up to 2^28 pages here; against guest RAM once all is read. */
+			if (count_arg("wss", optarg, 1, 1ULL << 28, &w.wss))
+				return 2;
 			break;
 		case OPT_WRITES:
-			if (!parse_u64(optarg, &writes) || writes > 100)
-				goto bad_num;
+			if (count_arg("writes", optarg, 0, 100, &writes))
+				return 2;
 			break;
 		case OPT_STRIDE:
-			if (!parse_u64(optarg, &w.stride) || !w.stride)
-				goto bad_num;
+			if (count_arg("stride", optarg, 1, UINT64_MAX, &w.stride))
+				return 2;
 			break;
 		case OPT_ZIPF_S: {
 			char *end;
 
 			w.zipf_s = strtod(optarg, &end);
-			if (*end || end == optarg || !(w.zipf_s > 0 && w.zipf_s < 10))
-				goto bad_num;
+			if (*end || end == optarg || !(w.zipf_s > 0 && w.zipf_s < 10)) {
+				fprintf(stderr, "s2mm run: --zipf-s '%s': expected a number above 0 "
+						"and below 10\n", optarg);
+				return 2;
+			}
 			break;
 		}
 		case OPT_BOOT:
-			if (!parse_u64(optarg, &w.boot))
-				goto bad_num;
+			if (count_arg("boot", optarg, 0, UINT64_MAX, &w.boot))
+				return 2;
 			break;
 		case OPT_MIGRATE:
 			cfg.migrate = true;
@@ -272,23 +409,22 @@ int cmd_run(int argc, char **argv)
 			cfg.lazy_split = true;
 			break;
 		case OPT_MIGRATE_AT:
-			if (!parse_u64(optarg, &migrate_at))
-				goto bad_num;
+			if (count_arg("migrate-at", optarg, 0, UINT64_MAX, &migrate_at))
+				return 2;
+			migrate_at_set = true;
 			break;
 		case OPT_MIGRATE_RATE:
-			if (!parse_u64(optarg, &cfg.migrate_rate) || !cfg.migrate_rate)
-				goto bad_num;
+			if (count_arg("migrate-rate", optarg, 1, UINT64_MAX, &cfg.migrate_rate))
+				return 2;
 			break;
 		case OPT_MIGRATE_THRESHOLD:
-			if (!parse_u64(optarg, &cfg.migrate_threshold))
-				goto bad_num;
+			if (count_arg("migrate-threshold", optarg, 0, UINT64_MAX,
+				      &cfg.migrate_threshold))
+				return 2;
 			break;
 		case OPT_MIGRATE_ROUNDS:
-			if (!parse_u64(optarg, &v) || v < 2 || v > SIM_MIG_MAX_ROUNDS) {
-				fprintf(stderr, "s2mm run: --migrate-rounds '%s': expected 2..%d\n",
-					optarg, SIM_MIG_MAX_ROUNDS);
+			if (count_arg("migrate-rounds", optarg, 2, SIM_MIG_MAX_ROUNDS, &v))
 				return 2;
-			}
 			cfg.migrate_rounds = (unsigned int)v;
 			break;
 		case OPT_OVERCOMMIT: {
@@ -309,8 +445,8 @@ int cmd_run(int argc, char **argv)
 			cfg.share = true;
 			break;
 		case OPT_SHARE_SCAN:
-			if (!parse_u64(optarg, &v) || !v || v > 1000000)
-				goto bad_num;
+			if (count_arg("share-scan", optarg, 1, 1000000, &v))
+				return 2;
 			cfg.share_scan = (unsigned int)v;
 			break;
 		case OPT_DROP_DIRTY:
@@ -325,17 +461,13 @@ int cmd_run(int argc, char **argv)
 		default: /* report_getopt() said why */
 			return 2;
 		}
-		continue;
-bad_num:
-		fprintf(stderr, "s2mm run: %s: bad value '%s'\n", argv[optind - 1], optarg);
-		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "s2mm run: unexpected argument '%s'\nTry 's2mm run --help'.\n",
 			argv[optind]);
 		return 2;
 	}
-	if (!cfg.migrate && (cfg.lazy_split || migrate_at != UINT64_MAX ||
+	if (!cfg.migrate && (cfg.lazy_split || migrate_at_set ||
 			     cfg.drop_dirty_page)) {
 		fprintf(stderr, "s2mm run: --lazy-split, --migrate-at and "
 				"--inject-lost-dirty-page need --migrate\n");
@@ -348,18 +480,24 @@ bad_num:
 				"--share, --inject-bad-swapin --overcommit\n");
 		return 2;
 	}
-	/* Migration starts at a slice: a quarter of the run by default. */
-	cfg.migrate_start = (migrate_at == UINT64_MAX ? accesses / 4 : migrate_at) / slice;
-	w.page = cfg.s1_granule;
-	if (!cfg.vm_mem) {
-		/* Kernel image, the working set, its tables, and headroom. */
-		cfg.vm_mem = (4ULL << 20) + w.wss * w.page + w.wss * w.page / 4 +
-			     (w.page << 6);
-	}
-	if (cfg.s1_format == SIM_S1_A32 && VA_BASE + w.wss * w.page > (1ULL << 32)) {
-		fprintf(stderr, "s2mm run: --wss too large for 32-bit VAs\n");
+	/*
+	 * An AArch32 stage 1 translates 32-bit VAs (the guest's TTBCR.T0SZ
+	 * is 0): --va-bits cannot change that, and saying nothing would
+	 * run something else than asked for.
+	 */
+	if (cfg.s1_format == SIM_S1_A32 && cfg.va_bits && cfg.va_bits != 32) {
+		fprintf(stderr, "s2mm run: --va-bits %u with --s1-format a32: the AArch32 guest's "
+				"stage 1 translates 32-bit VAs (TTBCR.T0SZ 0): --va-bits 32 or "
+				"none\n", cfg.va_bits);
 		return 2;
 	}
+	if (!cfg.va_bits)
+		cfg.va_bits = report_defaults.va_bits;
+	/* Migration starts at a slice: a quarter of the run by default. */
+	cfg.migrate_start = (migrate_at_set ? migrate_at : accesses / 4) / slice;
+	w.page = cfg.s1_granule;
+	if (check_wss(&cfg, &w, cfg.s1_format == SIM_S1_A32))
+		return 2;
 	w.write_thresh = (uint32_t)((writes * 0x100000000ULL) / 100 > 0xffffffffULL
 					    ? 0xffffffffu
 					    : (writes * 0x100000000ULL) / 100);
