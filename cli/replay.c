@@ -19,7 +19,10 @@
  *   compared with the mappings of every address space seen so far
  *   (agreements minus twice the conflicts); the best positive score names
  *   the address space, else the epoch is a new one. An epoch that touches
- *   no lower-half page (a kernel thread's) changes nothing.
+ *   no lower-half page (a kernel thread's) changes nothing. While an epoch
+ *   is undecided only its vCPU's lower-half accesses and events wait: its
+ *   kernel-half accesses go ahead of them (the one reordering the replay
+ *   makes, within the first EPOCH_PAGES pages of an epoch).
  * Accesses replay through sim_replay_access(): the replay's stage 1 maps
  * each VA page to its recorded IPA (sim_replay.c). TLBI VMALLE1(IS) is
  * replayed; a TLBI by VA or ASID is not (its operand is a register): the
@@ -37,16 +40,16 @@
 #include "s2trace.h"
 
 #define EPOCH_PAGES 16
-/* Records the lookahead may hold before it decides with what it has. */
-#define QUEUE_CAP (1u << 22)
+/* Records of a vCPU that may wait before it decides with what it has. */
+#define DEFER_CAP (1u << 20)
 #define RAM_BASE 0x40000000ULL
 
-/* A queued record and, for an event, what the lookahead decided. */
+/* A record and, for an event, what the lookahead decided. */
 struct qrec {
 	struct s2t_rec r;
 	int32_t as;                /* TTBR0: address space, -1 no change */
-	bool pending;              /* an event still undecided */
 	bool mmu_on;               /* SCTLR: the MMU after it */
+	bool pending;              /* an event whose question is open */
 };
 
 /* Address-space mappings (AS, VA page) -> IPA page, as the lookahead saw. */
@@ -56,11 +59,18 @@ struct asmap {
 };
 
 struct vstate {
-	bool mmu_on;
+	bool x_mmu_on;             /* the MMU as replayed so far */
+	bool mmu_on;               /* ... and as the lookahead sees it */
 	bool ask_mmu;              /* an SCTLR write awaits its answer */
 	bool ask_as;               /* a TTBR0 epoch awaits its address space */
-	uint64_t mmu_q, as_q;      /* queue positions of those events */
+	size_t mmu_q, as_q;        /* those events' places in dq */
+	/* The vCPU's records waiting for the answers, in order: dq[dh..dn). */
+	struct qrec *dq;
+	size_t dh, dn, dcap;
 	int32_t as;                /* current, -1 none yet */
+	/* The pages of the current address space already in the map, as
+	 * it maps them (most accesses repeat a recent page). */
+	uint64_t seen_vp[64], seen_ip[64];
 	unsigned int npages;
 	uint64_t vpage[EPOCH_PAGES], ipage[EPOCH_PAGES];
 };
@@ -74,10 +84,6 @@ struct replay {
 	struct vstate *v;
 	struct asmap map;
 	int32_t nr_as;
-	int32_t *score;            /* per address space, while deciding */
-	/* The queue: q[head..tail) by position mod cap. */
-	struct qrec *q;
-	uint64_t head, tail, qcap;
 	uint64_t acc_lines;
 };
 
@@ -134,19 +140,16 @@ static uint64_t as_key(int32_t as, uint64_t vpage)
 	return (uint64_t)as << 40 | vpage;
 }
 
-static struct qrec *qat(struct replay *r, uint64_t pos)
-{
-	return &r->q[pos % r->qcap];
-}
-
 /* Settle vCPU @v's open TTBR0 epoch with what it has seen. */
 static int decide_as(struct replay *r, struct vstate *v)
 {
 	int32_t best = -1, best_score = 0;
 
+	v->ask_as = false;
+	v->dq[v->as_q].pending = false;
 	if (!v->npages) {
-		qat(r, v->as_q)->as = -1;
-		goto done;
+		v->dq[v->as_q].as = -1;
+		return 0;
 	}
 	for (int32_t a = 0; a < r->nr_as; a++) {
 		int32_t sc = 0;
@@ -162,65 +165,68 @@ static int decide_as(struct replay *r, struct vstate *v)
 			best_score = sc;
 		}
 	}
-	if (best < 0) {
-		int32_t *sc = realloc(r->score, (size_t)(r->nr_as + 1) * sizeof(*sc));
-
-		if (!sc)
-			return -ENOMEM;
-		r->score = sc;
+	if (best < 0)
 		best = r->nr_as++;
-	}
 	v->as = best;
-	qat(r, v->as_q)->as = best;
+	memset(v->seen_vp, 0xff, sizeof(v->seen_vp));
+	v->dq[v->as_q].as = best;
 	for (unsigned int i = 0; i < v->npages; i++)
 		if (asmap_put(&r->map, as_key(best, v->vpage[i]), v->ipage[i]))
 			return -ENOMEM;
-done:
-	qat(r, v->as_q)->pending = false;
-	v->ask_as = false;
 	return 0;
 }
 
-static void decide_mmu(struct replay *r, struct vstate *v, bool on)
+static void decide_mmu(struct vstate *v, bool on)
 {
-	struct qrec *e = qat(r, v->mmu_q);
-
-	e->mmu_on = on;
-	e->pending = false;
+	v->dq[v->mmu_q].mmu_on = on;
+	v->dq[v->mmu_q].pending = false;
 	v->mmu_on = on;
 	v->ask_mmu = false;
 }
 
-/* The lookahead's view of one record, as it enters the queue. */
-static int observe(struct replay *r, struct qrec *e)
+/* Whether @rec of @v must wait for @v's open questions (or opens one). */
+static bool waits(const struct vstate *v, const struct s2t_rec *rec)
 {
-	struct s2t_rec *rec = &e->r;
-	struct vstate *v = &r->v[rec->vcpu];
-	uint64_t pos = r->tail - 1;
+	enum s2t_sys k;
 
+	if (v->ask_mmu)
+		return true;
+	if (rec->op == S2T_EVENT) {
+		k = s2t_sysinsn(rec->insn);
+		return v->ask_as || k == S2T_SYS_SCTLR || k == S2T_SYS_TTBR0;
+	}
+	return v->ask_as && v->mmu_on && !(rec->va >> 55 & 1);
+}
+
+/*
+ * The lookahead's view of one record of @v (in @v's waiting list at @at
+ * when it waits): open questions, answer them.
+ */
+static int observe(struct replay *r, struct vstate *v, const struct s2t_rec *rec, size_t at)
+{
 	if (rec->op == S2T_EVENT) {
 		enum s2t_sys k = s2t_sysinsn(rec->insn);
 
 		if (k == S2T_SYS_SCTLR) {
 			if (v->ask_mmu)
-				decide_mmu(r, v, false);
+				decide_mmu(v, false);
 			v->ask_mmu = true;
-			v->mmu_q = pos;
-			e->pending = true;
+			v->mmu_q = at;
+			v->dq[at].pending = true;
 		} else if (k == S2T_SYS_TTBR0) {
 			if (v->ask_as && decide_as(r, v))
 				return -ENOMEM;
 			v->ask_as = true;
-			v->as_q = pos;
+			v->as_q = at;
+			v->dq[at].pending = true;
 			v->npages = 0;
-			e->pending = true;
 		}
 		return 0;
 	}
 	if (!rec->pa_known || rec->io)
 		return 0;
 	if (v->ask_mmu && rec->va != rec->pa)
-		decide_mmu(r, v, true);
+		decide_mmu(v, true);
 	if (!v->mmu_on || v->ask_mmu || (rec->va >> 55 & 1))
 		return 0;
 	if (v->ask_as) {
@@ -238,8 +244,17 @@ static int observe(struct replay *r, struct qrec *e)
 		return 0;
 	}
 	/* The epoch's address space, as it maps pages now. */
-	if (v->as >= 0 && asmap_put(&r->map, as_key(v->as, rec->va >> 12), rec->pa >> 12))
-		return -ENOMEM;
+	if (v->as >= 0) {
+		uint64_t vp = rec->va >> 12, ip = rec->pa >> 12;
+		unsigned int k = vp & 63;
+
+		if (v->seen_vp[k] == vp && v->seen_ip[k] == ip)
+			return 0;
+		if (asmap_put(&r->map, as_key(v->as, vp), ip))
+			return -ENOMEM;
+		v->seen_vp[k] = vp;
+		v->seen_ip[k] = ip;
+	}
 	return 0;
 }
 
@@ -260,6 +275,7 @@ static int execute(struct replay *r, const struct qrec *e)
 		case S2T_SYS_SCTLR:
 			rs->sctlr_writes++;
 			rs->mmu_on += e->mmu_on;
+			r->v[rec->vcpu].x_mmu_on = e->mmu_on;
 			err = sim_replay_mmu(r->s, rec->vcpu, e->mmu_on);
 			break;
 		case S2T_SYS_TTBR0:
@@ -288,8 +304,7 @@ static int execute(struct replay *r, const struct qrec *e)
 	w = (struct sim_want){ .ipa = rec->pa, .el1 = rec->el1, .acc = (uint8_t)acc };
 	/* With the MMU off the address is the IPA (the same as the VA, unless
 	 * the lookahead ran out before it saw the MMU on). */
-	err = sim_replay_access(r->s, rec->vcpu,
-				sim_vcpu_mmu_on(sim_vcpu(r->s, 0, rec->vcpu)) ? rec->va : rec->pa,
+	err = sim_replay_access(r->s, rec->vcpu, r->v[rec->vcpu].x_mmu_on ? rec->va : rec->pa,
 				acc, &w);
 	if (__builtin_expect((r->acc_lines & 0xffff) == 0, 0))
 		report_tick(r->rep, r->s);
@@ -302,29 +317,37 @@ out:
 	return 0;
 }
 
-/* Replay the queue's head while it is decided; all of it when @flush. */
-static int drain(struct replay *r, bool flush)
+/*
+ * Replay @v's waiting records up to its first open question; @force:
+ * settle its questions with what is known first (the end, or too many
+ * records waiting).
+ */
+static int flush(struct replay *r, struct vstate *v, bool force)
 {
-	while (r->head < r->tail) {
-		struct qrec *e = qat(r, r->head);
+	size_t done;
 
-		if (e->pending) {
-			if (!flush && r->tail - r->head < r->qcap)
-				return 0;
-			/* Out of lookahead: decide with what is known. */
-			struct vstate *v = &r->v[e->r.vcpu];
-
-			r->rs->capped += !flush;
-			if (v->ask_mmu && v->mmu_q == r->head)
-				decide_mmu(r, v, false);
-			if (v->ask_as && v->as_q == r->head && decide_as(r, v)) {
-				fprintf(stderr, "s2mm trace: out of memory\n");
-				return -1;
-			}
-		}
-		if (execute(r, e))
+	if (force) {
+		if (v->ask_mmu)
+			decide_mmu(v, false);
+		if (v->ask_as && decide_as(r, v)) {
+			fprintf(stderr, "s2mm trace: out of memory\n");
 			return -1;
-		r->head++;
+		}
+	}
+	for (; v->dh < v->dn && !v->dq[v->dh].pending; v->dh++)
+		if (execute(r, &v->dq[v->dh]))
+			return -1;
+	if (v->dh == v->dn) {
+		v->dh = v->dn = 0;
+	} else if (v->dh > v->dn / 2) {
+		/* Keep the list from creeping up: the open questions' records
+		 * move to the front with the rest. */
+		done = v->dh;
+		memmove(v->dq, v->dq + done, (v->dn - done) * sizeof(*v->dq));
+		v->dn -= done;
+		v->dh = 0;
+		v->mmu_q -= v->ask_mmu ? done : 0;
+		v->as_q -= v->ask_as ? done : 0;
 	}
 	return 0;
 }
@@ -382,39 +405,60 @@ static int replay_user(struct replay *r, struct s2t_reader *rd)
 
 static int replay_machine(struct replay *r, struct s2t_reader *rd)
 {
-	struct s2t_rec rec;
+	struct qrec e = { .as = -1 };
 	int rc;
 
-	r->qcap = QUEUE_CAP;
-	r->q = malloc(r->qcap * sizeof(*r->q));
-	if (!r->q) {
-		fprintf(stderr, "s2mm trace: out of memory\n");
-		return 2;
-	}
-	while ((rc = s2t_read(rd, &rec)) > 0) {
-		struct qrec *e;
+	while ((rc = s2t_read(rd, &e.r)) > 0) {
+		struct vstate *v;
+		size_t at = 0;
+		bool wait;
 
-		if (rec.vcpu >= r->vcpus) {
+		if (e.r.vcpu >= r->vcpus) {
 			fprintf(stderr, "s2mm trace: %s: record %" PRIu64 ": vCPU %u of %u\n",
-				r->name, rec.n, rec.vcpu, r->vcpus);
+				r->name, e.r.n, e.r.vcpu, r->vcpus);
 			return 2;
 		}
-		if (r->tail - r->head == r->qcap && drain(r, false))
-			return 2;
-		e = qat(r, r->tail++);
-		*e = (struct qrec){ .r = rec, .as = -1 };
-		if (observe(r, e)) {
+		v = &r->v[e.r.vcpu];
+		wait = waits(v, &e.r);
+		if (wait) {
+			if (v->dn == v->dcap) {
+				size_t cap = v->dcap ? 2 * v->dcap : 1024;
+				struct qrec *q = realloc(v->dq, cap * sizeof(*q));
+
+				if (!q) {
+					fprintf(stderr, "s2mm trace: out of memory\n");
+					return 2;
+				}
+				v->dq = q;
+				v->dcap = cap;
+			}
+			at = v->dn++;
+			v->dq[at] = e;
+			v->dq[at].pending = false;
+		}
+		if (observe(r, v, &e.r, at)) {
 			fprintf(stderr, "s2mm trace: out of memory\n");
 			return 2;
 		}
-		if (drain(r, false))
+		/* A record that does not wait neither opens nor answers. */
+		if (!wait) {
+			if (execute(r, &e))
+				return 2;
+			continue;
+		}
+		if (v->dn - v->dh >= DEFER_CAP)
+			r->rs->capped++;
+		if (flush(r, v, v->dn - v->dh >= DEFER_CAP))
 			return 2;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "s2mm trace: %s: %s\n", r->name, s2t_reader_error(rd));
 		return 2;
 	}
-	return drain(r, true) ? 2 : 0;
+	for (unsigned int i = 0; i < r->vcpus; i++)
+		if (flush(r, &r->v[i], true))
+			return 2;
+	return 0;
 }
 
 int replay_recorded(const char *path, struct sim_config *cfg, struct report *rep,
@@ -467,6 +511,7 @@ int replay_recorded(const char *path, struct sim_config *cfg, struct report *rep
 	}
 	for (unsigned int i = 0; i < r.vcpus; i++) {
 		r.v[i].as = -1;
+		memset(r.v[i].seen_vp, 0xff, sizeof(r.v[i].seen_vp));
 		if (sim_schedule(r.s, i, sim_vcpu(r.s, 0, i)) ||
 		    (!cfg->recorded && sim_mmu_enable(r.s, sim_vcpu(r.s, 0, i)))) {
 			fprintf(stderr, "s2mm trace: %s\n", sim_error(r.s));
@@ -491,9 +536,9 @@ out:
 	s2t_reader_close(rd);
 	if (fd >= 0)
 		close(fd);
-	free(r.q);
+	for (unsigned int i = 0; r.v && i < r.vcpus; i++)
+		free(r.v[i].dq);
 	free(r.v);
-	free(r.score);
 	free(r.map.key);
 	free(r.map.val);
 	sim_destroy(r.s);

@@ -592,13 +592,14 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 				data_access(s, c, r.ipa, r.pa, acc);
 			if (c->el || want)
 				mark_page(c->vm, r.ipa, s->s1_gshift);
-			if (c->use_utlb && !c->el && in_ram) {
+			/* A recorded guest's EL1 accesses too (sim_replay.c). */
+			if (c->use_utlb && (!c->el || want) && in_ram) {
 				struct utlb_e *u = &c->utlb[(addr >> 12) & (UTLB_SIZE - 1)];
 
 				u->tag = addr >> 12;
 				u->pa = r.pa & ~0xfffULL;
 				u->ipa = r.ipa & ~0xfffULL;
-				u->perm = perm_mask(&r, c->el);
+				u->perm = perm_mask(&r, 0) | perm_mask(&r, 1) << UTLB_EL1_SHIFT;
 				u->s2w = !!(r.s2_perm & S2_MMU_PERM_W0);
 			}
 			return 0;

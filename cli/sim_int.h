@@ -49,12 +49,14 @@ static inline unsigned int dv_word(uint64_t v)
  */
 #define UTLB_SIZE 64
 #define UTLB_INVALID UINT64_MAX
+#define UTLB_EL1_SHIFT 4
 
 struct utlb_e {
 	uint64_t tag;   /* VA >> 12 */
 	uint64_t pa;    /* page PA */
 	uint64_t ipa;   /* page IPA, for the self-checks */
-	uint32_t perm;  /* bit (1 << acc) set when the access is allowed */
+	uint32_t perm;  /* bit (1 << acc) set when the access is allowed at
+			 * EL0, bit (1 << (acc + UTLB_EL1_SHIFT)) at EL1 */
 	uint32_t s2w;   /* stage 2 grants write */
 };
 

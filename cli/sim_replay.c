@@ -132,9 +132,8 @@ int sim_replay_access(struct sim *s, unsigned int cpu, uint64_t va, unsigned int
 	const struct utlb_e *u = &c->utlb[(va >> 12) & (UTLB_SIZE - 1)];
 
 	c->accesses++;
-	/* The micro-TLB holds EL0 translations only. */
 	c->el = c->cur->mmu_on ? w->el1 : 1;
-	if (!c->el && u->tag == va >> 12 && ((u->perm >> acc) & 1) &&
+	if (u->tag == va >> 12 && ((u->perm >> (acc + (c->el ? UTLB_EL1_SHIFT : 0))) & 1) &&
 	    !((u->ipa ^ w->ipa) >> 12)) {
 		c->utlb_hits++;
 		if (__builtin_expect((u->pa | (va & 0xfff)) - c->ram_pa >= c->ram_size, 0))

@@ -88,7 +88,8 @@ int s2t_reader_open(struct s2t_reader **out, int fd, const void *pre, size_t len
 	r->fd = fd;
 	if (len > sizeof(r->inbuf))
 		return fail(r, -EINVAL, "internal: %zu bytes read ahead", len);
-	memcpy(r->inbuf, pre, len);
+	if (len)
+		memcpy(r->inbuf, pre, len);
 	r->in = (ZSTD_inBuffer){ r->inbuf, len, 0 };
 	while (r->in.size < S2T_HEADER_SIZE && !r->file_eof)
 		if (fill_in(r))

@@ -138,5 +138,10 @@ int main(int argc, char **argv)
 	       "fetch_data_conflicts %llu\n", (unsigned long long)acc,
 	       (unsigned long long)distinct, (unsigned long long)io,
 	       (unsigned long long)pairs, (unsigned long long)conflicts);
+	ZSTD_freeDStream(ds);
+	free(bits);
+	free(last);
+	free(pred);
+	fclose(f);
 	return 0;
 }
