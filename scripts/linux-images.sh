@@ -9,6 +9,8 @@
 #   OUTDIR/Image         raw arm64 kernel Image (gzip'ed vmlinuz is unpacked)
 #   OUTDIR/initrd.gz     cpio newc + gzip: busybox, applet links, /init from
 #                        hyp/linux/init, /dev/console, dev proc sys tmp
+#   OUTDIR/sysroot/      Debian's arm64 gzip and libc6, unpacked: programs
+#                        for `s2mm record` under qemu-aarch64 -L OUTDIR/sysroot
 #   OUTDIR/manifest.txt  key=value: packages, versions, sha256s, workload_sum
 # Cached: when manifest.txt records the current sha256 of hyp/linux/init and of
 # this script and the outputs still match it, nothing is done.  Remove
@@ -42,7 +44,7 @@ script_sha=$(sha "$self")
 # ---- cache check ----
 if [ -f "$manifest" ] && [ "$(mget init_sha256)" = "$init_sha" ] &&
    [ "$(mget script_sha256)" = "$script_sha" ] &&
-   [ -f "$out/Image" ] && [ -f "$out/initrd.gz" ] &&
+   [ -f "$out/Image" ] && [ -f "$out/initrd.gz" ] && [ -x "$out/sysroot/bin/gzip" ] &&
    [ "$(mget image_sha256)" = "$(sha "$out/Image")" ] &&
    [ "$(mget initrd_sha256)" = "$(sha "$out/initrd.gz")" ]; then
   step "up to date: $manifest"
@@ -205,6 +207,14 @@ step "building initrd.gz (busybox $bver)"
 } | gzip -9 -n >"$out/initrd.gz.tmp"
 mv -f "$out/initrd.gz.tmp" "$out/initrd.gz"
 
+# ---- an arm64 user land for `s2mm record` (qemu-aarch64 -L) ----
+gdeb=$(fetch_deb gzip) || exit 1
+cdeb=$(fetch_deb libc6) || exit 1
+rm -rf "$out/sysroot"
+dpkg -x "$cdeb" "$out/sysroot" || die "dpkg -x $cdeb failed"
+dpkg -x "$gdeb" "$out/sysroot" || die "dpkg -x $gdeb failed"
+[ -x "$out/sysroot/bin/gzip" ] || die "gzip has no /bin/gzip"
+
 # ---- expected workload result ----
 seqn=$(sed -n 's/^S2MM_SEQ_DEFAULT=\([0-9][0-9]*\)$/\1/p' "$init_src" | head -n1)
 [ -n "$seqn" ] || die "no S2MM_SEQ_DEFAULT=<n> line in $init_src"
@@ -218,6 +228,8 @@ kernel_release=$krel
 kernel_deb_sha256=$(sha "$kdeb")
 busybox_version=$bver
 busybox_deb_sha256=$(sha "$bdeb")
+gzip_version=$(dpkg-deb -f "$gdeb" Version)
+libc6_version=$(dpkg-deb -f "$cdeb" Version)
 image_sha256=$(sha "$out/Image")
 image_bytes=$(stat -c %s "$out/Image")
 image_text_offset=0x$(u64 "$out/Image" 8)

@@ -8,7 +8,9 @@
 #   linux    the Linux guest from power-on: the replay (4K stage-2 pages, no
 #            blocks) takes one stage-2 translation fault per distinct RAM
 #            page of the trace (counted by PAGES, an independent reader),
-#            and one per device access
+#            and one per device access; then Debian's arm64 busybox (from
+#            the guest's images) and Debian's gzip with its libc6 (the
+#            images' sysroot) gzip a file under qemu-aarch64
 #   linux2   two recordings of the Linux guest are identical
 #   machine  a machine's trace with known answers (GEN_MACHINE writes it):
 #            its address spaces told apart, MMU phases, a remap, faults
@@ -71,6 +73,24 @@ linux)
   [ "$conflicts" = 0 ] && [ "$pairs" -gt 0 ] || fail "fetch PAs disagree with data PAs: $*"
   jqv "$out/linux.info.json" ".accesses == $acc"
   "$s2mm" trace "$out/linux.s2t" --no-blocks --granule 4K --json "$out/linux.trace.json" --quiet
+  # A real arm64 program of Debian's, recorded in user mode.
+  deb=$(ls "$(dirname "$s2mm")/../linux/apt/debs/"busybox-static_*_arm64.deb | head -n1)
+  dpkg-deb -x "$deb" "$out/bb"
+  head -c 300000 "$(dirname "$s2mm")/../linux/Image" > "$out/in.bin"
+  "$s2mm" record -o "$out/gz.s2t" -- "$out/bb/bin/busybox" gzip -c "$out/in.bin" > "$out/in.gz"
+  gzip -dc "$out/in.gz" | cmp - "$out/in.bin" || fail "busybox gzip under the recorder"
+  "$s2mm" record --info "$out/gz.s2t" --json "$out/gz.info.json"
+  "$s2mm" trace "$out/gz.s2t" --json "$out/gz.trace.json" --quiet
+  va_pages=$(jq .va_pages "$out/gz.info.json")
+  gz_acc=$(jq .accesses "$out/gz.info.json")
+  jqv "$out/gz.info.json" '.system == false and .loads > 1000000 and .stores > 100000 and .el1 == 0'
+  jqv "$out/gz.trace.json" ".accesses == $gz_acc and .s1_faults == $va_pages and .livelocks == 0 and .errors == 0 and .stale_tlb_hits == 0 and .tlb_hits > 100 * .tlb_misses"
+  # Debian's dynamically linked gzip, with its arm64 libc (--sysroot).
+  sysroot="$(dirname "$s2mm")/../linux/sysroot"
+  "$s2mm" record --sysroot "$sysroot" -o "$out/gzip.s2t" -- "$sysroot/bin/gzip" -c "$out/in.bin" > "$out/in2.gz"
+  gzip -dc "$out/in2.gz" | cmp - "$out/in.bin" || fail "Debian's gzip under the recorder"
+  "$s2mm" trace "$out/gzip.s2t" --json "$out/gzip.trace.json" --quiet
+  jqv "$out/gzip.trace.json" '.accesses > 10000000 and .livelocks == 0 and .errors == 0 and .stale_tlb_hits == 0'
   jqv "$out/linux.trace.json" ".accesses == $acc and .mmio == $io and .s2_faults.translation == $ram + $io + .stage1_table_pages and .s2_faults.permission == 0 and .s2_faults.s1ptw == 0 and .recorded.mmu_on == 1 and .recorded.address_spaces > 2 and .recorded.no_pa == 0 and .livelocks == 0 and .errors == 0 and .stale_tlb_hits == 0 and .isolation_violations == 0 and .distinct_ipa_pages == $ram + .stage1_table_pages"
   ;;
 machine)
