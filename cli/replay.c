@@ -16,9 +16,9 @@
  *   an identity map, but soon touches a page mapped elsewhere (the FDT).
  * - address spaces: a write to TTBR0_EL1 starts an epoch of its vCPU. The
  *   first EPOCH_PAGES distinct lower-half pages the epoch touches are
- *   compared with the mappings of every address space seen so far
- *   (agreements minus twice the conflicts); the best positive score names
- *   the address space, else the epoch is a new one. An epoch that touches
+ *   compared with the mappings of every address space seen so far: one
+ *   page mapped elsewhere rules an address space out, and of the rest the
+ *   one with the most pages in common is the epoch's; none, a new one. An epoch that touches
  *   no lower-half page (a kernel thread's) changes nothing. While an epoch
  *   is undecided only its vCPU's lower-half accesses and events wait: its
  *   kernel-half accesses go ahead of them (the one reordering the replay
@@ -72,7 +72,9 @@ struct vstate {
 	 * it maps them (most accesses repeat a recent page). */
 	uint64_t seen_vp[64], seen_ip[64];
 	unsigned int npages;
-	uint64_t vpage[EPOCH_PAGES], ipage[EPOCH_PAGES];
+	/* The epoch's first pages: the IPA each had when first seen (what
+	 * it is compared on) and its last (what the map keeps). */
+	uint64_t vpage[EPOCH_PAGES], ipage[EPOCH_PAGES], ilast[EPOCH_PAGES];
 };
 
 struct replay {
@@ -151,14 +153,25 @@ static int decide_as(struct replay *r, struct vstate *v)
 		v->dq[v->as_q].as = -1;
 		return 0;
 	}
+	/*
+	 * One page mapped elsewhere rules an address space out: a process's
+	 * pages do not move while it is switched out (its own copy-on-write
+	 * remaps happen in its own epochs); shared pages (a program's text,
+	 * the pages a fork has not yet copied) agree with several.
+	 */
 	for (int32_t a = 0; a < r->nr_as; a++) {
 		int32_t sc = 0;
 
 		for (unsigned int i = 0; i < v->npages; i++) {
 			int64_t got = asmap_get(&r->map, as_key(a, v->vpage[i]));
 
-			if (got >= 0)
-				sc += (uint64_t)got == v->ipage[i] ? 1 : -2;
+			if (got < 0)
+				continue;
+			if ((uint64_t)got != v->ipage[i]) {
+				sc = 0;
+				break;
+			}
+			sc++;
 		}
 		if (sc > best_score) {
 			best = a;
@@ -171,7 +184,7 @@ static int decide_as(struct replay *r, struct vstate *v)
 	memset(v->seen_vp, 0xff, sizeof(v->seen_vp));
 	v->dq[v->as_q].as = best;
 	for (unsigned int i = 0; i < v->npages; i++)
-		if (asmap_put(&r->map, as_key(best, v->vpage[i]), v->ipage[i]))
+		if (asmap_put(&r->map, as_key(best, v->vpage[i]), v->ilast[i]))
 			return -ENOMEM;
 	return 0;
 }
@@ -235,12 +248,14 @@ static int observe(struct replay *r, struct vstate *v, const struct s2t_rec *rec
 
 		for (i = 0; i < v->npages && v->vpage[i] != vp; i++)
 			;
-		if (i == v->npages) {
-			v->vpage[v->npages] = vp;
-			v->ipage[v->npages++] = rec->pa >> 12;
-			if (v->npages == EPOCH_PAGES && decide_as(r, v))
-				return -ENOMEM;
+		if (i < v->npages) {
+			v->ilast[i] = rec->pa >> 12; /* remapped in the epoch */
+			return 0;
 		}
+		v->vpage[v->npages] = vp;
+		v->ipage[v->npages] = v->ilast[v->npages] = rec->pa >> 12;
+		if (++v->npages == EPOCH_PAGES && decide_as(r, v))
+			return -ENOMEM;
 		return 0;
 	}
 	/* The epoch's address space, as it maps pages now. */
