@@ -30,7 +30,7 @@
 enum {
 	RO_LINUX = 0x200, RO_IMAGES, RO_CPUS, RO_MEM, RO_APPEND, RO_FILL, RO_SEQ,
 	RO_NO_ICOUNT, RO_LEVEL, RO_QEMU, RO_PLUGIN, RO_SYSROOT, RO_TIMEOUT, RO_INFO,
-	RO_DUMP, RO_JSON,
+	RO_DUMP, RO_JSON, RO_INITRD,
 };
 
 static void usage(FILE *out)
@@ -69,6 +69,7 @@ static void usage(FILE *out)
 		"                      (default 0)\n"
 		"  --seq N             s2mm.seq: the sort workload's size (default 1000)\n"
 		"  --append ARGS       more kernel command line\n"
+		"  --initrd FILE       another initramfs (its /init runs instead)\n"
 		"  --no-icount         QEMU at full speed: faster, not deterministic\n"
 		"inspecting:\n"
 		"  --info FILE         header and totals: records of each kind, distinct\n"
@@ -343,7 +344,7 @@ static int run_qemu(char *const argv[], unsigned int timeout, double *secs)
 }
 
 struct rec_opts {
-	const char *out, *qemu, *plugin, *sysroot, *images, *append;
+	const char *out, *qemu, *plugin, *sysroot, *images, *append, *initrd;
 	unsigned int level, cpus, mem_mib, fill, seq, timeout;
 	bool linux_guest, icount, timeout_set;
 };
@@ -405,10 +406,13 @@ static int record(struct rec_opts *o, int argc, char **argv)
 			return 1;
 	}
 	snprintf(image, sizeof(image), "%s/Image", dir);
-	snprintf(initrd, sizeof(initrd), "%s/initrd.gz", dir);
+	if (o->initrd)
+		snprintf(initrd, sizeof(initrd), "%s", o->initrd);
+	else
+		snprintf(initrd, sizeof(initrd), "%s/initrd.gz", dir);
 	if (stat(image, &st) || stat(initrd, &st)) {
-		fprintf(stderr, "s2mm record: %s: no Image and initrd.gz (scripts/"
-			"linux-images.sh %s makes them)\n", dir, dir);
+		fprintf(stderr, "s2mm record: no %s or %s (scripts/linux-images.sh %s "
+			"makes them)\n", image, initrd, dir);
 		return 2;
 	}
 	snprintf(parg + strlen(parg), sizeof(parg) - strlen(parg), ",ram=0x40000000:%#llx",
@@ -472,7 +476,7 @@ int cmd_record(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", 1, 0, 'o' }, { "linux", 0, 0, RO_LINUX },
 		{ "images", 1, 0, RO_IMAGES }, { "cpus", 1, 0, RO_CPUS }, { "mem", 1, 0, RO_MEM },
-		{ "append", 1, 0, RO_APPEND }, { "fill", 1, 0, RO_FILL }, { "seq", 1, 0, RO_SEQ },
+		{ "append", 1, 0, RO_APPEND }, { "initrd", 1, 0, RO_INITRD }, { "fill", 1, 0, RO_FILL }, { "seq", 1, 0, RO_SEQ },
 		{ "no-icount", 0, 0, RO_NO_ICOUNT }, { "level", 1, 0, RO_LEVEL },
 		{ "qemu", 1, 0, RO_QEMU }, { "plugin", 1, 0, RO_PLUGIN },
 		{ "sysroot", 1, 0, RO_SYSROOT }, { "timeout", 1, 0, RO_TIMEOUT },
@@ -492,6 +496,7 @@ int cmd_record(int argc, char **argv)
 		case RO_LINUX: o.linux_guest = true; break;
 		case RO_IMAGES: o.images = optarg; break;
 		case RO_APPEND: o.append = optarg; break;
+		case RO_INITRD: o.initrd = optarg; break;
 		case RO_NO_ICOUNT: o.icount = false; break;
 		case RO_QEMU: o.qemu = optarg; break;
 		case RO_PLUGIN: o.plugin = optarg; break;
@@ -560,10 +565,10 @@ int cmd_record(int argc, char **argv)
 				      : "what to record: -- PROGRAM [ARGS...], or --linux");
 		return 2;
 	}
-	if (!o.linux_guest && (o.images || o.append || o.cpus != 1 || o.mem_mib != 512 ||
+	if (!o.linux_guest && (o.images || o.append || o.initrd || o.cpus != 1 || o.mem_mib != 512 ||
 			       o.fill || o.seq != 1000 || !o.icount)) {
-		fprintf(stderr, "s2mm record: --images, --append, --cpus, --mem, --fill, --seq "
-				"and --no-icount go with --linux\n");
+		fprintf(stderr, "s2mm record: --images, --append, --initrd, --cpus, --mem, "
+				"--fill, --seq and --no-icount go with --linux\n");
 		return 2;
 	}
 	if (o.linux_guest && o.sysroot) {

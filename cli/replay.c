@@ -17,8 +17,9 @@
  * - address spaces: a write to TTBR0_EL1 starts an epoch of its vCPU. The
  *   first EPOCH_PAGES distinct lower-half pages the epoch touches are
  *   compared with the mappings of every address space seen so far: one
- *   page mapped elsewhere rules an address space out, and of the rest the
- *   one with the most pages in common is the epoch's; none, a new one. An epoch that touches
+ *   page mapped elsewhere, or more pages it lacks than pages in common,
+ *   rules an address space out, and of the rest the one with the most
+ *   pages in common is the epoch's; none, a new one. An epoch that touches
  *   no lower-half page (a kernel thread's) changes nothing. While an epoch
  *   is undecided only its vCPU's lower-half accesses and events wait: its
  *   kernel-half accesses go ahead of them (the one reordering the replay
@@ -157,22 +158,29 @@ static int decide_as(struct replay *r, struct vstate *v)
 	 * One page mapped elsewhere rules an address space out: a process's
 	 * pages do not move while it is switched out (its own copy-on-write
 	 * remaps happen in its own epochs); shared pages (a program's text,
-	 * the pages a fork has not yet copied) agree with several.
+	 * the pages a fork has not yet copied) agree with several. So do
+	 * fewer pages in common than pages it lacks: a new process touches
+	 * fresh pages besides the shared ones.
 	 */
 	for (int32_t a = 0; a < r->nr_as; a++) {
-		int32_t sc = 0;
+		int32_t sc = 0, absent = 0;
 
 		for (unsigned int i = 0; i < v->npages; i++) {
 			int64_t got = asmap_get(&r->map, as_key(a, v->vpage[i]));
 
-			if (got < 0)
+			if (got < 0) {
+				absent++;
 				continue;
+			}
 			if ((uint64_t)got != v->ipage[i]) {
 				sc = 0;
 				break;
 			}
 			sc++;
 		}
+		/* A process switched back in touches mostly pages it has. */
+		if (sc < absent)
+			continue;
 		if (sc > best_score) {
 			best = a;
 			best_score = sc;

@@ -11,6 +11,10 @@
 #            and one per device access; then Debian's arm64 busybox (from
 #            the guest's images) and Debian's gzip with its libc6 (the
 #            images' sysroot) gzip a file under qemu-aarch64
+#   forks    the Linux kernel with tests/trace/forks.c as /init (PID 1 forks
+#            3 children, nothing else runs in user mode): the replay tells
+#            apart exactly 5 address spaces (the boot identity map, PID 1,
+#            the children)
 #   linux2   two recordings of the Linux guest are identical
 #   machine  a machine's trace with known answers (GEN_MACHINE writes it):
 #            its address spaces told apart, MMU phases, a remap, faults
@@ -100,6 +104,21 @@ machine)
   [ "$4" = "$ram" ] && [ "$6" = "$io" ] || fail "the independent reader disagrees: $*"
   "$s2mm" trace "$out/m.s2t" --no-blocks --json "$out/m.json" --quiet
   jqv "$out/m.json" ".config.cpus == 2 and .recorded.address_spaces == 4 and .recorded.s1_remaps == 2 and .recorded.mmu_on == 2 and .recorded.sctlr_writes == 2 and .recorded.tlbi_replayed == 2 and .recorded.ttbr0_writes == 28 and .mmio == $io and .s2_faults.translation == $ram + $io + .stage1_table_pages and .livelocks == 0 and .errors == 0 and .stale_tlb_hits == 0 and .isolation_violations == 0"
+  ;;
+forks)
+  aarch64-linux-gnu-gcc -O1 -nostdlib -static -ffreestanding -fno-stack-protector \
+    -o "$out/init" "$src/tests/trace/forks.c"
+  rm -rf "$out/root" && mkdir -p "$out/root"
+  cp "$out/init" "$out/root/init"
+  (cd "$out/root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --owner 0:0 --quiet) |
+    gzip -9 -n > "$out/forks.cpio.gz"
+  "$s2mm" record --linux --initrd "$out/forks.cpio.gz" -o "$out/forks.s2t" > "$out/forks.console" ||
+    fail "record (console: $out/forks.console)"
+  grep -q 'forks: done' "$out/forks.console" || fail "the forks init did not finish"
+  set -- $("$pages" "$out/forks.s2t")
+  acc=$2 ram=$4 io=$6
+  "$s2mm" trace "$out/forks.s2t" --no-blocks --json "$out/forks.json" --quiet
+  jqv "$out/forks.json" ".recorded.address_spaces == 5 and .accesses == $acc and .s2_faults.translation == $ram + $io + .stage1_table_pages and .livelocks == 0 and .errors == 0 and .stale_tlb_hits == 0"
   ;;
 linux2)
   for i in 1 2; do
