@@ -39,6 +39,12 @@
 
 #include "replay.h"
 #include "s2trace.h"
+#include "sim_int.h"
+
+/* A record's kind is the simulator's access: no translation needed. */
+_Static_assert((int)S2T_LOAD == (int)SIM_READ && (int)S2T_STORE == (int)SIM_WRITE &&
+	       (int)S2T_FETCH == (int)SIM_EXEC,
+	       "s2t_op and sim_acc agree");
 
 #define EPOCH_PAGES 16
 /* Records of a vCPU that may wait before it decides with what it has. */
@@ -465,6 +471,14 @@ static int replay_machine(struct replay *r, struct s2t_reader *rd)
 		}
 		/* A record that does not wait neither opens nor answers. */
 		if (!wait) {
+			/* The common case first: a micro-TLB hit. */
+			if (e.r.op != S2T_EVENT && e.r.pa_known &&
+			    sim_replay_hit(r->s, e.r.vcpu, v->x_mmu_on ? e.r.va : e.r.pa, e.r.op,
+					   e.r.el1, e.r.pa)) {
+				if (__builtin_expect((++r->acc_lines & 0xffff) == 0, 0))
+					report_tick(r->rep, r->s);
+				continue;
+			}
 			if (execute(r, &e))
 				return 2;
 			continue;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The simulator's insides, shared by its files: sim.c (CPUs, the guest OS
- * model, the self-checks), sim_mig.c (live migration), sim_mm.c (the host
+ * model, the self-checks), sim_replay.c and replay.c (recordings), sim_mig.c (live migration), sim_mm.c (the host
  * page pool behind pager slots), sim_swap.c (overcommit: reclaim into a
  * compressed store) and sim_share.c (same-page merging). Not for the
  * commands: they use sim.h.
@@ -171,6 +171,29 @@ uint64_t sim_now_ns(void);
  */
 int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned int acc,
 		    const struct sim_want *want);
+
+/*
+ * The micro-TLB hit of a recorded guest's access by the vCPU on @cpu
+ * (sim_replay_access()'s fast path, inlined into the replay's loop):
+ * true when it hit, with the same counts sim_replay_access() keeps.
+ */
+static inline bool sim_replay_hit(struct sim *s, unsigned int cpu, uint64_t va,
+				  unsigned int acc, bool el1, uint64_t ipa)
+{
+	struct sim_cpu *c = &s->cpus[cpu];
+	const struct utlb_e *u = &c->utlb[(va >> 12) & (UTLB_SIZE - 1)];
+	unsigned int el = c->cur->mmu_on ? el1 : 1;
+
+	if (u->tag != va >> 12 || !((u->perm >> (acc + (el ? UTLB_EL1_SHIFT : 0))) & 1) ||
+	    ((u->ipa ^ ipa) >> 12))
+		return false;
+	c->el = (uint8_t)el;
+	c->accesses++;
+	c->utlb_hits++;
+	if (__builtin_expect((u->pa | (va & 0xfff)) - c->ram_pa >= c->ram_size, 0))
+		c->isolation++;
+	return true;
+}
 
 /* sim_replay.c: a recorded guest's stage 1. */
 /* The leaf for VA @va -> IPA page @ipa given the old leaf @old; 0 when

@@ -129,17 +129,11 @@ int sim_replay_access(struct sim *s, unsigned int cpu, uint64_t va, unsigned int
 		      const struct sim_want *w)
 {
 	struct sim_cpu *c = &s->cpus[cpu];
-	const struct utlb_e *u = &c->utlb[(va >> 12) & (UTLB_SIZE - 1)];
 
+	if (sim_replay_hit(s, cpu, va, acc, w->el1, w->ipa))
+		return 0;
 	c->accesses++;
 	c->el = c->cur->mmu_on ? w->el1 : 1;
-	if (u->tag == va >> 12 && ((u->perm >> (acc + (c->el ? UTLB_EL1_SHIFT : 0))) & 1) &&
-	    !((u->ipa ^ w->ipa) >> 12)) {
-		c->utlb_hits++;
-		if (__builtin_expect((u->pa | (va & 0xfff)) - c->ram_pa >= c->ram_size, 0))
-			c->isolation++;
-		return 0;
-	}
 	return sim_access_slow(s, c, va, acc, w);
 }
 
