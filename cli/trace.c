@@ -13,6 +13,11 @@
  * runs with its MMU on from the start (a booted OS) at EL0; an access that
  * crosses a 4K page boundary touches both pages. A gzip'd input must be
  * whole: a truncated stream or data after it is an error.
+ *
+ * Also read: ChampSim traces (the DPC-3 traces; replay_champsim.c) and
+ * recordings of `s2mm record` (replay.c). --format names the input's;
+ * else a recording is told by its first bytes, a ChampSim trace by its
+ * name (its records have no magic), and anything else is lackey's.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -25,22 +30,29 @@
 
 #include <zlib.h>
 
+#include "champsim.h"
 #include "cli.h"
 #include "replay.h"
+#include "replay_champsim.h"
 #include "report.h"
 #include "s2trace.h"
 #include "sim.h"
 
-enum { OPT_REPEAT = OPT_CMD_BASE, OPT_BOOT };
+enum { OPT_REPEAT = OPT_CMD_BASE, OPT_BOOT, OPT_FORMAT };
+
+enum trace_format { FMT_AUTO, FMT_LACKEY, FMT_CHAMPSIM, FMT_S2MM };
 
 static void trace_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: s2mm trace [options] [FILE|-]\n\n"
-		"Replays a memory trace in valgrind's lackey format as the guest of one\n"
-		"VM on one CPU (default: standard input; gzip'd input is detected):\n\n"
+		"Replays a memory trace as the guest of one VM on one CPU (default:\n"
+		"standard input): valgrind's lackey format (gzip'd input is detected),\n"
+		"a ChampSim trace (the DPC-3 traces; xz'd, gzip'd or plain) or a\n"
+		"recording of `s2mm record`:\n\n"
 		"  valgrind --tool=lackey --trace-mem=yes --log-file=t.txt ./prog\n"
-		"  s2mm trace t.txt --json out.json\n\n"
+		"  s2mm trace t.txt --json out.json\n"
+		"  s2mm trace 600.perlbench_s-210B.champsimtrace.xz --json out.json\n\n"
 		"The guest OS maps each touched VA page to its own IPA page on first\n"
 		"touch and builds its stage-1 tables in guest RAM; stage 2 is faulted\n"
 		"in by libs2mm (use --no-blocks for 4K stage-2 pages only).\n\n"
@@ -50,13 +62,22 @@ static void trace_usage(FILE *out)
 		"(valgrind's messages) or \"#\", and empty lines, are skipped; any other\n"
 		"line is an error. trace_lines in --json is the number of access lines\n"
 		"replayed (times --repeat), not counting skipped lines.\n\n"
+		"ChampSim: each 64-byte record (one instruction) is a fetch at its ip,\n"
+		"then a load per nonzero source_memory slot, then a store per nonzero\n"
+		"destination_memory slot; each access is 1 byte (ChampSim records no\n"
+		"sizes: none crosses a page). trace_lines is the number of records\n"
+		"replayed (times --repeat).\n\n"
 		"trace:\n"
+		"  --format F          lackey, champsim or s2mm (default: a recording\n"
+		"                      by its first bytes, a ChampSim trace by its name:\n"
+		"                      *.champsim, *.champsimtrace[.xz|.gz]; else lackey)\n"
 		"  --repeat N          replay the trace N times (default 1)\n"
 		"  --boot N            MMU-off accesses before the trace (default 0)\n"
 		"%s"
 		"\nExit status: 0; 1 when a self-check failed; 2 for bad options, a\n"
-		"malformed line (its number is printed), a truncated or corrupt gzip\n"
-		"file, data after its gzip stream, or other errors.\n",
+		"malformed line or record (its number is printed), a truncated or\n"
+		"corrupt gzip or xz file, data after its compressed stream, or other\n"
+		"errors.\n",
 		report_options_help);
 }
 
@@ -392,11 +413,13 @@ int cmd_trace(int argc, char **argv)
 	static const struct option opts[] = {
 		REPORT_LONGOPTS,
 		{ "repeat", 1, 0, OPT_REPEAT }, { "boot", 1, 0, OPT_BOOT },
+		{ "format", 1, 0, OPT_FORMAT },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct sim_config cfg = report_defaults;
 	struct report rep = { .command = "trace" };
 	uint64_t repeat = 1, boot = 0;
+	enum trace_format fmt = FMT_AUTO;
 	struct sim *s = NULL;
 	char err[256] = "";
 	const char *path = NULL;
@@ -421,6 +444,19 @@ int cmd_trace(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "lackey")) {
+				fmt = FMT_LACKEY;
+			} else if (!strcmp(optarg, "champsim")) {
+				fmt = FMT_CHAMPSIM;
+			} else if (!strcmp(optarg, "s2mm")) {
+				fmt = FMT_S2MM;
+			} else {
+				fprintf(stderr, "s2mm trace: --format '%s': expected lackey, "
+						"champsim or s2mm\n", optarg);
+				return 2;
+			}
+			break;
 		default: /* report_getopt() said why */
 			return 2;
 		}
@@ -435,7 +471,15 @@ int cmd_trace(int argc, char **argv)
 		fprintf(stderr, "s2mm trace: cannot read %s\n", path);
 		return 2;
 	}
-	if (path && is_recorded(path)) {
+	if (fmt == FMT_AUTO)
+		fmt = path && is_recorded(path) ? FMT_S2MM :
+		      path && champsim_named(path) ? FMT_CHAMPSIM : FMT_LACKEY;
+	if (fmt == FMT_S2MM && !path) {
+		fprintf(stderr, "s2mm trace: an s2mm recording is read from a file, "
+				"not from standard input\n");
+		return 2;
+	}
+	if (fmt == FMT_S2MM) {
 		if (cfg.cpus != 1 || cfg.vms != 1 || cfg.vcpus != 1 || boot) {
 			fprintf(stderr, "s2mm trace: %s is an s2mm recording: its vCPUs "
 					"each get a CPU of their own (no --cpus, --vms, "
@@ -476,7 +520,9 @@ int cmd_trace(int argc, char **argv)
 		goto sim_err;
 	for (uint64_t i = 0; i < repeat; i++) {
 		rp.line = 0;
-		ret = replay_file(&rp, path);
+		ret = fmt == FMT_CHAMPSIM ?
+			replay_champsim(s, &rep, path, rp.name, &rp.access_lines) :
+			replay_file(&rp, path);
 		if (ret)
 			goto out;
 	}
