@@ -691,14 +691,8 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "s2mm explain: one VM on one CPU\n");
 		return 2;
 	}
-	if (cfg.s1_format == SIM_S1_A32 && cfg.va_bits && cfg.va_bits != 32) {
-		fprintf(stderr, "s2mm explain: --va-bits %u with --s1-format a32: the AArch32 "
-				"guest's stage 1 translates 32-bit VAs (TTBCR.T0SZ 0): "
-				"--va-bits 32 or none\n", cfg.va_bits);
+	if (report_va_bits(&cfg, "s2mm explain"))
 		return 2;
-	}
-	if (!cfg.va_bits)
-		cfg.va_bits = report_defaults.va_bits;
 	if (sim_create(&s, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "s2mm explain: %s\n", err);
 		return 2;

@@ -58,6 +58,20 @@ const struct sim_config report_defaults = {
 	.utlb = true,
 };
 
+int report_va_bits(struct sim_config *cfg, const char *who)
+{
+	/* Saying nothing would run something else than asked for. */
+	if (cfg->s1_format == SIM_S1_A32 && cfg->va_bits && cfg->va_bits != 32) {
+		fprintf(stderr, "%s: --va-bits %u with --s1-format a32: the AArch32 guest's "
+				"stage 1 translates 32-bit VAs (TTBCR.T0SZ 0): --va-bits 32 or "
+				"none\n", who, cfg->va_bits);
+		return -1;
+	}
+	if (!cfg->va_bits)
+		cfg->va_bits = report_defaults.va_bits;
+	return 0;
+}
+
 static double now_seconds(void)
 {
 	struct timespec ts;

@@ -103,6 +103,14 @@ int report_getopt(int argc, char **argv, const struct option *opts,
 /** parse_u64() - A decimal/hex count with optional K/M/G suffix; false on error. */
 bool parse_u64(const char *s, uint64_t *v);
 
+/**
+ * report_va_bits() - Settle --va-bits after the options were read into
+ * @cfg with va_bits 0 for "not given": 48, or for an AArch32 stage 1 (which
+ * translates 32-bit VAs, TTBCR.T0SZ 0) 32 only. @who prefixes the error.
+ * Return: 0, or -1 after saying what is wrong.
+ */
+int report_va_bits(struct sim_config *cfg, const char *who);
+
 /** report_begin() - Start the clock; @total accesses expected (0: unknown). */
 void report_begin(struct report *rep, uint64_t total);
 

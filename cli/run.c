@@ -480,19 +480,8 @@ int cmd_run(int argc, char **argv)
 				"--share, --inject-bad-swapin --overcommit\n");
 		return 2;
 	}
-	/*
-	 * An AArch32 stage 1 translates 32-bit VAs (the guest's TTBCR.T0SZ
-	 * is 0): --va-bits cannot change that, and saying nothing would
-	 * run something else than asked for.
-	 */
-	if (cfg.s1_format == SIM_S1_A32 && cfg.va_bits && cfg.va_bits != 32) {
-		fprintf(stderr, "s2mm run: --va-bits %u with --s1-format a32: the AArch32 guest's "
-				"stage 1 translates 32-bit VAs (TTBCR.T0SZ 0): --va-bits 32 or "
-				"none\n", cfg.va_bits);
+	if (report_va_bits(&cfg, "s2mm run"))
 		return 2;
-	}
-	if (!cfg.va_bits)
-		cfg.va_bits = report_defaults.va_bits;
 	/* Migration starts at a slice: a quarter of the run by default. */
 	cfg.migrate_start = (migrate_at_set ? migrate_at : accesses / 4) / slice;
 	w.page = cfg.s1_granule;

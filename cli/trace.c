@@ -426,6 +426,7 @@ int cmd_trace(int argc, char **argv)
 	int c, ret = 2;
 
 	cfg.vm_mem = 512ULL << 20;
+	cfg.va_bits = 0; /* not given (report_va_bits()) */
 	while ((c = report_getopt(argc, argv, opts, &cfg, &rep)) != -1) {
 		switch (c) {
 		case 'h':
@@ -461,6 +462,8 @@ int cmd_trace(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (report_va_bits(&cfg, "s2mm trace"))
+		return 2;
 	if (argc - optind > 1) {
 		fprintf(stderr, "s2mm trace: one trace file at most\nTry 's2mm trace --help'.\n");
 		return 2;
