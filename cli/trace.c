@@ -11,7 +11,7 @@
  * Lines starting with "==" or "--" (valgrind's messages), "#" and empty
  * lines are skipped; anything else is an error naming the line. The guest
  * runs with its MMU on from the start (a booted OS) at EL0; an access that
- * crosses a 4K page boundary touches both pages. A gzip'd input must be
+ * crosses a 4K page boundary touches both pages. A gzip or xz input must be
  * whole: a truncated stream or data after it is an error.
  *
  * Also read: ChampSim traces (the DPC-3 traces; replay_champsim.c) and
@@ -28,10 +28,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <zlib.h>
-
 #include "champsim.h"
 #include "cli.h"
+#include "input.h"
 #include "replay.h"
 #include "replay_champsim.h"
 #include "report.h"
@@ -47,7 +46,7 @@ static void trace_usage(FILE *out)
 	fprintf(out,
 		"usage: s2mm trace [options] [FILE|-]\n\n"
 		"Replays a memory trace as the guest of one VM on one CPU (default:\n"
-		"standard input): valgrind's lackey format (gzip'd input is detected),\n"
+		"standard input): valgrind's lackey format (gzip'd or xz'd input is detected),\n"
 		"a ChampSim trace (the DPC-3 traces; xz'd, gzip'd or plain) or a\n"
 		"recording of `s2mm record`:\n\n"
 		"  valgrind --tool=lackey --trace-mem=yes --log-file=t.txt ./prog\n"
@@ -209,140 +208,6 @@ sim_err:
 	return -1;
 }
 
-/*
- * The input, plain or gzip'd, inflated here rather than with gzread():
- * gzread() takes a cut stream for its end unless asked through gzerror(),
- * and silently drops whatever follows the last gzip member. A trace cut
- * at a line boundary would replay as a shorter, plausible one: here the
- * stream must end where the file ends, or the input is damaged.
- */
-struct input {
-	int fd;
-	bool own_fd, gz, eof, member_end;
-	z_stream zs;
-	const char *name;
-	unsigned char in[1u << 18];
-};
-
-static int input_fail(struct input *in, const char *why, const char *detail)
-{
-	fprintf(stderr, "s2mm trace: %s: %s%s%s\n", in->name, why, detail ? ": " : "",
-		detail ? detail : "");
-	return -1;
-}
-
-/* Read more of the file into in->in. Return: 0 (in->eof at its end), or -1. */
-static int input_fill(struct input *in)
-{
-	ssize_t n;
-
-	do
-		n = read(in->fd, in->in, sizeof(in->in));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return input_fail(in, "cannot read", strerror(errno));
-	in->zs.next_in = in->in;
-	in->zs.avail_in = (unsigned int)n;
-	in->eof = !n;
-	return 0;
-}
-
-/*
- * Open @path (NULL: standard input) and tell gzip from plain text by the
- * first two bytes. Return: 0, or -1 after printing why.
- */
-static int input_open(struct input *in, const char *path, const char *name)
-{
-	in->name = name;
-	in->fd = path ? open(path, O_RDONLY) : STDIN_FILENO;
-	in->own_fd = path && in->fd >= 0;
-	if (in->fd < 0)
-		return input_fail(in, "cannot open", strerror(errno));
-	in->zs.avail_in = 0;
-	/* A pipe may hand over one byte at a time. */
-	while (in->zs.avail_in < 2 && !in->eof) {
-		ssize_t n;
-
-		do
-			n = read(in->fd, in->in + in->zs.avail_in, sizeof(in->in) - in->zs.avail_in);
-		while (n < 0 && errno == EINTR);
-		if (n < 0)
-			return input_fail(in, "cannot read", strerror(errno));
-		in->zs.avail_in += (unsigned int)n;
-		in->eof = !n;
-	}
-	in->zs.next_in = in->in;
-	in->gz = in->zs.avail_in >= 2 && in->in[0] == 0x1f && in->in[1] == 0x8b;
-	/* 16 + MAX_WBITS: a gzip header and trailer (CRC, length) only. */
-	if (in->gz && inflateInit2(&in->zs, 16 + MAX_WBITS) != Z_OK) {
-		in->gz = false;
-		return input_fail(in, "cannot start zlib", NULL);
-	}
-	return 0;
-}
-
-static void input_close(struct input *in)
-{
-	if (in->gz)
-		inflateEnd(&in->zs);
-	if (in->own_fd)
-		close(in->fd);
-}
-
-/*
- * Read up to @len bytes of text into @out. Return: the count, 0 at the end
- * of a whole input, or -1 after printing why (a truncated or corrupt gzip
- * stream, data after it, a read error).
- */
-static long input_read(struct input *in, char *out, size_t len)
-{
-	z_stream *zs = &in->zs;
-
-	if (!in->gz) {
-		size_t n;
-
-		if (!zs->avail_in && !in->eof && input_fill(in))
-			return -1;
-		n = zs->avail_in < len ? zs->avail_in : len;
-		memcpy(out, zs->next_in, n);
-		zs->next_in += n;
-		zs->avail_in -= (unsigned int)n;
-		return (long)n;
-	}
-	zs->next_out = (unsigned char *)out;
-	zs->avail_out = (unsigned int)len;
-	for (;;) {
-		size_t produced;
-		int rc;
-
-		if (!zs->avail_in && !in->eof && input_fill(in))
-			return -1;
-		if (in->member_end) {
-			if (!zs->avail_in) {
-				if (in->eof)
-					return 0;
-				continue;
-			}
-			/* gzip's own concatenated members are fine; not junk. */
-			if (zs->next_in[0] != 0x1f)
-				return input_fail(in, "data after the end of the gzip stream", NULL);
-			inflateReset(zs);
-			in->member_end = false;
-		}
-		rc = inflate(zs, Z_NO_FLUSH);
-		produced = len - zs->avail_out;
-		if (rc == Z_STREAM_END)
-			in->member_end = true;
-		else if (rc != Z_OK && rc != Z_BUF_ERROR)
-			return input_fail(in, "corrupt gzip data", zs->msg ? zs->msg : zError(rc));
-		else if (!produced && !zs->avail_in && in->eof)
-			return input_fail(in, "truncated: the gzip stream ends early "
-					      "(unexpected end of file)", NULL);
-		if (produced)
-			return (long)produced;
-	}
-}
-
 #define BUFSZ (1u << 20)
 
 /* Whether @path starts with the s2mm trace format's magic. */
@@ -359,26 +224,31 @@ static bool is_recorded(const char *path)
 
 static int replay_file(struct replay *r, const char *path)
 {
-	struct input *in = calloc(1, sizeof(*in));
 	char *buf = malloc(BUFSZ + 1);
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	struct tin *in = NULL;
 	size_t have = 0;
-	int ret = 0;
+	int ret = 2;
 
-	if (!in || !buf) {
+	if (!buf) {
 		fprintf(stderr, "s2mm trace: out of memory\n");
-		free(in);
-		free(buf);
-		return 2;
-	}
-	if (input_open(in, path, r->name)) {
-		ret = 2;
 		goto out;
 	}
+	if (fd < 0) {
+		fprintf(stderr, "s2mm trace: %s: cannot open: %s\n", r->name, strerror(errno));
+		goto out;
+	}
+	if (tin_open(&in, fd, NULL, NULL)) {
+		fprintf(stderr, "s2mm trace: %s: %s\n", r->name, in ? tin_error(in) : "out of memory");
+		goto out;
+	}
+	ret = 0;
 	for (;;) {
-		long n = input_read(in, buf + have, BUFSZ - have);
+		long n = tin_read(in, buf + have, BUFSZ - have);
 		long used;
 
 		if (n < 0) {
+			fprintf(stderr, "s2mm trace: %s: %s\n", r->name, tin_error(in));
 			ret = 2;
 			break;
 		}
@@ -402,8 +272,9 @@ static int replay_file(struct replay *r, const char *path)
 		}
 	}
 out:
-	input_close(in);
-	free(in);
+	tin_close(in);
+	if (path && fd >= 0)
+		close(fd);
 	free(buf);
 	return ret;
 }

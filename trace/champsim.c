@@ -1,15 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ChampSim trace reader: the file is read and decompressed a buffer at
- * a time (liblzma for xz, zlib for gzip, nothing for a plain file); records
- * are decoded from the decompressed buffer, refilled whenever it holds
- * less than a whole record.
- *
- * Both decompressors are driven here rather than through gzread() or
- * xz -dc: those take a cut stream for its end unless asked, and skip what
- * follows it. A trace cut at a record boundary would replay as a shorter,
- * plausible one: here the compressed stream must end where the file ends,
- * or the trace is damaged.
+ * a time (input.h: plain, gzip or xz, whole or an error); records are
+ * decoded from the decompressed buffer, refilled whenever it holds less
+ * than a whole record.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -20,37 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lzma.h>
-#include <zlib.h>
-
 #include "champsim.h"
+#include "input.h"
 
-#define IN_SIZE (1u << 17)
 /* Decoded bytes: up to 1024 records at a time. */
 #define OUT_SIZE (1024u * CHAMPSIM_RECORD_SIZE)
 
-/* How the file is compressed (by its first bytes). */
-enum champsim_comp { CHAMPSIM_PLAIN, CHAMPSIM_GZIP, CHAMPSIM_XZ };
-
-static const unsigned char xz_magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
-
 struct champsim_reader {
-	int fd;
-	enum champsim_comp comp;
-	bool file_eof;             /* read() said the file ended */
-	bool stream_end;           /* the compressed stream (member) ended */
-	bool later_stream;         /* xz: decoding a stream after the first */
-	bool zs_init, xs_init;
-	unsigned int pad;          /* xz: zero bytes of stream padding seen */
+	struct tin *in;
 	uint64_t n;                /* records returned */
-	uint64_t produced;         /* bytes decompressed, for errors' where() */
 	int failed;                /* the error, returned again if asked */
-	size_t in_pos, in_len;     /* unread input in inbuf[] */
 	size_t pos, len;           /* decoded bytes in out[] */
-	z_stream zs;
-	lzma_stream xs;
-	char err[200], where[64];
-	unsigned char inbuf[IN_SIZE];
+	char err[240], where[64];
 	unsigned char out[OUT_SIZE];
 };
 
@@ -87,10 +62,11 @@ bool champsim_named(const char *path)
  * Where in the records the decompressor is, for its errors: "after record
  * 12", "in record 13 (5 of its 64 bytes)", "before the first record".
  */
-static const char *where(struct champsim_reader *r)
+static const char *where(void *arg, uint64_t produced)
 {
-	uint64_t whole = r->produced / CHAMPSIM_RECORD_SIZE;
-	unsigned int part = (unsigned int)(r->produced % CHAMPSIM_RECORD_SIZE);
+	struct champsim_reader *r = arg;
+	uint64_t whole = produced / CHAMPSIM_RECORD_SIZE;
+	unsigned int part = (unsigned int)(produced % CHAMPSIM_RECORD_SIZE);
 
 	if (part)
 		snprintf(r->where, sizeof(r->where), "in record %" PRIu64 " (%u of its %d bytes)",
@@ -102,207 +78,18 @@ static const char *where(struct champsim_reader *r)
 	return r->where;
 }
 
-/*
- * Read more of the file into inbuf[] after what is left there.
- * Return: 0 (r->file_eof at its end), or -EIO.
- */
-static int fill_in(struct champsim_reader *r)
-{
-	size_t keep = r->in_len - r->in_pos;
-	ssize_t k;
-
-	memmove(r->inbuf, r->inbuf + r->in_pos, keep);
-	do
-		k = read(r->fd, r->inbuf + keep, sizeof(r->inbuf) - keep);
-	while (k < 0 && errno == EINTR);
-	if (k < 0)
-		return fail(r, -EIO, "cannot read: %s", strerror(errno));
-	r->file_eof = !k;
-	r->in_pos = 0;
-	r->in_len = keep + (size_t)k;
-	return 0;
-}
-
 int champsim_reader_open(struct champsim_reader **out, int fd)
 {
 	struct champsim_reader *r = calloc(1, sizeof(*r));
-	const unsigned char *p;
+	int err;
 
 	*out = r;
 	if (!r)
 		return -ENOMEM;
-	r->fd = fd;
-	/* A pipe may hand over the magic a byte at a time. */
-	while (r->in_len < sizeof(xz_magic) && !r->file_eof)
-		if (fill_in(r))
-			return -EIO;
-	p = r->inbuf;
-	if (r->in_len >= sizeof(xz_magic) && !memcmp(p, xz_magic, sizeof(xz_magic))) {
-		/*
-		 * One stream at a time (not LZMA_CONCATENATED): what follows
-		 * a stream is looked at here, to tell another stream from
-		 * garbage. No memory limit: the file's own settings decide,
-		 * as with xz -d.
-		 */
-		r->comp = CHAMPSIM_XZ;
-		r->xs = (lzma_stream)LZMA_STREAM_INIT;
-		if (lzma_stream_decoder(&r->xs, UINT64_MAX, 0) != LZMA_OK)
-			return fail(r, -ENOMEM, "cannot start liblzma");
-		r->xs_init = true;
-	} else if (r->in_len >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
-		r->comp = CHAMPSIM_GZIP;
-		/* 16 + MAX_WBITS: a gzip header and trailer (CRC, length) only. */
-		if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK)
-			return fail(r, -ENOMEM, "cannot start zlib");
-		r->zs_init = true;
-	}
+	err = tin_open(&r->in, fd, where, r);
+	if (err)
+		return fail(r, err, "%s", r->in ? tin_error(r->in) : "out of memory");
 	return 0;
-}
-
-/* Plain: the file's bytes. Return: the count, 0 at its end, or -EIO. */
-static long get_plain(struct champsim_reader *r, unsigned char *dst, size_t len)
-{
-	size_t n;
-
-	if (r->in_pos == r->in_len) {
-		if (r->file_eof)
-			return 0;
-		if (fill_in(r))
-			return -EIO;
-	}
-	n = r->in_len - r->in_pos < len ? r->in_len - r->in_pos : len;
-	memcpy(dst, r->inbuf + r->in_pos, n);
-	r->in_pos += n;
-	r->produced += n;
-	return (long)n;
-}
-
-/*
- * gzip: inflated bytes. Several members one after another are one trace,
- * as gzip -d reads them. Return: the count, 0 at the end of the last
- * member where the file ends, or a negative errno (r->err says why).
- */
-static long get_gzip(struct champsim_reader *r, unsigned char *dst, size_t len)
-{
-	z_stream *zs = &r->zs;
-
-	zs->next_out = dst;
-	zs->avail_out = (unsigned int)len;
-	for (;;) {
-		size_t produced;
-		int rc;
-
-		if (r->in_pos == r->in_len && !r->file_eof && fill_in(r))
-			return -EIO;
-		zs->next_in = r->inbuf + r->in_pos;
-		zs->avail_in = (unsigned int)(r->in_len - r->in_pos);
-		if (r->stream_end) {
-			if (!zs->avail_in) {
-				if (r->file_eof)
-					return 0;
-				continue;
-			}
-			if (zs->next_in[0] != 0x1f)
-				return fail(r, -EILSEQ, "data after the end of the gzip stream "
-					    "(%s)", where(r));
-			inflateReset(zs);
-			r->stream_end = false;
-		}
-		rc = inflate(zs, Z_NO_FLUSH);
-		r->in_pos = r->in_len - zs->avail_in;
-		produced = len - zs->avail_out;
-		r->produced += produced; /* the only pass with output: it returns */
-		if (rc == Z_STREAM_END)
-			r->stream_end = true;
-		else if (rc == Z_MEM_ERROR)
-			return fail(r, -ENOMEM, "out of memory (zlib)");
-		else if (rc != Z_OK && rc != Z_BUF_ERROR)
-			return fail(r, -EILSEQ, "corrupt gzip data %s: %s", where(r),
-				    zs->msg ? zs->msg : zError(rc));
-		else if (!produced && !zs->avail_in && r->file_eof)
-			return fail(r, -EPIPE, "truncated: the gzip stream ends early "
-				    "(unexpected end of file), %s", where(r));
-		if (produced)
-			return (long)produced;
-	}
-}
-
-static const char *lzma_why(lzma_ret rc)
-{
-	switch (rc) {
-	case LZMA_DATA_ERROR: return "compressed data is corrupt";
-	case LZMA_FORMAT_ERROR: return "not in the xz format";
-	case LZMA_OPTIONS_ERROR: return "unsupported compression options";
-	case LZMA_MEMLIMIT_ERROR:
-	case LZMA_MEM_ERROR: return "out of memory";
-	default: return "liblzma error";
-	}
-}
-
-/*
- * xz: decompressed bytes. Streams one after another (cat a.xz b.xz), with
- * stream padding (zero bytes, a multiple of 4) between or after them, are
- * one trace, as xz -d reads them. Return: the count, 0 at the end of the
- * last stream where the file ends, or a negative errno (r->err says why).
- */
-static long get_xz(struct champsim_reader *r, unsigned char *dst, size_t len)
-{
-	lzma_stream *xs = &r->xs;
-
-	xs->next_out = dst;
-	xs->avail_out = len;
-	for (;;) {
-		size_t produced;
-		lzma_ret rc;
-
-		if (r->in_pos == r->in_len && !r->file_eof && fill_in(r))
-			return -EIO;
-		if (r->stream_end) {
-			while (r->in_pos < r->in_len && !r->inbuf[r->in_pos]) {
-				r->in_pos++;
-				r->pad++;
-			}
-			if (r->in_pos == r->in_len && !r->file_eof)
-				continue;
-			if (r->pad % 4)
-				return fail(r, -EILSEQ, "corrupt xz data %s: stream padding "
-					    "of %u bytes, not a multiple of 4", where(r), r->pad);
-			if (r->in_pos == r->in_len)
-				return 0;
-			if (r->inbuf[r->in_pos] != xz_magic[0])
-				return fail(r, -EILSEQ, "data after the end of the xz stream "
-					    "(%s)", where(r));
-			/* Another stream: its header decides (below). */
-			if (lzma_stream_decoder(xs, UINT64_MAX, 0) != LZMA_OK)
-				return fail(r, -ENOMEM, "cannot start liblzma");
-			r->stream_end = false;
-			r->later_stream = true;
-			r->pad = 0;
-		}
-		xs->next_in = r->inbuf + r->in_pos;
-		xs->avail_in = r->in_len - r->in_pos;
-		/* LZMA_FINISH once the file has ended: a cut stream then says so. */
-		rc = lzma_code(xs, r->file_eof ? LZMA_FINISH : LZMA_RUN);
-		r->in_pos = r->in_len - xs->avail_in;
-		produced = len - xs->avail_out;
-		r->produced += produced; /* the only pass with output: it returns */
-		if (rc == LZMA_STREAM_END)
-			r->stream_end = true;
-		else if (rc == LZMA_FORMAT_ERROR && r->later_stream)
-			return fail(r, -EILSEQ, "data after the end of the xz stream "
-				    "(%s)", where(r));
-		else if (rc == LZMA_MEM_ERROR || rc == LZMA_MEMLIMIT_ERROR)
-			return fail(r, -ENOMEM, "out of memory (liblzma)");
-		else if ((rc == LZMA_OK || rc == LZMA_BUF_ERROR) &&
-			 !produced && !xs->avail_in && r->file_eof)
-			return fail(r, -EPIPE, "truncated: the xz stream ends early "
-				    "(unexpected end of file), %s", where(r));
-		else if (rc != LZMA_OK && rc != LZMA_BUF_ERROR)
-			return fail(r, -EILSEQ, "corrupt xz data %s: %s", where(r),
-				    lzma_why(rc));
-		if (produced)
-			return (long)produced;
-	}
 }
 
 static uint64_t le64(const unsigned char *p)
@@ -327,13 +114,9 @@ int champsim_read(struct champsim_reader *r, struct champsim_rec *rec)
 		memmove(r->out, r->out + r->pos, r->len - r->pos);
 		r->len -= r->pos;
 		r->pos = 0;
-		switch (r->comp) {
-		case CHAMPSIM_XZ: k = get_xz(r, r->out + r->len, OUT_SIZE - r->len); break;
-		case CHAMPSIM_GZIP: k = get_gzip(r, r->out + r->len, OUT_SIZE - r->len); break;
-		default: k = get_plain(r, r->out + r->len, OUT_SIZE - r->len); break;
-		}
+		k = tin_read(r->in, r->out + r->len, OUT_SIZE - r->len);
 		if (k < 0)
-			return r->failed = (int)k;
+			return r->failed = fail(r, (int)k, "%s", tin_error(r->in));
 		if (!k) {
 			if (!r->len)
 				return 0;
@@ -367,9 +150,6 @@ void champsim_reader_close(struct champsim_reader *r)
 {
 	if (!r)
 		return;
-	if (r->zs_init)
-		inflateEnd(&r->zs);
-	if (r->xs_init)
-		lzma_end(&r->xs);
+	tin_close(r->in);
 	free(r);
 }
