@@ -313,6 +313,12 @@ static const char *rom_package(const char *file)
  * QEMU exited with @status before s2hyp printed a line; @early is what it
  * printed. Say in one message what is missing.
  */
+/* What is booted: s2hyp, or Linux straight on QEMU. */
+static const char *guest(const struct s2hyp_qemu *q)
+{
+	return q->direct_initrd ? "Linux" : "s2hyp";
+}
+
 static void diagnose(const struct s2hyp_qemu *q, int status, const char *early)
 {
 	const char *p;
@@ -325,32 +331,32 @@ static void diagnose(const struct s2hyp_qemu *q, int status, const char *early)
 
 		snprintf(file, sizeof(file), "%.*s", (int)n, s);
 		fprintf(stderr,
-			"%s: cannot boot s2hyp: QEMU wants the firmware file "
+			"%s: cannot boot %s: QEMU wants the firmware file "
 			"\"%s\" (Debian package %s) for a device s2hyp does "
 			"not use; s2hyp's command line has -nodefaults, so "
 			"this QEMU adds the device by itself: install %s or "
 			"report it\n",
-			q->who, file, rom_package(file), rom_package(file));
+			q->who, guest(q), file, rom_package(file), rom_package(file));
 	} else if (strstr(early, "unable to find CPU model")) {
-		fprintf(stderr, "%s: cannot boot s2hyp: %s has no CPU '%s' "
-			"(--cpu: cortex-a57 or max)\n", q->who, q->qemu, q->cpu);
+		fprintf(stderr, "%s: cannot boot %s: %s has no CPU '%s' "
+			"(--cpu: cortex-a57 or max)\n", q->who, guest(q), q->qemu, q->cpu);
 	} else if (strstr(early, "virtualization") &&
 		   strstr(early, "not found")) {
-		fprintf(stderr, "%s: cannot boot s2hyp: %s cannot emulate EL2 "
+		fprintf(stderr, "%s: cannot boot %s: %s cannot emulate EL2 "
 			"(-M virt,virtualization=on needs QEMU 2.12 or later; "
-			"Debian's qemu-system-arm has it)\n", q->who, q->qemu);
+			"Debian's qemu-system-arm has it)\n", q->who, guest(q), q->qemu);
 	} else if (status == 127 && strstr(early, "cannot run")) {
-		fprintf(stderr, "%s: cannot boot s2hyp: cannot run %s (Debian "
-			"package qemu-system-arm)\n", q->who, q->qemu);
+		fprintf(stderr, "%s: cannot boot %s: cannot run %s (Debian "
+			"package qemu-system-arm)\n", q->who, guest(q), q->qemu);
 	} else if (status == S2HYP_EXIT_TIMEOUT) {
-		fprintf(stderr, "%s: cannot boot s2hyp: QEMU printed no s2hyp "
-			"line in %u s (is %s an s2hyp image?)\n", q->who,
+		fprintf(stderr, "%s: cannot boot %s: QEMU printed no "
+			"line in %u s (is %s an s2hyp image?)\n", q->who, guest(q),
 			q->timeout, q->image);
 	} else {
 		size_t n = strcspn(early, "\n");
 
-		fprintf(stderr, "%s: cannot boot s2hyp: QEMU exited with status "
-			"%d before s2hyp started%s%.*s\n", q->who, status,
+		fprintf(stderr, "%s: cannot boot %s: QEMU exited with status "
+			"%d before it started%s%.*s\n", q->who, guest(q), status,
 			n ? ": " : "", (int)n, early);
 	}
 }
@@ -401,7 +407,7 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 		    struct s2hyp_boot_result *res)
 {
 	char smp[16], mem[16], blob[S2HYP_MAX_BLOBS][PATH_MAX + 64];
-	const char *argv[32 + 2 * S2HYP_MAX_BLOBS];
+	const char *argv[32 + 2 * S2HYP_MAX_BLOBS + S2HYP_MAX_EXTRA];
 	struct console c = { .on_line = on_line, .ctx = ctx };
 	double t0 = now(), deadline = t0 + q->timeout;
 	int pipefd[2], status, timed_out = 0, ret;
@@ -409,9 +415,9 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	pid_t pid;
 
 	if (!executable(q->qemu)) {
-		fprintf(stderr, "%s: cannot boot s2hyp: %s not found (Debian "
+		fprintf(stderr, "%s: cannot boot %s: %s not found (Debian "
 			"package qemu-system-arm; or set --qemu or $QEMU)\n",
-			q->who, q->qemu);
+			q->who, guest(q), q->qemu);
 		return -1;
 	}
 	snprintf(smp, sizeof(smp), "%u", q->cpus);
@@ -461,6 +467,8 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 		argv[n++] = "-device";
 		argv[n++] = blob[i];
 	}
+	for (unsigned int i = 0; i < q->nr_extra; i++)
+		argv[n++] = q->extra[i];
 	argv[n++] = "-kernel";
 	argv[n++] = q->image;
 	if (q->direct_initrd) {

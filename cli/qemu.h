@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #define S2HYP_MAX_BLOBS	4
+#define S2HYP_MAX_EXTRA	10
 
 /* How to boot s2hyp; s2hyp_qemu_init() sets the defaults. */
 struct s2hyp_qemu {
@@ -36,6 +37,10 @@ struct s2hyp_qemu {
 	/* Not s2hyp but Linux straight on QEMU (the baseline s2hyp is
 	 * measured against): image is the kernel, this its initramfs. */
 	const char *direct_initrd;
+	/* More options, before -kernel (`s2mm record`: its plugin,
+	 * -icount; a second -M adds to the machine's properties). */
+	const char *extra[S2HYP_MAX_EXTRA];
+	unsigned int nr_extra;
 	char image[PATH_MAX];	/* the image s2hyp_qemu_image() chose */
 };
 

@@ -353,8 +353,10 @@ static int record(struct rec_opts *o, int argc, char **argv)
 {
 	char plugin[PATH_MAX], parg[2 * PATH_MAX + 128], build[PATH_MAX];
 	char dir[PATH_MAX + 8], image[PATH_MAX + 32], initrd[PATH_MAX + 32];
-	char smp[16], mem[16], cmdline[1024];
+	char cmdline[1024];
 	const char *qv[48];
+	struct s2hyp_boot_result res = { 0 };
+	struct s2hyp_qemu q;
 	size_t n = 0;
 	double secs = 0;
 	struct stat st;
@@ -417,43 +419,35 @@ static int record(struct rec_opts *o, int argc, char **argv)
 	}
 	snprintf(parg + strlen(parg), sizeof(parg) - strlen(parg), ",ram=0x40000000:%#llx",
 		 (unsigned long long)o->mem_mib << 20);
-	snprintf(smp, sizeof(smp), "%u", o->cpus);
-	snprintf(mem, sizeof(mem), "%uM", o->mem_mib);
 	snprintf(cmdline, sizeof(cmdline), "%s s2mm.fill=%u s2mm.seq=%u%s%s", LINUX_BOOTARGS,
 		 o->fill, o->seq, o->append ? " " : "", o->append ? o->append : "");
-	qv[n++] = o->qemu ? o->qemu : "qemu-system-aarch64";
-	qv[n++] = "-M";
+	/* Linux straight on QEMU, through the launcher every `s2mm hyp` uses. */
+	s2hyp_qemu_init(&q, "s2mm record", o->timeout);
+	if (o->qemu)
+		q.qemu = o->qemu;
+	q.cpus = o->cpus;
+	q.mem_mib = o->mem_mib;
+	if ((size_t)snprintf(q.image, sizeof(q.image), "%s", image) >= sizeof(q.image)) {
+		fprintf(stderr, "s2mm record: path too long: %s\n", image);
+		return 2;
+	}
+	q.direct_initrd = initrd;
 	/* No random DT nodes (KASLR seed, RNG seed): the same boot each run. */
-	qv[n++] = "virt,gic-version=2,dtb-randomness=off";
-	qv[n++] = "-cpu";
-	qv[n++] = "cortex-a57";
-	qv[n++] = "-smp";
-	qv[n++] = smp;
-	qv[n++] = "-m";
-	qv[n++] = mem;
-	qv[n++] = "-nodefaults";
-	qv[n++] = "-display";
-	qv[n++] = "none";
-	qv[n++] = "-serial";
-	qv[n++] = "stdio";
+	q.extra[q.nr_extra++] = "-M";
+	q.extra[q.nr_extra++] = "dtb-randomness=off";
 	if (o->icount) {
 		/* One instruction per ns of virtual time, vCPUs in turn on one
 		 * thread, the RTC on that clock: deterministic. */
-		qv[n++] = "-icount";
-		qv[n++] = "shift=0,sleep=off";
-		qv[n++] = "-rtc";
-		qv[n++] = "base=2020-01-01T00:00:00,clock=vm";
+		q.extra[q.nr_extra++] = "-icount";
+		q.extra[q.nr_extra++] = "shift=0,sleep=off";
+		q.extra[q.nr_extra++] = "-rtc";
+		q.extra[q.nr_extra++] = "base=2020-01-01T00:00:00,clock=vm";
 	}
-	qv[n++] = "-plugin";
-	qv[n++] = parg;
-	qv[n++] = "-kernel";
-	qv[n++] = image;
-	qv[n++] = "-initrd";
-	qv[n++] = initrd;
-	qv[n++] = "-append";
-	qv[n++] = cmdline;
-	qv[n] = NULL;
-	status = run_qemu((char *const *)qv, o->timeout, &secs);
+	q.extra[q.nr_extra++] = "-plugin";
+	q.extra[q.nr_extra++] = parg;
+	qv[0] = q.qemu;
+	status = s2hyp_qemu_boot(&q, cmdline, 0, NULL, NULL, &res);
+	secs = res.seconds;
 done:
 	if (status < 0)
 		return 1;
