@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "pagemap.h"
 #include "qemu.h"
 #include "report.h"
 #include "s2trace.h"
@@ -85,38 +86,6 @@ static void usage(FILE *out)
 /* Looking into a trace.                                                */
 /* ------------------------------------------------------------------ */
 
-/* A set of page numbers (open addressing; UINT64_MAX is empty). */
-struct pageset {
-	uint64_t *slot;
-	size_t cap, n;
-};
-
-static int pageset_add(struct pageset *s, uint64_t page)
-{
-	size_t i;
-
-	if (2 * (s->n + 1) > s->cap) {
-		struct pageset t = { .cap = s->cap ? 2 * s->cap : 1024 };
-
-		t.slot = malloc(t.cap * sizeof(*t.slot));
-		if (!t.slot)
-			return -ENOMEM;
-		memset(t.slot, 0xff, t.cap * sizeof(*t.slot));
-		for (size_t k = 0; k < s->cap; k++)
-			if (s->slot[k] != UINT64_MAX)
-				pageset_add(&t, s->slot[k]);
-		free(s->slot);
-		*s = t;
-	}
-	for (i = (page * 0x9E3779B97F4A7C15ULL) & (s->cap - 1); s->slot[i] != UINT64_MAX;
-	     i = (i + 1) & (s->cap - 1))
-		if (s->slot[i] == page)
-			return 0;
-	s->slot[i] = page;
-	s->n++;
-	return 0;
-}
-
 static const char *const op_name[] = { "L", "S", "I", "E" };
 static const char *const sys_name[] = {
 	[S2T_SYS_NONE] = "other", [S2T_SYS_TTBR0] = "TTBR0_EL1", [S2T_SYS_TTBR1] = "TTBR1_EL1",
@@ -142,7 +111,7 @@ static int open_trace(const char *path, int *fd, struct s2t_reader **r)
 
 static int cmd_info(const char *path, const char *json, bool dump)
 {
-	struct pageset va_pages = { 0 }, pa_pages = { 0 };
+	struct pagemap va_pages = { 0 }, pa_pages = { 0 };
 	uint64_t ops[4] = { 0 }, sys[7] = { 0 }, el1 = 0, io = 0, no_pa = 0, bytes;
 	uint64_t vcpu_seen[S2T_MAX_VCPUS / 64] = { 0 };
 	const struct s2t_header *h;
@@ -178,8 +147,8 @@ static int cmd_info(const char *path, const char *json, bool dump)
 		el1 += rec.el1;
 		io += rec.io;
 		no_pa += !rec.pa_known;
-		if (pageset_add(&va_pages, rec.va >> 12) ||
-		    (rec.pa_known && pageset_add(&pa_pages, rec.pa >> 12))) {
+		if (pagemap_put(&va_pages, rec.va >> 12, 0) ||
+		    (rec.pa_known && pagemap_put(&pa_pages, rec.pa >> 12, 0))) {
 			fprintf(stderr, "s2mm record: out of memory\n");
 			ret = 2;
 			goto out;
@@ -254,8 +223,8 @@ out:
 	s2t_reader_close(r);
 	if (fd >= 0)
 		close(fd);
-	free(va_pages.slot);
-	free(pa_pages.slot);
+	pagemap_free(&va_pages);
+	pagemap_free(&pa_pages);
 	return ret;
 }
 

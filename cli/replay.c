@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pagemap.h"
 #include "replay.h"
 #include "s2trace.h"
 #include "sim_int.h"
@@ -57,12 +58,6 @@ struct qrec {
 	int32_t as;                /* TTBR0: address space, -1 no change */
 	bool mmu_on;               /* SCTLR: the MMU after it */
 	bool pending;              /* an event whose question is open */
-};
-
-/* Address-space mappings (AS, VA page) -> IPA page, as the lookahead saw. */
-struct asmap {
-	uint64_t *key, *val;
-	size_t cap, n;
 };
 
 struct vstate {
@@ -91,58 +86,11 @@ struct replay {
 	const char *name;
 	unsigned int vcpus;
 	struct vstate *v;
-	struct asmap map;
+	/* (address space, VA page) -> IPA page, as the lookahead saw. */
+	struct pagemap map;
 	int32_t nr_as;
 	uint64_t acc_lines;
 };
-
-static uint64_t mix(uint64_t k)
-{
-	k ^= k >> 31;
-	k *= 0x9E3779B97F4A7C15ULL;
-	return k ^ k >> 29;
-}
-
-static int64_t asmap_get(const struct asmap *m, uint64_t key)
-{
-	if (!m->cap)
-		return -1;
-	for (size_t i = mix(key) & (m->cap - 1); m->key[i] != UINT64_MAX; i = (i + 1) & (m->cap - 1))
-		if (m->key[i] == key)
-			return (int64_t)m->val[i];
-	return -1;
-}
-
-static int asmap_put(struct asmap *m, uint64_t key, uint64_t val)
-{
-	size_t i;
-
-	if (2 * (m->n + 1) > m->cap) {
-		struct asmap t = { .cap = m->cap ? 2 * m->cap : 4096 };
-
-		t.key = malloc(t.cap * sizeof(*t.key));
-		t.val = malloc(t.cap * sizeof(*t.val));
-		if (!t.key || !t.val) {
-			free(t.key);
-			free(t.val);
-			return -ENOMEM;
-		}
-		memset(t.key, 0xff, t.cap * sizeof(*t.key));
-		for (size_t k = 0; k < m->cap; k++)
-			if (m->key[k] != UINT64_MAX)
-				asmap_put(&t, m->key[k], m->val[k]);
-		free(m->key);
-		free(m->val);
-		*m = t;
-	}
-	for (i = mix(key) & (m->cap - 1); m->key[i] != UINT64_MAX && m->key[i] != key;
-	     i = (i + 1) & (m->cap - 1))
-		;
-	m->n += m->key[i] == UINT64_MAX;
-	m->key[i] = key;
-	m->val[i] = val;
-	return 0;
-}
 
 static uint64_t as_key(int32_t as, uint64_t vpage)
 {
@@ -172,7 +120,7 @@ static int decide_as(struct replay *r, struct vstate *v)
 		int32_t sc = 0, absent = 0;
 
 		for (unsigned int i = 0; i < v->npages; i++) {
-			int64_t got = asmap_get(&r->map, as_key(a, v->vpage[i]));
+			int64_t got = pagemap_get(&r->map, as_key(a, v->vpage[i]));
 
 			if (got < 0) {
 				absent++;
@@ -198,7 +146,7 @@ static int decide_as(struct replay *r, struct vstate *v)
 	memset(v->seen_vp, 0xff, sizeof(v->seen_vp));
 	v->dq[v->as_q].as = best;
 	for (unsigned int i = 0; i < v->npages; i++)
-		if (asmap_put(&r->map, as_key(best, v->vpage[i]), v->ilast[i]))
+		if (pagemap_put(&r->map, as_key(best, v->vpage[i]), v->ilast[i]))
 			return -ENOMEM;
 	return 0;
 }
@@ -279,7 +227,7 @@ static int observe(struct replay *r, struct vstate *v, const struct s2t_rec *rec
 
 		if (v->seen_vp[k] == vp && v->seen_ip[k] == ip)
 			return 0;
-		if (asmap_put(&r->map, as_key(v->as, vp), ip))
+		if (pagemap_put(&r->map, as_key(v->as, vp), ip))
 			return -ENOMEM;
 		v->seen_vp[k] = vp;
 		v->seen_ip[k] = ip;
@@ -576,8 +524,7 @@ out:
 	for (unsigned int i = 0; r.v && i < r.vcpus; i++)
 		free(r.v[i].dq);
 	free(r.v);
-	free(r.map.key);
-	free(r.map.val);
+	pagemap_free(&r.map);
 	sim_destroy(r.s);
 	return ret;
 }
