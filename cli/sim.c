@@ -19,7 +19,7 @@
 #define GUEST_ASID 1
 #define MAX_RETRIES 32
 
-static void utlb_flush(struct sim_cpu *c)
+void sim_utlb_flush(struct sim_cpu *c)
 {
 	for (unsigned int i = 0; i < UTLB_SIZE; i++)
 		c->utlb[i].tag = UTLB_INVALID;
@@ -28,7 +28,7 @@ static void utlb_flush(struct sim_cpu *c)
 void sim_utlb_flush_all(struct sim *s)
 {
 	for (unsigned int i = 0; i < s->cfg.cpus; i++)
-		utlb_flush(&s->cpus[i]);
+		sim_utlb_flush(&s->cpus[i]);
 }
 
 int sim_fail(struct sim *s, int err, const char *msg)
@@ -133,7 +133,7 @@ static void start_checking(struct sim *s, struct sim_cpu *c, uint64_t n)
 		c->use_utlb = false;
 		s2_tlb_set_check_stale(&c->tlb, true);
 	}
-	utlb_flush(c);
+	sim_utlb_flush(c);
 }
 
 /*
@@ -427,7 +427,7 @@ static int guest_map(struct sim *s, struct sim_cpu *c, uint64_t va,
 		if (level < 3) {
 			desc = next | DESC_TYPE_TABLE;
 		} else if (want) {
-			desc = sim_replay_leaf(s, c, va, next, desc, want);
+			desc = sim_replay_leaf(c, va, next, desc, want);
 			if (!desc)
 				return 0; /* unchanged: not a fault of the tables */
 		} else {
@@ -476,7 +476,7 @@ static void load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v,
 		.mair_el1 = MAIR_WB,
 	};
 	c->el = v->mmu_on && !rec ? 0 : 1;
-	utlb_flush(c);
+	sim_utlb_flush(c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -797,7 +797,7 @@ void sim_put_vm(struct sim *s, struct gvm *g)
 		c->cur->cpu = -1;
 		c->cur = NULL;
 		c->vm = NULL;
-		utlb_flush(c);
+		sim_utlb_flush(c);
 	}
 }
 
@@ -1097,7 +1097,7 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 			BAD(err, "TLB: %s", s2_strerror(err));
 		c->use_utlb = cfg->utlb;
 		c->host = s2_physmem_va(s->pm, PHYS_BASE, total);
-		utlb_flush(c);
+		sim_utlb_flush(c);
 		s->tlbp[i] = &c->tlb;
 	}
 	s->sys = (struct s2_tlb_system){ .cpus = s->tlbp, .nr_cpus = cfg->cpus };

@@ -158,6 +158,7 @@ static inline struct s2_vm *gvm_s2(struct gvm *g)
 int sim_fail(struct sim *s, int err, const char *msg);
 void sim_sweep(struct sim *s, struct gvm *vm);
 void sim_utlb_flush_all(struct sim *s);
+void sim_utlb_flush(struct sim_cpu *c);
 /* Allocate contiguous guest RAM as sim_create() does (offset without blocks). */
 int sim_ram_alloc(struct sim *s, uint64_t *alloc_pa, uint64_t *alloc_size,
 		  uint64_t *ram_pa);
@@ -198,8 +199,8 @@ static inline bool sim_replay_hit(struct sim *s, unsigned int cpu, uint64_t va,
 /* sim_replay.c: a recorded guest's stage 1. */
 /* The leaf for VA @va -> IPA page @ipa given the old leaf @old; 0 when
  * @old already does. */
-uint64_t sim_replay_leaf(struct sim *s, struct sim_cpu *c, uint64_t va, uint64_t ipa,
-			 uint64_t old, const struct sim_want *want);
+uint64_t sim_replay_leaf(struct sim_cpu *c, uint64_t va, uint64_t ipa, uint64_t old,
+			 const struct sim_want *want);
 /* TLBI VAE1IS (@ng: the current ASID's entry) or VAAE1IS for @va. */
 void sim_replay_tlbi_va(struct sim *s, struct sim_cpu *c, uint64_t va, bool ng);
 /* A new zeroed stage-1 table page in guest RAM (sim.c). */

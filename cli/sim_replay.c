@@ -21,25 +21,22 @@
 
 #include "sim_int.h"
 
-uint64_t sim_replay_leaf(struct sim *s, struct sim_cpu *c, uint64_t va, uint64_t ipa,
-			 uint64_t old, const struct sim_want *want)
+uint64_t sim_replay_leaf(struct sim_cpu *c, uint64_t va, uint64_t ipa, uint64_t old,
+			 const struct sim_want *want)
 {
 	bool upper = va >> 55 & 1, valid = old & DESC_VALID;
 	uint64_t ap = S1_DESC_AP_RW_EL1, desc;
 
-	if (!upper) {
-		/* EL0 needs AP[1]; an EL1 fetch needs it clear (else
-		 * implicit PXN); EL1 data keeps what the page has, and a
-		 * lower-half page the kernel writes first is most likely the
-		 * user's (a copy to user memory). */
-		if (want->el1 && want->acc == SIM_EXEC)
-			ap = S1_DESC_AP_RW_EL1;
-		else if (want->el1 && valid && (old & S1_OA_MASK) == ipa)
-			ap = (old & S1_DESC_AP_MASK) >> S1_DESC_AP_SHIFT;
-		else
-			ap = S1_DESC_AP_RW_ALL;
-	}
-	(void)s;
+	/*
+	 * The lower half: EL0 needs AP[1]; an EL1 fetch needs it clear (else
+	 * implicit PXN: EL1 never executes what EL0 may write); EL1 data
+	 * keeps what the page has, and a lower-half page the kernel writes
+	 * first is most likely the user's (a copy to user memory).
+	 */
+	if (!upper && !(want->el1 && want->acc == SIM_EXEC))
+		ap = want->el1 && valid && (old & S1_OA_MASK) == ipa
+			     ? (old & S1_DESC_AP_MASK) >> S1_DESC_AP_SHIFT
+			     : S1_DESC_AP_RW_ALL;
 	desc = ipa | DESC_TYPE_PAGE | DESC_AF | (DESC_SH_IS << DESC_SH_SHIFT) |
 	       ap << S1_DESC_AP_SHIFT | (upper ? S1_DESC_UXN : S1_DESC_NG);
 	if (!valid)
@@ -95,7 +92,6 @@ int sim_replay_mmu(struct sim *s, unsigned int cpu, bool on)
 		err = sim_guest_new_table(s, c, &vm->s1_kroot);
 		if (err)
 			return err;
-		c->regs.ttbr1_el1 = vm->s1_kroot;
 	}
 	if (on && !c->cur->ttbr0) {
 		err = sim_replay_as(s, cpu, 0);
@@ -120,8 +116,7 @@ void sim_replay_tlbi_all(struct sim *s, unsigned int cpu, bool is)
 		sim_utlb_flush_all(s);
 	} else {
 		s2_tlb_tlbi(&c->tlb, &t);
-		for (unsigned int i = 0; i < UTLB_SIZE; i++)
-			c->utlb[i].tag = UTLB_INVALID;
+		sim_utlb_flush(c);
 	}
 }
 
