@@ -277,7 +277,7 @@ static int execute(struct replay *r, const struct qrec *e)
 		rs->no_pa++;
 		return 0;
 	}
-	acc = rec->op == S2T_LOAD ? SIM_READ : rec->op == S2T_STORE ? SIM_WRITE : SIM_EXEC;
+	acc = rec->op;
 	w = (struct sim_want){ .ipa = rec->pa, .el1 = rec->el1, .acc = (uint8_t)acc };
 	/* With the MMU off the address is the IPA (the same as the VA, unless
 	 * the lookahead ran out before it saw the MMU on). */
@@ -362,7 +362,7 @@ static int replay_user(struct replay *r, struct s2t_reader *rd)
 				rec.n, rec.va, sim_va_bits(r->s));
 			return 2;
 		}
-		acc = rec.op == S2T_LOAD ? SIM_READ : rec.op == S2T_STORE ? SIM_WRITE : SIM_EXEC;
+		acc = rec.op;
 		if (sim_access(r->s, rec.vcpu, rec.va, acc) ||
 		    (((rec.va & 0xfff) + rec.size) > 0x1000 &&
 		     sim_access(r->s, rec.vcpu, (rec.va | 0xfff) + 1, acc))) {
@@ -390,12 +390,7 @@ static int replay_machine(struct replay *r, struct s2t_reader *rd)
 		size_t at = 0;
 		bool wait;
 
-		if (e.r.vcpu >= r->vcpus) {
-			fprintf(stderr, "s2mm trace: %s: record %" PRIu64 ": vCPU %u of %u\n",
-				r->name, e.r.n, e.r.vcpu, r->vcpus);
-			return 2;
-		}
-		v = &r->v[e.r.vcpu];
+		v = &r->v[e.r.vcpu]; /* below the header's vCPUs: the reader checks */
 		wait = waits(v, &e.r);
 		if (wait) {
 			if (v->dn == v->dcap) {
