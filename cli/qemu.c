@@ -349,15 +349,15 @@ static void diagnose(const struct s2hyp_qemu *q, int status, const char *early)
 		fprintf(stderr, "%s: cannot boot %s: cannot run %s (Debian "
 			"package qemu-system-arm)\n", q->who, guest(q), q->qemu);
 	} else if (status == S2HYP_EXIT_TIMEOUT) {
-		fprintf(stderr, "%s: cannot boot %s: QEMU printed no "
+		fprintf(stderr, "%s: cannot boot %s: QEMU printed no %s "
 			"line in %u s (is %s an s2hyp image?)\n", q->who, guest(q),
-			q->timeout, q->image);
+			guest(q), q->timeout, q->image);
 	} else {
 		size_t n = strcspn(early, "\n");
 
 		fprintf(stderr, "%s: cannot boot %s: QEMU exited with status "
-			"%d before it started%s%.*s\n", q->who, guest(q), status,
-			n ? ": " : "", (int)n, early);
+			"%d before %s started%s%.*s\n", q->who, guest(q), status,
+			guest(q), n ? ": " : "", (int)n, early);
 	}
 }
 
