@@ -29,13 +29,13 @@ trap 'die "command failed (line $LINENO): $BASH_COMMAND"' ERR
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 self="$root/scripts/linux-images.sh"
+. "$root/scripts/apt-private.sh"
 init_src="$root/hyp/linux/init"
 [ -f "$init_src" ] || die "missing $init_src"
 mkdir -p "$1" || die "cannot create $1"
 out=$(cd "$1" && pwd)
 manifest="$out/manifest.txt"
 
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 mget() { sed -n "s/^$1=//p" "$manifest" 2>/dev/null | head -n1; }
 
 init_sha=$(sha "$init_src")
@@ -68,66 +68,12 @@ fi
 
 # ---- private apt state for arm64 ----
 d="$out/apt"
-mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/sources.list.d" "$d/debs"
-# Copy the machine's apt sources (one-line .list and deb822 .sources files, as
-# apt itself reads them); /etc is only read.
-eval "$(apt-config shell SRC_LIST Dir::Etc::SourceList/f SRC_PARTS Dir::Etc::SourceParts/d)"
-SRC_LIST=${SRC_LIST:-/etc/apt/sources.list}
-SRC_PARTS=${SRC_PARTS:-/etc/apt/sources.list.d/}
-rm -f "$d/sources.list" "$d/sources.list.d/"*
-if [ -f "$SRC_LIST" ]; then cp "$SRC_LIST" "$d/sources.list"; else : >"$d/sources.list"; fi
-shopt -s nullglob
-for f in "$SRC_PARTS"*.list "$SRC_PARTS"*.sources; do cp "$f" "$d/sources.list.d/"; done
-shopt -u nullglob
-[ -s "$d/sources.list" ] || [ -n "$(ls -A "$d/sources.list.d")" ] ||
-  die "no apt sources found in $SRC_LIST or $SRC_PARTS"
-aopts=(-o APT::Architectures::=arm64 -o APT::Architecture=arm64
-       -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
-       -o Dir::State::status=/dev/null
-       -o Dir::Etc::SourceList="$d/sources.list"
-       -o Dir::Etc::SourceParts="$d/sources.list.d"
-       -o APT::Sandbox::User=root)
-
-step "apt-get update (arm64, private state in $d)"
-upd_err=""
-if ! apt-get "${aopts[@]}" -qq update >&2; then
-  # One unreachable extra source need not matter; fail below if the Debian
-  # packages cannot be found.
-  upd_err=" (apt-get update for arm64 reported errors; sources: $SRC_LIST, $SRC_PARTS)"
-  step "warning: apt-get update for arm64 reported errors, going on with what it fetched"
-fi
+apt_private "$d" arm64
 
 kpkg=$(apt-cache "${aopts[@]}" depends linux-image-arm64 |
        sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -n1) || true
 [ -n "$kpkg" ] || die "apt-cache depends linux-image-arm64 named no linux-image-* package$upd_err"
 step "kernel package: $kpkg"
-
-# Download $1 into $d/debs (reusing a file whose sha256 matches the index);
-# prints the .deb path.
-fetch_deb() {
-  local pkg=$1 info ver want f
-  info=$(apt-cache "${aopts[@]}" show --no-all-versions "$pkg") ||
-    die "apt-cache show $pkg failed$upd_err"
-  ver=$(sed -n 's/^Version: //p' <<<"$info" | head -n1)
-  want=$(sed -n 's/^SHA256: //p' <<<"$info" | head -n1)
-  [ -n "$ver" ] && [ -n "$want" ] || die "no version/SHA256 for $pkg in the arm64 index"
-  for f in "$d/debs/${pkg}_"*_arm64.deb; do
-    [ -f "$f" ] || continue
-    if [ "$(sha "$f")" = "$want" ]; then
-      step "cached: $(basename "$f")"
-      echo "$f"
-      return 0
-    fi
-    rm -f "$f"
-  done
-  step "downloading $pkg $ver"
-  (cd "$d/debs" && apt-get "${aopts[@]}" -qq download "$pkg=$ver" >&2) ||
-    die "apt-get download $pkg=$ver failed"
-  for f in "$d/debs/${pkg}_"*_arm64.deb; do
-    if [ -f "$f" ] && [ "$(sha "$f")" = "$want" ]; then echo "$f"; return 0; fi
-  done
-  die "downloaded $pkg but found no ${pkg}_*_arm64.deb with SHA256 $want"
-}
 
 kdeb=$(fetch_deb "$kpkg") || exit 1
 kver=$(dpkg-deb -f "$kdeb" Version)
