@@ -27,28 +27,197 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"from the seed, runs AT S12E1R/W, S1E1R... and compares PAR_EL1 with\n"
 		"the model's answer on the same memory. Differences that are known\n"
 		"QEMU deviations from the architecture are counted as passed.\n\n"
-		"  --seed S      generator seed (default 1)\n"
+		"  --seed S      generator seed (default 1; 'random': drawn, printed)\n"
 		"  --count N     comparisons (default 1000000)\n"
 		"  --cfg C       start at configuration C (reproduce a report)\n"
 		"  --inject-model-bug  corrupt one model answer in 1000 (the test\n"
 		"                must then fail: proves mismatches are caught)\n"
+		"  --inject-oracle-crash C.K  end QEMU before comparison K of\n"
+		"                configuration C, as a QEMU that dies there would\n"
+		"  --inject-oracle-hang C.K   go silent there, as a QEMU that hangs\n"
+		"  --hang-timeout SEC  a QEMU silent that long has hung (default 60)\n\n"
+		"When QEMU dies or hangs on an AT, the run finds which one, prints it\n"
+		"with its reproducer as a QEMU defect and goes on from there. Known\n"
+		"deviations are accepted only on the QEMU versions they were\n"
+		"confirmed on (QEMU --version).\n"
 		"QEMU options (--cpu: cortex-a57 or max, the model's presets):\n");
 	s2hyp_qemu_help(out, q, 0);
 }
 
-struct result {
-	long long passed, failed;
+/* Mismatch classes over the whole run: (model, QEMU) outcome kinds. */
+#define MAX_CLASSES 64
+struct mclass {
+	unsigned int mkey, qkey;
+	int a32;
+	long long n, cfg, addr;
+	char op[8];
 };
 
-static void scan_line(void *ctx, const char *line)
-{
-	struct result *r = ctx;
-	long long p, f;
+/* The whole run, added up over QEMU's boots. */
+struct run {
+	long long cmp, passed, failed, defects, known, attr, configs, dev[16];
+	unsigned int ndev;
+	struct mclass classes[MAX_CLASSES];
+	unsigned int nclasses;
+	bool dev_seen[16], fatal_seen[8];
+	char dev_name[16][48];
+	int reports;		/* mismatch reproducers shown */
+	bool echo_block;	/* showing a reproducer's indented lines */
+	bool first_boot;
+	/* This boot. */
+	bool summary, done_any, at_any;
+	uint64_t next_cfg, at_cfg, at_cmp;
+	char dying[256];	/* QEMU's last words (not s2hyp's) */
+};
 
-	if (sscanf(line, "fidelity: %lld passed, %lld failed", &p, &f) == 2) {
-		r->passed = p;
-		r->failed = f;
+#define MAX_REPORTS 64
+
+static void okey_str(char *buf, size_t n, unsigned int k)
+{
+	if (!(k & 0x80))
+		snprintf(buf, n, "PA");
+	else
+		snprintf(buf, n, "FST %02x%s%s", k & 0x3f, k & 0x100 ? " S" : "",
+			 k & 0x200 ? " PTW" : "");
+}
+
+static void add_class(struct run *r, const char *line)
+{
+	unsigned long long cfg;
+	unsigned int addr, mk, qk;
+	int a32;
+	char op[8];
+
+	if (sscanf(line, "fidelity: fail cfg %llu addr %u op %7s keys %x %x %d", &cfg, &addr,
+		   op, &mk, &qk, &a32) != 6)
+		return;
+	for (unsigned int i = 0; i < r->nclasses; i++)
+		if (r->classes[i].mkey == mk && r->classes[i].qkey == qk &&
+		    r->classes[i].a32 == a32) {
+			r->classes[i].n++;
+			return;
+		}
+	if (r->nclasses < MAX_CLASSES) {
+		struct mclass *c = &r->classes[r->nclasses++];
+
+		*c = (struct mclass){ mk, qk, a32, 1, (long long)cfg, addr, "" };
+		snprintf(c->op, sizeof(c->op), "%s", op);
 	}
+}
+
+/* A "done" line: one configuration's counts. Return: 0, or -1 if not one. */
+static int add_done(struct run *r, const char *line)
+{
+	unsigned long long cfg, cmp, pass, fail, defects, known, attr, d;
+	const char *p;
+	int used;
+
+	if (sscanf(line, "fidelity: done cfg %llu cmp %llu pass %llu fail %llu defects %llu "
+		   "known %llu attr %llu dev%n", &cfg, &cmp, &pass, &fail, &defects, &known,
+		   &attr, &used) != 7)
+		return -1;
+	r->known += (long long)known;
+	r->cmp += (long long)cmp;
+	r->passed += (long long)pass;
+	r->failed += (long long)fail;
+	r->defects += (long long)defects;
+	r->attr += (long long)attr;
+	r->configs++;
+	p = line + used;
+	for (unsigned int i = 1; i < 16 && sscanf(p, " %llu%n", &d, &used) == 1; i++) {
+		r->dev[i] += (long long)d;
+		r->ndev = i > r->ndev ? i : r->ndev;
+		p += used;
+	}
+	r->done_any = true;
+	r->next_cfg = cfg + 1;
+	return 0;
+}
+
+/* Each console line: add it up, and show what a reader wants to see. */
+static void on_line(void *ctx, const char *line)
+{
+	struct run *r = ctx;
+	unsigned long long a, b;
+	unsigned int d;
+	bool show = false;
+
+	if (line[0] == ' ') {
+		show = r->echo_block;
+	} else {
+		r->echo_block = false;
+		if (!strncmp(line, "fidelity: done ", 15)) {
+			add_done(r, line);
+		} else if (sscanf(line, "fidelity: at cfg %llu cmp %llu", &a, &b) == 2) {
+			r->at_any = true;
+			r->at_cfg = a;
+			r->at_cmp = b;
+		} else if (!strncmp(line, "fidelity: fail ", 15)) {
+			add_class(r, line);
+		} else if (sscanf(line, "fidelity: deviation %u (", &d) == 1 && d < 16) {
+			show = !r->dev_seen[d];
+			r->dev_seen[d] = true;
+			sscanf(line, "fidelity: deviation %*u (%47[^)])", r->dev_name[d]);
+		} else if (sscanf(line, "fidelity: known QEMU defect %u (", &d) == 1 && d < 8) {
+			show = !r->fatal_seen[d];
+			r->fatal_seen[d] = true;
+		} else if (!strncmp(line, "MISMATCH ", 9) || !strncmp(line, "fidelity: model error", 21)) {
+			show = r->echo_block = r->reports++ < MAX_REPORTS;
+		} else if (!strncmp(line, "fidelity: QEMU defect:", 22)) {
+			show = r->echo_block = true;
+		} else if (sscanf(line, "fidelity: %llu passed, %llu failed", &a, &b) == 2) {
+			r->summary = true;
+		} else if (!strncmp(line, "s2hyp", 5) || !strncmp(line, "fidelity: ", 10)) {
+			/* The header once; each boot's own totals never (the
+			 * run's are printed at its end). */
+			show = r->first_boot && !strstr(line, "passed") &&
+			       !strstr(line, "configurations") &&
+			       strncmp(line, "fidelity: deviation", 19) &&
+			       strncmp(line, "fidelity: mismatch", 18) &&
+			       strncmp(line, "fidelity: comparisons", 21);
+		} else if (strcmp(line, "PASS") && strcmp(line, "FAIL")) {
+			/* QEMU's own words: a dying QEMU says why (shown with
+			 * what the run makes of it). */
+			snprintf(r->dying, sizeof(r->dying), "%s", line);
+		}
+	}
+	if (show) {
+		puts(line);
+		fflush(stdout);
+	}
+}
+
+/* The run's totals, as s2hyp prints one boot's. */
+static void print_totals(const struct run *r, unsigned long long boots, long long crashes)
+{
+	for (unsigned int d = 1; d <= r->ndev; d++)
+		if (r->dev[d])
+			printf("fidelity: deviation %u %s: %lld\n", d, r->dev_name[d], r->dev[d]);
+	for (unsigned int i = 0; i < r->nclasses; i++) {
+		char a[24], b[24];
+
+		okey_str(a, sizeof(a), r->classes[i].mkey);
+		okey_str(b, sizeof(b), r->classes[i].qkey);
+		printf("fidelity: mismatch model %-12s qemu %-12s%s: %lld (first: config %lld "
+		       "addr %lld op %s)\n", a, b, r->classes[i].a32 ? " AArch32" : "",
+		       r->classes[i].n, r->classes[i].cfg, r->classes[i].addr, r->classes[i].op);
+	}
+	printf("fidelity: %lld configurations, %lld comparisons in %llu QEMU boot%s, %lld with "
+	       "other ATTR/SH\n", r->configs, r->cmp, boots, boots == 1 ? "" : "s", r->attr);
+	if (r->known)
+		printf("fidelity: %lld ATs not asked: they kill this QEMU (known QEMU "
+		       "defects)\n", r->known);
+	if (r->defects || crashes)
+		printf("fidelity: QEMU died %lld times; %lld comparisons it died on are QEMU "
+		       "defects (not compared, reproducers above)\n", crashes, r->defects);
+}
+
+/* "C.K": two numbers and a dot. */
+static bool cfg_dot_cmp(const char *s)
+{
+	size_t a = strspn(s, "0123456789");
+
+	return a && s[a] == '.' && s[a + 1] && strspn(s + a + 1, "0123456789") == strlen(s + a + 1);
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -60,6 +229,97 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || end == s || *end || *s == '-' ? -1 : 0;
 }
 
+/* The run, boot after boot: from the next configuration when QEMU dies
+ * (careful about it), without the comparison it died on. */
+static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t cfg,
+		   int inject, const char *crash, const char *hang_at)
+{
+	static struct run r;
+	unsigned long long boots = 0;
+	unsigned int major = 0, minor = 0, nskips = 0;
+	uint64_t skips[32], left = count;
+	long long crashes = 0;
+	bool careful = false;
+	char append[640];
+
+	r = (struct run){ .first_boot = true };
+	if (s2hyp_qemu_version(q, &major, &minor))
+		fprintf(stderr, "s2mm hyp fidelity: cannot tell the version of %s (--version): "
+			"no known QEMU deviation is accepted\n", q->qemu);
+	else
+		printf("fidelity: oracle QEMU %u.%u (%s)\n", major, minor, q->qemu);
+	for (;;) {
+		struct s2hyp_boot_result res;
+		long long before = r.cmp;
+		const char *why;
+		size_t n;
+		int status;
+
+		n = (size_t)snprintf(append, sizeof(append),
+				     "test=fidelity seed=%" PRIu64 " count=%" PRIu64 " cfg=%" PRIu64
+				     " progress=1 qemu=%u.%u%s%s%s%s%s%s", seed, left, cfg, major,
+				     minor, inject ? " inject=1" : "", careful ? " careful=1" : "",
+				     crash ? " inject-crash=" : "", crash ? crash : "",
+				     hang_at ? " inject-hang=" : "", hang_at ? hang_at : "");
+		for (unsigned int i = 0; i < nskips && n < sizeof(append) - 24; i++)
+			n += (size_t)snprintf(append + n, sizeof(append) - n, "%s%" PRIu64,
+					      i ? "," : " skip=", skips[i]);
+		r.summary = r.done_any = r.at_any = false;
+		r.dying[0] = '\0';
+		status = s2hyp_qemu_boot(q, append, 1, on_line, &r, &res);
+		boots++;
+		q->terse = 1;
+		r.first_boot = false;
+		if (!res.spoke) {
+			fprintf(stderr, "s2mm hyp fidelity: QEMU did not run s2hyp (see above)\n");
+			printf("0 passed, 0 failed\n");
+			return 1;
+		}
+		left -= (uint64_t)(r.cmp - before);
+		if (r.summary)
+			break;
+		/* QEMU ended before s2hyp's result: it died, hung or left. */
+		crashes++;
+		why = status == S2HYP_EXIT_TIMEOUT ? "hung" : status < 0 ? "died" : "exited";
+		if (r.done_any) {
+			/* In the configuration after the last one done. */
+			cfg = r.next_cfg;
+			nskips = 0;
+			careful = true;
+			continue;
+		}
+		if (!careful) {
+			careful = true;
+			continue;
+		}
+		if (r.at_any && r.at_cfg == cfg) {
+			for (unsigned int i = 0; i < nskips; i++)
+				if (skips[i] == r.at_cmp) {
+					fprintf(stderr, "s2mm hyp fidelity: QEMU %s on configuration "
+						"%" PRIu64 " comparison %" PRIu64 ", which it was "
+						"not asked\n", why, cfg, r.at_cmp);
+					return 1;
+				}
+			if (nskips == sizeof(skips) / sizeof(skips[0])) {
+				fprintf(stderr, "s2mm hyp fidelity: QEMU died on %u comparisons "
+					"of configuration %" PRIu64 ": giving up\n", nskips, cfg);
+				return 1;
+			}
+			skips[nskips++] = r.at_cmp;
+			printf("fidelity: QEMU %s on configuration %" PRIu64 " comparison %" PRIu64
+			       "%s%s: a QEMU defect; going on without it\n", why, cfg, r.at_cmp,
+			       r.dying[0] ? ": " : "", r.dying);
+			continue;
+		}
+		fprintf(stderr, "s2mm hyp fidelity: QEMU %s in configuration %" PRIu64
+			" before its first AT (status %d): cannot go on\n", why, cfg, status);
+		return 1;
+	}
+	print_totals(&r, boots, crashes);
+	printf("%lld passed, %lld failed\n", r.passed, r.failed);
+	return r.failed == 0 ? 0 : 1;
+}
+
 int cmd_hyp_fidelity(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -67,15 +327,17 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "cfg", required_argument, NULL, 'f' },
 		{ "inject-model-bug", no_argument, NULL, 'I' },
+		{ "inject-oracle-crash", required_argument, NULL, 'C' },
+		{ "inject-oracle-hang", required_argument, NULL, 'G' },
+		{ "hang-timeout", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t seed = 1, count = 1000000, cfg = 0;
+	uint64_t seed = 1, count = 1000000, cfg = 0, hang = 60;
+	const char *crash = NULL, *hang_at = NULL;
 	struct s2hyp_qemu q;
-	struct result r = { -1, -1 };
-	char append[160];
-	int inject = 0, opt, status;
+	int inject = 0, opt;
 
 	s2hyp_qemu_init(&q, "s2mm hyp fidelity", 600);
 	optind = 1;
@@ -87,16 +349,45 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		case 'n': dst = &count; break;
 		case 'f': dst = &cfg; break;
 		case 'I': inject = 1; break;
+		case 'C': crash = optarg; break;
+		case 'G': hang_at = optarg; break;
+		case 'H': dst = &hang; break;
 		case 'h': usage(stdout, &q); return 0;
 		default:
 			if (s2hyp_qemu_option_or_usage(&q, opt, optarg, usage))
 				return 2;
+		}
+		if (dst == &seed && !strcmp(optarg, "random")) {
+			/* Long runs cover new ground each time; the seed
+			 * printed reproduces any finding. */
+			FILE *f = fopen("/dev/urandom", "rb");
+
+			if (!f || fread(&seed, sizeof(seed), 1, f) != 1) {
+				fprintf(stderr, "s2mm hyp fidelity: cannot read /dev/urandom\n");
+				if (f)
+					fclose(f);
+				return 1;
+			}
+			fclose(f);
+			seed &= (1ULL << 48) - 1;
+			printf("fidelity: seed %" PRIu64 " (drawn at random)\n", seed);
+			continue;
 		}
 		if (dst && parse_u64(optarg, dst)) {
 			fprintf(stderr, "s2mm hyp fidelity: bad number '%s'\n", optarg);
 			return 2;
 		}
 	}
+	if ((crash && !cfg_dot_cmp(crash)) || (hang_at && !cfg_dot_cmp(hang_at))) {
+		fprintf(stderr, "s2mm hyp fidelity: --inject-oracle-crash/hang want "
+			"CONFIG.COMPARISON\n");
+		return 2;
+	}
+	if (hang == 0 || hang > 86400) {
+		fprintf(stderr, "s2mm hyp fidelity: --hang-timeout wants 1..86400 seconds\n");
+		return 2;
+	}
+	q.silence = (unsigned int)hang;
 	if (count == 0) {
 		fprintf(stderr, "s2mm hyp fidelity: --count wants at least 1\n");
 		return 2;
@@ -114,24 +405,5 @@ int cmd_hyp_fidelity(int argc, char **argv)
 	}
 	if (s2hyp_qemu_image(&q))
 		return 1;
-	snprintf(append, sizeof(append),
-		 "test=fidelity seed=%" PRIu64 " count=%" PRIu64 " cfg=%" PRIu64 "%s",
-		 seed, count, cfg, inject ? " inject=1" : "");
-	status = s2hyp_qemu_boot(&q, append, 0, scan_line, &r, NULL);
-	if (r.passed < 0) {
-		/* As hyp run and hyp linux say it. */
-		if (status == S2HYP_EXIT_TIMEOUT)
-			fprintf(stderr, "s2mm hyp fidelity: s2hyp timed out "
-				"before its result\n");
-		else if (status < 0)
-			fprintf(stderr, "s2mm hyp fidelity: QEMU did not run "
-				"s2hyp (see above)\n");
-		else
-			fprintf(stderr, "s2mm hyp fidelity: no result from "
-				"s2hyp (QEMU exit status %d)\n", status);
-		printf("0 passed, 0 failed\n");
-		return 1;
-	}
-	printf("%lld passed, %lld failed\n", r.passed, r.failed);
-	return status == 0 && r.failed == 0 ? 0 : 1;
+	return run_all(&q, seed, count, cfg, inject, crash, hang_at);
 }

@@ -409,8 +409,8 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	char smp[16], mem[16], blob[S2HYP_MAX_BLOBS][PATH_MAX + 64];
 	const char *argv[32 + 2 * S2HYP_MAX_BLOBS + S2HYP_MAX_EXTRA];
 	struct console c = { .on_line = on_line, .ctx = ctx };
-	double t0 = now(), deadline = t0 + q->timeout;
-	int pipefd[2], status, timed_out = 0, ret;
+	double t0 = now(), deadline = t0 + q->timeout, heard = t0;
+	int pipefd[2], status, timed_out = 0, silent = 0, ret;
 	size_t n = 0;
 	pid_t pid;
 
@@ -479,11 +479,13 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	argv[n++] = cmdline;
 	argv[n] = NULL;
 
-	fprintf(stderr, "%s:", q->who);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, strpbrk(argv[i], " \"") ? " '%s'" : " %s",
-			argv[i]);
-	fprintf(stderr, "\n");
+	if (!q->terse) {
+		fprintf(stderr, "%s:", q->who);
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, strpbrk(argv[i], " \"") ? " '%s'" : " %s",
+				argv[i]);
+		fprintf(stderr, "\n");
+	}
 	fflush(stdout);
 	if (pipe(pipefd))
 		return -1;
@@ -514,8 +516,11 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 		char buf[4096];
 		ssize_t got;
 
+		if (q->silence && heard + q->silence - now() < left)
+			left = heard + q->silence - now();
 		if (left <= 0) {
-			timed_out = 1;
+			timed_out = deadline <= now();
+			silent = !timed_out;
 			kill(pid, SIGKILL);
 			break;
 		}
@@ -526,6 +531,7 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 			continue;
 		if (got <= 0)
 			break;
+		heard = now();
 		if (!quiet) {
 			fwrite(buf, 1, (size_t)got, stdout);
 			fflush(stdout);
@@ -545,6 +551,10 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	if (timed_out) {
 		fprintf(stderr, "%s: timed out after %u s; QEMU killed\n",
 			q->who, q->timeout);
+		ret = S2HYP_EXIT_TIMEOUT;
+	} else if (silent) {
+		fprintf(stderr, "%s: QEMU silent for %u s (hung); killed\n",
+			q->who, q->silence);
 		ret = S2HYP_EXIT_TIMEOUT;
 	} else {
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -611,4 +621,48 @@ int s2hyp_qemu_check(struct s2hyp_qemu *q)
 		status == S2HYP_EXIT_TIMEOUT	? "hung" : "failed",
 		status);
 	return -1;
+}
+
+int s2hyp_qemu_version(const struct s2hyp_qemu *q, unsigned int *major,
+		       unsigned int *minor)
+{
+	char out[512] = "";
+	const char *v;
+	size_t len = 0;
+	int pipefd[2], status;
+	ssize_t got;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		close(pipefd[0]);
+		execlp(q->qemu, q->qemu, "--version", (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len < sizeof(out) - 1 &&
+	       (got = read(pipefd[0], out + len, sizeof(out) - 1 - len)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		len += (size_t)got;
+	}
+	out[len] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	/* "QEMU emulator version 7.2.22 (Debian ...)" */
+	v = strstr(out, "version ");
+	if (!v || sscanf(v + 8, "%u.%u", major, minor) != 2)
+		return -1;
+	return 0;
 }

@@ -27,6 +27,8 @@ struct s2hyp_qemu {
 	unsigned int cpus;	/* QEMU -smp */
 	unsigned int mem_mib;	/* QEMU -m */
 	unsigned int timeout;	/* seconds until QEMU is killed */
+	unsigned int silence;	/* ... or silent that long (0: no limit) */
+	int terse;		/* do not echo QEMU's command line */
 	const char *who;	/* "s2mm hyp run": prefixes every message */
 	/* Files QEMU's generic loader puts in RAM for s2hyp (Linux guests). */
 	struct s2hyp_blob {
@@ -117,15 +119,23 @@ struct s2hyp_boot_result {
 /**
  * s2hyp_qemu_boot() - Boot @q->image with s2hyp's command line @cmdline,
  * copy the console to stdout (unless @quiet) and hand each line to @on_line
- * (may be NULL). QEMU is killed at the deadline. When QEMU fails before
+ * (may be NULL). QEMU is killed at the deadline, or when its console has
+ * been silent for @q->silence seconds (a hang). When QEMU fails before
  * s2hyp says anything, one message names what is missing. @res (may be
  * NULL) gets whether s2hyp spoke and QEMU's wall time.
- * Return: QEMU's exit status (s2hyp's, by semihosting), S2HYP_EXIT_TIMEOUT,
- * or -1 when QEMU could not run or died by a signal.
+ * Return: QEMU's exit status (s2hyp's, by semihosting), S2HYP_EXIT_TIMEOUT
+ * (either limit), or -1 when QEMU could not run or died by a signal.
  */
 int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 		    int quiet, s2hyp_line_fn *on_line, void *ctx,
 		    struct s2hyp_boot_result *res);
+
+/**
+ * s2hyp_qemu_version() - The version @q->qemu --version reports, as
+ * @major.@minor. Return: 0, or -1 when it cannot be told.
+ */
+int s2hyp_qemu_version(const struct s2hyp_qemu *q, unsigned int *major,
+		       unsigned int *minor);
 
 /**
  * s2hyp_qemu_option_or_usage() - In a subcommand's getopt loop, for an

@@ -19,18 +19,6 @@
 #define GENMASK(hi, lo) ((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
 #define LOWMASK(n) ((n) >= 64 ? ~0ULL : (1ULL << (n)) - 1)
 
-const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57 = {
-	.pa_bits = 44, .vmid_bits = 8, .asid_bits = 16,
-	.gran_4k = true, .gran_16k = false, .gran_64k = true,
-	.lpa2 = false, .xnx = false,
-};
-
-const struct s2_mmu_cpu s2_mmu_cpu_max = {
-	.pa_bits = 52, .vmid_bits = 16, .asid_bits = 16,
-	.gran_4k = true, .gran_16k = true, .gran_64k = true,
-	.lpa2 = true, .xnx = true,
-};
-
 /* The leaf a one-stage walk ends on. */
 struct tt_leaf {
 	uint64_t desc;
@@ -284,11 +272,10 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	if (ia <= idx || ia - idx > stride + 4)
 		goto bad;
 	/*
-	 * IPA size beyond the output size: CONSTRAINED UNPREDICTABLE; like
-	 * QEMU we choose the translation fault.
+	 * An IPA size beyond the output size (PS) is no fault of its own:
+	 * AArch64.S2Translate checks T0SZ, the start level and the IPA range
+	 * only; output addresses beyond PS are address size faults.
 	 */
-	if (ia > oa)
-		goto bad;
 
 	cfg_derive(c, cpu);
 	if (!ttb_base(c, regs->vttbr_el2, &c->base))

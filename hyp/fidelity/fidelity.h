@@ -84,12 +84,15 @@ struct fid_case {
  * @seed: the run's seed.
  * @ttst: the CPU has FEAT_TTST (QEMU max), which the model does not
  *        implement: no TxSZ > 39 nor 4K stage-2 SL0=3 is generated.
+ * @qemu_version: the oracle, major * 100 + minor (702, 1000; 0 unknown):
+ *        only the deviations confirmed on it are accepted.
  */
 struct fid_gen {
 	const struct s2_mmu_cpu *cpu;
 	struct s2_mmu_mem mem;
 	uint64_t seed;
 	bool ttst;
+	unsigned qemu_version;
 	/* private */
 	struct fid_rng rng;
 	uint64_t s1_next, s2_next;   /* bump pointers (PA) */
@@ -127,7 +130,8 @@ void fid_decode_par(uint64_t par, struct fid_outcome *o);
 /**
  * fid_deviation() - Is the difference between the model's answer (@model,
  * with the model's full result @res) and QEMU's (@qemu) for AT @op of @va
- * a documented QEMU deviation from the architecture?
+ * a documented deviation from the architecture of the QEMU in
+ * @g->qemu_version (one confirmed on another version is not accepted)?
  * Return: the deviation's id (1-based index into fid_deviations[]), 0 if not.
  */
 unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
@@ -136,13 +140,31 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 		       const struct fid_outcome *model,
 		       const struct fid_outcome *qemu);
 
+/* The QEMU versions a deviation was confirmed on (bits). */
+#define FID_QEMU_7_2	(1u << 0)
+#define FID_QEMU_10_0	(1u << 1)
+/* The bit of version @v (major * 100 + minor), 0 for one never judged. */
+unsigned fid_qemu_bit(unsigned v);
+
 struct fid_deviation_info {
 	const char *name;
 	const char *rule;   /* the architecture */
 	const char *qemu;   /* what QEMU does */
+	unsigned versions;  /* FID_QEMU_*: where it was confirmed */
 };
 extern const struct fid_deviation_info fid_deviations[];
 extern const unsigned fid_ndeviations;
+
+/**
+ * fid_fatal() - Is AT @op, whose answer the model gives in @res, one that
+ * kills the QEMU in @g->qemu_version (a known QEMU defect: asking it would
+ * end the run)? Return: the defect's id (1-based index into fid_fatals[]),
+ * 0 if not.
+ */
+unsigned fid_fatal(const struct fid_gen *g, const struct fid_case *c, enum s2_mmu_at_op op,
+		   uint64_t va, const struct s2_mmu_result *res);
+extern const struct fid_deviation_info fid_fatals[];
+extern const unsigned fid_nfatals;
 
 /**
  * fidelity_run() - The scenario: @count comparisons from @seed, on CPU 0.

@@ -5,6 +5,14 @@
  * compare PAR_EL1 from QEMU with the PAR the model computes from the same
  * registers and the same memory. A difference that fid_deviation() does not
  * recognise is a failure: printed as a reproducer and counted.
+ *
+ * For the runner on the host (cli/hyp_fidelity.c), which must survive a
+ * QEMU that dies on an AT: with progress=1 each configuration ends in a
+ * "done" line with its counts, the unit the runner adds up; careful=1
+ * names each comparison of the first configuration before its AT, so the
+ * one QEMU dies on is known; skip=K,... leaves those comparisons of the
+ * first configuration to the model alone and prints them as QEMU defects
+ * with their reproducer.
  */
 #include "../hyp.h"
 #include "fidelity.h"
@@ -135,41 +143,60 @@ static void describe(const char *who, const struct fid_outcome *o)
 		hyp_printf("    %-5s PAR %016lx: PA %lx\n", who, o->par, o->pa);
 }
 
-/* What the CPU implements, from its ID registers: pick the model preset. */
-static const struct s2_mmu_cpu *pick_cpu(const char **name)
-{
-	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1);
-	unsigned tgran16 = (mmfr0 >> 20) & 0xf;
-	static const uint8_t pa[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+/* The model's CPU: what the CPU's ID registers say it implements. */
+static struct s2_mmu_cpu cpu;
 
-	hyp_printf("fidelity: ID_AA64MMFR0 %lx MMFR1 %lx MMFR2 %lx\n", mmfr0,
-		   read_sysreg(id_aa64mmfr1_el1), read_sysreg(s3_0_c0_c7_2));
-	if (tgran16 == 0) {
-		*name = "cortex-a57";
-		if (pa[mmfr0 & 7] != s2_mmu_cpu_cortex_a57.pa_bits)
-			hyp_printf("fidelity: warning: PARange != the preset's\n");
-		return &s2_mmu_cpu_cortex_a57;
+static int pick_cpu(const char **name)
+{
+	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+
+	hyp_printf("fidelity: ID_AA64MMFR0 %lx MMFR1 %lx MMFR2 %lx\n", mmfr0, mmfr1,
+		   read_sysreg(s3_0_c0_c7_2));
+	if (s2_mmu_cpu_from_id(mmfr0, mmfr1, &cpu)) {
+		hyp_printf("fidelity: reserved encodings in the ID registers\n");
+		return -1;
 	}
-	*name = "max";
-	if (pa[mmfr0 & 7] != s2_mmu_cpu_max.pa_bits)
-		hyp_printf("fidelity: warning: PARange != the preset's\n");
-	return &s2_mmu_cpu_max;
+	*name = !memcmp(&cpu, &s2_mmu_cpu_cortex_a57, sizeof(cpu)) ? "cortex-a57" :
+		!memcmp(&cpu, &s2_mmu_cpu_max, sizeof(cpu)) ? "max" : "from ID registers";
+	hyp_printf("fidelity: model CPU (%s): PA %u bits, VMID %u, ASID %u, granules%s%s%s%s%s\n",
+		   *name, cpu.pa_bits, cpu.vmid_bits, cpu.asid_bits, cpu.gran_4k ? " 4K" : "",
+		   cpu.gran_16k ? " 16K" : "", cpu.gran_64k ? " 64K" : "",
+		   cpu.lpa2 ? ", LPA2" : "", cpu.xnx ? ", XNX" : "");
+	return 0;
 }
 
 static struct fid_gen gen;
-static bool arg_summary, arg_inject;
+static bool arg_summary, arg_inject, arg_progress, arg_careful;
 static struct fid_case fcase;
+/* Comparisons of the first configuration QEMU is not asked (skip=). */
+#define MAX_SKIPS 32
+static uint64_t skips[MAX_SKIPS];
+static unsigned nskips;
+/* inject-crash=C.K / inject-hang=C.K: before comparison K of
+ * configuration C, end QEMU as a QEMU that dies would, or go silent as
+ * one that hangs would (prove the runner survives both). */
+static uint64_t crash_cfg = ~0ULL, crash_k, hang_cfg = ~0ULL, hang_k;
+
+static bool skipped(uint64_t k)
+{
+	for (unsigned i = 0; i < nskips; i++)
+		if (skips[i] == k)
+			return true;
+	return false;
+}
 
 int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		 bool verbose)
 {
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
-	uint64_t ndev[16] = { 0 }, attr_diff = 0;
+	uint64_t ndev[16] = { 0 }, attr_diff = 0, defects = 0, nfatal[8] = { 0 };
 	const char *cpu_name;
 	struct fid_rng opr;
 	uint64_t cfg = first_cfg;
 
-	gen.cpu = pick_cpu(&cpu_name);
+	if (pick_cpu(&cpu_name))
+		return -1;
+	gen.cpu = &cpu;
 	/* ID_AA64MMFR2_EL1.ST: FEAT_TTST, beyond the model. */
 	gen.ttst = (read_sysreg(s3_0_c0_c7_2) >> 28) & 0xf;
 	if (palloc_alloc(FID_REGION_ORDER, &region)) {
@@ -184,8 +211,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	gen.s1_next = region;
 	gen.s2_next = region + FID_S1POOL_SIZE;
 	hyp_printf("fidelity: cpu %s, seed %lu, %lu comparisons from config %lu, "
-		   "region %lx+%llu MiB\n", cpu_name, seed, count, first_cfg,
-		   region, FID_REGION_SIZE >> 20);
+		   "region %lx+%llu MiB, QEMU %u.%u\n", cpu_name, seed, count, first_cfg,
+		   region, FID_REGION_SIZE >> 20, gen.qemu_version / 100,
+		   gen.qemu_version % 100);
 
 	t0 = hyp_counter();
 	while (cmp < count) {
@@ -196,7 +224,13 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			hyp_printf("config %lu: %u addresses\n", cfg, fcase.naddrs);
 			fid_dump_walk(&gen, &fcase, fcase.addrs[0]);
 		}
-		uint64_t failed0 = failed;
+		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr0 = attr_diff;
+		uint64_t ndev0[16], defects0 = defects, nfatal0 = 0;
+
+		for (unsigned d = 0; d < 16; d++)
+			ndev0[d] = ndev[d];
+		for (unsigned d = 1; d <= fid_nfatals; d++)
+			nfatal0 += nfatal[d];
 		for (unsigned i = 0; i < fcase.naddrs && cmp < count; i++) {
 			uint64_t va = fcase.addrs[i];
 			/* S12E1R, S12E1W, S1E1R always; one of the others. */
@@ -208,7 +242,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				struct s2_mmu_result res;
 				struct fid_outcome m, q;
 				uint64_t mpar;
-				unsigned dev;
+				unsigned dev, fatal;
+				/* The comparison's place in its configuration. */
+				uint64_t at = cmp - cmp0;
 				int err;
 
 				/* The model first: a walk leaving the region would
@@ -225,6 +261,36 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 						fid_dump_walk(&gen, &fcase, va);
 					continue;
 				}
+				if (cfg == first_cfg && skipped(at)) {
+					defects++;
+					/* The runner learnt of it last boot. */
+					if (at != skips[nskips - 1])
+						continue;
+					fid_decode_par(mpar, &m);
+					hyp_printf("fidelity: QEMU defect: seed %lu config %lu "
+						   "cmp %lu addr %u op %s VA %lx (%s): QEMU "
+						   "did not survive this AT\n", seed, cfg, at, i,
+						   at_ops[ops[k]].name, va, cpu_name);
+					describe("model", &m);
+					fid_dump_walk(&gen, &fcase, va);
+					continue;
+				}
+				fatal = fid_fatal(&gen, &fcase, op, va, &res);
+				if (fatal) {
+					if (nfatal[fatal]++ == 0)
+						hyp_printf("fidelity: known QEMU defect %u (%s) first "
+							   "seen: seed %lu config %lu addr %u op %s: "
+							   "not asked\n", fatal,
+							   fid_fatals[fatal - 1].name, seed, cfg, i,
+							   at_ops[ops[k]].name);
+					continue;
+				}
+				if (cfg == first_cfg && arg_careful)
+					hyp_printf("fidelity: at cfg %lu cmp %lu\n", cfg, at);
+				if (cfg == crash_cfg && at == crash_k)
+					semihost_exit(HYP_EXIT_PANIC);
+				while (cfg == hang_cfg && at == hang_k)
+					__asm__ volatile("wfe");
 				fid_decode_par(hw_at(op, va), &q);
 				if (arg_inject && !(mpar & PAR_EL1_F) && (cmp % 1000) == 7)
 					mpar ^= 1ULL << 12;
@@ -247,6 +313,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 							   seed, cfg, i, at_ops[ops[k]].name);
 					continue;
 				}
+				if (arg_progress)
+					hyp_printf("fidelity: fail cfg %lu addr %u op %s keys %x %x %d\n",
+						   cfg, i, at_ops[ops[k]].name, okey(&m), okey(&q),
+						   fcase.a32);
 				if (classify(&m, &q, fcase.a32, cfg, i, ops[k]) &&
 				    failed < MAX_REPORTS) {
 					hyp_printf("MISMATCH seed %lu config %lu addr %u op %s "
@@ -268,6 +338,20 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				   fcase.s2.ia_bits, fcase.s2.valid,
 				   fcase.regs.vtcr_el2, fcase.regs.tcr_el1,
 				   failed - failed0);
+		/* A configuration cut short by count is done all the same. */
+		if (arg_progress) {
+			uint64_t known = 0;
+
+			for (unsigned d = 1; d <= fid_nfatals; d++)
+				known += nfatal[d];
+			hyp_printf("fidelity: done cfg %lu cmp %lu pass %lu fail %lu defects %lu "
+				   "known %lu attr %lu dev", cfg, cmp - cmp0, passed - passed0,
+				   failed - failed0, defects - defects0, known - nfatal0,
+				   attr_diff - attr0);
+			for (unsigned d = 1; d <= fid_ndeviations; d++)
+				hyp_printf(" %lu", ndev[d] - ndev0[d]);
+			hyp_printf("\n");
+		}
 		cfg++;
 	}
 	ticks = hyp_counter() - t0;
@@ -297,6 +381,12 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		   cfg - first_cfg, cmp, ticks * 1000 / read_sysreg(cntfrq_el0),
 		   ticks ? cmp * read_sysreg(cntfrq_el0) / ticks : 0, devs,
 		   attr_diff);
+	for (unsigned d = 1; d <= fid_nfatals; d++)
+		if (nfatal[d])
+			hyp_printf("fidelity: known QEMU defect %u %s: %lu not asked\n", d,
+				   fid_fatals[d - 1].name, nfatal[d]);
+	if (defects)
+		hyp_printf("fidelity: %lu comparisons QEMU died on (QEMU defects)\n", defects);
 	hyp_printf("fidelity: %lu passed, %lu failed\n", passed, failed);
 	return failed ? -1 : 0;
 }
@@ -306,25 +396,41 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 static uint64_t arg_seed = 1, arg_count = 100000, arg_cfg;
 static bool arg_verbose;
 
-static bool arg_u64(const char *args, const char *key, uint64_t *v)
+/*
+ * The numbers after @key ("key=A" or "key=A,B,..." or "key=A.B") in
+ * @args, a key at a word's start: up to @max into @v. Return: how many.
+ */
+static unsigned arg_list(const char *args, const char *key, uint64_t *v, unsigned max)
 {
 	size_t klen = strlen(key);
+	unsigned n = 0;
 
 	for (const char *p = args; p && *p; p++) {
 		if ((p != args && p[-1] != ' ') || strncmp(p, key, klen))
 			continue;
 		p += klen;
-		*v = 0;
-		while (*p >= '0' && *p <= '9')
-			*v = *v * 10 + (uint64_t)(*p++ - '0');
-		return true;
+		while (n < max && *p >= '0' && *p <= '9') {
+			v[n] = 0;
+			while (*p >= '0' && *p <= '9')
+				v[n] = v[n] * 10 + (uint64_t)(*p++ - '0');
+			n++;
+			if (*p != ',' && *p != '.')
+				break;
+			p++;
+		}
+		break;
 	}
-	return false;
+	return n;
+}
+
+static bool arg_u64(const char *args, const char *key, uint64_t *v)
+{
+	return arg_list(args, key, v, 1) == 1;
 }
 
 void fidelity_setup(const char *args)
 {
-	uint64_t v;
+	uint64_t v, w[2];
 
 	arg_u64(args, "seed=", &arg_seed);
 	arg_u64(args, "count=", &arg_count);
@@ -333,6 +439,20 @@ void fidelity_setup(const char *args)
 	arg_summary = arg_u64(args, "summary=", &v) && v;
 	/* inject=1: a deliberately wrong model answer, to prove detection. */
 	arg_inject = arg_u64(args, "inject=", &v) && v;
+	arg_progress = arg_u64(args, "progress=", &v) && v;
+	arg_careful = arg_u64(args, "careful=", &v) && v;
+	/* qemu=M.m: the oracle's version, for the deviations it has. */
+	if (arg_list(args, "qemu=", w, 2) == 2)
+		gen.qemu_version = (unsigned)(w[0] * 100 + w[1]);
+	nskips = arg_list(args, "skip=", skips, MAX_SKIPS);
+	if (arg_list(args, "inject-crash=", w, 2) == 2) {
+		crash_cfg = w[0];
+		crash_k = w[1];
+	}
+	if (arg_list(args, "inject-hang=", w, 2) == 2) {
+		hang_cfg = w[0];
+		hang_k = w[1];
+	}
 }
 
 int fidelity_scenario(unsigned int cpu)

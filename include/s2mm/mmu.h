@@ -70,6 +70,14 @@ extern const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57;
 extern const struct s2_mmu_cpu s2_mmu_cpu_max;
 
 /**
+ * s2_mmu_cpu_from_id() - The CPU that ID_AA64MMFR0_EL1 @mmfr0 and
+ * ID_AA64MMFR1_EL1 @mmfr1 describe (PARange, ASIDBits, TGran4/16/64,
+ * FEAT_LPA2, VMIDBits, XNX), into @cpu. What the model does not implement
+ * is ignored. Return: 0, or -S2_EINVAL for a reserved encoding.
+ */
+int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, struct s2_mmu_cpu *cpu);
+
+/**
  * struct s2_mmu_regs - The system registers that steer an EL1&0 translation.
  * @hcr_el2: HCR_EL2; VM enables stage 2, PTW makes stage-1 walks to Device
  *           memory fault, RW=0 means EL1 is AArch32.
