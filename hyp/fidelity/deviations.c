@@ -25,6 +25,8 @@ enum {
 	DEV_NR_PLUS1,
 };
 
+_Static_assert(DEV_PTW_LEVEL == FID_DEV_S1PTW_LEVEL, "fidelity.h names deviation 1");
+
 const struct fid_deviation_info fid_deviations[] = {
 	[DEV_PTW_LEVEL - 1] = {
 		"s1ptw-fault-level",
@@ -263,6 +265,37 @@ static bool ds_oa_high_fault(const struct fid_gen *g, const struct fid_case *c,
 	return (d & DESC_OA52_LPA2_MASK) && !(d & GENMASK(49, 48));
 }
 
+/*
+ * QEMU's answer @q went on past the descriptor the model faulted on
+ * (deviations 4, 5): a PA, or a fault other than a translation fault
+ * (nor, with @no_asz, an address size fault) at the model's level or
+ * before on that stage. A block taken where the level has none may still
+ * give an address size fault at that level: its OA is checked there.
+ */
+static bool walked_past(const struct s2_mmu_result *res, const struct fid_outcome *q,
+			bool no_asz)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	unsigned type = q->fst & 0x3c;
+	bool same_stage = q->s == (f->stage == 2) && q->ptw == f->s1ptw;
+
+	if (!q->f)
+		return true;
+	return !(same_stage && (type == 0x04 || (no_asz && type == 0x00)) &&
+		 (int)(q->fst & 3) <= f->level);
+}
+
+/* The output size of @stage: min(PS or IPS, PAMax). */
+static unsigned out_bits(const struct fid_gen *g, const struct fid_case *c, unsigned stage)
+{
+	static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+	/* An AArch32 stage 1 (LPAE) outputs 40 bits. */
+	unsigned ps = stage == 2 ? bits[(c->regs.vtcr_el2 >> 16) & 7]
+		      : c->a32	 ? 40 : bits[(c->regs.tcr_el1 >> 32) & 7];
+
+	return ps < g->cpu->pa_bits ? ps : g->cpu->pa_bits;
+}
+
 /* Deviation @d is accepted against this QEMU. */
 static bool on(const struct fid_gen *g, unsigned d)
 {
@@ -291,10 +324,12 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 {
 	const struct s2_mmu_regs *r = &c->regs;
 
-	/* Same fault type, S1PTW on both sides, QEMU's level = stage-1 level. */
+	/* Same fault type, S1PTW on both sides; the model's level is its
+	 * stage-2 lookup's, QEMU's the stage-1 level of the fetch. */
 	if (on(g, DEV_PTW_LEVEL) && m->f && q->f && m->s && m->ptw && q->s && q->ptw &&
 	    (m->fst & 0x3c) == (q->fst & 0x3c) && m->fst != q->fst &&
-	    res->fault.s1ptw &&
+	    res->fault.s1ptw && res->fault.stage == 2 && res->fault.level >= 0 &&
+	    (int)(m->fst & 3) == res->fault.level &&
 	    (int)(q->fst & 3) == s1_fetch_level(g, c, va, res->fault.ipa))
 		return DEV_PTW_LEVEL;
 
@@ -307,18 +342,24 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 		return DEV_PTW_VM_OFF;
 
 	/* A start level valid for PAMax but not for PS: QEMU's stage-2
-	 * translation fault, level 0 (or the stage-1 level on a walk). */
-	if (on(g, DEV_S2_SL_PS) && s2_sl_vs_ps(g, c) && q->f && q->s && (q->fst & 0x3c) == 0x04 &&
+	 * translation fault, level 0 (or the stage-1 level on a walk); the
+	 * model walked the tables (its answer is theirs). */
+	if (on(g, DEV_S2_SL_PS) && s2_sl_vs_ps(g, c) && res->desc_reads &&
+	    q->f && q->s && (q->fst & 0x3c) == 0x04 &&
 	    (q->ptw ? (int)(q->fst & 3) == c->s1[fid_s1_select(c, va)].start
 		    : (q->fst & 3) == 0))
 		return DEV_S2_SL_PS;
 
 	/* The model stopped at a block where the level has none; QEMU took
 	 * it as a block and went on: whatever it gives follows from that. */
-	if (on(g, DEV_BLOCK_LEVEL) && m->f && bad_block_fault(g, c, va, res))
+	if (on(g, DEV_BLOCK_LEVEL) && m->f && bad_block_fault(g, c, va, res) &&
+	    walked_past(res, q, false))
 		return DEV_BLOCK_LEVEL;
 
-	if (on(g, DEV_DS_OA_HIGH) && m->f && ds_oa_high_fault(g, c, va, res))
+	/* The model's address size fault from OA[51:50]; QEMU, ignoring
+	 * them, walked past it (only where the output size is <= 48 bits). */
+	if (on(g, DEV_DS_OA_HIGH) && m->f && ds_oa_high_fault(g, c, va, res) &&
+	    out_bits(g, c, res->fault.stage) <= 48 && walked_past(res, q, true))
 		return DEV_DS_OA_HIGH;
 
 	/* The same fault but level 0, where the cause is PTW and Device. */

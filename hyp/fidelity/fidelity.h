@@ -154,6 +154,8 @@ struct fid_deviation_info {
 };
 extern const struct fid_deviation_info fid_deviations[];
 extern const unsigned fid_ndeviations;
+/* Deviation 1, the one the injected bugs of inject=1 aim at. */
+#define FID_DEV_S1PTW_LEVEL 1
 
 /**
  * fid_fatal() - Is AT @op, whose answer the model gives in @res, one that

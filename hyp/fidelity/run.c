@@ -166,8 +166,48 @@ static int pick_cpu(const char **name)
 }
 
 static struct fid_gen gen;
-static bool arg_summary, arg_inject, arg_progress, arg_careful;
 static struct fid_case fcase;
+
+/*
+ * inject=1: a wrong model answer where the comparison must tell. One in
+ * 1000 of the answers QEMU confirms: a PA bit, or a fault's level, type,
+ * S or PTW. And one in 16 of those accepted as deviation 1 (the same
+ * fault, QEMU's level another): the model's level made a third value,
+ * which a recogniser that looked at QEMU's side alone would let through.
+ * (Where a deviation leaves QEMU's answer saying nothing of the right
+ * one, as 2 and 3 do, no comparison with that QEMU can catch anything.)
+ */
+static bool inject_here(const struct fid_outcome *m, const struct fid_outcome *q,
+			enum s2_mmu_at_op op, uint64_t va, const struct s2_mmu_result *res,
+			uint64_t cmp)
+{
+	if (same(m, q))
+		return (cmp % 1000) == 7;
+	return (cmp % 16) == 3 &&
+	       fid_deviation(&gen, &fcase, op, va, res, m, q) == FID_DEV_S1PTW_LEVEL;
+}
+
+static uint64_t inject_bug(uint64_t par, const struct fid_outcome *m,
+			   const struct fid_outcome *q, uint64_t n)
+{
+	unsigned l;
+
+	if (!m->f)
+		return par ^ (1ULL << 12);
+	if (!same(m, q)) {
+		for (l = 0; l == (m->fst & 3u) || l == (q->fst & 3u); l++)
+			;
+		return (par & ~(3ULL << PAR_EL1_FST_SHIFT)) | ((uint64_t)l << PAR_EL1_FST_SHIFT);
+	}
+	switch (n % 4) {
+	case 0: return par ^ (1ULL << PAR_EL1_FST_SHIFT);        /* level */
+	case 1: return par ^ (0xcULL << PAR_EL1_FST_SHIFT);      /* type */
+	case 2: return par ^ PAR_EL1_S;
+	default: return par ^ PAR_EL1_PTW;
+	}
+}
+
+static bool arg_summary, arg_inject, arg_progress, arg_careful;
 /* Comparisons of the first configuration QEMU is not asked (skip=). */
 #define MAX_SKIPS 32
 static uint64_t skips[MAX_SKIPS];
@@ -190,6 +230,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 {
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
 	uint64_t ndev[16] = { 0 }, attr_diff = 0, defects = 0, nfatal[8] = { 0 };
+	uint64_t injected = 0, caught = 0;
 	const char *cpu_name;
 	struct fid_rng opr;
 	uint64_t cfg = first_cfg;
@@ -243,6 +284,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				struct fid_outcome m, q;
 				uint64_t mpar;
 				unsigned dev, fatal;
+				bool bad;
 				/* The comparison's place in its configuration. */
 				uint64_t at = cmp - cmp0;
 				int err;
@@ -292,9 +334,12 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				while (cfg == hang_cfg && at == hang_k)
 					__asm__ volatile("wfe");
 				fid_decode_par(hw_at(op, va), &q);
-				if (arg_inject && !(mpar & PAR_EL1_F) && (cmp % 1000) == 7)
-					mpar ^= 1ULL << 12;
 				fid_decode_par(mpar, &m);
+				bad = arg_inject && inject_here(&m, &q, op, va, &res, cmp);
+				if (bad) {
+					mpar = inject_bug(mpar, &m, &q, injected++);
+					fid_decode_par(mpar, &m);
+				}
 				if (same(&m, &q)) {
 					passed++;
 					if (!m.f && (mpar ^ q.par) & (PAR_EL1_ATTR_MASK |
@@ -327,6 +372,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					fid_dump_walk(&gen, &fcase, va);
 				}
 				failed++;
+				caught += bad;
 			}
 		}
 		if (arg_summary)
@@ -387,6 +433,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				   fid_fatals[d - 1].name, nfatal[d]);
 	if (defects)
 		hyp_printf("fidelity: %lu comparisons QEMU died on (QEMU defects)\n", defects);
+	if (arg_inject)
+		hyp_printf("fidelity: injected %lu wrong model answers, caught %lu\n", injected,
+			   caught);
 	hyp_printf("fidelity: %lu passed, %lu failed\n", passed, failed);
 	return failed ? -1 : 0;
 }
