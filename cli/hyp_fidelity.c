@@ -20,8 +20,8 @@
 static void usage(FILE *out, const struct s2hyp_qemu *q)
 {
 	fprintf(out,
-		"usage: s2mm hyp fidelity [--seed S] [--count N] [--cfg C]\n"
-		"                         [--inject-model-bug] [QEMU options]\n\n"
+		"usage: s2mm hyp fidelity [--seed S|random] [--count N] [--cfg C]\n"
+		"                         [--hang-timeout SEC] [--inject-...] [QEMU options]\n\n"
 		"Differential test of the MMU model against QEMU's ARM translation:\n"
 		"s2hyp generates random stage-1/stage-2 configurations and tables\n"
 		"from the seed, runs AT S12E1R/W, S1E1R... and compares PAR_EL1 with\n"
@@ -30,8 +30,8 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"  --seed S      generator seed (default 1; 'random': drawn, printed)\n"
 		"  --count N     comparisons (default 1000000)\n"
 		"  --cfg C       start at configuration C (reproduce a report)\n"
-		"  --inject-model-bug  corrupt one model answer in 1000 (the test\n"
-		"                must then fail: proves mismatches are caught)\n"
+		"  --inject-model-bug  make model answers wrong where the comparison\n"
+		"                must tell (prints how many, and how many were caught)\n"
 		"  --inject-oracle-crash C.K  end QEMU before comparison K of\n"
 		"                configuration C, as a QEMU that dies there would\n"
 		"  --inject-oracle-hang C.K   go silent there, as a QEMU that hangs\n"
@@ -39,7 +39,8 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"When QEMU dies or hangs on an AT, the run finds which one, prints it\n"
 		"with its reproducer as a QEMU defect and goes on from there. Known\n"
 		"deviations are accepted only on the QEMU versions they were\n"
-		"confirmed on (QEMU --version).\n"
+		"confirmed on (QEMU --version). A second QEMU: scripts/qemu-oracle.sh,\n"
+		"then --qemu or $QEMU.\n"
 		"QEMU options (--cpu: cortex-a57 or max, the model's presets):\n");
 	s2hyp_qemu_help(out, q, 0);
 }
