@@ -272,9 +272,10 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	if (ia <= idx || ia - idx > stride + 4)
 		goto bad;
 	/*
-	 * An IPA size beyond the output size (PS) is no fault of its own:
-	 * AArch64.S2Translate checks T0SZ, the start level and the IPA range
-	 * only; output addresses beyond PS are address size faults.
+	 * An IPA size beyond the output size (PS) is CONSTRAINED
+	 * UNPREDICTABLE; we make AArch64.S2Translate's choice: no fault of
+	 * its own (it checks T0SZ, the start level and the IPA range only),
+	 * output addresses beyond PS are address size faults.
 	 */
 
 	cfg_derive(c, cpu);

@@ -22,6 +22,7 @@ enum {
 	DEV_BLOCK_LEVEL,
 	DEV_DS_OA_HIGH,
 	DEV_PTW_DEVICE_L0,
+	DEV_S2_IA_PS,
 	DEV_NR_PLUS1,
 };
 
@@ -87,6 +88,16 @@ const struct fid_deviation_info fid_deviations[] = {
 		"S1_ptw_translate() sets type, s2addr, stage2 and s1ptw for this "
 		"fault but never fi->level, which stays 0",
 		FID_QEMU_10_0,
+	},
+	[DEV_S2_IA_PS - 1] = {
+		"s2-ipa-beyond-ps-fault",
+		"an IPA size (VTCR_EL2.T0SZ) beyond the output size (PS) is "
+		"CONSTRAINED UNPREDICTABLE; AArch64.S2Translate, which the model "
+		"follows, walks (an OA beyond PS is an address size fault)",
+		"check_s2_mmu_setup() takes the other choice, 'inputsize > "
+		"outputsize && (arm_el_is_aa64(env, 1) || inputsize > 40)': a "
+		"level-0 translation fault on every stage-2 lookup",
+		FID_QEMU_7_2,
 	},
 };
 const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
@@ -178,6 +189,18 @@ static bool s2_sl_vs_ps(const struct fid_gen *g, const struct fid_case *c)
 	case 1: return g->cpu->gran_64k && ps <= 42 && pamax >= 44;     /* 64K, L1 */
 	default: return false;
 	}
+}
+
+/* VTCR_EL2's IPA size is beyond its output size, where QEMU 7.2 faults. */
+static bool s2_ia_beyond_ps(const struct fid_gen *g, const struct fid_case *c)
+{
+	static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+	uint64_t vtcr = c->regs.vtcr_el2;
+	unsigned ia = 64 - (unsigned)(vtcr & 0x3f), ps = bits[(vtcr >> 16) & 7];
+
+	if (ps > g->cpu->pa_bits)
+		ps = g->cpu->pa_bits;
+	return (c->regs.hcr_el2 & HCR_EL2_VM) && ia > ps && (!c->a32 || ia > 40);
 }
 
 static bool blocks_at(const struct fid_gen *g, const struct fid_geo *geo,
@@ -349,6 +372,13 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 	    (q->ptw ? (int)(q->fst & 3) == c->s1[fid_s1_select(c, va)].start
 		    : (q->fst & 3) == 0))
 		return DEV_S2_SL_PS;
+
+	/* The same where the IPA size is beyond PS: QEMU 7.2's choice. */
+	if (on(g, DEV_S2_IA_PS) && s2_ia_beyond_ps(g, c) && res->desc_reads &&
+	    q->f && q->s && (q->fst & 0x3c) == 0x04 &&
+	    (q->ptw ? (int)(q->fst & 3) == c->s1[fid_s1_select(c, va)].start
+		    : (q->fst & 3) == 0))
+		return DEV_S2_IA_PS;
 
 	/* The model stopped at a block where the level has none; QEMU took
 	 * it as a block and went on: whatever it gives follows from that. */
