@@ -402,6 +402,43 @@ static void console_line(struct console *c)
 	c->len = 0;
 }
 
+/*
+ * Run @argv[0] (a path, or a name looked up in $PATH) with stdin from
+ * /dev/null and stdout and stderr into a pipe, whose read end goes to
+ * *@fd. Return: the child's pid, or -1.
+ */
+static pid_t spawn(const char *const *argv, int *fd)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		execv(argv[0], (char *const *)argv);
+		if (!strchr(argv[0], '/'))
+			execvp(argv[0], (char *const *)argv);
+		fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	*fd = pipefd[0];
+	return pid;
+}
+
 int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 		    int quiet, s2hyp_line_fn *on_line, void *ctx,
 		    struct s2hyp_boot_result *res)
@@ -410,7 +447,7 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	const char *argv[32 + 2 * S2HYP_MAX_BLOBS + S2HYP_MAX_EXTRA];
 	struct console c = { .on_line = on_line, .ctx = ctx };
 	double t0 = now(), deadline = t0 + q->timeout, heard = t0;
-	int pipefd[2], status, timed_out = 0, silent = 0, ret;
+	int fd, status, timed_out = 0, silent = 0, ret;
 	size_t n = 0;
 	pid_t pid;
 
@@ -487,31 +524,11 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 		fprintf(stderr, "\n");
 	}
 	fflush(stdout);
-	if (pipe(pipefd))
+	pid = spawn(argv, &fd);
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-
-		if (devnull >= 0)
-			dup2(devnull, STDIN_FILENO);
-		dup2(pipefd[1], STDOUT_FILENO);
-		dup2(pipefd[1], STDERR_FILENO);
-		close(pipefd[0]);
-		execv(q->qemu, (char *const *)argv);
-		if (!strchr(q->qemu, '/'))
-			execvp(q->qemu, (char *const *)argv);
-		fprintf(stderr, "cannot run %s: %s\n", q->qemu, strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
 	for (;;) {
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		double left = deadline - now();
 		char buf[4096];
 		ssize_t got;
@@ -526,7 +543,7 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 		}
 		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
 			continue;
-		got = read(pipefd[0], buf, sizeof(buf));
+		got = read(fd, buf, sizeof(buf));
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -545,7 +562,7 @@ int s2hyp_qemu_boot(const struct s2hyp_qemu *q, const char *cmdline,
 	}
 	if (c.len)
 		console_line(&c);
-	close(pipefd[0]);
+	close(fd);
 	if (waitpid(pid, &status, 0) < 0)
 		return -1;
 	if (timed_out) {
@@ -626,30 +643,19 @@ int s2hyp_qemu_check(struct s2hyp_qemu *q)
 int s2hyp_qemu_version(const struct s2hyp_qemu *q, unsigned int *major,
 		       unsigned int *minor)
 {
+	const char *argv[] = { q->qemu, "--version", NULL };
 	char out[512] = "";
 	const char *v;
 	size_t len = 0;
-	int pipefd[2], status;
+	int fd, status;
 	ssize_t got;
 	pid_t pid;
 
-	if (pipe(pipefd))
+	pid = spawn(argv, &fd);
+	if (pid < 0)
 		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(pipefd[1], STDOUT_FILENO);
-		close(pipefd[0]);
-		execlp(q->qemu, q->qemu, "--version", (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
 	while (len < sizeof(out) - 1 &&
-	       (got = read(pipefd[0], out + len, sizeof(out) - 1 - len)) != 0) {
+	       (got = read(fd, out + len, sizeof(out) - 1 - len)) != 0) {
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
@@ -657,7 +663,7 @@ int s2hyp_qemu_version(const struct s2hyp_qemu *q, unsigned int *major,
 		len += (size_t)got;
 	}
 	out[len] = '\0';
-	close(pipefd[0]);
+	close(fd);
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
 		return -1;
 	/* "QEMU emulator version 7.2.22 (Debian ...)" */
