@@ -1,28 +1,33 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * Architecture encodings: translation table descriptors and the EL2 system
  * registers s2mm programs or decodes, spelled as the Arm ARM (DDI 0487) spells
  * them. Usable from C and from assembly.
  *
- * Naming: <REGISTER>_<FIELD>_SHIFT / _WIDTH / _MASK, plus named values.
- * The unit test tests/test_arch.c pins these against Arm ARM values.
+ * Naming: `REGISTER_FIELD_SHIFT` and `REGISTER_FIELD_MASK` for a field (the
+ * pair S2_FIELD_GET() and S2_FIELD_PREP() take), `REGISTER_FIELD` alone for
+ * a one-bit field, plus named values. The unit test tests/pgtable/test_arch.c
+ * pins them against the Arm ARM's values.
  */
 #ifndef S2MM_ARCH_H
 #define S2MM_ARCH_H
 
+/** S2_UL() - A 64-bit constant in C; the bare number in assembly. */
 #ifdef __ASSEMBLER__
 #define S2_UL(x) x
 #else
 #define S2_UL(x) x##ULL
 #endif
 
-/* A mask of WIDTH bits starting at SHIFT. */
+/** S2_FIELD_MASK() - A mask of @width bits starting at bit @shift. */
 #define S2_FIELD_MASK(shift, width) (((S2_UL(1) << (width)) - 1) << (shift))
 
 /* ------------------------------------------------------------------------ */
 /* VMSAv8-64 translation table descriptors (Arm ARM D8.3).                  */
 /* ------------------------------------------------------------------------ */
 
+/** Valid bit and type (bits [1:0]) of a descriptor. @{ */
 #define DESC_VALID              (S2_UL(1) << 0)
 /* Bit 1: table (levels < 3) or page (level 3); 0 at levels < 3 is a block. */
 #define DESC_TABLE              (S2_UL(1) << 1)
@@ -31,8 +36,10 @@
 #define DESC_TYPE_BLOCK         S2_UL(1)
 #define DESC_TYPE_TABLE         S2_UL(3)
 #define DESC_TYPE_PAGE          S2_UL(3)
+/** @} */
 
-/* Output address field: bits [47:granule] (Arm ARM D8.3.1). */
+/** The output address of a descriptor (Arm ARM D8.3.1). @{ */
+/* OA[47:granule] in bits [47:granule]. */
 #define DESC_OA_HI              47
 /* FEAT_LPA, 64KB granule: OA[51:48] held in descriptor bits [15:12]. */
 #define DESC_OA52_64K_SHIFT     12
@@ -40,8 +47,10 @@
 /* FEAT_LPA2 (VTCR/TCR.DS=1), 4KB/16KB: OA[51:50] in bits [9:8]. */
 #define DESC_OA52_LPA2_SHIFT    8
 #define DESC_OA52_LPA2_MASK     S2_FIELD_MASK(8, 2)
+/** @} */
 
-/* Lower attributes shared by both stages. */
+/** Attributes of a block or page descriptor that both stages share. @{ */
+/* Lower attributes. */
 #define DESC_SH_SHIFT           8
 #define DESC_SH_MASK            S2_FIELD_MASK(8, 2)
 #define DESC_SH_NS              S2_UL(0)  /* Non-shareable */
@@ -54,8 +63,10 @@
 /* Bits [58:55] are reserved for software use in block and page descriptors. */
 #define DESC_SW_SHIFT           55
 #define DESC_SW_MASK            S2_FIELD_MASK(55, 4)
+/** @} */
 
-/* Stage-1 lower attributes (Arm ARM D8.4). */
+/** Stage-1 attributes of block and page descriptors (Arm ARM D8.4). @{ */
+/* Lower attributes. */
 #define S1_DESC_ATTRINDX_SHIFT  2
 #define S1_DESC_ATTRINDX_MASK   S2_FIELD_MASK(2, 3)
 #define S1_DESC_NS              (S2_UL(1) << 5)
@@ -68,14 +79,17 @@
 #define S1_DESC_NG              (S2_UL(1) << 11)
 #define S1_DESC_PXN             (S2_UL(1) << 53)
 #define S1_DESC_UXN             (S2_UL(1) << 54)
-/* Stage-1 table descriptor hierarchical attributes. */
+/** @} */
+/** Stage-1 table descriptors' hierarchical attributes. @{ */
 #define S1_TABLE_PXNTABLE       (S2_UL(1) << 59)
 #define S1_TABLE_UXNTABLE       (S2_UL(1) << 60)
 #define S1_TABLE_APTABLE_SHIFT  61
 #define S1_TABLE_APTABLE_MASK   S2_FIELD_MASK(61, 2)
 #define S1_TABLE_NSTABLE        (S2_UL(1) << 63)
+/** @} */
 
-/* Stage-2 lower attributes (Arm ARM D8.5). */
+/** Stage-2 attributes of block and page descriptors (Arm ARM D8.5). @{ */
+/* Lower attributes. */
 #define S2_DESC_MEMATTR_SHIFT   2
 #define S2_DESC_MEMATTR_MASK    S2_FIELD_MASK(2, 4)
 /* MemAttr[3:2]=11 Outer WB, [1:0]=11 Inner WB (FEAT_S2FWB off). */
@@ -91,12 +105,14 @@
 #define S2_DESC_XN_SHIFT        53
 #define S2_DESC_XN_MASK         S2_FIELD_MASK(53, 2)
 #define S2_DESC_XN              (S2_UL(1) << 54)
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* AArch32 Long-descriptor (LPAE) format (Arm ARM G5.5): same descriptor    */
 /* layout as VMSAv8-64 4KB with a 40-bit output address; AP[2:1] and XN/PXN */
 /* as in stage 1 above (XN at bit 54, PXN at bit 53).                       */
 /* ------------------------------------------------------------------------ */
+/** AArch32 LPAE: the output address's top bit, TTBCR and TTBR fields (Arm ARM G5.5). @{ */
 #define LPAE_OA_HI              39
 #define TTBCR_T0SZ_SHIFT        0
 #define TTBCR_T0SZ_MASK         S2_FIELD_MASK(0, 3)
@@ -108,10 +124,12 @@
 #define TTBCR_EAE               (S2_UL(1) << 31)
 /* 64-bit TTBRn in LPAE: ASID in bits [55:48]. */
 #define TTBR_LPAE_ASID_SHIFT    48
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* VTCR_EL2 (Arm ARM D19.2).                                                */
 /* ------------------------------------------------------------------------ */
+/** VTCR_EL2 fields and values (Arm ARM D19.2): the stage-2 layout. @{ */
 #define VTCR_EL2_T0SZ_SHIFT     0
 #define VTCR_EL2_T0SZ_MASK      S2_FIELD_MASK(0, 6)
 #define VTCR_EL2_SL0_SHIFT      6
@@ -137,8 +155,9 @@
 #define VTCR_EL2_RES1           (S2_UL(1) << 31)
 #define VTCR_EL2_DS             (S2_UL(1) << 32)   /* FEAT_LPA2 52-bit */
 #define VTCR_EL2_SL2            (S2_UL(1) << 33)   /* FEAT_LPA2 level -1 */
+/** @} */
 
-/* PS / PARange encodings (Arm ARM D19.2 ID_AA64MMFR0_EL1.PARange). */
+/** PS / PARange encodings (Arm ARM D19.2 ID_AA64MMFR0_EL1.PARange): 32 to 52 bits. @{ */
 #define PARANGE_32              0
 #define PARANGE_36              1
 #define PARANGE_40              2
@@ -146,20 +165,24 @@
 #define PARANGE_44              4
 #define PARANGE_48              5
 #define PARANGE_52              6
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* VTTBR_EL2.                                                               */
 /* ------------------------------------------------------------------------ */
+/** VTTBR_EL2 fields: the stage-2 root and the VMID. @{ */
 #define VTTBR_EL2_CNP           (S2_UL(1) << 0)
 #define VTTBR_EL2_BADDR_SHIFT   1
 #define VTTBR_EL2_BADDR_MASK    S2_FIELD_MASK(1, 47)
 #define VTTBR_EL2_VMID_SHIFT    48
 #define VTTBR_EL2_VMID8_MASK    S2_FIELD_MASK(48, 8)
 #define VTTBR_EL2_VMID16_MASK   S2_FIELD_MASK(48, 16)
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* HCR_EL2 bits used by s2mm.                                               */
 /* ------------------------------------------------------------------------ */
+/** HCR_EL2 bits used by s2mm: VM enables stage 2, the others trap or route. @{ */
 #define HCR_EL2_VM              (S2_UL(1) << 0)
 #define HCR_EL2_SWIO            (S2_UL(1) << 1)
 #define HCR_EL2_PTW             (S2_UL(1) << 2)
@@ -173,10 +196,12 @@
 #define HCR_EL2_TSW             (S2_UL(1) << 22)
 #define HCR_EL2_TVM             (S2_UL(1) << 26)
 #define HCR_EL2_RW              (S2_UL(1) << 31)
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* ESR_EL2 (Arm ARM D19.2.37).                                              */
 /* ------------------------------------------------------------------------ */
+/** ESR_ELx: the syndrome's ISS, IL and exception class (EC), and the classes s2mm handles. @{ */
 #define ESR_ELx_ISS_SHIFT       0
 #define ESR_ELx_ISS_MASK        S2_FIELD_MASK(0, 25)
 #define ESR_ELx_IL              (S2_UL(1) << 25)
@@ -192,8 +217,9 @@
 #define ESR_ELx_EC_IABT_CUR     S2_UL(0x21)
 #define ESR_ELx_EC_DABT_LOW     S2_UL(0x24)
 #define ESR_ELx_EC_DABT_CUR     S2_UL(0x25)
+/** @} */
 
-/* Data/instruction abort ISS. */
+/** The ISS of a data or instruction abort: syndrome valid (ISV), access size, register, WnR, S1PTW, status code. @{ */
 #define ESR_ISS_DA_ISV          (S2_UL(1) << 24)
 #define ESR_ISS_DA_SAS_SHIFT    22
 #define ESR_ISS_DA_SAS_MASK     S2_FIELD_MASK(22, 2)
@@ -212,11 +238,13 @@
 #define ESR_ISS_DA_DFSC_MASK    S2_FIELD_MASK(0, 6)
 #define ESR_ISS_IA_IFSC_SHIFT   0
 #define ESR_ISS_IA_IFSC_MASK    S2_FIELD_MASK(0, 6)
+/** @} */
 
-/*
+/**
  * Fault status codes (DFSC/IFSC, and PAR_EL1.FST) for long-descriptor
  * translation: type in bits [5:2], level in bits [1:0] (Arm ARM D19.2.37).
  * Level -1 (FEAT_LPA2) uses the separate encodings below.
+ * @{
  */
 #define FSC_ADDR_SIZE           S2_UL(0x00)  /* + level 0..3 */
 #define FSC_TRANSLATION         S2_UL(0x04)  /* + level 0..3 */
@@ -230,23 +258,28 @@
 #define FSC_TLB_CONFLICT        S2_UL(0x30)
 #define FSC_TYPE_MASK           S2_UL(0x3c)
 #define FSC_LEVEL_MASK          S2_UL(0x03)
+/** @} */
 
-/* Access sizes in ESR ISS.SAS. */
+/** Access sizes in ESR ISS.SAS: 1, 2, 4 and 8 bytes. @{ */
 #define ESR_SAS_BYTE            0
 #define ESR_SAS_HALF            1
 #define ESR_SAS_WORD            2
 #define ESR_SAS_DOUBLE          3
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* HPFAR_EL2: FIPA holds IPA[51:12] (Arm ARM D19.2.58).                     */
 /* ------------------------------------------------------------------------ */
+/** HPFAR_EL2 fields: FIPA holds the faulting IPA[51:12]. @{ */
 #define HPFAR_EL2_FIPA_SHIFT    4
 #define HPFAR_EL2_FIPA_MASK     S2_FIELD_MASK(4, 40)
 #define HPFAR_EL2_NS            (S2_UL(1) << 63)
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* PAR_EL1 (Arm ARM D19.2.116).                                             */
 /* ------------------------------------------------------------------------ */
+/** PAR_EL1 fields after an AT instruction: F=1 a fault (FST, PTW, S), F=0 the PA and its attributes. @{ */
 #define PAR_EL1_F               (S2_UL(1) << 0)
 /* F=1 */
 #define PAR_EL1_FST_SHIFT       1
@@ -262,10 +295,12 @@
 #define PAR_EL1_PA_MASK         S2_FIELD_MASK(12, 40)
 #define PAR_EL1_ATTR_SHIFT      56
 #define PAR_EL1_ATTR_MASK       S2_FIELD_MASK(56, 8)
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* TCR_EL1 fields the stage-1 walker decodes (Arm ARM D19.2.139).           */
 /* ------------------------------------------------------------------------ */
+/** TCR_EL1 fields and TTBRn_EL1's ASID, as the model's stage-1 walker decodes them. @{ */
 #define TCR_EL1_T0SZ_SHIFT      0
 #define TCR_EL1_T0SZ_MASK       S2_FIELD_MASK(0, 6)
 #define TCR_EL1_EPD0            (S2_UL(1) << 7)
@@ -293,25 +328,29 @@
 #define TCR_EL1_DS              (S2_UL(1) << 59)
 #define TTBR_ASID_SHIFT         48
 #define TTBR_ASID_MASK          S2_FIELD_MASK(48, 16)
+/** @} */
 
-/* SCTLR_EL1 / SCTLR bits. */
+/** SCTLR_EL1 / SCTLR bits: M turns stage 1 on. @{ */
 #define SCTLR_M                 (S2_UL(1) << 0)
 #define SCTLR_A                 (S2_UL(1) << 1)
 #define SCTLR_C                 (S2_UL(1) << 2)
 #define SCTLR_I                 (S2_UL(1) << 12)
 #define SCTLR_WXN               (S2_UL(1) << 19)   /* write implies XN */
+/** @} */
 
-/* TCR_EL1 shareability of table walks; also of the output with DS=1. */
+/** TCR_EL1 shareability of table walks; also of the output with DS=1. @{ */
 #define TCR_EL1_SH0_SHIFT       12
 #define TCR_EL1_SH0_MASK        S2_FIELD_MASK(12, 2)
 #define TCR_EL1_SH1_SHIFT       28
 #define TCR_EL1_SH1_MASK        S2_FIELD_MASK(28, 2)
+/** @} */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-/* Extract / insert a field described by <NAME>_SHIFT and <NAME>_MASK. */
+/** S2_FIELD_GET() - Field @name (its _SHIFT and _MASK) of the value @reg. */
 #define S2_FIELD_GET(name, reg) (((uint64_t)(reg) & name##_MASK) >> name##_SHIFT)
+/** S2_FIELD_PREP() - @val placed in field @name (its _SHIFT and _MASK). */
 #define S2_FIELD_PREP(name, val) (((uint64_t)(val) << name##_SHIFT) & name##_MASK)
 #endif
 

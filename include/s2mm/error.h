@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * Error codes of libs2mm. Functions return 0 on success or one of these,
  * negated (-S2_ENOMEM). Values follow POSIX errno numbers where one fits, so
  * that embedders that already speak errno can pass them through.
@@ -7,6 +8,7 @@
 #ifndef S2MM_ERROR_H
 #define S2MM_ERROR_H
 
+/** enum s2_error - What went wrong; functions return it negated. */
 enum s2_error {
 	S2_EPERM = 1,      /* operation not allowed in this state */
 	S2_ENOENT = 2,     /* no such mapping, slot or object */

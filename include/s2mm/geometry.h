@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * Stage-2 table geometry: everything that differs between layouts (granule,
  * IPA size, start level, concatenated roots, 52-bit output formats) as data,
  * so one page-table engine serves every layout.
@@ -11,12 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Levels run from -1 (FEAT_LPA2, 4KB granule) to 3. */
+/** The lowest lookup level: -1 (FEAT_LPA2, 4KB granule). */
 #define S2_LEVEL_MIN (-1)
+/** The final lookup level, where pages live. */
 #define S2_LEVEL_MAX 3
+/** s2_geom_init()'s @start_level for the fewest levels. */
 #define S2_START_LEVEL_AUTO (-2)
+/** Most root tables a stage-2 start level can concatenate. */
 #define S2_MAX_CONCAT 16
 
+/**
+ * struct s2_geom - A stage-2 layout, as s2_geom_init() derives it. Read
+ * its fields; make it only with s2_geom_init().
+ */
 struct s2_geom {
 	unsigned int granule_shift; /* 12 (4K), 14 (16K) or 16 (64K) */
 	unsigned int stride;        /* index bits per level: granule_shift - 3 */
@@ -69,9 +77,9 @@ static inline uint64_t s2_geom_level_size(const struct s2_geom *g, int level)
 }
 
 /**
- * s2_geom_leaf_allowed() - Whether a block (or page, at level 3) may sit at
- * @level: 4K blocks at levels 1-2 (0 with DS), 16K at 2 (1 with DS), 64K at
- * 2 (1 with 52-bit PA).
+ * s2_geom_leaf_allowed() - Whether a leaf (a block, or a page at level 3)
+ * may sit at @level: 4K blocks at levels 1-2 (0 with DS), 16K at 2 (1 with
+ * DS), 64K at 2 (1 with 52-bit PA).
  */
 bool s2_geom_leaf_allowed(const struct s2_geom *g, int level);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * The host embedder: a struct s2_mm_ops over simulated physical memory
  * (s2_physmem), with allocation-failure injection for tests and hooks that
  * forward TLB invalidations to whatever plays the hardware (the MMU model).
@@ -13,31 +14,38 @@
 #include <s2mm/ops.h>
 #include <s2mm/physmem.h>
 
+/**
+ * struct s2_host_mm - The host's ops table and its state. Set it up with
+ * s2_host_mm_init(); then the hooks, fail_nth and poison are the caller's
+ * to set, the rest is the embedder's own.
+ */
 struct s2_host_mm {
 	struct s2_mm_ops ops;           /* pass &hm->ops to the library */
-	struct s2_physmem *pm;
-	/* Counters (updated atomically). */
+	struct s2_physmem *pm;          /* where table pages come from */
+	/** Counters of calls into the ops table (updated atomically). */
 	uint64_t allocs, frees, tlbi_ipa, tlbi_vmid, tlbi_all;
-	/*
+	/**
 	 * Failure injection: when non-zero, the fail_nth-th allocation from
 	 * now fails (1 = the next one), and then allocations succeed again.
 	 */
 	uint64_t fail_nth;
-	/* Fill what alloc (not zalloc) returns with 0xa5: tests use it to
+	/** Fill what alloc (not zalloc) returns with 0xa5: tests use it to
 	 * catch a library that relies on memory it did not initialise. */
 	bool poison;
-	/* Optional: called for each invalidation, e.g. into the TLB model. */
+	/** Optional: called for each invalidation by IPA, e.g. into the TLB model. */
 	void (*tlbi_ipa_hook)(void *arg, const struct s2_pgtable *pgt,
 			      uint64_t ipa, unsigned int level);
+	/** Optional: called for each VMID-wide invalidation. */
 	void (*tlbi_vmid_hook)(void *arg, const struct s2_pgtable *pgt);
+	/** Optional: called for each invalidation of every VMID. */
 	void (*tlbi_all_hook)(void *arg);
-	void *hook_arg;
-	/* Pages freed with free_deferred, waiting for s2_host_mm_reclaim(). */
+	void *hook_arg;                 /* the hooks' first argument */
+	/** Pages freed with free_deferred, waiting for s2_host_mm_reclaim(). */
 	struct s2_host_deferred {
-		void *va;
-		size_t size;
-	} *deferred;
-	size_t ndeferred, deferred_cap;
+		void *va;               /* the page */
+		size_t size;            /* its size */
+	} *deferred;                    /* the list */
+	size_t ndeferred, deferred_cap; /* entries used, entries allocated */
 	pthread_mutex_t lock; /* guards the deferred list */
 };
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * The architectural MMU model ("hardware"): the EL1&0 translation regime of
  * an Armv8-A CPU with EL2 enabled. Stage 1 (AArch64 VMSAv8-64 or AArch32
  * LPAE) walked *through* stage 2, stage 2 alone (guest MMU off), stage 1
@@ -118,14 +119,14 @@ struct s2_mmu_tt {
 	int8_t start;          /* start level, -1..3 */
 	uint8_t start_shift;   /* lowest IA bit the start level indexes */
 	uint8_t start_bits;    /* index bits of the start level (concatenation) */
-	uint8_t ia_bits;
-	uint8_t oa_bits;
+	uint8_t ia_bits;       /* input address size */
+	uint8_t oa_bits;       /* output address size */
 	uint8_t block_levels;  /* bit (level + 1): block descriptors allowed */
 	bool ds;               /* FEAT_LPA2 descriptors (TCR/VTCR.DS) */
 	bool lpa64k;           /* FEAT_LPA 64KB: OA[51:48] in bits [15:12] */
 	bool oa52;             /* ds || lpa64k: OA bits outside OA[hi:gbits] */
-	bool aarch32;
-	uint8_t stage;
+	bool aarch32;          /* stage 1 in the AArch32 LPAE format */
+	uint8_t stage;         /* 1 or 2 */
 	uint8_t fault;         /* fault type every lookup takes, 0 when valid */
 	uint8_t sh;            /* stage 2: VTCR_EL2.SH0, used when DS=1 */
 	uint16_t asid;         /* stage 1: the ASID of non-global leaves */
@@ -144,6 +145,7 @@ struct s2_mmu_tt {
  * set up by s2_mmu_regime_init(), it is empty. Fields are private.
  */
 struct s2_mmu_regime {
+	/** The key: what the decoded controls were decoded from. @{ */
 	uint64_t vtcr_el2;
 	uint64_t vttbr_el2;
 	uint64_t tcr_el1;
@@ -151,11 +153,12 @@ struct s2_mmu_regime {
 	uint64_t ttbr1_el1;
 	uint64_t hcr_rw;
 	struct s2_mmu_cpu cpu;
+	/** @} */
 	uint8_t valid;         /* bit 0: s2, bits 1, 2: s1[0], s1[1] decoded */
 	uint16_t vmid;         /* VTTBR_EL2.VMID as the CPU reads it */
-	struct s2_mmu_tt s2;
-	struct s2_mmu_tt s1[2];
-	/* The fast walk's block of stage-2 tables in the window @blk_base/size. */
+	struct s2_mmu_tt s2;   /* stage 2's controls */
+	struct s2_mmu_tt s1[2]; /* stage 1's, for TTBR0 and TTBR1 */
+	/** The fast walk's block of stage-2 tables in the window @blk_base/size. */
 	uint64_t blk_base, blk_size, blk_tmask, blk_tval;
 };
 
@@ -222,7 +225,7 @@ struct s2_mmu_fault {
 #define S2_MMU_PERM_R1 0x08u  /* read at EL1 */
 #define S2_MMU_PERM_W1 0x10u  /* write at EL1 */
 #define S2_MMU_PERM_X1 0x20u  /* execute at EL1 */
-#define S2_MMU_PERM_ALL 0x3fu
+#define S2_MMU_PERM_ALL 0x3fu  /* all of the above */
 
 /**
  * struct s2_mmu_result - Outcome of one translation.

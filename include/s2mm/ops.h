@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * The embedder boundary: everything libs2mm needs from its environment.
  *
  * The library never allocates, prints or takes a lock by itself. The host
@@ -14,6 +15,11 @@
 
 struct s2_pgtable;
 
+/**
+ * struct s2_mm_ops - What libs2mm asks of its embedder. Those marked
+ * optional may be NULL; s2_pgtable_init() refuses an ops table that lacks
+ * any other but @tlbi_all, which s2_vmid_init() requires.
+ */
 struct s2_mm_ops {
 	/**
 	 * @zalloc: allocate @size bytes of zeroed memory aligned to @size.

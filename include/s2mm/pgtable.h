@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * The stage-2 page-table engine: one walker and the operations built on it.
  *
  * Addresses are IPAs (input) and PAs (output). Ranges are [ipa, ipa + size);
@@ -18,21 +19,21 @@
 #include <s2mm/geometry.h>
 #include <s2mm/ops.h>
 
-/* Access permissions and memory type of a mapping. */
+/** enum s2_prot - Access permissions and memory type of a mapping. */
 enum s2_prot {
-	S2_PROT_R = 1 << 0,
-	S2_PROT_W = 1 << 1,
-	S2_PROT_X = 1 << 2,
+	S2_PROT_R = 1 << 0,      /* the guest may read */
+	S2_PROT_W = 1 << 1,      /* the guest may write */
+	S2_PROT_X = 1 << 2,      /* the guest may execute */
 	S2_PROT_DEVICE = 1 << 3, /* Device-nGnRE instead of Normal WB; never executable */
-	S2_PROT_RW = S2_PROT_R | S2_PROT_W,
-	S2_PROT_RWX = S2_PROT_R | S2_PROT_W | S2_PROT_X,
+	S2_PROT_RW = S2_PROT_R | S2_PROT_W,              /* RAM, no execution */
+	S2_PROT_RWX = S2_PROT_R | S2_PROT_W | S2_PROT_X, /* RAM */
 };
 
-/* Flags for s2_pgtable_map(). */
+/** enum s2_map_flags - Flags for s2_pgtable_map(). */
 enum s2_map_flags {
 	S2_MAP_PAGES = 1 << 0, /* use final-level pages only, no blocks */
 	S2_MAP_NOREPLACE = 1 << 1, /* fail with -S2_EEXIST over a valid leaf */
-	/*
+	/**
 	 * Shared walk (the fault path): other S2_MAP_SHARED maps, relax and
 	 * mkyoung may run concurrently on the same table. Entries are
 	 * installed with compare-and-swap; losing a race, or finding the
@@ -44,45 +45,53 @@ enum s2_map_flags {
 	S2_MAP_SHARED = 1 << 2,
 };
 
+/**
+ * struct s2_pgtable - One stage-2 translation table: a VM's, or any other
+ * that the embedder walks. s2_pgtable_init() fills it; the fields are for
+ * reading (root_pa for VTTBR_EL2, owner in the TLBI ops).
+ */
 struct s2_pgtable {
-	struct s2_geom geom;
-	const struct s2_mm_ops *ops;
+	struct s2_geom geom;          /* its layout */
+	const struct s2_mm_ops *ops;  /* the embedder's operations */
 	uint64_t *root;   /* virtual address of the root */
-	uint64_t root_pa;
+	uint64_t root_pa; /* physical address of the root */
 	void *owner;      /* embedder's handle (its VM), for the TLBI ops */
 };
 
-/* Which visit a walker callback is called for. */
+/** enum s2_walk_flags - Which visit a walker callback is called for. */
 enum s2_walk_flags {
 	S2_WALK_LEAF = 1 << 0,       /* leaf or invalid entries */
 	S2_WALK_TABLE_PRE = 1 << 1,  /* table entries, before their children */
 	S2_WALK_TABLE_POST = 1 << 2, /* table entries, after their children */
 };
 
+/** struct s2_walk_ctx - What a visitor of s2_pgtable_walk() is shown. */
 struct s2_walk_ctx {
-	const struct s2_pgtable *pgt;
+	const struct s2_pgtable *pgt; /* the table walked */
 	uint64_t *ptep;   /* the entry (may be written by a visitor) */
 	uint64_t old;     /* its value when read */
 	uint64_t addr;    /* IPA the entry maps (aligned to the level) */
 	uint64_t start;   /* the walked range: [start, end) */
-	uint64_t end;
-	int level;
-	void *arg;
+	uint64_t end;     /* (its end) */
+	int level;        /* the entry's level */
+	void *arg;        /* struct s2_walker's arg */
 };
 
-/*
+/**
  * A visitor returns 0 to go on, S2_WALK_SKIP not to descend into the entry
  * (if it is or became a table), or a negative error that stops the walk.
  * If a LEAF visitor turns the entry into a table, the walker descends into it.
  */
 #define S2_WALK_SKIP 1
 
+/** A walker's callback: called for each entry @visit asks for, see S2_WALK_SKIP. */
 typedef int (*s2_visitor_fn)(const struct s2_walk_ctx *ctx,
 			     enum s2_walk_flags visit);
 
+/** struct s2_walker - A callback and the visits it wants. */
 struct s2_walker {
-	s2_visitor_fn cb;
-	void *arg;
+	s2_visitor_fn cb;   /* the visitor */
+	void *arg;          /* passed in struct s2_walk_ctx */
 	unsigned int flags; /* enum s2_walk_flags: which visits to make */
 };
 

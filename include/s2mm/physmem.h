@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * Simulated physical memory for the host build: one physical address window
  * [base, base + size) backed by a lazily committed host mapping, with a buddy
  * allocator for page frames and a refcount slot per 4 KiB frame.
@@ -15,7 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/** log2 of the frame size: each 4 KiB frame has its refcount slot. */
 #define S2_PHYSMEM_FRAME_SHIFT 12
+/** The frame size. */
 #define S2_PHYSMEM_FRAME_SIZE (1ULL << S2_PHYSMEM_FRAME_SHIFT)
 
 struct s2_physmem;
@@ -36,8 +39,9 @@ int s2_physmem_create(struct s2_physmem **out, uint64_t base, uint64_t size);
 /** s2_physmem_destroy() - Release the window and all its memory. */
 void s2_physmem_destroy(struct s2_physmem *pm);
 
-/** s2_physmem_base() / s2_physmem_size() - The window. */
+/** s2_physmem_base() - The window's first physical address. */
 uint64_t s2_physmem_base(const struct s2_physmem *pm);
+/** s2_physmem_size() - The window's size in bytes. */
 uint64_t s2_physmem_size(const struct s2_physmem *pm);
 
 /**
@@ -80,11 +84,15 @@ uint32_t *s2_physmem_refcount(struct s2_physmem *pm, uint64_t pa);
 uint64_t s2_physmem_allocated(const struct s2_physmem *pm);
 
 /**
- * s2_physmem_read64() / s2_physmem_write64() - Aligned 64-bit access, as a
- * table walker makes it (single-copy atomic).
+ * s2_physmem_read64() - Aligned 64-bit read, as a table walker makes it
+ * (single-copy atomic).
  * Return: 0, or -S2_EFAULT when @pa is outside the window or misaligned.
  */
 int s2_physmem_read64(const struct s2_physmem *pm, uint64_t pa, uint64_t *val);
+/**
+ * s2_physmem_write64() - Aligned 64-bit write (single-copy atomic).
+ * Return: 0, or -S2_EFAULT when @pa is outside the window or misaligned.
+ */
 int s2_physmem_write64(struct s2_physmem *pm, uint64_t pa, uint64_t val);
 
 #endif /* S2MM_PHYSMEM_H */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * TLB model: per-CPU, set-associative TLBs of the EL1&0 regime, tagged with
  * VMID and (for nG stage-1 leaves) ASID, and the TLBI operations with their
  * architectural reach (Arm ARM D8.13, "TLB maintenance instructions").
@@ -27,7 +28,7 @@
 
 /** enum s2_tlb_kind - What an entry caches. */
 enum s2_tlb_kind {
-	S2_TLB_INVALID = 0,
+	S2_TLB_INVALID = 0, /* a free slot */
 	S2_TLB_S12,     /* combined stage 1 + stage 2, tagged by VA */
 	S2_TLB_S1,      /* stage 1 only (HCR_EL2.VM=0), tagged by VA */
 	S2_TLB_S2,      /* stage 2 only, tagged by IPA */
@@ -41,48 +42,48 @@ struct s2_tlb_entry {
 	uint64_t in;        /* VA or IPA, aligned to 1 << shift */
 	uint64_t ipa;       /* IPA of the block (combined entries) */
 	uint64_t out;       /* PA, aligned to 1 << shift */
-	uint16_t vmid;
-	uint16_t asid;
+	uint16_t vmid;      /* the VMID it was filled under */
+	uint16_t asid;      /* the ASID, when not global */
 	uint8_t kind;       /* enum s2_tlb_kind */
 	uint8_t shift;      /* log2 block size: min of both stages */
-	uint8_t s1_perm;
-	uint8_t s2_perm;
-	int8_t s1_level;
-	int8_t s2_level;
-	uint8_t attr;
-	uint8_t sh;
-	bool global;
+	uint8_t s1_perm;    /* S2_MMU_PERM_* stage 1 grants */
+	uint8_t s2_perm;    /* S2_MMU_PERM_* stage 2 grants */
+	int8_t s1_level;    /* level of the stage-1 leaf */
+	int8_t s2_level;    /* level of the stage-2 leaf */
+	uint8_t attr;       /* combined attributes, MAIR format */
+	uint8_t sh;         /* combined shareability */
+	bool global;        /* stage-1 nG=0: matches any ASID */
 };
 
 /** struct s2_tlb_stats - Counters, per TLB (per CPU). */
 struct s2_tlb_stats {
 	uint64_t translations;      /* s2_tlb_translate() calls */
-	uint64_t hits;
-	uint64_t misses;
+	uint64_t hits;              /* translations served by an entry */
+	uint64_t misses;            /* translations that walked */
 	uint64_t walks;             /* walks started on a miss */
 	uint64_t walk_s2_hits;      /* stage-1 table fetches served by S2 entries */
 	uint64_t desc_reads;        /* descriptors read by all walks */
 	uint32_t last_walk_reads;   /* descriptors read by the last walk */
-	uint32_t max_walk_reads;
+	uint32_t max_walk_reads;    /* descriptors read by the longest walk */
 	uint64_t faults[S2_MMU_FAULT_NR]; /* by enum s2_mmu_fault_type */
-	uint64_t faults_stage2;
-	uint64_t faults_s1ptw;
+	uint64_t faults_stage2;     /* faults of stage 2 (S1PTW included) */
+	uint64_t faults_s1ptw;      /* stage-2 faults on stage-1 walks */
 	uint64_t stale_hits;        /* see s2_tlb_set_check_stale() */
-	uint64_t fills;
-	uint64_t evictions;
-	uint64_t tlbi_ops;
+	uint64_t fills;             /* entries written */
+	uint64_t evictions;         /* valid entries a fill replaced */
+	uint64_t tlbi_ops;          /* TLBIs executed on this TLB */
 	uint64_t invalidated;       /* entries removed by TLBI */
 };
 
 /** struct s2_tlb - One CPU's TLB. Fields are private to the model. */
 struct s2_tlb {
-	struct s2_tlb_entry *entries;
-	uint32_t sets;
-	uint32_t ways;
-	uint32_t victim;
+	struct s2_tlb_entry *entries; /* sets * ways, the caller's storage */
+	uint32_t sets;              /* a power of two */
+	uint32_t ways;              /* entries per set */
+	uint32_t victim;            /* round-robin replacement cursor */
 	uint64_t shifts;            /* bit n: some entry has shift n */
-	bool check_stale;
-	struct s2_tlb_stats stats;
+	bool check_stale;           /* s2_tlb_set_check_stale() */
+	struct s2_tlb_stats stats;  /* read them; s2_tlb_stats_reset() */
 	struct s2_mmu_regime regime;  /* decoded controls for walks on a miss */
 };
 
@@ -168,8 +169,8 @@ int s2_tlb_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op);
 
 /** struct s2_tlb_system - The CPUs an Inner Shareable TLBI reaches. */
 struct s2_tlb_system {
-	struct s2_tlb *const *cpus;
-	uint32_t nr_cpus;
+	struct s2_tlb *const *cpus; /* each CPU's TLB */
+	uint32_t nr_cpus;           /* how many */
 };
 
 /**

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * The hypervisor's memory manager for one VM: its stage-2 tables, memslots,
  * stage-2 abort handling, dirty logging, and unmap/ageing for the host.
  *
@@ -22,12 +23,14 @@
 #include <s2mm/pgtable.h>
 #include <s2mm/vmid.h>
 
+/** Most memslots one VM has. */
 #define S2_VM_MAX_SLOTS 32
 
+/** enum s2_slot_flags - What kind of memory a memslot is. */
 enum s2_slot_flags {
 	S2_SLOT_READONLY = 1 << 0,  /* guest writes exit as MMIO (ROM, flash) */
 	S2_SLOT_DIRTY_LOG = 1 << 1, /* set while dirty logging is on (read-only) */
-	/*
+	/**
 	 * Backed page by page by the VM's pager (struct s2_pager), not by
 	 * contiguous memory at slot->pa (which must be 0): mapped in pages
 	 * only, so that the host can take back, share or replace each one
@@ -36,9 +39,12 @@ enum s2_slot_flags {
 	S2_SLOT_PAGER = 1 << 2,
 };
 
-/* A region of IPA space backed by contiguous host physical memory. */
+/**
+ * struct s2_memslot - A region of IPA space backed by contiguous host
+ * physical memory (or, for S2_SLOT_PAGER, page by page by the pager).
+ */
 struct s2_memslot {
-	uint32_t id;
+	uint32_t id;        /* the embedder's name for it, unique in the VM */
 	uint32_t flags;     /* enum s2_slot_flags */
 	uint64_t ipa;       /* granule-aligned */
 	uint64_t size;      /* granule multiple */
@@ -46,15 +52,18 @@ struct s2_memslot {
 	uint64_t *dirty;    /* while logging: one bit per granule page */
 };
 
-/* Fault counters: a VM's (vm->stats), or a vCPU's (struct s2_abort). */
+/**
+ * struct s2_vm_stats - Fault counters: a VM's (vm->stats), or a vCPU's
+ * (struct s2_abort).
+ */
 struct s2_vm_stats {
-	uint64_t translation, permission, access_flag, s1ptw;
-	uint64_t mmio, retry, inject;
-	uint64_t block_maps, page_maps;
+	uint64_t translation, permission, access_flag, s1ptw; /* faults by kind */
+	uint64_t mmio, retry, inject; /* aborts by what they ended in */
+	uint64_t block_maps, page_maps; /* leaves mapped by faults, by size */
 };
 
-/*
- * The embedder's backing of S2_SLOT_PAGER slots: its record of which host
+/**
+ * struct s2_pager - The embedder's backing of S2_SLOT_PAGER slots: its record of which host
  * page holds each guest page (a VMM's "host page table").
  */
 struct s2_pager {
@@ -74,21 +83,25 @@ struct s2_pager {
 	 */
 	int (*page)(void *arg, const struct s2_memslot *slot, uint64_t ipa,
 		    bool write, uint64_t *pa, bool *writable);
-	void *arg;
+	void *arg;      /* @page's first argument */
 };
 
+/**
+ * struct s2_vm - One VM's memory. s2_vm_init() sets it up; read the
+ * fields, change them only through the functions below.
+ */
 struct s2_vm {
-	struct s2_pgtable pgt;
+	struct s2_pgtable pgt;      /* its stage-2 tables */
 	struct s2_vmid vmid;        /* for s2_vmid_update() */
-	struct s2_memslot slots[S2_VM_MAX_SLOTS];
-	unsigned int nslots;
+	struct s2_memslot slots[S2_VM_MAX_SLOTS]; /* in no particular order */
+	unsigned int nslots;        /* slots in use */
 	struct s2_vm_stats stats;   /* faults whose s2_abort had no stats */
 	struct s2_pager pager;      /* s2_vm_set_pager() */
 	bool lazy_split;            /* s2_vm_set_eager_split() */
 };
 
-/*
- * What the CPU gives the hypervisor with a stage-2 abort (EC 0x20/0x24).
+/**
+ * struct s2_abort - What the CPU gives the hypervisor with a stage-2 abort (EC 0x20/0x24).
  * @hpfar must hold the faulting IPA's page for every stage-2 abort: where
  * the CPU leaves HPFAR_EL2 UNKNOWN (a permission fault not on a stage-1
  * walk), the embedder resolves FAR_EL2 with AT S1E1R first, as KVM does.
@@ -98,7 +111,7 @@ struct s2_abort {
 	uint64_t far;          /* FAR_EL2 */
 	uint64_t hpfar;        /* HPFAR_EL2 (see above) */
 	const uint64_t *regs;  /* guest X0..X30, for an MMIO write's value; may be NULL */
-	/*
+	/**
 	 * The faulting vCPU's own counters, updated without atomics; NULL
 	 * counts in the VM's stats atomically, a cache line all vCPUs share
 	 * (which costs parallel faults their scaling).
@@ -106,6 +119,7 @@ struct s2_abort {
 	struct s2_vm_stats *stats;
 };
 
+/** enum s2_exit_reason - What the vCPU loop does after an abort. */
 enum s2_exit_reason {
 	S2_EXIT_RESUME,         /* handled: return to the guest, same instruction */
 	S2_EXIT_RETRY,          /* already handled by another vCPU (or spurious) */
@@ -114,19 +128,23 @@ enum s2_exit_reason {
 	S2_EXIT_INJECT,         /* inject the abort in @inject_esr at @ipa */
 };
 
-/* A decoded MMIO access (from ESR ISS: ISV, SAS, SSE, SRT, SF, WnR). */
+/**
+ * struct s2_mmio - A decoded MMIO access (from ESR ISS: ISV, SAS, SSE,
+ * SRT, SF, WnR).
+ */
 struct s2_mmio {
-	uint64_t ipa;
+	uint64_t ipa;          /* the IPA accessed */
 	unsigned int size;     /* bytes: 1, 2, 4 or 8 */
-	bool write;
+	bool write;            /* WnR: a store */
 	bool sign_extend;      /* SSE: loads sign-extend */
 	bool sf;               /* SF: the register is 64-bit */
 	unsigned int reg;      /* SRT; 31 is XZR */
 	uint64_t value;        /* writes: the value stored (when regs given) */
 };
 
+/** struct s2_exit - s2_vm_handle_abort()'s answer. */
 struct s2_exit {
-	enum s2_exit_reason reason;
+	enum s2_exit_reason reason; /* what to do */
 	uint64_t ipa;          /* faulting IPA (its page only, for S1PTW) */
 	struct s2_mmio mmio;   /* S2_EXIT_MMIO, S2_EXIT_CANNOT_EMULATE */
 	uint64_t inject_esr;   /* S2_EXIT_INJECT: ESR_EL1 for an AArch64 guest

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/*
+/**
+ * @file
  * VMID allocator: generation-based, as Linux's arch/arm64/kvm/vmid.c.
  *
  * TLB entries are tagged with the VMID held in VTTBR_EL2. There are only
@@ -47,7 +48,7 @@
 
 #include <s2mm/ops.h>
 
-/*
+/**
  * Most CPUs one allocator serves. The per-CPU state lives inside struct
  * s2_vmid_alloc (no allocation), one cache line per CPU. Library and
  * embedder must be built with the same value.
@@ -57,15 +58,15 @@
 #endif
 
 /* VMID widths the architecture offers (ID_AA64MMFR1_EL1.VMIDBits). */
-#define S2_VMID_BITS_8	8
-#define S2_VMID_BITS_16 16
-/* The narrowest VMID space s2_vmid_narrow() accepts: VMIDs 1..3. */
+#define S2_VMID_BITS_8	8	/* every Armv8-A CPU */
+#define S2_VMID_BITS_16 16	/* FEAT_VMID16, with VTCR_EL2.VS=1 */
+/** The narrowest VMID space s2_vmid_narrow() accepts: VMIDs 1..3. */
 #define S2_VMID_SPACE_BITS_MIN 2
 
-/* Size of the bitmap of used VMIDs: enough for 16-bit VMIDs. */
+/** Size of the bitmap of used VMIDs: enough for 16-bit VMIDs. */
 #define S2_VMID_MAP_WORDS ((1u << S2_VMID_BITS_16) / 64)
 
-/* One cache line; per-CPU state is padded to it to avoid false sharing. */
+/** One cache line; per-CPU state is padded to it to avoid false sharing. */
 #define S2_VMID_CACHELINE 64
 
 /**
@@ -75,19 +76,23 @@
  * the functions below.
  */
 struct s2_vmid {
-	_Atomic uint64_t id;
+	_Atomic uint64_t id;	/* generation | vmid; 0: never ran */
 };
 
+/** Initialiser of a struct s2_vmid that never ran. */
 #define S2_VMID_INIT                                                           \
 	{                                                                      \
 		0                                                              \
 	}
 
-/* Private to the allocator: one CPU's state, alone on its cache line. */
+/**
+ * struct s2_vmid_cpu - Private to the allocator: one CPU's state, alone on
+ * its cache line.
+ */
 struct s2_vmid_cpu {
-	/* VMID being run (or about to be); 0 after a rollover. */
+	/** VMID being run (or about to be); 0 after a rollover. */
 	_Alignas(S2_VMID_CACHELINE) _Atomic uint64_t active;
-	/* VMID kept through the last rollover (under the lock). */
+	/** VMID kept through the last rollover (under the lock). */
 	uint64_t reserved;
 };
 
@@ -103,15 +108,15 @@ struct s2_vmid_alloc {
 	uint64_t vmid_mask;	     /* (1 << space_bits) - 1 */
 	unsigned int bits;	     /* the hardware's VMID width */
 	unsigned int space_bits;     /* VMIDs handed out: below 2^space_bits */
-	unsigned int ncpus;
-	const struct s2_mm_ops *ops;
+	unsigned int ncpus;	     /* CPUs numbered 0 .. ncpus - 1 */
+	const struct s2_mm_ops *ops; /* for ops->tlbi_all */
 
-	/* Slow-path state, protected by @lock. */
+	/** Slow-path state, protected by @lock: the lock itself. */
 	_Alignas(S2_VMID_CACHELINE) atomic_uint lock;
 	uint32_t cur_idx; /* last VMID handed out */
-	uint64_t map[S2_VMID_MAP_WORDS];
+	uint64_t map[S2_VMID_MAP_WORDS]; /* VMIDs used in this generation */
 
-	struct s2_vmid_cpu cpu[S2_VMID_MAX_CPUS];
+	struct s2_vmid_cpu cpu[S2_VMID_MAX_CPUS]; /* per-CPU state */
 };
 
 /**
