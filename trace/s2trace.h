@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The s2mm trace format (docs/trace-format.md): memory accesses recorded
- * from real arm64 software under QEMU (trace/record.c, the plugin), read
+ * from real arm64 software under QEMU (trace/recorder.c, the plugin), read
  * back one record at a time by the replay. A short plain header, then one
  * zstd stream of variable-length records: every load, store and
  * instruction fetch with its vCPU, virtual address, size, privilege and,
