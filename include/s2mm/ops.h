@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct s2_pgtable;
 
 struct s2_mm_ops {
@@ -80,5 +84,9 @@ struct s2_mm_ops {
 	/** @ctx: passed as the first argument of every operation. */
 	void *ctx;
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_OPS_H */

@@ -22,6 +22,10 @@
 #include <s2mm/pgtable.h>
 #include <s2mm/vmid.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define S2_VM_MAX_SLOTS 32
 
 enum s2_slot_flags {
@@ -297,5 +301,9 @@ int s2_vm_map_page(struct s2_vm *vm, uint64_t ipa, uint64_t pa, bool writable);
  */
 int s2_vm_test_clear_young(struct s2_vm *vm, uint64_t ipa, uint64_t size,
 			   bool *young);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_VM_H */

@@ -5,7 +5,11 @@
  * them. Usable from C and from assembly.
  *
  * Naming: <REGISTER>_<FIELD>_SHIFT / _WIDTH / _MASK, plus named values.
- * The unit test tests/test_arch.c pins these against Arm ARM values.
+ * The unit test tests/pgtable/test_arch.c pins these against Arm ARM values.
+ *
+ * Never installed: most names are the ones Linux and other hypervisors
+ * give the same fields, and would collide in an embedder's code. What an
+ * installed header needs from here it defines itself, with the S2_ prefix.
  */
 #ifndef S2MM_ARCH_H
 #define S2MM_ARCH_H
