@@ -393,9 +393,10 @@ int s2_mmu_esr(const struct s2_mmu_fault *f, const struct s2_mmu_insn *insn,
  * s2_mmu_hpfar() - HPFAR_EL2 for a stage-2 fault: FIPA = IPA[51:12].
  * @hpfar: receives the value.
  *
- * Architecturally valid for translation, Access flag and address size
- * faults and for any S1PTW fault; for a stage-2 permission fault the model
- * fills it too (as QEMU does) but the hypervisor must not rely on it.
+ * Architecturally valid (IPAValid()) for translation, Access flag and
+ * address size faults, and for permission faults on a stage-1 walk; for
+ * other stage-2 faults the model fills it too (as QEMU does) but the
+ * hypervisor must not rely on it (libs2mm's s2_hpfar_valid() says when).
  * Return: 0, -S2_EINVAL if @f is not a stage-2 fault.
  */
 int s2_mmu_hpfar(const struct s2_mmu_fault *f, uint64_t *hpfar);

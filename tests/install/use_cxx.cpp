@@ -100,6 +100,8 @@ int main()
 	CHECK(s2_mmu_esr(&f, nullptr, &abt.esr) == 0);
 	CHECK(s2_mmu_hpfar(&f, &abt.hpfar) == 0);
 	abt.far = s2_mmu_far(&f);
+	CHECK(s2_hpfar_valid(abt.esr) && !s2_hpfar_needs_at(abt.esr));
+	CHECK(abt.hpfar == s2_hpfar_from_ipa(f.ipa));
 
 	s2_exit ex;
 	CHECK(s2_vm_handle_abort(&vm, &abt, &ex) == 0);
