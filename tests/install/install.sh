@@ -3,12 +3,14 @@
 # What an embedder gets from `cmake --install`: install into a fresh prefix,
 # check what is installed, then build and run a C and a C++ program
 # against it with nothing but pkg-config (no -I or -L into the tree).
-# usage: install.sh CMAKE BUILD_DIR WORK_DIR TESTS_SRC CC [CFLAGS...]
+# The worked example (examples/minimal_hyp.c) is one of them, run under
+# valgrind too when there is one and the build is not sanitized.
+# usage: install.sh CMAKE BUILD_DIR WORK_DIR TESTS_SRC EXAMPLES CC [CFLAGS...]
 #   CFLAGS: the build's own sanitizer flags, which the installed libraries
 #   were built with and so every program linking them needs.
 set -eu
-cmake=$1 build=$2 work=$3 src=$4 cc=$5
-shift 5
+cmake=$1 build=$2 work=$3 src=$4 examples=$5 cc=$6
+shift 6
 flags="$*"
 cxx=${CXX:-c++}
 
@@ -63,12 +65,20 @@ done
 $cc -std=c11 -Wall -Wextra -Werror $flags -o "$work/use_c" "$src/use_c.c" \
 	$(pkg-config --cflags --libs s2mm)
 # shellcheck disable=SC2046,SC2086
+$cc -std=c11 -Wall -Wextra -Werror -pedantic $flags -o "$work/minimal_hyp" \
+	"$examples/minimal_hyp.c" $(pkg-config --cflags --libs s2mm-model)
+# shellcheck disable=SC2046,SC2086
 $cxx -std=c++17 -Wall -Wextra -Werror $flags -o "$work/use_cxx" "$src/use_cxx.cpp" \
 	$(pkg-config --cflags --libs s2mm-model)
 export LD_LIBRARY_PATH="$libdir"
 "$work/use_c" >"$work/use_c.out" || fail "use_c failed"
 "$work/use_cxx" >"$work/use_cxx.out" || fail "use_cxx failed"
-cat "$work/use_c.out" "$work/use_cxx.out"
+"$work/minimal_hyp" >"$work/minimal_hyp.out" || fail "minimal_hyp failed"
+cat "$work/use_c.out" "$work/use_cxx.out" "$work/minimal_hyp.out"
+if [ -z "$flags" ] && command -v valgrind >/dev/null; then
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=all \
+		"$work/minimal_hyp" >/dev/null || fail "minimal_hyp is not valgrind-clean"
+fi
 [ "$(head -1 "$work/use_c.out")" = "$(head -1 "$work/use_cxx.out")" ] ||
 	fail "C and C++ disagree on the layout of the structs"
 # The programs ran on the installed shared libraries, not on copies.
