@@ -19,6 +19,7 @@ fail() {
 	exit 1
 }
 
+command -v "$cxx" >/dev/null || fail "no C++ compiler '$cxx' (g++: scripts/deps.sh test)"
 rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
@@ -84,4 +85,11 @@ fi
 # The programs ran on the installed shared libraries, not on copies.
 ldd "$work/use_cxx" | grep -q "$libdir/libs2mm-model.so" ||
 	fail "use_cxx is not linked to the installed libs2mm-model.so"
+# The command as a Debian user expects it: its version, its manual page,
+# its bash completion.
+[ "$("$prefix/bin/s2mm" --version)" = "s2mm $(pkg-config --modversion s2mm)" ] ||
+	fail "s2mm --version does not print the libraries' version"
+[ -f "$prefix/share/man/man1/s2mm.1" ] || fail "no share/man/man1/s2mm.1"
+[ -f "$prefix/share/bash-completion/completions/s2mm" ] ||
+	fail "no share/bash-completion/completions/s2mm"
 echo "install: ok"
