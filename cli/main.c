@@ -31,7 +31,8 @@ static void usage(FILE *out)
 		     "commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\n's2mm <command> --help' describes a command's options.\n");
+	fprintf(out, "\n's2mm <command> --help' describes a command's options;\n"
+		     "'s2mm --version' prints the version.\n");
 }
 
 long parse_uint(const char *s, long lo, long hi)
@@ -75,6 +76,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		/* CMake's project(VERSION): the libraries' and the .pc files' too. */
+		printf("s2mm %s\n", S2MM_VERSION);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -245,7 +245,7 @@ static int hyp_abort(struct sim *s, struct gvm *vm, const struct s2_mmu_fault *f
 	if (err)
 		return sim_fail(s, err, "encoding the stage-2 abort");
 	ab.far = s2_mmu_far(f);
-	if (regs && !s2_mmu_hpfar_valid(f)) {
+	if (regs && s2_hpfar_needs_at(ab.esr)) {
 		struct s2_mmu_result at;
 		uint64_t par;
 
@@ -266,9 +266,9 @@ static int hyp_abort(struct sim *s, struct gvm *vm, const struct s2_mmu_fault *f
 				s->st.retries++;
 			return err;
 		}
-		if (par & PAR_EL1_F)
-			return sim_fail(s, -S2_EFAULT, "AT S1E1R for HPFAR");
-		ab.hpfar = ((par & PAR_EL1_PA_MASK) >> 12) << HPFAR_EL2_FIPA_SHIFT;
+		err = s2_hpfar_from_par(par, &ab.hpfar);
+		if (err)
+			return sim_fail(s, err, "AT S1E1R for HPFAR");
 	}
 	err = s2_vm_handle_abort(gvm_s2(vm), &ab, &ex);
 	if (err)

@@ -22,20 +22,24 @@ static void vcpu_fail(struct hyp_vcpu *vcpu, const char *what, uint64_t esr)
 }
 
 /*
- * HPFAR_EL2 for this abort. It is UNKNOWN for a permission fault that is
- * not on a stage-1 walk (Arm ARM D19.2.58), so there, as KVM does, the
- * guest's own stage 1 (still loaded) translates FAR_EL2 with AT S1E1R; the
- * guest's PAR_EL1 is put back. Return: false when AT faults (a stage-1
- * entry changed under us, or a table page left stage 2): retry the guest.
+ * HPFAR_EL2 for this abort, as struct s2_abort wants it (vm.h). Where it
+ * is UNKNOWN but the library needs the IPA (a permission fault not on a
+ * stage-1 walk), the guest's own stage 1 (still loaded) translates
+ * FAR_EL2 with AT S1E1R, as KVM does; the guest's PAR_EL1 is put back.
+ * Return: false when AT faults (a stage-1 entry changed under us, or a
+ * table page left stage 2): retry the guest.
  */
 static bool fault_hpfar(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far,
 			uint64_t *hpfar)
 {
 	uint64_t par, saved;
 
-	if ((esr & ESR_ISS_DA_DFSC_MASK & FSC_TYPE_MASK) != FSC_PERMISSION ||
-	    (esr & ESR_ISS_DA_S1PTW)) {
+	if (s2_hpfar_valid(esr)) {
 		*hpfar = read_sysreg(hpfar_el2);
+		return true;
+	}
+	if (!s2_hpfar_needs_at(esr)) {
+		*hpfar = 0; /* UNKNOWN, and the library injects such aborts */
 		return true;
 	}
 	saved = read_sysreg(par_el1);
@@ -43,9 +47,8 @@ static bool fault_hpfar(struct hyp_vcpu *vcpu, uint64_t esr, uint64_t far,
 	isb();
 	par = read_sysreg(par_el1);
 	write_sysreg(saved, par_el1);
-	if (par & PAR_EL1_F)
+	if (s2_hpfar_from_par(par, hpfar))
 		return false;
-	*hpfar = S2_FIELD_PREP(HPFAR_EL2_FIPA, S2_FIELD_GET(PAR_EL1_PA, par));
 	vcpu->at_resolved++;
 	return true;
 }

@@ -98,11 +98,20 @@ bool s2_mmu_hpfar_valid(const struct s2_mmu_fault *f)
 {
 	if (!f || f->stage != 2 || !f->ipa_valid)
 		return false;
-	if (f->s1ptw)
+	/*
+	 * IPAValid(): a walk's permission fault too, but an external abort
+	 * never, not even on a stage-1 walk.
+	 */
+	switch (f->type) {
+	case S2_MMU_FAULT_TRANSLATION:
+	case S2_MMU_FAULT_ACCESS_FLAG:
+	case S2_MMU_FAULT_ADDR_SIZE:
 		return true;
-	return f->type == S2_MMU_FAULT_TRANSLATION ||
-	       f->type == S2_MMU_FAULT_ACCESS_FLAG ||
-	       f->type == S2_MMU_FAULT_ADDR_SIZE;
+	case S2_MMU_FAULT_PERMISSION:
+		return f->s1ptw;
+	default:
+		return false;
+	}
 }
 
 uint64_t s2_mmu_far(const struct s2_mmu_fault *f)

@@ -56,6 +56,12 @@
 _Static_assert(S2_VMID_MAX_CPUS >= 1, "need at least one CPU");
 _Static_assert(sizeof(struct s2_vmid_cpu) == S2_VMID_CACHELINE,
 	       "one cache line per CPU");
+/* C++ embedders see these fields as plain integers (vmid.h). */
+_Static_assert(sizeof(_Atomic(uint64_t)) == sizeof(uint64_t) &&
+	       _Alignof(_Atomic(uint64_t)) == _Alignof(uint64_t) &&
+	       sizeof(atomic_uint) == sizeof(unsigned int) &&
+	       _Alignof(atomic_uint) == _Alignof(unsigned int),
+	       "atomic fields laid out as their plain types");
 
 /* ---------------------------------------------------------------------- */
 /* The lock.                                                              */

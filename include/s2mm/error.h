@@ -8,6 +8,10 @@
 #ifndef S2MM_ERROR_H
 #define S2MM_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** enum s2_error - What went wrong; functions return it negated. */
 enum s2_error {
 	S2_EPERM = 1,      /* operation not allowed in this state */
@@ -29,5 +33,9 @@ enum s2_error {
  * Return: a static string; never NULL ("unknown error" for other values).
  */
 const char *s2_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_ERROR_H */

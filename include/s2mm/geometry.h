@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** The lowest lookup level: -1 (FEAT_LPA2, 4KB granule). */
 #define S2_LEVEL_MIN (-1)
 /** The final lookup level, where pages live. */
@@ -100,5 +104,9 @@ uint64_t s2_geom_desc_to_oa(const struct s2_geom *g, uint64_t desc);
 
 /** s2_geom_vttbr() - VTTBR_EL2 for a root at @root_pa and @vmid. */
 uint64_t s2_geom_vttbr(const struct s2_geom *g, uint64_t root_pa, uint16_t vmid);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_GEOMETRY_H */

@@ -7,9 +7,10 @@
  * alone (HCR_EL2.VM=0); fault records as the CPU reports them and encoders
  * into ESR_ELx, HPFAR_EL2, FAR and PAR_EL1 (AT instructions).
  *
- * The model shares nothing with libs2mm but the bit definitions of
- * <s2mm/arch.h>: it is written from the Arm ARM (DDI 0487), pseudocode names
- * cited in the model sources. It is freestanding (no libc, no allocation) and reads
+ * The model shares nothing with libs2mm but the project's private table of
+ * bit definitions (internal/s2mm/arch.h) and the error codes of
+ * <s2mm/error.h>: it is written from the Arm ARM (DDI 0487), pseudocode
+ * names cited in the model sources. It is freestanding (no libc, no allocation) and reads
  * translation tables only through a struct s2_mmu_mem window, so that the
  * same walker runs on the host against simulated memory and inside s2hyp
  * against real memory.
@@ -24,6 +25,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /**
  * struct s2_mmu_mem - The physical memory the walker reads descriptors from.
@@ -345,7 +350,7 @@ uint32_t s2_mmu_fsc(const struct s2_mmu_fault *f);
  * struct s2_mmu_insn - What the faulting instruction tells the syndrome.
  * @isv: the instruction is a single general-purpose register load or store
  *       (no writeback): ISS.ISV may be set (stage-2 data aborts, not S1PTW).
- * @sas: access size, ESR_SAS_*.
+ * @sas: log2 of the access size in bytes (ISS.SAS: 0 byte .. 3 doubleword).
  * @sse: sign-extending load.
  * @srt: transfer register number.
  * @sf: 64-bit register.
@@ -391,9 +396,10 @@ int s2_mmu_esr(const struct s2_mmu_fault *f, const struct s2_mmu_insn *insn,
  * s2_mmu_hpfar() - HPFAR_EL2 for a stage-2 fault: FIPA = IPA[51:12].
  * @hpfar: receives the value.
  *
- * Architecturally valid for translation, Access flag and address size
- * faults and for any S1PTW fault; for a stage-2 permission fault the model
- * fills it too (as QEMU does) but the hypervisor must not rely on it.
+ * Architecturally valid (IPAValid()) for translation, Access flag and
+ * address size faults, and for permission faults on a stage-1 walk; for
+ * other stage-2 faults the model fills it too (as QEMU does) but the
+ * hypervisor must not rely on it (libs2mm's s2_hpfar_valid() says when).
  * Return: 0, -S2_EINVAL if @f is not a stage-2 fault.
  */
 int s2_mmu_hpfar(const struct s2_mmu_fault *f, uint64_t *hpfar);
@@ -445,5 +451,9 @@ uint16_t s2_mmu_vmid(const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *reg
 
 /** s2_mmu_fault_name() - "translation", "access flag", ... for reports. */
 const char *s2_mmu_fault_name(unsigned type);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_MMU_H */

@@ -6,12 +6,55 @@
  * The library never allocates, prints or takes a lock by itself. The host
  * simulator, the tests and s2hyp each supply one struct s2_mm_ops. Modelled
  * on Linux's struct kvm_pgtable_mm_ops.
+ *
+ * Contract (docs/embedding.md has a worked example):
+ *
+ * Required: @zalloc, @free, @refcount, @virt_to_phys, @phys_to_virt,
+ * @tlbi_ipa and @tlbi_vmid; s2_pgtable_init() (and so s2_vm_init())
+ * refuses a table without one with -S2_EINVAL. @tlbi_all is required by
+ * s2_vmid_init() only, and is the only operation the VMID allocator
+ * calls. @alloc, @free_deferred and @dcache_clean_poc are optional.
+ *
+ * Concurrency: the shared fault path (s2_vm_handle_abort(), and
+ * s2_pgtable_map() with S2_MAP_SHARED, s2_pgtable_relax(),
+ * s2_pgtable_mkyoung()) runs on several CPUs at once and may call any
+ * operation but @tlbi_all concurrently: @zalloc/@alloc, @free (only of
+ * pages it allocated and never made visible), @free_deferred, @refcount
+ * (for one page from several CPUs: the library updates the counter with
+ * atomics), the address translations, @dcache_clean_poc, @tlbi_ipa and
+ * @tlbi_vmid (a block replacing a table). Every other function calls them
+ * from the one thread that holds the embedder's exclusive lock. The
+ * library calls them with whatever lock its caller holds: they must not
+ * take the VM's memory lock.
+ *
+ * Ordering: the library writes descriptors with plain (single-copy
+ * atomic, release when publishing a table) stores and issues no barrier.
+ * A TLBI operation starts with DSB ISHST, so that the descriptor writes
+ * before it reach every table walker before the invalidation, and ends
+ * with DSB ISH, so that it is complete on every CPU when it returns: the
+ * library writes the new entry of a break-before-make, and frees unlinked
+ * table pages, only after that. @dcache_clean_poc, where used, completes
+ * its clean (DC CVAC per line; DSB ISH) before returning.
+ *
+ * Finding the VM: the TLBI operations get the table, whose @owner is what
+ * s2_pgtable_init() was given: for a VM's tables (s2_vm_init()) the
+ * struct s2_vm itself, so an embedder that embeds it in its own VM
+ * structure finds that with container_of, and with it the VMID the VM
+ * runs under (its VTTBR_EL2, or s2_vmid_is_current() on its struct
+ * s2_vmid). TLBI by IPA and by VMID act on the VMID of the current
+ * VTTBR_EL2, and the library may invalidate a VM that is not the one
+ * loaded on this CPU: load its VTTBR_EL2 around the TLBI. A VM without a
+ * VMID of the current generation has nothing left in any TLB.
  */
 #ifndef S2MM_OPS_H
 #define S2MM_OPS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct s2_pgtable;
 
@@ -86,5 +129,9 @@ struct s2_mm_ops {
 	/** @ctx: passed as the first argument of every operation. */
 	void *ctx;
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_OPS_H */

@@ -19,6 +19,10 @@
 #include <s2mm/geometry.h>
 #include <s2mm/ops.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** enum s2_prot - Access permissions and memory type of a mapping. */
 enum s2_prot {
 	S2_PROT_R = 1 << 0,      /* the guest may read */
@@ -215,5 +219,9 @@ int s2_pgtable_split(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
  * (none for an invalid one).
  */
 unsigned int s2_pgtable_desc_prot(uint64_t desc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_PGTABLE_H */

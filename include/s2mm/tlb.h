@@ -26,6 +26,10 @@
 
 #include <s2mm/mmu.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** enum s2_tlb_kind - What an entry caches. */
 enum s2_tlb_kind {
 	S2_TLB_INVALID = 0, /* a free slot */
@@ -184,5 +188,9 @@ uint32_t s2_tlb_count(const struct s2_tlb *tlb);
 
 /** s2_tlb_stats_reset() - Zero the counters (entries stay). */
 void s2_tlb_stats_reset(struct s2_tlb *tlb);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_TLB_H */

@@ -23,6 +23,10 @@
 #include <s2mm/pgtable.h>
 #include <s2mm/vmid.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** Most memslots one VM has. */
 #define S2_VM_MAX_SLOTS 32
 
@@ -102,9 +106,13 @@ struct s2_vm {
 
 /**
  * struct s2_abort - What the CPU gives the hypervisor with a stage-2 abort (EC 0x20/0x24).
- * @hpfar must hold the faulting IPA's page for every stage-2 abort: where
- * the CPU leaves HPFAR_EL2 UNKNOWN (a permission fault not on a stage-1
- * walk), the embedder resolves FAR_EL2 with AT S1E1R first, as KVM does.
+ * @hpfar holds the faulting IPA's page in HPFAR_EL2's format:
+ *  - HPFAR_EL2 itself where s2_hpfar_valid(@esr);
+ *  - where s2_hpfar_needs_at(@esr) (a permission fault not on a stage-1
+ *    walk, for which the CPU leaves HPFAR_EL2 UNKNOWN), FAR_EL2 resolved
+ *    with AT S1E1R and s2_hpfar_from_par(), as KVM does;
+ *  - otherwise anything (0): s2_vm_handle_abort() injects those aborts
+ *    without looking at the IPA.
  */
 struct s2_abort {
 	uint64_t esr;          /* ESR_EL2 */
@@ -151,6 +159,49 @@ struct s2_exit {
 				* (an AArch32 guest's DFSR/IFSR is the embedder's
 				* to derive) */
 };
+
+/**
+ * s2_hpfar_valid() - Whether the CPU wrote the faulting IPA to HPFAR_EL2
+ * for the abort whose ESR_EL2 is @esr.
+ *
+ * For a data or instruction abort from a lower Exception level (EC 0x24,
+ * 0x20; a guest's, with HCR_EL2.TGE=0, is a stage-2 fault), the Arm ARM's
+ * rule (IPAValid()): on a stage-1 walk (ISS.S1PTW) for translation,
+ * Access flag, permission and address size faults; otherwise for
+ * translation, Access flag and address size faults, not permission ones.
+ * Any level, -1 (FEAT_LPA2) included. False for every other syndrome
+ * (external aborts, alignment, TLB conflicts, other exception classes).
+ */
+bool s2_hpfar_valid(uint64_t esr);
+
+/**
+ * s2_hpfar_needs_at() - Whether the abort whose ESR_EL2 is @esr is one
+ * s2_vm_handle_abort() needs the IPA of although HPFAR_EL2 is UNKNOWN:
+ * a stage-2 permission fault not on a stage-1 walk. The embedder then
+ * translates FAR_EL2 with AT S1E1R (the guest's stage 1 still loaded)
+ * and passes s2_hpfar_from_par()'s result in struct s2_abort. Never
+ * true where s2_hpfar_valid() is; for an abort where neither is, an AT
+ * might fault again (an external abort on the walk): pass 0 instead.
+ */
+bool s2_hpfar_needs_at(uint64_t esr);
+
+/**
+ * s2_hpfar_from_ipa() - HPFAR_EL2 as the CPU writes it for a fault on
+ * @ipa: FIPA = @ipa[51:12], the page offset and bits above 51 dropped,
+ * NS = 0 (the Non-secure state s2mm runs in).
+ */
+uint64_t s2_hpfar_from_ipa(uint64_t ipa);
+
+/**
+ * s2_hpfar_from_par() - HPFAR_EL2 for the IPA an AT S1E1R or S1E0R left
+ * in PAR_EL1 (@par, the 64-bit format): its PA[51:12] become FIPA.
+ * PAR_EL1.NS is not carried over (UNKNOWN for a Non-secure regime).
+ * @hpfar: receives the value; untouched on error.
+ * Return: 0, -S2_EFAULT when PAR_EL1.F says the AT faulted (the guest
+ * changed its stage 1 meanwhile, or a stage-1 table left stage 2: let
+ * the guest retry the access), -S2_EINVAL for a NULL @hpfar.
+ */
+int s2_hpfar_from_par(uint64_t par, uint64_t *hpfar);
 
 /**
  * s2_vm_init() - Create a VM's memory: allocate its stage-2 root.
@@ -315,5 +366,9 @@ int s2_vm_map_page(struct s2_vm *vm, uint64_t ipa, uint64_t pa, bool writable);
  */
 int s2_vm_test_clear_young(struct s2_vm *vm, uint64_t ipa, uint64_t size,
 			   bool *young);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_VM_H */

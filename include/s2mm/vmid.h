@@ -42,11 +42,27 @@
 #ifndef S2MM_VMID_H
 #define S2MM_VMID_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <s2mm/ops.h>
+
+/*
+ * C++ has no _Atomic (C++23's <stdatomic.h> aside): it sees the
+ * allocator's atomic fields as the plain integers they are laid out as
+ * (vmid.c checks that the two agree) and leaves them to the library.
+ */
+#ifdef __cplusplus
+#define S2_VMID_ATOMIC(t) t
+#define S2_VMID_ALIGNAS(n) alignas(n)
+#else
+#define S2_VMID_ATOMIC(t) _Atomic(t)
+#define S2_VMID_ALIGNAS(n) _Alignas(n)
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /**
  * Most CPUs one allocator serves. The per-CPU state lives inside struct
@@ -76,7 +92,7 @@
  * the functions below.
  */
 struct s2_vmid {
-	_Atomic uint64_t id;	/* generation | vmid; 0: never ran */
+	S2_VMID_ATOMIC(uint64_t) id;	/* generation | vmid; 0: never ran */
 };
 
 /** Initialiser of a struct s2_vmid that never ran. */
@@ -91,7 +107,7 @@ struct s2_vmid {
  */
 struct s2_vmid_cpu {
 	/** VMID being run (or about to be); 0 after a rollover. */
-	_Alignas(S2_VMID_CACHELINE) _Atomic uint64_t active;
+	S2_VMID_ALIGNAS(S2_VMID_CACHELINE) S2_VMID_ATOMIC(uint64_t) active;
 	/** VMID kept through the last rollover (under the lock). */
 	uint64_t reserved;
 };
@@ -104,7 +120,7 @@ struct s2_vmid_cpu {
 struct s2_vmid_alloc {
 	/* Read by every fast path: kept apart from what the slow path writes.
 	 */
-	_Atomic uint64_t generation; /* current generation, in the upper bits */
+	S2_VMID_ATOMIC(uint64_t) generation; /* current generation, in the upper bits */
 	uint64_t vmid_mask;	     /* (1 << space_bits) - 1 */
 	unsigned int bits;	     /* the hardware's VMID width */
 	unsigned int space_bits;     /* VMIDs handed out: below 2^space_bits */
@@ -112,7 +128,7 @@ struct s2_vmid_alloc {
 	const struct s2_mm_ops *ops; /* for ops->tlbi_all */
 
 	/** Slow-path state, protected by @lock: the lock itself. */
-	_Alignas(S2_VMID_CACHELINE) atomic_uint lock;
+	S2_VMID_ALIGNAS(S2_VMID_CACHELINE) S2_VMID_ATOMIC(unsigned int) lock;
 	uint32_t cur_idx; /* last VMID handed out */
 	uint64_t map[S2_VMID_MAP_WORDS]; /* VMIDs used in this generation */
 
@@ -216,7 +232,8 @@ int s2_vmid_narrow(struct s2_vmid_alloc *a, unsigned int space_bits);
 
 /**
  * s2_vmid_vtcr_vs() - The VTCR_EL2.VS bit for @a's VMID width.
- * Return: VTCR_EL2_VS for 16-bit VMIDs, 0 for 8-bit. OR it into VTCR_EL2.
+ * Return: VTCR_EL2.VS (bit 19) for 16-bit VMIDs, 0 for 8-bit. OR it into
+ * VTCR_EL2.
  */
 uint64_t s2_vmid_vtcr_vs(const struct s2_vmid_alloc *a);
 
@@ -240,5 +257,9 @@ bool s2_vmid_is_current(const struct s2_vmid_alloc *a,
  * (each one is one ops->tlbi_all call).
  */
 uint64_t s2_vmid_rollovers(const struct s2_vmid_alloc *a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* S2MM_VMID_H */

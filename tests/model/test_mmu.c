@@ -615,6 +615,14 @@ static void encoders_spec(void **state)
 	/* Permission faults: HPFAR filled but not architecturally valid. */
 	f = (struct s2_mmu_fault){ .type = F_PERM, .level = 3, .stage = 2, .ipa_valid = true };
 	assert_false(s2_mmu_hpfar_valid(&f));
+	/* IPAValid(): valid for a stage-1 walk's permission fault, never for
+	 * an external abort, on a walk or not. */
+	f.s1ptw = true;
+	assert_true(s2_mmu_hpfar_valid(&f));
+	f.type = F_SEA;
+	assert_false(s2_mmu_hpfar_valid(&f));
+	f.s1ptw = false;
+	assert_false(s2_mmu_hpfar_valid(&f));
 	assert_string_equal(s2_mmu_fault_name(F_PERM), "permission");
 }
 

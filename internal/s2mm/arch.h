@@ -9,6 +9,10 @@
  * pair S2_FIELD_GET() and S2_FIELD_PREP() take), `REGISTER_FIELD` alone for
  * a one-bit field, plus named values. The unit test tests/pgtable/test_arch.c
  * pins them against the Arm ARM's values.
+ *
+ * Never installed: most names are the ones Linux and other hypervisors
+ * give the same fields, and would collide in an embedder's code. What an
+ * installed header needs from here it defines itself, with the S2_ prefix.
  */
 #ifndef S2MM_ARCH_H
 #define S2MM_ARCH_H
