@@ -56,7 +56,9 @@
 #define S2_VMID_ATOMIC(t) t
 #define S2_VMID_ALIGNAS(n) alignas(n)
 #else
+/** S2_VMID_ATOMIC() - An atomic @t in C; the plain @t in C++. */
 #define S2_VMID_ATOMIC(t) _Atomic(t)
+/** S2_VMID_ALIGNAS() - _Alignas(@n) in C; alignas(@n) in C++. */
 #define S2_VMID_ALIGNAS(n) _Alignas(n)
 #endif
 
