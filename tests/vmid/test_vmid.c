@@ -444,6 +444,49 @@ static void vmid_release_needs_put(void **state)
 	free(vms);
 }
 
+/*
+ * A rollover gives the whole space back: with every vCPU put, the new
+ * generation hands out VMIDs 1 .. 2^bits - 1 again, each exactly once, and
+ * only then rolls over. (A put CPU's idle value reserves VMID 0 only; the
+ * bitmap is cleared word by word, not just its first word.)
+ */
+static void vmid_rollover_with_cpus_put_frees_every_vmid(void **state)
+{
+	struct fixture *f = *state;
+	struct s2_vmid *vms = new_vms(600);
+	int next = 0;
+
+	init(f, 8, 2);
+	run(f, vms, next++, 1);
+	put(f, 1);
+	while (next < 255)
+		run(f, vms, next++, 0);
+	put(f, 0);
+	assert_int_equal(s2_vmid_rollovers(&f->a), 0);
+	for (uint16_t v = 1; v <= 255; v++) {
+		assert_int_equal(run(f, vms, next++, 0), v);
+		put(f, 0);
+		assert_int_equal(s2_vmid_rollovers(&f->a), 1);
+	}
+	assert_int_equal(run(f, vms, next++, 0), 1);
+	assert_int_equal(s2_vmid_rollovers(&f->a), 2);
+	assert_int_equal(f->hm.tlbi_all, 2);
+	free(vms);
+}
+
+/* A VM that never ran releases at once, even before any CPU ran anything
+ * (every active slot and reservation still 0). */
+static void vmid_release_before_any_run(void **state)
+{
+	struct fixture *f = *state;
+	struct s2_vmid vm = S2_VMID_INIT;
+
+	init(f, 8, 2);
+	assert_int_equal(s2_vmid_release(&f->a, &vm), 0);
+	assert_false(s2_vmid_is_current(&f->a, &vm, NULL));
+	assert_int_equal(run(f, &vm, 0, 0), 1);
+}
+
 /* 16-bit: several rollovers, never VMID 0, one flush each. */
 static void vmid_16bit_rollovers_never_zero(void **state)
 {
@@ -543,6 +586,8 @@ int main(void)
 	    T(vmid_old_generation_vm_gets_new_vmid),
 	    T(vmid_put_vcpu_not_reserved),
 	    T(vmid_release_needs_put),
+	    T(vmid_release_before_any_run),
+	    T(vmid_rollover_with_cpus_put_frees_every_vmid),
 	    T(vmid_16bit_rollovers_never_zero),
 	    T(vmid_property_random_schedules),
 #undef T
