@@ -358,6 +358,64 @@ static void pgtable_enomem_at_every_allocation(void **state)
 	fx_check_invariants(f);
 }
 
+/*
+ * A shared map (the fault path) of a block over a table frees the old
+ * table through free_deferred, concurrent walkers may still read it: the
+ * embedder's reclaim gives it back, nothing leaks.
+ */
+static void pgtable_shared_block_over_table_frees_it_deferred(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, M2, M2, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, M2 + K4, K4), 0);
+	assert_int_equal(fx_check_invariants(f), 2);
+	uint64_t frees = f->hm.frees;
+	assert_int_equal(s2_pgtable_map(&f->pt, M2, M2, RAM, S2_PROT_RW, S2_MAP_SHARED), 0);
+	assert_int_equal(level_of(f, M2 + K4), 2);
+	/* Not freed at once: walkers may still be in it. */
+	assert_int_equal(f->hm.frees, frees);
+	assert_int_equal(f->hm.ndeferred, 1);
+	s2_host_mm_reclaim(&f->hm);
+	assert_int_equal(f->hm.frees, frees + 1);
+	assert_int_equal(fx_check_invariants(f), 1);
+}
+
+/*
+ * A block-sized map at an IPA that is not block-aligned while its PA is:
+ * not one leaf but pages across two blocks' ranges, with their tables.
+ */
+static void pgtable_block_sized_map_at_unaligned_ipa(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + K4, M2, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(level_of(f, G1 + K4), 3);
+	assert_int_equal(fx_translate(f, G1 + K4, NULL), RAM);
+	assert_int_equal(fx_translate(f, G1 + M2 + K4 - 8, NULL), RAM + M2 - 8);
+	assert_int_equal(fx_translate(f, G1, NULL), UINT64_MAX);
+	assert_int_equal(fx_translate(f, G1 + M2 + K4, NULL), UINT64_MAX);
+	assert_int_equal(fx_check_invariants(f), 3);
+}
+
+/*
+ * A map allocates exactly the tables it installs, not one more: with
+ * memory for exactly those (the next allocation fails) it succeeds. Here a
+ * new level-2 table whose range starts at its second entry and spans four,
+ * each needing a page table.
+ */
+static void pgtable_map_allocates_exactly_what_it_needs(void **state)
+{
+	struct fx *f = *state;
+	uint64_t allocs = f->hm.allocs, frees = f->hm.frees;
+	f->hm.fail_nth = 5 + 1; /* a level-2 table, 4 level-3 tables, then none */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + M2, 4 * M2, RAM, S2_PROT_RW,
+					S2_MAP_PAGES), 0);
+	f->hm.fail_nth = 0;
+	assert_int_equal(f->hm.allocs - allocs, 5);
+	assert_int_equal(f->hm.frees, frees);
+	assert_int_equal(fx_translate(f, G1 + 5 * M2 - 8, NULL), RAM + 4 * M2 - 8);
+	assert_int_equal(fx_check_invariants(f), 5);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -377,6 +435,9 @@ int main(void)
 		T(pgtable_ageing),
 		T(pgtable_split_levels),
 		T(pgtable_enomem_at_every_allocation),
+		T(pgtable_shared_block_over_table_frees_it_deferred),
+		T(pgtable_block_sized_map_at_unaligned_ipa),
+		T(pgtable_map_allocates_exactly_what_it_needs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
