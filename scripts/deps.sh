@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(cmake make gcc pkg-config libcmocka-dev libjansson-dev zlib1g-dev libzstd-dev liblzma-dev)
 if [ "${1:-build}" = test ]; then
   pkgs+=(gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-system-arm qemu-user
-         clang libclang-rt-14-dev valgrind gnuplot-nox jq libfdt-dev device-tree-compiler)
+         clang libclang-rt-14-dev valgrind gnuplot-nox jq libfdt-dev device-tree-compiler
+         python3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
