@@ -364,6 +364,27 @@ static void vmid_running_vms_keep_vmid_across_rollover(void **state)
 }
 
 /*
+ * CPU 0 is a CPU like the others: the VM it runs across a rollover (made
+ * by another CPU) comes back to it with the same VMID, without a flush.
+ */
+static void vmid_cpu0_keeps_its_vm_across_rollover(void **state)
+{
+	struct fixture *f = *state;
+	struct s2_vmid *vms = new_vms(600);
+
+	init(f, 8, 2);
+	uint16_t held = run(f, vms, 0, 0);
+	int next = 1;
+	while (s2_vmid_rollovers(&f->a) == 0)
+		run(f, vms, next++, 1);
+	uint64_t flushes = f->hm.tlbi_all;
+	assert_int_equal(run(f, vms, 0, 0), held);
+	assert_int_equal(f->hm.tlbi_all, flushes);
+	check_unique(f, vms, 600);
+	free(vms);
+}
+
+/*
  * A VM that ran in an old generation and is not running gets a VMID of the
  * new generation: its old index if still free, else the next free one.
  */
@@ -583,6 +604,7 @@ int main(void)
 	    T(vmid_update_rejects_bad_cpu),
 	    T(vmid_exhaustion_starts_new_generation_once),
 	    T(vmid_running_vms_keep_vmid_across_rollover),
+	    T(vmid_cpu0_keeps_its_vm_across_rollover),
 	    T(vmid_old_generation_vm_gets_new_vmid),
 	    T(vmid_put_vcpu_not_reserved),
 	    T(vmid_release_needs_put),
