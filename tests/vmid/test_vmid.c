@@ -486,6 +486,8 @@ static void vmid_rollover_with_cpus_put_frees_every_vmid(void **state)
 	assert_int_equal(s2_vmid_rollovers(&f->a), 0);
 	for (uint16_t v = 1; v <= 255; v++) {
 		assert_int_equal(run(f, vms, next++, 0), v);
+		/* Of the new generation, the first (the rollover's) too. */
+		assert_true(s2_vmid_is_current(&f->a, &vms[next - 1], NULL));
 		put(f, 0);
 		assert_int_equal(s2_vmid_rollovers(&f->a), 1);
 	}
