@@ -416,6 +416,32 @@ static void pgtable_map_allocates_exactly_what_it_needs(void **state)
 	assert_int_equal(fx_check_invariants(f), 5);
 }
 
+/*
+ * What an unmap removes translates nothing afterwards, whether the whole
+ * table went at once (the range covers it) or emptied page by page; the
+ * entry that pointed at it is invalid again, so a new map there works.
+ */
+static void pgtable_unmapped_tables_leave_invalid_entries(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, 4 * M2, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(fx_check_invariants(f), 1 + 4);
+	/* Whole tables: the level-2 table and its level-3 ones. */
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1, G1), 0);
+	for (uint64_t ipa = G1; ipa < G1 + 4 * M2; ipa += M2 / 2)
+		assert_int_equal(s2_pgtable_lookup(&f->pt, ipa, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(fx_check_invariants(f), 0);
+	/* Emptied: a level-3 table loses its last page, then its parent. */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + M2, 2 * K4, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1 + M2, K4), 0);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1 + M2 + K4, K4), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, G1 + M2, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, G1, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(fx_check_invariants(f), 0);
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, K4, RAM, S2_PROT_RW, S2_MAP_NOREPLACE), 0);
+	assert_int_equal(fx_translate(f, G1 + 8, NULL), RAM + 8);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -438,6 +464,7 @@ int main(void)
 		T(pgtable_shared_block_over_table_frees_it_deferred),
 		T(pgtable_block_sized_map_at_unaligned_ipa),
 		T(pgtable_map_allocates_exactly_what_it_needs),
+		T(pgtable_unmapped_tables_leave_invalid_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -329,6 +329,35 @@ static void write_fault_on_page_unmapped_meanwhile_retries(void **state)
 	}
 }
 
+/*
+ * Blocks need IPA and PA aligned alike modulo the block, not each of them
+ * aligned: a slot whose IPA and PA are both 4 KiB past a 2 MiB boundary
+ * gets a 2 MiB block where one fits inside it. And a VM needs a VM, a
+ * geometry and ops.
+ */
+static void fault_block_where_ipa_and_pa_line_up(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, 4 * M2, M2);
+	vmfx_slot(&f, 1, RAM_IPA + K4, 3 * M2, pa + K4, 0);
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + M2 + 0x123, R, 2, NULL), pa + M2 + 0x123);
+	int level;
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + M2, NULL, &level), 0);
+	assert_int_equal(level, 2);
+	assert_int_equal(f.vm.stats.block_maps, 1);
+	/* At the slot's unaligned start: pages. */
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + K4, R, 2, NULL), pa + K4);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + K4, NULL, &level), 0);
+	assert_int_equal(level, 3);
+	struct s2_vm vm;
+	assert_int_equal(s2_vm_init(NULL, &f.g, &f.hm.ops), -S2_EINVAL);
+	assert_int_equal(s2_vm_init(&vm, NULL, &f.hm.ops), -S2_EINVAL);
+	assert_int_equal(s2_vm_init(&vm, &f.g, NULL), -S2_EINVAL);
+	vmfx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +370,7 @@ int main(void)
 		cmocka_unit_test(host_unmap_and_age),
 		cmocka_unit_test(stale_read_permission_fault_invalidates),
 		cmocka_unit_test(write_fault_on_page_unmapped_meanwhile_retries),
+		cmocka_unit_test(fault_block_where_ipa_and_pa_line_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
