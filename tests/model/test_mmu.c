@@ -885,49 +885,53 @@ static void mmu_off_tbi(void **state)
 
 /*
  * The decoded-regime cache's fast table test is found for one memory
- * window: when the window moves, a stage-2 table that was inside it and is
- * no longer must be an external abort on the walk, as without the cache.
- * Here the stage-2 level-3 table that maps a stage-1 table page lies in
- * the window's first MiB, and the window then starts 1 MiB higher.
+ * window: when the window moves or shrinks, a stage-2 table that was
+ * inside it and is no longer must be an external abort on the walk, as
+ * without the cache. Each case: a stage-1 level-1 table page (a 1 GiB
+ * block at IPA 0 in its first entry) whose stage-2 level-3 table lies at
+ * @s2tbl, reached through level-0 entry @l0 of TTBR0's table.
  */
-static void regime_cache_follows_memory_window(void **state)
+static void window_case(struct world *w, uint64_t s2tbl, unsigned l0,
+			const struct s2_mmu_mem *moved)
 {
-	struct world *w = *state;
-	const uint64_t s1tbl_ipa = 0x10600000ULL, low = TT_MEM_BASE + 0x80000;
+	const uint64_t s1tbl_ipa = 0x10600000ULL + l0 * 0x200000ULL;
 	uint64_t s1tbl_pa = tt_alloc(&w->t, 4096);
 	struct s2_mmu_regime rc;
-	struct s2_mmu_mem moved = w->t.mem;
-	struct s2_mmu_access a = { (1ULL << 40) + IPA_RW + 0x18, R, 1 };
+	struct s2_mmu_access a = { ((uint64_t)l0 << 39) + IPA_RW + 0x18, R, 1 };
 	struct s2_mmu_result want, got;
 
-	s2map(w, s1tbl_ipa, 2, low | DESC_TYPE_TABLE);
-	tt_wr(&w->t, low, s2_leaf(s1tbl_pa, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
-	/* VA 2^40: level-0 entry 2 -> level-1 table at s1tbl_ipa, whose
-	 * first entry is a 1 GiB block at IPA 0. */
-	tt_wr(&w->t, w->s1.root + 2 * 8, s1tbl_ipa | DESC_TYPE_TABLE);
+	s2map(w, s1tbl_ipa, 2, s2tbl | DESC_TYPE_TABLE);
+	tt_wr(&w->t, s2tbl, s2_leaf(s1tbl_pa, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_wr(&w->t, w->s1.root + l0 * 8, s1tbl_ipa | DESC_TYPE_TABLE);
 	tt_wr(&w->t, s1tbl_pa, s1_leaf(0, 0, ATTR_WB, 0, 1));
-	moved.host += 1 << 20;
-	moved.base += 1 << 20;
-	moved.size -= 1 << 20;
 	s2_mmu_regime_init(&rc);
 	assert_int_equal(s2_mmu_translate_cached(&rc, &w->t.mem, &w->cpu, &w->regs, &a, &got), 0);
 	expect_pa(got, PA_DATA + 0x1018);
-	assert_int_equal(s2_mmu_translate(&moved, &w->cpu, &w->regs, &a, &want), 0);
+	assert_int_equal(s2_mmu_translate(moved, &w->cpu, &w->regs, &a, &want), 0);
 	assert_int_equal(want.fault.type, F_SEA);
 	assert_true(want.fault.s1ptw);
-	assert_int_equal(s2_mmu_translate_cached(&rc, &moved, &w->cpu, &w->regs, &a, &got), 0);
+	assert_int_equal(s2_mmu_translate_cached(&rc, moved, &w->cpu, &w->regs, &a, &got), 0);
 	assert_int_equal(got.fault.type, want.fault.type);
 	assert_int_equal(got.fault.level, want.fault.level);
-	/* A window of another size at the same base: found again too. */
-	moved = w->t.mem;
-	moved.size = 0x80000;
-	assert_int_equal(s2_mmu_translate(&moved, &w->cpu, &w->regs, &a, &want), 0);
-	assert_int_equal(s2_mmu_translate_cached(&rc, &moved, &w->cpu, &w->regs, &a, &got), 0);
-	assert_int_equal(got.fault.type, want.fault.type);
-	assert_int_equal(got.pa, want.pa);
 	/* And back. */
 	assert_int_equal(s2_mmu_translate_cached(&rc, &w->t.mem, &w->cpu, &w->regs, &a, &got), 0);
 	expect_pa(got, PA_DATA + 0x1018);
+}
+
+static void regime_cache_follows_memory_window(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_mem moved = w->t.mem;
+
+	/* The same size 1 MiB higher (its top MiB is never read): the
+	 * table in the first MiB is out. */
+	moved.host += 1 << 20;
+	moved.base += 1 << 20;
+	window_case(w, TT_MEM_BASE + 0x80000, 2, &moved);
+	/* The same base, 1 MiB smaller: the table in the last MiB is out. */
+	moved = w->t.mem;
+	moved.size -= 1 << 20;
+	window_case(w, TT_MEM_BASE + TT_MEM_SIZE - 0x80000, 3, &moved);
 }
 
 /*
