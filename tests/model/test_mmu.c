@@ -627,6 +627,9 @@ static void bad_args(void **state)
 	assert_int_equal(s2_mmu_at(&w->t.mem, &w->cpu, &w->regs, (enum s2_mmu_at_op)99, 0, &a.va, NULL), -S2_EINVAL);
 }
 
+static uint64_t mk_vtcr(unsigned t0sz, unsigned sl0, uint64_t tg0, unsigned ps,
+			uint64_t extra);
+
 /*
  * The decoded-regime cache follows every register it is decoded from: one
  * s2_mmu_regime kept across register changes (never flushed) gives what a
@@ -641,9 +644,15 @@ static void regime_cache_follows_registers(void **state)
 	struct s2_mmu_regime rc;
 	struct s2_mmu_regs base = w->regs;
 	unsigned step, i;
+	/* Guest RAM again under a 64KB stage 2 (no fast walk for it). */
+	struct tt_geo g64 = { 16, 2, 40, tt_alloc(&w->t, 65536), 0 };
 
+	for (uint64_t off = 0; off < RAM_SIZE; off += 65536)
+		tt_set(&w->t, &g64, RAM_IPA + off, 3,
+		       s2_leaf(RAM_IPA + w->s1.off + off, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_set(&w->t, &g64, IPA_RW, 3, s2_leaf(PA_DATA, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
 	s2_mmu_regime_init(&rc);
-	for (step = 0; step < 2 * 12; step++) {
+	for (step = 0; step < 2 * 13; step++) {
 		struct s2_mmu_regs regs = base;
 		struct s2_mmu_cpu cpu = w->cpu;
 
@@ -661,6 +670,10 @@ static void regime_cache_follows_registers(void **state)
 		case 9: regs.hcr_el2 &= ~HCR_EL2_RW; regs.tcr_el1 |= TTBCR_EAE; break;
 		case 10: cpu.pa_bits = 36; break;
 		case 11: cpu.asid_bits = 8; regs.tcr_el1 |= TCR_EL1_AS; break;
+		case 12:
+			regs.vtcr_el2 = mk_vtcr(24, 1, VTCR_EL2_TG0_64K, 2, 0);
+			regs.vttbr_el2 = g64.root;
+			break;
 		default: break;
 		}
 		for (i = 0; i < sizeof(vas) / sizeof(vas[0]); i++) {
