@@ -651,6 +651,9 @@ static void bad_args(void **state)
 	assert_int_equal(s2_mmu_at(&w->t.mem, &w->cpu, &w->regs, (enum s2_mmu_at_op)99, 0, &a.va, NULL), -S2_EINVAL);
 }
 
+static uint64_t mk_vtcr(unsigned t0sz, unsigned sl0, uint64_t tg0, unsigned ps,
+			uint64_t extra);
+
 /*
  * The decoded-regime cache follows every register it is decoded from: one
  * s2_mmu_regime kept across register changes (never flushed) gives what a
@@ -665,9 +668,15 @@ static void regime_cache_follows_registers(void **state)
 	struct s2_mmu_regime rc;
 	struct s2_mmu_regs base = w->regs;
 	unsigned step, i;
+	/* Guest RAM again under a 64KB stage 2 (no fast walk for it). */
+	struct tt_geo g64 = { 16, 2, 40, tt_alloc(&w->t, 65536), 0 };
 
+	for (uint64_t off = 0; off < RAM_SIZE; off += 65536)
+		tt_set(&w->t, &g64, RAM_IPA + off, 3,
+		       s2_leaf(RAM_IPA + w->s1.off + off, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_set(&w->t, &g64, IPA_RW, 3, s2_leaf(PA_DATA, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
 	s2_mmu_regime_init(&rc);
-	for (step = 0; step < 2 * 12; step++) {
+	for (step = 0; step < 2 * 13; step++) {
 		struct s2_mmu_regs regs = base;
 		struct s2_mmu_cpu cpu = w->cpu;
 
@@ -685,6 +694,10 @@ static void regime_cache_follows_registers(void **state)
 		case 9: regs.hcr_el2 &= ~HCR_EL2_RW; regs.tcr_el1 |= TTBCR_EAE; break;
 		case 10: cpu.pa_bits = 36; break;
 		case 11: cpu.asid_bits = 8; regs.tcr_el1 |= TCR_EL1_AS; break;
+		case 12:
+			regs.vtcr_el2 = mk_vtcr(24, 1, VTCR_EL2_TG0_64K, 2, 0);
+			regs.vttbr_el2 = g64.root;
+			break;
 		default: break;
 		}
 		for (i = 0; i < sizeof(vas) / sizeof(vas[0]); i++) {
@@ -710,6 +723,252 @@ static void regime_cache_follows_registers(void **state)
 						 &(struct s2_mmu_access){ 0, R, 1 },
 						 &(struct s2_mmu_result){ 0 }),
 			 -S2_EINVAL);
+}
+
+/* VTCR_EL2 from its fields. */
+static uint64_t mk_vtcr(unsigned t0sz, unsigned sl0, uint64_t tg0, unsigned ps,
+			uint64_t extra)
+{
+	return t0sz | ((uint64_t)sl0 << VTCR_EL2_SL0_SHIFT) |
+	       (tg0 << VTCR_EL2_TG0_SHIFT) | ((uint64_t)ps << VTCR_EL2_PS_SHIFT) |
+	       VTCR_EL2_RES1 | extra;
+}
+
+/* A stage-2 page descriptor, RW, Normal WB, AF, with @oa_bits (the OA
+ * already placed where the format wants it) and no SH field. */
+static uint64_t s2_page_raw(uint64_t oa_bits)
+{
+	return oa_bits | (S2_MEMATTR_NORMAL_WB << S2_DESC_MEMATTR_SHIFT) |
+	       (3ULL << S2_DESC_S2AP_SHIFT) | DESC_AF | DESC_TYPE_PAGE;
+}
+
+static struct s2_mmu_result s2_only(struct world *w, const struct s2_mmu_cpu *cpu,
+				    uint64_t vtcr, uint64_t vttbr, uint64_t ipa)
+{
+	struct s2_mmu_regs regs = w->regs;
+	struct s2_mmu_access a = { ipa, R, 1 };
+	struct s2_mmu_result r;
+
+	regs.vtcr_el2 = vtcr;
+	regs.vttbr_el2 = vttbr;
+	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, cpu, &regs, &a, &r), 0);
+	return r;
+}
+
+static void expect_pa(struct s2_mmu_result r, uint64_t pa)
+{
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, pa);
+}
+
+static void expect_bad_vtcr(struct s2_mmu_result r)
+{
+	assert_int_equal(r.fault.type, F_TRANS);
+	assert_int_equal(r.fault.level, 0);
+	assert_int_equal(r.desc_reads, 0);
+}
+
+/*
+ * 52-bit output and input addresses (Arm ARM D8.3, D8.2): OA[51:48] in a
+ * 64KB descriptor's bits [15:12] (FEAT_LPA), OA[51:50] in bits [9:8] with
+ * DS (FEAT_LPA2, OA[49:gran] in place); T0SZ down to 12 with DS or a 64KB
+ * granule and a 52-bit PA; PS 0b111 (reserved) as 52 bits; without DS a
+ * 4KB or 16KB granule's output stops at 48 bits (VTTBR bits [5:2] are no
+ * BADDR[51:48] then); a 16KB walk starts at level 0 only with DS and a
+ * 52-bit OA.
+ */
+static void stage2_52bit_spec(void **state)
+{
+	struct world *w = *state;
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	struct s2_mmu_result r;
+
+	print_message("  64K, PS=52: OA[51:48] from bits [15:12], T0SZ=12\n");
+	{
+		struct tt_geo g = { 16, 1, 52, tt_alloc(&w->t, 65536), 0 };
+		uint64_t ipa = (1ULL << 51) | 0x12340000ULL, oa = (0xfULL << 48) | 0x876540000ULL;
+		tt_set(&w->t, &g, ipa, 3, s2_page_raw((oa & S2_FIELD_MASK(16, 32)) | (0xfULL << 12)));
+		for (unsigned ps = 6; ps <= 7; ps++)
+			expect_pa(s2_only(w, max, mk_vtcr(12, 2, VTCR_EL2_TG0_64K, ps, 0),
+					  g.root, ipa + 0x5678), oa + 0x5678);
+		/* 11 is too small; a 44-bit PA CPU has no 52-bit IPAs. */
+		expect_bad_vtcr(s2_only(w, max, mk_vtcr(11, 2, VTCR_EL2_TG0_64K, 6, 0),
+					g.root, 0));
+		expect_bad_vtcr(s2_only(w, &w->cpu, mk_vtcr(12, 2, VTCR_EL2_TG0_64K, 6, 0),
+					g.root, 0));
+	}
+	print_message("  4K, DS, PS=52: OA[51:50] from bits [9:8], OA[49:12] in place\n");
+	{
+		struct tt_geo g = { 12, 0, 48, tt_alloc(&w->t, 4096), 0 };
+		uint64_t ipa = 0x812345000ULL, oa = (7ULL << 49) | 0x12345000ULL;
+		tt_set(&w->t, &g, ipa, 3, s2_page_raw((oa & S2_FIELD_MASK(12, 38)) | (3ULL << 8)));
+		expect_pa(s2_only(w, max, mk_vtcr(16, 2, VTCR_EL2_TG0_4K, 6, VTCR_EL2_DS),
+				  g.root, ipa + 0x678), oa + 0x678);
+		/* Without DS: a 48-bit output, and VTTBR[5:2] lie below the
+		 * root's alignment (ignored) instead of being BADDR[51:48]. */
+		tt_set(&w->t, &g, ipa, 3, s2_page_raw(0x812345000ULL) | (DESC_SH_IS << DESC_SH_SHIFT));
+		expect_pa(s2_only(w, max, mk_vtcr(16, 2, VTCR_EL2_TG0_4K, 6, 0),
+				  g.root | 4, ipa + 0x678), 0x812345678ULL);
+		/* A 48-bit IPA: T0SZ=16 is fine without DS; 15 is not. */
+		expect_pa(s2_only(w, max, mk_vtcr(16, 2, VTCR_EL2_TG0_4K, 5, 0),
+				  g.root, ipa + 0x678), 0x812345678ULL);
+		expect_bad_vtcr(s2_only(w, max, mk_vtcr(15, 2, VTCR_EL2_TG0_4K, 6, 0),
+					g.root, ipa));
+	}
+	print_message("  16K: start level 0 with DS and PS=52 only, level 1 on a 52-bit PA CPU\n");
+	{
+		struct tt_geo g = { 14, 0, 52, tt_alloc(&w->t, 16384), 0 };
+		uint64_t ipa = (1ULL << 51) | 0x12344000ULL, oa = (2ULL << 50) | 0x12348000ULL;
+		tt_set(&w->t, &g, ipa, 3, s2_page_raw((oa & S2_FIELD_MASK(14, 36)) | (2ULL << 8)));
+		expect_pa(s2_only(w, max, mk_vtcr(12, 3, VTCR_EL2_TG0_16K, 6, VTCR_EL2_DS),
+				  g.root, ipa + 0x123), oa + 0x123);
+		expect_bad_vtcr(s2_only(w, max, mk_vtcr(16, 3, VTCR_EL2_TG0_16K, 5, VTCR_EL2_DS),
+					g.root, 0));
+		expect_bad_vtcr(s2_only(w, max, mk_vtcr(16, 3, VTCR_EL2_TG0_16K, 5, 0),
+					g.root, 0));
+		struct tt_geo g1 = { 14, 1, 44, tt_alloc(&w->t, 16384), 0 };
+		tt_set(&w->t, &g1, 0x812344000ULL, 3, s2_leaf(PA_DATA + 0x8000, 3, 0xf, 0, 3));
+		expect_pa(s2_only(w, max, mk_vtcr(20, 2, VTCR_EL2_TG0_16K, 5, 0),
+				  g1.root, 0x812344123ULL), PA_DATA + 0x8123);
+	}
+	print_message("  PS encodings 0..5: 32, 36, 40, 42, 44, 48 bits of output\n");
+	{
+		static const unsigned bits[] = { 32, 36, 40, 42, 44, 48 };
+		struct tt_geo g = { 12, 1, 32, tt_alloc(&w->t, 4096), 0 };
+		for (unsigned ps = 0; ps < 6; ps++) {
+			uint64_t top = 1ULL << bits[ps];
+			tt_set(&w->t, &g, 0x1000, 3, s2_leaf(top - 0x1000, 3, 0xf, 0, 3));
+			if (ps < 5)
+				tt_set(&w->t, &g, 0x2000, 3, s2_leaf(top, 3, 0xf, 0, 3));
+			uint64_t vtcr = mk_vtcr(32, 1, VTCR_EL2_TG0_4K, ps, 0);
+			expect_pa(s2_only(w, max, vtcr, g.root, 0x1008), top - 0x1000 + 8);
+			if (ps < 5) {
+				r = s2_only(w, max, vtcr, g.root, 0x2008);
+				assert_int_equal(r.fault.type, F_ASZ);
+				assert_int_equal(r.fault.level, 3);
+			}
+		}
+		/* 64K, PS=48: a 49-bit IPA is larger than the output. */
+		struct tt_geo g64 = { 16, 1, 49, tt_alloc(&w->t, 65536), 0 };
+		expect_bad_vtcr(s2_only(w, max, mk_vtcr(15, 2, VTCR_EL2_TG0_64K, 5, 0),
+					g64.root, 0));
+	}
+	print_message("  4K: T0SZ=39 (25 bits) is the largest, from level 2\n");
+	{
+		struct tt_geo g = { 12, 2, 25, tt_alloc(&w->t, 4096), 0 };
+		tt_set(&w->t, &g, 0x1234000, 3, s2_leaf(PA_DATA + 0x7000, 3, 0xf, 0, 3));
+		expect_pa(s2_only(w, max, mk_vtcr(39, 0, VTCR_EL2_TG0_4K, 2, 0), g.root,
+				  0x1234567), PA_DATA + 0x7567);
+	}
+	print_message("  4K: T0SZ=40 (24 bits) refused even where the start level fits\n");
+	r = s2_only(w, max, mk_vtcr(40, 0, VTCR_EL2_TG0_4K, 2, 0), w->s2.root, 0);
+	expect_bad_vtcr(r);
+}
+
+/* VMID and ASID widths: 16 bits on max (VTCR_EL2.VS, TCR_EL1.AS), 8 on
+ * cortex-a57 or without the enable. */
+static void vmid_asid_widths(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_regs regs = w->regs;
+	/* A non-global page (nG): its TLB entries carry the ASID. */
+	struct s2_mmu_access a = { 0xffffffffffe00123ULL, R, 1 };
+	struct s2_mmu_result r;
+
+	regs.vttbr_el2 = w->s2.root | (0x1234ULL << VTTBR_EL2_VMID_SHIFT);
+	regs.vtcr_el2 |= VTCR_EL2_VS;
+	assert_int_equal(s2_mmu_vmid(&s2_mmu_cpu_max, &regs), 0x1234);
+	assert_int_equal(s2_mmu_vmid(&s2_mmu_cpu_cortex_a57, &regs), 0x34);
+	regs.vtcr_el2 &= ~VTCR_EL2_VS;
+	assert_int_equal(s2_mmu_vmid(&s2_mmu_cpu_max, &regs), 0x34);
+
+	regs = w->regs;
+	regs.ttbr0_el1 = (regs.ttbr0_el1 & ~(0xffffULL << TTBR_ASID_SHIFT)) |
+			 (0x1234ULL << TTBR_ASID_SHIFT);
+	regs.tcr_el1 |= TCR_EL1_AS;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &s2_mmu_cpu_max, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.asid, 0x1234);
+	regs.tcr_el1 &= ~TCR_EL1_AS;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &s2_mmu_cpu_max, &regs, &a, &r), 0);
+	assert_int_equal(r.asid, 0x34);
+}
+
+/*
+ * Stage 1 off with TBI: the top byte is ignored, VA[55:PAMax] must still
+ * be zero (AArch64.S1DisabledOutput, AddrTop 55).
+ */
+static void mmu_off_tbi(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_regs regs = w->regs;
+	struct s2_mmu_access a = { (0x81ULL << 56) | IPA_RW | 0x18, R, 1 };
+	struct s2_mmu_result r;
+
+	regs.sctlr_el1 = 0;
+	regs.tcr_el1 |= TCR_EL1_TBI0 | TCR_EL1_TBI1;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	expect_pa(r, PA_DATA + 0x1018);
+	a.va |= 1ULL << 55;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_ASZ);
+	assert_int_equal(r.fault.stage, 1);
+	/* Without TBI the top byte counts. */
+	regs.tcr_el1 &= ~(TCR_EL1_TBI0 | TCR_EL1_TBI1);
+	a.va = (0x81ULL << 56) | IPA_RW;
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, F_ASZ);
+}
+
+/*
+ * The decoded-regime cache's fast table test is found for one memory
+ * window: when the window moves or shrinks, a stage-2 table that was
+ * inside it and is no longer must be an external abort on the walk, as
+ * without the cache. Each case: a stage-1 level-1 table page (a 1 GiB
+ * block at IPA 0 in its first entry) whose stage-2 level-3 table lies at
+ * @s2tbl, reached through level-0 entry @l0 of TTBR0's table.
+ */
+static void window_case(struct world *w, uint64_t s2tbl, unsigned l0,
+			const struct s2_mmu_mem *moved)
+{
+	const uint64_t s1tbl_ipa = 0x10600000ULL + l0 * 0x200000ULL;
+	uint64_t s1tbl_pa = tt_alloc(&w->t, 4096);
+	struct s2_mmu_regime rc;
+	struct s2_mmu_access a = { ((uint64_t)l0 << 39) + IPA_RW + 0x18, R, 1 };
+	struct s2_mmu_result want, got;
+
+	s2map(w, s1tbl_ipa, 2, s2tbl | DESC_TYPE_TABLE);
+	tt_wr(&w->t, s2tbl, s2_leaf(s1tbl_pa, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_wr(&w->t, w->s1.root + l0 * 8, s1tbl_ipa | DESC_TYPE_TABLE);
+	tt_wr(&w->t, s1tbl_pa, s1_leaf(0, 0, ATTR_WB, 0, 1));
+	s2_mmu_regime_init(&rc);
+	assert_int_equal(s2_mmu_translate_cached(&rc, &w->t.mem, &w->cpu, &w->regs, &a, &got), 0);
+	expect_pa(got, PA_DATA + 0x1018);
+	assert_int_equal(s2_mmu_translate(moved, &w->cpu, &w->regs, &a, &want), 0);
+	assert_int_equal(want.fault.type, F_SEA);
+	assert_true(want.fault.s1ptw);
+	assert_int_equal(s2_mmu_translate_cached(&rc, moved, &w->cpu, &w->regs, &a, &got), 0);
+	assert_int_equal(got.fault.type, want.fault.type);
+	assert_int_equal(got.fault.level, want.fault.level);
+	/* And back. */
+	assert_int_equal(s2_mmu_translate_cached(&rc, &w->t.mem, &w->cpu, &w->regs, &a, &got), 0);
+	expect_pa(got, PA_DATA + 0x1018);
+}
+
+static void regime_cache_follows_memory_window(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_mem moved = w->t.mem;
+
+	/* The same size 1 MiB higher (its top MiB is never read): the
+	 * table in the first MiB is out. */
+	moved.host += 1 << 20;
+	moved.base += 1 << 20;
+	window_case(w, TT_MEM_BASE + 0x80000, 2, &moved);
+	/* The same base, 1 MiB smaller: the table in the last MiB is out. */
+	moved = w->t.mem;
+	moved.size -= 1 << 20;
+	window_case(w, TT_MEM_BASE + TT_MEM_SIZE - 0x80000, 3, &moved);
 }
 
 /*
@@ -830,6 +1089,11 @@ int main(void)
 		cmocka_unit_test(cpu_from_id_spec),
 		cmocka_unit_test_setup_teardown(stage2_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_vtcr_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(stage2_52bit_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(vmid_asid_widths, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(mmu_off_tbi, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(regime_cache_follows_memory_window, world_setup,
+						world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_controls_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_permissions_spec, world_setup, world_teardown),

@@ -258,6 +258,9 @@ static void tlb_asid_tagging(void **state)
 	tlbi_is(w, S2_TLBI_VAE1, VA_A, 9);
 	assert_false(xlate(w, 0, VA_A, S2_MMU_READ).tlb_hit);
 	assert_true(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);
+	/* Its ASID does not widen it to the ASID's other VAs. */
+	tlbi_is(w, S2_TLBI_VAE1, VA_A, 1);
+	assert_true(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);
 	tlbi_is(w, S2_TLBI_VALE1, VA_B, 1);
 	assert_false(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);
 }
@@ -278,6 +281,30 @@ static void tlb_mmu_off_entries_are_stage2(void **state)
 	r = xlate(w, 0, IPA_A, S2_MMU_READ);
 	assert_false(r.tlb_hit);
 	assert_int_equal(r.pa, PA_DATA + 0x8000);
+}
+
+/*
+ * A stage-2-only entry answers as its walk did (shareability included),
+ * and IPAS2E1 removes only the entries of the IPA it names.
+ */
+static void tlb_stage2_entry_hits_as_walked(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result miss, hit;
+
+	w->regs.sctlr_el1 = 0;
+	miss = xlate(w, 0, IPA_A + 8, S2_MMU_READ);
+	assert_false(miss.tlb_hit);
+	hit = xlate(w, 0, IPA_A + 8, S2_MMU_READ);
+	assert_true(hit.tlb_hit);
+	assert_int_equal(hit.pa, miss.pa);
+	assert_int_equal(hit.s2_sh, miss.s2_sh);
+	assert_int_equal(hit.s2_sh, DESC_SH_IS);
+	assert_int_equal(hit.sh, miss.sh);
+	tlbi_is(w, S2_TLBI_IPAS2E1, IPA_A + 0x1000, 0);
+	assert_true(xlate(w, 0, IPA_A + 8, S2_MMU_READ).tlb_hit);
+	tlbi_is(w, S2_TLBI_IPAS2E1, IPA_A, 0);
+	assert_false(xlate(w, 0, IPA_A + 8, S2_MMU_READ).tlb_hit);
 }
 
 /*
@@ -404,6 +431,7 @@ int main(void)
 		T(tlb_vmid_change_isolates),
 		T(tlb_asid_tagging),
 		T(tlb_mmu_off_entries_are_stage2),
+		T(tlb_stage2_entry_hits_as_walked),
 		T(tlb_permission_relax_needs_tlbi),
 		T(tlb_walk_cache_needs_ipas2e1),
 		T(tlb_capacity_evicts),

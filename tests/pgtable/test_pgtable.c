@@ -358,6 +358,90 @@ static void pgtable_enomem_at_every_allocation(void **state)
 	fx_check_invariants(f);
 }
 
+/*
+ * A shared map (the fault path) of a block over a table frees the old
+ * table through free_deferred, concurrent walkers may still read it: the
+ * embedder's reclaim gives it back, nothing leaks.
+ */
+static void pgtable_shared_block_over_table_frees_it_deferred(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, M2, M2, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, M2 + K4, K4), 0);
+	assert_int_equal(fx_check_invariants(f), 2);
+	uint64_t frees = f->hm.frees;
+	assert_int_equal(s2_pgtable_map(&f->pt, M2, M2, RAM, S2_PROT_RW, S2_MAP_SHARED), 0);
+	assert_int_equal(level_of(f, M2 + K4), 2);
+	/* Not freed at once: walkers may still be in it. */
+	assert_int_equal(f->hm.frees, frees);
+	assert_int_equal(f->hm.ndeferred, 1);
+	s2_host_mm_reclaim(&f->hm);
+	assert_int_equal(f->hm.frees, frees + 1);
+	assert_int_equal(fx_check_invariants(f), 1);
+}
+
+/*
+ * A block-sized map at an IPA that is not block-aligned while its PA is:
+ * not one leaf but pages across two blocks' ranges, with their tables.
+ */
+static void pgtable_block_sized_map_at_unaligned_ipa(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + K4, M2, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(level_of(f, G1 + K4), 3);
+	assert_int_equal(fx_translate(f, G1 + K4, NULL), RAM);
+	assert_int_equal(fx_translate(f, G1 + M2 + K4 - 8, NULL), RAM + M2 - 8);
+	assert_int_equal(fx_translate(f, G1, NULL), UINT64_MAX);
+	assert_int_equal(fx_translate(f, G1 + M2 + K4, NULL), UINT64_MAX);
+	assert_int_equal(fx_check_invariants(f), 3);
+}
+
+/*
+ * A map allocates exactly the tables it installs, not one more: with
+ * memory for exactly those (the next allocation fails) it succeeds. Here a
+ * new level-2 table whose range starts at its second entry and spans four,
+ * each needing a page table.
+ */
+static void pgtable_map_allocates_exactly_what_it_needs(void **state)
+{
+	struct fx *f = *state;
+	uint64_t allocs = f->hm.allocs, frees = f->hm.frees;
+	f->hm.fail_nth = 5 + 1; /* a level-2 table, 4 level-3 tables, then none */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + M2, 4 * M2, RAM, S2_PROT_RW,
+					S2_MAP_PAGES), 0);
+	f->hm.fail_nth = 0;
+	assert_int_equal(f->hm.allocs - allocs, 5);
+	assert_int_equal(f->hm.frees, frees);
+	assert_int_equal(fx_translate(f, G1 + 5 * M2 - 8, NULL), RAM + 4 * M2 - 8);
+	assert_int_equal(fx_check_invariants(f), 5);
+}
+
+/*
+ * What an unmap removes translates nothing afterwards, whether the whole
+ * table went at once (the range covers it) or emptied page by page; the
+ * entry that pointed at it is invalid again, so a new map there works.
+ */
+static void pgtable_unmapped_tables_leave_invalid_entries(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, 4 * M2, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(fx_check_invariants(f), 1 + 4);
+	/* Whole tables: the level-2 table and its level-3 ones. */
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1, G1), 0);
+	for (uint64_t ipa = G1; ipa < G1 + 4 * M2; ipa += M2 / 2)
+		assert_int_equal(s2_pgtable_lookup(&f->pt, ipa, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(fx_check_invariants(f), 0);
+	/* Emptied: a level-3 table loses its last page, then its parent. */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + M2, 2 * K4, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1 + M2, K4), 0);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1 + M2 + K4, K4), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, G1 + M2, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, G1, NULL, NULL), -S2_ENOENT);
+	assert_int_equal(fx_check_invariants(f), 0);
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, K4, RAM, S2_PROT_RW, S2_MAP_NOREPLACE), 0);
+	assert_int_equal(fx_translate(f, G1 + 8, NULL), RAM + 8);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -377,6 +461,10 @@ int main(void)
 		T(pgtable_ageing),
 		T(pgtable_split_levels),
 		T(pgtable_enomem_at_every_allocation),
+		T(pgtable_shared_block_over_table_frees_it_deferred),
+		T(pgtable_block_sized_map_at_unaligned_ipa),
+		T(pgtable_map_allocates_exactly_what_it_needs),
+		T(pgtable_unmapped_tables_leave_invalid_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

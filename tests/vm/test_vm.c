@@ -295,6 +295,69 @@ static void stale_read_permission_fault_invalidates(void **state)
 	vmfx_fini(&f);
 }
 
+/*
+ * A write permission fault on a logged page that the host unmapped
+ * between the fault and the handler: nothing to relax, the vCPU retries
+ * (and its translation fault maps the page again), with eager and with
+ * lazy splitting (which looks the leaf up first).
+ */
+static void write_fault_on_page_unmapped_meanwhile_retries(void **state)
+{
+	(void)state;
+	for (int eager = 1; eager >= 0; eager--) {
+		struct vmfx f;
+		uint64_t bitmap[M2 / K4 / 64];
+		vmfx_init(&f, 4096, 40);
+		uint64_t pa = vmfx_ram(&f, M2, M2);
+		vmfx_slot(&f, 1, RAM_IPA, M2, pa, 0);
+		assert_int_equal(s2_vm_set_eager_split(&f.vm, eager), 0);
+		assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 1, bitmap, M2 / K4 / 64), 0);
+		vmfx_touch(&f, RAM_IPA + 3 * K4, R, 2, NULL);
+		assert_int_equal(s2_vm_unmap(&f.vm, RAM_IPA, M2), 0);
+		struct s2_abort abt = {
+			.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | ESR_ISS_DA_WnR |
+			       (FSC_PERMISSION + 3),
+			.far = RAM_IPA + 3 * K4 + 8, .hpfar = ((RAM_IPA + 3 * K4) >> 12) << 4,
+		};
+		struct s2_exit e = { .reason = S2_EXIT_RESUME };
+		assert_int_equal(s2_vm_handle_abort(&f.vm, &abt, &e), 0);
+		assert_int_equal(e.reason, S2_EXIT_RETRY);
+		assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + 3 * K4, NULL, NULL),
+				 -S2_ENOENT);
+		assert_int_equal(vmfx_touch(&f, RAM_IPA + 3 * K4, W, 2, NULL), pa + 3 * K4);
+		vmfx_fini(&f);
+	}
+}
+
+/*
+ * Blocks need IPA and PA aligned alike modulo the block, not each of them
+ * aligned: a slot whose IPA and PA are both 4 KiB past a 2 MiB boundary
+ * gets a 2 MiB block where one fits inside it. And a VM needs a VM, a
+ * geometry and ops.
+ */
+static void fault_block_where_ipa_and_pa_line_up(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, 4 * M2, M2);
+	vmfx_slot(&f, 1, RAM_IPA + K4, 3 * M2, pa + K4, 0);
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + M2 + 0x123, R, 2, NULL), pa + M2 + 0x123);
+	int level;
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + M2, NULL, &level), 0);
+	assert_int_equal(level, 2);
+	assert_int_equal(f.vm.stats.block_maps, 1);
+	/* At the slot's unaligned start: pages. */
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + K4, R, 2, NULL), pa + K4);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + K4, NULL, &level), 0);
+	assert_int_equal(level, 3);
+	struct s2_vm vm;
+	assert_int_equal(s2_vm_init(NULL, &f.g, &f.hm.ops), -S2_EINVAL);
+	assert_int_equal(s2_vm_init(&vm, NULL, &f.hm.ops), -S2_EINVAL);
+	assert_int_equal(s2_vm_init(&vm, &f.g, NULL), -S2_EINVAL);
+	vmfx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +369,8 @@ int main(void)
 		cmocka_unit_test(dirty_log_rejects),
 		cmocka_unit_test(host_unmap_and_age),
 		cmocka_unit_test(stale_read_permission_fault_invalidates),
+		cmocka_unit_test(write_fault_on_page_unmapped_meanwhile_retries),
+		cmocka_unit_test(fault_block_where_ipa_and_pa_line_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -364,6 +364,27 @@ static void vmid_running_vms_keep_vmid_across_rollover(void **state)
 }
 
 /*
+ * CPU 0 is a CPU like the others: the VM it runs across a rollover (made
+ * by another CPU) comes back to it with the same VMID, without a flush.
+ */
+static void vmid_cpu0_keeps_its_vm_across_rollover(void **state)
+{
+	struct fixture *f = *state;
+	struct s2_vmid *vms = new_vms(600);
+
+	init(f, 8, 2);
+	uint16_t held = run(f, vms, 0, 0);
+	int next = 1;
+	while (s2_vmid_rollovers(&f->a) == 0)
+		run(f, vms, next++, 1);
+	uint64_t flushes = f->hm.tlbi_all;
+	assert_int_equal(run(f, vms, 0, 0), held);
+	assert_int_equal(f->hm.tlbi_all, flushes);
+	check_unique(f, vms, 600);
+	free(vms);
+}
+
+/*
  * A VM that ran in an old generation and is not running gets a VMID of the
  * new generation: its old index if still free, else the next free one.
  */
@@ -442,6 +463,51 @@ static void vmid_release_needs_put(void **state)
 	struct s2_vmid fresh = S2_VMID_INIT;
 	assert_int_equal(s2_vmid_release(&f->a, &fresh), 0);
 	free(vms);
+}
+
+/*
+ * A rollover gives the whole space back: with every vCPU put, the new
+ * generation hands out VMIDs 1 .. 2^bits - 1 again, each exactly once, and
+ * only then rolls over. (A put CPU's idle value reserves VMID 0 only; the
+ * bitmap is cleared word by word, not just its first word.)
+ */
+static void vmid_rollover_with_cpus_put_frees_every_vmid(void **state)
+{
+	struct fixture *f = *state;
+	struct s2_vmid *vms = new_vms(600);
+	int next = 0;
+
+	init(f, 8, 2);
+	run(f, vms, next++, 1);
+	put(f, 1);
+	while (next < 255)
+		run(f, vms, next++, 0);
+	put(f, 0);
+	assert_int_equal(s2_vmid_rollovers(&f->a), 0);
+	for (uint16_t v = 1; v <= 255; v++) {
+		assert_int_equal(run(f, vms, next++, 0), v);
+		/* Of the new generation, the first (the rollover's) too. */
+		assert_true(s2_vmid_is_current(&f->a, &vms[next - 1], NULL));
+		put(f, 0);
+		assert_int_equal(s2_vmid_rollovers(&f->a), 1);
+	}
+	assert_int_equal(run(f, vms, next++, 0), 1);
+	assert_int_equal(s2_vmid_rollovers(&f->a), 2);
+	assert_int_equal(f->hm.tlbi_all, 2);
+	free(vms);
+}
+
+/* A VM that never ran releases at once, even before any CPU ran anything
+ * (every active slot and reservation still 0). */
+static void vmid_release_before_any_run(void **state)
+{
+	struct fixture *f = *state;
+	struct s2_vmid vm = S2_VMID_INIT;
+
+	init(f, 8, 2);
+	assert_int_equal(s2_vmid_release(&f->a, &vm), 0);
+	assert_false(s2_vmid_is_current(&f->a, &vm, NULL));
+	assert_int_equal(run(f, &vm, 0, 0), 1);
 }
 
 /* 16-bit: several rollovers, never VMID 0, one flush each. */
@@ -540,9 +606,12 @@ int main(void)
 	    T(vmid_update_rejects_bad_cpu),
 	    T(vmid_exhaustion_starts_new_generation_once),
 	    T(vmid_running_vms_keep_vmid_across_rollover),
+	    T(vmid_cpu0_keeps_its_vm_across_rollover),
 	    T(vmid_old_generation_vm_gets_new_vmid),
 	    T(vmid_put_vcpu_not_reserved),
 	    T(vmid_release_needs_put),
+	    T(vmid_release_before_any_run),
+	    T(vmid_rollover_with_cpus_put_frees_every_vmid),
 	    T(vmid_16bit_rollovers_never_zero),
 	    T(vmid_property_random_schedules),
 #undef T
