@@ -45,11 +45,11 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 	s2hyp_qemu_help(out, q, 0);
 }
 
-/* Mismatch classes over the whole run: (model, QEMU) outcome kinds. */
+/* Mismatch classes over the whole run: (model, QEMU) outcome kinds, as
+ * s2hyp names them ("model FST 0f S PTW qemu FST 0c S PTW AArch32"). */
 #define MAX_CLASSES 64
 struct mclass {
-	unsigned int mkey, qkey;
-	int a32;
+	char key[64];
 	long long n, cfg, addr;
 	char op[8];
 };
@@ -73,35 +73,25 @@ struct run {
 
 #define MAX_REPORTS 64
 
-static void okey_str(char *buf, size_t n, unsigned int k)
-{
-	if (!(k & 0x80))
-		snprintf(buf, n, "PA");
-	else
-		snprintf(buf, n, "FST %02x%s%s", k & 0x3f, k & 0x100 ? " S" : "",
-			 k & 0x200 ? " PTW" : "");
-}
-
 static void add_class(struct run *r, const char *line)
 {
 	unsigned long long cfg;
-	unsigned int addr, mk, qk;
-	int a32;
-	char op[8];
+	unsigned int addr;
+	char op[8], key[64];
 
-	if (sscanf(line, "fidelity: fail cfg %llu addr %u op %7s keys %x %x %d", &cfg, &addr,
-		   op, &mk, &qk, &a32) != 6)
+	if (sscanf(line, "fidelity: fail cfg %llu addr %u op %7[^:]: %63[^\n]", &cfg, &addr, op,
+		   key) != 4)
 		return;
 	for (unsigned int i = 0; i < r->nclasses; i++)
-		if (r->classes[i].mkey == mk && r->classes[i].qkey == qk &&
-		    r->classes[i].a32 == a32) {
+		if (!strcmp(r->classes[i].key, key)) {
 			r->classes[i].n++;
 			return;
 		}
 	if (r->nclasses < MAX_CLASSES) {
 		struct mclass *c = &r->classes[r->nclasses++];
 
-		*c = (struct mclass){ mk, qk, a32, 1, (long long)cfg, addr, "" };
+		*c = (struct mclass){ .n = 1, .cfg = (long long)cfg, .addr = addr };
+		snprintf(c->key, sizeof(c->key), "%s", key);
 		snprintf(c->op, sizeof(c->op), "%s", op);
 	}
 }
@@ -194,15 +184,10 @@ static void print_totals(const struct run *r, unsigned long long boots, long lon
 	for (unsigned int d = 1; d <= r->ndev; d++)
 		if (r->dev[d])
 			printf("fidelity: deviation %u %s: %lld\n", d, r->dev_name[d], r->dev[d]);
-	for (unsigned int i = 0; i < r->nclasses; i++) {
-		char a[24], b[24];
-
-		okey_str(a, sizeof(a), r->classes[i].mkey);
-		okey_str(b, sizeof(b), r->classes[i].qkey);
-		printf("fidelity: mismatch model %-12s qemu %-12s%s: %lld (first: config %lld "
-		       "addr %lld op %s)\n", a, b, r->classes[i].a32 ? " AArch32" : "",
-		       r->classes[i].n, r->classes[i].cfg, r->classes[i].addr, r->classes[i].op);
-	}
+	for (unsigned int i = 0; i < r->nclasses; i++)
+		printf("fidelity: mismatch %s: %lld (first: config %lld addr %lld op %s)\n",
+		       r->classes[i].key, r->classes[i].n, r->classes[i].cfg, r->classes[i].addr,
+		       r->classes[i].op);
 	printf("fidelity: %lld configurations, %lld comparisons in %llu QEMU boot%s, %lld with "
 	       "other ATTR/SH\n", r->configs, r->cmp, boots, boots == 1 ? "" : "s", r->attr);
 	if (r->known)

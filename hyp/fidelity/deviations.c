@@ -166,13 +166,23 @@ static int s1_fetch_level(const struct fid_gen *g, const struct fid_case *c,
 	return -9;
 }
 
+/* The output size of @stage: min(PS or IPS, PAMax). */
+static unsigned out_bits(const struct fid_gen *g, const struct fid_case *c, unsigned stage)
+{
+	static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+	/* An AArch32 stage 1 (LPAE) outputs 40 bits. */
+	unsigned ps = stage == 2 ? bits[(c->regs.vtcr_el2 >> 16) & 7]
+		      : c->a32	 ? 40 : bits[(c->regs.tcr_el1 >> 32) & 7];
+
+	return ps < g->cpu->pa_bits ? ps : g->cpu->pa_bits;
+}
+
 /* VTCR_EL2 names a start level that QEMU 7.2 rejects for PS < PAMax only. */
 static bool s2_sl_vs_ps(const struct fid_gen *g, const struct fid_case *c)
 {
-	static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
 	uint64_t vtcr = c->regs.vtcr_el2;
 	unsigned tg = (vtcr >> 14) & 3, sl0 = (vtcr >> 6) & 3;
-	unsigned ps = bits[(vtcr >> 16) & 7], pamax = g->cpu->pa_bits;
+	unsigned ps = out_bits(g, c, 2), pamax = g->cpu->pa_bits;
 
 	if (!(c->regs.hcr_el2 & HCR_EL2_VM) || !c->s2.valid)
 		return false;
@@ -181,8 +191,6 @@ static bool s2_sl_vs_ps(const struct fid_gen *g, const struct fid_case *c)
 		return true;
 	if (sl0 != 2)
 		return false;
-	if (ps > pamax)
-		ps = pamax;
 	switch (tg) {
 	case 0: return g->cpu->gran_4k && ps <= 42 && pamax >= 44;      /* 4K, L0 */
 	case 2: return g->cpu->gran_16k && ps <= 40 && pamax >= 42;     /* 16K, L1 */
@@ -194,13 +202,9 @@ static bool s2_sl_vs_ps(const struct fid_gen *g, const struct fid_case *c)
 /* VTCR_EL2's IPA size is beyond its output size, where QEMU 7.2 faults. */
 static bool s2_ia_beyond_ps(const struct fid_gen *g, const struct fid_case *c)
 {
-	static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
-	uint64_t vtcr = c->regs.vtcr_el2;
-	unsigned ia = 64 - (unsigned)(vtcr & 0x3f), ps = bits[(vtcr >> 16) & 7];
+	unsigned ia = 64 - (unsigned)(c->regs.vtcr_el2 & 0x3f);
 
-	if (ps > g->cpu->pa_bits)
-		ps = g->cpu->pa_bits;
-	return (c->regs.hcr_el2 & HCR_EL2_VM) && ia > ps && (!c->a32 || ia > 40);
+	return (c->regs.hcr_el2 & HCR_EL2_VM) && ia > out_bits(g, c, 2) && (!c->a32 || ia > 40);
 }
 
 static bool blocks_at(const struct fid_gen *g, const struct fid_geo *geo,
@@ -308,15 +312,24 @@ static bool walked_past(const struct s2_mmu_result *res, const struct fid_outcom
 		 (int)(q->fst & 3) <= f->level);
 }
 
-/* The output size of @stage: min(PS or IPS, PAMax). */
-static unsigned out_bits(const struct fid_gen *g, const struct fid_case *c, unsigned stage)
+/*
+ * The level QEMU reports for a stage-2 fault it takes on the stage-1 walk
+ * of @va before walking anything: 7.2 overwrites it with the walk's start
+ * level (deviation 1's cause), 10.0 leaves the 0 it started with.
+ */
+static int qemu_walk_level(const struct fid_gen *g, const struct fid_case *c, uint64_t va)
 {
-	static const uint8_t bits[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
-	/* An AArch32 stage 1 (LPAE) outputs 40 bits. */
-	unsigned ps = stage == 2 ? bits[(c->regs.vtcr_el2 >> 16) & 7]
-		      : c->a32	 ? 40 : bits[(c->regs.tcr_el1 >> 32) & 7];
+	return fid_qemu_bit(g->qemu_version) == FID_QEMU_7_2 ? c->s1[fid_s1_select(c, va)].start
+							    : 0;
+}
 
-	return ps < g->cpu->pa_bits ? ps : g->cpu->pa_bits;
+/* QEMU refused the stage-2 setup (deviations 3, 7): a level-0 stage-2
+ * translation fault, or that fault on the stage-1 walk. */
+static bool qemu_s2_setup_fault(const struct fid_gen *g, const struct fid_case *c,
+				uint64_t va, const struct fid_outcome *q)
+{
+	return q->f && q->s && (q->fst & 0x3c) == 0x04 &&
+	       (int)(q->fst & 3) == (q->ptw ? qemu_walk_level(g, c, va) : 0);
 }
 
 /* Deviation @d is accepted against this QEMU. */
@@ -361,23 +374,19 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 	if (on(g, DEV_PTW_VM_OFF) && !(r->hcr_el2 & HCR_EL2_VM) && (r->hcr_el2 & HCR_EL2_PTW) &&
 	    (r->sctlr_el1 & SCTLR_M) && is_s1_op(op) && !m->s &&
 	    q->f && q->s && q->ptw && (q->fst & 0x3c) == 0x0c &&
-	    (int)(q->fst & 3) == (g->qemu_version == 702 ? c->s1[fid_s1_select(c, va)].start : 0))
+	    (int)(q->fst & 3) == qemu_walk_level(g, c, va))
 		return DEV_PTW_VM_OFF;
 
 	/* A start level valid for PAMax but not for PS: QEMU's stage-2
 	 * translation fault, level 0 (or the stage-1 level on a walk); the
 	 * model walked the tables (its answer is theirs). */
 	if (on(g, DEV_S2_SL_PS) && s2_sl_vs_ps(g, c) && res->desc_reads &&
-	    q->f && q->s && (q->fst & 0x3c) == 0x04 &&
-	    (q->ptw ? (int)(q->fst & 3) == c->s1[fid_s1_select(c, va)].start
-		    : (q->fst & 3) == 0))
+	    qemu_s2_setup_fault(g, c, va, q))
 		return DEV_S2_SL_PS;
 
 	/* The same where the IPA size is beyond PS: QEMU 7.2's choice. */
 	if (on(g, DEV_S2_IA_PS) && s2_ia_beyond_ps(g, c) && res->desc_reads &&
-	    q->f && q->s && (q->fst & 0x3c) == 0x04 &&
-	    (q->ptw ? (int)(q->fst & 3) == c->s1[fid_s1_select(c, va)].start
-		    : (q->fst & 3) == 0))
+	    qemu_s2_setup_fault(g, c, va, q))
 		return DEV_S2_IA_PS;
 
 	/* The model stopped at a block where the level has none; QEMU took

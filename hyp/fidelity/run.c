@@ -181,9 +181,11 @@ static bool inject_here(const struct fid_outcome *m, const struct fid_outcome *q
 			enum s2_mmu_at_op op, uint64_t va, const struct s2_mmu_result *res,
 			uint64_t cmp)
 {
+	/* The place within a block moves by one each block, so that every
+	 * one of an address's four ATs gets its turn. */
 	if (same(m, q))
-		return (cmp % 1000) == 7;
-	return (cmp % 16) == 3 &&
+		return cmp % 1000 == 7 + (cmp / 1000) % 4;
+	return cmp % 16 == 3 + (cmp / 16) % 4 &&
 	       fid_deviation(&gen, &fcase, op, va, res, m, q) == FID_DEV_S1PTW_LEVEL;
 }
 
@@ -229,7 +231,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		 bool verbose)
 {
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
-	uint64_t ndev[16] = { 0 }, attr_diff = 0, defects = 0, nfatal[8] = { 0 };
+	uint64_t ndev[16] = { 0 }, attr_diff = 0, defects = 0, nfatal[8] = { 0 }, known = 0;
 	uint64_t injected = 0, caught = 0;
 	const char *cpu_name;
 	struct fid_rng opr;
@@ -266,12 +268,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			fid_dump_walk(&gen, &fcase, fcase.addrs[0]);
 		}
 		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr0 = attr_diff;
-		uint64_t ndev0[16], defects0 = defects, nfatal0 = 0;
+		uint64_t ndev0[16], defects0 = defects, known0 = known;
 
 		for (unsigned d = 0; d < 16; d++)
 			ndev0[d] = ndev[d];
-		for (unsigned d = 1; d <= fid_nfatals; d++)
-			nfatal0 += nfatal[d];
 		for (unsigned i = 0; i < fcase.naddrs && cmp < count; i++) {
 			uint64_t va = fcase.addrs[i];
 			/* S12E1R, S12E1W, S1E1R always; one of the others. */
@@ -319,6 +319,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				}
 				fatal = fid_fatal(&gen, &fcase, op, va, &res);
 				if (fatal) {
+					known++;
 					if (nfatal[fatal]++ == 0)
 						hyp_printf("fidelity: known QEMU defect %u (%s) first "
 							   "seen: seed %lu config %lu addr %u op %s: "
@@ -358,10 +359,15 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 							   seed, cfg, i, at_ops[ops[k]].name);
 					continue;
 				}
-				if (arg_progress)
-					hyp_printf("fidelity: fail cfg %lu addr %u op %s keys %x %x %d\n",
-						   cfg, i, at_ops[ops[k]].name, okey(&m), okey(&q),
-						   fcase.a32);
+				if (arg_progress) {
+					char a[24], b[24];
+
+					okey_str(a, sizeof(a), okey(&m));
+					okey_str(b, sizeof(b), okey(&q));
+					hyp_printf("fidelity: fail cfg %lu addr %u op %s: model %-12s "
+						   "qemu %-12s%s\n", cfg, i, at_ops[ops[k]].name, a,
+						   b, fcase.a32 ? " AArch32" : "");
+				}
 				if (classify(&m, &q, fcase.a32, cfg, i, ops[k]) &&
 				    failed < MAX_REPORTS) {
 					hyp_printf("MISMATCH seed %lu config %lu addr %u op %s "
@@ -386,13 +392,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				   failed - failed0);
 		/* A configuration cut short by count is done all the same. */
 		if (arg_progress) {
-			uint64_t known = 0;
-
-			for (unsigned d = 1; d <= fid_nfatals; d++)
-				known += nfatal[d];
 			hyp_printf("fidelity: done cfg %lu cmp %lu pass %lu fail %lu defects %lu "
 				   "known %lu attr %lu dev", cfg, cmp - cmp0, passed - passed0,
-				   failed - failed0, defects - defects0, known - nfatal0,
+				   failed - failed0, defects - defects0, known - known0,
 				   attr_diff - attr0);
 			for (unsigned d = 1; d <= fid_ndeviations; d++)
 				hyp_printf(" %lu", ndev[d] - ndev0[d]);

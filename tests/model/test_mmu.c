@@ -229,6 +229,32 @@ static void stage2_spec(void **state)
 	run_cases(w, &w->regs, cases, sizeof(cases) / sizeof(cases[0]), true);
 }
 
+static struct s2_mmu_result s2_only(struct world *w, const struct s2_mmu_cpu *cpu,
+				    uint64_t vtcr, uint64_t vttbr, uint64_t ipa)
+{
+	struct s2_mmu_regs regs = w->regs;
+	struct s2_mmu_access a = { ipa, R, 1 };
+	struct s2_mmu_result r;
+
+	regs.vtcr_el2 = vtcr;
+	regs.vttbr_el2 = vttbr;
+	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, cpu, &regs, &a, &r), 0);
+	return r;
+}
+
+static void expect_pa(struct s2_mmu_result r, uint64_t pa)
+{
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, pa);
+}
+
+static void expect_bad_vtcr(struct s2_mmu_result r)
+{
+	assert_int_equal(r.fault.type, F_TRANS);
+	assert_int_equal(r.fault.level, 0);
+	assert_int_equal(r.desc_reads, 0);
+}
+
 /* The VTCR_EL2 decode: granules, start levels, invalid pairs -> L0 fault. */
 static void stage2_vtcr_spec(void **state)
 {
@@ -274,16 +300,15 @@ static void stage2_vtcr_spec(void **state)
 	 * at level 0, QEMU 10 walks): 40-bit IPAs with PS = 36 bits translate,
 	 * and an OA beyond 36 bits is an address size fault at its leaf.
 	 */
-	regs = w->regs;
-	regs.vtcr_el2 = (VTCR_40BIT & ~(7ULL << 16)) | (1ULL << 16);
-	a = (struct s2_mmu_access){ IPA_RW + 0x18, R, 1 };
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
-	assert_int_equal(r.fault.type, F_NONE);
-	assert_int_equal(r.pa, PA_DATA + 0x1018);
-	a.va = IPA_OABIG;
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
-	assert_int_equal(r.fault.type, F_ASZ);
-	assert_int_equal(r.fault.level, 3);
+	{
+		uint64_t ps36 = (VTCR_40BIT & ~(7ULL << 16)) | (1ULL << 16);
+
+		expect_pa(s2_only(w, &w->cpu, ps36, w->regs.vttbr_el2, IPA_RW + 0x18),
+			  PA_DATA + 0x1018);
+		r = s2_only(w, &w->cpu, ps36, w->regs.vttbr_el2, IPA_OABIG);
+		assert_int_equal(r.fault.type, F_ASZ);
+		assert_int_equal(r.fault.level, 3);
+	}
 	/* VTTBR base beyond PS: address size fault, level 0. */
 	regs = w->regs;
 	regs.vttbr_el2 |= 1ULL << 41;
@@ -740,32 +765,6 @@ static uint64_t s2_page_raw(uint64_t oa_bits)
 {
 	return oa_bits | (S2_MEMATTR_NORMAL_WB << S2_DESC_MEMATTR_SHIFT) |
 	       (3ULL << S2_DESC_S2AP_SHIFT) | DESC_AF | DESC_TYPE_PAGE;
-}
-
-static struct s2_mmu_result s2_only(struct world *w, const struct s2_mmu_cpu *cpu,
-				    uint64_t vtcr, uint64_t vttbr, uint64_t ipa)
-{
-	struct s2_mmu_regs regs = w->regs;
-	struct s2_mmu_access a = { ipa, R, 1 };
-	struct s2_mmu_result r;
-
-	regs.vtcr_el2 = vtcr;
-	regs.vttbr_el2 = vttbr;
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, cpu, &regs, &a, &r), 0);
-	return r;
-}
-
-static void expect_pa(struct s2_mmu_result r, uint64_t pa)
-{
-	assert_int_equal(r.fault.type, F_NONE);
-	assert_int_equal(r.pa, pa);
-}
-
-static void expect_bad_vtcr(struct s2_mmu_result r)
-{
-	assert_int_equal(r.fault.type, F_TRANS);
-	assert_int_equal(r.fault.level, 0);
-	assert_int_equal(r.desc_reads, 0);
 }
 
 /*
