@@ -317,7 +317,7 @@ static void write_fault_on_page_unmapped_meanwhile_retries(void **state)
 		struct s2_abort abt = {
 			.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | ESR_ISS_DA_WnR |
 			       (FSC_PERMISSION + 3),
-			.far = RAM_IPA + 3 * K4 + 8, .hpfar = ((RAM_IPA + 3 * K4) >> 12) << 4,
+			.far = RAM_IPA + 3 * K4 + 8, .hpfar = s2_hpfar_from_ipa(RAM_IPA + 3 * K4),
 		};
 		struct s2_exit e = { .reason = S2_EXIT_RESUME };
 		assert_int_equal(s2_vm_handle_abort(&f.vm, &abt, &e), 0);
