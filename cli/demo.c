@@ -231,6 +231,7 @@ out_ram:
 	s2_physmem_free_range(vm.pm, vm.ram_pa, ram);
 out_pm:
 	free(vm.dirty);
+	s2_host_mm_fini(&vm.hm);
 	s2_physmem_destroy(vm.pm);
 	return ret;
 }

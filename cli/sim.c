@@ -1199,7 +1199,7 @@ void sim_destroy(struct sim *s)
 	free(s->ids);
 	mm_destroy(s);
 	if (s->pm) {
-		s2_host_mm_reclaim(&s->hm);
+		s2_host_mm_fini(&s->hm);
 		s2_physmem_destroy(s->pm);
 	}
 	free(s);

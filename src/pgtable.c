@@ -13,6 +13,8 @@
 #include <s2mm/error.h>
 #include <s2mm/pgtable.h>
 
+#include "monitor_hook.h"
+
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* Descriptor bits that encode permissions and type in a stage-2 leaf. */
@@ -229,6 +231,7 @@ static ALWAYS_INLINE void change_init(struct change *c, struct s2_pgtable *pgt,
 static ALWAYS_INLINE void pte_write(struct change *c, uint64_t *ptep, uint64_t v)
 {
 	__atomic_store_n(ptep, v, __ATOMIC_RELAXED);
+	mon_write(c->pgt, ptep, 1);
 	if (c->pgt->ops->dcache_clean_poc)
 		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
 }
@@ -238,6 +241,7 @@ static ALWAYS_INLINE void pte_publish(struct change *c, uint64_t *ptep,
 				      uint64_t v)
 {
 	__atomic_store_n(ptep, v, __ATOMIC_RELEASE);
+	mon_write(c->pgt, ptep, 1);
 	if (c->pgt->ops->dcache_clean_poc)
 		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
 }
@@ -257,6 +261,7 @@ static ALWAYS_INLINE bool pte_install(struct change *c, uint64_t *ptep,
 	if (!__atomic_compare_exchange_n(ptep, &old, new, false,
 					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return false;
+	mon_write(c->pgt, ptep, 1);
 	if (c->pgt->ops->dcache_clean_poc)
 		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
 	return true;
@@ -663,6 +668,8 @@ static void finish(struct change *c)
 	if (c->ninval || c->inval_all || c->nfree)
 		inval_flush(c);
 	cache_free(c); /* empty unless prepare over-counted */
+	if (!c->shared)
+		mon_table(c->pgt, S2_MON_DONE, NULL, 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -951,6 +958,7 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 			}
 		}
 		if (changed) {
+			mon_write(ctx->pgt, t, n);
 			if (ctx->pgt->ops->dcache_clean_poc)
 				ctx->pgt->ops->dcache_clean_poc(ctx->pgt->ops->ctx, t,
 								granule(ctx->pgt));
@@ -1087,6 +1095,7 @@ static int update_leaf(struct s2_pgtable *pgt, uint64_t ipa, uint64_t set,
 						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			break;
 	}
+	mon_write(pgt, ptep, 1);
 	if (pgt->ops->dcache_clean_poc)
 		pgt->ops->dcache_clean_poc(pgt->ops->ctx, ptep, sizeof(*ptep));
 	return 0;
@@ -1233,6 +1242,7 @@ int s2_pgtable_init(struct s2_pgtable *pgt, const struct s2_geom *g,
 	pgt->root = root;
 	pgt->root_pa = ops->virt_to_phys(ops->ctx, root);
 	pgt->owner = owner;
+	mon_table(pgt, S2_MON_TABLE_INIT, root, g->root_size);
 	return 0;
 }
 
@@ -1250,6 +1260,7 @@ void s2_pgtable_destroy(struct s2_pgtable *pgt)
 {
 	if (!pgt || !pgt->root)
 		return;
+	mon_table(pgt, S2_MON_TABLE_DESTROY, NULL, 0);
 	walk(pgt, 0, s2_geom_ipa_limit(&pgt->geom), destroy_visitor, NULL,
 	     S2_WALK_TABLE_POST);
 	pgt->ops->free(pgt->ops->ctx, pgt->root, pgt->geom.root_size);

@@ -46,6 +46,8 @@
 #include <s2mm/error.h>
 #include <s2mm/vmid.h>
 
+#include "monitor_hook.h"
+
 /* ID_AA64MMFR1_EL1.VMIDBits (Arm ARM D19.2): 0b0000 8 bits, 0b0010 16 bits. */
 #define ID_AA64MMFR1_VMIDBITS_SHIFT 4
 #define ID_AA64MMFR1_VMIDBITS_MASK  S2_FIELD_MASK(4, 4)
@@ -199,6 +201,18 @@ static bool update_reserved(struct s2_vmid_alloc *a, uint64_t old,
 	return hit;
 }
 
+/* Tell a checked build's monitor that @vm now holds @v. */
+static inline void handed_out(const struct s2_vmid_alloc *a,
+			      const struct s2_vmid *vm, uint64_t v)
+{
+	struct s2_mon_event ev = {
+		.kind = S2_MON_VMID, .vm = vm, .vmid = v & a->vmid_mask,
+		.generation = v >> a->space_bits,
+	};
+
+	mon_report(a->ops, &ev);
+}
+
 /* Give @vm a VMID of the current generation (under the lock). */
 static uint64_t new_vmid(struct s2_vmid_alloc *a, struct s2_vmid *vm)
 {
@@ -213,6 +227,7 @@ static uint64_t new_vmid(struct s2_vmid_alloc *a, struct s2_vmid *vm)
 		if (update_reserved(a, old, v) ||
 		    !test_and_set_idx(a, (uint32_t)(old & a->vmid_mask))) {
 			atomic_store_explicit(&vm->id, v, memory_order_relaxed);
+			handed_out(a, vm, v);
 			return v;
 		}
 	}
@@ -228,6 +243,7 @@ static uint64_t new_vmid(struct s2_vmid_alloc *a, struct s2_vmid *vm)
 	test_and_set_idx(a, idx);
 	a->cur_idx = idx;
 	atomic_store_explicit(&vm->id, gen | idx, memory_order_relaxed);
+	handed_out(a, vm, gen | idx);
 	return gen | idx;
 }
 
@@ -262,6 +278,7 @@ int s2_vmid_init(struct s2_vmid_alloc *a, unsigned int bits, unsigned int ncpus,
 		atomic_init(&a->cpu[c].active, 0);
 		a->cpu[c].reserved = 0;
 	}
+	mon_report(ops, &(struct s2_mon_event){ .kind = S2_MON_VMID_INIT });
 	return 0;
 }
 

@@ -13,7 +13,8 @@
  * @tlbi_ipa and @tlbi_vmid; s2_pgtable_init() (and so s2_vm_init())
  * refuses a table without one with -S2_EINVAL. @tlbi_all is required by
  * s2_vmid_init() only, and is the only operation the VMID allocator
- * calls. @alloc, @free_deferred and @dcache_clean_poc are optional.
+ * calls. @alloc, @free_deferred, @dcache_clean_poc and @monitor are
+ * optional.
  *
  * Concurrency: the shared fault path (s2_vm_handle_abort(), and
  * s2_pgtable_map() with S2_MAP_SHARED, s2_pgtable_relax(),
@@ -57,6 +58,7 @@ extern "C" {
 #endif
 
 struct s2_pgtable;
+struct s2_mon_event;
 
 /**
  * struct s2_mm_ops - What libs2mm asks of its embedder. Those marked
@@ -126,6 +128,16 @@ struct s2_mm_ops {
 	 * by the VMID allocator when a new generation starts.
 	 */
 	void (*tlbi_all)(void *ctx);
+	/**
+	 * @monitor: optional, and called only by a checked build of the
+	 * library (compiled with S2MM_MONITOR; production builds never call
+	 * it): each descriptor store to a table, the end of each exclusive
+	 * change, each root created and destroyed and each VMID handed out,
+	 * for a checker such as the break-before-make monitor of
+	 * <s2mm/monitor.h> (forward @ev to s2_mon_event()). Called on the
+	 * same paths and with the same locks as the operations above.
+	 */
+	void (*monitor)(void *ctx, const struct s2_mon_event *ev);
 	/** @ctx: passed as the first argument of every operation. */
 	void *ctx;
 };

@@ -47,7 +47,11 @@ struct s2_host_mm {
 	} *deferred;                    /* the list */
 	size_t ndeferred, deferred_cap; /* entries used, entries allocated */
 	pthread_mutex_t lock; /* guards the deferred list */
+	/** The break-before-make monitor, when s2_host_mm_check() set one. */
+	struct s2_mon *mon;
 };
+
+struct s2_mon_violation;
 
 /**
  * s2_host_mm_init() - Fill @hm with an ops table allocating from @pm.
@@ -62,5 +66,26 @@ void s2_host_mm_init(struct s2_host_mm *hm, struct s2_physmem *pm);
  * destroying the physical memory if shared walks ran.
  */
 void s2_host_mm_reclaim(struct s2_host_mm *hm);
+
+/**
+ * s2_host_mm_check() - Check every change made through @hm with the
+ * break-before-make monitor of <s2mm/monitor.h>: the ops table reports
+ * allocations, frees, barriers and invalidations, and the library (a
+ * checked build of it) its descriptor stores. @report is called for each
+ * violation; NULL prints it and aborts. Calling it again starts afresh.
+ * The tests' build of this glue (S2MM_HOST_CHECK_ALWAYS) calls it from
+ * s2_host_mm_init(), so every host test runs checked.
+ * Return: 0; -S2_ENOMEM; -S2_ENOTSUP when built against a production
+ * library, which reports nothing.
+ */
+int s2_host_mm_check(struct s2_host_mm *hm,
+		     void (*report)(void *arg, const struct s2_mon_violation *v),
+		     void *arg);
+
+/**
+ * s2_host_mm_fini() - Reclaim deferred frees and give back the monitor.
+ * @hm may be set up again with s2_host_mm_init() afterwards.
+ */
+void s2_host_mm_fini(struct s2_host_mm *hm);
 
 #endif /* S2MM_HOST_OPS_H */

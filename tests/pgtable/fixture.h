@@ -44,6 +44,7 @@ static inline void fx_fini(struct fx *f)
 	s2_pgtable_destroy(&f->pt);
 	/* Destroy gives back every page: nothing leaked. */
 	assert_int_equal(s2_physmem_allocated(f->pm), 0);
+	s2_host_mm_fini(&f->hm);
 	s2_physmem_destroy(f->pm);
 }
 

@@ -162,6 +162,7 @@ static void scenario_many_vms_on_few_vmids(void **state)
 		s2_physmem_free_range(s->pm, s->vms[i].pa, RAM_SIZE);
 	}
 	assert_int_equal(s2_physmem_allocated(s->pm), 0);
+	s2_host_mm_fini(&s->hm);
 	s2_physmem_destroy(s->pm);
 	free(s->vms);
 	free(s);

@@ -55,7 +55,7 @@ static inline void vmfx_init(struct vmfx *f, unsigned int granule, unsigned int 
 static inline void vmfx_fini(struct vmfx *f)
 {
 	s2_vm_destroy(&f->vm);
-	s2_host_mm_reclaim(&f->hm);
+	s2_host_mm_fini(&f->hm);
 	s2_physmem_destroy(f->pm);
 }
 

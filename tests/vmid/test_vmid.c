@@ -73,6 +73,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
+	s2_host_mm_fini(&f->hm);
 	s2_physmem_destroy(f->pm);
 	free(f);
 	return 0;

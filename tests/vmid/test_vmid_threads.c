@@ -169,6 +169,7 @@ static void check_and_free(struct shared *s, const char *what)
 	assert_int_equal(atomic_load(&s->runs),
 			 (unsigned long)NTHREADS * ITERS);
 	assert_int_equal(s->hm.tlbi_all, rolls);
+	s2_host_mm_fini(&s->hm);
 	s2_physmem_destroy(s->pm);
 	free(s);
 }
