@@ -41,6 +41,11 @@ const char report_options_help[] =
 	"  --inject-missing-tlbi  test the self-checks: the host drops every\n"
 	"                      TLBI by IPA the library asks for\n"
 	"  --inject-missing-rollover-flush  ... or the flush of a VMID rollover\n"
+	"  --check-bbm         check every stage-2 change with the break-before-make\n"
+	"                      monitor (each descriptor store, barrier, TLBI, table\n"
+	"                      page and VMID; slower): a violation fails the run\n"
+	"  --inject-missing-dsb  test the monitor: the host's TLBIs end without\n"
+	"                      the DSB ISH that waits for them\n"
 	"reports:\n"
 	"  --json FILE         totals as JSON\n"
 	"  --csv FILE          time series (hit rate, faults, rollovers)\n"
@@ -244,6 +249,12 @@ static int report_option(const char *cmd, int opt, const char *arg,
 	case OPT_DROP_FLUSH:
 		cfg->drop_tlbi_all = true;
 		return 1;
+	case OPT_CHECK_BBM:
+		cfg->check_bbm = true;
+		return 1;
+	case OPT_DROP_DSB:
+		cfg->drop_dsb = true;
+		return 1;
 	case OPT_QUIET:
 		rep->quiet = true;
 		return 1;
@@ -397,7 +408,7 @@ void report_tick(struct report *rep, struct sim *s)
 static bool sim_failed(const struct sim_stats *st)
 {
 	return st->isolation_violations || st->stale_tlb_hits || st->stale_entries ||
-	       st->livelocks || st->errors || sim_report_failed(st);
+	       st->bbm_violations || st->livelocks || st->errors || sim_report_failed(st);
 }
 
 static void summary(FILE *f, const struct report *rep)
@@ -436,6 +447,9 @@ static void summary(FILE *f, const struct report *rep)
 		fprintf(f, "  host        %" PRIu64 " dirty pages in %" PRIu64 " log rounds, %" PRIu64
 			   " reclaims\n", st->dirty_pages, st->dirty_rounds, st->reclaims);
 	sim_report_summary(f, c, st);
+	if (c->check_bbm)
+		fprintf(f, "  monitor     %" PRIu64 " break-before-make violations\n",
+			st->bbm_violations);
 	fprintf(f, "  self-checks %" PRIu64 " isolation violations, %" PRIu64
 		   " stale TLB hits (%" PRIu64 " stale entries found), %" PRIu64
 		   " fault livelocks%s\n",
@@ -481,6 +495,8 @@ static int write_json(const struct report *rep)
 	json_set_u64(o, "reclaims", st->reclaims);
 	json_set_u64(o, "context_switches", st->context_switches);
 	json_set_u64(o, "isolation_violations", st->isolation_violations);
+	if (c->check_bbm)
+		json_set_u64(o, "bbm_violations", st->bbm_violations);
 	json_set_u64(o, "stale_tlb_hits", st->stale_tlb_hits);
 	json_set_u64(o, "stale_tlb_entries", st->stale_entries);
 	json_set_u64(o, "errors", st->errors);
@@ -661,9 +677,11 @@ int report_finish(struct report *rep, struct sim *s)
 	if (sim_failed(&rep->st)) {
 		fprintf(stderr, "s2mm %s: self-check failed: %" PRIu64 " isolation violations, %"
 				PRIu64 " stale TLB hits, %" PRIu64 " stale TLB entries, %" PRIu64
-				" fault livelocks, %" PRIu64 " unexpected faults\n",
+				" fault livelocks, %" PRIu64 " unexpected faults, %" PRIu64
+				" break-before-make violations\n",
 			rep->command, rep->st.isolation_violations, rep->st.stale_tlb_hits,
-			rep->st.stale_entries, rep->st.livelocks, rep->st.errors);
+			rep->st.stale_entries, rep->st.livelocks, rep->st.errors,
+			rep->st.bbm_violations);
 		sim_report_failure(stderr, rep->command, &rep->st);
 		if (!ret)
 			ret = 1;

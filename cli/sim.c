@@ -12,6 +12,7 @@
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
 #include <s2mm/geometry.h>
+#include <s2mm/monitor.h>
 
 #include "sim_int.h"
 
@@ -72,6 +73,18 @@ void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint
 static void tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint64_t addr)
 {
 	sim_tlbi(s, op, vmid, 0, addr);
+}
+
+/* The monitor's violations (--check-bbm): counted, the first few told. */
+static void bbm_report(void *arg, const struct s2_mon_violation *v)
+{
+	struct sim *s = arg;
+	char msg[256];
+
+	if (s->st.bbm_violations++ < 10) {
+		s2_mon_format(v, msg, sizeof(msg));
+		fprintf(stderr, "s2mm: break-before-make monitor: %s\n", msg);
+	}
 }
 
 static void hook_ipa(void *arg, const struct s2_pgtable *pgt, uint64_t ipa,
@@ -1038,6 +1051,13 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 	s->hm.tlbi_vmid_hook = hook_vmid;
 	s->hm.tlbi_all_hook = hook_all;
 	s->hm.hook_arg = s;
+	if (cfg->check_bbm) {
+		err = s2_host_mm_check(&s->hm, bbm_report, s);
+		s->hm.drop_dsb = cfg->drop_dsb;
+		if (err)
+			BAD(err, "cannot start the break-before-make monitor: %s",
+			    s2_strerror(err));
+	}
 	/*
 	 * A 52-bit stage 2 with a 4K or 16K granule is an LPA2 layout (the
 	 * library sets VTCR_EL2.DS): the CPU must implement FEAT_LPA2, or

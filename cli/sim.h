@@ -65,6 +65,8 @@ struct sim_config {
 	uint64_t reclaim_every;    /* host unmaps a VM's RAM every N slices */
 	bool drop_tlbi_ipa;        /* test aid: the host loses TLBI by IPA */
 	bool drop_tlbi_all;        /* test aid: ... and the rollover flush */
+	bool check_bbm;            /* the break-before-make monitor on */
+	bool drop_dsb;             /* test aid: TLBIs end without DSB ISH */
 	/*
 	 * The data self-check (the file comment): every write stores real
 	 * bytes, so memory is committed for every page a guest writes. On
@@ -135,6 +137,7 @@ struct sim_stats {
 	uint64_t stage2_table_pages, stage1_table_pages, distinct_ipa_pages;
 	uint64_t data_pages;
 	uint64_t isolation_violations, stale_tlb_hits, stale_entries;
+	uint64_t bbm_violations;   /* the monitor's (--check-bbm) */
 	uint64_t dirty_pages, dirty_rounds, reclaims, context_switches;
 	uint64_t block_maps, page_maps;
 	uint64_t errors, livelocks;

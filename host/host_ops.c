@@ -125,7 +125,8 @@ static void host_tlbi_ipa(void *ctx, const struct s2_pgtable *pgt,
 	MON(hm, s2_mon_tlbi_ipa(hm->mon, pgt, ipa, level));
 	if (hm->tlbi_ipa_hook)
 		hm->tlbi_ipa_hook(hm->hook_arg, pgt, ipa, level);
-	MON(hm, s2_mon_dsb(hm->mon, S2_MON_DSB_ISH));
+	if (!hm->drop_dsb)
+		MON(hm, s2_mon_dsb(hm->mon, S2_MON_DSB_ISH));
 }
 
 static void host_tlbi_vmid(void *ctx, const struct s2_pgtable *pgt)
@@ -137,7 +138,8 @@ static void host_tlbi_vmid(void *ctx, const struct s2_pgtable *pgt)
 	MON(hm, s2_mon_tlbi_vmid(hm->mon, pgt));
 	if (hm->tlbi_vmid_hook)
 		hm->tlbi_vmid_hook(hm->hook_arg, pgt);
-	MON(hm, s2_mon_dsb(hm->mon, S2_MON_DSB_ISH));
+	if (!hm->drop_dsb)
+		MON(hm, s2_mon_dsb(hm->mon, S2_MON_DSB_ISH));
 }
 
 static void host_tlbi_all(void *ctx)
@@ -149,7 +151,8 @@ static void host_tlbi_all(void *ctx)
 	MON(hm, s2_mon_tlbi_all(hm->mon));
 	if (hm->tlbi_all_hook)
 		hm->tlbi_all_hook(hm->hook_arg);
-	MON(hm, s2_mon_dsb(hm->mon, S2_MON_DSB_ISH));
+	if (!hm->drop_dsb)
+		MON(hm, s2_mon_dsb(hm->mon, S2_MON_DSB_ISH));
 }
 
 /* ------------------------------------------------------------------------ */

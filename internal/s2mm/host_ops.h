@@ -32,6 +32,9 @@ struct s2_host_mm {
 	/** Fill what alloc (not zalloc) returns with 0xa5: tests use it to
 	 * catch a library that relies on memory it did not initialise. */
 	bool poison;
+	/** Test aid: the invalidations tell the monitor of no DSB ISH, as an
+	 * embedder that does not wait for its TLBIs to complete. */
+	bool drop_dsb;
 	/** Optional: called for each invalidation by IPA, e.g. into the TLB model. */
 	void (*tlbi_ipa_hook)(void *arg, const struct s2_pgtable *pgt,
 			      uint64_t ipa, unsigned int level);
