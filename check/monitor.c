@@ -467,6 +467,7 @@ static void on_write(struct s2_mon *m, const struct s2_pgtable *pgt,
 	uint32_t first = (uint32_t)(ptep - (uint64_t *)p->va);
 	for (uint32_t i = first; i < first + n && i < p->nent; i++) {
 		uint64_t old = p->shadow[i], new = load((uint64_t *)p->va + i);
+		m->stores++;
 		if (old == new)
 			continue;
 		p->shadow[i] = new;
@@ -707,7 +708,8 @@ void s2_mon_tlbi_ipa(struct s2_mon *m, const struct s2_pgtable *pgt,
 	lock(m);
 	for (size_t k = 0; k < m->nowed; k++) {
 		struct s2_mon_page *p = m->owed[k];
-		if (p->pgt != pgt || p->level != (int)level || ipa < p->base)
+		if (p->pgt != pgt || ipa < p->base ||
+		    (level != S2_MON_TTL_NONE && p->level != (int)level))
 			continue;
 		uint64_t i = (ipa - p->base) >> s2_geom_level_shift(&pgt->geom,
 								     p->level);
@@ -744,6 +746,11 @@ void s2_mon_tlbi_all(struct s2_mon *m)
 uint64_t s2_mon_violations(const struct s2_mon *m)
 {
 	return __atomic_load_n(&m->violations, __ATOMIC_RELAXED);
+}
+
+uint64_t s2_mon_stores(const struct s2_mon *m)
+{
+	return __atomic_load_n(&m->stores, __ATOMIC_RELAXED);
 }
 
 const char *s2_mon_rule_name(enum s2_mon_rule rule)

@@ -28,6 +28,7 @@
 #include "hyp.h"
 #include "vm.h"
 #include "linux.h"
+#include "monitor.h"
 #include "reclaim.h"
 #include "fidelity/fidelity.h"
 
@@ -281,6 +282,8 @@ void hyp_main(uint64_t dtb)
 	if (palloc_init(ram_base, ram_end, (uint64_t)__end))
 		hyp_panic("palloc_init: RAM too small");
 	hyp_printf("s2hyp: %lu pages free\n", palloc_free_pages());
+	if (hyp_mon_init())
+		hyp_panic("the break-before-make monitor did not start");
 	scenario = parse_scenario(fdt);
 	if (selftests())
 		semihost_exit(HYP_EXIT_FAIL);
@@ -298,7 +301,7 @@ void hyp_main(uint64_t dtb)
 	}
 
 	/* Every page a scenario takes must come back: checked at the end. */
-	free_before = palloc_free_pages();
+	free_before = palloc_free_pages() + hyp_mon_pages();
 	run_ticks = hyp_counter();
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
 	__asm__ volatile("sev");
@@ -313,11 +316,14 @@ void hyp_main(uint64_t dtb)
 	/* Every walk has ended: nothing deferred may stay. */
 	if (reclaim_poll())
 		failed++;
-	if (palloc_free_pages() != free_before) {
+	/* The monitor's ghost state (checked build) is not the scenario's. */
+	if (palloc_free_pages() + hyp_mon_pages() != free_before) {
 		hyp_printf("s2hyp: %ld pages leaked\n",
-			   (int64_t)(free_before - palloc_free_pages()));
+			   (int64_t)(free_before - palloc_free_pages() - hyp_mon_pages()));
 		failed++;
 	}
+	if (hyp_mon_summary())
+		failed++;
 	hyp_printf("s2hyp: %u passed, %u failed (CPUs), %lu us since boot, "
 		   "%lu us running\n", hyp_ncpus - failed, failed,
 		   hyp_ticks_us(hyp_counter() - boot_ticks),

@@ -12,25 +12,32 @@
  * would leave the wrong VM loaded).
  */
 #include "vm.h"
+#include "monitor.h"
 #include "reclaim.h"
 
 uint64_t hyp_mm_last_tlbi_vttbr;
 
 static void *mm_zalloc(void *ctx, size_t size)
 {
+	void *va = palloc_zalloc_bytes(size);
+
 	(void)ctx;
-	return palloc_zalloc_bytes(size);
+	if (va)
+		HYP_MON(s2_mon_alloc(&hyp_mon, va, size));
+	return va;
 }
 
 static void mm_free(void *ctx, void *va, size_t size)
 {
 	(void)ctx;
+	HYP_MON(s2_mon_free(&hyp_mon, va, size));
 	palloc_free_bytes(va, size);
 }
 
 static void mm_free_deferred(void *ctx, void *va, size_t size)
 {
 	(void)ctx;
+	HYP_MON(s2_mon_free(&hyp_mon, va, size));
 	reclaim_free_deferred(va, size);
 }
 
@@ -109,8 +116,11 @@ static void mm_tlbi_ipa(void *ctx, const struct s2_pgtable *pgt, uint64_t ipa,
 	 * scenario shows).
 	 */
 	dsb(ishst);
+	HYP_MON(s2_mon_dsb(&hyp_mon, S2_MON_DSB_ISHST));
 	__asm__ volatile("tlbi ipas2e1is, %0" : : "r"(ipa >> 12) : "memory");
+	HYP_MON(s2_mon_tlbi_ipa(&hyp_mon, pgt, ipa, S2_MON_TTL_NONE));
 	dsb(ish);
+	HYP_MON(s2_mon_dsb(&hyp_mon, S2_MON_DSB_ISH));
 	__asm__ volatile("tlbi vmalle1is" ::: "memory");
 	dsb(ish);
 	isb();
@@ -123,8 +133,11 @@ static void mm_tlbi_vmid(void *ctx, const struct s2_pgtable *pgt)
 
 	(void)ctx;
 	dsb(ishst);
+	HYP_MON(s2_mon_dsb(&hyp_mon, S2_MON_DSB_ISHST));
 	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
+	HYP_MON(s2_mon_tlbi_vmid(&hyp_mon, pgt));
 	dsb(ish);
+	HYP_MON(s2_mon_dsb(&hyp_mon, S2_MON_DSB_ISH));
 	isb();
 	vttbr_exit(old);
 }
@@ -133,11 +146,22 @@ static void mm_tlbi_all(void *ctx)
 {
 	(void)ctx;
 	dsb(ishst);
+	HYP_MON(s2_mon_dsb(&hyp_mon, S2_MON_DSB_ISHST));
 	__asm__ volatile("tlbi alle1is" ::: "memory");
+	HYP_MON(s2_mon_tlbi_all(&hyp_mon));
 	__asm__ volatile("ic ialluis" ::: "memory");
 	dsb(ish);
+	HYP_MON(s2_mon_dsb(&hyp_mon, S2_MON_DSB_ISH));
 	isb();
 }
+
+#ifdef S2MM_MONITOR
+static void mm_monitor(void *ctx, const struct s2_mon_event *ev)
+{
+	(void)ctx;
+	s2_mon_event(&hyp_mon, ev);
+}
+#endif
 
 const struct s2_mm_ops hyp_mm_ops = {
 	.zalloc = mm_zalloc,
@@ -150,6 +174,9 @@ const struct s2_mm_ops hyp_mm_ops = {
 	.tlbi_ipa = mm_tlbi_ipa,
 	.tlbi_vmid = mm_tlbi_vmid,
 	.tlbi_all = mm_tlbi_all,
+#ifdef S2MM_MONITOR
+	.monitor = mm_monitor,
+#endif
 };
 
 unsigned int hyp_vmid_bits(void)

@@ -99,6 +99,9 @@ struct s2_mon_violation {
 	const char *why;                /* a short detail */
 };
 
+/** A TLBI by IPA with no TTL hint: it covers a leaf at any level. */
+#define S2_MON_TTL_NONE (~0u)
+
 /** enum s2_mon_dsb - The barriers an embedder's invalidation uses. */
 enum s2_mon_dsb {
 	S2_MON_DSB_ISHST, /* DSB ISHST: earlier stores are visible */
@@ -131,6 +134,7 @@ struct s2_mon {
 	int lock;                       /**< the monitor's spinlock */
 	bool off;                       /**< out of memory: stopped checking */
 	uint64_t violations;            /**< violations seen */
+	uint64_t stores;                /**< descriptor stores checked */
 	struct s2_mon_violation first;  /**< the first violation seen */
 	struct s2_mon_page **pages;     /**< ghost pages, hashed by address */
 	size_t npages;                  /**< ghost pages held */
@@ -173,7 +177,8 @@ void s2_mon_dsb(struct s2_mon *m, enum s2_mon_dsb kind);
 
 /**
  * s2_mon_tlbi_ipa() - A TLBI of the stage-2 leaf at @level translating
- * @ipa in @pgt's VMID (TLBI IPAS2E1IS with that level as its TTL hint).
+ * @ipa in @pgt's VMID (TLBI IPAS2E1IS with that level as its TTL hint;
+ * S2_MON_TTL_NONE: without one).
  */
 void s2_mon_tlbi_ipa(struct s2_mon *m, const struct s2_pgtable *pgt,
 		     uint64_t ipa, unsigned int level);
@@ -186,6 +191,9 @@ void s2_mon_tlbi_all(struct s2_mon *m);
 
 /** s2_mon_violations() - How many violations @m has seen. */
 uint64_t s2_mon_violations(const struct s2_mon *m);
+
+/** s2_mon_stores() - How many descriptor stores @m has checked. */
+uint64_t s2_mon_stores(const struct s2_mon *m);
 
 /** s2_mon_rule_name() - A short name for @rule ("bbm", "tlbi-order", ...). */
 const char *s2_mon_rule_name(enum s2_mon_rule rule);
