@@ -57,9 +57,16 @@ struct s2_mon_page {
 	uint8_t state;
 	uint32_t nent;
 	uint32_t nowed;       /* entries with an invalidation owed */
+	uint32_t nissued;     /* entries of it in m->issued */
 	size_t owed_pos;      /* index in m->owed while nowed */
 	uint64_t *shadow;     /* what each entry held at its last report */
 	struct owed *owed;    /* per entry; allocated at the first owed */
+};
+
+/* An entry whose covering TLBI awaits the DSB ISH that completes it. */
+struct s2_mon_issued {
+	struct s2_mon_page *page;
+	uint32_t idx;
 };
 
 struct s2_mon_owner {
@@ -205,6 +212,13 @@ static void owed_list_remove(struct s2_mon *m, struct s2_mon_page *p)
 
 static void drop(struct s2_mon *m, struct s2_mon_page *p)
 {
+	if (p->nissued) {
+		size_t n = 0;
+		for (size_t i = 0; i < m->nissued; i++)
+			if (m->issued[i].page != p)
+				m->issued[n++] = m->issued[i];
+		m->nissued = n;
+	}
 	if (p->nowed)
 		owed_list_remove(m, p);
 	unhash(m, p);
@@ -348,18 +362,32 @@ static void owed_done(struct s2_mon *m, struct s2_mon_page *p, uint32_t idx)
 		owed_list_remove(m, p);
 }
 
-/* A TLBI covering the owed entry @o was issued. */
-static void cover(struct s2_mon *m, struct owed *o)
+/* A TLBI covering the owed entry @idx of @p was issued. */
+static void cover(struct s2_mon *m, struct s2_mon_page *p, uint32_t idx)
 {
+	struct owed *o = &p->owed[idx];
+
 	if (o->stage != OW_BROKEN)
 		return;
 	/* Arm ARM D8.13.1: only a DSB between them orders the store first. */
-	if (o->epoch < m->dsb_epoch) {
-		o->stage = OW_ISSUED;
-		m->issued = true;
-	} else {
+	if (o->epoch >= m->dsb_epoch) {
 		o->unordered = true;
+		return;
 	}
+	if (m->nissued == m->issued_cap) {
+		size_t cap = m->issued_cap ? 2 * m->issued_cap : 64;
+		struct s2_mon_issued *l = mon_alloc(m, cap * sizeof(*l));
+		if (!l)
+			return;
+		for (size_t i = 0; i < m->nissued; i++)
+			l[i] = m->issued[i];
+		mon_free(m, m->issued, m->issued_cap * sizeof(*l));
+		m->issued = l;
+		m->issued_cap = cap;
+	}
+	o->stage = OW_ISSUED;
+	m->issued[m->nissued++] = (struct s2_mon_issued){ p, idx };
+	p->nissued++;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -610,6 +638,9 @@ void s2_mon_fini(struct s2_mon *m)
 	mon_free(m, m->pages, m->cap * sizeof(*m->pages));
 	mon_free(m, m->owed, m->owed_cap * sizeof(*m->owed));
 	mon_free(m, m->owners, m->nowners * sizeof(*m->owners));
+	mon_free(m, m->issued, m->issued_cap * sizeof(*m->issued));
+	m->issued = NULL;
+	m->nissued = m->issued_cap = 0;
 	m->pages = NULL;
 	m->owed = NULL;
 	m->owners = NULL;
@@ -685,15 +716,16 @@ void s2_mon_dsb(struct s2_mon *m, enum s2_mon_dsb kind)
 {
 	lock(m);
 	m->dsb_epoch++;
-	if (kind == S2_MON_DSB_ISH && m->issued) {
-		/* Backwards: owed_done() moves the last page into the gap. */
-		for (size_t k = m->nowed; k-- > 0;) {
-			struct s2_mon_page *p = m->owed[k];
-			for (uint32_t i = 0; i < p->nent && p->nowed; i++)
-				if (p->owed[i].stage == OW_ISSUED)
-					owed_done(m, p, i);
+	if (kind == S2_MON_DSB_ISH) {
+		/* Entries broken again (or settled) since their TLBI are not
+		 * ISSUED any more: they stay as they are. */
+		for (size_t i = 0; i < m->nissued; i++) {
+			struct s2_mon_page *p = m->issued[i].page;
+			p->nissued = 0;
+			if (p->owed[m->issued[i].idx].stage == OW_ISSUED)
+				owed_done(m, p, m->issued[i].idx);
 		}
-		m->issued = false;
+		m->nissued = 0;
 	}
 	if (kind == S2_MON_DSB_ISH && m->all_issued) {
 		m->flush_seq = ++m->seq;
@@ -715,7 +747,7 @@ void s2_mon_tlbi_ipa(struct s2_mon *m, const struct s2_pgtable *pgt,
 								     p->level);
 		/* By IPA only leaves: a table's walks need VMID-wide. */
 		if (i < p->nent && !is_table(p->owed[i].old, p->level))
-			cover(m, &p->owed[i]);
+			cover(m, p, (uint32_t)i);
 	}
 	unlock(m);
 }
@@ -728,7 +760,7 @@ void s2_mon_tlbi_vmid(struct s2_mon *m, const struct s2_pgtable *pgt)
 		if (p->pgt != pgt)
 			continue;
 		for (uint32_t i = 0; i < p->nent; i++)
-			cover(m, &p->owed[i]);
+			cover(m, p, i);
 	}
 	unlock(m);
 }
@@ -738,7 +770,7 @@ void s2_mon_tlbi_all(struct s2_mon *m)
 	lock(m);
 	for (size_t k = 0; k < m->nowed; k++)
 		for (uint32_t i = 0; i < m->owed[k]->nent; i++)
-			cover(m, &m->owed[k]->owed[i]);
+			cover(m, m->owed[k], i);
 	m->all_issued = true;
 	unlock(m);
 }

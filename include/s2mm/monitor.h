@@ -121,6 +121,7 @@ struct s2_mon_mem {
 
 struct s2_mon_page;
 struct s2_mon_owner;
+struct s2_mon_issued;
 
 /**
  * struct s2_mon - A monitor. Its fields are the monitor's own; allocate
@@ -143,7 +144,9 @@ struct s2_mon {
 	size_t nowed;                   /**< entries of owed used */
 	size_t owed_cap;                /**< entries of owed allocated */
 	uint64_t dsb_epoch;             /**< DSBs seen so far */
-	bool issued;                    /**< a TLBI awaits its DSB ISH */
+	struct s2_mon_issued *issued;   /**< entries whose TLBI awaits its DSB ISH */
+	size_t nissued;                 /**< entries of issued used */
+	size_t issued_cap;              /**< entries of issued allocated */
 	bool all_issued;                /**< a TLBI of every VMID awaits it */
 	uint64_t seq;                   /**< VMID hand-outs and flushes so far */
 	uint64_t flush_seq;             /**< seq at the last completed flush */

@@ -331,7 +331,7 @@ static void vmid(struct mfx *m, const void *vm, uint64_t id, uint64_t gen)
 static void catches_vmid_reused_without_flush(void **state)
 {
 	struct mfx *m = *state;
-	int a, b, c;
+	int a = 0, b = 0, c = 0;
 
 	vmid(m, &a, 1, 1);
 	vmid(m, &a, 1, 2); /* kept across a rollover: no flush needed */
@@ -349,7 +349,7 @@ static void catches_vmid_reused_without_flush(void **state)
 static void catches_vmid_shared(void **state)
 {
 	struct mfx *m = *state;
-	int a, b;
+	int a = 0, b = 0;
 
 	vmid(m, &a, 5, 1);
 	vmid(m, &b, 5, 1);
