@@ -29,7 +29,7 @@ for layout in "4K 40 40" "4K 48 48" "4K 52 52" "16K 40 40" "16K 52 52" "64K 42 4
     set -- $s1
     fmt=$1 s1g=$2
     for blocks in blocks no-blocks; do
-      runs+=("$g-ipa$ipa-$fmt-$s1g-$blocks|--granule $g --ipa-bits $ipa --pa-bits $pa --s1-format $fmt --s1-granule $s1g --$blocks --workload random --wss 2048")
+      runs+=("$g-ipa$ipa-$fmt-$s1g-$blocks|--granule $g --ipa-bits $ipa --pa-bits $pa --s1-format $fmt --s1-granule $s1g --$blocks --workload random")
     done
   done
 done
