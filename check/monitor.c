@@ -677,7 +677,9 @@ void s2_mon_event(struct s2_mon *m, const struct s2_mon_event *ev)
 	unlock(m);
 }
 
-void s2_mon_alloc(struct s2_mon *m, const void *va, size_t size)
+/* [@va, @va + @size) leaves the library's hands: no walk may reach it. */
+static void release(struct s2_mon *m, const void *va, size_t size,
+		    enum s2_mon_rule rule, const char *live, const char *detached)
 {
 	lock(m);
 	for (size_t off = 0; !m->off && off < size; off += MIN_PAGE) {
@@ -685,31 +687,25 @@ void s2_mon_alloc(struct s2_mon *m, const void *va, size_t size)
 		if (!p)
 			continue;
 		if (p->state != PG_CLEAN)
-			violation(m, S2_MON_RULE_TABLE_REUSE, p->pgt, (void *)p->va,
-				  p->base, p->level, 0, 0,
-				  p->state == PG_LIVE ?
-				  "allocator handed out a table page still linked" :
-				  "allocator handed out a table page before the invalidation of its unlinking completed");
+			violation(m, rule, p->pgt, (void *)p->va, p->base, p->level,
+				  0, 0, p->state == PG_LIVE ? live : detached);
 		drop(m, p);
 	}
 	unlock(m);
 }
 
+void s2_mon_alloc(struct s2_mon *m, const void *va, size_t size)
+{
+	release(m, va, size, S2_MON_RULE_TABLE_REUSE,
+		"allocator handed out a table page still linked",
+		"allocator handed out a table page before the invalidation of its unlinking completed");
+}
+
 void s2_mon_free(struct s2_mon *m, const void *va, size_t size)
 {
-	lock(m);
-	for (size_t off = 0; !m->off && off < size; off += MIN_PAGE) {
-		struct s2_mon_page *p = find(m, (uintptr_t)va + off);
-		if (!p)
-			continue;
-		if (p->state != PG_CLEAN)
-			violation(m, S2_MON_RULE_TABLE_FREE, p->pgt, (void *)p->va,
-				  p->base, p->level, 0, 0,
-				  p->state == PG_LIVE ? "table page freed while linked" :
-				  "table page freed before the invalidation of its unlinking completed");
-		drop(m, p);
-	}
-	unlock(m);
+	release(m, va, size, S2_MON_RULE_TABLE_FREE,
+		"table page freed while linked",
+		"table page freed before the invalidation of its unlinking completed");
 }
 
 void s2_mon_dsb(struct s2_mon *m, enum s2_mon_dsb kind)

@@ -129,6 +129,16 @@ static void map_pages(struct mfx *m, uint64_t ipa, uint64_t size)
 					S2_MAP_PAGES), 0);
 }
 
+/* Page 0 mapped, then broken by hand: its entry, with the old leaf in @old. */
+static uint64_t *broken_page(struct mfx *m, uint64_t *old)
+{
+	map_pages(m, 0, 0x1000);
+	uint64_t *p = entry(m, 0, 3);
+	*old = *p;
+	store(m, p, 0);
+	return p;
+}
+
 /* The library's own operations, checked, break nothing. */
 static void library_keeps_every_rule(void **state)
 {
@@ -183,10 +193,8 @@ static void catches_tlbi_of_wrong_level(void **state)
 {
 	struct mfx *m = *state;
 
-	map_pages(m, 0, 0x1000);
-	uint64_t *p = entry(m, 0, 3);
-	uint64_t v = *p;
-	store(m, p, 0);
+	uint64_t v;
+	uint64_t *p = broken_page(m, &v);
 	s2_mon_dsb(mon(m), S2_MON_DSB_ISHST);
 	s2_mon_tlbi_ipa(mon(m), &m->f.pt, 0, 2);
 	s2_mon_dsb(mon(m), S2_MON_DSB_ISH);
@@ -199,10 +207,8 @@ static void catches_tlbi_before_barrier(void **state)
 {
 	struct mfx *m = *state;
 
-	map_pages(m, 0, 0x1000);
-	uint64_t *p = entry(m, 0, 3);
-	uint64_t v = *p;
-	store(m, p, 0);
+	uint64_t v;
+	uint64_t *p = broken_page(m, &v);
 	s2_mon_tlbi_ipa(mon(m), &m->f.pt, 0, 3);
 	s2_mon_dsb(mon(m), S2_MON_DSB_ISH);
 	store(m, p, v + 0x10000);
@@ -214,10 +220,8 @@ static void catches_tlbi_not_completed(void **state)
 {
 	struct mfx *m = *state;
 
-	map_pages(m, 0, 0x1000);
-	uint64_t *p = entry(m, 0, 3);
-	uint64_t v = *p;
-	store(m, p, 0);
+	uint64_t v;
+	uint64_t *p = broken_page(m, &v);
 	s2_mon_dsb(mon(m), S2_MON_DSB_ISHST);
 	s2_mon_tlbi_ipa(mon(m), &m->f.pt, 0, 3);
 	s2_mon_dsb(mon(m), S2_MON_DSB_ISHST);
