@@ -18,11 +18,16 @@
  * removes no behaviour. The holder's own loads of the generation and of a
  * VM's value are folded likewise: only the holder writes those.
  *
- * Memory order: every access in src/vmid.c but the lock is relaxed, and the
- * model is sequentially consistent. That is sound here because the argument
- * (src/vmid.c:17-27) rests only on the single total order of RMWs on one
- * active slot and on the lock's acquire/release; no property relies on the
- * order in which relaxed accesses to different locations become visible.
+ * Memory order: the model is sequentially consistent, while src/vmid.c
+ * uses relaxed accesses but for the lock. The argument it rests on (the
+ * comment at the top of src/vmid.c) needs only what the model keeps: an
+ * RMW on an active slot reads the latest value of that slot (so the fast
+ * path's compare-and-swap and a rollover's exchange are ordered), and the
+ * lock's acquire/release orders the slow paths. Stale relaxed loads of the
+ * generation or of a VM's value only send a CPU to the slow path or to
+ * that compare-and-swap, which the model explores. That the flush is
+ * complete before a value of the new generation is visible is the
+ * embedder's DSB in ops->tlbi_all (vmid.h), taken for granted here.
  *
  * Configuration (cpp, e.g. spin -DNCPU=3 -DNIDX=5 -a vmid.pml):
  *  NCPU  CPUs (s2_vmid_init()'s ncpus);
@@ -33,7 +38,8 @@
  *  BROKEN_NO_RESERVED  a rollover keeps no VMID for the running CPUs;
  *  BROKEN_NO_FLUSH     a rollover does not call ops->tlbi_all;
  *  BROKEN_FAST_STORE   the fast path stores its active slot instead of
- *                      compare-and-swapping it (the race of src/vmid.c:17-27).
+ *                      compare-and-swapping it (the race the comment
+ *                      at the top of src/vmid.c describes).
  */
 
 #ifndef NCPU
@@ -52,6 +58,10 @@
  * Generation 0 is "never ran"; real generations start at 1.
  */
 #define MK(g, i)	((g) * NIDX + (i))
+/*
+ * gen_of(), src/vmid.c:146-149, compared with current_gen(),
+ * src/vmid.c:151-154, which is gen here.
+ */
 #define GEN_OF(v)	((v) / NIDX)
 #define IDX_OF(v)	((v) % NIDX)
 #define NO_IDX		255
@@ -77,6 +87,12 @@ byte vm_id[NVM];
  */
 byte fv[NCPU];
 byte fo[NCPU];
+/*
+ * The VM each CPU runs next (the embedder's choice), from the pick until
+ * the guest starts, NOSEL otherwise; global for canon().
+ */
+#define NOSEL	255
+byte sel[NCPU] = NOSEL;
 
 /*
  * What the hardware and the properties need (not in the C): the VM a CPU
@@ -94,8 +110,8 @@ byte tlb[NCPU * NIDX];
 bool ask[NCPU];
 bool waits[NCPU];
 
-/* Scratch of the d_steps; not part of the state. */
-hidden byte sk, st, sg, sr;
+/* Scratch of the d_steps: 0 between steps, so no state differs by them. */
+byte sk, st, sg, sr;
 
 /*
  * Generation renumbering: a modelling device, not in the C. The C's
@@ -255,6 +271,58 @@ inline tlbi_all()
 }
 
 /*
+ * VM symmetry, a modelling device like renumber(): the VMs are alike, so
+ * renaming them throughout a state (their values, the CPUs' choices, the
+ * VMs the CPUs run and the TLB entries' owners) yields a state the C and
+ * the properties cannot tell apart. canon() sorts the VMs by value (ties,
+ * VMs that never ran, by which CPUs chose them), so that states differing
+ * only in the names of the VMs are stored once. Any renaming would be
+ * sound; sorting only makes it a good reduction.
+ */
+#define VKEY(i)	(vm_id[i] * 8 + SELBY(i))
+#if NCPU == 2
+#define SELBY(i)	((sel[0] == (i)) + 2 * (sel[1] == (i)))
+#else
+#define SELBY(i)	((sel[0] == (i)) + 2 * (sel[1] == (i)) + 4 * (sel[2] == (i)))
+#endif
+#define SWAPV(a, i, j)	if :: a == (i) -> a = (j) :: a == (j) -> a = (i) :: else fi
+
+inline canon()
+{
+	sg = 0;
+	do
+	:: sg < NVM - 1 ->
+		sr = 0;
+		do
+		:: sr < NVM - 1 - sg ->
+			if
+			:: VKEY(sr) > VKEY(sr + 1) ->
+				st = vm_id[sr]; vm_id[sr] = vm_id[sr + 1]; vm_id[sr + 1] = st;
+				sk = 0;
+				do
+				:: sk < NCPU ->
+					SWAPV(sel[sk], sr, sr + 1);
+					SWAPV(run_vm[sk], sr + 1, sr + 2);
+					sk++
+				:: else -> break
+				od;
+				sk = 0;
+				do
+				:: sk < NCPU * NIDX -> SWAPV(tlb[sk], sr + 1, sr + 2); sk++
+				:: else -> break
+				od
+			:: else
+			fi;
+			sr++
+		:: else -> break
+		od;
+		sg++
+	:: else -> break
+	od;
+	sg = 0; sr = 0; st = 0; sk = 0
+}
+
+/*
  * The guest stops (see below), the embedder picks a VM to run next, and
  * s2_vmid_update(), src/vmid.c:314-345, starts with the fast path:
  * v = atomic_load(&vm_vmid->id), line 333.
@@ -263,15 +331,17 @@ inline pick_vm()
 {
 	run_vm[c] = 0;
 	run_idx[c] = 0;
-	select(m : 0 .. NVM - 1);
+	select(sk : 0 .. NVM - 1);
+	sel[c] = sk;
+	sk = 0;
 	ask[c] = 1;
-	fv[c] = vm_id[m]
+	fv[c] = vm_id[sel[c]];
+	d_step { canon() }
 }
 
 active [NCPU] proctype cpu()
 {
 	byte c = _pid;		/* this CPU's number */
-	byte m;			/* the VM it runs next */
 	byte nv;		/* new_vmid()'s v, under the lock */
 	byte idx;		/* new_vmid()'s idx */
 	byte x;			/* rollover()'s CPU */
@@ -299,12 +369,12 @@ picked:
 		fi
 	}
 #ifdef BROKEN_FAST_STORE
-	atomic { cpu_active[c] = fv[c]; fo[c] = 0; renumber(); goto fast }
+	atomic { cpu_active[c] = fv[c]; fo[c] = 0; d_step { renumber() }; goto fast }
 #else
 	/* atomic_compare_exchange_strong(active, &old_active, v), lines 337-339. */
 	if
-	:: atomic { cpu_active[c] == fo[c] -> cpu_active[c] = fv[c]; fo[c] = 0; renumber(); goto fast }
-	:: atomic { cpu_active[c] != fo[c] -> fo[c] = 0; renumber(); goto slow }
+	:: atomic { cpu_active[c] == fo[c] -> cpu_active[c] = fv[c]; fo[c] = 0; d_step { renumber() }; goto fast }
+	:: atomic { cpu_active[c] != fo[c] -> fo[c] = 0; d_step { renumber() }; goto slow }
 	fi;
 #endif
 
@@ -325,7 +395,7 @@ retry:
 		 * v = load(&vm->id); gen_of(v) != current_gen(a), lines
 		 * 305-306; only the holder writes either, so they fold in.
 		 */
-		fv[c] = vm_id[m];
+		fv[c] = vm_id[sel[c]];
 		if
 		:: GEN_OF(fv[c]) == gen -> goto slow_store
 		:: else
@@ -348,10 +418,10 @@ spinwait:
 			if
 			:: kept ->
 				/* atomic_store(&vm->id, v), line 215. */
-				vm_id[m] = nv;
+				vm_id[sel[c]] = nv;
 				fv[c] = nv;
 				nv = 0; kept = 0;
-				renumber();
+				d_step { renumber(); canon() }
 				goto slow_store
 			:: else -> nv = 0
 			fi
@@ -369,7 +439,7 @@ spinwait:
 		 */
 		gen++;
 		map = BIT(0);
-		renumber()
+		d_step { renumber() }
 	}
 	/* rollover(), lines 166-179: one exchange per CPU, in order. */
 	x = 0;
@@ -390,16 +460,17 @@ spinwait:
 			st = 0;
 #endif
 			x++;
-			renumber()
+			d_step { renumber() }
 		}
-	:: else -> x = 0; break
+	:: else -> break
 	od;
 #ifndef BROKEN_NO_FLUSH
 	/* Line 181: a->ops->tlbi_all(a->ops->ctx). */
-	atomic { tlbi_all() }
+	atomic { x = 0; d_step { tlbi_all() } }
 #endif
 	/* Lines 224-226: a free VMID is left (ncpus < NIDX - 1). */
 	atomic {
+		x = 0;
 		find_free_idx(1, idx);
 		assert(idx != NO_IDX);
 		goto new_store
@@ -409,14 +480,14 @@ new_store:
 	atomic {
 		map = map | BIT(idx);
 		cur_idx = idx;
-		vm_id[m] = MK(gen, idx);
-		fv[c] = vm_id[m];
+		vm_id[sel[c]] = MK(gen, idx);
+		fv[c] = vm_id[sel[c]];
 		idx = 0;
-		renumber()
+		d_step { renumber(); canon() }
 	}
 slow_store:
 	/* update_slow(), line 308: atomic_store(active, v). */
-	atomic { cpu_active[c] = fv[c]; renumber() }
+	atomic { cpu_active[c] = fv[c]; d_step { renumber() } }
 	/* vmid_unlock(), src/vmid.c:90-93; update_slow() returns (line 311). */
 	owner = 0;
 
@@ -429,15 +500,16 @@ fast:
 progress_got:
 	atomic {
 		ask[c] = 0;
-		run_vm[c] = m + 1;
+		run_vm[c] = sel[c] + 1;
 		run_idx[c] = IDX_OF(fv[c]);
 		assert(run_idx[c] != 0);
 		assert(tlb[c * NIDX + run_idx[c]] == 0 ||
-		       tlb[c * NIDX + run_idx[c]] == m + 1);
-		tlb[c * NIDX + run_idx[c]] = m + 1;
+		       tlb[c * NIDX + run_idx[c]] == sel[c] + 1);
+		tlb[c * NIDX + run_idx[c]] = sel[c] + 1;
 		assert(SAFE);
 		fv[c] = 0;
-		renumber()
+		sel[c] = NOSEL;
+		d_step { renumber(); canon() }
 	}
 	/*
 	 * The guest exits to EL2: run_vm[c] = 0 is folded into the CPU's next
@@ -450,7 +522,7 @@ progress_got:
 		run_vm[c] = 0;
 		run_idx[c] = 0;
 		cpu_active[c] = IDLE;
-		renumber()
+		d_step { renumber() }
 	   }
 	:: atomic { pick_vm(); goto picked }
 	fi;
