@@ -133,7 +133,7 @@ run() {
 	errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' pan.log | tail -n1)
 	complete=1
 	grep -q 'max search depth too small\|out of memory\|Warning: Search not completed' pan.log && complete=0
-	echo "wall ${SECONDS}s -> $(($SECONDS - t0))s for pan $*; $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p')"
+	echo "pan $*: $((SECONDS - t0)) s wall on $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p')"
 	[ -n "$errors" ] || { echo "pan gave no summary" >&2; cat pan.log >&2; exit 1; }
 }
 
