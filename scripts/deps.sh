@@ -6,7 +6,7 @@ pkgs=(cmake make gcc pkg-config libcmocka-dev libjansson-dev zlib1g-dev libzstd-
 if [ "${1:-build}" = test ]; then
   pkgs+=(gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-system-arm qemu-user
          clang libclang-rt-14-dev valgrind gnuplot-nox jq libfdt-dev device-tree-compiler
-         doxygen graphviz g++ groff-base python3)
+         doxygen graphviz g++ groff-base python3 spin)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
