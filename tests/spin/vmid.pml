@@ -59,17 +59,17 @@
  */
 #define MK(g, i)	((g) * NIDX + (i))
 /*
- * gen_of(), src/vmid.c:146-149, compared with current_gen(),
- * src/vmid.c:151-154, which is gen here.
+ * gen_of(), src/vmid.c:148-151, compared with current_gen(),
+ * src/vmid.c:153-156, which is gen here.
  */
 #define GEN_OF(v)	((v) / NIDX)
 #define IDX_OF(v)	((v) % NIDX)
 #define NO_IDX		255
-/* active_idle(), src/vmid.c:352-355: generation 1 | VMID 0. */
+/* active_idle(), src/vmid.c:369-372: generation 1 | VMID 0. */
 #define IDLE		MK(1, 0)
 #define BIT(i)		(1 << (i))
 
-/* struct s2_vmid_alloc, as s2_vmid_init(), src/vmid.c:238-266 leaves it. */
+/* struct s2_vmid_alloc, as s2_vmid_init(), src/vmid.c:254-283 leaves it. */
 byte gen = 1;			/* generation, in units of NIDX */
 byte owner;			/* the lock word: 0, or 1 + the CPU that holds it */
 byte cur_idx = 1;		/* last VMID handed out */
@@ -176,7 +176,7 @@ inline renumber()
 	sg = 0; sr = 0; sk = 0
 }
 
-/* find_free_idx(), src/vmid.c:114-131: first clear bit at or after from. */
+/* find_free_idx(), src/vmid.c:116-133: first clear bit at or after from. */
 inline find_free_idx(from, idx)
 {
 	idx = from;
@@ -188,9 +188,9 @@ inline find_free_idx(from, idx)
 }
 
 /*
- * test_and_set_idx(), src/vmid.c:104-111, with update_reserved(),
- * src/vmid.c:188-200: new_vmid()'s attempt to keep the VM's old index
- * (src/vmid.c:209-218). Sets kept when it may.
+ * test_and_set_idx(), src/vmid.c:106-113, with update_reserved(),
+ * src/vmid.c:190-202: new_vmid()'s attempt to keep the VM's old index
+ * (src/vmid.c:223-233). Sets kept when it may.
  */
 inline keep_old_idx(old, nv, kept)
 {
@@ -245,7 +245,7 @@ inline keep_old_idx(old, nv, kept)
 #endif
 
 /*
- * ops->tlbi_all (called at src/vmid.c:181): broadcast and complete on
+ * ops->tlbi_all (called at src/vmid.c:183): broadcast and complete on
  * return, so every TLB is empty then. A CPU whose guest is executing may
  * refill its entries at once: the model refills them (more entries only
  * make property (c) harder to meet).
@@ -324,7 +324,7 @@ inline canon()
 
 /*
  * The guest stops (see below), the embedder picks a VM to run next, and
- * s2_vmid_update(), src/vmid.c:314-345, starts with the fast path:
+ * s2_vmid_update(), src/vmid.c:331-362, starts with the fast path:
  * v = atomic_load(&vm_vmid->id), line 333.
  */
 inline pick_vm()
@@ -356,7 +356,7 @@ picked:
 	fo[c] = cpu_active[c];
 	/*
 	 * old_active != 0 && gen_of(v) == current_gen(a) && (old_active == v
-	 * || ...), lines 335-336: one load of the generation.
+	 * || ...), lines 352-353: one load of the generation.
 	 */
 	atomic {
 		if
@@ -371,7 +371,7 @@ picked:
 #ifdef BROKEN_FAST_STORE
 	atomic { cpu_active[c] = fv[c]; fo[c] = 0; d_step { renumber() }; goto fast }
 #else
-	/* atomic_compare_exchange_strong(active, &old_active, v), lines 337-339. */
+	/* atomic_compare_exchange_strong(active, &old_active, v), lines 354-356. */
 	if
 	:: atomic { cpu_active[c] == fo[c] -> cpu_active[c] = fv[c]; fo[c] = 0; d_step { renumber() }; goto fast }
 	:: atomic { cpu_active[c] != fo[c] -> fo[c] = 0; d_step { renumber() }; goto slow }
@@ -380,8 +380,8 @@ picked:
 
 slow:
 	/*
-	 * update_slow(), src/vmid.c:297-312, taking the lock with vmid_lock(),
-	 * src/vmid.c:79-88: the exchange; if it read 1, the relaxed loads until
+	 * update_slow(), src/vmid.c:314-329, taking the lock with vmid_lock(),
+	 * src/vmid.c:81-90: the exchange; if it read 1, the relaxed loads until
 	 * the word reads 0 (one blocking step: the loop's iterations change
 	 * nothing), then the exchange again. owner is the lock word, 1 when not
 	 * 0; which CPU wrote it is for the progress property only.
@@ -407,7 +407,7 @@ spinwait:
 		goto retry
 	fi;
 	/*
-	 * new_vmid(), src/vmid.c:203-232. Up to its first store, everything is
+	 * new_vmid(), src/vmid.c:217-248. Up to its first store, everything is
 	 * under the lock and read by no one else: one step with that store.
 	 */
 	atomic {
@@ -434,14 +434,14 @@ spinwait:
 		:: else
 		fi;
 		/*
-		 * rollover(), src/vmid.c:160-182: the store of the new
-		 * generation (line 164), and clear_map(), src/vmid.c:133-140.
+		 * rollover(), src/vmid.c:162-184: the store of the new
+		 * generation (line 164), and clear_map(), src/vmid.c:135-142.
 		 */
 		gen++;
 		map = BIT(0);
 		d_step { renumber() }
 	}
-	/* rollover(), lines 166-179: one exchange per CPU, in order. */
+	/* rollover(), lines 168-181: one exchange per CPU, in order. */
 	x = 0;
 	do
 	:: x < NCPU ->
@@ -476,7 +476,7 @@ spinwait:
 		goto new_store
 	}
 new_store:
-	/* new_vmid(), lines 228-231: the store of gen | idx. */
+	/* new_vmid(), lines 243-247: the store of gen | idx (and its report to a checked build's monitor, which the model leaves out). */
 	atomic {
 		map = map | BIT(idx);
 		cur_idx = idx;
@@ -488,7 +488,7 @@ new_store:
 slow_store:
 	/* update_slow(), line 308: atomic_store(active, v). */
 	atomic { cpu_active[c] = fv[c]; d_step { renumber() } }
-	/* vmid_unlock(), src/vmid.c:90-93; update_slow() returns (line 311). */
+	/* vmid_unlock(), src/vmid.c:92-95; update_slow() returns (line 311). */
 	owner = 0;
 
 fast:
@@ -518,7 +518,7 @@ progress_got:
 	 */
 	if
 	:: atomic {
-		/* s2_vmid_clear_active(), src/vmid.c:357-364: the vCPU is put. */
+		/* s2_vmid_clear_active(), src/vmid.c:374-381: the vCPU is put. */
 		run_vm[c] = 0;
 		run_idx[c] = 0;
 		cpu_active[c] = IDLE;
