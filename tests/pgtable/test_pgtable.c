@@ -120,7 +120,7 @@ static void pgtable_map_device(void **state)
 static void pgtable_rejects_bad_walks_and_layouts(void **state)
 {
 	struct fx *f = *state;
-	struct s2_walker w = { .cb = inv_visitor, .flags = S2_WALK_LEAF | (1u << 7) };
+	struct s2_walker w = { .cb = tree_check_visitor, .flags = S2_WALK_LEAF | (1u << 7) };
 	assert_int_equal(s2_pgtable_walk(&f->pt, 0, K4, &w), -S2_EINVAL);
 	w.flags = S2_WALK_LEAF;
 	w.cb = NULL;
