@@ -373,10 +373,8 @@ struct inject {
 	const struct s2_pgtable *pt;
 };
 
-static void inject_arm(struct in *in, struct inject *f, const struct s2_pgtable *pt)
+static void inject_arm_with(uint64_t b, struct inject *f, const struct s2_pgtable *pt)
 {
-	uint64_t b = take(in, 1);
-
 	f->on = (b & 7) == 0;
 	f->pt = pt;
 	hm.fail_nth = 0;
@@ -385,6 +383,11 @@ static void inject_arm(struct in *in, struct inject *f, const struct s2_pgtable 
 	f->hash = tree_hash(pt);
 	f->bytes = s2_physmem_allocated(pm);
 	hm.fail_nth = 1 + ((b >> 3) & 7);
+}
+
+static void inject_arm(struct in *in, struct inject *f, const struct s2_pgtable *pt)
+{
+	inject_arm_with(take(in, 1), f, pt);
 }
 
 /* After the operation: -S2_ENOMEM only when injected, and then nothing
@@ -824,6 +827,10 @@ static void vm_access(struct in *in, struct vmx *x)
 				    .sf = b & 0x40, .ar = b & 0x80 };
 	uint64_t gregs[31];
 	bool beyond = false;
+	/* One byte for the failures of all its aborts, whatever their
+	 * number, so that the bytes after it keep their meaning: the
+	 * abort (b >> 6) of the access fails if at all. */
+	uint64_t fail = take(in, 1);
 
 	a.va = vm_ipa_in_slot(in, x) + (take(in, 2) & (x->o.gsz - 1));
 	if (x->o.g.ipa_bits < 48 && (b & 0x78) == 0x78) {
@@ -872,7 +879,7 @@ static void vm_access(struct in *in, struct vmx *x)
 			uint64_t n = (page - s->ipa) >> x->o.g.granule_shift;
 			x->written[s->id][n / 64] |= 1ULL << (n % 64);
 		}
-		inject_arm(in, &f, &x->vm.pgt);
+		inject_arm_with((uint64_t)tries == fail >> 6 ? fail : 1, &f, &x->vm.pgt);
 		int ret = s2_vm_handle_abort(&x->vm, &abt, &ex);
 		TRACE("%u: abort at %#llx acc %u fault %u: %d exit %u\n", step_no,
 		      (unsigned long long)a.va, a.acc, r.fault.type, ret, ex.reason);
