@@ -844,7 +844,7 @@ static void vm_access(struct in *in, struct vmx *x)
 		struct s2_mmu_regs regs;
 		struct s2_mmu_result r;
 		struct s2_abort abt = { .regs = gregs };
-		struct s2_exit ex;
+		struct s2_exit ex = { 0 };
 		struct inject f;
 		uint64_t page = a.va & ~(x->o.gsz - 1);
 		const struct s2_memslot *s = beyond ? NULL : s2_vm_slot_find(&x->vm, page);
@@ -978,6 +978,9 @@ static void vm_step(struct in *in, struct vmx *x, unsigned int op)
 	case 8: {
 		uint64_t nipa, nsize, oipa = s ? s->ipa : 0, osize = s ? s->size : 0;
 		pick_range(in, &x->o, &nipa, &nsize);
+		/* The slot keeps its size: it stays in the window. */
+		if (s && nipa + s->size > x->o.wbase + x->o.wsize)
+			nipa = x->o.wbase + x->o.wsize - s->size;
 		inject_arm(in, &f, &x->vm.pgt);
 		ret = s2_vm_slot_move(&x->vm, id, nipa);
 		if (inject_done(&f, ret, "slot_move"))
