@@ -7,6 +7,8 @@
 
 #include <s2mm/pgtable.h>
 
+#include "parse_num.h"
+
 /* Each subcommand: argc/argv start at its own name. Returns the exit status. */
 int cmd_demo(int argc, char **argv);
 int cmd_run(int argc, char **argv);
@@ -38,7 +40,5 @@ void dump_pgtable(FILE *out, const struct s2_pgtable *pt, uint64_t ipa,
 /** parse_uint() - A decimal in [@lo, @hi] (@lo >= 0); -1 when not. */
 long parse_uint(const char *s, long lo, long hi);
 
-/** parse_size() - "4K", "2M", "1G", "4096", "0x1000" -> bytes; 0 on error. */
-unsigned long long parse_size(const char *s);
 
 #endif

@@ -206,15 +206,6 @@ static bool cfg_dot_cmp(const char *s)
 	return a && s[a] == '.' && s[a + 1] && strspn(s + a + 1, "0123456789") == strlen(s + a + 1);
 }
 
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	return errno || end == s || *end || *s == '-' ? -1 : 0;
-}
-
 /* The run, boot after boot: from the next configuration when QEMU dies
  * (careful about it), without the comparison it died on. */
 static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t cfg,
@@ -359,7 +350,7 @@ int cmd_hyp_fidelity(int argc, char **argv)
 			printf("fidelity: seed %" PRIu64 " (drawn at random)\n", seed);
 			continue;
 		}
-		if (dst && parse_u64(optarg, dst)) {
+		if (dst && !parse_u64(optarg, dst)) {
 			fprintf(stderr, "s2mm hyp fidelity: bad number '%s'\n", optarg);
 			return 2;
 		}

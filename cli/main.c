@@ -47,26 +47,6 @@ long parse_uint(const char *s, long lo, long hi)
 	return v;
 }
 
-unsigned long long parse_size(const char *s)
-{
-	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
-	unsigned int shift = 0;
-
-	if (end == s)
-		return 0;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	}
-	if (*end && strcmp(end, "B") && strcmp(end, "iB"))
-		return 0;
-	if (v > (~0ULL >> shift))
-		return 0;
-	return v << shift;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

@@ -85,29 +85,6 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-bool parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-	unsigned int shift = 0;
-
-	if (!s || !*s || *s == '-')
-		return false;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (end == s || errno)
-		return false;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	}
-	if (*end || x > (~0ULL >> shift))
-		return false;
-	*v = x << shift;
-	return true;
-}
-
 static int bad(const char *cmd, const char *opt, const char *arg, const char *why)
 {
 	fprintf(stderr, "s2mm %s: --%s '%s': %s\n", cmd, opt, arg, why);

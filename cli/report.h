@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "parse_num.h"
 #include "sim.h"
 
 struct report_sample {
@@ -102,8 +103,6 @@ struct option;
 int report_getopt(int argc, char **argv, const struct option *opts,
 		  struct sim_config *cfg, struct report *rep);
 
-/** parse_u64() - A decimal/hex count with optional K/M/G suffix; false on error. */
-bool parse_u64(const char *s, uint64_t *v);
 
 /**
  * report_va_bits() - Settle --va-bits after the options were read into

@@ -31,6 +31,7 @@
 #include "champsim.h"
 #include "cli.h"
 #include "input.h"
+#include "lackey.h"
 #include "replay.h"
 #include "replay_champsim.h"
 #include "report.h"
@@ -80,13 +81,6 @@ static void trace_usage(FILE *out)
 		report_options_help);
 }
 
-static const int8_t hexval[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
-	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
-	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
 struct replay {
 	struct sim *s;
 	struct report *rep;
@@ -123,14 +117,18 @@ static int malformed(struct replay *r, const char *p, const char *end, const cha
  */
 static long replay_lines(struct replay *r, const char *buf, const char *end, bool last)
 {
+	/* The simulator's access for each kind; M is a load, then a store. */
+	static const unsigned int kinds[] = {
+		[LACKEY_FETCH] = SIM_EXEC, [LACKEY_LOAD] = SIM_READ,
+		[LACKEY_STORE] = SIM_WRITE, [LACKEY_MODIFY] = SIM_READ,
+	};
 	const char *p = buf;
 	struct sim *s = r->s;
 
 	for (;;) {
-		const char *line = p, *nl;
-		uint64_t addr = 0, size = 0;
-		unsigned int kind;
-		int8_t h;
+		const char *line = p, *nl, *why;
+		struct lackey_access a;
+		int ret;
 
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
@@ -139,63 +137,25 @@ static long replay_lines(struct replay *r, const char *buf, const char *end, boo
 			nl = end; /* last line without a newline */
 		}
 		r->line++;
-		/*
-		 * Skipped: valgrind's own messages ("==1234== ...", "--1234--
-		 * ..."), comments and empty lines (a lone "\r": a CRLF file), and
-		 * nothing else: a stray "-5" or "=x" is damage to report.
-		 */
-		if ((p[0] == '=' && p[1] == '=') || (p[0] == '-' && p[1] == '-') ||
-		    p[0] == '#' || p == nl || (p[0] == '\r' && p + 1 == nl)) {
-			p = nl + (nl < end);
+		ret = lackey_parse(p, nl, r->va_limit, &a, &why);
+		if (ret < 0)
+			return malformed(r, line, end, why);
+		p = nl + (nl < end);
+		if (!ret) {
 			if (p >= end)
 				return p - buf;
 			continue;
 		}
-		if (*p == ' ')
-			p++;
-		switch (*p) {
-		case 'I': kind = SIM_EXEC; break;
-		case 'L': kind = SIM_READ; break;
-		case 'S': kind = SIM_WRITE; break;
-		case 'M': kind = 3; break;
-		default:
-			return malformed(r, line, end, "not a lackey line (I, L, S or M)");
-		}
-		p++;
-		if (*p != ' ')
-			return malformed(r, line, end, "expected a space after the access kind");
-		while (*p == ' ')
-			p++;
-		if (!hexval[(uint8_t)*p])
-			return malformed(r, line, end, "expected a hexadecimal address");
-		for (int n = 0; (h = hexval[(uint8_t)*p]); p++, n++) {
-			if (n == 16)
-				return malformed(r, line, end, "address too long");
-			addr = addr << 4 | (uint64_t)(h - 1);
-		}
-		if (*p++ != ',')
-			return malformed(r, line, end, "expected ',' after the address");
-		if (*p < '0' || *p > '9')
-			return malformed(r, line, end, "expected a decimal size");
-		while (*p >= '0' && *p <= '9' && size < 1000000)
-			size = size * 10 + (uint64_t)(*p++ - '0');
-		if (*p == '\r')
-			p++;
-		if (p != nl || !size || size > 4096)
-			return malformed(r, line, end, "bad size or trailing characters");
-		if (addr + size - 1 >= r->va_limit || addr + size < addr)
-			return malformed(r, line, end, "address beyond the guest's VA size (--va-bits)");
-		p = nl + (nl < end);
 		r->access_lines++;
 
 		/* M: a load then a store (lackey's "modify"). */
-		for (unsigned int k = kind == 3 ? 2 : 1, acc = kind == 3 ? SIM_READ : kind; k;
+		for (unsigned int k = a.kind == LACKEY_MODIFY ? 2 : 1, acc = kinds[a.kind]; k;
 		     k--, acc = SIM_WRITE) {
-			if (sim_access(s, 0, addr, acc))
+			if (sim_access(s, 0, a.addr, acc))
 				goto sim_err;
 			/* Crossing a page: the second page is accessed too. */
-			if (__builtin_expect(((addr & 0xfff) + size) > 0x1000, 0) &&
-			    sim_access(s, 0, (addr | 0xfff) + 1, acc))
+			if (__builtin_expect(((a.addr & 0xfff) + a.size) > 0x1000, 0) &&
+			    sim_access(s, 0, (a.addr | 0xfff) + 1, acc))
 				goto sim_err;
 		}
 		if (__builtin_expect((r->access_lines & 0xffff) == 0, 0))

@@ -2,7 +2,8 @@
 # Run every test: a preflight that s2hyp boots under QEMU here, the
 # freestanding AArch64 build of the library, the suite
 # under ASan+UBSan, the threaded tests under TSan, a short libFuzzer run of
-# the MMU model, and last the whole suite
+# the MMU model, the library's API and the command's parsers, and last the
+# whole suite
 # (unit, model-based, fuzz replay, CLI, s2hyp under QEMU) whose ctest summary
 # ends the output. Exits non-zero if any step failed.
 set -uo pipefail
@@ -43,11 +44,11 @@ cmake -S "$root" -B "$root/build-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DS2MM_
   cmake --build "$root/build-tsan" -j"$jobs" >/dev/null &&
   (cd "$root/build-tsan" && ctest -j"$jobs" -L concurrency --output-on-failure | grep -vE "^ +Start |Test +#[0-9]+: .* Passed") || status=1
 
-step "libFuzzer: the MMU model's walk on arbitrary tables (short run)"
+step "libFuzzer: the MMU model's walk, the library's API, the command's parsers (short runs)"
 cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_C_COMPILER=clang -DS2MM_FUZZ=ON \
   -DS2MM_SKIP_HYP=ON >/dev/null &&
-  cmake --build "$root/build-fuzz" --target fuzz_walk -j"$jobs" >/dev/null &&
-  (cd "$root/build-fuzz" && ctest -R fuzz_walk_short --output-on-failure | grep -vE "^ +Start |Test +#[0-9]+: .* Passed") || status=1
+  cmake --build "$root/build-fuzz" --target fuzz_walk fuzz_api fuzz_cli_parse -j"$jobs" >/dev/null &&
+  (cd "$root/build-fuzz" && ctest -R 'fuzz_(walk|api|cli_parse)_short' --output-on-failure | grep -vE "^ +Start |Test +#[0-9]+: .* Passed") || status=1
 
 step "the whole suite (built by the preflight; labels slow and qemu10 left out: ctest -L slow, ctest -L qemu10)"
 (cd "$root/build" && ctest -j"$jobs" -LE 'slow|qemu10' --output-on-failure) || status=1

@@ -941,9 +941,11 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 		 * VMID-wide invalidation instead of one per page. */
 		uint64_t *t = table_va(ctx->pgt, ctx->old);
 		uint64_t n = 1ULL << ctx->pgt->geom.stride, changed = 0;
-		if (!d->set) {
+		if (!d->set && !(d->clear & S2_DESC_XN)) {
 			/* Clearing (write-protect): invalid entries hold no
-			 * permission bits, so no need to skip them. */
+			 * permission bits, so no need to skip them. Not when
+			 * XN goes (protect to X alone sets nothing): Device
+			 * pages keep it, which prot_change() knows. */
 			for (uint64_t i = 0; i < n; i++) {
 				changed |= t[i] & d->clear;
 				t[i] &= ~d->clear;

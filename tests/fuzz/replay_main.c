@@ -3,7 +3,8 @@
  * Replay driver for the fuzz targets without libFuzzer (any compiler): runs
  * the files named on the command line, then a fixed-seed stream of random
  * inputs, some biased towards well-formed tables, so that CI exercises the
- * harness on every build.
+ * harness on every build. S2MM_FUZZ_DUMP=<file> keeps the last random
+ * input there, to replay a crash.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
 		fclose(f);
 		LLVMFuzzerTestOneInput(buf, n);
 	}
+	const char *dump = getenv("S2MM_FUZZ_DUMP");
+
 	if (getenv("S2MM_FUZZ_ITERS"))
 		iters = strtoul(getenv("S2MM_FUZZ_ITERS"), NULL, 0);
 	for (i = 0; i < iters; i++) {
@@ -48,6 +51,12 @@ int main(int argc, char **argv)
 				    (v & 0xfff0000000000fffULL) | 1 | (v & 2);
 			for (size_t b = 0; b < 8 && j + b < n; b++)
 				buf[j + b] = (uint8_t)(v >> (8 * b));
+		}
+		if (dump) {
+			/* The input about to run, kept should it crash. */
+			FILE *f = fopen(dump, "wb");
+			if (!f || fwrite(buf, 1, n, f) != n || fclose(f))
+				return 1;
 		}
 		LLVMFuzzerTestOneInput(buf, n);
 	}

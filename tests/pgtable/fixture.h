@@ -18,6 +18,8 @@
 #include <s2mm/pgtable.h>
 #include <s2mm/physmem.h>
 
+#include "tree_check.h"
+
 #define TABLE_MEM_BASE 0x40000000ULL
 #define TABLE_MEM_SIZE (512ULL << 20)
 
@@ -49,53 +51,20 @@ static inline void fx_fini(struct fx *f)
 }
 
 /*
- * Whole-tree invariant: every table page is reachable once, its refcount
- * equals its valid entries, and the allocator holds exactly the root plus
- * the reachable tables (no leak). Returns the number of table pages.
+ * Whole-tree invariant (tree_check.h), and the allocator holds exactly the
+ * root plus the reachable tables (no leak). Returns the number of table
+ * pages.
  */
-struct inv_data {
-	uint64_t tables;
-	const struct fx *f;
-	int bad;
-};
-
-static inline int inv_visitor(const struct s2_walk_ctx *ctx,
-			      enum s2_walk_flags visit)
-{
-	struct inv_data *d = ctx->arg;
-	const struct fx *f = d->f;
-	(void)visit;
-	uint64_t pa = s2_geom_desc_to_oa(&f->g, ctx->old);
-	uint64_t *t = s2_physmem_va(f->pm, pa, 1ULL << f->g.granule_shift);
-	if (!t || (pa & ((1ULL << f->g.granule_shift) - 1))) {
-		d->bad++;
-		return 0;
-	}
-	uint32_t valid = 0;
-	for (uint64_t i = 0; i < (1ULL << f->g.stride); i++)
-		valid += t[i] & 1;
-	uint32_t rc = *s2_physmem_refcount(f->pm, pa);
-	if (rc != valid || valid == 0) {
-		print_error("table %#llx: refcount %u, valid entries %u\n",
-			    (unsigned long long)pa, rc, valid);
-		d->bad++;
-	}
-	d->tables++;
-	return 0;
-}
-
 static inline uint64_t fx_check_invariants(struct fx *f)
 {
-	struct inv_data d = { .f = f };
-	struct s2_walker w = { .cb = inv_visitor, .arg = &d,
-			       .flags = S2_WALK_TABLE_PRE };
-	assert_int_equal(s2_pgtable_walk(&f->pt, 0, s2_geom_ipa_limit(&f->g), &w), 0);
-	assert_int_equal(d.bad, 0);
+	struct tree_check c;
+	if (tree_check(&f->pt, f->pm, &c))
+		fail_msg("%s", c.why);
 	/* Tables are distinct pages: the allocator's count proves no page is
 	 * both reachable twice and allocated once. */
 	assert_int_equal(s2_physmem_allocated(f->pm),
-			 f->g.root_size + (d.tables << f->g.granule_shift));
-	return d.tables;
+			 f->g.root_size + (c.tables << f->g.granule_shift));
+	return c.tables;
 }
 
 /* The PA the tree translates @ipa to, or UINT64_MAX; @prot gets its prot. */
