@@ -295,6 +295,27 @@ static int pager_page(struct s2_vm *vm, const struct counting *cnt,
 	return 0;
 }
 
+static int wrprotected_leaf(const struct s2_walk_ctx *ctx,
+			    enum s2_walk_flags visit)
+{
+	(void)visit;
+	return (ctx->old & DESC_VALID) && !(ctx->old & S2_DESC_S2AP_W) ?
+	       -S2_EPERM : 0;
+}
+
+/*
+ * Whether a page of [@base, @base + @size) is mapped without write
+ * permission: s2_vm_wrprotect() (or dirty logging) left it so, and its
+ * next write must fault, which a writable block over it would undo.
+ */
+static bool holds_wrprotected(const struct s2_vm *vm, uint64_t base,
+			      uint64_t size)
+{
+	const struct s2_walker w = { .cb = wrprotected_leaf, .flags = S2_WALK_LEAF };
+
+	return s2_pgtable_walk(&vm->pgt, base, size, &w) == -S2_EPERM;
+}
+
 /* A translation fault (or S1PTW) inside @slot: map it. */
 static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 		    const struct s2_memslot *slot, uint64_t ipa, bool write,
@@ -317,6 +338,13 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 	 * which is then the write that dirties them. */
 	if (writable && !(slot->flags & S2_SLOT_READONLY) && (!logging || write))
 		prot |= S2_PROT_W;
+	/* Pages of the block's region still write-protected: this one alone. */
+	if (size > granule_size(vm) && (prot & S2_PROT_W) &&
+	    holds_wrprotected(vm, base, size)) {
+		size = granule_size(vm);
+		base = ipa & ~(size - 1);
+		pa = slot->pa + (base - slot->ipa);
+	}
 	ret = s2_pgtable_map(&vm->pgt, base, size, pa, prot, S2_MAP_SHARED);
 	if (ret == -S2_EAGAIN)
 		/* Another vCPU mapped it (or is changing it) meanwhile. */

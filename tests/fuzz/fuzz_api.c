@@ -707,14 +707,9 @@ static bool abort_accept(void *arg, uint64_t ipa, const struct ref_page *was,
 
 	if (!s || ipa < s->ipa || ipa - s->ipa >= s->size)
 		return false;
-	/*
-	 * A write makes its page (or block) writable. So may a translation
-	 * fault whose block takes over pages mapped before, which regain W
-	 * even after s2_vm_wrprotect(): a known gap of the API (the block
-	 * is mapped writable whatever its pages had), see docs/fuzzing.md.
-	 */
+	/* A write makes its page (or block) writable. */
 	if (was->pa == pa && (prot & ~(unsigned int)S2_PROT_W) == was->prot)
-		return d->write || d->translation;
+		return d->write;
 	return pa == s->pa + (ipa - s->ipa);
 }
 

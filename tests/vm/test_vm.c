@@ -358,6 +358,42 @@ static void fault_block_where_ipa_and_pa_line_up(void **state)
 	vmfx_fini(&f);
 }
 
+/*
+ * A page the host write-protected keeps its protection when a read fault
+ * elsewhere in its block-sized region could map a block over its table:
+ * that fault maps its own page. Once no page there is protected, the block
+ * comes back. (Found by fuzz_api.)
+ */
+static void wrprotected_page_survives_a_block_fault(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, 2 * M2, M2);
+	vmfx_slot(&f, 1, RAM_IPA, 2 * M2, pa, 0);
+	assert_int_equal(vmfx_touch(&f, RAM_IPA, R, 2, NULL), pa);
+	assert_int_equal(s2_pgtable_split(&f.vm.pgt, RAM_IPA, M2, 3), 0);
+	assert_int_equal(s2_vm_wrprotect(&f.vm, RAM_IPA + K4, K4), 0);
+	assert_int_equal(s2_vm_unmap(&f.vm, RAM_IPA + 2 * K4, 2 * K4), 0);
+	/* A read of an unmapped page of the region: that page alone. */
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + 2 * K4, R, 2, NULL), pa + 2 * K4);
+	uint64_t desc;
+	int level;
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + 2 * K4, &desc, &level), 0);
+	assert_int_equal(level, 3);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + K4, &desc, &level), 0);
+	assert_int_equal(s2_pgtable_desc_prot(desc) & S2_PROT_W, 0);
+	/* Its next write faults, as promised; then nothing is protected and
+	 * the next translation fault maps the block again. */
+	unsigned int faults = 0;
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + K4, W, 2, &faults), pa + K4);
+	assert_int_equal(faults, 1);
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + 3 * K4, R, 2, NULL), pa + 3 * K4);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + 3 * K4, NULL, &level), 0);
+	assert_int_equal(level, 2);
+	vmfx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +407,7 @@ int main(void)
 		cmocka_unit_test(stale_read_permission_fault_invalidates),
 		cmocka_unit_test(write_fault_on_page_unmapped_meanwhile_retries),
 		cmocka_unit_test(fault_block_where_ipa_and_pa_line_up),
+		cmocka_unit_test(wrprotected_page_survives_a_block_fault),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
