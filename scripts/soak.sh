@@ -10,6 +10,9 @@
 #   JOBS            runs at once (default: nproc)
 # Each run writes BUILD_DIR/soak/NAME.json and .log; the table at the end
 # has one line per run. Exit status: 0 when every run passed.
+# Resumable: run again with the same arguments and the same s2mm binary
+# and it skips the runs that already passed (an interrupted run starts
+# over). A different binary or TOTAL starts the whole set again.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 total=${1:-1000000000}
@@ -42,7 +45,19 @@ for mm in "migrate|--migrate" "migrate-lazy|--migrate --lazy-split" "share|--sha
   done
 done
 per=$(( total / ${#runs[@]} ))
+# The runs already passed count only for this binary and this size.
+stamp="$(sha256sum <"$s2mm" | cut -d' ' -f1) $per"
+if [ "$(cat "$out/stamp" 2>/dev/null)" != "$stamp" ]; then
+  rm -f "$out"/*.json "$out"/*.log "$out/status.txt"
+  echo "$stamp" >"$out/stamp"
+fi
+touch "$out/status.txt"
+todo=()
+for r in "${runs[@]}"; do
+  grep -qxF "${r%%|*} 0" "$out/status.txt" || todo+=("$r")
+done
 echo "soak: ${#runs[@]} runs of $per accesses ($total in all), $jobs at a time, into $out"
+echo "soak: $(( ${#runs[@]} - ${#todo[@]} )) passed before with this binary; ${#todo[@]} to run"
 echo "soak: on $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs"
 
 one() {
@@ -55,7 +70,11 @@ one() {
 export -f one
 export s2mm out per
 start=$(date +%s)
-printf '%s\n' "${runs[@]}" | xargs -d '\n' -P "$jobs" -I{} bash -c 'one "$@"' _ {} >"$out/status.txt"
+if [ ${#todo[@]} -gt 0 ]; then
+  # A failed run is tried again on the next resume: keep only the passes.
+  grep ' 0$' "$out/status.txt" >"$out/status.tmp"; mv "$out/status.tmp" "$out/status.txt"
+  printf '%s\n' "${todo[@]}" | xargs -d '\n' -P "$jobs" -I{} bash -c 'one "$@"' _ {} >>"$out/status.txt"
+fi
 secs=$(( $(date +%s) - start ))
 
 fail=0
