@@ -7,10 +7,13 @@
 #   drift               the C functions the model covers are unchanged
 #                       (vmid.manifest: their line ranges and hashes)
 #   safe NCPU           exhaustive: properties (a)-(c), no invalid end state
-#   broken VARIANT      a broken variant (NO_RESERVED, NO_FLUSH, FAST_STORE)
-#                       or the configuration FEW_VMIDS (as many CPUs as
-#                       usable VMIDs, which s2_vmid_init() refuses) must
-#                       give a counterexample
+#   bounded NCPU [D]    the same for every execution of up to D steps
+#                       (default S2MM_SPIN_DEPTH or 47), breadth-first
+#   broken VARIANT [NCPU]  a broken variant (NO_RESERVED, NO_FLUSH,
+#                       FAST_STORE) or the configuration FEW_VMIDS (as many
+#                       CPUs as usable VMIDs, which s2_vmid_init() refuses)
+#                       must give a counterexample (NCPU 2, the default, or
+#                       3: breadth-first to S2MM_SPIN_DEPTH)
 #   progress NCPU       no cycle without a CPU getting a VMID (weak fairness)
 #   ltl NCPU            each CPU that asks gets a VMID, if the lock is granted
 # Exit: 0 pass, 1 fail, 77 spin missing (skip; a failure under CI=true).
@@ -25,7 +28,7 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-check=${1:?usage: check.sh [--workdir DIR] drift|safe N|broken V|progress N|ltl N}
+check=${1:?usage: check.sh [--workdir DIR] drift|safe N|bounded N [D]|broken V [N]|progress N|ltl N}
 arg=${2:-}
 
 # Each function the model covers: "name start end sha256" in the manifest.
@@ -139,30 +142,39 @@ run() {
 
 case $check in
 safe)
-	# 3 CPUs: breadth-first, as depth-first paths outgrow any stack.
-	if [ "$arg" = 3 ]; then
-		build "$(config "$arg")" "-DSAFETY -DBFS"
-		run -w26
-	else
-		build "$(config "$arg")" "-DSAFETY"
-		run -m20000000 -w26
-	fi
+	build "$(config "$arg")" "-DSAFETY"
+	run -m20000000 -w26
 	[ "$errors" = 0 ] && [ $complete = 1 ] || { echo "FAIL: safe $arg: errors $errors, complete $complete" >&2; exit 1; }
 	echo "PASS: safe $arg: exhaustive, no counterexample"
 	;;
+bounded)
+	# Breadth-first to a depth: every execution of up to DEPTH steps (all
+	# CPUs' steps counted), exhaustively; deeper ones are not covered.
+	depth=${3:-${S2MM_SPIN_DEPTH:-47}}
+	build "$(config "$arg") -DBFS_SEARCH" "-DSAFETY -DBFS"
+	run -m"$depth" -w27
+	grep -q 'out of memory\|MEMLIM bound' pan.log && { echo "FAIL: bounded $arg: out of memory (S2MM_SPIN_MEMLIM)" >&2; exit 1; }
+	[ "$errors" = 0 ] || { echo "FAIL: bounded $arg: $errors errors" >&2; exit 1; }
+	echo "PASS: bounded $arg: every execution of up to $depth steps, no counterexample"
+	;;
 broken)
+	# With 3 CPUs, breadth-first (the shortest counterexample), bounded.
+	n=${3:-2}
+	search="-DSAFETY" limit=-m20000000
+	model=""
+	[ "$n" = 2 ] || search="-DSAFETY -DBFS" limit=-m${S2MM_SPIN_DEPTH:-47} model=-DBFS_SEARCH
 	case $arg in
-	NO_RESERVED | NO_FLUSH | FAST_STORE) build "$(config 2) -DBROKEN_$arg" "-DSAFETY" ;;
-	FEW_VMIDS) build "-DNCPU=2 -DNIDX=3 -DNVM=3" "-DSAFETY" ;;
-	*) echo "check.sh: broken NO_RESERVED|NO_FLUSH|FAST_STORE|FEW_VMIDS" >&2; exit 1 ;;
+	NO_RESERVED | NO_FLUSH | FAST_STORE) build "$(config "$n") -DBROKEN_$arg $model" "$search" ;;
+	FEW_VMIDS) build "-DNCPU=$n -DNIDX=$((n + 1)) -DNVM=$((n + 1)) $model" "$search" ;;
+	*) echo "check.sh: broken NO_RESERVED|NO_FLUSH|FAST_STORE|FEW_VMIDS [NCPU]" >&2; exit 1 ;;
 	esac
-	run -m20000000 -w26
+	run $limit -w26
 	[ "$errors" != 0 ] || { echo "FAIL: broken $arg: no counterexample, the model misses the bug" >&2; exit 1; }
 	spin -t -p -g vmid.pml 2>/dev/null | grep -E 'assertion violated|text of failed' | head -n2 || true
 	echo "PASS: broken $arg: counterexample found (trail: $workdir/vmid.pml.trail)"
 	;;
 progress)
-	build "$(config "$arg")" "-DNP"
+	build "$(config "$arg") -DNP -DNO_CPU_SYMMETRY" "-DNP"
 	run -l -f -m20000000 -w26
 	[ "$errors" = 0 ] && [ $complete = 1 ] || { echo "FAIL: progress $arg: errors $errors, complete $complete" >&2; exit 1; }
 	echo "PASS: progress $arg: no non-progress cycle under weak fairness"
@@ -170,7 +182,7 @@ progress)
 ltl)
 	n=$arg
 	for ((c = 0; c < n; c++)); do
-		build "$(config "$n") -DPROGRESS" ""
+		build "$(config "$n") -DPROGRESS -DNO_CPU_SYMMETRY" ""
 		run -a -f -N progress$c -m20000000 -w26
 		[ "$errors" = 0 ] && [ $complete = 1 ] || { echo "FAIL: ltl progress$c: errors $errors, complete $complete" >&2; exit 1; }
 	done

@@ -18,6 +18,12 @@
  * removes no behaviour. The holder's own loads of the generation and of a
  * VM's value are folded likewise: only the holder writes those.
  *
+ * Structure: each CPU's place in the C (pc[]) and its locals that outlive
+ * a step are global per-CPU arrays, and each CPU's process runs one step
+ * at a time chosen by its pc, holding nothing between steps. That lets
+ * canon() rename CPUs as well as VMs (symmetry reduction): with 3 CPUs
+ * the states to store shrink enough for an exhaustive search.
+ *
  * Memory order: the model is sequentially consistent, while src/vmid.c
  * uses relaxed accesses but for the lock. The argument it rests on (the
  * comment at the top of src/vmid.c) needs only what the model keeps: an
@@ -33,7 +39,12 @@
  *  NCPU  CPUs (s2_vmid_init()'s ncpus);
  *  NIDX  VMID indices, 0 .. NIDX-1; 0 is never handed out, so NIDX-1 usable
  *        (the C's vmid_mask + 1; s2_vmid_narrow(a, 2) gives NIDX = 4);
- *  NVM   VMs, more than NIDX-1 so that the space rolls over.
+ *  NVM   VMs, more than NIDX-1 so that the space rolls over;
+ *  NO_CPU_SYMMETRY  CPUs are not renamed (canon()), and a rollover takes
+ *        them in the C's order: for the liveness checks, whose fairness is
+ *        per process;
+ *  NP    (with spin's -DNP) the progress label of the non-progress check;
+ *  BFS_SEARCH  (with spin's -DBFS) no hidden variables.
  * Broken variants, each of which must yield a counterexample:
  *  BROKEN_NO_RESERVED  a rollover keeps no VMID for the running CPUs;
  *  BROKEN_NO_FLUSH     a rollover does not call ops->tlbi_all;
@@ -97,21 +108,68 @@ byte sel[NCPU] = NOSEL;
 /*
  * What the hardware and the properties need (not in the C): the VM a CPU
  * runs (m + 1, or 0 when no guest executes there), the VMID it runs it with
- * (what VTTBR_EL2.VMID holds), and each CPU's TLB: for each VMID, the VM
- * (m + 1) whose entries tagged with it the TLB may hold, or 0.
+ * (what VTTBR_EL2.VMID holds), and the TLBs: for each VMID, the VM (m + 1)
+ * whose entries tagged with it some CPU's TLB may hold, or 0. One record
+ * for all the CPUs, not one per CPU: property (c) checked against the
+ * union (no TLB anywhere holds another VM's entry with the VMID) implies
+ * it per CPU, the C's only flush is broadcast (it clears the union), and
+ * the union holds fewer states.
  */
 byte run_vm[NCPU];
 byte run_idx[NCPU];
-byte tlb[NCPU * NIDX];
+byte tlb[NIDX];
 /*
- * For the progress property: the CPU is inside s2_vmid_update(); it is
- * waiting for the lock.
+ * For the liveness formulas (-DPROGRESS) only: the CPU is inside
+ * s2_vmid_update(); it is waiting for the lock. Elsewhere they would only
+ * tell apart states that differ in nothing else.
  */
+#ifdef PROGRESS
 bool ask[NCPU];
 bool waits[NCPU];
+#define SET_ASK(c, b)	ask[c] = b
+#define SET_WAITS(c, b)	waits[c] = b
+#else
+#define SET_ASK(c, b)	skip
+#define SET_WAITS(c, b)	skip
+#endif
 
-/* Scratch of the d_steps: 0 between steps, so no state differs by them. */
-byte sk, st, sg, sr;
+/*
+ * Each CPU's place in its loop (the pc of the C code it runs), and during a
+ * rollover whether its active slot was exchanged yet (rollover()'s loop
+ * counter, per CPU so that the CPUs can be renamed; see canon()).
+ */
+#define P_PICK		1	/* about to pick a VM and call s2_vmid_update() */
+#define P_LOAD_ACTIVE	2	/* the fast path's load of the active slot */
+#define P_CHECK		3	/* the fast path's tests and load of the generation */
+#define P_CAS		4	/* the fast path's compare-and-swap */
+#define P_LOCK		5	/* update_slow() takes the lock */
+#define P_SPIN		6	/* the lock was seen taken: wait for it */
+#define P_NEW_VMID	7	/* new_vmid() */
+#define P_ROLL		8	/* rollover()'s exchanges of the active slots */
+#define P_FLUSH		9	/* rollover()'s call of ops->tlbi_all */
+#define P_NEW_STORE	10	/* new_vmid() after a rollover: the free index */
+#define P_STORE_ACTIVE	11	/* update_slow()'s store of the active slot, unlock */
+#define P_RUN		12	/* s2_vmid_update() returned: the guest starts */
+#define P_RAN		13	/* the guest ran: put the vCPU, or update again */
+byte pc[NCPU] = P_PICK;
+bool xch[NCPU];
+
+/*
+ * Scratch of the steps, and new_vmid()'s locals, which live within one
+ * step: hidden, not part of a stored state, but for the breadth-first
+ * searches, which cannot have hidden variables (-DBFS_SEARCH); they are 0
+ * between steps there, so no state differs by them.
+ */
+#ifdef BFS_SEARCH
+#define HIDDEN
+#else
+#define HIDDEN	hidden
+#endif
+HIDDEN byte sk, st, sg, sr, sx, sy;
+HIDDEN int k1, k2;
+HIDDEN byte idx;	/* new_vmid()'s idx */
+HIDDEN byte nv;		/* new_vmid()'s v */
+HIDDEN byte kept;
 
 /*
  * Generation renumbering: a modelling device, not in the C. The C's
@@ -254,14 +312,14 @@ inline tlbi_all()
 {
 	sk = 0;
 	do
-	:: sk < NCPU * NIDX -> tlb[sk] = 0; sk++
+	:: sk < NIDX -> tlb[sk] = 0; sk++
 	:: else -> break
 	od;
 	sk = 0;
 	do
 	:: sk < NCPU ->
 		if
-		:: run_vm[sk] != 0 -> tlb[sk * NIDX + run_idx[sk]] = run_vm[sk]
+		:: run_vm[sk] != 0 -> tlb[run_idx[sk]] = run_vm[sk]
 		:: else
 		fi;
 		sk++
@@ -271,23 +329,45 @@ inline tlbi_all()
 }
 
 /*
- * VM symmetry, a modelling device like renumber(): the VMs are alike, so
- * renaming them throughout a state (their values, the CPUs' choices, the
- * VMs the CPUs run and the TLB entries' owners) yields a state the C and
- * the properties cannot tell apart. canon() sorts the VMs by value (ties,
- * VMs that never ran, by which CPUs chose them), so that states differing
- * only in the names of the VMs are stored once. Any renaming would be
- * sound; sorting only makes it a good reduction.
+ * Symmetry, a modelling device like renumber(): the VMs are alike, and so
+ * are the CPUs, so renaming either throughout a state yields a state the C
+ * and the properties cannot tell apart. canon() renames both into a
+ * sorted order after each step, so that states differing only in the
+ * names of VMs or CPUs are stored once. Any renaming is sound; sorting
+ * only makes it a good reduction.
+ *
+ * VMs first, by a key that names no CPU: the value, then how many CPUs
+ * chose the VM and how many run it. Renaming VMs i and j renames them in
+ * the CPUs' choices, the VMs the CPUs run and the TLB's owners.
  */
-#define VKEY(i)	(vm_id[i] * 8 + SELBY(i))
+#define VSEL(i)	((sel[0] == (i)) + (sel[1] == (i)) + VSEL3(sel, i))
+#define VRUN(i)	((run_vm[0] == (i) + 1) + (run_vm[1] == (i) + 1) + VSEL3(run_vm, (i) + 1))
 #if NCPU == 2
-#define SELBY(i)	((sel[0] == (i)) + 2 * (sel[1] == (i)))
+#define VSEL3(a, i)	0
 #else
-#define SELBY(i)	((sel[0] == (i)) + 2 * (sel[1] == (i)) + 4 * (sel[2] == (i)))
+#define VSEL3(a, i)	(a[2] == (i))
 #endif
+#define VKEY(i)	(vm_id[i] * 16 + VSEL(i) * 4 + VRUN(i))
 #define SWAPV(a, i, j)	if :: a == (i) -> a = (j) :: a == (j) -> a = (i) :: else fi
 
-inline canon()
+/*
+ * Then the CPUs, by everything a CPU holds (the VM names in it are now
+ * fixed), in two words: k1 for CPU sx, k2 for CPU sy when compared.
+ * Renaming CPUs i and j swaps their slots of every per-CPU array and the
+ * lock word's owner. The processes hold nothing (each is at the head of its
+ * loop between steps, below), so process k simply runs CPU k's slot. Two
+ * things make this sound, both said where they are modelled: rollover()
+ * exchanges the CPUs' slots in any order, not only in ascending order
+ * (a superset of the C's behaviours, so the safety properties checked
+ * cover the C's order); and the liveness checks, whose fairness is per
+ * process, turn CPU renaming off (-DNO_CPU_SYMMETRY) and keep the C's order.
+ */
+#define CKEY1(x)	(((pc[x] * 128 + cpu_active[x]) * 128 + cpu_reserved[x]) * 128 + fv[x])
+#define CKEY2(x)	((((fo[x] * 8 + (sel[x] & 7)) * 8 + run_vm[x]) * 8 + run_idx[x]) * 2 + \
+			 xch[x]) * 2 + (owner == (x) + 1)
+#define SWAPB(a, i, j)	st = a[i]; a[i] = a[j]; a[j] = st
+
+inline canon_vms()
 {
 	sg = 0;
 	do
@@ -297,7 +377,7 @@ inline canon()
 		:: sr < NVM - 1 - sg ->
 			if
 			:: VKEY(sr) > VKEY(sr + 1) ->
-				st = vm_id[sr]; vm_id[sr] = vm_id[sr + 1]; vm_id[sr + 1] = st;
+				SWAPB(vm_id, sr, sr + 1);
 				sk = 0;
 				do
 				:: sk < NCPU ->
@@ -308,7 +388,7 @@ inline canon()
 				od;
 				sk = 0;
 				do
-				:: sk < NCPU * NIDX -> SWAPV(tlb[sk], sr + 1, sr + 2); sk++
+				:: sk < NIDX -> SWAPV(tlb[sk], sr + 1, sr + 2); sk++
 				:: else -> break
 				od
 			:: else
@@ -318,215 +398,319 @@ inline canon()
 		od;
 		sg++
 	:: else -> break
+	od
+}
+
+inline swap_cpus(i, j)
+{
+	SWAPB(pc, i, j); SWAPB(cpu_active, i, j); SWAPB(cpu_reserved, i, j);
+	SWAPB(fv, i, j); SWAPB(fo, i, j); SWAPB(sel, i, j);
+	SWAPB(run_vm, i, j); SWAPB(run_idx, i, j); SWAPB(xch, i, j);
+	if
+	:: owner == (i) + 1 -> owner = (j) + 1
+	:: owner == (j) + 1 -> owner = (i) + 1
+	:: else
+	fi
+}
+
+inline canon_cpus()
+{
+	sx = 0;
+	do
+	:: sx < NCPU - 1 ->
+		sy = 0;
+		do
+		:: sy < NCPU - 1 - sx ->
+			k1 = CKEY1(sy) - CKEY1(sy + 1);
+			k2 = CKEY2(sy) - CKEY2(sy + 1);
+			if
+			:: k1 > 0 || (k1 == 0 && k2 > 0) -> swap_cpus(sy, sy + 1)
+			:: else
+			fi;
+			sy++
+		:: else -> break
+		od;
+		sx++
+	:: else -> break
 	od;
+	sx = 0; sy = 0; k1 = 0; k2 = 0
+}
+
+inline canon()
+{
+	canon_vms();
+#ifndef NO_CPU_SYMMETRY
+	canon_cpus();
+#endif
 	sg = 0; sr = 0; st = 0; sk = 0
 }
 
 /*
- * The guest stops (see below), the embedder picks a VM to run next, and
- * s2_vmid_update(), src/vmid.c:331-362, starts with the fast path:
- * v = atomic_load(&vm_vmid->id), line 333.
+ * The end of every step: the generations renumbered, the state renamed.
+ * Every step is a d_step, deterministic and stored as one transition: an
+ * atomic sequence would store each intermediate state as well.
  */
-inline pick_vm()
+#define SETTLE	renumber(); canon()
+
+/*
+ * The guest stops (see P_RAN), the embedder picks VM m to run next, and
+ * s2_vmid_update(), src/vmid.c:331-362, starts with the fast path:
+ * v = atomic_load(&vm_vmid->id), line 350. One option per VM, as a
+ * d_step cannot choose.
+ */
+inline pick_vm(c, m)
 {
 	run_vm[c] = 0;
 	run_idx[c] = 0;
-	select(sk : 0 .. NVM - 1);
-	sel[c] = sk;
-	sk = 0;
-	ask[c] = 1;
-	fv[c] = vm_id[sel[c]];
-	d_step { canon() }
+	sel[c] = m;
+	SET_ASK(c, 1);
+	fv[c] = vm_id[m];
+	pc[c] = P_LOAD_ACTIVE
+}
+#if NVM > 5
+#error "pick options are spelt out for up to 5 VMs"
+#endif
+#define PICK(from, m)	:: d_step { pc[c] == from && (m) < NVM -> pick_vm(c, m); SETTLE }
+
+/*
+ * rollover(), src/vmid.c:162-184, lines 168-181: the exchange of CPU x's
+ * active slot, one atomic step per CPU. With CPU renaming on, the rollover
+ * may take the CPUs in any order (which CPU comes first is a name); with
+ * it off, in the C's ascending order.
+ */
+#ifdef NO_CPU_SYMMETRY
+#define XNEXT(x)	(!xch[x] && ((x) == 0 || xch[(x) - 1]))
+#else
+#define XNEXT(x)	(!xch[x])
+#endif
+#if NCPU == 2
+#define ALL_XCH		(xch[0] && xch[1])
+#else
+#define ALL_XCH		(xch[0] && xch[1] && xch[2])
+#endif
+
+inline exchange(c, x)
+{
+#ifdef BROKEN_NO_RESERVED
+	cpu_active[x] = 0;
+#else
+	st = cpu_active[x];
+	cpu_active[x] = 0;
+	if
+	:: st == 0 -> st = cpu_reserved[x]
+	:: else
+	fi;
+	map = map | BIT(IDX_OF(st));
+	cpu_reserved[x] = st;
+	st = 0;
+#endif
+	xch[x] = 1;
+	/* The loop's end: the counter is local to the lock holder. */
+	if
+	:: ALL_XCH ->
+		sk = 0;
+		do
+		:: sk < NCPU -> xch[sk] = 0; sk++
+		:: else -> break
+		od;
+		sk = 0;
+		pc[c] = P_FLUSH
+	:: else
+	fi
 }
 
+/*
+ * new_vmid(), lines 243-247: test_and_set_idx(), cur_idx, and the store of
+ * gen | idx (and its report to a checked build's monitor, which the model
+ * leaves out). Its index was found in the same step: only the lock holder
+ * reads or writes the bitmap and cur_idx, so no other CPU can tell.
+ */
+inline new_store(c, idx)
+{
+	map = map | BIT(idx);
+	cur_idx = idx;
+	vm_id[sel[c]] = MK(gen, idx);
+	fv[c] = vm_id[sel[c]];
+	idx = 0;
+	pc[c] = P_STORE_ACTIVE
+}
+
+/*
+ * A CPU: the embedder's loop (pick a VM, s2_vmid_update(), run, maybe
+ * put), one atomic step of it at a time, chosen by pc[c]. Between steps
+ * the process is at the head of its loop and holds nothing, all of the
+ * CPU's state being in the global per-CPU arrays (see canon()).
+ */
 active [NCPU] proctype cpu()
 {
-	byte c = _pid;		/* this CPU's number */
-	byte nv;		/* new_vmid()'s v, under the lock */
-	byte idx;		/* new_vmid()'s idx */
-	byte x;			/* rollover()'s CPU */
-	bool kept;
+	byte c = _pid;		/* this CPU's slot */
 
-	/* The embedder's loop: pick a VM, s2_vmid_update(), run, maybe put. */
-pick:
-	atomic { pick_vm(); goto picked }
-	/* Reached only through the jumps. */
-picked:
-	/* old_active = atomic_load(active), line 334. */
-	fo[c] = cpu_active[c];
+	do
+	PICK(P_PICK, 0) PICK(P_PICK, 1) PICK(P_PICK, 2) PICK(P_PICK, 3) PICK(P_PICK, 4)
+
+	/* old_active = atomic_load(active), line 351. */
+	:: d_step { pc[c] == P_LOAD_ACTIVE -> fo[c] = cpu_active[c]; pc[c] = P_CHECK; SETTLE }
+
 	/*
 	 * old_active != 0 && gen_of(v) == current_gen(a) && (old_active == v
 	 * || ...), lines 352-353: one load of the generation.
 	 */
-	atomic {
+	:: d_step { pc[c] == P_CHECK ->
 		if
-		:: fo[c] == 0 || GEN_OF(fv[c]) != gen -> fo[c] = 0; goto slow
-		:: else
+		:: fo[c] == 0 || GEN_OF(fv[c]) != gen -> fo[c] = 0; pc[c] = P_LOCK
+		:: else -> if
+			   :: fo[c] == fv[c] -> fo[c] = 0; pc[c] = P_RUN
+			   :: else -> pc[c] = P_CAS
+			   fi
 		fi;
-		if
-		:: fo[c] == fv[c] -> fo[c] = 0; goto fast
-		:: else
-		fi
-	}
-#ifdef BROKEN_FAST_STORE
-	atomic { cpu_active[c] = fv[c]; fo[c] = 0; d_step { renumber() }; goto fast }
-#else
-	/* atomic_compare_exchange_strong(active, &old_active, v), lines 354-356. */
-	if
-	:: atomic { cpu_active[c] == fo[c] -> cpu_active[c] = fv[c]; fo[c] = 0; d_step { renumber() }; goto fast }
-	:: atomic { cpu_active[c] != fo[c] -> fo[c] = 0; d_step { renumber() }; goto slow }
-	fi;
-#endif
+		SETTLE }
 
-slow:
+	/* atomic_compare_exchange_strong(active, &old_active, v), lines 354-356. */
+	:: d_step { pc[c] == P_CAS ->
+#ifdef BROKEN_FAST_STORE
+		cpu_active[c] = fv[c]; pc[c] = P_RUN;
+#else
+		if
+		:: cpu_active[c] == fo[c] -> cpu_active[c] = fv[c]; pc[c] = P_RUN
+		:: else -> pc[c] = P_LOCK
+		fi;
+#endif
+		fo[c] = 0;
+		SETTLE }
+
 	/*
 	 * update_slow(), src/vmid.c:314-329, taking the lock with vmid_lock(),
 	 * src/vmid.c:81-90: the exchange; if it read 1, the relaxed loads until
-	 * the word reads 0 (one blocking step: the loop's iterations change
-	 * nothing), then the exchange again. owner is the lock word, 1 when not
-	 * 0; which CPU wrote it is for the progress property only.
+	 * the word reads 0 (one blocking step, P_SPIN: the loop's iterations
+	 * change nothing), then the exchange again. owner is the lock word, 1
+	 * when not 0; which CPU wrote it is for the progress property only.
+	 * With the lock: v = load(&vm->id); gen_of(v) != current_gen(a), lines
+	 * 322-323; only the holder writes either, so they fold in.
 	 */
-	waits[c] = 1;
-retry:
-	if
-	:: atomic {
-		owner == 0 -> owner = c + 1; waits[c] = 0;
-		/*
-		 * v = load(&vm->id); gen_of(v) != current_gen(a), lines
-		 * 305-306; only the holder writes either, so they fold in.
-		 */
-		fv[c] = vm_id[sel[c]];
+	:: d_step { pc[c] == P_LOCK ->
+		SET_WAITS(c, 1);
 		if
-		:: GEN_OF(fv[c]) == gen -> goto slow_store
-		:: else
-		fi
-	   }
-	:: atomic { owner != 0 -> skip }
-spinwait:
-		owner == 0;
-		goto retry
-	fi;
+		:: owner == 0 ->
+			owner = c + 1;
+			SET_WAITS(c, 0);
+			fv[c] = vm_id[sel[c]];
+			if
+			:: GEN_OF(fv[c]) == gen -> pc[c] = P_STORE_ACTIVE
+			:: else -> pc[c] = P_NEW_VMID
+			fi
+		:: else -> pc[c] = P_SPIN
+		fi;
+		SETTLE }
+	:: d_step { pc[c] == P_SPIN && owner == 0 -> pc[c] = P_LOCK; SETTLE }
+
 	/*
 	 * new_vmid(), src/vmid.c:217-248. Up to its first store, everything is
 	 * under the lock and read by no one else: one step with that store.
 	 */
-	atomic {
+	:: d_step { pc[c] == P_NEW_VMID ->
 		if
 		:: fv[c] != 0 ->
+			/* Lines 223-232: keep the VM's old index if it may. */
 			nv = MK(gen, IDX_OF(fv[c]));
-			keep_old_idx(fv[c], nv, kept);
-			if
-			:: kept ->
-				/* atomic_store(&vm->id, v), line 215. */
-				vm_id[sel[c]] = nv;
-				fv[c] = nv;
-				nv = 0; kept = 0;
-				d_step { renumber(); canon() }
-				goto slow_store
-			:: else -> nv = 0
-			fi
-		:: else
+			keep_old_idx(fv[c], nv, kept)
+		:: else -> kept = 0
 		fi;
-		/* Lines 221-222. */
-		find_free_idx(cur_idx, idx);
 		if
-		:: idx != NO_IDX -> goto new_store
-		:: else
-		fi;
-		/*
-		 * rollover(), src/vmid.c:162-184: the store of the new
-		 * generation (line 164), and clear_map(), src/vmid.c:135-142.
-		 */
-		gen++;
-		map = BIT(0);
-		d_step { renumber() }
-	}
-	/* rollover(), lines 168-181: one exchange per CPU, in order. */
-	x = 0;
-	do
-	:: x < NCPU ->
-		atomic {
-#ifdef BROKEN_NO_RESERVED
-			cpu_active[x] = 0;
-#else
-			st = cpu_active[x];
-			cpu_active[x] = 0;
+		:: kept ->
+			/* atomic_store(&vm->id, v), line 229. */
+			vm_id[sel[c]] = nv;
+			fv[c] = nv;
+			pc[c] = P_STORE_ACTIVE
+		:: else ->
+			/* Lines 235-237. */
+			find_free_idx(cur_idx, idx);
 			if
-			:: st == 0 -> st = cpu_reserved[x]
-			:: else
-			fi;
-			map = map | BIT(IDX_OF(st));
-			cpu_reserved[x] = st;
-			st = 0;
+			:: idx != NO_IDX -> new_store(c, idx)
+			:: else ->
+				/*
+				 * rollover(): the store of the new generation
+				 * (line 166), and clear_map(), src/vmid.c:135-142.
+				 */
+				gen++;
+				map = BIT(0);
+				idx = 0;
+				pc[c] = P_ROLL
+			fi
+		fi;
+		nv = 0; kept = 0;
+		SETTLE }
+
+	:: d_step { pc[c] == P_ROLL && XNEXT(0) -> exchange(c, 0); SETTLE }
+	:: d_step { pc[c] == P_ROLL && XNEXT(1) -> exchange(c, 1); SETTLE }
+#if NCPU > 2
+	:: d_step { pc[c] == P_ROLL && XNEXT(2) -> exchange(c, 2); SETTLE }
 #endif
-			x++;
-			d_step { renumber() }
-		}
-	:: else -> break
-	od;
+
+	/* Line 183: a->ops->tlbi_all(a->ops->ctx). */
+	:: d_step { pc[c] == P_FLUSH ->
 #ifndef BROKEN_NO_FLUSH
-	/* Line 181: a->ops->tlbi_all(a->ops->ctx). */
-	atomic { x = 0; d_step { tlbi_all() } }
+		tlbi_all();
 #endif
-	/* Lines 224-226: a free VMID is left (ncpus < NIDX - 1). */
-	atomic {
-		x = 0;
+		pc[c] = P_NEW_STORE;
+		SETTLE }
+
+	/* Lines 239-241: a free VMID is left (ncpus < NIDX - 1). */
+	:: d_step { pc[c] == P_NEW_STORE ->
 		find_free_idx(1, idx);
 		assert(idx != NO_IDX);
-		goto new_store
-	}
-new_store:
-	/* new_vmid(), lines 243-247: the store of gen | idx (and its report to a checked build's monitor, which the model leaves out). */
-	atomic {
-		map = map | BIT(idx);
-		cur_idx = idx;
-		vm_id[sel[c]] = MK(gen, idx);
-		fv[c] = vm_id[sel[c]];
-		idx = 0;
-		d_step { renumber(); canon() }
-	}
-slow_store:
-	/* update_slow(), line 308: atomic_store(active, v). */
-	atomic { cpu_active[c] = fv[c]; d_step { renumber() } }
-	/* vmid_unlock(), src/vmid.c:92-95; update_slow() returns (line 311). */
-	owner = 0;
+		new_store(c, idx);
+		SETTLE }
 
-fast:
+	/*
+	 * update_slow(), line 325: atomic_store(active, v), then
+	 * vmid_unlock(), src/vmid.c:92-95, and update_slow() returns (line
+	 * 328). One step: a release moves left past any other CPU's step (it
+	 * only lets a CPU take the lock, which that CPU could then also do
+	 * later), and no property reads the lock word (Lipton's reduction).
+	 */
+	:: d_step { pc[c] == P_STORE_ACTIVE -> cpu_active[c] = fv[c]; owner = 0; pc[c] = P_RUN; SETTLE }
+
 	/*
 	 * s2_vmid_update() returned; the embedder loads VTTBR_EL2 and enters
-	 * the guest, which fills its CPU's TLB with entries tagged by the VMID.
-	 * Property (c): a TLB holds no entry of a previous owner of that VMID.
+	 * the guest, which fills the TLB with entries tagged by the VMID.
+	 * Property (c): no TLB holds an entry of a previous owner of that VMID.
+	 * The non-progress check (-DNP) needs a progress label on a state it
+	 * stores: the guard is a step of its own there.
 	 */
+#ifdef NP
+	:: pc[c] == P_RUN ->
 progress_got:
-	atomic {
-		ask[c] = 0;
+		d_step {
+#else
+	:: d_step { pc[c] == P_RUN ->
+#endif
+		SET_ASK(c, 0);
 		run_vm[c] = sel[c] + 1;
 		run_idx[c] = IDX_OF(fv[c]);
 		assert(run_idx[c] != 0);
-		assert(tlb[c * NIDX + run_idx[c]] == 0 ||
-		       tlb[c * NIDX + run_idx[c]] == sel[c] + 1);
-		tlb[c * NIDX + run_idx[c]] = sel[c] + 1;
+		assert(tlb[run_idx[c]] == 0 || tlb[run_idx[c]] == sel[c] + 1);
+		tlb[run_idx[c]] = sel[c] + 1;
 		assert(SAFE);
 		fv[c] = 0;
 		sel[c] = NOSEL;
-		d_step { renumber(); canon() }
-	}
+		pc[c] = P_RAN;
+		SETTLE }
+
 	/*
 	 * The guest exits to EL2: run_vm[c] = 0 is folded into the CPU's next
 	 * step, the put or the next update. That only makes the guest run
 	 * longer, which the properties can only be harder to meet for.
+	 * s2_vmid_clear_active(), src/vmid.c:374-381: the vCPU is put, with
+	 * active_idle(), src/vmid.c:369-372.
 	 */
-	if
-	:: atomic {
-		/* s2_vmid_clear_active(), src/vmid.c:374-381: the vCPU is put. */
+	:: d_step { pc[c] == P_RAN ->
 		run_vm[c] = 0;
 		run_idx[c] = 0;
 		cpu_active[c] = IDLE;
-		d_step { renumber() }
-	   }
-	:: atomic { pick_vm(); goto picked }
-	fi;
-	goto pick
+		pc[c] = P_PICK;
+		SETTLE }
+	PICK(P_RAN, 0) PICK(P_RAN, 1) PICK(P_RAN, 2) PICK(P_RAN, 3) PICK(P_RAN, 4)
+	od
 }
 
 /* Properties (a) and (b) in every state, not only when a guest starts. */
@@ -538,9 +722,13 @@ active proctype monitor()
 /*
  * Property (d), per CPU: a CPU that asks for a VMID gets one, provided that
  * a CPU waiting for the lock gets it (docs/vmid-model.md: the lock itself
- * is not fair). Compiled in with -DPROGRESS; check with -a -f -N progress<c>.
+ * is not fair). Compiled in with -DPROGRESS (and -DNO_CPU_SYMMETRY: CPU k
+ * must stay process k); check with -a -f -N progress<c>.
  */
 #ifdef PROGRESS
+#ifndef NO_CPU_SYMMETRY
+#error "the liveness formulas name CPUs: build with -DNO_CPU_SYMMETRY"
+#endif
 ltl progress0 { [] (waits[0] -> <> (owner == 1)) -> [] (ask[0] -> <> !ask[0]) }
 ltl progress1 { [] (waits[1] -> <> (owner == 2)) -> [] (ask[1] -> <> !ask[1]) }
 #if NCPU > 2
