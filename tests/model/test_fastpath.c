@@ -431,6 +431,36 @@ static void fast_path_output_size(void **state)
 	assert_int_equal(r.fault.stage, 2);
 	assert_true(r.fault.s1ptw);
 	assert_fast(fast_since(&c), 1, 0, 0);
+	tt_wr(&t, slot, d);
+
+	/*
+	 * The regime cache's table block follows the registers: found under
+	 * a 40-bit PS, where the level-3 table at 4 GiB is inside it, it must
+	 * not outlive a change back to 32 bits (a kept block would take that
+	 * table without the size check: the checked build traps on it).
+	 */
+	struct s2_mmu_regime rc;
+
+	s2_mmu_regime_init(&rc);
+	slot = tt_slot(&t, &s2, IPA_PAGE, 2);
+	d = tt_rd(&t, slot);
+	for (i = 0; i < SZ_4K; i += 8)
+		tt_wr(&t, high + i, tt_rd(&t, (d & OA_BITS) + i));
+	tt_wr(&t, slot, high | DESC_TYPE_TABLE);
+	regs.vtcr_el2 |= 2ULL << 16; /* PS: 40 bits */
+	c = fast_now();
+	assert_int_equal(s2_mmu_translate_cached(&rc, &t.mem, &cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, PA_PAGE + 0x40);
+	assert_fast(fast_since(&c), 0, 0, 1);
+	regs.vtcr_el2 &= ~(7ULL << 16); /* PS: 32 bits again, same cache */
+	c = fast_now();
+	assert_int_equal(s2_mmu_translate_cached(&rc, &t.mem, &cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
+	assert_int_equal(r.fault.stage, 2);
+	assert_int_equal(r.fault.level, 2);
+	assert_fast(fast_since(&c), 0, 1, 0);
+	tt_wr(&t, slot, d);
 	s2_physmem_destroy(t.pm);
 }
 
