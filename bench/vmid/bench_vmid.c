@@ -26,6 +26,8 @@
 #include <s2mm/physmem.h>
 #include <s2mm/vmid.h>
 
+#include "../bench.h"
+
 enum { REPEAT = 7, NCPU = 4 };
 
 static uint64_t now_ns(void)
@@ -197,6 +199,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 + callgrind)
 		n = strtoull(argv[1 + callgrind], NULL, 0);
+	bench_start("bench_vmid");
 	if (s2_physmem_create(&pm, 0x40000000, 1 << 20))
 		return 1;
 	s2_host_mm_init(&hm, pm);
