@@ -98,12 +98,23 @@ static int guest_access(struct vm *vm, uint64_t ipa, bool write)
 		size = bs;
 	}
 	uint64_t base = ipa & ~(size - 1);
+	/*
+	 * While logging, a page is writable only once marked dirty: a read
+	 * maps it read-only (its first write then takes the permission
+	 * fault above), a write marks it and maps it writable.
+	 */
+	unsigned int prot = S2_PROT_RWX;
+	if (vm->logging && !write)
+		prot = S2_PROT_R | S2_PROT_X;
 	if (check(s2_pgtable_map(&vm->pt, base, size, vm->ram_pa + (base - RAM_IPA),
-				 S2_PROT_RWX, 0), "map"))
+				 prot, 0), "map"))
 		return 1;
+	if (vm->logging && write)
+		vm->dirty[(base - RAM_IPA) / gsz] = 1;
 	s2_pgtable_lookup(&vm->pt, ipa, &desc, &level);
-	printf("mapped IPA %#" PRIx64 "+%#" PRIx64 " as a level %d %s\n", base,
-	       size, level, level == S2_LEVEL_MAX ? "page" : "block");
+	printf("mapped IPA %#" PRIx64 "+%#" PRIx64 " as a level %d %s%s\n", base,
+	       size, level, level == S2_LEVEL_MAX ? "page" : "block",
+	       prot & S2_PROT_W ? (vm->logging ? ", marked dirty" : "") : " read-only");
 	return 0;
 }
 
