@@ -61,6 +61,7 @@ struct qrec {
 };
 
 struct vstate {
+	struct sim_cpu *cpu;       /* the simulated CPU it runs on */
 	bool x_mmu_on;             /* the MMU as replayed so far */
 	bool mmu_on;               /* ... and as the lookahead sees it */
 	bool ask_mmu;              /* an SCTLR write awaits its answer */
@@ -173,6 +174,22 @@ static bool waits(const struct vstate *v, const struct s2t_rec *rec)
 	return v->ask_as && v->mmu_on && !(rec->va >> 55 & 1);
 }
 
+/* A lower-half access of @v with its MMU on and no epoch open: the
+ * address space's map, as the recording maps pages now. */
+static inline int note_page(struct replay *r, struct vstate *v, const struct s2t_rec *rec)
+{
+	uint64_t vp = rec->va >> 12, ip = rec->pa >> 12;
+	unsigned int k = vp & 63;
+
+	if (v->as < 0 || (v->seen_vp[k] == vp && v->seen_ip[k] == ip))
+		return 0;
+	if (pagemap_put(&r->map, as_key(v->as, vp), ip))
+		return -ENOMEM;
+	v->seen_vp[k] = vp;
+	v->seen_ip[k] = ip;
+	return 0;
+}
+
 /*
  * The lookahead's view of one record of @v (in @v's waiting list at @at
  * when it waits): open questions, answer them.
@@ -220,19 +237,7 @@ static int observe(struct replay *r, struct vstate *v, const struct s2t_rec *rec
 			return -ENOMEM;
 		return 0;
 	}
-	/* The epoch's address space, as it maps pages now. */
-	if (v->as >= 0) {
-		uint64_t vp = rec->va >> 12, ip = rec->pa >> 12;
-		unsigned int k = vp & 63;
-
-		if (v->seen_vp[k] == vp && v->seen_ip[k] == ip)
-			return 0;
-		if (pagemap_put(&r->map, as_key(v->as, vp), ip))
-			return -ENOMEM;
-		v->seen_vp[k] = vp;
-		v->seen_ip[k] = ip;
-	}
-	return 0;
+	return note_page(r, v, rec);
 }
 
 /* Replay one record through the simulator. Return: 0, or -1 (said why). */
@@ -391,6 +396,31 @@ static int replay_machine(struct replay *r, struct s2t_reader *rd)
 		bool wait;
 
 		v = &r->v[e.r.vcpu]; /* below the header's vCPUs: the reader checks */
+		/*
+		 * The common case first: an access while no question is open
+		 * (then none waits, so x_mmu_on is mmu_on), most often a
+		 * micro-TLB hit. It does what observe() and the end of this
+		 * loop do for it.
+		 */
+		if (__builtin_expect(!(v->ask_mmu | v->ask_as) && e.r.op != S2T_EVENT, 1)) {
+			if (e.r.pa_known) {
+				if (!e.r.io && v->mmu_on && !(e.r.va >> 55 & 1) &&
+				    note_page(r, v, &e.r)) {
+					fprintf(stderr, "s2mm trace: out of memory\n");
+					return 2;
+				}
+				if (sim_replay_hit(v->cpu, v->mmu_on ? e.r.va : e.r.pa, e.r.op,
+						   e.r.el1, v->mmu_on, e.r.pa)) {
+					v->cpu->utlb_hits++;
+					if (__builtin_expect((++r->acc_lines & 0xffff) == 0, 0))
+						report_tick(r->rep, r->s);
+					continue;
+				}
+			}
+			if (execute(r, &e))
+				return 2;
+			continue;
+		}
 		wait = waits(v, &e.r);
 		if (wait) {
 			if (v->dn == v->dcap) {
@@ -414,10 +444,11 @@ static int replay_machine(struct replay *r, struct s2t_reader *rd)
 		}
 		/* A record that does not wait neither opens nor answers. */
 		if (!wait) {
-			/* The common case first: a micro-TLB hit. */
+			/* A micro-TLB hit, as in the fast path above. */
 			if (e.r.op != S2T_EVENT && e.r.pa_known &&
-			    sim_replay_hit(r->s, e.r.vcpu, v->x_mmu_on ? e.r.va : e.r.pa, e.r.op,
-					   e.r.el1, e.r.pa)) {
+			    sim_replay_hit(v->cpu, v->x_mmu_on ? e.r.va : e.r.pa, e.r.op, e.r.el1,
+					   v->x_mmu_on, e.r.pa)) {
+				v->cpu->utlb_hits++;
 				if (__builtin_expect((++r->acc_lines & 0xffff) == 0, 0))
 					report_tick(r->rep, r->s);
 				continue;
@@ -491,6 +522,7 @@ int replay_recorded(const char *path, struct sim_config *cfg, struct report *rep
 	}
 	for (unsigned int i = 0; i < r.vcpus; i++) {
 		r.v[i].as = -1;
+		r.v[i].cpu = sim_replay_cpu(r.s, i);
 		memset(r.v[i].seen_vp, 0xff, sizeof(r.v[i].seen_vp));
 		if (sim_schedule(r.s, i, sim_vcpu(r.s, 0, i)) ||
 		    (!cfg->recorded && sim_mmu_enable(r.s, sim_vcpu(r.s, 0, i)))) {

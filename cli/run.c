@@ -38,7 +38,7 @@ enum {
 	OPT_MIGRATE, OPT_LAZY_SPLIT, OPT_MIGRATE_AT, OPT_MIGRATE_RATE,
 	OPT_MIGRATE_THRESHOLD, OPT_MIGRATE_ROUNDS, OPT_OVERCOMMIT, OPT_SHARE,
 	OPT_CHECK_DATA,
-	OPT_SHARE_SCAN, OPT_DROP_DIRTY, OPT_DROP_MERGE_TLBI, OPT_BAD_SWAPIN,
+	OPT_SHARE_SCAN, OPT_DROP_DIRTY, OPT_DROP_MERGE_TLBI, OPT_BAD_SWAPIN, OPT_FOREIGN_RAM,
 };
 
 struct wl {
@@ -99,6 +99,8 @@ static void run_usage(FILE *out)
 		"                      page of each dirty log it gets\n"
 		"  --inject-missing-merge-tlbi  ... the TLBIs of the merger's calls are lost\n"
 		"  --inject-bad-swapin ... a page comes back from the store with another's data\n"
+		"  --inject-foreign-ram ... the last VM's memory slot is backed by the first\n"
+		"                      VM's RAM (2 VMs or more, no --overcommit or --share)\n"
 		"%s"
 		"\nExit status: 0; 1 when a self-check failed (a PA outside the VM's\n"
 		"memory, a stale TLB entry used, a value read that is not the last one\n"
@@ -316,7 +318,8 @@ int cmd_run(int argc, char **argv)
 		{ "share-scan", 1, 0, OPT_SHARE_SCAN },
 		{ "inject-lost-dirty-page", 0, 0, OPT_DROP_DIRTY },
 		{ "inject-missing-merge-tlbi", 0, 0, OPT_DROP_MERGE_TLBI },
-		{ "inject-bad-swapin", 0, 0, OPT_BAD_SWAPIN }, { 0, 0, 0, 0 },
+		{ "inject-bad-swapin", 0, 0, OPT_BAD_SWAPIN },
+		{ "inject-foreign-ram", 0, 0, OPT_FOREIGN_RAM }, { 0, 0, 0, 0 },
 	};
 	struct sim_config cfg = report_defaults;
 	struct report rep = { .command = "run" };
@@ -458,6 +461,9 @@ int cmd_run(int argc, char **argv)
 		case OPT_BAD_SWAPIN:
 			cfg.bad_swapin = true;
 			break;
+		case OPT_FOREIGN_RAM:
+			cfg.foreign_ram = true;
+			break;
 		default: /* report_getopt() said why */
 			return 2;
 		}
@@ -478,6 +484,11 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "s2mm run: --migrate moves contiguous RAM: not with "
 				"--overcommit or --share; --inject-missing-merge-tlbi needs "
 				"--share, --inject-bad-swapin --overcommit\n");
+		return 2;
+	}
+	if (cfg.foreign_ram && (cfg.vms < 2 || cfg.overcommit != 0 || cfg.share)) {
+		fprintf(stderr, "s2mm run: --inject-foreign-ram needs 2 VMs or more, each "
+				"with contiguous RAM (no --overcommit or --share)\n");
 		return 2;
 	}
 	if (report_va_bits(&cfg, "s2mm run"))

@@ -88,6 +88,7 @@ struct sim_config {
 	bool drop_dirty_page;      /* test aid: migration forgets a page */
 	bool drop_tlbi_merge;      /* test aid: the merger's TLBIs are lost */
 	bool bad_swapin;           /* test aid: swap-in restores another page */
+	bool foreign_ram;          /* test aid: the last VM's slot is the first's RAM */
 	/*
 	 * A recorded guest (`s2mm trace` of an s2mm trace): its RAM is
 	 * recorded_ram bytes at the recording's RAM base; its stage 1 is

@@ -88,6 +88,7 @@ struct gvm {
 	bool logging;
 	uint16_t last_vmid;
 	uint64_t last_gen;         /* rollover count when last_vmid was seen */
+	uint64_t swept_stores;     /* the library's descriptor stores at its last sweep */
 	/* The data self-check: last value written per 4K page of RAM. */
 	uint64_t *shadow;
 	uint64_t wctr;             /* the VM's writes so far */
@@ -111,6 +112,8 @@ struct sim_cpu {
 	uint64_t ram_pa, ram_size;
 	uint64_t *shadow;          /* vm->shadow */
 	uint8_t *host;             /* host address of PHYS_BASE */
+	/* Accesses besides the micro-TLB's hits (which hold only pages
+	 * that passed the isolation check), and its hits. */
 	uint64_t accesses, utlb_hits, isolation, checks;
 	uint8_t el;
 	bool use_utlb;             /* off while verifying every hit */
@@ -174,29 +177,23 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 		    const struct sim_want *want);
 
 /*
- * The micro-TLB hit of a recorded guest's access by the vCPU on @cpu
- * (sim_replay_access()'s fast path, inlined into the replay's loop):
- * true when it hit, with the same counts sim_replay_access() keeps.
+ * Whether a recorded guest's access by the vCPU on CPU @c hits the
+ * micro-TLB (sim_replay_access()'s fast path, inlined into the replay's
+ * loop); the caller adds the hit to c->utlb_hits before anything reads it.
+ * @mmu_on: the vCPU's MMU (with it off every access is EL1's).
  */
-static inline bool sim_replay_hit(struct sim *s, unsigned int cpu, uint64_t va,
-				  unsigned int acc, bool el1, uint64_t ipa)
+static inline bool sim_replay_hit(struct sim_cpu *c, uint64_t va, unsigned int acc, bool el1,
+				  bool mmu_on, uint64_t ipa)
 {
-	struct sim_cpu *c = &s->cpus[cpu];
 	const struct utlb_e *u = &c->utlb[(va >> 12) & (UTLB_SIZE - 1)];
-	unsigned int el = c->cur->mmu_on ? el1 : 1;
+	unsigned int shift = acc + (el1 || !mmu_on ? UTLB_EL1_SHIFT : 0);
 
-	if (u->tag != va >> 12 || !((u->perm >> (acc + (el ? UTLB_EL1_SHIFT : 0))) & 1) ||
-	    ((u->ipa ^ ipa) >> 12))
-		return false;
-	c->el = (uint8_t)el;
-	c->accesses++;
-	c->utlb_hits++;
-	if (__builtin_expect((u->pa | (va & 0xfff)) - c->ram_pa >= c->ram_size, 0))
-		c->isolation++;
-	return true;
+	return u->tag == va >> 12 && ((u->perm >> shift) & 1) && !((u->ipa ^ ipa) >> 12);
 }
 
 /* sim_replay.c: a recorded guest's stage 1. */
+/* The CPU that vCPU @cpu of a recording runs on, for sim_replay_hit(). */
+struct sim_cpu *sim_replay_cpu(struct sim *s, unsigned int cpu);
 /* The leaf for VA @va -> IPA page @ipa given the old leaf @old; 0 when
  * @old already does. */
 uint64_t sim_replay_leaf(struct sim_cpu *c, uint64_t va, uint64_t ipa, uint64_t old,

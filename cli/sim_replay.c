@@ -125,11 +125,18 @@ int sim_replay_access(struct sim *s, unsigned int cpu, uint64_t va, unsigned int
 {
 	struct sim_cpu *c = &s->cpus[cpu];
 
-	if (sim_replay_hit(s, cpu, va, acc, w->el1, w->ipa))
+	if (sim_replay_hit(c, va, acc, w->el1, c->cur->mmu_on, w->ipa)) {
+		c->utlb_hits++;
 		return 0;
+	}
 	c->accesses++;
 	c->el = c->cur->mmu_on ? w->el1 : 1;
 	return sim_access_slow(s, c, va, acc, w);
+}
+
+struct sim_cpu *sim_replay_cpu(struct sim *s, unsigned int cpu)
+{
+	return &s->cpus[cpu];
 }
 
 struct sim_rec_stats *sim_replay_stats(struct sim *s)

@@ -162,7 +162,12 @@ static void host_tlbi_all(void *ctx)
 #ifdef S2MM_MONITOR
 static void host_monitor(void *ctx, const struct s2_mon_event *ev)
 {
-	s2_mon_event(((struct s2_host_mm *)ctx)->mon, ev);
+	struct s2_host_mm *hm = ctx;
+
+	if (ev->kind == S2_MON_WRITE)
+		__atomic_add_fetch(&hm->stores, ev->n, __ATOMIC_RELAXED);
+	if (hm->mon)
+		s2_mon_event(hm->mon, ev);
 }
 
 static void *mon_malloc(void *ctx, size_t size)
@@ -224,7 +229,7 @@ void s2_host_mm_fini(struct s2_host_mm *hm)
 	MON(hm, s2_mon_fini(hm->mon));
 	free(hm->mon);
 	hm->mon = NULL;
-	hm->ops.monitor = NULL;
+	/* Stores are still counted. */
 }
 
 void s2_host_mm_init(struct s2_host_mm *hm, struct s2_physmem *pm)
@@ -246,6 +251,11 @@ void s2_host_mm_init(struct s2_host_mm *hm, struct s2_physmem *pm)
 		.tlbi_all = host_tlbi_all,
 		.ctx = hm,
 	};
+#ifdef S2MM_MONITOR
+	/* Counts the library's stores; checks them after s2_host_mm_check(). */
+	hm->ops.monitor = host_monitor;
+	hm->stores_counted = true;
+#endif
 #ifdef S2MM_HOST_CHECK_ALWAYS
 	/* The tests' build: every change checked, a violation fatal. */
 	if (s2_host_mm_check(hm, NULL, NULL)) {

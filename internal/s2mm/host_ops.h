@@ -25,6 +25,14 @@ struct s2_host_mm {
 	/** Counters of calls into the ops table (updated atomically). */
 	uint64_t allocs, frees, tlbi_ipa, tlbi_vmid, tlbi_all;
 	/**
+	 * Descriptor stores the library reported (S2_MON_WRITE), with or
+	 * without the monitor; only a checked library reports them, and then
+	 * @stores_counted is set. An embedder that rechecks its TLBs after
+	 * each change can skip the check when no descriptor was stored.
+	 */
+	uint64_t stores;
+	bool stores_counted;
+	/**
 	 * Failure injection: when non-zero, the fail_nth-th allocation from
 	 * now fails (1 = the next one), and then allocations succeed again.
 	 */
