@@ -174,6 +174,15 @@ static bool waits(const struct vstate *v, const struct s2t_rec *rec)
 	return v->ask_as && v->mmu_on && !(rec->va >> 55 & 1);
 }
 
+/* Whether @v noted @rec's page as it maps it now (a recent page). */
+static inline bool seen(const struct vstate *v, const struct s2t_rec *rec)
+{
+	uint64_t vp = rec->va >> 12;
+	unsigned int k = vp & 63;
+
+	return (v->seen_vp[k] == vp) & (v->seen_ip[k] == rec->pa >> 12);
+}
+
 /* A lower-half access of @v with its MMU on and no epoch open: the
  * address space's map, as the recording maps pages now. */
 static inline int note_page(struct replay *r, struct vstate *v, const struct s2t_rec *rec)
@@ -181,7 +190,7 @@ static inline int note_page(struct replay *r, struct vstate *v, const struct s2t
 	uint64_t vp = rec->va >> 12, ip = rec->pa >> 12;
 	unsigned int k = vp & 63;
 
-	if (v->as < 0 || (v->seen_vp[k] == vp && v->seen_ip[k] == ip))
+	if (v->as < 0 || seen(v, rec))
 		return 0;
 	if (pagemap_put(&r->map, as_key(v->as, vp), ip))
 		return -ENOMEM;
@@ -397,29 +406,37 @@ static int replay_machine(struct replay *r, struct s2t_reader *rd)
 
 		v = &r->v[e.r.vcpu]; /* below the header's vCPUs: the reader checks */
 		/*
-		 * The common case first: an access while no question is open
-		 * (then none waits, so x_mmu_on is mmu_on), most often a
-		 * micro-TLB hit. It does what observe() and the end of this
-		 * loop do for it.
+		 * The common case first: an access that neither waits nor opens
+		 * or answers a question (no SCTLR_EL1 question open, and no
+		 * epoch open unless it is a kernel-half or MMU-off access, which
+		 * go ahead), most often a micro-TLB hit. It does what observe()
+		 * and the end of this loop do for it.
 		 */
-		if (__builtin_expect(!(v->ask_mmu | v->ask_as) && e.r.op != S2T_EVENT, 1)) {
-			if (e.r.pa_known) {
-				if (!e.r.io && v->mmu_on && !(e.r.va >> 55 & 1) &&
+		if (__builtin_expect(!v->ask_mmu && e.r.op != S2T_EVENT, 1)) {
+			/* Bitwise, not branching: kernel and user accesses
+			 * interleave unpredictably. */
+			bool user = v->mmu_on & !(e.r.va >> 55 & 1);
+
+			if (__builtin_expect(!(user & v->ask_as), 1)) {
+				if (__builtin_expect(user & e.r.pa_known & !e.r.io &
+						     !seen(v, &e.r), 0) &&
 				    note_page(r, v, &e.r)) {
 					fprintf(stderr, "s2mm trace: out of memory\n");
 					return 2;
 				}
-				if (sim_replay_hit(v->cpu, v->mmu_on ? e.r.va : e.r.pa, e.r.op,
-						   e.r.el1, v->mmu_on, e.r.pa)) {
-					v->cpu->utlb_hits++;
-					if (__builtin_expect((++r->acc_lines & 0xffff) == 0, 0))
-						report_tick(r->rep, r->s);
-					continue;
+				if (e.r.pa_known) {
+					if (sim_replay_hit(v->cpu, v->x_mmu_on ? e.r.va : e.r.pa,
+							   e.r.op, e.r.el1, v->x_mmu_on, e.r.pa)) {
+						v->cpu->utlb_hits++;
+						if (__builtin_expect((++r->acc_lines & 0xffff) == 0, 0))
+							report_tick(r->rep, r->s);
+						continue;
+					}
 				}
+				if (execute(r, &e))
+					return 2;
+				continue;
 			}
-			if (execute(r, &e))
-				return 2;
-			continue;
 		}
 		wait = waits(v, &e.r);
 		if (wait) {
