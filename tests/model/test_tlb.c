@@ -381,13 +381,37 @@ static void tlb_capacity_evicts(void **state)
 	/* 2M stage-2 blocks: all 16 pages share one entry. */
 	assert_int_equal(s2_tlb_count(&tiny), 1);
 	assert_int_equal(tiny.stats.hits, 15);
+	/*
+	 * Blocks 0..3 are RAM, block 4 faults (not cached). One set of two
+	 * ways, round robin: block 1 takes the free way, blocks 2 and 3
+	 * evict blocks 0 and 1. Every result is what a fresh walk gives.
+	 */
 	for (i = 0; i < 5; i++) {
-		struct s2_mmu_access a = { RAM_IPA + i * (2ULL << 20), S2_MMU_READ, 1 };
-		struct s2_mmu_result r;
+		struct s2_mmu_access a = { RAM_IPA + i * (2ULL << 20) + 0x123, S2_MMU_READ, 1 };
+		struct s2_mmu_result r, fresh;
 		assert_int_equal(s2_tlb_translate(&tiny, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+		assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &w->regs, &a, &fresh), 0);
+		assert_int_equal(r.fault.type, fresh.fault.type);
+		assert_int_equal(r.fault.type, i < 4 ? S2_MMU_FAULT_NONE : S2_MMU_FAULT_TRANSLATION);
+		if (!r.fault.type)
+			assert_int_equal(r.pa, fresh.pa);
 	}
-	assert_true(s2_tlb_count(&tiny) <= 2);
-	assert_true(tiny.stats.evictions > 0);
+	assert_int_equal(s2_tlb_count(&tiny), 2);
+	assert_int_equal(tiny.stats.evictions, 2);
+	assert_int_equal(tiny.stats.hits, 16);
+	/* Blocks 2 and 3 are the ones kept; 0 comes back only by a walk,
+	 * and then stays. */
+	static const struct { unsigned int block; bool hit; } seq[] = {
+		{ 3, true }, { 2, true }, { 0, false }, { 0, true },
+	};
+	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		struct s2_mmu_access a = { RAM_IPA + seq[i].block * (2ULL << 20), S2_MMU_READ, 1 };
+		struct s2_mmu_result r;
+		uint64_t hits = tiny.stats.hits;
+
+		assert_int_equal(s2_tlb_translate(&tiny, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+		assert_int_equal(tiny.stats.hits - hits, seq[i].hit);
+	}
 	assert_int_equal(s2_tlb_init(&tiny, ent, 3, 2), -S2_EINVAL);
 }
 
