@@ -595,6 +595,73 @@ static void vmid_property_random_schedules(void **state)
 	free(vms);
 }
 
+/*
+ * s2_vmid_init() takes memory of any content: an allocator set up over
+ * garbage hands out exactly what one set up over zeros does, through
+ * rollovers, with CPU 1 never running (its slot is read at each rollover).
+ */
+static void vmid_init_over_garbage(void **state)
+{
+	struct fixture *f = *state;
+	struct s2_vmid_alloc *clean = calloc(1, sizeof(*clean));
+	struct s2_vmid_alloc *dirty = malloc(sizeof(*dirty));
+	struct s2_vmid *vc = new_vms(600), *vd = new_vms(600);
+	struct s2_host_mm hm2; /* its own monitor: VMIDs repeat across the two */
+
+	assert_non_null(clean);
+	assert_non_null(dirty);
+	memset(dirty, 0xa5, sizeof(*dirty));
+	s2_host_mm_init(&hm2, f->pm);
+	/* Not narrowed: s2_vmid_narrow() clears the CPUs' slots again. */
+	assert_int_equal(s2_vmid_init(clean, 8, 2, &f->hm.ops), 0);
+	assert_int_equal(s2_vmid_init(dirty, 8, 2, &hm2.ops), 0);
+	for (int i = 0; i < 600; i++) {
+		uint16_t a = 0, b = 0;
+
+		assert_int_equal(s2_vmid_update(clean, &vc[i], 0, &a), 0);
+		assert_int_equal(s2_vmid_update(dirty, &vd[i], 0, &b), 0);
+		assert_int_equal(a, b);
+	}
+	assert_true(s2_vmid_rollovers(clean) >= 2);
+	assert_int_equal(s2_vmid_rollovers(dirty), s2_vmid_rollovers(clean));
+	s2_host_mm_fini(&hm2);
+	free(vc);
+	free(vd);
+	free(clean);
+	free(dirty);
+}
+
+/*
+ * With the most CPUs there are, a rollover reads and writes the slots of
+ * those CPUs only: nothing past the allocator changes.
+ */
+static void vmid_rollover_stays_in_its_cpus(void **state)
+{
+	struct fixture *f = *state;
+	struct guarded {
+		struct s2_vmid_alloc a;
+		uint64_t guard[16];
+	} *g = malloc(sizeof(*g));
+	struct s2_vmid *vms = new_vms(600);
+	uint64_t want[16];
+
+	assert_non_null(g);
+	memset(g->guard, 0xa5, sizeof(g->guard));
+	memcpy(want, g->guard, sizeof(want));
+	assert_int_equal(s2_vmid_init(&g->a, 8, S2_VMID_MAX_CPUS, &f->hm.ops), 0);
+	for (int i = 0; i < 600; i++) {
+		uint16_t vmid = 0;
+
+		assert_int_equal(s2_vmid_update(&g->a, &vms[i], (unsigned int)i % S2_VMID_MAX_CPUS,
+						&vmid), 0);
+		assert_int_not_equal(vmid, 0);
+	}
+	assert_true(s2_vmid_rollovers(&g->a) >= 2);
+	assert_memory_equal(g->guard, want, sizeof(want));
+	free(vms);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +682,8 @@ int main(void)
 	    T(vmid_rollover_with_cpus_put_frees_every_vmid),
 	    T(vmid_16bit_rollovers_never_zero),
 	    T(vmid_property_random_schedules),
+	    T(vmid_init_over_garbage),
+	    T(vmid_rollover_stays_in_its_cpus),
 #undef T
 	};
 
