@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include <s2mm/arch.h>
@@ -415,6 +416,20 @@ static void tlb_capacity_evicts(void **state)
 	assert_int_equal(s2_tlb_init(&tiny, ent, 3, 2), -S2_EINVAL);
 }
 
+/* A TLB owns exactly sets x ways entries: init and count stay inside. */
+static void tlb_stays_in_its_entries(void **state)
+{
+	struct s2_tlb_entry ent[2 * 2 + 1];
+	struct s2_tlb t;
+
+	(void)state;
+	memset(ent, 0, sizeof(ent));
+	ent[4].kind = S2_TLB_S2; /* the caller's, past the TLB */
+	assert_int_equal(s2_tlb_init(&t, ent, 2, 2), 0);
+	assert_int_equal(s2_tlb_count(&t), 0);
+	assert_int_equal(ent[4].kind, S2_TLB_S2);
+}
+
 /*
  * AArch32 LPAE, T0SZ = 0 and T1SZ = 7: TTBR0 translates VAs below
  * 0xfe000000 and TTBR1 the top 32MB. A TTBR0 1GB block at 0xc0000000
@@ -459,6 +474,7 @@ int main(void)
 		T(tlb_permission_relax_needs_tlbi),
 		T(tlb_walk_cache_needs_ipas2e1),
 		T(tlb_capacity_evicts),
+		cmocka_unit_test(tlb_stays_in_its_entries),
 		T(tlb_a32_split_keeps_entries_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
