@@ -637,6 +637,10 @@ static void encoders_spec(void **state)
 	assert_int_equal(s2_mmu_fault_target_el(&f), 1);
 	f.type = F_NONE;
 	assert_int_equal(s2_mmu_esr(&f, NULL, &v), -S2_EINVAL);
+	assert_int_equal(s2_mmu_fault_target_el(&f), 0); /* no fault: nowhere */
+	f.stage = 2;
+	assert_int_equal(s2_mmu_fault_target_el(&f), 0);
+	f.stage = 1;
 	/* Permission faults: HPFAR filled but not architecturally valid. */
 	f = (struct s2_mmu_fault){ .type = F_PERM, .level = 3, .stage = 2, .ipa_valid = true };
 	assert_false(s2_mmu_hpfar_valid(&f));

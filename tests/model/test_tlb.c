@@ -416,6 +416,35 @@ static void tlb_capacity_evicts(void **state)
 	assert_int_equal(s2_tlb_init(&tiny, ent, 3, 2), -S2_EINVAL);
 }
 
+/*
+ * A hit is checked as a walk would be: EL0 reading VA_A (stage 1 AP=0,
+ * EL1 only) after EL1 filled the entry is a stage-1 permission fault at
+ * the leaf's level. TLBI counts its operations and refuses unknown ones.
+ */
+static void tlb_hit_checks_permissions(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_access el0 = { VA_A, S2_MMU_READ, 0 };
+	struct s2_mmu_result r;
+	uint64_t hits, ops;
+
+	r = xlate(w, 0, VA_A, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	hits = w->tlb[0].stats.hits;
+	assert_int_equal(s2_tlb_translate(&w->tlb[0], &w->t.mem, &w->cpu, &w->regs, &el0, &r), 0);
+	assert_int_equal(w->tlb[0].stats.hits, hits + 1);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_int_equal(r.fault.stage, 1);
+	assert_int_equal(r.fault.level, 3);
+
+	ops = w->tlb[0].stats.tlbi_ops;
+	assert_int_equal(s2_tlb_tlbi(&w->tlb[0], &(struct s2_tlbi){ .op = S2_TLBI_VMALLS12E1 }), 0);
+	assert_int_equal(w->tlb[0].stats.tlbi_ops, ops + 1);
+	assert_int_equal(s2_tlb_tlbi(&w->tlb[0], &(struct s2_tlbi){ .op = S2_TLBI_NR }),
+			 -S2_EINVAL);
+	assert_int_equal(w->tlb[0].stats.tlbi_ops, ops + 1);
+}
+
 /* A TLB owns exactly sets x ways entries: init and count stay inside. */
 static void tlb_stays_in_its_entries(void **state)
 {
@@ -475,6 +504,7 @@ int main(void)
 		T(tlb_walk_cache_needs_ipas2e1),
 		T(tlb_capacity_evicts),
 		cmocka_unit_test(tlb_stays_in_its_entries),
+		T(tlb_hit_checks_permissions),
 		T(tlb_a32_split_keeps_entries_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
