@@ -309,6 +309,25 @@ out:
 }
 
 /*
+ * Replay @e of @v at once (it does not wait): most often a micro-TLB hit,
+ * inlined here; else through the simulator. Return: 0, or -1 (said why).
+ */
+static inline int run_now(struct replay *r, struct vstate *v, const struct qrec *e)
+{
+	const struct s2t_rec *rec = &e->r;
+
+	if (rec->op != S2T_EVENT && rec->pa_known &&
+	    sim_replay_hit(v->cpu, v->x_mmu_on ? rec->va : rec->pa, rec->op, rec->el1,
+			   v->x_mmu_on, rec->pa)) {
+		v->cpu->utlb_hits++;
+		if (__builtin_expect((++r->acc_lines & 0xffff) == 0, 0))
+			report_tick(r->rep, r->s);
+		return 0;
+	}
+	return execute(r, e);
+}
+
+/*
  * Replay @v's waiting records up to its first open question; @force:
  * settle its questions with what is known first (the end, or too many
  * records waiting).
@@ -424,16 +443,7 @@ static int replay_machine(struct replay *r, struct s2t_reader *rd)
 					fprintf(stderr, "s2mm trace: out of memory\n");
 					return 2;
 				}
-				if (e.r.pa_known) {
-					if (sim_replay_hit(v->cpu, v->x_mmu_on ? e.r.va : e.r.pa,
-							   e.r.op, e.r.el1, v->x_mmu_on, e.r.pa)) {
-						v->cpu->utlb_hits++;
-						if (__builtin_expect((++r->acc_lines & 0xffff) == 0, 0))
-							report_tick(r->rep, r->s);
-						continue;
-					}
-				}
-				if (execute(r, &e))
+				if (run_now(r, v, &e))
 					return 2;
 				continue;
 			}
@@ -461,16 +471,7 @@ static int replay_machine(struct replay *r, struct s2t_reader *rd)
 		}
 		/* A record that does not wait neither opens nor answers. */
 		if (!wait) {
-			/* A micro-TLB hit, as in the fast path above. */
-			if (e.r.op != S2T_EVENT && e.r.pa_known &&
-			    sim_replay_hit(v->cpu, v->x_mmu_on ? e.r.va : e.r.pa, e.r.op, e.r.el1,
-					   v->x_mmu_on, e.r.pa)) {
-				v->cpu->utlb_hits++;
-				if (__builtin_expect((++r->acc_lines & 0xffff) == 0, 0))
-					report_tick(r->rep, r->s);
-				continue;
-			}
-			if (execute(r, &e))
+			if (run_now(r, v, &e))
 				return 2;
 			continue;
 		}
