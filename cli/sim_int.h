@@ -179,7 +179,7 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 /*
  * Whether a recorded guest's access by the vCPU on CPU @c hits the
  * micro-TLB (sim_replay_access()'s fast path, inlined into the replay's
- * loop); the caller adds the hit to c->utlb_hits before anything reads it.
+ * loop); the caller counts a hit in c->utlb_hits.
  * @mmu_on: the vCPU's MMU (with it off every access is EL1's).
  */
 static inline bool sim_replay_hit(struct sim_cpu *c, uint64_t va, unsigned int acc, bool el1,
