@@ -109,6 +109,15 @@ class Mutant:
     start: int
     end: int
     id: str = ""
+    occurrence: int = 1
+    text: str = ""      # its (first) line, whitespace collapsed
+
+    @property
+    def key(self):
+        """What names the mutant wherever its line moves: the id without
+        the line number, plus the line's text."""
+        return (self.file, self.op, "%s->%s" % (squash(self.orig), squash(self.repl)),
+                self.occurrence, self.text)
 
     def apply(self, text):
         return text[:self.start] + self.repl + text[self.end:]
@@ -357,11 +366,14 @@ def mutants_of(text, name, live=None):
         # '{}' rather than nothing: the statement may be an if's whole body.
         add(toks[i].line, "del", a, b, text[a:b], "{}")
     found.sort(key=lambda m: (m.start, m.op, m.repl))
+    lines = text.split("\n")
     seen = {}
     for m in found:
         base = "%s:%d:%s:%s->%s" % (m.file, m.line, m.op, squash(m.orig), squash(m.repl))
         seen[base] = seen.get(base, 0) + 1
+        m.occurrence = seen[base]
         m.id = base if seen[base] == 1 else "%s#%d" % (base, seen[base])
+        m.text = squash(lines[m.line - 1])
     return found
 
 
@@ -410,9 +422,43 @@ def sample(mutants, count, seed, name):
     return [mutants[i] for i in sorted(picked)]
 
 
+@dataclasses.dataclass
+class Entry:
+    """One line of the equivalence list."""
+    id: str
+    reason: str
+    text: str
+
+    @property
+    def file(self):
+        return self.id.split(":", 1)[0]
+
+    @property
+    def line(self):
+        return int(self.id.split(":", 2)[1])
+
+    @property
+    def key(self):
+        # The id's tail is op:orig->repl[#n]; orig may hold '->' itself
+        # (rc->valid), so it is compared whole rather than split. No
+        # replacement ends in '#' and digits, so a '#n' there is the
+        # occurrence.
+        rest = self.id.split(":", 2)[2]
+        op, change = rest.split(":", 1)
+        m = re.match(r"^(.*)#(\d+)$", change)
+        occurrence = 1
+        if m:
+            change, occurrence = m.group(1), int(m.group(2))
+        return (self.file, op, change, occurrence, self.text)
+
+
+ENTRY = re.compile(r"^([^:\s]+):(\d+):([a-z]+):(.+?) ## (.*?) @@ (.*)$")
+
+
 def read_equivalent(path):
-    """id -> reason, from lines 'ID ## reason' ('#' starts a comment line)."""
-    eq = {}
+    """The entries of lines 'ID ## reason @@ line text' ('#' starts a
+    comment line)."""
+    eq = []
     if not os.path.exists(path):
         return eq
     with open(path, encoding="utf-8") as f:
@@ -420,13 +466,44 @@ def read_equivalent(path):
             line = line.rstrip("\n")
             if not line.strip() or line.startswith("#"):
                 continue
-            if " ## " not in line:
-                raise SystemExit("%s:%d: expected 'ID ## reason'" % (path, n))
-            mid, reason = line.split(" ## ", 1)
-            if not reason.strip():
+            m = ENTRY.match(line)
+            if not m:
+                raise SystemExit("%s:%d: expected 'ID ## reason @@ line text'" % (path, n))
+            mid = "%s:%s:%s:%s" % m.group(1, 2, 3, 4)
+            reason, text = m.group(5).strip(), squash(m.group(6))
+            if not reason:
                 raise SystemExit("%s:%d: an equivalent mutant needs its reason" % (path, n))
-            eq[mid.strip()] = reason.strip()
+            if not text:
+                raise SystemExit("%s:%d: an equivalent mutant needs its line's text" % (path, n))
+            eq.append(Entry(mid, reason, text))
     return eq
+
+
+def match_equivalent(entries, mutants):
+    """(id -> reason for the mutants entries name, entries naming none,
+    (entry, mutant) pairs matched by nearness alone).
+    An entry names the mutant of the same key (file, operator, change,
+    occurrence, line text) whatever its line now. Where that text is on
+    several lines of the file, the line the entry records breaks the tie:
+    entries and mutants pair up nearest first, one mutant to an entry."""
+    by_key = {}
+    for m in mutants:
+        by_key.setdefault(m.key, []).append(m)
+    pairs = sorted(((abs(m.line - e.line), n, m.line, m)
+                    for n, e in enumerate(entries) for m in by_key.get(e.key, ())),
+                   key=lambda p: p[:3])
+    matched, taken, named, guessed = {}, set(), set(), []
+    for _, n, _, m in pairs:
+        if n in named or m.id in taken:
+            continue
+        named.add(n)
+        taken.add(m.id)
+        matched[m.id] = entries[n].reason
+        # A moved line of text found on several lines may have been
+        # paired with its twin: the reader decides, the job cannot.
+        if m.line != entries[n].line and len(by_key[m.key]) > 1:
+            guessed.append((entries[n], m))
+    return matched, [e for n, e in enumerate(entries) if n not in named], guessed
 
 
 # ---------------------------------------------------------------- running
@@ -611,19 +688,24 @@ def main(argv=None):
                     help="do not run the suite on the unmutated tree first")
     args = ap.parse_args(argv)
     files = args.file or CORE
-    equivalent = read_equivalent(args.equivalent)
+    entries = read_equivalent(args.equivalent)
 
-    picked, known = [], set()
+    picked, every = [], []
     for f in files:
         ms = file_mutants(ROOT, f)
-        known.update(m.id for m in ms)
+        every += ms
         if args.id:
             picked += [m for m in ms if m.id in args.id]
         else:
             picked += sample(ms, args.count, args.seed, f)
-    stale = [i for i in equivalent if i.split(":", 1)[0] in files and i not in known]
-    for i in stale:
-        print("mutate: %s: listed as equivalent, no such mutant now" % i, file=sys.stderr)
+    equivalent, stale, guessed = match_equivalent(
+        [e for e in entries if e.file in files], every)
+    for e in stale:
+        print("mutate: %s: listed as equivalent, no such mutant now (of a line '%s')"
+              % (e.id, e.text), file=sys.stderr)
+    for e, m in guessed:
+        print("mutate: %s: listed as equivalent, taken as %s, the nearest of %d lines '%s'"
+              % (e.id, m.id, sum(x.key == m.key for x in every), m.text), file=sys.stderr)
     if args.list:
         for m in picked:
             print(m.id + ("   [equivalent]" if m.id in equivalent else ""))
@@ -669,9 +751,10 @@ def main(argv=None):
     print("(score = killed / (compiled - equivalent); seed %s, %d per file, %.0f s)"
           % (args.seed, args.count, time.time() - t0))
     if survivors:
-        print("\nsurvivors:")
+        print("\nsurvivors (an equivalent one goes in %s as 'ID ## reason @@ line text'):"
+              % EQUIVALENT)
         for m in survivors:
-            print("  " + m.id)
+            print("  %s @@ %s" % (m.id, m.text))
     score = percent(tot)
     return 0 if score is None or score >= args.goal else 1
 

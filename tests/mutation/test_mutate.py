@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """The mutator of scripts/mutate.py: which mutants it makes of a snippet
-(snippet.c), that each is C, and that applying one leaves no trace."""
+(snippet.c), that each is C, that applying one leaves no trace, and that
+an equivalence entry follows its line when edits move it."""
 import os
 import shutil
 import subprocess
@@ -98,9 +99,80 @@ class Mutator(unittest.TestCase):
 
     def test_equivalence_list_has_reasons(self):
         eq = mutate.read_equivalent(os.path.join(ROOT, mutate.EQUIVALENT))
-        for mid, reason in eq.items():
-            self.assertIn(mid.split(":", 1)[0], mutate.CORE, mid)
-            self.assertTrue(reason, mid)
+        self.assertTrue(eq)
+        for e in eq:
+            self.assertIn(e.file, mutate.CORE, e.id)
+            self.assertTrue(e.reason, e.id)
+            self.assertTrue(e.text, e.id)
+
+    def test_equivalent_entry_follows_its_line(self):
+        """Entries written against snippet.c as it is, matched against a
+        copy edited above them: a function added at the top (its n++;
+        the twin of line 25's) and line 23 rewritten."""
+        lines = self.original.decode().split("\n")
+        self.assertEqual(lines[22].strip(), "s = n >> 2;")
+        lines[22] = "\t\ts = n / 4;"
+        added = ["static void g(int n)", "{", "\tn++;", "}", ""]
+        edited = "\n".join(added + lines)
+        by_id = {m.id: m for m in self.mutants}
+        written = ["21:bit:&->|", "25:arith:++->--", "25:del:n++;->{}", "23:bit:>>-><<"]
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, os.path.dirname(SNIPPET)))
+            with open(os.path.join(d, SNIPPET), "w") as f:
+                f.write(edited)
+            eq = os.path.join(d, "equivalent.txt")
+            with open(eq, "w") as f:
+                f.write("# a comment line\n\n")
+                for w in written:
+                    m = by_id["%s:%s" % (SNIPPET, w)]
+                    # Spaced out: the text is compared whitespace collapsed.
+                    f.write("%s ## why %s @@   %s\n" % (m.id, w, m.text.replace(" ", "  ")))
+            entries = mutate.read_equivalent(eq)
+            moved = mutate.file_mutants(d, SNIPPET)
+        self.assertEqual([e.text for e in entries[:3]],
+                         ["s += *p & 0x10;", "n++;", "n++;"])
+        matched, stale, guessed = mutate.match_equivalent(entries, moved)
+        shift = len(added)
+        self.assertEqual(matched, {
+            "%s:%d:bit:&->|" % (SNIPPET, 21 + shift): "why 21:bit:&->|",
+            "%s:%d:arith:++->--" % (SNIPPET, 25 + shift): "why 25:arith:++->--",
+            "%s:%d:del:n++;->{}" % (SNIPPET, 25 + shift): "why 25:del:n++;->{}"})
+        self.assertEqual([e.id for e in stale], [SNIPPET + ":23:bit:>>-><<"])
+        # The twin n++; at line 3 is the farther: the entries took line 30,
+        # a choice by nearness alone, which the job reports.
+        self.assertIn("%s:3:arith:++->--" % SNIPPET, [m.id for m in moved])
+        self.assertEqual(sorted((e.line, m.line) for e, m in guessed), [(25, 30), (25, 30)])
+
+        # An entry whose id names the twin's line takes the twin.
+        at3 = mutate.Entry(SNIPPET + ":3:arith:++->--", "r", "n++;")
+        matched, stale, guessed = mutate.match_equivalent([at3], moved)
+        self.assertEqual(list(matched), [SNIPPET + ":3:arith:++->--"])
+        self.assertEqual((stale, guessed), ([], []))
+
+    def test_stale_entries_are_reported(self):
+        with tempfile.TemporaryDirectory() as d:
+            eq = os.path.join(d, "equivalent.txt")
+            with open(eq, "w") as f:
+                f.write("%s:23:bit:>>-><< ## gone @@ s = n << 2;\n" % SNIPPET)
+                f.write("%s:21:bit:&->| ## here @@ s += *p & 0x10;\n" % SNIPPET)
+            r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "mutate.py"),
+                                "--file", SNIPPET, "--count", "0", "--list",
+                                "--equivalent", eq], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr.splitlines(), [
+            "mutate: %s:23:bit:>>-><<: listed as equivalent, no such mutant now "
+            "(of a line 's = n << 2;')" % SNIPPET])
+        self.assertIn("%s:21:bit:&->|   [equivalent]" % SNIPPET, r.stdout.splitlines())
+        self.assertEqual(r.stdout.count("[equivalent]"), 1)
+
+    def test_entry_needs_its_line_text(self):
+        with tempfile.TemporaryDirectory() as d:
+            eq = os.path.join(d, "equivalent.txt")
+            with open(eq, "w") as f:
+                f.write("%s:21:bit:&->| ## no text\n" % SNIPPET)
+            with self.assertRaises(SystemExit) as cm:
+                mutate.read_equivalent(eq)
+        self.assertIn("ID ## reason @@ line text", str(cm.exception))
 
 
 if __name__ == "__main__":
