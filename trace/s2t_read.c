@@ -286,6 +286,11 @@ bad:
 	return fail(r, -EILSEQ, "record %" PRIu64 ": malformed (tag %#x)", r->n + 1, tag);
 }
 
+uint64_t s2t_reader_records(const struct s2t_reader *r)
+{
+	return r->n;
+}
+
 const char *s2t_reader_error(const struct s2t_reader *r)
 {
 	return r->err;
