@@ -103,7 +103,7 @@ machine)
   set -- $("$pages" "$out/m.s2t")
   [ "$4" = "$ram" ] && [ "$6" = "$io" ] || fail "the independent reader disagrees: $*"
   "$s2mm" trace "$out/m.s2t" --no-blocks --json "$out/m.json" --quiet
-  jqv "$out/m.json" ".config.cpus == 2 and .recorded.address_spaces == 4 and .recorded.s1_remaps == 2 and .recorded.mmu_on == 2 and .recorded.sctlr_writes == 2 and .recorded.tlbi_replayed == 2 and .recorded.ttbr0_writes == 28 and .mmio == $io and .s2_faults.translation == $ram + $io + .stage1_table_pages and .livelocks == 0 and .errors == 0 and .stale_tlb_hits == 0 and .isolation_violations == 0"
+  jqv "$out/m.json" ".config.cpus == 2 and .trace_lines == .accesses and .recorded.address_spaces == 4 and .recorded.s1_remaps == 2 and .recorded.mmu_on == 2 and .recorded.sctlr_writes == 2 and .recorded.tlbi_replayed == 2 and .recorded.ttbr0_writes == 28 and .mmio == $io and .s2_faults.translation == $ram + $io + .stage1_table_pages and .livelocks == 0 and .errors == 0 and .stale_tlb_hits == 0 and .isolation_violations == 0"
   ;;
 forks)
   aarch64-linux-gnu-gcc -O1 -nostdlib -static -ffreestanding -fno-stack-protector \

@@ -114,7 +114,10 @@ static long read_buf(const char *buf, size_t len, struct s2t_rec *out, char *err
 		if (out)
 			out[n] = rec;
 		n++;
+		assert_int_equal(s2t_reader_records(r), n);
 	}
+	/* The end record is not one: the replay's trace_lines rely on it. */
+	assert_int_equal(s2t_reader_records(r), n);
 	if (rc < 0) {
 		snprintf(err, 200, "%s", s2t_reader_error(r));
 		assert_true(err[0] != '\0');
