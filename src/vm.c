@@ -36,8 +36,9 @@ int s2_vm_init(struct s2_vm *vm, const struct s2_geom *g,
 {
 	if (!vm || !g || !ops)
 		return -S2_EINVAL;
-	struct s2_vm fresh = { .nslots = 0 };
+	struct s2_vm fresh = { .nslots = 0, .max_slots = S2_VM_INLINE_SLOTS };
 	*vm = fresh;
+	vm->slots = vm->inline_slots;
 	s2_vmid_vm_init(&vm->vmid);
 	return s2_pgtable_init(&vm->pgt, g, ops, vm);
 }
@@ -131,9 +132,20 @@ int s2_vm_slot_add(struct s2_vm *vm, const struct s2_memslot *slot)
 		return ret;
 	if (slot_by_id(vm, slot->id))
 		return -S2_EEXIST;
-	if (vm->nslots == S2_VM_MAX_SLOTS)
+	if (vm->nslots == vm->max_slots)
 		return -S2_ENOMEM;
 	vm->slots[vm->nslots++] = *slot;
+	return 0;
+}
+
+int s2_vm_set_slot_storage(struct s2_vm *vm, struct s2_memslot *storage, unsigned int n)
+{
+	if (!vm || !storage || n < vm->nslots)
+		return -S2_EINVAL;
+	for (unsigned int i = 0; i < vm->nslots; i++)
+		storage[i] = vm->slots[i];
+	vm->slots = storage;
+	vm->max_slots = n;
 	return 0;
 }
 

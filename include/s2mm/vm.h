@@ -27,8 +27,11 @@
 extern "C" {
 #endif
 
-/** Most memslots one VM has. */
-#define S2_VM_MAX_SLOTS 32
+/**
+ * Memslots a VM holds in struct s2_vm itself; s2_vm_set_slot_storage()
+ * gives it room for more.
+ */
+#define S2_VM_INLINE_SLOTS 4
 
 /** enum s2_slot_flags - What kind of memory a memslot is. */
 enum s2_slot_flags {
@@ -97,11 +100,17 @@ struct s2_pager {
 struct s2_vm {
 	struct s2_pgtable pgt;      /* its stage-2 tables */
 	struct s2_vmid vmid;        /* for s2_vmid_update() */
-	struct s2_memslot slots[S2_VM_MAX_SLOTS]; /* in no particular order */
+	struct s2_memslot *slots;   /* in no particular order: inline_slots,
+				     * or s2_vm_set_slot_storage()'s */
 	unsigned int nslots;        /* slots in use */
+	unsigned int max_slots;     /* room in @slots */
 	struct s2_vm_stats stats;   /* faults whose s2_abort had no stats */
 	struct s2_pager pager;      /* s2_vm_set_pager() */
 	bool lazy_split;            /* s2_vm_set_eager_split() */
+	struct s2_memslot inline_slots[S2_VM_INLINE_SLOTS]; /* few: every VM
+				     * pays for them (one in 2M blocks has
+				     * three table pages); more come from
+				     * the embedder */
 };
 
 /**
@@ -246,10 +255,21 @@ int s2_vm_set_eager_split(struct s2_vm *vm, bool eager);
  * needs the VM's pager set and pa 0.
  * Return: 0, -S2_EINVAL (misaligned, empty, bad flags, a pager slot
  * without a pager or with a pa), -S2_ERANGE (beyond the IPA or PA size),
- * -S2_EEXIST (id in use or IPA overlap), -S2_ENOMEM (S2_VM_MAX_SLOTS
- * reached).
+ * -S2_EEXIST (id in use or IPA overlap), -S2_ENOMEM (vm->max_slots
+ * reached: S2_VM_INLINE_SLOTS, or what s2_vm_set_slot_storage() gave).
  */
 int s2_vm_slot_add(struct s2_vm *vm, const struct s2_memslot *slot);
+
+/**
+ * s2_vm_set_slot_storage() - Hold the VM's memslots in @storage, room for
+ * @n of them, instead of its S2_VM_INLINE_SLOTS (as the model's TLB holds
+ * its entries in the caller's storage): an embedder with many slots pays
+ * for them, one with few does not. The slots in use are copied over. The
+ * storage must outlive the VM (or the next call); the VM does not free it.
+ * Return: 0, -S2_EINVAL (@storage NULL, or @n below the slots in use;
+ * nothing changed).
+ */
+int s2_vm_set_slot_storage(struct s2_vm *vm, struct s2_memslot *storage, unsigned int n);
 
 /**
  * s2_vm_slot_remove() - Remove slot @id and unmap its range (invalidated).

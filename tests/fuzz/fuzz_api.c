@@ -777,7 +777,7 @@ static int slot_add_expect(struct vmx *x, const struct s2_memslot *s)
 	}
 	if (slot_of(x, s->id))
 		return -S2_EEXIST;
-	if (x->vm.nslots == S2_VM_MAX_SLOTS)
+	if (x->vm.nslots == x->vm.max_slots)
 		return -S2_ENOMEM;
 	return 0;
 }

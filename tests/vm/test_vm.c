@@ -41,11 +41,29 @@ static void slot_add_rejects_bad_slots(void **state)
 	struct s2_memslot s = { .id = 9, .ipa = 0, .size = M2, .pa = pa, .dirty = d };
 	assert_int_equal(s2_vm_slot_add(&f.vm, &s), -S2_EINVAL);
 	assert_int_equal(f.vm.nslots, 1);
-	/* The table holds S2_VM_MAX_SLOTS. */
-	for (uint32_t i = 1; i < S2_VM_MAX_SLOTS; i++)
+	/* The VM itself holds S2_VM_INLINE_SLOTS. */
+	for (uint32_t i = 1; i < S2_VM_INLINE_SLOTS; i++)
 		vmfx_slot(&f, 100 + i, (uint64_t)(i + 2) << 30, M2, pa, 0);
 	s = (struct s2_memslot){ .id = 500, .ipa = 1ULL << 39, .size = M2, .pa = pa };
 	assert_int_equal(s2_vm_slot_add(&f.vm, &s), -S2_ENOMEM);
+	/* Storage too small for the slots in use, or none: refused, unchanged. */
+	static struct s2_memslot room[32];
+	assert_int_equal(s2_vm_set_slot_storage(&f.vm, room, S2_VM_INLINE_SLOTS - 1), -S2_EINVAL);
+	assert_int_equal(s2_vm_set_slot_storage(&f.vm, NULL, 32), -S2_EINVAL);
+	assert_ptr_equal(f.vm.slots, f.vm.inline_slots);
+	assert_int_equal(f.vm.max_slots, S2_VM_INLINE_SLOTS);
+	/* The embedder's storage: the slots move over and it holds 32. */
+	assert_int_equal(s2_vm_set_slot_storage(&f.vm, room, 32), 0);
+	assert_int_equal(f.vm.nslots, S2_VM_INLINE_SLOTS);
+	assert_ptr_equal(s2_vm_slot_find(&f.vm, RAM_IPA), &room[0]);
+	for (uint32_t i = 1; i < S2_VM_INLINE_SLOTS; i++)
+		assert_int_equal(s2_vm_slot_find(&f.vm, (uint64_t)(i + 2) << 30)->id, 100 + i);
+	for (uint32_t i = S2_VM_INLINE_SLOTS; i < 32; i++)
+		vmfx_slot(&f, 100 + i, (uint64_t)(i + 2) << 30, M2, pa, 0);
+	assert_int_equal(s2_vm_slot_add(&f.vm, &s), -S2_ENOMEM);
+	/* The moved slots still fault in. */
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + 8, W, 2, NULL), pa + 8);
+	assert_int_equal(vmfx_touch(&f, (33ULL << 30) + 8, R, 2, NULL), pa + 8);
 	assert_int_equal(s2_vm_slot_remove(&f.vm, 777), -S2_ENOENT);
 	vmfx_fini(&f);
 }
