@@ -6,7 +6,9 @@
 #ifndef S2MM_CLI_LACKEY_H
 #define S2MM_CLI_LACKEY_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /** enum lackey_kind - What a line records. */
 enum lackey_kind {
@@ -23,6 +25,57 @@ struct lackey_access {
 	enum lackey_kind kind;
 };
 
+
+/* The parser is inline: it runs once per line, and the call cost 15 of
+ * its instructions. */
+static const int8_t lackey_hexval[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+static inline int lackey_bad(const char **why, const char *what)
+{
+	*why = what;
+	return -1;
+}
+
+/*
+ * The value of the 8 hexadecimal digits at @p in *@v, all at once (lackey
+ * prints addresses with at least 8 digits; digit by digit was a third of
+ * the replay's time); false, leaving *@v, if any of them is not one.
+ */
+static inline bool lackey_hex8(const char *p, uint64_t *v)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+	uint64_t x, l, dig, let, n;
+
+	memcpy(&x, p, 8);
+	if (x & high)
+		return false;
+	/*
+	 * Bytes below 0x80: (b | 0x80) - lo keeps bit 7 iff b >= lo, and
+	 * b + (0x7f - hi) sets it iff b > hi, neither carrying into the next
+	 * byte. Digits on the bytes as they are; letters with case folded
+	 * (0x20 set: only 'A'-'F' and 'a'-'f' land on 'a'-'f').
+	 */
+	l = x | ones * 0x20;
+	dig = ((x | high) - ones * '0') & ~(x + ones * (0x7f - '9'));
+	let = ((l | high) - ones * 'a') & ~(l + ones * (0x7f - 'f'));
+	if (((dig | let) & high) != high)
+		return false;
+	/* A digit's low nibble is its value; a letter's plus 9 (bit 6 set). */
+	n = (x & ones * 0x0f) + ((x >> 6) & ones) * 9;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	n = __builtin_bswap64(n); /* the first digit most significant */
+#endif
+	n = (n | n >> 4) & 0x00ff00ff00ff00ffULL;
+	n = (n | n >> 8) & 0x0000ffff0000ffffULL;
+	*v = (n | n >> 16) & 0xffffffffULL;
+	return true;
+}
+
 /**
  * lackey_parse() - Parse the line [@p, @nl). *@nl must be readable (the
  * '\n' ending it, or a NUL after the last line). Skipped: valgrind's own
@@ -32,7 +85,69 @@ struct lackey_access {
  * Return: 1 with *@a filled, 0 for a line to skip, -1 with *@why saying
  * what is wrong.
  */
-int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
-		 struct lackey_access *a, const char **why);
+static inline int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
+		 struct lackey_access *a, const char **why)
+{
+	uint64_t addr = 0, size = 0;
+	int8_t h;
+
+	/*
+	 * Skipped: valgrind's own messages, comments and empty lines, and
+	 * nothing else: a stray "-5" or "=x" is damage to report. p[1] is
+	 * readable: at worst it is *nl.
+	 */
+	if (p == nl || (p[0] == '=' && p[1] == '=') || (p[0] == '-' && p[1] == '-') ||
+	    p[0] == '#' || (p[0] == '\r' && p + 1 == nl))
+		return 0;
+	if (*p == ' ')
+		p++;
+	switch (*p) {
+	case 'I': a->kind = LACKEY_FETCH; break;
+	case 'L': a->kind = LACKEY_LOAD; break;
+	case 'S': a->kind = LACKEY_STORE; break;
+	case 'M': a->kind = LACKEY_MODIFY; break;
+	default:
+		return lackey_bad(why, "not a lackey line (I, L, S or M)");
+	}
+	p++;
+	if (*p != ' ')
+		return lackey_bad(why, "expected a space after the access kind");
+	while (*p == ' ')
+		p++;
+	if (!lackey_hexval[(uint8_t)*p])
+		return lackey_bad(why, "expected a hexadecimal address");
+	int n = 0;
+	/* Eight bytes before the newline: all readable. */
+	if (nl - p > 8 && lackey_hex8(p, &addr)) {
+		p += 8;
+		n = 8;
+	}
+	for (; (h = lackey_hexval[(uint8_t)*p]); p++, n++) {
+		if (n == 16)
+			return lackey_bad(why, "address too long");
+		addr = addr << 4 | (uint64_t)(h - 1);
+	}
+	if (*p++ != ',')
+		return lackey_bad(why, "expected ',' after the address");
+	/* Most sizes are one digit, 1 to 8, then the newline. */
+	if (p + 1 == nl && *p >= '1' && *p <= '9') {
+		size = (uint64_t)(*p - '0');
+		goto sized;
+	}
+	if (*p < '0' || *p > '9')
+		return lackey_bad(why, "expected a decimal size");
+	while (*p >= '0' && *p <= '9' && size < 1000000)
+		size = size * 10 + (uint64_t)(*p++ - '0');
+	if (*p == '\r')
+		p++;
+	if (p != nl || !size || size > 4096)
+		return lackey_bad(why, "bad size or trailing characters");
+sized:
+	if (addr + size - 1 >= va_limit || addr + size < addr)
+		return lackey_bad(why, "address beyond the guest's VA size (--va-bits)");
+	a->addr = addr;
+	a->size = size;
+	return 1;
+}
 
 #endif

@@ -117,15 +117,26 @@ int main(int argc, char **argv)
 	if (gen_trace(trace, lines))
 		return 1;
 
-	/* 1-2: trace replay. */
-	double scan = scan_rate(trace, repeat, &scanned);
-	snprintf(args, sizeof(args), "trace --repeat %d %s", repeat, trace);
-	a = s2mm(args, json);
-	snprintf(args, sizeof(args), "trace --no-utlb --repeat %d %s", repeat, trace);
-	b = s2mm(args, json);
-	if (!a || !b)
-		return 1;
-	double ra = jnum(a, "accesses_per_second"), rb = jnum(b, "accesses_per_second");
+	/* 1-2: trace replay; each the best of 3 (a shared host is noisy). */
+	double scan = 0, ra = 0, rb = 0;
+	a = b = NULL;
+	for (int k = 0; k < 3; k++) {
+		double sr = scan_rate(trace, repeat, &scanned);
+
+		scan = sr > scan ? sr : scan;
+		json_decref(a);
+		json_decref(b);
+		snprintf(args, sizeof(args), "trace --repeat %d %s", repeat, trace);
+		a = s2mm(args, json);
+		snprintf(args, sizeof(args), "trace --no-utlb --repeat %d %s", repeat, trace);
+		b = s2mm(args, json);
+		if (!a || !b)
+			return 1;
+		if (jnum(a, "accesses_per_second") > ra)
+			ra = jnum(a, "accesses_per_second");
+		if (jnum(b, "accesses_per_second") > rb)
+			rb = jnum(b, "accesses_per_second");
+	}
 	double hit = jnum(a, "tlb_hits") / (jnum(a, "tlb_hits") + jnum(a, "tlb_misses"));
 	printf("trace replay (%" PRIu64 " lines x %d, %.4f%% TLB hits):\n", lines, repeat,
 	       100 * hit);
