@@ -25,9 +25,10 @@ struct lackey_access {
 	enum lackey_kind kind;
 };
 
-
-/* The parser is inline: it runs once per line, and the call cost 15 of
- * its instructions. */
+/*
+ * The parser is inline: it runs once per line, and the call cost 15 of its
+ * instructions.
+ */
 static const int8_t lackey_hexval[256] = {
 	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
 	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
@@ -86,7 +87,7 @@ static inline bool lackey_hex8(const char *p, uint64_t *v)
  * what is wrong.
  */
 static inline int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
-		 struct lackey_access *a, const char **why)
+			       struct lackey_access *a, const char **why)
 {
 	uint64_t addr = 0, size = 0;
 	int8_t h;
@@ -132,17 +133,16 @@ static inline int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
 	/* Most sizes are one digit, 1 to 8, then the newline. */
 	if (p + 1 == nl && *p >= '1' && *p <= '9') {
 		size = (uint64_t)(*p - '0');
-		goto sized;
+	} else {
+		if (*p < '0' || *p > '9')
+			return lackey_bad(why, "expected a decimal size");
+		while (*p >= '0' && *p <= '9' && size < 1000000)
+			size = size * 10 + (uint64_t)(*p++ - '0');
+		if (*p == '\r')
+			p++;
+		if (p != nl || !size || size > 4096)
+			return lackey_bad(why, "bad size or trailing characters");
 	}
-	if (*p < '0' || *p > '9')
-		return lackey_bad(why, "expected a decimal size");
-	while (*p >= '0' && *p <= '9' && size < 1000000)
-		size = size * 10 + (uint64_t)(*p++ - '0');
-	if (*p == '\r')
-		p++;
-	if (p != nl || !size || size > 4096)
-		return lackey_bad(why, "bad size or trailing characters");
-sized:
 	if (addr + size - 1 >= va_limit || addr + size < addr)
 		return lackey_bad(why, "address beyond the guest's VA size (--va-bits)");
 	a->addr = addr;

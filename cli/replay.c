@@ -90,8 +90,7 @@ struct replay {
 	/* (address space, VA page) -> IPA page, as the lookahead saw. */
 	struct pagemap map;
 	int32_t nr_as;
-	uint64_t acc_lines;        /* a user-mode trace's access lines */
-	uint64_t events;           /* a machine's events replayed */
+	uint64_t acc_lines;        /* access lines (a machine's: the reader's count) */
 };
 
 static uint64_t as_key(int32_t as, uint64_t vpage)
@@ -285,7 +284,6 @@ static int execute(struct replay *r, const struct qrec *e)
 		default:
 			break;
 		}
-		r->events++;
 		goto out;
 	}
 	if (!rec->pa_known) {
@@ -490,7 +488,7 @@ lookahead:
 	for (unsigned int i = 0; i < r->vcpus; i++)
 		if (flush(r, &r->v[i], true))
 			return 2;
-	r->acc_lines = s2t_reader_records(rd) - r->events;
+	r->acc_lines = s2t_reader_accesses(rd);
 	return 0;
 }
 

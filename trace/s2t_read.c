@@ -286,9 +286,9 @@ bad:
 	return fail(r, -EILSEQ, "record %" PRIu64 ": malformed (tag %#x)", r->n + 1, tag);
 }
 
-uint64_t s2t_reader_records(const struct s2t_reader *r)
+uint64_t s2t_reader_accesses(const struct s2t_reader *r)
 {
-	return r->n;
+	return r->counts[S2T_LOAD] + r->counts[S2T_STORE] + r->counts[S2T_FETCH];
 }
 
 const char *s2t_reader_error(const struct s2t_reader *r)

@@ -138,8 +138,8 @@ const struct s2t_header *s2t_reader_header(const struct s2t_reader *r);
  */
 int s2t_read(struct s2t_reader *r, struct s2t_rec *rec);
 
-/** s2t_reader_records() - Records read so far (accesses and events). */
-uint64_t s2t_reader_records(const struct s2t_reader *r);
+/** s2t_reader_accesses() - Access records read so far (events excluded). */
+uint64_t s2t_reader_accesses(const struct s2t_reader *r);
 
 /** s2t_reader_error() - Why the last call failed ("" if it did not). */
 const char *s2t_reader_error(const struct s2t_reader *r);

@@ -26,24 +26,19 @@
 #include <s2mm/tlb.h>
 #include <s2mm/vm.h>
 #include "../bench.h"
+#include "../vm_fault.h"
 
 #define K4 4096ULL
 #define M2 (2ULL << 20)
 #define G1 (1ULL << 30)
 
-struct count {
-	uint64_t valid;       /* valid entries: leaves and tables */
-	uint64_t tables;      /* table pages below the root */
-};
-
+/* Counts the valid entries it visits: leaves and tables. */
 static int count_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 {
-	struct count *c = ctx->arg;
+	uint64_t *valid = ctx->arg;
 
-	if (ctx->old & 1) {
-		c->valid++;
-		c->tables += visit == S2_WALK_TABLE_PRE;
-	}
+	(void)visit;
+	*valid += ctx->old & DESC_VALID;
 	return 0;
 }
 
@@ -59,8 +54,8 @@ static void measure(uint64_t step, const char *what)
 	 * the alignment of @step's size and of nothing larger (else the slot
 	 * would be mapped as one 1 GiB block). */
 	struct s2_memslot slot = { .id = 1, .ipa = G1, .size = G1, .pa = 4 * G1 + step };
-	struct count c = { 0 };
-	struct s2_walker w = { .cb = count_visitor, .arg = &c,
+	uint64_t valid = 0;
+	struct s2_walker w = { .cb = count_visitor, .arg = &valid,
 			       .flags = S2_WALK_LEAF | S2_WALK_TABLE_PRE };
 
 	if (!vm)
@@ -70,30 +65,21 @@ static void measure(uint64_t step, const char *what)
 	bench_check(s2_geom_init(&g, 4096, 40, 40, S2_START_LEVEL_AUTO), "geometry");
 	bench_check(s2_vm_init(vm, &g, &hm.ops), "vm");
 	bench_check(s2_vm_slot_add(vm, &slot), "slot");
-	for (uint64_t ipa = slot.ipa; ipa < slot.ipa + slot.size; ipa += step) {
-		struct s2_abort abt = {
-			.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | ESR_ISS_DA_WnR |
-			       (FSC_TRANSLATION + 3),
-			.far = ipa, .hpfar = (ipa >> 12) << 4, .stats = &st,
-		};
-		struct s2_exit x;
-
-		bench_check(s2_vm_handle_abort(vm, &abt, &x), "fault");
-		if (x.reason != S2_EXIT_RESUME)
+	for (uint64_t ipa = slot.ipa; ipa < slot.ipa + slot.size; ipa += step)
+		if (bench_write_fault(vm, ipa, &st) != S2_EXIT_RESUME)
 			bench_check(-S2_EINVAL, "fault: not resumed");
-	}
 	bench_check(s2_pgtable_walk(&vm->pgt, 0, 1ULL << g.ipa_bits, &w), "walk");
 
 	uint64_t table_bytes = s2_physmem_allocated(pm);
 	uint64_t pages = table_bytes / K4;
 	uint64_t refcounts = pages * sizeof(uint32_t);
 	uint64_t host = table_bytes + refcounts + sizeof(*vm);
-	uint64_t desc = c.valid * 8;
+	uint64_t desc = valid * 8;
 
 	printf("1 GiB in %s: %llu descriptors (%llu KiB); %llu table pages (root %llu KiB) "
 	       "%llu KiB, refcounts %llu B, struct s2_vm %zu B: host %llu B, %.4fx the "
 	       "descriptors, %.4fx the table pages\n",
-	       what, (unsigned long long)c.valid, (unsigned long long)desc / 1024,
+	       what, (unsigned long long)valid, (unsigned long long)desc / 1024,
 	       (unsigned long long)pages, (unsigned long long)g.root_size / 1024,
 	       (unsigned long long)table_bytes / 1024, (unsigned long long)refcounts,
 	       sizeof(*vm), (unsigned long long)host, (double)host / (double)desc,

@@ -19,6 +19,7 @@
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
 #include "../bench.h"
+#include "../vm_fault.h"
 #include <s2mm/host_ops.h>
 #include <s2mm/vm.h>
 
@@ -56,17 +57,10 @@ static void env_fini(struct env *e)
 	s2_physmem_destroy(e->pm);
 }
 
-/* A write translation fault at @ipa, as the CPU reports it (level 3),
- * counted in the vCPU's own @stats. */
+/* A write translation fault at @ipa, counted in the vCPU's own @stats. */
 static void fault(struct s2_vm *vm, uint64_t ipa, struct s2_vm_stats *stats)
 {
-	struct s2_abort abt = {
-		.esr = (ESR_ELx_EC_DABT_LOW << 26) | ESR_ELx_IL | ESR_ISS_DA_WnR |
-		       (FSC_TRANSLATION + 3),
-		.far = ipa, .hpfar = (ipa >> 12) << 4, .stats = stats,
-	};
-	struct s2_exit x;
-	bench_check(s2_vm_handle_abort(vm, &abt, &x), "fault");
+	bench_write_fault(vm, ipa, stats);
 }
 
 struct worker {

@@ -55,22 +55,35 @@ static void check(int ret, const char *what)
 	}
 }
 
-/* Tables from simulated physical memory through the host glue, as bench/. */
+/* Tables from simulated physical memory through the host glue, as bench/;
+ * @pt for the page-table cases (env_init_pt()). */
 struct env {
 	struct s2_physmem *pm;
 	struct s2_host_mm hm;
 	struct s2_geom g;
+	struct s2_pgtable pt;
+	bool has_pt;
 };
 
 static void env_init(struct env *e)
 {
+	e->has_pt = false;
 	check(s2_physmem_create(&e->pm, 0x40000000, 256ULL << 20), "physmem");
 	s2_host_mm_init(&e->hm, e->pm);
 	check(s2_geom_init(&e->g, 4096, 40, 40, S2_START_LEVEL_AUTO), "geometry");
 }
 
+static void env_init_pt(struct env *e)
+{
+	env_init(e);
+	check(s2_pgtable_init(&e->pt, &e->g, &e->hm.ops, NULL), "pgtable");
+	e->has_pt = true;
+}
+
 static void env_fini(struct env *e)
 {
+	if (e->has_pt)
+		s2_pgtable_destroy(&e->pt);
 	s2_host_mm_reclaim(&e->hm);
 	s2_physmem_destroy(e->pm);
 }
@@ -158,19 +171,17 @@ MEASURED uint64_t budget_op_walk(struct s2_mmu_regime *rc, const struct s2_mmu_m
 static uint64_t run_map(long n)
 {
 	struct env e;
-	struct s2_pgtable pt;
+	struct s2_pgtable *pt = &e.pt;
 	uint64_t sum = 0, desc;
 	int level;
 
-	env_init(&e);
-	check(s2_pgtable_init(&pt, &e.g, &e.hm.ops, NULL), "pgtable");
+	env_init_pt(&e);
 	for (long i = 0; i < n; i++) {
-		check(budget_op_map(&pt), "map");
-		check(s2_pgtable_lookup(&pt, IPA_BASE + RANGE - K4, &desc, &level), "lookup");
+		check(budget_op_map(pt), "map");
+		check(s2_pgtable_lookup(pt, IPA_BASE + RANGE - K4, &desc, &level), "lookup");
 		sum += level == S2_LEVEL_MAX;
-		check(s2_pgtable_unmap(&pt, IPA_BASE, RANGE), "unmap");
+		check(s2_pgtable_unmap(pt, IPA_BASE, RANGE), "unmap");
 	}
-	s2_pgtable_destroy(&pt);
 	env_fini(&e);
 	return sum;
 }
@@ -184,23 +195,21 @@ static uint64_t run_map(long n)
 static uint64_t run_fill(long n, bool map)
 {
 	struct env e;
-	struct s2_pgtable pt;
+	struct s2_pgtable *pt = &e.pt;
 	uint64_t sum = 0, desc;
 	int level;
 
-	env_init(&e);
-	check(s2_pgtable_init(&pt, &e.g, &e.hm.ops, NULL), "pgtable");
+	env_init_pt(&e);
 	for (uint64_t a = 0; a < RANGE; a += M2)
-		check(s2_pgtable_map(&pt, IPA_BASE + a, K4, PA_BASE + a, S2_PROT_RW,
+		check(s2_pgtable_map(pt, IPA_BASE + a, K4, PA_BASE + a, S2_PROT_RW,
 				     S2_MAP_PAGES), "first pages");
 	for (long i = 0; i < n; i++) {
-		check(map ? budget_op_map_fill(&pt) : map_range(&pt), "map");
-		check(s2_pgtable_lookup(&pt, IPA_BASE + RANGE - K4, &desc, &level), "lookup");
+		check(map ? budget_op_map_fill(pt) : map_range(pt), "map");
+		check(s2_pgtable_lookup(pt, IPA_BASE + RANGE - K4, &desc, &level), "lookup");
 		sum += desc & 1;
-		check(map ? unmap_pages(&pt) : budget_op_unmap_pages(&pt), "unmap");
-		sum += s2_pgtable_lookup(&pt, IPA_BASE + RANGE - K4, &desc, &level) == -S2_ENOENT;
+		check(map ? unmap_pages(pt) : budget_op_unmap_pages(pt), "unmap");
+		sum += s2_pgtable_lookup(pt, IPA_BASE + RANGE - K4, &desc, &level) == -S2_ENOENT;
 	}
-	s2_pgtable_destroy(&pt);
 	env_fini(&e);
 	return sum;
 }
@@ -219,20 +228,18 @@ static uint64_t run_unmap_pages(long n)
 static uint64_t run_wrprotect(long n)
 {
 	struct env e;
-	struct s2_pgtable pt;
+	struct s2_pgtable *pt = &e.pt;
 	uint64_t sum = 0, desc;
 	int level;
 
-	env_init(&e);
-	check(s2_pgtable_init(&pt, &e.g, &e.hm.ops, NULL), "pgtable");
-	check(s2_pgtable_map(&pt, IPA_BASE, RANGE, PA_BASE, S2_PROT_RW, S2_MAP_PAGES), "map");
+	env_init_pt(&e);
+	check(map_range(pt), "map");
 	for (long i = 0; i < n; i++) {
-		check(budget_op_wrprotect(&pt), "wrprotect");
-		check(s2_pgtable_lookup(&pt, IPA_BASE + RANGE / 2, &desc, &level), "lookup");
+		check(budget_op_wrprotect(pt), "wrprotect");
+		check(s2_pgtable_lookup(pt, IPA_BASE + RANGE / 2, &desc, &level), "lookup");
 		sum += !(desc & S2_DESC_S2AP_W);
-		check(s2_pgtable_protect(&pt, IPA_BASE, RANGE, S2_PROT_RW), "protect");
+		check(s2_pgtable_protect(pt, IPA_BASE, RANGE, S2_PROT_RW), "protect");
 	}
-	s2_pgtable_destroy(&pt);
 	env_fini(&e);
 	return sum;
 }
