@@ -53,9 +53,12 @@ static void slot_add_rejects_bad_slots(void **state)
 	assert_ptr_equal(f.vm.slots, f.vm.inline_slots);
 	assert_int_equal(f.vm.max_slots, S2_VM_INLINE_SLOTS);
 	/* Exactly the slots in use: taken, and full. */
-	static struct s2_memslot tight[S2_VM_INLINE_SLOTS];
+	/* One more slot than given, as a guard: nothing is written past @n. */
+	static struct s2_memslot tight[S2_VM_INLINE_SLOTS + 1];
+	tight[S2_VM_INLINE_SLOTS].id = 0xdead;
 	assert_int_equal(s2_vm_set_slot_storage(&f.vm, tight, S2_VM_INLINE_SLOTS), 0);
 	assert_int_equal(s2_vm_slot_add(&f.vm, &s), -S2_ENOMEM);
+	assert_int_equal(tight[S2_VM_INLINE_SLOTS].id, 0xdead);
 	/* The embedder's storage: the slots move over and it holds 32. */
 	assert_int_equal(s2_vm_set_slot_storage(&f.vm, room, 32), 0);
 	assert_int_equal(f.vm.nslots, S2_VM_INLINE_SLOTS);
