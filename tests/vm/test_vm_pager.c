@@ -304,6 +304,15 @@ static void pager_api_rejects(void **state)
 	assert_int_equal(s2_vm_map_page(&f.vm, RAM_IPA + 8, pa, true), -S2_EINVAL);
 	assert_int_equal(s2_vm_map_page(&f.vm, RAM_IPA, pa + 8, true), -S2_EINVAL);
 	assert_int_equal(s2_vm_map_page(NULL, RAM_IPA, pa, true), -S2_EINVAL);
+	/* Writable as asked in a pager slot neither read-only nor logged;
+	 * read-only and executable otherwise. */
+	uint64_t desc;
+	assert_int_equal(s2_vm_map_page(&f.vm, RAM_IPA + K4, p.page[1], true), 0);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + K4, &desc, NULL), 0);
+	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RWX);
+	assert_int_equal(s2_vm_map_page(&f.vm, RAM_IPA + K4, p.page[1], false), 0);
+	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + K4, &desc, NULL), 0);
+	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_R | S2_PROT_X);
 	/* eager split: not while logging. */
 	uint64_t bm[8];
 	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 3, bm, 8), 0);
@@ -344,6 +353,14 @@ static void lazy_split_logs_every_write(void **state)
 	assert_int_equal(faults, 0);
 	uint8_t written[pages];
 	memset(written, 0, sizeof(written));
+	/* The first write into a read-only block maps its page afresh: one
+	 * fault that resumes (not a retry), counted as a page map. */
+	struct s2_vm_stats before = f.vm.stats;
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + 3 * K4, W, 1, &faults), pa + 3 * K4);
+	assert_int_equal(faults, 1);
+	assert_int_equal(f.vm.stats.page_maps, before.page_maps + 1);
+	assert_int_equal(f.vm.stats.retry, before.retry);
+	written[3] = 1;
 	uint64_t seed = 99;
 	for (unsigned int round = 0; round < 20; round++) {
 		for (unsigned int i = 0; i < 64; i++) {
