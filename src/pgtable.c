@@ -14,6 +14,7 @@
 #include <s2mm/pgtable.h>
 
 #include "monitor_hook.h"
+#include "table_pass.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -776,10 +777,8 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 				t[i] = mk_leaf(g, ctx->addr + d->pa_off + i * csize,
 					       d->attrs, ctx->level + 1);
 		} else {
-			/* OA is in place: consecutive leaves differ by csize
-			 * (a loop compilers vectorise). */
-			for (uint64_t i = 0; i < n; i++)
-				t[i] = first + i * csize;
+			/* OA is in place: consecutive leaves differ by csize. */
+			s2_table_fill(t, n, first, csize);
 		}
 		if (ops->dcache_clean_poc)
 			ops->dcache_clean_poc(ops->ctx, t, granule(pgt));
@@ -946,10 +945,7 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 			 * permission bits, so no need to skip them. Not when
 			 * XN goes (protect to X alone sets nothing): Device
 			 * pages keep it, which prot_change() knows. */
-			for (uint64_t i = 0; i < n; i++) {
-				changed |= t[i] & d->clear;
-				t[i] &= ~d->clear;
-			}
+			changed = s2_table_clear(t, n, d->clear);
 		} else {
 			for (uint64_t i = 0; i < n; i++) {
 				uint64_t old = t[i];

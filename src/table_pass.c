@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Whole-table passes (table_pass.h).
+ *
+ * A 4K table page is 64 cache lines of descriptors; filling a gigabyte of
+ * 4K pages stores 2 MiB. Scalar 8-byte stores reach about a third of the
+ * store bandwidth memset reaches with the widest vectors, 16-byte ones
+ * about half, so on an x86-64 host each pass is compiled for the wider
+ * vector units too and the loader picks the widest the CPU has
+ * (target_clones, an ifunc: hosted ELF builds only). Everywhere else
+ * (the freestanding AArch64 build, with no SIMD registers in use at EL2)
+ * the same C is compiled once, scalar or with whatever the target allows.
+ */
+#include "table_pass.h"
+
+#if defined(__x86_64__) && defined(__ELF__) && __STDC_HOSTED__ && \
+	defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define TABLE_PASS_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef TABLE_PASS_CLONES
+#define TABLE_PASS_CLONES
+#endif
+
+TABLE_PASS_CLONES
+void s2_table_fill(uint64_t *t, uint64_t n, uint64_t first, uint64_t step)
+{
+	for (uint64_t i = 0; i < n; i++)
+		t[i] = first + i * step;
+}
+
+TABLE_PASS_CLONES
+uint64_t s2_table_clear(uint64_t *t, uint64_t n, uint64_t clear)
+{
+	uint64_t changed = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		changed |= t[i] & clear;
+		t[i] &= ~clear;
+	}
+	return changed;
+}
