@@ -799,6 +799,47 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	return ret;
 }
 
+/*
+ * The fault path's common case in one traversal: one leaf into an invalid
+ * entry of a table that already exists. Anything else (a table to add, a
+ * block or leaf in the way, an entry a shared walker holds locked, a
+ * compare-and-swap lost to one) is left to the general map, which
+ * prepares, walks what is there now and reports.
+ * Return: whether the leaf is in place.
+ */
+static ALWAYS_INLINE bool map_one_leaf(struct map_data *d, uint64_t ipa,
+				       uint64_t size)
+{
+	struct s2_pgtable *pgt = d->c.pgt;
+	const struct s2_geom *g = &pgt->geom;
+	int leaf = S2_LEVEL_MAX;
+
+	while (leaf > g->start_level && s2_geom_level_size(g, leaf) < size)
+		leaf--;
+	if (s2_geom_level_size(g, leaf) != size || (ipa & (size - 1)) ||
+	    !map_leaf_ok(g, d->pa_off, d->flags, leaf, ipa))
+		return false;
+	uint64_t *t = pgt->root;
+	int l = g->start_level;
+	uint64_t idx = ipa >> s2_geom_level_shift(g, l);
+	for (; l < leaf; l++) {
+		uint64_t e = pte_read(&t[idx]);
+		if (!pte_table(e, l))
+			return false;
+		t = table_va(pgt, e);
+		idx = (ipa >> s2_geom_level_shift(g, l + 1)) &
+		      ((1ULL << g->stride) - 1);
+	}
+	uint64_t old = pte_read(&t[idx]);
+	if (pte_valid(old) || old == PTE_LOCKED)
+		return false;
+	if (!pte_install(&d->c, &t[idx], old,
+			 mk_leaf(g, ipa + d->pa_off, d->attrs, leaf)))
+		return false;
+	rc_add(&d->c, &t[idx], leaf, 1);
+	return true;
+}
+
 int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		   uint64_t pa, unsigned int prot, unsigned int flags)
 {
@@ -819,6 +860,10 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	d.pa_off = pa - ipa;
 	d.attrs = leaf_attrs(&pgt->geom, prot);
 	d.flags = flags;
+	if (map_one_leaf(&d, ipa, size)) {
+		finish(&d.c);
+		return 0;
+	}
 	struct prep p = {
 		.pgt = pgt, .mode = PREP_MAP, .start = ipa, .end = ipa + size,
 		.pa_off = pa - ipa, .flags = flags,

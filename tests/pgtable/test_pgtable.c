@@ -446,6 +446,41 @@ static void pgtable_unmapped_tables_leave_invalid_entries(void **state)
 	assert_int_equal(fx_translate(f, G1 + 8, NULL), RAM + 8);
 }
 
+/* The entry a walk shows for the one page it is asked to walk. */
+static int ptep_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	(void)visit;
+	*(uint64_t **)ctx->arg = ctx->ptep;
+	return 0;
+}
+
+/*
+ * A shared map (the fault path) meets an invalid entry another walker
+ * holds locked during its break-before-make (bit 10 set, bit 0 clear): it
+ * backs off with -S2_EAGAIN and leaves the entry alone, in the one-leaf
+ * fast case as in the general one; once the entry is free it maps.
+ */
+static void pgtable_shared_map_backs_off_a_locked_entry(void **state)
+{
+	struct fx *f = *state;
+	uint64_t *ptep = NULL;
+	struct s2_walker w = { .cb = ptep_visitor, .arg = &ptep, .flags = S2_WALK_LEAF };
+
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, K4, RAM, S2_PROT_RW, 0), 0);
+	assert_int_equal(s2_pgtable_walk(&f->pt, G1 + K4, K4, &w), 0);
+	assert_non_null(ptep);
+	assert_int_equal(*ptep, 0);
+	*ptep = 1ULL << 10;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + K4, K4, RAM + K4, S2_PROT_RW,
+					S2_MAP_SHARED), -S2_EAGAIN);
+	assert_int_equal(*ptep, 1ULL << 10);
+	*ptep = 0;
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + K4, K4, RAM + K4, S2_PROT_RW,
+					S2_MAP_SHARED), 0);
+	assert_int_equal(fx_translate(f, G1 + K4 + 8, NULL), RAM + K4 + 8);
+	assert_int_equal(fx_check_invariants(f), 2); /* a level-2 and a level-3 table */
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -468,6 +503,7 @@ int main(void)
 		T(pgtable_shared_block_over_table_frees_it_deferred),
 		T(pgtable_block_sized_map_at_unaligned_ipa),
 		T(pgtable_map_allocates_exactly_what_it_needs),
+		T(pgtable_shared_map_backs_off_a_locked_entry),
 		T(pgtable_unmapped_tables_leave_invalid_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
