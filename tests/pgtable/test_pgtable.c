@@ -299,6 +299,29 @@ static void pgtable_wrprotect_and_relax(void **state)
 	fx_check_invariants(f);
 }
 
+/*
+ * A whole table of pages write-protected (one pass, one VMID-wide
+ * invalidation); a second write-protect finds nothing to change and
+ * invalidates nothing, and so does one of pages mapped read-only.
+ */
+static void pgtable_wrprotect_of_a_protected_table_invalidates_nothing(void **state)
+{
+	struct fx *f = *state;
+	unsigned int prot;
+	assert_int_equal(s2_pgtable_map(&f->pt, 0, M2, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(s2_pgtable_map(&f->pt, M2, M2, RAM + M2, S2_PROT_R, S2_MAP_PAGES), 0);
+	uint64_t ipa = f->hm.tlbi_ipa, vmid = f->hm.tlbi_vmid;
+	assert_int_equal(s2_pgtable_wrprotect(&f->pt, 0, M2), 0);
+	assert_int_equal(f->hm.tlbi_vmid, vmid + 1);
+	assert_int_equal(f->hm.tlbi_ipa, ipa);
+	fx_translate(f, M2 - K4, &prot);
+	assert_int_equal(prot, S2_PROT_R);
+	assert_int_equal(s2_pgtable_wrprotect(&f->pt, 0, 2 * M2), 0);
+	assert_int_equal(f->hm.tlbi_vmid, vmid + 1);
+	assert_int_equal(f->hm.tlbi_ipa, ipa);
+	assert_int_equal(fx_check_invariants(f), 3);
+}
+
 /* Ageing: test-and-clear reports and clears AF; mkyoung sets it. */
 static void pgtable_ageing(void **state)
 {
@@ -497,6 +520,7 @@ int main(void)
 		T(pgtable_unmap_splits_and_frees),
 		T(pgtable_block_replaces_table),
 		T(pgtable_wrprotect_and_relax),
+		T(pgtable_wrprotect_of_a_protected_table_invalidates_nothing),
 		T(pgtable_ageing),
 		T(pgtable_split_levels),
 		T(pgtable_enomem_at_every_allocation),
