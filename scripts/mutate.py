@@ -485,7 +485,10 @@ def match_equivalent(entries, mutants):
     An entry names the mutant of the same key (file, operator, change,
     occurrence, line text) whatever its line now. Where that text is on
     several lines of the file, the line the entry records breaks the tie:
-    entries and mutants pair up nearest first, one mutant to an entry."""
+    entries and mutants pair up nearest first, one mutant to an entry; a
+    pair made by nearness alone (the text is on several lines, none of them
+    the entry's) is reported, not taken: its mutant runs, since the line
+    it pairs with may be a twin that is not equivalent."""
     by_key = {}
     for m in mutants:
         by_key.setdefault(m.key, []).append(m)
@@ -498,11 +501,12 @@ def match_equivalent(entries, mutants):
             continue
         named.add(n)
         taken.add(m.id)
-        matched[m.id] = entries[n].reason
         # A moved line of text found on several lines may have been
         # paired with its twin: the reader decides, the job cannot.
         if m.line != entries[n].line and len(by_key[m.key]) > 1:
             guessed.append((entries[n], m))
+        else:
+            matched[m.id] = entries[n].reason
     return matched, [e for n, e in enumerate(entries) if n not in named], guessed
 
 
@@ -704,8 +708,9 @@ def main(argv=None):
         print("mutate: %s: listed as equivalent, no such mutant now (of a line '%s')"
               % (e.id, e.text), file=sys.stderr)
     for e, m in guessed:
-        print("mutate: %s: listed as equivalent, taken as %s, the nearest of %d lines '%s'"
-              % (e.id, m.id, sum(x.key == m.key for x in every), m.text), file=sys.stderr)
+        print("mutate: %s: listed as equivalent, its line moved; the nearest of %d lines '%s'"
+              " is %s, which runs: correct the ID if it is that one"
+              % (e.id, sum(x.key == m.key for x in every), m.text, m.id), file=sys.stderr)
     if args.list:
         for m in picked:
             print(m.id + ("   [equivalent]" if m.id in equivalent else ""))
