@@ -375,6 +375,77 @@ static void fast_path_answers(void **state)
 }
 
 /*
+ * Stage 2 maps a stage-1 table with a "bare" 4KB page: a page descriptor
+ * holding only its OA and 0b11 (AF=0, S2AP=00, no attributes), which is
+ * bit for bit a table descriptor of the fast walk's tables' block. At
+ * level 3 it is a page (AArch64.DecodeDescriptorType: 0b11 at level 3),
+ * so the fetch through it is a stage-2 Access flag fault on the walk,
+ * level 3. A walk that took it for a table would read one level further,
+ * into the stage-1 table itself: here the entry there is a stage-1
+ * level-2 block with AF and AP[1] set, which looks like a readable
+ * stage-2 block, and the PA its OA names holds another stage-1 block, so
+ * such a walk ends in a translation instead of the fault (the fast_s2()
+ * mutant `l2 < 3` -> `l2 <= 3`).
+ */
+#define VA_BLK  0x600000ULL      /* same stage-1 level-2 table as VA_PAGE */
+#define PA_TRAP 0x40600000ULL    /* the block's IPA, read as a PA */
+
+static void s2_bare_page_is_a_page(void **state)
+{
+	struct hand *h = *state;
+	struct s2_mmu_result r;
+	struct fast_count c;
+	uint64_t l2slot, l2ipa, s2slot, blk, l3, i, d;
+
+	/* VA_BLK: a stage-1 level-2 block, readable at EL0 (AP[1], bit 6). */
+	tt_set(&h->t, &h->s1, VA_BLK, 2, s1_leaf(PA_TRAP, 1, 1, 0, 2));
+	tt_wr(&h->t, PA_TRAP, s1_leaf(RAM_IPA, 1, 1, 0, 2));
+	/* Stage 1 gives PA_TRAP, an IPA stage 2 does not map. */
+	c = hand_walk(h, NULL, VA_BLK + 0x10, &r);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_int_equal(r.fault.stage, 2);
+	assert_false(r.fault.s1ptw);
+	assert_int_equal(r.fault.ipa, PA_TRAP + 0x10);
+	assert_fast(c, 0, 1, 0);
+
+	/* The level-2 table's page: its 2MB stage-2 block made 4KB pages. */
+	l2slot = tt_slot(&h->t, &h->s1, VA_BLK, 2);
+	l2ipa = l2slot - h->s1.off;
+	s2slot = tt_slot(&h->t, &h->s2, l2ipa, 2);
+	d = tt_rd(&h->t, s2slot);
+	blk = d & OA_BITS;
+	l3 = tt_alloc(&h->t, SZ_4K);
+	for (i = 0; i < 512; i++)
+		tt_wr(&h->t, l3 + i * 8,
+		      s2_leaf(blk + i * SZ_4K, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_wr(&h->t, s2slot, l3 | DESC_TYPE_TABLE);
+	c = hand_walk(h, NULL, VA_BLK + 0x10, &r);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_false(r.fault.s1ptw);
+	assert_fast(c, 0, 1, 0);
+
+	/* Now bare: Access flag fault on the stage-1 walk, level 3. */
+	i = (l2ipa & (SZ_2M - 1)) >> 12;
+	tt_wr(&h->t, l3 + i * 8, (blk + i * SZ_4K) | DESC_TYPE_PAGE);
+	c = hand_walk(h, NULL, VA_BLK + 0x10, &r);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+	assert_int_equal(r.fault.stage, 2);
+	assert_int_equal(r.fault.level, 3);
+	assert_true(r.fault.s1ptw);
+	assert_int_equal(r.fault.ipa, l2ipa);
+	assert_fast(c, 1, 0, 0);
+	/* The same through the cached entry point. */
+	{
+		struct s2_mmu_regime rc;
+		struct s2_mmu_result rr;
+
+		s2_mmu_regime_init(&rc);
+		hand_walk(h, &rc, VA_BLK + 0x10, &rr);
+		assert_true(result_eq(&rr, &r));
+	}
+}
+
+/*
  * A window that crosses the output size: [0, 8 GiB) with VTCR_EL2.PS at
  * 32 bits. A stage-2 table above 4 GiB is in the window but beyond PS:
  * an address size fault, which the fast path must leave to the general
@@ -1469,6 +1540,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(fast_path_answers, hand_setup, hand_teardown),
+		cmocka_unit_test_setup_teardown(s2_bare_page_is_a_page, hand_setup,
+						hand_teardown),
 		cmocka_unit_test(fast_path_output_size),
 		cmocka_unit_test_setup_teardown(fast_path_sweep, sweep_setup, sweep_teardown),
 	};
