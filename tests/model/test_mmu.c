@@ -15,6 +15,7 @@
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
 
+#include "refwalk.h"
 #include "tt.h"
 
 /* Guest layout of the reference world (4K granule both stages). */
@@ -157,6 +158,24 @@ struct mcase {
 	uint64_t hpfar;  /* expected HPFAR_EL2 (0: not checked) */
 };
 
+/*
+ * The model's @r for @a against the reference walk (refwalk.c), where the
+ * configuration is in its scope (an AArch64 EL1, implemented granules).
+ */
+static void judge(struct world *w, const struct s2_mmu_cpu *cpu,
+		  const struct s2_mmu_regs *regs, const struct s2_mmu_access *a,
+		  bool s2_only, const struct s2_mmu_result *r, const char *what)
+{
+	struct refwalk_result ref;
+	int err = s2_only ? refwalk_s2(&w->t.mem, cpu, regs, a, &ref)
+			  : refwalk_translate(&w->t.mem, cpu, regs, a, &ref);
+
+	if (err == REFWALK_UNSUPPORTED)
+		return;
+	assert_int_equal(err, 0);
+	assert_true(refwalk_check(&ref, r, what));
+}
+
 /* A 64-bit LDR/STR X1: the syndrome hardware reports with ISV=1. */
 static const struct s2_mmu_insn ldr_x1 = { .isv = true, .sas = ESR_SAS_DOUBLE,
 					   .srt = 1, .sf = true };
@@ -175,6 +194,7 @@ static void run_cases(struct world *w, const struct s2_mmu_regs *regs,
 
 		print_message("  %s\n", c->spec);
 		assert_int_equal(err, 0);
+		judge(w, &w->cpu, regs, &a, s2_only, &r, c->spec);
 		assert_int_equal(r.fault.type, c->type);
 		if (c->type == F_NONE) {
 			assert_int_equal(r.pa, c->pa);
@@ -239,6 +259,7 @@ static struct s2_mmu_result s2_only(struct world *w, const struct s2_mmu_cpu *cp
 	regs.vtcr_el2 = vtcr;
 	regs.vttbr_el2 = vttbr;
 	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, cpu, &regs, &a, &r), 0);
+	judge(w, cpu, &regs, &a, true, &r, "s2_only");
 	return r;
 }
 
