@@ -334,8 +334,23 @@ static void stage2_vtcr_spec(void **state)
 	regs = w->regs;
 	regs.vttbr_el2 |= 1ULL << 41;
 	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	judge(w, &w->cpu, &regs, &a, true, &r, "VTTBR beyond PS");
 	assert_int_equal(r.fault.type, F_ASZ);
 	assert_int_equal(r.fault.level, 0);
+	/*
+	 * ... but an IPA beyond T0SZ faults first: AArch64.S2Translate checks
+	 * AArch64.IPAIsOutOfRange (translation, level 0) before AArch64.S2Walk
+	 * looks at the base address.
+	 */
+	{
+		struct s2_mmu_access far = { 1ULL << 40, R, 1 };
+
+		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &far, &r), 0);
+		judge(w, &w->cpu, &regs, &far, true, &r, "VTTBR beyond PS, IPA beyond T0SZ");
+		assert_int_equal(r.fault.type, F_TRANS);
+		assert_int_equal(r.fault.level, 0);
+		assert_true(r.fault.ipa_valid);
+	}
 
 	/* 64K granule (cortex-a57): 40-bit, SL0=1 -> start level 2. */
 	{
@@ -899,8 +914,8 @@ static uint64_t s2_page_raw(uint64_t oa_bits)
  * DS (FEAT_LPA2, OA[49:gran] in place); T0SZ down to 12 with DS or a 64KB
  * granule and a 52-bit PA; PS 0b111 (reserved) as 52 bits; without DS a
  * 4KB or 16KB granule's output stops at 48 bits (VTTBR bits [5:2] are no
- * BADDR[51:48] then); a 16KB walk starts at level 0 only with DS and a
- * 52-bit OA.
+ * BADDR[51:48] then); a 16KB walk starts at level 0 only with DS
+ * (stage2_ds_start_levels: whatever PS says).
  */
 static void stage2_52bit_spec(void **state)
 {
@@ -940,15 +955,13 @@ static void stage2_52bit_spec(void **state)
 		expect_bad_vtcr(s2_only(w, max, mk_vtcr(15, 2, VTCR_EL2_TG0_4K, 6, 0),
 					g.root, ipa));
 	}
-	print_message("  16K: start level 0 with DS and PS=52 only, level 1 on a 52-bit PA CPU\n");
+	print_message("  16K: start level 0 with DS only, level 1 on a 52-bit PA CPU\n");
 	{
 		struct tt_geo g = { 14, 0, 52, tt_alloc(&w->t, 16384), 0 };
 		uint64_t ipa = (1ULL << 51) | 0x12344000ULL, oa = (2ULL << 50) | 0x12348000ULL;
 		tt_set(&w->t, &g, ipa, 3, s2_page_raw((oa & S2_FIELD_MASK(14, 36)) | (2ULL << 8)));
 		expect_pa(s2_only(w, max, mk_vtcr(12, 3, VTCR_EL2_TG0_16K, 6, VTCR_EL2_DS),
 				  g.root, ipa + 0x123), oa + 0x123);
-		expect_bad_vtcr(s2_only(w, max, mk_vtcr(16, 3, VTCR_EL2_TG0_16K, 5, VTCR_EL2_DS),
-					g.root, 0));
 		expect_bad_vtcr(s2_only(w, max, mk_vtcr(16, 3, VTCR_EL2_TG0_16K, 5, 0),
 					g.root, 0));
 		struct tt_geo g1 = { 14, 1, 44, tt_alloc(&w->t, 16384), 0 };
@@ -1006,6 +1019,55 @@ static void stage2_52bit_spec(void **state)
 	print_message("  4K: T0SZ=40 (24 bits) refused even where the start level fits\n");
 	r = s2_only(w, max, mk_vtcr(40, 0, VTCR_EL2_TG0_4K, 2, 0), w->s2.root, 0);
 	expect_bad_vtcr(r);
+}
+
+/*
+ * AArch64.S2InvalidSL consults DS and the CPU's PAMax, never PS: with
+ * DS=1 a 16KB walk from level 0 (SL0 = 0b11) and a 4KB walk from level
+ * -1 (SL2:SL0 = 0b100) are valid with a 48-bit PS too (an IPA size
+ * beyond PS is no fault of its own, see stage2_vtcr_spec), and an OA
+ * beyond PS is an address size fault at its leaf. The model used to
+ * refuse both unless PS was 52 bits; the reference walk (refwalk.c) and
+ * QEMU's check_s2_mmu_setup() walk them.
+ */
+static void stage2_ds_start_levels(void **state)
+{
+	struct world *w = *state;
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	struct s2_mmu_result r;
+
+	print_message("  16K, DS, PS=48, 48-bit IPA: start level 0 (2 entries)\n");
+	{
+		struct tt_geo g = { 14, 0, 48, tt_alloc(&w->t, 16384), 0 };
+		uint64_t ipa = (1ULL << 47) | 0x12344000ULL, vtcr;
+
+		tt_set(&w->t, &g, ipa, 3, s2_page_raw(PA_DATA + 0x8000));
+		tt_set(&w->t, &g, ipa + 0x4000, 3, s2_page_raw(1ULL << 48));
+		vtcr = mk_vtcr(16, 3, VTCR_EL2_TG0_16K, 5, VTCR_EL2_DS);
+		r = s2_only(w, max, vtcr, g.root, ipa + 0x123);
+		expect_pa(r, PA_DATA + 0x8123);
+		assert_int_equal(r.s2_level, 3);
+		assert_int_equal(r.desc_reads, 4);
+		r = s2_only(w, max, vtcr, g.root, ipa + 0x4000);
+		assert_int_equal(r.fault.type, F_ASZ);
+		assert_int_equal(r.fault.level, 3);
+		/* Without DS, SL0 = 0b11 is still reserved. */
+		expect_bad_vtcr(s2_only(w, max, vtcr & ~VTCR_EL2_DS, g.root, ipa));
+	}
+	print_message("  4K, DS, SL2, PS=48, 52-bit IPA: start level -1\n");
+	{
+		struct tt_geo g = { 12, -1, 52, tt_alloc(&w->t, 4096), 0 };
+		uint64_t ipa = (1ULL << 51) | 0x812345000ULL, vtcr;
+
+		tt_set(&w->t, &g, ipa, 3, s2_page_raw(PA_DATA + 0x9000));
+		vtcr = mk_vtcr(12, 0, VTCR_EL2_TG0_4K, 5, VTCR_EL2_DS | VTCR_EL2_SL2);
+		r = s2_only(w, max, vtcr, g.root, ipa + 0x10);
+		expect_pa(r, PA_DATA + 0x9010);
+		assert_int_equal(r.desc_reads, 5);
+		/* SL2:SL0 = 0b101: reserved. */
+		expect_bad_vtcr(s2_only(w, max, vtcr | 1ULL << VTCR_EL2_SL0_SHIFT, g.root,
+					ipa));
+	}
 }
 
 /* VMID and ASID widths: 16 bits on max (VTCR_EL2.VS, TCR_EL1.AS), 8 on
@@ -1233,6 +1295,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stage2_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_vtcr_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_52bit_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(stage2_ds_start_levels, world_setup,
+						world_teardown),
 		cmocka_unit_test_setup_teardown(vmid_asid_widths, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(mmu_off_tbi, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(regime_cache_follows_memory_window, world_setup,
