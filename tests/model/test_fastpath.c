@@ -16,7 +16,11 @@
  *    general walk then translating;
  *  - s2_mmu_translate_cached() gives what s2_mmu_translate() gives, and
  *    AT gives what the translation gives;
- *  - an EL1 read of an untouched mapping gives the PA it was built for.
+ *  - an EL1 read of an untouched mapping gives the PA it was built for;
+ *  - every AArch64 translation, the hand-made ones too, gives what the
+ *    reference walk (refwalk.c, written from the Arm ARM, sharing no code
+ *    with the model) gives: the two walkers agreeing with each other is
+ *    not enough.
  */
 #include <setjmp.h>
 #include <signal.h>

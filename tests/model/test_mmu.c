@@ -167,14 +167,34 @@ static void judge(struct world *w, const struct s2_mmu_cpu *cpu,
 		  bool s2_only, const struct s2_mmu_result *r, const char *what)
 {
 	struct refwalk_result ref;
-	int err = s2_only ? refwalk_s2(&w->t.mem, cpu, regs, a, &ref)
-			  : refwalk_translate(&w->t.mem, cpu, regs, a, &ref);
+	int err;
 
+	/* The reference always has stage 2 on. */
+	if (!s2_only && !(regs->hcr_el2 & HCR_EL2_VM))
+		return;
+	err = s2_only ? refwalk_s2(&w->t.mem, cpu, regs, a, &ref)
+		      : refwalk_translate(&w->t.mem, cpu, regs, a, &ref);
 	if (err == REFWALK_UNSUPPORTED)
 		return;
 	assert_int_equal(err, 0);
 	assert_true(refwalk_check(&ref, r, what));
 }
+
+/* s2_mmu_translate() (@s2_only: s2_mmu_translate_s2()), judged. */
+static void xlate(struct world *w, const struct s2_mmu_cpu *cpu,
+		  const struct s2_mmu_regs *regs, const struct s2_mmu_access *a,
+		  struct s2_mmu_result *r, bool s2_only, int line)
+{
+	char what[32];
+
+	assert_int_equal(s2_only ? s2_mmu_translate_s2(&w->t.mem, cpu, regs, a, r)
+				 : s2_mmu_translate(&w->t.mem, cpu, regs, a, r), 0);
+	snprintf(what, sizeof(what), "test_mmu.c:%d", line);
+	judge(w, cpu, regs, a, s2_only, r, what);
+}
+
+#define XLATE(w, cpu, regs, a, r) xlate(w, cpu, regs, a, r, false, __LINE__)
+#define XLATE_S2(w, cpu, regs, a, r) xlate(w, cpu, regs, a, r, true, __LINE__)
 
 /* A 64-bit LDR/STR X1: the syndrome hardware reports with ISV=1. */
 static const struct s2_mmu_insn ldr_x1 = { .isv = true, .sas = ESR_SAS_DOUBLE,
@@ -258,8 +278,7 @@ static struct s2_mmu_result s2_only(struct world *w, const struct s2_mmu_cpu *cp
 
 	regs.vtcr_el2 = vtcr;
 	regs.vttbr_el2 = vttbr;
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, cpu, &regs, &a, &r), 0);
-	judge(w, cpu, &regs, &a, true, &r, "s2_only");
+	XLATE_S2(w, cpu, &regs, &a, &r);
 	return r;
 }
 
@@ -290,7 +309,7 @@ static void stage2_vtcr_spec(void **state)
 	tt_set(&w->t, &g39, IPA_RW, 3, s2_leaf(PA_DATA + 0x7000, 3, 0xf, 0, 3));
 	regs.vtcr_el2 = VTCR_39BIT;
 	regs.vttbr_el2 = root39;
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE_S2(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x7000);
 	assert_int_equal(r.desc_reads, 3);
@@ -307,7 +326,7 @@ static void stage2_vtcr_spec(void **state)
 		print_message("  %s\n", bad[i].spec);
 		regs = w->regs;
 		regs.vtcr_el2 = bad[i].vtcr;
-		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		XLATE_S2(w, &w->cpu, &regs, &a, &r);
 		assert_int_equal(r.fault.type, F_TRANS);
 		assert_int_equal(r.fault.level, 0);
 		assert_int_equal(r.fault.stage, 2);
@@ -333,8 +352,7 @@ static void stage2_vtcr_spec(void **state)
 	/* VTTBR base beyond PS: address size fault, level 0. */
 	regs = w->regs;
 	regs.vttbr_el2 |= 1ULL << 41;
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
-	judge(w, &w->cpu, &regs, &a, true, &r, "VTTBR beyond PS");
+	XLATE_S2(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	assert_int_equal(r.fault.level, 0);
 	/*
@@ -345,8 +363,7 @@ static void stage2_vtcr_spec(void **state)
 	{
 		struct s2_mmu_access far = { 1ULL << 40, R, 1 };
 
-		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &far, &r), 0);
-		judge(w, &w->cpu, &regs, &far, true, &r, "VTTBR beyond PS, IPA beyond T0SZ");
+		XLATE_S2(w, &w->cpu, &regs, &far, &r);
 		assert_int_equal(r.fault.type, F_TRANS);
 		assert_int_equal(r.fault.level, 0);
 		assert_true(r.fault.ipa_valid);
@@ -362,7 +379,7 @@ static void stage2_vtcr_spec(void **state)
 				(2ULL << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
 		regs.vttbr_el2 = root;
 		a.va = 0x1234abcdULL;
-		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		XLATE_S2(w, &w->cpu, &regs, &a, &r);
 		assert_int_equal(r.fault.type, F_NONE);
 		assert_int_equal(r.pa, PA_DATA + 0x10abcd);
 		assert_int_equal(r.s2_shift, 16);
@@ -380,7 +397,7 @@ static void stage2_vtcr_spec(void **state)
 				(2ULL << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
 		regs.vttbr_el2 = root;
 		a.va = 0x12345678ULL;
-		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &max, &regs, &a, &r), 0);
+		XLATE_S2(w, &max, &regs, &a, &r);
 		assert_int_equal(r.fault.type, F_NONE);
 		assert_int_equal(r.pa, PA_DATA + 0x9678);
 		assert_int_equal(r.s2_shift, 14);
@@ -432,14 +449,14 @@ static void stage1_controls_spec(void **state)
 
 	regs = w->regs;
 	regs.tcr_el1 |= TCR_EL1_EPD0;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 	assert_int_equal(r.fault.level, 0);
 	assert_int_equal(r.fault.stage, 1);
 
 	regs = w->regs;
 	regs.tcr_el1 = (regs.tcr_el1 & ~TCR_EL1_T0SZ_MASK) | 40; /* > 39 */
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 	assert_int_equal(r.fault.level, 0);
 
@@ -447,18 +464,18 @@ static void stage1_controls_spec(void **state)
 	regs = w->regs;
 	regs.tcr_el1 |= TCR_EL1_TBI0;
 	a.va = 0x5a00000000400000ULL;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1000);
 	regs.tcr_el1 &= ~TCR_EL1_TBI0;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 
 	/* Guest MMU off: VA = IPA, straight into stage 2; data is Device. */
 	regs = w->regs;
 	regs.sctlr_el1 = 0;
 	a.va = IPA_RW + 0x40;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1040);
 	assert_int_equal(r.attr, 0x00);
@@ -466,15 +483,15 @@ static void stage1_controls_spec(void **state)
 	/* With TBI0 the top byte is ignored (AArch64.S1DisabledOutput). */
 	regs.tcr_el1 |= TCR_EL1_TBI0;
 	a.va = (0x5aULL << 56) | (IPA_RW + 0x40);
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1040);
 	regs.tcr_el1 &= ~TCR_EL1_TBI0;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	/* ... and a VA beyond PAMax (44 bits) is a stage-1 address size fault. */
 	a.va = 1ULL << 44;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	assert_int_equal(r.fault.stage, 1);
 	assert_int_equal(r.fault.level, 0);
@@ -490,7 +507,7 @@ static void stage1_controls_spec(void **state)
 		regs.ttbr0_el1 = root;
 	}
 	a.va = 0x400010;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x6010);
 	assert_int_equal(r.desc_reads, 4);
@@ -499,7 +516,7 @@ static void stage1_controls_spec(void **state)
 	regs = w->regs;
 	regs.sctlr_el1 |= SCTLR_WXN;
 	a = (struct s2_mmu_access){ 0x400000, X, 1 };
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_PERM);
 	assert_int_equal(r.fault.stage, 1);
 
@@ -512,7 +529,7 @@ static void stage1_controls_spec(void **state)
 		(void)root;
 		regs.ttbr0_el1 = IPA_DEV;
 		a = (struct s2_mmu_access){ 0x400000, R, 1 };
-		assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		XLATE(w, &w->cpu, &regs, &a, &r);
 		assert_int_equal(r.fault.type, F_PERM);
 		assert_int_equal(r.fault.stage, 2);
 		assert_true(r.fault.s1ptw);
@@ -579,7 +596,7 @@ static void aarch32_spec(void **state)
 	regs.ttbr0_el1 = (g0.root - off) | (3ULL << TTBR_LPAE_ASID_SHIFT);
 	regs.ttbr1_el1 = g1.root - off;
 
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1010);
 	assert_int_equal(r.s1_level, 3);
@@ -587,12 +604,12 @@ static void aarch32_spec(void **state)
 	/* T0SZ=1, T1SZ=1: the top 2 GiB use TTBR1 (31-bit input, start L1). */
 	regs.tcr_el1 = TTBCR_EAE | 1 | (1 << TTBCR_T1SZ_SHIFT);
 	a.va = 0x90000040;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x200040);
 	/* ... EPD1 there: translation fault, level 1 (AArch32 reports L1). */
 	regs.tcr_el1 |= TTBCR_EPD1;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 	assert_int_equal(r.fault.level, 1);
 	assert_int_equal(r.fault.stage, 1);
@@ -601,17 +618,17 @@ static void aarch32_spec(void **state)
 	regs.tcr_el1 = TTBCR_EAE | 2 | (2 << TTBCR_T1SZ_SHIFT);
 	regs.ttbr0_el1 = g2.root - off;
 	a.va = 0x50000000;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 	assert_int_equal(r.fault.level, 1);
 	/* 30-bit TTBR0 region starts at level 2. */
 	a.va = 0x3008;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1008);
 	/* AArch32 XN stops PL1 too (unlike AArch64 UXN). */
 	a.acc = X;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_PERM);
 	assert_int_equal(r.fault.stage, 1);
 
@@ -798,7 +815,7 @@ static void memory_attributes_combine(void **state)
 				continue; /* UNPREDICTABLE encodings */
 			regs.mair_el1 = (MAIR_VAL & ~(0xffULL << (8 * ATTR_WB))) |
 					((uint64_t)s1 << (8 * ATTR_WB));
-			assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+			XLATE(w, &w->cpu, &regs, &a, &r);
 			assert_int_equal(r.fault.type, F_NONE);
 			if (r.attr != spec_combine((uint8_t)s1, m2s[k]))
 				fail_msg("stage 1 %#04x, stage 2 MemAttr %#x: %#04x, spec %#04x", s1,
@@ -872,7 +889,7 @@ static void regime_cache_follows_registers(void **state)
 
 			if (!(regs.hcr_el2 & HCR_EL2_RW))
 				a.va &= 0xffffffffu;
-			assert_int_equal(s2_mmu_translate(&w->t.mem, &cpu, &regs, &a, &want), 0);
+			XLATE(w, &cpu, &regs, &a, &want);
 			assert_int_equal(s2_mmu_translate_cached(&rc, &w->t.mem, &cpu, &regs,
 								 &a, &got), 0);
 			assert_int_equal(got.fault.type, want.fault.type);
@@ -1070,6 +1087,43 @@ static void stage2_ds_start_levels(void **state)
 	}
 }
 
+/*
+ * A stage-1 table mapped by a "bare" stage-2 page (only its OA and 0b11:
+ * AF=0, S2AP=00): a page at level 3 (AArch64.DecodeDescriptorType), so
+ * the walk takes a stage-2 Access flag fault on it, level 3, S1PTW. The
+ * normal build's fast walk must not take it for a table and read on into
+ * the stage-1 table, whose entry here looks like a readable stage-2 block
+ * (test_fastpath.c has the same case for the checked build).
+ */
+static void s2_bare_page_is_a_page(void **state)
+{
+	struct world *w = *state;
+	const uint64_t va = 0x600000, trap = PA_DATA + 0x600000;
+	struct s2_mmu_access a = { va + 0x10, R, 1 };
+	struct s2_mmu_result r;
+	uint64_t l2ipa, s2slot, blk, l3, i;
+
+	/* A stage-1 level-2 block readable at EL0 (AP[1] is S2AP[0]'s bit). */
+	s1map(w, va, 2, s1_leaf(trap, 1, ATTR_WB, 0, 2));
+	tt_wr(&w->t, trap, s1_leaf(RAM_IPA, 1, ATTR_WB, 0, 2));
+	l2ipa = tt_slot(&w->t, &w->s1, va, 2) - w->s1.off;
+	s2slot = tt_slot(&w->t, &w->s2, l2ipa, 2);
+	blk = tt_rd(&w->t, s2slot) & 0xfffffffff000ULL;
+	l3 = tt_alloc(&w->t, 4096);
+	for (i = 0; i < 512; i++)
+		tt_wr(&w->t, l3 + i * 8,
+		      s2_leaf(blk + i * 4096, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	i = (l2ipa >> 12) & 511;
+	tt_wr(&w->t, l3 + i * 8, (blk + i * 4096) | DESC_TYPE_PAGE);
+	tt_wr(&w->t, s2slot, l3 | DESC_TYPE_TABLE);
+	XLATE(w, &w->cpu, &w->regs, &a, &r);
+	assert_int_equal(r.fault.type, F_AF);
+	assert_int_equal(r.fault.stage, 2);
+	assert_int_equal(r.fault.level, 3);
+	assert_true(r.fault.s1ptw);
+	assert_int_equal(r.fault.ipa, l2ipa);
+}
+
 /* VMID and ASID widths: 16 bits on max (VTCR_EL2.VS, TCR_EL1.AS), 8 on
  * cortex-a57 or without the enable. */
 static void vmid_asid_widths(void **state)
@@ -1091,11 +1145,11 @@ static void vmid_asid_widths(void **state)
 	regs.ttbr0_el1 = (regs.ttbr0_el1 & ~(0xffffULL << TTBR_ASID_SHIFT)) |
 			 (0x1234ULL << TTBR_ASID_SHIFT);
 	regs.tcr_el1 |= TCR_EL1_AS;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &s2_mmu_cpu_max, &regs, &a, &r), 0);
+	XLATE(w, &s2_mmu_cpu_max, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.asid, 0x1234);
 	regs.tcr_el1 &= ~TCR_EL1_AS;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &s2_mmu_cpu_max, &regs, &a, &r), 0);
+	XLATE(w, &s2_mmu_cpu_max, &regs, &a, &r);
 	assert_int_equal(r.asid, 0x34);
 }
 
@@ -1112,16 +1166,16 @@ static void mmu_off_tbi(void **state)
 
 	regs.sctlr_el1 = 0;
 	regs.tcr_el1 |= TCR_EL1_TBI0 | TCR_EL1_TBI1;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	expect_pa(r, PA_DATA + 0x1018);
 	a.va |= 1ULL << 55;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	assert_int_equal(r.fault.stage, 1);
 	/* Without TBI the top byte counts. */
 	regs.tcr_el1 &= ~(TCR_EL1_TBI0 | TCR_EL1_TBI1);
 	a.va = (0x81ULL << 56) | IPA_RW;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 }
 
@@ -1239,7 +1293,7 @@ static void stage1_permissions_spec(void **state)
 			.ttbr0_el1 = root,
 			.mair_el1 = w->regs.mair_el1,
 		};
-		assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		XLATE(w, &w->cpu, &regs, &a, &r);
 		if (r.fault.type != F_NONE || r.s1_perm != rows[i].perm)
 			fail_msg("%s: fault %u, s1_perm %#x, want %#x", rows[i].what,
 				 r.fault.type, r.s1_perm, rows[i].perm);
@@ -1300,6 +1354,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(vmid_asid_widths, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(mmu_off_tbi, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(regime_cache_follows_memory_window, world_setup,
+						world_teardown),
+		cmocka_unit_test_setup_teardown(s2_bare_page_is_a_page, world_setup,
 						world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_controls_spec, world_setup, world_teardown),
