@@ -209,7 +209,7 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 {
 	uint64_t vtcr = regs->vtcr_el2;
 	static const uint8_t tg0[4] = { 12, 16, 14, 0 };
-	unsigned gbits, stride, t0sz, min_t0sz, sl0, oa, ia, idx;
+	unsigned gbits, stride, t0sz, min_t0sz, sl0, ia, idx;
 	int start;
 
 	*c = (struct s2_mmu_tt){ .stage = 2 };
@@ -220,7 +220,7 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	c->ds = cpu->lpa2 && (vtcr & VTCR_EL2_DS) && gbits != 16;
 	c->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
 
-	oa = output_size(c, cpu, (unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
+	output_size(c, cpu, (unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
 
 	/* AArch64.S2InvalidTxSZ: no FEAT_TTST, so T0SZ <= 39. */
 	t0sz = (unsigned)S2_FIELD_GET(VTCR_EL2_T0SZ, vtcr);
@@ -246,15 +246,18 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	} else {
 		start = 3 - (int)sl0;
 	}
-	/* AArch64.S2InvalidSL: start levels the PA size does not allow. */
+	/*
+	 * AArch64.S2InvalidSL: start levels the CPU's PAMax or DS do not
+	 * allow. PS is not consulted: 4KB level -1 (SL2:SL0 = 0b100) and
+	 * 16KB level 0 (SL0 = 0b11) need DS only, whatever the output size.
+	 */
 	switch (gbits) {
 	case 12:
-		if (start > 3 || (start == 0 && cpu->pa_bits <= 42) ||
-		    (start == -1 && oa != 52))
+		if (start > 3 || (start == 0 && cpu->pa_bits <= 42))
 			goto bad;
 		break;
 	case 14:
-		if ((start == 0 && !(c->ds && oa == 52)) ||
+		if ((start == 0 && !c->ds) ||
 		    (start == 1 && cpu->pa_bits <= 40))
 			goto bad;
 		break;
@@ -519,13 +522,17 @@ static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
 	 * (walk_s1_any()).
 	 */
 	if (__builtin_expect((ipa & w->s2_range) | (stride ? 0 : w->s2_bad), 0)) {
-		if (c->fault) {
-			set_fault(f, c->fault, 0, 2);
-			return c->fault;
-		}
-		/* AArch64.IPAIsOutOfRange: translation fault, level 0. */
-		set_fault(f, S2_MMU_FAULT_TRANSLATION, 0, 2);
-		return S2_MMU_FAULT_TRANSLATION;
+		/*
+		 * AArch64.S2Translate's order: the register checks and
+		 * AArch64.IPAIsOutOfRange (translation faults, level 0)
+		 * before AArch64.S2Walk's base address check (address size
+		 * fault, level 0).
+		 */
+		unsigned t = c->fault == S2_MMU_FAULT_ADDR_SIZE && !(ipa & w->s2_range) ?
+			     S2_MMU_FAULT_ADDR_SIZE : S2_MMU_FAULT_TRANSLATION;
+
+		set_fault(f, t, 0, 2);
+		return t;
 	}
 	if (stride)
 		return walk_s2_g(w, ipa, stride, start, lf, f);

@@ -16,7 +16,11 @@
  *    general walk then translating;
  *  - s2_mmu_translate_cached() gives what s2_mmu_translate() gives, and
  *    AT gives what the translation gives;
- *  - an EL1 read of an untouched mapping gives the PA it was built for.
+ *  - an EL1 read of an untouched mapping gives the PA it was built for;
+ *  - every AArch64 translation, the hand-made ones too, gives what the
+ *    reference walk (refwalk.c, written from the Arm ARM, sharing no code
+ *    with the model) gives: the two walkers agreeing with each other is
+ *    not enough.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -31,6 +35,7 @@
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
 
+#include "refwalk.h"
 #include "tt.h"
 
 /* The checked model's counters: index = walk2d_fast()'s return value. */
@@ -126,6 +131,17 @@ static bool result_eq(const struct s2_mmu_result *a, const struct s2_mmu_result 
 	       a->tlb_hit == b->tlb_hit && a->stale == b->stale;
 }
 
+/* The model's answer @r to @a against the reference walk (refwalk.c). */
+static void assert_ref(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+		       const struct s2_mmu_regs *regs, const struct s2_mmu_access *a,
+		       const struct s2_mmu_result *r, const char *what)
+{
+	struct refwalk_result ref;
+
+	assert_int_equal(refwalk_translate(mem, cpu, regs, a, &ref), 0);
+	assert_true(refwalk_check(&ref, r, what));
+}
+
 /* ------------------------------------------------------------------ */
 /* Hand-made cases: which answer the fast path gives                   */
 /* ------------------------------------------------------------------ */
@@ -204,7 +220,9 @@ static struct fast_count hand_walk(struct hand *h, struct s2_mmu_regime *rc,
 	else
 		assert_int_equal(s2_mmu_translate(&h->t.mem, &h->cpu, &h->regs,
 						  &a, r), 0);
-	return fast_since(&c);
+	c = fast_since(&c);
+	assert_ref(&h->t.mem, &h->cpu, &h->regs, &a, r, "hand-made case");
+	return c;
 }
 
 /*
@@ -361,6 +379,77 @@ static void fast_path_answers(void **state)
 }
 
 /*
+ * Stage 2 maps a stage-1 table with a "bare" 4KB page: a page descriptor
+ * holding only its OA and 0b11 (AF=0, S2AP=00, no attributes), which is
+ * bit for bit a table descriptor of the fast walk's tables' block. At
+ * level 3 it is a page (AArch64.DecodeDescriptorType: 0b11 at level 3),
+ * so the fetch through it is a stage-2 Access flag fault on the walk,
+ * level 3. A walk that took it for a table would read one level further,
+ * into the stage-1 table itself: here the entry there is a stage-1
+ * level-2 block with AF and AP[1] set, which looks like a readable
+ * stage-2 block, and the PA its OA names holds another stage-1 block, so
+ * such a walk ends in a translation instead of the fault (the fast_s2()
+ * mutant `l2 < 3` -> `l2 <= 3`).
+ */
+#define VA_BLK  0x600000ULL      /* same stage-1 level-2 table as VA_PAGE */
+#define PA_TRAP 0x40600000ULL    /* the block's IPA, read as a PA */
+
+static void s2_bare_page_is_a_page(void **state)
+{
+	struct hand *h = *state;
+	struct s2_mmu_result r;
+	struct fast_count c;
+	uint64_t l2slot, l2ipa, s2slot, blk, l3, i, d;
+
+	/* VA_BLK: a stage-1 level-2 block, readable at EL0 (AP[1], bit 6). */
+	tt_set(&h->t, &h->s1, VA_BLK, 2, s1_leaf(PA_TRAP, 1, 1, 0, 2));
+	tt_wr(&h->t, PA_TRAP, s1_leaf(RAM_IPA, 1, 1, 0, 2));
+	/* Stage 1 gives PA_TRAP, an IPA stage 2 does not map. */
+	c = hand_walk(h, NULL, VA_BLK + 0x10, &r);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_int_equal(r.fault.stage, 2);
+	assert_false(r.fault.s1ptw);
+	assert_int_equal(r.fault.ipa, PA_TRAP + 0x10);
+	assert_fast(c, 0, 1, 0);
+
+	/* The level-2 table's page: its 2MB stage-2 block made 4KB pages. */
+	l2slot = tt_slot(&h->t, &h->s1, VA_BLK, 2);
+	l2ipa = l2slot - h->s1.off;
+	s2slot = tt_slot(&h->t, &h->s2, l2ipa, 2);
+	d = tt_rd(&h->t, s2slot);
+	blk = d & OA_BITS;
+	l3 = tt_alloc(&h->t, SZ_4K);
+	for (i = 0; i < 512; i++)
+		tt_wr(&h->t, l3 + i * 8,
+		      s2_leaf(blk + i * SZ_4K, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_wr(&h->t, s2slot, l3 | DESC_TYPE_TABLE);
+	c = hand_walk(h, NULL, VA_BLK + 0x10, &r);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_false(r.fault.s1ptw);
+	assert_fast(c, 0, 1, 0);
+
+	/* Now bare: Access flag fault on the stage-1 walk, level 3. */
+	i = (l2ipa & (SZ_2M - 1)) >> 12;
+	tt_wr(&h->t, l3 + i * 8, (blk + i * SZ_4K) | DESC_TYPE_PAGE);
+	c = hand_walk(h, NULL, VA_BLK + 0x10, &r);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+	assert_int_equal(r.fault.stage, 2);
+	assert_int_equal(r.fault.level, 3);
+	assert_true(r.fault.s1ptw);
+	assert_int_equal(r.fault.ipa, l2ipa);
+	assert_fast(c, 1, 0, 0);
+	/* The same through the cached entry point. */
+	{
+		struct s2_mmu_regime rc;
+		struct s2_mmu_result rr;
+
+		s2_mmu_regime_init(&rc);
+		hand_walk(h, &rc, VA_BLK + 0x10, &rr);
+		assert_true(result_eq(&rr, &r));
+	}
+}
+
+/*
  * A window that crosses the output size: [0, 8 GiB) with VTCR_EL2.PS at
  * 32 bits. A stage-2 table above 4 GiB is in the window but beyond PS:
  * an address size fault, which the fast path must leave to the general
@@ -401,6 +490,7 @@ static void fast_path_output_size(void **state)
 	};
 	c = fast_now();
 	assert_int_equal(s2_mmu_translate(&t.mem, &cpu, &regs, &a, &r), 0);
+	assert_ref(&t.mem, &cpu, &regs, &a, &r, "output size");
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 	assert_int_equal(r.pa, PA_PAGE + 0x40);
 	assert_fast(fast_since(&c), 0, 0, 1);
@@ -413,6 +503,7 @@ static void fast_path_output_size(void **state)
 	tt_wr(&t, slot, high | DESC_TYPE_TABLE);
 	c = fast_now();
 	assert_int_equal(s2_mmu_translate(&t.mem, &cpu, &regs, &a, &r), 0);
+	assert_ref(&t.mem, &cpu, &regs, &a, &r, "output size");
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
 	assert_int_equal(r.fault.stage, 2);
 	assert_int_equal(r.fault.level, 2);
@@ -427,6 +518,7 @@ static void fast_path_output_size(void **state)
 	tt_wr(&t, slot, high | DESC_TYPE_TABLE);
 	c = fast_now();
 	assert_int_equal(s2_mmu_translate(&t.mem, &cpu, &regs, &a, &r), 0);
+	assert_ref(&t.mem, &cpu, &regs, &a, &r, "output size");
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
 	assert_int_equal(r.fault.stage, 2);
 	assert_true(r.fault.s1ptw);
@@ -450,12 +542,14 @@ static void fast_path_output_size(void **state)
 	regs.vtcr_el2 |= 2ULL << 16; /* PS: 40 bits */
 	c = fast_now();
 	assert_int_equal(s2_mmu_translate_cached(&rc, &t.mem, &cpu, &regs, &a, &r), 0);
+	assert_ref(&t.mem, &cpu, &regs, &a, &r, "output size, cached");
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 	assert_int_equal(r.pa, PA_PAGE + 0x40);
 	assert_fast(fast_since(&c), 0, 0, 1);
 	regs.vtcr_el2 &= ~(7ULL << 16); /* PS: 32 bits again, same cache */
 	c = fast_now();
 	assert_int_equal(s2_mmu_translate_cached(&rc, &t.mem, &cpu, &regs, &a, &r), 0);
+	assert_ref(&t.mem, &cpu, &regs, &a, &r, "output size, cached");
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
 	assert_int_equal(r.fault.stage, 2);
 	assert_int_equal(r.fault.level, 2);
@@ -544,7 +638,7 @@ struct fp {
 	struct s2_mmu_access cur;
 	const char *cur_what;
 	/* Statistics. */
-	unsigned long calls, oracle, fast_usual, at_ops, mutations, cfg_a32, cfg_broken;
+	unsigned long calls, oracle, ref_checks, fast_usual, at_ops, mutations, cfg_a32, cfg_broken;
 	unsigned long s2_start[3], edges[EDGE_NR], faults[S2_MMU_FAULT_NR];
 };
 
@@ -1259,6 +1353,17 @@ static void check_access(struct fp *f, uint64_t va, unsigned acc, unsigned el,
 		fail();
 	}
 	f->oracle += want_pa != NULL;
+	/* Both answers (the checked build: the fast one where it was taken) against the reference. */
+	if (!f->a32) {
+		struct refwalk_result ref;
+
+		assert_int_equal(refwalk_translate(&f->mem, &f->cpu, &f->regs, &a, &ref), 0);
+		if (!refwalk_check(&ref, &r, what)) {
+			report(f, stdout, "the model differs from the reference walk");
+			fail();
+		}
+		f->ref_checks++;
+	}
 }
 
 /* An AT instruction gives what the translation of the same access gives. */
@@ -1421,6 +1526,8 @@ static void fast_path_sweep(void **state)
 		      "trans %lu af %lu perm %lu asz %lu sea %lu\n", f->calls, f->at_ops,
 		      f->oracle, f->faults[0], f->faults[1], f->faults[2], f->faults[3],
 		      f->faults[4], f->faults[5]);
+	print_message("  %lu translations judged by the reference walk (refwalk.c)\n",
+		      f->ref_checks);
 	print_message("  fast path: declined %lu, stage 1 only %lu, both stages %lu "
 		      "(%lu translations of untouched mappings, all both stages)\n",
 		      c.n[0], c.n[1], c.n[2], f->fast_usual);
@@ -1429,12 +1536,16 @@ static void fast_path_sweep(void **state)
 	assert_true(c.n[1] > 0);
 	assert_true(c.n[0] > 0);
 	assert_true(f->oracle >= ncfg);
+	/* Every AArch64 translation (the configurations' 85%) was judged. */
+	assert_true(f->ref_checks * 10 >= f->calls * 7 / 2);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(fast_path_answers, hand_setup, hand_teardown),
+		cmocka_unit_test_setup_teardown(s2_bare_page_is_a_page, hand_setup,
+						hand_teardown),
 		cmocka_unit_test(fast_path_output_size),
 		cmocka_unit_test_setup_teardown(fast_path_sweep, sweep_setup, sweep_teardown),
 	};

@@ -15,6 +15,7 @@
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
 
+#include "refwalk.h"
 #include "tt.h"
 
 /* Guest layout of the reference world (4K granule both stages). */
@@ -157,6 +158,44 @@ struct mcase {
 	uint64_t hpfar;  /* expected HPFAR_EL2 (0: not checked) */
 };
 
+/*
+ * The model's @r for @a against the reference walk (refwalk.c), where the
+ * configuration is in its scope (an AArch64 EL1, implemented granules).
+ */
+static void judge(struct world *w, const struct s2_mmu_cpu *cpu,
+		  const struct s2_mmu_regs *regs, const struct s2_mmu_access *a,
+		  bool s2_only, const struct s2_mmu_result *r, const char *what)
+{
+	struct refwalk_result ref;
+	int err;
+
+	/* The reference always has stage 2 on. */
+	if (!s2_only && !(regs->hcr_el2 & HCR_EL2_VM))
+		return;
+	err = s2_only ? refwalk_s2(&w->t.mem, cpu, regs, a, &ref)
+		      : refwalk_translate(&w->t.mem, cpu, regs, a, &ref);
+	if (err == REFWALK_UNSUPPORTED)
+		return;
+	assert_int_equal(err, 0);
+	assert_true(refwalk_check(&ref, r, what));
+}
+
+/* s2_mmu_translate() (@s2_only: s2_mmu_translate_s2()), judged. */
+static void xlate(struct world *w, const struct s2_mmu_cpu *cpu,
+		  const struct s2_mmu_regs *regs, const struct s2_mmu_access *a,
+		  struct s2_mmu_result *r, bool s2_only, int line)
+{
+	char what[32];
+
+	assert_int_equal(s2_only ? s2_mmu_translate_s2(&w->t.mem, cpu, regs, a, r)
+				 : s2_mmu_translate(&w->t.mem, cpu, regs, a, r), 0);
+	snprintf(what, sizeof(what), "test_mmu.c:%d", line);
+	judge(w, cpu, regs, a, s2_only, r, what);
+}
+
+#define XLATE(w, cpu, regs, a, r) xlate(w, cpu, regs, a, r, false, __LINE__)
+#define XLATE_S2(w, cpu, regs, a, r) xlate(w, cpu, regs, a, r, true, __LINE__)
+
 /* A 64-bit LDR/STR X1: the syndrome hardware reports with ISV=1. */
 static const struct s2_mmu_insn ldr_x1 = { .isv = true, .sas = ESR_SAS_DOUBLE,
 					   .srt = 1, .sf = true };
@@ -175,6 +214,7 @@ static void run_cases(struct world *w, const struct s2_mmu_regs *regs,
 
 		print_message("  %s\n", c->spec);
 		assert_int_equal(err, 0);
+		judge(w, &w->cpu, regs, &a, s2_only, &r, c->spec);
 		assert_int_equal(r.fault.type, c->type);
 		if (c->type == F_NONE) {
 			assert_int_equal(r.pa, c->pa);
@@ -238,7 +278,7 @@ static struct s2_mmu_result s2_only(struct world *w, const struct s2_mmu_cpu *cp
 
 	regs.vtcr_el2 = vtcr;
 	regs.vttbr_el2 = vttbr;
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, cpu, &regs, &a, &r), 0);
+	XLATE_S2(w, cpu, &regs, &a, &r);
 	return r;
 }
 
@@ -269,7 +309,7 @@ static void stage2_vtcr_spec(void **state)
 	tt_set(&w->t, &g39, IPA_RW, 3, s2_leaf(PA_DATA + 0x7000, 3, 0xf, 0, 3));
 	regs.vtcr_el2 = VTCR_39BIT;
 	regs.vttbr_el2 = root39;
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE_S2(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x7000);
 	assert_int_equal(r.desc_reads, 3);
@@ -286,7 +326,7 @@ static void stage2_vtcr_spec(void **state)
 		print_message("  %s\n", bad[i].spec);
 		regs = w->regs;
 		regs.vtcr_el2 = bad[i].vtcr;
-		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		XLATE_S2(w, &w->cpu, &regs, &a, &r);
 		assert_int_equal(r.fault.type, F_TRANS);
 		assert_int_equal(r.fault.level, 0);
 		assert_int_equal(r.fault.stage, 2);
@@ -312,9 +352,22 @@ static void stage2_vtcr_spec(void **state)
 	/* VTTBR base beyond PS: address size fault, level 0. */
 	regs = w->regs;
 	regs.vttbr_el2 |= 1ULL << 41;
-	assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE_S2(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	assert_int_equal(r.fault.level, 0);
+	/*
+	 * ... but an IPA beyond T0SZ faults first: AArch64.S2Translate checks
+	 * AArch64.IPAIsOutOfRange (translation, level 0) before AArch64.S2Walk
+	 * looks at the base address.
+	 */
+	{
+		struct s2_mmu_access far = { 1ULL << 40, R, 1 };
+
+		XLATE_S2(w, &w->cpu, &regs, &far, &r);
+		assert_int_equal(r.fault.type, F_TRANS);
+		assert_int_equal(r.fault.level, 0);
+		assert_true(r.fault.ipa_valid);
+	}
 
 	/* 64K granule (cortex-a57): 40-bit, SL0=1 -> start level 2. */
 	{
@@ -326,7 +379,7 @@ static void stage2_vtcr_spec(void **state)
 				(2ULL << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
 		regs.vttbr_el2 = root;
 		a.va = 0x1234abcdULL;
-		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		XLATE_S2(w, &w->cpu, &regs, &a, &r);
 		assert_int_equal(r.fault.type, F_NONE);
 		assert_int_equal(r.pa, PA_DATA + 0x10abcd);
 		assert_int_equal(r.s2_shift, 16);
@@ -344,7 +397,7 @@ static void stage2_vtcr_spec(void **state)
 				(2ULL << VTCR_EL2_PS_SHIFT) | VTCR_EL2_RES1;
 		regs.vttbr_el2 = root;
 		a.va = 0x12345678ULL;
-		assert_int_equal(s2_mmu_translate_s2(&w->t.mem, &max, &regs, &a, &r), 0);
+		XLATE_S2(w, &max, &regs, &a, &r);
 		assert_int_equal(r.fault.type, F_NONE);
 		assert_int_equal(r.pa, PA_DATA + 0x9678);
 		assert_int_equal(r.s2_shift, 14);
@@ -396,14 +449,14 @@ static void stage1_controls_spec(void **state)
 
 	regs = w->regs;
 	regs.tcr_el1 |= TCR_EL1_EPD0;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 	assert_int_equal(r.fault.level, 0);
 	assert_int_equal(r.fault.stage, 1);
 
 	regs = w->regs;
 	regs.tcr_el1 = (regs.tcr_el1 & ~TCR_EL1_T0SZ_MASK) | 40; /* > 39 */
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 	assert_int_equal(r.fault.level, 0);
 
@@ -411,18 +464,18 @@ static void stage1_controls_spec(void **state)
 	regs = w->regs;
 	regs.tcr_el1 |= TCR_EL1_TBI0;
 	a.va = 0x5a00000000400000ULL;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1000);
 	regs.tcr_el1 &= ~TCR_EL1_TBI0;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 
 	/* Guest MMU off: VA = IPA, straight into stage 2; data is Device. */
 	regs = w->regs;
 	regs.sctlr_el1 = 0;
 	a.va = IPA_RW + 0x40;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1040);
 	assert_int_equal(r.attr, 0x00);
@@ -430,15 +483,15 @@ static void stage1_controls_spec(void **state)
 	/* With TBI0 the top byte is ignored (AArch64.S1DisabledOutput). */
 	regs.tcr_el1 |= TCR_EL1_TBI0;
 	a.va = (0x5aULL << 56) | (IPA_RW + 0x40);
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1040);
 	regs.tcr_el1 &= ~TCR_EL1_TBI0;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	/* ... and a VA beyond PAMax (44 bits) is a stage-1 address size fault. */
 	a.va = 1ULL << 44;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	assert_int_equal(r.fault.stage, 1);
 	assert_int_equal(r.fault.level, 0);
@@ -454,7 +507,7 @@ static void stage1_controls_spec(void **state)
 		regs.ttbr0_el1 = root;
 	}
 	a.va = 0x400010;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x6010);
 	assert_int_equal(r.desc_reads, 4);
@@ -463,7 +516,7 @@ static void stage1_controls_spec(void **state)
 	regs = w->regs;
 	regs.sctlr_el1 |= SCTLR_WXN;
 	a = (struct s2_mmu_access){ 0x400000, X, 1 };
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_PERM);
 	assert_int_equal(r.fault.stage, 1);
 
@@ -476,7 +529,7 @@ static void stage1_controls_spec(void **state)
 		(void)root;
 		regs.ttbr0_el1 = IPA_DEV;
 		a = (struct s2_mmu_access){ 0x400000, R, 1 };
-		assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		XLATE(w, &w->cpu, &regs, &a, &r);
 		assert_int_equal(r.fault.type, F_PERM);
 		assert_int_equal(r.fault.stage, 2);
 		assert_true(r.fault.s1ptw);
@@ -543,7 +596,7 @@ static void aarch32_spec(void **state)
 	regs.ttbr0_el1 = (g0.root - off) | (3ULL << TTBR_LPAE_ASID_SHIFT);
 	regs.ttbr1_el1 = g1.root - off;
 
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1010);
 	assert_int_equal(r.s1_level, 3);
@@ -551,12 +604,12 @@ static void aarch32_spec(void **state)
 	/* T0SZ=1, T1SZ=1: the top 2 GiB use TTBR1 (31-bit input, start L1). */
 	regs.tcr_el1 = TTBCR_EAE | 1 | (1 << TTBCR_T1SZ_SHIFT);
 	a.va = 0x90000040;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x200040);
 	/* ... EPD1 there: translation fault, level 1 (AArch32 reports L1). */
 	regs.tcr_el1 |= TTBCR_EPD1;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 	assert_int_equal(r.fault.level, 1);
 	assert_int_equal(r.fault.stage, 1);
@@ -565,17 +618,17 @@ static void aarch32_spec(void **state)
 	regs.tcr_el1 = TTBCR_EAE | 2 | (2 << TTBCR_T1SZ_SHIFT);
 	regs.ttbr0_el1 = g2.root - off;
 	a.va = 0x50000000;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_TRANS);
 	assert_int_equal(r.fault.level, 1);
 	/* 30-bit TTBR0 region starts at level 2. */
 	a.va = 0x3008;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1008);
 	/* AArch32 XN stops PL1 too (unlike AArch64 UXN). */
 	a.acc = X;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_PERM);
 	assert_int_equal(r.fault.stage, 1);
 
@@ -762,7 +815,7 @@ static void memory_attributes_combine(void **state)
 				continue; /* UNPREDICTABLE encodings */
 			regs.mair_el1 = (MAIR_VAL & ~(0xffULL << (8 * ATTR_WB))) |
 					((uint64_t)s1 << (8 * ATTR_WB));
-			assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+			XLATE(w, &w->cpu, &regs, &a, &r);
 			assert_int_equal(r.fault.type, F_NONE);
 			if (r.attr != spec_combine((uint8_t)s1, m2s[k]))
 				fail_msg("stage 1 %#04x, stage 2 MemAttr %#x: %#04x, spec %#04x", s1,
@@ -836,7 +889,7 @@ static void regime_cache_follows_registers(void **state)
 
 			if (!(regs.hcr_el2 & HCR_EL2_RW))
 				a.va &= 0xffffffffu;
-			assert_int_equal(s2_mmu_translate(&w->t.mem, &cpu, &regs, &a, &want), 0);
+			XLATE(w, &cpu, &regs, &a, &want);
 			assert_int_equal(s2_mmu_translate_cached(&rc, &w->t.mem, &cpu, &regs,
 								 &a, &got), 0);
 			assert_int_equal(got.fault.type, want.fault.type);
@@ -878,8 +931,8 @@ static uint64_t s2_page_raw(uint64_t oa_bits)
  * DS (FEAT_LPA2, OA[49:gran] in place); T0SZ down to 12 with DS or a 64KB
  * granule and a 52-bit PA; PS 0b111 (reserved) as 52 bits; without DS a
  * 4KB or 16KB granule's output stops at 48 bits (VTTBR bits [5:2] are no
- * BADDR[51:48] then); a 16KB walk starts at level 0 only with DS and a
- * 52-bit OA.
+ * BADDR[51:48] then); a 16KB walk starts at level 0 only with DS
+ * (stage2_ds_start_levels: whatever PS says).
  */
 static void stage2_52bit_spec(void **state)
 {
@@ -919,15 +972,13 @@ static void stage2_52bit_spec(void **state)
 		expect_bad_vtcr(s2_only(w, max, mk_vtcr(15, 2, VTCR_EL2_TG0_4K, 6, 0),
 					g.root, ipa));
 	}
-	print_message("  16K: start level 0 with DS and PS=52 only, level 1 on a 52-bit PA CPU\n");
+	print_message("  16K: start level 0 with DS only, level 1 on a 52-bit PA CPU\n");
 	{
 		struct tt_geo g = { 14, 0, 52, tt_alloc(&w->t, 16384), 0 };
 		uint64_t ipa = (1ULL << 51) | 0x12344000ULL, oa = (2ULL << 50) | 0x12348000ULL;
 		tt_set(&w->t, &g, ipa, 3, s2_page_raw((oa & S2_FIELD_MASK(14, 36)) | (2ULL << 8)));
 		expect_pa(s2_only(w, max, mk_vtcr(12, 3, VTCR_EL2_TG0_16K, 6, VTCR_EL2_DS),
 				  g.root, ipa + 0x123), oa + 0x123);
-		expect_bad_vtcr(s2_only(w, max, mk_vtcr(16, 3, VTCR_EL2_TG0_16K, 5, VTCR_EL2_DS),
-					g.root, 0));
 		expect_bad_vtcr(s2_only(w, max, mk_vtcr(16, 3, VTCR_EL2_TG0_16K, 5, 0),
 					g.root, 0));
 		struct tt_geo g1 = { 14, 1, 44, tt_alloc(&w->t, 16384), 0 };
@@ -987,6 +1038,92 @@ static void stage2_52bit_spec(void **state)
 	expect_bad_vtcr(r);
 }
 
+/*
+ * AArch64.S2InvalidSL consults DS and the CPU's PAMax, never PS: with
+ * DS=1 a 16KB walk from level 0 (SL0 = 0b11) and a 4KB walk from level
+ * -1 (SL2:SL0 = 0b100) are valid with a 48-bit PS too (an IPA size
+ * beyond PS is no fault of its own, see stage2_vtcr_spec), and an OA
+ * beyond PS is an address size fault at its leaf. The model used to
+ * refuse both unless PS was 52 bits; the reference walk (refwalk.c) and
+ * QEMU's check_s2_mmu_setup() walk them.
+ */
+static void stage2_ds_start_levels(void **state)
+{
+	struct world *w = *state;
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	struct s2_mmu_result r;
+
+	print_message("  16K, DS, PS=48, 48-bit IPA: start level 0 (2 entries)\n");
+	{
+		struct tt_geo g = { 14, 0, 48, tt_alloc(&w->t, 16384), 0 };
+		uint64_t ipa = (1ULL << 47) | 0x12344000ULL, vtcr;
+
+		tt_set(&w->t, &g, ipa, 3, s2_page_raw(PA_DATA + 0x8000));
+		tt_set(&w->t, &g, ipa + 0x4000, 3, s2_page_raw(1ULL << 48));
+		vtcr = mk_vtcr(16, 3, VTCR_EL2_TG0_16K, 5, VTCR_EL2_DS);
+		r = s2_only(w, max, vtcr, g.root, ipa + 0x123);
+		expect_pa(r, PA_DATA + 0x8123);
+		assert_int_equal(r.s2_level, 3);
+		assert_int_equal(r.desc_reads, 4);
+		r = s2_only(w, max, vtcr, g.root, ipa + 0x4000);
+		assert_int_equal(r.fault.type, F_ASZ);
+		assert_int_equal(r.fault.level, 3);
+		/* Without DS, SL0 = 0b11 is still reserved. */
+		expect_bad_vtcr(s2_only(w, max, vtcr & ~VTCR_EL2_DS, g.root, ipa));
+	}
+	print_message("  4K, DS, SL2, PS=48, 52-bit IPA: start level -1\n");
+	{
+		struct tt_geo g = { 12, -1, 52, tt_alloc(&w->t, 4096), 0 };
+		uint64_t ipa = (1ULL << 51) | 0x812345000ULL, vtcr;
+
+		tt_set(&w->t, &g, ipa, 3, s2_page_raw(PA_DATA + 0x9000));
+		vtcr = mk_vtcr(12, 0, VTCR_EL2_TG0_4K, 5, VTCR_EL2_DS | VTCR_EL2_SL2);
+		r = s2_only(w, max, vtcr, g.root, ipa + 0x10);
+		expect_pa(r, PA_DATA + 0x9010);
+		assert_int_equal(r.desc_reads, 5);
+		/* SL2:SL0 = 0b101: reserved. */
+		expect_bad_vtcr(s2_only(w, max, vtcr | 1ULL << VTCR_EL2_SL0_SHIFT, g.root,
+					ipa));
+	}
+}
+
+/*
+ * A stage-1 table mapped by a "bare" stage-2 page (only its OA and 0b11:
+ * AF=0, S2AP=00): a page at level 3 (AArch64.DecodeDescriptorType), so
+ * the walk takes a stage-2 Access flag fault on it, level 3, S1PTW. The
+ * normal build's fast walk must not take it for a table and read on into
+ * the stage-1 table, whose entry here looks like a readable stage-2 block
+ * (test_fastpath.c has the same case for the checked build).
+ */
+static void s2_bare_page_is_a_page(void **state)
+{
+	struct world *w = *state;
+	const uint64_t va = 0x600000, trap = PA_DATA + 0x600000;
+	struct s2_mmu_access a = { va + 0x10, R, 1 };
+	struct s2_mmu_result r;
+	uint64_t l2ipa, s2slot, blk, l3, i;
+
+	/* A stage-1 level-2 block readable at EL0 (AP[1] is S2AP[0]'s bit). */
+	s1map(w, va, 2, s1_leaf(trap, 1, ATTR_WB, 0, 2));
+	tt_wr(&w->t, trap, s1_leaf(RAM_IPA, 1, ATTR_WB, 0, 2));
+	l2ipa = tt_slot(&w->t, &w->s1, va, 2) - w->s1.off;
+	s2slot = tt_slot(&w->t, &w->s2, l2ipa, 2);
+	blk = tt_rd(&w->t, s2slot) & 0xfffffffff000ULL;
+	l3 = tt_alloc(&w->t, 4096);
+	for (i = 0; i < 512; i++)
+		tt_wr(&w->t, l3 + i * 8,
+		      s2_leaf(blk + i * 4096, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	i = (l2ipa >> 12) & 511;
+	tt_wr(&w->t, l3 + i * 8, (blk + i * 4096) | DESC_TYPE_PAGE);
+	tt_wr(&w->t, s2slot, l3 | DESC_TYPE_TABLE);
+	XLATE(w, &w->cpu, &w->regs, &a, &r);
+	assert_int_equal(r.fault.type, F_AF);
+	assert_int_equal(r.fault.stage, 2);
+	assert_int_equal(r.fault.level, 3);
+	assert_true(r.fault.s1ptw);
+	assert_int_equal(r.fault.ipa, l2ipa);
+}
+
 /* VMID and ASID widths: 16 bits on max (VTCR_EL2.VS, TCR_EL1.AS), 8 on
  * cortex-a57 or without the enable. */
 static void vmid_asid_widths(void **state)
@@ -1008,11 +1145,11 @@ static void vmid_asid_widths(void **state)
 	regs.ttbr0_el1 = (regs.ttbr0_el1 & ~(0xffffULL << TTBR_ASID_SHIFT)) |
 			 (0x1234ULL << TTBR_ASID_SHIFT);
 	regs.tcr_el1 |= TCR_EL1_AS;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &s2_mmu_cpu_max, &regs, &a, &r), 0);
+	XLATE(w, &s2_mmu_cpu_max, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.asid, 0x1234);
 	regs.tcr_el1 &= ~TCR_EL1_AS;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &s2_mmu_cpu_max, &regs, &a, &r), 0);
+	XLATE(w, &s2_mmu_cpu_max, &regs, &a, &r);
 	assert_int_equal(r.asid, 0x34);
 }
 
@@ -1029,16 +1166,16 @@ static void mmu_off_tbi(void **state)
 
 	regs.sctlr_el1 = 0;
 	regs.tcr_el1 |= TCR_EL1_TBI0 | TCR_EL1_TBI1;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	expect_pa(r, PA_DATA + 0x1018);
 	a.va |= 1ULL << 55;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	assert_int_equal(r.fault.stage, 1);
 	/* Without TBI the top byte counts. */
 	regs.tcr_el1 &= ~(TCR_EL1_TBI0 | TCR_EL1_TBI1);
 	a.va = (0x81ULL << 56) | IPA_RW;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 }
 
@@ -1156,7 +1293,7 @@ static void stage1_permissions_spec(void **state)
 			.ttbr0_el1 = root,
 			.mair_el1 = w->regs.mair_el1,
 		};
-		assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), 0);
+		XLATE(w, &w->cpu, &regs, &a, &r);
 		if (r.fault.type != F_NONE || r.s1_perm != rows[i].perm)
 			fail_msg("%s: fault %u, s1_perm %#x, want %#x", rows[i].what,
 				 r.fault.type, r.s1_perm, rows[i].perm);
@@ -1212,9 +1349,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stage2_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_vtcr_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_52bit_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(stage2_ds_start_levels, world_setup,
+						world_teardown),
 		cmocka_unit_test_setup_teardown(vmid_asid_widths, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(mmu_off_tbi, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(regime_cache_follows_memory_window, world_setup,
+						world_teardown),
+		cmocka_unit_test_setup_teardown(s2_bare_page_is_a_page, world_setup,
 						world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage1_controls_spec, world_setup, world_teardown),

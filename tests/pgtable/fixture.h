@@ -233,6 +233,53 @@ static inline void fx_model_translate(struct fx *f, uint64_t ipa,
 			 r.fault.type ? "took" : "did not take", x->prot);
 }
 
+/*
+ * The model's reading of the entry that decides @ipa (a guest read at EL1,
+ * stage 2 alone), for checks that go leaf by leaf: @fault is the fault
+ * type (S2_MMU_FAULT_NONE, or PERMISSION for a leaf without read, both
+ * with @pa, @prot and @level filled), TRANSLATION for a hole, ACCESS_FLAG
+ * for a leaf with AF=0 (no hardware AF update: the CPU takes the fault,
+ * the leaf's OA is not reported); @level is where the walk stopped and
+ * @size the bytes the entry there covers. Other faults (address size,
+ * external abort) fail the test: the tree is broken.
+ */
+struct fx_leaf {
+	unsigned int fault;
+	uint64_t pa;
+	unsigned int prot;
+	int level;
+	uint64_t size;
+};
+
+static inline void fx_model_leaf(struct fx *f, uint64_t ipa, struct fx_leaf *l)
+{
+	struct s2_mmu_access a = { .va = ipa, .acc = S2_MMU_READ, .el = 1 };
+	struct s2_mmu_result r;
+
+	assert_int_equal(s2_mmu_translate_s2(&f->mem, &f->cpu, &f->regs, &a, &r), 0);
+	*l = (struct fx_leaf){ .fault = r.fault.type, .pa = UINT64_MAX,
+			       .level = r.fault.type ? r.fault.level : r.s2_level };
+	switch (r.fault.type) {
+	case S2_MMU_FAULT_TRANSLATION:
+	case S2_MMU_FAULT_ACCESS_FLAG:
+		break;
+	case S2_MMU_FAULT_NONE:
+	case S2_MMU_FAULT_PERMISSION:
+		l->pa = r.pa;
+		l->prot = fx_model_prot(ipa, &r);
+		if ((r.fault.type == S2_MMU_FAULT_PERMISSION) == !!(l->prot & S2_PROT_R))
+			fail_msg("IPA %#llx: the model's read %s a permission fault "
+				 "with prot %#x", (unsigned long long)ipa,
+				 r.fault.type ? "took" : "did not take", l->prot);
+		break;
+	default:
+		fail_msg("IPA %#llx: the model takes a stage-2 %s fault at "
+			 "level %d", (unsigned long long)ipa,
+			 s2_mmu_fault_name(r.fault.type), r.fault.level);
+	}
+	l->size = s2_geom_level_size(&f->g, l->level);
+}
+
 static inline void fx_xlat_str(const struct fx_xlat *x, char *buf, size_t len)
 {
 	if (x->pa == UINT64_MAX)

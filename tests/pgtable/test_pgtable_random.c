@@ -6,6 +6,15 @@
  * and checked for whole-tree invariants; failed allocations are injected
  * at random points and must leave the tree exactly as it was.
  *
+ * The judge is the MMU model, walking the tables from VTTBR_EL2 as a CPU
+ * would (fx_model_leaf()): after every step over the step's range, and
+ * over the whole window every CHECK_EVERY steps and at the end. The
+ * library's own walker (s2_pgtable_walk()) is compared too, every step,
+ * as a second opinion. Ageing leaves AF=0: for a leaf the ageing steps
+ * have aged (and nothing since made young), an Access flag fault is the
+ * model's right answer (no hardware AF update); anywhere else it is a
+ * failure.
+ *
  * S2MM_SEED=<n> in the environment replays one seed; S2MM_STEPS=<n> sets
  * the steps per geometry.
  */
@@ -14,10 +23,13 @@
 #include "fixture.h"
 
 #define UNMAPPED UINT64_MAX
+#define CHECK_EVERY 16
 
 struct ref_page {
 	uint64_t pa;
 	uint8_t prot;
+	/* Aged by test_clear_young(): its leaf may have AF=0. */
+	bool old;
 };
 
 struct rt {
@@ -27,6 +39,7 @@ struct rt {
 	struct ref_page *ref;
 	uint64_t npages;
 	unsigned long step;
+	unsigned long model_leaves, model_af;
 };
 
 static uint64_t rnd(struct rt *t)
@@ -116,6 +129,56 @@ static struct ref_page *ref_at(struct rt *t, uint64_t ipa)
 	return &t->ref[(ipa - t->wbase) / t->gsz];
 }
 
+/* The window's pages of the entry of @size bytes that holds @ipa. */
+static void leaf_span(struct rt *t, uint64_t ipa, uint64_t size, uint64_t *lo,
+		      uint64_t *hi)
+{
+	uint64_t base = ipa & ~(size - 1);
+
+	*lo = base > t->wbase ? base : t->wbase;
+	*hi = base + size < t->wbase + t->wsize ? base + size : t->wbase + t->wsize;
+}
+
+/*
+ * The model's reading of [@lo, @hi) (page-aligned, inside the window)
+ * against the reference, entry by entry: a hole must be unmapped in the
+ * reference, a leaf must give each page's PA and prot, an Access flag
+ * fault is right only where every page of the leaf was aged (and is
+ * mapped).
+ */
+static void model_check(struct rt *t, uint64_t lo, uint64_t hi)
+{
+	struct fx_leaf l;
+	uint64_t a = lo, b, e, p;
+
+	while (a < hi) {
+		fx_model_leaf(&t->f, a, &l);
+		leaf_span(t, a, l.size, &b, &e);
+		b = b > lo ? b : lo;
+		e = e < hi ? e : hi;
+		t->model_leaves++;
+		t->model_af += l.fault == S2_MMU_FAULT_ACCESS_FLAG;
+		for (p = b; p < e; p += t->gsz) {
+			struct ref_page *r = ref_at(t, p);
+			uint64_t want = l.pa == UINT64_MAX ? UNMAPPED : l.pa + (p - a);
+			bool ok;
+
+			if (l.fault == S2_MMU_FAULT_ACCESS_FLAG)
+				ok = r->pa != UNMAPPED && r->old;
+			else
+				ok = r->pa == want && (want == UNMAPPED || r->prot == l.prot);
+			if (!ok)
+				fail_msg("step %lu: IPA %#llx: the model says fault %u (L%d) "
+					 "PA %#llx prot %#x; the reference PA %#llx prot %#x%s",
+					 t->step, (unsigned long long)p, l.fault, l.level,
+					 (unsigned long long)want, l.prot,
+					 (unsigned long long)r->pa, r->prot,
+					 r->old ? " (aged)" : "");
+		}
+		a = e;
+	}
+}
+
 /* Run one operation; with @inject, fail a random allocation inside it. */
 static void step(struct rt *t)
 {
@@ -141,12 +204,13 @@ static void step(struct rt *t)
 		ret = s2_pgtable_map(&t->f.pt, ipa, size, pa, prot, flags);
 		if (!ret)
 			for (uint64_t a = 0; a < size; a += t->gsz)
-				*ref_at(t, ipa + a) = (struct ref_page){ pa + a, (uint8_t)prot };
+				*ref_at(t, ipa + a) = (struct ref_page){ pa + a, (uint8_t)prot,
+									 false };
 	} else if (op < 60) {
 		ret = s2_pgtable_unmap(&t->f.pt, ipa, size);
 		if (!ret)
 			for (uint64_t a = 0; a < size; a += t->gsz)
-				ref_at(t, ipa + a)->pa = UNMAPPED;
+				*ref_at(t, ipa + a) = (struct ref_page){ UNMAPPED, 0, false };
 	} else if (op < 70) {
 		unsigned int prot = 1 + (unsigned int)rnd_below(t, 7);
 		ret = s2_pgtable_protect(&t->f.pt, ipa, size, prot);
@@ -181,9 +245,37 @@ static void step(struct rt *t)
 		}
 	} else {
 		bool young;
+		struct fx_leaf l;
+		uint64_t b, e;
+
 		ret = s2_pgtable_test_clear_young(&t->f.pt, ipa, size, &young);
-		if (rnd_below(t, 2))
-			s2_pgtable_mkyoung(&t->f.pt, ipa);
+		/*
+		 * The leaves the model now finds with AF=0 (whole leaves,
+		 * also beyond the range) were aged; a mapped page of the
+		 * range the model still reads was not.
+		 */
+		for (uint64_t a = ipa; !ret && a < ipa + size; a = e) {
+			fx_model_leaf(&t->f, a, &l);
+			leaf_span(t, a, l.size, &b, &e);
+			if (l.fault == S2_MMU_FAULT_ACCESS_FLAG)
+				for (uint64_t p = b; p < e; p += t->gsz)
+					ref_at(t, p)->old = true;
+			else if (l.pa != UINT64_MAX)
+				fail_msg("step %lu: IPA %#llx still young after "
+					 "test_clear_young", t->step,
+					 (unsigned long long)a);
+		}
+		if (!ret && rnd_below(t, 2) && ref_at(t, ipa)->pa != UNMAPPED) {
+			/* mkyoung: the leaf of @ipa reads again, all of it. */
+			assert_int_equal(s2_pgtable_mkyoung(&t->f.pt, ipa), 0);
+			fx_model_leaf(&t->f, ipa, &l);
+			if (l.pa == UINT64_MAX)
+				fail_msg("step %lu: IPA %#llx: fault %u after mkyoung",
+					 t->step, (unsigned long long)ipa, l.fault);
+			leaf_span(t, ipa, l.size, &b, &e);
+			for (uint64_t p = b; p < e; p += t->gsz)
+				ref_at(t, p)->old = false;
+		}
 	}
 	if (ret == -S2_ENOMEM) {
 		assert_true(inject);
@@ -195,6 +287,20 @@ static void step(struct rt *t)
 	}
 	t->f.hm.fail_nth = 0;
 	compare(t);
+	if (t->step % CHECK_EVERY == CHECK_EVERY - 1) {
+		model_check(t, t->wbase, t->wbase + t->wsize);
+	} else if (size / t->gsz <= 4096) {
+		model_check(t, ipa, ipa + size);
+	} else {
+		/* A large range: its ends and a sample of its pages. */
+		model_check(t, ipa, ipa + t->gsz);
+		model_check(t, ipa + size - t->gsz, ipa + size);
+		for (int i = 0; i < 64; i++) {
+			uint64_t p = ipa + rnd_below(t, size / t->gsz) * t->gsz;
+
+			model_check(t, p, p + t->gsz);
+		}
+	}
 }
 
 static uint64_t env_u64(const char *name, uint64_t dflt)
@@ -226,6 +332,10 @@ static void run_geometry(unsigned int granule, unsigned int ipa_bits,
 		t.ref[i].pa = UNMAPPED;
 	for (t.step = 0; t.step < steps; t.step++)
 		step(&t);
+	model_check(&t, t.wbase, t.wbase + t.wsize);
+	print_message("  the model read %lu entries (%lu with AF=0)\n",
+		      t.model_leaves, t.model_af);
+	assert_true(t.model_leaves >= steps);
 	free(t.ref);
 	fx_fini(&t.f);
 }

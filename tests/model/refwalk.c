@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reference walker of refwalk.h: the Arm ARM's translation table walk
+ * (DDI 0487, "The AArch64 Virtual Memory System Architecture" and the
+ * aarch64/translation pseudocode) written out plainly for the tests.
+ * Every field is named here as the Arm ARM names it, from its bit
+ * positions in the register or descriptor descriptions, not from the
+ * project's arch.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "refwalk.h"
+
+/* v[hi:lo] */
+static uint64_t field(uint64_t v, unsigned hi, unsigned lo)
+{
+	unsigned n = hi - lo + 1;
+
+	return (v >> lo) & (n >= 64 ? ~0ULL : (1ULL << n) - 1);
+}
+
+static bool bit(uint64_t v, unsigned n)
+{
+	return (v >> n) & 1;
+}
+
+/* The low @n bits set. */
+static uint64_t ones(unsigned n)
+{
+	return n >= 64 ? ~0ULL : (1ULL << n) - 1;
+}
+
+/* One stage's walk parameters (AArch64.GetS1TTWParams, GetS2TTWParams). */
+struct params {
+	unsigned stage;     /* 1 or 2 */
+	unsigned gbits;     /* TGxGranuleBits(): 12, 14 or 16 */
+	unsigned stride;    /* gbits - 3 */
+	unsigned ia;        /* input address size, 64 - TxSZ */
+	unsigned oa;        /* output address size (AArch64.PAMax capped) */
+	int start;          /* start level */
+	bool ds;            /* TCR_ELx.DS / VTCR_EL2.DS in effect */
+	uint64_t base;      /* start table address, aligned to its size */
+	unsigned fault;     /* a fault every lookup takes (level 0), or 0 */
+};
+
+struct ctx {
+	const struct s2_mmu_mem *mem;
+	const struct s2_mmu_cpu *cpu;
+	const struct s2_mmu_regs *regs;
+	struct params s2;
+	bool ptw;           /* HCR_EL2.PTW: walks to Device memory fault */
+};
+
+/* A leaf descriptor as a walk ends on it. */
+struct leaf {
+	uint64_t desc;
+	uint64_t out;       /* output address of the input address */
+	uint64_t tbl;       /* stage 1: table descriptors' bits [63:59], ORed */
+	int level;
+};
+
+static void set_fault(struct refwalk_result *r, unsigned type, int level,
+		      unsigned stage)
+{
+	r->fault = type;
+	r->level = level;
+	r->stage = stage;
+}
+
+/*
+ * A descriptor read from physical memory; outside the window it is an
+ * external abort on the walk (the window is all the memory there is).
+ */
+static bool read_desc(const struct ctx *c, uint64_t pa, uint64_t *d)
+{
+	if (pa < c->mem->base || pa - c->mem->base > c->mem->size - 8)
+		return false;
+	memcpy(d, (const uint8_t *)c->mem->host + (pa - c->mem->base), 8);
+	return true;
+}
+
+/*
+ * TGx: 0 for a reserved or unimplemented granule (out of scope: the Arm
+ * ARM leaves the choice IMPLEMENTATION DEFINED).
+ */
+static unsigned granule_bits(const struct s2_mmu_cpu *cpu, unsigned size_kb)
+{
+	if (size_kb == 4 && cpu->gran_4k)
+		return 12;
+	if (size_kb == 16 && cpu->gran_16k)
+		return 14;
+	if (size_kb == 64 && cpu->gran_64k)
+		return 16;
+	return 0;
+}
+
+/*
+ * The output address size of a PS/IPS encoding: capped at PAMax, and at
+ * 48 bits unless the granule is 64KB (FEAT_LPA) or DS=1 (FEAT_LPA2). The
+ * reserved 0b111 behaves as 0b110, 52 bits (VTCR_EL2.PS: "other values
+ * are reserved ... behave in the same way as 0b110").
+ */
+static unsigned out_size(const struct s2_mmu_cpu *cpu, unsigned ps,
+			 unsigned gbits, bool ds)
+{
+	static const unsigned pa[8] = { 32, 36, 40, 42, 44, 48, 52, 52 };
+	unsigned oa = pa[ps];
+
+	if (oa > cpu->pa_bits)
+		oa = cpu->pa_bits;
+	if (oa > 48 && gbits != 16 && !ds)
+		oa = 48;
+	return oa;
+}
+
+/*
+ * The address a table, block or page descriptor holds (AArch64.NextTableBase,
+ * AArch64.BlockBase): OA[47:gbits] in place, or OA[49:gbits] with DS
+ * and OA[51:50] in bits [9:8]; with 64KB and a 52-bit OA, OA[51:48] in
+ * bits [15:12].
+ */
+static uint64_t desc_addr(const struct params *p, uint64_t d)
+{
+	uint64_t a;
+
+	if (p->ds) {
+		a = field(d, 49, p->gbits) << p->gbits;
+		return a | field(d, 9, 8) << 50;
+	}
+	a = field(d, 47, p->gbits) << p->gbits;
+	if (p->gbits == 16 && p->oa == 52)
+		a |= field(d, 15, 12) << 48;
+	return a;
+}
+
+/* AArch64.BlockDescSupported: the levels a block descriptor may sit at. */
+static bool block_ok(const struct ctx *c, const struct params *p, int level)
+{
+	switch (p->gbits) {
+	case 12:
+		return level == 1 || level == 2 || (level == 0 && p->ds);
+	case 14:
+		return level == 2 || (level == 1 && p->ds);
+	default:
+		return level == 2 || (level == 1 && c->cpu->pa_bits == 52);
+	}
+}
+
+/*
+ * The translation table base of TTBRn_EL1/VTTBR_EL2 (BADDR, with
+ * BADDR[51:48] in bits [5:2] when the OA is 52 bits), aligned to the
+ * start table's size; false when beyond the output size (an Address
+ * size fault at level 0, AArch64.S1Walk/S2Walk).
+ */
+static bool table_base(struct params *p, uint64_t ttbr)
+{
+	unsigned start_shift = p->gbits + (unsigned)(3 - p->start) * p->stride;
+	uint64_t b = field(ttbr, 47, 1) << 1;
+
+	if (p->oa == 52)
+		b |= field(ttbr, 5, 2) << 48;
+	else if (b >> p->oa)
+		return false;
+	/* Bits below the table's size are RES0: ignored. */
+	p->base = b & ~ones(p->ia - start_shift + 3);
+	return true;
+}
+
+/*
+ * VTCR_EL2 and VTTBR_EL2 (AArch64.S2Translate's register checks): T0SZ
+ * [5:0], SL0 [7:6], TG0 [15:14], PS [18:16], DS [32], SL2 [33].
+ */
+static int s2_params(struct ctx *c)
+{
+	uint64_t vtcr = c->regs->vtcr_el2;
+	static const unsigned tg0_kb[4] = { 4, 64, 16, 0 };
+	struct params *p = &c->s2;
+	unsigned t0sz, sl0, min_txsz, levels, min_ia, max_ia;
+	bool sl2;
+
+	*p = (struct params){ .stage = 2 };
+	p->gbits = granule_bits(c->cpu, tg0_kb[field(vtcr, 15, 14)]);
+	if (!p->gbits)
+		return REFWALK_UNSUPPORTED;
+	p->stride = p->gbits - 3;
+	/* DS is RES0 without FEAT_LPA2, and with the 64KB granule. */
+	p->ds = c->cpu->lpa2 && bit(vtcr, 32) && p->gbits != 16;
+	p->oa = out_size(c->cpu, (unsigned)field(vtcr, 18, 16), p->gbits, p->ds);
+
+	/*
+	 * AArch64.S2InvalidTxSZ: AArch64.S2MinTxSZ is 12 with DS or with
+	 * 64KB on a 52-bit PA, else 16; MaxTxSZ 39 (no FEAT_TTST).
+	 */
+	t0sz = (unsigned)field(vtcr, 5, 0);
+	min_txsz = (p->ds || (p->gbits == 16 && c->cpu->pa_bits == 52)) ? 12 : 16;
+	if (t0sz < min_txsz || t0sz > 39)
+		goto bad;
+	p->ia = 64 - t0sz;
+
+	/* AArch64.S2StartLevel and AArch64.S2InvalidSL. */
+	sl0 = (unsigned)field(vtcr, 7, 6);
+	sl2 = p->ds && bit(vtcr, 33);   /* SL2 is RES0 unless DS=1 */
+	switch (p->gbits) {
+	case 12:
+		if (sl2) {
+			/* SL2:SL0 = 0b100: level -1; 0b1x1, 0b11x reserved. */
+			if (sl0 != 0)
+				goto bad;
+			p->start = -1;
+		} else if (sl0 == 3) {
+			goto bad;      /* level 3 needs FEAT_TTST */
+		} else {
+			p->start = 2 - (int)sl0;
+			if (sl0 == 2 && c->cpu->pa_bits < 44)
+				goto bad;
+		}
+		break;
+	case 14:
+		p->start = 3 - (int)sl0;
+		if ((sl0 == 3 && !p->ds) || (sl0 == 2 && c->cpu->pa_bits < 42))
+			goto bad;
+		break;
+	default:
+		p->start = 3 - (int)sl0;
+		if (sl0 == 3 || (sl0 == 2 && c->cpu->pa_bits < 44))
+			goto bad;
+		break;
+	}
+	/*
+	 * AArch64.S2InconsistentSL: the start level must resolve at least
+	 * one bit and at most one level's bits plus 16 concatenated tables.
+	 */
+	levels = (unsigned)(3 - p->start);
+	min_ia = levels * p->stride + p->gbits + 1;
+	max_ia = min_ia + (p->stride - 1) + 4;
+	if (p->ia < min_ia || p->ia > max_ia)
+		goto bad;
+	if (!table_base(p, c->regs->vttbr_el2))
+		p->fault = S2_MMU_FAULT_ADDR_SIZE;
+	return 0;
+bad:
+	p->fault = S2_MMU_FAULT_TRANSLATION;
+	return 0;
+}
+
+static unsigned s1_fetch(struct ctx *c, uint64_t ipa, int level, uint64_t *d,
+			 struct refwalk_result *r);
+
+/*
+ * One stage's table walk of @in from its start level (AArch64.S1Walk,
+ * AArch64.S2Walk): 0 and the leaf in @lf, or the fault in @r. Stage-1
+ * descriptors are fetched through stage 2 (s1_fetch()).
+ */
+static unsigned walk(struct ctx *c, const struct params *p, uint64_t in,
+		     bool s1ptw, struct leaf *lf, struct refwalk_result *r)
+{
+	uint64_t table = p->base, tbl = 0, d, oa;
+	int level = p->start;
+	unsigned t;
+
+	for (;;) {
+		unsigned shift = p->gbits + (unsigned)(3 - level) * p->stride;
+		/* The start level indexes every bit above it (concatenation). */
+		unsigned nbits = level == p->start ? p->ia - shift : p->stride;
+		uint64_t daddr = table + field(in, shift + nbits - 1, shift) * 8;
+		bool is_table;
+
+		if (p->stage == 1) {
+			t = s1_fetch(c, daddr, level, &d, r);
+			if (t)
+				return t;
+		} else if (!read_desc(c, daddr, &d)) {
+			set_fault(r, S2_MMU_FAULT_EXT_ABORT, level, 2);
+			r->s1ptw = s1ptw;
+			return S2_MMU_FAULT_EXT_ABORT;
+		}
+		/* AArch64.DecodeDescriptorType. */
+		if (!bit(d, 0))
+			goto translation;
+		if (level == 3) {
+			if (!bit(d, 1))    /* 0b01 at level 3: reserved */
+				goto translation;
+			is_table = false;
+		} else {
+			is_table = bit(d, 1);
+			if (!is_table && !block_ok(c, p, level))
+				goto translation;
+		}
+		/* AArch64.OAOutOfRange, for the next table as for the leaf. */
+		oa = desc_addr(p, d);
+		if (oa >> p->oa) {
+			set_fault(r, S2_MMU_FAULT_ADDR_SIZE, level, p->stage);
+			r->s1ptw = s1ptw;
+			return S2_MMU_FAULT_ADDR_SIZE;
+		}
+		if (!is_table) {
+			lf->desc = d;
+			lf->tbl = tbl;
+			lf->level = level;
+			lf->out = (oa & ~ones(shift)) | (in & ones(shift));
+			return 0;
+		}
+		/* APTable [62:61], UXNTable [60], PXNTable [59] (stage 1). */
+		tbl |= d & (0x1fULL << 59);
+		table = oa;
+		level++;
+	}
+translation:
+	set_fault(r, S2_MMU_FAULT_TRANSLATION, level, p->stage);
+	r->s1ptw = s1ptw;
+	return S2_MMU_FAULT_TRANSLATION;
+}
+
+/* Stage-2 permissions (AArch64.S2ComputePermissions): S2AP, XN[1:0]. */
+static unsigned s2_perm(const struct ctx *c, uint64_t d)
+{
+	unsigned p = 0, xn = (unsigned)field(d, 54, 53);
+	bool x0, x1;
+
+	if (bit(d, 6))                 /* S2AP[0]: read */
+		p |= S2_MMU_PERM_R0 | S2_MMU_PERM_R1;
+	if (bit(d, 7))                 /* S2AP[1]: write */
+		p |= S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
+	if (c->cpu->xnx) {
+		/* FEAT_XNX: 00 both, 01 EL0 only, 10 none, 11 EL1 only. */
+		x0 = xn == 0 || xn == 1;
+		x1 = xn == 0 || xn == 3;
+	} else {
+		x0 = x1 = !(xn & 2);   /* XN[0] is RES0 */
+	}
+	if (x0)
+		p |= S2_MMU_PERM_X0;
+	if (x1)
+		p |= S2_MMU_PERM_X1;
+	return p;
+}
+
+/*
+ * Stage 2 of @ipa up to its leaf and its Access flag (AArch64.S2Translate
+ * without the permission check): register faults and an IPA beyond T0SZ
+ * are translation faults at level 0, checked before the walk.
+ */
+static unsigned s2_lookup(struct ctx *c, uint64_t ipa, bool s1ptw,
+			  struct leaf *lf, struct refwalk_result *r)
+{
+	unsigned t;
+
+	r->fault_ipa = ipa;
+	if (c->s2.fault == S2_MMU_FAULT_TRANSLATION || (ipa >> c->s2.ia)) {
+		set_fault(r, S2_MMU_FAULT_TRANSLATION, 0, 2);
+		r->s1ptw = s1ptw;
+		return S2_MMU_FAULT_TRANSLATION;
+	}
+	if (c->s2.fault) {
+		set_fault(r, c->s2.fault, 0, 2);
+		r->s1ptw = s1ptw;
+		return c->s2.fault;
+	}
+	t = walk(c, &c->s2, ipa, s1ptw, lf, r);
+	if (t)
+		return t;
+	/* No FEAT_HAFDBS: AF=0 is an Access flag fault. */
+	if (!bit(lf->desc, 10)) {
+		set_fault(r, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 2);
+		r->s1ptw = s1ptw;
+		return S2_MMU_FAULT_ACCESS_FLAG;
+	}
+	return 0;
+}
+
+/*
+ * A stage-1 descriptor at @ipa: stage 2 translates the fetch, which needs
+ * read permission (S2AP[0]) and, with HCR_EL2.PTW, memory that is not
+ * Device (MemAttr[3:2] != 0); a stage-2 fault here is reported with
+ * S1PTW. The read itself can abort (a stage-1 fault at @level).
+ */
+static unsigned s1_fetch(struct ctx *c, uint64_t ipa, int level, uint64_t *d,
+			 struct refwalk_result *r)
+{
+	struct leaf lf;
+	unsigned t;
+
+	t = s2_lookup(c, ipa, true, &lf, r);
+	if (t)
+		return t;
+	if (!bit(lf.desc, 6) || (c->ptw && field(lf.desc, 5, 4) == 0)) {
+		set_fault(r, S2_MMU_FAULT_PERMISSION, lf.level, 2);
+		r->s1ptw = true;
+		return S2_MMU_FAULT_PERMISSION;
+	}
+	if (!read_desc(c, lf.out, d)) {
+		set_fault(r, S2_MMU_FAULT_EXT_ABORT, level, 1);
+		return S2_MMU_FAULT_EXT_ABORT;
+	}
+	return 0;
+}
+
+/*
+ * Stage-1 permissions (AArch64.S1ComputePermissions; no PAN, no HPD):
+ * AP[2:1] [7:6] with APTable, PXN [53], UXN [54] with PXNTable and
+ * UXNTable; memory writable at EL0 is never executable at EL1, and with
+ * SCTLR_EL1.WXN [19] writable memory is not executable.
+ */
+static unsigned s1_perm(const struct ctx *c, const struct leaf *lf)
+{
+	bool ap2 = bit(lf->desc, 7) || bit(lf->tbl, 62);
+	bool ap1 = bit(lf->desc, 6) && !bit(lf->tbl, 61);
+	bool uxn = bit(lf->desc, 54) || bit(lf->tbl, 60);
+	bool pxn = bit(lf->desc, 53) || bit(lf->tbl, 59);
+	bool wxn = bit(c->regs->sctlr_el1, 19);
+	bool r0 = ap1, w0 = ap1 && !ap2, w1 = !ap2;
+	bool x0 = !uxn && !(wxn && w0);
+	bool x1 = !pxn && !w0 && !(wxn && w1);
+
+	return (r0 ? S2_MMU_PERM_R0 : 0) | (w0 ? S2_MMU_PERM_W0 : 0) |
+	       (x0 ? S2_MMU_PERM_X0 : 0) | S2_MMU_PERM_R1 |
+	       (w1 ? S2_MMU_PERM_W1 : 0) | (x1 ? S2_MMU_PERM_X1 : 0);
+}
+
+/* Does @perm allow access kind @acc at @el? */
+static bool allowed(unsigned perm, const struct s2_mmu_access *acc)
+{
+	static const unsigned bits[2][3] = {
+		{ S2_MMU_PERM_R0, S2_MMU_PERM_W0, S2_MMU_PERM_X0 },
+		{ S2_MMU_PERM_R1, S2_MMU_PERM_W1, S2_MMU_PERM_X1 },
+	};
+
+	return perm & bits[acc->el][acc->acc];
+}
+
+/*
+ * Stage 1 of @va (AArch64.S1Translate): TCR_EL1 T0SZ [5:0], EPD0 [7],
+ * TG0 [15:14], T1SZ [21:16], EPD1 [23], TG1 [31:30], IPS [34:32], TBI0
+ * [37], TBI1 [38], DS [59]. Returns 0 with the IPA in @r->ipa.
+ */
+static int stage1(struct ctx *c, const struct s2_mmu_access *acc,
+		  struct refwalk_result *r, bool *done)
+{
+	const struct s2_mmu_regs *regs = c->regs;
+	uint64_t tcr = regs->tcr_el1, va = acc->va, ttbr, top_bits;
+	static const unsigned tg0_kb[4] = { 4, 64, 16, 0 };
+	static const unsigned tg1_kb[4] = { 0, 16, 4, 64 };
+	bool sel = bit(va, 55), tbi = bit(tcr, sel ? 38 : 37);
+	unsigned top = tbi ? 55 : 63, tsz, min_txsz;
+	struct params p = { .stage = 1 };
+	struct leaf lf;
+
+	*done = false;
+	if (!bit(regs->sctlr_el1, 0)) {
+		/* AArch64.S1DisabledOutput: VA[top:PAMax] must be zero. */
+		if (field(va, top, c->cpu->pa_bits)) {
+			set_fault(r, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
+			return 0;
+		}
+		r->ipa = field(va, top, 0);
+		*done = true;
+		return 0;
+	}
+	p.gbits = granule_bits(c->cpu, sel ? tg1_kb[field(tcr, 31, 30)]
+				       : tg0_kb[field(tcr, 15, 14)]);
+	if (!p.gbits)
+		return REFWALK_UNSUPPORTED;
+	p.stride = p.gbits - 3;
+	p.ds = c->cpu->lpa2 && bit(tcr, 59) && p.gbits != 16;
+	p.oa = out_size(c->cpu, (unsigned)field(tcr, 34, 32), p.gbits, p.ds);
+	tsz = (unsigned)(sel ? field(tcr, 21, 16) : field(tcr, 5, 0));
+	/*
+	 * AArch64.S1MinTxSZ: 12 with DS, or 64KB with FEAT_LVA (the CPU
+	 * description has no LVA: a 52-bit PA CPU is taken to have it).
+	 * Out of range: a level 0 translation fault (IMPLEMENTATION DEFINED,
+	 * the model's and QEMU's choice).
+	 */
+	min_txsz = (p.ds || (p.gbits == 16 && c->cpu->pa_bits == 52)) ? 12 : 16;
+	p.ia = 64 - tsz;
+	/* AArch64.VAIsOutOfRange: VA[top:ia] all equal to VA[55]. */
+	top_bits = field(va, top, p.ia < top ? p.ia : top);
+	if (tsz < min_txsz || tsz > 39 ||
+	    top_bits != (sel ? ones(top - p.ia + 1) : 0) ||
+	    bit(tcr, sel ? 23 : 7)) {
+		set_fault(r, S2_MMU_FAULT_TRANSLATION, 0, 1);
+		return 0;
+	}
+	/* Start level: enough levels of stride bits to resolve the rest. */
+	p.start = 4 - (int)((p.ia - p.gbits + p.stride - 1) / p.stride);
+	ttbr = sel ? regs->ttbr1_el1 : regs->ttbr0_el1;
+	if (!table_base(&p, ttbr)) {
+		set_fault(r, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
+		return 0;
+	}
+	if (walk(c, &p, va, false, &lf, r))
+		return 0;
+	if (!bit(lf.desc, 10)) {
+		set_fault(r, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 1);
+		return 0;
+	}
+	r->s1_level = lf.level;
+	r->s1_perm = s1_perm(c, &lf);
+	r->ipa = lf.out;
+	if (!allowed(r->s1_perm, acc)) {
+		set_fault(r, S2_MMU_FAULT_PERMISSION, lf.level, 1);
+		return 0;
+	}
+	*done = true;
+	return 0;
+}
+
+/* The final stage 2 of @r->ipa and its permission check. */
+static void final_s2(struct ctx *c, const struct s2_mmu_access *acc,
+		     struct refwalk_result *r)
+{
+	struct leaf lf;
+
+	if (s2_lookup(c, r->ipa, false, &lf, r))
+		return;
+	r->s2_level = lf.level;
+	r->s2_perm = s2_perm(c, lf.desc);
+	r->pa = lf.out;
+	if (!allowed(r->s2_perm, acc)) {
+		set_fault(r, S2_MMU_FAULT_PERMISSION, lf.level, 2);
+		r->fault_ipa = r->ipa;
+	}
+}
+
+static int setup(struct ctx *c, const struct s2_mmu_mem *mem,
+		 const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+		 struct refwalk_result *out)
+{
+	*c = (struct ctx){ .mem = mem, .cpu = cpu, .regs = regs,
+			   .ptw = bit(regs->hcr_el2, 2) };
+	*out = (struct refwalk_result){ .s1_level = -2, .s2_level = -2,
+					.s1_perm = S2_MMU_PERM_ALL,
+					.s2_perm = S2_MMU_PERM_ALL };
+	return s2_params(c);
+}
+
+int refwalk_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+		      const struct s2_mmu_regs *regs,
+		      const struct s2_mmu_access *acc, struct refwalk_result *out)
+{
+	struct ctx c;
+	bool done;
+	int err;
+
+	/* HCR_EL2.RW [31] clear: an AArch32 EL1, out of scope. */
+	if (!bit(regs->hcr_el2, 31))
+		return REFWALK_UNSUPPORTED;
+	err = setup(&c, mem, cpu, regs, out);
+	if (err)
+		return err;
+	err = stage1(&c, acc, out, &done);
+	if (err || !done)
+		return err;
+	final_s2(&c, acc, out);
+	return 0;
+}
+
+int refwalk_s2(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+	       const struct s2_mmu_regs *regs, const struct s2_mmu_access *acc,
+	       struct refwalk_result *out)
+{
+	struct ctx c;
+	int err = setup(&c, mem, cpu, regs, out);
+
+	if (err)
+		return err;
+	out->ipa = acc->va;
+	final_s2(&c, acc, out);
+	return 0;
+}
+
+#define CHECK(cond, fmt, ...)                                              \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			fprintf(stderr, "refwalk: %s: " fmt "\n", what,    \
+				__VA_ARGS__);                              \
+			return false;                                      \
+		}                                                          \
+	} while (0)
+
+bool refwalk_check(const struct refwalk_result *ref,
+		   const struct s2_mmu_result *res, const char *what)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	unsigned long long rp = ref->pa, mp = res->pa;
+
+	CHECK(f->type == ref->fault, "fault type: model %u, reference %u (L%d stage %u s1ptw %d)",
+	      f->type, ref->fault, ref->level, ref->stage, ref->s1ptw);
+	if (ref->fault) {
+		CHECK(f->level == ref->level && f->stage == ref->stage &&
+		      f->s1ptw == ref->s1ptw,
+		      "fault %u at L%d stage %u s1ptw %d, reference L%d stage %u s1ptw %d",
+		      f->type, f->level, f->stage, f->s1ptw, ref->level, ref->stage,
+		      ref->s1ptw);
+		if (ref->stage == 2)
+			CHECK(f->ipa_valid && f->ipa == ref->fault_ipa,
+			      "fault IPA 0x%llx, reference 0x%llx",
+			      (unsigned long long)f->ipa,
+			      (unsigned long long)ref->fault_ipa);
+		if (ref->fault == S2_MMU_FAULT_PERMISSION && ref->stage == 2 &&
+		    !ref->s1ptw)
+			CHECK(mp == rp, "PA 0x%llx, reference 0x%llx", mp, rp);
+		return true;
+	}
+	CHECK(mp == rp, "PA 0x%llx, reference 0x%llx", mp, rp);
+	CHECK(res->ipa == ref->ipa, "IPA 0x%llx, reference 0x%llx",
+	      (unsigned long long)res->ipa, (unsigned long long)ref->ipa);
+	CHECK(res->s1_level == ref->s1_level && res->s2_level == ref->s2_level,
+	      "leaf levels S1 %d S2 %d, reference %d %d", res->s1_level,
+	      res->s2_level, ref->s1_level, ref->s2_level);
+	CHECK(res->s1_perm == ref->s1_perm && res->s2_perm == ref->s2_perm,
+	      "permissions S1 0x%x S2 0x%x, reference 0x%x 0x%x", res->s1_perm,
+	      res->s2_perm, ref->s1_perm, ref->s2_perm);
+	return true;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A reference translation walker for the MMU model's tests, written for
+ * them from the Arm ARM (DDI 0487) pseudocode: AArch64.S1Walk,
+ * AArch64.S2Walk, AArch64.S2InvalidSL, AArch64.S2InconsistentSL,
+ * AArch64.S1ComputePermissions... It shares no code with model/ (nor the
+ * project's bit definitions: it names every field itself), so that the
+ * model's walkers are judged by something that is not themselves. Plain
+ * and slow: one level at a time, every field decoded where it is used.
+ *
+ * Scope: an AArch64 EL1&0 regime (stage 1 on or off) with stage 2 on,
+ * 4KB/16KB/64KB granules, 52-bit OAs (FEAT_LPA with 64KB, FEAT_LPA2 with
+ * DS), concatenated stage-2 roots, HCR_EL2.PTW; no walk cache, no
+ * hardware AF/dirty updates (a walk never writes). Not covered: an
+ * AArch32 EL1, a TGx naming an unimplemented granule (both return
+ * REFWALK_UNSUPPORTED).
+ */
+#ifndef S2MM_TESTS_MODEL_REFWALK_H
+#define S2MM_TESTS_MODEL_REFWALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <s2mm/mmu.h>
+
+#define REFWALK_UNSUPPORTED (-1)
+
+/*
+ * struct refwalk_result - What the reference walk found.
+ * @fault: enum s2_mmu_fault_type (S2_MMU_FAULT_NONE: translated).
+ * @level, @stage, @s1ptw: where the fault was taken.
+ * @fault_ipa: for a stage-2 fault, the IPA being translated (the stage-1
+ *       descriptor's IPA when @s1ptw).
+ * @pa: the output address (also on a final stage-2 permission fault).
+ * @ipa: stage 1's output (valid once stage 1 has finished).
+ * @s1_level, @s2_level: leaf levels (-2 when that stage did not finish).
+ * @s1_perm, @s2_perm: S2_MMU_PERM_* each leaf grants.
+ */
+struct refwalk_result {
+	unsigned fault;
+	int level;
+	unsigned stage;
+	bool s1ptw;
+	uint64_t fault_ipa;
+	uint64_t pa;
+	uint64_t ipa;
+	int s1_level, s2_level;
+	unsigned s1_perm, s2_perm;
+};
+
+/*
+ * refwalk_translate() - Translate @acc in the EL1&0 regime with HCR_EL2.VM
+ * set (stage 2 is walked whatever HCR_EL2.VM says), descriptors read from
+ * @mem. Return: 0, or REFWALK_UNSUPPORTED (out of scope, see above).
+ */
+int refwalk_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+		      const struct s2_mmu_regs *regs,
+		      const struct s2_mmu_access *acc, struct refwalk_result *out);
+
+/* refwalk_s2() - Stage 2 alone: @acc->va is the IPA. */
+int refwalk_s2(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+	       const struct s2_mmu_regs *regs, const struct s2_mmu_access *acc,
+	       struct refwalk_result *out);
+
+/*
+ * refwalk_check() - Does the model's @res agree with the reference @ref?
+ * Fault type, level, stage, S1PTW and fault IPA; on success the PA, IPA,
+ * leaf levels and both stages' permissions; on a final stage-2 permission
+ * fault the PA. Prints the first difference (prefixed by @what) to
+ * stderr and returns false.
+ */
+bool refwalk_check(const struct refwalk_result *ref,
+		   const struct s2_mmu_result *res, const char *what);
+
+#endif /* S2MM_TESTS_MODEL_REFWALK_H */
