@@ -242,6 +242,10 @@ static void mmio_load_value_rules(void **state)
 	assert_int_equal(s2_mmio_load_value(&m, 0x1280), 0x80);
 	m = (struct s2_mmio){ .size = 8, .sf = true };
 	assert_int_equal(s2_mmio_load_value(&m, 0x8000000000000001ULL), 0x8000000000000001ULL);
+	/* SSE with a doubleword (no such load, but an ESR can say so):
+	 * nothing to extend, and no shift by 64. */
+	m.sign_extend = true;
+	assert_int_equal(s2_mmio_load_value(&m, 0x8000000000000001ULL), 0x8000000000000001ULL);
 	m = (struct s2_mmio){ .size = 2, .sign_extend = true, .sf = true };
 	assert_int_equal(s2_mmio_load_value(&m, 0x7fff), 0x7fff);
 	/* No bytes: no value, and no shift by -1 (UBSan watches). */
