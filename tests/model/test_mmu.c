@@ -684,6 +684,14 @@ static void encoders_spec(void **state)
 		assert_int_equal(s2_mmu_esr(&f, &t16, &v), 0);
 		assert_int_equal(v, 0x91830000ULL | 0x0a);
 	}
+	/* A load-acquire into a 64-bit register: ISS.AR and ISS.SF, no SSE. */
+	{
+		struct s2_mmu_insn ldar = { .isv = true, .sas = 3, .srt = 3,
+					    .sf = true, .ar = true };
+		assert_int_equal(s2_mmu_esr(&f, &ldar, &v), 0);
+		assert_int_equal(v & (ESR_ISS_DA_AR | ESR_ISS_DA_SF | ESR_ISS_DA_SSE),
+				 ESR_ISS_DA_AR | ESR_ISS_DA_SF);
+	}
 	/* Stage-1 faults have no HPFAR; no-fault records have no ESR. */
 	f.stage = 1;
 	assert_int_equal(s2_mmu_hpfar(&f, &v), -S2_EINVAL);

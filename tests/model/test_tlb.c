@@ -302,6 +302,9 @@ static void tlb_stage2_entry_hits_as_walked(void **state)
 	assert_int_equal(hit.s2_sh, miss.s2_sh);
 	assert_int_equal(hit.s2_sh, DESC_SH_IS);
 	assert_int_equal(hit.sh, miss.sh);
+	assert_int_equal(hit.s1_shift, miss.s1_shift);
+	assert_int_equal(hit.s2_shift, miss.s2_shift);
+	assert_int_equal(hit.s2_shift, 12);
 	tlbi_is(w, S2_TLBI_IPAS2E1, IPA_A + 0x1000, 0);
 	assert_true(xlate(w, 0, IPA_A + 8, S2_MMU_READ).tlb_hit);
 	tlbi_is(w, S2_TLBI_IPAS2E1, IPA_A, 0);
@@ -443,6 +446,9 @@ static void tlb_hit_checks_permissions(void **state)
 	assert_int_equal(s2_tlb_tlbi(&w->tlb[0], &(struct s2_tlbi){ .op = S2_TLBI_NR }),
 			 -S2_EINVAL);
 	assert_int_equal(w->tlb[0].stats.tlbi_ops, ops + 1);
+	/* Refused by the broadcast too, even to a system of no CPUs. */
+	assert_int_equal(s2_tlb_tlbi_is(&(struct s2_tlb_system){ NULL, 0 },
+					&(struct s2_tlbi){ .op = S2_TLBI_NR }), -S2_EINVAL);
 }
 
 /* A TLB owns exactly sets x ways entries: init and count stay inside. */
@@ -487,6 +493,34 @@ static void tlb_a32_split_keeps_entries_apart(void **state)
 	assert_int_equal(r.fault.level, 1);
 }
 
+/*
+ * AArch64: an entry keeps its block's size whatever TCR_EL1's low bits
+ * would say as an AArch32 TTBCR (T0SZ = 23 reads as TTBCR.T0SZ = 7, whose
+ * split would cut entries to 32MB). A 1GB block at both stages: an access
+ * 64MB into it hits. And without TBI, bit 63 is part of the VA: a VA whose
+ * bit 63 differs from bits [62:41] is out of range, a translation fault.
+ */
+static void tlb_a64_entries_keep_their_block(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+	const uint64_t g1 = 1ULL << 30, va = 4 * g1;
+
+	tt_set(&w->t, &w->s2, va, 1, s2_leaf(g1, 3, 0xf, 0, 1));
+	tt_set(&w->t, &w->s1, va, 1, s1_leaf(va, 0, 1, 0, 1));
+	w->regs.tcr_el1 = 23 | (2ULL << TCR_EL1_IPS_SHIFT);
+	r = xlate(w, 0, va + 8, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, g1 + 8);
+	r = xlate(w, 0, va + (64ULL << 20), S2_MMU_READ);
+	assert_true(r.tlb_hit);
+	assert_int_equal(r.pa, g1 + (64ULL << 20));
+	r = xlate(w, 0, VA_A | (1ULL << 63), S2_MMU_READ);
+	assert_false(r.tlb_hit);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_int_equal(r.fault.stage, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, tsetup, tteardown)
@@ -506,6 +540,7 @@ int main(void)
 		cmocka_unit_test(tlb_stays_in_its_entries),
 		T(tlb_hit_checks_permissions),
 		T(tlb_a32_split_keeps_entries_apart),
+		T(tlb_a64_entries_keep_their_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
