@@ -25,7 +25,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORE = ["src/pgtable.c", "src/vmid.c", "src/vm.c", "src/geometry.c",
+CORE = ["src/pgtable.c", "src/table_pass.c", "src/vmid.c", "src/vm.c", "src/geometry.c",
         "model/mmu.c", "model/tlb.c", "model/fault.c"]
 EQUIVALENT = "tests/mutation/equivalent.txt"
 # The fast suite: what a developer runs between edits. Not the spin
