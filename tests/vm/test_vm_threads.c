@@ -6,14 +6,17 @@
  * (-DS2MM_TSAN=ON): no report, no lost write in the dirty log, and the
  * whole-tree invariant holds at the end.
  *
- * The embedder's lock is a pthread rwlock: read for aborts, write for the
+ * The embedder's lock is the per-vCPU one of host/eplock.c (each vCPU its
+ * own reader slot): read for aborts, write for the
  * rest, as KVM's mmu_lock. Faults are built from the syndrome a CPU would
  * report for what the tables hold (the model itself is not thread-safe).
  */
-#define _POSIX_C_SOURCE 200809L /* rwlocks */
+#define _POSIX_C_SOURCE 200809L /* sched_yield */
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+
+#include <s2mm/eplock.h>
 
 #include "vmfx.h"
 
@@ -25,7 +28,7 @@
 struct shared {
 	struct vmfx f;
 	uint64_t pa;
-	pthread_rwlock_t lock;
+	struct s2_eplock lock;
 	uint64_t ops_left;
 	bool logging;                  /* under lock */
 	uint64_t bitmap[PAGES / 64];   /* the slot's live log */
@@ -76,10 +79,10 @@ static bool take_op(struct shared *sh)
  */
 #define WRITE_QUICK_TRIES 8
 #define WRITE_TRIES 100000
-static void guest_write(struct shared *sh, uint64_t page)
+static void guest_write(struct shared *sh, unsigned int slot, uint64_t page)
 {
 	uint64_t ipa = RAM_IPA + page * 4096 + 8;
-	pthread_rwlock_rdlock(&sh->lock);
+	CHECK(s2_eplock_read_lock(&sh->lock, slot) == 0);
 	for (int tries = 0; tries < WRITE_TRIES; tries++) {
 		uint64_t desc;
 		if (tries >= WRITE_QUICK_TRIES)
@@ -95,7 +98,7 @@ static void guest_write(struct shared *sh, uint64_t page)
 			if (sh->logging)
 				__atomic_fetch_or(&sh->wrote[page / 64], 1ULL << (page % 64),
 						  __ATOMIC_RELAXED);
-			pthread_rwlock_unlock(&sh->lock);
+			CHECK(s2_eplock_read_unlock(&sh->lock, slot) == 0);
 			return;
 		}
 		uint64_t fsc = found == 0 ? FSC_PERMISSION + (uint64_t)level
@@ -113,18 +116,24 @@ static void guest_write(struct shared *sh, uint64_t page)
 		__atomic_add_fetch(e.reason == S2_EXIT_RETRY ? &sh->retries : &sh->resumes, 1,
 				   __ATOMIC_RELAXED);
 	}
-	pthread_rwlock_unlock(&sh->lock);
+	CHECK(s2_eplock_read_unlock(&sh->lock, slot) == 0);
 	CHECK(!"a write made no progress");
 }
 
+struct vcpu {
+	struct shared *sh;
+	unsigned int slot; /* its reader slot in the lock */
+};
+
 static void *vcpu(void *arg)
 {
-	struct shared *sh = arg;
+	struct shared *sh = ((struct vcpu *)arg)->sh;
+	unsigned int slot = ((struct vcpu *)arg)->slot;
 	uint64_t seed = (uint64_t)(uintptr_t)&seed;
 	for (unsigned int n = 0; !FAILED() && take_op(sh); n++) {
 		uint64_t r = rng(&seed);
 		/* Half the writes go to a few hot pages, where vCPUs collide. */
-		guest_write(sh, r & 1 ? (r >> 1) % 8 : (r >> 1) % PAGES);
+		guest_write(sh, slot, r & 1 ? (r >> 1) % 8 : (r >> 1) % PAGES);
 		if (n % 16 == 0)
 			sched_yield(); /* let the host thread in */
 	}
@@ -144,7 +153,7 @@ static void *host(void *arg)
 	struct shared *sh = arg;
 	uint64_t seed = 99;
 	while (!FAILED() && !__atomic_load_n(&sh->done, __ATOMIC_RELAXED)) {
-		pthread_rwlock_wrlock(&sh->lock);
+		s2_eplock_write_lock(&sh->lock);
 		sh->host_ops++;
 		uint64_t r = rng(&seed);
 		switch (r % 6) {
@@ -182,7 +191,7 @@ static void *host(void *arg)
 		}
 		/* No shared walker runs now: the grace period for deferred frees. */
 		s2_host_mm_reclaim(&sh->f.hm);
-		pthread_rwlock_unlock(&sh->lock);
+		s2_eplock_write_unlock(&sh->lock);
 		sched_yield();
 	}
 	return NULL;
@@ -226,14 +235,17 @@ static void threads_fault_unmap_and_log(void **state)
 	vmfx_init(&sh->f, 4096, 40);
 	sh->pa = vmfx_ram(&sh->f, RAM_SIZE, 2 << 20);
 	vmfx_slot(&sh->f, 1, RAM_IPA, RAM_SIZE, sh->pa, 0);
-	pthread_rwlock_init(&sh->lock, NULL);
+	assert_int_equal(s2_eplock_init(&sh->lock, VCPUS), 0);
 	const char *ops = getenv("S2MM_OPS");
 	sh->ops_left = ops ? strtoull(ops, NULL, 0) : 1000000;
 	uint64_t total = sh->ops_left;
 
 	pthread_t t[VCPUS + 1];
-	for (int i = 0; i < VCPUS; i++)
-		assert_int_equal(pthread_create(&t[i], NULL, vcpu, sh), 0);
+	struct vcpu v[VCPUS];
+	for (int i = 0; i < VCPUS; i++) {
+		v[i] = (struct vcpu){ sh, (unsigned int)i };
+		assert_int_equal(pthread_create(&t[i], NULL, vcpu, &v[i]), 0);
+	}
 	assert_int_equal(pthread_create(&t[VCPUS], NULL, host, sh), 0);
 	for (int i = 0; i < VCPUS; i++)
 		pthread_join(t[i], NULL);
@@ -257,7 +269,7 @@ static void threads_fault_unmap_and_log(void **state)
 		      (unsigned long long)total, (unsigned long long)sh->host_ops,
 		      (unsigned long long)sh->resumes, (unsigned long long)sh->retries);
 	assert_true(sh->resumes > total / 100);
-	pthread_rwlock_destroy(&sh->lock);
+	s2_eplock_destroy(&sh->lock);
 	vmfx_fini(&sh->f);
 	free(sh);
 }
