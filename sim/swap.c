@@ -20,7 +20,7 @@
 
 #include <s2mm/error.h>
 
-#include "sim_mm.h"
+#include "mm.h"
 
 #define ZSTD_LEVEL 1
 

@@ -23,7 +23,7 @@
 
 #include <s2mm/error.h>
 
-#include "sim_mm.h"
+#include "mm.h"
 
 /* Four independent lanes: a page in about a fifth of a microsecond. */
 static uint64_t page_hash(const uint64_t *p, uint64_t words)

@@ -15,7 +15,7 @@
 
 #include <s2mm/error.h>
 
-#include "sim_mm.h"
+#include "mm.h"
 
 void mm_account(struct sim *s)
 {
