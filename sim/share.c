@@ -16,7 +16,7 @@
  * A write to a shared page faults into the pager (sim_mm.c), which gives
  * the writer a private copy. Zero pages need nothing special: they are
  * the commonest identical page. The kernel image the guests write at boot
- * is the same in every VM (sim.c's image_value()): the other source.
+ * is the same in every VM (check's sim_image_value(), sim_int.h): the other source.
  */
 #include <stdlib.h>
 #include <string.h>
