@@ -26,7 +26,7 @@ void sim_utlb_flush_all(struct sim *s)
 		sim_utlb_flush(&s->cpus[i]);
 }
 
-/* A TLBI ...IS: the model's TLBs, and every micro-TLB (they hold no tags). */
+/* A TLBI ...IS: the model's TLBs, and every micro-TLB (which keeps no VMID or ASID to match). */
 void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint64_t addr)
 {
 	struct s2_tlbi t = { .op = (uint8_t)op, .vmid = vmid, .asid = asid, .addr = addr };
@@ -109,7 +109,7 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 			if (c->el || want)
 				sim_mark_page(c->vm, r.ipa, s->s1_gshift);
 			/*
-			 * A recorded guest's EL1 accesses too (sim_replay.c).
+			 * A recorded guest's EL1 accesses too (replay.c).
 			 * Not a page that breaks isolation: its hits would not
 			 * be counted (the micro-TLB's hit does not check).
 			 */

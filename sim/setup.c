@@ -218,7 +218,7 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		if (err)
 			BAD(err, "s2_vm_init: %s", s2_strerror(err));
 		if (s->mm) {
-			/* RAM page by page from the host's pool (sim_mm.c). */
+			/* RAM page by page from the host's pool (mm.c). */
 			err = mm_vm_init(s, vm);
 			if (err)
 				BAD(err, "pager slot of VM %u: %s", i, s2_strerror(err));

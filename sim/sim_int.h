@@ -113,7 +113,7 @@ struct gvm {
 	uint64_t ram_pa, ram_size, alloc_pa, alloc_size;
 	uint64_t next_ipa;         /* guest page allocator */
 	uint64_t s1_root;          /* IPA of the stage-1 root, 0 until built */
-	/* A recorded guest (sim_replay.c): TTBR1's root, and TTBR0's of
+	/* A recorded guest (replay.c): TTBR1's root, and TTBR0's of
 	 * each address space the replay told apart (ASID = index + 1). */
 	uint64_t s1_kroot;
 	uint64_t *as_root;
