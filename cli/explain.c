@@ -629,7 +629,7 @@ int cmd_explain(int argc, char **argv)
 		{ "el", 1, 0, OPT_EL }, { "state", 1, 0, OPT_STATE },
 		{ "svg", 1, 0, OPT_SVG }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	struct sim_config cfg = report_defaults;
+	struct sim_config cfg = sim_defaults;
 	struct report rep = { .command = "explain" };
 	enum state state = ST_MAPPED;
 	unsigned int acc = S2_MMU_READ, el = 0;
@@ -691,8 +691,10 @@ int cmd_explain(int argc, char **argv)
 		fprintf(stderr, "s2mm explain: one VM on one CPU\n");
 		return 2;
 	}
-	if (report_va_bits(&cfg, "s2mm explain"))
+	if (sim_config_check(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "s2mm explain: %s\n", err);
 		return 2;
+	}
 	if (sim_create(&s, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "s2mm explain: %s\n", err);
 		return 2;

@@ -25,7 +25,7 @@
  *   kernel-half accesses go ahead of them (the one reordering the replay
  *   makes, within the first EPOCH_PAGES pages of an epoch).
  * Accesses replay through sim_replay_access(): the replay's stage 1 maps
- * each VA page to its recorded IPA (sim_replay.c). TLBI VMALLE1(IS) is
+ * each VA page to its recorded IPA (sim/replay.c). TLBI VMALLE1(IS) is
  * replayed; a TLBI by VA or ASID is not (its operand is a register): the
  * replay invalidates precisely whatever its own remaps change instead.
  */

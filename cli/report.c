@@ -56,26 +56,12 @@ const char report_options_help[] =
 	"                      line on a terminal, else a line every 10 s on\n"
 	"                      stderr, so that logs show a long run going on)\n";
 
-const struct sim_config report_defaults = {
-	.cpus = 1, .vms = 1, .vcpus = 1, .vmid_bits = 16, .granule = 4096,
-	.ipa_bits = 40, .pa_bits = 40, .s1_granule = 4096, .s1_format = SIM_S1_A64,
-	.va_bits = 48, .blocks = true, .tlb_entries = 1024, .tlb_ways = 4,
-	.utlb = true,
-};
-
-int report_va_bits(struct sim_config *cfg, const char *who)
-{
-	/* Saying nothing would run something else than asked for. */
-	if (cfg->s1_format == SIM_S1_A32 && cfg->va_bits && cfg->va_bits != 32) {
-		fprintf(stderr, "%s: --va-bits %u with --s1-format a32: the AArch32 guest's "
-				"stage 1 translates 32-bit VAs (TTBCR.T0SZ 0): --va-bits 32 or "
-				"none\n", who, cfg->va_bits);
-		return -1;
-	}
-	if (!cfg->va_bits)
-		cfg->va_bits = report_defaults.va_bits;
-	return 0;
-}
+/* The help and the parser's messages say these limits (sim/config.h). */
+_Static_assert(SIM_CPUS_MAX == 64 && SIM_VMS_MAX == 100000 && SIM_VCPUS_MAX == 64 &&
+	       SIM_IPA_BITS_MIN == 32 && SIM_IPA_BITS_MAX == 52 &&
+	       SIM_VA_BITS_MIN == 25 && SIM_VA_BITS_MAX == 48 &&
+	       SIM_VM_MEM_MIN == 4ULL << 20 && SIM_VM_MEM_MAX == 1022ULL << 20,
+	       "the options' texts name the limits of sim/config.h");
 
 static double now_seconds(void)
 {
@@ -115,17 +101,17 @@ static int report_option(const char *cmd, int opt, const char *arg,
 
 	switch (opt) {
 	case OPT_CPUS:
-		if (!small || !v || v > S2_VMID_MAX_CPUS)
+		if (!small || !v || v > SIM_CPUS_MAX)
 			return bad(cmd, "cpus", arg, "expected 1..64");
 		cfg->cpus = (unsigned int)v;
 		return 1;
 	case OPT_VMS:
-		if (!small || !v || v > 100000)
+		if (!small || !v || v > SIM_VMS_MAX)
 			return bad(cmd, "vms", arg, "expected 1..100000");
 		cfg->vms = (unsigned int)v;
 		return 1;
 	case OPT_VCPUS:
-		if (!small || !v || v > 64)
+		if (!small || !v || v > SIM_VCPUS_MAX)
 			return bad(cmd, "vcpus", arg, "expected 1..64");
 		cfg->vcpus = (unsigned int)v;
 		return 1;
@@ -143,7 +129,7 @@ static int report_option(const char *cmd, int opt, const char *arg,
 			return bad(cmd, "s1-granule", arg, "expected 4K, 16K or 64K");
 		return 1;
 	case OPT_IPA_BITS:
-		if (!num || v < 32 || v > 52)
+		if (!num || v < SIM_IPA_BITS_MIN || v > SIM_IPA_BITS_MAX)
 			return bad(cmd, "ipa-bits", arg, "expected 32..52");
 		cfg->ipa_bits = (unsigned int)v;
 		return 1;
@@ -162,7 +148,7 @@ static int report_option(const char *cmd, int opt, const char *arg,
 			return bad(cmd, "s1-format", arg, "expected a64 or a32");
 		return 1;
 	case OPT_VA_BITS:
-		if (!num || v < 25 || v > 48)
+		if (!num || v < SIM_VA_BITS_MIN || v > SIM_VA_BITS_MAX)
 			return bad(cmd, "va-bits", arg, "expected 25..48");
 		cfg->va_bits = (unsigned int)v;
 		return 1;
@@ -186,9 +172,8 @@ static int report_option(const char *cmd, int opt, const char *arg,
 		cfg->utlb = false;
 		return 1;
 	case OPT_VM_MEM:
-		/* A VM's RAM is rounded up to 2 MiB and, with a granule to
-		 * spare, must fit in 1 GiB (the simulator's per-VM window). */
-		if (!num || v < (4ULL << 20) || v > (1ULL << 30) - (2ULL << 20))
+		/* The simulator's per-VM window (sim/config.h). */
+		if (!num || v < SIM_VM_MEM_MIN || v > SIM_VM_MEM_MAX)
 			return bad(cmd, "vm-mem", arg, "expected a size from 4M to 1022M");
 		cfg->vm_mem = v;
 		return 1;

@@ -3,7 +3,8 @@
  * Reports of `s2mm run` and `s2mm trace`: the terminal summary, a progress
  * line, --json (jansson), --csv time series and --plot through gnuplot, and
  * the command-line options they share with `s2mm explain` (the machine's
- * knobs).
+ * knobs, parsed into a struct sim_config: sim/config.h has its defaults,
+ * limits and check).
  */
 #ifndef S2MM_CLI_REPORT_H
 #define S2MM_CLI_REPORT_H
@@ -77,16 +78,6 @@ enum {
 /* Help text of the shared options. */
 extern const char report_options_help[];
 
-/*
- * The machine each command starts from, before its options: one VM with
- * one vCPU on one CPU, 16-bit VMIDs, the classic stage-2 layout (4K
- * granule, 40-bit IPA and PA, blocks), a 4K AArch64 stage 1 with 48-bit
- * VAs, a 1024-entry 4-way TLB behind a micro-TLB (the defaults
- * report_options_help names); no guest RAM size, dirty logging or reclaim.
- * Each command copies it and sets what its scenario changes.
- */
-extern const struct sim_config report_defaults;
-
 struct option;
 
 /**
@@ -103,14 +94,6 @@ struct option;
 int report_getopt(int argc, char **argv, const struct option *opts,
 		  struct sim_config *cfg, struct report *rep);
 
-
-/**
- * report_va_bits() - Settle --va-bits after the options were read into
- * @cfg with va_bits 0 for "not given": 48, or for an AArch32 stage 1 (which
- * translates 32-bit VAs, TTBCR.T0SZ 0) 32 only. @who prefixes the error.
- * Return: 0, or -1 after saying what is wrong.
- */
-int report_va_bits(struct sim_config *cfg, const char *who);
 
 /** report_begin() - Start the clock; @total accesses expected (0: unknown). */
 void report_begin(struct report *rep, uint64_t total);

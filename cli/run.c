@@ -21,13 +21,13 @@
 
 #define VA_BASE 0x10000000ULL
 /*
- * Guest RAM as the simulator lays it out (sim.c): --vm-mem rounded up to
- * 2 MiB, at most 1022M (report.c), its first 2 MiB the boot image; the
- * guest allocates its pages and its stage-1 tables in the rest.
+ * Guest RAM as the simulator lays it out (sim/config.h): --vm-mem rounded
+ * up to 2 MiB, at most 1022M, its first 2 MiB the boot image; the guest
+ * allocates its pages and its stage-1 tables in the rest.
  */
-#define VM_MEM_ROUND (2ULL << 20)
-#define VM_MEM_MAX ((1ULL << 30) - (2ULL << 20))
-#define BOOT_IMAGE (2ULL << 20)
+#define VM_MEM_ROUND SIM_VM_MEM_ROUND
+#define VM_MEM_MAX SIM_VM_MEM_MAX
+#define BOOT_IMAGE SIM_BOOT_IMAGE
 
 enum workload { WL_SEQUENTIAL, WL_RANDOM, WL_ZIPF, WL_STRIDED };
 static const char *const wl_names[] = { "sequential", "random", "zipf", "strided" };
@@ -176,7 +176,9 @@ static uint64_t max_wss(const struct sim_config *cfg, unsigned int va_bits, uint
  */
 static int check_wss(struct sim_config *cfg, const struct wl *w, bool a32)
 {
-	unsigned int va_bits = a32 ? 32 : cfg->va_bits, need_bits = 0;
+	/* --va-bits, or its default (sim_config_check() settles it later). */
+	unsigned int va_bits = a32 ? 32 : cfg->va_bits ? cfg->va_bits : sim_defaults.va_bits;
+	unsigned int need_bits = 0;
 	uint64_t span = w->wss * w->page, need, have;
 	bool dflt = !cfg->vm_mem;
 
@@ -321,7 +323,7 @@ int cmd_run(int argc, char **argv)
 		{ "inject-bad-swapin", 0, 0, OPT_BAD_SWAPIN },
 		{ "inject-foreign-ram", 0, 0, OPT_FOREIGN_RAM }, { 0, 0, 0, 0 },
 	};
-	struct sim_config cfg = report_defaults;
+	struct sim_config cfg = sim_defaults;
 	struct report rep = { .command = "run" };
 	struct wl w = { .kind = WL_ZIPF, .wss = 512, .stride = 4160, .zipf_s = 1.0,
 			.boot = 2048 };
@@ -473,31 +475,22 @@ int cmd_run(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (!cfg.migrate && (cfg.lazy_split || migrate_at_set ||
-			     cfg.drop_dirty_page)) {
+	/* --migrate-at is this command's (the machine's is migrate_start). */
+	if (!cfg.migrate && migrate_at_set) {
 		fprintf(stderr, "s2mm run: --lazy-split, --migrate-at and "
 				"--inject-lost-dirty-page need --migrate\n");
 		return 2;
 	}
-	if ((cfg.migrate && (cfg.overcommit != 0 || cfg.share)) ||
-	    (cfg.drop_tlbi_merge && !cfg.share) || (cfg.bad_swapin && cfg.overcommit == 0)) {
-		fprintf(stderr, "s2mm run: --migrate moves contiguous RAM: not with "
-				"--overcommit or --share; --inject-missing-merge-tlbi needs "
-				"--share, --inject-bad-swapin --overcommit\n");
-		return 2;
-	}
-	if (cfg.foreign_ram && (cfg.vms < 2 || cfg.overcommit != 0 || cfg.share)) {
-		fprintf(stderr, "s2mm run: --inject-foreign-ram needs 2 VMs or more, each "
-				"with contiguous RAM (no --overcommit or --share)\n");
-		return 2;
-	}
-	if (report_va_bits(&cfg, "s2mm run"))
-		return 2;
 	/* Migration starts at a slice: a quarter of the run by default. */
 	cfg.migrate_start = (migrate_at_set ? migrate_at : accesses / 4) / slice;
 	w.page = cfg.s1_granule;
 	if (check_wss(&cfg, &w, cfg.s1_format == SIM_S1_A32))
 		return 2;
+	/* After check_wss(), which sets the default --vm-mem it names. */
+	if (sim_config_check(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "s2mm run: %s\n", err);
+		return 2;
+	}
 	w.write_thresh = (uint32_t)((writes * 0x100000000ULL) / 100 > 0xffffffffULL
 					    ? 0xffffffffu
 					    : (writes * 0x100000000ULL) / 100);

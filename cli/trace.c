@@ -247,7 +247,7 @@ int cmd_trace(int argc, char **argv)
 		{ "format", 1, 0, OPT_FORMAT },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	struct sim_config cfg = report_defaults;
+	struct sim_config cfg = sim_defaults;
 	struct report rep = { .command = "trace" };
 	uint64_t repeat = 1, boot = 0;
 	enum trace_format fmt = FMT_AUTO;
@@ -257,7 +257,7 @@ int cmd_trace(int argc, char **argv)
 	int c, ret = 2;
 
 	cfg.vm_mem = 512ULL << 20;
-	cfg.va_bits = 0; /* not given (report_va_bits()) */
+	cfg.va_bits = 0; /* not given (sim_config_check()) */
 	while ((c = report_getopt(argc, argv, opts, &cfg, &rep)) != -1) {
 		switch (c) {
 		case 'h':
@@ -293,8 +293,10 @@ int cmd_trace(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (report_va_bits(&cfg, "s2mm trace"))
+	if (sim_config_check(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "s2mm trace: %s\n", err);
 		return 2;
+	}
 	if (argc - optind > 1) {
 		fprintf(stderr, "s2mm trace: one trace file at most\nTry 's2mm trace --help'.\n");
 		return 2;

@@ -49,7 +49,7 @@ static double decode(const char *path, uint64_t *n, uint64_t *sum)
 /* Replay @path as `s2mm trace` does (default machine); accesses/second. */
 static double replay(const char *path, uint64_t *n)
 {
-	struct sim_config cfg = report_defaults;
+	struct sim_config cfg = sim_defaults;
 	struct report rep = { .command = "trace", .workload = path, .quiet = true };
 	double t0;
 	int ret;

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The host's page pool behind pager slots, shared by sim_mm.c (the pool,
- * the pager, copy-on-write), sim_swap.c (--overcommit: reclaim into a
- * compressed store) and sim_share.c (--share: same-page merging).
+ * The host's page pool behind pager slots, shared by mm.c (the pool,
+ * the pager, copy-on-write), swap.c (--overcommit: reclaim into a
+ * compressed store) and share.c (--share: same-page merging).
  *
  * Every granule page of a pager VM's RAM is, in the VM's pte[] (its
  * VMM's record), one of: never touched (0: reads as zeroes, no memory),
  * in a host frame (frame index + 1; the frame private to the VM or shared
  * read-only by several), or in the compressed store (MM_PTE_STORE | entry).
  */
-#ifndef S2MM_CLI_SIM_MM_H
-#define S2MM_CLI_SIM_MM_H
+#ifndef S2MM_SIM_MM_H
+#define S2MM_SIM_MM_H
 
 #include "sim_int.h"
 
@@ -48,7 +48,7 @@ struct sim_mm {
 	uint32_t free_head;        /* index + 1 */
 	uint64_t nfree;
 	bool want;                 /* a fault found no free frame */
-	/* sim_swap.c */
+	/* swap.c */
 	bool overcommit;
 	uint64_t hand;             /* the clock */
 	struct mm_entry *store;
@@ -57,7 +57,7 @@ struct sim_mm {
 	size_t zcap;
 	uint64_t *prev_in;         /* test aid: the last data page restored */
 	bool have_prev;
-	/* sim_share.c */
+	/* share.c */
 	uint32_t *stable, *unstable; /* hash buckets: frame index + 1 */
 	uint64_t buckets;
 	uint64_t scan;             /* the merger's hand */
@@ -80,19 +80,19 @@ static inline uint64_t mm_page_ipa(const struct sim_mm *mm, uint32_t page)
 	return RAM_IPA + ((uint64_t)page << mm->gshift);
 }
 
-/* sim_mm.c */
+/* mm.c */
 bool mm_frame_get(struct sim *s, uint32_t *f);
 void mm_frame_put(struct sim *s, uint32_t f);
 void mm_set_private(struct sim_mm *mm, uint32_t f, const struct gvm *g, uint32_t page);
 void mm_account(struct sim *s);
 
-/* sim_swap.c */
+/* swap.c */
 int swap_init(struct sim *s);
 void swap_destroy(struct sim *s);
 void swap_in(struct sim *s, struct gvm *g, uint32_t page, uint32_t entry, uint32_t f);
 int swap_reclaim(struct sim *s);
 
-/* sim_share.c */
+/* share.c */
 int share_init(struct sim *s);
 void share_destroy(struct sim *s);
 void share_unlist(struct sim_mm *mm, uint32_t f);

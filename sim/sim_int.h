@@ -1,23 +1,60 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The simulator's insides, shared by its files: sim.c (CPUs, the guest OS
- * model, the self-checks), sim_replay.c and replay.c (recordings), sim_mig.c (live migration), sim_mm.c (the host
- * page pool behind pager slots), sim_swap.c (overcommit: reclaim into a
- * compressed store) and sim_share.c (same-page merging). Not for the
- * commands: they use sim.h.
+ * The simulator's insides, shared by its rooms (sim.h says what the
+ * simulator is; docs/README.md lists the files):
+ *   config.c  the configuration's check, and the layout it derives
+ *   setup.c   building the machine: memory, CPUs and TLBs, VMs, vCPUs
+ *   cpu.c     the CPU and the access path: micro-TLB, the model's TLB and
+ *             walks, TLBIs reaching the TLBs, a vCPU's registers
+ *   hyp.c     the hypervisor: stage-2 aborts into libs2mm, VMIDs on
+ *             vCPU loads, the host's TLBI hooks, its periodic work
+ *   guest.c   the guest OS model: its page allocator, stage-1 tables and
+ *             page faults, its MMU
+ *   check.c   the self-checks: the stale-entry sweep, the data check
+ *   stats.c   the totals
+ *   replay.c  a recorded guest's stage 1 (cli/replay.c drives it)
+ *   mig.c     --migrate; mm.c, swap.c and share.c the page pool behind
+ *             pager slots (mm.h): --overcommit, --share
+ * Not for the commands, which use sim.h; cli/replay.c alone reaches in, for
+ * the micro-TLB hit it inlines into its loop (sim_replay_hit()).
  */
-#ifndef S2MM_CLI_SIM_INT_H
-#define S2MM_CLI_SIM_INT_H
+#ifndef S2MM_SIM_SIM_INT_H
+#define S2MM_SIM_SIM_INT_H
 
 #include <stddef.h>
+
+#include <s2mm/geometry.h>
 
 #include "sim.h"
 
 #define RAM_IPA 0x40000000ULL
 #define PHYS_BASE 0x40000000ULL
-#define KERNEL_SIZE (2ULL << 20)  /* boot image at the start of RAM */
+#define KERNEL_SIZE SIM_BOOT_IMAGE /* boot image at the start of RAM */
 /* A 4K stage-1 descriptor's or TTBR's output address (48-bit). */
 #define S1_OA_MASK (((1ULL << 48) - 1) & ~0xfffULL)
+/* Faults one access may take before it counts as a livelock. */
+#define MAX_RETRIES 32
+
+/*
+ * What a configuration makes of the machine (config.c derives it while it
+ * checks the configuration; setup.c builds it).
+ */
+struct sim_layout {
+	struct s2_geom g;          /* stage 2 */
+	uint64_t per_vm;           /* guest RAM per VM: --vm-mem rounded up */
+	uint64_t align;            /* contiguous RAM's alignment */
+	uint64_t total;            /* simulated physical memory, bytes */
+	/* The guests' stage 1. */
+	unsigned int s1_gshift, s1_stride, s1_va_bits;
+	int s1_start;
+};
+
+/*
+ * sim_config_layout() - sim_config_check() (config.h), and the layout
+ * @cfg makes in @l.
+ */
+int sim_config_layout(struct sim_config *cfg, struct sim_layout *l, char *err,
+		      size_t errlen);
 
 /*
  * The data self-check's values: what a guest write stores in the word it
@@ -76,7 +113,7 @@ struct gvm {
 	uint64_t ram_pa, ram_size, alloc_pa, alloc_size;
 	uint64_t next_ipa;         /* guest page allocator */
 	uint64_t s1_root;          /* IPA of the stage-1 root, 0 until built */
-	/* A recorded guest (sim_replay.c): TTBR1's root, and TTBR0's of
+	/* A recorded guest (replay.c): TTBR1's root, and TTBR0's of
 	 * each address space the replay told apart (ASID = index + 1). */
 	uint64_t s1_kroot;
 	uint64_t *as_root;
@@ -157,21 +194,32 @@ static inline struct s2_vm *gvm_s2(struct gvm *g)
 	return &g->s2->vm;
 }
 
-/* sim.c */
+/* The VMID @vm holds now, if any (a VM without one has no TLB entries). */
+static inline bool sim_vm_vmid(struct sim *s, struct s2_vm *vm, uint16_t *vmid)
+{
+	return s2_vmid_is_current(s->ids, &vm->vmid, vmid);
+}
+
+/* setup.c */
+/* Record a fatal error for sim_error(): @msg and @err's text. Return: @err. */
 int sim_fail(struct sim *s, int err, const char *msg);
-void sim_sweep(struct sim *s, struct gvm *vm);
-void sim_utlb_flush_all(struct sim *s);
-void sim_utlb_flush(struct sim_cpu *c);
 /* Allocate contiguous guest RAM as sim_create() does (offset without blocks). */
 int sim_ram_alloc(struct sim *s, uint64_t *alloc_pa, uint64_t *alloc_size,
 		  uint64_t *ram_pa);
-/* Stop @g's vCPUs: put them off every CPU (a migration's last phase). */
-void sim_put_vm(struct sim *s, struct gvm *g);
 uint64_t sim_now_ns(void);
 
+/* cpu.c */
+void sim_utlb_flush_all(struct sim *s);
+void sim_utlb_flush(struct sim_cpu *c);
+/* A TLBI ...IS instruction: every CPU's TLB and micro-TLB. */
+void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint64_t addr);
+/* Load vCPU @v's registers into CPU @c, under VMID @vmid. */
+void sim_load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v, uint16_t vmid);
 /*
- * One access of a recorded guest through sim_access_slow(): the IPA the
- * recording saw (the replay's stage 1 is made to agree) at EL1 or EL0.
+ * An access past the micro-TLB: the model's TLB and walks, the guest's
+ * stage-1 faults and the hypervisor's stage-2 aborts, retried until it
+ * completes. @want: a recorded guest's access, the IPA the recording saw
+ * (the replay's stage 1 is made to agree) at EL1 or EL0; NULL otherwise.
  */
 int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned int acc,
 		    const struct sim_want *want);
@@ -191,7 +239,104 @@ static inline bool sim_replay_hit(struct sim_cpu *c, uint64_t va, unsigned int a
 	return u->tag == va >> 12 && ((u->perm >> shift) & 1) && !((u->ipa ^ ipa) >> 12);
 }
 
-/* sim_replay.c: a recorded guest's stage 1. */
+/* hyp.c */
+/* The host's TLBI hooks into libs2mm's host ops (s->hm). */
+void sim_hyp_attach(struct sim *s);
+/* Start the break-before-make monitor (--check-bbm). */
+int sim_hyp_monitor(struct sim *s);
+/*
+ * A stage-2 abort of fault @f into the library, as KVM takes it. @regs:
+ * the faulting access's registers when its FAR is a VA (HPFAR may need AT
+ * S1E1R), NULL when the model's HPFAR is used as is. @done: the access
+ * does not complete (MMIO, an injected abort): stop retrying it.
+ */
+int sim_hyp_abort(struct sim *s, struct gvm *vm, const struct s2_mmu_fault *f,
+		  const struct s2_mmu_regs *regs, bool *done);
+/* @vm's dirty log and its copy: one bit per stage-2 page of its RAM. */
+bool sim_dirty_alloc(const struct sim *s, struct gvm *vm);
+/* Stop @g's vCPUs: put them off every CPU (a migration's last phase). */
+void sim_put_vm(struct sim *s, struct gvm *g);
+
+/* guest.c */
+/* A new zeroed stage-1 table page in guest RAM, written through stage 2. */
+int sim_guest_new_table(struct sim *s, struct sim_cpu *c, uint64_t *ipa);
+/*
+ * The guest's page fault handler for @va on CPU @c: a new IPA page, or
+ * @want's (a recorded guest, whose remaps it also makes).
+ */
+int sim_guest_map(struct sim *s, struct sim_cpu *c, uint64_t va,
+		  const struct sim_want *want);
+
+/* Count @ipa's page of @vm's RAM as touched (distinct_ipa_pages). */
+static inline void sim_mark_page(struct gvm *vm, uint64_t ipa, unsigned int shift)
+{
+	uint64_t n = (ipa - RAM_IPA) >> shift;
+
+	if (ipa - RAM_IPA >= vm->ram_size)
+		return;
+	if (!(vm->touched[n / 64] & (1ULL << (n % 64)))) {
+		vm->touched[n / 64] |= 1ULL << (n % 64);
+		vm->distinct++;
+	}
+}
+
+/* check.c */
+/*
+ * The stale-entry sweep: every TLB entry of @vm's VMID against a fresh
+ * walk, after anything that may have changed its stage 2.
+ */
+void sim_sweep(struct sim *s, struct gvm *vm);
+/* The data self-check found @found where @want was written (counted). */
+void sim_data_error(struct sim *s, struct sim_cpu *c, uint64_t ipa, uint64_t want,
+		    uint64_t found);
+
+/*
+ * The kernel image's value for word @ipa: the same in every VM, as if one
+ * image had been loaded into each (the pages --share finds identical).
+ */
+static inline uint64_t sim_image_value(uint64_t ipa)
+{
+	uint64_t h = ((ipa >> 12) * 0x9E3779B97F4A7C15ULL) >> DV_CTR_SHIFT | 1;
+
+	return h << DV_CTR_SHIFT | ((ipa >> 3) & 511) << DV_WORD_SHIFT;
+}
+
+/*
+ * The data self-check of an access that translated IPA @ipa to PA @pa: a
+ * write stores its value in the word it writes and in the shadow of its
+ * page; a read compares the word the shadow names (the page's last write)
+ * with it, or, in a page never written, its own word with 0 (RAM a guest
+ * has not written reads as zeroes: fresh, or zero-filled by the pager).
+ * One word per access keeps the check to a few loads; it is here, inline,
+ * because every access of a --check-data run makes it, micro-TLB hits too.
+ */
+static inline void sim_data_access(struct sim *s, struct sim_cpu *c, uint64_t ipa,
+				   uint64_t pa, unsigned int acc)
+{
+	uint64_t *page = (uint64_t *)(void *)(c->host + ((pa & ~0xfffULL) - PHYS_BASE));
+	uint64_t *sh = &c->shadow[(ipa - RAM_IPA) >> 12];
+	unsigned int w = (unsigned int)(ipa >> 3) & 511;
+	uint64_t want;
+
+	if (acc == SIM_WRITE) {
+		if (c->el && ipa - RAM_IPA < KERNEL_SIZE)
+			want = sim_image_value(ipa);
+		else
+			want = ++c->vm->wctr << DV_CTR_SHIFT |
+			       (uint64_t)w << DV_WORD_SHIFT | (c->vm->idx + 1);
+		page[w] = want;
+		*sh = want;
+		return;
+	}
+	c->checks++;
+	want = *sh;
+	if (want)
+		w = dv_word(want);
+	if (__builtin_expect(page[w] != want, 0))
+		sim_data_error(s, c, ipa, want, page[w]);
+}
+
+/* replay.c: a recorded guest's stage 1. */
 /* The CPU that vCPU @cpu of a recording runs on, for sim_replay_hit(). */
 struct sim_cpu *sim_replay_cpu(struct sim *s, unsigned int cpu);
 /* The leaf for VA @va -> IPA page @ipa given the old leaf @old; 0 when
@@ -200,15 +345,12 @@ uint64_t sim_replay_leaf(struct sim_cpu *c, uint64_t va, uint64_t ipa, uint64_t 
 			 const struct sim_want *want);
 /* TLBI VAE1IS (@ng: the current ASID's entry) or VAAE1IS for @va. */
 void sim_replay_tlbi_va(struct sim *s, struct sim_cpu *c, uint64_t va, bool ng);
-/* A new zeroed stage-1 table page in guest RAM (sim.c). */
-int sim_guest_new_table(struct sim *s, struct sim_cpu *c, uint64_t *ipa);
-void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint64_t addr);
 
-/* sim_mig.c: --migrate. */
+/* mig.c: --migrate. */
 int mig_tick(struct sim *s);
 void mig_destroy(struct sim *s);
 
-/* sim_mm.c: the page pool behind pager slots. */
+/* mm.c: the page pool behind pager slots (mm.h). */
 int mm_create(struct sim *s, uint64_t total_pages, char *err, size_t errlen);
 void mm_destroy(struct sim *s);
 int mm_vm_init(struct sim *s, struct gvm *g);

@@ -9,7 +9,7 @@
  *  - a cold page is unmapped with s2_vm_unmap() (invalidated), its contents
  *    stored: a same-filled page (zeroes, most often) as its fill word
  *    alone, any other compressed with zstd; its frame freed;
- *  - the next fault on it (the pager, sim_mm.c) takes a frame and brings
+ *  - the next fault on it (the pager, mm.c) takes a frame and brings
  *    the contents back.
  * Shared pages (--share) are not reclaimed: one frame backs many pages.
  */
@@ -20,7 +20,7 @@
 
 #include <s2mm/error.h>
 
-#include "sim_mm.h"
+#include "mm.h"
 
 #define ZSTD_LEVEL 1
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The page pool behind pager slots (--overcommit, --share): the host's
- * frames, the VMs' records of their pages (sim_mm.h), and the pager that
+ * frames, the VMs' records of their pages (mm.h), and the pager that
  * libs2mm calls on a fault in such a slot (struct s2_pager): a page never
  * touched gets a zeroed frame (RAM need not be zeroed up front), a page
  * in the store comes back from it, a write to a shared page gets a
  * private copy (copy-on-write). With no free frame the pager answers
- * -S2_EAGAIN: the vCPU retries once the host has made room (sim.c calls
+ * -S2_EAGAIN: the vCPU retries once the host has made room (hyp.c calls
  * mm_after_retry() after such a retry), so the library is never entered
  * again from inside its own fault handler.
  */
@@ -15,7 +15,7 @@
 
 #include <s2mm/error.h>
 
-#include "sim_mm.h"
+#include "mm.h"
 
 void mm_account(struct sim *s)
 {

@@ -13,17 +13,17 @@
  *  - among the pages seen once this pass (the unstable tree): found and
  *    still equal, that page becomes a shared page and the candidate is
  *    merged into it; else the candidate waits there for a partner.
- * A write to a shared page faults into the pager (sim_mm.c), which gives
+ * A write to a shared page faults into the pager (mm.c), which gives
  * the writer a private copy. Zero pages need nothing special: they are
  * the commonest identical page. The kernel image the guests write at boot
- * is the same in every VM (sim.c's image_value()): the other source.
+ * is the same in every VM (sim_image_value(), sim_int.h): the other source.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <s2mm/error.h>
 
-#include "sim_mm.h"
+#include "mm.h"
 
 /* Four independent lanes: a page in about a fifth of a microsecond. */
 static uint64_t page_hash(const uint64_t *p, uint64_t words)
@@ -235,7 +235,7 @@ int share_tick(struct sim *s)
 		if (mm->fr[f].state != FR_PRIVATE)
 			continue;
 		k++;
-		/* For the test aid that loses the merger's TLBIs (sim.c). */
+		/* For the test aid that loses the merger's TLBIs (hyp.c). */
 		s->merging = true;
 		err = scan_frame(s, f);
 		s->merging = false;

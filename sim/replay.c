@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A recorded guest's stage 1: instead of the guest OS model's own layout
- * (sim.c maps each new VA page to a new IPA page), the tables are rebuilt
+ * (guest.c maps each new VA page to a new IPA page), the tables are rebuilt
  * from the recording, leaf by leaf, as accesses need them: each VA page
  * maps to the IPA page the recording saw it translate to. The kernel's
  * half (VA bit 55 set) is one global tree under TTBR1_EL1; the lower half

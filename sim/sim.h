@@ -27,9 +27,13 @@
  * pages compressed away (--overcommit); identical pages merged read-only
  * and copied on write (--share). Single-threaded and deterministic for a
  * given seed.
+ *
+ * The commands (cli/) fill a struct sim_config (config.h) from their
+ * options, check it with sim_config_check(), and drive the machine and
+ * print its totals through this header only.
  */
-#ifndef S2MM_CLI_SIM_H
-#define S2MM_CLI_SIM_H
+#ifndef S2MM_SIM_SIM_H
+#define S2MM_SIM_SIM_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,64 +46,7 @@
 #include <s2mm/vm.h>
 #include <s2mm/vmid.h>
 
-enum sim_s1_format { SIM_S1_A64, SIM_S1_A32 };
-
-struct sim_config {
-	unsigned int cpus;
-	unsigned int vms;
-	unsigned int vcpus;        /* per VM */
-	unsigned int vmid_bits;    /* 8 or 16 */
-	unsigned int granule;      /* stage 2: 4096, 16384, 65536 */
-	unsigned int ipa_bits;
-	unsigned int pa_bits;
-	unsigned int s1_granule;   /* stage 1 */
-	unsigned int s1_format;    /* enum sim_s1_format */
-	unsigned int va_bits;      /* stage-1 input size (A64) */
-	bool blocks;               /* stage-2 block mappings allowed */
-	unsigned int tlb_entries;
-	unsigned int tlb_ways;
-	bool utlb;                 /* micro-TLB in front of the model's TLB */
-	uint64_t vm_mem;           /* guest RAM per VM, bytes */
-	unsigned int dirty_vms;    /* the first N VMs are dirty-logged */
-	uint64_t dirty_every;      /* get/clear the dirty log every N slices */
-	uint64_t reclaim_every;    /* host unmaps a VM's RAM every N slices */
-	bool drop_tlbi_ipa;        /* test aid: the host loses TLBI by IPA */
-	bool drop_tlbi_all;        /* test aid: ... and the rollover flush */
-	bool check_bbm;            /* the break-before-make monitor on */
-	bool drop_dsb;             /* test aid: TLBIs end without DSB ISH */
-	/*
-	 * The data self-check (the file comment): every write stores real
-	 * bytes, so memory is committed for every page a guest writes. On
-	 * for --migrate, --overcommit and --share, whose host copies and
-	 * moves those bytes; else only when asked.
-	 */
-	bool check_data;
-	/* Live migration of VM 0 (sim_mig.c). */
-	bool migrate;
-	bool lazy_split;           /* blocks split on first write, not at once */
-	uint64_t migrate_start;    /* the slice it starts at */
-	uint64_t migrate_rate;     /* pages the host copies per slice */
-	uint64_t migrate_threshold;/* stop the VM when a round has <= this */
-	unsigned int migrate_rounds; /* ... or after this many rounds */
-	/* Pager slots (sim_mm.c): RAM backed page by page from a host pool. */
-	double overcommit;         /* 0: off; host pages = guest RAM / this */
-	bool share;                /* same-page merging (sim_share.c) */
-	unsigned int share_scan;   /* pages the merger scans per slice */
-	bool drop_dirty_page;      /* test aid: migration forgets a page */
-	bool drop_tlbi_merge;      /* test aid: the merger's TLBIs are lost */
-	bool bad_swapin;           /* test aid: swap-in restores another page */
-	bool foreign_ram;          /* test aid: the last VM's slot is the first's RAM */
-	/*
-	 * A recorded guest (`s2mm trace` of an s2mm trace): its RAM is
-	 * recorded_ram bytes at the recording's RAM base; its stage 1 is
-	 * rebuilt to reproduce the recorded VA -> IPA mappings (4K pages,
-	 * 48-bit VAs, TTBR0 and TTBR1), in tables above that RAM.
-	 */
-	bool recorded;
-	uint64_t recorded_ram;
-};
-
-#define SIM_MIG_MAX_ROUNDS 64
+#include "config.h"
 
 /* Live memory management's figures (JSON objects of their own). */
 struct sim_mm_stats {
@@ -142,7 +89,7 @@ struct sim_stats {
 	uint64_t dirty_pages, dirty_rounds, reclaims, context_switches;
 	uint64_t block_maps, page_maps;
 	uint64_t errors, livelocks;
-	/* A recorded guest's replay (cli/replay.c, sim_replay.c). */
+	/* A recorded guest's replay (cli/replay.c, sim/replay.c). */
 	struct sim_rec_stats {
 		uint64_t s1_remaps;      /* leaves rewritten: remaps, permissions */
 		uint64_t address_spaces; /* told apart (TTBR0 trees) */
@@ -167,8 +114,9 @@ enum sim_acc { SIM_READ = S2_MMU_READ, SIM_WRITE = S2_MMU_WRITE, SIM_EXEC = S2_M
 
 /**
  * sim_create() - Build the machine: physical memory, CPUs and TLBs, the
- * VMID allocator, the VMs with their RAM slots (nothing mapped).
- * @err: receives a message on failure.
+ * VMID allocator, the VMs with their RAM slots (nothing mapped). @cfg is
+ * checked first, by sim_config_check() on the machine's copy.
+ * @err: receives a message on failure (no command prefix).
  * Return: 0 or a negative S2_E* code.
  */
 int sim_create(struct sim **out, const struct sim_config *cfg, char *err,

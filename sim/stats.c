@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The machine's totals (sim.h): the counters kept in struct sim, those of
+ * each CPU and TLB, the host's TLBIs, and, for the full report, walks of
+ * every VM's stage 2 to count its table pages.
+ */
+#include <s2mm/geometry.h>
+
+#include "sim_int.h"
+
+static int count_tables(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	(void)visit;
+	(*(uint64_t *)ctx->arg)++;
+	return 0;
+}
+
+void sim_stats_light(struct sim *s, struct sim_stats *st)
+{
+	*st = s->st;
+	for (unsigned int i = 0; i < s->cfg.cpus; i++) {
+		const struct sim_cpu *c = &s->cpus[i];
+
+		st->accesses += c->accesses + c->utlb_hits;
+		st->utlb_hits += c->utlb_hits;
+		st->tlb_hits += c->tlb.stats.hits + c->utlb_hits;
+		st->tlb_misses += c->tlb.stats.misses;
+		st->walks += c->tlb.stats.walks;
+		st->descriptor_reads += c->tlb.stats.desc_reads;
+		st->isolation_violations += c->isolation;
+		st->data_checks += c->checks;
+	}
+	st->vmid_rollovers = s2_vmid_rollovers(s->ids);
+	st->tlbi_ipa = s->hm.tlbi_ipa;
+	st->tlbi_vmid = s->hm.tlbi_vmid;
+	st->tlbi_all = s->hm.tlbi_all;
+	st->tlb_flushes = st->tlbi_ipa + st->tlbi_vmid + st->tlbi_all;
+}
+
+void sim_stats(struct sim *s, struct sim_stats *st)
+{
+	sim_stats_light(s, st);
+	for (unsigned int i = 0; i < s->cfg.vms; i++) {
+		struct gvm *vm = &s->vms[i];
+		uint64_t tables = 0;
+		struct s2_walker w = { .cb = count_tables, .arg = &tables,
+				       .flags = S2_WALK_TABLE_PRE };
+
+		s2_pgtable_walk(&gvm_s2(vm)->pgt, 0, s2_geom_ipa_limit(&s->g), &w);
+		st->stage2_table_pages += tables + s->g.concat;
+		st->stage1_table_pages += vm->s1_tables;
+		st->distinct_ipa_pages += vm->distinct;
+		st->data_pages += vm->data_pages;
+		st->block_maps += gvm_s2(vm)->stats.block_maps;
+		st->page_maps += gvm_s2(vm)->stats.page_maps;
+	}
+	if (s->mm)
+		mm_stats(s, st);
+}
+
