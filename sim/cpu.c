@@ -26,7 +26,10 @@ void sim_utlb_flush_all(struct sim *s)
 		sim_utlb_flush(&s->cpus[i]);
 }
 
-/* A TLBI ...IS: the model's TLBs, and every micro-TLB (which keeps no VMID or ASID to match). */
+/*
+ * A TLBI ...IS: the model's TLBs, and every micro-TLB whole (it keeps no
+ * VMID or ASID to match).
+ */
 void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint64_t addr)
 {
 	struct s2_tlbi t = { .op = (uint8_t)op, .vmid = vmid, .asid = asid, .addr = addr };
@@ -35,6 +38,10 @@ void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint
 	sim_utlb_flush_all(s);
 }
 
+/*
+ * A generated guest runs its workload at EL0 once its MMU is on; a recorded
+ * one's accesses say their EL themselves (sim_replay_access()).
+ */
 void sim_load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v, uint16_t vmid)
 {
 	struct gvm *vm = v->vm;
