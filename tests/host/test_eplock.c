@@ -29,15 +29,21 @@
 #include <s2mm/error.h>
 
 #define READERS 2
-#define WRITERS 2
 #if defined(S2_EPLOCK_BUG_NO_FENCE) || defined(S2_EPLOCK_BUG_NO_WAIT)
-/* A broken lock: every critical section yields in its window, and the run
- * is long but ends at the first overlap, so that the bug shows every time. */
+/* A broken lock: every critical section yields in its window, the one
+ * writer gives the readers a turn after each (two writers handing the lock
+ * to each other kept the flag set, and the readers out, for whole runs),
+ * and the run is long but ends at the first overlap, so that the bug shows
+ * every time. */
+#define WRITERS 1
 #define WRITES 1000000  /* per writer */
 #define YIELD_EVERY 1
+#define YIELD_AFTER 1
 #else
+#define WRITERS 2
 #define WRITES 20000
 #define YIELD_EVERY 4
+#define YIELD_AFTER 0
 #endif
 
 static struct s2_eplock lock;
@@ -65,6 +71,8 @@ static void *writer(void *arg)
 			sched_yield();
 		data_b = x + 1;
 		s2_eplock_write_unlock(&lock);
+		if (YIELD_AFTER)
+			sched_yield();
 	}
 	return NULL;
 }
