@@ -609,6 +609,25 @@ static uint64_t need_table(struct prep *p, const uint64_t *t, uint64_t n,
 }
 
 /*
+ * The level at which a map of @size bytes at @ipa is exactly one leaf
+ * (@ipa aligned to it, the PA too, a leaf allowed there), or S2_LEVEL_MIN - 1
+ * when it is not one leaf.
+ */
+static ALWAYS_INLINE int one_leaf_level(const struct s2_geom *g, uint64_t ipa,
+					uint64_t size, uint64_t pa_off,
+					unsigned int flags)
+{
+	int leaf = S2_LEVEL_MAX;
+
+	while (leaf > g->start_level && s2_geom_level_size(g, leaf) < size)
+		leaf--;
+	if (s2_geom_level_size(g, leaf) != size || (ipa & (size - 1)) ||
+	    !map_leaf_ok(g, pa_off, flags, leaf, ipa))
+		return S2_LEVEL_MIN - 1;
+	return leaf;
+}
+
+/*
  * The fault path's common case, a map of exactly one leaf: follow the
  * tables down to its level; each missing (or block) level needs one table.
  * Return: false when the map is not a single leaf (use the general count).
@@ -617,14 +636,10 @@ static bool need_single_leaf(struct prep *p, uint64_t *n)
 {
 	const struct s2_pgtable *pgt = p->pgt;
 	const struct s2_geom *g = &pgt->geom;
-	uint64_t size = p->end - p->start;
-	int leaf = S2_LEVEL_MAX;
+	int leaf = one_leaf_level(g, p->start, p->end - p->start, p->pa_off,
+				  p->flags);
 
-	while (leaf > g->start_level && s2_geom_level_size(g, leaf) < size)
-		leaf--;
-	if (s2_geom_level_size(g, leaf) != size ||
-	    !map_leaf_ok(g, p->pa_off, p->flags, leaf, p->start) ||
-	    (p->start & (size - 1)))
+	if (leaf < S2_LEVEL_MIN)
 		return false;
 	const uint64_t *t = pgt->root;
 	int l = g->start_level;
@@ -812,12 +827,9 @@ static ALWAYS_INLINE bool map_one_leaf(struct map_data *d, uint64_t ipa,
 {
 	struct s2_pgtable *pgt = d->c.pgt;
 	const struct s2_geom *g = &pgt->geom;
-	int leaf = S2_LEVEL_MAX;
+	int leaf = one_leaf_level(g, ipa, size, d->pa_off, d->flags);
 
-	while (leaf > g->start_level && s2_geom_level_size(g, leaf) < size)
-		leaf--;
-	if (s2_geom_level_size(g, leaf) != size || (ipa & (size - 1)) ||
-	    !map_leaf_ok(g, d->pa_off, d->flags, leaf, ipa))
+	if (leaf < S2_LEVEL_MIN)
 		return false;
 	uint64_t *t = pgt->root;
 	int l = g->start_level;
