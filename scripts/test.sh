@@ -11,7 +11,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh" test || exit 1
 jobs=$(nproc)
 status=0
-step() { echo; echo "=== $*"; }
+# Each step says when it starts (seconds since the start): CI has 20 minutes.
+step() { echo; echo "=== [${SECONDS} s] $*"; }
 
 # Half the suite boots s2hyp under QEMU: when that cannot work here, say
 # once what is missing rather than fail every one of those tests alike.
