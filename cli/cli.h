@@ -14,6 +14,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 int cmd_hyp(int argc, char **argv);
 /* The other `s2mm hyp` subcommands, dispatched from cmd_hyp(). */
 int cmd_hyp_fidelity(int argc, char **argv);

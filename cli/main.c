@@ -19,6 +19,8 @@ static const struct {
 	  "replay a program's memory trace (valgrind lackey) as a VM's guest" },
 	{ "record", cmd_record,
 	  "record real arm64 software's memory accesses with a QEMU plugin" },
+	{ "sweep", cmd_sweep,
+	  "run a grid of run/trace options as parallel processes: CSV, plots, Slurm" },
 	{ "explain", cmd_explain,
 	  "show one address's 2D walk step by step (text and SVG)" },
 	{ "hyp", cmd_hyp, "boot s2hyp (the EL2 hypervisor) under QEMU and run guests" },
