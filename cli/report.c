@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -52,6 +53,10 @@ const char report_options_help[] =
 	"  --plot FILE.png|FILE.svg  plot the time series with gnuplot\n"
 	"  --sample N          a time-series row every N accesses\n"
 	"  --quiet             no summary, no progress line\n"
+	"  --cost K=N,...      the cost model's cycles: utlb (a micro-TLB hit),\n"
+	"                      tlb (another TLB hit), desc (a descriptor read\n"
+	"                      of a walk), s1fault, s2fault (default utlb=1,\n"
+	"                      tlb=8,desc=40,s1fault=2000,s2fault=5000)\n"
 	"  --progress SECONDS  a progress line every SECONDS (default: a live\n"
 	"                      line on a terminal, else a line every 10 s on\n"
 	"                      stderr, so that logs show a long run going on)\n";
@@ -75,6 +80,55 @@ static int bad(const char *cmd, const char *opt, const char *arg, const char *wh
 {
 	fprintf(stderr, "s2mm %s: --%s '%s': %s\n", cmd, opt, arg, why);
 	return -1;
+}
+
+/* --cost K=N,...: the prices given replace the defaults'. Return: 1 or -1. */
+static int parse_cost(const char *cmd, struct report *rep, const char *arg)
+{
+	static const struct { const char *key; size_t off; } keys[] = {
+		{ "utlb", offsetof(struct sim_cost_model, utlb_hit) },
+		{ "tlb", offsetof(struct sim_cost_model, tlb_hit) },
+		{ "desc", offsetof(struct sim_cost_model, desc_read) },
+		{ "s1fault", offsetof(struct sim_cost_model, s1_fault) },
+		{ "s2fault", offsetof(struct sim_cost_model, s2_fault) },
+	};
+	struct sim_cost_model m = rep->cost_given ? rep->cost : SIM_COST_DEFAULT;
+	const char *p = arg;
+
+	while (*p) {
+		const char *eq = strchr(p, '='), *end = strchr(p, ',');
+		char num[24];
+		size_t i, klen, nlen;
+		uint64_t v;
+
+		if (!end)
+			end = p + strlen(p);
+		if (!eq || eq > end)
+			return bad(cmd, "cost", arg, "expected KEY=CYCLES,... (utlb, tlb, desc, "
+				   "s1fault, s2fault)");
+		klen = (size_t)(eq - p);
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strlen(keys[i].key) == klen && !strncmp(p, keys[i].key, klen))
+				break;
+		nlen = (size_t)(end - eq - 1);
+		if (i == sizeof(keys) / sizeof(keys[0]))
+			return bad(cmd, "cost", arg, "keys are utlb, tlb, desc, s1fault, s2fault");
+		if (!nlen || nlen >= sizeof(num))
+			return bad(cmd, "cost", arg, "expected cycles 0..1000000 after each =");
+		memcpy(num, eq + 1, nlen);
+		num[nlen] = 0;
+		if (!parse_u64(num, &v) || v > 1000000)
+			return bad(cmd, "cost", arg, "expected cycles 0..1000000 after each =");
+		*(uint32_t *)((char *)&m + keys[i].off) = (uint32_t)v;
+		p = *end ? end + 1 : end;
+		if (*end && !*p)
+			return bad(cmd, "cost", arg, "a trailing comma");
+	}
+	if (p == arg)
+		return bad(cmd, "cost", arg, "expected KEY=CYCLES,...");
+	rep->cost = m;
+	rep->cost_given = true;
+	return 1;
 }
 
 static bool granule_arg(const char *arg, unsigned int *g)
@@ -235,6 +289,8 @@ static int report_option(const char *cmd, int opt, const char *arg,
 			return bad(cmd, "sample", arg, "expected a count >= 1");
 		rep->sample_every = v;
 		return 1;
+	case OPT_COST:
+		return parse_cost(cmd, rep, arg);
 	}
 	return 0;
 }
@@ -326,7 +382,15 @@ static void take_sample(struct report *rep, const struct sim_stats *st, double t
 		.s2_faults = st->s2_translation + st->s2_permission +
 			     st->s2_access_flag + st->s2_s1ptw,
 		.rollovers = st->vmid_rollovers, .flushes = st->tlb_flushes,
+		.s2_translation = st->s2_translation, .s2_permission = st->s2_permission,
+		.s2_access_flag = st->s2_access_flag, .s2_s1ptw = st->s2_s1ptw,
 	};
+}
+
+/* The cost model's prices: --cost's, else the defaults. */
+static struct sim_cost_model cost_model(const struct report *rep)
+{
+	return rep->cost_given ? rep->cost : SIM_COST_DEFAULT;
 }
 
 void report_tick(struct report *rep, struct sim *s)
@@ -373,6 +437,46 @@ static bool sim_failed(const struct sim_stats *st)
 	       st->bbm_violations || st->livelocks || st->errors || sim_report_failed(st);
 }
 
+/* The walks' lengths: the most common ones, by share of the walks. */
+static void summary_walks(FILE *f, const struct sim_stats *st)
+{
+	bool shown[SIM_WALK_REFS] = { false };
+
+	if (!st->walks)
+		return;
+	fprintf(f, "  walks       descriptor reads per walk:");
+	for (unsigned int k = 0; k < 4; k++) {
+		unsigned int best = 0;
+
+		for (unsigned int n = 1; n < SIM_WALK_REFS; n++)
+			if (!shown[n] && st->walk_refs[n] > st->walk_refs[best])
+				best = n;
+		if (!st->walk_refs[best] || shown[best])
+			break;
+		shown[best] = true;
+		fprintf(f, "%s %u%s (%.1f%%)", k ? "," : "", best,
+			best == SIM_WALK_REFS - 1 ? "+" : "",
+			100.0 * report_ratio(st->walk_refs[best], st->walks));
+	}
+	fprintf(f, "\n");
+}
+
+static void summary_cost(FILE *f, const struct report *rep)
+{
+	struct sim_cost_model m = cost_model(rep);
+	struct sim_cost c;
+
+	sim_cost(&m, &rep->st, &c);
+	if (c.total <= 0)
+		return;
+	fprintf(f, "  cost        %.1f cycles per access: walks %.1f%%, TLB hits %.1f%%, "
+		   "micro-TLB %.1f%%, stage-1 faults %.1f%%, stage-2 faults %.1f%%%s\n",
+		report_ratio(c.total, rep->st.accesses), 100 * c.walks / c.total,
+		100 * c.tlb_hits / c.total, 100 * c.utlb_hits / c.total,
+		100 * c.s1_faults / c.total, 100 * c.s2_faults / c.total,
+		rep->cost_given ? "" : " (--cost)");
+}
+
 static void summary(FILE *f, const struct report *rep)
 {
 	const struct sim_stats *st = &rep->st;
@@ -392,6 +496,7 @@ static void summary(FILE *f, const struct report *rep)
 		st->tlb_hits, 100.0 * report_ratio(st->tlb_hits, st->tlb_hits + st->tlb_misses),
 		st->utlb_hits, st->tlb_misses, st->walks, st->descriptor_reads,
 		report_ratio(st->descriptor_reads, st->walks));
+	summary_walks(f, st);
 	fprintf(f, "  stage 1     %" PRIu64 " guest page faults, %" PRIu64 " table pages, %" PRIu64
 		   " data pages\n", st->s1_faults, st->stage1_table_pages, st->data_pages);
 	fprintf(f, "  stage 2     faults: %" PRIu64 " translation, %" PRIu64 " permission, %" PRIu64
@@ -408,6 +513,7 @@ static void summary(FILE *f, const struct report *rep)
 	if (c->dirty_vms || st->reclaims)
 		fprintf(f, "  host        %" PRIu64 " dirty pages in %" PRIu64 " log rounds, %" PRIu64
 			   " reclaims\n", st->dirty_pages, st->dirty_rounds, st->reclaims);
+	summary_cost(f, rep);
 	sim_report_summary(f, c, st);
 	if (c->check_bbm)
 		fprintf(f, "  monitor     %" PRIu64 " break-before-make violations\n",
@@ -417,6 +523,54 @@ static void summary(FILE *f, const struct report *rep)
 		   " fault livelocks%s\n",
 		st->isolation_violations, st->stale_tlb_hits, st->stale_entries,
 		st->livelocks, sim_failed(st) ? "  FAILED" : "  ok");
+}
+
+/*
+ * Walks by descriptors read: the mean, the largest, and the histogram as
+ * {"N": walks that read N} (the buckets with walks; the last bucket,
+ * SIM_WALK_REFS - 1, holds the longer walks too).
+ */
+static json_t *walk_refs_json(const struct sim_stats *st)
+{
+	json_t *o = json_object(), *h = json_object();
+	unsigned int max = 0;
+
+	for (unsigned int n = 0; n < SIM_WALK_REFS; n++) {
+		char key[8];
+
+		if (!st->walk_refs[n])
+			continue;
+		snprintf(key, sizeof(key), "%u", n);
+		json_set_u64(h, key, st->walk_refs[n]);
+		max = n;
+	}
+	json_object_set_new(o, "mean", json_real(report_ratio(st->descriptor_reads, st->walks)));
+	json_set_u64(o, "max", max);
+	json_object_set_new(o, "histogram", h);
+	return o;
+}
+
+static json_t *cost_json(const struct report *rep)
+{
+	struct sim_cost_model m = cost_model(rep);
+	json_t *o = json_object(), *p = json_object();
+	struct sim_cost c;
+
+	sim_cost(&m, &rep->st, &c);
+	json_set_u64(p, "utlb", m.utlb_hit);
+	json_set_u64(p, "tlb", m.tlb_hit);
+	json_set_u64(p, "desc", m.desc_read);
+	json_set_u64(p, "s1fault", m.s1_fault);
+	json_set_u64(p, "s2fault", m.s2_fault);
+	json_object_set_new(o, "cycles", json_real(c.total));
+	json_object_set_new(o, "per_access", json_real(report_ratio(c.total, rep->st.accesses)));
+	json_object_set_new(o, "utlb_hits", json_real(c.utlb_hits));
+	json_object_set_new(o, "tlb_hits", json_real(c.tlb_hits));
+	json_object_set_new(o, "walks", json_real(c.walks));
+	json_object_set_new(o, "s1_faults", json_real(c.s1_faults));
+	json_object_set_new(o, "s2_faults", json_real(c.s2_faults));
+	json_object_set_new(o, "model", p);
+	return o;
 }
 
 static int write_json(const struct report *rep)
@@ -435,6 +589,8 @@ static int write_json(const struct report *rep)
 	json_set_u64(o, "utlb_hits", st->utlb_hits);
 	json_set_u64(o, "walks", st->walks);
 	json_set_u64(o, "descriptor_reads", st->descriptor_reads);
+	json_object_set_new(o, "walk_refs", walk_refs_json(st));
+	json_object_set_new(o, "cost", cost_json(rep));
 	json_set_u64(o, "s1_faults", st->s1_faults);
 	json_set_u64(f, "translation", st->s2_translation);
 	json_set_u64(f, "permission", st->s2_permission);
@@ -516,15 +672,19 @@ static int write_csv(const struct report *rep, const char *path)
 			strerror(errno));
 		return 2;
 	}
-	fprintf(f, "seconds,accesses,tlb_hit_rate,s1_faults,s2_faults,vmid_rollovers,tlb_flushes\n");
+	/* New columns go last: the plot reads the others by position. */
+	fprintf(f, "seconds,accesses,tlb_hit_rate,s1_faults,s2_faults,vmid_rollovers,tlb_flushes,"
+		   "s2_translation,s2_permission,s2_access_flag,s2_s1ptw\n");
 	for (size_t i = 0; i < rep->nsamples; i++) {
 		const struct report_sample *p = &rep->samples[i];
 		uint64_t h = p->hits - (prev ? prev->hits : 0);
 		uint64_t m = p->misses - (prev ? prev->misses : 0);
 
-		fprintf(f, "%.6f,%" PRIu64 ",%.6f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+		fprintf(f, "%.6f,%" PRIu64 ",%.6f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
 			p->t, p->accesses, report_ratio(h, h + m), p->s1_faults, p->s2_faults,
-			p->rollovers, p->flushes);
+			p->rollovers, p->flushes, p->s2_translation, p->s2_permission,
+			p->s2_access_flag, p->s2_s1ptw);
 		prev = p;
 	}
 	if (fclose(f)) {
@@ -535,22 +695,65 @@ static int write_csv(const struct report *rep, const char *path)
 	return 0;
 }
 
+/*
+ * The plot's totals, as gnuplot data blocks: the histogram of descriptor
+ * reads per walk ("reads walks" lines), then the cost by where it went
+ * ("'label' cycles per access" lines).
+ */
+static int write_totals(const struct report *rep, const char *path)
+{
+	struct sim_cost_model m = cost_model(rep);
+	const struct sim_stats *st = &rep->st;
+	FILE *f = fopen(path, "w");
+	struct sim_cost c;
+
+	if (!f) {
+		fprintf(stderr, "s2mm %s: cannot write %s: %s\n", rep->command, path,
+			strerror(errno));
+		return 2;
+	}
+	for (unsigned int n = 0; n < SIM_WALK_REFS; n++)
+		if (st->walk_refs[n])
+			fprintf(f, "%u %" PRIu64 "\n", n, st->walk_refs[n]);
+	if (!st->walks)
+		fprintf(f, "0 0\n"); /* gnuplot refuses an empty block */
+	sim_cost(&m, st, &c);
+	fprintf(f, "\n\n\"walks\" %.6g\n\"TLB hits\" %.6g\n\"micro-TLB\" %.6g\n"
+		   "\"stage-1 faults\" %.6g\n\"stage-2 faults\" %.6g\n",
+		report_ratio(c.walks, st->accesses), report_ratio(c.tlb_hits, st->accesses),
+		report_ratio(c.utlb_hits, st->accesses), report_ratio(c.s1_faults, st->accesses),
+		report_ratio(c.s2_faults, st->accesses));
+	if (fclose(f)) {
+		fprintf(stderr, "s2mm %s: cannot write %s\n", rep->command, path);
+		return 2;
+	}
+	return 0;
+}
+
 static int plot(const struct report *rep)
 {
-	char tmp[] = "/tmp/s2mm-plot-XXXXXX";
+	char tmp[] = "/tmp/s2mm-plot-XXXXXX", tot[] = "/tmp/s2mm-plot-XXXXXX";
 	const char *dot = strrchr(rep->plot, '.');
 	bool svg = dot && !strcmp(dot, ".svg");
-	int fd = mkstemp(tmp), ret;
+	int fd = mkstemp(tmp), fd2 = fd < 0 ? -1 : mkstemp(tot), ret;
 	FILE *g;
 
-	if (fd < 0) {
+	if (fd < 0 || fd2 < 0) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
 		fprintf(stderr, "s2mm %s: cannot create a temporary file\n", rep->command);
 		return 2;
 	}
 	close(fd);
+	close(fd2);
 	ret = write_csv(rep, tmp);
+	if (!ret)
+		ret = write_totals(rep, tot);
 	if (ret) {
 		unlink(tmp);
+		unlink(tot);
 		return ret;
 	}
 	/*
@@ -560,18 +763,19 @@ static int plot(const struct report *rep)
 	g = popen("exec gnuplot >/dev/null", "w");
 	if (!g) {
 		unlink(tmp);
+		unlink(tot);
 		fprintf(stderr, "s2mm %s: cannot run gnuplot (apt-get install gnuplot-nox)\n",
 			rep->command);
 		return 2;
 	}
 	fprintf(g,
-		"set terminal %s size 1000,800\n"
+		"set terminal %s size 1000,1300\n"
 		"set output '%s'\n"
 		"set datafile separator ','\n"
 		/* Keys above each panel: inside, a line near 1.0 ran
 		 * through them and long titles were cut. */
 		"set key outside top center horizontal autotitle columnhead\n"
-		"set multiplot layout 3,1 title 's2mm %s: %s'\n"
+		"set multiplot layout 5,1 title 's2mm %s: %s'\n"
 		"set xlabel 'accesses'\n"
 		"set ylabel 'TLB hit rate'\n"
 		"set yrange [0:1.05]\n"
@@ -593,11 +797,26 @@ static int plot(const struct report *rep)
 		 * gnuplot warns about. */
 		"set yrange [0:%s]\n"
 		"plot '%s' using 2:6 with steps lw 2 title 'VMID rollovers'\n"
+		/* The totals: whitespace-separated, no header row. */
+		"set datafile separator whitespace\n"
+		"set key noautotitle\n"
+		"set yrange [0:*]\n"
+		"set style fill solid 0.6\n"
+		"set boxwidth 0.8\n"
+		"set xlabel 'descriptor reads per walk'\n"
+		"set ylabel 'walks'\n"
+		"set xrange [-0.5:*]\n"
+		"plot '%s' index 0 using 1:2 with boxes notitle\n"
+		"set xrange [*:*]\n"
+		"set xlabel 'cost model (--cost)'\n"
+		"set ylabel 'cycles per access'\n"
+		"plot '%s' index 1 using 0:2:xticlabels(1) with boxes notitle\n"
 		"unset multiplot\n",
 		svg ? "svg" : "png", rep->plot, rep->command, rep->workload, tmp, tmp,
-		rep->st.vmid_rollovers ? "*" : "1", tmp);
+		rep->st.vmid_rollovers ? "*" : "1", tmp, tot, tot);
 	ret = pclose(g);
 	unlink(tmp);
+	unlink(tot);
 	if (ret == -1 || (WIFEXITED(ret) && WEXITSTATUS(ret) == 127)) {
 		/* The shell's "command not found". */
 		fprintf(stderr, "s2mm %s: cannot run gnuplot (apt-get install gnuplot-nox)\n",

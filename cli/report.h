@@ -19,6 +19,7 @@
 struct report_sample {
 	double t;
 	uint64_t accesses, hits, misses, s1_faults, s2_faults, rollovers, flushes;
+	uint64_t s2_translation, s2_permission, s2_access_flag, s2_s1ptw;
 };
 
 struct report {
@@ -31,6 +32,9 @@ struct report {
 	/* Outputs. */
 	const char *json, *csv, *plot;
 	bool quiet, progress;
+	/* --cost: the cost model's prices (SIM_COST_DEFAULT until given). */
+	bool cost_given;
+	struct sim_cost_model cost;
 	/* Progress: a live line on a terminal; else whole lines (logs,
 	 * CI), every @progress_every seconds (0: the default). */
 	bool progress_lines;
@@ -49,7 +53,7 @@ enum {
 	OPT_BLOCKS, OPT_NO_BLOCKS, OPT_TLB_ENTRIES, OPT_TLB_WAYS, OPT_NO_UTLB,
 	OPT_VM_MEM, OPT_DIRTY_VMS, OPT_DIRTY_EVERY, OPT_RECLAIM_EVERY,
 	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE, OPT_DROP_TLBI, OPT_DROP_FLUSH,
-	OPT_PROGRESS, OPT_CHECK_BBM, OPT_DROP_DSB,
+	OPT_PROGRESS, OPT_CHECK_BBM, OPT_DROP_DSB, OPT_COST,
 	OPT_CMD_BASE = 512,        /* each command's own options from here */
 };
 
@@ -73,7 +77,8 @@ enum {
 	{ "inject-missing-tlbi", 0, 0, OPT_DROP_TLBI },                   \
 	{ "inject-missing-rollover-flush", 0, 0, OPT_DROP_FLUSH },        \
 	{ "check-bbm", 0, 0, OPT_CHECK_BBM },                             \
-	{ "inject-missing-dsb", 0, 0, OPT_DROP_DSB }
+	{ "inject-missing-dsb", 0, 0, OPT_DROP_DSB },                     \
+	{ "cost", 1, 0, OPT_COST }
 
 /* Help text of the shared options. */
 extern const char report_options_help[];

@@ -88,9 +88,16 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 	int err;
 
 	for (unsigned int i = 0; i < MAX_RETRIES; i++) {
+		uint64_t walks = c->tlb.stats.walks;
+
 		err = s2_tlb_translate(&c->tlb, &s->mem, &s->cpu, &c->regs, &a, &r);
 		if (err)
 			return sim_fail(s, err, "s2_tlb_translate");
+		if (c->tlb.stats.walks != walks) {
+			uint32_t n = c->tlb.stats.last_walk_reads;
+
+			c->walk_refs[n < SIM_WALK_REFS ? n : SIM_WALK_REFS - 1]++;
+		}
 		if (r.stale)
 			s->st.stale_tlb_hits++;
 		if (!r.fault.type) {

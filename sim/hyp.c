@@ -113,31 +113,27 @@ int sim_hyp_abort(struct sim *s, struct gvm *vm, const struct s2_mmu_fault *f,
 	};
 	struct s2_abort ab = { 0 };
 	struct s2_exit ex;
+	uint64_t *kind;
 	int err;
 
 	switch (f->type) {
 	case S2_MMU_FAULT_TRANSLATION:
-		if (f->s1ptw)
-			s->st.s2_s1ptw++;
-		else
-			s->st.s2_translation++;
+		kind = &s->st.s2_translation;
 		break;
 	case S2_MMU_FAULT_PERMISSION:
-		if (f->s1ptw)
-			s->st.s2_s1ptw++;
-		else
-			s->st.s2_permission++;
+		kind = &s->st.s2_permission;
 		break;
 	case S2_MMU_FAULT_ACCESS_FLAG:
-		if (f->s1ptw)
-			s->st.s2_s1ptw++;
-		else
-			s->st.s2_access_flag++;
+		kind = &s->st.s2_access_flag;
 		break;
 	default:
-		s->st.s2_other++;
+		kind = &s->st.s2_other;
 		break;
 	}
+	/* A fault on a stage-1 walk's fetch counts as that, whatever its kind. */
+	if (f->s1ptw && kind != &s->st.s2_other)
+		kind = &s->st.s2_s1ptw;
+	(*kind)++;
 	err = s2_mmu_esr(f, &ldr_x1, &ab.esr);
 	if (!err)
 		err = s2_mmu_hpfar(f, &ab.hpfar);

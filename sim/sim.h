@@ -74,9 +74,13 @@ struct sim_mm_stats {
 };
 
 /* Totals for reports (the JSON keys). */
+/* Walks by descriptors read, 0 .. SIM_WALK_REFS - 1; the last: that many or more. */
+#define SIM_WALK_REFS 48
+
 struct sim_stats {
 	uint64_t accesses, tlb_hits, tlb_misses, utlb_hits, walks;
 	uint64_t descriptor_reads;
+	uint64_t walk_refs[SIM_WALK_REFS];
 	uint64_t s1_faults;
 	uint64_t s2_translation, s2_permission, s2_access_flag, s2_s1ptw;
 	uint64_t s2_other, mmio, injected, retries;
@@ -166,6 +170,31 @@ int sim_slice_end(struct sim *s);
 void sim_stats(struct sim *s, struct sim_stats *st);
 /** sim_stats_light() - The counters only (no table walks): for progress. */
 void sim_stats_light(struct sim *s, struct sim_stats *st);
+
+/*
+ * A simple cost model of translation, in cycles: what each event costs.
+ * The defaults (SIM_COST_DEFAULT) are round figures of the order of a
+ * server core's, not measurements: set them for the machine studied.
+ */
+struct sim_cost_model {
+	uint32_t utlb_hit, tlb_hit, desc_read, s1_fault, s2_fault;
+};
+#define SIM_COST_DEFAULT \
+	((struct sim_cost_model){ .utlb_hit = 1, .tlb_hit = 8, .desc_read = 40, \
+				  .s1_fault = 2000, .s2_fault = 5000 })
+
+/* Cycles by where they went, under a struct sim_cost_model. */
+struct sim_cost {
+	double utlb_hits, tlb_hits, walks, s1_faults, s2_faults, total;
+};
+
+/**
+ * sim_cost() - @st's accesses under @m: micro-TLB hits, the other TLB
+ * hits, the walks' descriptor reads, guest stage-1 faults and stage-2
+ * faults (every kind) each at their price.
+ */
+void sim_cost(const struct sim_cost_model *m, const struct sim_stats *st,
+	      struct sim_cost *out);
 
 /* What `s2mm explain` needs to show a walk: the hardware's view of a CPU. */
 struct sim_view {

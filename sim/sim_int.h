@@ -152,6 +152,7 @@ struct sim_cpu {
 	/* Accesses besides the micro-TLB's hits (which hold only pages
 	 * that passed the isolation check), and its hits. */
 	uint64_t accesses, utlb_hits, isolation, checks;
+	uint64_t walk_refs[SIM_WALK_REFS]; /* sim_stats' */
 	uint8_t el;
 	bool use_utlb;             /* off while verifying every hit */
 	bool checking;

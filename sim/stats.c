@@ -27,6 +27,8 @@ void sim_stats_light(struct sim *s, struct sim_stats *st)
 		st->tlb_misses += c->tlb.stats.misses;
 		st->walks += c->tlb.stats.walks;
 		st->descriptor_reads += c->tlb.stats.desc_reads;
+		for (unsigned int n = 0; n < SIM_WALK_REFS; n++)
+			st->walk_refs[n] += c->walk_refs[n];
 		st->isolation_violations += c->isolation;
 		st->data_checks += c->checks;
 	}
@@ -58,3 +60,17 @@ void sim_stats(struct sim *s, struct sim_stats *st)
 		mm_stats(s, st);
 }
 
+void sim_cost(const struct sim_cost_model *m, const struct sim_stats *st,
+	      struct sim_cost *out)
+{
+	/* tlb_hits counts the micro-TLB's hits too. */
+	out->utlb_hits = (double)st->utlb_hits * m->utlb_hit;
+	out->tlb_hits = (double)(st->tlb_hits - st->utlb_hits) * m->tlb_hit;
+	out->walks = (double)st->descriptor_reads * m->desc_read;
+	out->s1_faults = (double)st->s1_faults * m->s1_fault;
+	out->s2_faults = (double)(st->s2_translation + st->s2_permission +
+				  st->s2_access_flag + st->s2_s1ptw + st->s2_other) *
+			 m->s2_fault;
+	out->total = out->utlb_hits + out->tlb_hits + out->walks + out->s1_faults +
+		     out->s2_faults;
+}
