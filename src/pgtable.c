@@ -13,6 +13,7 @@
 #include <s2mm/error.h>
 #include <s2mm/pgtable.h>
 
+#include "geom_oa.h"
 #include "monitor_hook.h"
 #include "table_pass.h"
 
@@ -61,7 +62,7 @@ static ALWAYS_INLINE bool pte_leaf(uint64_t d, int level)
 static ALWAYS_INLINE uint64_t *table_va(const struct s2_pgtable *pgt, uint64_t d)
 {
 	return pgt->ops->phys_to_virt(pgt->ops->ctx,
-				      s2_geom_desc_to_oa(&pgt->geom, d));
+				      geom_desc_to_oa(&pgt->geom, d));
 }
 
 static ALWAYS_INLINE uint64_t min_u64(uint64_t a, uint64_t b)
@@ -252,20 +253,25 @@ static ALWAYS_INLINE void pte_publish(struct change *c, uint64_t *ptep,
  * A shared walker does it with compare-and-swap and loses to any change
  * made since it read @old.
  */
+static ALWAYS_INLINE bool pte_install_in(const struct s2_pgtable *pgt,
+					 bool shared, uint64_t *ptep,
+					 uint64_t old, uint64_t new)
+{
+	if (!shared)
+		__atomic_store_n(ptep, new, __ATOMIC_RELEASE);
+	else if (!__atomic_compare_exchange_n(ptep, &old, new, false,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return false;
+	mon_write(pgt, ptep, 1);
+	if (pgt->ops->dcache_clean_poc)
+		pgt->ops->dcache_clean_poc(pgt->ops->ctx, ptep, sizeof(*ptep));
+	return true;
+}
+
 static ALWAYS_INLINE bool pte_install(struct change *c, uint64_t *ptep,
 				      uint64_t old, uint64_t new)
 {
-	if (!c->shared) {
-		pte_publish(c, ptep, new);
-		return true;
-	}
-	if (!__atomic_compare_exchange_n(ptep, &old, new, false,
-					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-		return false;
-	mon_write(c->pgt, ptep, 1);
-	if (c->pgt->ops->dcache_clean_poc)
-		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
-	return true;
+	return pte_install_in(c->pgt, c->shared, ptep, old, new);
 }
 
 static ALWAYS_INLINE size_t granule(const struct s2_pgtable *pgt)
@@ -474,13 +480,13 @@ static bool bbm_replace(struct change *c, uint64_t *ptep, uint64_t old,
 static ALWAYS_INLINE uint64_t child_leaf(const struct s2_geom *g, uint64_t blk,
 					 int level, uint64_t i)
 {
-	uint64_t pa = s2_geom_desc_to_oa(g, blk) +
+	uint64_t pa = geom_desc_to_oa(g, blk) +
 		      (i << s2_geom_level_shift(g, level + 1));
-	uint64_t attrs = blk & ~(s2_geom_oa_to_desc(g, s2_geom_desc_to_oa(g, blk)) |
+	uint64_t attrs = blk & ~(geom_oa_to_desc(g, geom_desc_to_oa(g, blk)) |
 				 DESC_TYPE_MASK);
 	uint64_t type = level + 1 == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK;
 
-	return s2_geom_oa_to_desc(g, pa) | attrs | type;
+	return geom_oa_to_desc(g, pa) | attrs | type;
 }
 
 /*
@@ -500,7 +506,7 @@ static int split_block(struct change *c, const struct s2_walk_ctx *ctx)
 	if (ops->dcache_clean_poc)
 		ops->dcache_clean_poc(ops->ctx, t, granule(c->pgt));
 	if (!bbm_replace(c, ctx->ptep, ctx->old,
-			 s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
+			 geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
 				 DESC_TYPE_TABLE,
 			 ctx->addr, ctx->level)) {
 		cache_unfill(c, t);
@@ -723,7 +729,7 @@ static uint64_t leaf_attrs(const struct s2_geom *g, unsigned int prot)
 static ALWAYS_INLINE uint64_t mk_leaf(const struct s2_geom *g, uint64_t pa,
 				      uint64_t attrs, int level)
 {
-	return s2_geom_oa_to_desc(g, pa) | attrs |
+	return geom_oa_to_desc(g, pa) | attrs |
 	       (level == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
 }
 
@@ -805,7 +811,7 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	}
 	*ops->refcount(ops->ctx, t) = (uint32_t)n;
 	if (!pte_install(c, ctx->ptep, ctx->old,
-			 s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
+			 geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
 				 DESC_TYPE_TABLE)) {
 		cache_unfill(c, t);
 		return -S2_EAGAIN;
@@ -819,36 +825,58 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
  * entry of a table that already exists. Anything else (a table to add, a
  * block or leaf in the way, an entry a shared walker holds locked, a
  * compare-and-swap lost to one) is left to the general map, which
- * prepares, walks what is there now and reports.
+ * prepares, walks what is there now and reports. It needs none of a
+ * change's state: no table pages, and no invalidation, since an entry
+ * that gives a Translation fault is never held in a TLB (Arm ARM D8.13,
+ * TLBs), so making an invalid entry valid leaves nothing stale; only the
+ * table's refcount.
  * Return: whether the leaf is in place.
  */
-static ALWAYS_INLINE bool map_one_leaf(struct map_data *d, uint64_t ipa,
-				       uint64_t size)
+static ALWAYS_INLINE bool map_one_leaf(struct s2_pgtable *pgt, uint64_t ipa,
+				       uint64_t size, uint64_t pa_off,
+				       uint64_t attrs, unsigned int flags)
 {
-	struct s2_pgtable *pgt = d->c.pgt;
 	const struct s2_geom *g = &pgt->geom;
-	int leaf = one_leaf_level(g, ipa, size, d->pa_off, d->flags);
+	const struct s2_mm_ops *ops = pgt->ops;
+	bool shared = flags & S2_MAP_SHARED;
+	int leaf = one_leaf_level(g, ipa, size, pa_off, flags);
 
 	if (leaf < S2_LEVEL_MIN)
 		return false;
+	/* The geometry in registers: the acquire loads below would make
+	 * the compiler read it again at every level. */
+	unsigned int stride = g->stride;
+	unsigned int shift = s2_geom_level_shift(g, g->start_level);
+	uint64_t imask = (1ULL << stride) - 1;
 	uint64_t *t = pgt->root;
-	int l = g->start_level;
-	uint64_t idx = ipa >> s2_geom_level_shift(g, l);
-	for (; l < leaf; l++) {
+	uint64_t idx = ipa >> shift;
+	for (int l = g->start_level; l < leaf; l++) {
 		uint64_t e = pte_read(&t[idx]);
-		if (!pte_table(e, l))
+		/* l < leaf <= S2_LEVEL_MAX: bit 1 set means a table here. */
+		if ((e & DESC_TYPE_MASK) != DESC_TYPE_TABLE)
 			return false;
 		t = table_va(pgt, e);
-		idx = (ipa >> s2_geom_level_shift(g, l + 1)) &
-		      ((1ULL << g->stride) - 1);
+		shift -= stride;
+		idx = (ipa >> shift) & imask;
 	}
-	uint64_t old = pte_read(&t[idx]);
+	uint64_t *ptep = &t[idx];
+	uint64_t old = pte_read(ptep);
 	if (pte_valid(old) || old == PTE_LOCKED)
 		return false;
-	if (!pte_install(&d->c, &t[idx], old,
-			 mk_leaf(g, ipa + d->pa_off, d->attrs, leaf)))
+	if (!pte_install_in(pgt, shared, ptep, old,
+			    mk_leaf(g, ipa + pa_off, attrs, leaf)))
 		return false;
-	rc_add(&d->c, &t[idx], leaf, 1);
+	if (leaf != g->start_level) {
+		/* The root has no refcount: it is never freed. */
+		uint32_t *rc = ops->refcount(ops->ctx, (void *)((uintptr_t)ptep &
+					     ~(uintptr_t)(granule(pgt) - 1)));
+		if (shared)
+			__atomic_add_fetch(rc, 1, __ATOMIC_RELAXED);
+		else
+			++*rc;
+	}
+	if (!shared)
+		mon_table(pgt, S2_MON_DONE, NULL, 0);
 	return true;
 }
 
@@ -867,15 +895,14 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	    size > (1ULL << pgt->geom.pa_bits) - pa)
 		return -S2_ERANGE;
 
+	uint64_t attrs = leaf_attrs(&pgt->geom, prot);
+	if (map_one_leaf(pgt, ipa, size, pa - ipa, attrs, flags))
+		return 0;
 	struct map_data d;
 	change_init(&d.c, pgt, flags & S2_MAP_SHARED);
 	d.pa_off = pa - ipa;
-	d.attrs = leaf_attrs(&pgt->geom, prot);
+	d.attrs = attrs;
 	d.flags = flags;
-	if (map_one_leaf(&d, ipa, size)) {
-		finish(&d.c);
-		return 0;
-	}
 	struct prep p = {
 		.pgt = pgt, .mode = PREP_MAP, .start = ipa, .end = ipa + size,
 		.pa_off = pa - ipa, .flags = flags,
