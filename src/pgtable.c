@@ -624,11 +624,15 @@ static ALWAYS_INLINE int one_leaf_level(const struct s2_geom *g, uint64_t ipa,
 					unsigned int flags)
 {
 	int leaf = S2_LEVEL_MAX;
+	unsigned int shift = g->granule_shift;
 
-	while (leaf > g->start_level && s2_geom_level_size(g, leaf) < size)
+	while (leaf > g->start_level && (1ULL << shift) < size) {
 		leaf--;
-	if (s2_geom_level_size(g, leaf) != size || (ipa & (size - 1)) ||
-	    !map_leaf_ok(g, pa_off, flags, leaf, ipa))
+		shift += g->stride;
+	}
+	if ((1ULL << shift) != size || ((ipa | (ipa + pa_off)) & (size - 1)) ||
+	    (leaf != S2_LEVEL_MAX &&
+	     ((flags & S2_MAP_PAGES) || !s2_geom_leaf_allowed(g, leaf))))
 		return S2_LEVEL_MIN - 1;
 	return leaf;
 }
@@ -705,20 +709,24 @@ struct map_data {
 	unsigned int flags;
 };
 
-static uint64_t leaf_attrs(const struct s2_geom *g, unsigned int prot)
-{
-	uint64_t a = DESC_AF;
+/* S2AP[1:0] is W:R (Arm ARM D8.4, stage 2 data access permissions), as
+ * enum s2_prot has them: one shift. */
+_Static_assert(S2_PROT_R << S2_DESC_S2AP_SHIFT == S2_DESC_S2AP_R &&
+	       S2_PROT_W << S2_DESC_S2AP_SHIFT == S2_DESC_S2AP_W,
+	       "S2AP from enum s2_prot by a shift");
 
-	a |= S2_FIELD_PREP(S2_DESC_MEMATTR, (prot & S2_PROT_DEVICE) ?
-					    S2_MEMATTR_DEVICE_nGnRE :
-					    S2_MEMATTR_NORMAL_WB);
-	if (prot & S2_PROT_R)
-		a |= S2_DESC_S2AP_R;
-	if (prot & S2_PROT_W)
-		a |= S2_DESC_S2AP_W;
+static ALWAYS_INLINE uint64_t leaf_attrs(const struct s2_geom *g,
+					 unsigned int prot)
+{
+	uint64_t a = DESC_AF |
+		     (uint64_t)(prot & S2_PROT_RW) << S2_DESC_S2AP_SHIFT |
+		     S2_FIELD_PREP(S2_DESC_MEMATTR, (prot & S2_PROT_DEVICE) ?
+						    S2_MEMATTR_DEVICE_nGnRE :
+						    S2_MEMATTR_NORMAL_WB);
+
 	/* Never execute from Device memory (fetches there are unpredictable
 	 * at best: Arm ARM B2.7.2), whatever was asked. */
-	if (!(prot & S2_PROT_X) || (prot & S2_PROT_DEVICE))
+	if ((prot & (S2_PROT_X | S2_PROT_DEVICE)) != S2_PROT_X)
 		a |= S2_DESC_XN;
 	/* With FEAT_LPA2 bits [9:8] are OA; shareability is VTCR_EL2.SH0. */
 	if (!g->ds)
@@ -837,34 +845,40 @@ static ALWAYS_INLINE bool map_one_leaf(struct s2_pgtable *pgt, uint64_t ipa,
 				       uint64_t attrs, unsigned int flags)
 {
 	const struct s2_geom *g = &pgt->geom;
-	const struct s2_mm_ops *ops = pgt->ops;
-	bool shared = flags & S2_MAP_SHARED;
 	int leaf = one_leaf_level(g, ipa, size, pa_off, flags);
 
 	if (leaf < S2_LEVEL_MIN)
 		return false;
-	/* The geometry in registers: the acquire loads below would make
-	 * the compiler read it again at every level. */
+	/*
+	 * The geometry in registers, the shift counting the levels down:
+	 * each level's call to phys_to_virt would make the compiler read
+	 * it again. Where the OA sits in place (no 52-bit format) the field
+	 * is one AND.
+	 */
+	const struct s2_mm_ops *ops = pgt->ops;
 	unsigned int stride = g->stride;
 	unsigned int shift = s2_geom_level_shift(g, g->start_level);
-	uint64_t imask = (1ULL << stride) - 1;
+	unsigned int leaf_shift = s2_geom_level_shift(g, leaf);
+	uint64_t oa_mask = g->ds || g->lpa ? 0 : geom_desc_to_oa(g, ~0ULL);
 	uint64_t *t = pgt->root;
-	uint64_t idx = ipa >> shift;
-	for (int l = g->start_level; l < leaf; l++) {
-		uint64_t e = pte_read(&t[idx]);
-		/* l < leaf <= S2_LEVEL_MAX: bit 1 set means a table here. */
+	uint64_t *ptep = &t[ipa >> shift];
+	for (; shift > leaf_shift; shift -= stride) {
+		uint64_t e = pte_read(ptep);
+		/* Above the leaf's level, hence not the last: 0b11 is a table. */
 		if ((e & DESC_TYPE_MASK) != DESC_TYPE_TABLE)
 			return false;
-		t = table_va(pgt, e);
-		shift -= stride;
-		idx = (ipa >> shift) & imask;
+		t = ops->phys_to_virt(ops->ctx, oa_mask ? e & oa_mask :
+						  geom_desc_to_oa(g, e));
+		ptep = &t[(ipa >> (shift - stride)) & ((1ULL << stride) - 1)];
 	}
-	uint64_t *ptep = &t[idx];
 	uint64_t old = pte_read(ptep);
 	if (pte_valid(old) || old == PTE_LOCKED)
 		return false;
-	if (!pte_install_in(pgt, shared, ptep, old,
-			    mk_leaf(g, ipa + pa_off, attrs, leaf)))
+	uint64_t pa = ipa + pa_off;
+	uint64_t new = (oa_mask ? pa & oa_mask : geom_oa_to_desc(g, pa)) | attrs |
+		       (leaf == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
+	bool shared = flags & S2_MAP_SHARED;
+	if (!pte_install_in(pgt, shared, ptep, old, new))
 		return false;
 	if (leaf != g->start_level) {
 		/* The root has no refcount: it is never freed. */

@@ -471,6 +471,99 @@ static uint64_t fault_type(uint64_t fsc)
 	}
 }
 
+/* A stage-2 abort's syndrome, decoded. */
+struct fault {
+	uint64_t ipa;    /* faulting IPA (its page only, for S1PTW) */
+	uint64_t fsc;    /* fault_type() of the fault status code */
+	bool s1ptw;      /* on a stage-1 walk */
+	bool iabt;       /* an instruction abort */
+	bool write;      /* to be handled as a write */
+};
+
+/*
+ * Every abort but a translation fault in a slot that maps it: beyond the
+ * IPA size, outside every slot, a write to a read-only slot, permission and
+ * Access flag faults, and the rest.
+ */
+static int abort_other(struct s2_vm *vm, const struct counting *cnt,
+		       const struct s2_abort *abt, const struct fault *f,
+		       const struct s2_memslot *slot, struct s2_exit *exit)
+{
+	struct s2_exit out = { .reason = S2_EXIT_RESUME, .ipa = f->ipa };
+	int ret = 0;
+
+	if (f->ipa >= s2_geom_ipa_limit(&vm->pgt.geom)) {
+		inject(cnt, abt, &out);
+		*exit = out;
+		return 0;
+	}
+	switch (f->fsc) {
+	case FSC_TRANSLATION:
+		if (f->s1ptw)
+			COUNT(cnt, s1ptw);
+		else
+			COUNT(cnt, translation);
+		/*
+		 * Outside every slot, or a write to a read-only one (a fetch
+		 * or a stage-1 walk's translation fault never writes). A
+		 * stage-1 table or an instruction fetch outside RAM cannot be
+		 * emulated: the guest gets an external abort (a prefetch
+		 * abort for the fetch), as under KVM.
+		 */
+		if (f->s1ptw || f->iabt) {
+			inject(cnt, abt, &out);
+		} else {
+			decode_mmio(abt, f->ipa, &out);
+			COUNT(cnt, mmio);
+		}
+		break;
+	case FSC_PERMISSION:
+		COUNT(cnt, permission);
+		if (!slot) {
+			inject(cnt, abt, &out);
+		} else if (f->write && (slot->flags & S2_SLOT_READONLY)) {
+			/* A walk's update of tables in ROM cannot be emulated. */
+			if (f->s1ptw) {
+				inject(cnt, abt, &out);
+			} else {
+				decode_mmio(abt, f->ipa, &out);
+				COUNT(cnt, mmio);
+			}
+		} else if (f->write) {
+			ret = write_fault(vm, cnt, slot, f->ipa, &out);
+		} else {
+			/*
+			 * Reads and fetches are always granted in a slot: the
+			 * CPU used a stale entry (or another vCPU changed it).
+			 * Relaxing (a no-op on the descriptor) invalidates the
+			 * entry, so the retry walks afresh.
+			 */
+			ret = s2_pgtable_relax(&vm->pgt, f->ipa,
+					       f->iabt ? S2_PROT_X : S2_PROT_R);
+			if (ret == -S2_ENOENT)
+				ret = 0;
+			out.reason = S2_EXIT_RETRY;
+		}
+		break;
+	case FSC_ACCESS_FLAG:
+		COUNT(cnt, access_flag);
+		ret = s2_pgtable_mkyoung(&vm->pgt, f->ipa);
+		if (ret == -S2_ENOENT) {
+			out.reason = S2_EXIT_RETRY;
+			ret = 0;
+		}
+		break;
+	default:
+		/* Address size, external aborts, alignment, TLB conflicts. */
+		inject(cnt, abt, &out);
+		break;
+	}
+	if (ret)
+		return ret;
+	*exit = out;
+	return 0;
+}
+
 int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		       struct s2_exit *exit)
 {
@@ -482,108 +575,44 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		return -S2_EINVAL;
 
 	struct counting cnt = { abt->stats ? abt->stats : &vm->stats, !abt->stats };
-	uint64_t fsc = fault_type(S2_FIELD_GET(ESR_ISS_DA_DFSC, esr));
-	bool s1ptw = esr & ESR_ISS_DA_S1PTW;
-	bool iabt = ec == ESR_ELx_EC_IABT_LOW;
+	struct fault f = {
+		.fsc = fault_type(S2_FIELD_GET(ESR_ISS_DA_DFSC, esr)),
+		.s1ptw = esr & ESR_ISS_DA_S1PTW,
+		.iabt = ec == ESR_ELx_EC_IABT_LOW,
+	};
 	/*
 	 * A stage-1 walk's permission fault is a write: its hardware update
 	 * of a descriptor's Access flag or dirty state (FEAT_HAFDBS), reads
 	 * of a slot being always granted (as KVM's kvm_is_write_fault()
 	 * has it, whatever WnR says). Its translation fault maps for a read.
 	 */
-	bool write = s1ptw ? fsc == FSC_PERMISSION :
-			     !iabt && (esr & ESR_ISS_DA_WnR);
-	int ret = 0;
-
+	f.write = f.s1ptw ? f.fsc == FSC_PERMISSION :
+			    !f.iabt && (esr & ESR_ISS_DA_WnR);
 	/*
 	 * Faulting IPA = HPFAR_EL2.FIPA:FAR[11:0] (Arm ARM D19.2.58); on a
 	 * stage-1 walk FAR holds the access's VA, so only the page is known.
 	 */
-	uint64_t ipa = S2_FIELD_GET(HPFAR_EL2_FIPA, abt->hpfar) << 12;
-	if (!s1ptw)
-		ipa |= abt->far & 0xfff;
-	struct s2_exit out = { .reason = S2_EXIT_RESUME, .ipa = ipa };
-	if (ipa >= s2_geom_ipa_limit(&vm->pgt.geom)) {
-		inject(&cnt, abt, &out);
-		*exit = out;
-		return 0;
-	}
-	const struct s2_memslot *slot = slot_find(vm, ipa);
+	f.ipa = S2_FIELD_GET(HPFAR_EL2_FIPA, abt->hpfar) << 12;
+	if (!f.s1ptw)
+		f.ipa |= abt->far & 0xfff;
 
-	switch (fsc) {
-	case FSC_TRANSLATION:
-		if (s1ptw)
-			COUNT(&cnt, s1ptw);
-		else
-			COUNT(&cnt, translation);
-		if (slot && !(write && (slot->flags & S2_SLOT_READONLY))) {
-			/* RAM to map, the common case: no exit to build but
-			 * the reason. */
-			enum s2_exit_reason reason;
-			ret = fault_in(vm, &cnt, slot, ipa, write, &reason);
-			if (ret)
-				return ret;
-			*exit = (struct s2_exit){ .reason = reason, .ipa = ipa };
-			return 0;
-		}
-		/*
-		 * Outside every slot, or a write to a read-only one (a fetch
-		 * or a stage-1 walk's translation fault never writes). A
-		 * stage-1 table or an instruction fetch outside RAM cannot be
-		 * emulated: the guest gets an external abort (a prefetch
-		 * abort for the fetch), as under KVM.
-		 */
-		if (s1ptw || iabt) {
-			inject(&cnt, abt, &out);
-		} else {
-			decode_mmio(abt, ipa, &out);
-			COUNT(&cnt, mmio);
-		}
-		break;
-	case FSC_PERMISSION:
-		COUNT(&cnt, permission);
-		if (!slot) {
-			inject(&cnt, abt, &out);
-		} else if (write && (slot->flags & S2_SLOT_READONLY)) {
-			/* A walk's update of tables in ROM cannot be emulated. */
-			if (s1ptw) {
-				inject(&cnt, abt, &out);
-			} else {
-				decode_mmio(abt, ipa, &out);
-				COUNT(&cnt, mmio);
-			}
-		} else if (write) {
-			ret = write_fault(vm, &cnt, slot, ipa, &out);
-		} else {
-			/*
-			 * Reads and fetches are always granted in a slot: the
-			 * CPU used a stale entry (or another vCPU changed it).
-			 * Relaxing (a no-op on the descriptor) invalidates the
-			 * entry, so the retry walks afresh.
-			 */
-			ret = s2_pgtable_relax(&vm->pgt, ipa,
-					       iabt ? S2_PROT_X : S2_PROT_R);
-			if (ret == -S2_ENOENT)
-				ret = 0;
-			out.reason = S2_EXIT_RETRY;
-		}
-		break;
-	case FSC_ACCESS_FLAG:
-		COUNT(&cnt, access_flag);
-		ret = s2_pgtable_mkyoung(&vm->pgt, ipa);
-		if (ret == -S2_ENOENT) {
-			out.reason = S2_EXIT_RETRY;
-			ret = 0;
-		}
-		break;
-	default:
-		/* Address size, external aborts, alignment, TLB conflicts. */
-		inject(&cnt, abt, &out);
-		break;
-	}
+	/*
+	 * The common case, RAM to map, first. A slot lies inside the IPA
+	 * size (check_slot_range()), so finding one checks that too.
+	 */
+	const struct s2_memslot *slot = slot_find(vm, f.ipa);
+	if (f.fsc != FSC_TRANSLATION || !slot ||
+	    (f.write && (slot->flags & S2_SLOT_READONLY)))
+		return abort_other(vm, &cnt, abt, &f, slot, exit);
+	if (f.s1ptw)
+		COUNT(&cnt, s1ptw);
+	else
+		COUNT(&cnt, translation);
+	enum s2_exit_reason reason;
+	int ret = fault_in(vm, &cnt, slot, f.ipa, f.write, &reason);
 	if (ret)
 		return ret;
-	*exit = out;
+	*exit = (struct s2_exit){ .reason = reason, .ipa = f.ipa };
 	return 0;
 }
 
