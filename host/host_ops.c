@@ -109,13 +109,14 @@ static uint64_t host_virt_to_phys(void *ctx, void *va)
 	return hm->win_base + (uint64_t)((uint8_t *)va - hm->win_host);
 }
 
-/* As s2_physmem_va(pm, pa, 1): NULL outside the window. */
+/* As s2_physmem_va(pm, pa, 1): NULL outside the window (below its base,
+ * the offset wraps to above its size). */
 static void *host_phys_to_virt(void *ctx, uint64_t pa)
 {
 	struct s2_host_mm *hm = ctx;
 	uint64_t off = pa - hm->win_base;
 
-	return pa < hm->win_base || off >= hm->win_size ? NULL : hm->win_host + off;
+	return off >= hm->win_size ? NULL : hm->win_host + off;
 }
 
 /*

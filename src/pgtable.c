@@ -860,16 +860,16 @@ static ALWAYS_INLINE bool map_one_leaf(struct s2_pgtable *pgt, uint64_t ipa,
 	unsigned int shift = s2_geom_level_shift(g, g->start_level);
 	unsigned int leaf_shift = s2_geom_level_shift(g, leaf);
 	uint64_t oa_mask = g->ds || g->lpa ? 0 : geom_desc_to_oa(g, ~0ULL);
-	uint64_t *t = pgt->root;
-	uint64_t *ptep = &t[ipa >> shift];
+	uint64_t imask = (1ULL << stride) - 1;
+	uint64_t *ptep = &pgt->root[ipa >> shift];
 	for (; shift > leaf_shift; shift -= stride) {
 		uint64_t e = pte_read(ptep);
 		/* Above the leaf's level, hence not the last: 0b11 is a table. */
 		if ((e & DESC_TYPE_MASK) != DESC_TYPE_TABLE)
 			return false;
-		t = ops->phys_to_virt(ops->ctx, oa_mask ? e & oa_mask :
-						  geom_desc_to_oa(g, e));
-		ptep = &t[(ipa >> (shift - stride)) & ((1ULL << stride) - 1)];
+		uint64_t *t = ops->phys_to_virt(ops->ctx, oa_mask ? e & oa_mask :
+							   geom_desc_to_oa(g, e));
+		ptep = &t[(ipa >> (shift - stride)) & imask];
 	}
 	uint64_t old = pte_read(ptep);
 	if (pte_valid(old) || old == PTE_LOCKED)
