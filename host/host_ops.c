@@ -98,17 +98,25 @@ static uint32_t *host_refcount(void *ctx, void *va)
 {
 	struct s2_host_mm *hm = ctx;
 
-	return s2_physmem_refcount(hm->pm, s2_physmem_pa(hm->pm, va));
+	return s2_physmem_refcount(hm->pm, hm->win_base +
+					   (uint64_t)((uint8_t *)va - hm->win_host));
 }
 
 static uint64_t host_virt_to_phys(void *ctx, void *va)
 {
-	return s2_physmem_pa(((struct s2_host_mm *)ctx)->pm, va);
+	struct s2_host_mm *hm = ctx;
+
+	return hm->win_base + (uint64_t)((uint8_t *)va - hm->win_host);
 }
 
+/* As s2_physmem_va(pm, pa, 1): NULL outside the window (below its base,
+ * the offset wraps to above its size). */
 static void *host_phys_to_virt(void *ctx, uint64_t pa)
 {
-	return s2_physmem_va(((struct s2_host_mm *)ctx)->pm, pa, 1);
+	struct s2_host_mm *hm = ctx;
+	uint64_t off = pa - hm->win_base;
+
+	return off >= hm->win_size ? NULL : hm->win_host + off;
 }
 
 /*
@@ -237,6 +245,9 @@ void s2_host_mm_init(struct s2_host_mm *hm, struct s2_physmem *pm)
 	memset(hm, 0, sizeof(*hm));
 	pthread_mutex_init(&hm->lock, NULL);
 	hm->pm = pm;
+	hm->win_base = s2_physmem_base(pm);
+	hm->win_size = s2_physmem_size(pm);
+	hm->win_host = s2_physmem_va(pm, hm->win_base, hm->win_size);
 	hm->ops = (struct s2_mm_ops){
 		.zalloc = host_zalloc,
 		.alloc = host_alloc,

@@ -7,6 +7,8 @@
 #include <s2mm/error.h>
 #include <s2mm/geometry.h>
 
+#include "geom_oa.h"
+
 static int parange(unsigned int pa_bits)
 {
 	switch (pa_bits) {
@@ -158,31 +160,15 @@ bool s2_geom_leaf_allowed(const struct s2_geom *g, int level)
 	return false;
 }
 
-/*
- * Output address field (Arm ARM D8.3): bits [47:granule] hold OA[47:granule];
- * with FEAT_LPA (64K) OA[51:48] sits in bits [15:12]; with FEAT_LPA2 (DS=1)
- * OA[51:50] sits in bits [9:8] and bits [49:48] are in place.
- */
+/* The conversions themselves are geom_oa.h's, inlined in the walks. */
 uint64_t s2_geom_oa_to_desc(const struct s2_geom *g, uint64_t pa)
 {
-	if (g->ds)
-		return (pa & S2_FIELD_MASK(g->granule_shift, 50 - g->granule_shift)) |
-		       S2_FIELD_PREP(DESC_OA52_LPA2, pa >> 50);
-	uint64_t d = pa & S2_FIELD_MASK(g->granule_shift, 48 - g->granule_shift);
-	if (g->lpa)
-		d |= S2_FIELD_PREP(DESC_OA52_64K, pa >> 48);
-	return d;
+	return geom_oa_to_desc(g, pa);
 }
 
 uint64_t s2_geom_desc_to_oa(const struct s2_geom *g, uint64_t desc)
 {
-	if (g->ds)
-		return (desc & S2_FIELD_MASK(g->granule_shift, 50 - g->granule_shift)) |
-		       S2_FIELD_GET(DESC_OA52_LPA2, desc) << 50;
-	uint64_t pa = desc & S2_FIELD_MASK(g->granule_shift, 48 - g->granule_shift);
-	if (g->lpa)
-		pa |= S2_FIELD_GET(DESC_OA52_64K, desc) << 48;
-	return pa;
+	return geom_desc_to_oa(g, desc);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <s2mm/error.h>
 #include <s2mm/pgtable.h>
 
+#include "geom_oa.h"
 #include "monitor_hook.h"
 #include "table_pass.h"
 
@@ -61,7 +62,7 @@ static ALWAYS_INLINE bool pte_leaf(uint64_t d, int level)
 static ALWAYS_INLINE uint64_t *table_va(const struct s2_pgtable *pgt, uint64_t d)
 {
 	return pgt->ops->phys_to_virt(pgt->ops->ctx,
-				      s2_geom_desc_to_oa(&pgt->geom, d));
+				      geom_desc_to_oa(&pgt->geom, d));
 }
 
 static ALWAYS_INLINE uint64_t min_u64(uint64_t a, uint64_t b)
@@ -252,20 +253,25 @@ static ALWAYS_INLINE void pte_publish(struct change *c, uint64_t *ptep,
  * A shared walker does it with compare-and-swap and loses to any change
  * made since it read @old.
  */
+static ALWAYS_INLINE bool pte_install_in(const struct s2_pgtable *pgt,
+					 bool shared, uint64_t *ptep,
+					 uint64_t old, uint64_t new)
+{
+	if (!shared)
+		__atomic_store_n(ptep, new, __ATOMIC_RELEASE);
+	else if (!__atomic_compare_exchange_n(ptep, &old, new, false,
+					      __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		return false;
+	mon_write(pgt, ptep, 1);
+	if (pgt->ops->dcache_clean_poc)
+		pgt->ops->dcache_clean_poc(pgt->ops->ctx, ptep, sizeof(*ptep));
+	return true;
+}
+
 static ALWAYS_INLINE bool pte_install(struct change *c, uint64_t *ptep,
 				      uint64_t old, uint64_t new)
 {
-	if (!c->shared) {
-		pte_publish(c, ptep, new);
-		return true;
-	}
-	if (!__atomic_compare_exchange_n(ptep, &old, new, false,
-					 __ATOMIC_RELEASE, __ATOMIC_RELAXED))
-		return false;
-	mon_write(c->pgt, ptep, 1);
-	if (c->pgt->ops->dcache_clean_poc)
-		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
-	return true;
+	return pte_install_in(c->pgt, c->shared, ptep, old, new);
 }
 
 static ALWAYS_INLINE size_t granule(const struct s2_pgtable *pgt)
@@ -474,13 +480,13 @@ static bool bbm_replace(struct change *c, uint64_t *ptep, uint64_t old,
 static ALWAYS_INLINE uint64_t child_leaf(const struct s2_geom *g, uint64_t blk,
 					 int level, uint64_t i)
 {
-	uint64_t pa = s2_geom_desc_to_oa(g, blk) +
+	uint64_t pa = geom_desc_to_oa(g, blk) +
 		      (i << s2_geom_level_shift(g, level + 1));
-	uint64_t attrs = blk & ~(s2_geom_oa_to_desc(g, s2_geom_desc_to_oa(g, blk)) |
+	uint64_t attrs = blk & ~(geom_oa_to_desc(g, geom_desc_to_oa(g, blk)) |
 				 DESC_TYPE_MASK);
 	uint64_t type = level + 1 == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK;
 
-	return s2_geom_oa_to_desc(g, pa) | attrs | type;
+	return geom_oa_to_desc(g, pa) | attrs | type;
 }
 
 /*
@@ -500,7 +506,7 @@ static int split_block(struct change *c, const struct s2_walk_ctx *ctx)
 	if (ops->dcache_clean_poc)
 		ops->dcache_clean_poc(ops->ctx, t, granule(c->pgt));
 	if (!bbm_replace(c, ctx->ptep, ctx->old,
-			 s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
+			 geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
 				 DESC_TYPE_TABLE,
 			 ctx->addr, ctx->level)) {
 		cache_unfill(c, t);
@@ -618,11 +624,15 @@ static ALWAYS_INLINE int one_leaf_level(const struct s2_geom *g, uint64_t ipa,
 					unsigned int flags)
 {
 	int leaf = S2_LEVEL_MAX;
+	unsigned int shift = g->granule_shift;
 
-	while (leaf > g->start_level && s2_geom_level_size(g, leaf) < size)
+	while (leaf > g->start_level && (1ULL << shift) < size) {
 		leaf--;
-	if (s2_geom_level_size(g, leaf) != size || (ipa & (size - 1)) ||
-	    !map_leaf_ok(g, pa_off, flags, leaf, ipa))
+		shift += g->stride;
+	}
+	if ((1ULL << shift) != size || ((ipa | (ipa + pa_off)) & (size - 1)) ||
+	    (leaf != S2_LEVEL_MAX &&
+	     ((flags & S2_MAP_PAGES) || !s2_geom_leaf_allowed(g, leaf))))
 		return S2_LEVEL_MIN - 1;
 	return leaf;
 }
@@ -699,20 +709,24 @@ struct map_data {
 	unsigned int flags;
 };
 
-static uint64_t leaf_attrs(const struct s2_geom *g, unsigned int prot)
-{
-	uint64_t a = DESC_AF;
+/* S2AP[1:0] is W:R (Arm ARM D8.4, stage 2 data access permissions), as
+ * enum s2_prot has them: one shift. */
+_Static_assert(S2_PROT_R << S2_DESC_S2AP_SHIFT == S2_DESC_S2AP_R &&
+	       S2_PROT_W << S2_DESC_S2AP_SHIFT == S2_DESC_S2AP_W,
+	       "S2AP from enum s2_prot by a shift");
 
-	a |= S2_FIELD_PREP(S2_DESC_MEMATTR, (prot & S2_PROT_DEVICE) ?
-					    S2_MEMATTR_DEVICE_nGnRE :
-					    S2_MEMATTR_NORMAL_WB);
-	if (prot & S2_PROT_R)
-		a |= S2_DESC_S2AP_R;
-	if (prot & S2_PROT_W)
-		a |= S2_DESC_S2AP_W;
+static ALWAYS_INLINE uint64_t leaf_attrs(const struct s2_geom *g,
+					 unsigned int prot)
+{
+	uint64_t a = DESC_AF |
+		     (uint64_t)(prot & S2_PROT_RW) << S2_DESC_S2AP_SHIFT |
+		     S2_FIELD_PREP(S2_DESC_MEMATTR, (prot & S2_PROT_DEVICE) ?
+						    S2_MEMATTR_DEVICE_nGnRE :
+						    S2_MEMATTR_NORMAL_WB);
+
 	/* Never execute from Device memory (fetches there are unpredictable
 	 * at best: Arm ARM B2.7.2), whatever was asked. */
-	if (!(prot & S2_PROT_X) || (prot & S2_PROT_DEVICE))
+	if ((prot & (S2_PROT_X | S2_PROT_DEVICE)) != S2_PROT_X)
 		a |= S2_DESC_XN;
 	/* With FEAT_LPA2 bits [9:8] are OA; shareability is VTCR_EL2.SH0. */
 	if (!g->ds)
@@ -723,7 +737,7 @@ static uint64_t leaf_attrs(const struct s2_geom *g, unsigned int prot)
 static ALWAYS_INLINE uint64_t mk_leaf(const struct s2_geom *g, uint64_t pa,
 				      uint64_t attrs, int level)
 {
-	return s2_geom_oa_to_desc(g, pa) | attrs |
+	return geom_oa_to_desc(g, pa) | attrs |
 	       (level == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
 }
 
@@ -805,7 +819,7 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	}
 	*ops->refcount(ops->ctx, t) = (uint32_t)n;
 	if (!pte_install(c, ctx->ptep, ctx->old,
-			 s2_geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
+			 geom_oa_to_desc(g, ops->virt_to_phys(ops->ctx, t)) |
 				 DESC_TYPE_TABLE)) {
 		cache_unfill(c, t);
 		return -S2_EAGAIN;
@@ -819,36 +833,64 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
  * entry of a table that already exists. Anything else (a table to add, a
  * block or leaf in the way, an entry a shared walker holds locked, a
  * compare-and-swap lost to one) is left to the general map, which
- * prepares, walks what is there now and reports.
+ * prepares, walks what is there now and reports. It needs none of a
+ * change's state: no table pages, and no invalidation, since an entry
+ * that gives a Translation fault is never held in a TLB (Arm ARM D8.13,
+ * TLBs), so making an invalid entry valid leaves nothing stale; only the
+ * table's refcount.
  * Return: whether the leaf is in place.
  */
-static ALWAYS_INLINE bool map_one_leaf(struct map_data *d, uint64_t ipa,
-				       uint64_t size)
+static ALWAYS_INLINE bool map_one_leaf(struct s2_pgtable *pgt, uint64_t ipa,
+				       uint64_t size, uint64_t pa_off,
+				       uint64_t attrs, unsigned int flags)
 {
-	struct s2_pgtable *pgt = d->c.pgt;
 	const struct s2_geom *g = &pgt->geom;
-	int leaf = one_leaf_level(g, ipa, size, d->pa_off, d->flags);
+	int leaf = one_leaf_level(g, ipa, size, pa_off, flags);
 
 	if (leaf < S2_LEVEL_MIN)
 		return false;
-	uint64_t *t = pgt->root;
-	int l = g->start_level;
-	uint64_t idx = ipa >> s2_geom_level_shift(g, l);
-	for (; l < leaf; l++) {
-		uint64_t e = pte_read(&t[idx]);
-		if (!pte_table(e, l))
+	/*
+	 * The geometry in registers, the shift counting the levels down:
+	 * each level's call to phys_to_virt would make the compiler read
+	 * it again. Where the OA sits in place (no 52-bit format) the field
+	 * is one AND.
+	 */
+	const struct s2_mm_ops *ops = pgt->ops;
+	unsigned int stride = g->stride;
+	unsigned int shift = s2_geom_level_shift(g, g->start_level);
+	unsigned int leaf_shift = s2_geom_level_shift(g, leaf);
+	uint64_t oa_mask = g->ds || g->lpa ? 0 : geom_desc_to_oa(g, ~0ULL);
+	uint64_t imask = (1ULL << stride) - 1;
+	uint64_t *ptep = &pgt->root[ipa >> shift];
+	for (; shift > leaf_shift; shift -= stride) {
+		uint64_t e = pte_read(ptep);
+		/* Above the leaf's level, hence not the last: 0b11 is a table. */
+		if ((e & DESC_TYPE_MASK) != DESC_TYPE_TABLE)
 			return false;
-		t = table_va(pgt, e);
-		idx = (ipa >> s2_geom_level_shift(g, l + 1)) &
-		      ((1ULL << g->stride) - 1);
+		uint64_t *t = ops->phys_to_virt(ops->ctx, oa_mask ? e & oa_mask :
+							   geom_desc_to_oa(g, e));
+		ptep = &t[(ipa >> (shift - stride)) & imask];
 	}
-	uint64_t old = pte_read(&t[idx]);
+	uint64_t old = pte_read(ptep);
 	if (pte_valid(old) || old == PTE_LOCKED)
 		return false;
-	if (!pte_install(&d->c, &t[idx], old,
-			 mk_leaf(g, ipa + d->pa_off, d->attrs, leaf)))
+	uint64_t pa = ipa + pa_off;
+	uint64_t new = (oa_mask ? pa & oa_mask : geom_oa_to_desc(g, pa)) | attrs |
+		       (leaf == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
+	bool shared = flags & S2_MAP_SHARED;
+	if (!pte_install_in(pgt, shared, ptep, old, new))
 		return false;
-	rc_add(&d->c, &t[idx], leaf, 1);
+	if (leaf != g->start_level) {
+		/* The root has no refcount: it is never freed. */
+		uint32_t *rc = ops->refcount(ops->ctx, (void *)((uintptr_t)ptep &
+					     ~(uintptr_t)(granule(pgt) - 1)));
+		if (shared)
+			__atomic_add_fetch(rc, 1, __ATOMIC_RELAXED);
+		else
+			++*rc;
+	}
+	if (!shared)
+		mon_table(pgt, S2_MON_DONE, NULL, 0);
 	return true;
 }
 
@@ -867,15 +909,14 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	    size > (1ULL << pgt->geom.pa_bits) - pa)
 		return -S2_ERANGE;
 
+	uint64_t attrs = leaf_attrs(&pgt->geom, prot);
+	if (map_one_leaf(pgt, ipa, size, pa - ipa, attrs, flags))
+		return 0;
 	struct map_data d;
 	change_init(&d.c, pgt, flags & S2_MAP_SHARED);
 	d.pa_off = pa - ipa;
-	d.attrs = leaf_attrs(&pgt->geom, prot);
+	d.attrs = attrs;
 	d.flags = flags;
-	if (map_one_leaf(&d, ipa, size)) {
-		finish(&d.c);
-		return 0;
-	}
 	struct prep p = {
 		.pgt = pgt, .mode = PREP_MAP, .start = ipa, .end = ipa + size,
 		.pa_off = pa - ipa, .flags = flags,

@@ -68,7 +68,9 @@ static struct s2_memslot *slot_by_id(struct s2_vm *vm, uint32_t id)
 	return NULL;
 }
 
-const struct s2_memslot *s2_vm_slot_find(const struct s2_vm *vm, uint64_t ipa)
+/* Inline: every abort looks its IPA up. */
+static inline const struct s2_memslot *slot_find(const struct s2_vm *vm,
+						 uint64_t ipa)
 {
 	for (unsigned int i = 0; i < vm->nslots; i++) {
 		const struct s2_memslot *s = &vm->slots[i];
@@ -76,6 +78,11 @@ const struct s2_memslot *s2_vm_slot_find(const struct s2_vm *vm, uint64_t ipa)
 			return s;
 	}
 	return NULL;
+}
+
+const struct s2_memslot *s2_vm_slot_find(const struct s2_vm *vm, uint64_t ipa)
+{
+	return slot_find(vm, ipa);
 }
 
 /* Whether [ipa, ipa + size) fits the VM and misses every slot but @skip. */
@@ -278,9 +285,9 @@ static void mark_dirty(const struct s2_vm *vm, const struct s2_memslot *slot,
 }
 
 /* The vCPU faults again: another one got there first, or no page yet. */
-static int retry(const struct counting *cnt, struct s2_exit *exit)
+static int retry(const struct counting *cnt, enum s2_exit_reason *reason)
 {
-	exit->reason = S2_EXIT_RETRY;
+	*reason = S2_EXIT_RETRY;
 	COUNT(cnt, retry);
 	return 0;
 }
@@ -292,14 +299,14 @@ static int retry(const struct counting *cnt, struct s2_exit *exit)
  */
 static int pager_page(struct s2_vm *vm, const struct counting *cnt,
 		      const struct s2_memslot *slot, uint64_t ipa, bool write,
-		      uint64_t *pa, bool *writable, struct s2_exit *exit)
+		      uint64_t *pa, bool *writable, enum s2_exit_reason *reason)
 {
 	uint64_t gmask = granule_size(vm) - 1;
 	int ret = vm->pager.page(vm->pager.arg, slot, ipa, write, pa, writable);
 
-	exit->reason = S2_EXIT_RESUME;
+	*reason = S2_EXIT_RESUME;
 	if (ret == -S2_EAGAIN)
-		return retry(cnt, exit);
+		return retry(cnt, reason);
 	if (ret)
 		return ret;
 	if ((*pa & gmask) || (write && !*writable))
@@ -328,11 +335,15 @@ static bool holds_wrprotected(const struct s2_vm *vm, uint64_t base,
 	return s2_pgtable_walk(&vm->pgt, base, size, &w) == -S2_EPERM;
 }
 
-/* A translation fault (or S1PTW) inside @slot: map it. */
+/*
+ * A translation fault (or S1PTW) inside @slot: map it. *@reason: resume, or
+ * retry (a race lost, no page yet).
+ */
 static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 		    const struct s2_memslot *slot, uint64_t ipa, bool write,
-		    struct s2_exit *exit)
+		    enum s2_exit_reason *reason)
 {
+	uint64_t gsz = granule_size(vm);
 	bool logging = slot->flags & S2_SLOT_DIRTY_LOG;
 	uint64_t size = fault_map_size(vm, slot, ipa);
 	uint64_t base = ipa & ~(size - 1);
@@ -341,8 +352,8 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 	int ret;
 
 	if (slot->flags & S2_SLOT_PAGER) {
-		ret = pager_page(vm, cnt, slot, base, write, &pa, &writable, exit);
-		if (ret || exit->reason == S2_EXIT_RETRY)
+		ret = pager_page(vm, cnt, slot, base, write, &pa, &writable, reason);
+		if (ret || *reason == S2_EXIT_RETRY)
 			return ret;
 	}
 	unsigned int prot = S2_PROT_R | S2_PROT_X;
@@ -351,25 +362,24 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 	if (writable && !(slot->flags & S2_SLOT_READONLY) && (!logging || write))
 		prot |= S2_PROT_W;
 	/* Pages of the block's region still write-protected: this one alone. */
-	if (size > granule_size(vm) && (prot & S2_PROT_W) &&
-	    holds_wrprotected(vm, base, size)) {
-		size = granule_size(vm);
+	if (size > gsz && (prot & S2_PROT_W) && holds_wrprotected(vm, base, size)) {
+		size = gsz;
 		base = ipa & ~(size - 1);
 		pa = slot->pa + (base - slot->ipa);
 	}
 	ret = s2_pgtable_map(&vm->pgt, base, size, pa, prot, S2_MAP_SHARED);
 	if (ret == -S2_EAGAIN)
 		/* Another vCPU mapped it (or is changing it) meanwhile. */
-		return retry(cnt, exit);
+		return retry(cnt, reason);
 	if (ret)
 		return ret;
 	if (logging && write)
 		mark_dirty(vm, slot, ipa);
-	if (size > granule_size(vm))
+	if (size > gsz)
 		COUNT(cnt, block_maps);
 	else
 		COUNT(cnt, page_maps);
-	exit->reason = S2_EXIT_RESUME;
+	*reason = S2_EXIT_RESUME;
 	return 0;
 }
 
@@ -409,7 +419,8 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 		replace = level != S2_LEVEL_MAX;
 	}
 	if (pager) {
-		ret = pager_page(vm, cnt, slot, page, true, &pa, &writable, exit);
+		ret = pager_page(vm, cnt, slot, page, true, &pa, &writable,
+				 &exit->reason);
 		if (ret || exit->reason == S2_EXIT_RETRY)
 			return ret;
 		replace |= s2_geom_desc_to_oa(&vm->pgt.geom, desc) != pa;
@@ -432,7 +443,7 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 	ret = s2_pgtable_map(&vm->pgt, page, gsz, pa, S2_PROT_RWX,
 			     S2_MAP_SHARED | S2_MAP_PAGES);
 	if (ret == -S2_EAGAIN)
-		return retry(cnt, exit);
+		return retry(cnt, &exit->reason);
 	if (!ret)
 		COUNT(cnt, page_maps);
 	return ret;
@@ -460,85 +471,66 @@ static uint64_t fault_type(uint64_t fsc)
 	}
 }
 
-int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
-		       struct s2_exit *exit)
-{
-	if (!vm || !abt || !exit)
-		return -S2_EINVAL;
-	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, abt->esr);
-	if (ec != ESR_ELx_EC_DABT_LOW && ec != ESR_ELx_EC_IABT_LOW)
-		return -S2_EINVAL;
+/* A stage-2 abort's syndrome, decoded. */
+struct fault {
+	uint64_t ipa;    /* faulting IPA (its page only, for S1PTW) */
+	uint64_t fsc;    /* fault_type() of the fault status code */
+	bool s1ptw;      /* on a stage-1 walk */
+	bool iabt;       /* an instruction abort */
+	bool write;      /* to be handled as a write */
+};
 
-	struct s2_exit out = { .reason = S2_EXIT_RESUME };
-	struct counting cnt = { abt->stats ? abt->stats : &vm->stats, !abt->stats };
-	uint64_t fsc = fault_type(S2_FIELD_GET(ESR_ISS_DA_DFSC, abt->esr));
-	bool s1ptw = abt->esr & ESR_ISS_DA_S1PTW;
-	bool iabt = ec == ESR_ELx_EC_IABT_LOW;
-	/*
-	 * A stage-1 walk's permission fault is a write: its hardware update
-	 * of a descriptor's Access flag or dirty state (FEAT_HAFDBS), reads
-	 * of a slot being always granted (as KVM's kvm_is_write_fault()
-	 * has it, whatever WnR says). Its translation fault maps for a read.
-	 */
-	bool write = s1ptw ? fsc == FSC_PERMISSION :
-			     !iabt && (abt->esr & ESR_ISS_DA_WnR);
+/*
+ * Every abort but a translation fault in a slot that maps it: beyond the
+ * IPA size, outside every slot, a write to a read-only slot, permission and
+ * Access flag faults, and the rest.
+ */
+static int abort_other(struct s2_vm *vm, const struct counting *cnt,
+		       const struct s2_abort *abt, const struct fault *f,
+		       const struct s2_memslot *slot, struct s2_exit *exit)
+{
+	struct s2_exit out = { .reason = S2_EXIT_RESUME, .ipa = f->ipa };
 	int ret = 0;
 
-	/*
-	 * Faulting IPA = HPFAR_EL2.FIPA:FAR[11:0] (Arm ARM D19.2.58); on a
-	 * stage-1 walk FAR holds the access's VA, so only the page is known.
-	 */
-	out.ipa = S2_FIELD_GET(HPFAR_EL2_FIPA, abt->hpfar) << 12;
-	if (!s1ptw)
-		out.ipa |= abt->far & 0xfff;
-	if (out.ipa >= s2_geom_ipa_limit(&vm->pgt.geom)) {
-		inject(&cnt, abt, &out);
+	if (f->ipa >= s2_geom_ipa_limit(&vm->pgt.geom)) {
+		inject(cnt, abt, &out);
 		*exit = out;
 		return 0;
 	}
-	const struct s2_memslot *slot = s2_vm_slot_find(vm, out.ipa);
-
-	switch (fsc) {
+	switch (f->fsc) {
 	case FSC_TRANSLATION:
-		if (s1ptw)
-			COUNT(&cnt, s1ptw);
+		if (f->s1ptw)
+			COUNT(cnt, s1ptw);
 		else
-			COUNT(&cnt, translation);
-		if (!slot) {
-			/*
-			 * A stage-1 table or an instruction fetch outside RAM
-			 * cannot be emulated: the guest gets an external abort
-			 * (a prefetch abort for the fetch), as under KVM.
-			 */
-			if (s1ptw || iabt) {
-				inject(&cnt, abt, &out);
-			} else {
-				decode_mmio(abt, out.ipa, &out);
-				COUNT(&cnt, mmio);
-			}
-			break;
+			COUNT(cnt, translation);
+		/*
+		 * Outside every slot, or a write to a read-only one (a fetch
+		 * or a stage-1 walk's translation fault never writes). A
+		 * stage-1 table or an instruction fetch outside RAM cannot be
+		 * emulated: the guest gets an external abort (a prefetch
+		 * abort for the fetch), as under KVM.
+		 */
+		if (f->s1ptw || f->iabt) {
+			inject(cnt, abt, &out);
+		} else {
+			decode_mmio(abt, f->ipa, &out);
+			COUNT(cnt, mmio);
 		}
-		if (write && (slot->flags & S2_SLOT_READONLY)) {
-			decode_mmio(abt, out.ipa, &out);
-			COUNT(&cnt, mmio);
-			break;
-		}
-		ret = fault_in(vm, &cnt, slot, out.ipa, write, &out);
 		break;
 	case FSC_PERMISSION:
-		COUNT(&cnt, permission);
+		COUNT(cnt, permission);
 		if (!slot) {
-			inject(&cnt, abt, &out);
-		} else if (write && (slot->flags & S2_SLOT_READONLY)) {
+			inject(cnt, abt, &out);
+		} else if (f->write && (slot->flags & S2_SLOT_READONLY)) {
 			/* A walk's update of tables in ROM cannot be emulated. */
-			if (s1ptw) {
-				inject(&cnt, abt, &out);
+			if (f->s1ptw) {
+				inject(cnt, abt, &out);
 			} else {
-				decode_mmio(abt, out.ipa, &out);
-				COUNT(&cnt, mmio);
+				decode_mmio(abt, f->ipa, &out);
+				COUNT(cnt, mmio);
 			}
-		} else if (write) {
-			ret = write_fault(vm, &cnt, slot, out.ipa, &out);
+		} else if (f->write) {
+			ret = write_fault(vm, cnt, slot, f->ipa, &out);
 		} else {
 			/*
 			 * Reads and fetches are always granted in a slot: the
@@ -546,16 +538,16 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 			 * Relaxing (a no-op on the descriptor) invalidates the
 			 * entry, so the retry walks afresh.
 			 */
-			ret = s2_pgtable_relax(&vm->pgt, out.ipa,
-					       iabt ? S2_PROT_X : S2_PROT_R);
+			ret = s2_pgtable_relax(&vm->pgt, f->ipa,
+					       f->iabt ? S2_PROT_X : S2_PROT_R);
 			if (ret == -S2_ENOENT)
 				ret = 0;
 			out.reason = S2_EXIT_RETRY;
 		}
 		break;
 	case FSC_ACCESS_FLAG:
-		COUNT(&cnt, access_flag);
-		ret = s2_pgtable_mkyoung(&vm->pgt, out.ipa);
+		COUNT(cnt, access_flag);
+		ret = s2_pgtable_mkyoung(&vm->pgt, f->ipa);
 		if (ret == -S2_ENOENT) {
 			out.reason = S2_EXIT_RETRY;
 			ret = 0;
@@ -563,12 +555,64 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 		break;
 	default:
 		/* Address size, external aborts, alignment, TLB conflicts. */
-		inject(&cnt, abt, &out);
+		inject(cnt, abt, &out);
 		break;
 	}
 	if (ret)
 		return ret;
 	*exit = out;
+	return 0;
+}
+
+int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
+		       struct s2_exit *exit)
+{
+	if (!vm || !abt || !exit)
+		return -S2_EINVAL;
+	uint64_t esr = abt->esr;
+	uint64_t ec = S2_FIELD_GET(ESR_ELx_EC, esr);
+	if (ec != ESR_ELx_EC_DABT_LOW && ec != ESR_ELx_EC_IABT_LOW)
+		return -S2_EINVAL;
+
+	struct counting cnt = { abt->stats ? abt->stats : &vm->stats, !abt->stats };
+	struct fault f = {
+		.fsc = fault_type(S2_FIELD_GET(ESR_ISS_DA_DFSC, esr)),
+		.s1ptw = esr & ESR_ISS_DA_S1PTW,
+		.iabt = ec == ESR_ELx_EC_IABT_LOW,
+	};
+	/*
+	 * A stage-1 walk's permission fault is a write: its hardware update
+	 * of a descriptor's Access flag or dirty state (FEAT_HAFDBS), reads
+	 * of a slot being always granted (as KVM's kvm_is_write_fault()
+	 * has it, whatever WnR says). Its translation fault maps for a read.
+	 */
+	f.write = f.s1ptw ? f.fsc == FSC_PERMISSION :
+			    !f.iabt && (esr & ESR_ISS_DA_WnR);
+	/*
+	 * Faulting IPA = HPFAR_EL2.FIPA:FAR[11:0] (Arm ARM D19.2.58); on a
+	 * stage-1 walk FAR holds the access's VA, so only the page is known.
+	 */
+	f.ipa = S2_FIELD_GET(HPFAR_EL2_FIPA, abt->hpfar) << 12;
+	if (!f.s1ptw)
+		f.ipa |= abt->far & 0xfff;
+
+	/*
+	 * The common case, RAM to map, first. A slot lies inside the IPA
+	 * size (check_slot_range()), so finding one checks that too.
+	 */
+	const struct s2_memslot *slot = slot_find(vm, f.ipa);
+	if (f.fsc != FSC_TRANSLATION || !slot ||
+	    (f.write && (slot->flags & S2_SLOT_READONLY)))
+		return abort_other(vm, &cnt, abt, &f, slot, exit);
+	if (f.s1ptw)
+		COUNT(&cnt, s1ptw);
+	else
+		COUNT(&cnt, translation);
+	enum s2_exit_reason reason;
+	int ret = fault_in(vm, &cnt, slot, f.ipa, f.write, &reason);
+	if (ret)
+		return ret;
+	*exit = (struct s2_exit){ .reason = reason, .ipa = f.ipa };
 	return 0;
 }
 

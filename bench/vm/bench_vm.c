@@ -2,7 +2,7 @@
 /*
  * The memory manager's speed:
  *  - fault-populate of one 4K page: s2_vm_handle_abort for a translation
- *    fault, median per fault (goal: at most 60 ns);
+ *    fault, median per fault (goal: at most 30 ns);
  *  - faults on 2 threads vs 1 on disjoint IPAs, without a lock and under
  *    the embedder's reader lock, the per-vCPU one of host/eplock.c (goal:
  *    at least 1.8x each); a pthread rwlock's figure for comparison;

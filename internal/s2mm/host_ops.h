@@ -22,6 +22,13 @@
 struct s2_host_mm {
 	struct s2_mm_ops ops;           /* pass &hm->ops to the library */
 	struct s2_physmem *pm;          /* where table pages come from */
+	/**
+	 * @pm's window (s2_physmem_va() of its base, its base and size),
+	 * kept here so that the address conversions, which the library
+	 * calls at every level of every walk, need no call of their own.
+	 */
+	uint8_t *win_host;
+	uint64_t win_base, win_size;
 	/** Counters of calls into the ops table (updated atomically). */
 	uint64_t allocs, frees, tlbi_ipa, tlbi_vmid, tlbi_all;
 	/**
