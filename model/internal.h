@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private to the MMU model: the walk context shared by the walker
- * (model/mmu.c) and the TLB (model/tlb.c), which caches the stage-2
+ * (model/walk.c) and the TLB (model/tlb.c), which caches the stage-2
  * translations of stage-1 table pages for walks.
  */
 #ifndef S2MM_MODEL_INTERNAL_H
@@ -18,6 +18,10 @@
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the MMU model reads little-endian descriptors with native loads"
 #endif
+
+#define BIT(n) (1ULL << (n))
+#define GENMASK(hi, lo) ((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
+#define LOWMASK(n) ((n) >= 64 ? ~0ULL : (1ULL << (n)) - 1)
 
 /* A stage-2 leaf as the walker found it (or a TLB cached it). */
 struct s2_leaf {
@@ -115,33 +119,6 @@ static inline int s2_model_check_args(const struct s2_mmu_mem *mem,
 	    !(regs->tcr_el1 & TTBCR_EAE))
 		return -S2_ENOTSUP;
 	return 0;
-}
-
-/* The ASID non-global entries are tagged with (TCR.A1/TTBCR.A1, TCR.AS). */
-static inline uint16_t s2_model_cur_asid(const struct s2_mmu_cpu *cpu,
-					 const struct s2_mmu_regs *regs)
-{
-	uint64_t tcr = regs->tcr_el1, ttbr;
-
-	if (!(regs->hcr_el2 & HCR_EL2_RW)) {
-		ttbr = (tcr & TTBCR_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
-		return (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
-	}
-	ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
-	if ((tcr & TCR_EL1_AS) && cpu->asid_bits == 16)
-		return (uint16_t)(ttbr >> TTBR_ASID_SHIFT);
-	return (uint16_t)((ttbr >> TTBR_ASID_SHIFT) & 0xff);
-}
-
-/* VTTBR_EL2.VMID, 16 bits when implemented and VTCR_EL2.VS=1. */
-static inline uint16_t s2_model_vmid(const struct s2_mmu_cpu *cpu,
-				     const struct s2_mmu_regs *regs)
-{
-	if (cpu->vmid_bits == 16 && (regs->vtcr_el2 & VTCR_EL2_VS))
-		return (uint16_t)((regs->vttbr_el2 & VTTBR_EL2_VMID16_MASK) >>
-				  VTTBR_EL2_VMID_SHIFT);
-	return (uint16_t)((regs->vttbr_el2 & VTTBR_EL2_VMID8_MASK) >>
-			  VTTBR_EL2_VMID_SHIFT);
 }
 
 /* Does @perm allow access kind @acc at @el? */

@@ -13,8 +13,7 @@
 #include <s2mm/tlb.h>
 
 #include "internal.h"
-
-#define LOWMASK(n) ((n) >= 64 ? ~0ULL : (1ULL << (n)) - 1)
+#include "regime.h"
 
 int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 		uint32_t sets, uint32_t ways)
