@@ -23,6 +23,13 @@
 #define GENMASK(hi, lo) ((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
 #define LOWMASK(n) ((n) >= 64 ? ~0ULL : (1ULL << (n)) - 1)
 
+/*
+ * The walk's hot path is forced inline into s2_model_translate(): the
+ * walk context is then a local whose fields live in registers, and each
+ * stage's loop is only its own descriptor step.
+ */
+#define WALK_INLINE inline __attribute__((always_inline))
+
 /* A stage-2 leaf as the walker found it (or a TLB cached it). */
 struct s2_leaf {
 	uint64_t pa;       /* output address of the looked-up IPA */
@@ -90,13 +97,6 @@ void s2_model_translate_s12(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_access *acc,
 			    struct s2_mmu_result *res);
 
-/* Combine stage-1 MAIR attributes with stage-2 MemAttr (S2CombineS1MemAttrs). */
-uint8_t s2_model_combine_attr(uint8_t s1attr, uint8_t s2memattr);
-/* PAR_EL1.SH for memory with combined attribute @attr and shareability @sh. */
-uint8_t s2_model_par_sh(uint8_t attr, uint8_t sh);
-/* Stage-1 attributes with the MMU off, for access kind @acc. */
-uint8_t s2_model_mmu_off_attr(const struct s2_mmu_regs *regs, unsigned acc);
-
 /*
  * Argument checks shared by every entry point (see s2_mmu_translate()).
  * Inline: the TLB hit path runs them on every translation.
@@ -119,12 +119,6 @@ static inline int s2_model_check_args(const struct s2_mmu_mem *mem,
 	    !(regs->tcr_el1 & TTBCR_EAE))
 		return -S2_ENOTSUP;
 	return 0;
-}
-
-/* Does @perm allow access kind @acc at @el? */
-static inline bool s2_model_perm_ok(uint8_t perm, unsigned acc, unsigned el)
-{
-	return (perm >> (acc + 3u * el)) & 1u;
 }
 
 /* TLB walk cache: stage-2-only entries used for stage-1 table fetches. */

@@ -12,6 +12,7 @@
 #include <s2mm/error.h>
 #include <s2mm/tlb.h>
 
+#include "attr.h"
 #include "internal.h"
 #include "regime.h"
 

@@ -14,6 +14,7 @@
 #include <s2mm/mmu.h>
 
 #include "internal.h"
+#include "attr.h"
 #include "regime.h"
 
 /* The leaf a one-stage walk ends on. */
@@ -100,13 +101,6 @@ static inline uint64_t desc_load(uintptr_t hb, uint64_t x)
 /* ------------------------------------------------------------------ */
 /* Stage 2                                                             */
 /* ------------------------------------------------------------------ */
-
-/*
- * The walk's hot path is forced inline into s2_model_translate(): the
- * walk context is then a local whose fields live in registers, and each
- * stage's loop is only its own descriptor step.
- */
-#define WALK_INLINE inline __attribute__((always_inline))
 
 /*
  * Decode descriptor @d read at @level: AArch64.DecodeDescriptorType, then
@@ -294,26 +288,6 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 	return 0;
 }
 
-/* Stage-2 permissions of a leaf (S2AP, XN; AArch64.S2ComputePermissions). */
-static uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
-{
-	/*
-	 * Execute by XN[1:0] (bits [54:53]). FEAT_XNX: 00 both, 01 not EL1,
-	 * 10 none, 11 not EL0. Without it only XN[1] counts.
-	 */
-	static const uint8_t x[2][4] = {
-		{ S2_MMU_PERM_X0 | S2_MMU_PERM_X1, S2_MMU_PERM_X0 | S2_MMU_PERM_X1, 0, 0 },
-		{ S2_MMU_PERM_X0 | S2_MMU_PERM_X1, S2_MMU_PERM_X0, 0, S2_MMU_PERM_X1 },
-	};
-	uint8_t p = x[cpu->xnx][S2_FIELD_GET(S2_DESC_XN, d)];
-
-	if (d & S2_DESC_S2AP_R)
-		p |= S2_MMU_PERM_R0 | S2_MMU_PERM_R1;
-	if (d & S2_DESC_S2AP_W)
-		p |= S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
-	return p;
-}
-
 /*
  * AArch64.S2Walk for one IPA up to the leaf: the register checks, the IPA
  * range check and the table walk (@stride: the granule's, a constant, or
@@ -390,11 +364,6 @@ static WALK_INLINE void s2_leaf_of(const struct s2_walk *w,
 	o->perm = s2_perm(w->cpu, lf->desc);
 	o->memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, lf->desc);
 	o->sh = w->s2->ds ? w->s2->sh : (uint8_t)S2_FIELD_GET(DESC_SH, lf->desc);
-}
-
-static bool memattr_is_device(uint8_t memattr)
-{
-	return (memattr & 0xc) == 0;
 }
 
 /*
@@ -745,56 +714,6 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 /* ------------------------------------------------------------------ */
 
 /*
- * Stage-1 permissions (AArch64.S1ComputePermissions), as a table indexed
- * by the bits they depend on, gathered with few shifts (s1_perm()): [1:0]
- * AP[2:1], [2] PXN, [3] UXN (AArch32: XN), [4] PXNTable, [5] UXNTable,
- * [7:6] APTable[1:0], [8] AArch32, [9] SCTLR.WXN. Hierarchical:
- * APTable[0] removes EL0 access, APTable[1] writes. AArch64: EL0-writable
- * memory is never executable at EL1. AArch32 LPAE: XN applies at PL0 and
- * PL1, PXN at PL1, and executing at PL0 needs read access.
- */
-#define P_AP(i) ((((i) & 3) & ~(((i) >> 6) & 1)) | (((i) >> 6) & 2))
-#define P_R0(i) (P_AP(i) & 1)
-#define P_W0(i) (P_AP(i) == 1)
-#define P_W1(i) (!(P_AP(i) & 2))
-#define P_XN(i) ((((i) >> 3) | ((i) >> 5)) & 1)
-#define P_PXN(i) ((((i) >> 2) | ((i) >> 4)) & 1)
-#define P_WXN(i) (((i) >> 9) & 1)
-#define P_X0(i) ((((i) >> 8) & 1 ? !P_XN(i) && P_R0(i) : !P_XN(i)) && \
-		 !(P_WXN(i) && P_W0(i)))
-#define P_X1(i) ((((i) >> 8) & 1 ? !P_XN(i) && !P_PXN(i) : !P_PXN(i) && !P_W0(i)) && \
-		 !(P_WXN(i) && P_W1(i)))
-#define S1P(i) (P_R0(i) * S2_MMU_PERM_R0 | P_W0(i) * S2_MMU_PERM_W0 | \
-		P_X0(i) * S2_MMU_PERM_X0 | S2_MMU_PERM_R1 |               \
-		P_W1(i) * S2_MMU_PERM_W1 | P_X1(i) * S2_MMU_PERM_X1)
-#define S1P4(i) S1P(i), S1P((i) + 1), S1P((i) + 2), S1P((i) + 3)
-#define S1P16(i) S1P4(i), S1P4((i) + 4), S1P4((i) + 8), S1P4((i) + 12)
-#define S1P64(i) S1P16(i), S1P16((i) + 16), S1P16((i) + 32), S1P16((i) + 48)
-#define S1P256(i) S1P64(i), S1P64((i) + 64), S1P64((i) + 128), S1P64((i) + 192)
-
-static const uint8_t s1_perm_table[1024] = {
-	S1P256(0), S1P256(256), S1P256(512), S1P256(768),
-};
-
-_Static_assert(S1_DESC_AP_SHIFT == 6 && S1_DESC_PXN == BIT(53) &&
-	       S1_DESC_UXN == BIT(54) && S1_TABLE_PXNTABLE == BIT(59) &&
-	       S1_TABLE_UXNTABLE == BIT(60) && S1_TABLE_APTABLE_SHIFT == 61,
-	       "s1_perm() gathers the permission bits from these places");
-
-/* Stage-1 permissions of a leaf. */
-static WALK_INLINE uint8_t s1_perm(const struct s2_mmu_tt *c,
-				   const struct s2_mmu_regs *regs,
-				   const struct tt_leaf *lf)
-{
-	uint64_t d = lf->desc, t = lf->table;
-	unsigned i = (unsigned)((d >> 6) & 3) | (unsigned)((d >> 51) & 0xc) |
-		     (unsigned)((t >> 55) & 0xf0) | (unsigned)c->aarch32 << 8 |
-		     (unsigned)((regs->sctlr_el1 & SCTLR_WXN) != 0) << 9;
-
-	return s1_perm_table[i];
-}
-
-/*
  * Faults before the stage-1 walk of input address @in, in the Arm ARM's
  * order: invalid TxSZ, VA out of range, EPDx (translation faults; AArch32
  * reports them at level 1, "AArch64 reports this as a level 0 fault"),
@@ -865,79 +784,6 @@ static inline bool regime_blk(struct s2_mmu_regime *rc, struct s2_walk *w)
 	w->s2_tmask = rc->blk_tmask;
 	w->s2_tval = rc->blk_tval;
 	return rc->blk_tmask && !w->tlb && !w->ptw;
-}
-
-/* ------------------------------------------------------------------ */
-/* Attributes                                                          */
-/* ------------------------------------------------------------------ */
-
-/* Cacheability class of a MAIR nibble: 0 NC, 1 WT, 2 WB. */
-static unsigned nibble_class(unsigned n)
-{
-	if (n == 4)
-		return 0;
-	return ((n >> 2) & 1) ? 2 : 1;   /* 00RW/10RW WT, 01RW/11RW WB */
-}
-
-static unsigned combine_nibble(unsigned s1, unsigned s2class)
-{
-	/* S2CombineS1MemAttrs: the weaker cacheability wins; hints from S1. */
-	unsigned c1 = nibble_class(s1);
-
-	if (c1 == 0 || s2class == 0)
-		return 4;
-	if (c1 == 1)
-		return s1;
-	if (s2class == 1)
-		return 8u | (s1 & 3u);   /* Write-Through, non-transient */
-	return s1;
-}
-
-uint8_t s2_model_combine_attr(uint8_t s1, uint8_t m2)
-{
-	static const uint8_t s2class[4] = { 0, 0, 1, 2 }; /* 01 NC, 10 WT, 11 WB */
-	bool dev1 = (s1 & 0xf0) == 0, dev2 = memattr_is_device(m2);
-
-	/*
-	 * Stage 2 Normal Write-Back (MemAttr 0b1111), the usual case, is
-	 * never the weaker: stage 1's attributes stand (Device keeps only
-	 * its type bits, as below).
-	 */
-	if (m2 == 0xf)
-		return dev1 ? (uint8_t)(s1 & 0xc) : s1;
-	if (dev1 || dev2) {
-		/* Device: the more restrictive of the two (nGnRnE < ... < GRE). */
-		unsigned t1 = dev1 ? (s1 >> 2) & 3u : 3u;
-		unsigned t2 = dev2 ? m2 & 3u : 3u;
-		return (uint8_t)((t1 < t2 ? t1 : t2) << 2);
-	}
-	return (uint8_t)((combine_nibble(s1 >> 4, s2class[(m2 >> 2) & 3]) << 4) |
-			 combine_nibble(s1 & 0xf, s2class[m2 & 3]));
-}
-
-uint8_t s2_model_par_sh(uint8_t attr, uint8_t sh)
-{
-	/* Device and Normal Non-cacheable memory report Outer Shareable. */
-	if ((attr & 0xf0) == 0 || attr == 0x44)
-		return DESC_SH_OS;
-	return sh;
-}
-
-static uint8_t combine_sh(uint8_t sh1, uint8_t sh2)
-{
-	if (sh1 == DESC_SH_OS || sh2 == DESC_SH_OS)
-		return DESC_SH_OS;
-	if (sh1 == DESC_SH_IS || sh2 == DESC_SH_IS)
-		return DESC_SH_IS;
-	return DESC_SH_NS;
-}
-
-uint8_t s2_model_mmu_off_attr(const struct s2_mmu_regs *regs, unsigned acc)
-{
-	/* AArch64.S1DisabledOutput: data Device-nGnRnE; fetches Normal. */
-	if (acc != S2_MMU_EXEC)
-		return 0x00;
-	return (regs->sctlr_el1 & SCTLR_I) ? 0xaa : 0x44;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1066,7 +912,7 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 1);
 		return false;
 	}
-	res->s1_perm = s1_perm(c, regs, &lf);
+	res->s1_perm = s1_perm(c, regs, lf.desc, lf.table);
 	res->s1_level = lf.level;
 	res->s1_shift = lf.shift;
 	res->global = !(lf.desc & S1_DESC_NG);
