@@ -311,7 +311,7 @@ translation:
 	c->fault = S2_MMU_FAULT_TRANSLATION;
 }
 
-/* Can @c's walks take walk2d_fast()? */
+/* Can @c's walks take s2_model_walk2d_fast()? */
 static bool fast4k(const struct s2_mmu_tt *c)
 {
 	return !c->fault && c->gbits == 12 && !c->oa52;

@@ -15,6 +15,7 @@
 #include "attr.h"
 #include "internal.h"
 #include "regime.h"
+#include "walk.h"
 
 int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 		uint32_t sets, uint32_t ways)
