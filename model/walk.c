@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "attr.h"
 #include "regime.h"
+#include "tlb_sets.h"
 #include "walk.h"
 #include "walk_fast.h"
 
@@ -748,94 +749,4 @@ void s2_model_translate_s12(const struct s2_mmu_mem *mem,
 			    struct s2_mmu_result *res)
 {
 	translate(mem, cpu, regs, rc, NULL, acc, S2_MODEL_S12, res);
-}
-
-/* ------------------------------------------------------------------ */
-/* Public entry points                                                 */
-/* ------------------------------------------------------------------ */
-
-int s2_mmu_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
-		     const struct s2_mmu_regs *regs,
-		     const struct s2_mmu_access *acc, struct s2_mmu_result *res)
-{
-	struct s2_mmu_regime rc;
-	int err = s2_model_check_args(mem, cpu, regs, acc, res);
-
-	if (err)
-		return err;
-	regime_reset(&rc, cpu, regs);
-	s2_model_translate_s12(mem, cpu, regs, &rc, acc, res);
-	return 0;
-}
-
-int s2_mmu_translate_cached(struct s2_mmu_regime *rc,
-			    const struct s2_mmu_mem *mem,
-			    const struct s2_mmu_cpu *cpu,
-			    const struct s2_mmu_regs *regs,
-			    const struct s2_mmu_access *acc,
-			    struct s2_mmu_result *res)
-{
-	int err = s2_model_check_args(mem, cpu, regs, acc, res);
-
-	if (err)
-		return err;
-	if (!rc)
-		return -S2_EINVAL;
-	s2_model_translate_s12(mem, cpu, regs, rc, acc, res);
-	return 0;
-}
-
-int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
-			const struct s2_mmu_cpu *cpu,
-			const struct s2_mmu_regs *regs,
-			const struct s2_mmu_access *acc,
-			struct s2_mmu_result *res)
-{
-	struct s2_mmu_regs r;
-	struct s2_mmu_regime rc;
-	int err;
-
-	if (!regs)
-		return -S2_EINVAL;
-	r = *regs;
-	r.sctlr_el1 &= ~SCTLR_M;   /* stage 2 only: no EAE requirement */
-	err = s2_model_check_args(mem, cpu, &r, acc, res);
-	if (err)
-		return err;
-	regime_reset(&rc, cpu, &r);
-	s2_model_translate(mem, cpu, &r, &rc, NULL, acc, S2_MODEL_S2, res);
-	return 0;
-}
-
-int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
-	      const struct s2_mmu_regs *regs, enum s2_mmu_at_op op,
-	      uint64_t va, uint64_t *par, struct s2_mmu_result *res)
-{
-	static const struct { uint8_t acc, el; bool s1; } ops[] = {
-		[S2_MMU_AT_S1E1R] = { S2_MMU_READ, 1, true },
-		[S2_MMU_AT_S1E1W] = { S2_MMU_WRITE, 1, true },
-		[S2_MMU_AT_S1E0R] = { S2_MMU_READ, 0, true },
-		[S2_MMU_AT_S1E0W] = { S2_MMU_WRITE, 0, true },
-		[S2_MMU_AT_S12E1R] = { S2_MMU_READ, 1, false },
-		[S2_MMU_AT_S12E1W] = { S2_MMU_WRITE, 1, false },
-		[S2_MMU_AT_S12E0R] = { S2_MMU_READ, 0, false },
-		[S2_MMU_AT_S12E0W] = { S2_MMU_WRITE, 0, false },
-	};
-	struct s2_mmu_access acc;
-	struct s2_mmu_result tmp, *r = res ? res : &tmp;
-	struct s2_mmu_regime rc;
-	int err;
-
-	if ((unsigned)op >= sizeof(ops) / sizeof(ops[0]) || !par)
-		return -S2_EINVAL;
-	acc = (struct s2_mmu_access){ .va = va, .acc = ops[op].acc,
-				      .el = ops[op].el };
-	err = s2_model_check_args(mem, cpu, regs, &acc, r);
-	if (err)
-		return err;
-	regime_reset(&rc, cpu, regs);
-	s2_model_translate(mem, cpu, regs, &rc, NULL, &acc,
-			   ops[op].s1 ? S2_MODEL_S1 : S2_MODEL_S12, r);
-	*par = s2_mmu_par(r);
-	return 0;
 }
