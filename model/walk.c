@@ -3,7 +3,10 @@
  * The two-stage translation walker of the MMU model, written from the Arm
  * ARM (DDI 0487) pseudocode: AArch64.FullTranslate, AArch64.S1Translate,
  * AArch64.S2Translate and their helpers, AArch32.S1TranslateLD for the
- * AArch32 LPAE stage 1. Freestanding: no libc, no allocation.
+ * AArch32 LPAE stage 1. The general walker: every configuration, every
+ * fault. It tries the fast 2D walk (walk_fast.c) first where that applies,
+ * takes the registers decoded (regime.c) and leaves permissions and
+ * attributes to attr.h. Freestanding: no libc, no allocation.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,8 +16,8 @@
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
 
-#include "internal.h"
 #include "attr.h"
+#include "internal.h"
 #include "regime.h"
 #include "tlb_sets.h"
 #include "walk.h"
@@ -318,6 +321,10 @@ static WALK_INLINE void s2_leaf_of(const struct s2_walk *w,
 	o->sh = w->s2->ds ? w->s2->sh : (uint8_t)S2_FIELD_GET(DESC_SH, lf->desc);
 }
 
+/* ------------------------------------------------------------------ */
+/* Stage 1                                                             */
+/* ------------------------------------------------------------------ */
+
 /*
  * Fetch a stage-1 descriptor at @ipa: stage 2 translates the fetch
  * (AArch64.S2Translate with s1ptw); a stage-2 fault here is an S1PTW fault
@@ -493,10 +500,6 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 		return walk_s1(w, c, va, 11, S2_START_ANY, lf, f);
 	return walk_s1(w, c, va, 13, S2_START_ANY, lf, f);
 }
-
-/* ------------------------------------------------------------------ */
-/* Stage 1                                                             */
-/* ------------------------------------------------------------------ */
 
 /*
  * Faults before the stage-1 walk of input address @in, in the Arm ARM's
