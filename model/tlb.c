@@ -3,7 +3,10 @@
  * TLB model: set-associative, VMID/ASID tagged, with the TLBI operations'
  * architectural reach (Arm ARM D8.13). Caches only leaf translations
  * (no intermediate walk caches); stage-2-only entries double as the walk
- * cache for stage-1 table fetches. Freestanding.
+ * cache for stage-1 table fetches. This file fills and invalidates the
+ * sets; the look-up a TLB hit runs is inline in tlb_sets.h, and the
+ * look-up-then-walk is translate.c's: the TLB calls nothing of the
+ * walker. Freestanding.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -98,6 +101,7 @@ void s2_tlb_walk_fill(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
 	fill(tlb, &n);
 }
 
+/* Cache a finished walk (see tlb_sets.h). */
 void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 			const struct s2_mmu_regs *regs, uint64_t in,
 			const struct s2_mmu_result *res)

@@ -10,6 +10,7 @@
 #define S2MM_MODEL_TLB_SETS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <s2mm/arch.h>
@@ -63,7 +64,10 @@ static inline struct s2_tlb_entry *tlb_lookup(struct s2_tlb *tlb,
 	return NULL;
 }
 
-/* Rebuild @res from a TLB entry, checking permissions (AArch64.CheckPermission). */
+/*
+ * Rebuild @res from a TLB entry, checking permissions
+ * (AArch64.CheckPermission).
+ */
 static inline void tlb_from_entry(const struct s2_tlb_entry *e,
 				  const struct s2_mmu_regs *regs,
 				  const struct s2_mmu_access *acc, uint64_t in,
@@ -111,7 +115,8 @@ static inline void tlb_from_entry(const struct s2_tlb_entry *e,
 }
 
 /* Count @f, if a fault, in @tlb's statistics. */
-static inline void tlb_count_fault(struct s2_tlb *tlb, const struct s2_mmu_fault *f)
+static inline void tlb_count_fault(struct s2_tlb *tlb,
+				   const struct s2_mmu_fault *f)
 {
 	if (!f->type)
 		return;

@@ -7,6 +7,7 @@
  * neither calls the other's translation. Freestanding.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <s2mm/arch.h>

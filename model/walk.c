@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include <s2mm/arch.h>
-#include <s2mm/error.h>
 #include <s2mm/mmu.h>
 
 #include "attr.h"

@@ -38,12 +38,9 @@ unsigned s2_model_walk2d_fast(struct s2_walk *w, const struct s2_mmu_tt *c,
 			      struct tt_leaf *lf2, uint32_t *reads2);
 
 /*
- * The fast walk's test of a stage-2 table descriptor, (d & tmask) ==
- * tval into @w: nothing but 0b11 and the OA of a table inside the tables'
- * block, the largest naturally aligned power-of-two block of the memory
- * window that holds the start table and lies inside the output size
- * (its reads then need no bounds check, its OAs no size check). Found
- * once per window and kept in @rc; tmask 0 when there is none.
+ * Find the tables' block of @w's memory window and keep it in @rc
+ * (walk_fast.c says what it is): regime_blk()'s slow path, once per
+ * window.
  */
 void s2_model_regime_find_blk(struct s2_mmu_regime *rc,
 			      const struct s2_walk *w);
