@@ -12,7 +12,6 @@
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
 
-#include "internal.h"
 
 uint32_t s2_mmu_fsc(const struct s2_mmu_fault *f)
 {

@@ -3,7 +3,10 @@
  * TLB model: set-associative, VMID/ASID tagged, with the TLBI operations'
  * architectural reach (Arm ARM D8.13). Caches only leaf translations
  * (no intermediate walk caches); stage-2-only entries double as the walk
- * cache for stage-1 table fetches. Freestanding.
+ * cache for stage-1 table fetches. This file fills and invalidates the
+ * sets; the look-up a TLB hit runs is inline in tlb_sets.h, and the
+ * look-up-then-walk is translate.c's: the TLB calls nothing of the
+ * walker. Freestanding.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,8 +16,7 @@
 #include <s2mm/tlb.h>
 
 #include "internal.h"
-
-#define LOWMASK(n) ((n) >= 64 ? ~0ULL : (1ULL << (n)) - 1)
+#include "tlb_sets.h"
 
 int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 		uint32_t sets, uint32_t ways)
@@ -49,34 +51,6 @@ uint32_t s2_tlb_count(const struct s2_tlb *tlb)
 	return n;
 }
 
-/*
- * Probe every block size some entry has, at that size's set. The address
- * is compared first: it is what tells most ways of a set apart.
- */
-static inline struct s2_tlb_entry *lookup(struct s2_tlb *tlb, unsigned kind,
-					  uint16_t vmid, uint16_t asid,
-					  uint64_t in)
-{
-	uint64_t shifts = tlb->shifts;
-	uint32_t set_mask = tlb->sets - 1, ways = tlb->ways;
-
-	while (shifts) {
-		unsigned shift = (unsigned)__builtin_ctzll(shifts);
-		uint32_t set = (uint32_t)(in >> shift) & set_mask;
-		struct s2_tlb_entry *e = &tlb->entries[set * ways];
-		struct s2_tlb_entry *end = e + ways;
-
-		shifts &= shifts - 1;
-		for (; e < end; e++) {
-			if (!((in ^ e->in) >> shift) && e->shift == shift &&
-			    e->kind == kind && e->vmid == vmid &&
-			    (e->global || e->asid == asid))
-				return e;
-		}
-	}
-	return NULL;
-}
-
 static void fill(struct s2_tlb *tlb, const struct s2_tlb_entry *n)
 {
 	uint32_t set = (uint32_t)(n->in >> n->shift) & (tlb->sets - 1);
@@ -99,7 +73,7 @@ static void fill(struct s2_tlb *tlb, const struct s2_tlb_entry *n)
 bool s2_tlb_walk_lookup(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
 			struct s2_leaf *out)
 {
-	const struct s2_tlb_entry *e = lookup(tlb, S2_TLB_S2, vmid, 0, ipa);
+	const struct s2_tlb_entry *e = tlb_lookup(tlb, S2_TLB_S2, vmid, 0, ipa);
 
 	if (!e)
 		return false;
@@ -127,8 +101,8 @@ void s2_tlb_walk_fill(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
 	fill(tlb, &n);
 }
 
-/* Cache a finished walk: success, or a permission fault of the last stage. */
-static void fill_result(struct s2_tlb *tlb, unsigned kind,
+/* Cache a finished walk (see tlb_sets.h). */
+void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 			const struct s2_mmu_regs *regs, uint64_t in,
 			const struct s2_mmu_result *res)
 {
@@ -174,151 +148,6 @@ static void fill_result(struct s2_tlb *tlb, unsigned kind,
 		n.sh = res->s2_sh;
 	}
 	fill(tlb, &n);
-}
-
-/* Rebuild @res from a TLB entry, checking permissions (AArch64.CheckPermission). */
-static void from_entry(const struct s2_tlb_entry *e, const struct s2_mmu_regs *regs,
-		       const struct s2_mmu_access *acc, uint64_t in,
-		       struct s2_mmu_result *res)
-{
-	uint64_t off = in & LOWMASK(e->shift);
-	struct s2_mmu_fault *f = &res->fault;
-
-	/* One initialiser: every field written once, padding included. */
-	*res = (struct s2_mmu_result){
-		.fault = { .acc = acc->acc, .el = acc->el, .va = acc->va },
-		.pa = e->out | off,
-		.ipa = e->ipa | off,
-		.attr = e->attr,
-		.sh = e->sh,
-		.s1_level = e->s1_level,
-		.s2_level = e->s2_level,
-		.s1_shift = e->kind == S2_TLB_S2 ? 64 : e->shift,
-		.s2_shift = e->kind == S2_TLB_S1 ? 64 : e->shift,
-		.s1_perm = e->s1_perm,
-		.s2_perm = e->s2_perm,
-		.global = e->global,
-		.asid = e->asid,
-		.vmid = e->vmid,
-		.tlb_hit = true,
-	};
-	if (e->kind == S2_TLB_S2) {
-		uint8_t s1 = s2_model_mmu_off_attr(regs, acc->acc);
-		res->attr = s2_model_combine_attr(s1, e->attr);
-		res->s2_memattr = e->attr;
-		res->s2_sh = e->sh;
-		res->sh = s2_model_par_sh(res->attr, e->sh);
-	}
-	if (!s2_model_perm_ok(e->s1_perm, acc->acc, acc->el)) {
-		f->type = S2_MMU_FAULT_PERMISSION;
-		f->level = e->s1_level;
-		f->stage = 1;
-	} else if (!s2_model_perm_ok(e->s2_perm, acc->acc, acc->el)) {
-		f->type = S2_MMU_FAULT_PERMISSION;
-		f->level = e->s2_level;
-		f->stage = 2;
-		f->ipa = res->ipa;
-		f->ipa_valid = true;
-	}
-}
-
-static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b)
-{
-	if (a->fault.type != b->fault.type)
-		return true;
-	if (a->fault.type && a->fault.type != S2_MMU_FAULT_PERMISSION)
-		return false;
-	return a->pa != b->pa || a->s1_perm != b->s1_perm ||
-	       a->s2_perm != b->s2_perm || a->attr != b->attr;
-}
-
-static void count_fault(struct s2_tlb *tlb, const struct s2_mmu_fault *f)
-{
-	if (!f->type)
-		return;
-	tlb->stats.faults[f->type]++;
-	tlb->stats.faults_stage2 += f->stage == 2;
-	tlb->stats.faults_s1ptw += f->s1ptw;
-}
-
-/*
- * A hit with stale checking on: walk afresh and compare. Kept out of line,
- * like miss(), so that the hit path stays a short function.
- */
-static __attribute__((noinline)) void
-check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
-	    const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
-	    const struct s2_mmu_access *acc, struct s2_mmu_result *res)
-{
-	struct s2_mmu_result fresh;
-
-	s2_model_translate_s12(mem, cpu, regs, &tlb->regime, acc, &fresh);
-	if (differs(res, &fresh)) {
-		res->stale = true;
-		tlb->stats.stale_hits++;
-	}
-}
-
-/* A miss: walk (through the walk cache) and fill. */
-static __attribute__((noinline)) void
-miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
-     const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
-     const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
-     struct s2_mmu_result *res)
-{
-	uint32_t s2_hits;
-
-	tlb->stats.misses++;
-	tlb->stats.walks++;
-	s2_hits = s2_model_translate(mem, cpu, regs, &tlb->regime, tlb, acc,
-				     S2_MODEL_S12, res);
-	tlb->stats.desc_reads += res->desc_reads;
-	tlb->stats.last_walk_reads = res->desc_reads;
-	if (res->desc_reads > tlb->stats.max_walk_reads)
-		tlb->stats.max_walk_reads = res->desc_reads;
-	tlb->stats.walk_s2_hits += s2_hits;
-	if (kind != S2_TLB_INVALID)
-		fill_result(tlb, kind, regs, in, res);
-}
-
-int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
-		     const struct s2_mmu_cpu *cpu,
-		     const struct s2_mmu_regs *regs,
-		     const struct s2_mmu_access *acc,
-		     struct s2_mmu_result *res)
-{
-	bool m, vm, a32;
-	unsigned kind;
-	uint64_t in;
-	uint16_t vmid, asid;
-	struct s2_tlb_entry *e;
-	int err;
-
-	if (!tlb)
-		return -S2_EINVAL;
-	err = s2_model_check_args(mem, cpu, regs, acc, res);
-	if (err)
-		return err;
-	tlb->stats.translations++;
-	m = regs->sctlr_el1 & SCTLR_M;
-	vm = regs->hcr_el2 & HCR_EL2_VM;
-	a32 = !(regs->hcr_el2 & HCR_EL2_RW);
-	kind = m ? (vm ? S2_TLB_S12 : S2_TLB_S1) : (vm ? S2_TLB_S2 : S2_TLB_INVALID);
-	in = a32 ? (uint32_t)acc->va : acc->va;
-	vmid = s2_model_vmid(cpu, regs);
-	asid = s2_model_cur_asid(cpu, regs);
-
-	e = kind != S2_TLB_INVALID ? lookup(tlb, kind, vmid, asid, in) : NULL;
-	if (e) {
-		tlb->stats.hits++;
-		from_entry(e, regs, acc, in, res);
-		if (tlb->check_stale)
-			check_stale(tlb, mem, cpu, regs, acc, res);
-	} else {
-		miss(tlb, mem, cpu, regs, acc, kind, in, res);
-	}
-	count_fault(tlb, &res->fault);
-	return 0;
 }
 
 /* Does TLBI @op remove entry @e (D8.13, "scope of TLB maintenance")? */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The MMU model's fast 2D walk (walk2d_fast() in model/mmu.c) against its
- * general walker. Linked with s2mm_model_checked (S2MM_MODEL_CHECK_FAST):
- * inside the library every fast-path answer is walked again the general
- * way and any difference traps, so a wrong fast path crashes this test
- * (the SIGILL handler below names the configuration and the walk).
+ * The MMU model's fast 2D walk (s2_model_walk2d_fast() in
+ * model/walk_fast.c) against its general walker (model/walk.c). Linked
+ * with s2mm_model_checked (S2MM_MODEL_CHECK_FAST): inside the library
+ * every fast-path answer is walked again the general way and any
+ * difference traps, so a wrong fast path crashes this test (the SIGILL
+ * handler below names the configuration and the walk).
  *
  * Over seeded random two-stage configurations (4KB granule at both
  * stages, stage 2 starting at level 0, 1 or 2 with concatenated roots,
@@ -38,7 +39,7 @@
 #include "refwalk.h"
 #include "tt.h"
 
-/* The checked model's counters: index = walk2d_fast()'s return value. */
+/* The checked model's counters, by s2_model_walk2d_fast()'s return value. */
 extern unsigned long s2_model_fast_walks[3];
 
 #define SEED    0x2d0fa57c0ffee5ULL
@@ -206,7 +207,7 @@ static int hand_teardown(void **state)
 
 /*
  * Translate @va for an EL1 read (through @rc when not NULL): the result,
- * and how many times each of walk2d_fast()'s answers was given.
+ * and how many times each of s2_model_walk2d_fast()'s answers was given.
  */
 static struct fast_count hand_walk(struct hand *h, struct s2_mmu_regime *rc,
 				   uint64_t va, struct s2_mmu_result *r)

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MMU model's translations as its users call them: one access, with or
+ * without a decoded-regime cache (s2_mmu_translate*()), AT, and a CPU's
+ * access through its TLB (s2_tlb_translate(): look up, else walk and
+ * fill). Here the walker (walk.c) and the TLB (tlb.c) meet, so that
+ * neither calls the other's translation. Freestanding.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/mmu.h>
+#include <s2mm/tlb.h>
+
+#include "regime.h"
+#include "tlb_sets.h"
+#include "walk.h"
+
+/*
+ * Argument checks shared by every entry point (see s2_mmu_translate()).
+ * Inline: the TLB hit path runs them on every translation.
+ */
+static inline int check_args(const struct s2_mmu_mem *mem,
+			     const struct s2_mmu_cpu *cpu,
+			     const struct s2_mmu_regs *regs,
+			     const struct s2_mmu_access *acc, const void *res)
+{
+	if (!mem || !cpu || !regs || !acc || !res || acc->el > 1 ||
+	    acc->acc > S2_MMU_EXEC)
+		return -S2_EINVAL;
+	if (!mem->host || (((uintptr_t)mem->host | mem->base | mem->size) & 7) ||
+	    mem->size < 8 || mem->base + mem->size < mem->base)
+		return -S2_EINVAL;
+	if (cpu->pa_bits < 32 || cpu->pa_bits > 52)
+		return -S2_EINVAL;
+	if ((regs->sctlr_el1 & SCTLR_M) && !(regs->hcr_el2 & HCR_EL2_RW) &&
+	    !(regs->tcr_el1 & TTBCR_EAE))
+		return -S2_ENOTSUP;
+	return 0;
+}
+
+int s2_mmu_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+		     const struct s2_mmu_regs *regs,
+		     const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+{
+	struct s2_mmu_regime rc;
+	int err = check_args(mem, cpu, regs, acc, res);
+
+	if (err)
+		return err;
+	regime_reset(&rc, cpu, regs);
+	s2_model_translate_s12(mem, cpu, regs, &rc, acc, res);
+	return 0;
+}
+
+int s2_mmu_translate_cached(struct s2_mmu_regime *rc,
+			    const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs,
+			    const struct s2_mmu_access *acc,
+			    struct s2_mmu_result *res)
+{
+	int err = check_args(mem, cpu, regs, acc, res);
+
+	if (err)
+		return err;
+	if (!rc)
+		return -S2_EINVAL;
+	s2_model_translate_s12(mem, cpu, regs, rc, acc, res);
+	return 0;
+}
+
+int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
+			const struct s2_mmu_cpu *cpu,
+			const struct s2_mmu_regs *regs,
+			const struct s2_mmu_access *acc,
+			struct s2_mmu_result *res)
+{
+	struct s2_mmu_regs r;
+	struct s2_mmu_regime rc;
+	int err;
+
+	if (!regs)
+		return -S2_EINVAL;
+	r = *regs;
+	r.sctlr_el1 &= ~SCTLR_M;   /* stage 2 only: no EAE requirement */
+	err = check_args(mem, cpu, &r, acc, res);
+	if (err)
+		return err;
+	regime_reset(&rc, cpu, &r);
+	s2_model_translate(mem, cpu, &r, &rc, NULL, acc, S2_MODEL_S2, res);
+	return 0;
+}
+
+int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+	      const struct s2_mmu_regs *regs, enum s2_mmu_at_op op,
+	      uint64_t va, uint64_t *par, struct s2_mmu_result *res)
+{
+	static const struct { uint8_t acc, el; bool s1; } ops[] = {
+		[S2_MMU_AT_S1E1R] = { S2_MMU_READ, 1, true },
+		[S2_MMU_AT_S1E1W] = { S2_MMU_WRITE, 1, true },
+		[S2_MMU_AT_S1E0R] = { S2_MMU_READ, 0, true },
+		[S2_MMU_AT_S1E0W] = { S2_MMU_WRITE, 0, true },
+		[S2_MMU_AT_S12E1R] = { S2_MMU_READ, 1, false },
+		[S2_MMU_AT_S12E1W] = { S2_MMU_WRITE, 1, false },
+		[S2_MMU_AT_S12E0R] = { S2_MMU_READ, 0, false },
+		[S2_MMU_AT_S12E0W] = { S2_MMU_WRITE, 0, false },
+	};
+	struct s2_mmu_access acc;
+	struct s2_mmu_result tmp, *r = res ? res : &tmp;
+	struct s2_mmu_regime rc;
+	int err;
+
+	if ((unsigned)op >= sizeof(ops) / sizeof(ops[0]) || !par)
+		return -S2_EINVAL;
+	acc = (struct s2_mmu_access){ .va = va, .acc = ops[op].acc,
+				      .el = ops[op].el };
+	err = check_args(mem, cpu, regs, &acc, r);
+	if (err)
+		return err;
+	regime_reset(&rc, cpu, regs);
+	s2_model_translate(mem, cpu, regs, &rc, NULL, &acc,
+			   ops[op].s1 ? S2_MODEL_S1 : S2_MODEL_S12, r);
+	*par = s2_mmu_par(r);
+	return 0;
+}
+
+/*
+ * Does a hit's result differ from a fresh walk's in what the access sees:
+ * the fault, and for a success or a permission fault the translation?
+ */
+static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b)
+{
+	if (a->fault.type != b->fault.type)
+		return true;
+	if (a->fault.type && a->fault.type != S2_MMU_FAULT_PERMISSION)
+		return false;
+	return a->pa != b->pa || a->s1_perm != b->s1_perm ||
+	       a->s2_perm != b->s2_perm || a->attr != b->attr;
+}
+
+/*
+ * A hit with stale checking on: walk afresh and compare. Kept out of line,
+ * like miss(), so that the hit path stays a short function.
+ */
+static __attribute__((noinline)) void
+check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+	    const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+	    const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+{
+	struct s2_mmu_result fresh;
+
+	s2_model_translate_s12(mem, cpu, regs, &tlb->regime, acc, &fresh);
+	if (differs(res, &fresh)) {
+		res->stale = true;
+		tlb->stats.stale_hits++;
+	}
+}
+
+/* A miss: walk (through the walk cache) and fill. */
+static __attribute__((noinline)) void
+miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+     const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+     const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
+     struct s2_mmu_result *res)
+{
+	uint32_t s2_hits;
+
+	tlb->stats.misses++;
+	tlb->stats.walks++;
+	s2_hits = s2_model_translate(mem, cpu, regs, &tlb->regime, tlb, acc,
+				     S2_MODEL_S12, res);
+	tlb->stats.desc_reads += res->desc_reads;
+	tlb->stats.last_walk_reads = res->desc_reads;
+	if (res->desc_reads > tlb->stats.max_walk_reads)
+		tlb->stats.max_walk_reads = res->desc_reads;
+	tlb->stats.walk_s2_hits += s2_hits;
+	if (kind != S2_TLB_INVALID)
+		s2_tlb_fill_result(tlb, kind, regs, in, res);
+}
+
+int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+		     const struct s2_mmu_cpu *cpu,
+		     const struct s2_mmu_regs *regs,
+		     const struct s2_mmu_access *acc,
+		     struct s2_mmu_result *res)
+{
+	bool m, vm, a32;
+	unsigned kind;
+	uint64_t in;
+	uint16_t vmid, asid;
+	struct s2_tlb_entry *e;
+	int err;
+
+	if (!tlb)
+		return -S2_EINVAL;
+	err = check_args(mem, cpu, regs, acc, res);
+	if (err)
+		return err;
+	tlb->stats.translations++;
+	m = regs->sctlr_el1 & SCTLR_M;
+	vm = regs->hcr_el2 & HCR_EL2_VM;
+	a32 = !(regs->hcr_el2 & HCR_EL2_RW);
+	kind = m ? (vm ? S2_TLB_S12 : S2_TLB_S1) : (vm ? S2_TLB_S2 : S2_TLB_INVALID);
+	in = a32 ? (uint32_t)acc->va : acc->va;
+	vmid = s2_model_vmid(cpu, regs);
+	asid = s2_model_cur_asid(cpu, regs);
+
+	e = kind != S2_TLB_INVALID ? tlb_lookup(tlb, kind, vmid, asid, in) : NULL;
+	if (e) {
+		tlb->stats.hits++;
+		tlb_from_entry(e, regs, acc, in, res);
+		if (tlb->check_stale)
+			check_stale(tlb, mem, cpu, regs, acc, res);
+	} else {
+		miss(tlb, mem, cpu, regs, acc, kind, in, res);
+	}
+	tlb_count_fault(tlb, &res->fault);
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the MMU model: the walk context, shared by the general walker
+ * (walk.c) and the fast 2D walk (walk_fast.c), and the walker's entry
+ * points, which the public translations (translate.c) call.
+ */
+#ifndef S2MM_MODEL_WALK_H
+#define S2MM_MODEL_WALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <s2mm/mmu.h>
+#include <s2mm/tlb.h>
+
+#include "internal.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the MMU model reads little-endian descriptors with native loads"
+#endif
+
+/* Simulated physical memory as the walker reads it. */
+struct tt_mem {
+	uint64_t base;
+	uint64_t last;           /* size - 8: a PA is in when PA - base <= last */
+	uintptr_t host;          /* host address of PA @base */
+};
+
+/* A walk in progress: what it reads, with what controls, what it counted. */
+struct s2_walk {
+	const struct s2_mmu_cpu *cpu;
+	const struct s2_mmu_regs *regs;
+	struct s2_tlb *tlb;      /* walk cache for S1 table fetches, or NULL */
+	struct tt_mem mem;
+	uint16_t vmid;
+	bool s2_on;
+	const struct s2_mmu_tt *s2; /* decoded stage 2, when @s2_on */
+	/* Hot values of @s2 in the walk context (registers, not reloads). */
+	uint64_t s2_base_off;    /* start table as an offset in @mem */
+	uint64_t s2_fast;
+	uint64_t s2_tmask;       /* the fast walk's table test (regime_blk()) */
+	uint64_t s2_tval;
+	uint64_t s2_oa_mask;
+	uint64_t s2_range;       /* IPA bits that must be zero (range_mask) */
+	unsigned s2_bad;         /* @s2's fault, or 0 */
+	bool ptw;                /* HCR_EL2.PTW */
+	uint32_t reads;
+	uint32_t s2_cache_hits;
+};
+
+/* The leaf a one-stage walk ends on. */
+struct tt_leaf {
+	uint64_t desc;
+	uint64_t out;        /* output address of the input address */
+	uint64_t table;      /* accumulated APTable/XNTable/PXNTable bits [63:59] */
+	int8_t level;
+	uint8_t shift;
+};
+
+/*
+ * Fill @lf with leaf descriptor @d found at @level for input address @ia:
+ * @table, the table bits its walk accumulated; @shift, the log2 size the
+ * leaf maps; @oa, its output address.
+ */
+static WALK_INLINE void leaf_set(struct tt_leaf *lf, uint64_t d, uint64_t table,
+				 int level, unsigned shift, uint64_t oa,
+				 uint64_t ia)
+{
+	lf->desc = d;
+	lf->table = table;
+	lf->level = (int8_t)level;
+	lf->shift = (uint8_t)shift;
+	/* @shift is at most 48: no LOWMASK() range check. */
+	lf->out = (oa & ~(BIT(shift) - 1)) | (ia & (BIT(shift) - 1));
+}
+
+/* What s2_model_translate() translates. */
+enum s2_model_mode {
+	S2_MODEL_S12,   /* the access: stage 1, then stage 2 when HCR_EL2.VM */
+	S2_MODEL_S1,    /* stage 1 only (AT S1E*): the result's PA is the IPA */
+	S2_MODEL_S2,    /* stage 2 alone, VA taken as IPA, whatever HCR_EL2.VM */
+};
+
+/*
+ * Walk the tables afresh for @acc (arguments already checked) and fill
+ * @res. @rc: the decoded-regime cache to use (checked against @cpu and
+ * @regs). @tlb: a TLB whose stage-2-only entries serve (and are filled by)
+ * the stage-2 translations of stage-1 table fetches, or NULL. @mode: enum
+ * s2_model_mode. Returns how many of those fetches the TLB served.
+ */
+uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs,
+			    struct s2_mmu_regime *rc, struct s2_tlb *tlb,
+			    const struct s2_mmu_access *acc, unsigned mode,
+			    struct s2_mmu_result *res);
+
+/* s2_model_translate() of an access (S2_MODEL_S12) without a TLB. */
+void s2_model_translate_s12(const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs,
+			    struct s2_mmu_regime *rc,
+			    const struct s2_mmu_access *acc,
+			    struct s2_mmu_result *res);
+
+#endif /* S2MM_MODEL_WALK_H */
