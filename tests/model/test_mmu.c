@@ -486,7 +486,16 @@ static void stage1_controls_spec(void **state)
 	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x1040);
-	regs.tcr_el1 &= ~TCR_EL1_TBI0;
+	/* VA[55] picks TBI0 or TBI1, not the tag's own bits (bit 56 set here). */
+	a.va = (0xa5ULL << 56) | (IPA_RW + 0x40);
+	XLATE(w, &w->cpu, &regs, &a, &r);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x1040);
+	regs.tcr_el1 ^= TCR_EL1_TBI0 | TCR_EL1_TBI1;
+	XLATE(w, &w->cpu, &regs, &a, &r);
+	assert_int_equal(r.fault.type, F_ASZ);
+	regs.tcr_el1 &= ~TCR_EL1_TBI1;
+	a.va = (0x5aULL << 56) | (IPA_RW + 0x40);
 	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_ASZ);
 	/* ... and a VA beyond PAMax (44 bits) is a stage-1 address size fault. */
