@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # hot paths (the regime cache's key, permissions, the TLB's look-up) live
 # there so that the walk and a TLB hit inline them.
 CORE = ["src/pgtable.c", "src/table_pass.c", "src/vmid.c", "src/vm.c", "src/geometry.c",
+        "src/geom_oa.h",
         "model/regime.c", "model/regime.h", "model/attr.c", "model/attr.h",
         "model/walk.c", "model/walk.h", "model/walk_fast.c", "model/walk_fast.h",
         "model/translate.c", "model/tlb.c", "model/tlb_sets.h", "model/fault.c"]
