@@ -82,11 +82,11 @@ static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
 	/* Shared walk: other vCPUs of the VM may fault at the same time;
 	 * the host's own changes to the VM's memory (migration, reclaim,
 	 * merging) wait for them and hold them off. */
-	hyp_read_lock(&vm->mm_lock);
+	hyp_mm_read_lock(&vm->mm_lock);
 	reclaim_walk_begin();
 	ret = s2_vm_handle_abort(&vm->mm, &abt, &ex);
 	reclaim_walk_end();
-	hyp_read_unlock(&vm->mm_lock);
+	hyp_mm_read_unlock(&vm->mm_lock);
 	if (ret) {
 		hyp_printf("vm%u: s2_vm_handle_abort(ESR %lx, IPA %lx): %s\n",
 			   vm->id, esr, ex.ipa, s2_strerror(ret));

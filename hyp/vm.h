@@ -129,8 +129,8 @@ struct hyp_vm {
 	struct vpl011 uart;
 	struct vgic vgic;
 	/* Shared by stage-2 abort handling, exclusive for the host's changes
-	 * to the VM's memory while it runs (migrate.c). */
-	hyp_rwlock_t mm_lock;
+	 * to the VM's memory while it runs (migrate.c, swap.c, ksm.c). */
+	struct hyp_mm_lock mm_lock;
 	bool paused;		/* no vCPU may run (sched_pause_vm()) */
 	/* The harness register (mmio.c): the guest's last write says which
 	 * phase its workload is in; reads return host_events. */
