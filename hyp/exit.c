@@ -9,6 +9,7 @@
 #include "vm.h"
 #include "psci.h"
 #include "reclaim.h"
+#include "lockstress.h"
 
 #include <s2mm/error.h>
 
@@ -84,6 +85,8 @@ static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
 	 * merging) wait for them and hold them off. */
 	hyp_mm_read_lock(&vm->mm_lock);
 	reclaim_walk_begin();
+	if (__builtin_expect(vm->cfg.lock_check, 0))
+		lockstress_reader();
 	ret = s2_vm_handle_abort(&vm->mm, &abt, &ex);
 	reclaim_walk_end();
 	hyp_mm_read_unlock(&vm->mm_lock);

@@ -38,7 +38,7 @@ static void wait_zero(const atomic_uint *p)
  * that the other side can come in between. */
 static void bug_window(void)
 {
-	for (unsigned int i = 0; i < 2000; i++)
+	for (unsigned int i = 0; i < 5000; i++)
 		__asm__ volatile("" ::: "memory");
 }
 

@@ -96,6 +96,8 @@ struct vm_config {
 	bool preempt;			/* time-sliced by the EL2 timer */
 	bool linux;			/* Linux boot protocol, PSCI, GIC, PL011 */
 	bool pager;			/* RAM backed page by page (pager.c) */
+	bool lock_check;		/* test=lockstress: faults check that
+					 * no writer is inside (lockstress.c) */
 	unsigned int nr_vcpus;		/* 0 means 1 (vm_create() sets 1) */
 };
 
@@ -235,6 +237,8 @@ struct vm_options {
 	unsigned int overcommit;	/* test=linux: guest RAM / host frames
 					 * for them, in percent (0: off) */
 	bool share;		/* test=linux: merge equal pages */
+	unsigned int lock_bug;	/* test=lockstress: enum hyp_mm_lock_bug */
+	bool lock_no_writer;	/* test=lockstress: faults only (a measure) */
 };
 /** vm_scenarios_init() - Once, after SMP bring-up. Return: 0 or -1. */
 int vm_scenarios_init(const struct vm_options *opt);
