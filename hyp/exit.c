@@ -73,6 +73,7 @@ static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
 	struct hyp_vm *vm = vcpu->vm;
 	struct s2_abort abt = {
 		.esr = esr, .far = read_sysreg(far_el2), .regs = vcpu->regs.x,
+		.stats = &vcpu->fault_stats,
 	};
 	struct s2_exit ex;
 	uint64_t val;

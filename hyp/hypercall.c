@@ -187,10 +187,14 @@ void vcpu_hypercall(struct hyp_vcpu *vcpu)
 	case HC_REMAP:
 		x[0] = hc_remap(vm, x[1]);
 		break;
-	case HC_STATS:
-		x[0] = x[1] == STAT_S1PTW ? vm->mm.stats.s1ptw
+	case HC_STATS: {
+		struct s2_vm_stats st;
+
+		vm_fault_stats(vm, &st);
+		x[0] = x[1] == STAT_S1PTW ? st.s1ptw
 		       : x[1] == STAT_MMIO ? vcpu->mmio : (uint64_t)-1;
 		break;
+	}
 	default:
 		x[0] = (uint64_t)-1;
 		break;

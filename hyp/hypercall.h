@@ -42,7 +42,7 @@
 /* test=lockstress (guests/lockstress.c, hyp/lockstress.c): each vCPU
  * writes and checks its own word of LS_PAGES pages at LS_REGION_IPA, and
  * reads the console's flag register LS_MMIO times (an MMIO abort each),
- * LS_ROUNDS times over, while the host unmaps or write-protects the
+ * LS_ROUNDS times over (or x3's at entry), while the host unmaps or write-protects the
  * pages again and again. */
 #define LS_REGION_IPA		0x40100000UL
 #define LS_PAGES		64

@@ -185,12 +185,15 @@ static int setup(const struct vm_config *cfg, const struct vm_options *opt)
 		hyp_printf("lockstress: create failed: %s\n", s2_strerror(ret));
 		return -1;
 	}
-	for (unsigned int i = 1; i < ls_vcpus; i++) {
+	for (unsigned int i = 0; i < ls_vcpus; i++) {
 		struct hyp_vcpu *v = &vm->vcpus[i];
 
-		vcpu_reset(v, GUEST_RAM_IPA, GUEST_RAM_IPA);
-		v->regs.x[1] = c.ram_size;
-		v->power = VCPU_ON;
+		if (i) {
+			vcpu_reset(v, GUEST_RAM_IPA, GUEST_RAM_IPA);
+			v->regs.x[1] = c.ram_size;
+			v->power = VCPU_ON;
+		}
+		v->regs.x[3] = opt->lock_rounds;	/* 0: LS_ROUNDS */
 	}
 	vm->mm_lock.bug = opt->lock_bug;
 	return 0;
@@ -235,12 +238,15 @@ int lockstress_run(const struct vm_config *cfg, const struct vm_options *opt,
 	res.ticks = hyp_counter() - t0;
 	for (unsigned int i = 0; i < ls_vcpus; i++)
 		res.exits += vm->vcpus[i].exits;
-	res.translation = vm->mm.stats.translation;
-	res.permission = vm->mm.stats.permission;
-	res.mmio = vm->mm.stats.mmio;
+	struct s2_vm_stats st;
+
+	vm_fault_stats(vm, &st);
+	res.translation = st.translation;
+	res.permission = st.permission;
+	res.mmio = st.mmio;
 	/* MMIO aborts are translation faults too. */
 	res.aborts = res.translation + res.permission +
-		     vm->mm.stats.access_flag;
+		     st.access_flag;
 	res.status = vm->status;
 	vm_report(vm, res.ticks);
 	vm_destroy(vm);

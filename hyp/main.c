@@ -27,7 +27,8 @@
  *          0 unmaps and write-protects its pages under the VM's mm_lock:
  *          no fault may overlap a change (lockstress.c); lockbug=nowait|
  *          nofence|nodmb: a deliberate bug in the lock, which must fail;
- *          lock-writer=0: faults on every CPU and no writer (a measure)
+ *          lock-writer=0: faults on every CPU and no writer (a measure);
+ *          lock-rounds=N: the guest's rounds (400)
  * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
@@ -195,6 +196,7 @@ static enum scenario parse_scenario(const void *fdt)
 		semihost_exit(HYP_EXIT_FAIL);
 	}
 	vm_opts.lock_no_writer = arg_uint(args, "lock-writer=", 1) == 0;
+	vm_opts.lock_rounds = arg_uint(args, "lock-rounds=", 0);
 	v = find_arg(args, "test=");
 	if (!v || arg_is(v, "boot"))
 		return SC_BOOT;

@@ -106,7 +106,8 @@ static void copy_state(const struct hyp_vm *src, struct hyp_vm *dst)
 	dst->host_events = src->host_events + 1;
 	dst->status = src->status;
 	dst->done = src->done;
-	/* The fault counters of the whole life, for the final report. */
+	/* The fault counters of the whole life, for the final report (the
+	 * vCPUs' own came with them). */
 	struct s2_vm_stats *d = &dst->mm.stats;
 	const struct s2_vm_stats *s = &src->mm.stats;
 	d->translation += s->translation;

@@ -257,9 +257,11 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 				failed++;
 			}
 			count_guest(vm->status == 0);
-			faults += vm->mm.stats.translation +
-				  vm->mm.stats.permission +
-				  vm->mm.stats.access_flag;
+			struct s2_vm_stats st;
+
+			vm_fault_stats(vm, &st);
+			faults += st.translation + st.permission +
+				  st.access_flag;
 			exits += vm->vcpus[0].exits;
 			changes += vm->vmid_changes;
 			preempt += vm->vcpus[0].preemptions;

@@ -6,18 +6,19 @@
  * wrote it, and MMIO reads. Every fault and MMIO read is a stage-2 abort
  * that s2hyp handles under the VM's mm_lock, shared, while the host's
  * changes take it exclusive. Nothing is printed: the vCPUs would share
- * the console's line. The exit status is the number of wrong words.
+ * the console's line. The exit status is the number of wrong words. x3
+ * (flags) is the number of rounds when not 0 (lock-rounds=N).
  */
 #include "guests/guest.h"
 
-static int stress(unsigned int vcpu)
+static int stress(unsigned int vcpu, unsigned long rounds)
 {
 	volatile uint64_t *region = (volatile uint64_t *)LS_REGION_IPA;
 	volatile uint32_t *fr = (volatile uint32_t *)(GUEST_UART_IPA +
 						       GUEST_UART_FR);
 	unsigned int bad = 0;
 
-	for (uint64_t r = 0; r < LS_ROUNDS; r++) {
+	for (uint64_t r = 0; r < rounds; r++) {
 		uint64_t v = r << 32 | (uint64_t)vcpu << 16;
 
 		for (unsigned int p = 0; p < LS_PAGES; p++)
@@ -44,8 +45,7 @@ int guest_main(unsigned long ram_base, unsigned long ram_size,
 	(void)ram_base;
 	(void)ram_size;
 	(void)premapped;
-	(void)flags;
-	return stress(vcpu_index());
+	return stress(vcpu_index(), flags ? flags : LS_ROUNDS);
 }
 
 int guest_secondary(unsigned long ram_base, unsigned long ram_size,
@@ -54,6 +54,5 @@ int guest_secondary(unsigned long ram_base, unsigned long ram_size,
 	(void)ram_base;
 	(void)ram_size;
 	(void)premapped;
-	(void)flags;
-	return stress(vcpu_index());
+	return stress(vcpu_index(), flags ? flags : LS_ROUNDS);
 }
