@@ -1,34 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The per-vCPU reader/writer lock (internal/s2mm/eplock.h).
- *
- * Why it is correct: the store-buffering (Dekker) pattern.
- *
- *   reader on slot s                  writer
- *   held[s] = 1       (relaxed)       writer = 1          (relaxed)
- *   fence(seq_cst)                    fence(seq_cst)
- *   load writer       (acquire)       load held[i], all i (acquire)
- *
- * Without the fences each side's load may be satisfied before its own
- * store is visible to the other (x86's store buffer does exactly that; so
- * do Arm and POWER), and both would see 0 and both enter. With them, the
- * two seq_cst fences are ordered in the single total order S: if the
- * reader's comes first, the writer's later load of held[s] sees 1 (C11
- * 7.17.3, the rule for a store before one seq_cst fence and a load after
- * another that follows it in S), and the writer waits; if the writer's
- * comes first, the reader sees writer = 1 and backs off. At least one
- * sees the other.
- *
- * Why the critical sections are ordered: a reader leaves with a release
- * store of held[s] = 0 that the writer's acquire load reads; the writer
- * leaves with a release store of writer = 0 that a reader's acquire load
- * reads. A reader that saw writer = 0 before any writer came needs no
- * edge: that writer then waits for it.
- *
- * ThreadSanitizer does not model a standalone fence, and would take the
- * relaxed store for a race-free but unordered one: under it the two
- * accesses on each side are seq_cst themselves (the same argument, through
- * S directly), which costs an xchg on the fast path there only.
+ * The per-vCPU reader/writer lock (internal/s2mm/eplock.h) on the host:
+ * the protocol and why it is correct are internal/s2mm/eplock_core.h's
+ * (shared with s2hyp's mm_lock, hyp/mmlock.c); here are the slots, the
+ * mutex between writers, waiting, nesting and the deliberate bugs.
  */
 #define _POSIX_C_SOURCE 200809L /* sched_yield */
 #include <sched.h>
@@ -36,24 +11,6 @@
 
 #include <s2mm/eplock.h>
 #include <s2mm/error.h>
-
-#if defined(__SANITIZE_THREAD__)
-#define EPLOCK_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define EPLOCK_TSAN 1
-#endif
-#endif
-
-#ifdef EPLOCK_TSAN
-#define ANNOUNCE memory_order_seq_cst   /* the store each side makes */
-#define OBSERVE memory_order_seq_cst    /* the load each side makes */
-#define FENCE() ((void)0)
-#else
-#define ANNOUNCE memory_order_relaxed
-#define OBSERVE memory_order_acquire
-#define FENCE() atomic_thread_fence(memory_order_seq_cst)
-#endif
 
 /*
  * Deliberate bugs, for tests/host only (each must make test_eplock fail):
@@ -127,22 +84,21 @@ int s2_eplock_read_lock(struct s2_eplock *l, unsigned int slot)
 	}
 	for (;;) {
 #ifdef S2_EPLOCK_BUG_NO_FENCE
-		unsigned int w = atomic_load_explicit(&l->writer, OBSERVE);
+		unsigned int w = atomic_load_explicit(&l->writer,
+						      S2_EPLOCK_OBSERVE);
 		WINDOW();
-		atomic_store_explicit(held, 1, ANNOUNCE);
+		atomic_store_explicit(held, 1, S2_EPLOCK_ANNOUNCE);
 		if (!w)
 			return 0;
+		atomic_store_explicit(held, 0, memory_order_release);
 #else
-		atomic_store_explicit(held, 1, ANNOUNCE);
-		FENCE();
-		if (!atomic_load_explicit(&l->writer, OBSERVE))
+		if (s2_eplock_read_enter(&l->slots[slot], &l->writer))
 			return 0;
 #endif
-		/* A writer holds or wants the lock: step aside (it may be
-		 * waiting for this very slot), wait until it is done. */
-		atomic_store_explicit(held, 0, memory_order_release);
+		/* A writer holds or wants the lock: it may be waiting for
+		 * this very slot, now empty; wait until it is done. */
 		unsigned int spins = 0;
-		while (atomic_load_explicit(&l->writer, memory_order_relaxed))
+		while (s2_eplock_writer_busy(&l->writer))
 			wait_a_bit(&spins);
 	}
 }
@@ -155,23 +111,20 @@ int s2_eplock_read_unlock(struct s2_eplock *l, unsigned int slot)
 	unsigned int n = atomic_load_explicit(held, memory_order_relaxed);
 	if (!n)
 		return -S2_EINVAL;
-	/* Release: the critical section happens before the writer that
-	 * reads this 0. */
-	atomic_store_explicit(held, n - 1, memory_order_release);
+	s2_eplock_read_leave(&l->slots[slot], n - 1);
 	return 0;
 }
 
 void s2_eplock_write_lock(struct s2_eplock *l)
 {
 	pthread_mutex_lock(&l->writers);
-	atomic_store_explicit(&l->writer, 1, ANNOUNCE);
-	FENCE();
+	s2_eplock_write_enter(&l->writer);
 #ifdef S2_EPLOCK_BUG_NO_WAIT
 	WINDOW();
 #else
 	for (unsigned int i = 0; i < l->nslots; i++) {
 		unsigned int spins = 0;
-		while (atomic_load_explicit(&l->slots[i].held, OBSERVE))
+		while (s2_eplock_slot_held(&l->slots[i]))
 			wait_a_bit(&spins);
 	}
 #endif
@@ -179,8 +132,6 @@ void s2_eplock_write_lock(struct s2_eplock *l)
 
 void s2_eplock_write_unlock(struct s2_eplock *l)
 {
-	/* Release: the critical section happens before the reader that
-	 * reads this 0. */
-	atomic_store_explicit(&l->writer, 0, memory_order_release);
+	s2_eplock_write_leave(&l->writer);
 	pthread_mutex_unlock(&l->writers);
 }

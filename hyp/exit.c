@@ -9,6 +9,7 @@
 #include "vm.h"
 #include "psci.h"
 #include "reclaim.h"
+#include "lockstress.h"
 
 #include <s2mm/error.h>
 
@@ -72,6 +73,7 @@ static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
 	struct hyp_vm *vm = vcpu->vm;
 	struct s2_abort abt = {
 		.esr = esr, .far = read_sysreg(far_el2), .regs = vcpu->regs.x,
+		.stats = &vcpu->fault_stats,
 	};
 	struct s2_exit ex;
 	uint64_t val;
@@ -82,11 +84,13 @@ static void exit_abort(struct hyp_vcpu *vcpu, uint64_t esr)
 	/* Shared walk: other vCPUs of the VM may fault at the same time;
 	 * the host's own changes to the VM's memory (migration, reclaim,
 	 * merging) wait for them and hold them off. */
-	hyp_read_lock(&vm->mm_lock);
+	hyp_mm_read_lock(&vm->mm_lock);
 	reclaim_walk_begin();
+	if (__builtin_expect(vm->cfg.lock_check, 0))
+		lockstress_reader();
 	ret = s2_vm_handle_abort(&vm->mm, &abt, &ex);
 	reclaim_walk_end();
-	hyp_read_unlock(&vm->mm_lock);
+	hyp_mm_read_unlock(&vm->mm_lock);
 	if (ret) {
 		hyp_printf("vm%u: s2_vm_handle_abort(ESR %lx, IPA %lx): %s\n",
 			   vm->id, esr, ex.ipa, s2_strerror(ret));

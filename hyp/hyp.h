@@ -43,6 +43,7 @@
 
 #ifndef __ASSEMBLER__
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,8 @@
 	uint64_t __v = (uint64_t)(v);					\
 	__asm__ volatile("msr " __stringify(r) ", %0" : : "r"(__v));	\
 } while (0)
+
+#include <s2mm/eplock_core.h>
 
 #define isb()		__asm__ volatile("isb" ::: "memory")
 #define dsb(opt)	__asm__ volatile("dsb " #opt ::: "memory")
@@ -99,13 +102,36 @@ void hyp_unlock(hyp_lock_t *l);
 /* Take it if free. Return: whether it is now held. */
 bool hyp_trylock(hyp_lock_t *l);
 
-/* --- reader-writer spinlock: many readers or one writer; a waiting
- * writer holds new readers back (it must not starve behind faults) --- */
-typedef struct { volatile uint32_t readers, writer; } hyp_rwlock_t;
-void hyp_read_lock(hyp_rwlock_t *l);
-void hyp_read_unlock(hyp_rwlock_t *l);
-void hyp_write_lock(hyp_rwlock_t *l);
-void hyp_write_unlock(hyp_rwlock_t *l);
+/* --- mmlock.c: a VM's memory lock (vm.h: mm_lock), shared by stage-2
+ * aborts, exclusive for the host's changes to the VM's memory. The
+ * per-vCPU reader slots of internal/s2mm/eplock_core.h, one per physical
+ * CPU: a fault writes only its CPU's slot and reads the writer's line;
+ * a writer holds new readers back (it must not starve behind faults) and
+ * waits for every slot. Zeroed memory is an unlocked lock. --- */
+enum hyp_mm_lock_bug {
+	HYP_MM_LOCK_OK,
+	HYP_MM_LOCK_NO_WAIT,	/* the writer does not wait for readers */
+	HYP_MM_LOCK_NO_FENCE,	/* readers load the flag, then announce */
+	HYP_MM_LOCK_NO_DMB,	/* readers announce and load, no DMB */
+};
+struct hyp_mm_lock {
+	/* Readers read this line only: it stays in every CPU's cache. */
+	_Alignas(S2_EPLOCK_LINE) atomic_uint writer;
+	uint32_t bug;		/* enum hyp_mm_lock_bug: tests only */
+	hyp_lock_t writers;	/* one writer at a time */
+	struct s2_eplock_slot slots[HYP_MAX_CPUS];
+};
+/** hyp_mm_read_lock() - Take @l shared on this CPU's slot. The CPU holds
+ * it only while handling one exit: not across a guest entry, and never
+ * twice. */
+void hyp_mm_read_lock(struct hyp_mm_lock *l);
+/** hyp_mm_read_unlock() - Release what hyp_mm_read_lock() took. */
+void hyp_mm_read_unlock(struct hyp_mm_lock *l);
+/** hyp_mm_write_lock() - Take @l exclusively: keep new readers out, wait
+ * for every CPU's slot to empty. Not on a CPU that holds it shared. */
+void hyp_mm_write_lock(struct hyp_mm_lock *l);
+/** hyp_mm_write_unlock() - Release what hyp_mm_write_lock() took. */
+void hyp_mm_write_unlock(struct hyp_mm_lock *l);
 
 /* --- console.c: PL011 at 0x09000000 and our own formatter --- */
 void console_putc(char c);

@@ -111,6 +111,33 @@ static uint64_t hc_remap(struct hyp_vm *vm, uint64_t mode)
 	return *(uint64_t *)vm->probe_pa[vm->probe_cur];
 }
 
+/*
+ * HC_EXIT: a test guest of one vCPU ends with it. One of several vCPUs
+ * (test=lockstress) only goes off; a failure stays the VM's, and the VM
+ * ends with its last vCPU: each vCPU going off looks at the others after
+ * (both sequentially consistent), so the last two cannot both miss it.
+ */
+static void hc_exit(struct hyp_vcpu *vcpu, int status)
+{
+	struct hyp_vm *vm = vcpu->vm;
+
+	if (vm->cfg.nr_vcpus == 1) {
+		vm_stop(vm, status);
+		return;
+	}
+	if (status)
+		__atomic_compare_exchange_n(&vm->status, &(int){ 0 }, status,
+					    false, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
+	vcpu->yielded = true;
+	__atomic_store_n(&vcpu->power, VCPU_OFF, __ATOMIC_SEQ_CST);
+	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++)
+		if (__atomic_load_n(&vm->vcpus[i].power, __ATOMIC_SEQ_CST) !=
+		    VCPU_OFF)
+			return;
+	vm_stop(vm, status);
+}
+
 void vcpu_hypercall(struct hyp_vcpu *vcpu)
 {
 	struct hyp_vm *vm = vcpu->vm;
@@ -126,9 +153,9 @@ void vcpu_hypercall(struct hyp_vcpu *vcpu)
 	}
 	switch (x[0]) {
 	case HC_EXIT:
-		vm_stop(vm, (int)x[1]);
 		if (x[1])
 			hyp_dump_regs(&vcpu->regs);
+		hc_exit(vcpu, (int)x[1]);
 		break;
 	case HC_PUTC:
 		vm_putc(vm, (char)x[1]);
@@ -142,22 +169,32 @@ void vcpu_hypercall(struct hyp_vcpu *vcpu)
 		x[0] = 0;
 		break;
 	case HC_UNMAP:
+		/* Exclusive, as every change but a fault's: another vCPU of
+		 * the VM may be faulting (not this one: it is in an HVC). */
+		hyp_mm_write_lock(&vm->mm_lock);
 		ret = s2_vm_unmap(&vm->mm, x[1], x[2]);
+		hyp_mm_write_unlock(&vm->mm_lock);
 		if (ret)
 			hyp_printf("vm%u: unmap %lx+%lx: %s\n", vm->id, x[1],
 				   x[2], s2_strerror(ret));
 		x[0] = (uint64_t)(int64_t)ret;
 		break;
 	case HC_DIRTY:
+		hyp_mm_write_lock(&vm->mm_lock);
 		x[0] = hc_dirty(vm, x[1]);
+		hyp_mm_write_unlock(&vm->mm_lock);
 		break;
 	case HC_REMAP:
 		x[0] = hc_remap(vm, x[1]);
 		break;
-	case HC_STATS:
-		x[0] = x[1] == STAT_S1PTW ? vm->mm.stats.s1ptw
+	case HC_STATS: {
+		struct s2_vm_stats st;
+
+		vm_fault_stats(vm, &st);
+		x[0] = x[1] == STAT_S1PTW ? st.s1ptw
 		       : x[1] == STAT_MMIO ? vcpu->mmio : (uint64_t)-1;
 		break;
+	}
 	default:
 		x[0] = (uint64_t)-1;
 		break;

@@ -39,6 +39,16 @@
 #define GUEST_F_QUICK		(1 << 0) /* fewer HVC round trips */
 #define GUEST_F_YIELD		(1 << 1) /* measure HC_YIELD (VM switches) */
 
+/* test=lockstress (guests/lockstress.c, hyp/lockstress.c): each vCPU
+ * writes and checks its own word of LS_PAGES pages at LS_REGION_IPA, and
+ * reads the console's flag register LS_MMIO times (an MMIO abort each),
+ * LS_ROUNDS times over (or x3's at entry), while the host unmaps or write-protects the
+ * pages again and again. */
+#define LS_REGION_IPA		0x40100000UL
+#define LS_PAGES		64
+#define LS_ROUNDS		400
+#define LS_MMIO			16
+
 /* The guest-physical map every VM sees. */
 #define GUEST_UART_IPA		0x09000000UL /* console: PL011 UARTDR */
 #define GUEST_UART_FR		0x18	     /* UARTFR: reads 0 (TX ready) */

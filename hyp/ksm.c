@@ -118,8 +118,8 @@ static void rebuild(struct hyp_vm **vms, unsigned int nr)
 	hyp_unlock(&pager_lock);
 	if (nr_free) {
 		for (unsigned int k = 0; k < nr; k++) {
-			hyp_write_lock(&vms[k]->mm_lock);
-			hyp_write_unlock(&vms[k]->mm_lock);
+			hyp_mm_write_lock(&vms[k]->mm_lock);
+			hyp_mm_write_unlock(&vms[k]->mm_lock);
 		}
 		hyp_lock(&pager_lock);
 		for (uint64_t i = 0; i < nr_free; i++)
@@ -186,13 +186,13 @@ static int wrprotect(struct hyp_vm *vm, uint64_t i)
 /* Merge page @i of @vm into shared frame @e->pa if equal. */
 static void merge_into_shared(struct hyp_vm *vm, uint64_t i, struct entry *e)
 {
-	hyp_write_lock(&vm->mm_lock);
+	hyp_mm_write_lock(&vm->mm_lock);
 	if (!wrprotect(vm, i)) {
 		ksm_stats.compared++;
 		if (page_equal((const void *)vm->pg.val[i], (const void *)e->pa))
 			remap_shared(vm, i, e->pa, e->hash);
 	}
-	hyp_write_unlock(&vm->mm_lock);
+	hyp_mm_write_unlock(&vm->mm_lock);
 }
 
 static bool vm_live(struct hyp_vm *vm)
@@ -220,9 +220,9 @@ static void merge_pair(struct hyp_vm *vm, uint64_t i, struct entry *e)
 		return;
 	/* Two write locks: only this pass takes more than one, so no
 	 * other CPU can hold one of them waiting for the other. */
-	hyp_write_lock(&a->mm_lock);
+	hyp_mm_write_lock(&a->mm_lock);
 	if (a != vm)
-		hyp_write_lock(&vm->mm_lock);
+		hyp_mm_write_lock(&vm->mm_lock);
 	if (a->pg.state[ai] == PG_PRIVATE && a->pg.val[ai] == fa &&
 	    nr_shared < max_shared && !wrprotect(a, ai) && !wrprotect(vm, i)) {
 		ksm_stats.compared++;
@@ -245,8 +245,8 @@ static void merge_pair(struct hyp_vm *vm, uint64_t i, struct entry *e)
 		}
 	}
 	if (a != vm)
-		hyp_write_unlock(&vm->mm_lock);
-	hyp_write_unlock(&a->mm_lock);
+		hyp_mm_write_unlock(&vm->mm_lock);
+	hyp_mm_write_unlock(&a->mm_lock);
 }
 
 /* Hash page @i of @vm and act on what the table says. */

@@ -23,6 +23,12 @@
  *          overcommit=P: guests' RAM is P% of the frames s2hyp gives
  *          them, cold pages go to a compressed store; share=1: equal
  *          pages are merged (both back RAM page by page)
+ *   lockstress  one VM with a vCPU on every CPU but 0, faulting, while CPU
+ *          0 unmaps and write-protects its pages under the VM's mm_lock:
+ *          no fault may overlap a change (lockstress.c); lockbug=nowait|
+ *          nofence|nodmb: a deliberate bug in the lock, which must fail;
+ *          lock-writer=0: faults on every CPU and no writer (a measure);
+ *          lock-rounds=N: the guest's rounds (400)
  * Options: guests=N, vmid-bits=8|16 (default: what the CPU has).
  */
 #include "hyp.h"
@@ -181,6 +187,17 @@ static enum scenario parse_scenario(const void *fdt)
 	vm_opts.migrate_drop = arg_uint(args, "migrate-drop=", 0) != 0;
 	vm_opts.overcommit = arg_uint(args, "overcommit=", 0);
 	vm_opts.share = arg_uint(args, "share=", 0) != 0;
+	v = find_arg(args, "lockbug=");
+	vm_opts.lock_bug = arg_is(v, "nowait") ? HYP_MM_LOCK_NO_WAIT :
+			   arg_is(v, "nofence") ? HYP_MM_LOCK_NO_FENCE :
+			   arg_is(v, "nodmb") ? HYP_MM_LOCK_NO_DMB : HYP_MM_LOCK_OK;
+	if (v && vm_opts.lock_bug == HYP_MM_LOCK_OK) {
+		hyp_printf("s2hyp: lockbug=nowait|nofence|nodmb\n");
+		semihost_exit(HYP_EXIT_FAIL);
+	}
+	vm_opts.lock_no_writer = arg_uint(args, "lock-writer=", 1) == 0;
+	vm_opts.lock_rounds = arg_uint(args, "lock-rounds=", 0);
+	v = find_arg(args, "test=");
 	if (!v || arg_is(v, "boot"))
 		return SC_BOOT;
 	if (arg_is(v, "panic"))

@@ -50,9 +50,9 @@ static int64_t sync_round(struct hyp_vm *src, struct hyp_vm *dst,
 	int64_t n = 0;
 	int ret;
 
-	hyp_write_lock(&src->mm_lock);
+	hyp_mm_write_lock(&src->mm_lock);
 	ret = s2_vm_dirty_log_get_clear(&src->mm, VM_SLOT_RAM, bits, words);
-	hyp_write_unlock(&src->mm_lock);
+	hyp_mm_write_unlock(&src->mm_lock);
 	if (ret)
 		return ret;
 	for (size_t w = 0; w < words; w++) {
@@ -106,7 +106,8 @@ static void copy_state(const struct hyp_vm *src, struct hyp_vm *dst)
 	dst->host_events = src->host_events + 1;
 	dst->status = src->status;
 	dst->done = src->done;
-	/* The fault counters of the whole life, for the final report. */
+	/* The fault counters of the whole life, for the final report (the
+	 * vCPUs' own came with them). */
 	struct s2_vm_stats *d = &dst->mm.stats;
 	const struct s2_vm_stats *s = &src->mm.stats;
 	d->translation += s->translation;
@@ -148,11 +149,11 @@ int migrate_vm(struct hyp_vm *src, struct hyp_vm *dst,
 		goto out_dst;
 
 	t0 = hyp_counter();
-	hyp_write_lock(&src->mm_lock);
+	hyp_mm_write_lock(&src->mm_lock);
 	ret = s2_vm_set_eager_split(&src->mm, !o->lazy_split);
 	if (!ret)
 		ret = s2_vm_dirty_log_enable(&src->mm, VM_SLOT_RAM, log, words);
-	hyp_write_unlock(&src->mm_lock);
+	hyp_mm_write_unlock(&src->mm_lock);
 	st->enable_us = hyp_ticks_us(hyp_counter() - t0);
 	if (ret)
 		goto out_dst;
@@ -205,9 +206,9 @@ int migrate_vm(struct hyp_vm *src, struct hyp_vm *dst,
 	return 0;
 
 out_log:
-	hyp_write_lock(&src->mm_lock);
+	hyp_mm_write_lock(&src->mm_lock);
 	s2_vm_dirty_log_disable(&src->mm, VM_SLOT_RAM);
-	hyp_write_unlock(&src->mm_lock);
+	hyp_mm_write_unlock(&src->mm_lock);
 out_dst:
 	vm_destroy(dst);
 out_free:

@@ -16,7 +16,10 @@ struct deferred {
 	uint64_t snap[HYP_MAX_CPUS];
 };
 
-static uint64_t walk_seq[HYP_MAX_CPUS];
+/* Each CPU's on a line of its own: a fault writes only its CPU's. */
+static struct {
+	_Alignas(S2_EPLOCK_LINE) uint64_t seq;
+} walk_seq[HYP_MAX_CPUS];
 static hyp_lock_t lock;
 static struct deferred list[RECLAIM_MAX];
 static unsigned int nr;
@@ -25,13 +28,13 @@ void reclaim_walk_begin(void)
 {
 	/* Odd before the walk reads any descriptor (acquire-release and a
 	 * barrier: the counter is seen before the walk's loads). */
-	__atomic_add_fetch(&walk_seq[this_cpu()->id], 1, __ATOMIC_ACQ_REL);
+	__atomic_add_fetch(&walk_seq[this_cpu()->id].seq, 1, __ATOMIC_ACQ_REL);
 	__asm__ volatile("dmb ish" ::: "memory");
 }
 
 void reclaim_walk_end(void)
 {
-	__atomic_add_fetch(&walk_seq[this_cpu()->id], 1, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&walk_seq[this_cpu()->id].seq, 1, __ATOMIC_RELEASE);
 	if (__atomic_load_n(&nr, __ATOMIC_RELAXED))
 		reclaim_poll();
 }
@@ -40,7 +43,7 @@ static bool deferred_ready(const struct deferred *d)
 {
 	for (unsigned int c = 0; c < HYP_MAX_CPUS; c++)
 		if ((d->snap[c] & 1) &&
-		    __atomic_load_n(&walk_seq[c], __ATOMIC_ACQUIRE) == d->snap[c])
+		    __atomic_load_n(&walk_seq[c].seq, __ATOMIC_ACQUIRE) == d->snap[c])
 			return false;
 	return true;
 }
@@ -70,7 +73,7 @@ void reclaim_free_deferred(void *va, size_t size)
 	/* The page is unlinked already: snapshot who may still read it. */
 	__asm__ volatile("dmb ish" ::: "memory");
 	for (unsigned int c = 0; c < HYP_MAX_CPUS; c++)
-		d.snap[c] = __atomic_load_n(&walk_seq[c], __ATOMIC_ACQUIRE);
+		d.snap[c] = __atomic_load_n(&walk_seq[c].seq, __ATOMIC_ACQUIRE);
 	for (;;) {
 		hyp_lock(&lock);
 		if (nr < RECLAIM_MAX) {

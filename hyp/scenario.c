@@ -10,6 +10,7 @@
 
 #include "linux.h"
 #include "ksm.h"
+#include "lockstress.h"
 #include "migrate.h"
 #include "pager.h"
 #include "swap.h"
@@ -22,6 +23,7 @@ struct guest_kind {
 	bool victims;		/* counted after checking the victims */
 	bool many;		/* opts.guests VMs, time-sliced */
 	bool linux;		/* Linux guests (linux.c), one per CPU */
+	bool lockstress;	/* one VM, faults against a writer (lockstress.c) */
 };
 
 #define IMG(n) .img = guest_##n##_start, .img_end = guest_##n##_end
@@ -255,9 +257,11 @@ static int scenario_many(const struct guest_kind *k, unsigned int cpu)
 				failed++;
 			}
 			count_guest(vm->status == 0);
-			faults += vm->mm.stats.translation +
-				  vm->mm.stats.permission +
-				  vm->mm.stats.access_flag;
+			struct s2_vm_stats st;
+
+			vm_fault_stats(vm, &st);
+			faults += st.translation + st.permission +
+				  st.access_flag;
 			exits += vm->vcpus[0].exits;
 			changes += vm->vmid_changes;
 			preempt += vm->vcpus[0].preemptions;
@@ -407,6 +411,13 @@ int vm_scenario_run(const char *name, unsigned int cpu)
 		return -1;
 	if (k->linux)
 		return scenario_linux(cpu);
+	if (k->lockstress) {
+		int ret = lockstress_run(&k->cfg, &opts, cpu);
+
+		if (cpu == 0)
+			count_guest(ret == 0);
+		return ret;
+	}
 	if (k->many)
 		return scenario_many(k, cpu);
 	if (k->victims)

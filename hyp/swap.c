@@ -104,7 +104,7 @@ static uint64_t sweep(struct hyp_vm *vm, uint64_t budget, uint64_t want)
 	struct pager_vm *pg = &vm->pg;
 	uint64_t freed = 0, run = 0, run_first = 0;
 
-	hyp_write_lock(&vm->mm_lock);
+	hyp_mm_write_lock(&vm->mm_lock);
 	for (uint64_t n = 0; n < budget && freed + run < want; n++) {
 		uint64_t i = pg->clock;
 		bool young = false;
@@ -138,7 +138,7 @@ static uint64_t sweep(struct hyp_vm *vm, uint64_t budget, uint64_t want)
 		run = 0;
 	}
 	freed += swap_out_run(vm, run_first, run);
-	hyp_write_unlock(&vm->mm_lock);
+	hyp_mm_write_unlock(&vm->mm_lock);
 	return freed;
 }
 

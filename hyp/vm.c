@@ -280,11 +280,31 @@ void vm_check_all_off(struct hyp_vm *vm)
 	vm_stop(vm, -1);
 }
 
+void vm_fault_stats(const struct hyp_vm *vm, struct s2_vm_stats *sum)
+{
+	*sum = vm->mm.stats;
+	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++) {
+		const struct s2_vm_stats *v = &vm->vcpus[i].fault_stats;
+
+		sum->translation += v->translation;
+		sum->permission += v->permission;
+		sum->access_flag += v->access_flag;
+		sum->s1ptw += v->s1ptw;
+		sum->mmio += v->mmio;
+		sum->retry += v->retry;
+		sum->inject += v->inject;
+		sum->block_maps += v->block_maps;
+		sum->page_maps += v->page_maps;
+	}
+}
+
 void vm_report(const struct hyp_vm *vm, uint64_t ticks)
 {
-	const struct s2_vm_stats *s = &vm->mm.stats;
+	struct s2_vm_stats st;
+	const struct s2_vm_stats *s = &st;
 	struct hyp_vcpu t = { .exits = 0 };
 
+	vm_fault_stats(vm, &st);
 	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++) {
 		const struct hyp_vcpu *v = &vm->vcpus[i];
 

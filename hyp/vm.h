@@ -82,6 +82,10 @@ struct hyp_vcpu {
 	uint64_t exit_ec[64];
 	uint64_t irq_vtimer, irq_maint, irq_kick;
 	uint64_t at_resolved;	/* permission faults' IPA found by AT */
+	/* This vCPU's stage-2 faults (s2_abort.stats): counted without
+	 * atomics on its own lines, not on the VM's line every fault shares
+	 * (vm_fault_stats() sums them). */
+	struct s2_vm_stats fault_stats;
 };
 
 /* What a VM is made of (vm_create()). */
@@ -96,6 +100,8 @@ struct vm_config {
 	bool preempt;			/* time-sliced by the EL2 timer */
 	bool linux;			/* Linux boot protocol, PSCI, GIC, PL011 */
 	bool pager;			/* RAM backed page by page (pager.c) */
+	bool lock_check;		/* test=lockstress: faults check that
+					 * no writer is inside (lockstress.c) */
 	unsigned int nr_vcpus;		/* 0 means 1 (vm_create() sets 1) */
 };
 
@@ -129,8 +135,8 @@ struct hyp_vm {
 	struct vpl011 uart;
 	struct vgic vgic;
 	/* Shared by stage-2 abort handling, exclusive for the host's changes
-	 * to the VM's memory while it runs (migrate.c). */
-	hyp_rwlock_t mm_lock;
+	 * to the VM's memory while it runs (migrate.c, swap.c, ksm.c). */
+	struct hyp_mm_lock mm_lock;
 	bool paused;		/* no vCPU may run (sched_pause_vm()) */
 	/* The harness register (mmio.c): the guest's last write says which
 	 * phase its workload is in; reads return host_events. */
@@ -172,6 +178,9 @@ void vm_stop(struct hyp_vm *vm, int status);
 /** vm_check_all_off() - A VM whose vCPUs are all off (PSCI) has ended:
  * nothing can turn one on again. */
 void vm_check_all_off(struct hyp_vm *vm);
+/** vm_fault_stats() - @vm's stage-2 fault counters: its own and its
+ * vCPUs', summed into *@sum. */
+void vm_fault_stats(const struct hyp_vm *vm, struct s2_vm_stats *sum);
 /** vm_report() - One line of the VM's exits and stage-2 faults. */
 void vm_report(const struct hyp_vm *vm, uint64_t ticks);
 /* Clean [va, va + size) to the PoC (guests start with their MMU off). */
@@ -235,6 +244,10 @@ struct vm_options {
 	unsigned int overcommit;	/* test=linux: guest RAM / host frames
 					 * for them, in percent (0: off) */
 	bool share;		/* test=linux: merge equal pages */
+	unsigned int lock_bug;	/* test=lockstress: enum hyp_mm_lock_bug */
+	bool lock_no_writer;	/* test=lockstress: faults only (a measure) */
+	unsigned int lock_rounds;	/* test=lockstress: guest rounds (0:
+					 * LS_ROUNDS) */
 };
 /** vm_scenarios_init() - Once, after SMP bring-up. Return: 0 or -1. */
 int vm_scenarios_init(const struct vm_options *opt);

@@ -83,3 +83,16 @@ void gprintf(const char *fmt, ...)
 	}
 	va_end(ap);
 }
+
+/* Guests of one vCPU have no secondaries (start.S). */
+__attribute__((weak)) int guest_secondary(unsigned long ram_base,
+					  unsigned long ram_size,
+					  unsigned long premapped,
+					  unsigned long flags)
+{
+	(void)ram_base;
+	(void)ram_size;
+	(void)premapped;
+	(void)flags;
+	return -1;
+}

@@ -80,5 +80,9 @@ extern char __end[];
  * HC_EXIT status. */
 int guest_main(unsigned long ram_base, unsigned long ram_size,
 	       unsigned long premapped, unsigned long flags);
+/* vCPU n > 0 of a guest with several (start.S), with its own registers
+ * as s2hyp set them; the default returns -1. */
+int guest_secondary(unsigned long ram_base, unsigned long ram_size,
+		    unsigned long premapped, unsigned long flags);
 
 #endif /* S2HYP_GUEST_H */

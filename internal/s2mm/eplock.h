@@ -19,6 +19,10 @@
  * take the lock again on its own slot (nesting); a writer must not take it
  * for reading, nor a reader for writing. Readers wait while a writer holds
  * or wants the lock, so faults cannot starve the host's changes.
+ *
+ * The orderings are internal/s2mm/eplock_core.h's (with the argument);
+ * this is the hosted lock around them: slots from the heap, a pthread
+ * mutex between writers, sched_yield() while waiting.
  */
 #ifndef S2MM_EPLOCK_H
 #define S2MM_EPLOCK_H
@@ -26,16 +30,11 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-/** Reader slots are this far apart: two 64-byte lines, as the adjacent-line
- * prefetcher of x86 CPUs pulls lines in pairs. */
-#define S2_EPLOCK_LINE 128
+/* The protocol, freestanding (s2hyp's mm_lock is built on it too). */
+#include <s2mm/eplock_core.h>
+
 /** Most reader slots one lock may have. */
 #define S2_EPLOCK_MAX_SLOTS 4096
-
-/** struct s2_eplock_slot - one reader's line: how often it holds the lock. */
-struct s2_eplock_slot {
-	_Alignas(S2_EPLOCK_LINE) atomic_uint held;
-};
 
 /**
  * struct s2_eplock - the lock. Set up with s2_eplock_init(); its fields
