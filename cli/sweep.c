@@ -69,7 +69,7 @@ static void put_quoted(FILE *f, const char *s)
 
 static int parse_vary(struct sweep *sw, const char *arg)
 {
-	const char *eq = strchr(arg, '=');
+	const char *eq;
 	struct vary *v;
 	char *list, *tok, *save;
 
@@ -126,6 +126,7 @@ static void free_sweep(struct sweep *sw)
 		free(sw->vary[i].val);
 		free(sw->vary[i].opt);
 	}
+	free(sw->cmd_alloc);
 	json_decref(sw->def);
 }
 
@@ -278,7 +279,7 @@ static int load_definition(struct sweep *sw, json_t *def)
 	if (!json_is_array(cmd) || !json_is_array(vary) || json_array_size(cmd) > 256 ||
 	    json_array_size(vary) > SWEEP_MAX_VARY)
 		return -1;
-	sw->cmd = calloc(json_array_size(cmd) + 1, sizeof(*sw->cmd));
+	sw->cmd = sw->cmd_alloc = calloc(json_array_size(cmd) + 1, sizeof(*sw->cmd));
 	if (!sw->cmd)
 		return -1;
 	json_array_foreach(cmd, i, x) {
@@ -429,7 +430,6 @@ static int emit_slurm(const struct sweep *sw)
 		fprintf(stderr, "%s: cannot write %s/sweep.slurm\n", sw->who, sw->dir);
 		return -1;
 	}
-	chmod(path, 0755);
 	snprintf(path, sizeof(path), "%s/sweep.slurm", sw->dir);
 	chmod(path, 0755);
 	printf("%s: %lu runs: %s (sbatch it; then s2mm sweep --collect %s)\n",
@@ -699,8 +699,6 @@ int cmd_sweep(int argc, char **argv)
 		fprintf(stderr, "%s: %ld runs failed (their logs are in %s/runs; a rerun "
 			"tries them again)\n", sw.who, failed, sw.dir);
 out:
-	if (sw.def && sw.cmd && !(sw.cmd >= argv && sw.cmd < argv + argc))
-		free(sw.cmd);
 	free_sweep(&sw);
 	return ret;
 }

@@ -26,7 +26,8 @@ struct sweep {
 	const char *who;
 	char dir[PATH_MAX];
 	char exe[PATH_MAX];
-	char **cmd;		/* COMMAND ARGS... (owned by json or argv) */
+	char **cmd;		/* COMMAND ARGS...: argv's, or sweep.json's strings */
+	char **cmd_alloc;	/* @cmd when allocated for sweep.json's */
 	unsigned int ncmd;
 	struct vary vary[SWEEP_MAX_VARY];
 	unsigned int nvary;

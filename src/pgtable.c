@@ -230,12 +230,18 @@ static ALWAYS_INLINE void change_init(struct change *c, struct s2_pgtable *pgt,
 	c->rc = NULL;
 }
 
+/* After a store to *@ptep: the monitor's record, the embedder's cleaning. */
+static ALWAYS_INLINE void pte_stored(const struct s2_pgtable *pgt, uint64_t *ptep)
+{
+	mon_write(pgt, ptep, 1);
+	if (pgt->ops->dcache_clean_poc)
+		pgt->ops->dcache_clean_poc(pgt->ops->ctx, ptep, sizeof(*ptep));
+}
+
 static ALWAYS_INLINE void pte_write(struct change *c, uint64_t *ptep, uint64_t v)
 {
 	__atomic_store_n(ptep, v, __ATOMIC_RELAXED);
-	mon_write(c->pgt, ptep, 1);
-	if (c->pgt->ops->dcache_clean_poc)
-		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
+	pte_stored(c->pgt, ptep);
 }
 
 /* Publish a filled table: its contents must be visible before the entry. */
@@ -243,9 +249,7 @@ static ALWAYS_INLINE void pte_publish(struct change *c, uint64_t *ptep,
 				      uint64_t v)
 {
 	__atomic_store_n(ptep, v, __ATOMIC_RELEASE);
-	mon_write(c->pgt, ptep, 1);
-	if (c->pgt->ops->dcache_clean_poc)
-		c->pgt->ops->dcache_clean_poc(c->pgt->ops->ctx, ptep, sizeof(*ptep));
+	pte_stored(c->pgt, ptep);
 }
 
 /*
@@ -262,9 +266,7 @@ static ALWAYS_INLINE bool pte_install_in(const struct s2_pgtable *pgt,
 	else if (!__atomic_compare_exchange_n(ptep, &old, new, false,
 					      __ATOMIC_RELEASE, __ATOMIC_RELAXED))
 		return false;
-	mon_write(pgt, ptep, 1);
-	if (pgt->ops->dcache_clean_poc)
-		pgt->ops->dcache_clean_poc(pgt->ops->ctx, ptep, sizeof(*ptep));
+	pte_stored(pgt, ptep);
 	return true;
 }
 
@@ -279,13 +281,19 @@ static ALWAYS_INLINE size_t granule(const struct s2_pgtable *pgt)
 	return (size_t)1 << pgt->geom.granule_shift;
 }
 
+/* The table page holding @ptep. */
+static ALWAYS_INLINE void *table_of(const struct s2_pgtable *pgt, uint64_t *ptep)
+{
+	return (void *)((uintptr_t)ptep & ~(uintptr_t)(granule(pgt) - 1));
+}
+
 /* The refcount of the table holding @ptep; NULL for the root (never freed). */
 static ALWAYS_INLINE uint32_t *table_rc(struct change *c, uint64_t *ptep,
 					int level)
 {
 	if (level == c->pgt->geom.start_level)
 		return NULL;
-	void *page = (void *)((uintptr_t)ptep & ~(uintptr_t)(granule(c->pgt) - 1));
+	void *page = table_of(c->pgt, ptep);
 	if (page != c->rc_page) {
 		c->rc_page = page;
 		c->rc = c->pgt->ops->refcount(c->pgt->ops->ctx, page);
@@ -293,17 +301,22 @@ static ALWAYS_INLINE uint32_t *table_rc(struct change *c, uint64_t *ptep,
 	return c->rc;
 }
 
+/* A shared walker's refcount update races with others': atomic. */
+static ALWAYS_INLINE void rc_bump(uint32_t *rc, bool shared, int delta)
+{
+	if (shared)
+		__atomic_add_fetch(rc, (uint32_t)delta, __ATOMIC_RELAXED);
+	else
+		*rc += (uint32_t)delta;
+}
+
 static ALWAYS_INLINE void rc_add(struct change *c, uint64_t *ptep, int level,
 				 int delta)
 {
 	uint32_t *rc = table_rc(c, ptep, level);
 
-	if (!rc)
-		return;
-	if (c->shared)
-		__atomic_add_fetch(rc, (uint32_t)delta, __ATOMIC_RELAXED);
-	else
-		*rc += (uint32_t)delta;
+	if (rc)
+		rc_bump(rc, c->shared, delta);
 }
 
 /*
@@ -535,14 +548,20 @@ struct prep {
 	bool exists;          /* S2_MAP_NOREPLACE met a valid entry */
 };
 
+/* A leaf at @level is allowed: a page, or a block the layout and @flags allow. */
+static ALWAYS_INLINE bool leaf_level_ok(const struct s2_geom *g, unsigned int flags,
+					int level)
+{
+	return level == S2_LEVEL_MAX ||
+	       (!(flags & S2_MAP_PAGES) && s2_geom_leaf_allowed(g, level));
+}
+
 static ALWAYS_INLINE bool map_leaf_ok(const struct s2_geom *g, uint64_t pa_off,
 				      unsigned int flags, int level,
 				      uint64_t addr)
 {
-	if (level != S2_LEVEL_MAX &&
-	    ((flags & S2_MAP_PAGES) || !s2_geom_leaf_allowed(g, level)))
-		return false;
-	return !((addr + pa_off) & (s2_geom_level_size(g, level) - 1));
+	return leaf_level_ok(g, flags, level) &&
+	       !((addr + pa_off) & (s2_geom_level_size(g, level) - 1));
 }
 
 static uint64_t need_table(struct prep *p, const uint64_t *t, uint64_t n,
@@ -631,8 +650,7 @@ static ALWAYS_INLINE int one_leaf_level(const struct s2_geom *g, uint64_t ipa,
 		shift += g->stride;
 	}
 	if ((1ULL << shift) != size || ((ipa | (ipa + pa_off)) & (size - 1)) ||
-	    (leaf != S2_LEVEL_MAX &&
-	     ((flags & S2_MAP_PAGES) || !s2_geom_leaf_allowed(g, leaf))))
+	    !leaf_level_ok(g, flags, leaf))
 		return S2_LEVEL_MIN - 1;
 	return leaf;
 }
@@ -880,15 +898,9 @@ static ALWAYS_INLINE bool map_one_leaf(struct s2_pgtable *pgt, uint64_t ipa,
 	bool shared = flags & S2_MAP_SHARED;
 	if (!pte_install_in(pgt, shared, ptep, old, new))
 		return false;
-	if (leaf != g->start_level) {
-		/* The root has no refcount: it is never freed. */
-		uint32_t *rc = ops->refcount(ops->ctx, (void *)((uintptr_t)ptep &
-					     ~(uintptr_t)(granule(pgt) - 1)));
-		if (shared)
-			__atomic_add_fetch(rc, 1, __ATOMIC_RELAXED);
-		else
-			++*rc;
-	}
+	/* The root has no refcount: it is never freed. */
+	if (leaf != g->start_level)
+		rc_bump(ops->refcount(ops->ctx, table_of(pgt, ptep)), shared, 1);
 	if (!shared)
 		mon_table(pgt, S2_MON_DONE, NULL, 0);
 	return true;

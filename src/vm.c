@@ -480,6 +480,14 @@ struct fault {
 	bool write;      /* to be handled as a write */
 };
 
+static inline void count_translation(const struct counting *cnt, const struct fault *f)
+{
+	if (f->s1ptw)
+		COUNT(cnt, s1ptw);
+	else
+		COUNT(cnt, translation);
+}
+
 /*
  * Every abort but a translation fault in a slot that maps it: beyond the
  * IPA size, outside every slot, a write to a read-only slot, permission and
@@ -499,10 +507,7 @@ static int abort_other(struct s2_vm *vm, const struct counting *cnt,
 	}
 	switch (f->fsc) {
 	case FSC_TRANSLATION:
-		if (f->s1ptw)
-			COUNT(cnt, s1ptw);
-		else
-			COUNT(cnt, translation);
+		count_translation(cnt, f);
 		/*
 		 * Outside every slot, or a write to a read-only one (a fetch
 		 * or a stage-1 walk's translation fault never writes). A
@@ -604,10 +609,7 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 	if (f.fsc != FSC_TRANSLATION || !slot ||
 	    (f.write && (slot->flags & S2_SLOT_READONLY)))
 		return abort_other(vm, &cnt, abt, &f, slot, exit);
-	if (f.s1ptw)
-		COUNT(&cnt, s1ptw);
-	else
-		COUNT(&cnt, translation);
+	count_translation(&cnt, &f);
 	enum s2_exit_reason reason;
 	int ret = fault_in(vm, &cnt, slot, f.ipa, f.write, &reason);
 	if (ret)

@@ -48,11 +48,9 @@ int guest_main(unsigned long ram_base, unsigned long ram_size,
 	return stress(vcpu_index(), flags ? flags : LS_ROUNDS);
 }
 
+/* Every vCPU runs the same loop, on its own word of each page. */
 int guest_secondary(unsigned long ram_base, unsigned long ram_size,
 		    unsigned long premapped, unsigned long flags)
 {
-	(void)ram_base;
-	(void)ram_size;
-	(void)premapped;
-	return stress(vcpu_index(), flags ? flags : LS_ROUNDS);
+	return guest_main(ram_base, ram_size, premapped, flags);
 }
