@@ -848,6 +848,25 @@ static void memory_attributes_combine(void **state)
 	assert_int_equal(spec_combine(0xff, 0x1), 0x04); /* Device-nGnRE */
 	assert_int_equal(spec_combine(0x08, 0x0), 0x00);
 	assert_int_equal(spec_combine(0xaa, 0xf), 0xaa);
+
+	/*
+	 * Shareability of Normal Write-Back memory: the wider of the two
+	 * stages' (Outer over Inner over Non-shareable; S2CombineS1Shareability).
+	 */
+	static const uint8_t sh[3] = { DESC_SH_NS, DESC_SH_IS, DESC_SH_OS };
+	const uint64_t shm = 3ULL << DESC_SH_SHIFT;
+	for (unsigned i = 0; i < 3; i++)
+		for (unsigned j = 0; j < 3; j++) {
+			s1map(w, 0x400000, 3, (s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3) & ~shm) |
+						      (uint64_t)sh[i] << DESC_SH_SHIFT);
+			s2map(w, IPA_RW, 3, (s2_leaf(PA_DATA + 0x1000, 3, S2_MEMATTR_NORMAL_WB,
+						     0, 3) & ~shm) |
+						    (uint64_t)sh[j] << DESC_SH_SHIFT);
+			XLATE(w, &w->cpu, &w->regs, &a, &r);
+			assert_int_equal(r.fault.type, F_NONE);
+			assert_int_equal(r.sh, sh[i > j ? i : j]);
+		}
+	s1map(w, 0x400000, 3, s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3));
 	s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
 }
 

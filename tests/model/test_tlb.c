@@ -446,6 +446,9 @@ static void tlb_hit_checks_permissions(void **state)
 	assert_int_equal(s2_tlb_tlbi(&w->tlb[0], &(struct s2_tlbi){ .op = S2_TLBI_NR }),
 			 -S2_EINVAL);
 	assert_int_equal(w->tlb[0].stats.tlbi_ops, ops + 1);
+	/* No TLB: refused, not dereferenced. */
+	assert_int_equal(s2_tlb_translate(NULL, &w->t.mem, &w->cpu, &w->regs, &el0, &r),
+			 -S2_EINVAL);
 	/* Refused by the broadcast too, even to a system of no CPUs. */
 	assert_int_equal(s2_tlb_tlbi_is(&(struct s2_tlb_system){ NULL, 0 },
 					&(struct s2_tlbi){ .op = S2_TLBI_NR }), -S2_EINVAL);
