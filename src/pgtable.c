@@ -1203,9 +1203,7 @@ static int update_leaf(struct s2_pgtable *pgt, uint64_t ipa, uint64_t set,
 						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			break;
 	}
-	mon_write(pgt, ptep, 1);
-	if (pgt->ops->dcache_clean_poc)
-		pgt->ops->dcache_clean_poc(pgt->ops->ctx, ptep, sizeof(*ptep));
+	pte_stored(pgt, ptep);
 	return 0;
 }
 
