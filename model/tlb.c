@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TLB model: set-associative, VMID/ASID tagged, with the TLBI operations'
- * architectural reach (Arm ARM D8.13). Caches only leaf translations
- * (no intermediate walk caches); stage-2-only entries double as the walk
- * cache for stage-1 table fetches. This file fills and invalidates the
+ * architectural reach (Arm ARM D8.13). Caches only leaf translations;
+ * stage-2-only entries double as the nested TLB for stage-1 table fetches
+ * unless the TLB has one of its own (walk_cache.c keeps the walk caches,
+ * and the TLBIs here reach them too). This file fills and invalidates the
  * sets; the look-up a TLB hit runs is inline in tlb_sets.h, and the
  * look-up-then-walk is translate.c's: the TLB calls nothing of the
  * walker. Freestanding.
@@ -17,6 +18,7 @@
 
 #include "internal.h"
 #include "tlb_sets.h"
+#include "walk_cache.h"
 
 int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 		uint32_t sets, uint32_t ways)
@@ -37,9 +39,15 @@ void s2_tlb_set_check_stale(struct s2_tlb *tlb, bool on)
 	tlb->check_stale = on;
 }
 
+void s2_tlb_set_s2_fetch(struct s2_tlb *tlb, bool on)
+{
+	tlb->no_s2_fetch = !on;
+}
+
 void s2_tlb_stats_reset(struct s2_tlb *tlb)
 {
 	tlb->stats = (struct s2_tlb_stats){ 0 };
+	wc_stats_reset(tlb);
 }
 
 uint32_t s2_tlb_count(const struct s2_tlb *tlb)
@@ -204,6 +212,7 @@ int s2_tlb_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 		}
 	}
 	tlb->shifts = shifts;
+	wc_tlbi(tlb, op);
 	return 0;
 }
 

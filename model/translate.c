@@ -91,7 +91,7 @@ int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
 	if (err)
 		return err;
 	regime_reset(&rc, cpu, &r);
-	s2_model_translate(mem, cpu, &r, &rc, NULL, acc, S2_MODEL_S2, res);
+	s2_model_translate(mem, cpu, &r, &rc, NULL, acc, S2_MODEL_S2, res, NULL);
 	return 0;
 }
 
@@ -123,7 +123,7 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 		return err;
 	regime_reset(&rc, cpu, regs);
 	s2_model_translate(mem, cpu, regs, &rc, NULL, &acc,
-			   ops[op].s1 ? S2_MODEL_S1 : S2_MODEL_S12, r);
+			   ops[op].s1 ? S2_MODEL_S1 : S2_MODEL_S12, r, NULL);
 	*par = s2_mmu_par(r);
 	return 0;
 }
@@ -143,8 +143,9 @@ static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b
 }
 
 /*
- * A hit with stale checking on: walk afresh and compare. Kept out of line,
- * like miss(), so that the hit path stays a short function.
+ * A hit with stale checking on, or a walk that used cached entries: walk
+ * the tables alone and compare. Kept out of line, like miss(), so that
+ * the hit path stays a short function.
  */
 static __attribute__((noinline)) void
 check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
@@ -160,19 +161,25 @@ check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	}
 }
 
-/* A miss: walk (through the walk cache) and fill. */
+/*
+ * A miss: walk (through the walk caches) and fill. A walk that took
+ * anything from them is stale-checked, as a hit is: a cached table
+ * descriptor or stage-2 leaf that a TLBI should have removed shows.
+ */
 static __attribute__((noinline)) void
 miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
      const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
      const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
      struct s2_mmu_result *res)
 {
-	uint32_t s2_hits;
+	uint32_t s2_hits, wc_hits;
 
 	tlb->stats.misses++;
 	tlb->stats.walks++;
 	s2_hits = s2_model_translate(mem, cpu, regs, &tlb->regime, tlb, acc,
-				     S2_MODEL_S12, res);
+				     S2_MODEL_S12, res, &wc_hits);
+	if (tlb->check_stale && (s2_hits || wc_hits))
+		check_stale(tlb, mem, cpu, regs, acc, res);
 	tlb->stats.desc_reads += res->desc_reads;
 	tlb->stats.last_walk_reads = res->desc_reads;
 	if (res->desc_reads > tlb->stats.max_walk_reads)

@@ -20,6 +20,7 @@
 #include "regime.h"
 #include "tlb_sets.h"
 #include "walk.h"
+#include "walk_cache.h"
 #include "walk_fast.h"
 
 static void set_fault(struct s2_mmu_fault *f, unsigned type, int level,
@@ -92,20 +93,24 @@ static WALK_INLINE unsigned desc_decode(const struct s2_mmu_tt *c, int level,
 
 /*
  * The stage-2 table walk of @ipa (AArch64.S2Walk), descriptors read at
- * their PA. A table descriptor takes one test (fast_mask); the rest, and
- * the leaf, go through desc_decode(). Addresses are kept as offsets into
- * the memory window, so the bounds check is one compare. Returns a fault
- * type (0: @lf holds the leaf). Any geometry; walk_s2_g() is faster.
+ * their PA, from the table at offset @off in the memory window, which
+ * level @level0 indexes with @idx_mask at bit @shift. A table descriptor
+ * takes one test (fast_mask); the rest, and the leaf, go through
+ * desc_decode(). Addresses are kept as offsets into the memory window, so
+ * the bounds check is one compare. @wc: the stage-2 walk cache to fill
+ * with the table descriptors read, or NULL. Returns a fault type (0: @lf
+ * holds the leaf). Any geometry; walk_s2_g() is faster.
  */
-static WALK_INLINE unsigned walk_s2_any(struct s2_walk *w, uint64_t ipa,
-					struct tt_leaf *lf,
-					struct s2_mmu_fault *f)
+static WALK_INLINE unsigned walk_s2_from(struct s2_walk *w, uint64_t ipa,
+					 const int level0, unsigned shift,
+					 uint64_t idx_mask, uint64_t off,
+					 struct s2_wc *wc, struct tt_leaf *lf,
+					 struct s2_mmu_fault *f)
 {
 	const struct s2_mmu_tt *c = w->s2;
-	int level = c->start;
-	unsigned shift = c->start_shift, stride = c->stride, t;
-	uint64_t idx_mask = c->start_mask, fast = c->fast_mask;
-	uint64_t off = c->base - w->mem.base, d, oa;
+	int level = level0;
+	unsigned stride = c->stride, t;
+	uint64_t fast = c->fast_mask, d, oa;
 	bool leaf;
 
 	for (;;) {
@@ -124,19 +129,57 @@ static WALK_INLINE unsigned walk_s2_any(struct s2_walk *w, uint64_t ipa,
 			if (t || leaf)
 				break;
 		}
+		if (wc)
+			wc_table_fill(wc, c, w->vmid, 0, ipa, level, oa, 0);
 		off = oa - w->mem.base;
 		level++;
 		shift -= stride;
 		idx_mask = BIT(stride) - 1;
 	}
 	/* One descriptor read per level visited, the faulting one included. */
-	w->reads += (uint32_t)(level - c->start + 1);
+	w->reads += (uint32_t)(level - level0 + 1);
 	if (t) {
 		set_fault(f, t, level, 2);
 		return t;
 	}
 	leaf_set(lf, d, 0, level, shift, oa, ipa);
 	return 0;
+}
+
+/* walk_s2_from() the start level: the walk without a walk cache. */
+static WALK_INLINE unsigned walk_s2_any(struct s2_walk *w, uint64_t ipa,
+					struct tt_leaf *lf,
+					struct s2_mmu_fault *f)
+{
+	const struct s2_mmu_tt *c = w->s2;
+
+	return walk_s2_from(w, ipa, c->start, c->start_shift, c->start_mask,
+			    c->base - w->mem.base, NULL, lf, f);
+}
+
+/*
+ * walk_s2_from() through the stage-2 walk cache: from below the deepest
+ * table descriptor it holds for @ipa, else from the start level, filling
+ * it on the way. Out of line: only TLB misses with the cache on take it.
+ */
+static __attribute__((noinline)) unsigned
+walk_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf,
+	       struct s2_mmu_fault *f)
+{
+	const struct s2_mmu_tt *c = w->s2;
+	struct wc_table h;
+	int level;
+
+	if (!wc_table_lookup(w->wc2, c, w->vmid, 0, ipa, &h))
+		return walk_s2_from(w, ipa, c->start, c->start_shift,
+				    c->start_mask, c->base - w->mem.base,
+				    w->wc2, lf, f);
+	w->wc_hits++;
+	level = h.level + 1;
+	return walk_s2_from(w, ipa, level,
+			    c->gbits + (unsigned)(3 - level) * c->stride,
+			    BIT(c->stride) - 1, h.table - w->mem.base, w->wc2,
+			    lf, f);
 }
 
 enum { STEP_TABLE, STEP_STOP, STEP_ABORT };
@@ -274,6 +317,8 @@ static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
 		set_fault(f, t, 0, 2);
 		return t;
 	}
+	if (w->wc2)
+		return walk_s2_cached(w, ipa, lf, f);
 	if (stride)
 		return walk_s2_g(w, ipa, stride, start, lf, f);
 	return walk_s2_any(w, ipa, lf, f);
@@ -325,6 +370,33 @@ static WALK_INLINE void s2_leaf_of(const struct s2_walk *w,
 /* ------------------------------------------------------------------ */
 
 /*
+ * The cached stage-2 leaf of a stage-1 table fetch at @ipa: the nested
+ * TLB's when the TLB has one, else the TLB's stage-2-only entries.
+ */
+static WALK_INLINE bool fetch_lookup(struct s2_walk *w, uint64_t ipa,
+				     struct s2_leaf *o)
+{
+	if (w->ntlb)
+		return wc_leaf_lookup(w->ntlb, w->vmid, ipa, o);
+	return w->tlb && s2_tlb_walk_lookup(w->tlb, w->vmid, ipa, o);
+}
+
+/* Cache the stage-2 leaf @lf of a table fetch at @ipa, as fetch_lookup() finds it. */
+static WALK_INLINE void fetch_fill(struct s2_walk *w, uint64_t ipa,
+				   const struct tt_leaf *lf)
+{
+	struct s2_leaf o;
+
+	if (!w->ntlb && !w->tlb)
+		return;
+	s2_leaf_of(w, lf, &o);
+	if (w->ntlb)
+		wc_leaf_fill(w->ntlb, w->vmid, ipa, &o);
+	else
+		s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
+}
+
+/*
  * Fetch a stage-1 descriptor at @ipa: stage 2 translates the fetch
  * (AArch64.S2Translate with s1ptw); a stage-2 fault here is an S1PTW fault
  * whose IPA is the descriptor's. The walk needs stage-2 read permission
@@ -344,7 +416,7 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 		struct s2_leaf o;
 		struct tt_leaf lf;
 
-		if (w->tlb && s2_tlb_walk_lookup(w->tlb, w->vmid, ipa, &o)) {
+		if (fetch_lookup(w, ipa, &o)) {
 			w->s2_cache_hits++;
 			s2_level = o.level;
 			if (!(o.perm & S2_MMU_PERM_R1) ||
@@ -367,16 +439,10 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 				t = s2_af_fault(&lf, f);
 				if (t)
 					goto s1ptw;
-				if (w->tlb) {
-					s2_leaf_of(w, &lf, &o);
-					s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
-				}
+				fetch_fill(w, ipa, &lf);
 				goto perm;
 			}
-			if (w->tlb) {
-				s2_leaf_of(w, &lf, &o);
-				s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
-			}
+			fetch_fill(w, ipa, &lf);
 			pa = lf.out;
 		}
 	}
@@ -402,20 +468,33 @@ s1ptw:
  * of table descriptors) accumulate for the leaf's permissions. Returns a
  * fault type (0: @lf holds the leaf). @s2stride: the stage-2 granule's
  * stride, chosen once per translation (walk_s1_any()), or 0; @s2start: the
- * stage-2 start level when chosen with it, or S2_START_ANY.
+ * stage-2 start level when chosen with it, or S2_START_ANY. @wc: the
+ * stage-1 walk cache, or NULL: the walk starts below the deepest table
+ * descriptor it holds for @va and fills it with those it reads.
  */
 static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c,
 				    uint64_t va, const unsigned s2stride,
-				    const int s2start, struct tt_leaf *lf,
-				    struct s2_mmu_fault *f)
+				    const int s2start, struct s2_wc *wc,
+				    struct tt_leaf *lf, struct s2_mmu_fault *f)
 {
 	int level = c->start;
 	unsigned shift = c->start_shift, stride = c->stride, t;
 	uint64_t idx_mask = c->start_mask, fast = c->fast_mask;
 	const uint64_t next_mask = BIT(stride) - 1, oa_mask = c->oa_mask;
+	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
+	const uint64_t ia = va & GENMASK(55, 0);
 	uint64_t table = c->base, tbl_attrs = 0, d, oa;
+	struct wc_table h;
 	bool leaf;
 
+	if (wc && wc_table_lookup(wc, c, w->vmid, c->asid, ia, &h)) {
+		w->wc_hits++;
+		level = h.level + 1;
+		shift = c->gbits + (unsigned)(3 - level) * stride;
+		idx_mask = next_mask;
+		table = h.table;
+		tbl_attrs = (uint64_t)h.tbl << 59;
+	}
 	for (;;) {
 		uint64_t ipa = table + ((va >> shift) & idx_mask) * 8;
 
@@ -430,6 +509,9 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 				break;
 		}
 		tbl_attrs |= d & GENMASK(63, 59);
+		if (wc)
+			wc_table_fill(wc, c, w->vmid, c->asid, ia, level, oa,
+				      (uint8_t)(tbl_attrs >> 59));
 		table = oa;
 		level++;
 		shift -= stride;
@@ -469,7 +551,7 @@ static void check_fast(const struct s2_walk *w0, const struct s2_walk *w,
 	s2_model_fast_walks[fast]++;
 	if (!fast)
 		return;
-	if (walk_s1(&g, c, va, 0, S2_START_ANY, &ref, &f) || !leaf_eq(&ref, lf) ||
+	if (walk_s1(&g, c, va, 0, S2_START_ANY, NULL, &ref, &f) || !leaf_eq(&ref, lf) ||
 	    g.reads != w->reads)
 		__builtin_trap();
 	if (fast == 2 && (s2_walk_leaf(&g, lf->out, 0, S2_START_ANY, &ref, &f) ||
@@ -477,6 +559,17 @@ static void check_fast(const struct s2_walk *w0, const struct s2_walk *w,
 		__builtin_trap();
 }
 #endif
+
+/*
+ * walk_s1() through the stage-1 walk cache. Out of line, and for any
+ * stage-2 geometry: only TLB misses with the cache on take it.
+ */
+static __attribute__((noinline)) unsigned
+walk_s1_cached(struct s2_walk *w, const struct s2_mmu_tt *c, uint64_t va,
+	       struct tt_leaf *lf, struct s2_mmu_fault *f)
+{
+	return walk_s1(w, c, va, 0, S2_START_ANY, w->wc1, lf, f);
+}
 
 /*
  * walk_s1() with the stage-2 granule chosen once for the whole walk, not
@@ -489,15 +582,17 @@ static WALK_INLINE unsigned walk_s1_any(struct s2_walk *w,
 					struct tt_leaf *lf,
 					struct s2_mmu_fault *f)
 {
+	if (w->wc1)
+		return walk_s1_cached(w, c, va, lf, f);
 	if (!w->s2_on || w->s2->oa52 || w->s2->fault)
-		return walk_s1(w, c, va, 0, S2_START_ANY, lf, f);
+		return walk_s1(w, c, va, 0, S2_START_ANY, NULL, lf, f);
 	if (w->s2->gbits == 12 && w->s2->start == 0)
-		return walk_s1(w, c, va, 9, 0, lf, f);
+		return walk_s1(w, c, va, 9, 0, NULL, lf, f);
 	if (w->s2->gbits == 12)
-		return walk_s1(w, c, va, 9, S2_START_ANY, lf, f);
+		return walk_s1(w, c, va, 9, S2_START_ANY, NULL, lf, f);
 	if (w->s2->gbits == 14)
-		return walk_s1(w, c, va, 11, S2_START_ANY, lf, f);
-	return walk_s1(w, c, va, 13, S2_START_ANY, lf, f);
+		return walk_s1(w, c, va, 11, S2_START_ANY, NULL, lf, f);
+	return walk_s1(w, c, va, 13, S2_START_ANY, NULL, lf, f);
 }
 
 /*
@@ -673,7 +768,7 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 				      const struct s2_mmu_regs *regs,
 				      struct s2_mmu_regime *rc, struct s2_tlb *tlb,
 				      const struct s2_mmu_access *acc, unsigned mode,
-				      struct s2_mmu_result *res)
+				      struct s2_mmu_result *res, uint32_t *wc_hits)
 {
 	/*
 	 * Field by field: an initializer would clear the whole context
@@ -688,13 +783,17 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 
 	w.cpu = cpu;
 	w.regs = regs;
-	w.tlb = tlb;
+	w.tlb = tlb && !tlb->no_s2_fetch ? tlb : NULL;
 	w.mem.base = mem->base;
 	w.mem.last = mem->size - 8;
 	w.mem.host = (uintptr_t)mem->host;
 	w.s2_on = mode == S2_MODEL_S2 || (regs->hcr_el2 & HCR_EL2_VM);
+	w.wc1 = tlb && (regs->hcr_el2 & HCR_EL2_RW) ? tlb->wc[S2_WC_S1] : NULL;
+	w.wc2 = tlb ? tlb->wc[S2_WC_S2] : NULL;
+	w.ntlb = tlb ? tlb->wc[S2_WC_NESTED] : NULL;
 	w.reads = 0;
 	w.s2_cache_hits = 0;
+	w.wc_hits = 0;
 	w.s2 = NULL;
 	w.ptw = false;
 	/* Any register the decoding reads changed: decode afresh. */
@@ -725,6 +824,8 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 		}
 	}
 	res->desc_reads = w.reads;
+	if (wc_hits)
+		*wc_hits = w.wc_hits;
 	return w.s2_cache_hits;
 }
 
@@ -733,9 +834,9 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_regs *regs,
 			    struct s2_mmu_regime *rc, struct s2_tlb *tlb,
 			    const struct s2_mmu_access *acc, unsigned mode,
-			    struct s2_mmu_result *res)
+			    struct s2_mmu_result *res, uint32_t *wc_hits)
 {
-	return translate(mem, cpu, regs, rc, tlb, acc, mode, res);
+	return translate(mem, cpu, regs, rc, tlb, acc, mode, res, wc_hits);
 }
 
 /*
@@ -750,5 +851,5 @@ void s2_model_translate_s12(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_access *acc,
 			    struct s2_mmu_result *res)
 {
-	translate(mem, cpu, regs, rc, NULL, acc, S2_MODEL_S12, res);
+	translate(mem, cpu, regs, rc, NULL, acc, S2_MODEL_S12, res, NULL);
 }

@@ -30,7 +30,11 @@ struct tt_mem {
 struct s2_walk {
 	const struct s2_mmu_cpu *cpu;
 	const struct s2_mmu_regs *regs;
-	struct s2_tlb *tlb;      /* walk cache for S1 table fetches, or NULL */
+	struct s2_tlb *tlb;      /* its S2 entries serve S1 table fetches, or NULL */
+	/* @tlb's walk caches (NULL when off, and always without @tlb). */
+	struct s2_wc *wc1;       /* stage-1 walk cache (AArch64 stage 1 only) */
+	struct s2_wc *wc2;       /* stage-2 walk cache */
+	struct s2_wc *ntlb;      /* nested TLB, serving S1 table fetches */
 	struct tt_mem mem;
 	uint16_t vmid;
 	bool s2_on;
@@ -45,7 +49,8 @@ struct s2_walk {
 	unsigned s2_bad;         /* @s2's fault, or 0 */
 	bool ptw;                /* HCR_EL2.PTW */
 	uint32_t reads;
-	uint32_t s2_cache_hits;
+	uint32_t s2_cache_hits;  /* S1 table fetches @tlb or @ntlb served */
+	uint32_t wc_hits;        /* hits in @wc1 and @wc2 */
 };
 
 /* The leaf a one-stage walk ends on. */
@@ -85,15 +90,17 @@ enum s2_model_mode {
  * Walk the tables afresh for @acc (arguments already checked) and fill
  * @res. @rc: the decoded-regime cache to use (checked against @cpu and
  * @regs). @tlb: a TLB whose stage-2-only entries serve (and are filled by)
- * the stage-2 translations of stage-1 table fetches, or NULL. @mode: enum
- * s2_model_mode. Returns how many of those fetches the TLB served.
+ * the stage-2 translations of stage-1 table fetches, or NULL; its walk
+ * caches serve the walk too. @mode: enum s2_model_mode. Returns how many
+ * of those fetches the TLB (or its nested TLB) served; @wc_hits, if not
+ * NULL, gets how many look-ups of the walk caches hit.
  */
 uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_cpu *cpu,
 			    const struct s2_mmu_regs *regs,
 			    struct s2_mmu_regime *rc, struct s2_tlb *tlb,
 			    const struct s2_mmu_access *acc, unsigned mode,
-			    struct s2_mmu_result *res);
+			    struct s2_mmu_result *res, uint32_t *wc_hits);
 
 /* s2_model_translate() of an access (S2_MODEL_S12) without a TLB. */
 void s2_model_translate_s12(const struct s2_mmu_mem *mem,

@@ -47,7 +47,7 @@ void s2_model_regime_find_blk(struct s2_mmu_regime *rc,
 
 /*
  * Can @w take s2_model_walk2d_fast() (its stage 1 allowing it too)? Sets
- * its table test from @rc. No walk cache (the walk must count its hits)
+ * its table test from @rc. No cache serving the walk (it must count its hits)
  * and no HCR_EL2.PTW (the fast walk does not test MemAttr).
  */
 static inline bool regime_blk(struct s2_mmu_regime *rc, struct s2_walk *w)
@@ -57,7 +57,8 @@ static inline bool regime_blk(struct s2_mmu_regime *rc, struct s2_walk *w)
 		s2_model_regime_find_blk(rc, w);
 	w->s2_tmask = rc->blk_tmask;
 	w->s2_tval = rc->blk_tval;
-	return rc->blk_tmask && !w->tlb && !w->ptw;
+	return rc->blk_tmask && !w->tlb && !w->wc1 && !w->wc2 && !w->ntlb &&
+	       !w->ptw;
 }
 
 #endif /* S2MM_MODEL_WALK_FAST_H */

@@ -65,7 +65,8 @@ struct s2_tlb_stats {
 	uint64_t hits;              /* translations served by an entry */
 	uint64_t misses;            /* translations that walked */
 	uint64_t walks;             /* walks started on a miss */
-	uint64_t walk_s2_hits;      /* stage-1 table fetches served by S2 entries */
+	uint64_t walk_s2_hits;      /* stage-1 table fetches served by S2 entries
+				     * or the nested TLB */
 	uint64_t desc_reads;        /* descriptors read by all walks */
 	uint32_t last_walk_reads;   /* descriptors read by the last walk */
 	uint32_t max_walk_reads;    /* descriptors read by the longest walk */
@@ -79,6 +80,91 @@ struct s2_tlb_stats {
 	uint64_t invalidated;       /* entries removed by TLBI */
 };
 
+/**
+ * enum s2_wc_type - The walk caches a TLB can have beside its entries
+ * (s2_tlb_walk_cache()). Each holds what a walk read, so that the next walk
+ * reads less, and each obeys the TLBIs' architectural reach as the TLB does
+ * (Arm ARM D8.13: a "last level" TLBI need not remove cached table
+ * descriptors, a stage-1 TLBI does not reach stage-2 information):
+ */
+enum s2_wc_type {
+	/*
+	 * Stage-1 table descriptors by level and VA prefix, tagged by VMID
+	 * and ASID: a hit skips the stage-1 levels above it. Holds the next
+	 * table's IPA, so stage 2 still translates the remaining fetches.
+	 * Removed by ALLE1, VMALLS12E1, VMALLE1, ASIDE1 and the non-last-level
+	 * VA operations (VAE1, VAAE1); VALE1, VAALE1 and IPAS2* leave it.
+	 */
+	S2_WC_S1,
+	/*
+	 * Stage-2 table descriptors by level and IPA prefix, tagged by VMID:
+	 * a hit skips the stage-2 levels above it, in every stage-2 walk.
+	 * Removed by ALLE1, VMALLS12E1 and IPAS2E1; IPAS2LE1 (last level),
+	 * VMALLE1 and the VA operations leave it.
+	 */
+	S2_WC_S2,
+	/*
+	 * The nested TLB: stage-2 leaves (IPA -> PA, permissions, MemAttr) for
+	 * stage-1 descriptor fetches, tagged by VMID. Removed by ALLE1,
+	 * VMALLS12E1, IPAS2E1 and IPAS2LE1. Without it, the TLB's own
+	 * stage-2-only entries serve those fetches.
+	 */
+	S2_WC_NESTED,
+	S2_WC_NR,
+};
+
+/** enum s2_wc_repl - Which way a fill replaces in a full set. */
+enum s2_wc_repl {
+	S2_WC_ROUND_ROBIN,  /* a cursor per cache */
+	S2_WC_LRU,          /* the least recently used way of the set */
+	S2_WC_REPL_NR,
+};
+
+/** Levels a walk cache counts hits by: -1 (LPA2) to 3, at index level + 1. */
+#define S2_WC_LEVELS 5
+
+/**
+ * struct s2_wc_entry - One walk-cache entry. Treat as opaque; exposed so
+ * that callers can size the storage.
+ */
+struct s2_wc_entry {
+	uint64_t tag;       /* input address >> shift */
+	uint64_t out;       /* next table's address, or the leaf block's PA */
+	uint64_t stamp;     /* last use, for LRU */
+	uint16_t vmid;      /* the VMID it was filled under */
+	uint16_t asid;      /* stage-1 walk cache: the ASID */
+	int8_t level;       /* level of the cached descriptor */
+	uint8_t shift;      /* log2 of the input range it covers */
+	uint8_t gbits;      /* granule of the walk that filled it */
+	uint8_t valid;      /* 0: a free way */
+	uint8_t perm;       /* nested TLB: S2_MMU_PERM_* of the leaf */
+	uint8_t memattr;    /* nested TLB: stage-2 MemAttr[3:0] */
+	uint8_t sh;         /* nested TLB: stage-2 shareability */
+	uint8_t tbl;        /* stage-1 walk cache: table bits [63:59] so far */
+};
+
+/** struct s2_wc_stats - Counters of one walk cache. */
+struct s2_wc_stats {
+	uint64_t lookups;            /* look-ups made */
+	uint64_t hits[S2_WC_LEVELS]; /* hits, by the hit entry's level + 1 */
+	uint64_t misses;             /* look-ups that found nothing */
+	uint64_t fills;              /* entries written */
+	uint64_t evictions;          /* valid entries a fill replaced */
+	uint64_t invalidated;        /* entries removed by TLBI */
+};
+
+/** struct s2_wc - One walk cache. Fields other than @stats are private. */
+struct s2_wc {
+	struct s2_wc_entry *entries; /* sets * ways, the caller's storage */
+	uint32_t sets;               /* a power of two */
+	uint32_t ways;               /* entries per set */
+	uint32_t victim;             /* round-robin cursor */
+	uint8_t repl;                /* enum s2_wc_repl */
+	uint64_t clock;              /* LRU time */
+	uint64_t shifts;             /* nested TLB: bit n, some entry has shift n */
+	struct s2_wc_stats stats;    /* read them; s2_tlb_stats_reset() */
+};
+
 /** struct s2_tlb - One CPU's TLB. Fields are private to the model. */
 struct s2_tlb {
 	struct s2_tlb_entry *entries; /* sets * ways, the caller's storage */
@@ -87,8 +173,10 @@ struct s2_tlb {
 	uint32_t victim;            /* round-robin replacement cursor */
 	uint64_t shifts;            /* bit n: some entry has shift n */
 	bool check_stale;           /* s2_tlb_set_check_stale() */
+	bool no_s2_fetch;           /* s2_tlb_set_s2_fetch() off */
 	struct s2_tlb_stats stats;  /* read them; s2_tlb_stats_reset() */
 	struct s2_mmu_regime regime;  /* decoded controls for walks on a miss */
+	struct s2_wc *wc[S2_WC_NR]; /* walk caches, NULL when off */
 };
 
 /**
@@ -103,6 +191,40 @@ struct s2_tlb {
  */
 int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 		uint32_t sets, uint32_t ways);
+
+/**
+ * s2_tlb_walk_cache() - Give @tlb a walk cache of kind @type, or take it away.
+ * @tlb: the TLB, set up by s2_tlb_init().
+ * @type: enum s2_wc_type.
+ * @wc: the cache's state, owned by the caller for @tlb's lifetime; NULL
+ *      turns the cache of kind @type off.
+ * @entries: @sets * @ways entries, the caller's storage (ignored with @wc
+ *           NULL).
+ * @sets: a power of two; @ways: at least 1; @repl: enum s2_wc_repl.
+ *
+ * The cache starts empty with zeroed counters. Walks then look it up and
+ * fill it on TLB misses (s2_tlb_translate()); s2_tlb_tlbi() removes what
+ * each TLBI reaches. With s2_tlb_set_check_stale() on, a walk that used
+ * any cached entry is checked against a walk of the tables alone, as a
+ * TLB hit is.
+ *
+ * Return: 0, -S2_EINVAL for a NULL @tlb, an unknown @type or @repl, a NULL
+ * @entries, @sets not a power of two or 0 ways (@tlb unchanged).
+ */
+int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc,
+		      struct s2_wc_entry *entries, uint32_t sets, uint32_t ways,
+		      enum s2_wc_repl repl);
+
+/**
+ * s2_tlb_set_s2_fetch() - Whether stage-1 table fetches use the TLB's
+ * stage-2-only entries (on after s2_tlb_init()).
+ *
+ * Without a nested TLB (S2_WC_NESTED), a walk translates its stage-1
+ * table fetches through the TLB's stage-2-only entries and fills them.
+ * Off, each fetch walks stage 2 (through the stage-2 walk cache, if any):
+ * the configuration with no cache of fetch translations at all.
+ */
+void s2_tlb_set_s2_fetch(struct s2_tlb *tlb, bool on);
 
 /**
  * s2_tlb_set_check_stale() - Verify every TLB hit against a fresh walk.
@@ -141,9 +263,9 @@ enum s2_tlbi_op {
 	S2_TLBI_VMALLS12E1, /* every entry of @vmid: S1+2, S1 and S2 only */
 	S2_TLBI_VMALLE1,    /* stage-1 entries of @vmid (S1+2 and S1 only) */
 	S2_TLBI_IPAS2E1,    /* stage-2-only entries of @vmid covering @addr */
-	S2_TLBI_IPAS2LE1,   /* same, last level (we cache only leaves) */
+	S2_TLBI_IPAS2LE1,   /* same, last level: the stage-2 walk cache stays */
 	S2_TLBI_VAE1,       /* stage-1 entries of @vmid for VA @addr, @asid or global */
-	S2_TLBI_VALE1,      /* same, last level */
+	S2_TLBI_VALE1,      /* same, last level: the stage-1 walk cache stays */
 	S2_TLBI_VAAE1,      /* stage-1 entries of @vmid for VA @addr, any ASID */
 	S2_TLBI_VAALE1,     /* same, last level */
 	S2_TLBI_ASIDE1,     /* non-global stage-1 entries of @vmid with @asid */
@@ -186,7 +308,7 @@ int s2_tlb_tlbi_is(const struct s2_tlb_system *sys, const struct s2_tlbi *op);
 /** s2_tlb_count() - Valid entries (all kinds, all VMIDs), for tests. */
 uint32_t s2_tlb_count(const struct s2_tlb *tlb);
 
-/** s2_tlb_stats_reset() - Zero the counters (entries stay). */
+/** s2_tlb_stats_reset() - Zero the counters, the walk caches' too (entries stay). */
 void s2_tlb_stats_reset(struct s2_tlb *tlb);
 
 #ifdef __cplusplus

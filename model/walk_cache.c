@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The walk caches beside a TLB (enum s2_wc_type in tlb.h): set-associative
+ * stores of table descriptors by level and input-address prefix (the
+ * stage-1 and stage-2 walk caches) and of stage-2 leaves (the nested TLB),
+ * with round-robin or LRU replacement, and the reach of each TLBI into
+ * them (Arm ARM D8.13). What the walker does with a hit is walk.c's.
+ * Freestanding.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <s2mm/error.h>
+#include <s2mm/tlb.h>
+
+#include "internal.h"
+#include "walk_cache.h"
+
+int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc,
+		      struct s2_wc_entry *entries, uint32_t sets, uint32_t ways,
+		      enum s2_wc_repl repl)
+{
+	uint64_t i;
+
+	if (!tlb || (unsigned)type >= S2_WC_NR)
+		return -S2_EINVAL;
+	if (!wc) {
+		tlb->wc[type] = NULL;
+		return 0;
+	}
+	if (!entries || !sets || (sets & (sets - 1)) || !ways ||
+	    (uint64_t)sets * ways > 0xffffffffu || (unsigned)repl >= S2_WC_REPL_NR)
+		return -S2_EINVAL;
+	*wc = (struct s2_wc){ .entries = entries, .sets = sets, .ways = ways,
+			      .repl = (uint8_t)repl };
+	for (i = 0; i < (uint64_t)sets * ways; i++)
+		entries[i] = (struct s2_wc_entry){ 0 };
+	tlb->wc[type] = wc;
+	return 0;
+}
+
+void wc_stats_reset(struct s2_tlb *tlb)
+{
+	for (unsigned t = 0; t < S2_WC_NR; t++)
+		if (tlb->wc[t])
+			tlb->wc[t]->stats = (struct s2_wc_stats){ 0 };
+}
+
+/* The lowest input bit a descriptor at @level indexes (its range's log2). */
+static unsigned level_shift(const struct s2_mmu_tt *c, int level)
+{
+	return c->gbits + (unsigned)(3 - level) * c->stride;
+}
+
+/* Levels of one prefix spread over neighbouring sets. */
+static struct s2_wc_entry *set_of(const struct s2_wc *wc, uint64_t tag, int level)
+{
+	uint32_t set = (uint32_t)(tag + (uint64_t)(level + 1)) & (wc->sets - 1);
+
+	return &wc->entries[(uint64_t)set * wc->ways];
+}
+
+static void hit(struct s2_wc *wc, struct s2_wc_entry *e)
+{
+	wc->stats.hits[e->level + 1]++;
+	e->stamp = ++wc->clock;
+}
+
+bool wc_table_lookup(struct s2_wc *wc, const struct s2_mmu_tt *c,
+		     uint16_t vmid, uint16_t asid, uint64_t ia,
+		     struct wc_table *out)
+{
+	wc->stats.lookups++;
+	/* The deepest first: it skips the most reads. */
+	for (int level = 2; level >= c->start; level--) {
+		uint64_t tag = ia >> level_shift(c, level);
+		struct s2_wc_entry *e = set_of(wc, tag, level);
+
+		for (uint32_t w = 0; w < wc->ways; w++, e++) {
+			if (e->valid && e->tag == tag && e->level == level &&
+			    e->vmid == vmid && e->asid == asid &&
+			    e->gbits == c->gbits) {
+				hit(wc, e);
+				out->table = e->out;
+				out->level = level;
+				out->tbl = e->tbl;
+				return true;
+			}
+		}
+	}
+	wc->stats.misses++;
+	return false;
+}
+
+/* Put @n in @set: a free way, else the replacement policy's victim. */
+static void fill(struct s2_wc *wc, struct s2_wc_entry *set,
+		 const struct s2_wc_entry *n)
+{
+	uint32_t way, victim = 0;
+
+	for (way = 0; way < wc->ways; way++) {
+		if (!set[way].valid)
+			break;
+		if (set[way].stamp < set[victim].stamp)
+			victim = way;
+	}
+	if (way == wc->ways) {
+		/* Round robin, like the TLB's: deterministic replays. */
+		way = wc->repl == S2_WC_LRU ? victim : wc->victim++ % wc->ways;
+		wc->stats.evictions++;
+	}
+	set[way] = *n;
+	set[way].stamp = ++wc->clock;
+	wc->stats.fills++;
+}
+
+void wc_table_fill(struct s2_wc *wc, const struct s2_mmu_tt *c, uint16_t vmid,
+		   uint16_t asid, uint64_t ia, int level, uint64_t next,
+		   uint8_t tbl)
+{
+	unsigned shift = level_shift(c, level);
+	struct s2_wc_entry n = {
+		.tag = ia >> shift, .out = next, .vmid = vmid, .asid = asid,
+		.level = (int8_t)level, .shift = (uint8_t)shift,
+		.gbits = c->gbits, .valid = 1, .tbl = tbl,
+	};
+
+	fill(wc, set_of(wc, n.tag, level), &n);
+}
+
+bool wc_leaf_lookup(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
+		    struct s2_leaf *out)
+{
+	uint64_t shifts = wc->shifts;
+
+	wc->stats.lookups++;
+	while (shifts) {
+		unsigned shift = (unsigned)__builtin_ctzll(shifts);
+		uint64_t tag = ipa >> shift;
+		struct s2_wc_entry *e = set_of(wc, tag, 0);
+
+		shifts &= shifts - 1;
+		for (uint32_t w = 0; w < wc->ways; w++, e++) {
+			if (e->valid && e->tag == tag && e->shift == shift &&
+			    e->vmid == vmid) {
+				hit(wc, e);
+				out->pa = e->out | (ipa & LOWMASK(shift));
+				out->level = e->level;
+				out->shift = e->shift;
+				out->perm = e->perm;
+				out->memattr = e->memattr;
+				out->sh = e->sh;
+				return true;
+			}
+		}
+	}
+	wc->stats.misses++;
+	return false;
+}
+
+void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
+		  const struct s2_leaf *leaf)
+{
+	struct s2_wc_entry n = {
+		.tag = ipa >> leaf->shift, .out = leaf->pa & ~LOWMASK(leaf->shift),
+		.vmid = vmid, .level = leaf->level, .shift = leaf->shift,
+		.valid = 1, .perm = leaf->perm, .memattr = leaf->memattr,
+		.sh = leaf->sh,
+	};
+
+	fill(wc, set_of(wc, n.tag, 0), &n);
+	wc->shifts |= 1ULL << leaf->shift;
+}
+
+/*
+ * Does TLBI @op remove entry @e of a cache of kind @type (D8.13, "scope
+ * of TLB maintenance")? A "last level" operation need only remove
+ * entries of the walk's last level: the walk caches hold none, so
+ * VALE1, VAALE1 and IPAS2LE1 leave them. A stage-1 operation does not
+ * reach stage-2 information, nor IPAS2* stage-1 information.
+ */
+static bool tlbi_hits(unsigned type, const struct s2_tlbi *op,
+		      const struct s2_wc_entry *e)
+{
+	bool s1 = type == S2_WC_S1;
+	bool va = s1 && ((op->addr & GENMASK(55, 0)) >> e->shift) == e->tag;
+	bool ipa = !s1 && op->addr >> e->shift == e->tag;
+
+	if (!e->valid)
+		return false;
+	if (op->op == S2_TLBI_ALLE1)
+		return true;
+	if (e->vmid != op->vmid)
+		return false;
+	switch (op->op) {
+	case S2_TLBI_VMALLS12E1:
+		return true;
+	case S2_TLBI_VMALLE1:
+		return s1;
+	case S2_TLBI_IPAS2E1:
+		return ipa;
+	case S2_TLBI_IPAS2LE1:
+		return ipa && type == S2_WC_NESTED;
+	case S2_TLBI_VAE1:
+		return va && e->asid == op->asid;
+	case S2_TLBI_VAAE1:
+		return va;
+	case S2_TLBI_ASIDE1:
+		return s1 && e->asid == op->asid;
+	default:        /* VALE1, VAALE1: last level */
+		return false;
+	}
+}
+
+void wc_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
+{
+	for (unsigned t = 0; t < S2_WC_NR; t++) {
+		struct s2_wc *wc = tlb->wc[t];
+		uint64_t n, shifts = 0;
+
+		if (!wc)
+			continue;
+		n = (uint64_t)wc->sets * wc->ways;
+		for (uint64_t i = 0; i < n; i++) {
+			struct s2_wc_entry *e = &wc->entries[i];
+
+			if (tlbi_hits(t, op, e)) {
+				e->valid = 0;
+				wc->stats.invalidated++;
+			} else if (e->valid) {
+				shifts |= 1ULL << e->shift;
+			}
+		}
+		if (t == S2_WC_NESTED)
+			wc->shifts = shifts;
+	}
+}

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The walk caches beside the TLB (S2_WC_*) as a spec: the descriptor reads
+ * a walk makes with each combination of caches warm, worked out by hand;
+ * which TLBI removes which cached entries (Arm ARM D8.13); and that an
+ * entry a TLBI should have removed shows as a stale translation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/mmu.h>
+#include <s2mm/tlb.h>
+
+#include "tt.h"
+
+#define RAM_IPA   0x80000000ULL
+#define RAM_SIZE  (1ULL << 20)       /* holds the stage-1 tables */
+#define IPA_DATA  0x10000000ULL      /* 4 data pages, each a stage-2 page */
+#define PA_DATA   0x40000000ULL
+#define VA_X      0x0000123456600000ULL
+#define VA_Y      0x0000123456800000ULL  /* another level-3 table than X */
+#define VA_Z      0x0000123456a00000ULL  /* and a third */
+#define MAIR_VAL  0xffULL
+#define ASID      1
+#define VMID      1
+
+#define WC_SETS 16
+#define WC_WAYS 4
+
+enum { C_S1 = 1, C_S2 = 2, C_NESTED = 4, C_TLBFETCH = 8 };
+
+struct wworld {
+	struct tt t;
+	struct s2_mmu_cpu cpu;
+	struct s2_mmu_regs regs;
+	struct tt_geo s2, s1;
+	struct s2_tlb_entry ent[64];
+	struct s2_tlb tlb;
+	struct s2_wc wc[S2_WC_NR];
+	struct s2_wc_entry wce[S2_WC_NR][WC_SETS * WC_WAYS];
+};
+
+/*
+ * The 4+4-level world of tt_world_48(): VA_X, VA_Y and VA_Z each map 4
+ * pages onto IPA_DATA's, and share stage-1 tables down to level 2.
+ */
+static struct wworld *world(unsigned caches)
+{
+	struct wworld *w = calloc(1, sizeof(*w));
+
+	tt_init(&w->t);
+	w->cpu = s2_mmu_cpu_max;
+	tt_world_48(&w->t, RAM_IPA, RAM_SIZE, &w->s2, &w->s1, &w->regs);
+	w->regs.mair_el1 = MAIR_VAL;
+	w->regs.vttbr_el2 |= (uint64_t)VMID << VTTBR_EL2_VMID_SHIFT;
+	w->regs.ttbr0_el1 |= (uint64_t)ASID << TTBR_ASID_SHIFT;
+	for (uint64_t i = 0; i < 4; i++) {
+		tt_set(&w->t, &w->s2, IPA_DATA + i * 4096, 3,
+		       s2_leaf(PA_DATA + i * 4096, 3, 0xf, 0, 3));
+		tt_set(&w->t, &w->s1, VA_X + i * 4096, 3,
+		       s1_leaf(IPA_DATA + i * 4096, 0, 0, S1_DESC_NG, 3));
+		tt_set(&w->t, &w->s1, VA_Y + i * 4096, 3,
+		       s1_leaf(IPA_DATA + i * 4096, 0, 0, S1_DESC_NG, 3));
+		tt_set(&w->t, &w->s1, VA_Z + i * 4096, 3,
+		       s1_leaf(IPA_DATA + i * 4096, 0, 0, S1_DESC_NG, 3));
+	}
+	assert_true(w->t.next <= w->s1.off + RAM_IPA + RAM_SIZE);
+	assert_int_equal(s2_tlb_init(&w->tlb, w->ent, 16, 4), 0);
+	s2_tlb_set_check_stale(&w->tlb, true);
+	s2_tlb_set_s2_fetch(&w->tlb, caches & C_TLBFETCH);
+	for (unsigned t = 0; t < S2_WC_NR; t++)
+		if (caches & (1u << t))
+			assert_int_equal(s2_tlb_walk_cache(&w->tlb, t, &w->wc[t], w->wce[t],
+							   WC_SETS, WC_WAYS,
+							   S2_WC_ROUND_ROBIN), 0);
+	return w;
+}
+
+static void world_free(struct wworld *w)
+{
+	tt_fini(&w->t);
+	free(w);
+}
+
+static struct s2_mmu_result xlate(struct wworld *w, uint64_t va)
+{
+	struct s2_mmu_access a = { va, S2_MMU_READ, 1 };
+	struct s2_mmu_result r;
+
+	assert_int_equal(s2_tlb_translate(&w->tlb, &w->t.mem, &w->cpu, &w->regs,
+					  &a, &r), 0);
+	return r;
+}
+
+static void tlbi(struct wworld *w, unsigned op, uint16_t vmid, uint64_t addr,
+		 uint16_t asid)
+{
+	struct s2_tlbi t = { (uint8_t)op, vmid, addr, asid };
+
+	assert_int_equal(s2_tlb_tlbi(&w->tlb, &t), 0);
+}
+
+/*
+ * The closed forms. A cold 4+4 walk reads 24 descriptors: 4 stage-1
+ * levels, each fetch translated by a 4-level stage-2 walk first
+ * (4 x (4 + 1)), and the final IPA's 4 levels. With the stage-2 walk
+ * cache it reads 14: the first fetch (4 + 1) fills the level-2 descriptor
+ * that covers every stage-1 table page (they share 1 MiB of RAM), so the
+ * next three fetches read 1 + 1 each, and the final IPA shares only the
+ * level-0 descriptor with them: 3. The next page
+ * (same stage-1 tables, another stage-2 leaf, a TLB miss) then reads
+ *   s1 x (1 + fetch) + final
+ * with s1 = 1 when the stage-1 walk cache holds the level-2 table
+ * descriptor (else 4), fetch = 0 when the nested TLB (or the TLB's own
+ * stage-2 entries) translate the fetch, else 1 with the stage-2 walk cache
+ * holding the level-2 descriptor and 4 without, and final = 1 or 4 the
+ * same way: from 24 (nothing) down to 2 (everything).
+ */
+static void closed_forms_4_4(void **state)
+{
+	(void)state;
+	for (unsigned caches = 0; caches < 16; caches++) {
+		struct wworld *w = world(caches);
+		unsigned s1 = caches & C_S1 ? 1 : 4;
+		unsigned s2 = caches & C_S2 ? 1 : 4;
+		unsigned fetch = caches & (C_NESTED | C_TLBFETCH) ? 0 : s2;
+		struct s2_mmu_result r = xlate(w, VA_X);
+
+		assert_int_equal(r.fault.type, 0);
+		assert_int_equal(r.pa, PA_DATA);
+		assert_int_equal(r.desc_reads, caches & C_S2 ? 5 + 3 * 2 + 3 : 24);
+		r = xlate(w, VA_X + 4096);
+		assert_int_equal(r.fault.type, 0);
+		assert_false(r.tlb_hit);
+		assert_false(r.stale);
+		assert_int_equal(r.pa, PA_DATA + 4096);
+		assert_int_equal(r.desc_reads, s1 * (1 + fetch) + s2);
+		/* And what the counters say of it. */
+		if (caches & C_S1) {
+			assert_int_equal(w->wc[S2_WC_S1].stats.lookups, 2);
+			assert_int_equal(w->wc[S2_WC_S1].stats.hits[2 + 1], 1);
+			assert_int_equal(w->wc[S2_WC_S1].stats.fills, 3);
+		}
+		if (caches & C_NESTED) {
+			/* The four table pages, each a stage-2 page. */
+			assert_int_equal(w->wc[S2_WC_NESTED].stats.fills, 4);
+			assert_int_equal(w->wc[S2_WC_NESTED].stats.hits[3 + 1], s1);
+			assert_int_equal(w->tlb.stats.walk_s2_hits, s1);
+		}
+		if (caches & C_S2) {
+			/* The cold walk's 3 fetches and final IPA, then this one's. */
+			assert_int_equal(w->wc[S2_WC_S2].stats.hits[2 + 1],
+					 3 + 1 + (fetch ? s1 : 0));
+			assert_int_equal(w->wc[S2_WC_S2].stats.hits[0 + 1], 1);
+		}
+		world_free(w);
+	}
+}
+
+/*
+ * 19: a 3-level stage 2 (40-bit IPA, level 1 start, two concatenated
+ * tables) under a 4-level stage 1: 4 x (3 + 1) + 3. With every cache on,
+ * cold: 13 (3 + 1, then 3 x (1 + 1) through the stage-2 walk cache's
+ * level-2 descriptor, then the final IPA's 3, which shares no level-1
+ * descriptor with the tables); warm, the next page reads 2, as in the
+ * 4+4 world.
+ */
+static void closed_forms_19(void **state)
+{
+	(void)state;
+	struct wworld *w = world(0);
+	struct s2_mmu_result r;
+
+	tt_fini(&w->t);
+	tt_init(&w->t);
+	w->s2 = (struct tt_geo){ 12, 1, 40, tt_alloc(&w->t, 8192), 0 };
+	{
+		uint64_t ram_pa = (w->t.next + RAM_SIZE - 1) & ~(RAM_SIZE - 1);
+
+		w->t.next = ram_pa;
+		for (uint64_t i = 0; i < RAM_SIZE; i += 4096)
+			tt_set(&w->t, &w->s2, RAM_IPA + i, 3,
+			       s2_leaf(ram_pa + i, 3, 0xf, 0, 3));
+		w->s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096),
+					 ram_pa - RAM_IPA };
+	}
+	for (uint64_t i = 0; i < 2; i++) {
+		tt_set(&w->t, &w->s2, IPA_DATA + i * 4096, 3,
+		       s2_leaf(PA_DATA + i * 4096, 3, 0xf, 0, 3));
+		tt_set(&w->t, &w->s1, VA_X + i * 4096, 3,
+		       s1_leaf(IPA_DATA + i * 4096, 0, 0, 0, 3));
+	}
+	/* T0SZ = 24 (40 bits), SL0 = 1 (level 1), 4K, PS = 40 bits. */
+	w->regs.vtcr_el2 = 24 | (1 << 6) | (2ULL << 16) | VTCR_EL2_RES1;
+	w->regs.vttbr_el2 = w->s2.root;
+	w->regs.ttbr0_el1 = w->s1.root - w->s1.off;
+	r = xlate(w, VA_X);
+	assert_int_equal(r.fault.type, 0);
+	assert_int_equal(r.desc_reads, 19);
+	for (unsigned t = 0; t < S2_WC_NR; t++)
+		assert_int_equal(s2_tlb_walk_cache(&w->tlb, t, &w->wc[t], w->wce[t],
+						   WC_SETS, WC_WAYS, S2_WC_LRU), 0);
+	tlbi(w, S2_TLBI_VMALLS12E1, 0, 0, 0);
+	r = xlate(w, VA_X);
+	assert_int_equal(r.desc_reads, 13);
+	r = xlate(w, VA_X + 4096);
+	assert_int_equal(r.pa, PA_DATA + 4096);
+	assert_int_equal(r.desc_reads, 2);
+	world_free(w);
+}
+
+/* Which caches TLBI @op (on VMID_ @vmid, at @addr, ASID @asid) empties. */
+struct reach {
+	uint8_t op;
+	uint16_t vmid, asid;
+	uint64_t addr;
+	bool s1, s2, nested;
+};
+
+/*
+ * D8.13's reach into the walk caches. Each cache holds entries for VA_X's
+ * walk; the IPA operations name a stage-1 table page's IPA (the stage-2
+ * walk cache and the nested TLB hold it), the VA ones VA_X.
+ */
+static void tlbi_reach(void **state)
+{
+	(void)state;
+	struct wworld *probe = world(0);
+	/* The level-0 table page: the first the walk fetches. */
+	uint64_t tbl_ipa = probe->s1.root - probe->s1.off;
+	const struct reach table[] = {
+		{ S2_TLBI_ALLE1, 7, 0, 0, true, true, true },
+		{ S2_TLBI_VMALLS12E1, VMID, 0, 0, true, true, true },
+		{ S2_TLBI_VMALLS12E1, 2, 0, 0, false, false, false },
+		{ S2_TLBI_VMALLE1, VMID, 0, 0, true, false, false },
+		{ S2_TLBI_IPAS2E1, VMID, 0, tbl_ipa, false, true, true },
+		{ S2_TLBI_IPAS2E1, 2, 0, tbl_ipa, false, false, false },
+		{ S2_TLBI_IPAS2E1, VMID, 0, IPA_DATA + (1ULL << 40), false, false, false },
+		{ S2_TLBI_IPAS2LE1, VMID, 0, tbl_ipa, false, false, true },
+		{ S2_TLBI_VAE1, VMID, ASID, VA_X, true, false, false },
+		{ S2_TLBI_VAE1, VMID, ASID + 1, VA_X, false, false, false },
+		{ S2_TLBI_VAE1, VMID, ASID, VA_X ^ (1ULL << 47), false, false, false },
+		{ S2_TLBI_VAE1, 2, ASID, VA_X, false, false, false },
+		{ S2_TLBI_VALE1, VMID, ASID, VA_X, false, false, false },
+		{ S2_TLBI_VAAE1, VMID, 9, VA_X, true, false, false },
+		{ S2_TLBI_VAALE1, VMID, 9, VA_X, false, false, false },
+		{ S2_TLBI_ASIDE1, VMID, ASID, 0, true, false, false },
+		{ S2_TLBI_ASIDE1, VMID, ASID + 1, 0, false, false, false },
+	};
+
+	world_free(probe);
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const struct reach *t = &table[i];
+		struct wworld *w = world(C_S1 | C_S2 | C_NESTED);
+		bool want[S2_WC_NR] = { t->s1, t->s2, t->nested };
+
+		xlate(w, VA_X);
+		tlbi(w, t->op, t->vmid, t->addr, t->asid);
+		for (unsigned c = 0; c < S2_WC_NR; c++) {
+			assert_true(w->wc[c].stats.fills > 0);
+			assert_int_equal(w->wc[c].stats.invalidated > 0, want[c]);
+		}
+		world_free(w);
+	}
+}
+
+/*
+ * A stage-1 table descriptor changed without the TLBI that reaches the
+ * walk cache: VALE1 (last level) leaves the cached level-2 descriptor, the
+ * walk goes to the old level-3 table and the stale check sees it; VAE1
+ * removes it.
+ */
+static void stale_s1_table(void **state)
+{
+	(void)state;
+	struct wworld *w = world(C_S1 | C_S2 | C_NESTED);
+	uint64_t l2 = tt_slot(&w->t, &w->s1, VA_X, 2);
+	uint64_t l3 = tt_alloc(&w->t, 4096);
+	struct s2_mmu_result r;
+
+	xlate(w, VA_X);
+	/* A new level-3 table mapping VA_X's pages one page further on. */
+	assert_true(l3 < w->s1.off + RAM_IPA + RAM_SIZE);
+	for (uint64_t i = 0; i < 3; i++)
+		tt_wr(&w->t, l3 + ((VA_X >> 12) & 511) * 8 + i * 8,
+		      s1_leaf(IPA_DATA + (i + 1) * 4096, 0, 0, S1_DESC_NG, 3));
+	tt_wr(&w->t, l2, (l3 - w->s1.off) | DESC_TYPE_TABLE);
+	tlbi(w, S2_TLBI_VALE1, VMID, VA_X + 4096, ASID);
+	r = xlate(w, VA_X + 4096);
+	assert_true(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 4096);   /* the old table's */
+	assert_int_equal(w->tlb.stats.stale_hits, 1);
+	tlbi(w, S2_TLBI_VAE1, VMID, VA_X + 8192, ASID);
+	r = xlate(w, VA_X + 8192);
+	assert_false(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 3 * 4096);
+	assert_int_equal(w->tlb.stats.stale_hits, 1);
+	world_free(w);
+}
+
+/*
+ * A stage-2 table descriptor replaced (the data pages' level-3 table):
+ * IPAS2LE1 leaves the stage-2 walk cache's level-2 entry; IPAS2E1 removes
+ * it. VALE1 drops the combined entry each time, so the access walks.
+ */
+static void stale_s2_table(void **state)
+{
+	(void)state;
+	struct wworld *w = world(C_S1 | C_S2 | C_NESTED);
+	uint64_t l2 = tt_slot(&w->t, &w->s2, IPA_DATA, 2);
+	uint64_t l3 = tt_alloc(&w->t, 4096);
+	struct s2_mmu_result r;
+
+	xlate(w, VA_X);
+	for (uint64_t i = 0; i < 4; i++)
+		tt_wr(&w->t, l3 + ((IPA_DATA >> 12) & 511) * 8 + i * 8,
+		      s2_leaf(PA_DATA + 0x100000 + i * 4096, 3, 0xf, 0, 3));
+	tt_wr(&w->t, l2, l3 | DESC_TYPE_TABLE);
+	tlbi(w, S2_TLBI_IPAS2LE1, VMID, IPA_DATA + 4096, 0);
+	tlbi(w, S2_TLBI_VALE1, VMID, VA_X + 4096, ASID);
+	r = xlate(w, VA_X + 4096);
+	assert_true(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 4096);
+	tlbi(w, S2_TLBI_IPAS2E1, VMID, IPA_DATA + 8192, 0);
+	r = xlate(w, VA_X + 8192);
+	assert_false(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 0x100000 + 8192);
+	world_free(w);
+}
+
+/*
+ * A stage-1 table page moved in stage 2 (its IPA now maps a copy whose
+ * level-3 entries differ): VMALLE1, a stage-1 operation, leaves the nested
+ * TLB's entry and the stale check sees the old copy read; IPAS2LE1 of the
+ * table page's IPA removes it.
+ */
+static void stale_nested(void **state)
+{
+	(void)state;
+	struct wworld *w = world(C_S1 | C_NESTED);
+	uint64_t slot = tt_slot(&w->t, &w->s1, VA_X, 3);
+	uint64_t page = slot & ~0xfffULL, copy = tt_alloc(&w->t, 4096);
+	uint64_t ipa = page - w->s1.off;
+	struct s2_mmu_result r;
+
+	xlate(w, VA_X);
+	for (uint64_t i = 0; i < 512; i++)
+		tt_wr(&w->t, copy + i * 8, tt_rd(&w->t, page + i * 8));
+	tt_wr(&w->t, copy + (slot & 0xfff) + 8,
+	      s1_leaf(IPA_DATA + 3 * 4096, 0, 0, S1_DESC_NG, 3));
+	tt_set(&w->t, &w->s2, ipa, 3, s2_leaf(copy, 3, 0xf, 0, 3));
+	tlbi(w, S2_TLBI_VMALLE1, VMID, 0, 0);
+	r = xlate(w, VA_X + 4096);
+	assert_true(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 4096);
+	tlbi(w, S2_TLBI_IPAS2LE1, VMID, ipa, 0);
+	tlbi(w, S2_TLBI_VMALLE1, VMID, 0, 0);
+	r = xlate(w, VA_X + 4096);
+	assert_false(r.stale);
+	assert_int_equal(r.pa, PA_DATA + 3 * 4096);
+	world_free(w);
+}
+
+/* Entries are tagged: another ASID or VMID does not hit them. */
+static void tags(void **state)
+{
+	(void)state;
+	struct wworld *w = world(C_S1 | C_S2 | C_NESTED);
+	struct s2_mmu_result r;
+
+	xlate(w, VA_X);
+	w->regs.ttbr0_el1 += 1ULL << TTBR_ASID_SHIFT;
+	r = xlate(w, VA_X + 4096);
+	/* Stage 1 walks from the root again; stage 2's caches still serve. */
+	assert_int_equal(w->wc[S2_WC_S1].stats.misses, 2);
+	assert_int_equal(r.desc_reads, 4 + 1);
+	/* Another VMID: cold, as closed_forms_4_4() counts it. */
+	w->regs.vttbr_el2 += 1ULL << VTTBR_EL2_VMID_SHIFT;
+	r = xlate(w, VA_X + 8192);
+	assert_int_equal(r.desc_reads, 5 + 3 * 2 + 3);
+	world_free(w);
+}
+
+/*
+ * Replacement: a nested TLB of one set of 2 ways, the stage-1 walk cache
+ * on, so each later walk fetches only its level-2 and level-3 tables.
+ * After X's walk (fills P0, P1, P2, TX) the set holds {P2, TX}; Y's walk
+ * hits P2 and fills TY, evicting P2 under round robin (the cursor), TX
+ * under LRU. X's next page then finds TX only under round robin.
+ */
+static void replacement(void **state)
+{
+	(void)state;
+	for (unsigned lru = 0; lru < 2; lru++) {
+		struct wworld *w = world(C_S1);
+		struct s2_mmu_result r;
+
+		assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_NESTED,
+						   &w->wc[S2_WC_NESTED],
+						   w->wce[S2_WC_NESTED], 1, 2,
+						   lru ? S2_WC_LRU : S2_WC_ROUND_ROBIN), 0);
+		xlate(w, VA_X);
+		r = xlate(w, VA_Y);
+		/* Level 2 (P2 hit) and level 3 (TY: 4 + 1), final 4. */
+		assert_int_equal(r.desc_reads, 1 + 5 + 4);
+		r = xlate(w, VA_X + 4096);
+		assert_int_equal(r.desc_reads, lru ? 5 + 4 : 1 + 4);
+		assert_int_equal(w->wc[S2_WC_NESTED].stats.evictions, lru ? 4 : 3);
+		world_free(w);
+	}
+}
+
+/* Bad arguments are refused and leave the TLB as it was. */
+static void bad_args(void **state)
+{
+	(void)state;
+	struct wworld *w = world(C_S1);
+	struct s2_wc wc;
+
+	assert_int_equal(s2_tlb_walk_cache(NULL, S2_WC_S1, &wc, w->wce[0], 1, 1, 0), -S2_EINVAL);
+	assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_NR, &wc, w->wce[0], 1, 1, 0), -S2_EINVAL);
+	assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_S2, &wc, NULL, 1, 1, 0), -S2_EINVAL);
+	assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_S2, &wc, w->wce[1], 3, 1, 0), -S2_EINVAL);
+	assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_S2, &wc, w->wce[1], 0, 1, 0), -S2_EINVAL);
+	assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_S2, &wc, w->wce[1], 1, 0, 0), -S2_EINVAL);
+	assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_S2, &wc, w->wce[1], 1, 1,
+					   S2_WC_REPL_NR), -S2_EINVAL);
+	assert_null(w->tlb.wc[S2_WC_S2]);
+	assert_ptr_equal(w->tlb.wc[S2_WC_S1], &w->wc[S2_WC_S1]);
+	/* Off again: the walk reads what an uncached one does. */
+	assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_S1, NULL, NULL, 0, 0, 0), 0);
+	xlate(w, VA_X);
+	assert_int_equal(xlate(w, VA_X + 4096).desc_reads, 24);
+	assert_int_equal(w->wc[S2_WC_S1].stats.lookups, 0);
+	world_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(closed_forms_4_4),
+		cmocka_unit_test(closed_forms_19),
+		cmocka_unit_test(tlbi_reach),
+		cmocka_unit_test(stale_s1_table),
+		cmocka_unit_test(stale_s2_table),
+		cmocka_unit_test(stale_nested),
+		cmocka_unit_test(tags),
+		cmocka_unit_test(replacement),
+		cmocka_unit_test(bad_args),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
