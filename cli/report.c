@@ -35,6 +35,14 @@ const char report_options_help[] =
 	"  --tlb-ways N        TLB associativity (default 4)\n"
 	"  --no-utlb           no micro-TLB in front of the TLB (every access\n"
 	"                      goes through the model's TLB lookup)\n"
+	"  --s1-walk-cache N[:W[:lru|rr]]  a stage-1 walk cache per CPU: N table\n"
+	"                      descriptors by level and VA prefix, W-way (default\n"
+	"                      4), LRU or round-robin (default) replacement; off\n"
+	"  --s2-walk-cache N[:W[:lru|rr]]  the same for stage-2 table descriptors\n"
+	"  --nested-tlb N[:W[:lru|rr]]  a nested TLB: stage-2 leaves for stage-1\n"
+	"                      table fetches (without it, the TLB's stage-2 entries\n"
+	"                      serve them)\n"
+	"  --no-tlb-fetch      stage-1 table fetches do not use the TLB's entries\n"
 	"  --vm-mem SIZE       guest RAM per VM, 4M..1022M\n"
 	"  --dirty-vms N       dirty-log the first N VMs\n"
 	"  --dirty-every N     get and clear their dirty logs every N time slices\n"
@@ -55,8 +63,9 @@ const char report_options_help[] =
 	"  --quiet             no summary, no progress line\n"
 	"  --cost K=N,...      the cost model's cycles: utlb (a micro-TLB hit),\n"
 	"                      tlb (another TLB hit), desc (a descriptor read\n"
-	"                      of a walk), s1fault, s2fault (default utlb=1,\n"
-	"                      tlb=8,desc=40,s1fault=2000,s2fault=5000)\n"
+	"                      of a walk), wc (a walk-cache or nested-TLB hit),\n"
+	"                      s1fault, s2fault (default utlb=1, tlb=8, desc=40,\n"
+	"                      wc=2, s1fault=2000, s2fault=5000)\n"
 	"  --progress SECONDS  a progress line every SECONDS (default: a live\n"
 	"                      line on a terminal, else a line every 10 s on\n"
 	"                      stderr, so that logs show a long run going on)\n";
@@ -65,7 +74,8 @@ const char report_options_help[] =
 _Static_assert(SIM_CPUS_MAX == 64 && SIM_VMS_MAX == 100000 && SIM_VCPUS_MAX == 64 &&
 	       SIM_IPA_BITS_MIN == 32 && SIM_IPA_BITS_MAX == 52 &&
 	       SIM_VA_BITS_MIN == 25 && SIM_VA_BITS_MAX == 48 &&
-	       SIM_VM_MEM_MIN == 4ULL << 20 && SIM_VM_MEM_MAX == 1022ULL << 20,
+	       SIM_VM_MEM_MIN == 4ULL << 20 && SIM_VM_MEM_MAX == 1022ULL << 20 &&
+	       SIM_WC_ENTRIES_MAX == 65536,
 	       "the options' texts name the limits of sim/config.h");
 
 static double now_seconds(void)
@@ -91,6 +101,7 @@ static int parse_cost(const char *cmd, struct report *rep, const char *arg)
 		{ "desc", offsetof(struct sim_cost_model, desc_read) },
 		{ "s1fault", offsetof(struct sim_cost_model, s1_fault) },
 		{ "s2fault", offsetof(struct sim_cost_model, s2_fault) },
+		{ "wc", offsetof(struct sim_cost_model, wc_hit) },
 	};
 	struct sim_cost_model m = rep->cost_given ? rep->cost : SIM_COST_DEFAULT;
 	const char *p = arg;
@@ -105,14 +116,14 @@ static int parse_cost(const char *cmd, struct report *rep, const char *arg)
 			end = p + strlen(p);
 		if (!eq || eq > end)
 			return bad(cmd, "cost", arg, "expected KEY=CYCLES,... (utlb, tlb, desc, "
-				   "s1fault, s2fault)");
+				   "wc, s1fault, s2fault)");
 		klen = (size_t)(eq - p);
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (strlen(keys[i].key) == klen && !strncmp(p, keys[i].key, klen))
 				break;
 		nlen = (size_t)(end - eq - 1);
 		if (i == sizeof(keys) / sizeof(keys[0]))
-			return bad(cmd, "cost", arg, "keys are utlb, tlb, desc, s1fault, s2fault");
+			return bad(cmd, "cost", arg, "keys are utlb, tlb, desc, wc, s1fault, s2fault");
 		if (!nlen || nlen >= sizeof(num))
 			return bad(cmd, "cost", arg, "expected cycles 0..1000000 after each =");
 		memcpy(num, eq + 1, nlen);
@@ -129,6 +140,43 @@ static int parse_cost(const char *cmd, struct report *rep, const char *arg)
 	rep->cost = m;
 	rep->cost_given = true;
 	return 1;
+}
+
+/*
+ * A walk cache's N[:W[:lru|rr]], or "off" (or 0). Return: 1 or -1.
+ */
+static int parse_wc(const char *cmd, unsigned int t, const char *arg,
+		    struct sim_wc_config *w)
+{
+	char buf[64], *ways, *repl;
+	uint64_t n, k = 4;
+
+	if (!strcmp(arg, "off") || !strcmp(arg, "0")) {
+		*w = (struct sim_wc_config){ 0 };
+		return 1;
+	}
+	if (strlen(arg) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, arg);
+	ways = strchr(buf, ':');
+	repl = ways ? strchr(ways + 1, ':') : NULL;
+	if (ways)
+		*ways++ = 0;
+	if (repl)
+		*repl++ = 0;
+	if (!parse_u64(buf, &n) || !n || n > SIM_WC_ENTRIES_MAX || (ways && !parse_u64(ways, &k)) ||
+	    !k || k > n || n % k || ((n / k) & (n / k - 1)))
+		goto bad;
+	if (repl && strcmp(repl, "lru") && strcmp(repl, "rr"))
+		goto bad;
+	*w = (struct sim_wc_config){ .entries = (unsigned int)n,
+				     .ways = (unsigned int)k,
+				     .lru = repl && !strcmp(repl, "lru") };
+	return 1;
+bad:
+	return bad(cmd, sim_wc_option[t], arg, "expected off, or N[:W[:lru|rr]]: N "
+		   "entries (at most 65536), W ways (default 4) dividing N into a "
+		   "power of two of sets");
 }
 
 static bool granule_arg(const char *arg, unsigned int *g)
@@ -224,6 +272,15 @@ static int report_option(const char *cmd, int opt, const char *arg,
 		return 1;
 	case OPT_NO_UTLB:
 		cfg->utlb = false;
+		return 1;
+	case OPT_S1_WC:
+		return parse_wc(cmd, S2_WC_S1, arg, &cfg->wc[S2_WC_S1]);
+	case OPT_S2_WC:
+		return parse_wc(cmd, S2_WC_S2, arg, &cfg->wc[S2_WC_S2]);
+	case OPT_NESTED_TLB:
+		return parse_wc(cmd, S2_WC_NESTED, arg, &cfg->wc[S2_WC_NESTED]);
+	case OPT_NO_TLB_FETCH:
+		cfg->no_tlb_fetch = true;
 		return 1;
 	case OPT_VM_MEM:
 		/* The simulator's per-VM window (sim/config.h). */
@@ -461,6 +518,47 @@ static void summary_walks(FILE *f, const struct sim_stats *st)
 	fprintf(f, "\n");
 }
 
+/* Short names of the walk caches, as the summary and the JSON say them. */
+static const char *const wc_name[S2_WC_NR] = {
+	[S2_WC_S1] = "s1_walk_cache", [S2_WC_S2] = "s2_walk_cache",
+	[S2_WC_NESTED] = "nested_tlb",
+};
+
+static uint64_t wc_hits(const struct s2_wc_stats *w)
+{
+	uint64_t n = 0;
+
+	for (unsigned int l = 0; l < S2_WC_LEVELS; l++)
+		n += w->hits[l];
+	return n;
+}
+
+/* Each walk cache configured: its hit rate, and its hits by level. */
+static void summary_wc(FILE *f, const struct report *rep)
+{
+	static const char *const label[S2_WC_NR] = {
+		[S2_WC_S1] = "s1 walk cache", [S2_WC_S2] = "s2 walk cache",
+		[S2_WC_NESTED] = "nested TLB",
+	};
+
+	for (unsigned int t = 0; t < S2_WC_NR; t++) {
+		const struct sim_wc_config *c = &rep->cfg.wc[t];
+		const struct s2_wc_stats *w = &rep->st.wc[t];
+
+		if (!c->entries)
+			continue;
+		fprintf(f, "  %-11s %u entries %u-way %s: %" PRIu64 " look-ups, %.2f%% hits",
+			label[t], c->entries, c->ways, c->lru ? "LRU" : "round robin",
+			w->lookups, 100.0 * report_ratio(wc_hits(w), w->lookups));
+		for (unsigned int l = 0; l < S2_WC_LEVELS; l++)
+			if (w->hits[l])
+				fprintf(f, ", level %d %.2f%%", (int)l - 1,
+					100.0 * report_ratio(w->hits[l], w->lookups));
+		fprintf(f, "; %" PRIu64 " evictions, %" PRIu64 " invalidated\n",
+			w->evictions, w->invalidated);
+	}
+}
+
 static void summary_cost(FILE *f, const struct report *rep)
 {
 	struct sim_cost_model m = cost_model(rep);
@@ -469,9 +567,11 @@ static void summary_cost(FILE *f, const struct report *rep)
 	sim_cost(&m, &rep->st, &c);
 	if (c.total <= 0)
 		return;
-	fprintf(f, "  cost        %.1f cycles per access: walks %.1f%%, TLB hits %.1f%%, "
-		   "micro-TLB %.1f%%, stage-1 faults %.1f%%, stage-2 faults %.1f%%%s\n",
+	fprintf(f, "  cost        %.1f cycles per access: walks %.1f%%, walk caches %.1f%%, "
+		   "TLB hits %.1f%%, micro-TLB %.1f%%, stage-1 faults %.1f%%, "
+		   "stage-2 faults %.1f%%%s\n",
 		report_ratio(c.total, rep->st.accesses), 100 * c.walks / c.total,
+		100 * c.wc_hits / c.total,
 		100 * c.tlb_hits / c.total, 100 * c.utlb_hits / c.total,
 		100 * c.s1_faults / c.total, 100 * c.s2_faults / c.total,
 		rep->cost_given ? "" : " (--cost)");
@@ -497,6 +597,7 @@ static void summary(FILE *f, const struct report *rep)
 		st->utlb_hits, st->tlb_misses, st->walks, st->descriptor_reads,
 		report_ratio(st->descriptor_reads, st->walks));
 	summary_walks(f, st);
+	summary_wc(f, rep);
 	fprintf(f, "  stage 1     %" PRIu64 " guest page faults, %" PRIu64 " table pages, %" PRIu64
 		   " data pages\n", st->s1_faults, st->stage1_table_pages, st->data_pages);
 	fprintf(f, "  stage 2     faults: %" PRIu64 " translation, %" PRIu64 " permission, %" PRIu64
@@ -562,14 +663,53 @@ static json_t *cost_json(const struct report *rep)
 	json_set_u64(p, "desc", m.desc_read);
 	json_set_u64(p, "s1fault", m.s1_fault);
 	json_set_u64(p, "s2fault", m.s2_fault);
+	json_set_u64(p, "wc", m.wc_hit);
 	json_object_set_new(o, "cycles", json_real(c.total));
 	json_object_set_new(o, "per_access", json_real(report_ratio(c.total, rep->st.accesses)));
 	json_object_set_new(o, "utlb_hits", json_real(c.utlb_hits));
 	json_object_set_new(o, "tlb_hits", json_real(c.tlb_hits));
 	json_object_set_new(o, "walks", json_real(c.walks));
+	json_object_set_new(o, "walk_caches", json_real(c.wc_hits));
 	json_object_set_new(o, "s1_faults", json_real(c.s1_faults));
 	json_object_set_new(o, "s2_faults", json_real(c.s2_faults));
 	json_object_set_new(o, "model", p);
+	return o;
+}
+
+/*
+ * Every walk cache, configured or not (a sweep's CSV then has the same
+ * columns in every row): its shape, counters and hits by level.
+ */
+static json_t *wc_json(const struct report *rep)
+{
+	json_t *o = json_object();
+
+	for (unsigned int t = 0; t < S2_WC_NR; t++) {
+		const struct sim_wc_config *c = &rep->cfg.wc[t];
+		const struct s2_wc_stats *w = &rep->st.wc[t];
+		json_t *e = json_object(), *lv = json_object();
+
+		json_set_u64(e, "entries", c->entries);
+		json_set_u64(e, "ways", c->ways);
+		json_object_set_new(e, "replacement", json_string(!c->entries ? "off" :
+								  c->lru ? "lru" : "rr"));
+		json_set_u64(e, "lookups", w->lookups);
+		json_set_u64(e, "hits", wc_hits(w));
+		json_object_set_new(e, "hit_rate",
+				    json_real(report_ratio(wc_hits(w), w->lookups)));
+		for (unsigned int l = 0; l < S2_WC_LEVELS; l++) {
+			char key[4];
+
+			snprintf(key, sizeof(key), "%d", (int)l - 1);
+			json_set_u64(lv, key, w->hits[l]);
+		}
+		json_object_set_new(e, "hits_by_level", lv);
+		json_set_u64(e, "misses", w->misses);
+		json_set_u64(e, "fills", w->fills);
+		json_set_u64(e, "evictions", w->evictions);
+		json_set_u64(e, "invalidated", w->invalidated);
+		json_object_set_new(o, wc_name[t], e);
+	}
 	return o;
 }
 
@@ -590,6 +730,8 @@ static int write_json(const struct report *rep)
 	json_set_u64(o, "walks", st->walks);
 	json_set_u64(o, "descriptor_reads", st->descriptor_reads);
 	json_object_set_new(o, "walk_refs", walk_refs_json(st));
+	json_set_u64(o, "fetch_cache_hits", st->fetch_cache_hits);
+	json_object_set_new(o, "walk_caches", wc_json(rep));
 	json_object_set_new(o, "cost", cost_json(rep));
 	json_set_u64(o, "s1_faults", st->s1_faults);
 	json_set_u64(f, "translation", st->s2_translation);
@@ -640,6 +782,7 @@ static int write_json(const struct report *rep)
 	json_set_u64(cfg, "tlb_entries", c->tlb_entries);
 	json_set_u64(cfg, "tlb_ways", c->tlb_ways);
 	json_object_set_new(cfg, "utlb", json_boolean(c->utlb));
+	json_object_set_new(cfg, "tlb_fetch", json_boolean(!c->no_tlb_fetch));
 	json_set_u64(cfg, "vm_mem", c->vm_mem);
 	json_set_u64(cfg, "slice", rep->slice);
 	json_set_u64(cfg, "seed", rep->seed);
@@ -718,9 +861,10 @@ static int write_totals(const struct report *rep, const char *path)
 	if (!st->walks)
 		fprintf(f, "0 0\n"); /* gnuplot refuses an empty block */
 	sim_cost(&m, st, &c);
-	fprintf(f, "\n\n\"walks\" %.6g\n\"TLB hits\" %.6g\n\"micro-TLB\" %.6g\n"
-		   "\"stage-1 faults\" %.6g\n\"stage-2 faults\" %.6g\n",
-		report_ratio(c.walks, st->accesses), report_ratio(c.tlb_hits, st->accesses),
+	fprintf(f, "\n\n\"walks\" %.6g\n\"walk caches\" %.6g\n\"TLB hits\" %.6g\n"
+		   "\"micro-TLB\" %.6g\n\"stage-1 faults\" %.6g\n\"stage-2 faults\" %.6g\n",
+		report_ratio(c.walks, st->accesses), report_ratio(c.wc_hits, st->accesses),
+		report_ratio(c.tlb_hits, st->accesses),
 		report_ratio(c.utlb_hits, st->accesses), report_ratio(c.s1_faults, st->accesses),
 		report_ratio(c.s2_faults, st->accesses));
 	if (fclose(f)) {

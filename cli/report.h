@@ -51,6 +51,7 @@ enum {
 	OPT_CPUS = 256, OPT_VMS, OPT_VCPUS, OPT_VMID_BITS, OPT_GRANULE,
 	OPT_IPA_BITS, OPT_PA_BITS, OPT_S1_GRANULE, OPT_S1_FORMAT, OPT_VA_BITS,
 	OPT_BLOCKS, OPT_NO_BLOCKS, OPT_TLB_ENTRIES, OPT_TLB_WAYS, OPT_NO_UTLB,
+	OPT_S1_WC, OPT_S2_WC, OPT_NESTED_TLB, OPT_NO_TLB_FETCH,
 	OPT_VM_MEM, OPT_DIRTY_VMS, OPT_DIRTY_EVERY, OPT_RECLAIM_EVERY,
 	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE, OPT_DROP_TLBI, OPT_DROP_FLUSH,
 	OPT_PROGRESS, OPT_CHECK_BBM, OPT_DROP_DSB, OPT_COST,
@@ -68,6 +69,9 @@ enum {
 	{ "blocks", 0, 0, OPT_BLOCKS }, { "no-blocks", 0, 0, OPT_NO_BLOCKS }, \
 	{ "tlb-entries", 1, 0, OPT_TLB_ENTRIES },                         \
 	{ "tlb-ways", 1, 0, OPT_TLB_WAYS }, { "no-utlb", 0, 0, OPT_NO_UTLB }, \
+	{ "s1-walk-cache", 1, 0, OPT_S1_WC }, { "s2-walk-cache", 1, 0, OPT_S2_WC }, \
+	{ "nested-tlb", 1, 0, OPT_NESTED_TLB },                          \
+	{ "no-tlb-fetch", 0, 0, OPT_NO_TLB_FETCH },                      \
 	{ "vm-mem", 1, 0, OPT_VM_MEM }, { "dirty-vms", 1, 0, OPT_DIRTY_VMS }, \
 	{ "dirty-every", 1, 0, OPT_DIRTY_EVERY },                         \
 	{ "reclaim-every", 1, 0, OPT_RECLAIM_EVERY },                     \

@@ -18,6 +18,11 @@ const struct sim_config sim_defaults = {
 	.utlb = true,
 };
 
+const char *const sim_wc_option[S2_WC_NR] = {
+	[S2_WC_S1] = "s1-walk-cache", [S2_WC_S2] = "s2-walk-cache",
+	[S2_WC_NESTED] = "nested-tlb",
+};
+
 /*
  * The options that need or exclude each other. The messages name every
  * option of a rule at once, so that one fix settles it.
@@ -95,6 +100,15 @@ int sim_config_layout(struct sim_config *cfg, struct sim_layout *l, char *errbuf
 	    cfg->tlb_entries % cfg->tlb_ways ||
 	    ((cfg->tlb_entries / cfg->tlb_ways) & (cfg->tlb_entries / cfg->tlb_ways - 1)))
 		BAD(-S2_EINVAL, "--tlb-entries / --tlb-ways must be a power of two");
+	for (unsigned int t = 0; t < S2_WC_NR; t++) {
+		const struct sim_wc_config *w = &cfg->wc[t];
+		unsigned int sets = w->ways ? w->entries / w->ways : 0;
+
+		if (w->entries && (w->entries > SIM_WC_ENTRIES_MAX || !w->ways ||
+				   w->entries % w->ways || (sets & (sets - 1))))
+			BAD(-S2_EINVAL, "--%s: at most %d entries, a power of two of "
+			    "sets of at least 1 way", sim_wc_option[t], SIM_WC_ENTRIES_MAX);
+	}
 	l->s1_gshift = (unsigned int)__builtin_ctz(cfg->s1_granule);
 	l->s1_stride = l->s1_gshift - 3;
 	l->s1_va_bits = cfg->s1_format == SIM_S1_A32 ? 32 : cfg->va_bits;

@@ -14,9 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <s2mm/tlb.h>
 #include <s2mm/vmid.h>
 
 enum sim_s1_format { SIM_S1_A64, SIM_S1_A32 };
+
+/* A walk cache beside each CPU's TLB (enum s2_wc_type): 0 entries, off. */
+struct sim_wc_config {
+	unsigned int entries;
+	unsigned int ways;
+	bool lru;                  /* else round robin, as the TLB replaces */
+};
 
 struct sim_config {
 	unsigned int cpus;
@@ -33,6 +41,8 @@ struct sim_config {
 	unsigned int tlb_entries;
 	unsigned int tlb_ways;
 	bool utlb;                 /* micro-TLB in front of the model's TLB */
+	struct sim_wc_config wc[S2_WC_NR]; /* walk caches, by enum s2_wc_type */
+	bool no_tlb_fetch;         /* S1 table fetches skip the TLB's S2 entries */
 	uint64_t vm_mem;           /* guest RAM per VM, bytes */
 	unsigned int dirty_vms;    /* the first N VMs are dirty-logged */
 	uint64_t dirty_every;      /* get/clear the dirty log every N slices */
@@ -94,6 +104,7 @@ struct sim_config {
 #define SIM_VM_MEM_MAX ((1ULL << 30) - (2ULL << 20))
 #define SIM_OVERCOMMIT_MAX 64
 #define SIM_MIG_MAX_ROUNDS 64
+#define SIM_WC_ENTRIES_MAX 65536   /* per walk cache and CPU */
 
 /*
  * The machine each command starts from, before its options: one VM with
@@ -104,6 +115,9 @@ struct sim_config {
  * Each command copies it and sets what its scenario changes.
  */
 extern const struct sim_config sim_defaults;
+
+/* The option that configures each walk cache, without its dashes. */
+extern const char *const sim_wc_option[S2_WC_NR];
 
 /**
  * sim_config_check() - Settle what @cfg leaves open (va_bits 0: 48 for an

@@ -180,6 +180,21 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 				  cfg->tlb_ways);
 		if (err)
 			BAD(err, "TLB: %s", s2_strerror(err));
+		s2_tlb_set_s2_fetch(&c->tlb, !cfg->no_tlb_fetch);
+		for (unsigned int t = 0; t < S2_WC_NR; t++) {
+			const struct sim_wc_config *w = &cfg->wc[t];
+
+			if (!w->entries)
+				continue;
+			c->wc_entries[t] = calloc(w->entries, sizeof(*c->wc_entries[t]));
+			if (!c->wc_entries[t])
+				BAD(-S2_ENOMEM, "out of memory");
+			err = s2_tlb_walk_cache(&c->tlb, t, &c->wc[t], c->wc_entries[t],
+						w->entries / w->ways, w->ways,
+						w->lru ? S2_WC_LRU : S2_WC_ROUND_ROBIN);
+			if (err)
+				BAD(err, "--%s: %s", sim_wc_option[t], s2_strerror(err));
+		}
 		c->use_utlb = cfg->utlb;
 		c->host = s2_physmem_va(s->pm, PHYS_BASE, total);
 		sim_utlb_flush(c);
@@ -278,8 +293,11 @@ void sim_destroy(struct sim *s)
 		free(vm->dirty_map);
 		free(vm->dirty_out);
 	}
-	for (unsigned int i = 0; s->cpus && i < s->cfg.cpus; i++)
+	for (unsigned int i = 0; s->cpus && i < s->cfg.cpus; i++) {
 		free(s->cpus[i].entries);
+		for (unsigned int t = 0; t < S2_WC_NR; t++)
+			free(s->cpus[i].wc_entries[t]);
+	}
 	free(s->cpus);
 	free(s->tlbp);
 	free(s->vms);

@@ -81,6 +81,8 @@ struct sim_stats {
 	uint64_t accesses, tlb_hits, tlb_misses, utlb_hits, walks;
 	uint64_t descriptor_reads;
 	uint64_t walk_refs[SIM_WALK_REFS];
+	uint64_t fetch_cache_hits; /* S1 table fetches the TLB or nested TLB served */
+	struct s2_wc_stats wc[S2_WC_NR]; /* the walk caches', over the CPUs */
 	uint64_t s1_faults;
 	uint64_t s2_translation, s2_permission, s2_access_flag, s2_s1ptw;
 	uint64_t s2_other, mmio, injected, retries;
@@ -178,20 +180,21 @@ void sim_stats_light(struct sim *s, struct sim_stats *st);
  */
 struct sim_cost_model {
 	uint32_t utlb_hit, tlb_hit, desc_read, s1_fault, s2_fault;
+	uint32_t wc_hit;           /* a hit in a walk cache or the nested TLB */
 };
 #define SIM_COST_DEFAULT \
 	((struct sim_cost_model){ .utlb_hit = 1, .tlb_hit = 8, .desc_read = 40, \
-				  .s1_fault = 2000, .s2_fault = 5000 })
+				  .s1_fault = 2000, .s2_fault = 5000, .wc_hit = 2 })
 
 /* Cycles by where they went, under a struct sim_cost_model. */
 struct sim_cost {
-	double utlb_hits, tlb_hits, walks, s1_faults, s2_faults, total;
+	double utlb_hits, tlb_hits, walks, wc_hits, s1_faults, s2_faults, total;
 };
 
 /**
  * sim_cost() - @st's accesses under @m: micro-TLB hits, the other TLB
- * hits, the walks' descriptor reads, guest stage-1 faults and stage-2
- * faults (every kind) each at their price.
+ * hits, the walks' descriptor reads, the walk caches' hits, guest stage-1
+ * faults and stage-2 faults (every kind) each at their price.
  */
 void sim_cost(const struct sim_cost_model *m, const struct sim_stats *st,
 	      struct sim_cost *out);

@@ -143,6 +143,8 @@ struct sim_cpu {
 	struct utlb_e utlb[UTLB_SIZE];
 	struct s2_tlb tlb;
 	struct s2_tlb_entry *entries;
+	struct s2_wc wc[S2_WC_NR];         /* the walk caches configured */
+	struct s2_wc_entry *wc_entries[S2_WC_NR];
 	struct s2_mmu_regs regs;
 	struct sim_vcpu *cur;
 	struct gvm *vm;

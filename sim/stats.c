@@ -29,6 +29,19 @@ void sim_stats_light(struct sim *s, struct sim_stats *st)
 		st->descriptor_reads += c->tlb.stats.desc_reads;
 		for (unsigned int n = 0; n < SIM_WALK_REFS; n++)
 			st->walk_refs[n] += c->walk_refs[n];
+		st->fetch_cache_hits += c->tlb.stats.walk_s2_hits;
+		for (unsigned int t = 0; t < S2_WC_NR; t++) {
+			const struct s2_wc_stats *w = &c->wc[t].stats;
+			struct s2_wc_stats *o = &st->wc[t];
+
+			o->lookups += w->lookups;
+			for (unsigned int l = 0; l < S2_WC_LEVELS; l++)
+				o->hits[l] += w->hits[l];
+			o->misses += w->misses;
+			o->fills += w->fills;
+			o->evictions += w->evictions;
+			o->invalidated += w->invalidated;
+		}
 		st->isolation_violations += c->isolation;
 		st->data_checks += c->checks;
 	}
@@ -67,10 +80,14 @@ void sim_cost(const struct sim_cost_model *m, const struct sim_stats *st,
 	out->utlb_hits = (double)st->utlb_hits * m->utlb_hit;
 	out->tlb_hits = (double)(st->tlb_hits - st->utlb_hits) * m->tlb_hit;
 	out->walks = (double)st->descriptor_reads * m->desc_read;
+	out->wc_hits = 0;
+	for (unsigned int t = 0; t < S2_WC_NR; t++)
+		for (unsigned int l = 0; l < S2_WC_LEVELS; l++)
+			out->wc_hits += (double)st->wc[t].hits[l] * m->wc_hit;
 	out->s1_faults = (double)st->s1_faults * m->s1_fault;
 	out->s2_faults = (double)(st->s2_translation + st->s2_permission +
 				  st->s2_access_flag + st->s2_s1ptw + st->s2_other) *
 			 m->s2_fault;
-	out->total = out->utlb_hits + out->tlb_hits + out->walks + out->s1_faults +
-		     out->s2_faults;
+	out->total = out->utlb_hits + out->tlb_hits + out->walks + out->wc_hits +
+		     out->s1_faults + out->s2_faults;
 }
