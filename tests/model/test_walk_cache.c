@@ -442,6 +442,34 @@ static void bad_args(void **state)
 	world_free(w);
 }
 
+/*
+ * The caller's storage may hold anything: setting a cache up empties it
+ * (a cold walk evicts nothing), and resetting the counters zeroes those
+ * of every cache the TLB has, and only those.
+ */
+static void storage_and_reset(void **state)
+{
+	(void)state;
+	struct wworld *w = world(0);
+
+	memset(w->wce, 0xa5, sizeof(w->wce));
+	for (unsigned t = S2_WC_S2; t < S2_WC_NR; t++)
+		assert_int_equal(s2_tlb_walk_cache(&w->tlb, t, &w->wc[t], w->wce[t],
+						   4, 4, S2_WC_LRU), 0);
+	assert_int_equal(xlate(w, VA_X).desc_reads, 5 + 3 * 2 + 3);
+	for (unsigned t = S2_WC_S2; t < S2_WC_NR; t++) {
+		assert_int_equal(w->wc[t].stats.evictions, 0);
+		assert_true(w->wc[t].stats.fills > 0);
+	}
+	w->wc[S2_WC_S1].stats.fills = 7;   /* not the TLB's: untouched */
+	s2_tlb_stats_reset(&w->tlb);
+	assert_int_equal(w->tlb.stats.walks, 0);
+	for (unsigned t = S2_WC_S2; t < S2_WC_NR; t++)
+		assert_int_equal(w->wc[t].stats.fills, 0);
+	assert_int_equal(w->wc[S2_WC_S1].stats.fills, 7);
+	world_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +482,7 @@ int main(void)
 		cmocka_unit_test(tags),
 		cmocka_unit_test(replacement),
 		cmocka_unit_test(bad_args),
+		cmocka_unit_test(storage_and_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
