@@ -126,6 +126,7 @@ void wc_table_fill(struct s2_wc *wc, const struct s2_mmu_tt *c, uint16_t vmid,
 	};
 
 	fill(wc, set_of(wc, n.tag, level), &n);
+	wc->granules |= 1u << c->gbits;
 }
 
 bool wc_leaf_lookup(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
@@ -212,19 +213,92 @@ static bool tlbi_hits(unsigned type, const struct s2_tlbi *op,
 	}
 }
 
+/* Remove what @op reaches from the @ways entries at @e. */
+static void tlbi_ways(struct s2_wc *wc, unsigned type, const struct s2_tlbi *op,
+		      struct s2_wc_entry *e)
+{
+	for (uint32_t w = 0; w < wc->ways; w++, e++) {
+		if (tlbi_hits(type, op, e)) {
+			e->valid = 0;
+			wc->stats.invalidated++;
+		}
+	}
+}
+
+/*
+ * A TLBI by address reaches only the sets its address indexes: for a walk
+ * cache, one per level of each granule its entries were filled with; for
+ * the nested TLB, one per block size it holds. Its block sizes stay a
+ * superset of what it holds (a probe more, never one fewer).
+ */
+static void tlbi_addr(struct s2_wc *wc, unsigned type, const struct s2_tlbi *op)
+{
+	uint64_t a = type == S2_WC_S1 ? op->addr & GENMASK(55, 0) : op->addr;
+
+	if (type == S2_WC_NESTED) {
+		for (uint64_t s = wc->shifts; s; s &= s - 1) {
+			unsigned shift = (unsigned)__builtin_ctzll(s);
+
+			tlbi_ways(wc, type, op, set_of(wc, a >> shift, 0));
+		}
+		return;
+	}
+	for (uint32_t g = wc->granules; g; g &= g - 1) {
+		unsigned gbits = (unsigned)__builtin_ctz(g), stride = gbits - 3;
+
+		for (int level = -1; level <= 2; level++) {
+			unsigned shift = gbits + (unsigned)(3 - level) * stride;
+
+			if (shift < 64)
+				tlbi_ways(wc, type, op, set_of(wc, a >> shift, level));
+		}
+	}
+}
+
+/*
+ * The caches each operation can reach at all (tlbi_hits() says which
+ * entries), so that the others are not scanned: the simulator's host
+ * follows every stage-2 change with IPAS2E1 and VMALLE1, as KVM does.
+ */
+#define WC(t) (1u << (t))
+static const uint8_t reach[S2_TLBI_NR] = {
+	[S2_TLBI_ALLE1] = WC(S2_WC_S1) | WC(S2_WC_S2) | WC(S2_WC_NESTED),
+	[S2_TLBI_VMALLS12E1] = WC(S2_WC_S1) | WC(S2_WC_S2) | WC(S2_WC_NESTED),
+	[S2_TLBI_VMALLE1] = WC(S2_WC_S1),
+	[S2_TLBI_IPAS2E1] = WC(S2_WC_S2) | WC(S2_WC_NESTED),
+	[S2_TLBI_IPAS2LE1] = WC(S2_WC_NESTED),
+	[S2_TLBI_VAE1] = WC(S2_WC_S1),
+	[S2_TLBI_VAAE1] = WC(S2_WC_S1),
+	[S2_TLBI_ASIDE1] = WC(S2_WC_S1),
+	/* VALE1, VAALE1: last level, which no walk cache holds. */
+};
+
 void wc_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 {
 	for (unsigned t = 0; t < S2_WC_NR; t++) {
 		struct s2_wc *wc = tlb->wc[t];
 		uint64_t n, shifts = 0;
 
-		if (!wc)
+		if (!wc || !(reach[op->op] & WC(t)) || !wc->clock)
 			continue;
+		if (op->op == S2_TLBI_VAE1 || op->op == S2_TLBI_VAAE1 ||
+		    op->op == S2_TLBI_IPAS2E1 || op->op == S2_TLBI_IPAS2LE1) {
+			tlbi_addr(wc, t, op);
+			continue;
+		}
+		/*
+		 * The whole cache. ALLE1, VMALLS12E1 and VMALLE1 are a VMID
+		 * compare (ALLE1 taken as any VMID), which a plain loop does
+		 * fastest; ASIDE1 takes tlbi_hits().
+		 */
 		n = (uint64_t)wc->sets * wc->ways;
 		for (uint64_t i = 0; i < n; i++) {
 			struct s2_wc_entry *e = &wc->entries[i];
+			bool hit = op->op == S2_TLBI_ASIDE1 ? tlbi_hits(t, op, e) :
+				   e->valid && (op->op == S2_TLBI_ALLE1 ||
+						e->vmid == op->vmid);
 
-			if (tlbi_hits(t, op, e)) {
+			if (hit) {
 				e->valid = 0;
 				wc->stats.invalidated++;
 			} else if (e->valid) {

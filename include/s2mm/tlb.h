@@ -162,6 +162,7 @@ struct s2_wc {
 	uint8_t repl;                /* enum s2_wc_repl */
 	uint64_t clock;              /* LRU time */
 	uint64_t shifts;             /* nested TLB: bit n, some entry has shift n */
+	uint32_t granules;           /* walk caches: bit n, some entry has gbits n */
 	struct s2_wc_stats stats;    /* read them; s2_tlb_stats_reset() */
 };
 
