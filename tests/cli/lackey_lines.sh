@@ -75,6 +75,8 @@ line ' L 1000,8x\n';             bad trailing_x "1: bad size or trailing charact
 line ' L 1000,8\r\r\n';          bad two_cr "1: bad size or trailing characters: ' L 1000,8\\x0d\\x0d'"
 line ' L 1000,8\r \n';           bad cr_space "1: bad size or trailing characters: ' L 1000,8\\x0d '"
 line ' L 1000,8\0\n';            bad nul_after_size "1: bad size or trailing characters: ' L 1000,8\\x00'"
+# Escaped in the message: DEL and the backslash; '~' is printable.
+line ' L 1000~8\177\\\n';        bad shown_escaped "1: expected ',' after the address: ' L 1000~8\\x7f\\x5c'"
 line ' L 1000,8\0';              bad nul_last "1: bad size or trailing characters: ' L 1000,8\\x00'"
 line ' L 1234567812345678,1\n';  bad beyond_va "1: address beyond the guest's VA size (--va-bits): ' L 1234567812345678,1'"
 line ' L fffffffffff8,9\n';      bad beyond_va_by_1 "1: address beyond the guest's VA size (--va-bits): ' L fffffffffff8,9'"
