@@ -77,17 +77,33 @@ static inline bool lackey_hex8(const char *p, uint64_t *v)
 	return true;
 }
 
-/**
- * lackey_parse() - Parse the line [@p, @nl). *@nl must be readable (the
- * '\n' ending it, or a NUL after the last line). Skipped: valgrind's own
- * messages ("==1== ...", "--1-- ..."), comments ("#") and empty lines
- * (a lone "\r" too: CRLF files); anything else that is not an access is
- * damage. @va_limit: one past the largest address a line may touch.
- * Return: 1 with *@a filled, 0 for a line to skip, -1 with *@why saying
- * what is wrong.
+/*
+ * What lackey_parse() may read past the bytes it is given: a NUL at their
+ * end, then LACKEY_PAD - 1 more bytes (any values; the NUL stops the
+ * parse). The caller's buffer has them so that the parser can load words
+ * without checking where the bytes end.
  */
-static inline int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
-			       struct lackey_access *a, const char **why)
+#define LACKEY_PAD 8
+
+/*
+ * The first three bytes of valgrind's own access lines ("I  ", " L ",
+ * " S ", " M "), as a 32-bit load of them reads in this byte order.
+ */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LACKEY_HEAD(a, b, c) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16)
+#define LACKEY_HEAD_MASK 0x00ffffffu
+#else
+#define LACKEY_HEAD(a, b, c) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8)
+#define LACKEY_HEAD_MASK 0xffffff00u
+#endif
+
+/*
+ * Any line, the way lackey_parse() describes; the line valgrind writes
+ * has a faster way there.
+ */
+static inline int lackey_parse_any(const char *p, const char *end, uint64_t va_limit,
+				   struct lackey_access *a, const char **next,
+				   const char **why)
 {
 	uint64_t addr = 0, size = 0;
 	int8_t h;
@@ -95,11 +111,20 @@ static inline int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
 	/*
 	 * Skipped: valgrind's own messages, comments and empty lines, and
 	 * nothing else: a stray "-5" or "=x" is damage to report. p[1] is
-	 * readable: at worst it is *nl.
+	 * readable: at worst it is the NUL at @end.
 	 */
-	if (p == nl || (p[0] == '=' && p[1] == '=') || (p[0] == '-' && p[1] == '-') ||
-	    p[0] == '#' || (p[0] == '\r' && p + 1 == nl))
+	if (*p == '\n' || (p[0] == '\r' && p[1] == '\n')) {
+		*next = p + 1 + (*p == '\r');
 		return 0;
+	}
+	if ((p[0] == '=' && p[1] == '=') || (p[0] == '-' && p[1] == '-') || p[0] == '#') {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			return lackey_bad(why, "line not ended");
+		*next = nl + 1;
+		return 0;
+	}
 	if (*p == ' ')
 		p++;
 	switch (*p) {
@@ -118,8 +143,11 @@ static inline int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
 	if (!lackey_hexval[(uint8_t)*p])
 		return lackey_bad(why, "expected a hexadecimal address");
 	int n = 0;
-	/* Eight bytes before the newline: all readable. */
-	if (nl - p > 8 && lackey_hex8(p, &addr)) {
+	/*
+	 * Eight bytes are readable from any byte up to @end; a window that
+	 * reaches past the line holds its '\n' or the NUL, no digit.
+	 */
+	if (lackey_hex8(p, &addr)) {
 		p += 8;
 		n = 8;
 	}
@@ -130,9 +158,8 @@ static inline int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
 	}
 	if (*p++ != ',')
 		return lackey_bad(why, "expected ',' after the address");
-	/* Most sizes are one digit, 1 to 8, then the newline. */
-	if (p + 1 == nl && *p >= '1' && *p <= '9') {
-		size = (uint64_t)(*p - '0');
+	if (p[1] == '\n' && *p >= '1' && *p <= '9') {
+		size = (uint64_t)(*p++ - '0');
 	} else {
 		if (*p < '0' || *p > '9')
 			return lackey_bad(why, "expected a decimal size");
@@ -140,14 +167,80 @@ static inline int lackey_parse(const char *p, const char *nl, uint64_t va_limit,
 			size = size * 10 + (uint64_t)(*p++ - '0');
 		if (*p == '\r')
 			p++;
-		if (p != nl || !size || size > 4096)
+		if (*p != '\n' || !size || size > 4096)
 			return lackey_bad(why, "bad size or trailing characters");
 	}
 	if (addr + size - 1 >= va_limit || addr + size < addr)
 		return lackey_bad(why, "address beyond the guest's VA size (--va-bits)");
 	a->addr = addr;
 	a->size = size;
+	*next = p + 1;
 	return 1;
+}
+
+/**
+ * lackey_parse() - Parse the line at @p, which ends at its '\n'.
+ * @end: where the bytes read so far end: *@end is a NUL, and LACKEY_PAD
+ *       bytes from @end are readable. Looking for the line's end is the
+ *       parse's own job: a search for each line's '\n' first cost as much.
+ * @va_limit: one past the largest address a line may touch.
+ * @next: set past the line's '\n' when the line is taken or skipped.
+ *
+ * Skipped: valgrind's own messages ("==1== ...", "--1-- ..."), comments
+ * ("#") and empty lines ("\r" too: CRLF files); anything else that is not
+ * an access is damage.
+ * Return: 1 with *@a filled, 0 for a line to skip, or -1 with *@why saying
+ * what is wrong: the line is malformed if it has a '\n' before @end, else
+ * it may only be cut short by @end (the caller looks, then reads on).
+ */
+static inline int lackey_parse(const char *p, const char *end, uint64_t va_limit,
+			       struct lackey_access *a, const char **next, const char **why)
+{
+	enum lackey_kind kind;
+	uint64_t addr, size;
+	const char *q;
+	uint32_t head;
+	int8_t h;
+
+	/*
+	 * Valgrind's own line: its three-byte head, at least 8 address
+	 * digits at p + 3 (lackey pads to 8), a one- or two-digit size, the
+	 * '\n'. Anything else takes the general way, from the start.
+	 */
+	memcpy(&head, p, 4);
+	switch (head & LACKEY_HEAD_MASK) {
+	case LACKEY_HEAD('I', ' ', ' '): kind = LACKEY_FETCH; break;
+	case LACKEY_HEAD(' ', 'L', ' '): kind = LACKEY_LOAD; break;
+	case LACKEY_HEAD(' ', 'S', ' '): kind = LACKEY_STORE; break;
+	case LACKEY_HEAD(' ', 'M', ' '): kind = LACKEY_MODIFY; break;
+	default:
+		goto any;
+	}
+	/* The head holds no NUL: p + 3 <= @end, p + 11 <= @end + LACKEY_PAD. */
+	if (!lackey_hex8(p + 3, &addr))
+		goto any;
+	for (q = p + 11; (h = lackey_hexval[(uint8_t)*q]); q++)
+		addr = addr << 4 | (uint64_t)(h - 1);
+	if (q - p > 3 + 16 || q[0] != ',' || q[1] < '1' || q[1] > '9')
+		goto any;
+	size = (uint64_t)(q[1] - '0');
+	if (q[2] == '\n') {
+		q += 3;
+	} else if (q[2] >= '0' && q[2] <= '9' && q[3] == '\n') {
+		size = size * 10 + (uint64_t)(q[2] - '0');
+		q += 4;
+	} else {
+		goto any;
+	}
+	if (addr + size - 1 >= va_limit || addr + size < addr)
+		goto any;
+	a->kind = kind;
+	a->addr = addr;
+	a->size = size;
+	*next = q;
+	return 1;
+any:
+	return lackey_parse_any(p, end, va_limit, a, next, why);
 }
 
 #endif

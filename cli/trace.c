@@ -112,41 +112,37 @@ static int malformed(struct replay *r, const char *p, const char *end, const cha
 }
 
 /*
- * Parse and replay the complete lines in [p, end). Return: bytes consumed
- * (up to the last newline), or -1 after an error.
+ * Parse and replay the whole lines in [buf, end); *end is a NUL, and
+ * LACKEY_PAD bytes from it are readable (lackey_parse()). Return: bytes
+ * consumed (up to the last whole line's '\n'), or -1 after an error.
  */
-static long replay_lines(struct replay *r, const char *buf, const char *end, bool last)
+static long replay_lines(struct replay *r, const char *buf, const char *end)
 {
 	/* The simulator's access for each kind; M is a load, then a store. */
 	static const unsigned int kinds[] = {
 		[LACKEY_FETCH] = SIM_EXEC, [LACKEY_LOAD] = SIM_READ,
 		[LACKEY_STORE] = SIM_WRITE, [LACKEY_MODIFY] = SIM_READ,
 	};
-	const char *p = buf;
+	/* Counted here, not in *r: sim_access() would make them memory. */
+	uint64_t line = r->line, access_lines = r->access_lines;
+	const char *p = buf, *next, *why;
 	struct sim *s = r->s;
+	struct lackey_access a;
+	int ret;
 
-	for (;;) {
-		const char *line = p, *nl, *why;
-		struct lackey_access a;
-		int ret;
-
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl) {
-			if (!last || p == end)
-				return p - buf;
-			nl = end; /* last line without a newline */
+	for (; p < end; p = next) {
+		ret = lackey_parse(p, end, r->va_limit, &a, &next, &why);
+		if (__builtin_expect(ret < 0, 0)) {
+			/* A line the read cut short: its rest comes next time. */
+			if (!memchr(p, '\n', (size_t)(end - p)))
+				break;
+			r->line = line + 1;
+			return malformed(r, p, end, why);
 		}
-		r->line++;
-		ret = lackey_parse(p, nl, r->va_limit, &a, &why);
-		if (ret < 0)
-			return malformed(r, line, end, why);
-		p = nl + (nl < end);
-		if (!ret) {
-			if (p >= end)
-				return p - buf;
+		line++;
+		if (!ret)
 			continue;
-		}
-		r->access_lines++;
+		access_lines++;
 
 		/* M: a load then a store (lackey's "modify"). */
 		for (unsigned int k = a.kind == LACKEY_MODIFY ? 2 : 1, acc = kinds[a.kind]; k;
@@ -158,12 +154,14 @@ static long replay_lines(struct replay *r, const char *buf, const char *end, boo
 			    sim_access(s, 0, (a.addr | 0xfff) + 1, acc))
 				goto sim_err;
 		}
-		if (__builtin_expect((r->access_lines & 0xffff) == 0, 0))
+		if (__builtin_expect((access_lines & 0xffff) == 0, 0))
 			report_tick(r->rep, s);
-		if (p >= end)
-			return p - buf;
 	}
+	r->line = line;
+	r->access_lines = access_lines;
+	return p - buf;
 sim_err:
+	r->line = line;
 	fprintf(stderr, "s2mm trace: %s:%" PRIu64 ": %s\n", r->name, r->line, sim_error(s));
 	return -1;
 }
@@ -184,7 +182,9 @@ static bool is_recorded(const char *path)
 
 static int replay_file(struct replay *r, const char *path)
 {
-	char *buf = malloc(BUFSZ + 1);
+	/* Room for a '\n' after a last line without one, then the NUL and
+	 * the padding lackey_parse() reads. */
+	char *buf = malloc(BUFSZ + 1 + LACKEY_PAD);
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	struct tin *in = NULL;
 	size_t have = 0;
@@ -213,8 +213,12 @@ static int replay_file(struct replay *r, const char *path)
 			break;
 		}
 		have += (size_t)n;
-		buf[have] = '\0';
-		used = replay_lines(r, buf, buf + have, n == 0);
+		/* A last line without a '\n' ends where the input does. */
+		if (!n && have && buf[have - 1] != '\n')
+			buf[have++] = '\n';
+		/* Padding that was never written would be read uninitialised. */
+		memset(buf + have, '\0', LACKEY_PAD);
+		used = replay_lines(r, buf, buf + have);
 		if (used < 0) {
 			ret = 2;
 			break;

@@ -4,8 +4,9 @@
  * one, the rest is its input:
  *   0  the numbers and sizes of options (parse_u64, parse_size), against
  *      a reference of the grammar they document;
- *   1  lackey lines (lackey_parse), split as `s2mm trace` splits them,
- *      against a reference of the line syntax;
+ *   1  lackey lines (lackey_parse) in a buffer as `s2mm trace` gives
+ *      them, against a reference of the line syntax; each line also cut
+ *      short before its '\n' (where a read ended), never to be taken;
  *   2  a ChampSim trace (plain, gzip or xz by its first bytes): a plain
  *      one must give exactly its whole 64-byte records, field by field,
  *      and a cut one must end in -EPIPE;
@@ -151,32 +152,66 @@ static int ref_lackey(const char *p, const char *nl, uint64_t limit, struct lack
 	return 1;
 }
 
-static void lackey(const char *buf, size_t len, uint64_t limit)
+/*
+ * The bytes lackey_parse() is given up to @end: @k of @line, the NUL, then
+ * padding of hex digits, as stale bytes of an earlier read could be.
+ */
+static int lackey_cut(const char *line, size_t k, uint64_t limit, struct lackey_access *a,
+		      const char **next, const char **why)
 {
-	const char *p = buf, *end = buf + len;
+	char buf[96 + 1 + LACKEY_PAD];
 
-	/* Lines as replay_lines() cuts them: at '\n', the last one at the
-	 * end of the input (the buffer's NUL after it). */
+	memcpy(buf, line, k);
+	buf[k] = '\0';
+	memset(buf + k + 1, '7', LACKEY_PAD - 1);
+	return lackey_parse(buf, buf + k, limit, a, next, why);
+}
+
+static void lackey(const char *in, size_t len, uint64_t limit)
+{
+	/* As replay_file() gives them: a '\n' after a last line without one,
+	 * the NUL, then the padding (hex digits: the NUL must stop them). */
+	char *buf = malloc(len + 2 + LACKEY_PAD);
+	const char *p, *end;
+
+	if (!buf)
+		return;
+	memcpy(buf, in, len);
+	if (len && buf[len - 1] != '\n')
+		buf[len++] = '\n';
+	buf[len] = '\0';
+	memset(buf + len + 1, '7', LACKEY_PAD);
+	p = buf;
+	end = buf + len;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *why = NULL;
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *why = NULL, *next = NULL;
 		struct lackey_access a = { 0 }, b = { 0 };
 		int got, want;
 
-		if (!nl)
-			nl = end;
-		got = lackey_parse(p, nl, limit, &a, &why);
+		got = lackey_parse(p, end, limit, &a, &next, &why);
 		want = ref_lackey(p, nl, limit, &b);
 		if (got != want)
 			FAIL("lackey line '%.*s': %d, expected %d", (int)(nl - p), p, got, want);
 		if (got < 0 && (!why || !*why))
 			FAIL("lackey line refused without a reason");
+		if (got >= 0 && next != nl + 1)
+			FAIL("lackey line '%.*s': next line %td bytes on, expected %td",
+			     (int)(nl - p), p, next - p, nl + 1 - p);
 		if (got > 0 && (a.addr != b.addr || a.size != b.size || a.kind != b.kind))
 			FAIL("lackey line '%.*s': %#llx,%llu kind %d, expected %#llx,%llu kind %d",
 			     (int)(nl - p), p, (unsigned long long)a.addr,
 			     (unsigned long long)a.size, a.kind, (unsigned long long)b.addr,
 			     (unsigned long long)b.size, b.kind);
+		/* Cut before its '\n' (where a read ended), a line is never taken. */
+		for (size_t k = 0; k <= (size_t)(nl - p) && k <= 96; k++) {
+			why = NULL;
+			if (lackey_cut(p, k, limit, &a, &next, &why) >= 0 || !why || !*why)
+				FAIL("lackey line '%.*s' cut to %zu bytes: not refused",
+				     (int)(nl - p), p, k);
+		}
 		p = nl + 1;
 	}
+	free(buf);
 }
 
 /* ------------------------------------------------------------------ */
