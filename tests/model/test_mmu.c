@@ -584,6 +584,20 @@ static void at_par_spec(void **state)
 					   cases[i].va, &par, NULL), 0);
 		assert_int_equal(par, cases[i].par);
 	}
+	/*
+	 * MAIR 0b0000dd01 (Device with FEAT_XS, UNPREDICTABLE without it):
+	 * Device by its high nibble, as the model and QEMU decode it, so the
+	 * PAR reports Outer Shareable though the leaf says Inner.
+	 */
+	{
+		struct s2_mmu_regs regs = w->regs;
+		uint64_t par = 0;
+
+		regs.mair_el1 = (regs.mair_el1 & ~0xffULL) | 0x05;
+		assert_int_equal(s2_mmu_at(&w->t.mem, &w->cpu, &regs, S2_MMU_AT_S1E1R,
+					   0x40b000, &par, NULL), 0);
+		assert_int_equal(par, IPA_DEV | 0x800 | (2 << 7) | (0x05ULL << 56));
+	}
 }
 
 /* AArch32 LPAE stage 1 (TTBCR.EAE=1): TTBR0/TTBR1 split, 3 levels. */
