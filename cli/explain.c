@@ -134,10 +134,37 @@ static const char *sh_name(uint64_t d)
 	return n[(d >> DESC_SH_SHIFT) & 3];
 }
 
+/* HCR_EL2.FWB in effect: the CPU has FEAT_S2FWB and the bit is set. */
+static bool fwb_on(const struct walk *w)
+{
+	return w->v->cpu->s2fwb && (w->v->regs->hcr_el2 & HCR_EL2_FWB);
+}
+
+/*
+ * What stage-2 MemAttr[3:0] @m means on its own: S2AttrDecode, or under
+ * HCR_EL2.FWB the table "Stage 2 memory type and Cacheability attributes
+ * when FEAT_S2FWB is enabled" (MemAttr[3] RES0).
+ */
+static const char *memattr_name(bool fwb, unsigned int m)
+{
+	static const char *const dev[4] = { "Device-nGnRnE", "Device-nGnRE",
+					    "Device-nGRE", "Device-GRE" };
+
+	if (fwb) {
+		if (!(m & 4))
+			return dev[m & 3];
+		return (m & 3) == 3 ? "FWB: stage 1's" :
+		       (m & 3) == 2 ? "FWB: Normal Write-Back" : "FWB: Normal Non-cacheable";
+	}
+	if (!(m & 0xc))
+		return dev[m & 3];
+	return m == 0xf ? "Normal Write-Back" : "Normal";
+}
+
 /*
  * Stage-2 permissions (AArch64.S2CheckPermissions, as the model has them):
  * a stage-1 table read (@ptw) needs S2AP read and, with HCR_EL2.PTW, Normal
- * memory; the access itself needs its kind's S2AP bit, or to execute
+ * memory (MemAttr[3:2] != 0, under HCR_EL2.FWB MemAttr[2] != 0); the access itself needs its kind's S2AP bit, or to execute
  * XN[1:0] (FEAT_XNX: 01 not at EL1, 11 not at EL0; without it XN[1] only).
  * Return: NULL when allowed, else why not.
  */
@@ -149,7 +176,7 @@ static const char *s2_denied(const struct walk *w, uint64_t d, bool ptw)
 		if (!(d & S2_DESC_S2AP_R))
 			return "a stage-1 table read needs S2AP read";
 		if ((w->v->regs->hcr_el2 & HCR_EL2_PTW) &&
-		    !(d & (0xcULL << S2_DESC_MEMATTR_SHIFT)))
+		    !(d & ((fwb_on(w) ? 0x4ULL : 0xcULL) << S2_DESC_MEMATTR_SHIFT)))
 			return "HCR_EL2.PTW: a stage-1 table in Device memory";
 		return NULL;
 	}
@@ -224,11 +251,12 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *p
 
 		len = snprintf(what, sizeof(what),
 			       "L%d [%" PRIu64 "] %" PRIu64 "%c %s -> PA %#" PRIx64 " S2AP=%s "
-			       "MemAttr=%#x SH=%s AF=%d XN=%d", level, idx,
+			       "MemAttr=%#x (%s) SH=%s AF=%d XN=%d", level, idx,
 			       size >> (size >= (1ULL << 30) ? 30 : size >= (1ULL << 20) ? 20 : 10),
 			       size >= (1ULL << 30) ? 'G' : size >= (1ULL << 20) ? 'M' : 'K',
 			       level == S2_LEVEL_MAX ? "page" : "block", oa,
 			       ap[(d >> S2_DESC_S2AP_SHIFT) & 3], (unsigned)((d >> 2) & 0xf),
+			       memattr_name(fwb_on(w), (unsigned)((d >> 2) & 0xf)),
 			       /* LPA2 (DS): bits [9:8] hold OA[51:50], SH is VTCR_EL2.SH0. */
 			       g->ds ? sh_name((uint64_t)S2_FIELD_GET(VTCR_EL2_SH0,
 								      w->v->regs->vtcr_el2)
@@ -789,6 +817,11 @@ int cmd_explain(int argc, char **argv)
 		printf(" result: PA %#" PRIx64 " (%s)\n", res.pa,
 		       res.pa - v.ram_pa < v.ram_size ? "inside the VM's RAM" : "OUTSIDE the VM's RAM");
 		printf("  %u descriptor reads here, %u by the model\n", w->n, res.desc_reads);
+		/* With the MMU off, AT's: stage 1's are then the access's own
+		 * (AArch64.S1DisabledOutput), which stage 2 alone does not know. */
+		printf("  memory: attributes 0x%02x (MAIR format), shareability %u, stage 1 "
+		       "and stage 2 combined%s\n", mmu_on ? res.attr : at_res.attr,
+		       mmu_on ? res.sh : at_res.sh, fwb_on(w) ? " under HCR_EL2.FWB" : "");
 		print_par(acc, el, par, &at_res, &res);
 	} else {
 		const struct s2_mmu_fault *f = &res.fault;

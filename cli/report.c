@@ -31,6 +31,8 @@ const char report_options_help[] =
 	"  --s1-format a64|a32 guest stage-1 format: AArch64, or AArch32 LPAE (32-bit VAs)\n"
 	"  --va-bits N         AArch64 stage-1 VA size (default 48)\n"
 	"  --blocks / --no-blocks  stage-2 block mappings on (default) or off\n"
+	"  --fwb               run the VMs with HCR_EL2.FWB=1 (FEAT_S2FWB): the\n"
+	"                      library's leaves force Normal Write-Back\n"
 	"  --tlb-entries N     TLB entries per CPU (default 1024)\n"
 	"  --tlb-ways N        TLB associativity (default 4)\n"
 	"  --no-utlb           no micro-TLB in front of the TLB (every access\n"
@@ -324,6 +326,9 @@ static int report_option(const char *cmd, int opt, const char *arg,
 		return 1;
 	case OPT_CHECK_BBM:
 		cfg->check_bbm = true;
+		return 1;
+	case OPT_FWB:
+		cfg->fwb = true;
 		return 1;
 	case OPT_DROP_DSB:
 		cfg->drop_dsb = true;

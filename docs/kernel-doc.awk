@@ -114,6 +114,7 @@ BEGIN {
 		decl = line
 		sub(/;[ \t]*$/, "", decl)
 		sub(/\[[^]]*\][ \t]*$/, "", decl)
+		sub(/[ \t]*:[ \t]*[0-9]+[ \t]*$/, "", decl)   # a bit-field's width
 		if (match(decl, /[A-Za-z_][A-Za-z0-9_]*$/)) {
 			f = substr(decl, RSTART, RLENGTH)
 			if ((body SUBSEP f) in fdoc)

@@ -3,8 +3,9 @@
  * The MMU model's permissions and memory attributes (Arm ARM DDI 0487):
  * the stage-1 permission table (AArch64.S1ComputePermissions), the
  * combination of stage-1 MAIR attributes with stage-2 MemAttr
- * (S2CombineS1MemAttrs), PAR_EL1.SH, and the attributes of an access with
- * stage 1 off. Freestanding.
+ * (S2CombineS1MemAttrs; under HCR_EL2.FWB, AArch64.S2ApplyFWBMemAttrs),
+ * PAR_EL1.SH, and the attributes of an access with stage 1 off.
+ * Freestanding.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,10 +69,55 @@ static unsigned combine_nibble(unsigned s1, unsigned s2class)
 	return s1;
 }
 
+/*
+ * A MAIR nibble made Write-Back, its allocation and transient hints kept
+ * (AArch64.S2ApplyFWBMemAttrs, "Force writeback"): 00RW/10RW Write-Through
+ * become 01RW/11RW. Non-cacheable has no hints to keep: Read-Write-allocate,
+ * non-transient, as for the UNPREDICTABLE 0b0000.
+ */
+static unsigned force_wb_nibble(unsigned n)
+{
+	if (n == 4 || n == 0)
+		return 0xf;
+	return n | 4;
+}
+
+/*
+ * Table "Combining the stage 1 and stage 2 memory type attributes, when
+ * FEAT_S2FWB is enabled"; AArch64.S2ApplyFWBMemAttrs. MemAttr[3] is RES0
+ * and not looked at.
+ */
+static uint8_t combine_fwb(uint8_t s1, uint8_t m2)
+{
+	bool dev1 = (s1 & 0xf0) == 0;
+
+	if (!(m2 & 4)) {
+		/*
+		 * MemAttr[2]=0: Device of type MemAttr[1:0], or stage 1's
+		 * Device type where it is the more restrictive
+		 * (S2CombineS1Device).
+		 */
+		unsigned t1 = dev1 ? (s1 >> 2) & 3u : 3u;
+		unsigned t2 = m2 & 3u;
+		return (uint8_t)((t1 < t2 ? t1 : t2) << 2);
+	}
+	switch (m2 & 3) {
+	case 3:   /* stage 1's attributes */
+		return dev1 ? (uint8_t)(s1 & 0xc) : s1;
+	case 2:   /* Normal Write-Back, whatever stage 1 says */
+		if (dev1)
+			return 0xff;
+		return (uint8_t)(force_wb_nibble(s1 >> 4) << 4 |
+				 force_wb_nibble(s1 & 0xf));
+	default:  /* 0b100, 0b101: Normal Non-cacheable, unless stage 1 is Device */
+		return dev1 ? (uint8_t)(s1 & 0xc) : 0x44;
+	}
+}
+
 uint8_t s2_model_combine_attr(uint8_t s1, uint8_t m2)
 {
 	static const uint8_t s2class[4] = { 0, 0, 1, 2 }; /* 01 NC, 10 WT, 11 WB */
-	bool dev1 = (s1 & 0xf0) == 0, dev2 = memattr_is_device(m2);
+	bool dev1 = (s1 & 0xf0) == 0, dev2;
 
 	/*
 	 * Stage 2 Normal Write-Back (MemAttr 0b1111), the usual case, is
@@ -80,6 +126,9 @@ uint8_t s2_model_combine_attr(uint8_t s1, uint8_t m2)
 	 */
 	if (m2 == 0xf)
 		return dev1 ? (uint8_t)(s1 & 0xc) : s1;
+	if (m2 & S2_MMU_MEMATTR_FWB)
+		return combine_fwb(s1, m2);
+	dev2 = memattr_is_device(m2);
 	if (dev1 || dev2) {
 		/* Device: the more restrictive of the two (nGnRnE < ... < GRE). */
 		unsigned t1 = dev1 ? (s1 >> 2) & 3u : 3u;

@@ -69,9 +69,16 @@ static WALK_INLINE uint8_t s1_perm(const struct s2_mmu_tt *c,
 	return s2_model_s1_perm_table[i];
 }
 
-/* Is stage-2 MemAttr @memattr Device memory (MemAttr[3:2] = 0b00)? */
+/*
+ * Is stage-2 attribute @memattr (MemAttr[3:0], with S2_MMU_MEMATTR_FWB)
+ * Device memory for a stage-1 walk, whose own attributes are Normal:
+ * MemAttr[3:2] = 0b00 (S2AttrDecode), or under HCR_EL2.FWB MemAttr[2] = 0
+ * (AArch64.S2ApplyFWBMemAttrs).
+ */
 static inline bool memattr_is_device(uint8_t memattr)
 {
+	if (memattr & S2_MMU_MEMATTR_FWB)
+		return !(memattr & 0x4);
 	return (memattr & 0xc) == 0;
 }
 
@@ -85,7 +92,10 @@ static inline uint8_t combine_sh(uint8_t sh1, uint8_t sh2)
 	return DESC_SH_NS;
 }
 
-/* Combine stage-1 MAIR attributes with stage-2 MemAttr (S2CombineS1MemAttrs). */
+/*
+ * Combine stage-1 MAIR attributes with stage-2 MemAttr (S2CombineS1MemAttrs;
+ * with S2_MMU_MEMATTR_FWB, AArch64.S2ApplyFWBMemAttrs).
+ */
 uint8_t s2_model_combine_attr(uint8_t s1attr, uint8_t s2memattr);
 /* PAR_EL1.SH for memory with combined attribute @attr and shareability @sh. */
 uint8_t s2_model_par_sh(uint8_t attr, uint8_t sh);

@@ -13,13 +13,13 @@
 const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57 = {
 	.pa_bits = 44, .vmid_bits = 8, .asid_bits = 16,
 	.gran_4k = true, .gran_16k = false, .gran_64k = true,
-	.lpa2 = false, .xnx = false,
+	.lpa2 = false, .xnx = false, .ttst = false, .s2fwb = false,
 };
 
 const struct s2_mmu_cpu s2_mmu_cpu_max = {
 	.pa_bits = 52, .vmid_bits = 16, .asid_bits = 16,
 	.gran_4k = true, .gran_16k = true, .gran_64k = true,
-	.lpa2 = true, .xnx = true,
+	.lpa2 = true, .xnx = true, .ttst = true, .s2fwb = true,
 };
 
 static unsigned int field(uint64_t reg, unsigned int lsb)
@@ -27,7 +27,8 @@ static unsigned int field(uint64_t reg, unsigned int lsb)
 	return (unsigned int)(reg >> lsb) & 0xf;
 }
 
-int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, struct s2_mmu_cpu *cpu)
+int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
+		       struct s2_mmu_cpu *cpu)
 {
 	/* ID_AA64MMFR0_EL1.PARange encodings 0b0000..0b0110. */
 	static const uint8_t pa[7] = { 32, 36, 40, 42, 44, 48, 52 };
@@ -37,20 +38,24 @@ int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, struct s2_mmu_cpu *cpu)
 
 	if (parange >= sizeof(pa) || (asid != 0 && asid != 2) || (vmid != 0 && vmid != 2))
 		return -S2_EINVAL;
-	*cpu = (struct s2_mmu_cpu){
-		.pa_bits = pa[parange],
-		.asid_bits = asid == 2 ? 16 : 8,
-		.vmid_bits = vmid == 2 ? 16 : 8,
-		/* TGran4 and TGran64 are signed fields (0xf: absent), TGran16
-		 * unsigned (0: absent); the stage-2 fields ([43:32]) are not
-		 * read: the model has one set of granules for both stages. */
-		.gran_4k = tgran4 != 0xf,
-		.gran_16k = tgran16 != 0,
-		.gran_64k = tgran64 != 0xf,
-		/* FEAT_LPA2: TGran4 0b0001, TGran16 0b0010 (52-bit OA). */
-		.lpa2 = tgran4 == 1 || tgran16 == 2,
-		/* ID_AA64MMFR1_EL1.XNX: FEAT_XNX, stage-2 XN[1:0]. */
-		.xnx = field(mmfr1, 28) != 0,
-	};
+	/* Field by field on zeroed storage: the granules' padding bits are
+	 * then zero too, and equal CPUs compare equal as words (regime.h). */
+	__builtin_memset(cpu, 0, sizeof(*cpu));
+	cpu->pa_bits = pa[parange];
+	cpu->asid_bits = asid == 2 ? 16 : 8;
+	cpu->vmid_bits = vmid == 2 ? 16 : 8;
+	/* TGran4 and TGran64 are signed fields (0xf: absent), TGran16
+	 * unsigned (0: absent); the stage-2 fields ([43:32]) are not read:
+	 * the model has one set of granules for both stages. */
+	cpu->gran_4k = tgran4 != 0xf;
+	cpu->gran_16k = tgran16 != 0;
+	cpu->gran_64k = tgran64 != 0xf;
+	/* FEAT_LPA2: TGran4 0b0001, TGran16 0b0010 (52-bit OA). */
+	cpu->lpa2 = tgran4 == 1 || tgran16 == 2;
+	/* ID_AA64MMFR1_EL1.XNX: FEAT_XNX, stage-2 XN[1:0]. */
+	cpu->xnx = field(mmfr1, 28) != 0;
+	/* ID_AA64MMFR2_EL1.ST: FEAT_TTST; ID_AA64MMFR2_EL1.FWB: FEAT_S2FWB. */
+	cpu->ttst = field(mmfr2, 28) != 0;
+	cpu->s2fwb = field(mmfr2, 40) != 0;
 	return 0;
 }

@@ -62,6 +62,17 @@ static unsigned pick_granule(const struct s2_mmu_cpu *cpu, unsigned want)
 }
 
 /*
+ * AArch64.MaxTxSZ: the largest TxSZ at either stage; FEAT_TTST lets an
+ * input address be as small as 16 bits (17 with 64KB).
+ */
+static unsigned max_txsz(const struct s2_mmu_cpu *cpu, unsigned gbits)
+{
+	if (!cpu->ttst)
+		return 39;
+	return gbits == 16 ? 47 : 48;
+}
+
+/*
  * Work out the descriptor step's constants once @c's granule, start level,
  * sizes and DS/LPA flags are known.
  */
@@ -132,13 +143,16 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	c->stride = (uint8_t)stride;
 	c->ds = cpu->lpa2 && (vtcr & VTCR_EL2_DS) && gbits != 16;
 	c->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
+	/* S2AttrDecode or, under HCR_EL2.FWB, AArch64.S2ApplyFWBMemAttrs. */
+	if (cpu->s2fwb && (regs->hcr_el2 & HCR_EL2_FWB))
+		c->memattr_fwb = S2_MMU_MEMATTR_FWB;
 
 	output_size(c, cpu, (unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
 
-	/* AArch64.S2InvalidTxSZ: no FEAT_TTST, so T0SZ <= 39. */
+	/* AArch64.S2InvalidTxSZ. */
 	t0sz = (unsigned)S2_FIELD_GET(VTCR_EL2_T0SZ, vtcr);
 	min_t0sz = (c->ds || (gbits == 16 && cpu->pa_bits == 52)) ? 12 : 16;
-	if (t0sz < min_t0sz || t0sz > 39)
+	if (t0sz < min_t0sz || t0sz > max_txsz(cpu, gbits))
 		goto bad;
 	ia = 64 - t0sz;
 	c->ia_bits = (uint8_t)ia;
@@ -153,8 +167,8 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 				goto bad;
 			start = -1;
 		} else {
-			static const int8_t sl4k[4] = { 2, 1, 0, 99 };
-			start = sl4k[sl0];   /* SL0=3 needs FEAT_TTST */
+			static const int8_t sl4k[4] = { 2, 1, 0, 3 };
+			start = sl4k[sl0];
 		}
 	} else {
 		start = 3 - (int)sl0;
@@ -165,8 +179,9 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	 * 16KB level 0 (SL0 = 0b11) need DS only, whatever the output size.
 	 */
 	switch (gbits) {
-	case 12:
-		if (start > 3 || (start == 0 && cpu->pa_bits <= 42))
+	case 12:   /* SL0 = 0b11: level 3 with FEAT_TTST only */
+		if ((start == 3 && !cpu->ttst) ||
+		    (start == 0 && cpu->pa_bits <= 42))
 			goto bad;
 		break;
 	case 14:
@@ -259,7 +274,7 @@ static void decode_s1_a64(const struct s2_mmu_cpu *cpu,
 
 	/* AArch64.S1InvalidTxSZ: IMPLEMENTATION DEFINED fault, as QEMU. */
 	min_tsz = (c->ds || (gbits == 16 && cpu->pa_bits == 52)) ? 12 : 16;
-	if (tsz < min_tsz || tsz > 39)
+	if (tsz < min_tsz || tsz > max_txsz(cpu, gbits))
 		goto translation;
 	ia = 64 - tsz;
 	c->ia_bits = (uint8_t)ia;
@@ -310,10 +325,14 @@ translation:
 	c->fault = S2_MMU_FAULT_TRANSLATION;
 }
 
-/* Can @c's walks take s2_model_walk2d_fast()? */
+/*
+ * Can @c's walks take s2_model_walk2d_fast()? Its stage-2 walks start at
+ * level 0, 1 or 2 (a FEAT_TTST level-3 start is left to the general walk).
+ */
 static bool fast4k(const struct s2_mmu_tt *c)
 {
-	return !c->fault && c->gbits == 12 && !c->oa52;
+	return !c->fault && c->gbits == 12 && !c->oa52 &&
+	       !(c->stage == 2 && c->start == 3);
 }
 
 void s2_model_regime_decode_s2(struct s2_mmu_regime *rc,

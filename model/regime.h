@@ -54,6 +54,9 @@ static inline bool s1_a32_sel(uint64_t tcr, uint32_t va32)
 	return va32 >= ~(0xffffffffu >> t1sz);
 }
 
+/* The HCR_EL2 bits the decoding reads: RW (stage-1 format), FWB. */
+#define REGIME_HCR (HCR_EL2_RW | HCR_EL2_FWB)
+
 /* What of a struct s2_mmu_regime is decoded: its valid bits. */
 #define REGIME_S2 1u
 #define REGIME_S1(sel) (2u << (sel))
@@ -80,7 +83,7 @@ static inline bool regime_match(const struct s2_mmu_regime *rc,
 		 (rc->tcr_el1 ^ regs->tcr_el1) |
 		 (rc->ttbr0_el1 ^ regs->ttbr0_el1) |
 		 (rc->ttbr1_el1 ^ regs->ttbr1_el1) |
-		 (rc->hcr_rw ^ (regs->hcr_el2 & HCR_EL2_RW)) |
+		 (rc->hcr_el2 ^ (regs->hcr_el2 & REGIME_HCR)) |
 		 (cpu_word(&rc->cpu) ^ cpu_word(cpu)));
 }
 
@@ -94,7 +97,7 @@ static inline void regime_reset(struct s2_mmu_regime *rc,
 	rc->tcr_el1 = regs->tcr_el1;
 	rc->ttbr0_el1 = regs->ttbr0_el1;
 	rc->ttbr1_el1 = regs->ttbr1_el1;
-	rc->hcr_rw = regs->hcr_el2 & HCR_EL2_RW;
+	rc->hcr_el2 = regs->hcr_el2 & REGIME_HCR;
 	rc->cpu = *cpu;
 	rc->valid = 0;
 	rc->vmid = s2_model_vmid(cpu, regs);

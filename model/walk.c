@@ -361,7 +361,8 @@ static WALK_INLINE void s2_leaf_of(const struct s2_walk *w,
 	o->level = lf->level;
 	o->shift = lf->shift;
 	o->perm = s2_perm(w->cpu, lf->desc);
-	o->memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, lf->desc);
+	o->memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, lf->desc) |
+		     w->s2->memattr_fwb;
 	o->sh = w->s2->ds ? w->s2->sh : (uint8_t)S2_FIELD_GET(DESC_SH, lf->desc);
 }
 
@@ -400,7 +401,7 @@ static WALK_INLINE void fetch_fill(struct s2_walk *w, uint64_t ipa,
  * Fetch a stage-1 descriptor at @ipa: stage 2 translates the fetch
  * (AArch64.S2Translate with s1ptw); a stage-2 fault here is an S1PTW fault
  * whose IPA is the descriptor's. The walk needs stage-2 read permission
- * (S2AP[0]); with HCR_EL2.PTW, a walk to Device memory (MemAttr[3:2] = 0)
+ * (S2AP[0]); with HCR_EL2.PTW, a walk to Device memory (memattr_is_device())
  * is a permission fault. @s2stride, @s2start: as for s2_walk_leaf().
  */
 static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
@@ -429,7 +430,8 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 			t = s2_walk_leaf(w, ipa, s2stride, s2start, &lf, f);
 			if (t)
 				goto s1ptw;
-			dev = !(lf.desc & (0xcULL << S2_DESC_MEMATTR_SHIFT));
+			dev = memattr_is_device((uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, lf.desc) |
+						w->s2->memattr_fwb);
 			s2_level = lf.level;
 			/* AF=1, S2AP[0] and the PTW check in one test. */
 			if (__builtin_expect((lf.desc & (DESC_AF | S2_DESC_S2AP_R)) !=

@@ -50,6 +50,7 @@ struct sim_config {
 	bool drop_tlbi_ipa;        /* test aid: the host loses TLBI by IPA */
 	bool drop_tlbi_all;        /* test aid: ... and the rollover flush */
 	bool check_bbm;            /* the break-before-make monitor on */
+	bool fwb;                  /* HCR_EL2.FWB=1, FEAT_S2FWB leaves */
 	bool drop_dsb;             /* test aid: TLBIs end without DSB ISH */
 	/*
 	 * The data self-check (sim/check.c): every write stores real bytes,

@@ -135,7 +135,7 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 				      .vmid_bits = (uint8_t)cfg->vmid_bits,
 				      .asid_bits = 16, .gran_4k = true,
 				      .gran_16k = true, .gran_64k = true,
-				      .lpa2 = s->g.ds };
+				      .lpa2 = s->g.ds, .s2fwb = cfg->fwb };
 	s->ids = aligned_alloc(S2_VMID_CACHELINE,
 			       (sizeof(*s->ids) + S2_VMID_CACHELINE - 1) &
 				       ~(size_t)(S2_VMID_CACHELINE - 1));
@@ -147,10 +147,10 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		    cfg->cpus, cfg->vmid_bits);
 	s->vtcr = s->g.vtcr | s2_vmid_vtcr_vs(s->ids);
 	if (cfg->s1_format == SIM_S1_A32) {
-		s->hcr = HCR_EL2_VM;
+		s->hcr = HCR_EL2_VM | (cfg->fwb ? HCR_EL2_FWB : 0);
 		s->tcr = TTBCR_EAE | TTBCR_EPD1;
 	} else {
-		s->hcr = HCR_EL2_VM | HCR_EL2_RW;
+		s->hcr = HCR_EL2_VM | HCR_EL2_RW | (cfg->fwb ? HCR_EL2_FWB : 0);
 		tg = cfg->s1_granule == 4096 ? TCR_EL1_TG0_4K :
 		     cfg->s1_granule == 16384 ? TCR_EL1_TG0_16K : TCR_EL1_TG0_64K;
 		s->tcr = (64 - s->s1_va_bits) | (tg << TCR_EL1_TG0_SHIFT) | TCR_EL1_EPD1 |

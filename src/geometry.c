@@ -55,7 +55,8 @@ static int sl0_encode(unsigned int gshift, int level, unsigned int pa_bits,
 		case 0: return pa_bits >= 44 ? 2 : -1;
 		case 1: return 1;
 		case 2: return 0;
-		default: return -1; /* level 3 needs FEAT_TTST */
+		case 3: return 3; /* FEAT_TTST: only when forced */
+		default: return -1;
 		}
 	case 14:
 		switch (level) {
@@ -107,6 +108,13 @@ int s2_geom_init(struct s2_geom *g, unsigned int granule, unsigned int ipa_bits,
 	if (level == S2_START_LEVEL_AUTO) {
 		/* Fewest levels: try the deepest start level first. */
 		for (level = S2_LEVEL_MAX; level >= S2_LEVEL_MIN; level--) {
+			/*
+			 * 4K from level 3 (SL0 = 0b11) needs FEAT_TTST,
+			 * which a CPU need not have (AArch64.S2InvalidSL):
+			 * only an embedder that forces the level gets it.
+			 */
+			if (gshift == 12 && level == S2_LEVEL_MAX)
+				continue;
 			if (!sl_consistent(gshift, level, ipa_bits))
 				continue;
 			sl0 = sl0_encode(gshift, level, pa_bits, ds, &sl2);
@@ -158,6 +166,14 @@ bool s2_geom_leaf_allowed(const struct s2_geom *g, int level)
 	case 16: return level == 2 || (level == 1 && g->lpa);
 	}
 	return false;
+}
+
+int s2_geom_set_fwb(struct s2_geom *g, bool fwb)
+{
+	if (!g)
+		return -S2_EINVAL;
+	g->fwb = fwb;
+	return 0;
 }
 
 /* The conversions themselves are geom_oa.h's, inlined in the walks. */

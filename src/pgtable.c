@@ -740,6 +740,7 @@ static ALWAYS_INLINE uint64_t leaf_attrs(const struct s2_geom *g,
 		     (uint64_t)(prot & S2_PROT_RW) << S2_DESC_S2AP_SHIFT |
 		     S2_FIELD_PREP(S2_DESC_MEMATTR, (prot & S2_PROT_DEVICE) ?
 						    S2_MEMATTR_DEVICE_nGnRE :
+						    g->fwb ? S2_MEMATTR_FWB_NORMAL_WB :
 						    S2_MEMATTR_NORMAL_WB);
 
 	/* Never execute from Device memory (fetches there are unpredictable

@@ -82,8 +82,9 @@ struct fid_case {
  * @cpu: the modelled CPU (matches the QEMU -cpu).
  * @mem: the region as the model sees it.
  * @seed: the run's seed.
- * @ttst: the CPU has FEAT_TTST (QEMU max), which the model does not
- *        implement: no TxSZ > 39 nor 4K stage-2 SL0=3 is generated.
+ * @ttst: the CPU has FEAT_TTST (QEMU max). The model implements it, the
+ *        generator does not use it yet: no TxSZ > 39 nor 4K stage-2
+ *        SL0=3 is generated on such a CPU.
  * @qemu_version: the oracle, major * 100 + minor (702, 1000; 0 unknown):
  *        only the deviations confirmed on it are accepted.
  */
@@ -95,6 +96,13 @@ struct fid_gen {
 	unsigned qemu_version;
 	/* private */
 	struct fid_rng rng;
+	/*
+	 * HCR_EL2.FWB's draws (FEAT_S2FWB CPUs), from a stream of their
+	 * own: every other draw, and so every configuration without FWB,
+	 * is what it was before FWB was generated.
+	 */
+	struct fid_rng fwb_rng;
+	bool fwb;                    /* this configuration sets HCR_EL2.FWB */
 	uint64_t s1_next, s2_next;   /* bump pointers (PA) */
 	uint64_t *log[FID_LOG_SIZE];   /* slots written (cleared next time) */
 	unsigned nlog;

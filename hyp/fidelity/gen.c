@@ -626,6 +626,12 @@ static void maybe_spoil(struct fid_gen *g, uint64_t *slot)
 	default:
 		*slot &= ~S2_DESC_MEMATTR_MASK;
 		*slot |= RND(4) << S2_DESC_MEMATTR_SHIFT;      /* Device */
+		/*
+		 * Under HCR_EL2.FWB, 0b10xx too (MemAttr[2] = 0: Device;
+		 * without FWB Normal, so a walk there does not fault).
+		 */
+		if (g->fwb && fid_rng_pct(&g->fwb_rng, 50))
+			*slot |= 8ULL << S2_DESC_MEMATTR_SHIFT;
 		break;
 	}
 }
@@ -758,6 +764,9 @@ void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 	struct s2_mmu_regs *r = &c->regs;
 
 	fid_rng_seed(&g->rng, seed);
+	fid_rng_seed(&g->fwb_rng, seed ^ 0x46574246574246ULL);
+	/* FEAT_S2FWB: HCR_EL2.FWB in 30% of the configurations. */
+	g->fwb = g->cpu->s2fwb && fid_rng_pct(&g->fwb_rng, 30);
 	clear_log(g);
 	*c = (struct fid_case){ .cfg = cfg };
 	g->s1_next = s1pool_base(g);
@@ -769,7 +778,7 @@ void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 	a32 = PCT(15);
 	c->a32 = a32;
 	r->hcr_el2 = (a32 ? 0 : HCR_EL2_RW) | (vm ? HCR_EL2_VM : 0) |
-		     (PCT(25) ? HCR_EL2_PTW : 0);
+		     (PCT(25) ? HCR_EL2_PTW : 0) | (g->fwb ? HCR_EL2_FWB : 0);
 	r->sctlr_el1 = 0x30d00800ULL | (mmu ? SCTLR_M : 0) |
 		       (RBITS() & (SCTLR_C | SCTLR_I | SCTLR_WXN));
 	for (int i = 0; i < 8; i++)

@@ -149,19 +149,21 @@ static struct s2_mmu_cpu cpu;
 static int pick_cpu(const char **name)
 {
 	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+	uint64_t mmfr2 = read_sysreg(s3_0_c0_c7_2);
 
 	hyp_printf("fidelity: ID_AA64MMFR0 %lx MMFR1 %lx MMFR2 %lx\n", mmfr0, mmfr1,
-		   read_sysreg(s3_0_c0_c7_2));
-	if (s2_mmu_cpu_from_id(mmfr0, mmfr1, &cpu)) {
+		   mmfr2);
+	if (s2_mmu_cpu_from_id(mmfr0, mmfr1, mmfr2, &cpu)) {
 		hyp_printf("fidelity: reserved encodings in the ID registers\n");
 		return -1;
 	}
 	*name = !memcmp(&cpu, &s2_mmu_cpu_cortex_a57, sizeof(cpu)) ? "cortex-a57" :
 		!memcmp(&cpu, &s2_mmu_cpu_max, sizeof(cpu)) ? "max" : "from ID registers";
-	hyp_printf("fidelity: model CPU (%s): PA %u bits, VMID %u, ASID %u, granules%s%s%s%s%s\n",
+	hyp_printf("fidelity: model CPU (%s): PA %u bits, VMID %u, ASID %u, granules%s%s%s%s%s%s%s\n",
 		   *name, cpu.pa_bits, cpu.vmid_bits, cpu.asid_bits, cpu.gran_4k ? " 4K" : "",
 		   cpu.gran_16k ? " 16K" : "", cpu.gran_64k ? " 64K" : "",
-		   cpu.lpa2 ? ", LPA2" : "", cpu.xnx ? ", XNX" : "");
+		   cpu.lpa2 ? ", LPA2" : "", cpu.xnx ? ", XNX" : "",
+		   cpu.ttst ? ", TTST" : "", cpu.s2fwb ? ", S2FWB" : "");
 	return 0;
 }
 

@@ -40,6 +40,7 @@ struct s2_geom {
 	size_t root_size;           /* bytes of the root; also its alignment */
 	bool ds;                    /* FEAT_LPA2 descriptors (52-bit, 4K/16K) */
 	bool lpa;                   /* FEAT_LPA 64K: OA[51:48] in bits [15:12] */
+	bool fwb;                   /* leaves for HCR_EL2.FWB=1: s2_geom_set_fwb() */
 	uint64_t vtcr;              /* VTCR_EL2 for this layout, VS/HA/HD clear */
 };
 
@@ -58,14 +59,40 @@ struct s2_geom {
  * and AArch64.S2InvalidSL): a forced level must resolve the IPA with at most
  * 16 concatenated tables and at least one bit at the start level; level 0
  * (4K) and level 1 (16K, 64K) need a PA of at least 44/42/44 bits; level -1
- * (4K) and level 0 (16K) need FEAT_LPA2 (52-bit); level 3 with 4K needs
- * FEAT_TTST, which s2mm does not support.
+ * (4K) and level 0 (16K) need FEAT_LPA2 (52-bit). Level 3 with 4K
+ * (VTCR_EL2.SL0 = 0b11) needs FEAT_TTST: S2_START_LEVEL_AUTO never picks
+ * it, forcing it says the CPU has it. IPA sizes below 25 bits (FEAT_TTST
+ * allows 16) are not made.
+ * The leaves use the memory attribute encodings of HCR_EL2.FWB=0 until
+ * s2_geom_set_fwb() says otherwise.
  *
  * Return: 0, -S2_EINVAL for a value outside the lists above, -S2_ENOTSUP for
  * a combination the architecture forbids.
  */
 int s2_geom_init(struct s2_geom *g, unsigned int granule, unsigned int ipa_bits,
 		 unsigned int pa_bits, int start_level);
+
+/**
+ * s2_geom_set_fwb() - Make leaves for a CPU running the VM with
+ * HCR_EL2.FWB=1 (FEAT_S2FWB), or not (@fwb false, the default).
+ * @g: a layout from s2_geom_init(), before s2_pgtable_init() or
+ *     s2_vm_init() copies it.
+ *
+ * With FWB, stage-2 MemAttr forces the memory type (Arm ARM, "Stage 2
+ * memory type and Cacheability attributes when FEAT_S2FWB is enabled"):
+ * Normal memory is mapped 0b0110, Normal Write-Back whatever stage 1 says,
+ * and Device memory 0b0001, Device-nGnRE, as without FWB. The guest then
+ * sees its RAM Write-Back even with its MMU off, so the embedder need not
+ * clean guest pages to the Point of Coherency before it runs (as KVM
+ * does); without FWB it must, after writing them through a cacheable
+ * mapping. The library's own cleaning is not affected: @dcache_clean_poc
+ * of struct s2_mm_ops cleans translation table writes for a walker that
+ * does not snoop the data cache, and FWB says nothing about the walker's
+ * accesses (VTCR_EL2.IRGN0/ORGN0 do).
+ *
+ * Return: 0, -S2_EINVAL for a NULL @g.
+ */
+int s2_geom_set_fwb(struct s2_geom *g, bool fwb);
 
 /** s2_geom_level_shift() - log2 of the bytes one entry at @level maps. */
 static inline unsigned int s2_geom_level_shift(const struct s2_geom *g,

@@ -58,35 +58,49 @@ struct s2_mmu_mem {
  *        Arm ARM makes that IMPLEMENTATION DEFINED; we pick 4K, then 64K).
  * @lpa2: FEAT_LPA2 (VTCR_EL2.DS/TCR_EL1.DS, 52-bit with 4K/16K, level -1).
  * @xnx: FEAT_XNX (stage-2 XN[1:0] distinguishes EL0 and EL1 execution).
+ * @ttst: FEAT_TTST (small translation tables: TxSZ up to 48 (4K, 16K) or
+ *        47 (64K) at both stages, VTCR_EL2.SL0 = 0b11 with 4K: level 3).
+ * @s2fwb: FEAT_S2FWB (HCR_EL2.FWB: stage-2 MemAttr forces Write-Back).
+ *
+ * The granules are bit-fields so that the whole description stays one
+ * 64-bit word, which every translation compares (regime.h).
  */
 struct s2_mmu_cpu {
 	uint8_t pa_bits;
 	uint8_t vmid_bits;
 	uint8_t asid_bits;
-	bool gran_4k;
-	bool gran_16k;
-	bool gran_64k;
+	bool gran_4k : 1;
+	bool gran_16k : 1;
+	bool gran_64k : 1;
 	bool lpa2;
 	bool xnx;
+	bool ttst;
+	bool s2fwb;
 };
 
 /** Cortex-A57: 44-bit PA, 8-bit VMID, 16-bit ASID, 4K and 64K. */
 extern const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57;
-/** QEMU "max" (as far as the model goes): 52-bit PA, 16-bit VMID, all granules, LPA2, XNX. */
+/**
+ * QEMU "max" (as far as the model goes): 52-bit PA, 16-bit VMID, all
+ * granules, LPA2, XNX, TTST, S2FWB.
+ */
 extern const struct s2_mmu_cpu s2_mmu_cpu_max;
 
 /**
- * s2_mmu_cpu_from_id() - The CPU that ID_AA64MMFR0_EL1 @mmfr0 and
- * ID_AA64MMFR1_EL1 @mmfr1 describe (PARange, ASIDBits, TGran4/16/64,
- * FEAT_LPA2, VMIDBits, XNX), into @cpu. What the model does not implement
- * is ignored. Return: 0, or -S2_EINVAL for a reserved encoding.
+ * s2_mmu_cpu_from_id() - The CPU that ID_AA64MMFR0_EL1 @mmfr0,
+ * ID_AA64MMFR1_EL1 @mmfr1 and ID_AA64MMFR2_EL1 @mmfr2 describe (PARange,
+ * ASIDBits, TGran4/16/64, FEAT_LPA2, VMIDBits, XNX, ST, FWB), into @cpu.
+ * What the model does not implement is ignored. Return: 0, or -S2_EINVAL
+ * for a reserved encoding.
  */
-int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, struct s2_mmu_cpu *cpu);
+int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
+		       struct s2_mmu_cpu *cpu);
 
 /**
  * struct s2_mmu_regs - The system registers that steer an EL1&0 translation.
  * @hcr_el2: HCR_EL2; VM enables stage 2, PTW makes stage-1 walks to Device
- *           memory fault, RW=0 means EL1 is AArch32.
+ *           memory fault, RW=0 means EL1 is AArch32, FWB (with @s2fwb)
+ *           changes what stage-2 MemAttr means.
  * @vtcr_el2: VTCR_EL2 (T0SZ, SL0, TG0, PS, VS, DS, SL2).
  * @vttbr_el2: VTTBR_EL2 (BADDR, VMID).
  * @sctlr_el1: SCTLR_EL1 / SCTLR (M, WXN).
@@ -134,6 +148,7 @@ struct s2_mmu_tt {
 	uint8_t stage;         /* 1 or 2 */
 	uint8_t fault;         /* fault type every lookup takes, 0 when valid */
 	uint8_t sh;            /* stage 2: VTCR_EL2.SH0, used when DS=1 */
+	uint8_t memattr_fwb;   /* stage 2: S2_MMU_MEMATTR_FWB under HCR_EL2.FWB */
 	uint16_t asid;         /* stage 1: the ASID of non-global leaves */
 	bool fast4k;           /* valid, 4KB granule, OAs of at most 48 bits */
 };
@@ -144,10 +159,11 @@ struct s2_mmu_tt {
  * reused while the registers they are decoded from keep their values.
  *
  * Keyed by the raw values of VTCR_EL2, VTTBR_EL2, TCR_EL1, TTBR0_EL1,
- * TTBR1_EL1, HCR_EL2.RW and the CPU features: every translation compares
- * them and decodes afresh on any difference, so callers never invalidate
- * it (and TLBIs do not touch it: it caches no translation). Zeroed or
- * set up by s2_mmu_regime_init(), it is empty. Fields are private.
+ * TTBR1_EL1, HCR_EL2.RW and HCR_EL2.FWB, and the CPU features: every
+ * translation compares them and decodes afresh on any difference, so
+ * callers never invalidate it (and TLBIs do not touch it: it caches no
+ * translation). Zeroed or set up by s2_mmu_regime_init(), it is empty.
+ * Fields are private.
  */
 struct s2_mmu_regime {
 	/** The key: what the decoded controls were decoded from. @{ */
@@ -156,7 +172,7 @@ struct s2_mmu_regime {
 	uint64_t tcr_el1;
 	uint64_t ttbr0_el1;
 	uint64_t ttbr1_el1;
-	uint64_t hcr_rw;
+	uint64_t hcr_el2;
 	struct s2_mmu_cpu cpu;
 	/** @} */
 	uint8_t valid;         /* bit 0: s2, bits 1, 2: s1[0], s1[1] decoded */
@@ -233,6 +249,13 @@ struct s2_mmu_fault {
 #define S2_MMU_PERM_ALL 0x3fu  /* all of the above */
 
 /**
+ * Bit 4 of struct s2_mmu_result's s2_memattr: MemAttr[3:0] is read under
+ * HCR_EL2.FWB (AArch64.S2ApplyFWBMemAttrs). A TLB entry keeps it with the
+ * attribute (HCR_EL2.FWB is permitted to be cached in a TLB).
+ */
+#define S2_MMU_MEMATTR_FWB 0x10u
+
+/**
  * struct s2_mmu_result - Outcome of one translation.
  * @fault: fault.type is S2_MMU_FAULT_NONE on success.
  * @pa: output address (on success, and on a permission fault of the
@@ -246,7 +269,9 @@ struct s2_mmu_fault {
  *        the stage is off).
  * @s1_shift/@s2_shift: log2 of each stage's block/page size (64 when off).
  * @s1_perm/@s2_perm: S2_MMU_PERM_* each stage grants (ALL when off).
- * @s2_memattr/@s2_sh: the stage-2 leaf's MemAttr[3:0] and shareability.
+ * @s2_memattr/@s2_sh: the stage-2 leaf's MemAttr[3:0] and shareability;
+ *        @s2_memattr has S2_MMU_MEMATTR_FWB set when HCR_EL2.FWB gave
+ *        MemAttr its meaning (FEAT_S2FWB).
  * @global: the stage-1 leaf has nG=0 (or stage 1 is off).
  * @asid: ASID the translation is tagged with (when !@global).
  * @vmid: VMID from VTTBR_EL2.

@@ -104,7 +104,9 @@ struct s2_mm_ops {
 	/**
 	 * @dcache_clean_poc: clean [@va, @va + @size) to the Point of
 	 * Coherency after descriptor writes. Only needed when the table walker
-	 * does not snoop the data cache; NULL when it does.
+	 * does not snoop the data cache; NULL when it does. The library
+	 * cleans only its tables, never guest pages, with HCR_EL2.FWB or
+	 * without (s2_geom_set_fwb() says why).
 	 */
 	void (*dcache_clean_poc)(void *ctx, void *va, size_t size);
 	/**

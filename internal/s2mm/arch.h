@@ -101,6 +101,15 @@
 #define S2_MEMATTR_NORMAL_NC    S2_UL(0x5)
 #define S2_MEMATTR_DEVICE_nGnRnE S2_UL(0x0)
 #define S2_MEMATTR_DEVICE_nGnRE S2_UL(0x1)
+/*
+ * With HCR_EL2.FWB=1 (FEAT_S2FWB; AArch64.S2ApplyFWBMemAttrs): MemAttr[2]=0
+ * Device of type MemAttr[1:0]; else [1:0] = 11 stage 1's attributes, 10
+ * Normal Write-Back forced, 0x Normal Non-cacheable unless stage 1 is
+ * Device. MemAttr[3] is RES0.
+ */
+#define S2_MEMATTR_FWB_S1       S2_UL(0x7)
+#define S2_MEMATTR_FWB_NORMAL_WB S2_UL(0x6)
+#define S2_MEMATTR_FWB_NORMAL_NC S2_UL(0x5)
 #define S2_DESC_S2AP_SHIFT      6
 #define S2_DESC_S2AP_MASK       S2_FIELD_MASK(6, 2)
 #define S2_DESC_S2AP_R          (S2_UL(1) << 6)  /* S2AP[0]: read allowed */
@@ -200,6 +209,7 @@
 #define HCR_EL2_TSW             (S2_UL(1) << 22)
 #define HCR_EL2_TVM             (S2_UL(1) << 26)
 #define HCR_EL2_RW              (S2_UL(1) << 31)
+#define HCR_EL2_FWB             (S2_UL(1) << 46)   /* FEAT_S2FWB */
 /** @} */
 
 /* ------------------------------------------------------------------------ */

@@ -50,7 +50,18 @@ struct ctx {
 	const struct s2_mmu_regs *regs;
 	struct params s2;
 	bool ptw;           /* HCR_EL2.PTW: walks to Device memory fault */
+	bool fwb;           /* HCR_EL2.FWB in effect (FEAT_S2FWB) */
 };
+
+/*
+ * AArch64.MaxTxSZ: 39, or with FEAT_TTST 48 (4KB, 16KB) and 47 (64KB).
+ */
+static unsigned max_txsz(const struct s2_mmu_cpu *cpu, unsigned gbits)
+{
+	if (!cpu->ttst)
+		return 39;
+	return gbits == 16 ? 47 : 48;
+}
 
 /* A leaf descriptor as a walk ends on it. */
 struct leaf {
@@ -190,11 +201,11 @@ static int s2_params(struct ctx *c)
 
 	/*
 	 * AArch64.S2InvalidTxSZ: AArch64.S2MinTxSZ is 12 with DS or with
-	 * 64KB on a 52-bit PA, else 16; MaxTxSZ 39 (no FEAT_TTST).
+	 * 64KB on a 52-bit PA, else 16; AArch64.MaxTxSZ.
 	 */
 	t0sz = (unsigned)field(vtcr, 5, 0);
 	min_txsz = (p->ds || (p->gbits == 16 && c->cpu->pa_bits == 52)) ? 12 : 16;
-	if (t0sz < min_txsz || t0sz > 39)
+	if (t0sz < min_txsz || t0sz > max_txsz(c->cpu, p->gbits))
 		goto bad;
 	p->ia = 64 - t0sz;
 
@@ -209,7 +220,9 @@ static int s2_params(struct ctx *c)
 				goto bad;
 			p->start = -1;
 		} else if (sl0 == 3) {
-			goto bad;      /* level 3 needs FEAT_TTST */
+			if (!c->cpu->ttst)
+				goto bad;      /* level 3 needs FEAT_TTST */
+			p->start = 3;
 		} else {
 			p->start = 2 - (int)sl0;
 			if (sl0 == 2 && c->cpu->pa_bits < 44)
@@ -372,7 +385,8 @@ static unsigned s2_lookup(struct ctx *c, uint64_t ipa, bool s1ptw,
 /*
  * A stage-1 descriptor at @ipa: stage 2 translates the fetch, which needs
  * read permission (S2AP[0]) and, with HCR_EL2.PTW, memory that is not
- * Device (MemAttr[3:2] != 0); a stage-2 fault here is reported with
+ * Device (MemAttr[3:2] != 0; under HCR_EL2.FWB MemAttr[2] != 0,
+ * AArch64.S2ApplyFWBMemAttrs); a stage-2 fault here is reported with
  * S1PTW. The read itself can abort (a stage-1 fault at @level).
  */
 static unsigned s1_fetch(struct ctx *c, uint64_t ipa, int level, uint64_t *d,
@@ -384,7 +398,8 @@ static unsigned s1_fetch(struct ctx *c, uint64_t ipa, int level, uint64_t *d,
 	t = s2_lookup(c, ipa, true, &lf, r);
 	if (t)
 		return t;
-	if (!bit(lf.desc, 6) || (c->ptw && field(lf.desc, 5, 4) == 0)) {
+	if (!bit(lf.desc, 6) ||
+	    (c->ptw && (c->fwb ? !bit(lf.desc, 4) : field(lf.desc, 5, 4) == 0))) {
 		set_fault(r, S2_MMU_FAULT_PERMISSION, lf.level, 2);
 		r->s1ptw = true;
 		return S2_MMU_FAULT_PERMISSION;
@@ -475,7 +490,7 @@ static int stage1(struct ctx *c, const struct s2_mmu_access *acc,
 	p.ia = 64 - tsz;
 	/* AArch64.VAIsOutOfRange: VA[top:ia] all equal to VA[55]. */
 	top_bits = field(va, top, p.ia < top ? p.ia : top);
-	if (tsz < min_txsz || tsz > 39 ||
+	if (tsz < min_txsz || tsz > max_txsz(c->cpu, p.gbits) ||
 	    top_bits != (sel ? ones(top - p.ia + 1) : 0) ||
 	    bit(tcr, sel ? 23 : 7)) {
 		set_fault(r, S2_MMU_FAULT_TRANSLATION, 0, 1);
@@ -527,7 +542,8 @@ static int setup(struct ctx *c, const struct s2_mmu_mem *mem,
 		 struct refwalk_result *out)
 {
 	*c = (struct ctx){ .mem = mem, .cpu = cpu, .regs = regs,
-			   .ptw = bit(regs->hcr_el2, 2) };
+			   .ptw = bit(regs->hcr_el2, 2),
+			   .fwb = cpu->s2fwb && bit(regs->hcr_el2, 46) };
 	*out = (struct refwalk_result){ .s1_level = -2, .s2_level = -2,
 					.s1_perm = S2_MMU_PERM_ALL,
 					.s2_perm = S2_MMU_PERM_ALL };

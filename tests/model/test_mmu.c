@@ -14,6 +14,7 @@
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
+#include <s2mm/tlb.h>
 
 #include "refwalk.h"
 #include "tt.h"
@@ -320,7 +321,7 @@ static void stage2_vtcr_spec(void **state)
 		{ "30-bit with SL0=1: fewer than two entries", (VTCR_40BIT & ~0x3fULL) | 34 },
 		{ "T0SZ=40 (24 bits): beyond the maximum", (VTCR_40BIT & ~0x3fULL) | 40 },
 		{ "T0SZ=15 (49 bits): beyond 48 bits", (VTCR_40BIT & ~0x3fULL) | 15 },
-		{ "SL0=3 with 4K (no FEAT_TTST)", VTCR_40BIT | 0xc0 },
+		{ "SL0=3 with 4K (cortex-a57: no FEAT_TTST)", VTCR_40BIT | 0xc0 },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		print_message("  %s\n", bad[i].spec);
@@ -583,6 +584,20 @@ static void at_par_spec(void **state)
 					   cases[i].va, &par, NULL), 0);
 		assert_int_equal(par, cases[i].par);
 	}
+	/*
+	 * MAIR 0b0000dd01 (Device with FEAT_XS, UNPREDICTABLE without it):
+	 * Device by its high nibble, as the model and QEMU decode it, so the
+	 * PAR reports Outer Shareable though the leaf says Inner.
+	 */
+	{
+		struct s2_mmu_regs regs = w->regs;
+		uint64_t par = 0;
+
+		regs.mair_el1 = (regs.mair_el1 & ~0xffULL) | 0x05;
+		assert_int_equal(s2_mmu_at(&w->t.mem, &w->cpu, &regs, S2_MMU_AT_S1E1R,
+					   0x40b000, &par, NULL), 0);
+		assert_int_equal(par, IPA_DEV | 0x800 | (2 << 7) | (0x05ULL << 56));
+	}
 }
 
 /* AArch32 LPAE stage 1 (TTBCR.EAE=1): TTBR0/TTBR1 split, 3 levels. */
@@ -669,6 +684,227 @@ static void walk_24_reads(void **state)
 	assert_int_equal(r.pa, PA_DATA + 0xabc);
 	assert_int_equal(r.desc_reads, 24);
 	tt_fini(&t);
+}
+
+static uint64_t mk_vtcr(unsigned t0sz, unsigned sl0, uint64_t tg0, unsigned ps,
+			uint64_t extra);
+static uint64_t s2_page_raw(uint64_t oa_bits);
+
+/*
+ * A full 5+5-level 2D walk, 52-bit VA and IPA with FEAT_LPA2 and the 4KB
+ * granule (stage 1: TCR_EL1.DS, T0SZ=12, start level -1 by
+ * AArch64.S1StartLevel; stage 2: VTCR_EL2.DS, SL2:SL0 = 0b100), reads 35
+ * descriptors: 5 x (5 + 1) + 5.
+ */
+static void walk_35_reads_lpa2(void **state)
+{
+	(void)state;
+	struct world lw = { 0 };
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	const uint64_t ram_ipa = 0x80000000ULL, ram_size = 1ULL << 20;
+	/* DS=1: bits [9:8] are OA[51:50], not SH; none set here. */
+	const uint64_t sh = 3ULL << DESC_SH_SHIFT;
+	struct s2_mmu_access a = { 0x000f123456789abcULL, R, 1 };
+	struct s2_mmu_result r;
+	struct tt_geo s2, s1;
+	uint64_t ram_pa, i;
+
+	tt_init(&lw.t);
+	s2 = (struct tt_geo){ 12, -1, 52, tt_alloc(&lw.t, 4096), 0 };
+	ram_pa = (lw.t.next + ram_size - 1) & ~(ram_size - 1);
+	lw.t.next = ram_pa;
+	for (i = 0; i < ram_size; i += 4096)
+		tt_set(&lw.t, &s2, ram_ipa + i, 3, s2_page_raw(ram_pa + i));
+	s1 = (struct tt_geo){ 12, -1, 52, tt_alloc(&lw.t, 4096), ram_pa - ram_ipa };
+	tt_set(&lw.t, &s2, 0x10000000, 3, s2_page_raw(PA_DATA));
+	tt_set(&lw.t, &s1, a.va, 3, s1_leaf(0x10000000, 0, ATTR_WB, 0, 3) & ~sh);
+	assert_true(lw.t.next <= ram_pa + ram_size);
+	lw.regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		.vtcr_el2 = mk_vtcr(12, 0, VTCR_EL2_TG0_4K, 6, VTCR_EL2_DS | VTCR_EL2_SL2),
+		.vttbr_el2 = s2.root,
+		.sctlr_el1 = SCTLR_M,
+		.tcr_el1 = 12 | (6ULL << TCR_EL1_IPS_SHIFT) | TCR_EL1_DS | TCR_EL1_EPD1,
+		.ttbr0_el1 = s1.root - s1.off,
+		.mair_el1 = MAIR_VAL,
+	};
+	XLATE(&lw, max, &lw.regs, &a, &r);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0xabc);
+	assert_int_equal(r.s1_level, 3);
+	assert_int_equal(r.s2_level, 3);
+	assert_int_equal(r.desc_reads, 35);
+	/* A hole at stage-1 level -1 (VA[51:48] = 0xe): one stage-1 fetch. */
+	a.va = 0x000e000000000000ULL;
+	XLATE(&lw, max, &lw.regs, &a, &r);
+	assert_int_equal(r.fault.type, F_TRANS);
+	assert_int_equal(r.fault.level, -1);
+	assert_int_equal(r.fault.stage, 1);
+	assert_int_equal(r.desc_reads, 6);
+	tt_fini(&lw.t);
+}
+
+/*
+ * FEAT_TTST, stage 2 (AArch64.S2InvalidTxSZ with AArch64.MaxTxSZ,
+ * AArch64.S2InvalidSL, AArch64.S2InconsistentSL): T0SZ up to 48 with 4KB
+ * and 16KB, 47 with 64KB; VTCR_EL2.SL0 = 0b11 with 4KB starts at level 3,
+ * whose walk reads one descriptor. Without the feature each is a level-0
+ * translation fault on every lookup.
+ */
+static void stage2_ttst_spec(void **state)
+{
+	struct world *w = *state;
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	struct s2_mmu_cpu nottst = s2_mmu_cpu_max;
+	struct s2_mmu_result r;
+
+	nottst.ttst = false;
+	print_message("  4K, T0SZ=39, SL0=3: level 3, 16 concatenated tables\n");
+	{
+		struct tt_geo g = { 12, 3, 25, tt_alloc(&w->t, 65536), 0 };
+		uint64_t vtcr = mk_vtcr(39, 3, VTCR_EL2_TG0_4K, 2, 0);
+
+		tt_set(&w->t, &g, 0x1234000, 3, s2_page_raw(PA_DATA + 0x7000));
+		r = s2_only(w, max, vtcr, g.root, 0x1234567);
+		expect_pa(r, PA_DATA + 0x7567);
+		assert_int_equal(r.s2_level, 3);
+		assert_int_equal(r.desc_reads, 1);
+		/* An empty slot: translation fault at level 3, one read. */
+		r = s2_only(w, max, vtcr, g.root, 0x1235000);
+		assert_int_equal(r.fault.type, F_TRANS);
+		assert_int_equal(r.fault.level, 3);
+		assert_int_equal(r.desc_reads, 1);
+		/* S2InvalidSL: SL0 = 0b11 with 4KB needs FEAT_TTST. */
+		expect_bad_vtcr(s2_only(w, &nottst, vtcr, g.root, 0x1234567));
+		expect_bad_vtcr(s2_only(w, &s2_mmu_cpu_cortex_a57, vtcr, g.root, 0x1234567));
+		/* S2InconsistentSL: 27 bits from level 3 would need 32 tables. */
+		expect_bad_vtcr(s2_only(w, max, mk_vtcr(37, 3, VTCR_EL2_TG0_4K, 2, 0),
+					g.root, 0x1234567));
+	}
+	print_message("  4K, T0SZ=48 (16-bit IPA), SL0=3; T0SZ=49 refused\n");
+	{
+		struct tt_geo g = { 12, 3, 16, tt_alloc(&w->t, 4096), 0 };
+		uint64_t vtcr = mk_vtcr(48, 3, VTCR_EL2_TG0_4K, 2, 0);
+
+		tt_set(&w->t, &g, 0xa000, 3, s2_page_raw(PA_DATA + 0x8000));
+		r = s2_only(w, max, vtcr, g.root, 0xa010);
+		expect_pa(r, PA_DATA + 0x8010);
+		assert_int_equal(r.desc_reads, 1);
+		/* AArch64.IPAIsOutOfRange: IPA[63:16] must be zero. */
+		r = s2_only(w, max, vtcr, g.root, 0x1a010);
+		assert_int_equal(r.fault.type, F_TRANS);
+		assert_int_equal(r.fault.level, 0);
+		assert_int_equal(r.desc_reads, 0);
+		expect_bad_vtcr(s2_only(w, max, mk_vtcr(49, 3, VTCR_EL2_TG0_4K, 2, 0),
+					g.root, 0xa010));
+		expect_bad_vtcr(s2_only(w, &nottst, vtcr, g.root, 0xa010));
+	}
+	print_message("  16K, T0SZ=48, SL0=0 (level 3): needs MaxTxSZ 48\n");
+	{
+		struct tt_geo g = { 14, 3, 16, tt_alloc(&w->t, 16384), 0 };
+		uint64_t vtcr = mk_vtcr(48, 0, VTCR_EL2_TG0_16K, 2, 0);
+
+		tt_set(&w->t, &g, 0xc000, 3, s2_page_raw(PA_DATA + 0x10000));
+		r = s2_only(w, max, vtcr, g.root, 0xc123);
+		expect_pa(r, PA_DATA + 0x10123);
+		assert_int_equal(r.desc_reads, 1);
+		expect_bad_vtcr(s2_only(w, &nottst, vtcr, g.root, 0xc123));
+	}
+	print_message("  64K, T0SZ=47 (17-bit IPA), SL0=0; T0SZ=48 refused\n");
+	{
+		struct tt_geo g = { 16, 3, 17, tt_alloc(&w->t, 65536), 0 };
+		uint64_t vtcr = mk_vtcr(47, 0, VTCR_EL2_TG0_64K, 2, 0);
+
+		tt_set(&w->t, &g, 0x10000, 3, s2_page_raw(PA_DATA + 0x20000));
+		r = s2_only(w, max, vtcr, g.root, 0x10008);
+		expect_pa(r, PA_DATA + 0x20008);
+		assert_int_equal(r.desc_reads, 1);
+		expect_bad_vtcr(s2_only(w, max, mk_vtcr(48, 0, VTCR_EL2_TG0_64K, 2, 0),
+					g.root, 0x10008));
+		expect_bad_vtcr(s2_only(w, &nottst, vtcr, g.root, 0x10008));
+	}
+}
+
+/*
+ * FEAT_TTST, stage 1 (AArch64.S1InvalidTxSZ with AArch64.MaxTxSZ,
+ * AArch64.S1StartLevel): 4KB T0SZ=48 is a 16-bit VA space walked from
+ * level 3; under a stage 2 from level 3 (SL0 = 0b11) the whole 2D walk
+ * reads one descriptor per stage and lookup: 1 + 1 for the stage-1
+ * table, 1 for the output IPA. Without FEAT_TTST, T0SZ=48 is a level-0
+ * translation fault (the model's and QEMU's choice of the IMPLEMENTATION
+ * DEFINED ones), as is T0SZ=49 with it.
+ */
+static void stage1_ttst_spec(void **state)
+{
+	(void)state;
+	struct world lw = { 0 };
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	struct s2_mmu_cpu nottst = s2_mmu_cpu_max;
+	const uint64_t tbl_ipa = 0x100000;
+	struct s2_mmu_access a = { 0xa123, R, 1 };
+	struct s2_mmu_result r;
+	struct tt_geo s2, s1;
+	uint64_t tbl;
+
+	nottst.ttst = false;
+	tt_init(&lw.t);
+	s2 = (struct tt_geo){ 12, 3, 25, tt_alloc(&lw.t, 65536), 0 };
+	tbl = tt_alloc(&lw.t, 4096);
+	tt_set(&lw.t, &s2, tbl_ipa, 3, s2_leaf(tbl, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_set(&lw.t, &s2, 0x200000, 3, s2_leaf(PA_DATA, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	s1 = (struct tt_geo){ 12, 3, 16, tbl, tbl - tbl_ipa };
+	tt_set(&lw.t, &s1, 0xa000, 3, s1_leaf(0x200000, 0, ATTR_WB, 0, 3));
+	lw.regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		.vtcr_el2 = mk_vtcr(39, 3, VTCR_EL2_TG0_4K, 2, 0),
+		.vttbr_el2 = s2.root,
+		.sctlr_el1 = SCTLR_M,
+		.tcr_el1 = 48 | (2ULL << TCR_EL1_IPS_SHIFT) | TCR_EL1_EPD1,
+		.ttbr0_el1 = tbl_ipa,
+		.mair_el1 = MAIR_VAL,
+	};
+	XLATE(&lw, max, &lw.regs, &a, &r);
+	assert_int_equal(r.fault.type, F_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x123);
+	assert_int_equal(r.s1_level, 3);
+	assert_int_equal(r.s2_level, 3);
+	assert_int_equal(r.desc_reads, 3);
+	/* AArch64.VAIsOutOfRange: VA[63:16] must be zero (TTBR0). */
+	a.va = 0x1a123;
+	XLATE(&lw, max, &lw.regs, &a, &r);
+	assert_int_equal(r.fault.type, F_TRANS);
+	assert_int_equal(r.fault.level, 0);
+	assert_int_equal(r.desc_reads, 0);
+	/* Without FEAT_TTST: stage-1 T0SZ=48 refused (level 0, stage 1). */
+	a.va = 0xa123;
+	{
+		struct s2_mmu_regs regs = lw.regs;
+
+		regs.vtcr_el2 = mk_vtcr(39, 0, VTCR_EL2_TG0_4K, 2, 0); /* level 2 */
+		XLATE(&lw, &nottst, &regs, &a, &r);
+		assert_int_equal(r.fault.type, F_TRANS);
+		assert_int_equal(r.fault.level, 0);
+		assert_int_equal(r.fault.stage, 1);
+		/* T0SZ=49: beyond MaxTxSZ with FEAT_TTST too. */
+		regs = lw.regs;
+		regs.tcr_el1 = (regs.tcr_el1 & ~0x3fULL) | 49;
+		XLATE(&lw, max, &regs, &a, &r);
+		assert_int_equal(r.fault.type, F_TRANS);
+		assert_int_equal(r.fault.level, 0);
+		assert_int_equal(r.fault.stage, 1);
+		/* 64KB: T0SZ=47 walks from level 3 (a 17-bit VA space). */
+		regs = lw.regs;
+		regs.tcr_el1 = 47 | (TCR_EL1_TG0_64K << TCR_EL1_TG0_SHIFT) |
+			       (2ULL << TCR_EL1_IPS_SHIFT) | TCR_EL1_EPD1;
+		XLATE(&lw, max, &regs, &a, &r);
+		assert_int_equal(r.fault.stage, 1);
+		assert_int_equal(r.fault.level, 3);   /* an empty 64KB table */
+		regs.tcr_el1 = (regs.tcr_el1 & ~0x3fULL) | 48;
+		XLATE(&lw, max, &regs, &a, &r);
+		assert_int_equal(r.fault.type, F_TRANS);
+		assert_int_equal(r.fault.level, 0);
+	}
+	tt_fini(&lw.t);
 }
 
 /* Encoders against the Arm ARM field positions. */
@@ -870,6 +1106,222 @@ static void memory_attributes_combine(void **state)
 	s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
 }
 
+/*
+ * The spec of stage-2 attributes under HCR_EL2.FWB, one row per
+ * MemAttr[2:0] (MemAttr[3] is RES0: the same rows again), from the table
+ * "Combining the stage 1 and stage 2 memory type attributes, when
+ * FEAT_S2FWB is enabled" and AArch64.S2ApplyFWBMemAttrs, written apart
+ * from the model. @s1 is a MAIR byte.
+ */
+static uint8_t spec_fwb_wb_nibble(unsigned n)
+{
+	/* Write-Back keeping stage 1's allocation and transient hints:
+	 * WT 00RW -> WB 01RW, 10RW -> 11RW; NC (0100): RW-allocate, non-transient. */
+	switch (n >> 2) {
+	case 0: return (uint8_t)(0x4 | n);
+	case 1: return n == 4 ? 0xf : (uint8_t)n;
+	case 2: return (uint8_t)(0xc | (n & 3));
+	default: return (uint8_t)n;
+	}
+}
+
+static uint8_t spec_fwb(uint8_t s1, unsigned m2)
+{
+	bool dev1 = (s1 >> 4) == 0;
+	unsigned t1 = dev1 ? (s1 >> 2) & 3 : 3;
+
+	switch (m2 & 7) {
+	case 0: case 1: case 2: case 3:
+		/* Device of MemAttr[1:0]'s type; stage-1 Device: the stricter. */
+		return (uint8_t)((t1 < (m2 & 3) ? t1 : (m2 & 3)) << 2);
+	case 4: case 5:
+		/* Normal Non-cacheable; stage-1 Device stays Device. */
+		return dev1 ? s1 : 0x44;
+	case 6:
+		/* Normal Write-Back; stage-1 Device becomes WB RW-allocate. */
+		return dev1 ? 0xff : (uint8_t)(spec_fwb_wb_nibble(s1 >> 4) << 4 |
+					      spec_fwb_wb_nibble(s1 & 0xf));
+	default:
+		/* Stage 1's attributes. */
+		return s1;
+	}
+}
+
+/*
+ * FEAT_S2FWB: with HCR_EL2.FWB=1 every stage-2 MemAttr encoding against
+ * every valid stage-1 MAIR byte gives spec_fwb()'s attribute, and the
+ * result's s2_memattr says FWB was applied. HCR_EL2.FWB is ignored on a
+ * CPU without the feature, and when clear.
+ */
+static void memory_attributes_fwb(void **state)
+{
+	struct world *w = *state;
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	struct s2_mmu_access a = { 0x400000, R, 1 };
+	struct s2_mmu_result r;
+	unsigned checked = 0;
+
+	for (unsigned m2 = 0; m2 < 16; m2++) {
+		s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, m2, 0, 3));
+		for (unsigned s1 = 0; s1 < 256; s1++) {
+			bool dev = (s1 >> 4) == 0;
+			struct s2_mmu_regs regs = w->regs;
+
+			if (dev ? (s1 & 3) != 0 : (s1 & 0xf) == 0)
+				continue; /* UNPREDICTABLE encodings */
+			regs.hcr_el2 |= HCR_EL2_FWB;
+			regs.mair_el1 = (MAIR_VAL & ~(0xffULL << (8 * ATTR_WB))) |
+					((uint64_t)s1 << (8 * ATTR_WB));
+			XLATE(w, max, &regs, &a, &r);
+			assert_int_equal(r.fault.type, F_NONE);
+			if (r.attr != spec_fwb((uint8_t)s1, m2))
+				fail_msg("FWB: stage 1 %#04x, stage 2 MemAttr %#x: %#04x, spec %#04x",
+					 s1, m2, r.attr, spec_fwb((uint8_t)s1, m2));
+			assert_int_equal(r.s2_memattr, m2 | S2_MMU_MEMATTR_FWB);
+			checked++;
+		}
+	}
+	assert_int_equal(checked, 16 * (4 + 225));
+	/* By hand, from the table. */
+	assert_int_equal(spec_fwb(0x44, 0x6), 0xff);  /* NC forced to WB RWA */
+	assert_int_equal(spec_fwb(0xaa, 0x6), 0xee);  /* WT RA -> WB RA */
+	assert_int_equal(spec_fwb(0x00, 0x6), 0xff);  /* Device forced to WB */
+	assert_int_equal(spec_fwb(0xff, 0x5), 0x44);
+	assert_int_equal(spec_fwb(0x04, 0x5), 0x04);  /* stage-1 Device kept */
+	assert_int_equal(spec_fwb(0xff, 0x1), 0x04);  /* Device-nGnRE */
+	assert_int_equal(spec_fwb(0x0c, 0x1), 0x04);  /* the stricter Device */
+	assert_int_equal(spec_fwb(0x00, 0x3), 0x00);
+	assert_int_equal(spec_fwb(0xbb, 0x7), 0xbb);
+
+	/* The PAR's SH: Normal NC is Outer Shareable, forced WB is not. */
+	{
+		struct s2_mmu_regs regs = w->regs;
+
+		regs.hcr_el2 |= HCR_EL2_FWB;
+		s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, 0x5, 0, 3));
+		XLATE(w, max, &regs, &a, &r);
+		assert_int_equal(r.attr, 0x44);
+		assert_int_equal(r.sh, DESC_SH_OS);
+		s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, 0x6, 0, 3));
+		regs.mair_el1 = (MAIR_VAL & ~(0xffULL << (8 * ATTR_WB))) |
+				(0x44ULL << (8 * ATTR_WB));
+		XLATE(w, max, &regs, &a, &r);
+		assert_int_equal(r.attr, 0xff);
+		assert_int_equal(r.sh, DESC_SH_IS);
+	}
+	/*
+	 * HCR_EL2.FWB without FEAT_S2FWB (cortex-a57), or clear on max:
+	 * S2CombineS1MemAttrs, MemAttr 0b0110 is Normal Inner WT, Outer NC.
+	 */
+	for (unsigned k = 0; k < 2; k++) {
+		struct s2_mmu_regs regs = w->regs;
+
+		regs.hcr_el2 |= k ? 0 : HCR_EL2_FWB;
+		s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, 0x6, 0, 3));
+		XLATE(w, k ? max : &s2_mmu_cpu_cortex_a57, &regs, &a, &r);
+		assert_int_equal(r.attr, spec_combine(0xff, 0x6));
+		assert_int_equal(r.s2_memattr, 0x6);
+	}
+	s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+
+	/*
+	 * Guest MMU off, through a TLB: data accesses are Device-nGnRnE at
+	 * stage 1 (AArch64.S1DisabledOutput), made Normal Write-Back by
+	 * MemAttr 0b0110, which is what KVM relies on to skip cleaning guest
+	 * pages; the same on the miss and on the hit, whose stage-2-only
+	 * entry recombines the attributes.
+	 */
+	{
+		struct s2_tlb tlb;
+		struct s2_tlb_entry ent[4 * 2];
+		struct s2_mmu_regs regs = w->regs;
+		struct s2_mmu_access d = { IPA_RW + 0x10, R, 1 };
+
+		assert_int_equal(s2_tlb_init(&tlb, ent, 4, 2), 0);
+		regs.hcr_el2 |= HCR_EL2_FWB;
+		regs.sctlr_el1 &= ~SCTLR_M;
+		s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, S2_MEMATTR_FWB_NORMAL_WB, 0, 3));
+		for (unsigned k = 0; k < 2; k++) {
+			assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, max, &regs, &d, &r), 0);
+			assert_int_equal(r.tlb_hit, k == 1);
+			assert_int_equal(r.attr, 0xff);
+		}
+		s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	}
+}
+
+/*
+ * HCR_EL2.PTW under HCR_EL2.FWB: stage-2 Device is MemAttr[2] = 0
+ * (AArch64.S2ApplyFWBMemAttrs; the stage-1 walk's own attributes are
+ * Normal), so MemAttr 0b1010, Normal Write-Through without FWB, is
+ * Device-nGRE with it and a stage-1 walk there is a stage-2 permission
+ * fault (S1PTW); 0b0111 (stage 1's attributes: Normal) is not. Walked
+ * afresh and through a TLB's walk cache.
+ */
+static void ptw_fwb_device(void **state)
+{
+	struct world *w = *state;
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	const uint64_t va = 0x400000;
+	struct s2_mmu_access a = { va, R, 1 };
+	struct s2_mmu_result r;
+	uint64_t l3ipa = tt_slot(&w->t, &w->s1, va, 3) - w->s1.off;
+	uint64_t slot = tt_slot(&w->t, &w->s2, l3ipa, 2), old = tt_rd(&w->t, slot);
+	uint64_t blk = old & 0xffffffe00000ULL;
+	static const struct { unsigned memattr; bool fwb, fault; } rows[] = {
+		{ 0xa, false, false },   /* Normal WT (S2AttrDecode) */
+		{ 0xa, true, true },     /* Device-nGRE under FWB */
+		{ 0x8, true, true },     /* Device-nGnRnE under FWB, MemAttr[3] RES0 */
+		{ 0x7, true, false },    /* stage 1's: Normal */
+		{ 0x6, true, false },    /* Normal WB */
+		{ 0x3, false, true },    /* Device-GRE either way */
+		{ 0x3, true, true },
+	};
+
+	for (unsigned i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct s2_mmu_regs regs = w->regs;
+
+		regs.hcr_el2 |= HCR_EL2_PTW | (rows[i].fwb ? HCR_EL2_FWB : 0);
+		tt_wr(&w->t, slot, s2_leaf(blk, 3, rows[i].memattr, 0, 2));
+		XLATE(w, max, &regs, &a, &r);
+		print_message("  MemAttr %#x, FWB=%d: %s\n", rows[i].memattr, rows[i].fwb,
+			      rows[i].fault ? "S1PTW permission fault" : "walks");
+		if (!rows[i].fault) {
+			assert_int_equal(r.fault.type, F_NONE);
+			continue;
+		}
+		assert_int_equal(r.fault.type, F_PERM);
+		assert_int_equal(r.fault.stage, 2);
+		assert_true(r.fault.s1ptw);
+		assert_int_equal(r.fault.level, 2);
+		/* The first stage-1 table in the block faults: they share it. */
+		assert_int_equal(r.fault.ipa >> 21, l3ipa >> 21);
+	}
+	/*
+	 * The walk cache: the first walk fills stage-2 entries for the
+	 * stage-1 tables, a second VA in the same tables takes them from
+	 * the TLB; both see 0b1010 as Device under FWB.
+	 */
+	{
+		struct s2_tlb tlb;
+		struct s2_tlb_entry ent[16 * 4];
+		struct s2_mmu_regs regs = w->regs;
+		struct s2_mmu_access b = { va + 0x1000, R, 1 };
+
+		assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
+		tt_wr(&w->t, slot, s2_leaf(blk, 3, 0xa, 0, 2));
+		regs.hcr_el2 |= HCR_EL2_FWB;
+		assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, max, &regs, &a, &r), 0);
+		assert_int_equal(r.fault.type, F_NONE);
+		regs.hcr_el2 |= HCR_EL2_PTW;
+		assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, max, &regs, &b, &r), 0);
+		assert_int_equal(r.fault.type, F_PERM);
+		assert_true(r.fault.s1ptw);
+		assert_true(tlb.stats.walk_s2_hits > 0);
+	}
+	tt_wr(&w->t, slot, old);
+}
+
 static uint64_t mk_vtcr(unsigned t0sz, unsigned sl0, uint64_t tg0, unsigned ps,
 			uint64_t extra);
 
@@ -1069,9 +1521,14 @@ static void stage2_52bit_spec(void **state)
 		expect_pa(s2_only(w, max, mk_vtcr(39, 0, VTCR_EL2_TG0_4K, 2, 0), g.root,
 				  0x1234567), PA_DATA + 0x7567);
 	}
-	print_message("  4K: T0SZ=40 (24 bits) refused even where the start level fits\n");
-	r = s2_only(w, max, mk_vtcr(40, 0, VTCR_EL2_TG0_4K, 2, 0), w->s2.root, 0);
-	expect_bad_vtcr(r);
+	print_message("  4K: T0SZ=40 (24 bits) refused without FEAT_TTST even where the start level fits\n");
+	{
+		struct s2_mmu_cpu nottst = *max;
+
+		nottst.ttst = false;
+		r = s2_only(w, &nottst, mk_vtcr(40, 0, VTCR_EL2_TG0_4K, 2, 0), w->s2.root, 0);
+		expect_bad_vtcr(r);
+	}
 }
 
 /*
@@ -1342,24 +1799,30 @@ static void stage1_permissions_spec(void **state)
  */
 static void cpu_from_id_spec(void **state)
 {
+	/*
+	 * 7.2 max's ID_AA64MMFR2_EL1 (ST = FWB = 1). 10.0 max's adds NV and
+	 * EVT, which the model does not read: the row gives it 7.2's.
+	 */
+	static const uint64_t mmfr2_max = 0x1021011010011011;
 	static const struct {
-		uint64_t mmfr0, mmfr1;
+		uint64_t mmfr0, mmfr1, mmfr2;
 		const struct s2_mmu_cpu *want;
 	} qemu[] = {
-		{ 0x1124, 0, &s2_mmu_cpu_cortex_a57 },                  /* 7.2, 10.0 */
-		{ 0x32310201126, 0x11010211122, &s2_mmu_cpu_max },      /* 7.2 max */
-		{ 0x2100032310201126, 0x110112010312122, &s2_mmu_cpu_max }, /* 10.0 */
+		{ 0x1124, 0, 0, &s2_mmu_cpu_cortex_a57 },                  /* 7.2, 10.0 */
+		{ 0x32310201126, 0x11010211122, mmfr2_max, &s2_mmu_cpu_max }, /* 7.2 max */
+		{ 0x2100032310201126, 0x110112010312122, mmfr2_max, &s2_mmu_cpu_max }, /* 10.0 */
 	};
 	struct s2_mmu_cpu c;
 
 	(void)state;
 	for (unsigned int i = 0; i < sizeof(qemu) / sizeof(qemu[0]); i++) {
-		assert_int_equal(s2_mmu_cpu_from_id(qemu[i].mmfr0, qemu[i].mmfr1, &c), 0);
+		assert_int_equal(s2_mmu_cpu_from_id(qemu[i].mmfr0, qemu[i].mmfr1,
+						    qemu[i].mmfr2, &c), 0);
 		assert_memory_equal(&c, qemu[i].want, sizeof(c));
 	}
 	/* PARange 0b0101: 48 bits; 8-bit ASIDs; no 4K (0xf), 16K without
-	 * LPA2 (0b0001), no 64K (0xf); 16-bit VMIDs, no XNX. */
-	assert_int_equal(s2_mmu_cpu_from_id(0xff100005, 0x20, &c), 0);
+	 * LPA2 (0b0001), no 64K (0xf); 16-bit VMIDs, no XNX, no TTST, no FWB. */
+	assert_int_equal(s2_mmu_cpu_from_id(0xff100005, 0x20, 0, &c), 0);
 	assert_int_equal(c.pa_bits, 48);
 	assert_int_equal(c.asid_bits, 8);
 	assert_false(c.gran_4k);
@@ -1368,14 +1831,21 @@ static void cpu_from_id_spec(void **state)
 	assert_false(c.lpa2);
 	assert_int_equal(c.vmid_bits, 16);
 	assert_false(c.xnx);
+	assert_false(c.ttst);
+	assert_false(c.s2fwb);
 	/* 16K with LPA2 alone; XNX alone. */
-	assert_int_equal(s2_mmu_cpu_from_id(0x00200000, 0x10000000, &c), 0);
+	assert_int_equal(s2_mmu_cpu_from_id(0x00200000, 0x10000000, 0, &c), 0);
 	assert_true(c.lpa2 && c.gran_4k && c.gran_64k && c.xnx);
 	assert_int_equal(c.pa_bits, 32);
+	/* ID_AA64MMFR2_EL1.ST [31:28] alone, FWB [43:40] alone. */
+	assert_int_equal(s2_mmu_cpu_from_id(0, 0, 0x10000000, &c), 0);
+	assert_true(c.ttst && !c.s2fwb);
+	assert_int_equal(s2_mmu_cpu_from_id(0, 0, 0x10000000000, &c), 0);
+	assert_true(!c.ttst && c.s2fwb);
 	/* Reserved encodings: PARange 0b0111, ASIDBits 0b0001, VMIDBits 0b0001. */
-	assert_int_equal(s2_mmu_cpu_from_id(0x7, 0, &c), -S2_EINVAL);
-	assert_int_equal(s2_mmu_cpu_from_id(0x10, 0, &c), -S2_EINVAL);
-	assert_int_equal(s2_mmu_cpu_from_id(0, 0x10, &c), -S2_EINVAL);
+	assert_int_equal(s2_mmu_cpu_from_id(0x7, 0, 0, &c), -S2_EINVAL);
+	assert_int_equal(s2_mmu_cpu_from_id(0x10, 0, 0, &c), -S2_EINVAL);
+	assert_int_equal(s2_mmu_cpu_from_id(0, 0x10, 0, &c), -S2_EINVAL);
 }
 
 int main(void)
@@ -1399,9 +1869,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(at_par_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(aarch32_spec, world_setup, world_teardown),
 		cmocka_unit_test(walk_24_reads),
+		cmocka_unit_test(walk_35_reads_lpa2),
+		cmocka_unit_test(stage1_ttst_spec),
+		cmocka_unit_test_setup_teardown(stage2_ttst_spec, world_setup, world_teardown),
 		cmocka_unit_test(encoders_spec),
 		cmocka_unit_test(arch_additions),
 		cmocka_unit_test_setup_teardown(bad_args, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(memory_attributes_fwb, world_setup,
+						world_teardown),
+		cmocka_unit_test_setup_teardown(ptw_fwb_device, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(memory_attributes_combine, world_setup,
 						world_teardown),
 		cmocka_unit_test_setup_teardown(regime_cache_follows_registers, world_setup,

@@ -119,6 +119,70 @@ static void pgtable_map_device(void **state)
 	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RWX);
 }
 
+static unsigned int fwb_cleans;
+
+static void count_clean(void *ctx, void *va, size_t size)
+{
+	(void)ctx;
+	(void)va;
+	(void)size;
+	fwb_cleans++;
+}
+
+/*
+ * s2_geom_set_fwb(): Normal memory as MemAttr 0b0110 (Normal Write-Back
+ * forced under HCR_EL2.FWB), Device as 0b0001 (Device-nGnRE either way),
+ * read back as the same enum s2_prot. The model with HCR_EL2.FWB agrees:
+ * a data access with the guest MMU off (stage 1 Device-nGnRnE) is Normal
+ * Write-Back on the RAM, Device on the MMIO page. The tables are still
+ * cleaned: FWB says nothing about the walker.
+ */
+static void pgtable_fwb_leaves(void **state)
+{
+	struct fx *f = *state;
+	struct s2_geom g = f->g;
+	struct s2_pgtable pt;
+	struct s2_mm_ops ops = f->hm.ops;
+	struct s2_mmu_regs regs = f->regs;
+	struct s2_mmu_access a = { .va = 0x1000, .acc = S2_MMU_READ, .el = 1 };
+	struct s2_mmu_result r;
+	uint64_t desc;
+
+	assert_int_equal(s2_geom_set_fwb(NULL, true), -S2_EINVAL);
+	assert_int_equal(s2_geom_set_fwb(&g, true), 0);
+	assert_true(g.fwb);
+	ops.dcache_clean_poc = count_clean;
+	fwb_cleans = 0;
+	assert_int_equal(s2_pgtable_init(&pt, &g, &ops, f), 0);
+	assert_int_equal(s2_pgtable_map(&pt, 0x1000, K4, RAM + 0x5000, S2_PROT_RW, 0), 0);
+	assert_int_equal(s2_pgtable_map(&pt, 0x9000000, K4, 0x9000000,
+					S2_PROT_RW | S2_PROT_DEVICE, 0), 0);
+	/* The root, and the tables and leaves of both maps. */
+	assert_true(fwb_cleans >= 3);
+	assert_int_equal(s2_pgtable_lookup(&pt, 0x1000, &desc, NULL), 0);
+	assert_int_equal(S2_FIELD_GET(S2_DESC_MEMATTR, desc), S2_MEMATTR_FWB_NORMAL_WB);
+	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RW);
+	assert_int_equal(s2_pgtable_lookup(&pt, 0x9000000, &desc, NULL), 0);
+	assert_int_equal(S2_FIELD_GET(S2_DESC_MEMATTR, desc), S2_MEMATTR_DEVICE_nGnRE);
+	assert_int_equal(s2_pgtable_desc_prot(desc), S2_PROT_RW | S2_PROT_DEVICE);
+
+	regs.hcr_el2 |= HCR_EL2_FWB;
+	regs.vttbr_el2 = s2_geom_vttbr(&pt.geom, pt.root_pa, 1);
+	assert_int_equal(s2_mmu_translate_s2(&f->mem, &f->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, RAM + 0x5000);
+	assert_int_equal(r.attr, 0xff);
+	a.va = 0x9000000;
+	assert_int_equal(s2_mmu_translate_s2(&f->mem, &f->cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.attr, 0x04);
+	s2_pgtable_destroy(&pt);
+
+	/* The same layout without FWB: MemAttr 0b1111. */
+	assert_int_equal(s2_pgtable_map(&f->pt, 0x1000, K4, RAM + 0x5000, S2_PROT_RW, 0), 0);
+	assert_int_equal(s2_pgtable_lookup(&f->pt, 0x1000, &desc, NULL), 0);
+	assert_int_equal(S2_FIELD_GET(S2_DESC_MEMATTR, desc), S2_MEMATTR_NORMAL_WB);
+}
+
 /* Arguments the other entry points refuse (and what an empty descriptor
  * grants: nothing). */
 static void pgtable_rejects_bad_walks_and_layouts(void **state)
@@ -512,6 +576,7 @@ int main(void)
 		T(pgtable_map_page),
 		T(pgtable_map_uses_largest_block),
 		T(pgtable_map_device),
+	T(pgtable_fwb_leaves),
 		T(pgtable_rejects_bad_walks_and_layouts),
 		T(pgtable_map_rejects_bad_arguments),
 		T(pgtable_last_page),
