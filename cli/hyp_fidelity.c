@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../hyp/fidelity/coverage.h"
 #include "cli.h"
 #include "qemu.h"
 
@@ -54,8 +55,22 @@ struct mclass {
 	char op[8];
 };
 
+/*
+ * Comparisons by coverage class (hyp/fidelity/coverage.h), one dimension
+ * at a time: EL1's format, each stage off or its granule and start level
+ * (-1..3), and the features.
+ */
+enum { COV_FWB, COV_PTW, COV_S1_DS, COV_S2_DS, COV_S2_LPA, COV_S1_BAD, COV_S2_BAD,
+       COV_NR };
+struct coverage {
+	long long a64, a32, s1_off, s2_off;
+	long long s1[3][5], s2[3][5];
+	long long feat[COV_NR];
+};
+
 /* The whole run, added up over QEMU's boots. */
 struct run {
+	struct coverage cov;
 	long long cmp, passed, failed, defects, known, attr, configs, dev[16];
 	unsigned int ndev;
 	struct mclass classes[MAX_CLASSES];
@@ -96,10 +111,71 @@ static void add_class(struct run *r, const char *line)
 	}
 }
 
+/* @n comparisons of coverage class @k. */
+static void cov_add(struct coverage *c, unsigned int k, long long n)
+{
+	static const unsigned int feat[COV_NR] = {
+		[COV_FWB] = FID_COV_FWB, [COV_PTW] = FID_COV_PTW,
+		[COV_S1_DS] = FID_COV_S1_DS, [COV_S2_DS] = FID_COV_S2_DS,
+		[COV_S2_LPA] = FID_COV_S2_LPA, [COV_S1_BAD] = FID_COV_S1_BAD,
+		[COV_S2_BAD] = FID_COV_S2_BAD,
+	};
+	unsigned int g1 = (k >> FID_COV_S1_G_SHIFT) & 3, l1 = (k >> FID_COV_S1_L_SHIFT) & 7;
+	unsigned int g2 = (k >> FID_COV_S2_G_SHIFT) & 3, l2 = (k >> FID_COV_S2_L_SHIFT) & 7;
+
+	if (!n || g1 > 2 || g2 > 2 || l1 > 4 || l2 > 4)
+		return;
+	*(k & FID_COV_A32 ? &c->a32 : &c->a64) += n;
+	if (k & FID_COV_S1_ON)
+		c->s1[g1][l1] += n;
+	else
+		c->s1_off += n;
+	if (k & FID_COV_S2_ON)
+		c->s2[g2][l2] += n;
+	else
+		c->s2_off += n;
+	for (unsigned int f = 0; f < COV_NR; f++)
+		if (k & feat[f])
+			c->feat[f] += n;
+}
+
+/*
+ * The coverage table: every class, 0 where nothing was compared (what the
+ * generator does not make, or this CPU lacks).
+ */
+static void print_coverage(const struct coverage *c)
+{
+	static const char *const feat[COV_NR] = {
+		[COV_FWB] = "HCR_EL2.FWB", [COV_PTW] = "HCR_EL2.PTW",
+		[COV_S1_DS] = "stage 1 LPA2 (TCR_EL1.DS)",
+		[COV_S2_DS] = "stage 2 LPA2 (VTCR_EL2.DS)",
+		[COV_S2_LPA] = "stage 2 64K with 52-bit OAs (FEAT_LPA)",
+		[COV_S1_BAD] = "stage 1 invalid geometry",
+		[COV_S2_BAD] = "stage 2 invalid geometry",
+	};
+	static const char *const gran[3] = { "4K", "16K", "64K" };
+
+	printf("fidelity: coverage EL1 AArch64: %lld\n", c->a64);
+	printf("fidelity: coverage EL1 AArch32 (LPAE): %lld\n", c->a32);
+	printf("fidelity: coverage stage 1 off: %lld\n", c->s1_off);
+	for (unsigned int g = 0; g < 3; g++)
+		for (unsigned int l = 0; l < 5; l++)
+			printf("fidelity: coverage stage 1 %s level %d: %lld\n", gran[g],
+			       (int)l - 1, c->s1[g][l]);
+	printf("fidelity: coverage stage 2 off: %lld\n", c->s2_off);
+	for (unsigned int g = 0; g < 3; g++)
+		for (unsigned int l = 0; l < 5; l++)
+			printf("fidelity: coverage stage 2 %s level %d: %lld\n", gran[g],
+			       (int)l - 1, c->s2[g][l]);
+	for (unsigned int f = 0; f < COV_NR; f++)
+		printf("fidelity: coverage %s: %lld\n", feat[f], c->feat[f]);
+}
+
 /* A "done" line: one configuration's counts. Return: 0, or -1 if not one. */
 static int add_done(struct run *r, const char *line)
 {
-	unsigned long long cfg, cmp, pass, fail, defects, known, attr, d;
+	unsigned long long cfg, cmp, pass, fail, defects, known, attr, d, n0, n1;
+	unsigned int k0, k1;
 	const char *p;
 	int used;
 
@@ -119,6 +195,10 @@ static int add_done(struct run *r, const char *line)
 		r->dev[i] += (long long)d;
 		r->ndev = i > r->ndev ? i : r->ndev;
 		p += used;
+	}
+	if (sscanf(p, " cov %x %llu %x %llu", &k0, &n0, &k1, &n1) == 4) {
+		cov_add(&r->cov, k0, (long long)n0);
+		cov_add(&r->cov, k1, (long long)n1);
 	}
 	r->done_any = true;
 	r->next_cfg = cfg + 1;
@@ -188,6 +268,7 @@ static void print_totals(const struct run *r, unsigned long long boots, long lon
 		printf("fidelity: mismatch %s: %lld (first: config %lld addr %lld op %s)\n",
 		       r->classes[i].key, r->classes[i].n, r->classes[i].cfg, r->classes[i].addr,
 		       r->classes[i].op);
+	print_coverage(&r->cov);
 	printf("fidelity: %lld configurations, %lld comparisons in %llu QEMU boot%s, %lld with "
 	       "other ATTR/SH\n", r->configs, r->cmp, boots, boots == 1 ? "" : "s", r->attr);
 	if (r->known)

@@ -15,6 +15,7 @@
  * with their reproducer.
  */
 #include "../hyp.h"
+#include "coverage.h"
 #include "fidelity.h"
 
 #include <s2mm/arch.h>
@@ -117,6 +118,33 @@ void fid_decode_par(uint64_t par, struct fid_outcome *o)
 	} else {
 		o->pa = par & PAR_EL1_PA_MASK;
 	}
+}
+
+/*
+ * The coverage class (coverage.h) of @c's comparisons whose VA selects
+ * TTBR@sel: EL1's format, each stage's geometry, the features.
+ */
+static unsigned coverage(const struct fid_case *c, int sel)
+{
+	const struct fid_geo *s1 = &c->s1[sel], *s2 = &c->s2;
+	uint64_t hcr = c->regs.hcr_el2;
+	unsigned k = 0;
+
+	if (c->a32)
+		k |= FID_COV_A32;
+	if (c->regs.sctlr_el1 & SCTLR_M) {
+		k |= FID_COV_S1_ON | FID_COV_GRANULE(s1->gbits) << FID_COV_S1_G_SHIFT |
+		     (unsigned)(s1->start + 1) << FID_COV_S1_L_SHIFT;
+		k |= (s1->ds ? FID_COV_S1_DS : 0) | (s1->valid ? 0 : FID_COV_S1_BAD);
+	}
+	if (hcr & HCR_EL2_VM) {
+		k |= FID_COV_S2_ON | FID_COV_GRANULE(s2->gbits) << FID_COV_S2_G_SHIFT |
+		     (unsigned)(s2->start + 1) << FID_COV_S2_L_SHIFT;
+		k |= (s2->ds ? FID_COV_S2_DS : 0) | (s2->lpa64k ? FID_COV_S2_LPA : 0) |
+		     (s2->valid ? 0 : FID_COV_S2_BAD);
+	}
+	k |= (hcr & HCR_EL2_FWB ? FID_COV_FWB : 0) | (hcr & HCR_EL2_PTW ? FID_COV_PTW : 0);
+	return k;
 }
 
 static bool same(const struct fid_outcome *a, const struct fid_outcome *b)
@@ -270,6 +298,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			fid_dump_walk(&gen, &fcase, fcase.addrs[0]);
 		}
 		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr0 = attr_diff;
+		uint64_t compared[2] = { 0 };   /* by TTBR, for the coverage */
 		uint64_t ndev0[16], defects0 = defects, known0 = known;
 
 		for (unsigned d = 0; d < 16; d++)
@@ -343,6 +372,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					mpar = inject_bug(mpar, &m, &q, injected++);
 					fid_decode_par(mpar, &m);
 				}
+				compared[fid_s1_select(&fcase, va)]++;
 				if (same(&m, &q)) {
 					passed++;
 					if (!m.f && (mpar ^ q.par) & (PAR_EL1_ATTR_MASK |
@@ -400,7 +430,8 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				   attr_diff - attr0);
 			for (unsigned d = 1; d <= fid_ndeviations; d++)
 				hyp_printf(" %lu", ndev[d] - ndev0[d]);
-			hyp_printf("\n");
+			hyp_printf(" cov %x %lu %x %lu\n", coverage(&fcase, 0), compared[0],
+				   coverage(&fcase, 1), compared[1]);
 		}
 		cfg++;
 	}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fidelity test's coverage classes: what a configuration's comparisons
+ * exercised (EL1's format, each stage's granule and start level, the
+ * features), packed into one word per TTBR by s2hyp (run.c, on its "done"
+ * lines) and counted by the runner (cli/hyp_fidelity.c), which adds up
+ * every boot's configurations. docs/fidelity.md's coverage table is its
+ * output.
+ */
+#ifndef S2HYP_FIDELITY_COVERAGE_H
+#define S2HYP_FIDELITY_COVERAGE_H
+
+#define FID_COV_A32        (1u << 0)   /* EL1 AArch32, stage 1 LPAE */
+#define FID_COV_S1_ON      (1u << 1)   /* SCTLR_EL1.M */
+#define FID_COV_S1_G_SHIFT 2           /* 2 bits: 0 4K, 1 16K, 2 64K */
+#define FID_COV_S1_L_SHIFT 4           /* 3 bits: start level + 1 */
+#define FID_COV_S1_DS      (1u << 7)   /* TCR_EL1.DS (FEAT_LPA2) */
+#define FID_COV_S1_BAD     (1u << 8)   /* a geometry meant to be invalid */
+#define FID_COV_S2_ON      (1u << 9)   /* HCR_EL2.VM */
+#define FID_COV_S2_G_SHIFT 10
+#define FID_COV_S2_L_SHIFT 12
+#define FID_COV_S2_DS      (1u << 15)  /* VTCR_EL2.DS */
+#define FID_COV_S2_LPA     (1u << 16)  /* 64K with 52-bit OAs (FEAT_LPA) */
+#define FID_COV_S2_BAD     (1u << 17)
+#define FID_COV_FWB        (1u << 18)  /* HCR_EL2.FWB */
+#define FID_COV_PTW        (1u << 19)  /* HCR_EL2.PTW */
+
+/* A granule's code: log2 size 12, 14, 16 -> 0, 1, 2. */
+#define FID_COV_GRANULE(gbits) (((unsigned)(gbits) - 12) / 2)
+
+#endif
