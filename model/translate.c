@@ -189,25 +189,22 @@ miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		s2_tlb_fill_result(tlb, kind, regs, in, res);
 }
 
-int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
-		     const struct s2_mmu_cpu *cpu,
-		     const struct s2_mmu_regs *regs,
-		     const struct s2_mmu_access *acc,
-		     struct s2_mmu_result *res)
+/*
+ * Everything but the usual hit (translations already counted): stage 1
+ * off, stale checking on, a miss, a hit that faults. Out of line: the hit
+ * path is then a short function that saves no registers.
+ */
+static __attribute__((noinline)) int
+translate_rest(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+	       const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+	       const struct s2_mmu_access *acc, struct s2_mmu_result *res)
 {
 	bool m, vm, a32;
 	unsigned kind;
 	uint64_t in;
 	uint16_t vmid, asid;
 	struct s2_tlb_entry *e;
-	int err;
 
-	if (!tlb)
-		return -S2_EINVAL;
-	err = check_args(mem, cpu, regs, acc, res);
-	if (err)
-		return err;
-	tlb->stats.translations++;
 	m = regs->sctlr_el1 & SCTLR_M;
 	vm = regs->hcr_el2 & HCR_EL2_VM;
 	a32 = !(regs->hcr_el2 & HCR_EL2_RW);
@@ -226,5 +223,41 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		miss(tlb, mem, cpu, regs, acc, kind, in, res);
 	}
 	tlb_count_fault(tlb, &res->fault);
+	return 0;
+}
+
+int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+		     const struct s2_mmu_cpu *cpu,
+		     const struct s2_mmu_regs *regs,
+		     const struct s2_mmu_access *acc,
+		     struct s2_mmu_result *res)
+{
+	const struct s2_tlb_entry *e;
+	uint64_t hcr, in;
+	unsigned kind;
+	int err;
+
+	if (!tlb)
+		return -S2_EINVAL;
+	err = check_args(mem, cpu, regs, acc, res);
+	if (err)
+		return err;
+	tlb->stats.translations++;
+	/*
+	 * Inline only the usual hit: stage 1 on (combined or stage-1-only
+	 * entries, whose result is the entry's alone), no stale checking,
+	 * and the access permitted by both stages.
+	 */
+	if (!(regs->sctlr_el1 & SCTLR_M) || tlb->check_stale)
+		return translate_rest(tlb, mem, cpu, regs, acc, res);
+	hcr = regs->hcr_el2;
+	kind = (hcr & HCR_EL2_VM) ? S2_TLB_S12 : S2_TLB_S1;
+	in = (hcr & HCR_EL2_RW) ? acc->va : (uint32_t)acc->va;
+	e = tlb_lookup(tlb, kind, s2_model_vmid(cpu, regs),
+		       s2_model_cur_asid(cpu, regs), in);
+	if (!e || !s2_model_perm_ok(e->s1_perm & e->s2_perm, acc->acc, acc->el))
+		return translate_rest(tlb, mem, cpu, regs, acc, res);
+	tlb->stats.hits++;
+	tlb_hit_result(e, acc, in, res);
 	return 0;
 }

@@ -41,22 +41,32 @@ enum s2_tlb_kind {
 /**
  * struct s2_tlb_entry - One cached translation. Treat as opaque; exposed so
  * that callers can size the storage.
+ *
+ * From @attr to @vmid the fields are, byte for byte, those of the struct
+ * s2_mmu_result a hit gives (its @attr to @vmid): a hit copies them as two
+ * words. @vmid, @kind and @shift are adjacent: the look-up compares them as
+ * one word.
  */
 struct s2_tlb_entry {
 	uint64_t in;        /* VA or IPA, aligned to 1 << shift */
 	uint64_t ipa;       /* IPA of the block (combined entries) */
 	uint64_t out;       /* PA, aligned to 1 << shift */
-	uint16_t vmid;      /* the VMID it was filled under */
-	uint16_t asid;      /* the ASID, when not global */
-	uint8_t kind;       /* enum s2_tlb_kind */
-	uint8_t shift;      /* log2 block size: min of both stages */
-	uint8_t s1_perm;    /* S2_MMU_PERM_* stage 1 grants */
-	uint8_t s2_perm;    /* S2_MMU_PERM_* stage 2 grants */
+	uint8_t attr;       /* combined attributes, MAIR format (S2: MemAttr) */
+	uint8_t sh;         /* combined shareability (S2: the leaf's SH) */
 	int8_t s1_level;    /* level of the stage-1 leaf */
 	int8_t s2_level;    /* level of the stage-2 leaf */
-	uint8_t attr;       /* combined attributes, MAIR format */
-	uint8_t sh;         /* combined shareability */
+	uint8_t s1_shift;   /* @shift, 64 for stage-2-only entries */
+	uint8_t s2_shift;   /* @shift, 64 for stage-1-only entries */
+	uint8_t s1_perm;    /* S2_MMU_PERM_* stage 1 grants */
+	uint8_t s2_perm;    /* S2_MMU_PERM_* stage 2 grants */
+	uint8_t s2_memattr; /* stage-2-only entries: the leaf's MemAttr, else 0 */
+	uint8_t s2_sh;      /* stage-2-only entries: the leaf's SH, else 0 */
 	bool global;        /* stage-1 nG=0: matches any ASID */
+	uint8_t zero;       /* 0: the result's padding */
+	uint16_t asid;      /* the ASID, when not global */
+	uint16_t vmid;      /* the VMID it was filled under */
+	uint8_t kind;       /* enum s2_tlb_kind */
+	uint8_t shift;      /* log2 block size: min of both stages */
 };
 
 /** struct s2_tlb_stats - Counters, per TLB (per CPU). */
