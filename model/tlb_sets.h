@@ -131,7 +131,7 @@ static inline void tlb_hit_result(const struct s2_tlb_entry *e,
 				  const struct s2_mmu_access *acc, uint64_t in,
 				  struct s2_mmu_result *res)
 {
-	uint64_t off = in & LOWMASK(e->shift);
+	uint64_t off = in ^ e->in;   /* e->in is @in without the offset */
 	char *r = (char *)res;
 
 	put64(r, (uint64_t)(acc->acc | (unsigned)acc->el << 8) << 32);

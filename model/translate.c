@@ -226,6 +226,28 @@ translate_rest(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	return 0;
 }
 
+/*
+ * The arguments are valid but for the AArch32 short-descriptor check:
+ * s2_tlb_translate()'s calls that are not its inline hit.
+ */
+static __attribute__((noinline)) int
+translate_checked(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+		  const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+		  const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+{
+	if ((regs->sctlr_el1 & SCTLR_M) && !(regs->hcr_el2 & HCR_EL2_RW) &&
+	    !(regs->tcr_el1 & TTBCR_EAE))
+		return -S2_ENOTSUP;
+	tlb->stats.translations++;
+	return translate_rest(tlb, mem, cpu, regs, acc, res);
+}
+
+/* 0xffff when @wide, else 0xff, without a branch. */
+static inline unsigned tag_mask(unsigned wide)
+{
+	return 0xffu | (0xff00u & -wide);
+}
+
 int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		     const struct s2_mmu_cpu *cpu,
 		     const struct s2_mmu_regs *regs,
@@ -233,29 +255,60 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		     struct s2_mmu_result *res)
 {
 	const struct s2_tlb_entry *e;
-	uint64_t hcr, in;
-	unsigned kind;
-	int err;
+	uint64_t host, base, size, hcr, tcr, ttbr, in, shifts;
+	unsigned kind, shift, vmid, asid, pbit;
+	uint32_t key, set, n;
 
-	if (!tlb)
-		return -S2_EINVAL;
-	err = check_args(mem, cpu, regs, acc, res);
-	if (err)
-		return err;
-	tlb->stats.translations++;
 	/*
-	 * Inline only the usual hit: stage 1 on (combined or stage-1-only
-	 * entries, whose result is the entry's alone), no stale checking,
-	 * and the access permitted by both stages.
+	 * check_args(), each group of checks one test: the hit is short
+	 * enough that a branch per check would be what it waits on.
 	 */
-	if (!(regs->sctlr_el1 & SCTLR_M) || tlb->check_stale)
-		return translate_rest(tlb, mem, cpu, regs, acc, res);
+	if (!tlb | !mem | !cpu | !regs | !acc | !res)
+		return -S2_EINVAL;
+	host = (uintptr_t)mem->host;
+	base = mem->base;
+	size = mem->size;
+	if ((acc->el > 1) | (acc->acc > S2_MMU_EXEC) | !host |
+	    ((host | base | size) & 7) | (size < 8) | (base + size < base) |
+	    ((unsigned)cpu->pa_bits - 32 > 52 - 32))
+		return -S2_EINVAL;
+	/*
+	 * Inline only the usual hit: an AArch64 EL1 with stage 1 on
+	 * (combined or stage-1-only entries, whose result is the entry's
+	 * alone), no stale checking, the access permitted by both stages.
+	 */
 	hcr = regs->hcr_el2;
-	kind = (hcr & HCR_EL2_VM) ? S2_TLB_S12 : S2_TLB_S1;
-	in = (hcr & HCR_EL2_RW) ? acc->va : (uint32_t)acc->va;
-	e = tlb_lookup(tlb, kind, s2_model_vmid(cpu, regs),
-		       s2_model_cur_asid(cpu, regs), in);
-	if (!e || !s2_model_perm_ok(e->s1_perm & e->s2_perm, acc->acc, acc->el))
+	shifts = tlb->shifts;
+	if (!(regs->sctlr_el1 & SCTLR_M) | !(hcr & HCR_EL2_RW) |
+	    tlb->check_stale | !shifts)
+		return translate_checked(tlb, mem, cpu, regs, acc, res);
+	tlb->stats.translations++;
+	/* The tags as s2_model_vmid() and s2_model_cur_asid() give them. */
+	kind = S2_TLB_S1 - (unsigned)(hcr & HCR_EL2_VM);
+	vmid = (unsigned)(regs->vttbr_el2 >> VTTBR_EL2_VMID_SHIFT) &
+	       tag_mask((cpu->vmid_bits == 16) & (unsigned)(regs->vtcr_el2 >> 19));
+	tcr = regs->tcr_el1;
+	ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
+	asid = (unsigned)(ttbr >> TTBR_ASID_SHIFT) &
+	       tag_mask((cpu->asid_bits == 16) & (unsigned)(tcr >> 36));
+	key = tlb_key(kind, (uint16_t)vmid, 0);
+	in = acc->va;
+	do {
+		shift = (unsigned)__builtin_ctzll(shifts);
+		shifts &= shifts - 1;
+		set = (uint32_t)(in >> shift) & (tlb->sets - 1);
+		e = &tlb->entries[set * tlb->ways];
+		for (n = tlb->ways; n; n--, e++) {
+			if (!((in ^ e->in) >> shift) && tlb_tag(e) == (key | shift << 24) &&
+			    (e->global || e->asid == asid))
+				goto hit;
+		}
+	} while (shifts);
+	return translate_rest(tlb, mem, cpu, regs, acc, res);
+hit:
+	/* AArch64.CheckPermission: both stages' grants, as an entry holds them. */
+	pbit = acc->acc + 3u * acc->el;
+	if (!(((e->s1_perm & e->s2_perm) >> pbit) & 1))
 		return translate_rest(tlb, mem, cpu, regs, acc, res);
 	tlb->stats.hits++;
 	tlb_hit_result(e, acc, in, res);
