@@ -37,6 +37,7 @@ int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 void s2_tlb_set_check_stale(struct s2_tlb *tlb, bool on)
 {
 	tlb->check_stale = on;
+	tlb->ctx.fast = 0;   /* the next translation decides it again */
 }
 
 void s2_tlb_set_s2_fetch(struct s2_tlb *tlb, bool on)

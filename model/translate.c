@@ -227,25 +227,59 @@ translate_rest(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 }
 
 /*
- * The arguments are valid but for the AArch32 short-descriptor check:
- * s2_tlb_translate()'s calls that are not its inline hit.
+ * A call whose memory, CPU and registers are not those the inline hit last
+ * validated (or for which it does not apply): check every argument, and
+ * remember them and the tags they give when they are valid.
  */
 static __attribute__((noinline)) int
-translate_checked(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
-		  const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
-		  const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+translate_new(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+	      const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+	      const struct s2_mmu_access *acc, struct s2_mmu_result *res)
 {
-	if ((regs->sctlr_el1 & SCTLR_M) && !(regs->hcr_el2 & HCR_EL2_RW) &&
-	    !(regs->tcr_el1 & TTBCR_EAE))
-		return -S2_ENOTSUP;
+	struct s2_tlb_ctx *c = &tlb->ctx;
+	int err = check_args(mem, cpu, regs, acc, res);
+	bool vm;
+
+	if (err)
+		return err;
+	vm = regs->hcr_el2 & HCR_EL2_VM;
+	c->host = (uintptr_t)mem->host;
+	c->base = mem->base;
+	c->size = mem->size;
+	c->cpu = cpu_word(cpu);
+	c->hcr = regs->hcr_el2;
+	c->vtcr = regs->vtcr_el2;
+	c->vttbr = regs->vttbr_el2;
+	c->sctlr = regs->sctlr_el1;
+	c->tcr = regs->tcr_el1;
+	c->a1 = !!(regs->tcr_el1 & TCR_EL1_A1);
+	c->ttbr = c->a1 ? regs->ttbr1_el1 : regs->ttbr0_el1;
+	c->key = tlb_key(vm ? S2_TLB_S12 : S2_TLB_S1, s2_model_vmid(cpu, regs), 0);
+	c->asid = s2_model_cur_asid(cpu, regs);
+	/*
+	 * The inline hit: an AArch64 EL1 with stage 1 on (combined or
+	 * stage-1-only entries, whose result is the entry's alone), no
+	 * stale checking.
+	 */
+	c->fast = (regs->sctlr_el1 & SCTLR_M) && (regs->hcr_el2 & HCR_EL2_RW) &&
+		  !tlb->check_stale;
 	tlb->stats.translations++;
 	return translate_rest(tlb, mem, cpu, regs, acc, res);
 }
 
-/* 0xffff when @wide, else 0xff, without a branch. */
-static inline unsigned tag_mask(unsigned wide)
+/* Are @mem, @cpu and @regs, as a hit reads them, those of @c? */
+static inline bool ctx_same(const struct s2_tlb_ctx *c,
+			    const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs)
 {
-	return 0xffu | (0xff00u & -wide);
+	uint64_t ttbr = c->a1 ? regs->ttbr1_el1 : regs->ttbr0_el1;
+
+	return !(((uintptr_t)mem->host ^ c->host) | (mem->base ^ c->base) |
+		 (mem->size ^ c->size) | (cpu_word(cpu) ^ c->cpu) |
+		 (regs->hcr_el2 ^ c->hcr) | (regs->vtcr_el2 ^ c->vtcr) |
+		 (regs->vttbr_el2 ^ c->vttbr) | (regs->sctlr_el1 ^ c->sctlr) |
+		 (regs->tcr_el1 ^ c->tcr) | (ttbr ^ c->ttbr));
 }
 
 int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
@@ -254,62 +288,47 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		     const struct s2_mmu_access *acc,
 		     struct s2_mmu_result *res)
 {
-	const struct s2_tlb_entry *e;
-	uint64_t host, base, size, hcr, tcr, ttbr, in, shifts;
-	unsigned kind, shift, vmid, asid, pbit;
-	uint32_t key, set, n;
+	const struct s2_tlb_entry *e, *end;
+	const struct s2_tlb_ctx *c;
+	uint64_t in, shifts;
+	unsigned shift, a, el;
+	uint32_t key;
+	uint16_t asid;
 
-	/*
-	 * check_args(), each group of checks one test: the hit is short
-	 * enough that a branch per check would be what it waits on.
-	 */
-	if (!tlb | !mem | !cpu | !regs | !acc | !res)
-		return -S2_EINVAL;
-	host = (uintptr_t)mem->host;
-	base = mem->base;
-	size = mem->size;
-	if ((acc->el > 1) | (acc->acc > S2_MMU_EXEC) | !host |
-	    ((host | base | size) & 7) | (size < 8) | (base + size < base) |
-	    ((unsigned)cpu->pa_bits - 32 > 52 - 32))
+	if (!tlb || !mem || !cpu || !regs || !acc || !res)
 		return -S2_EINVAL;
 	/*
-	 * Inline only the usual hit: an AArch64 EL1 with stage 1 on
-	 * (combined or stage-1-only entries, whose result is the entry's
-	 * alone), no stale checking, the access permitted by both stages.
+	 * Memory, CPU and registers as a call validated them last: the tags
+	 * are those it decoded. Nothing is written before the access too is
+	 * found valid; every other case goes to translate_new().
 	 */
-	hcr = regs->hcr_el2;
-	shifts = tlb->shifts;
-	if (!(regs->sctlr_el1 & SCTLR_M) | !(hcr & HCR_EL2_RW) |
-	    tlb->check_stale | !shifts)
-		return translate_checked(tlb, mem, cpu, regs, acc, res);
-	tlb->stats.translations++;
-	/* The tags as s2_model_vmid() and s2_model_cur_asid() give them. */
-	kind = S2_TLB_S1 - (unsigned)(hcr & HCR_EL2_VM);
-	vmid = (unsigned)(regs->vttbr_el2 >> VTTBR_EL2_VMID_SHIFT) &
-	       tag_mask((cpu->vmid_bits == 16) & (unsigned)(regs->vtcr_el2 >> 19));
-	tcr = regs->tcr_el1;
-	ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
-	asid = (unsigned)(ttbr >> TTBR_ASID_SHIFT) &
-	       tag_mask((cpu->asid_bits == 16) & (unsigned)(tcr >> 36));
-	key = tlb_key(kind, (uint16_t)vmid, 0);
+	c = &tlb->ctx;
+	if (!c->fast || !ctx_same(c, mem, cpu, regs))
+		return translate_new(tlb, mem, cpu, regs, acc, res);
+	key = c->key;
+	asid = c->asid;
 	in = acc->va;
-	do {
+	for (shifts = tlb->shifts; shifts; shifts &= shifts - 1) {
 		shift = (unsigned)__builtin_ctzll(shifts);
-		shifts &= shifts - 1;
-		set = (uint32_t)(in >> shift) & (tlb->sets - 1);
-		e = &tlb->entries[set * tlb->ways];
-		for (n = tlb->ways; n; n--, e++) {
+		e = &tlb->entries[((uint32_t)(in >> shift) & (tlb->sets - 1)) * tlb->ways];
+		for (end = e + tlb->ways; e < end; e++) {
 			if (!((in ^ e->in) >> shift) && tlb_tag(e) == (key | shift << 24) &&
 			    (e->global || e->asid == asid))
 				goto hit;
 		}
-	} while (shifts);
-	return translate_rest(tlb, mem, cpu, regs, acc, res);
+	}
+	return translate_new(tlb, mem, cpu, regs, acc, res);
 hit:
-	/* AArch64.CheckPermission: both stages' grants, as an entry holds them. */
-	pbit = acc->acc + 3u * acc->el;
-	if (!(((e->s1_perm & e->s2_perm) >> pbit) & 1))
-		return translate_rest(tlb, mem, cpu, regs, acc, res);
+	/*
+	 * The access valid (check_args()) and permitted by both stages'
+	 * grants as the entry holds them (AArch64.CheckPermission).
+	 */
+	a = acc->acc;
+	el = acc->el;
+	if ((a > S2_MMU_EXEC) | (el > 1) ||
+	    !(((e->s1_perm & e->s2_perm) >> (a + 3 * el)) & 1))
+		return translate_new(tlb, mem, cpu, regs, acc, res);
+	tlb->stats.translations++;
 	tlb->stats.hits++;
 	tlb_hit_result(e, acc, in, res);
 	return 0;

@@ -175,6 +175,21 @@ struct s2_wc {
 	struct s2_wc_stats stats;    /* read them; s2_tlb_stats_reset() */
 };
 
+/**
+ * struct s2_tlb_ctx - The arguments s2_tlb_translate() last validated, as
+ * the words a hit compares, and the tags they gave. Private to the model.
+ */
+struct s2_tlb_ctx {
+	uint64_t host, base, size;  /* struct s2_mmu_mem */
+	uint64_t cpu;               /* struct s2_mmu_cpu, one word */
+	uint64_t hcr, vtcr, vttbr, sctlr, tcr; /* struct s2_mmu_regs */
+	uint64_t ttbr;              /* the TTBR that TCR_EL1.A1 names */
+	uint32_t key;               /* VMID and entry kind, as entries hold them */
+	uint16_t asid;              /* the ASID */
+	uint8_t a1;                 /* TCR_EL1.A1 */
+	uint8_t fast;               /* the inline hit applies; 0: not validated */
+};
+
 /** struct s2_tlb - One CPU's TLB. Fields are private to the model. */
 struct s2_tlb {
 	struct s2_tlb_entry *entries; /* sets * ways, the caller's storage */
@@ -187,6 +202,7 @@ struct s2_tlb {
 	struct s2_tlb_stats stats;  /* read them; s2_tlb_stats_reset() */
 	struct s2_mmu_regime regime;  /* decoded controls for walks on a miss */
 	struct s2_wc *wc[S2_WC_NR]; /* walk caches, NULL when off */
+	struct s2_tlb_ctx ctx;      /* s2_tlb_translate()'s last arguments */
 };
 
 /**
