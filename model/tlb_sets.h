@@ -82,32 +82,38 @@ static inline uint32_t tlb_tag(const struct s2_tlb_entry *e)
 }
 
 /*
- * Probe every block size some entry has, at that size's set. The address
- * is compared first: it is what tells most ways of a set apart.
+ * Probe every block size some entry has, at that size's set, for an entry
+ * tagged @key (tlb_key() of shift 0) and, unless global, @asid. The
+ * address is compared first: it is what tells most ways of a set apart;
+ * (in ^ e->in) < size is the same block without a shift by a register.
  */
-static inline struct s2_tlb_entry *tlb_lookup(struct s2_tlb *tlb,
-					      unsigned kind, uint16_t vmid,
-					      uint16_t asid, uint64_t in)
+static inline struct s2_tlb_entry *tlb_find(struct s2_tlb *tlb, uint32_t key,
+					    uint16_t asid, uint64_t in)
 {
-	uint64_t shifts = tlb->shifts;
-	uint32_t set_mask = tlb->sets - 1, ways = tlb->ways;
-	uint32_t key = tlb_key(kind, vmid, 0);
+	uint64_t shifts;
 
-	while (shifts) {
+	for (shifts = tlb->shifts; shifts; shifts &= shifts - 1) {
+		uint64_t size = shifts & -shifts;
 		unsigned shift = (unsigned)__builtin_ctzll(shifts);
-		uint32_t set = (uint32_t)(in >> shift) & set_mask;
-		struct s2_tlb_entry *e = &tlb->entries[set * ways];
-		struct s2_tlb_entry *end = e + ways;
 		uint32_t want = key | shift << 24;
+		uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
+		struct s2_tlb_entry *e = &tlb->entries[set * tlb->ways];
+		struct s2_tlb_entry *end = e + tlb->ways;
 
-		shifts &= shifts - 1;
 		for (; e < end; e++) {
-			if (!((in ^ e->in) >> shift) && tlb_tag(e) == want &&
+			if ((in ^ e->in) < size && tlb_tag(e) == want &&
 			    (e->global || e->asid == asid))
 				return e;
 		}
 	}
 	return NULL;
+}
+
+static inline struct s2_tlb_entry *tlb_lookup(struct s2_tlb *tlb,
+					      unsigned kind, uint16_t vmid,
+					      uint16_t asid, uint64_t in)
+{
+	return tlb_find(tlb, tlb_key(kind, vmid, 0), asid, in);
 }
 
 static inline void put64(void *p, uint64_t v)

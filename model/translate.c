@@ -267,6 +267,21 @@ translate_new(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	return translate_rest(tlb, mem, cpu, regs, acc, res);
 }
 
+/*
+ * Memory, CPU and registers valid, as translate_new() found them: a miss,
+ * or a hit the access does not pass (or a bad access).
+ */
+static __attribute__((noinline)) int
+translate_known(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+		const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+		const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+{
+	if (acc->el > 1 || acc->acc > S2_MMU_EXEC)
+		return -S2_EINVAL;
+	tlb->stats.translations++;
+	return translate_rest(tlb, mem, cpu, regs, acc, res);
+}
+
 /* Are @mem, @cpu and @regs, as a hit reads them, those of @c? */
 static inline bool ctx_same(const struct s2_tlb_ctx *c,
 			    const struct s2_mmu_mem *mem,
@@ -288,37 +303,23 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		     const struct s2_mmu_access *acc,
 		     struct s2_mmu_result *res)
 {
-	const struct s2_tlb_entry *e, *end;
+	const struct s2_tlb_entry *e;
 	const struct s2_tlb_ctx *c;
-	uint64_t in, shifts;
-	unsigned shift, a, el;
-	uint32_t key;
-	uint16_t asid;
+	unsigned a, el;
 
 	if (!tlb || !mem || !cpu || !regs || !acc || !res)
 		return -S2_EINVAL;
 	/*
 	 * Memory, CPU and registers as a call validated them last: the tags
 	 * are those it decoded. Nothing is written before the access too is
-	 * found valid; every other case goes to translate_new().
+	 * found valid; every other case goes out of line.
 	 */
 	c = &tlb->ctx;
 	if (!c->fast || !ctx_same(c, mem, cpu, regs))
 		return translate_new(tlb, mem, cpu, regs, acc, res);
-	key = c->key;
-	asid = c->asid;
-	in = acc->va;
-	for (shifts = tlb->shifts; shifts; shifts &= shifts - 1) {
-		shift = (unsigned)__builtin_ctzll(shifts);
-		e = &tlb->entries[((uint32_t)(in >> shift) & (tlb->sets - 1)) * tlb->ways];
-		for (end = e + tlb->ways; e < end; e++) {
-			if (!((in ^ e->in) >> shift) && tlb_tag(e) == (key | shift << 24) &&
-			    (e->global || e->asid == asid))
-				goto hit;
-		}
-	}
-	return translate_new(tlb, mem, cpu, regs, acc, res);
-hit:
+	e = tlb_find(tlb, c->key, c->asid, acc->va);
+	if (!e)
+		return translate_known(tlb, mem, cpu, regs, acc, res);
 	/*
 	 * The access valid (check_args()) and permitted by both stages'
 	 * grants as the entry holds them (AArch64.CheckPermission).
@@ -327,9 +328,9 @@ hit:
 	el = acc->el;
 	if ((a > S2_MMU_EXEC) | (el > 1) ||
 	    !(((e->s1_perm & e->s2_perm) >> (a + 3 * el)) & 1))
-		return translate_new(tlb, mem, cpu, regs, acc, res);
+		return translate_known(tlb, mem, cpu, regs, acc, res);
 	tlb->stats.translations++;
 	tlb->stats.hits++;
-	tlb_hit_result(e, acc, in, res);
+	tlb_hit_result(e, acc, acc->va, res);
 	return 0;
 }
