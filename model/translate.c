@@ -243,10 +243,8 @@ translate_new(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	if (err)
 		return err;
 	vm = regs->hcr_el2 & HCR_EL2_VM;
-	c->host = (uintptr_t)mem->host;
-	c->base = mem->base;
-	c->size = mem->size;
-	c->cpu = cpu_word(cpu);
+	c->mem = *mem;
+	c->cpu = *cpu;
 	c->hcr = regs->hcr_el2;
 	c->vtcr = regs->vtcr_el2;
 	c->vttbr = regs->vttbr_el2;
@@ -290,8 +288,9 @@ static inline bool ctx_same(const struct s2_tlb_ctx *c,
 {
 	uint64_t ttbr = c->a1 ? regs->ttbr1_el1 : regs->ttbr0_el1;
 
-	return !(((uintptr_t)mem->host ^ c->host) | (mem->base ^ c->base) |
-		 (mem->size ^ c->size) | (cpu_word(cpu) ^ c->cpu) |
+	return !(((uintptr_t)mem->host ^ (uintptr_t)c->mem.host) |
+		 (mem->base ^ c->mem.base) | (mem->size ^ c->mem.size) |
+		 (cpu_word(cpu) ^ cpu_word(&c->cpu)) |
 		 (regs->hcr_el2 ^ c->hcr) | (regs->vtcr_el2 ^ c->vtcr) |
 		 (regs->vttbr_el2 ^ c->vttbr) | (regs->sctlr_el1 ^ c->sctlr) |
 		 (regs->tcr_el1 ^ c->tcr) | (ttbr ^ c->ttbr));
@@ -304,7 +303,7 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		     struct s2_mmu_result *res)
 {
 	const struct s2_tlb_entry *e;
-	const struct s2_tlb_ctx *c;
+	struct s2_tlb_ctx *c;
 	unsigned a, el;
 
 	if (!tlb || !mem || !cpu || !regs || !acc || !res)
@@ -317,9 +316,13 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	c = &tlb->ctx;
 	if (!c->fast || !ctx_same(c, mem, cpu, regs))
 		return translate_new(tlb, mem, cpu, regs, acc, res);
+	/*
+	 * From here on, memory and CPU are the context's copies (equal to
+	 * the caller's): the caller's pointers need not stay in registers.
+	 */
 	e = tlb_find(tlb, c->key, c->asid, acc->va);
 	if (!e)
-		return translate_known(tlb, mem, cpu, regs, acc, res);
+		return translate_known(tlb, &c->mem, &c->cpu, regs, acc, res);
 	/*
 	 * The access valid (check_args()) and permitted by both stages'
 	 * grants as the entry holds them (AArch64.CheckPermission).
@@ -328,7 +331,7 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	el = acc->el;
 	if ((a > S2_MMU_EXEC) | (el > 1) ||
 	    !(((e->s1_perm & e->s2_perm) >> (a + 3 * el)) & 1))
-		return translate_known(tlb, mem, cpu, regs, acc, res);
+		return translate_known(tlb, &c->mem, &c->cpu, regs, acc, res);
 	tlb->stats.translations++;
 	tlb->stats.hits++;
 	tlb_hit_result(e, acc, acc->va, res);

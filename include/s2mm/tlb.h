@@ -180,8 +180,8 @@ struct s2_wc {
  * the words a hit compares, and the tags they gave. Private to the model.
  */
 struct s2_tlb_ctx {
-	uint64_t host, base, size;  /* struct s2_mmu_mem */
-	uint64_t cpu;               /* struct s2_mmu_cpu, one word */
+	struct s2_mmu_mem mem;      /* copies of the caller's, valid */
+	struct s2_mmu_cpu cpu;
 	uint64_t hcr, vtcr, vttbr, sctlr, tcr; /* struct s2_mmu_regs */
 	uint64_t ttbr;              /* the TTBR that TCR_EL1.A1 names */
 	uint32_t key;               /* VMID and entry kind, as entries hold them */
