@@ -82,29 +82,38 @@ static inline uint32_t tlb_tag(const struct s2_tlb_entry *e)
 }
 
 /*
- * Probe every block size some entry has, at that size's set, for an entry
+ * The way of @in's set for block size 1 << @shift that holds an entry
  * tagged @key (tlb_key() of shift 0) and, unless global, @asid. The
  * address is compared first: it is what tells most ways of a set apart;
  * (in ^ e->in) < size is the same block without a shift by a register.
  */
-static inline struct s2_tlb_entry *tlb_find(struct s2_tlb *tlb, uint32_t key,
-					    uint16_t asid, uint64_t in)
+static inline struct s2_tlb_entry *tlb_probe(struct s2_tlb *tlb, uint32_t key,
+					     uint16_t asid, uint64_t in,
+					     unsigned shift)
 {
-	uint64_t shifts;
+	uint64_t size = 1ULL << shift;
+	uint32_t want = key | shift << 24;
+	uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
+	struct s2_tlb_entry *e = &tlb->entries[set * tlb->ways];
+	struct s2_tlb_entry *end = e + tlb->ways;
 
-	for (shifts = tlb->shifts; shifts; shifts &= shifts - 1) {
-		uint64_t size = shifts & -shifts;
-		unsigned shift = (unsigned)__builtin_ctzll(shifts);
-		uint32_t want = key | shift << 24;
-		uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
-		struct s2_tlb_entry *e = &tlb->entries[set * tlb->ways];
-		struct s2_tlb_entry *end = e + tlb->ways;
+	for (; e < end; e++) {
+		if ((in ^ e->in) < size && tlb_tag(e) == want &&
+		    (e->global || e->asid == asid))
+			return e;
+	}
+	return NULL;
+}
 
-		for (; e < end; e++) {
-			if ((in ^ e->in) < size && tlb_tag(e) == want &&
-			    (e->global || e->asid == asid))
-				return e;
-		}
+/* Probe each block size of @shifts, the smallest first. */
+static inline struct s2_tlb_entry *tlb_find(struct s2_tlb *tlb, uint64_t shifts,
+					    uint32_t key, uint16_t asid, uint64_t in)
+{
+	for (; shifts; shifts &= shifts - 1) {
+		struct s2_tlb_entry *e = tlb_probe(tlb, key, asid, in,
+						   (unsigned)__builtin_ctzll(shifts));
+		if (e)
+			return e;
 	}
 	return NULL;
 }
@@ -113,7 +122,7 @@ static inline struct s2_tlb_entry *tlb_lookup(struct s2_tlb *tlb,
 					      unsigned kind, uint16_t vmid,
 					      uint16_t asid, uint64_t in)
 {
-	return tlb_find(tlb, tlb_key(kind, vmid, 0), asid, in);
+	return tlb_find(tlb, tlb->shifts, tlb_key(kind, vmid, 0), asid, in);
 }
 
 static inline void put64(void *p, uint64_t v)

@@ -296,6 +296,44 @@ static inline bool ctx_same(const struct s2_tlb_ctx *c,
 		 (regs->tcr_el1 ^ c->tcr) | (ttbr ^ c->ttbr));
 }
 
+/*
+ * A hit with the context @c valid: the access valid too (check_args()) and
+ * permitted by both stages' grants as the entry holds them
+ * (AArch64.CheckPermission), else out of line.
+ */
+static inline int hit(struct s2_tlb *tlb, struct s2_tlb_ctx *c,
+		      const struct s2_mmu_regs *regs,
+		      const struct s2_mmu_access *acc, struct s2_mmu_result *res,
+		      const struct s2_tlb_entry *e)
+{
+	unsigned a = acc->acc, el = acc->el;
+
+	if ((a > S2_MMU_EXEC) | (el > 1) ||
+	    !(((e->s1_perm & e->s2_perm) >> (a + 3 * el)) & 1))
+		return translate_known(tlb, &c->mem, &c->cpu, regs, acc, res);
+	tlb->stats.translations++;
+	tlb->stats.hits++;
+	tlb_hit_result(e, acc, acc->va, res);
+	return 0;
+}
+
+/*
+ * The smallest block size missed and the TLB holds others: probe them.
+ * Out of line: the usual hit takes one probe, and needs the registers.
+ */
+static __attribute__((noinline)) int
+translate_more(struct s2_tlb *tlb, const struct s2_mmu_regs *regs,
+	       const struct s2_mmu_access *acc, struct s2_mmu_result *res,
+	       uint64_t shifts)
+{
+	struct s2_tlb_ctx *c = &tlb->ctx;
+	const struct s2_tlb_entry *e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
+
+	if (!e)
+		return translate_known(tlb, &c->mem, &c->cpu, regs, acc, res);
+	return hit(tlb, c, regs, acc, res, e);
+}
+
 int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		     const struct s2_mmu_cpu *cpu,
 		     const struct s2_mmu_regs *regs,
@@ -304,36 +342,29 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 {
 	const struct s2_tlb_entry *e;
 	struct s2_tlb_ctx *c;
-	unsigned a, el;
+	uint64_t shifts;
 
 	if (!tlb || !mem || !cpu || !regs || !acc || !res)
 		return -S2_EINVAL;
 	/*
 	 * Memory, CPU and registers as a call validated them last: the tags
 	 * are those it decoded. Nothing is written before the access too is
-	 * found valid; every other case goes out of line.
+	 * found valid; every other case goes out of line. From here on,
+	 * memory and CPU are the context's copies (equal to the caller's):
+	 * the caller's pointers need not stay in registers.
 	 */
 	c = &tlb->ctx;
 	if (!c->fast || !ctx_same(c, mem, cpu, regs))
 		return translate_new(tlb, mem, cpu, regs, acc, res);
-	/*
-	 * From here on, memory and CPU are the context's copies (equal to
-	 * the caller's): the caller's pointers need not stay in registers.
-	 */
-	e = tlb_find(tlb, c->key, c->asid, acc->va);
-	if (!e)
+	shifts = tlb->shifts;
+	if (!shifts)
 		return translate_known(tlb, &c->mem, &c->cpu, regs, acc, res);
-	/*
-	 * The access valid (check_args()) and permitted by both stages'
-	 * grants as the entry holds them (AArch64.CheckPermission).
-	 */
-	a = acc->acc;
-	el = acc->el;
-	if ((a > S2_MMU_EXEC) | (el > 1) ||
-	    !(((e->s1_perm & e->s2_perm) >> (a + 3 * el)) & 1))
+	e = tlb_probe(tlb, c->key, c->asid, acc->va, (unsigned)__builtin_ctzll(shifts));
+	if (!e) {
+		shifts &= shifts - 1;
+		if (shifts)
+			return translate_more(tlb, regs, acc, res, shifts);
 		return translate_known(tlb, &c->mem, &c->cpu, regs, acc, res);
-	tlb->stats.translations++;
-	tlb->stats.hits++;
-	tlb_hit_result(e, acc, acc->va, res);
-	return 0;
+	}
+	return hit(tlb, c, regs, acc, res, e);
 }
