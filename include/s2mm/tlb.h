@@ -176,17 +176,15 @@ struct s2_wc {
 };
 
 /**
- * struct s2_tlb_ctx - The arguments s2_tlb_translate() last validated, as
- * the words a hit compares, and the tags they gave. Private to the model.
+ * struct s2_tlb_ctx - The memory, CPU and registers s2_tlb_translate() last
+ * validated, copied, and the tags they gave. Private to the model.
  */
 struct s2_tlb_ctx {
-	struct s2_mmu_mem mem;      /* copies of the caller's, valid */
+	_Alignas(16) struct s2_mmu_mem mem; /* compared 16 bytes at a time */
 	struct s2_mmu_cpu cpu;
-	uint64_t hcr, vtcr, vttbr, sctlr, tcr; /* struct s2_mmu_regs */
-	uint64_t ttbr;              /* the TTBR that TCR_EL1.A1 names */
+	struct s2_mmu_regs regs;
 	uint32_t key;               /* VMID and entry kind, as entries hold them */
 	uint16_t asid;              /* the ASID */
-	uint8_t a1;                 /* TCR_EL1.A1 */
 	uint8_t fast;               /* the inline hit applies; 0: not validated */
 };
 
