@@ -97,11 +97,11 @@ static inline struct s2_tlb_entry *tlb_probe(struct s2_tlb *tlb, uint32_t key,
 	struct s2_tlb_entry *e = &tlb->entries[set * tlb->ways];
 	struct s2_tlb_entry *end = e + tlb->ways;
 
-	for (; e < end; e++) {
+	do {   /* s2_tlb_init(): at least one way */
 		if ((in ^ e->in) < size && tlb_tag(e) == want &&
 		    (e->global || e->asid == asid))
 			return e;
-	}
+	} while (++e < end);
 	return NULL;
 }
 
