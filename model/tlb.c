@@ -28,7 +28,8 @@ int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 	if (!tlb || !entries || !sets || (sets & (sets - 1)) || !ways ||
 	    (uint64_t)sets * ways > 0xffffffffu)
 		return -S2_EINVAL;
-	*tlb = (struct s2_tlb){ .entries = entries, .sets = sets, .ways = ways };
+	*tlb = (struct s2_tlb){ .entries = entries, .sets = sets, .ways = ways,
+				.set_bytes = (uint64_t)ways * sizeof(*entries) };
 	for (i = 0; i < sets * ways; i++)
 		entries[i] = (struct s2_tlb_entry){ 0 };
 	return 0;
@@ -104,7 +105,7 @@ void s2_tlb_walk_fill(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
 		.out = leaf->pa & ~LOWMASK(leaf->shift),
 		.vmid = vmid, .kind = S2_TLB_S2, .shift = leaf->shift,
 		.s1_shift = 64, .s2_shift = leaf->shift,
-		.s1_perm = S2_MMU_PERM_ALL, .s2_perm = leaf->perm,
+		.s1_perm = S2_MMU_PERM_ALL, .s2_perm = leaf->perm, .perm = leaf->perm,
 		.s1_level = -2, .s2_level = leaf->level,
 		.attr = leaf->memattr, .sh = leaf->sh,
 		.s2_memattr = leaf->memattr, .s2_sh = leaf->sh, .global = true,
@@ -153,6 +154,7 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 		.s1_shift = kind == S2_TLB_S2 ? 64 : (uint8_t)shift,
 		.s2_shift = kind == S2_TLB_S1 ? 64 : (uint8_t)shift,
 		.s1_perm = res->s1_perm, .s2_perm = res->s2_perm,
+		.perm = res->s1_perm & res->s2_perm,
 		.s1_level = res->s1_level, .s2_level = res->s2_level,
 		.attr = res->attr, .sh = res->sh, .global = res->global,
 	};

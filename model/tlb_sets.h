@@ -94,8 +94,9 @@ static inline struct s2_tlb_entry *tlb_probe(struct s2_tlb *tlb, uint32_t key,
 	uint64_t size = 1ULL << shift;
 	uint32_t want = key | shift << 24;
 	uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
-	struct s2_tlb_entry *e = &tlb->entries[set * tlb->ways];
-	struct s2_tlb_entry *end = e + tlb->ways;
+	char *first = (char *)tlb->entries + set * tlb->set_bytes;
+	struct s2_tlb_entry *e = (struct s2_tlb_entry *)first;
+	struct s2_tlb_entry *end = (struct s2_tlb_entry *)(first + tlb->set_bytes);
 
 	do {   /* s2_tlb_init(): at least one way */
 		if ((in ^ e->in) < size && tlb_tag(e) == want &&

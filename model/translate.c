@@ -338,8 +338,7 @@ static inline int hit(struct s2_tlb *tlb, struct s2_tlb_ctx *c,
 {
 	unsigned a = acc->acc, el = acc->el;
 
-	if ((a > S2_MMU_EXEC) | (el > 1) ||
-	    !(((e->s1_perm & e->s2_perm) >> (a + 3 * el)) & 1))
+	if ((a > S2_MMU_EXEC) | (el > 1) || !((e->perm >> (a + 3 * el)) & 1))
 		return translate_known(tlb, &c->mem, &c->cpu, &c->regs, acc, res);
 	tlb->stats.translations++;
 	tlb->stats.hits++;

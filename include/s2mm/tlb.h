@@ -67,6 +67,7 @@ struct s2_tlb_entry {
 	uint16_t vmid;      /* the VMID it was filled under */
 	uint8_t kind;       /* enum s2_tlb_kind */
 	uint8_t shift;      /* log2 block size: min of both stages */
+	uint8_t perm;       /* @s1_perm & @s2_perm: what a hit may do */
 };
 
 /** struct s2_tlb_stats - Counters, per TLB (per CPU). */
@@ -194,6 +195,7 @@ struct s2_tlb {
 	uint32_t sets;              /* a power of two */
 	uint32_t ways;              /* entries per set */
 	uint32_t victim;            /* round-robin replacement cursor */
+	uint64_t set_bytes;         /* ways * sizeof(struct s2_tlb_entry) */
 	uint64_t shifts;            /* bit n: some entry has shift n */
 	bool check_stale;           /* s2_tlb_set_check_stale() */
 	bool no_s2_fetch;           /* s2_tlb_set_s2_fetch() off */
