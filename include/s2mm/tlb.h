@@ -176,12 +176,19 @@ struct s2_wc {
 	struct s2_wc_stats stats;    /* read them; s2_tlb_stats_reset() */
 };
 
+/* 16-byte alignment, as C11 and C++11 spell it. */
+#ifdef __cplusplus
+#define S2_TLB_ALIGN16 alignas(16)
+#else
+#define S2_TLB_ALIGN16 _Alignas(16)
+#endif
+
 /**
  * struct s2_tlb_ctx - The memory, CPU and registers s2_tlb_translate() last
  * validated, copied, and the tags they gave. Private to the model.
  */
 struct s2_tlb_ctx {
-	_Alignas(16) struct s2_mmu_mem mem; /* compared 16 bytes at a time */
+	S2_TLB_ALIGN16 struct s2_mmu_mem mem; /* compared 16 bytes at a time */
 	struct s2_mmu_cpu cpu;
 	struct s2_mmu_regs regs;
 	uint32_t key;               /* VMID and entry kind, as entries hold them */
