@@ -55,7 +55,7 @@ _Static_assert(TLB_RES_COPY == 16 && TLB_SAME(sh) && TLB_SAME(s1_level) &&
 _Static_assert(offsetof(struct s2_tlb_entry, kind) == offsetof(struct s2_tlb_entry, vmid) + 2 &&
 	       offsetof(struct s2_tlb_entry, shift) == offsetof(struct s2_tlb_entry, vmid) + 3 &&
 	       __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
-	       "vmid, kind, shift: one little-endian 32-bit tag");
+	       "little-endian: vmid, kind, shift one 32-bit tag; a hit's words");
 _Static_assert(offsetof(struct s2_mmu_result, fault) == 0 &&
 	       offsetof(struct s2_mmu_fault, acc) == 4 && offsetof(struct s2_mmu_fault, el) == 5 &&
 	       offsetof(struct s2_mmu_fault, va) == 8 && offsetof(struct s2_mmu_fault, ipa) == 16 &&
