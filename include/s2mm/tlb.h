@@ -176,7 +176,7 @@ struct s2_wc {
 	struct s2_wc_stats stats;    /* read them; s2_tlb_stats_reset() */
 };
 
-/* 16-byte alignment, as C11 and C++11 spell it. */
+/** 16-byte alignment, as C11 and C++11 spell it. */
 #ifdef __cplusplus
 #define S2_TLB_ALIGN16 alignas(16)
 #else
@@ -189,8 +189,8 @@ struct s2_wc {
  */
 struct s2_tlb_ctx {
 	S2_TLB_ALIGN16 struct s2_mmu_mem mem; /* compared 16 bytes at a time */
-	struct s2_mmu_cpu cpu;
-	struct s2_mmu_regs regs;
+	struct s2_mmu_cpu cpu;      /* the CPU's features */
+	struct s2_mmu_regs regs;    /* the registers, all of them */
 	uint32_t key;               /* VMID and entry kind, as entries hold them */
 	uint16_t asid;              /* the ASID */
 	uint8_t fast;               /* the inline hit applies; 0: not validated */
