@@ -779,14 +779,37 @@ static void tlb_hit_checks_what_changed(void **state)
 	assert_int_equal(r.asid, 2);
 	w->regs.ttbr0_el1 -= 1ULL << TTBR_ASID_SHIFT;
 	HIT(true);
-	/* No TLBI after a remap: stale checking, turned on, sees it. */
+	/* The ASID from TTBR1 (TCR_EL1.A1), changed there in place. */
+	w->regs.tcr_el1 |= TCR_EL1_A1;
+	w->regs.ttbr1_el1 = 1ULL << TTBR_ASID_SHIFT;
+	HIT(true);
+	w->regs.ttbr1_el1 = 3ULL << TTBR_ASID_SHIFT;
+	HIT(false);
+	assert_int_equal(r.asid, 3);
+	w->regs.tcr_el1 &= ~TCR_EL1_A1;
+	/* Stage 1 off in place: VA_A is an IPA that nothing maps. */
+	a.va = VA_A;
+	HIT(true);
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	HIT(false);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_int_equal(r.fault.stage, 2);
+	w->regs.sctlr_el1 |= SCTLR_M;
+	HIT(true);
+	/* No TLBI after a remap: stale checking, turned on, sees it, every hit. */
 	remap_ipa_a(w, PA_DATA + 0x5000);
 	HIT(true);
 	assert_false(r.stale);
 	s2_tlb_set_check_stale(t, true);
 	HIT(true);
 	assert_true(r.stale);
-	assert_int_equal(t->stats.stale_hits, 1);
+	HIT(true);
+	assert_true(r.stale);
+	assert_int_equal(t->stats.stale_hits, 2);
+	s2_tlb_set_check_stale(t, false);
+	HIT(true);
+	assert_false(r.stale);
+	assert_int_equal(t->stats.stale_hits, 2);
 #undef REFUSED
 #undef HIT
 }
