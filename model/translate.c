@@ -347,14 +347,15 @@ static inline int hit(struct s2_tlb *tlb, struct s2_tlb_ctx *c,
 }
 
 /*
- * The smallest block size missed and the TLB holds others: probe them.
+ * The smallest block size missed: probe the others, if the TLB holds any.
  * Out of line: the usual hit takes one probe, and needs the registers.
  */
 static __attribute__((noinline)) int
 translate_more(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
-	       struct s2_mmu_result *res, uint64_t shifts)
+	       struct s2_mmu_result *res)
 {
 	struct s2_tlb_ctx *c = &tlb->ctx;
+	uint64_t shifts = tlb->shifts & (tlb->shifts - 1);
 	const struct s2_tlb_entry *e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
 
 	if (!e)
@@ -388,11 +389,7 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	if (!shifts)
 		return translate_known(tlb, &c->mem, &c->cpu, &c->regs, acc, res);
 	e = tlb_probe(tlb, c->key, c->asid, acc->va, (unsigned)__builtin_ctzll(shifts));
-	if (!e) {
-		shifts &= shifts - 1;
-		if (shifts)
-			return translate_more(tlb, acc, res, shifts);
-		return translate_known(tlb, &c->mem, &c->cpu, &c->regs, acc, res);
-	}
+	if (!e)
+		return translate_more(tlb, acc, res);
 	return hit(tlb, c, acc, res, e);
 }
