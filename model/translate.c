@@ -280,7 +280,7 @@ _Static_assert(offsetof(struct s2_tlb_ctx, mem) == 0 &&
 	       sizeof(struct s2_mmu_mem) == 24 && sizeof(struct s2_mmu_regs) == 64,
 	       "the context is twelve words, six 16-byte vectors");
 
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(S2MM_MODEL_NO_VECTOR)
 typedef uint64_t ctx_vec __attribute__((vector_size(16), may_alias));
 
 static inline ctx_vec vec_load(const void *p)
@@ -302,7 +302,7 @@ static inline bool ctx_same(const struct s2_tlb_ctx *c,
 			    const struct s2_mmu_cpu *cpu,
 			    const struct s2_mmu_regs *regs)
 {
-#ifdef __SSE2__
+#if defined(__SSE2__) && !defined(S2MM_MODEL_NO_VECTOR)
 	const ctx_vec *k = (const ctx_vec *)c;
 	ctx_vec x, y;
 
