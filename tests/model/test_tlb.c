@@ -488,6 +488,35 @@ static void tlb_a32_split_keeps_entries_apart(void **state)
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x3dfff000ULL);
 	assert_true(xlate(w, 0, 0xfdfff008ULL, S2_MMU_READ).tlb_hit);
+	/* Without stale checking too; the VA is its low 32 bits. */
+	s2_tlb_set_check_stale(&w->tlb[1], false);
+	xlate(w, 1, 0xfdfff000ULL, S2_MMU_READ);
+	r = xlate(w, 1, 0x1fdfff010ULL, S2_MMU_READ);
+	assert_true(r.tlb_hit);
+	assert_int_equal(r.pa, PA_DATA + 0x3dfff010ULL);
+	assert_false(xlate(w, 1, 0xfe000000ULL, S2_MMU_READ).tlb_hit);
+}
+
+/*
+ * An AArch32 EL1's VA is its low 32 bits on every path: an entry an
+ * AArch64 EL1 left at a VA above 4GB does not answer for the AArch32 VA
+ * whose upper bits name it (the registers changed, no TLBI).
+ */
+static void tlb_a32_va_is_32_bits(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+
+	s2_tlb_set_check_stale(&w->tlb[1], false);
+	assert_false(xlate(w, 1, VA_TBL2 + 0x100, S2_MMU_READ).tlb_hit);
+	assert_true(xlate(w, 1, VA_TBL2 + 0x100, S2_MMU_READ).tlb_hit);
+	w->regs.hcr_el2 &= ~HCR_EL2_RW;
+	w->regs.tcr_el1 = TTBCR_EAE | TTBCR_EPD1;
+	for (int i = 0; i < 2; i++) {   /* the second with the registers known */
+		r = xlate(w, 1, VA_TBL2 + 0x100, S2_MMU_READ);
+		assert_false(r.tlb_hit);
+		assert_int_equal(r.fault.va, VA_TBL2 + 0x100);
+	}
 	/* TTBR1's range: EPD1, a level-1 translation fault, not a hit. */
 	r = xlate(w, 0, 0xfe000000ULL, S2_MMU_READ);
 	assert_false(r.tlb_hit);
@@ -734,6 +763,15 @@ static void tlb_hit_checks_what_changed(void **state)
 	s2_tlb_set_check_stale(t, false);
 	HIT(false);
 	HIT(true);
+	/* Each pointer, NULL after a hit: refused, nothing written. */
+	st = t->stats;
+	assert_int_equal(s2_tlb_translate(NULL, &w->t.mem, &w->cpu, &w->regs, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, NULL, &w->cpu, &w->regs, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, NULL, &w->regs, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, NULL, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, &w->regs, NULL, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, &w->regs, &a, NULL), -S2_EINVAL);
+	assert_memory_equal(&t->stats, &st, sizeof(st));
 	w->t.mem.size = 4;
 	REFUSED(-S2_EINVAL);
 	w->t.mem.size = mem.size;
@@ -833,6 +871,7 @@ int main(void)
 		cmocka_unit_test(tlb_stays_in_its_entries),
 		T(tlb_hit_checks_permissions),
 		T(tlb_a32_split_keeps_entries_apart),
+		T(tlb_a32_va_is_32_bits),
 		T(tlb_a64_entries_keep_their_block),
 		T(tlb_hits_as_walked),
 		T(tlb_hits_blocks_as_walked),
