@@ -852,6 +852,32 @@ static void tlb_hit_checks_what_changed(void **state)
 #undef HIT
 }
 
+/*
+ * A fully associative TLB (one set): the next page's VA, one block size
+ * away, is not the entry's (every way of the one set is compared).
+ */
+static void tlb_one_set_keeps_pages_apart(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb_entry ent[4];
+	struct s2_tlb t;
+	struct s2_mmu_access a = { VA_A, S2_MMU_READ, 1 };
+	struct s2_mmu_result r;
+	unsigned i;
+
+	assert_int_equal(s2_tlb_init(&t, ent, 1, 4), 0);
+	for (i = 0; i < 2; i++) {
+		a.va = VA_A;
+		assert_int_equal(s2_tlb_translate(&t, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+		assert_true(r.global);
+		a.va = VA_B;   /* VA_A + 4KB, nG: its own entry */
+		assert_int_equal(s2_tlb_translate(&t, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+		assert_int_equal(r.tlb_hit, i == 1);
+		assert_false(r.global);
+		assert_int_equal(r.asid, 1);
+	}
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, tsetup, tteardown)
@@ -872,6 +898,7 @@ int main(void)
 		T(tlb_hit_checks_permissions),
 		T(tlb_a32_split_keeps_entries_apart),
 		T(tlb_a32_va_is_32_bits),
+		T(tlb_one_set_keeps_pages_apart),
 		T(tlb_a64_entries_keep_their_block),
 		T(tlb_hits_as_walked),
 		T(tlb_hits_blocks_as_walked),
