@@ -878,6 +878,33 @@ static void tlb_one_set_keeps_pages_apart(void **state)
 	}
 }
 
+/*
+ * Faults are counted by kind and stage: a stage-2 fault on a stage-1
+ * table fetch (S1PTW) counts as stage 2 and as S1PTW, a stage-1
+ * permission fault of a hit as neither.
+ */
+static void tlb_counts_faults(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb_stats *st = &w->tlb[0].stats;
+	struct s2_mmu_access el0 = { VA_A, S2_MMU_READ, 0 };
+	struct s2_mmu_result r;
+
+	tt_set(&w->t, &w->s2, w->tbl_ipa, 3, 0);   /* VA_TBL2's level-1 table */
+	r = xlate(w, 0, VA_TBL2, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_true(r.fault.s1ptw);
+	assert_int_equal(st->faults[S2_MMU_FAULT_TRANSLATION], 1);
+	assert_int_equal(st->faults_stage2, 1);
+	assert_int_equal(st->faults_s1ptw, 1);
+	xlate(w, 0, VA_A, S2_MMU_READ);
+	assert_int_equal(s2_tlb_translate(&w->tlb[0], &w->t.mem, &w->cpu, &w->regs, &el0, &r), 0);
+	assert_true(r.tlb_hit);
+	assert_int_equal(st->faults[S2_MMU_FAULT_PERMISSION], 1);
+	assert_int_equal(st->faults_stage2, 1);
+	assert_int_equal(st->faults_s1ptw, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, tsetup, tteardown)
@@ -899,6 +926,7 @@ int main(void)
 		T(tlb_a32_split_keeps_entries_apart),
 		T(tlb_a32_va_is_32_bits),
 		T(tlb_one_set_keeps_pages_apart),
+		T(tlb_counts_faults),
 		T(tlb_a64_entries_keep_their_block),
 		T(tlb_hits_as_walked),
 		T(tlb_hits_blocks_as_walked),
