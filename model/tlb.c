@@ -28,7 +28,8 @@ int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 	if (!tlb || !entries || !sets || (sets & (sets - 1)) || !ways ||
 	    (uint64_t)sets * ways > 0xffffffffu)
 		return -S2_EINVAL;
-	*tlb = (struct s2_tlb){ .entries = entries, .sets = sets, .ways = ways };
+	*tlb = (struct s2_tlb){ .entries = entries, .sets = sets, .ways = ways,
+				.set_bytes = (uint64_t)ways * sizeof(*entries) };
 	for (i = 0; i < sets * ways; i++)
 		entries[i] = (struct s2_tlb_entry){ 0 };
 	return 0;
@@ -37,6 +38,7 @@ int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 void s2_tlb_set_check_stale(struct s2_tlb *tlb, bool on)
 {
 	tlb->check_stale = on;
+	tlb->ctx.fast = 0;   /* the next translation decides it again */
 }
 
 void s2_tlb_set_s2_fetch(struct s2_tlb *tlb, bool on)
@@ -89,8 +91,8 @@ bool s2_tlb_walk_lookup(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
 	out->level = e->s2_level;
 	out->shift = e->shift;
 	out->perm = e->s2_perm;
-	out->memattr = e->attr;
-	out->sh = e->sh;
+	out->memattr = e->s2_memattr;
+	out->sh = e->s2_sh;
 	return true;
 }
 
@@ -102,9 +104,11 @@ void s2_tlb_walk_fill(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
 		.ipa = ipa & ~LOWMASK(leaf->shift),
 		.out = leaf->pa & ~LOWMASK(leaf->shift),
 		.vmid = vmid, .kind = S2_TLB_S2, .shift = leaf->shift,
-		.s1_perm = S2_MMU_PERM_ALL, .s2_perm = leaf->perm,
+		.s1_shift = 64, .s2_shift = leaf->shift,
+		.s1_perm = S2_MMU_PERM_ALL, .s2_perm = leaf->perm, .perm = leaf->perm,
 		.s1_level = -2, .s2_level = leaf->level,
-		.attr = leaf->memattr, .sh = leaf->sh, .global = true,
+		.attr = leaf->memattr, .sh = leaf->sh,
+		.s2_memattr = leaf->memattr, .s2_sh = leaf->sh, .global = true,
 	};
 	fill(tlb, &n);
 }
@@ -146,14 +150,21 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 		.out = res->pa & ~LOWMASK(shift),
 		.vmid = res->vmid, .asid = res->asid, .kind = (uint8_t)kind,
 		.shift = (uint8_t)shift,
+		/* What a hit reports: the entry's size for each stage on. */
+		.s1_shift = kind == S2_TLB_S2 ? 64 : (uint8_t)shift,
+		.s2_shift = kind == S2_TLB_S1 ? 64 : (uint8_t)shift,
 		.s1_perm = res->s1_perm, .s2_perm = res->s2_perm,
+		.perm = res->s1_perm & res->s2_perm,
 		.s1_level = res->s1_level, .s2_level = res->s2_level,
 		.attr = res->attr, .sh = res->sh, .global = res->global,
 	};
 	if (kind == S2_TLB_S2) {
-		/* Keep the stage-2 MemAttr: the entry also serves walks. */
-		n.attr = res->s2_memattr;
-		n.sh = res->s2_sh;
+		/*
+		 * Keep the stage-2 MemAttr: the entry also serves walks, and a
+		 * hit combines it with the stage-1 attributes of the moment.
+		 */
+		n.attr = n.s2_memattr = res->s2_memattr;
+		n.sh = n.s2_sh = res->s2_sh;
 	}
 	fill(tlb, &n);
 }

@@ -37,31 +37,127 @@ void s2_tlb_walk_fill(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
 		      const struct s2_leaf *leaf);
 
 /*
- * Probe every block size some entry has, at that size's set. The address
- * is compared first: it is what tells most ways of a set apart.
+ * The layouts a hit relies on: the entry's bytes from attr to vmid are the
+ * result's from attr to vmid; vmid, kind and shift make one 32-bit tag.
  */
+#define TLB_RES_COPY (offsetof(struct s2_tlb_entry, vmid) + 2 - \
+		      offsetof(struct s2_tlb_entry, attr))
+#define TLB_SAME(f) (offsetof(struct s2_tlb_entry, f) - offsetof(struct s2_tlb_entry, attr) == \
+		     offsetof(struct s2_mmu_result, f) - offsetof(struct s2_mmu_result, attr))
+_Static_assert(TLB_RES_COPY == 16 && TLB_SAME(sh) && TLB_SAME(s1_level) &&
+	       TLB_SAME(s2_level) && TLB_SAME(s1_shift) && TLB_SAME(s2_shift) &&
+	       TLB_SAME(s1_perm) && TLB_SAME(s2_perm) && TLB_SAME(s2_memattr) &&
+	       TLB_SAME(s2_sh) && TLB_SAME(global) && TLB_SAME(asid) && TLB_SAME(vmid) &&
+	       offsetof(struct s2_tlb_entry, zero) - offsetof(struct s2_tlb_entry, attr) ==
+	       offsetof(struct s2_mmu_result, global) + 1 - offsetof(struct s2_mmu_result, attr) &&
+	       offsetof(struct s2_mmu_result, asid) == offsetof(struct s2_mmu_result, global) + 2,
+	       "a TLB entry's result bytes are the result's, padding included");
+_Static_assert(offsetof(struct s2_tlb_entry, kind) == offsetof(struct s2_tlb_entry, vmid) + 2 &&
+	       offsetof(struct s2_tlb_entry, shift) == offsetof(struct s2_tlb_entry, vmid) + 3 &&
+	       __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+	       "little-endian: vmid, kind, shift one 32-bit tag; a hit's words");
+_Static_assert(offsetof(struct s2_mmu_result, fault) == 0 &&
+	       offsetof(struct s2_mmu_fault, acc) == 4 && offsetof(struct s2_mmu_fault, el) == 5 &&
+	       offsetof(struct s2_mmu_fault, va) == 8 && offsetof(struct s2_mmu_fault, ipa) == 16 &&
+	       sizeof(struct s2_mmu_fault) == 24 &&
+	       offsetof(struct s2_mmu_result, pa) == 24 && offsetof(struct s2_mmu_result, ipa) == 32 &&
+	       offsetof(struct s2_mmu_result, attr) == 40 &&
+	       offsetof(struct s2_mmu_result, desc_reads) == 56 &&
+	       offsetof(struct s2_mmu_result, tlb_hit) == 60 &&
+	       offsetof(struct s2_mmu_result, stale) == 61 && sizeof(struct s2_mmu_result) == 64,
+	       "a hit writes struct s2_mmu_result as eight words");
+
+/* The tag a look-up of block size @shift wants: vmid, kind, shift. */
+static inline uint32_t tlb_key(unsigned kind, uint16_t vmid, unsigned shift)
+{
+	return vmid | kind << 16 | shift << 24;
+}
+
+static inline uint32_t tlb_tag(const struct s2_tlb_entry *e)
+{
+	uint32_t t;
+
+	__builtin_memcpy(&t, &e->vmid, sizeof(t));
+	return t;
+}
+
+/*
+ * The way of @in's set for block size 1 << @shift that holds an entry
+ * tagged @key (tlb_key() of shift 0) and, unless global, @asid. The
+ * address is compared first: it is what tells most ways of a set apart;
+ * (in ^ e->in) < size is the same block without a shift by a register.
+ */
+static inline struct s2_tlb_entry *tlb_probe(struct s2_tlb *tlb, uint32_t key,
+					     uint16_t asid, uint64_t in,
+					     unsigned shift)
+{
+	uint64_t size = 1ULL << shift;
+	uint32_t want = key | shift << 24;
+	uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
+	char *first = (char *)tlb->entries + set * tlb->set_bytes;
+	struct s2_tlb_entry *e = (struct s2_tlb_entry *)first;
+	struct s2_tlb_entry *end = (struct s2_tlb_entry *)(first + tlb->set_bytes);
+
+	do {   /* s2_tlb_init(): at least one way */
+		if ((in ^ e->in) < size && tlb_tag(e) == want &&
+		    (e->global || e->asid == asid))
+			return e;
+	} while (++e < end);
+	return NULL;
+}
+
+/* Probe each block size of @shifts, the smallest first. */
+static inline struct s2_tlb_entry *tlb_find(struct s2_tlb *tlb, uint64_t shifts,
+					    uint32_t key, uint16_t asid, uint64_t in)
+{
+	for (; shifts; shifts &= shifts - 1) {
+		struct s2_tlb_entry *e = tlb_probe(tlb, key, asid, in,
+						   (unsigned)__builtin_ctzll(shifts));
+		if (e)
+			return e;
+	}
+	return NULL;
+}
+
 static inline struct s2_tlb_entry *tlb_lookup(struct s2_tlb *tlb,
 					      unsigned kind, uint16_t vmid,
 					      uint16_t asid, uint64_t in)
 {
-	uint64_t shifts = tlb->shifts;
-	uint32_t set_mask = tlb->sets - 1, ways = tlb->ways;
+	return tlb_find(tlb, tlb->shifts, tlb_key(kind, vmid, 0), asid, in);
+}
 
-	while (shifts) {
-		unsigned shift = (unsigned)__builtin_ctzll(shifts);
-		uint32_t set = (uint32_t)(in >> shift) & set_mask;
-		struct s2_tlb_entry *e = &tlb->entries[set * ways];
-		struct s2_tlb_entry *end = e + ways;
+static inline void put64(void *p, uint64_t v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
+}
 
-		shifts &= shifts - 1;
-		for (; e < end; e++) {
-			if (!((in ^ e->in) >> shift) && e->shift == shift &&
-			    e->kind == kind && e->vmid == vmid &&
-			    (e->global || e->asid == asid))
-				return e;
-		}
-	}
-	return NULL;
+static inline uint64_t get64(const void *p)
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * @res as entry @e gives it to access @acc of @in, no fault: every byte
+ * written, padding included, as eight words (no zeroing first).
+ */
+static inline void tlb_hit_result(const struct s2_tlb_entry *e,
+				  const struct s2_mmu_access *acc, uint64_t in,
+				  struct s2_mmu_result *res)
+{
+	uint64_t off = in ^ e->in;   /* e->in is @in without the offset */
+	char *r = (char *)res;
+
+	put64(r, (uint64_t)(acc->acc | (unsigned)acc->el << 8) << 32);
+	put64(r + 8, acc->va);
+	put64(r + 16, 0);
+	put64(r + 24, e->out | off);
+	put64(r + 32, e->ipa | off);
+	put64(r + 40, get64(&e->attr));
+	put64(r + 48, get64(&e->s2_memattr));
+	put64(r + 56, (uint64_t)1 << 32);   /* tlb_hit */
 }
 
 /*
@@ -73,33 +169,13 @@ static inline void tlb_from_entry(const struct s2_tlb_entry *e,
 				  const struct s2_mmu_access *acc, uint64_t in,
 				  struct s2_mmu_result *res)
 {
-	uint64_t off = in & LOWMASK(e->shift);
 	struct s2_mmu_fault *f = &res->fault;
 
-	/* One initialiser: every field written once, padding included. */
-	*res = (struct s2_mmu_result){
-		.fault = { .acc = acc->acc, .el = acc->el, .va = acc->va },
-		.pa = e->out | off,
-		.ipa = e->ipa | off,
-		.attr = e->attr,
-		.sh = e->sh,
-		.s1_level = e->s1_level,
-		.s2_level = e->s2_level,
-		.s1_shift = e->kind == S2_TLB_S2 ? 64 : e->shift,
-		.s2_shift = e->kind == S2_TLB_S1 ? 64 : e->shift,
-		.s1_perm = e->s1_perm,
-		.s2_perm = e->s2_perm,
-		.global = e->global,
-		.asid = e->asid,
-		.vmid = e->vmid,
-		.tlb_hit = true,
-	};
+	tlb_hit_result(e, acc, in, res);
 	if (e->kind == S2_TLB_S2) {
 		uint8_t s1 = s2_model_mmu_off_attr(regs, acc->acc);
-		res->attr = s2_model_combine_attr(s1, e->attr);
-		res->s2_memattr = e->attr;
-		res->s2_sh = e->sh;
-		res->sh = s2_model_par_sh(res->attr, e->sh);
+		res->attr = s2_model_combine_attr(s1, e->s2_memattr);
+		res->sh = s2_model_par_sh(res->attr, e->s2_sh);
 	}
 	if (!s2_model_perm_ok(e->s1_perm, acc->acc, acc->el)) {
 		f->type = S2_MMU_FAULT_PERMISSION;

@@ -189,25 +189,22 @@ miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		s2_tlb_fill_result(tlb, kind, regs, in, res);
 }
 
-int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
-		     const struct s2_mmu_cpu *cpu,
-		     const struct s2_mmu_regs *regs,
-		     const struct s2_mmu_access *acc,
-		     struct s2_mmu_result *res)
+/*
+ * Everything but the usual hit (translations already counted): stage 1
+ * off, stale checking on, a miss, a hit that faults. Out of line: the hit
+ * path is then a short function that saves no registers.
+ */
+static __attribute__((noinline)) int
+translate_rest(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+	       const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+	       const struct s2_mmu_access *acc, struct s2_mmu_result *res)
 {
 	bool m, vm, a32;
 	unsigned kind;
 	uint64_t in;
 	uint16_t vmid, asid;
 	struct s2_tlb_entry *e;
-	int err;
 
-	if (!tlb)
-		return -S2_EINVAL;
-	err = check_args(mem, cpu, regs, acc, res);
-	if (err)
-		return err;
-	tlb->stats.translations++;
 	m = regs->sctlr_el1 & SCTLR_M;
 	vm = regs->hcr_el2 & HCR_EL2_VM;
 	a32 = !(regs->hcr_el2 & HCR_EL2_RW);
@@ -227,4 +224,172 @@ int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	}
 	tlb_count_fault(tlb, &res->fault);
 	return 0;
+}
+
+/*
+ * A call whose memory, CPU and registers are not those the inline hit last
+ * validated (or for which it does not apply): check every argument, and
+ * remember them and the tags they give when they are valid.
+ */
+static __attribute__((noinline)) int
+translate_new(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+	      const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+	      const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+{
+	struct s2_tlb_ctx *c = &tlb->ctx;
+	int err = check_args(mem, cpu, regs, acc, res);
+	bool vm;
+
+	if (err)
+		return err;
+	vm = regs->hcr_el2 & HCR_EL2_VM;
+	c->mem = *mem;
+	c->cpu = *cpu;
+	c->regs = *regs;
+	c->key = tlb_key(vm ? S2_TLB_S12 : S2_TLB_S1, s2_model_vmid(cpu, regs), 0);
+	c->asid = s2_model_cur_asid(cpu, regs);
+	/*
+	 * The inline hit: an AArch64 EL1 with stage 1 on (combined or
+	 * stage-1-only entries, whose result is the entry's alone), no
+	 * stale checking.
+	 */
+	c->fast = (regs->sctlr_el1 & SCTLR_M) && (regs->hcr_el2 & HCR_EL2_RW) &&
+		  !tlb->check_stale;
+	tlb->stats.translations++;
+	return translate_rest(tlb, mem, cpu, regs, acc, res);
+}
+
+/*
+ * Memory, CPU and registers valid, as translate_new() found them: a miss,
+ * or a hit the access does not pass (or a bad access).
+ */
+static __attribute__((noinline)) int
+translate_known(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+		const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+		const struct s2_mmu_access *acc, struct s2_mmu_result *res)
+{
+	if (acc->el > 1 || acc->acc > S2_MMU_EXEC)
+		return -S2_EINVAL;
+	tlb->stats.translations++;
+	return translate_rest(tlb, mem, cpu, regs, acc, res);
+}
+
+_Static_assert(offsetof(struct s2_tlb_ctx, mem) == 0 &&
+	       offsetof(struct s2_tlb_ctx, cpu) == 24 &&
+	       offsetof(struct s2_tlb_ctx, regs) == 32 &&
+	       sizeof(struct s2_mmu_mem) == 24 && sizeof(struct s2_mmu_regs) == 64,
+	       "the context is twelve words, six 16-byte vectors");
+
+#if defined(__SSE2__) && !defined(S2MM_MODEL_NO_VECTOR)
+typedef uint64_t ctx_vec __attribute__((vector_size(16), may_alias));
+
+static inline ctx_vec vec_load(const void *p)
+{
+	ctx_vec v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+#endif
+
+/*
+ * Are @mem, @cpu and @regs those of @c? Compared whole (16 bytes at a time
+ * where the host has vectors): fewer instructions than the checks and
+ * decoding they stand for.
+ */
+static inline bool ctx_same(const struct s2_tlb_ctx *c,
+			    const struct s2_mmu_mem *mem,
+			    const struct s2_mmu_cpu *cpu,
+			    const struct s2_mmu_regs *regs)
+{
+#if defined(__SSE2__) && !defined(S2MM_MODEL_NO_VECTOR)
+	const ctx_vec *k = (const ctx_vec *)c;
+	ctx_vec x, y;
+
+	x = vec_load(mem) ^ k[0];
+	y = (ctx_vec){ mem->size, cpu_word(cpu) } ^ k[1];
+	x |= vec_load(&regs->hcr_el2) ^ k[2];
+	y |= vec_load(&regs->vttbr_el2) ^ k[3];
+	x |= vec_load(&regs->tcr_el1) ^ k[4];
+	y |= vec_load(&regs->ttbr1_el1) ^ k[5];
+	x |= y;
+	return !(x[0] | x[1]);
+#else
+	const struct s2_mmu_regs *r = &c->regs;
+
+	return !(((uintptr_t)mem->host ^ (uintptr_t)c->mem.host) |
+		 (mem->base ^ c->mem.base) | (mem->size ^ c->mem.size) |
+		 (cpu_word(cpu) ^ cpu_word(&c->cpu)) |
+		 (regs->hcr_el2 ^ r->hcr_el2) | (regs->vtcr_el2 ^ r->vtcr_el2) |
+		 (regs->vttbr_el2 ^ r->vttbr_el2) | (regs->sctlr_el1 ^ r->sctlr_el1) |
+		 (regs->tcr_el1 ^ r->tcr_el1) | (regs->ttbr0_el1 ^ r->ttbr0_el1) |
+		 (regs->ttbr1_el1 ^ r->ttbr1_el1) | (regs->mair_el1 ^ r->mair_el1));
+#endif
+}
+
+/*
+ * A hit with the context @c valid: the access valid too (check_args()) and
+ * permitted by both stages' grants as the entry holds them
+ * (AArch64.CheckPermission), else out of line.
+ */
+static inline int hit(struct s2_tlb *tlb, struct s2_tlb_ctx *c,
+		      const struct s2_mmu_access *acc, struct s2_mmu_result *res,
+		      const struct s2_tlb_entry *e)
+{
+	unsigned a = acc->acc, el = acc->el;
+
+	if ((a > S2_MMU_EXEC) | (el > 1) || !((e->perm >> (a + 3 * el)) & 1))
+		return translate_known(tlb, &c->mem, &c->cpu, &c->regs, acc, res);
+	tlb->stats.translations++;
+	tlb->stats.hits++;
+	tlb_hit_result(e, acc, acc->va, res);
+	return 0;
+}
+
+/*
+ * The smallest block size missed: probe the others, if the TLB holds any.
+ * Out of line: the usual hit takes one probe, and needs the registers.
+ */
+static __attribute__((noinline)) int
+translate_more(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+	       struct s2_mmu_result *res)
+{
+	struct s2_tlb_ctx *c = &tlb->ctx;
+	uint64_t shifts = tlb->shifts & (tlb->shifts - 1);
+	const struct s2_tlb_entry *e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
+
+	if (!e)
+		return translate_known(tlb, &c->mem, &c->cpu, &c->regs, acc, res);
+	return hit(tlb, c, acc, res, e);
+}
+
+int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+		     const struct s2_mmu_cpu *cpu,
+		     const struct s2_mmu_regs *regs,
+		     const struct s2_mmu_access *acc,
+		     struct s2_mmu_result *res)
+{
+	const struct s2_tlb_entry *e;
+	struct s2_tlb_ctx *c;
+	uint64_t shifts;
+
+	if (!tlb || !mem || !cpu || !regs || !acc || !res)
+		return -S2_EINVAL;
+	/*
+	 * Memory, CPU and registers as a call validated them last: the tags
+	 * are those it decoded. Nothing is written before the access too is
+	 * found valid; every other case goes out of line. From here on,
+	 * memory, CPU and registers are the context's copies (equal to the
+	 * caller's): the caller's pointers need not stay in registers.
+	 */
+	c = &tlb->ctx;
+	if (!c->fast || !ctx_same(c, mem, cpu, regs))
+		return translate_new(tlb, mem, cpu, regs, acc, res);
+	shifts = tlb->shifts;
+	if (!shifts)
+		return translate_known(tlb, &c->mem, &c->cpu, &c->regs, acc, res);
+	e = tlb_probe(tlb, c->key, c->asid, acc->va, (unsigned)__builtin_ctzll(shifts));
+	if (!e)
+		return translate_more(tlb, acc, res);
+	return hit(tlb, c, acc, res, e);
 }

@@ -41,22 +41,33 @@ enum s2_tlb_kind {
 /**
  * struct s2_tlb_entry - One cached translation. Treat as opaque; exposed so
  * that callers can size the storage.
+ *
+ * From @attr to @vmid the fields are, byte for byte, those of the struct
+ * s2_mmu_result a hit gives (its @attr to @vmid): a hit copies them as two
+ * words. @vmid, @kind and @shift are adjacent: the look-up compares them as
+ * one word.
  */
 struct s2_tlb_entry {
 	uint64_t in;        /* VA or IPA, aligned to 1 << shift */
 	uint64_t ipa;       /* IPA of the block (combined entries) */
 	uint64_t out;       /* PA, aligned to 1 << shift */
-	uint16_t vmid;      /* the VMID it was filled under */
-	uint16_t asid;      /* the ASID, when not global */
-	uint8_t kind;       /* enum s2_tlb_kind */
-	uint8_t shift;      /* log2 block size: min of both stages */
-	uint8_t s1_perm;    /* S2_MMU_PERM_* stage 1 grants */
-	uint8_t s2_perm;    /* S2_MMU_PERM_* stage 2 grants */
+	uint8_t attr;       /* combined attributes, MAIR format (S2: MemAttr) */
+	uint8_t sh;         /* combined shareability (S2: the leaf's SH) */
 	int8_t s1_level;    /* level of the stage-1 leaf */
 	int8_t s2_level;    /* level of the stage-2 leaf */
-	uint8_t attr;       /* combined attributes, MAIR format */
-	uint8_t sh;         /* combined shareability */
+	uint8_t s1_shift;   /* @shift, 64 for stage-2-only entries */
+	uint8_t s2_shift;   /* @shift, 64 for stage-1-only entries */
+	uint8_t s1_perm;    /* S2_MMU_PERM_* stage 1 grants */
+	uint8_t s2_perm;    /* S2_MMU_PERM_* stage 2 grants */
+	uint8_t s2_memattr; /* stage-2-only entries: the leaf's MemAttr, else 0 */
+	uint8_t s2_sh;      /* stage-2-only entries: the leaf's SH, else 0 */
 	bool global;        /* stage-1 nG=0: matches any ASID */
+	uint8_t zero;       /* 0: the result's padding */
+	uint16_t asid;      /* the ASID, when not global */
+	uint16_t vmid;      /* the VMID it was filled under */
+	uint8_t kind;       /* enum s2_tlb_kind */
+	uint8_t shift;      /* log2 block size: min of both stages */
+	uint8_t perm;       /* @s1_perm & @s2_perm: what a hit may do */
 };
 
 /** struct s2_tlb_stats - Counters, per TLB (per CPU). */
@@ -166,18 +177,40 @@ struct s2_wc {
 	struct s2_wc_stats stats;    /* read them; s2_tlb_stats_reset() */
 };
 
+/** 16-byte alignment, as C11 and C++11 spell it. */
+#ifdef __cplusplus
+#define S2_TLB_ALIGN16 alignas(16)
+#else
+#define S2_TLB_ALIGN16 _Alignas(16)
+#endif
+
+/**
+ * struct s2_tlb_ctx - The memory, CPU and registers s2_tlb_translate() last
+ * validated, copied, and the tags they gave. Private to the model.
+ */
+struct s2_tlb_ctx {
+	S2_TLB_ALIGN16 struct s2_mmu_mem mem; /* compared 16 bytes at a time */
+	struct s2_mmu_cpu cpu;      /* the CPU's features */
+	struct s2_mmu_regs regs;    /* the registers, all of them */
+	uint32_t key;               /* VMID and entry kind, as entries hold them */
+	uint16_t asid;              /* the ASID */
+	uint8_t fast;               /* the inline hit applies; 0: not validated */
+};
+
 /** struct s2_tlb - One CPU's TLB. Fields are private to the model. */
 struct s2_tlb {
 	struct s2_tlb_entry *entries; /* sets * ways, the caller's storage */
 	uint32_t sets;              /* a power of two */
 	uint32_t ways;              /* entries per set */
 	uint32_t victim;            /* round-robin replacement cursor */
+	uint64_t set_bytes;         /* ways * sizeof(struct s2_tlb_entry) */
 	uint64_t shifts;            /* bit n: some entry has shift n */
 	bool check_stale;           /* s2_tlb_set_check_stale() */
 	bool no_s2_fetch;           /* s2_tlb_set_s2_fetch() off */
 	struct s2_tlb_stats stats;  /* read them; s2_tlb_stats_reset() */
 	struct s2_mmu_regime regime;  /* decoded controls for walks on a miss */
 	struct s2_wc *wc[S2_WC_NR]; /* walk caches, NULL when off */
+	struct s2_tlb_ctx ctx;      /* s2_tlb_translate()'s last arguments */
 };
 
 /**

@@ -18,6 +18,9 @@
  *              populating one 4K page of a dirty-logged slot
  *   walk       one full 2D walk (4+4 levels, 24 reads) through the MMU
  *              model, its decoded-regime cache kept between walks
+ *   tlb-hit    one TLB hit (s2_tlb_translate()) of the same world: 64 pages
+ *              in turn, all held by the TLB, so every set and way the
+ *              look-up takes is a real one, not one remembered answer
  *
  * Usage: budget_ops CASE N   (prints the case, N and a checksum)
  */
@@ -34,6 +37,7 @@
 #include <s2mm/mmu.h>
 #include <s2mm/pgtable.h>
 #include <s2mm/physmem.h>
+#include <s2mm/tlb.h>
 #include <s2mm/vm.h>
 
 #include "../model/tt.h"
@@ -107,6 +111,9 @@ int budget_op_fault(struct s2_vm *vm, uint64_t ipa, struct s2_vm_stats *st);
 uint64_t budget_op_walk(struct s2_mmu_regime *rc, const struct s2_mmu_mem *mem,
 			const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
 			const struct s2_mmu_access *a);
+uint64_t budget_op_tlb_hit(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+			   const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+			   const struct s2_mmu_access *a);
 
 static int map_range(struct s2_pgtable *pt)
 {
@@ -163,6 +170,17 @@ MEASURED uint64_t budget_op_walk(struct s2_mmu_regime *rc, const struct s2_mmu_m
 	struct s2_mmu_result r;
 
 	if (s2_mmu_translate_cached(rc, mem, cpu, regs, a, &r) || r.fault.type)
+		return 0;
+	return r.pa;
+}
+
+MEASURED uint64_t budget_op_tlb_hit(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+				    const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+				    const struct s2_mmu_access *a)
+{
+	struct s2_mmu_result r;
+
+	if (s2_tlb_translate(tlb, mem, cpu, regs, a, &r) || r.fault.type || !r.tlb_hit)
 		return 0;
 	return r.pa;
 }
@@ -272,27 +290,33 @@ static uint64_t run_fault(long n)
 	return st.page_maps;
 }
 
-/* bench/model's walk: 4096 guest pages, both stages at 4K, 48-bit. */
+/* bench/model's world: 4096 guest pages, both stages at 4K, 48-bit. */
+static void walk_world(struct tt *t, struct s2_mmu_regs *regs)
+{
+	struct tt_geo s2, s1;
+
+	tt_init(t);
+	tt_world_48(t, 0x80000000ULL, 4ULL << 20, &s2, &s1, regs);
+	regs->vttbr_el2 |= 1ULL << VTTBR_EL2_VMID_SHIFT;
+	regs->mair_el1 = 0xff;
+	for (uint64_t i = 0; i < 4096; i++) {
+		tt_set(t, &s2, 0x10000000ULL + i * 4096, 3,
+		       s2_leaf(TT_MEM_BASE + i * 4096, 3, 0xf, 0, 3));
+		tt_set(t, &s1, 0x123456000000ULL + i * 4096, 3,
+		       s1_leaf(0x10000000ULL + i * 4096, 0, 0, 0, 3));
+	}
+}
+
 static uint64_t run_walk(long n)
 {
 	struct tt t;
-	struct tt_geo s2, s1;
 	struct s2_mmu_regs regs;
 	struct s2_mmu_cpu cpu = s2_mmu_cpu_max;
 	struct s2_mmu_access a = { 0x0000123456789abcULL, S2_MMU_READ, 1 };
 	struct s2_mmu_regime rc;
 	uint64_t sum = 0, va0 = a.va;
 
-	tt_init(&t);
-	tt_world_48(&t, 0x80000000ULL, 4ULL << 20, &s2, &s1, &regs);
-	regs.vttbr_el2 |= 1ULL << VTTBR_EL2_VMID_SHIFT;
-	regs.mair_el1 = 0xff;
-	for (uint64_t i = 0; i < 4096; i++) {
-		tt_set(&t, &s2, 0x10000000ULL + i * 4096, 3,
-		       s2_leaf(TT_MEM_BASE + i * 4096, 3, 0xf, 0, 3));
-		tt_set(&t, &s1, 0x123456000000ULL + i * 4096, 3,
-		       s1_leaf(0x10000000ULL + i * 4096, 0, 0, 0, 3));
-	}
+	walk_world(&t, &regs);
 	s2_mmu_regime_init(&rc);
 	for (long i = 0; i < n; i++) {
 		/* 4096 pages in turn: the same path, other descriptors. */
@@ -300,6 +324,41 @@ static uint64_t run_walk(long n)
 		uint64_t pa = budget_op_walk(&rc, &t.mem, &cpu, &regs, &a);
 		if (!pa) {
 			fprintf(stderr, "budget_ops: walk of %#llx faulted\n",
+				(unsigned long long)a.va);
+			exit(1);
+		}
+		sum += pa;
+	}
+	tt_fini(&t);
+	return sum;
+}
+
+/*
+ * bench/model's TLB (64 sets x 4 ways) over the same world, 64 pages
+ * filled by one walk each (uncounted), then hit in turn.
+ */
+static uint64_t run_tlb_hit(long n)
+{
+	static struct s2_tlb_entry ent[64 * 4];
+	struct tt t;
+	struct s2_mmu_regs regs;
+	struct s2_mmu_cpu cpu = s2_mmu_cpu_max;
+	struct s2_mmu_access a = { 0x123456000000ULL, S2_MMU_READ, 1 };
+	struct s2_mmu_result r;
+	struct s2_tlb tlb;
+	uint64_t sum = 0;
+
+	walk_world(&t, &regs);
+	check(s2_tlb_init(&tlb, ent, 64, 4), "tlb");
+	for (uint64_t i = 0; i < 64; i++) {
+		a.va = 0x123456000000ULL + i * 4096;
+		check(s2_tlb_translate(&tlb, &t.mem, &cpu, &regs, &a, &r), "fill");
+	}
+	for (long i = 0; i < n; i++) {
+		a.va = 0x123456000000ULL + (uint64_t)(i % 64) * 4096 + 0x8;
+		uint64_t pa = budget_op_tlb_hit(&tlb, &t.mem, &cpu, &regs, &a);
+		if (!pa) {
+			fprintf(stderr, "budget_ops: no TLB hit for %#llx\n",
 				(unsigned long long)a.va);
 			exit(1);
 		}
@@ -318,7 +377,7 @@ int main(int argc, char **argv)
 		{ "map", run_map }, { "map-fill", run_map_fill },
 		{ "unmap-pages", run_unmap_pages },
 		{ "wrprotect", run_wrprotect }, { "fault", run_fault },
-		{ "walk", run_walk },
+		{ "walk", run_walk }, { "tlb-hit", run_tlb_hit },
 	};
 	long n = argc == 3 ? atol(argv[2]) : 0;
 
@@ -329,6 +388,6 @@ int main(int argc, char **argv)
 		       (unsigned long long)cases[c].run(n));
 		return 0;
 	}
-	fprintf(stderr, "usage: budget_ops map|map-fill|unmap-pages|wrprotect|fault|walk N (N > 0)\n");
+	fprintf(stderr, "usage: budget_ops map|map-fill|unmap-pages|wrprotect|fault|walk|tlb-hit N (N > 0)\n");
 	return 2;
 }

@@ -488,6 +488,35 @@ static void tlb_a32_split_keeps_entries_apart(void **state)
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 	assert_int_equal(r.pa, PA_DATA + 0x3dfff000ULL);
 	assert_true(xlate(w, 0, 0xfdfff008ULL, S2_MMU_READ).tlb_hit);
+	/* Without stale checking too; the VA is its low 32 bits. */
+	s2_tlb_set_check_stale(&w->tlb[1], false);
+	xlate(w, 1, 0xfdfff000ULL, S2_MMU_READ);
+	r = xlate(w, 1, 0x1fdfff010ULL, S2_MMU_READ);
+	assert_true(r.tlb_hit);
+	assert_int_equal(r.pa, PA_DATA + 0x3dfff010ULL);
+	assert_false(xlate(w, 1, 0xfe000000ULL, S2_MMU_READ).tlb_hit);
+}
+
+/*
+ * An AArch32 EL1's VA is its low 32 bits on every path: an entry an
+ * AArch64 EL1 left at a VA above 4GB does not answer for the AArch32 VA
+ * whose upper bits name it (the registers changed, no TLBI).
+ */
+static void tlb_a32_va_is_32_bits(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_mmu_result r;
+
+	s2_tlb_set_check_stale(&w->tlb[1], false);
+	assert_false(xlate(w, 1, VA_TBL2 + 0x100, S2_MMU_READ).tlb_hit);
+	assert_true(xlate(w, 1, VA_TBL2 + 0x100, S2_MMU_READ).tlb_hit);
+	w->regs.hcr_el2 &= ~HCR_EL2_RW;
+	w->regs.tcr_el1 = TTBCR_EAE | TTBCR_EPD1;
+	for (int i = 0; i < 2; i++) {   /* the second with the registers known */
+		r = xlate(w, 1, VA_TBL2 + 0x100, S2_MMU_READ);
+		assert_false(r.tlb_hit);
+		assert_int_equal(r.fault.va, VA_TBL2 + 0x100);
+	}
 	/* TTBR1's range: EPD1, a level-1 translation fault, not a hit. */
 	r = xlate(w, 0, 0xfe000000ULL, S2_MMU_READ);
 	assert_false(r.tlb_hit);
@@ -524,6 +553,358 @@ static void tlb_a64_entries_keep_their_block(void **state)
 	assert_int_equal(r.fault.stage, 1);
 }
 
+/*
+ * What a hit gives, by the rules of the TLB: the translation of the walk
+ * @fill that filled the entry, moved to @a's offset, with the entry's
+ * size for each stage on (64 for a stage off), no descriptor read,
+ * tlb_hit set, the stage-2 MemAttr and SH only for stage-2-only entries
+ * (whose attributes are @a's own @walk's), and the permission fault of
+ * @walk (a fault the cached grants
+ * find: the translation stays complete). Every other byte zero, padding
+ * included.
+ */
+static void expect_hit(struct s2_mmu_result *want, const struct s2_mmu_result *fill,
+		       const struct s2_mmu_result *walk, const struct s2_mmu_access *a,
+		       unsigned kind, unsigned shift)
+{
+	uint64_t delta = a->va - fill->fault.va;
+	struct s2_mmu_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.fault.acc = a->acc;
+	r.fault.el = a->el;
+	r.fault.va = a->va;
+	if (walk->fault.type == S2_MMU_FAULT_PERMISSION) {
+		r.fault.type = S2_MMU_FAULT_PERMISSION;
+		r.fault.level = walk->fault.level;
+		r.fault.stage = walk->fault.stage;
+		if (walk->fault.stage == 2) {
+			r.fault.ipa = fill->ipa + delta;
+			r.fault.ipa_valid = true;
+		}
+	}
+	r.pa = fill->pa + delta;
+	r.ipa = fill->ipa + delta;
+	r.attr = fill->attr;
+	r.sh = fill->sh;
+	r.s1_level = fill->s1_level;
+	r.s2_level = fill->s2_level;
+	r.s1_shift = (uint8_t)(kind == S2_TLB_S2 ? 64 : shift);
+	r.s2_shift = (uint8_t)(kind == S2_TLB_S1 ? 64 : shift);
+	r.s1_perm = fill->s1_perm;
+	r.s2_perm = fill->s2_perm;
+	if (kind == S2_TLB_S2) {
+		/* Combined anew with the MMU-off attributes of @a's kind. */
+		r.attr = walk->attr;
+		r.sh = walk->sh;
+		r.s2_memattr = fill->s2_memattr;
+		r.s2_sh = fill->s2_sh;
+	}
+	r.global = fill->global;
+	r.asid = fill->asid;
+	r.vmid = fill->vmid;
+	r.tlb_hit = true;
+	memcpy(want, &r, sizeof(r));   /* padding included: no struct return */
+}
+
+/*
+ * @va through CPU 0's TLB (stale checking on: the general path) and CPU
+ * 1's (off: the inline hit where it applies), after an EL1 read filled
+ * both: every access kind at both ELs gives, byte for byte, expect_hit()
+ * of a fresh walk. @kind: the entries the regime uses; @shift their size.
+ */
+static void hits_as_walked(struct tworld *w, uint64_t va, unsigned kind, unsigned shift)
+{
+	struct s2_mmu_access a = { va, S2_MMU_READ, 1 };
+	struct s2_mmu_result fill, walk, hit[2], want;
+	unsigned c, acc, el;
+
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &w->regs, &a, &fill), 0);
+	if (fill.fault.type)
+		print_error("va 0x%llx: fault %u stage %u level %d\n", (unsigned long long)va,
+			    fill.fault.type, fill.fault.stage, fill.fault.level);
+	assert_int_equal(fill.fault.type, S2_MMU_FAULT_NONE);
+	for (c = 0; c < 2; c++) {
+		assert_int_equal(s2_tlb_translate(&w->tlb[c], &w->t.mem, &w->cpu,
+						  &w->regs, &a, &hit[c]), 0);
+		assert_int_equal(hit[c].fault.type, S2_MMU_FAULT_NONE);
+	}
+	for (acc = S2_MMU_READ; acc <= S2_MMU_EXEC; acc++) {
+		for (el = 0; el <= 1; el++) {
+			a = (struct s2_mmu_access){ va + 8 * (acc + el), (uint8_t)acc, (uint8_t)el };
+			assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &w->regs, &a,
+							  &walk), 0);
+			if (walk.fault.type != S2_MMU_FAULT_NONE)
+				assert_int_equal(walk.fault.type, S2_MMU_FAULT_PERMISSION);
+			expect_hit(&want, &fill, &walk, &a, kind, shift);
+			for (c = 0; c < 2; c++) {
+				memset(&hit[c], 0xa5, sizeof(hit[c]));
+				assert_int_equal(s2_tlb_translate(&w->tlb[c], &w->t.mem, &w->cpu,
+								  &w->regs, &a, &hit[c]), 0);
+				/*
+				 * Known: with stale checking on, a hit that
+				 * faults at stage 1 is called stale (the fresh
+				 * walk, stopped at stage 1, has no PA to agree).
+				 */
+				if (c == 0 && walk.fault.type && walk.fault.stage == 1)
+					want.stale = hit[0].stale;
+				else
+					want.stale = false;
+				if (memcmp(&hit[c], &want, sizeof(want))) {
+					print_error("va 0x%llx acc %u el %u, TLB %u: pa 0x%llx "
+						    "fault %u/%u shifts %u/%u, want pa 0x%llx "
+						    "fault %u/%u shifts %u/%u\n",
+						    (unsigned long long)a.va, acc, el, c,
+						    (unsigned long long)hit[c].pa,
+						    hit[c].fault.type, hit[c].fault.stage,
+						    hit[c].s1_shift, hit[c].s2_shift,
+						    (unsigned long long)want.pa, want.fault.type,
+						    want.fault.stage, want.s1_shift, want.s2_shift);
+					for (unsigned b = 0; b < sizeof(want); b++)
+						if (((uint8_t *)&hit[c])[b] != ((uint8_t *)&want)[b])
+							print_error("  byte %u: %#x, want %#x\n", b,
+								    ((uint8_t *)&hit[c])[b],
+								    ((uint8_t *)&want)[b]);
+					fail();
+				}
+			}
+		}
+	}
+}
+
+/*
+ * A hit is the walk's translation, byte for byte, on the general path and
+ * on the inline one: pages and a 1GB stage-1 block over a 4KB stage-2
+ * page (the entry keeps the smaller), global and nG, stage-1 AP=0 (EL0
+ * faults at stage 1), a read-only stage-2 page (writes fault at stage 2),
+ * XN at either stage; stage 1 only, stage 2 only (its attributes combined
+ * anew on every hit) and an AArch32 EL1.
+ */
+static void tlb_hits_as_walked(void **state)
+{
+	struct tworld *w = *state;
+	const uint64_t ro_ipa = 0x12000000ULL, va_ro = 0x403000ULL;
+
+	s2_tlb_set_check_stale(&w->tlb[1], false);
+	tt_set(&w->t, &w->s2, ro_ipa, 3, s2_leaf(PA_DATA + 0x3000, 1, 0xf, 1, 3));
+	tt_set(&w->t, &w->s1, va_ro, 3, s1_leaf(ro_ipa, 1, 1, S1_DESC_NG | S1_DESC_UXN, 3));
+	hits_as_walked(w, VA_A, S2_TLB_S12, 12);
+	hits_as_walked(w, VA_B, S2_TLB_S12, 12);
+	hits_as_walked(w, va_ro, S2_TLB_S12, 12);
+	hits_as_walked(w, VA_TBL2 + 0x100, S2_TLB_S12, 12);
+	/* 16-bit ASIDs (TCR_EL1.AS), the ASID in TTBR1 (TCR_EL1.A1). */
+	w->regs.tcr_el1 |= TCR_EL1_AS | TCR_EL1_A1;
+	w->regs.ttbr1_el1 = 0x1234ULL << TTBR_ASID_SHIFT;
+	hits_as_walked(w, VA_B, S2_TLB_S12, 12);
+	w->regs.tcr_el1 &= ~(TCR_EL1_AS | TCR_EL1_A1);
+	/* Stage 1 only: its tables and output are PAs. */
+	{
+		struct tt_geo pa1 = { 12, 0, 48, tt_alloc(&w->t, 4096), 0 };
+
+		tt_set(&w->t, &pa1, 0x500000ULL, 3, s1_leaf(PA_DATA + 0x4000, 0, 1, 0, 3));
+		w->regs.hcr_el2 &= ~HCR_EL2_VM;
+		w->regs.ttbr0_el1 = pa1.root | (1ULL << TTBR_ASID_SHIFT);
+		hits_as_walked(w, 0x500000ULL, S2_TLB_S1, 12);
+	}
+	/* Stage 2 only, MAIR ignored: the MMU-off attributes. */
+	w->regs.hcr_el2 |= HCR_EL2_VM;
+	w->regs.sctlr_el1 = 0;
+	hits_as_walked(w, IPA_A + 0x100, S2_TLB_S2, 12);
+	hits_as_walked(w, RAM_IPA + 0x1000, S2_TLB_S2, 21);
+}
+
+/* A hit over 2MB blocks at both stages: the second block size probed. */
+static void tlb_hits_blocks_as_walked(void **state)
+{
+	struct tworld *w = *state;
+	const uint64_t va = 0x40000000ULL;
+
+	s2_tlb_set_check_stale(&w->tlb[1], false);
+	tt_set(&w->t, &w->s1, va, 2, s1_leaf(RAM_IPA + (2ULL << 20), 0, 1, S1_DESC_NG, 2));
+	hits_as_walked(w, VA_A, S2_TLB_S12, 12);
+	hits_as_walked(w, va + 0x1234, S2_TLB_S12, 21);
+	w->regs.vtcr_el2 |= VTCR_EL2_VS;   /* 8-bit VMIDs on the Cortex-A57 */
+	w->regs.vttbr_el2 |= 0x3400ULL << VTTBR_EL2_VMID_SHIFT;
+	hits_as_walked(w, va + 0x1234, S2_TLB_S12, 21);
+}
+
+/*
+ * The inline hit compares the memory, CPU and registers with those it
+ * last validated: changed in place, behind the same pointers, they are
+ * checked again (-S2_EINVAL and -S2_ENOTSUP change nothing, not even the
+ * result), and a VMID or ASID changed in place is a miss. Turning stale
+ * checking on reaches the next hit.
+ */
+static void tlb_hit_checks_what_changed(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb *t = &w->tlb[1];
+	struct s2_mmu_access a = { VA_A, S2_MMU_READ, 1 };
+	struct s2_mmu_result r, sentinel;
+	struct s2_tlb_stats st;
+	struct s2_mmu_mem mem = w->t.mem;
+	uint64_t vttbr = w->regs.vttbr_el2;
+
+#define REFUSED(err) do {                                                       \
+		st = t->stats;                                                  \
+		memset(&r, 0x5a, sizeof(r));                                    \
+		sentinel = r;                                                   \
+		assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, &w->regs, &a, \
+						  &r), (err));                  \
+		assert_memory_equal(&r, &sentinel, sizeof(r));                  \
+		assert_memory_equal(&t->stats, &st, sizeof(st));                \
+	} while (0)
+#define HIT(yes) do {                                                           \
+		assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, &w->regs, &a, \
+						  &r), 0);                      \
+		assert_int_equal(r.tlb_hit, (yes));                             \
+	} while (0)
+
+	s2_tlb_set_check_stale(t, false);
+	HIT(false);
+	HIT(true);
+	/* Each pointer, NULL after a hit: refused, nothing written. */
+	st = t->stats;
+	assert_int_equal(s2_tlb_translate(NULL, &w->t.mem, &w->cpu, &w->regs, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, NULL, &w->cpu, &w->regs, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, NULL, &w->regs, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, NULL, &a, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, &w->regs, NULL, &r), -S2_EINVAL);
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, &w->regs, &a, NULL), -S2_EINVAL);
+	assert_memory_equal(&t->stats, &st, sizeof(st));
+	w->t.mem.size = 4;
+	REFUSED(-S2_EINVAL);
+	w->t.mem.size = mem.size;
+	w->t.mem.base += 4;
+	REFUSED(-S2_EINVAL);
+	w->t.mem.base = ~0ULL - 7;
+	REFUSED(-S2_EINVAL);
+	w->t.mem = mem;
+	w->t.mem.host = NULL;
+	REFUSED(-S2_EINVAL);
+	w->t.mem = mem;
+	HIT(true);
+	w->cpu.pa_bits = 53;
+	REFUSED(-S2_EINVAL);
+	w->cpu.pa_bits = 31;
+	REFUSED(-S2_EINVAL);
+	w->cpu = s2_mmu_cpu_cortex_a57;
+	a.el = 2;
+	REFUSED(-S2_EINVAL);
+	a.el = 1;
+	a.acc = S2_MMU_EXEC + 1;
+	REFUSED(-S2_EINVAL);
+	a.va = VA_A + 0x10000;   /* a miss */
+	REFUSED(-S2_EINVAL);
+	a = (struct s2_mmu_access){ VA_A, S2_MMU_READ, 1 };
+	HIT(true);
+	/* AArch32 EL1 with TTBCR.EAE = 0: short descriptors, not modelled. */
+	w->regs.hcr_el2 &= ~HCR_EL2_RW;
+	REFUSED(-S2_ENOTSUP);
+	w->regs.hcr_el2 |= HCR_EL2_RW;
+	HIT(true);
+	w->regs.vttbr_el2 = (vttbr & ~VTTBR_EL2_VMID8_MASK) | (2ULL << VTTBR_EL2_VMID_SHIFT);
+	HIT(false);
+	assert_int_equal(r.vmid, 2);
+	w->regs.vttbr_el2 = vttbr;
+	HIT(true);
+	assert_int_equal(r.vmid, 1);
+	a.va = VA_B;
+	HIT(false);
+	HIT(true);
+	w->regs.ttbr0_el1 += 1ULL << TTBR_ASID_SHIFT;
+	HIT(false);
+	assert_int_equal(r.asid, 2);
+	w->regs.ttbr0_el1 -= 1ULL << TTBR_ASID_SHIFT;
+	HIT(true);
+	/* The ASID from TTBR1 (TCR_EL1.A1), changed there in place. */
+	w->regs.tcr_el1 |= TCR_EL1_A1;
+	w->regs.ttbr1_el1 = 1ULL << TTBR_ASID_SHIFT;
+	HIT(true);
+	w->regs.ttbr1_el1 = 3ULL << TTBR_ASID_SHIFT;
+	HIT(false);
+	assert_int_equal(r.asid, 3);
+	w->regs.tcr_el1 &= ~TCR_EL1_A1;
+	/* Stage 1 off in place: VA_A is an IPA that nothing maps. */
+	a.va = VA_A;
+	HIT(true);
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	HIT(false);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_int_equal(r.fault.stage, 2);
+	w->regs.sctlr_el1 |= SCTLR_M;
+	HIT(true);
+	/* No TLBI after a remap: stale checking, turned on, sees it, every hit. */
+	remap_ipa_a(w, PA_DATA + 0x5000);
+	HIT(true);
+	assert_false(r.stale);
+	s2_tlb_set_check_stale(t, true);
+	HIT(true);
+	assert_true(r.stale);
+	HIT(true);
+	assert_true(r.stale);
+	assert_int_equal(t->stats.stale_hits, 2);
+	s2_tlb_set_check_stale(t, false);
+	HIT(true);
+	assert_false(r.stale);
+	assert_int_equal(t->stats.stale_hits, 2);
+#undef REFUSED
+#undef HIT
+}
+
+/*
+ * A fully associative TLB (one set): the next page's VA, one block size
+ * away, is not the entry's (every way of the one set is compared).
+ */
+static void tlb_one_set_keeps_pages_apart(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb_entry ent[4];
+	struct s2_tlb t;
+	struct s2_mmu_access a = { VA_A, S2_MMU_READ, 1 };
+	struct s2_mmu_result r;
+	unsigned i;
+
+	assert_int_equal(s2_tlb_init(&t, ent, 1, 4), 0);
+	for (i = 0; i < 2; i++) {
+		a.va = VA_A;
+		assert_int_equal(s2_tlb_translate(&t, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+		assert_true(r.global);
+		a.va = VA_B;   /* VA_A + 4KB, nG: its own entry */
+		assert_int_equal(s2_tlb_translate(&t, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+		assert_int_equal(r.tlb_hit, i == 1);
+		assert_false(r.global);
+		assert_int_equal(r.asid, 1);
+	}
+}
+
+/*
+ * Faults are counted by kind and stage: a stage-2 fault on a stage-1
+ * table fetch (S1PTW) counts as stage 2 and as S1PTW, a stage-1
+ * permission fault of a hit as neither.
+ */
+static void tlb_counts_faults(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb_stats *st = &w->tlb[0].stats;
+	struct s2_mmu_access el0 = { VA_A, S2_MMU_READ, 0 };
+	struct s2_mmu_result r;
+
+	tt_set(&w->t, &w->s2, w->tbl_ipa, 3, 0);   /* VA_TBL2's level-1 table */
+	r = xlate(w, 0, VA_TBL2, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_TRANSLATION);
+	assert_true(r.fault.s1ptw);
+	assert_int_equal(st->faults[S2_MMU_FAULT_TRANSLATION], 1);
+	assert_int_equal(st->faults_stage2, 1);
+	assert_int_equal(st->faults_s1ptw, 1);
+	xlate(w, 0, VA_A, S2_MMU_READ);
+	assert_int_equal(s2_tlb_translate(&w->tlb[0], &w->t.mem, &w->cpu, &w->regs, &el0, &r), 0);
+	assert_true(r.tlb_hit);
+	assert_int_equal(st->faults[S2_MMU_FAULT_PERMISSION], 1);
+	assert_int_equal(st->faults_stage2, 1);
+	assert_int_equal(st->faults_s1ptw, 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, tsetup, tteardown)
@@ -543,7 +924,13 @@ int main(void)
 		cmocka_unit_test(tlb_stays_in_its_entries),
 		T(tlb_hit_checks_permissions),
 		T(tlb_a32_split_keeps_entries_apart),
+		T(tlb_a32_va_is_32_bits),
+		T(tlb_one_set_keeps_pages_apart),
+		T(tlb_counts_faults),
 		T(tlb_a64_entries_keep_their_block),
+		T(tlb_hits_as_walked),
+		T(tlb_hits_blocks_as_walked),
+		T(tlb_hit_checks_what_changed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
