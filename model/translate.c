@@ -138,6 +138,15 @@ static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b
 		return true;
 	if (a->fault.type && a->fault.type != S2_MMU_FAULT_PERMISSION)
 		return false;
+	if (a->fault.type && a->fault.stage != b->fault.stage)
+		return true;
+	/*
+	 * A stage-1 permission fault ends the walk before stage 2
+	 * (AArch64.S1Translate): a fresh walk has no PA or stage-2
+	 * grants to agree with, only the IPA and stage 1's grants.
+	 */
+	if (a->fault.type && a->fault.stage == 1)
+		return a->ipa != b->ipa || a->s1_perm != b->s1_perm;
 	return a->pa != b->pa || a->s1_perm != b->s1_perm ||
 	       a->s2_perm != b->s2_perm || a->attr != b->attr;
 }
