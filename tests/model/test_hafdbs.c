@@ -41,6 +41,9 @@
 #define VA_ROTBL    0x600000ULL    /* stage-1 AF=0 in the read-only table */
 #define VA_NOAFTBL  0x800000ULL    /* stage-1 AF=1 in a table page with S2 AF=0 */
 #define VA_BOTH     0xa00000ULL    /* stage-1 AF=0 in a table page with S2 AF=0 */
+#define VA_S1OABIG  0x406000ULL    /* stage-1 AF=0, OA beyond IPS (40 bits) */
+#define VA_S2OABIG  0x407000ULL    /* -> IPA_OABIG */
+#define IPA_OABIG   0x10004000ULL  /* stage-2 page, AF=0, OA beyond PS */
 
 #define MAIR_VAL    0x000000000044ff00ULL /* 1: Normal WB */
 #define ATTR_WB     1
@@ -98,6 +101,8 @@ static int world_setup(void **state)
 	s2map(w, IPA_NOAF_XN, 3,
 	      s2_leaf(PA_DATA + 0x4000, 3, S2_MEMATTR_NORMAL_WB, 1, 3) & ~DESC_AF);
 
+	s2map(w, IPA_OABIG, 3,
+	      s2_leaf(1ULL << 40, 3, S2_MEMATTR_NORMAL_WB, 0, 3) & ~DESC_AF);
 	w->s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), w->ram_pa - RAM_IPA };
 	tt_wr(&w->t, s1slot(w, VA_RW), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3));
 	tt_wr(&w->t, s1slot(w, VA_S1NOAF), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3) & ~DESC_AF);
@@ -108,6 +113,8 @@ static int world_setup(void **state)
 	tt_wr(&w->t, s1slot(w, VA_ROTBL), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3) & ~DESC_AF);
 	tt_wr(&w->t, s1slot(w, VA_NOAFTBL), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3));
 	tt_wr(&w->t, s1slot(w, VA_BOTH), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3) & ~DESC_AF);
+	tt_wr(&w->t, s1slot(w, VA_S1OABIG), s1_leaf(1ULL << 40, 0, ATTR_WB, 0, 3) & ~DESC_AF);
+	tt_wr(&w->t, s1slot(w, VA_S2OABIG), s1_leaf(IPA_OABIG, 0, ATTR_WB, 0, 3));
 	/* The level-3 tables of VA_ROTBL, VA_NOAFTBL, VA_BOTH: stage 2 RO, AF=0. */
 	tbl = (s1slot(w, VA_ROTBL) & ~0xfffULL) - w->s1.off;
 	s2ram_page(w, tbl, 1, true);
@@ -313,10 +320,43 @@ static void s2_ha_table_page(void **state)
 	uint64_t tbl = (s1slot(w, VA_NOAFTBL) & ~0xfffULL) - w->s1.off;
 
 	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	/* No S2AP read: the walk's permission fault first, AF left clear. */
+	s2ram_page(w, tbl, 0, false);
+	r = xlate(w, VA_NOAFTBL, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_true(r.fault.s1ptw);
+	assert_false(r.fault.tte_update);
+	assert_false(s2_af(w, tbl));
+	s2ram_page(w, tbl, 3, false);
 	r = xlate(w, VA_NOAFTBL, S2_MMU_READ);
 	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 	assert_int_equal(r.af_set, S2_MMU_AF_S2PTW);
 	assert_true(s2_af(w, tbl));
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+}
+
+/*
+ * Faults the walk finds before the Access flag come first: an OA beyond
+ * the output size is an address size fault (AArch64.S1Walk/S2Walk,
+ * AArch64.OAOutOfRange), and nothing is written.
+ */
+static void earlier_faults_first(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_result r;
+
+	w->regs.tcr_el1 |= TCR_EL1_HA;
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	r = xlate(w, VA_S1OABIG, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
+	assert_int_equal(r.fault.stage, 1);
+	assert_false(s1_af(w, VA_S1OABIG));
+	r = xlate(w, VA_S2OABIG, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
+	assert_int_equal(r.fault.stage, 2);
+	assert_false(s2_af(w, IPA_OABIG));
+	assert_int_equal(r.af_set, 0);
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
 	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
 }
 
@@ -429,6 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(s2_ha_table_page, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(s1_update_s2_readonly, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(both_stages, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(earlier_faults_first, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_after_update, world_setup, world_teardown),
 	};
 
