@@ -458,6 +458,37 @@ static void tlb_after_update(void **state)
 	w->regs.tcr_el1 &= ~TCR_EL1_HA;
 }
 
+/*
+ * The TLB's stage-2 entries serving stage-1 table reads: a table page's
+ * leaf with AF=0 that the walk may not read (permission fault, AF left
+ * clear) is not cached; once the walk has set AF it is.
+ */
+static void tlb_no_af0_fetch_entry(void **state)
+{
+	struct world *w = *state;
+	static struct s2_tlb_entry ent[64];
+	struct s2_mmu_access a = { .va = VA_NOAFTBL, .acc = S2_MMU_READ, .el = 1 };
+	uint64_t tbl = (s1slot(w, VA_NOAFTBL) & ~0xfffULL) - w->s1.off;
+	struct s2_tlb tlb;
+	struct s2_mmu_result r;
+
+	assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	s2ram_page(w, tbl, 0, false);
+	assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_true(r.fault.s1ptw);
+	assert_int_equal(r.fault.level, 3);
+	/* The leaves of the level-0..2 table pages only (AF=1). */
+	assert_int_equal(s2_tlb_count(&tlb), 3);
+	s2ram_page(w, tbl, 3, false);
+	assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_true(s2_af(w, tbl));
+	assert_true(s2_tlb_count(&tlb) > 3);
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +502,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(both_stages, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(earlier_faults_first, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_after_update, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(tlb_no_af0_fetch_entry, world_setup, world_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
