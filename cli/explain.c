@@ -31,9 +31,9 @@
 
 enum { OPT_WRITE = OPT_CMD_BASE, OPT_EXEC, OPT_EL, OPT_STATE, OPT_SVG };
 
-enum state { ST_MAPPED, ST_COLD, ST_UNMAPPED, ST_DIRTY, ST_MMU_OFF };
+enum state { ST_MAPPED, ST_COLD, ST_UNMAPPED, ST_DIRTY, ST_MMU_OFF, ST_OLD };
 static const char *const state_names[] = { "mapped", "cold", "unmapped", "dirty",
-					   "mmu-off" };
+					   "mmu-off", "old" };
 static const char *const acc_names[] = { "read", "write", "exec" };
 
 #define MAX_STEPS 64
@@ -55,6 +55,9 @@ struct walk {
 	/* The steps' own verdict (type 0: none), compared with the model's. */
 	struct s2_mmu_fault f;
 	char fault_what[240];
+	/* Descriptors whose AF the CPU has set in this walk (FEAT_HAFDBS). */
+	uint64_t af_pa[MAX_STEPS];
+	int n_af;
 };
 
 static void explain_usage(FILE *out)
@@ -74,6 +77,8 @@ static void explain_usage(FILE *out)
 		"  --state unmapped    ...then the host unmapped the data page only\n"
 		"  --state dirty       ...then dirty logging started (try --write)\n"
 		"  --state mmu-off     the guest MMU is off: stage 2 alone\n"
+		"  --state old         ...then the host aged all its RAM (stage-2 AF=0;\n"
+		"                      try --hw-af)\n"
 		"  --write / --exec    the access kind (default: read)\n"
 		"  --el 0|1            exception level of the access (default 0)\n"
 		"  --svg FILE          draw the walk grid as SVG\n"
@@ -132,6 +137,44 @@ static const char *sh_name(uint64_t d)
 	static const char *const n[] = { "NS", "res", "OS", "IS" };
 
 	return n[(d >> DESC_SH_SHIFT) & 3];
+}
+
+/*
+ * The descriptor at @pa as this walk reads it: the model sets AF in memory
+ * only after these steps, so a descriptor the walk has already updated
+ * (af_set()) reads with AF=1 here, as the CPU's next read would.
+ */
+static uint64_t af_rd(const struct walk *w, uint64_t pa)
+{
+	uint64_t d = rd(w->v, pa);
+
+	for (int i = 0; i < w->n_af; i++)
+		if (w->af_pa[i] == pa)
+			return d | DESC_AF;
+	return d;
+}
+
+static void af_set(struct walk *w, uint64_t pa, const char *reg)
+{
+	if (w->n_af < MAX_STEPS)
+		w->af_pa[w->n_af++] = pa;
+	printf("      AF=0: the CPU sets it (%s), a compare-and-swap of this "
+	       "descriptor, and goes on\n", reg);
+}
+
+/*
+ * The hardware Access flag update in effect at stage 2 / stage 1: the CPU
+ * has FEAT_HAFDBS and VTCR_EL2.HA / TCR_EL1.HA is set (RES0 without it).
+ */
+static bool s2_ha(const struct walk *w)
+{
+	return w->v->cpu->hafdbs && (w->v->regs->vtcr_el2 & VTCR_EL2_HA);
+}
+
+static bool s1_ha(const struct walk *w)
+{
+	return w->v->cpu->hafdbs && (w->v->regs->hcr_el2 & HCR_EL2_RW) &&
+	       (w->v->regs->tcr_el1 & TCR_EL1_HA);
 }
 
 /* HCR_EL2.FWB in effect: the CPU has FEAT_S2FWB and the bit is set. */
@@ -224,7 +267,7 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *p
 		uint64_t idx = level == g->start_level
 				       ? (ipa >> shift) & (g->root_entries - 1)
 				       : (ipa >> shift) & ((1ULL << g->stride) - 1);
-		uint64_t a = table + idx * 8, d = rd(w->v, a);
+		uint64_t a = table + idx * 8, d = af_rd(w, a);
 
 		if (!(d & DESC_VALID) || (level == S2_LEVEL_MAX && (d & 3) != 3)) {
 			snprintf(what, sizeof(what), "L%d [%" PRIu64 "] invalid: stage-2 "
@@ -245,8 +288,13 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *p
 		uint64_t size = s2_geom_level_size(g, level);
 		uint64_t oa = s2_geom_desc_to_oa(g, d) & ~(size - 1);
 		static const char *const ap[] = { "none", "RO", "WO", "RW" };
-		/* No FEAT_HAFDBS: AF=0 faults, before permissions are looked at. */
-		const char *denied = d & DESC_AF ? s2_denied(w, d, ptw) : NULL;
+		/*
+		 * AF=0 faults, before permissions are looked at; with
+		 * VTCR_EL2.HA the permissions come first and then the CPU
+		 * sets AF (AArch64.S2Translate).
+		 */
+		bool af_fault = !(d & DESC_AF) && !s2_ha(w);
+		const char *denied = af_fault ? NULL : s2_denied(w, d, ptw);
 		int len;
 
 		len = snprintf(what, sizeof(what),
@@ -263,11 +311,11 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *p
 					       << DESC_SH_SHIFT)
 				     : sh_name(d),
 			       !!(d & DESC_AF), !!(d & S2_DESC_XN));
-		if (len > 0 && (size_t)len < sizeof(what) && (!(d & DESC_AF) || denied))
+		if (len > 0 && (size_t)len < sizeof(what) && (af_fault || denied))
 			snprintf(what + len, sizeof(what) - (size_t)len, ": stage-2 %s fault",
-				 d & DESC_AF ? "permission" : "access flag");
-		add(w, row, level, a, d, !(d & DESC_AF) || denied, what);
-		if (!(d & DESC_AF)) {
+				 denied ? "permission" : "access flag");
+		add(w, row, level, a, d, af_fault || denied, what);
+		if (af_fault) {
 			fault_at(w, S2_MMU_FAULT_ACCESS_FLAG, 2, level, ptw);
 			snprintf(w->fault_what, sizeof(w->fault_what),
 				 "stage-2 access flag fault, level %d, %s", level, on);
@@ -281,6 +329,8 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *p
 				 "stage-2 permission fault, level %d, %s: %s", level, on, denied);
 			return false;
 		}
+		if (!(d & DESC_AF))
+			af_set(w, a, "VTCR_EL2.HA");
 		*pa = oa | (ipa & (size - 1));
 		return true;
 	}
@@ -364,7 +414,7 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 			       ", its stage-2 walk:\n", level, idx, dipa);
 			if (!s2_walk(w, level, dipa, true, &dpa))
 				return false;
-			d = rd(v, dpa);
+			d = af_rd(w, dpa);
 			if (!(d & DESC_VALID) || (level == 3 && (d & 3) != 3)) {
 				snprintf(what, sizeof(what), "L%d [%" PRIu64 "] invalid: stage-1 "
 					 "translation fault, level %d (to the guest)", level, idx, level);
@@ -386,8 +436,9 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 			uint64_t oa = d & ((1ULL << 48) - 1) & ~(size - 1);
 			static const char *const ap[] = { "EL1 RW", "EL1+EL0 RW", "EL1 RO",
 							  "EL1+EL0 RO" };
-			/* No FEAT_HAFDBS: AF=0 faults, before permissions. */
-			const char *denied = d & DESC_AF ? s1_denied(w, d, tbl) : NULL;
+			/* AF=0 faults before permissions, unless TCR_EL1.HA. */
+			bool af_fault = !(d & DESC_AF) && !s1_ha(w);
+			const char *denied = af_fault ? NULL : s1_denied(w, d, tbl);
 			int len;
 
 			ipa = oa | (va & (size - 1));
@@ -398,12 +449,12 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 				       (unsigned)((d >> S1_DESC_ATTRINDX_SHIFT) & 7),
 				       ap[(d >> S1_DESC_AP_SHIFT) & 3], sh_name(d), !!(d & DESC_AF),
 				       !!(d & S1_DESC_NG), !!(d & S1_DESC_PXN), !!(d & S1_DESC_UXN));
-			if (len > 0 && (size_t)len < sizeof(what) && (!(d & DESC_AF) || denied))
+			if (len > 0 && (size_t)len < sizeof(what) && (af_fault || denied))
 				snprintf(what + len, sizeof(what) - (size_t)len,
-					 ": stage-1 %s fault", d & DESC_AF ? "permission"
-									  : "access flag");
-			add(w, level, -9, dpa, d, !(d & DESC_AF) || denied, what);
-			if (!(d & DESC_AF) || denied) {
+					 ": stage-1 %s fault", denied ? "permission"
+								      : "access flag");
+			add(w, level, -9, dpa, d, af_fault || denied, what);
+			if (af_fault || denied) {
 				/*
 				 * AArch64.S1Translate reports the fault: the
 				 * output IPA never reaches stage 2.
@@ -421,6 +472,14 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 					 denied ? ": " : "", denied ? denied : "");
 				return false;
 			}
+			/*
+			 * The update is a write of the descriptor at its IPA,
+			 * which stage 2 must allow (the model reports an S1PTW
+			 * permission fault otherwise; these steps do not
+			 * re-walk stage 2 for it).
+			 */
+			if (!(d & DESC_AF))
+				af_set(w, dpa, "TCR_EL1.HA, through stage 2");
 			break;
 		}
 	}
@@ -693,11 +752,11 @@ int cmd_explain(int argc, char **argv)
 		case OPT_STATE: {
 			unsigned int i;
 
-			for (i = 0; i < 5 && strcmp(optarg, state_names[i]); i++)
+			for (i = 0; i < 6 && strcmp(optarg, state_names[i]); i++)
 				;
-			if (i == 5) {
+			if (i == 6) {
 				fprintf(stderr, "s2mm explain: --state '%s': expected mapped, cold, "
-						"unmapped, dirty or mmu-off\n", optarg);
+						"unmapped, dirty, mmu-off or old\n", optarg);
 				return 2;
 			}
 			state = (enum state)i;
@@ -750,6 +809,8 @@ int cmd_explain(int argc, char **argv)
 		goto sim_err;
 	sim_view(s, 0, &v);
 	if (state == ST_COLD && sim_host_unmap(s, 0, sim_ram_ipa(s), v.ram_size))
+		goto sim_err;
+	if (state == ST_OLD && sim_host_age(s, 0, sim_ram_ipa(s), v.ram_size))
 		goto sim_err;
 	if (state == ST_UNMAPPED) {
 		struct s2_mmu_result res;
@@ -817,6 +878,20 @@ int cmd_explain(int argc, char **argv)
 		printf(" result: PA %#" PRIx64 " (%s)\n", res.pa,
 		       res.pa - v.ram_pa < v.ram_size ? "inside the VM's RAM" : "OUTSIDE the VM's RAM");
 		printf("  %u descriptor reads here, %u by the model\n", w->n, res.desc_reads);
+		if (res.af_set) {
+			static const char *const who[3] = { "the stage-1 leaf",
+							    "the final stage-2 leaf",
+							    "stage-2 leaves of stage-1 tables" };
+			const char *sep = "";
+
+			printf("  the CPU set AF (the model's walk):");
+			for (int i = 0; i < 3; i++)
+				if (res.af_set & (1u << i)) {
+					printf("%s %s", sep, who[i]);
+					sep = ",";
+				}
+			printf("\n");
+		}
 		/* With the MMU off, AT's: stage 1's are then the access's own
 		 * (AArch64.S1DisabledOutput), which stage 2 alone does not know. */
 		printf("  memory: attributes 0x%02x (MAIR format), shareability %u, stage 1 "

@@ -33,6 +33,8 @@ const char report_options_help[] =
 	"  --blocks / --no-blocks  stage-2 block mappings on (default) or off\n"
 	"  --fwb               run the VMs with HCR_EL2.FWB=1 (FEAT_S2FWB): the\n"
 	"                      library's leaves force Normal Write-Back\n"
+	"  --hw-af             the CPUs set the Access flag themselves (FEAT_HAFDBS,\n"
+	"                      TCR_EL1.HA and VTCR_EL2.HA): no Access flag faults\n"
 	"  --tlb-entries N     TLB entries per CPU (default 1024)\n"
 	"  --tlb-ways N        TLB associativity (default 4)\n"
 	"  --no-utlb           no micro-TLB in front of the TLB (every access\n"
@@ -329,6 +331,9 @@ static int report_option(const char *cmd, int opt, const char *arg,
 		return 1;
 	case OPT_FWB:
 		cfg->fwb = true;
+		return 1;
+	case OPT_HW_AF:
+		cfg->hw_af = true;
 		return 1;
 	case OPT_DROP_DSB:
 		cfg->drop_dsb = true;

@@ -18,7 +18,7 @@ const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57 = {
 
 const struct s2_mmu_cpu s2_mmu_cpu_max = {
 	.pa_bits = 52, .vmid_bits = 16, .asid_bits = 16,
-	.gran_4k = true, .gran_16k = true, .gran_64k = true,
+	.gran_4k = true, .gran_16k = true, .gran_64k = true, .hafdbs = true,
 	.lpa2 = true, .xnx = true, .ttst = true, .s2fwb = true,
 };
 
@@ -57,5 +57,7 @@ int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
 	/* ID_AA64MMFR2_EL1.ST: FEAT_TTST; ID_AA64MMFR2_EL1.FWB: FEAT_S2FWB. */
 	cpu->ttst = field(mmfr2, 28) != 0;
 	cpu->s2fwb = field(mmfr2, 40) != 0;
+	/* ID_AA64MMFR1_EL1.HAFDBS: 0b0001 AF only, 0b0010 AF and dirty state. */
+	cpu->hafdbs = field(mmfr1, 0) != 0;
 	return 0;
 }

@@ -66,8 +66,14 @@ int s2_mmu_esr(const struct s2_mmu_fault *f, const struct s2_mmu_insn *insn,
 	 */
 	isv = !exec && f->stage == 2 && !f->s1ptw && insn && insn->isv &&
 	      f->type != S2_MMU_FAULT_EXT_ABORT;
-	if (!exec && !f->s1ptw && f->acc == S2_MMU_WRITE)
-		v |= ESR_ISS_DA_WnR;  /* an S1PTW fault reports the walk's read */
+	/*
+	 * An S1PTW fault reports the walk's read, unless it is on the
+	 * hardware update of the descriptor: AArch64.S2Translate of the
+	 * update with CreateAccDescTTEUpdate(), a write (the instruction
+	 * abort ISS has no WnR).
+	 */
+	if (!exec && (f->s1ptw ? f->tte_update : f->acc == S2_MMU_WRITE))
+		v |= ESR_ISS_DA_WnR;
 	if (isv) {
 		v |= ESR_ISS_DA_ISV | S2_FIELD_PREP(ESR_ISS_DA_SAS, insn->sas) |
 		     S2_FIELD_PREP(ESR_ISS_DA_SRT, insn->srt);

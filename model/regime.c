@@ -143,6 +143,8 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	c->stride = (uint8_t)stride;
 	c->ds = cpu->lpa2 && (vtcr & VTCR_EL2_DS) && gbits != 16;
 	c->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
+	/* VTCR_EL2.HA is RES0 without FEAT_HAFDBS. */
+	c->ha = cpu->hafdbs && (vtcr & VTCR_EL2_HA);
 	/* S2AttrDecode or, under HCR_EL2.FWB, AArch64.S2ApplyFWBMemAttrs. */
 	if (cpu->s2fwb && (regs->hcr_el2 & HCR_EL2_FWB))
 		c->memattr_fwb = S2_MMU_MEMATTR_FWB;
@@ -265,6 +267,8 @@ static void decode_s1_a64(const struct s2_mmu_cpu *cpu,
 	*c = (struct s2_mmu_tt){ .gbits = (uint8_t)gbits, .stride = (uint8_t)stride,
 				 .stage = 1 };
 	c->ds = cpu->lpa2 && (tcr & TCR_EL1_DS) && gbits != 16;
+	/* TCR_EL1.HA is RES0 without FEAT_HAFDBS. */
+	c->ha = cpu->hafdbs && (tcr & TCR_EL1_HA);
 	output_size(c, cpu, (unsigned)S2_FIELD_GET(TCR_EL1_IPS, tcr));
 
 	asid_ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
@@ -331,7 +335,7 @@ translation:
  */
 static bool fast4k(const struct s2_mmu_tt *c)
 {
-	return !c->fault && c->gbits == 12 && !c->oa52 &&
+	return !c->fault && c->gbits == 12 && !c->oa52 && !c->ha &&
 	       !(c->stage == 2 && c->start == 3);
 }
 

@@ -142,7 +142,8 @@ static WALK_INLINE unsigned walk_s2_from(struct s2_walk *w, uint64_t ipa,
 		set_fault(f, t, level, 2);
 		return t;
 	}
-	leaf_set(lf, d, 0, level, shift, oa, ipa);
+	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
+	leaf_set(lf, d, off, level, shift, oa, ipa);
 	return 0;
 }
 
@@ -268,7 +269,7 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 		/* The fast test at level 3 is a page with its OA in range. */
 		if ((d & w->s2_fast) == (DESC_VALID | DESC_PAGE)) {
 			w->reads += (uint32_t)(4 - start);
-			leaf_set(lf, d, 0, 3, g, d & w->s2_oa_mask, ipa);
+			leaf_set(lf, d, off, 3, g, d & w->s2_oa_mask, ipa);
 			return 0;
 		}
 		break;
@@ -281,7 +282,7 @@ static WALK_INLINE unsigned walk_s2_g(struct s2_walk *w, uint64_t ipa,
 		set_fault(f, t, level, 2);
 		return t;
 	}
-	leaf_set(lf, d, 0, level, g + (unsigned)(3 - level) * stride, oa, ipa);
+	leaf_set(lf, d, off, level, g + (unsigned)(3 - level) * stride, oa, ipa);
 	return 0;
 }
 
@@ -324,19 +325,76 @@ static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
 	return walk_s2_any(w, ipa, lf, f);
 }
 
-/* No FEAT_HAFDBS: AF=0 is an Access flag fault (AArch64.S2Walk). */
-static WALK_INLINE unsigned s2_af_fault(const struct tt_leaf *lf,
-					struct s2_mmu_fault *f)
+/*
+ * Set AF of the descriptor at offset @off in the memory window, which the
+ * walk read as @d: AArch64.MemSwapTableDesc, a compare-and-swap. Returns
+ * 0, S2_MMU_FAULT_EXT_ABORT, or S2_MODEL_REDO when the descriptor changed
+ * since: the translation starts again from the new tables, as AArch64.S1/
+ * S2Translate do when the swap does not find the descriptor they read.
+ */
+static unsigned desc_set_af(const struct s2_walk *w, uint64_t off, uint64_t d)
+{
+	uint64_t old = d;
+
+	if (off > w->mem.last)
+		return S2_MMU_FAULT_EXT_ABORT;
+	if (!__atomic_compare_exchange_n((uint64_t *)(w->mem.host + (uintptr_t)off),
+					 &old, d | DESC_AF, false,
+					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return S2_MODEL_REDO;
+	return 0;
+}
+
+/*
+ * A stage-2 leaf with AF=0 (@lf, from the general walker). Without
+ * VTCR_EL2.HA it is an Access flag fault (AArch64.S2Walk). With it there
+ * is none: AArch64.S2Translate checks permissions first and sets AF
+ * (AArch64.SetAccessFlag) only for an access they allow; on a permission
+ * fault setting AF is CONSTRAINED UNPREDICTABLE
+ * (AArch64.SettingAccessFlagPermitted) and, as QEMU, the model leaves it
+ * clear, for the caller to report the permission fault. @need: the
+ * S2_MMU_PERM_* bit the access needs; @ptw_dev: a stage-1 walk to Device
+ * memory under HCR_EL2.PTW. @set: the S2_MMU_AF_* bit to record.
+ */
+static __attribute__((noinline, cold)) unsigned
+s2_af_slow(struct s2_walk *w, struct tt_leaf *lf, struct s2_mmu_fault *f,
+	   uint8_t need, bool ptw_dev, uint8_t set)
+{
+	unsigned t;
+
+	if (!w->s2->ha) {
+		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 2);
+		return S2_MMU_FAULT_ACCESS_FLAG;
+	}
+	if (!(s2_perm(w->cpu, lf->desc) & need) || ptw_dev)
+		return 0;
+	t = desc_set_af(w, lf->table, lf->desc);
+	if (t) {
+		set_fault(f, t, lf->level, 2);
+		return t;
+	}
+	lf->desc |= DESC_AF;
+	w->af_set |= set;
+	return 0;
+}
+
+/* AF=0 at stage 2: an Access flag fault, or with HA s2_af_slow(). */
+static WALK_INLINE unsigned s2_af_fault(struct s2_walk *w, struct tt_leaf *lf,
+					struct s2_mmu_fault *f, uint8_t need,
+					uint8_t set)
 {
 	if (lf->desc & DESC_AF)
 		return 0;
-	set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 2);
-	return S2_MMU_FAULT_ACCESS_FLAG;
+	return s2_af_slow(w, lf, f, need, false, set);
 }
 
-/* AArch64.S2Walk for one IPA, any geometry: range check, walk, AF. */
+/*
+ * AArch64.S2Walk for one IPA, any geometry: range check, walk, AF (@need:
+ * the permission of the access, for HA).
+ */
 static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
-				      struct tt_leaf *lf, struct s2_mmu_fault *f)
+				      struct tt_leaf *lf, struct s2_mmu_fault *f,
+				      uint8_t need)
 {
 	unsigned t;
 
@@ -350,7 +408,7 @@ static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
 		t = s2_walk_leaf(w, ipa, 11, S2_START_ANY, lf, f);
 	else
 		t = s2_walk_leaf(w, ipa, 13, S2_START_ANY, lf, f);
-	return t ? t : s2_af_fault(lf, f);
+	return t ? t : s2_af_fault(w, lf, f, need, S2_MMU_AF_S2);
 }
 
 /* The stage-2 leaf @lf as a TLB entry keeps it. */
@@ -438,11 +496,18 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 						     (DESC_AF | S2_DESC_S2AP_R) ||
 					     (w->ptw && dev), 0)) {
 				/* The Access flag fault comes first. */
-				t = s2_af_fault(&lf, f);
-				if (t)
-					goto s1ptw;
-				fetch_fill(w, ipa, &lf);
-				goto perm;
+				if (!(lf.desc & DESC_AF)) {
+					t = s2_af_slow(w, &lf, f, S2_MMU_PERM_R1,
+						       w->ptw && dev, S2_MMU_AF_S2PTW);
+					if (t)
+						goto s1ptw;
+				}
+				if (!(lf.desc & S2_DESC_S2AP_R) || (w->ptw && dev)) {
+					/* Only what has AF=1 in memory is cached. */
+					if (lf.desc & DESC_AF)
+						fetch_fill(w, ipa, &lf);
+					goto perm;
+				}
 			}
 			fetch_fill(w, ipa, &lf);
 			pa = lf.out;
@@ -485,7 +550,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 	const uint64_t next_mask = BIT(stride) - 1, oa_mask = c->oa_mask;
 	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
 	const uint64_t ia = va & GENMASK(55, 0);
-	uint64_t table = c->base, tbl_attrs = 0, d, oa;
+	uint64_t table = c->base, tbl_attrs = 0, d, oa, ipa;
 	struct wc_table h;
 	bool leaf;
 
@@ -498,8 +563,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 		tbl_attrs = (uint64_t)h.tbl << 59;
 	}
 	for (;;) {
-		uint64_t ipa = table + ((va >> shift) & idx_mask) * 8;
-
+		ipa = table + ((va >> shift) & idx_mask) * 8;
 		t = s1_fetch(w, ipa, level, s2stride, s2start, &d, f);
 		if (t)
 			return t;
@@ -524,6 +588,7 @@ static WALK_INLINE unsigned walk_s1(struct s2_walk *w, const struct s2_mmu_tt *c
 		return t;
 	}
 	leaf_set(lf, d, tbl_attrs, level, shift, oa, va);
+	w->s1_dipa = ipa;
 	return 0;
 }
 
@@ -538,6 +603,13 @@ unsigned long s2_model_fast_walks[3];
 static bool leaf_eq(const struct tt_leaf *a, const struct tt_leaf *b)
 {
 	return a->desc == b->desc && a->out == b->out && a->table == b->table &&
+	       a->level == b->level && a->shift == b->shift;
+}
+
+/* The same for stage-2 leaves, whose @table only the general walk sets. */
+static bool leaf2_eq(const struct tt_leaf *a, const struct tt_leaf *b)
+{
+	return a->desc == b->desc && a->out == b->out &&
 	       a->level == b->level && a->shift == b->shift;
 }
 
@@ -557,7 +629,7 @@ static void check_fast(const struct s2_walk *w0, const struct s2_walk *w,
 	    g.reads != w->reads)
 		__builtin_trap();
 	if (fast == 2 && (s2_walk_leaf(&g, lf->out, 0, S2_START_ANY, &ref, &f) ||
-			  !leaf_eq(&ref, lf2) || g.reads != w->reads + reads2))
+			  !leaf2_eq(&ref, lf2) || g.reads != w->reads + reads2))
 		__builtin_trap();
 }
 #endif
@@ -642,12 +714,13 @@ static WALK_INLINE void result_init(struct s2_walk *w,
 static WALK_INLINE void final_s2(struct s2_walk *w,
 				 const struct s2_mmu_access *acc,
 				 uint8_t s1attr, uint8_t s1sh,
-				 const struct tt_leaf *lf2, uint32_t reads2,
+				 struct tt_leaf *lf2, uint32_t reads2,
 				 struct s2_mmu_result *res)
 {
 	struct s2_leaf o;
 	struct tt_leaf lf;
 	struct s2_mmu_fault *f = &res->fault;
+	uint8_t need;
 
 	if (!w->s2_on) {
 		res->pa = res->ipa;
@@ -659,7 +732,9 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 		w->reads += reads2;
 	else
 		lf2 = &lf;
-	if (lf2 != &lf ? s2_af_fault(lf2, f) : s2_lookup(w, res->ipa, &lf, f)) {
+	need = (uint8_t)BIT(acc->acc + 3u * acc->el);
+	if (lf2 != &lf ? s2_af_fault(w, lf2, f, need, S2_MMU_AF_S2) :
+			 s2_lookup(w, res->ipa, &lf, f, need)) {
 		f->ipa = res->ipa;
 		f->ipa_valid = true;
 		return;
@@ -679,6 +754,67 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 	res->s2_sh = o.sh;
 	res->attr = s2_model_combine_attr(s1attr, o.memattr);
 	res->sh = s2_model_par_sh(res->attr, combine_sh(s1sh, o.sh));
+}
+
+/*
+ * A stage-1 leaf with AF=0 (@lf, from the general walker: the fast walk
+ * does not take HA regimes). Without TCR_EL1.HA, an Access flag fault
+ * (AArch64.S1Walk). With it, AArch64.S1Translate checks permissions
+ * first; for an access they allow it sets AF (AArch64.SetAccessFlag) by a
+ * compare-and-swap at the descriptor's address (AArch64.MemSwapTableDesc),
+ * which stage 2 translates as a write (CreateAccDescTTEUpdate()): a
+ * stage-2 fault there is a fault on the stage-1 walk (S1PTW) on the
+ * descriptor's IPA, reported as a write. On a permission fault the model
+ * leaves AF clear (CONSTRAINED UNPREDICTABLE,
+ * AArch64.SettingAccessFlagPermitted; QEMU does the same) and returns 0
+ * for the caller to report it. Returns 0 or a fault type.
+ */
+static __attribute__((noinline, cold)) unsigned
+s1_af_slow(struct s2_walk *w, const struct s2_mmu_tt *c,
+	   const struct s2_mmu_access *acc, struct tt_leaf *lf,
+	   struct s2_mmu_fault *f)
+{
+	uint64_t dipa = w->s1_dipa, pa = dipa;
+	struct tt_leaf l2;
+	unsigned t;
+
+	if (!c->ha) {
+		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 1);
+		return S2_MMU_FAULT_ACCESS_FLAG;
+	}
+	if (!s2_model_perm_ok(s1_perm(c, w->regs, lf->desc, lf->table),
+			      acc->acc, acc->el))
+		return 0;
+	if (w->s2_on) {
+		/* S2AP[1]: the update writes the table page. */
+		t = s2_walk_leaf(w, dipa, 0, S2_START_ANY, &l2, f);
+		if (!t)
+			t = s2_af_fault(w, &l2, f, S2_MMU_PERM_W1, S2_MMU_AF_S2PTW);
+		if (t == S2_MODEL_REDO)
+			return t;
+		if (!t && !(s2_perm(w->cpu, l2.desc) & S2_MMU_PERM_W1)) {
+			set_fault(f, S2_MMU_FAULT_PERMISSION, l2.level, 2);
+			t = S2_MMU_FAULT_PERMISSION;
+		}
+		if (t) {
+			f->s1ptw = true;
+			f->tte_update = true;
+			f->ipa = dipa;
+			f->ipa_valid = true;
+			return t;
+		}
+		pa = l2.out;
+	}
+	t = desc_set_af(w, pa - w->mem.base, lf->desc);
+	if (t) {
+		set_fault(f, t, lf->level, 1);
+		if (t == S2_MMU_FAULT_EXT_ABORT)
+			f->tte_update = true;
+		return t;
+	}
+	lf->desc |= DESC_AF;
+	w->af_set |= S2_MMU_AF_S1;
+	return 0;
 }
 
 /*
@@ -740,10 +876,8 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	if (!fast && walk_s1_any(w, c, in, &lf, f))
 		return false;
 	/* AF=0: Access flag fault before permissions (AArch64.S1Walk). */
-	if (!(lf.desc & DESC_AF)) {
-		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 1);
+	if (!(lf.desc & DESC_AF) && s1_af_slow(w, c, acc, &lf, f))
 		return false;
-	}
 	res->s1_perm = s1_perm(c, regs, lf.desc, lf.table);
 	res->s1_level = lf.level;
 	res->s1_shift = lf.shift;
@@ -796,6 +930,7 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 	w.reads = 0;
 	w.s2_cache_hits = 0;
 	w.wc_hits = 0;
+	w.af_set = 0;
 	w.s2 = NULL;
 	w.ptw = false;
 	/* Any register the decoding reads changed: decode afresh. */
@@ -811,6 +946,7 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 		w.s2_bad = w.s2->fault;
 		w.ptw = regs->hcr_el2 & HCR_EL2_PTW;
 	}
+again:
 	result_init(&w, acc, res);
 	if (mode == S2_MODEL_S2) {
 		res->ipa = acc->va;
@@ -825,6 +961,10 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 				 reads2, res);
 		}
 	}
+	/* A descriptor changed under a hardware update: walk again. */
+	if (__builtin_expect(res->fault.type == S2_MODEL_REDO, 0))
+		goto again;
+	res->af_set = w.af_set;
 	res->desc_reads = w.reads;
 	if (wc_hits)
 		*wc_hits = w.wc_hits;

@@ -51,13 +51,23 @@ struct s2_walk {
 	uint32_t reads;
 	uint32_t s2_cache_hits;  /* S1 table fetches @tlb or @ntlb served */
 	uint32_t wc_hits;        /* hits in @wc1 and @wc2 */
+	uint64_t s1_dipa;        /* IPA of the stage-1 leaf's descriptor (walk_s1()) */
+	uint8_t af_set;          /* S2_MMU_AF_* set by this walk (FEAT_HAFDBS) */
 };
+
+/*
+ * Not a fault: a hardware update found its descriptor changed, and the
+ * translation starts again (translate() in walk.c).
+ */
+#define S2_MODEL_REDO 0xffu
 
 /* The leaf a one-stage walk ends on. */
 struct tt_leaf {
 	uint64_t desc;
 	uint64_t out;        /* output address of the input address */
-	uint64_t table;      /* accumulated APTable/XNTable/PXNTable bits [63:59] */
+	uint64_t table;      /* stage 1: accumulated APTable/XNTable/PXNTable bits
+			      * [63:59]; stage 2 (general walker): the
+			      * descriptor's offset in the memory window */
 	int8_t level;
 	uint8_t shift;
 };

@@ -312,6 +312,15 @@ int sim_host_unmap(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size)
 	return 0;
 }
 
+int sim_host_age(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size)
+{
+	int err = s2_vm_test_clear_young(gvm_s2(&s->vms[vm]), ipa, size, NULL);
+
+	if (err)
+		return sim_fail(s, err, "s2_vm_test_clear_young");
+	return 0;
+}
+
 bool sim_dirty_alloc(const struct sim *s, struct gvm *vm)
 {
 	vm->dirty_words = (vm->ram_size / s->cfg.granule + 63) / 64;

@@ -217,6 +217,12 @@ void sim_view(struct sim *s, unsigned int cpu, struct sim_view *v);
 /** sim_host_unmap() - The host unmaps [@ipa, @ipa + @size) of VM @vm. */
 int sim_host_unmap(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size);
 
+/**
+ * sim_host_age() - The host clears the Access flag of [@ipa, @ipa + @size)
+ * of VM @vm, as page ageing does (no TLB invalidation).
+ */
+int sim_host_age(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size);
+
 /** sim_dirty_log_start() - Start dirty logging VM @vm's RAM. */
 int sim_dirty_log_start(struct sim *s, unsigned int vm);
 

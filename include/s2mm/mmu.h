@@ -61,6 +61,8 @@ struct s2_mmu_mem {
  * @ttst: FEAT_TTST (small translation tables: TxSZ up to 48 (4K, 16K) or
  *        47 (64K) at both stages, VTCR_EL2.SL0 = 0b11 with 4K: level 3).
  * @s2fwb: FEAT_S2FWB (HCR_EL2.FWB: stage-2 MemAttr forces Write-Back).
+ * @hafdbs: FEAT_HAFDBS, the Access flag part (TCR_EL1.HA, VTCR_EL2.HA:
+ *        hardware sets AF instead of an Access flag fault).
  *
  * The granules are bit-fields so that the whole description stays one
  * 64-bit word, which every translation compares (regime.h).
@@ -72,6 +74,7 @@ struct s2_mmu_cpu {
 	bool gran_4k : 1;
 	bool gran_16k : 1;
 	bool gran_64k : 1;
+	bool hafdbs : 1;
 	bool lpa2;
 	bool xnx;
 	bool ttst;
@@ -150,7 +153,8 @@ struct s2_mmu_tt {
 	uint8_t sh;            /* stage 2: VTCR_EL2.SH0, used when DS=1 */
 	uint8_t memattr_fwb;   /* stage 2: S2_MMU_MEMATTR_FWB under HCR_EL2.FWB */
 	uint16_t asid;         /* stage 1: the ASID of non-global leaves */
-	bool fast4k;           /* valid, 4KB granule, OAs of at most 48 bits */
+	bool fast4k;           /* valid, 4KB granule, OAs of at most 48 bits, no HA */
+	bool ha;               /* FEAT_HAFDBS and TCR_EL1.HA / VTCR_EL2.HA */
 };
 
 /**
@@ -224,6 +228,9 @@ enum s2_mmu_fault_type {
  * @acc: enum s2_mmu_acc of the access that faulted.
  * @el: exception level of that access.
  * @ipa_valid: @ipa holds the faulting IPA (stage-2 faults only).
+ * @tte_update: with @s1ptw, the fault is on the hardware update of the
+ *         stage-1 descriptor (FEAT_HAFDBS), a write: ESR WnR=1 for a data
+ *         abort.
  * @va: the faulting VA (FAR).
  * @ipa: the faulting IPA (HPFAR, plus the page offset).
  */
@@ -235,6 +242,7 @@ struct s2_mmu_fault {
 	uint8_t acc;
 	uint8_t el;
 	bool ipa_valid;
+	bool tte_update;
 	uint64_t va;
 	uint64_t ipa;
 };
@@ -279,6 +287,7 @@ struct s2_mmu_fault {
  * @tlb_hit: served from a TLB (s2_tlb_translate() only).
  * @stale: a TLB hit that a fresh walk would not give (only when stale
  *         checking is on, see s2_tlb_set_check_stale()).
+ * @af_set: S2_MMU_AF_* of the leaves whose AF this walk set in memory.
  */
 struct s2_mmu_result {
 	struct s2_mmu_fault fault;
@@ -300,7 +309,16 @@ struct s2_mmu_result {
 	uint32_t desc_reads;
 	bool tlb_hit;
 	bool stale;
+	uint8_t af_set;
 };
+
+/*
+ * struct s2_mmu_result's af_set: the leaves whose Access flag the walk set
+ * in memory (FEAT_HAFDBS, TCR_EL1.HA / VTCR_EL2.HA).
+ */
+#define S2_MMU_AF_S1     0x1u  /* the stage-1 leaf */
+#define S2_MMU_AF_S2     0x2u  /* the final stage-2 leaf */
+#define S2_MMU_AF_S2PTW  0x4u  /* a stage-2 leaf of a stage-1 table page */
 
 /**
  * s2_mmu_translate() - Walk the tables afresh for one access (no TLB).

@@ -360,6 +360,31 @@ static void stale_s1_table(void **state)
 }
 
 /*
+ * A stage-1 walk cache hit restores the table bits of the descriptors
+ * above it (APTable, UXNTable, PXNTable: AArch64.S1Walk accumulates them
+ * for the leaf's permissions): APTable[1] on VA_X's level-1 table
+ * descriptor takes write away from the next page too, whose walk starts
+ * below the cached level-2 table descriptor.
+ */
+static void s1_table_bits(void **state)
+{
+	(void)state;
+	struct wworld *w = world(C_S1);
+	uint64_t l1 = tt_slot(&w->t, &w->s1, VA_X, 1);
+	struct s2_mmu_result r;
+
+	tt_wr(&w->t, l1, tt_rd(&w->t, l1) | 1ULL << 62);
+	r = xlate(w, VA_X);
+	assert_int_equal(r.s1_perm & (S2_MMU_PERM_R1 | S2_MMU_PERM_W1), S2_MMU_PERM_R1);
+	r = xlate(w, VA_X + 4096);
+	assert_false(r.tlb_hit);
+	assert_int_equal(r.desc_reads, 1 + 4 + 4);
+	assert_int_equal(r.s1_perm & (S2_MMU_PERM_R1 | S2_MMU_PERM_W1), S2_MMU_PERM_R1);
+	assert_false(r.stale);
+	world_free(w);
+}
+
+/*
  * A stage-2 table descriptor replaced (the data pages' level-3 table):
  * IPAS2LE1 leaves the stage-2 walk cache's level-2 entry; IPAS2E1 removes
  * it. VALE1 drops the combined entry each time, so the access walks.
@@ -532,6 +557,7 @@ int main(void)
 		cmocka_unit_test(closed_forms_35),
 		cmocka_unit_test(tlbi_reach),
 		cmocka_unit_test(stale_s1_table),
+		cmocka_unit_test(s1_table_bits),
 		cmocka_unit_test(stale_s2_table),
 		cmocka_unit_test(stale_nested),
 		cmocka_unit_test(tags),

@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * FEAT_HAFDBS, the Access flag part, in the MMU model: with TCR_EL1.HA /
+ * VTCR_EL2.HA an AF=0 leaf gets AF set in memory instead of an Access
+ * flag fault (AArch64.S1Translate / AArch64.S2Translate:
+ * AArch64.SetAccessFlag, AArch64.MemSwapTableDesc), after the permission
+ * check; a stage-1 update writes its descriptor through stage 2, whose
+ * fault there is an S1PTW fault reported as a write.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include <s2mm/arch.h>
+#include <s2mm/error.h>
+#include <s2mm/mmu.h>
+#include <s2mm/tlb.h>
+
+#include "tt.h"
+
+#define VTCR_40BIT  0x80023558ULL  /* 4K, T0SZ=24, SL0=1, PS=40-bit */
+#define RAM_IPA     0x80000000ULL  /* guest RAM: the stage-1 tables */
+#define RAM_SIZE    (8ULL << 20)
+#define PA_DATA     0x40000000ULL
+
+#define IPA_RW      0x10000000ULL
+#define IPA_NOAF    0x10001000ULL  /* stage-2 page, AF=0, RW */
+#define IPA_NOAF_RO 0x10002000ULL  /* stage-2 page, AF=0, read-only */
+#define IPA_NOAF_XN 0x10003000ULL  /* stage-2 page, AF=0, XN */
+
+#define VA_RW       0x400000ULL    /* AF=1 both stages */
+#define VA_S1NOAF   0x401000ULL    /* stage-1 AF=0 -> IPA_RW */
+#define VA_S2NOAF   0x402000ULL    /* -> IPA_NOAF */
+#define VA_S1RO     0x403000ULL    /* stage-1 AF=0, AP read-only -> IPA_RW */
+#define VA_S2RO     0x404000ULL    /* -> IPA_NOAF_RO */
+#define VA_S2XN     0x405000ULL    /* -> IPA_NOAF_XN */
+/* A second stage-1 level-3 table, in a guest RAM page stage 2 maps RO. */
+#define VA_ROTBL    0x600000ULL    /* stage-1 AF=0 in the read-only table */
+#define VA_NOAFTBL  0x800000ULL    /* stage-1 AF=1 in a table page with S2 AF=0 */
+#define VA_BOTH     0xa00000ULL    /* stage-1 AF=0 in a table page with S2 AF=0 */
+#define VA_S1OABIG  0x406000ULL    /* stage-1 AF=0, OA beyond IPS (40 bits) */
+#define VA_S2OABIG  0x407000ULL    /* -> IPA_OABIG */
+#define IPA_OABIG   0x10004000ULL  /* stage-2 page, AF=0, OA beyond PS */
+
+#define MAIR_VAL    0x000000000044ff00ULL /* 1: Normal WB */
+#define ATTR_WB     1
+
+struct world {
+	struct tt t;
+	struct s2_mmu_cpu cpu;
+	struct s2_mmu_regs regs;
+	struct tt_geo s2;
+	struct tt_geo s1;
+	uint64_t ram_pa;
+};
+
+static void s2map(struct world *w, uint64_t ipa, int level, uint64_t d)
+{
+	tt_set(&w->t, &w->s2, ipa, level, d);
+}
+
+static uint64_t s1slot(struct world *w, uint64_t va)
+{
+	return tt_slot(&w->t, &w->s1, va, 3);
+}
+
+static uint64_t s2slot(struct world *w, uint64_t ipa)
+{
+	return tt_slot(&w->t, &w->s2, ipa, 3);
+}
+
+/* Map the guest RAM page at @ipa by a level-3 stage-2 page (@ap, @af). */
+static void s2ram_page(struct world *w, uint64_t ipa, unsigned ap, bool af)
+{
+	uint64_t d = s2_leaf(w->ram_pa + (ipa - RAM_IPA), ap, S2_MEMATTR_NORMAL_WB, 0, 3);
+
+	s2map(w, ipa, 3, af ? d : d & ~DESC_AF);
+}
+
+static int world_setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	uint64_t i, tbl;
+
+	tt_init(&w->t);
+	w->cpu = s2_mmu_cpu_max;
+	w->s2 = (struct tt_geo){ 12, 1, 40, tt_alloc(&w->t, 8192), 0 };
+	w->ram_pa = (w->t.next + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	w->t.next = w->ram_pa;
+	/* Guest RAM by level-3 pages, so that single table pages can differ. */
+	for (i = 0; i < RAM_SIZE; i += 4096)
+		s2ram_page(w, RAM_IPA + i, 3, true);
+	s2map(w, IPA_RW, 3, s2_leaf(PA_DATA + 0x1000, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	s2map(w, IPA_NOAF, 3,
+	      s2_leaf(PA_DATA + 0x2000, 3, S2_MEMATTR_NORMAL_WB, 0, 3) & ~DESC_AF);
+	s2map(w, IPA_NOAF_RO, 3,
+	      s2_leaf(PA_DATA + 0x3000, 1, S2_MEMATTR_NORMAL_WB, 0, 3) & ~DESC_AF);
+	s2map(w, IPA_NOAF_XN, 3,
+	      s2_leaf(PA_DATA + 0x4000, 3, S2_MEMATTR_NORMAL_WB, 1, 3) & ~DESC_AF);
+
+	s2map(w, IPA_OABIG, 3,
+	      s2_leaf(1ULL << 40, 3, S2_MEMATTR_NORMAL_WB, 0, 3) & ~DESC_AF);
+	w->s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), w->ram_pa - RAM_IPA };
+	tt_wr(&w->t, s1slot(w, VA_RW), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3));
+	tt_wr(&w->t, s1slot(w, VA_S1NOAF), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3) & ~DESC_AF);
+	tt_wr(&w->t, s1slot(w, VA_S2NOAF), s1_leaf(IPA_NOAF, 0, ATTR_WB, 0, 3));
+	tt_wr(&w->t, s1slot(w, VA_S1RO), s1_leaf(IPA_RW, 2, ATTR_WB, 0, 3) & ~DESC_AF);
+	tt_wr(&w->t, s1slot(w, VA_S2RO), s1_leaf(IPA_NOAF_RO, 0, ATTR_WB, 0, 3));
+	tt_wr(&w->t, s1slot(w, VA_S2XN), s1_leaf(IPA_NOAF_XN, 0, ATTR_WB, 0, 3));
+	tt_wr(&w->t, s1slot(w, VA_ROTBL), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3) & ~DESC_AF);
+	tt_wr(&w->t, s1slot(w, VA_NOAFTBL), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3));
+	tt_wr(&w->t, s1slot(w, VA_BOTH), s1_leaf(IPA_RW, 0, ATTR_WB, 0, 3) & ~DESC_AF);
+	tt_wr(&w->t, s1slot(w, VA_S1OABIG), s1_leaf(1ULL << 40, 0, ATTR_WB, 0, 3) & ~DESC_AF);
+	tt_wr(&w->t, s1slot(w, VA_S2OABIG), s1_leaf(IPA_OABIG, 0, ATTR_WB, 0, 3));
+	/* The level-3 tables of VA_ROTBL, VA_NOAFTBL, VA_BOTH: stage 2 RO, AF=0. */
+	tbl = (s1slot(w, VA_ROTBL) & ~0xfffULL) - w->s1.off;
+	s2ram_page(w, tbl, 1, true);
+	tbl = (s1slot(w, VA_NOAFTBL) & ~0xfffULL) - w->s1.off;
+	s2ram_page(w, tbl, 3, false);
+	tbl = (s1slot(w, VA_BOTH) & ~0xfffULL) - w->s1.off;
+	s2ram_page(w, tbl, 3, false);
+
+	w->regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		.vtcr_el2 = VTCR_40BIT,
+		.vttbr_el2 = w->s2.root | (5ULL << VTTBR_EL2_VMID_SHIFT),
+		.sctlr_el1 = SCTLR_M,
+		.tcr_el1 = 16 | (16ULL << TCR_EL1_T1SZ_SHIFT) |
+			   (TCR_EL1_TG1_4K << TCR_EL1_TG1_SHIFT) |
+			   (2ULL << TCR_EL1_IPS_SHIFT),
+		.ttbr0_el1 = w->s1.root - w->s1.off,
+		.mair_el1 = MAIR_VAL,
+	};
+	*state = w;
+	return 0;
+}
+
+static int world_teardown(void **state)
+{
+	struct world *w = *state;
+
+	tt_fini(&w->t);
+	free(w);
+	return 0;
+}
+
+static struct s2_mmu_result xlate(struct world *w, uint64_t va, unsigned acc)
+{
+	struct s2_mmu_access a = { .va = va, .acc = (uint8_t)acc, .el = 1 };
+	struct s2_mmu_result r;
+
+	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	return r;
+}
+
+static bool s1_af(struct world *w, uint64_t va)
+{
+	return tt_rd(&w->t, s1slot(w, va)) & DESC_AF;
+}
+
+static bool s2_af(struct world *w, uint64_t ipa)
+{
+	return tt_rd(&w->t, s2slot(w, ipa)) & DESC_AF;
+}
+
+/* Without HA (or without the feature: HA is RES0) AF=0 stays a fault. */
+static void no_ha_is_af_fault(void **state)
+{
+	struct world *w = *state;
+	const struct s2_mmu_cpu *cpus[2] = { &s2_mmu_cpu_max, &s2_mmu_cpu_cortex_a57 };
+	struct s2_mmu_result r;
+	unsigned i;
+
+	for (i = 0; i < 2; i++) {
+		w->cpu = *cpus[i];
+		/* On the A57, HA set is RES0: the same as clear. */
+		if (i) {
+			w->regs.tcr_el1 |= TCR_EL1_HA;
+			w->regs.vtcr_el2 |= VTCR_EL2_HA;
+		}
+		r = xlate(w, VA_S1NOAF, S2_MMU_READ);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+		assert_int_equal(r.fault.stage, 1);
+		assert_int_equal(r.fault.level, 3);
+		assert_false(s1_af(w, VA_S1NOAF));
+		r = xlate(w, VA_S2NOAF, S2_MMU_WRITE);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+		assert_int_equal(r.fault.stage, 2);
+		assert_false(s2_af(w, IPA_NOAF));
+		/* A stage-1 table page with stage-2 AF=0: S1PTW AF fault. */
+		r = xlate(w, VA_NOAFTBL, S2_MMU_READ);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+		assert_true(r.fault.s1ptw);
+		assert_false(r.fault.tte_update);
+		assert_int_equal(r.af_set, 0);
+	}
+	w->cpu = s2_mmu_cpu_max;
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+}
+
+/* ID_AA64MMFR1_EL1.HAFDBS (bits [3:0]) names the feature. */
+static void hafdbs_from_id(void **state)
+{
+	struct s2_mmu_cpu c;
+
+	(void)state;
+	assert_int_equal(s2_mmu_cpu_from_id(5, 0, 0, &c), 0);
+	assert_false(c.hafdbs);
+	assert_int_equal(s2_mmu_cpu_from_id(5, 1, 0, &c), 0);
+	assert_true(c.hafdbs);
+	assert_int_equal(s2_mmu_cpu_from_id(5, 2, 0, &c), 0);
+	assert_true(c.hafdbs);
+	assert_true(s2_mmu_cpu_max.hafdbs);
+	assert_false(s2_mmu_cpu_cortex_a57.hafdbs);
+}
+
+/*
+ * TCR_EL1.HA: a stage-1 AF=0 leaf is set in memory and the access goes on
+ * with it (AArch64.S1Translate), for every access kind; VTCR_EL2.HA alone
+ * does not do it.
+ */
+static void s1_ha_sets_af(void **state)
+{
+	struct world *w = *state;
+	static const unsigned accs[3] = { S2_MMU_READ, S2_MMU_WRITE, S2_MMU_EXEC };
+	struct s2_mmu_result r;
+	unsigned i;
+
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	r = xlate(w, VA_S1NOAF, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+	w->regs.tcr_el1 |= TCR_EL1_HA;
+	for (i = 0; i < 3; i++) {
+		uint64_t slot = s1slot(w, VA_S1NOAF), d = tt_rd(&w->t, slot);
+
+		tt_wr(&w->t, slot, d & ~DESC_AF);
+		r = xlate(w, VA_S1NOAF, accs[i]);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+		assert_int_equal(r.pa, PA_DATA + 0x1000);
+		assert_int_equal(r.af_set, S2_MMU_AF_S1);
+		/* Only AF changed. */
+		assert_int_equal(tt_rd(&w->t, slot), d | DESC_AF);
+		/* The next walk finds AF=1: nothing more to set. */
+		r = xlate(w, VA_S1NOAF, accs[i]);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+		assert_int_equal(r.af_set, 0);
+	}
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
+}
+
+/*
+ * The permission check comes before the update; setting AF on a
+ * permission fault is CONSTRAINED UNPREDICTABLE
+ * (AArch64.SettingAccessFlagPermitted): the model, as QEMU, leaves it.
+ */
+static void s1_ha_permission_first(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_result r;
+
+	w->regs.tcr_el1 |= TCR_EL1_HA;
+	r = xlate(w, VA_S1RO, S2_MMU_WRITE);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_int_equal(r.fault.stage, 1);
+	assert_false(s1_af(w, VA_S1RO));
+	r = xlate(w, VA_S1RO, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_true(s1_af(w, VA_S1RO));
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
+}
+
+/* VTCR_EL2.HA: the final stage-2 leaf (AArch64.S2Translate). */
+static void s2_ha_sets_af(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_result r;
+	uint64_t d = tt_rd(&w->t, s2slot(w, IPA_NOAF));
+
+	w->regs.tcr_el1 |= TCR_EL1_HA;
+	r = xlate(w, VA_S2NOAF, S2_MMU_WRITE);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+	assert_int_equal(r.fault.stage, 2);
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	r = xlate(w, VA_S2NOAF, S2_MMU_WRITE);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0x2000);
+	assert_int_equal(r.af_set, S2_MMU_AF_S2);
+	assert_int_equal(tt_rd(&w->t, s2slot(w, IPA_NOAF)), d | DESC_AF);
+	/* Permissions first: a write to a read-only page, an execute of XN. */
+	r = xlate(w, VA_S2RO, S2_MMU_WRITE);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_int_equal(r.fault.stage, 2);
+	assert_false(s2_af(w, IPA_NOAF_RO));
+	r = xlate(w, VA_S2RO, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_true(s2_af(w, IPA_NOAF_RO));
+	r = xlate(w, VA_S2XN, S2_MMU_EXEC);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_false(s2_af(w, IPA_NOAF_XN));
+	r = xlate(w, VA_S2XN, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_true(s2_af(w, IPA_NOAF_XN));
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+}
+
+/*
+ * VTCR_EL2.HA on a stage-1 walk: the stage-2 leaf of a table page with
+ * AF=0 is set too (AArch64.S2Translate of the walk's read).
+ */
+static void s2_ha_table_page(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_result r;
+	uint64_t tbl = (s1slot(w, VA_NOAFTBL) & ~0xfffULL) - w->s1.off;
+
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	/* No S2AP read: the walk's permission fault first, AF left clear. */
+	s2ram_page(w, tbl, 0, false);
+	r = xlate(w, VA_NOAFTBL, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_true(r.fault.s1ptw);
+	assert_false(r.fault.tte_update);
+	assert_false(s2_af(w, tbl));
+	s2ram_page(w, tbl, 3, false);
+	r = xlate(w, VA_NOAFTBL, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.af_set, S2_MMU_AF_S2PTW);
+	assert_true(s2_af(w, tbl));
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+}
+
+/*
+ * Faults the walk finds before the Access flag come first: an OA beyond
+ * the output size is an address size fault (AArch64.S1Walk/S2Walk,
+ * AArch64.OAOutOfRange), and nothing is written.
+ */
+static void earlier_faults_first(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_result r;
+
+	w->regs.tcr_el1 |= TCR_EL1_HA;
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	r = xlate(w, VA_S1OABIG, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
+	assert_int_equal(r.fault.stage, 1);
+	assert_false(s1_af(w, VA_S1OABIG));
+	r = xlate(w, VA_S2OABIG, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ADDR_SIZE);
+	assert_int_equal(r.fault.stage, 2);
+	assert_false(s2_af(w, IPA_OABIG));
+	assert_int_equal(r.af_set, 0);
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+}
+
+/*
+ * A stage-1 update writes the descriptor: stage 2 mapping the table page
+ * read-only gives a stage-2 permission fault on the stage-1 walk (S1PTW),
+ * on the descriptor's IPA, reported as a write (AArch64.S2Translate with
+ * CreateAccDescTTEUpdate(): ESR WnR=1 for a data abort; an instruction
+ * abort has no WnR). AF stays clear.
+ */
+static void s1_update_s2_readonly(void **state)
+{
+	struct world *w = *state;
+	static const unsigned accs[3] = { S2_MMU_READ, S2_MMU_WRITE, S2_MMU_EXEC };
+	uint64_t desc_ipa = s1slot(w, VA_ROTBL) - w->s1.off, esr, hpfar;
+	struct s2_mmu_result r;
+	unsigned i;
+
+	w->regs.tcr_el1 |= TCR_EL1_HA;
+	for (i = 0; i < 3; i++) {
+		r = xlate(w, VA_ROTBL, accs[i]);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+		assert_int_equal(r.fault.stage, 2);
+		assert_int_equal(r.fault.level, 3);
+		assert_true(r.fault.s1ptw);
+		assert_true(r.fault.tte_update);
+		assert_true(r.fault.ipa_valid);
+		assert_int_equal(r.fault.ipa, desc_ipa);
+		assert_int_equal(s2_mmu_hpfar(&r.fault, &hpfar), 0);
+		assert_int_equal(hpfar, (desc_ipa >> 12) << 4);
+		assert_int_equal(s2_mmu_esr(&r.fault, NULL, &esr), 0);
+		assert_true(esr & ESR_ISS_DA_S1PTW);
+		assert_int_equal(!!(esr & ESR_ISS_DA_WnR), accs[i] != S2_MMU_EXEC);
+		assert_false(s1_af(w, VA_ROTBL));
+	}
+	/* A plain walk read of the same page (AF=1 leaf) is no write. */
+	tt_wr(&w->t, s1slot(w, VA_ROTBL), tt_rd(&w->t, s1slot(w, VA_ROTBL)) | DESC_AF);
+	r = xlate(w, VA_ROTBL, S2_MMU_WRITE);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	tt_wr(&w->t, s1slot(w, VA_ROTBL), tt_rd(&w->t, s1slot(w, VA_ROTBL)) & ~DESC_AF);
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
+}
+
+/*
+ * Both stages: the stage-1 leaf with AF=0 in a table page whose stage-2
+ * leaf has AF=0. Stage-2 HA off: the walk's read is an S1PTW Access flag
+ * fault, before any update. With it, both are set.
+ */
+static void both_stages(void **state)
+{
+	struct world *w = *state;
+	struct s2_mmu_result r;
+	uint64_t tbl = (s1slot(w, VA_BOTH) & ~0xfffULL) - w->s1.off;
+
+	w->regs.tcr_el1 |= TCR_EL1_HA;
+	r = xlate(w, VA_BOTH, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+	assert_true(r.fault.s1ptw);
+	assert_false(r.fault.tte_update);
+	assert_false(s1_af(w, VA_BOTH));
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	r = xlate(w, VA_BOTH, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.af_set, S2_MMU_AF_S1 | S2_MMU_AF_S2PTW);
+	assert_true(s1_af(w, VA_BOTH));
+	assert_true(s2_af(w, tbl));
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+}
+
+/*
+ * The TLB caches the translation only after the update (AF=1 in memory),
+ * and its stage-2 entries serving the walk never hold an AF=0 leaf: with
+ * stale checking on, a hit agrees with a fresh walk.
+ */
+static void tlb_after_update(void **state)
+{
+	struct world *w = *state;
+	static struct s2_tlb_entry ent[64];
+	struct s2_mmu_access a = { .va = VA_S1NOAF, .acc = S2_MMU_READ, .el = 1 };
+	struct s2_tlb tlb;
+	struct s2_mmu_result r;
+
+	assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
+	s2_tlb_set_check_stale(&tlb, true);
+	tt_wr(&w->t, s1slot(w, VA_S1NOAF), tt_rd(&w->t, s1slot(w, VA_S1NOAF)) & ~DESC_AF);
+	assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_ACCESS_FLAG);
+	assert_false(s1_af(w, VA_S1NOAF));
+	w->regs.tcr_el1 |= TCR_EL1_HA;
+	assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_false(r.tlb_hit);
+	assert_true(s1_af(w, VA_S1NOAF));
+	assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_true(r.tlb_hit);
+	assert_false(r.stale);
+	w->regs.tcr_el1 &= ~TCR_EL1_HA;
+}
+
+/*
+ * The TLB's stage-2 entries serving stage-1 table reads: a table page's
+ * leaf with AF=0 that the walk may not read (permission fault, AF left
+ * clear) is not cached; once the walk has set AF it is.
+ */
+static void tlb_no_af0_fetch_entry(void **state)
+{
+	struct world *w = *state;
+	static struct s2_tlb_entry ent[64];
+	struct s2_mmu_access a = { .va = VA_NOAFTBL, .acc = S2_MMU_READ, .el = 1 };
+	uint64_t tbl = (s1slot(w, VA_NOAFTBL) & ~0xfffULL) - w->s1.off;
+	struct s2_tlb tlb;
+	struct s2_mmu_result r;
+
+	assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	s2ram_page(w, tbl, 0, false);
+	assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_true(r.fault.s1ptw);
+	assert_int_equal(r.fault.level, 3);
+	/* The leaves of the level-0..2 table pages only (AF=1). */
+	assert_int_equal(s2_tlb_count(&tlb), 3);
+	s2ram_page(w, tbl, 3, false);
+	assert_int_equal(s2_tlb_translate(&tlb, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_true(s2_af(w, tbl));
+	assert_true(s2_tlb_count(&tlb) > 3);
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(hafdbs_from_id),
+		cmocka_unit_test_setup_teardown(no_ha_is_af_fault, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(s1_ha_sets_af, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(s1_ha_permission_first, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(s2_ha_sets_af, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(s2_ha_table_page, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(s1_update_s2_readonly, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(both_stages, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(earlier_faults_first, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(tlb_after_update, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(tlb_no_af0_fetch_entry, world_setup, world_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
