@@ -451,6 +451,68 @@ static void s2_bare_page_is_a_page(void **state)
 }
 
 /*
+ * FEAT_TTST start levels (max has it): a stage 2 from level 3 (4KB,
+ * VTCR_EL2.SL0 = 0b11) is left to the general walk, whose fast copy
+ * knows stage-2 starts 0..2 only (the fast path is not even tried: no
+ * count); a stage 1 from level 3 (T0SZ=48) it walks (answer 2).
+ */
+static void fast_path_ttst_starts(void **state)
+{
+	struct tt t = { 0 };
+	const struct s2_mmu_cpu *cpu = &s2_mmu_cpu_max;
+	const uint64_t tbl_ipa = 0x100000, data_ipa = 0x200000;
+	struct s2_mmu_regs regs;
+	struct s2_mmu_access a = { 0xa123, R, 1 };
+	struct s2_mmu_result r;
+	struct fast_count c0;
+	struct tt_geo s2l3, s2l2, s1;
+	uint64_t tbl, pa;
+
+	(void)state;
+	tt_init(&t);
+	tbl = tt_alloc(&t, 4096);
+	pa = tt_alloc(&t, 4096);
+	/* The same 25-bit IPA space from level 3 (16 tables) and level 2. */
+	s2l3 = (struct tt_geo){ 12, 3, 25, tt_alloc(&t, 65536), 0 };
+	s2l2 = (struct tt_geo){ 12, 2, 25, tt_alloc(&t, 4096), 0 };
+	tt_set(&t, &s2l3, tbl_ipa, 3, s2_leaf(tbl, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_set(&t, &s2l3, data_ipa, 3, s2_leaf(pa, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_set(&t, &s2l2, tbl_ipa, 3, s2_leaf(tbl, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	tt_set(&t, &s2l2, data_ipa, 3, s2_leaf(pa, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+	/* A 16-bit VA space: one level-3 table. */
+	s1 = (struct tt_geo){ 12, 3, 16, tbl, tbl - tbl_ipa };
+	tt_set(&t, &s1, 0xa000, 3, s1_leaf(data_ipa, 0, 0, 0, 3));
+	regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		/* T0SZ=39, SL0=3 (level 3), PS=40 bits */
+		.vtcr_el2 = 39 | (3 << 6) | (2ULL << 16) | VTCR_EL2_RES1,
+		.vttbr_el2 = s2l3.root,
+		.sctlr_el1 = SCTLR_M,
+		.tcr_el1 = 48 | (2ULL << TCR_EL1_IPS_SHIFT) | TCR_EL1_EPD1,
+		.ttbr0_el1 = tbl_ipa,
+		.mair_el1 = 0xff,
+	};
+	c0 = fast_now();
+	assert_int_equal(s2_mmu_translate(&t.mem, cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, pa + 0x123);
+	assert_int_equal(r.desc_reads, 3);
+	c0 = fast_since(&c0);
+	assert_fast(c0, 0, 0, 0);
+	/* Stage 2 from level 2 (SL0=0): the fast path walks both stages. */
+	regs.vtcr_el2 = 39 | (2ULL << 16) | VTCR_EL2_RES1;
+	regs.vttbr_el2 = s2l2.root;
+	c0 = fast_now();
+	assert_int_equal(s2_mmu_translate(&t.mem, cpu, &regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, pa + 0x123);
+	assert_int_equal(r.desc_reads, (2 + 1) + 2);
+	c0 = fast_since(&c0);
+	assert_fast(c0, 0, 0, 1);
+	tt_fini(&t);
+}
+
+/*
  * A window that crosses the output size: [0, 8 GiB) with VTCR_EL2.PS at
  * 32 bits. A stage-2 table above 4 GiB is in the window but beyond PS:
  * an address size fault, which the fast path must leave to the general
@@ -1548,6 +1610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(s2_bare_page_is_a_page, hand_setup,
 						hand_teardown),
 		cmocka_unit_test(fast_path_output_size),
+		cmocka_unit_test(fast_path_ttst_starts),
 		cmocka_unit_test_setup_teardown(fast_path_sweep, sweep_setup, sweep_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
