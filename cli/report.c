@@ -793,6 +793,8 @@ static int write_json(const struct report *rep)
 	json_set_u64(cfg, "tlb_ways", c->tlb_ways);
 	json_object_set_new(cfg, "utlb", json_boolean(c->utlb));
 	json_object_set_new(cfg, "tlb_fetch", json_boolean(!c->no_tlb_fetch));
+	json_object_set_new(cfg, "fwb", json_boolean(c->fwb));
+	json_object_set_new(cfg, "hw_af", json_boolean(c->hw_af));
 	json_set_u64(cfg, "vm_mem", c->vm_mem);
 	json_set_u64(cfg, "slice", rep->slice);
 	json_set_u64(cfg, "seed", rep->seed);
