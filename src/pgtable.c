@@ -1176,17 +1176,38 @@ static const struct {
 	[S2_CLEAN_RELEASE] = { DESC_DBM, S2_DESC_S2AP_W, DESC_DBM, false },
 };
 
-/* Mark the pages of the leaf [@addr, @addr + @size) within the range. */
-static void clean_report(const struct clean_data *d, const struct s2_walk_ctx *ctx,
-			 uint64_t size)
+/* Mark the pages [@lo, @hi) in the bitmap. */
+static void clean_report(const struct clean_data *d, unsigned int gs,
+			 uint64_t lo, uint64_t hi)
 {
-	unsigned int gs = ctx->pgt->geom.granule_shift;
-	uint64_t lo = max_u64(ctx->addr, ctx->start);
-	uint64_t hi = min_u64(ctx->addr + size, ctx->end);
-
 	for (uint64_t p = (lo - d->bitmap_ipa) >> gs; p < (hi - d->bitmap_ipa) >> gs; p++)
 		__atomic_fetch_or(&d->bitmap[p / 64], 1ULL << (p % 64),
 				  __ATOMIC_RELAXED);
+}
+
+/*
+ * Change the valid leaf at @ptep (read as @old) mapping [@lo, @hi) of the
+ * range, at @addr and @level, if it holds what the op looks for.
+ */
+static ALWAYS_INLINE void clean_leaf(struct clean_data *d, uint64_t *ptep,
+				     uint64_t old, uint64_t addr, int level,
+				     uint64_t lo, uint64_t hi)
+{
+	const struct s2_pgtable *pgt = d->c.pgt;
+	uint64_t new;
+
+	/* The hardware may set S2AP[1] meanwhile: compare-and-swap. */
+	do {
+		if (!(old & d->look))
+			return;
+		new = (old & ~d->clear) | d->set;
+	} while (!__atomic_compare_exchange_n(ptep, &old, new, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	pte_stored(pgt, ptep);
+	if (d->bitmap && (old & S2_DESC_S2AP_W))
+		clean_report(d, pgt->geom.granule_shift, lo, hi);
+	if (d->inval)
+		inval_leaf(&d->c, addr, level);
 }
 
 static int clean_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
@@ -1197,31 +1218,35 @@ static int clean_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 	bool covered = ctx->addr >= ctx->start && ctx->end - ctx->addr >= size;
 
 	if (visit == S2_WALK_TABLE_PRE) {
-		/* A table of pages none of which the op changes: one
-		 * read-only pass (most of a slot between two rounds). */
-		if (covered && ctx->level + 1 == S2_LEVEL_MAX &&
-		    !s2_table_any(table_va(pgt, ctx->old),
-				  1ULL << pgt->geom.stride, d->look))
+		if (!covered || ctx->level + 1 != S2_LEVEL_MAX)
+			return 0;
+		/*
+		 * A whole table of pages, here rather than one callback per
+		 * entry: one read-only pass says whether any leaf holds what
+		 * the op looks for (most of a slot between two rounds holds
+		 * none), then only those are changed.
+		 */
+		uint64_t *t = table_va(pgt, ctx->old);
+		uint64_t n = 1ULL << pgt->geom.stride;
+		unsigned int gs = pgt->geom.granule_shift;
+		if (!s2_table_any(t, n, d->look))
 			return S2_WALK_SKIP;
-		return 0;
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t old = __atomic_load_n(&t[i], __ATOMIC_RELAXED);
+			if (!pte_valid(old) || !(old & d->look))
+				continue;
+			uint64_t addr = ctx->addr + (i << gs);
+			clean_leaf(d, &t[i], old, addr, S2_LEVEL_MAX, addr,
+				   addr + (1ULL << gs));
+		}
+		return S2_WALK_SKIP;
 	}
-	uint64_t old = ctx->old, new;
-	if (!pte_valid(old) || !(old & d->look))
+	if (!pte_valid(ctx->old) || !(ctx->old & d->look))
 		return 0;
 	if (!covered)
 		return split_block(&d->c, ctx);
-	/* The hardware may set S2AP[1] meanwhile: compare-and-swap. */
-	do {
-		if (!(old & d->look))
-			return 0;
-		new = (old & ~d->clear) | d->set;
-	} while (!__atomic_compare_exchange_n(ctx->ptep, &old, new, false,
-					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
-	pte_stored(pgt, ctx->ptep);
-	if (d->bitmap && (old & S2_DESC_S2AP_W))
-		clean_report(d, ctx, size);
-	if (d->inval)
-		inval_leaf(&d->c, ctx->addr, ctx->level);
+	clean_leaf(d, ctx->ptep, ctx->old, ctx->addr, ctx->level,
+		   max_u64(ctx->addr, ctx->start), min_u64(ctx->addr + size, ctx->end));
 	return 0;
 }
 

@@ -812,30 +812,73 @@ int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
 	return s2_vm_dirty_log_enable_mode(vm, id, bitmap, words, S2_DIRTY_LOG_SW);
 }
 
+/* Whether any of the bitmap's bits [@first, @first + @n) is set. */
+static bool any_bit(const uint64_t *bitmap, uint64_t first, uint64_t n)
+{
+	for (uint64_t b = first; b < first + n;) {
+		uint64_t bits = bitmap[b / 64] >> (b % 64);
+		uint64_t take = 64 - b % 64 < first + n - b ? 64 - b % 64 : first + n - b;
+		if (take < 64)
+			bits &= (1ULL << take) - 1;
+		if (bits)
+			return true;
+		b += take;
+	}
+	return false;
+}
+
+/*
+ * The hybrid method's round for summary table @t, [@lo, @hi) of the slot:
+ * clean it; if no page of it was written this round (by fault or by the
+ * CPU: none in the bitmap), take DBM away from its pages and drop it from
+ * the summary, so that the next rounds' scans skip it until a write
+ * faults there again. The freeze reports a page the CPU marked after the
+ * clean, so nothing is lost in between.
+ */
+static int harvest_table(struct s2_vm *vm, struct s2_memslot *s, uint64_t t,
+			 uint64_t lo, uint64_t hi)
+{
+	unsigned int gs = vm->pgt.geom.granule_shift;
+	int ret = s2_pgtable_clean_dirty(&vm->pgt, lo, hi - lo, S2_CLEAN_KEEP,
+					 s->dirty, s->ipa);
+
+	if (ret || any_bit(s->dirty, (lo - s->ipa) >> gs, (hi - lo) >> gs))
+		return ret;
+	ret = s2_pgtable_clean_dirty(&vm->pgt, lo, hi - lo, S2_CLEAN_FREEZE,
+				     s->dirty, s->ipa);
+	if (!ret)
+		s->dirty_tables[t / 64] &= ~(1ULL << (t % 64));
+	return ret;
+}
+
 /*
  * Move the CPU's marks into the slot's bitmap: clean every table the
- * summary names, a run of consecutive ones in one walk.
+ * summary names (S2_DIRTY_LOG_HW: all of them, a run of consecutive ones
+ * in one walk; hybrid get-and-clear: one by one, see harvest_table()).
  */
 static int harvest(struct s2_vm *vm, struct s2_memslot *s, enum s2_clean_op op)
 {
 	unsigned int ts = table_shift(vm);
 	uint64_t n = table_count(vm, s), first = s->ipa >> ts;
 	uint64_t end = s->ipa + s->size;
+	bool per_table = op == S2_CLEAN_KEEP && s->dirty_mode == S2_DIRTY_LOG_HYBRID;
 
 	for (uint64_t t = 0; t < n;) {
 		if (!(s->dirty_tables[t / 64] >> (t % 64) & 1)) {
 			t++;
 			continue;
 		}
-		uint64_t run = t;
-		while (run < n && (s->dirty_tables[run / 64] >> (run % 64) & 1))
+		uint64_t run = t + 1;
+		while (!per_table && run < n &&
+		       (s->dirty_tables[run / 64] >> (run % 64) & 1))
 			run++;
 		uint64_t lo = (first + t) << ts, hi = (first + run) << ts;
 		if (lo < s->ipa)
 			lo = s->ipa;
 		if (hi > end)
 			hi = end;
-		int ret = s2_pgtable_clean_dirty(&vm->pgt, lo, hi - lo, op,
+		int ret = per_table ? harvest_table(vm, s, t, lo, hi) :
+			  s2_pgtable_clean_dirty(&vm->pgt, lo, hi - lo, op,
 						 s->dirty, s->ipa);
 		if (ret)
 			return ret;
