@@ -972,6 +972,40 @@ static void tlb_dbm0_write_faults(void **state)
 	w->regs.vtcr_el2 &= ~HAHD2;
 }
 
+/*
+ * The stale check's walk writes nothing: a hit whose descriptor had its
+ * AF cleared since (ageing, no TLBI) is not stale and AF stays clear, even
+ * where setting it would first make the table page dirty at stage 2
+ * (DBM=1, read-only: the check takes the write DBM allows).
+ */
+static void tlb_stale_check_writes_nothing(void **state)
+{
+	struct world *w = *state;
+	static struct s2_tlb_entry ent[64];
+	uint64_t desc_ipa = s1slot(w, VA_ROTBL_DBM) - w->s1.off;
+	uint64_t tbl = desc_ipa & ~0xfffULL, t2, d;
+	struct s2_tlb tlb;
+	struct s2_mmu_result r;
+
+	w->regs.tcr_el1 |= HAHD1;
+	w->regs.vtcr_el2 |= HAHD2;
+	t2 = s2d(w, tbl) | DESC_DBM;
+	tt_wr(&w->t, s2slot(w, tbl), t2);
+	assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
+	s2_tlb_set_check_stale(&tlb, true);
+	r = tlb_xlate(w, &tlb, VA_ROTBL_DBM, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	d = s1d(w, VA_ROTBL_DBM) & ~DESC_AF;
+	tt_wr(&w->t, s1slot(w, VA_ROTBL_DBM), d);
+	r = tlb_xlate(w, &tlb, VA_ROTBL_DBM, S2_MMU_READ);
+	assert_true(r.tlb_hit);
+	assert_false(r.stale);
+	assert_int_equal(s1d(w, VA_ROTBL_DBM), d);
+	assert_int_equal(s2d(w, tbl), t2);
+	w->regs.tcr_el1 &= ~HAHD1;
+	w->regs.vtcr_el2 &= ~HAHD2;
+}
+
 /* ------------------------------------------------------------------ */
 /* The swap that finds its descriptor changed                           */
 /* ------------------------------------------------------------------ */
@@ -1125,6 +1159,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(s1_update_table_page_dirty, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_writable_clean, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_dbm0_write_faults, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(tlb_stale_check_writes_nothing, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(redo_s1_af, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(redo_s1_dirty, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(redo_s2_dirty, world_setup, world_teardown),
