@@ -5,10 +5,8 @@
  * invalidations, host operations in between, switching methods, bad
  * arguments; and ageing with the hardware Access flag (VTCR_EL2.HA).
  *
- * The MMU model does not update the dirty state yet: cpu_write() makes
- * the architecture's update itself where the CPU would (a write through a
- * valid leaf with DBM=1 and S2AP[1]=0 sets S2AP[1] instead of faulting,
- * AArch64.S2Translate with VTCR_EL2.HD=1), then lets the model translate.
+ * The guest's accesses are the MMU model's, as QEMU's max CPU with
+ * VTCR_EL2.HA and HD: its walks make the pages dirty.
  */
 #include "vmfx.h"
 
@@ -32,30 +30,16 @@ static uint64_t desc_of(struct vmfx *f, uint64_t ipa)
 	return d;
 }
 
-static int set_dirty_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
-{
-	uint64_t old = ctx->old;
-
-	(void)visit;
-	while ((old & DESC_VALID) && (old & DESC_DBM) && !(old & S2_DESC_S2AP_W))
-		if (__atomic_compare_exchange_n(ctx->ptep, &old, old | S2_DESC_S2AP_W,
-						false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-			break;
-	return 0;
-}
-
 /*
- * A guest write to @ipa on a CPU with VTCR_EL2.HD=1 (when @hd): the dirty
- * state update first, then the access. Return: the stage-2 faults taken.
+ * A guest write to @ipa on the model of QEMU's max CPU with the VM's
+ * VTCR_EL2.HA/HD (setup()): through a writable-clean leaf the model's walk
+ * sets S2AP[1] itself (AArch64.S2Translate's dirty state update), no
+ * fault. Return: the stage-2 faults taken.
  */
-static unsigned int cpu_write(struct vmfx *f, uint64_t ipa, bool hd)
+static unsigned int cpu_write(struct vmfx *f, uint64_t ipa)
 {
 	unsigned int faults;
 
-	if (hd) {
-		const struct s2_walker w = { .cb = set_dirty_visitor, .flags = S2_WALK_LEAF };
-		assert_int_equal(s2_pgtable_walk(&f->vm.pgt, ipa & ~(K4 - 1), K4, &w), 0);
-	}
 	assert_int_not_equal(vmfx_touch(f, ipa, W, 3, &faults), UINT64_MAX);
 	return faults;
 }
@@ -66,6 +50,8 @@ static void setup(struct vmfx *f, uint64_t size, uint64_t *pa)
 	*pa = vmfx_ram(f, size, M2);
 	vmfx_slot(f, 1, RAM_IPA, size, *pa, 0);
 	assert_int_equal(s2_vm_set_hw_update(&f->vm, S2_HW_DIRTY), 0);
+	f->cpu = &s2_mmu_cpu_max;
+	f->regs.vtcr_el2 = f->g.vtcr | s2_vm_vtcr_hw(&f->vm);
 }
 
 /*
@@ -109,7 +95,7 @@ static void reports_exactly_the_writes(void **state)
 					continue;
 				}
 				bool mapped = desc_of(&f, ipa) != 0;
-				unsigned int faults = cpu_write(&f, ipa, modes[m] != S2_DIRTY_LOG_SW);
+				unsigned int faults = cpu_write(&f, ipa);
 				if (mapped && modes[m] == S2_DIRTY_LOG_HW)
 					assert_int_equal(faults, 0);
 				if (mapped && modes[m] == S2_DIRTY_LOG_HYBRID)
@@ -169,7 +155,7 @@ static void get_clear_invalidates_each_cleaned_entry(void **state)
 		const uint64_t few[] = { 3, 64, 511, 512, 700, 1023 };
 		for (unsigned int round = 0; round < 2; round++) {
 			for (unsigned int i = 0; i < 6; i++)
-				cpu_write(&f, RAM_IPA + few[i] * K4, true);
+				cpu_write(&f, RAM_IPA + few[i] * K4);
 			uint64_t ipa0 = f.hm.tlbi_ipa, vmid0 = f.hm.tlbi_vmid;
 			assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, pages / 64), 0);
 			assert_int_equal(f.hm.tlbi_ipa - ipa0, 6);
@@ -196,7 +182,7 @@ static void get_clear_invalidates_each_cleaned_entry(void **state)
 		assert_int_equal(f.hm.tlbi_ipa - ipa0 + f.hm.tlbi_vmid - vmid0, 0);
 		/* Many: one VMID-wide invalidation instead. */
 		for (uint64_t p = 0; p < 100; p++)
-			cpu_write(&f, RAM_IPA + p * 7 * K4, true);
+			cpu_write(&f, RAM_IPA + p * 7 * K4);
 		assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, pages / 64), 0);
 		assert_true(f.hm.tlbi_vmid - vmid0 >= 1);
 		for (uint64_t p = 0; p < 100; p++)
@@ -222,9 +208,9 @@ static void host_operations_keep_the_marks(void **state)
 	uint64_t bitmap[pages / 64 + 1], out[pages / 64];
 	assert_int_equal(s2_vm_dirty_log_enable_mode(&f.vm, 1, bitmap, pages / 64 + 1,
 						     S2_DIRTY_LOG_HW), 0);
-	cpu_write(&f, RAM_IPA + 10 * K4, true);
-	cpu_write(&f, RAM_IPA + 11 * K4, true);
-	cpu_write(&f, RAM_IPA + 600 * K4, true);
+	cpu_write(&f, RAM_IPA + 10 * K4);
+	cpu_write(&f, RAM_IPA + 11 * K4);
+	cpu_write(&f, RAM_IPA + 600 * K4);
 	/* Unmap a marked page, write-protect another and a clean one. */
 	assert_int_equal(s2_vm_unmap(&f.vm, RAM_IPA + 10 * K4, K4), 0);
 	assert_int_equal(s2_vm_wrprotect(&f.vm, RAM_IPA + 11 * K4, 2 * K4), 0);
@@ -238,19 +224,19 @@ static void host_operations_keep_the_marks(void **state)
 	assert_true(desc_of(&f, RAM_IPA + 20 * K4) & DESC_DBM);
 	/* The frozen page's next write faults, is logged, and has DBM again. */
 	uint64_t perm = f.vm.stats.permission;
-	assert_int_equal(cpu_write(&f, RAM_IPA + 12 * K4, true), 1);
+	assert_int_equal(cpu_write(&f, RAM_IPA + 12 * K4), 1);
 	assert_int_equal(f.vm.stats.permission - perm, 1);
 	d = desc_of(&f, RAM_IPA + 12 * K4);
 	assert_true((d & DESC_DBM) && (d & S2_DESC_S2AP_W));
 	/* The unmapped one faults in writable-dirty, logged. */
-	assert_int_equal(cpu_write(&f, RAM_IPA + 10 * K4 + 16, true), 1);
+	assert_int_equal(cpu_write(&f, RAM_IPA + 10 * K4 + 16), 1);
 	assert_true(desc_of(&f, RAM_IPA + 10 * K4) & DESC_DBM);
 	assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, pages / 64), 0);
 	for (uint64_t p = 0; p < pages; p++)
 		assert_int_equal(out[p / 64] >> (p % 64) & 1,
 				 p == 10 || p == 11 || p == 12 || p == 600);
 	/* Removing the slot moves the marks to the bitmap before it goes. */
-	cpu_write(&f, RAM_IPA + 5 * K4, true);
+	cpu_write(&f, RAM_IPA + 5 * K4);
 	memset(out, 0, sizeof(out));
 	assert_int_equal(s2_vm_slot_remove(&f.vm, 1), 0);
 	for (uint64_t p = 0; p < pages; p++)
@@ -277,15 +263,14 @@ static void switch_methods_and_disable(void **state)
 		S2_DIRTY_LOG_HW, S2_DIRTY_LOG_HYBRID, S2_DIRTY_LOG_SW,
 	};
 	for (unsigned int i = 0; i < 6; i++) {
-		bool hd = seq[i] != S2_DIRTY_LOG_SW;
 		assert_int_equal(s2_vm_dirty_log_enable_mode(&f.vm, 1, bitmap, pages / 64 + 1, seq[i]), 0);
-		cpu_write(&f, RAM_IPA + (i + 1) * K4, hd);
-		cpu_write(&f, RAM_IPA + 100 * K4, hd);
+		cpu_write(&f, RAM_IPA + (i + 1) * K4);
+		cpu_write(&f, RAM_IPA + 100 * K4);
 		assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, pages / 64), 0);
 		for (uint64_t p = 0; p < pages; p++)
 			assert_int_equal(out[p / 64] >> (p % 64) & 1, p == i + 1 || p == 100);
 		/* Marked after the last round: in the bitmap after disabling. */
-		cpu_write(&f, RAM_IPA + 200 * K4, hd);
+		cpu_write(&f, RAM_IPA + 200 * K4);
 		uint8_t had_dbm[pages];
 		for (uint64_t p = 0; p < pages; p++)
 			had_dbm[p] = !!(desc_of(&f, RAM_IPA + p * K4) & DESC_DBM);
@@ -309,9 +294,9 @@ static void switch_methods_and_disable(void **state)
 			if (had_dbm[p])
 				assert_true(d & S2_DESC_S2AP_W);
 		}
-		assert_int_equal(cpu_write(&f, RAM_IPA + 300 * K4, false),
+		assert_int_equal(cpu_write(&f, RAM_IPA + 300 * K4),
 				 had_dbm[300] ? 0 : 1);
-		assert_int_equal(cpu_write(&f, RAM_IPA + 300 * K4, false), 0);
+		assert_int_equal(cpu_write(&f, RAM_IPA + 300 * K4), 0);
 	}
 	vmfx_fini(&f);
 }
@@ -492,8 +477,6 @@ static void ageing_with_hardware_access_flag(void **state)
 	struct vmfx f;
 	uint64_t pa;
 	setup(&f, M2, &pa);
-	f.cpu = &s2_mmu_cpu_max;
-	f.regs.vtcr_el2 = f.g.vtcr | s2_vm_vtcr_hw(&f.vm);
 	vmfx_touch(&f, RAM_IPA + 0x1238, W, 2, NULL);
 	bool young;
 	assert_int_equal(s2_vm_test_clear_young(&f.vm, RAM_IPA, M2, &young), 0);
@@ -512,7 +495,7 @@ static void ageing_with_hardware_access_flag(void **state)
 	uint64_t bitmap[9];
 	assert_int_equal(s2_vm_dirty_log_enable_mode(&f.vm, 1, bitmap, 9, S2_DIRTY_LOG_HW), 0);
 	vmfx_touch(&f, RAM_IPA, R, 2, NULL);
-	cpu_write(&f, RAM_IPA, true);
+	cpu_write(&f, RAM_IPA);
 	assert_int_equal(s2_vm_test_clear_young(&f.vm, RAM_IPA, M2, &young), 0);
 	assert_true(desc_of(&f, RAM_IPA) & S2_DESC_S2AP_W);
 	vmfx_fini(&f);
