@@ -70,7 +70,8 @@ void sim_sweep(struct sim *s, struct gvm *vm)
 			if (r.fault.type == S2_MMU_FAULT_ACCESS_FLAG)
 				continue; /* ageing hints may be stale */
 			/* As the model's stale check: other PA or permissions. */
-			if (r.fault.type || r.pa != e->out || e->s2_perm != r.s2_perm)
+			if (r.fault.type || r.pa != e->out ||
+			    e->s2_perm != sim_held_perm(&r, 2))
 				bad++;
 		}
 		if (c->vm == vm && c->use_utlb) {
@@ -83,7 +84,7 @@ void sim_sweep(struct sim *s, struct gvm *vm)
 				    r.fault.type == S2_MMU_FAULT_ACCESS_FLAG)
 					continue;
 				if (r.fault.type || r.pa != u->pa ||
-				    u->s2w != !!(r.s2_perm & S2_MMU_PERM_W0))
+				    u->s2w != !!(sim_held_perm(&r, 2) & S2_MMU_PERM_W0))
 					bad++;
 			}
 		}

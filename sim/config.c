@@ -47,6 +47,12 @@ static int check_options(const struct sim_config *cfg, char *err, size_t errlen)
 			 "with contiguous RAM (no --overcommit or --share)");
 		return -S2_EINVAL;
 	}
+	/* HD takes effect only with HA (AArch64.S1/S2Translate test both). */
+	if (cfg->hw_dirty && !cfg->hw_af) {
+		snprintf(err, errlen, "--hw-dirty needs --hw-af: TCR_EL1.HD and "
+			 "VTCR_EL2.HD take effect only with HA");
+		return -S2_EINVAL;
+	}
 	/* Saying nothing would run something else than asked for. */
 	if (cfg->s1_format == SIM_S1_A32 && cfg->va_bits != 32) {
 		snprintf(err, errlen, "--va-bits %u with --s1-format a32: the AArch32 "
