@@ -53,6 +53,9 @@ const char report_options_help[] =
 	"  --vm-mem SIZE       guest RAM per VM, 4M..1022M\n"
 	"  --dirty-vms N       dirty-log the first N VMs\n"
 	"  --dirty-every N     get and clear their dirty logs every N time slices\n"
+	"  --dirty-log sw|hw|hybrid  how the library logs them (and --migrate's\n"
+	"                      VM): write faults (default), the CPUs' dirty\n"
+	"                      state (needs --hw-dirty), or both\n"
 	"  --reclaim-every N   the host unmaps one VM's RAM every N slices (0: never)\n"
 	"  --inject-missing-tlbi  test the self-checks: the host drops every\n"
 	"                      TLBI by IPA the library asks for\n"
@@ -299,6 +302,16 @@ static int report_option(const char *cmd, int opt, const char *arg,
 		if (!small)
 			return bad(cmd, "dirty-vms", arg, "expected a count");
 		cfg->dirty_vms = (unsigned int)v;
+		return 1;
+	case OPT_DIRTY_LOG:
+		if (!strcmp(arg, "sw"))
+			cfg->dirty_log = S2_DIRTY_LOG_SW;
+		else if (!strcmp(arg, "hw"))
+			cfg->dirty_log = S2_DIRTY_LOG_HW;
+		else if (!strcmp(arg, "hybrid"))
+			cfg->dirty_log = S2_DIRTY_LOG_HYBRID;
+		else
+			return bad(cmd, "dirty-log", arg, "expected sw, hw or hybrid");
 		return 1;
 	case OPT_DIRTY_EVERY:
 		if (!num || !v)
@@ -806,6 +819,9 @@ static int write_json(const struct report *rep)
 	json_object_set_new(cfg, "tlb_fetch", json_boolean(!c->no_tlb_fetch));
 	json_object_set_new(cfg, "fwb", json_boolean(c->fwb));
 	json_object_set_new(cfg, "hw_af", json_boolean(c->hw_af));
+	json_object_set_new(cfg, "dirty_log", json_string(
+		c->dirty_log == S2_DIRTY_LOG_HW ? "hw" :
+		c->dirty_log == S2_DIRTY_LOG_HYBRID ? "hybrid" : "sw"));
 	json_object_set_new(cfg, "hw_dirty", json_boolean(c->hw_dirty));
 	json_set_u64(cfg, "vm_mem", c->vm_mem);
 	json_set_u64(cfg, "slice", rep->slice);

@@ -135,12 +135,26 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
  * translation? The walk's grants are compared as an entry holds them,
  * without the write a writable-clean leaf's DBM allows.
  */
-static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b0)
+static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b0,
+		    bool hd1, bool hd2)
 {
 	struct s2_mmu_result b1 = *b0;
 	const struct s2_mmu_result *b = &b1;
+	const uint8_t w = S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
 
 	s2_tlb_held_perm(&b1, &b1.s1_perm, &b1.s2_perm);
+	/*
+	 * With HD at a stage, a walk (another CPU's, or this one's for a
+	 * write) makes a writable-clean leaf dirty in memory without any
+	 * TLBI: an entry filled before holds it read-only, older than
+	 * memory but never granting more; a write through it makes the
+	 * update again (AArch64.S2Translate re-reads the descriptor). Not
+	 * stale.
+	 */
+	if (hd1 && !(a->s1_perm & w))
+		b1.s1_perm &= (uint8_t)~w;
+	if (hd2 && !(a->s2_perm & w))
+		b1.s2_perm &= (uint8_t)~w;
 	if (a->fault.type != b->fault.type)
 		return true;
 	if (a->fault.type && a->fault.type != S2_MMU_FAULT_PERMISSION)
@@ -174,7 +188,8 @@ check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 
 	s2_model_translate(mem, cpu, regs, &tlb->regime, NULL, acc,
 			   S2_MODEL_S12 | S2_MODEL_DRY, &fresh, NULL);
-	if (differs(res, &fresh)) {
+	if (differs(res, &fresh, tlb->regime.s1[0].hd || tlb->regime.s1[1].hd,
+		    tlb->regime.s2.hd)) {
 		res->stale = true;
 		tlb->stats.stale_hits++;
 	}

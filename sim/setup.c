@@ -236,6 +236,12 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		err = s2_vm_init(gvm_s2(vm), &s->g, &s->hm.ops);
 		if (err)
 			BAD(err, "s2_vm_init: %s", s2_strerror(err));
+		/* The CPUs update descriptors themselves: the library says so
+		 * to the VM (the hardware logging methods, CAS everywhere). */
+		err = s2_vm_set_hw_update(gvm_s2(vm), (cfg->hw_af ? S2_HW_AF : 0) |
+						     (cfg->hw_dirty ? S2_HW_DIRTY : 0));
+		if (err)
+			BAD(err, "s2_vm_set_hw_update: %s", s2_strerror(err));
 		if (s->mm) {
 			/* RAM page by page from the host's pool (mm.c). */
 			err = mm_vm_init(s, vm);

@@ -949,6 +949,56 @@ static void tlb_writable_clean(void **state)
 }
 
 /*
+ * Another CPU's walk makes a writable-clean leaf dirty in memory (with
+ * HD, no TLBI follows): this TLB's entry, filled by a read, holds the
+ * leaf read-only, older than memory but never granting more. Its hits are
+ * not stale, and a write through it walks (no fault). Without HD the
+ * same difference is a stale entry (something changed without a TLBI).
+ */
+static void tlb_older_than_other_cpus_dirty(void **state)
+{
+	struct world *w = *state;
+	static const struct { uint64_t va; bool s2; } cases[2] = {
+		{ VA_DBM, false }, { VA_S2DBM, true },
+	};
+	static struct s2_tlb_entry ent[64];
+	struct s2_tlb tlb;
+	struct s2_mmu_result r;
+
+	for (unsigned int hd = 0; hd < 2; hd++) {
+		for (unsigned int i = 0; i < 2; i++) {
+			uint64_t va = cases[i].va;
+			uint64_t slot = cases[i].s2 ? s2slot(w, IPA_DBM) : s1slot(w, va);
+			uint64_t d = tt_rd(&w->t, slot);
+			uint64_t dirty = cases[i].s2 ? d | S2_DESC_S2AP_W : d & ~AP2;
+
+			w->regs.tcr_el1 |= HAHD1;
+			w->regs.vtcr_el2 |= HAHD2;
+			if (!hd) {
+				w->regs.tcr_el1 &= ~(uint64_t)TCR_EL1_HD;
+				w->regs.vtcr_el2 &= ~(uint64_t)VTCR_EL2_HD;
+			}
+			assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
+			s2_tlb_set_check_stale(&tlb, true);
+			r = tlb_xlate(w, &tlb, va, S2_MMU_READ);
+			assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+			tt_wr(&w->t, slot, dirty);
+			r = tlb_xlate(w, &tlb, va, S2_MMU_READ);
+			assert_true(r.tlb_hit);
+			assert_int_equal(r.stale, !hd);
+			if (hd) {
+				r = tlb_xlate(w, &tlb, va, S2_MMU_WRITE);
+				assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+				assert_false(r.stale);
+			}
+			tt_wr(&w->t, slot, d);
+			w->regs.tcr_el1 &= ~HAHD1;
+			w->regs.vtcr_el2 &= ~HAHD2;
+		}
+	}
+}
+
+/*
  * A write hit on the read-only entry of a leaf that is not writable-clean
  * (DBM=0) is the permission fault, not a walk.
  */
@@ -1157,6 +1207,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(s1_dirty_before_s2_fault, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(at_does_not_dirty, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(s1_update_table_page_dirty, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(tlb_older_than_other_cpus_dirty, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_writable_clean, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_dbm0_write_faults, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_stale_check_writes_nothing, world_setup, world_teardown),
