@@ -35,6 +35,9 @@ const char report_options_help[] =
 	"                      library's leaves force Normal Write-Back\n"
 	"  --hw-af             the CPUs set the Access flag themselves (FEAT_HAFDBS,\n"
 	"                      TCR_EL1.HA and VTCR_EL2.HA): no Access flag faults\n"
+	"  --hw-dirty          and the dirty state (TCR_EL1.HD, VTCR_EL2.HD; needs\n"
+	"                      --hw-af): a write through a DBM=1 leaf makes it\n"
+	"                      dirty; the guest maps its pages writable-clean\n"
 	"  --tlb-entries N     TLB entries per CPU (default 1024)\n"
 	"  --tlb-ways N        TLB associativity (default 4)\n"
 	"  --no-utlb           no micro-TLB in front of the TLB (every access\n"
@@ -50,6 +53,9 @@ const char report_options_help[] =
 	"  --vm-mem SIZE       guest RAM per VM, 4M..1022M\n"
 	"  --dirty-vms N       dirty-log the first N VMs\n"
 	"  --dirty-every N     get and clear their dirty logs every N time slices\n"
+	"  --dirty-log sw|hw|hybrid  how the library logs them (and --migrate's\n"
+	"                      VM): write faults (default), the CPUs' dirty\n"
+	"                      state (needs --hw-dirty), or both\n"
 	"  --reclaim-every N   the host unmaps one VM's RAM every N slices (0: never)\n"
 	"  --inject-missing-tlbi  test the self-checks: the host drops every\n"
 	"                      TLBI by IPA the library asks for\n"
@@ -297,6 +303,16 @@ static int report_option(const char *cmd, int opt, const char *arg,
 			return bad(cmd, "dirty-vms", arg, "expected a count");
 		cfg->dirty_vms = (unsigned int)v;
 		return 1;
+	case OPT_DIRTY_LOG:
+		if (!strcmp(arg, "sw"))
+			cfg->dirty_log = S2_DIRTY_LOG_SW;
+		else if (!strcmp(arg, "hw"))
+			cfg->dirty_log = S2_DIRTY_LOG_HW;
+		else if (!strcmp(arg, "hybrid"))
+			cfg->dirty_log = S2_DIRTY_LOG_HYBRID;
+		else
+			return bad(cmd, "dirty-log", arg, "expected sw, hw or hybrid");
+		return 1;
 	case OPT_DIRTY_EVERY:
 		if (!num || !v)
 			return bad(cmd, "dirty-every", arg, "expected a count >= 1");
@@ -334,6 +350,9 @@ static int report_option(const char *cmd, int opt, const char *arg,
 		return 1;
 	case OPT_HW_AF:
 		cfg->hw_af = true;
+		return 1;
+	case OPT_HW_DIRTY:
+		cfg->hw_dirty = true;
 		return 1;
 	case OPT_DROP_DSB:
 		cfg->drop_dsb = true;
@@ -749,6 +768,11 @@ static int write_json(const struct report *rep)
 	json_set_u64(f, "access_flag", st->s2_access_flag);
 	json_set_u64(f, "s1ptw", st->s2_s1ptw);
 	json_object_set_new(o, "s2_faults", f);
+	if (c->hw_dirty) {
+		json_set_u64(o, "hw_dirty_s1", st->hw_dirty_s1);
+		json_set_u64(o, "hw_dirty_s2", st->hw_dirty_s2);
+		json_set_u64(o, "dirty_walks", st->dirty_walks);
+	}
 	json_set_u64(o, "mmio", st->mmio);
 	json_set_u64(o, "vmid_rollovers", st->vmid_rollovers);
 	json_set_u64(o, "tlb_flushes", st->tlb_flushes);
@@ -795,6 +819,10 @@ static int write_json(const struct report *rep)
 	json_object_set_new(cfg, "tlb_fetch", json_boolean(!c->no_tlb_fetch));
 	json_object_set_new(cfg, "fwb", json_boolean(c->fwb));
 	json_object_set_new(cfg, "hw_af", json_boolean(c->hw_af));
+	json_object_set_new(cfg, "dirty_log", json_string(
+		c->dirty_log == S2_DIRTY_LOG_HW ? "hw" :
+		c->dirty_log == S2_DIRTY_LOG_HYBRID ? "hybrid" : "sw"));
+	json_object_set_new(cfg, "hw_dirty", json_boolean(c->hw_dirty));
 	json_set_u64(cfg, "vm_mem", c->vm_mem);
 	json_set_u64(cfg, "slice", rep->slice);
 	json_set_u64(cfg, "seed", rep->seed);

@@ -55,6 +55,7 @@ enum {
 	OPT_VM_MEM, OPT_DIRTY_VMS, OPT_DIRTY_EVERY, OPT_RECLAIM_EVERY,
 	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE, OPT_DROP_TLBI, OPT_DROP_FLUSH,
 	OPT_PROGRESS, OPT_CHECK_BBM, OPT_DROP_DSB, OPT_COST, OPT_FWB, OPT_HW_AF,
+	OPT_HW_DIRTY, OPT_DIRTY_LOG,
 	OPT_CMD_BASE = 512,        /* each command's own options from here */
 };
 
@@ -74,6 +75,7 @@ enum {
 	{ "no-tlb-fetch", 0, 0, OPT_NO_TLB_FETCH },                      \
 	{ "vm-mem", 1, 0, OPT_VM_MEM }, { "dirty-vms", 1, 0, OPT_DIRTY_VMS }, \
 	{ "dirty-every", 1, 0, OPT_DIRTY_EVERY },                         \
+	{ "dirty-log", 1, 0, OPT_DIRTY_LOG },                             \
 	{ "reclaim-every", 1, 0, OPT_RECLAIM_EVERY },                     \
 	{ "json", 1, 0, OPT_JSON }, { "csv", 1, 0, OPT_CSV },             \
 	{ "plot", 1, 0, OPT_PLOT }, { "quiet", 0, 0, OPT_QUIET },         \
@@ -81,7 +83,7 @@ enum {
 	{ "inject-missing-tlbi", 0, 0, OPT_DROP_TLBI },                   \
 	{ "inject-missing-rollover-flush", 0, 0, OPT_DROP_FLUSH },        \
 	{ "check-bbm", 0, 0, OPT_CHECK_BBM }, { "fwb", 0, 0, OPT_FWB },   \
-	{ "hw-af", 0, 0, OPT_HW_AF },                                     \
+	{ "hw-af", 0, 0, OPT_HW_AF }, { "hw-dirty", 0, 0, OPT_HW_DIRTY },  \
 	{ "inject-missing-dsb", 0, 0, OPT_DROP_DSB },                     \
 	{ "cost", 1, 0, OPT_COST }
 

@@ -8,25 +8,46 @@
 #include <s2mm/error.h>
 #include <s2mm/geometry.h>
 
-/* HC_DIRTY: round 0 starts logging the log slot; round r > 0 fetches and
- * clears the log and compares it with what the guest was told to write
- * (DIRTY_WANT). Return: the number of pages that differ. */
+/* The VM's permission faults so far, all vCPUs. */
+static uint64_t permission_faults(const struct hyp_vm *vm)
+{
+	uint64_t n = vm->mm.stats.permission;
+
+	for (unsigned int i = 0; i < vm->cfg.nr_vcpus; i++)
+		n += vm->vcpus[i].fault_stats.permission;
+	return n;
+}
+
+static const char *const log_modes[] = { "software", "hardware", "hybrid" };
+
+/* HC_DIRTY: round 0 starts logging the log slot (by cfg.log_mode); round
+ * r > 0 fetches and clears the log and compares it with what the guest
+ * was told to write (DIRTY_WANT), and reports the round's cost: the
+ * guest's time since the last round (its writes, with their faults), the
+ * get-and-clear's. Return: the number of pages that differ. */
 static uint64_t hc_dirty(struct hyp_vm *vm, uint64_t round)
 {
 	uint64_t got[ARRAY_SIZE(vm->dirty_bitmap)], diff = 0, ndirty = 0;
+	uint64_t t0 = hyp_counter(), t1, freq = read_sysreg(cntfrq_el0);
+	unsigned int mode = vm->cfg.log_mode;
 	int ret;
 
 	if (!vm->cfg.log)
 		return (uint64_t)-1;
 	if (round == 0) {
-		ret = s2_vm_dirty_log_enable(&vm->mm, VM_SLOT_LOG, vm->dirty_bitmap,
-					     ARRAY_SIZE(vm->dirty_bitmap));
+		ret = s2_vm_dirty_log_enable_mode(&vm->mm, VM_SLOT_LOG,
+						  vm->dirty_bitmap,
+						  ARRAY_SIZE(vm->dirty_bitmap),
+						  (enum s2_dirty_log_mode)mode);
 		if (ret)
 			hyp_printf("vm%u: dirty_log_enable: %s\n", vm->id,
 				   s2_strerror(ret));
+		vm->dirty_faults = permission_faults(vm);
+		vm->dirty_resumed = hyp_counter();
 		return ret ? (uint64_t)-1 : 0;
 	}
 	ret = s2_vm_dirty_log_get_clear(&vm->mm, VM_SLOT_LOG, got, ARRAY_SIZE(got));
+	t1 = hyp_counter();
 	if (ret) {
 		hyp_printf("vm%u: dirty_log_get_clear: %s\n", vm->id,
 			   s2_strerror(ret));
@@ -39,8 +60,23 @@ static uint64_t hc_dirty(struct hyp_vm *vm, uint64_t round)
 		if (dirty != (bool)DIRTY_WANT(round, p))
 			diff++;
 	}
+	uint64_t faults = permission_faults(vm) - vm->dirty_faults;
 	hyp_printf("vm%u: dirty log round %lu: %lu pages dirty, %lu differ "
-		   "from the guest's writes\n", vm->id, round, ndirty, diff);
+		   "from the guest's writes (%s: guest %lu ns, %lu permission "
+		   "faults; get-and-clear %lu ns)\n", vm->id, round, ndirty, diff,
+		   mode < ARRAY_SIZE(log_modes) ? log_modes[mode] : "?",
+		   (t0 - vm->dirty_resumed) * 1000000000 / freq, faults,
+		   (t1 - t0) * 1000000000 / freq);
+	vm->dirty_guest_ticks += t0 - vm->dirty_resumed;
+	vm->dirty_clear_ticks += t1 - t0;
+	if (round == DIRTY_ROUNDS)
+		hyp_printf("vm%u: dirty log by %s: %u rounds, guest %lu us, "
+			   "get-and-clear %lu us\n", vm->id,
+			   mode < ARRAY_SIZE(log_modes) ? log_modes[mode] : "?",
+			   DIRTY_ROUNDS, hyp_ticks_us(vm->dirty_guest_ticks),
+			   hyp_ticks_us(vm->dirty_clear_ticks));
+	vm->dirty_faults = permission_faults(vm);
+	vm->dirty_resumed = hyp_counter();
 	return diff;
 }
 

@@ -148,6 +148,22 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 	ret = s2_vm_init(&vm->mm, &g, &hyp_mm_ops);
 	if (ret)
 		return ret;
+	if (c->log && c->log_mode != S2_DIRTY_LOG_SW) {
+		/* ID_AA64MMFR1_EL1.HAFDBS == 2: Access flag and dirty state. */
+		unsigned int hafdbs = read_sysreg(id_aa64mmfr1_el1) & 0xf;
+
+		if (hafdbs < 2) {
+			hyp_printf("vm%u: dirty logging by hardware needs "
+				   "FEAT_HAFDBS with dirty state "
+				   "(ID_AA64MMFR1_EL1.HAFDBS=%u here)\n", id,
+				   hafdbs);
+			ret = -S2_ENOTSUP;
+			goto fail;
+		}
+		ret = s2_vm_set_hw_update(&vm->mm, S2_HW_DIRTY);
+		if (ret)
+			goto fail;
+	}
 	if (c->pager) {
 		/* Frames come on the first fault of each page. */
 		const struct s2_memslot s = {
@@ -186,7 +202,8 @@ slots:
 		goto fail;
 	/* 16-bit VMIDs only take effect with VTCR_EL2.VS (Arm ARM D8.14.1);
 	 * without it the upper VMID byte is ignored and VMs would alias. */
-	vm->vtcr = g.vtcr | s2_vmid_vtcr_vs(&hyp_vmid_alloc);
+	vm->vtcr = g.vtcr | s2_vmid_vtcr_vs(&hyp_vmid_alloc) |
+		   s2_vm_vtcr_hw(&vm->mm);
 	vm->cfg.nr_vcpus = nr_vcpus;
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		vm->vcpus[i].vm = vm;

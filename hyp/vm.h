@@ -96,6 +96,9 @@ struct vm_config {
 	bool aarch32;			/* EL1 in AArch32 */
 	bool pages;			/* RAM misaligned to 2 MiB: no blocks */
 	bool log;			/* a dirty-logged slot at GUEST_LOG_IPA */
+	uint8_t log_mode;		/* its enum s2_dirty_log_mode; a hardware
+					 * one needs FEAT_HAFDBS with dirty
+					 * state (VTCR_EL2.HD) */
 	bool probe;			/* the stale-TLB probe page */
 	bool preempt;			/* time-sliced by the EL2 timer */
 	bool linux;			/* Linux boot protocol, PSCI, GIC, PL011 */
@@ -122,7 +125,13 @@ struct hyp_vm {
 	unsigned int ram_order;
 	uint64_t log_pa, probe_pa[2];
 	unsigned int probe_cur;
-	uint64_t dirty_bitmap[GUEST_LOG_SIZE / PAGE_SIZE / 64];
+	/* The log slot's pages, and a word for the hardware methods' table
+	 * summary (s2_vm_dirty_log_words()). */
+	uint64_t dirty_bitmap[GUEST_LOG_SIZE / PAGE_SIZE / 64 + 1];
+	/* Dirty log rounds: when the guest last resumed after one, and the
+	 * sums the last round reports. */
+	uint64_t dirty_resumed, dirty_guest_ticks, dirty_clear_ticks;
+	uint64_t dirty_faults;
 	hyp_lock_t lock;	/* vCPU power states */
 	struct hyp_vcpu vcpus[HYP_VM_MAX_VCPUS];
 	uint64_t cntvoff;	/* CNTVOFF_EL2: the VM's counter starts at 0 */

@@ -69,6 +69,37 @@ static WALK_INLINE uint8_t s1_perm(const struct s2_mmu_tt *c,
 	return s2_model_s1_perm_table[i];
 }
 
+/* Stage-1 AP[2] (bit 7): read-only; with DBM and HD, "not dirty". */
+#define S1_DESC_AP2 (S1_DESC_AP_RO_EL1 << S1_DESC_AP_SHIFT)
+
+/*
+ * Stage-1 permissions with FEAT_HAFDBS's dirty state: under TCR_EL1.HD a
+ * DBM=1 leaf has AP[2] taken as 0 (AArch64.S1ApplyOutputPerms): writable
+ * (SCTLR_EL1.WXN then takes execute away, as from any writable page).
+ */
+static WALK_INLINE uint8_t s1_perm_dbm(const struct s2_mmu_tt *c,
+				       const struct s2_mmu_regs *regs,
+				       uint64_t d, uint64_t t)
+{
+	if (c->hd && (d & DESC_DBM))
+		d &= ~S1_DESC_AP2;
+	return s1_perm(c, regs, d, t);
+}
+
+/*
+ * Stage-2 permissions with the dirty state: under VTCR_EL2.HD a DBM=1 leaf
+ * has S2AP[1] taken as 1 (AArch64.S2ApplyOutputPerms).
+ */
+static inline uint8_t s2_perm_dbm(const struct s2_mmu_cpu *cpu,
+				  const struct s2_mmu_tt *c, uint64_t d)
+{
+	uint8_t p = s2_perm(cpu, d);
+
+	if (c->hd && (d & DESC_DBM))
+		p |= S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
+	return p;
+}
+
 /*
  * Is stage-2 attribute @memattr (MemAttr[3:0], with S2_MMU_MEMATTR_FWB)
  * Device memory for a stage-1 walk, whose own attributes are Normal:

@@ -19,7 +19,7 @@ const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57 = {
 const struct s2_mmu_cpu s2_mmu_cpu_max = {
 	.pa_bits = 52, .vmid_bits = 16, .asid_bits = 16,
 	.gran_4k = true, .gran_16k = true, .gran_64k = true, .hafdbs = true,
-	.lpa2 = true, .xnx = true, .ttst = true, .s2fwb = true,
+	.hafdbs_dirty = true, .lpa2 = true, .xnx = true, .ttst = true, .s2fwb = true,
 };
 
 static unsigned int field(uint64_t reg, unsigned int lsb)
@@ -59,5 +59,6 @@ int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
 	cpu->s2fwb = field(mmfr2, 40) != 0;
 	/* ID_AA64MMFR1_EL1.HAFDBS: 0b0001 AF only, 0b0010 AF and dirty state. */
 	cpu->hafdbs = field(mmfr1, 0) != 0;
+	cpu->hafdbs_dirty = field(mmfr1, 0) >= 2;
 	return 0;
 }

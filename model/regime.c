@@ -145,6 +145,11 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	c->sh = (uint8_t)S2_FIELD_GET(VTCR_EL2_SH0, vtcr);
 	/* VTCR_EL2.HA is RES0 without FEAT_HAFDBS. */
 	c->ha = cpu->hafdbs && (vtcr & VTCR_EL2_HA);
+	/*
+	 * HD takes effect only with HA: AArch64.S2Translate and
+	 * AArch64.S2ApplyOutputPerms test both.
+	 */
+	c->hd = c->ha && cpu->hafdbs_dirty && (vtcr & VTCR_EL2_HD);
 	/* S2AttrDecode or, under HCR_EL2.FWB, AArch64.S2ApplyFWBMemAttrs. */
 	if (cpu->s2fwb && (regs->hcr_el2 & HCR_EL2_FWB))
 		c->memattr_fwb = S2_MMU_MEMATTR_FWB;
@@ -269,6 +274,11 @@ static void decode_s1_a64(const struct s2_mmu_cpu *cpu,
 	c->ds = cpu->lpa2 && (tcr & TCR_EL1_DS) && gbits != 16;
 	/* TCR_EL1.HA is RES0 without FEAT_HAFDBS. */
 	c->ha = cpu->hafdbs && (tcr & TCR_EL1_HA);
+	/*
+	 * HD takes effect only with HA: AArch64.S1Translate and
+	 * AArch64.S1ApplyOutputPerms test both.
+	 */
+	c->hd = c->ha && cpu->hafdbs_dirty && (tcr & TCR_EL1_HD);
 	output_size(c, cpu, (unsigned)S2_FIELD_GET(TCR_EL1_IPS, tcr));
 
 	asid_ttbr = (tcr & TCR_EL1_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;

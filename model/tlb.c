@@ -122,10 +122,13 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 	unsigned shift;
 	struct s2_tlb_entry n;
 
+	uint8_t s1_perm, s2_perm;
+
 	/* A stage-2 permission fault leaves a complete translation behind. */
 	if (f->type && !(f->type == S2_MMU_FAULT_PERMISSION && !f->s1ptw &&
 			 f->stage == 2))
 		return;
+	s2_tlb_held_perm(res, &s1_perm, &s2_perm);
 	shift = res->s1_shift < res->s2_shift ? res->s1_shift : res->s2_shift;
 	/*
 	 * AArch32 LPAE splits the VA space between TTBR0 and TTBR1 at
@@ -153,8 +156,10 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 		/* What a hit reports: the entry's size for each stage on. */
 		.s1_shift = kind == S2_TLB_S2 ? 64 : (uint8_t)shift,
 		.s2_shift = kind == S2_TLB_S1 ? 64 : (uint8_t)shift,
-		.s1_perm = res->s1_perm, .s2_perm = res->s2_perm,
-		.perm = res->s1_perm & res->s2_perm,
+		.s1_perm = s1_perm, .s2_perm = s2_perm,
+		.perm = s1_perm & s2_perm,
+		/* The writes withheld (a write hit of one walks again). */
+		.clean = (uint8_t)((res->s1_perm ^ s1_perm) | (res->s2_perm ^ s2_perm)),
 		.s1_level = res->s1_level, .s2_level = res->s2_level,
 		.attr = res->attr, .sh = res->sh, .global = res->global,
 	};

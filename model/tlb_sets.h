@@ -201,6 +201,21 @@ static inline void tlb_count_fault(struct s2_tlb *tlb,
 	tlb->stats.faults_s1ptw += f->s1ptw;
 }
 
+/*
+ * The grants of @res's stages as a TLB entry holds them: without the
+ * writes a writable-clean leaf's DBM allows (S2_MMU_CLEAN_*). The entry
+ * must not let a write through a descriptor that is not dirty in memory;
+ * such a write walks again and makes it dirty (translate.c).
+ */
+static inline void s2_tlb_held_perm(const struct s2_mmu_result *res,
+				    uint8_t *s1_perm, uint8_t *s2_perm)
+{
+	const uint8_t w = S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
+
+	*s1_perm = res->dirty & S2_MMU_CLEAN_S1 ? res->s1_perm & ~w : res->s1_perm;
+	*s2_perm = res->dirty & S2_MMU_CLEAN_S2 ? res->s2_perm & ~w : res->s2_perm;
+}
+
 /* Cache a finished walk: success, or a permission fault of the last stage. */
 void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 			const struct s2_mmu_regs *regs, uint64_t in,

@@ -123,17 +123,38 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 		return err;
 	regime_reset(&rc, cpu, regs);
 	s2_model_translate(mem, cpu, regs, &rc, NULL, &acc,
-			   ops[op].s1 ? S2_MODEL_S1 : S2_MODEL_S12, r, NULL);
+			   (ops[op].s1 ? S2_MODEL_S1 : S2_MODEL_S12) | S2_MODEL_AT,
+			   r, NULL);
 	*par = s2_mmu_par(r);
 	return 0;
 }
 
 /*
- * Does a hit's result differ from a fresh walk's in what the access sees:
- * the fault, and for a success or a permission fault the translation?
+ * Does a hit's result @a differ from a fresh walk's @b in what the access
+ * sees: the fault, and for a success or a permission fault the
+ * translation? The walk's grants are compared as an entry holds them,
+ * without the write a writable-clean leaf's DBM allows.
  */
-static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b)
+static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b0,
+		    bool hd1, bool hd2)
 {
+	struct s2_mmu_result b1 = *b0;
+	const struct s2_mmu_result *b = &b1;
+	const uint8_t w = S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
+
+	s2_tlb_held_perm(&b1, &b1.s1_perm, &b1.s2_perm);
+	/*
+	 * With HD at a stage, a walk (another CPU's, or this one's for a
+	 * write) makes a writable-clean leaf dirty in memory without any
+	 * TLBI: an entry filled before holds it read-only, older than
+	 * memory but never granting more; a write through it makes the
+	 * update again (AArch64.S2Translate re-reads the descriptor). Not
+	 * stale.
+	 */
+	if (hd1 && !(a->s1_perm & w))
+		b1.s1_perm &= (uint8_t)~w;
+	if (hd2 && !(a->s2_perm & w))
+		b1.s2_perm &= (uint8_t)~w;
 	if (a->fault.type != b->fault.type)
 		return true;
 	if (a->fault.type && a->fault.type != S2_MMU_FAULT_PERMISSION)
@@ -153,8 +174,10 @@ static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b
 
 /*
  * A hit with stale checking on, or a walk that used cached entries: walk
- * the tables alone and compare. Kept out of line, like miss(), so that
- * the hit path stays a short function.
+ * the tables alone and compare. The walk writes nothing (S2_MODEL_DRY):
+ * checking must not set the Access flag or the dirty state the access
+ * itself did not. Kept out of line, like miss(), so that the hit path
+ * stays a short function.
  */
 static __attribute__((noinline)) void
 check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
@@ -163,8 +186,10 @@ check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 {
 	struct s2_mmu_result fresh;
 
-	s2_model_translate_s12(mem, cpu, regs, &tlb->regime, acc, &fresh);
-	if (differs(res, &fresh)) {
+	s2_model_translate(mem, cpu, regs, &tlb->regime, NULL, acc,
+			   S2_MODEL_S12 | S2_MODEL_DRY, &fresh, NULL);
+	if (differs(res, &fresh, tlb->regime.s1[0].hd || tlb->regime.s1[1].hd,
+		    tlb->regime.s2.hd)) {
 		res->stale = true;
 		tlb->stats.stale_hits++;
 	}
@@ -223,6 +248,20 @@ translate_rest(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	asid = s2_model_cur_asid(cpu, regs);
 
 	e = kind != S2_TLB_INVALID ? tlb_lookup(tlb, kind, vmid, asid, in) : NULL;
+	/*
+	 * A write the entry does not allow, that a writable-clean leaf's DBM
+	 * would: the entry never held that write (s2_tlb_fill_result()), the
+	 * walk makes the leaf dirty and gives it (FEAT_HAFDBS: a TLB entry
+	 * must not be used to write through a descriptor still clean in
+	 * memory).
+	 */
+	if (e && acc->acc == S2_MMU_WRITE &&
+	    !s2_model_perm_ok(e->perm, acc->acc, acc->el) &&
+	    s2_model_perm_ok(e->clean, acc->acc, acc->el)) {
+		e->kind = S2_TLB_INVALID;
+		tlb->stats.dirty_walks++;
+		e = NULL;
+	}
 	if (e) {
 		tlb->stats.hits++;
 		tlb_from_entry(e, regs, acc, in, res);

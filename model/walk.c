@@ -326,75 +326,97 @@ static WALK_INLINE unsigned s2_walk_leaf(struct s2_walk *w, uint64_t ipa,
 }
 
 /*
- * Set AF of the descriptor at offset @off in the memory window, which the
- * walk read as @d: AArch64.MemSwapTableDesc, a compare-and-swap. Returns
- * 0, S2_MMU_FAULT_EXT_ABORT, or S2_MODEL_REDO when the descriptor changed
- * since: the translation starts again from the new tables, as AArch64.S1/
- * S2Translate do when the swap does not find the descriptor they read.
+ * Replace the descriptor at offset @off in the memory window, which the
+ * walk read as @d, by @nd: AArch64.MemSwapTableDesc, a compare-and-swap.
+ * Returns 0, S2_MMU_FAULT_EXT_ABORT, or S2_MODEL_REDO when the descriptor
+ * changed since: the translation starts again from the new tables, as
+ * AArch64.S1/S2Translate repeat their walk until the swap finds the
+ * descriptor they read. A dry walk writes nothing.
  */
-static unsigned desc_set_af(const struct s2_walk *w, uint64_t off, uint64_t d)
+static unsigned desc_swap(const struct s2_walk *w, uint64_t off, uint64_t d,
+			  uint64_t nd)
 {
 	uint64_t old = d;
 
 	if (off > w->mem.last)
 		return S2_MMU_FAULT_EXT_ABORT;
+	if (w->dry)
+		return 0;
 	if (!__atomic_compare_exchange_n((uint64_t *)(w->mem.host + (uintptr_t)off),
-					 &old, d | DESC_AF, false,
+					 &old, nd, false,
 					 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 		return S2_MODEL_REDO;
 	return 0;
 }
 
 /*
- * A stage-2 leaf with AF=0 (@lf, from the general walker). Without
- * VTCR_EL2.HA it is an Access flag fault (AArch64.S2Walk). With it there
- * is none: AArch64.S2Translate checks permissions first and sets AF
- * (AArch64.SetAccessFlag) only for an access they allow; on a permission
+ * A stage-2 leaf (@lf, from the general walker) with AF=0, or DBM=1 under
+ * a write. AF=0 without VTCR_EL2.HA is an Access flag fault
+ * (AArch64.S2Walk). Else AArch64.S2Translate checks permissions first, a
+ * DBM=1 leaf being writable under VTCR_EL2.HD (s2_perm_dbm()), and only
+ * for an access they allow updates the descriptor in one swap: AF set
+ * (AArch64.SetAccessFlag), and for a write S2AP[1] set, the dirty state
+ * (not for AT; the stage-1 descriptor update is a write). On a permission
  * fault setting AF is CONSTRAINED UNPREDICTABLE
  * (AArch64.SettingAccessFlagPermitted) and, as QEMU, the model leaves it
- * clear, for the caller to report the permission fault. @need: the
- * S2_MMU_PERM_* bit the access needs; @ptw_dev: a stage-1 walk to Device
- * memory under HCR_EL2.PTW. @set: the S2_MMU_AF_* bit to record.
+ * clear, for the caller to report the fault; the dirty state is never set
+ * on a fault (AArch64.SettingDirtyStatePermitted). @need: the
+ * S2_MMU_PERM_* bit the access needs; @write: it may make the leaf dirty;
+ * @ptw_dev: a stage-1 walk to Device memory under HCR_EL2.PTW. @af,
+ * @dirty: the S2_MMU_AF_* and S2_MMU_DIRTY_* bits to record.
  */
 static __attribute__((noinline, cold)) unsigned
-s2_af_slow(struct s2_walk *w, struct tt_leaf *lf, struct s2_mmu_fault *f,
-	   uint8_t need, bool ptw_dev, uint8_t set)
+s2_update(struct s2_walk *w, struct tt_leaf *lf, struct s2_mmu_fault *f,
+	  uint8_t need, bool write, bool ptw_dev, uint8_t af, uint8_t dirty)
 {
+	uint64_t d = lf->desc, nd;
 	unsigned t;
 
-	if (!w->s2->ha) {
+	if (!(d & DESC_AF) && !w->s2->ha) {
 		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 2);
 		return S2_MMU_FAULT_ACCESS_FLAG;
 	}
-	if (!(s2_perm(w->cpu, lf->desc) & need) || ptw_dev)
+	if (!(s2_perm_dbm(w->cpu, w->s2, d) & need) || ptw_dev)
 		return 0;
-	t = desc_set_af(w, lf->table, lf->desc);
+	nd = d | DESC_AF;
+	if (write && w->s2->hd && (d & DESC_DBM))
+		nd |= S2_DESC_S2AP_W;
+	if (nd == d)
+		return 0;
+	t = desc_swap(w, lf->table, d, nd);
 	if (t) {
 		set_fault(f, t, lf->level, 2);
 		return t;
 	}
-	lf->desc |= DESC_AF;
-	w->af_set |= set;
+	if (!(d & DESC_AF))
+		w->af_set |= af;
+	if (nd & ~d & S2_DESC_S2AP_W)
+		w->dirty |= dirty;
+	lf->desc = nd;
 	return 0;
 }
 
-/* AF=0 at stage 2: an Access flag fault, or with HA s2_af_slow(). */
+/*
+ * A stage-2 leaf with AF=0, or DBM=1 under a write (@write, as for
+ * s2_update()): an Access flag fault, or s2_update().
+ */
 static WALK_INLINE unsigned s2_af_fault(struct s2_walk *w, struct tt_leaf *lf,
 					struct s2_mmu_fault *f, uint8_t need,
-					uint8_t set)
+					bool write, uint8_t af, uint8_t dirty)
 {
-	if (lf->desc & DESC_AF)
+	if (__builtin_expect((lf->desc & DESC_AF) &&
+			     !(write && (lf->desc & DESC_DBM)), 1))
 		return 0;
-	return s2_af_slow(w, lf, f, need, false, set);
+	return s2_update(w, lf, f, need, write, false, af, dirty);
 }
 
 /*
- * AArch64.S2Walk for one IPA, any geometry: range check, walk, AF (@need:
- * the permission of the access, for HA).
+ * AArch64.S2Walk for one IPA, any geometry: range check, walk, AF (@need,
+ * @write: the access, for the updates of s2_update()).
  */
 static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
 				      struct tt_leaf *lf, struct s2_mmu_fault *f,
-				      uint8_t need)
+				      uint8_t need, bool write)
 {
 	unsigned t;
 
@@ -408,7 +430,8 @@ static WALK_INLINE unsigned s2_lookup(struct s2_walk *w, uint64_t ipa,
 		t = s2_walk_leaf(w, ipa, 11, S2_START_ANY, lf, f);
 	else
 		t = s2_walk_leaf(w, ipa, 13, S2_START_ANY, lf, f);
-	return t ? t : s2_af_fault(w, lf, f, need, S2_MMU_AF_S2);
+	return t ? t : s2_af_fault(w, lf, f, need, write, S2_MMU_AF_S2,
+				   S2_MMU_DIRTY_S2);
 }
 
 /* The stage-2 leaf @lf as a TLB entry keeps it. */
@@ -497,8 +520,9 @@ static WALK_INLINE unsigned s1_fetch(struct s2_walk *w, uint64_t ipa,
 					     (w->ptw && dev), 0)) {
 				/* The Access flag fault comes first. */
 				if (!(lf.desc & DESC_AF)) {
-					t = s2_af_slow(w, &lf, f, S2_MMU_PERM_R1,
-						       w->ptw && dev, S2_MMU_AF_S2PTW);
+					t = s2_update(w, &lf, f, S2_MMU_PERM_R1,
+						      false, w->ptw && dev,
+						      S2_MMU_AF_S2PTW, 0);
 					if (t)
 						goto s1ptw;
 				}
@@ -721,6 +745,7 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 	struct tt_leaf lf;
 	struct s2_mmu_fault *f = &res->fault;
 	uint8_t need;
+	bool write;
 
 	if (!w->s2_on) {
 		res->pa = res->ipa;
@@ -733,13 +758,23 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 	else
 		lf2 = &lf;
 	need = (uint8_t)BIT(acc->acc + 3u * acc->el);
-	if (lf2 != &lf ? s2_af_fault(w, lf2, f, need, S2_MMU_AF_S2) :
-			 s2_lookup(w, res->ipa, &lf, f, need)) {
+	write = acc->acc == S2_MMU_WRITE && !w->no_dirty;
+	if (lf2 != &lf ? s2_af_fault(w, lf2, f, need, write, S2_MMU_AF_S2,
+				     S2_MMU_DIRTY_S2) :
+			 s2_lookup(w, res->ipa, &lf, f, need, write)) {
 		f->ipa = res->ipa;
 		f->ipa_valid = true;
 		return;
 	}
 	s2_leaf_of(w, lf2, &o);
+	if (__builtin_expect(w->s2->hd, 0)) {
+		/* A writable-clean leaf grants the write its DBM allows. */
+		uint8_t p = s2_perm_dbm(w->cpu, w->s2, lf2->desc);
+
+		if (p != o.perm)
+			res->dirty |= S2_MMU_CLEAN_S2;
+		o.perm = p;
+	}
 	/* AArch64.S2CheckPermissions; the translation stays in @res. */
 	if (!s2_model_perm_ok(o.perm, acc->acc, acc->el)) {
 		set_fault(f, S2_MMU_FAULT_PERMISSION, o.level, 2);
@@ -757,42 +792,53 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 }
 
 /*
- * A stage-1 leaf with AF=0 (@lf, from the general walker: the fast walk
- * does not take HA regimes). Without TCR_EL1.HA, an Access flag fault
- * (AArch64.S1Walk). With it, AArch64.S1Translate checks permissions
- * first; for an access they allow it sets AF (AArch64.SetAccessFlag) by a
- * compare-and-swap at the descriptor's address (AArch64.MemSwapTableDesc),
- * which stage 2 translates as a write (CreateAccDescTTEUpdate()): a
- * stage-2 fault there is a fault on the stage-1 walk (S1PTW) on the
- * descriptor's IPA, reported as a write. On a permission fault the model
- * leaves AF clear (CONSTRAINED UNPREDICTABLE,
- * AArch64.SettingAccessFlagPermitted; QEMU does the same) and returns 0
- * for the caller to report it. Returns 0 or a fault type.
+ * A stage-1 leaf (@lf, from the general walker: the fast walk takes no HA
+ * regime) with AF=0, or under TCR_EL1.HD. AF=0 without TCR_EL1.HA is an
+ * Access flag fault (AArch64.S1Walk). Else AArch64.S1Translate checks
+ * permissions first, a DBM=1 leaf being writable under HD
+ * (s1_perm_dbm()), and only for an access they allow updates the
+ * descriptor in one swap (AArch64.MemSwapTableDesc): AF set
+ * (AArch64.SetAccessFlag), and for a write that is not AT AP[2] cleared,
+ * the dirty state. The swap writes the descriptor's IPA, which stage 2
+ * translates as a write (CreateAccDescTTEUpdate(): it needs S2AP[1], and
+ * may make the table page's stage-2 leaf dirty in turn): a stage-2 fault
+ * there is a fault on the stage-1 walk (S1PTW) on the descriptor's IPA,
+ * reported as a write. On a permission fault the model leaves the
+ * descriptor as it is (setting AF is CONSTRAINED UNPREDICTABLE,
+ * AArch64.SettingAccessFlagPermitted, QEMU does the same; the dirty state
+ * is never set, AArch64.SettingDirtyStatePermitted) and returns 0 for the
+ * caller to report it. Returns 0 or a fault type.
  */
 static __attribute__((noinline, cold)) unsigned
-s1_af_slow(struct s2_walk *w, const struct s2_mmu_tt *c,
-	   const struct s2_mmu_access *acc, struct tt_leaf *lf,
-	   struct s2_mmu_fault *f)
+s1_update(struct s2_walk *w, const struct s2_mmu_tt *c,
+	  const struct s2_mmu_access *acc, struct tt_leaf *lf,
+	  struct s2_mmu_fault *f)
 {
-	uint64_t dipa = w->s1_dipa, pa = dipa;
+	uint64_t dipa = w->s1_dipa, pa = dipa, d = lf->desc, nd;
 	struct tt_leaf l2;
 	unsigned t;
 
-	if (!c->ha) {
+	if (!(d & DESC_AF) && !c->ha) {
 		set_fault(f, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 1);
 		return S2_MMU_FAULT_ACCESS_FLAG;
 	}
-	if (!s2_model_perm_ok(s1_perm(c, w->regs, lf->desc, lf->table),
+	if (!s2_model_perm_ok(s1_perm_dbm(c, w->regs, d, lf->table),
 			      acc->acc, acc->el))
 		return 0;
+	nd = d | DESC_AF;
+	if (c->hd && (d & DESC_DBM) && acc->acc == S2_MMU_WRITE && !w->no_dirty)
+		nd &= ~S1_DESC_AP2;
+	if (nd == d)
+		return 0;
 	if (w->s2_on) {
-		/* S2AP[1]: the update writes the table page. */
 		t = s2_walk_leaf(w, dipa, 0, S2_START_ANY, &l2, f);
 		if (!t)
-			t = s2_af_fault(w, &l2, f, S2_MMU_PERM_W1, S2_MMU_AF_S2PTW);
+			t = s2_af_fault(w, &l2, f, S2_MMU_PERM_W1, !w->dry,
+					S2_MMU_AF_S2PTW, S2_MMU_DIRTY_S2PTW);
 		if (t == S2_MODEL_REDO)
 			return t;
-		if (!t && !(s2_perm(w->cpu, l2.desc) & S2_MMU_PERM_W1)) {
+		/* S2AP[1], or DBM: the update writes the table page. */
+		if (!t && !(s2_perm_dbm(w->cpu, w->s2, l2.desc) & S2_MMU_PERM_W1)) {
 			set_fault(f, S2_MMU_FAULT_PERMISSION, l2.level, 2);
 			t = S2_MMU_FAULT_PERMISSION;
 		}
@@ -805,15 +851,18 @@ s1_af_slow(struct s2_walk *w, const struct s2_mmu_tt *c,
 		}
 		pa = l2.out;
 	}
-	t = desc_set_af(w, pa - w->mem.base, lf->desc);
+	t = desc_swap(w, pa - w->mem.base, d, nd);
 	if (t) {
 		set_fault(f, t, lf->level, 1);
 		if (t == S2_MMU_FAULT_EXT_ABORT)
 			f->tte_update = true;
 		return t;
 	}
-	lf->desc |= DESC_AF;
-	w->af_set |= S2_MMU_AF_S1;
+	if (!(d & DESC_AF))
+		w->af_set |= S2_MMU_AF_S1;
+	if (d & ~nd & S1_DESC_AP2)
+		w->dirty |= S2_MMU_DIRTY_S1;
+	lf->desc = nd;
 	return 0;
 }
 
@@ -875,10 +924,20 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	*fast2 = fast == 2;
 	if (!fast && walk_s1_any(w, c, in, &lf, f))
 		return false;
-	/* AF=0: Access flag fault before permissions (AArch64.S1Walk). */
-	if (!(lf.desc & DESC_AF) && s1_af_slow(w, c, acc, &lf, f))
-		return false;
-	res->s1_perm = s1_perm(c, regs, lf.desc, lf.table);
+	/*
+	 * AF=0: an Access flag fault before permissions (AArch64.S1Walk), or
+	 * with HA the update; under HD a write may make the leaf dirty.
+	 */
+	if (__builtin_expect(!(lf.desc & DESC_AF) || c->hd, 0)) {
+		if (s1_update(w, c, acc, &lf, f))
+			return false;
+		res->s1_perm = s1_perm_dbm(c, regs, lf.desc, lf.table);
+		/* A writable-clean leaf grants the write its DBM allows. */
+		if (res->s1_perm != s1_perm(c, regs, lf.desc, lf.table))
+			res->dirty |= S2_MMU_CLEAN_S1;
+	} else {
+		res->s1_perm = s1_perm(c, regs, lf.desc, lf.table);
+	}
 	res->s1_level = lf.level;
 	res->s1_shift = lf.shift;
 	res->global = !(lf.desc & S1_DESC_NG);
@@ -931,6 +990,10 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 	w.s2_cache_hits = 0;
 	w.wc_hits = 0;
 	w.af_set = 0;
+	w.dirty = 0;
+	w.dry = mode & S2_MODEL_DRY;
+	w.no_dirty = mode & (S2_MODEL_AT | S2_MODEL_DRY);
+	mode &= S2_MODEL_MODE;
 	w.s2 = NULL;
 	w.ptw = false;
 	/* Any register the decoding reads changed: decode afresh. */
@@ -965,6 +1028,7 @@ again:
 	if (__builtin_expect(res->fault.type == S2_MODEL_REDO, 0))
 		goto again;
 	res->af_set = w.af_set;
+	res->dirty |= w.dirty;
 	res->desc_reads = w.reads;
 	if (wc_hits)
 		*wc_hits = w.wc_hits;

@@ -53,6 +53,9 @@ struct s2_walk {
 	uint32_t wc_hits;        /* hits in @wc1 and @wc2 */
 	uint64_t s1_dipa;        /* IPA of the stage-1 leaf's descriptor (walk_s1()) */
 	uint8_t af_set;          /* S2_MMU_AF_* set by this walk (FEAT_HAFDBS) */
+	uint8_t dirty;           /* S2_MMU_DIRTY_* set by this walk */
+	bool no_dirty;           /* S2_MODEL_AT or S2_MODEL_DRY: no dirty-state update */
+	bool dry;                /* S2_MODEL_DRY: no update written */
 };
 
 /*
@@ -89,11 +92,24 @@ static WALK_INLINE void leaf_set(struct tt_leaf *lf, uint64_t d, uint64_t table,
 	lf->out = (oa & ~(BIT(shift) - 1)) | (ia & (BIT(shift) - 1));
 }
 
-/* What s2_model_translate() translates. */
+/* What s2_model_translate() translates, and how (flags ORed in). */
 enum s2_model_mode {
 	S2_MODEL_S12,   /* the access: stage 1, then stage 2 when HCR_EL2.VM */
 	S2_MODEL_S1,    /* stage 1 only (AT S1E*): the result's PA is the IPA */
 	S2_MODEL_S2,    /* stage 2 alone, VA taken as IPA, whatever HCR_EL2.VM */
+	S2_MODEL_MODE = 0xf,
+	/*
+	 * An AT instruction: no dirty-state update (AArch64.S1Translate and
+	 * AArch64.S2Translate exclude AccessType_AT), the Access flag as an
+	 * access sets it.
+	 */
+	S2_MODEL_AT = 0x10,
+	/*
+	 * A walk that writes nothing (the TLB's stale check): every update
+	 * the access would make is left out of memory; the result is that
+	 * of an AT instruction (a writable-clean leaf stays clean).
+	 */
+	S2_MODEL_DRY = 0x20,
 };
 
 /*

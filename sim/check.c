@@ -38,6 +38,22 @@ static void start_checking(struct sim *s, struct sim_cpu *c, uint64_t n)
  * that do not are stale: the library changed a mapping without the
  * invalidation that removes them. The CPU then verifies every hit.
  */
+/*
+ * Whether an entry's stage-2 grants @held agree with a fresh walk's
+ * @fresh. With VTCR_EL2.HD a CPU's walk makes a writable-clean leaf
+ * dirty in memory without a TLBI: an entry filled before holds it
+ * read-only, older than memory but never granting more (a write through
+ * it makes the update again). That alone is not stale.
+ */
+static bool sim_same_perm(const struct sim *s, uint8_t held, uint8_t fresh)
+{
+	const uint8_t w = S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
+
+	if (s->cfg.hw_dirty && !(held & w))
+		fresh &= (uint8_t)~w;
+	return held == fresh;
+}
+
 void sim_sweep(struct sim *s, struct gvm *vm)
 {
 	struct s2_mmu_regs regs;
@@ -69,8 +85,11 @@ void sim_sweep(struct sim *s, struct gvm *vm)
 				continue;
 			if (r.fault.type == S2_MMU_FAULT_ACCESS_FLAG)
 				continue; /* ageing hints may be stale */
-			/* As the model's stale check: other PA or permissions. */
-			if (r.fault.type || r.pa != e->out || e->s2_perm != r.s2_perm)
+			/* As the model's stale check: other PA or permissions
+			 * (but the write a CPU's dirty state update gave the
+			 * leaf since, with VTCR_EL2.HD: sim_same_perm()). */
+			if (r.fault.type || r.pa != e->out ||
+			    !sim_same_perm(s, e->s2_perm, sim_held_perm(&r, 2)))
 				bad++;
 		}
 		if (c->vm == vm && c->use_utlb) {
@@ -83,7 +102,8 @@ void sim_sweep(struct sim *s, struct gvm *vm)
 				    r.fault.type == S2_MMU_FAULT_ACCESS_FLAG)
 					continue;
 				if (r.fault.type || r.pa != u->pa ||
-				    u->s2w != !!(r.s2_perm & S2_MMU_PERM_W0))
+				    (u->s2w != !!(sim_held_perm(&r, 2) & S2_MMU_PERM_W0) &&
+				     (u->s2w || !s->cfg.hw_dirty)))
 					bad++;
 			}
 		}

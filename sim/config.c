@@ -47,6 +47,22 @@ static int check_options(const struct sim_config *cfg, char *err, size_t errlen)
 			 "with contiguous RAM (no --overcommit or --share)");
 		return -S2_EINVAL;
 	}
+	/* HD takes effect only with HA (AArch64.S1/S2Translate test both). */
+	if (cfg->hw_dirty && !cfg->hw_af) {
+		snprintf(err, errlen, "--hw-dirty needs --hw-af: TCR_EL1.HD and "
+			 "VTCR_EL2.HD take effect only with HA");
+		return -S2_EINVAL;
+	}
+	/* The library refuses a hardware method without HD (s2_vm_set_hw_update()),
+	 * and in pager slots (whose shared pages DBM would make writable). */
+	if (cfg->dirty_log != S2_DIRTY_LOG_SW &&
+	    (!cfg->hw_dirty || (!cfg->dirty_vms && !cfg->migrate) ||
+	     cfg->overcommit != 0 || cfg->share)) {
+		snprintf(err, errlen, "--dirty-log hw or hybrid needs --hw-dirty (the "
+			 "CPUs' VTCR_EL2.HD), --dirty-vms or --migrate to log, and "
+			 "contiguous RAM (no --overcommit or --share)");
+		return -S2_EINVAL;
+	}
 	/* Saying nothing would run something else than asked for. */
 	if (cfg->s1_format == SIM_S1_A32 && cfg->va_bits != 32) {
 		snprintf(err, errlen, "--va-bits %u with --s1-format a32: the AArch32 "

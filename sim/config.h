@@ -52,6 +52,10 @@ struct sim_config {
 	bool check_bbm;            /* the break-before-make monitor on */
 	bool fwb;                  /* HCR_EL2.FWB=1, FEAT_S2FWB leaves */
 	bool hw_af;                /* FEAT_HAFDBS: TCR_EL1.HA, VTCR_EL2.HA */
+	bool hw_dirty;             /* and the dirty state: TCR_EL1.HD, VTCR_EL2.HD,
+				    * the guest's pages writable-clean (DBM) */
+	uint8_t dirty_log;         /* enum s2_dirty_log_mode of the dirty-logged
+				    * VMs and --migrate's (hardware: --hw-dirty) */
 	bool drop_dsb;             /* test aid: TLBIs end without DSB ISH */
 	/*
 	 * The data self-check (sim/check.c): every write stores real bytes,

@@ -66,9 +66,23 @@ void sim_load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v, uint16_
 /* Accesses.                                                          */
 /* ------------------------------------------------------------------ */
 
+/*
+ * What a TLB may hold of @r's grants: not the write a writable-clean
+ * leaf's DBM allows (S2_MMU_CLEAN_*), which only a walk that makes the
+ * descriptor dirty may use.
+ */
+uint8_t sim_held_perm(const struct s2_mmu_result *r, unsigned int stage)
+{
+	uint8_t p = stage == 1 ? r->s1_perm : r->s2_perm;
+
+	if (r->dirty & (stage == 1 ? S2_MMU_CLEAN_S1 : S2_MMU_CLEAN_S2))
+		p &= (uint8_t)~(S2_MMU_PERM_W0 | S2_MMU_PERM_W1);
+	return p;
+}
+
 static uint32_t perm_mask(const struct s2_mmu_result *r, unsigned int el)
 {
-	uint32_t p = r->s1_perm & r->s2_perm, m = 0;
+	uint32_t p = sim_held_perm(r, 1) & sim_held_perm(r, 2), m = 0;
 
 	if (p & (el ? S2_MMU_PERM_R1 : S2_MMU_PERM_R0))
 		m |= 1u << S2_MMU_READ;
@@ -100,6 +114,11 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 		}
 		if (r.stale)
 			s->st.stale_tlb_hits++;
+		if (__builtin_expect(r.dirty, 0)) {
+			s->st.hw_dirty_s1 += !!(r.dirty & S2_MMU_DIRTY_S1);
+			s->st.hw_dirty_s2 += !!(r.dirty & S2_MMU_DIRTY_S2) +
+					     !!(r.dirty & S2_MMU_DIRTY_S2PTW);
+		}
 		if (!r.fault.type) {
 			bool isolated, in_ram = r.pa - PHYS_BASE < s->mem.size &&
 				      r.ipa - RAM_IPA < c->vm->ram_size;
@@ -134,7 +153,7 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 				u->pa = r.pa & ~0xfffULL;
 				u->ipa = r.ipa & ~0xfffULL;
 				u->perm = perm_mask(&r, 0) | perm_mask(&r, 1) << UTLB_EL1_SHIFT;
-				u->s2w = !!(r.s2_perm & S2_MMU_PERM_W0);
+				u->s2w = !!(sim_held_perm(&r, 2) & S2_MMU_PERM_W0);
 			}
 			return 0;
 		}

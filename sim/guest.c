@@ -131,9 +131,15 @@ int sim_guest_map(struct sim *s, struct sim_cpu *c, uint64_t va,
 			if (!desc)
 				return 0; /* unchanged: not a fault of the tables */
 		} else {
+			/*
+			 * With the dirty state in hardware, writable-clean
+			 * (DBM, read-only), as Linux maps a page it has not
+			 * seen written: the first write makes it dirty.
+			 */
 			desc = next | DESC_TYPE_PAGE | DESC_AF | S1_DESC_NG |
 			       (DESC_SH_IS << DESC_SH_SHIFT) |
-			       (S1_DESC_AP_RW_ALL << S1_DESC_AP_SHIFT);
+			       (s->cfg.hw_dirty ? DESC_DBM | S1_DESC_AP_RO_ALL << S1_DESC_AP_SHIFT
+						: S1_DESC_AP_RW_ALL << S1_DESC_AP_SHIFT);
 			vm->data_pages++;
 		}
 		err = guest_ptr(s, c, table + idx * 8, true, (void **)&d);

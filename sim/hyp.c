@@ -253,8 +253,9 @@ int sim_slice_end(struct sim *s)
 			if (s->cfg.migrate && i == 0)
 				continue; /* its log is the migration's */
 			if (!vm->logging) {
-				err = s2_vm_dirty_log_enable(gvm_s2(vm), 0, vm->dirty_map,
-							     vm->dirty_words);
+				err = s2_vm_dirty_log_enable_mode(gvm_s2(vm), 0, vm->dirty_map,
+								  vm->dirty_words,
+								  (enum s2_dirty_log_mode)s->cfg.dirty_log);
 				if (err)
 					return sim_fail(s, err, "s2_vm_dirty_log_enable");
 				vm->logging = true;
@@ -323,7 +324,11 @@ int sim_host_age(struct sim *s, unsigned int vm, uint64_t ipa, uint64_t size)
 
 bool sim_dirty_alloc(const struct sim *s, struct gvm *vm)
 {
-	vm->dirty_words = (vm->ram_size / s->cfg.granule + 63) / 64;
+	/* The pages, and the hardware methods' table summary after them. */
+	vm->dirty_words = s2_vm_dirty_log_words(gvm_s2(vm), 0,
+						(enum s2_dirty_log_mode)s->cfg.dirty_log);
+	if (!vm->dirty_words)
+		vm->dirty_words = (vm->ram_size / s->cfg.granule + 63) / 64;
 	vm->dirty_map = calloc(vm->dirty_words, 8);
 	vm->dirty_out = calloc(vm->dirty_words, 8);
 	return vm->dirty_map && vm->dirty_out;
@@ -336,7 +341,8 @@ int sim_dirty_log_start(struct sim *s, unsigned int vm)
 
 	if (!g->dirty_map && !sim_dirty_alloc(s, g))
 		return sim_fail(s, -S2_ENOMEM, "dirty bitmap");
-	err = s2_vm_dirty_log_enable(gvm_s2(g), 0, g->dirty_map, g->dirty_words);
+	err = s2_vm_dirty_log_enable_mode(gvm_s2(g), 0, g->dirty_map, g->dirty_words,
+					  (enum s2_dirty_log_mode)s->cfg.dirty_log);
 	if (err)
 		return sim_fail(s, err, "s2_vm_dirty_log_enable");
 	g->logging = true;

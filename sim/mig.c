@@ -129,7 +129,10 @@ static int mig_begin(struct sim *s, struct sim_mig *m)
 
 	m->dst = calloc(1, sizeof(*m->dst));
 	m->words = (m->pages + 63) / 64;
-	m->bitmap = calloc(m->words, 8);
+	/* The hardware methods keep their table summary after the pages. */
+	m->bitmap = calloc(s2_vm_dirty_log_words(gvm_s2(g), 0,
+						 (enum s2_dirty_log_mode)s->cfg.dirty_log) +
+			   m->words, 8);
 	m->out = calloc(m->words, 8);
 	if (!m->dst || !m->bitmap || !m->out)
 		return sim_fail(s, -S2_ENOMEM, "migration");
@@ -152,7 +155,10 @@ static int mig_begin(struct sim *s, struct sim_mig *m)
 	m->faults0 = gvm_s2(g)->stats.permission;
 	m->maps0 = gvm_s2(g)->stats.page_maps;
 	t0 = sim_now_ns();
-	err = s2_vm_dirty_log_enable(gvm_s2(g), 0, m->bitmap, m->words);
+	err = s2_vm_dirty_log_enable_mode(gvm_s2(g), 0, m->bitmap,
+					  s2_vm_dirty_log_words(gvm_s2(g), 0,
+						(enum s2_dirty_log_mode)s->cfg.dirty_log),
+					  (enum s2_dirty_log_mode)s->cfg.dirty_log);
 	s->st.mm.mig_enable_ns = sim_now_ns() - t0;
 	if (err)
 		return sim_fail(s, err, "migration: s2_vm_dirty_log_enable");

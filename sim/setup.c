@@ -136,7 +136,8 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 				      .asid_bits = 16, .gran_4k = true,
 				      .gran_16k = true, .gran_64k = true,
 				      .lpa2 = s->g.ds, .s2fwb = cfg->fwb,
-				      .hafdbs = cfg->hw_af };
+				      .hafdbs = cfg->hw_af,
+				      .hafdbs_dirty = cfg->hw_dirty };
 	s->ids = aligned_alloc(S2_VMID_CACHELINE,
 			       (sizeof(*s->ids) + S2_VMID_CACHELINE - 1) &
 				       ~(size_t)(S2_VMID_CACHELINE - 1));
@@ -146,7 +147,8 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 	if (err)
 		BAD(err, "VMID allocator: %s (%u CPUs, %u-bit VMIDs)", s2_strerror(err),
 		    cfg->cpus, cfg->vmid_bits);
-	s->vtcr = s->g.vtcr | s2_vmid_vtcr_vs(s->ids) | (cfg->hw_af ? VTCR_EL2_HA : 0);
+	s->vtcr = s->g.vtcr | s2_vmid_vtcr_vs(s->ids) | (cfg->hw_af ? VTCR_EL2_HA : 0) |
+		  (cfg->hw_dirty ? VTCR_EL2_HD : 0);
 	if (cfg->s1_format == SIM_S1_A32) {
 		s->hcr = HCR_EL2_VM | (cfg->fwb ? HCR_EL2_FWB : 0);
 		s->tcr = TTBCR_EAE | TTBCR_EPD1;
@@ -157,7 +159,8 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		s->tcr = (64 - s->s1_va_bits) | (tg << TCR_EL1_TG0_SHIFT) | TCR_EL1_EPD1 |
 			 ((uint64_t)parange(cfg->ipa_bits) << TCR_EL1_IPS_SHIFT) |
 			 (3ULL << TCR_EL1_SH0_SHIFT) | (1ULL << 8) | (1ULL << 10) |
-			 TCR_EL1_AS | (cfg->hw_af ? TCR_EL1_HA : 0);
+			 TCR_EL1_AS | (cfg->hw_af ? TCR_EL1_HA : 0) |
+			 (cfg->hw_dirty ? TCR_EL1_HD : 0);
 		/* A recorded guest: the kernel's half through TTBR1 too, the
 		 * same size and granule, Inner Shareable, write-back. */
 		if (cfg->recorded)
@@ -233,6 +236,12 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		err = s2_vm_init(gvm_s2(vm), &s->g, &s->hm.ops);
 		if (err)
 			BAD(err, "s2_vm_init: %s", s2_strerror(err));
+		/* The CPUs update descriptors themselves: the library says so
+		 * to the VM (the hardware logging methods, CAS everywhere). */
+		err = s2_vm_set_hw_update(gvm_s2(vm), (cfg->hw_af ? S2_HW_AF : 0) |
+						     (cfg->hw_dirty ? S2_HW_DIRTY : 0));
+		if (err)
+			BAD(err, "s2_vm_set_hw_update: %s", s2_strerror(err));
 		if (s->mm) {
 			/* RAM page by page from the host's pool (mm.c). */
 			err = mm_vm_init(s, vm);

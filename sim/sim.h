@@ -86,6 +86,13 @@ struct sim_stats {
 	uint64_t s1_faults;
 	uint64_t s2_translation, s2_permission, s2_access_flag, s2_s1ptw;
 	uint64_t s2_other, mmio, injected, retries;
+	/*
+	 * FEAT_HAFDBS's dirty state (--hw-dirty): descriptors the CPUs made
+	 * dirty, stage-1 leaves and stage-2 leaves (of data and of stage-1
+	 * table pages); write hits on TLB entries of writable-clean leaves,
+	 * walked again.
+	 */
+	uint64_t hw_dirty_s1, hw_dirty_s2, dirty_walks;
 	uint64_t vmid_rollovers, tlb_flushes;
 	uint64_t tlbi_ipa, tlbi_vmid, tlbi_all;
 	uint64_t stage2_table_pages, stage1_table_pages, distinct_ipa_pages;

@@ -214,6 +214,11 @@ uint64_t sim_now_ns(void);
 /* cpu.c */
 void sim_utlb_flush_all(struct sim *s);
 void sim_utlb_flush(struct sim_cpu *c);
+/*
+ * @r's grants of @stage (1 or 2) as a TLB holds them: without the write of
+ * a writable-clean leaf (FEAT_HAFDBS, S2_MMU_CLEAN_*).
+ */
+uint8_t sim_held_perm(const struct s2_mmu_result *r, unsigned int stage);
 /* A TLBI ...IS instruction: every CPU's TLB and micro-TLB. */
 void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint64_t addr);
 /* Load vCPU @v's registers into CPU @c, under VMID @vmid. */

@@ -30,6 +30,7 @@ void sim_stats_light(struct sim *s, struct sim_stats *st)
 		for (unsigned int n = 0; n < SIM_WALK_REFS; n++)
 			st->walk_refs[n] += c->walk_refs[n];
 		st->fetch_cache_hits += c->tlb.stats.walk_s2_hits;
+		st->dirty_walks += c->tlb.stats.dirty_walks;
 		for (unsigned int t = 0; t < S2_WC_NR; t++) {
 			const struct s2_wc_stats *w = &c->wc[t].stats;
 			struct s2_wc_stats *o = &st->wc[t];

@@ -21,7 +21,10 @@
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* Descriptor bits that encode permissions and type in a stage-2 leaf. */
-#define S2_LEAF_PROT_MASK (S2_DESC_S2AP_MASK | S2_DESC_XN)
+#define S2_LEAF_PROT_MASK (S2_DESC_S2AP_MASK | S2_DESC_XN | DESC_DBM)
+
+/* The enum s2_prot bits a leaf can carry. */
+#define S2_PROT_LEAF (S2_PROT_RWX | S2_PROT_DBM)
 
 /*
  * An invalid entry a shared walker holds while it breaks-before-makes;
@@ -771,6 +774,8 @@ static ALWAYS_INLINE uint64_t leaf_attrs(const struct s2_geom *g,
 						    g->fwb ? S2_MEMATTR_FWB_NORMAL_WB :
 						    S2_MEMATTR_NORMAL_WB);
 
+	if (prot & S2_PROT_DBM)
+		a |= DESC_DBM;
 	/* Never execute from Device memory (fetches there are unpredictable
 	 * at best: Arm ARM B2.7.2), whatever was asked. */
 	if ((prot & (S2_PROT_X | S2_PROT_DEVICE)) != S2_PROT_X)
@@ -947,7 +952,7 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 
 	if (ret)
 		return ret;
-	if (!(prot & S2_PROT_RWX) || (prot & ~(S2_PROT_RWX | S2_PROT_DEVICE)) ||
+	if (!(prot & S2_PROT_RWX) || (prot & ~(S2_PROT_LEAF | S2_PROT_DEVICE)) ||
 	    (flags & ~(S2_MAP_PAGES | S2_MAP_NOREPLACE | S2_MAP_SHARED)) ||
 	    (pa & ((1ULL << pgt->geom.granule_shift) - 1)))
 		return -S2_EINVAL;
@@ -1070,6 +1075,7 @@ static uint64_t prot_bits(unsigned int prot)
 {
 	return (prot & S2_PROT_R ? S2_DESC_S2AP_R : 0) |
 	       (prot & S2_PROT_W ? S2_DESC_S2AP_W : 0) |
+	       (prot & S2_PROT_DBM ? DESC_DBM : 0) |
 	       (prot & S2_PROT_X ? 0 : S2_DESC_XN);
 }
 
@@ -1150,7 +1156,7 @@ static int update_prot(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 int s2_pgtable_protect(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		       unsigned int prot)
 {
-	if (prot & ~S2_PROT_RWX)
+	if (prot & ~S2_PROT_LEAF)
 		return -S2_EINVAL;
 	return update_prot(pgt, ipa, size, prot_bits(prot), S2_LEAF_PROT_MASK);
 }
@@ -1174,9 +1180,141 @@ unsigned int s2_pgtable_desc_prot(uint64_t desc)
 		prot |= S2_PROT_W;
 	if (!(desc & S2_DESC_XN))
 		prot |= S2_PROT_X;
+	if (desc & DESC_DBM)
+		prot |= S2_PROT_DBM;
 	if (S2_FIELD_GET(S2_DESC_MEMATTR, desc) == S2_MEMATTR_DEVICE_nGnRE)
 		prot |= S2_PROT_DEVICE;
 	return prot;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Dirty state (FEAT_HAFDBS).                                               */
+/* ------------------------------------------------------------------------ */
+
+struct clean_data {
+	struct change c;
+	uint64_t look;       /* a leaf holding any of these is changed */
+	uint64_t set, clear; /* how */
+	bool inval;          /* the change may take a permission away */
+	uint64_t *bitmap;
+	uint64_t bitmap_ipa;
+};
+
+/* enum s2_clean_op -> what it looks for and what it sets and clears. */
+static const struct {
+	uint64_t look, set, clear;
+	bool inval;
+} clean_ops[S2_CLEAN_OPS] = {
+	[S2_CLEAN_KEEP] = { S2_DESC_S2AP_W, 0, S2_DESC_S2AP_W, true },
+	[S2_CLEAN_ARM] = { S2_DESC_S2AP_W, DESC_DBM, S2_DESC_S2AP_W, true },
+	[S2_CLEAN_FREEZE] = { S2_DESC_S2AP_W | DESC_DBM, 0,
+			      S2_DESC_S2AP_W | DESC_DBM, true },
+	[S2_CLEAN_RELEASE] = { DESC_DBM, S2_DESC_S2AP_W, DESC_DBM, false },
+};
+
+/* Mark the pages [@lo, @hi) in the bitmap. */
+static void clean_report(const struct clean_data *d, unsigned int gs,
+			 uint64_t lo, uint64_t hi)
+{
+	for (uint64_t p = (lo - d->bitmap_ipa) >> gs; p < (hi - d->bitmap_ipa) >> gs; p++)
+		__atomic_fetch_or(&d->bitmap[p / 64], 1ULL << (p % 64),
+				  __ATOMIC_RELAXED);
+}
+
+/*
+ * Change the valid leaf at @ptep (read as @old) mapping [@lo, @hi) of the
+ * range, at @addr and @level, if it holds what the op looks for.
+ */
+static ALWAYS_INLINE void clean_leaf(struct clean_data *d, uint64_t *ptep,
+				     uint64_t old, uint64_t addr, int level,
+				     uint64_t lo, uint64_t hi)
+{
+	const struct s2_pgtable *pgt = d->c.pgt;
+	uint64_t new;
+
+	/* The hardware may set S2AP[1] meanwhile: compare-and-swap. */
+	do {
+		if (!(old & d->look))
+			return;
+		new = (old & ~d->clear) | d->set;
+	} while (!__atomic_compare_exchange_n(ptep, &old, new, false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	pte_stored(pgt, ptep);
+	if (d->bitmap && (old & S2_DESC_S2AP_W))
+		clean_report(d, pgt->geom.granule_shift, lo, hi);
+	if (d->inval)
+		inval_leaf(&d->c, addr, level);
+}
+
+static int clean_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	struct clean_data *d = ctx->arg;
+	const struct s2_pgtable *pgt = ctx->pgt;
+	uint64_t size = s2_geom_level_size(&pgt->geom, ctx->level);
+	bool covered = ctx->addr >= ctx->start && ctx->end - ctx->addr >= size;
+
+	if (visit == S2_WALK_TABLE_PRE) {
+		if (!covered || ctx->level + 1 != S2_LEVEL_MAX)
+			return 0;
+		/*
+		 * A whole table of pages, here rather than one callback per
+		 * entry: one read-only pass says whether any leaf holds what
+		 * the op looks for (most of a slot between two rounds holds
+		 * none), then only those are changed.
+		 */
+		uint64_t *t = table_va(pgt, ctx->old);
+		uint64_t n = 1ULL << pgt->geom.stride;
+		unsigned int gs = pgt->geom.granule_shift;
+		if (!s2_table_any(t, n, d->look))
+			return S2_WALK_SKIP;
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t old = __atomic_load_n(&t[i], __ATOMIC_RELAXED);
+			if (!pte_valid(old) || !(old & d->look))
+				continue;
+			uint64_t addr = ctx->addr + (i << gs);
+			clean_leaf(d, &t[i], old, addr, S2_LEVEL_MAX, addr,
+				   addr + (1ULL << gs));
+		}
+		return S2_WALK_SKIP;
+	}
+	if (!pte_valid(ctx->old) || !(ctx->old & d->look))
+		return 0;
+	if (!covered)
+		return split_block(&d->c, ctx);
+	clean_leaf(d, ctx->ptep, ctx->old, ctx->addr, ctx->level,
+		   max_u64(ctx->addr, ctx->start), min_u64(ctx->addr + size, ctx->end));
+	return 0;
+}
+
+int s2_pgtable_clean_dirty(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+			   enum s2_clean_op op, uint64_t *bitmap,
+			   uint64_t bitmap_ipa)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	if ((unsigned int)op >= S2_CLEAN_OPS || bitmap_ipa > ipa ||
+	    (bitmap_ipa & (granule(pgt) - 1)))
+		return -S2_EINVAL;
+	struct clean_data d;
+	change_init(&d.c, pgt, false);
+	d.look = clean_ops[op].look;
+	d.set = clean_ops[op].set;
+	d.clear = clean_ops[op].clear;
+	d.inval = clean_ops[op].inval;
+	d.bitmap = bitmap;
+	d.bitmap_ipa = bitmap_ipa;
+	struct prep p = {
+		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
+	};
+	ret = prepare(&d.c, &p);
+	if (ret)
+		return ret;
+	ret = walk(pgt, ipa, ipa + size, clean_visitor, &d,
+		   S2_WALK_LEAF | S2_WALK_TABLE_PRE);
+	finish(&d.c);
+	return ret;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1246,7 +1384,7 @@ static int update_leaf(struct s2_pgtable *pgt, uint64_t ipa, uint64_t set,
 
 int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot)
 {
-	if (prot & ~S2_PROT_RWX)
+	if (prot & ~S2_PROT_LEAF)
 		return -S2_EINVAL;
 	int level;
 	uint64_t bits = prot_bits(prot);
@@ -1281,10 +1419,15 @@ static int young_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 	struct young_data *d = ctx->arg;
 
 	(void)visit;
-	if (pte_valid(ctx->old) && (ctx->old & DESC_AF)) {
-		d->young = true;
-		pte_write(&d->c, ctx->ptep, ctx->old & ~DESC_AF);
-	}
+	if (!pte_valid(ctx->old) || !(ctx->old & DESC_AF))
+		return 0;
+	/*
+	 * An atomic AND, not a store: a CPU with FEAT_HAFDBS may set S2AP[1]
+	 * (VTCR_EL2.HD) or AF (HA) meanwhile, and a store would undo it.
+	 */
+	__atomic_fetch_and(ctx->ptep, ~DESC_AF, __ATOMIC_RELAXED);
+	pte_stored(ctx->pgt, ctx->ptep);
+	d->young = true;
 	return 0;
 }
 

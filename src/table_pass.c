@@ -56,6 +56,16 @@ static uint64_t clear(uint64_t *t, uint64_t n, uint64_t bits)
 	return changed;
 }
 
+TABLE_PASS_CLONES
+static uint64_t any(const uint64_t *t, uint64_t n, uint64_t bits)
+{
+	uint64_t seen = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		seen |= t[i];
+	return seen & bits;
+}
+
 void s2_table_fill(uint64_t *t, uint64_t n, uint64_t first, uint64_t step)
 {
 	fill(t, n, first, step);
@@ -64,4 +74,9 @@ void s2_table_fill(uint64_t *t, uint64_t n, uint64_t first, uint64_t step)
 uint64_t s2_table_clear(uint64_t *t, uint64_t n, uint64_t clear_bits)
 {
 	return clear(t, n, clear_bits);
+}
+
+uint64_t s2_table_any(const uint64_t *t, uint64_t n, uint64_t bits)
+{
+	return any(t, n, bits);
 }

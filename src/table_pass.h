@@ -33,4 +33,18 @@ void s2_table_fill(uint64_t *t, uint64_t n, uint64_t first, uint64_t step);
  */
 uint64_t s2_table_clear(uint64_t *t, uint64_t n, uint64_t clear);
 
+/**
+ * s2_table_any() - which of @bits some of the @n descriptors of @t hold
+ * @t:     the table page
+ * @n:     the number of entries
+ * @bits:  the descriptor bits looked for
+ *
+ * A read-only pass (the dirty-state scan skips a table with no writable
+ * leaf in it after one pass over its 64 cache lines). Invalid entries are
+ * read too: the caller looks only for bits an invalid entry never holds.
+ *
+ * Return: the bits among @bits set in some entry.
+ */
+uint64_t s2_table_any(const uint64_t *t, uint64_t n, uint64_t bits);
+
 #endif

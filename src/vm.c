@@ -31,6 +31,8 @@ static uint64_t granule_size(const struct s2_vm *vm)
 	return 1ULL << vm->pgt.geom.granule_shift;
 }
 
+static int freeze_hw_logged(struct s2_vm *vm, uint64_t ipa, uint64_t size);
+
 int s2_vm_init(struct s2_vm *vm, const struct s2_geom *g,
 	       const struct s2_mm_ops *ops)
 {
@@ -127,9 +129,35 @@ int s2_vm_set_eager_split(struct s2_vm *vm, bool eager)
 	return 0;
 }
 
+static bool logs_by_hw(const struct s2_memslot *s)
+{
+	return (s->flags & S2_SLOT_DIRTY_LOG) && s->dirty_mode != S2_DIRTY_LOG_SW;
+}
+
+int s2_vm_set_hw_update(struct s2_vm *vm, unsigned int features)
+{
+	if (!vm || (features & ~(unsigned int)(S2_HW_AF | S2_HW_DIRTY)))
+		return -S2_EINVAL;
+	/* FEAT_HAFDBS: HD without HA is not a level the CPU reports. */
+	if (features & S2_HW_DIRTY)
+		features |= S2_HW_AF;
+	if (!(features & S2_HW_DIRTY))
+		for (unsigned int i = 0; i < vm->nslots; i++)
+			if (logs_by_hw(&vm->slots[i]))
+				return -S2_EBUSY;
+	vm->hw_update = features;
+	return 0;
+}
+
+uint64_t s2_vm_vtcr_hw(const struct s2_vm *vm)
+{
+	return (vm->hw_update & S2_HW_AF ? VTCR_EL2_HA : 0) |
+	       (vm->hw_update & S2_HW_DIRTY ? VTCR_EL2_HD : 0);
+}
+
 int s2_vm_slot_add(struct s2_vm *vm, const struct s2_memslot *slot)
 {
-	if (!slot || slot->dirty ||
+	if (!slot || slot->dirty || slot->dirty_tables ||
 	    (slot->flags & ~(S2_SLOT_READONLY | S2_SLOT_PAGER)))
 		return -S2_EINVAL;
 	if ((slot->flags & S2_SLOT_PAGER) && (!vm->pager.page || slot->pa))
@@ -162,7 +190,9 @@ int s2_vm_slot_remove(struct s2_vm *vm, uint32_t id)
 
 	if (!s)
 		return -S2_ENOENT;
-	int ret = s2_pgtable_unmap(&vm->pgt, s->ipa, s->size);
+	int ret = freeze_hw_logged(vm, s->ipa, s->size);
+	if (!ret)
+		ret = s2_pgtable_unmap(&vm->pgt, s->ipa, s->size);
 	if (ret)
 		return ret;
 	*s = vm->slots[--vm->nslots];
@@ -178,7 +208,9 @@ int s2_vm_slot_move(struct s2_vm *vm, uint32_t id, uint64_t new_ipa)
 	int ret = check_slot_range(vm, new_ipa, s->size, s->pa, s);
 	if (ret)
 		return ret;
-	ret = s2_pgtable_unmap(&vm->pgt, s->ipa, s->size);
+	ret = freeze_hw_logged(vm, s->ipa, s->size);
+	if (!ret)
+		ret = s2_pgtable_unmap(&vm->pgt, s->ipa, s->size);
 	if (ret)
 		return ret;
 	s->ipa = new_ipa;
@@ -275,6 +307,26 @@ static uint64_t fault_map_size(const struct s2_vm *vm,
 	return size;
 }
 
+/* The span of IPA space one last-level table maps: a summary bit's. */
+static unsigned int table_shift(const struct s2_vm *vm)
+{
+	return s2_geom_level_shift(&vm->pgt.geom, S2_LEVEL_MAX - 1);
+}
+
+/*
+ * A hardware-logged slot: the last-level table of @ipa may hold pages the
+ * CPU marks dirty. Before the page is given DBM, so that no get-and-clear
+ * can miss it.
+ */
+static void mark_table(const struct s2_vm *vm, const struct s2_memslot *slot,
+		       uint64_t ipa)
+{
+	uint64_t t = (ipa >> table_shift(vm)) - (slot->ipa >> table_shift(vm));
+
+	__atomic_fetch_or(&slot->dirty_tables[t / 64], 1ULL << (t % 64),
+			  __ATOMIC_RELAXED);
+}
+
 static void mark_dirty(const struct s2_vm *vm, const struct s2_memslot *slot,
 		       uint64_t ipa)
 {
@@ -361,6 +413,12 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 	 * which is then the write that dirties them. */
 	if (writable && !(slot->flags & S2_SLOT_READONLY) && (!logging || write))
 		prot |= S2_PROT_W;
+	/* Hardware logging: all pages, or (hybrid) those written, get DBM. */
+	if (logging && (slot->dirty_mode == S2_DIRTY_LOG_HW ||
+			(slot->dirty_mode == S2_DIRTY_LOG_HYBRID && write))) {
+		prot |= S2_PROT_DBM;
+		mark_table(vm, slot, ipa);
+	}
 	/* Pages of the block's region still write-protected: this one alone. */
 	if (size > gsz && (prot & S2_PROT_W) && holds_wrprotected(vm, base, size)) {
 		size = gsz;
@@ -425,10 +483,19 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 			return ret;
 		replace |= s2_geom_desc_to_oa(&vm->pgt.geom, desc) != pa;
 	}
+	unsigned int prot = S2_PROT_W;
 	if (logging)
 		mark_dirty(vm, slot, page);
+	/*
+	 * Logged by hardware: a page frozen by a host operation, or (hybrid)
+	 * written for the first time. With DBM the CPU logs its next rounds.
+	 */
+	if (logging && slot->dirty_mode != S2_DIRTY_LOG_SW) {
+		mark_table(vm, slot, page);
+		prot |= S2_PROT_DBM;
+	}
 	if (!replace) {
-		ret = s2_pgtable_relax(&vm->pgt, page, S2_PROT_W);
+		ret = s2_pgtable_relax(&vm->pgt, page, prot);
 		if (ret == -S2_ENOENT) {
 			exit->reason = S2_EXIT_RETRY;
 			ret = 0;
@@ -629,45 +696,223 @@ static size_t bitmap_words(const struct s2_vm *vm, const struct s2_memslot *s)
 	return (size_t)((pages + 63) / 64);
 }
 
-int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
-			   size_t words)
+/* Last-level tables [@ipa, @ipa + @size) spans, in part or whole. */
+static uint64_t table_count(const struct s2_vm *vm, const struct s2_memslot *s)
 {
+	unsigned int ts = table_shift(vm);
+
+	return ((s->ipa + s->size - 1) >> ts) - (s->ipa >> ts) + 1;
+}
+
+static size_t words_for(const struct s2_vm *vm, const struct s2_memslot *s,
+			enum s2_dirty_log_mode mode)
+{
+	size_t w = bitmap_words(vm, s);
+
+	if (mode != S2_DIRTY_LOG_SW)
+		w += (size_t)((table_count(vm, s) + 63) / 64);
+	return w;
+}
+
+size_t s2_vm_dirty_log_words(const struct s2_vm *vm, uint32_t id,
+			     enum s2_dirty_log_mode mode)
+{
+	if (!vm || (unsigned int)mode >= S2_DIRTY_LOG_MODES)
+		return 0;
+	const struct s2_memslot *s = slot_by_id((struct s2_vm *)vm, id);
+
+	return s ? words_for(vm, s, mode) : 0;
+}
+
+/*
+ * Before a host operation changes [@ipa, @ipa + @size) with plain stores:
+ * in every slot logged by hardware there, move the CPU's marks into the
+ * bitmap and take DBM away (S2_CLEAN_FREEZE), so that the CPU cannot mark
+ * a descriptor between the operation's read and its store. A page left
+ * mapped is logged by its next write fault, which gives DBM back.
+ */
+static int freeze_hw_logged(struct s2_vm *vm, uint64_t ipa, uint64_t size)
+{
+	for (unsigned int i = 0; i < vm->nslots; i++) {
+		struct s2_memslot *s = &vm->slots[i];
+		if (!logs_by_hw(s) || ipa >= s->ipa + s->size || s->ipa >= ipa + size)
+			continue;
+		uint64_t lo = ipa > s->ipa ? ipa : s->ipa;
+		uint64_t hi = ipa + size < s->ipa + s->size ? ipa + size : s->ipa + s->size;
+		uint64_t gmask = granule_size(vm) - 1;
+		lo &= ~gmask;
+		hi = (hi + gmask) & ~gmask;
+		int ret = s2_pgtable_clean_dirty(&vm->pgt, lo, hi - lo,
+						 S2_CLEAN_FREEZE, s->dirty, s->ipa);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int s2_vm_dirty_log_enable_mode(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
+				size_t words, enum s2_dirty_log_mode mode)
+{
+	if (!vm)
+		return -S2_EINVAL;
 	struct s2_memslot *s = slot_by_id(vm, id);
 
 	if (!s)
 		return -S2_ENOENT;
-	if (!bitmap || words < bitmap_words(vm, s) || (s->flags & S2_SLOT_READONLY))
+	if ((unsigned int)mode >= S2_DIRTY_LOG_MODES || !bitmap ||
+	    words < words_for(vm, s, mode) || (s->flags & S2_SLOT_READONLY))
 		return -S2_EINVAL;
 	if (s->flags & S2_SLOT_DIRTY_LOG)
 		return -S2_EBUSY;
-	/* Eager splitting: the first write to each page then costs a
-	 * permission fault only, not a split under the fault path. Lazy:
-	 * write_fault() splits a block at its first write. */
-	int ret = vm->lazy_split ? 0 :
+	bool hw = mode != S2_DIRTY_LOG_SW;
+	/* The pager shares pages read-only: DBM would let writes past it. */
+	if (hw && (s->flags & S2_SLOT_PAGER))
+		return -S2_EINVAL;
+	if (hw && !(vm->hw_update & S2_HW_DIRTY))
+		return -S2_ENOTSUP;
+	/*
+	 * Pages only, as KVM logs (a block the CPU marked dirty would report
+	 * all its pages). Eager splitting: the first write to each page then
+	 * costs a permission fault only (or nothing, by hardware), not a
+	 * split under the fault path. Lazy (software only): write_fault()
+	 * splits a block at its first write.
+	 */
+	int ret = vm->lazy_split && !hw ? 0 :
 		  s2_pgtable_split(&vm->pgt, s->ipa, s->size, S2_LEVEL_MAX);
 	if (ret)
 		return ret;
 	/* Before logging starts: a block straddling the slot's edge would
 	 * need a split, which may fail; then nothing has changed. */
-	ret = s2_pgtable_wrprotect(&vm->pgt, s->ipa, s->size);
+	if (mode == S2_DIRTY_LOG_HW)
+		ret = s2_pgtable_clean_dirty(&vm->pgt, s->ipa, s->size,
+					     S2_CLEAN_ARM, NULL, s->ipa);
+	else
+		ret = s2_pgtable_wrprotect(&vm->pgt, s->ipa, s->size);
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < bitmap_words(vm, s); i++)
+	size_t pw = bitmap_words(vm, s);
+	for (size_t i = 0; i < words_for(vm, s, mode); i++)
 		bitmap[i] = 0;
 	s->dirty = bitmap;
+	s->dirty_tables = hw ? bitmap + pw : NULL;
+	if (mode == S2_DIRTY_LOG_HW) {
+		/* Every table may hold pages the CPU marks. */
+		uint64_t n = table_count(vm, s);
+		for (uint64_t t = 0; t < n; t++)
+			s->dirty_tables[t / 64] |= 1ULL << (t % 64);
+	}
+	s->dirty_mode = mode;
 	s->flags |= S2_SLOT_DIRTY_LOG;
+	return 0;
+}
+
+int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
+			   size_t words)
+{
+	return s2_vm_dirty_log_enable_mode(vm, id, bitmap, words, S2_DIRTY_LOG_SW);
+}
+
+/* Whether any of the bitmap's bits [@first, @first + @n) is set. */
+static bool any_bit(const uint64_t *bitmap, uint64_t first, uint64_t n)
+{
+	for (uint64_t b = first; b < first + n;) {
+		uint64_t bits = bitmap[b / 64] >> (b % 64);
+		uint64_t take = 64 - b % 64 < first + n - b ? 64 - b % 64 : first + n - b;
+		if (take < 64)
+			bits &= (1ULL << take) - 1;
+		if (bits)
+			return true;
+		b += take;
+	}
+	return false;
+}
+
+/*
+ * The hybrid method's round for summary table @t, [@lo, @hi) of the slot:
+ * clean it; if no page of it was written this round (by fault or by the
+ * CPU: none in the bitmap), take DBM away from its pages and drop it from
+ * the summary, so that the next rounds' scans skip it until a write
+ * faults there again. The freeze reports a page the CPU marked after the
+ * clean, so nothing is lost in between.
+ */
+static int harvest_table(struct s2_vm *vm, struct s2_memslot *s, uint64_t t,
+			 uint64_t lo, uint64_t hi)
+{
+	unsigned int gs = vm->pgt.geom.granule_shift;
+	int ret = s2_pgtable_clean_dirty(&vm->pgt, lo, hi - lo, S2_CLEAN_KEEP,
+					 s->dirty, s->ipa);
+
+	if (ret || any_bit(s->dirty, (lo - s->ipa) >> gs, (hi - lo) >> gs))
+		return ret;
+	ret = s2_pgtable_clean_dirty(&vm->pgt, lo, hi - lo, S2_CLEAN_FREEZE,
+				     s->dirty, s->ipa);
+	if (!ret)
+		s->dirty_tables[t / 64] &= ~(1ULL << (t % 64));
+	return ret;
+}
+
+/*
+ * Move the CPU's marks into the slot's bitmap: clean every table the
+ * summary names (S2_DIRTY_LOG_HW: all of them, a run of consecutive ones
+ * in one walk; hybrid get-and-clear: one by one, see harvest_table()).
+ */
+static int harvest(struct s2_vm *vm, struct s2_memslot *s, enum s2_clean_op op)
+{
+	unsigned int ts = table_shift(vm);
+	uint64_t n = table_count(vm, s), first = s->ipa >> ts;
+	uint64_t end = s->ipa + s->size;
+	bool per_table = op == S2_CLEAN_KEEP && s->dirty_mode == S2_DIRTY_LOG_HYBRID;
+
+	for (uint64_t t = 0; t < n;) {
+		if (!(s->dirty_tables[t / 64] >> (t % 64) & 1)) {
+			t++;
+			continue;
+		}
+		uint64_t run = t + 1;
+		while (!per_table && run < n &&
+		       (s->dirty_tables[run / 64] >> (run % 64) & 1))
+			run++;
+		uint64_t lo = (first + t) << ts, hi = (first + run) << ts;
+		if (lo < s->ipa)
+			lo = s->ipa;
+		if (hi > end)
+			hi = end;
+		int ret = per_table ? harvest_table(vm, s, t, lo, hi) :
+			  s2_pgtable_clean_dirty(&vm->pgt, lo, hi - lo, op,
+						 s->dirty, s->ipa);
+		if (ret)
+			return ret;
+		t = run;
+	}
 	return 0;
 }
 
 int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
 			      size_t words)
 {
+	if (!vm)
+		return -S2_EINVAL;
 	struct s2_memslot *s = slot_by_id(vm, id);
 
 	if (!s)
 		return -S2_ENOENT;
 	if (!(s->flags & S2_SLOT_DIRTY_LOG) || !out || words < bitmap_words(vm, s))
 		return -S2_EINVAL;
+	if (s->dirty_mode != S2_DIRTY_LOG_SW) {
+		/*
+		 * The pages the CPU marked, cleaned (DBM kept) and invalidated
+		 * before the bitmap is read: a write after this is either in
+		 * the bitmap now or marks its descriptor for the next round.
+		 * Those the fault path logged are in the bitmap already, and
+		 * cleaned here too (it left them writable-dirty).
+		 */
+		int ret = harvest(vm, s, S2_CLEAN_KEEP);
+		if (ret)
+			return ret;
+		for (size_t w = 0; w < bitmap_words(vm, s); w++)
+			out[w] = __atomic_exchange_n(&s->dirty[w], 0, __ATOMIC_RELAXED);
+		return 0;
+	}
 	uint64_t gsz = granule_size(vm);
 	for (size_t w = 0; w < bitmap_words(vm, s); w++) {
 		uint64_t mask = __atomic_exchange_n(&s->dirty[w], 0, __ATOMIC_RELAXED);
@@ -690,14 +935,25 @@ int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
 
 int s2_vm_dirty_log_disable(struct s2_vm *vm, uint32_t id)
 {
+	if (!vm)
+		return -S2_EINVAL;
 	struct s2_memslot *s = slot_by_id(vm, id);
 
 	if (!s)
 		return -S2_ENOENT;
 	if (!(s->flags & S2_SLOT_DIRTY_LOG))
 		return -S2_EINVAL;
+	if (s->dirty_mode != S2_DIRTY_LOG_SW) {
+		/* Marks to the bitmap, write permission back to every page
+		 * with DBM (no fault, no invalidation: permission grows). */
+		int ret = harvest(vm, s, S2_CLEAN_RELEASE);
+		if (ret)
+			return ret;
+	}
 	s->flags &= ~(uint32_t)S2_SLOT_DIRTY_LOG;
 	s->dirty = NULL;
+	s->dirty_tables = NULL;
+	s->dirty_mode = S2_DIRTY_LOG_SW;
 	return 0;
 }
 
@@ -705,14 +961,28 @@ int s2_vm_dirty_log_disable(struct s2_vm *vm, uint32_t id)
 /* Host-side range operations.                                              */
 /* ------------------------------------------------------------------------ */
 
+/* Whether the range is one the page-table operations take: nothing is
+ * frozen for a call that then fails on its arguments. */
+static bool range_ok(const struct s2_vm *vm, uint64_t ipa, uint64_t size)
+{
+	uint64_t limit = s2_geom_ipa_limit(&vm->pgt.geom);
+
+	return size && !((ipa | size) & (granule_size(vm) - 1)) &&
+	       ipa < limit && size <= limit - ipa;
+}
+
 int s2_vm_unmap(struct s2_vm *vm, uint64_t ipa, uint64_t size)
 {
-	return s2_pgtable_unmap(&vm->pgt, ipa, size);
+	int ret = range_ok(vm, ipa, size) ? freeze_hw_logged(vm, ipa, size) : 0;
+
+	return ret ? ret : s2_pgtable_unmap(&vm->pgt, ipa, size);
 }
 
 int s2_vm_wrprotect(struct s2_vm *vm, uint64_t ipa, uint64_t size)
 {
-	return s2_pgtable_wrprotect(&vm->pgt, ipa, size);
+	int ret = range_ok(vm, ipa, size) ? freeze_hw_logged(vm, ipa, size) : 0;
+
+	return ret ? ret : s2_pgtable_wrprotect(&vm->pgt, ipa, size);
 }
 
 int s2_vm_map_page(struct s2_vm *vm, uint64_t ipa, uint64_t pa, bool writable)

@@ -15,9 +15,11 @@
  * same walker runs on the host against simulated memory and inside s2hyp
  * against real memory.
  *
- * Walks never write memory: there is no hardware Access flag or dirty state
- * update (Cortex-A57 behaviour, no FEAT_HAFDBS): AF=0 is an Access flag
- * fault, DBM is ignored.
+ * Walks write memory only for FEAT_HAFDBS's hardware updates, when the CPU
+ * has the feature and TCR_EL1/VTCR_EL2 enable them (HA: the Access flag;
+ * HD with HA: the dirty state of DBM=1 descriptors), by compare-and-swap on
+ * the descriptor. Without them (Cortex-A57) AF=0 is an Access flag fault
+ * and DBM is ignored.
  */
 #ifndef S2MM_MMU_H
 #define S2MM_MMU_H
@@ -63,6 +65,9 @@ struct s2_mmu_mem {
  * @s2fwb: FEAT_S2FWB (HCR_EL2.FWB: stage-2 MemAttr forces Write-Back).
  * @hafdbs: FEAT_HAFDBS, the Access flag part (TCR_EL1.HA, VTCR_EL2.HA:
  *        hardware sets AF instead of an Access flag fault).
+ * @hafdbs_dirty: FEAT_HAFDBS with the dirty state too (HAFDBS = 0b0010:
+ *        TCR_EL1.HD, VTCR_EL2.HD; a write through a DBM=1 descriptor makes
+ *        it writable instead of a permission fault). Needs @hafdbs.
  *
  * The granules are bit-fields so that the whole description stays one
  * 64-bit word, which every translation compares (regime.h).
@@ -75,6 +80,7 @@ struct s2_mmu_cpu {
 	bool gran_16k : 1;
 	bool gran_64k : 1;
 	bool hafdbs : 1;
+	bool hafdbs_dirty : 1;
 	bool lpa2;
 	bool xnx;
 	bool ttst;
@@ -85,7 +91,7 @@ struct s2_mmu_cpu {
 extern const struct s2_mmu_cpu s2_mmu_cpu_cortex_a57;
 /**
  * QEMU "max" (as far as the model goes): 52-bit PA, 16-bit VMID, all
- * granules, LPA2, XNX, TTST, S2FWB.
+ * granules, LPA2, XNX, TTST, S2FWB, HAFDBS (Access flag and dirty state).
  */
 extern const struct s2_mmu_cpu s2_mmu_cpu_max;
 
@@ -155,6 +161,7 @@ struct s2_mmu_tt {
 	uint16_t asid;         /* stage 1: the ASID of non-global leaves */
 	bool fast4k;           /* valid, 4KB granule, OAs of at most 48 bits, no HA */
 	bool ha;               /* FEAT_HAFDBS and TCR_EL1.HA / VTCR_EL2.HA */
+	bool hd;               /* @ha and, with the dirty state, TCR_EL1.HD / VTCR_EL2.HD */
 };
 
 /**
@@ -288,6 +295,9 @@ struct s2_mmu_fault {
  * @stale: a TLB hit that a fresh walk would not give (only when stale
  *         checking is on, see s2_tlb_set_check_stale()).
  * @af_set: S2_MMU_AF_* of the leaves whose AF this walk set in memory.
+ * @dirty: S2_MMU_DIRTY_* of the leaves this walk made dirty in memory, and
+ *        S2_MMU_CLEAN_* of the stages whose leaf is writable-clean (0 on a
+ *        TLB hit).
  */
 struct s2_mmu_result {
 	struct s2_mmu_fault fault;
@@ -310,6 +320,7 @@ struct s2_mmu_result {
 	bool tlb_hit;
 	bool stale;
 	uint8_t af_set;
+	uint8_t dirty;
 };
 
 /*
@@ -319,6 +330,20 @@ struct s2_mmu_result {
 #define S2_MMU_AF_S1     0x1u  /* the stage-1 leaf */
 #define S2_MMU_AF_S2     0x2u  /* the final stage-2 leaf */
 #define S2_MMU_AF_S2PTW  0x4u  /* a stage-2 leaf of a stage-1 table page */
+
+/*
+ * struct s2_mmu_result's dirty (FEAT_HAFDBS, TCR_EL1.HD / VTCR_EL2.HD).
+ * DIRTY: the leaves this walk made dirty in memory (stage 1: AP[2]
+ * cleared; stage 2: S2AP[1] set). CLEAN: the stage's leaf is writable-clean
+ * (DBM=1, not yet dirty in memory): its s1_perm/s2_perm grant the write
+ * that DBM allows, which only a walk that makes it dirty may use (a TLB
+ * entry does not hold it).
+ */
+#define S2_MMU_DIRTY_S1    0x01u  /* the stage-1 leaf */
+#define S2_MMU_DIRTY_S2    0x02u  /* the final stage-2 leaf */
+#define S2_MMU_DIRTY_S2PTW 0x04u  /* a stage-2 leaf of a stage-1 table page */
+#define S2_MMU_CLEAN_S1    0x10u  /* the stage-1 leaf is writable-clean */
+#define S2_MMU_CLEAN_S2    0x20u  /* the final stage-2 leaf is writable-clean */
 
 /**
  * s2_mmu_translate() - Walk the tables afresh for one access (no TLB).
@@ -479,6 +504,10 @@ enum s2_mmu_at_op {
  * @op: the instruction. S1E* give the stage-1 output (the IPA) in PAR, but
  *      their stage-1 walk still goes through stage 2 (a stage-2 fault there
  *      reports S=1, PTW=1). S12E* with HCR_EL2.VM=0 behave as S1E*.
+ *      A write through a writable-clean (DBM=1) descriptor is permitted
+ *      but, as AArch64.S1/S2Translate exclude AccessType_AT, the
+ *      descriptor is not made dirty; the Access flag is set as for an
+ *      access.
  * @va: input address.
  * @par: receives PAR_EL1.
  * @res: receives the full result, or NULL.

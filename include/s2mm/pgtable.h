@@ -29,6 +29,14 @@ enum s2_prot {
 	S2_PROT_W = 1 << 1,      /* the guest may write */
 	S2_PROT_X = 1 << 2,      /* the guest may execute */
 	S2_PROT_DEVICE = 1 << 3, /* Device-nGnRE instead of Normal WB; never executable */
+	/**
+	 * The leaf's DBM bit (FEAT_HAFDBS, Arm ARM "Hardware management of
+	 * the dirty state"): on a CPU running the VM with VTCR_EL2.HD=1, a
+	 * write through a leaf with DBM and without S2_PROT_W (writable-clean)
+	 * makes the hardware set S2AP[1] (writable-dirty) instead of taking a
+	 * permission fault. Ignored by a CPU without HD (writes fault).
+	 */
+	S2_PROT_DBM = 1 << 4,
 	S2_PROT_RW = S2_PROT_R | S2_PROT_W,              /* RAM, no execution */
 	S2_PROT_RWX = S2_PROT_R | S2_PROT_W | S2_PROT_X, /* RAM */
 };
@@ -215,8 +223,56 @@ int s2_pgtable_split(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		     int level);
 
 /**
+ * enum s2_clean_op - What s2_pgtable_clean_dirty() does to the leaves it
+ * changes. Each change is one atomic compare-and-swap: the hardware may
+ * set S2AP[1] of a DBM leaf at any time (AArch64.S2Translate's dirty
+ * update, an atomic AArch64.MemSwapTableDesc), and a plain store over it
+ * would lose that write's record.
+ */
+enum s2_clean_op {
+	/* Writable leaves: S2AP[1] cleared, DBM kept (get-and-clear). */
+	S2_CLEAN_KEEP,
+	/* Writable leaves: S2AP[1] cleared, DBM set: writable-clean leaves
+	 * the hardware logs (starting hardware logging). */
+	S2_CLEAN_ARM,
+	/* Leaves writable or with DBM: both cleared, so that the hardware
+	 * can no longer change them (before a change by plain stores). */
+	S2_CLEAN_FREEZE,
+	/* Leaves with DBM: DBM cleared, S2AP[1] set (logging stops: write
+	 * permission back); no invalidation, the permission only grows. */
+	S2_CLEAN_RELEASE,
+	S2_CLEAN_OPS /* how many */
+};
+
+/**
+ * s2_pgtable_clean_dirty() - Report and change the dirty state of the
+ * leaves in [@ipa, @ipa + @size) (hardware dirty logging).
+ * @op: enum s2_clean_op.
+ * @bitmap: may be NULL; else receives (atomic OR) one bit per granule page
+ *          of every leaf with S2AP[1] set that the pass visits: bit n is the
+ *          page at @bitmap_ipa + n * granule. In a range dirty logging
+ *          write-protected, those are the pages written since.
+ * @bitmap_ipa: granule-aligned, at most @ipa.
+ *
+ * Blocks straddling an end of the range are split first (-S2_ENOMEM
+ * leaves the tree as it was). Every leaf whose write permission or DBM
+ * goes is invalidated by IPA (VMID-wide past a batch) before returning:
+ * a TLB may hold the writable entry, through which later writes would
+ * update neither the descriptor nor fault (Arm ARM, TLB maintenance for
+ * the dirty state; Linux clears the dirty state with a compare-and-swap
+ * loop, ptep_set_wrprotect(), and flushes before trusting it). A last-level
+ * table with no leaf that @op changes is passed over after one read of
+ * its descriptors.
+ * Return: 0, -S2_EINVAL (alignment, @op, @bitmap_ipa), -S2_ERANGE,
+ * -S2_ENOMEM.
+ */
+int s2_pgtable_clean_dirty(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
+			   enum s2_clean_op op, uint64_t *bitmap,
+			   uint64_t bitmap_ipa);
+
+/**
  * s2_pgtable_desc_prot() - The enum s2_prot bits a leaf descriptor grants
- * (none for an invalid one).
+ * (none for an invalid one), S2_PROT_DBM included.
  */
 unsigned int s2_pgtable_desc_prot(uint64_t desc);
 

@@ -68,6 +68,8 @@ struct s2_tlb_entry {
 	uint8_t kind;       /* enum s2_tlb_kind */
 	uint8_t shift;      /* log2 block size: min of both stages */
 	uint8_t perm;       /* @s1_perm & @s2_perm: what a hit may do */
+	uint8_t clean;      /* writes withheld from a writable-clean leaf's
+			     * grants (FEAT_HAFDBS): a write hit walks again */
 };
 
 /** struct s2_tlb_stats - Counters, per TLB (per CPU). */
@@ -85,6 +87,8 @@ struct s2_tlb_stats {
 	uint64_t faults_stage2;     /* faults of stage 2 (S1PTW included) */
 	uint64_t faults_s1ptw;      /* stage-2 faults on stage-1 walks */
 	uint64_t stale_hits;        /* see s2_tlb_set_check_stale() */
+	uint64_t dirty_walks;       /* write hits on entries of writable-clean
+				     * leaves, walked again (FEAT_HAFDBS) */
 	uint64_t fills;             /* entries written */
 	uint64_t evictions;         /* valid entries a fill replaced */
 	uint64_t tlbi_ops;          /* TLBIs executed on this TLB */
@@ -266,7 +270,10 @@ void s2_tlb_set_s2_fetch(struct s2_tlb *tlb, bool on);
  * A hit that a fresh walk would translate differently (other PA, fewer
  * permissions, or a fault) still returns the cached translation, as
  * hardware does, but sets @res->stale and counts stats.stale_hits: the
- * simulator's evidence of a missing TLBI. Costs one walk per hit.
+ * simulator's evidence of a missing TLBI. Costs one walk per hit, which
+ * writes nothing (no Access flag, no dirty state): an entry that lets a
+ * write through a descriptor since made clean again (DBM=1, AP[2]=1 or
+ * S2AP[1]=0) is stale.
  */
 void s2_tlb_set_check_stale(struct s2_tlb *tlb, bool on);
 
@@ -281,7 +288,10 @@ void s2_tlb_set_check_stale(struct s2_tlb *tlb, bool on);
  * with the cached permissions (a permission fault reports the cached
  * entry's level). A miss walks, with stage-1 table fetches translated
  * through (and filling) stage-2-only entries, and fills the TLB on success.
- * Faults are never cached.
+ * Faults are never cached. An entry of a writable-clean leaf (FEAT_HAFDBS:
+ * DBM=1 under TCR_EL1.HD / VTCR_EL2.HD, not yet dirty) holds it read-only;
+ * a write that hits it walks again, which makes the descriptor dirty
+ * (stats.dirty_walks).
  *
  * Return: as s2_mmu_translate().
  */

@@ -47,6 +47,47 @@ enum s2_slot_flags {
 };
 
 /**
+ * enum s2_dirty_log_mode - How s2_vm_dirty_log_enable_mode() logs a slot's
+ * writes (docs/embedding.md, "Choosing a dirty-logging method", has the
+ * measured trade-off).
+ */
+enum s2_dirty_log_mode {
+	/**
+	 * Software: every page write-protected; the first write to a page
+	 * in each round takes a permission fault that logs it and makes it
+	 * writable; get-and-clear write-protects the pages it reports.
+	 */
+	S2_DIRTY_LOG_SW,
+	/**
+	 * Hardware (FEAT_HAFDBS, VTCR_EL2.HD=1; s2_vm_set_hw_update()): every
+	 * page writable-clean (DBM set, S2AP[1] clear), so that the CPU
+	 * marks each page it writes dirty by setting S2AP[1], without a
+	 * fault; get-and-clear scans every descriptor of the slot, reports
+	 * and cleans the dirty ones.
+	 */
+	S2_DIRTY_LOG_HW,
+	/**
+	 * Both: pages start write-protected as with S2_DIRTY_LOG_SW; a
+	 * page's first write fault logs it and leaves it writable-dirty with
+	 * DBM, so that the hardware logs it from then on. Get-and-clear scans
+	 * only the last-level tables holding such pages (a summary bit per
+	 * table), not the whole slot: writes to the pages a guest keeps
+	 * writing fault once, and the scan is as large as that working set.
+	 */
+	S2_DIRTY_LOG_HYBRID,
+	S2_DIRTY_LOG_MODES /* how many */
+};
+
+/**
+ * enum s2_hw_update - What the CPU updates in stage-2 descriptors by
+ * itself (FEAT_HAFDBS), as the embedder runs its VMs: s2_vm_set_hw_update().
+ */
+enum s2_hw_update {
+	S2_HW_AF = 1 << 0,    /* the Access flag: VTCR_EL2.HA=1 */
+	S2_HW_DIRTY = 1 << 1, /* the dirty state: VTCR_EL2.HD=1 (and HA) */
+};
+
+/**
  * struct s2_memslot - A region of IPA space backed by contiguous host
  * physical memory (or, for S2_SLOT_PAGER, page by page by the pager).
  */
@@ -57,6 +98,11 @@ struct s2_memslot {
 	uint64_t size;      /* granule multiple */
 	uint64_t pa;        /* host PA backing ipa; granule-aligned */
 	uint64_t *dirty;    /* while logging: one bit per granule page */
+	/* Set while logging (read-only): */
+	uint32_t dirty_mode;     /* enum s2_dirty_log_mode */
+	uint64_t *dirty_tables;  /* hardware modes: a bit per last-level table
+				  * that may hold dirty pages (after the dirty
+				  * page words, in the embedder's bitmap) */
 };
 
 /**
@@ -107,6 +153,7 @@ struct s2_vm {
 	struct s2_vm_stats stats;   /* faults whose s2_abort had no stats */
 	struct s2_pager pager;      /* s2_vm_set_pager() */
 	bool lazy_split;            /* s2_vm_set_eager_split() */
+	unsigned int hw_update;     /* enum s2_hw_update: s2_vm_set_hw_update() */
 	struct s2_memslot inline_slots[S2_VM_INLINE_SLOTS]; /* few: every VM
 				     * pays for them (one in 2M blocks has
 				     * three table pages); more come from
@@ -250,7 +297,28 @@ int s2_vm_set_pager(struct s2_vm *vm, const struct s2_pager *pager);
 int s2_vm_set_eager_split(struct s2_vm *vm, bool eager);
 
 /**
- * s2_vm_slot_add() - Add a memslot (copied; dirty must be NULL). Nothing is
+ * s2_vm_set_hw_update() - Say what the CPU updates in descriptors by itself
+ * as the embedder runs this VM: @features, enum s2_hw_update bits; 0 (the
+ * default) for a CPU without FEAT_HAFDBS (ID_AA64MMFR1_EL1.HAFDBS=0).
+ * S2_HW_AF needs HAFDBS >= 1, S2_HW_DIRTY HAFDBS >= 2 and implies
+ * S2_HW_AF. The embedder ORs s2_vm_vtcr_hw() into the VM's VTCR_EL2.
+ * With S2_HW_AF, s2_vm_test_clear_young() ages pages without Access flag
+ * faults (the CPU sets AF again on the next access); with S2_HW_DIRTY,
+ * s2_vm_dirty_log_enable_mode() accepts the hardware modes. The library
+ * changes descriptors the CPU may update with compare-and-swap only.
+ * Return: 0, -S2_EINVAL (NULL, unknown bits), -S2_EBUSY (taking
+ * S2_HW_DIRTY away while a slot logs by hardware; nothing changed).
+ */
+int s2_vm_set_hw_update(struct s2_vm *vm, unsigned int features);
+
+/**
+ * s2_vm_vtcr_hw() - The VTCR_EL2 bits (HA, HD) for what
+ * s2_vm_set_hw_update() was told.
+ */
+uint64_t s2_vm_vtcr_hw(const struct s2_vm *vm);
+
+/**
+ * s2_vm_slot_add() - Add a memslot (copied; dirty and dirty_tables must be NULL). Nothing is
  * mapped: the guest's first access faults it in. An S2_SLOT_PAGER slot
  * needs the VM's pager set and pa 0.
  * Return: 0, -S2_EINVAL (misaligned, empty, bad flags, a pager slot
@@ -323,22 +391,51 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 uint64_t s2_mmio_load_value(const struct s2_mmio *m, uint64_t raw);
 
 /**
- * s2_vm_dirty_log_enable() - Start dirty logging on slot @id: split its
- * blocks into pages (unless s2_vm_set_eager_split() said lazy) and
- * write-protect it (invalidated). @bitmap, @words
- * 64-bit words holding at least one bit per granule page of the slot
- * (zeroed by this call), receives the dirty pages until disabled.
- * Return: 0, -S2_ENOENT, -S2_EINVAL (NULL or short bitmap, read-only slot),
- * -S2_EBUSY (already logging), -S2_ENOMEM (nothing changed).
+ * s2_vm_dirty_log_words() - The 64-bit words of the bitmap
+ * s2_vm_dirty_log_enable_mode() needs for slot @id in @mode: one bit per
+ * granule page, and for the hardware modes one per last-level table after
+ * them. 0 for an unknown slot or mode.
+ */
+size_t s2_vm_dirty_log_words(const struct s2_vm *vm, uint32_t id,
+			     enum s2_dirty_log_mode mode);
+
+/**
+ * s2_vm_dirty_log_enable_mode() - Start dirty logging on slot @id by
+ * @mode. Dirty logging maps pages only, as KVM's does: the slot's blocks
+ * are split into pages first (a dirty block would report every page of
+ * it); S2_DIRTY_LOG_SW may leave that to each block's first write
+ * (s2_vm_set_eager_split()), the hardware modes always split at once.
+ * Then every writable page is write-protected (S2_DIRTY_LOG_SW,
+ * S2_DIRTY_LOG_HYBRID) or made writable-clean (S2_DIRTY_LOG_HW), and
+ * invalidated. @bitmap, @words 64-bit words, at least
+ * s2_vm_dirty_log_words() (zeroed by this call): its first words receive
+ * the dirty pages, bit n for the page at slot->ipa + n granules, until
+ * disabled; the library keeps its table summary in the rest.
+ * Return: 0, -S2_ENOENT, -S2_EINVAL (NULL or short bitmap, unknown mode,
+ * read-only slot, a pager slot in a hardware mode), -S2_ENOTSUP (a
+ * hardware mode without S2_HW_DIRTY from s2_vm_set_hw_update()),
+ * -S2_EBUSY (already logging), -S2_ENOMEM (nothing changed but blocks
+ * split).
+ */
+int s2_vm_dirty_log_enable_mode(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
+				size_t words, enum s2_dirty_log_mode mode);
+
+/**
+ * s2_vm_dirty_log_enable() - s2_vm_dirty_log_enable_mode() with
+ * S2_DIRTY_LOG_SW.
  */
 int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
 			   size_t words);
 
 /**
- * s2_vm_dirty_log_get_clear() - Copy slot @id's dirty bitmap into @out
- * (@words 64-bit words, at least one bit per page) and clear it,
- * write-protecting again the pages it reports (invalidated), so that every
- * later write is caught again.
+ * s2_vm_dirty_log_get_clear() - Copy slot @id's dirty pages into @out
+ * (@words 64-bit words, at least one bit per page) and clean them, so
+ * that every later write is caught again: write-protected (software),
+ * or S2AP[1] cleared with DBM kept (hardware: the descriptors the CPU
+ * marked are found by scanning, the whole slot in S2_DIRTY_LOG_HW, the
+ * tables in the summary in S2_DIRTY_LOG_HYBRID). Every page it cleans is
+ * invalidated before it returns, so a write after the return is in the
+ * next round.
  * Return: 0, -S2_ENOENT, -S2_EINVAL (not logging, @out too small).
  */
 int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
@@ -346,14 +443,21 @@ int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
 
 /**
  * s2_vm_dirty_log_disable() - Stop logging on slot @id; pages stay mapped
- * and later faults may map blocks again.
+ * and later faults may map blocks again. Software: pages stay
+ * write-protected until their next write fault. Hardware modes: the
+ * pages the CPU marked since the last get-and-clear are added to the
+ * bitmap (the embedder's to read), and every writable-clean page gets
+ * write permission back (DBM cleared), without a fault.
  * Return: 0, -S2_ENOENT, -S2_EINVAL (not logging).
  */
 int s2_vm_dirty_log_disable(struct s2_vm *vm, uint32_t id);
 
 /**
  * s2_vm_unmap() - Unmap an IPA range for the host (an MMU notifier):
- * the next guest access faults it in again. Invalidates.
+ * the next guest access faults it in again. Invalidates. In a slot
+ * logged by hardware, the pages the CPU marked dirty are added to its
+ * bitmap first (as for s2_vm_wrprotect(), s2_vm_slot_remove(),
+ * s2_vm_slot_move()).
  * Return: as s2_pgtable_unmap().
  */
 int s2_vm_unmap(struct s2_vm *vm, uint64_t ipa, uint64_t size);
@@ -381,7 +485,10 @@ int s2_vm_wrprotect(struct s2_vm *vm, uint64_t ipa, uint64_t size);
 int s2_vm_map_page(struct s2_vm *vm, uint64_t ipa, uint64_t pa, bool writable);
 
 /**
- * s2_vm_test_clear_young() - Test and clear the Access flag over a range.
+ * s2_vm_test_clear_young() - Test and clear the Access flag over a range
+ * (each with compare-and-swap: with S2_HW_AF the CPU sets it again on the
+ * next access, without a fault, and with S2_HW_DIRTY it may mark the page
+ * dirty meanwhile).
  * Return: as s2_pgtable_test_clear_young().
  */
 int s2_vm_test_clear_young(struct s2_vm *vm, uint64_t ipa, uint64_t size,

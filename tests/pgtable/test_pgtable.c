@@ -229,7 +229,7 @@ static void pgtable_map_rejects_bad_arguments(void **state)
 	assert_int_equal(s2_pgtable_map(&f->pt, 0, K4, 1ULL << 40, S2_PROT_R, 0), -S2_ERANGE);
 	assert_int_equal(s2_pgtable_map(&f->pt, 0, UINT64_MAX - 0xfff, 0, S2_PROT_R, 0), -S2_ERANGE);
 	assert_int_equal(s2_pgtable_unmap(&f->pt, 0x1000, 0x800), -S2_EINVAL);
-	assert_int_equal(s2_pgtable_protect(&f->pt, 0x1000, K4, 0x10), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_protect(&f->pt, 0x1000, K4, 0x20), -S2_EINVAL);
 	assert_int_equal(s2_pgtable_split(&f->pt, 0, M2, 0), -S2_EINVAL);
 	assert_int_equal(s2_physmem_allocated(f->pm), before);
 }
