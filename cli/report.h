@@ -54,7 +54,7 @@ enum {
 	OPT_S1_WC, OPT_S2_WC, OPT_NESTED_TLB, OPT_NO_TLB_FETCH,
 	OPT_VM_MEM, OPT_DIRTY_VMS, OPT_DIRTY_EVERY, OPT_RECLAIM_EVERY,
 	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE, OPT_DROP_TLBI, OPT_DROP_FLUSH,
-	OPT_PROGRESS, OPT_CHECK_BBM, OPT_DROP_DSB, OPT_COST, OPT_FWB, OPT_HW_AF,
+	OPT_PROGRESS, OPT_CHECK_BBM, OPT_DROP_DSB, OPT_COST, OPT_FWB, OPT_HW_AF, OPT_CONTIG,
 	OPT_CMD_BASE = 512,        /* each command's own options from here */
 };
 
@@ -81,7 +81,7 @@ enum {
 	{ "inject-missing-tlbi", 0, 0, OPT_DROP_TLBI },                   \
 	{ "inject-missing-rollover-flush", 0, 0, OPT_DROP_FLUSH },        \
 	{ "check-bbm", 0, 0, OPT_CHECK_BBM }, { "fwb", 0, 0, OPT_FWB },   \
-	{ "hw-af", 0, 0, OPT_HW_AF },                                     \
+	{ "hw-af", 0, 0, OPT_HW_AF }, { "contig", 0, 0, OPT_CONTIG },      \
 	{ "inject-missing-dsb", 0, 0, OPT_DROP_DSB },                     \
 	{ "cost", 1, 0, OPT_COST }
 

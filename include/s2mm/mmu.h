@@ -328,9 +328,9 @@ struct s2_mmu_result {
  * may then hold one entry for the whole range. BAD: s2_tlb_translate()
  * found the range misprogrammed (s2_tlb_set_contig()).
  */
-#define S2_MMU_CONTIG_S1   0x1u
-#define S2_MMU_CONTIG_S2   0x2u
-#define S2_MMU_CONTIG_BAD  0x4u
+#define S2_MMU_CONTIG_S1   0x1u  /* the stage-1 leaf's hint */
+#define S2_MMU_CONTIG_S2   0x2u  /* the final stage-2 leaf's hint */
+#define S2_MMU_CONTIG_BAD  0x4u  /* a TLB fill found a run misprogrammed */
 
 /**
  * s2_mmu_contig_shift() - log2 of a Contiguous range's size.
