@@ -116,6 +116,34 @@ static unsigned range_ok(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *
 	return ret;
 }
 
+void s2_contig_fetch_fill(const struct s2_walk *w, uint64_t ipa, uint64_t desc,
+			  struct s2_leaf *o)
+{
+	struct s2_tlb *tlb = w->tlb;
+	unsigned cs = s2_mmu_contig_shift(o->level, o->shift);
+
+	if (cs && tlb->contig != S2_TLB_CONTIG_OFF &&
+	    contig_leaf(w->s2, desc, o->level, o->shift, 1)) {
+		struct s2_mmu_mem mem = { (const void *)w->mem.host, w->mem.base,
+					  w->mem.last + 8 };
+		struct s2_mmu_access a = { ipa, S2_MMU_READ, 1 };
+		unsigned st = range_ok(&mem, w->cpu, w->regs, &a, 2, ipa, cs,
+				       o->shift);
+
+		/*
+		 * A misprogrammed run is counted and cached narrow: the
+		 * walk's own fetch gives no TLB conflict abort here.
+		 */
+		if (st == RANGE_BAD)
+			tlb->stats.contig_bad++;
+		if (st == RANGE_OK) {
+			o->shift = (uint8_t)cs;
+			tlb->stats.contig_fills++;
+		}
+	}
+	s2_tlb_walk_fill(tlb, w->vmid, ipa, o);
+}
+
 void s2_contig_fill(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		    const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
 		    const struct s2_mmu_access *acc, unsigned kind, uint64_t in,

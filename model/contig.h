@@ -46,4 +46,15 @@ void s2_contig_fill(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		    const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
 		    struct s2_mmu_result *res);
 
+struct s2_walk;
+struct s2_leaf;
+
+/*
+ * The TLB's stage-2-only entry for a stage-1 table fetch at @ipa, whose
+ * stage-2 leaf @o (descriptor @desc) has the hint: one entry for the
+ * whole run when the run checks out, else for the leaf alone.
+ */
+void s2_contig_fetch_fill(const struct s2_walk *w, uint64_t ipa, uint64_t desc,
+			  struct s2_leaf *o);
+
 #endif /* S2MM_MODEL_CONTIG_H */

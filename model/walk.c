@@ -452,6 +452,8 @@ static WALK_INLINE void fetch_fill(struct s2_walk *w, uint64_t ipa,
 	s2_leaf_of(w, lf, &o);
 	if (w->ntlb)
 		wc_leaf_fill(w->ntlb, w->vmid, ipa, &o);
+	else if (__builtin_expect(lf->desc & DESC_CONTIGUOUS, 0))
+		s2_contig_fetch_fill(w, ipa, lf->desc, &o);
 	else
 		s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
 }

@@ -458,6 +458,47 @@ static void aarch32_lpae_stage1(void **state)
 	assert_int_equal(r.pa, PA_R + 12 * 4096 + 4);
 }
 
+/*
+ * The TLB's stage-2 entries for stage-1 table fetches take a run too: RAM
+ * (holding the stage-1 tables) mapped by hinted 4KB pages gives 64KB
+ * entries, checked; one misprogrammed page makes its run narrow.
+ */
+static void fetch_entries(void **state)
+{
+	struct cworld *w = *state;
+	uint64_t ipa, i, n = 0;
+	struct s2_mmu_result r;
+
+	/* tt_world_48(): RAM at IPA 0x80000000, 4MB, PA aligned to its size. */
+	for (ipa = 0x80000000ULL; ipa < 0x80400000ULL; ipa += 4096) {
+		uint64_t slot = tt_slot(&w->t, &w->s2, ipa, 3);
+
+		tt_wr(&w->t, slot, tt_rd(&w->t, slot) | DESC_CONTIGUOUS);
+	}
+	map_range(w, false, false);
+	r = xl(w, VA_R, S2_MMU_READ);
+	assert_int_equal(r.fault.type, 0);
+	for (i = 0; i < NSETS * NWAYS; i++)
+		n += w->ent[i].kind == S2_TLB_S2 && w->ent[i].shift == 16;
+	assert_true(n >= 1);
+	assert_int_equal(w->tlb.stats.contig_bad, 0);
+	assert_int_equal(w->tlb.stats.contig_fills, n);
+	/* Misprogram every run: each fetch entry narrow, each run counted. */
+	s2_tlb_tlbi(&w->tlb, &(struct s2_tlbi){ S2_TLBI_ALLE1, 0, 0, 0 });
+	s2_tlb_stats_reset(&w->tlb);
+	for (ipa = 0x80000000ULL; ipa < 0x80400000ULL; ipa += 0x10000) {
+		uint64_t slot = tt_slot(&w->t, &w->s2, ipa + 0x3000, 3);
+
+		tt_wr(&w->t, slot, tt_rd(&w->t, slot) & ~DESC_CONTIGUOUS);
+	}
+	r = xl(w, VA_R, S2_MMU_READ);
+	assert_int_equal(r.fault.type, 0);
+	for (i = 0; i < NSETS * NWAYS; i++)
+		assert_false(w->ent[i].kind == S2_TLB_S2 && w->ent[i].shift == 16);
+	assert_int_equal(w->tlb.stats.contig_fills, 0);
+	assert_true(w->tlb.stats.contig_bad >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +513,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(granules_and_levels, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(range_beyond_input_size, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(aarch32_lpae_stage1, csetup, cteardown),
+		cmocka_unit_test_setup_teardown(fetch_entries, csetup, cteardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
