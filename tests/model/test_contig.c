@@ -408,6 +408,38 @@ static void granules_and_levels(void **state)
 }
 
 /*
+ * FEAT_LPA2 (VTCR_EL2.DS, 52-bit PA): bit 52 stays the hint while OA[51:50]
+ * sit in bits [9:8]; a run of 16 pages above 4PB / 4 maps as one entry.
+ */
+static void lpa2_stage2(void **state)
+{
+	struct cworld *w = *state;
+	struct tt_geo g = { 12, 0, 48, tt_alloc(&w->t, 4096), 0 };
+	uint64_t ipa = 1ULL << 40, pa = 3ULL << 50, j;
+	struct s2_mmu_result r;
+
+	assert_true(w->cpu.lpa2 && w->cpu.pa_bits == 52);
+	for (j = 0; j < 16; j++)
+		tt_set(&w->t, &g, ipa + (j << 12), 3,
+		       ((pa + (j << 12)) & ((1ULL << 50) - 1)) | (3ULL << 8) |
+		       (3ULL << S2_DESC_S2AP_SHIFT) | (0xfULL << 2) | DESC_AF |
+		       DESC_TYPE_PAGE | DESC_CONTIGUOUS);
+	w->regs.sctlr_el1 = 0;
+	w->regs.vttbr_el2 = g.root;
+	/* T0SZ=16, SL0=2 (level 0), 4KB, PS=52 bits, DS */
+	w->regs.vtcr_el2 = 16 | (2ULL << 6) | (6ULL << 16) | VTCR_EL2_DS | VTCR_EL2_RES1;
+	r = xl(w, ipa + 0x3008, S2_MMU_READ);
+	assert_int_equal(r.fault.type, 0);
+	assert_int_equal(r.pa, pa + 0x3008);
+	assert_int_equal(r.contig, S2_MMU_CONTIG_S2);
+	r = xl(w, ipa + 0xf010, S2_MMU_READ);
+	assert_true(r.tlb_hit);
+	assert_false(r.stale);
+	assert_int_equal(r.pa, pa + 0xf010);
+	assert_int_equal(w->tlb.stats.contig_fills, 1);
+}
+
+/*
  * AArch64.ContiguousBitFaults: a range wider than the input address space
  * is no fault here, and no wider entry: 16 x 1GB under a 33-bit IPA.
  */
@@ -514,6 +546,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(range_beyond_input_size, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(aarch32_lpae_stage1, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(fetch_entries, csetup, cteardown),
+		cmocka_unit_test_setup_teardown(lpa2_stage2, csetup, cteardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,13 +45,13 @@ static void hook_vmid(void *arg, const struct s2_pgtable *pgt)
 	assert_int_equal(s2_tlb_tlbi(&t->tlb, &op), 0);
 }
 
-static struct ct *ct_new(unsigned int granule, bool contig)
+static struct ct *ct_new_pa(unsigned int granule, bool contig, unsigned int pa_bits)
 {
 	struct ct *t = calloc(1, sizeof(*t));
 	struct fx *f = &t->f;
 
 	assert_non_null(t);
-	fx_init(f, granule, 40, 40, S2_START_LEVEL_AUTO);
+	fx_init(f, granule, 40, pa_bits, S2_START_LEVEL_AUTO);
 	/* The layout is copied at init: again, with the hint. */
 	s2_pgtable_destroy(&f->pt);
 	assert_int_equal(s2_geom_set_contig(&f->g, contig), 0);
@@ -68,6 +68,11 @@ static struct ct *ct_new(unsigned int granule, bool contig)
 	for (unsigned int i = 0; i < NPAGE; i++)
 		t->want[i] = UINT64_MAX;
 	return t;
+}
+
+static struct ct *ct_new(unsigned int granule, bool contig)
+{
+	return ct_new_pa(granule, contig, 40);
 }
 
 static void ct_free(struct ct *t)
@@ -331,6 +336,36 @@ static void contig_pages_16k(void **state)
 	ct_free(t);
 }
 
+/*
+ * 52-bit output (FEAT_LPA2 descriptors with 4KB and 16KB, FEAT_LPA with
+ * 64KB): OA[51:48] moves into low bits, bit 52 stays the hint.
+ */
+static void contig_52bit(void **state)
+{
+	static const unsigned int granules[] = { 4096, 16384, 65536 };
+
+	(void)state;
+	for (unsigned int k = 0; k < 3; k++) {
+		struct ct *t = ct_new_pa(granules[k], true, 52);
+		uint64_t g = granules[k], pa = 3ULL << 50;
+		unsigned int run = g == 16384 ? 128 : g == 65536 ? 32 : 16;
+
+		assert_int_equal(s2_pgtable_map(&t->f.pt, IPA0, 2 * run * g, pa,
+						 S2_PROT_RW, S2_MAP_PAGES), 0);
+		expect_map(t, 0, 2 * run, pa, S2_PROT_RW);
+		assert_true(hinted(t, 0));
+		assert_true(hinted(t, 2 * run - 1));
+		assert_int_equal(s2_pgtable_unmap(&t->f.pt, IPA0 + 3 * g, g), 0);
+		t->want[3] = UINT64_MAX;
+		assert_false(hinted(t, 0));
+		assert_true(hinted(t, run));
+		for (unsigned int i = 2 * run; i < NPAGE; i++)
+			t->want[i] = UINT64_MAX;
+		sweep(t);
+		ct_free(t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +374,7 @@ int main(void)
 		cmocka_unit_test(contig_whole_table),
 		cmocka_unit_test(contig_blocks_4k),
 		cmocka_unit_test(contig_pages_16k),
+		cmocka_unit_test(contig_52bit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
