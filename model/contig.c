@@ -184,8 +184,8 @@ void s2_contig_fill(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 			 */
 			struct s2_mmu_fault *f = &res->fault;
 
+			/* The walk succeeded: level 0, no level to name. */
 			f->type = S2_MMU_FAULT_TLB_CONFLICT;
-			f->level = 0;
 			f->stage = kind == S2_TLB_S1 ? 1 : 2;
 			f->s1ptw = false;
 			f->ipa_valid = false;

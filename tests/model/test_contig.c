@@ -320,6 +320,7 @@ static void misprogrammed_abort_mode(void **state)
 			}
 			assert_int_equal(r.fault.type, S2_MMU_FAULT_TLB_CONFLICT);
 			assert_int_equal(r.fault.stage, 2);
+			assert_int_equal(r.fault.level, 0);   /* none: 0 */
 			assert_int_equal(s2_mmu_fsc(&r.fault), 0x30);
 			assert_int_equal(s2_mmu_esr(&r.fault, NULL, &esr), 0);
 			assert_int_equal(esr & 0x3f, 0x30);

@@ -135,6 +135,30 @@ static bool hinted(struct ct *t, unsigned int i)
 	return desc & DESC_CONTIGUOUS;
 }
 
+/* AArch64.ContiguousSize, and no run wider than the IPA space. */
+static void contig_shift_spec(void **state)
+{
+	static const struct { unsigned int granule, ipa; int level; unsigned int want; } t[] = {
+		{ 4096, 40, 3, 16 }, { 4096, 40, 2, 25 }, { 4096, 40, 1, 34 },
+		{ 4096, 33, 1, 0 }, { 4096, 34, 1, 34 }, { 4096, 40, 0, 0 },
+		{ 16384, 40, 3, 21 }, { 16384, 40, 2, 30 }, { 16384, 40, 1, 0 },
+		{ 65536, 40, 3, 21 }, { 65536, 40, 2, 34 }, { 65536, 33, 2, 0 },
+		{ 65536, 40, 1, 0 },
+	};
+	struct s2_geom g;
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(s2_geom_init(&g, t[i].granule, t[i].ipa, 40,
+					      S2_START_LEVEL_AUTO), 0);
+		assert_int_equal(s2_geom_contig_shift(&g, t[i].level), t[i].want);
+	}
+	assert_int_equal(s2_geom_set_contig(NULL, true), -S2_EINVAL);
+	assert_false(g.contig);
+	assert_int_equal(s2_geom_set_contig(&g, true), 0);
+	assert_true(g.contig);
+}
+
 /* Off by default: no hint anywhere. */
 static void contig_off_by_default(void **state)
 {
@@ -369,6 +393,7 @@ static void contig_52bit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(contig_shift_spec),
 		cmocka_unit_test(contig_off_by_default),
 		cmocka_unit_test(contig_pages_4k),
 		cmocka_unit_test(contig_whole_table),
