@@ -24,6 +24,7 @@
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
 #include <s2mm/geometry.h>
+#include <s2mm/tlb.h>
 
 #include "cli.h"
 #include "report.h"
@@ -679,6 +680,48 @@ static int svg(const char *path, const struct walk *w, const struct sim_view *v,
 	return 0;
 }
 
+
+/*
+ * The Contiguous runs the leaves of @res belong to (Arm ARM D8.6.1, "The
+ * Contiguous bit"), the TLB entry they allow, and whether a TLB filling
+ * it finds the run misprogrammed.
+ */
+static void print_contig(const struct sim_view *v, const struct s2_mmu_access *a,
+			 bool mmu_on, const struct s2_mmu_result *res)
+{
+	static const char *const st[2] = { "stage-1", "stage-2" };
+	unsigned int run[2] = { res->s1_shift, res->s2_shift }, shift;
+	uint64_t in[2] = { a->va, res->ipa }, out[2] = { res->ipa, res->pa };
+	int lvl[2] = { res->s1_level, res->s2_level };
+	struct s2_tlb_entry ent[4];
+	struct s2_tlb tlb;
+	struct s2_mmu_result r;
+
+	for (int i = 0; i < 2; i++) {
+		if (!(res->contig & (S2_MMU_CONTIG_S1 << i)))
+			continue;
+		run[i] = s2_mmu_contig_shift(lvl[i], i ? res->s2_shift : res->s1_shift);
+		uint64_t m = (1ULL << run[i]) - 1;
+		printf("  contiguous: the %s leaf (level %d) is one of a run of %llu with the "
+		       "hint: %s [%#" PRIx64 ", %#" PRIx64 "] -> %s [%#" PRIx64 ", %#" PRIx64 "]\n",
+		       st[i], lvl[i],
+		       1ULL << (run[i] - (i ? res->s2_shift : res->s1_shift)),
+		       i ? "IPA" : "VA", in[i] & ~m, (in[i] | m),
+		       i || !mmu_on ? "PA" : "IPA", out[i] & ~m, out[i] | m);
+	}
+	shift = run[0] < run[1] ? run[0] : run[1];
+	uint64_t mask = ((uint64_t)1 << shift) - 1;
+	printf("  contiguous: one TLB entry may hold %s [%#" PRIx64 ", %#" PRIx64 "] "
+	       "(the smaller of both stages)\n", mmu_on ? "VA" : "IPA",
+	       a->va & ~mask, a->va | mask);
+	/* A TLB fill checks the runs: is any misprogrammed? */
+	if (s2_tlb_init(&tlb, ent, 1, 4) ||
+	    s2_tlb_translate(&tlb, v->mem, v->cpu, v->regs, a, &r))
+		return;
+	if (r.contig & S2_MMU_CONTIG_BAD)
+		printf("  contiguous: MISPROGRAMMED run (entries differ in output, attributes, "
+		       "permissions or the hint): CONSTRAINED UNPREDICTABLE\n");
+}
 /*
  * PAR_EL1 from the AT instruction for the access: AT S12E<el>R or W.
  * AArch64 has no AT for an instruction fetch: a fetch gets the read's,
@@ -878,6 +921,8 @@ int cmd_explain(int argc, char **argv)
 		printf(" result: PA %#" PRIx64 " (%s)\n", res.pa,
 		       res.pa - v.ram_pa < v.ram_size ? "inside the VM's RAM" : "OUTSIDE the VM's RAM");
 		printf("  %u descriptor reads here, %u by the model\n", w->n, res.desc_reads);
+		if (res.contig)
+			print_contig(&v, &a, mmu_on, &res);
 		if (res.af_set) {
 			static const char *const who[3] = { "the stage-1 leaf",
 							    "the final stage-2 leaf",

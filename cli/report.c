@@ -38,6 +38,8 @@ const char report_options_help[] =
 	"  --hw-dirty          and the dirty state (TCR_EL1.HD, VTCR_EL2.HD; needs\n"
 	"                      --hw-af): a write through a DBM=1 leaf makes it\n"
 	"                      dirty; the guest maps its pages writable-clean\n"
+	"  --contig            the library sets the Contiguous hint on aligned runs\n"
+	"                      (16 x 4K, 16 x 2M...): one TLB entry per run\n"
 	"  --tlb-entries N     TLB entries per CPU (default 1024)\n"
 	"  --tlb-ways N        TLB associativity (default 4)\n"
 	"  --no-utlb           no micro-TLB in front of the TLB (every access\n"
@@ -354,6 +356,9 @@ static int report_option(const char *cmd, int opt, const char *arg,
 	case OPT_HW_DIRTY:
 		cfg->hw_dirty = true;
 		return 1;
+	case OPT_CONTIG:
+		cfg->contig = true;
+		return 1;
 	case OPT_DROP_DSB:
 		cfg->drop_dsb = true;
 		return 1;
@@ -520,7 +525,8 @@ void report_tick(struct report *rep, struct sim *s)
 static bool sim_failed(const struct sim_stats *st)
 {
 	return st->isolation_violations || st->stale_tlb_hits || st->stale_entries ||
-	       st->bbm_violations || st->livelocks || st->errors || sim_report_failed(st);
+	       st->bbm_violations || st->livelocks || st->errors || st->tlb_contig_bad ||
+	       sim_report_failed(st);
 }
 
 /* The walks' lengths: the most common ones, by share of the walks. */
@@ -625,6 +631,11 @@ static void summary(FILE *f, const struct report *rep)
 		st->tlb_hits, 100.0 * report_ratio(st->tlb_hits, st->tlb_hits + st->tlb_misses),
 		st->utlb_hits, st->tlb_misses, st->walks, st->descriptor_reads,
 		report_ratio(st->descriptor_reads, st->walks));
+	if (c->contig || st->tlb_contig_fills || st->tlb_contig_bad)
+		fprintf(f, "  contiguous  %" PRIu64 " TLB entries filled for a run (%.2f%% of the misses), "
+			   "%" PRIu64 " misprogrammed runs\n", st->tlb_contig_fills,
+			100.0 * report_ratio(st->tlb_contig_fills, st->tlb_misses),
+			st->tlb_contig_bad);
 	summary_walks(f, st);
 	summary_wc(f, rep);
 	fprintf(f, "  stage 1     %" PRIu64 " guest page faults, %" PRIu64 " table pages, %" PRIu64
@@ -755,6 +766,8 @@ static int write_json(const struct report *rep)
 	json_set_u64(o, "accesses", st->accesses);
 	json_set_u64(o, "tlb_hits", st->tlb_hits);
 	json_set_u64(o, "tlb_misses", st->tlb_misses);
+	json_set_u64(o, "tlb_contig_fills", st->tlb_contig_fills);
+	json_set_u64(o, "tlb_contig_bad", st->tlb_contig_bad);
 	json_set_u64(o, "utlb_hits", st->utlb_hits);
 	json_set_u64(o, "walks", st->walks);
 	json_set_u64(o, "descriptor_reads", st->descriptor_reads);
@@ -823,6 +836,7 @@ static int write_json(const struct report *rep)
 		c->dirty_log == S2_DIRTY_LOG_HW ? "hw" :
 		c->dirty_log == S2_DIRTY_LOG_HYBRID ? "hybrid" : "sw"));
 	json_object_set_new(cfg, "hw_dirty", json_boolean(c->hw_dirty));
+	json_object_set_new(cfg, "contig", json_boolean(c->contig));
 	json_set_u64(cfg, "vm_mem", c->vm_mem);
 	json_set_u64(cfg, "slice", rep->slice);
 	json_set_u64(cfg, "seed", rep->seed);

@@ -30,6 +30,8 @@ uint32_t s2_mmu_fsc(const struct s2_mmu_fault *f)
 	case S2_MMU_FAULT_EXT_ABORT:
 		/* Level -1: 0b010011 (FEAT_LPA2). */
 		return lm1 ? FSC_SEA_TTW - 1 : FSC_SEA_TTW + lvl;
+	case S2_MMU_FAULT_TLB_CONFLICT:
+		return FSC_TLB_CONFLICT;   /* no level */
 	default:
 		return 0;
 	}
@@ -65,7 +67,8 @@ int s2_mmu_esr(const struct s2_mmu_fault *f, const struct s2_mmu_insn *insn,
 	 * instruction syndrome; external aborts on the walk do not here.
 	 */
 	isv = !exec && f->stage == 2 && !f->s1ptw && insn && insn->isv &&
-	      f->type != S2_MMU_FAULT_EXT_ABORT;
+	      f->type != S2_MMU_FAULT_EXT_ABORT &&
+	      f->type != S2_MMU_FAULT_TLB_CONFLICT;
 	/*
 	 * An S1PTW fault reports the walk's read, unless it is on the
 	 * hardware update of the descriptor: AArch64.S2Translate of the
@@ -151,6 +154,7 @@ const char *s2_mmu_fault_name(unsigned type)
 		[S2_MMU_FAULT_PERMISSION] = "permission",
 		[S2_MMU_FAULT_ADDR_SIZE] = "address size",
 		[S2_MMU_FAULT_EXT_ABORT] = "external abort on walk",
+		[S2_MMU_FAULT_TLB_CONFLICT] = "TLB conflict",
 	};
 	return type < S2_MMU_FAULT_NR ? names[type] : "unknown";
 }

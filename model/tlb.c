@@ -41,6 +41,14 @@ void s2_tlb_set_check_stale(struct s2_tlb *tlb, bool on)
 	tlb->ctx.fast = 0;   /* the next translation decides it again */
 }
 
+int s2_tlb_set_contig(struct s2_tlb *tlb, enum s2_tlb_contig mode)
+{
+	if (!tlb || (unsigned)mode >= S2_TLB_CONTIG_NR)
+		return -S2_EINVAL;
+	tlb->contig = (uint8_t)mode;
+	return 0;
+}
+
 void s2_tlb_set_s2_fetch(struct s2_tlb *tlb, bool on)
 {
 	tlb->no_s2_fetch = !on;

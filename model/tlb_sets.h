@@ -63,8 +63,8 @@ _Static_assert(offsetof(struct s2_mmu_result, fault) == 0 &&
 	       offsetof(struct s2_mmu_result, pa) == 24 && offsetof(struct s2_mmu_result, ipa) == 32 &&
 	       offsetof(struct s2_mmu_result, attr) == 40 &&
 	       offsetof(struct s2_mmu_result, desc_reads) == 56 &&
-	       offsetof(struct s2_mmu_result, tlb_hit) == 60 &&
-	       offsetof(struct s2_mmu_result, stale) == 61 && sizeof(struct s2_mmu_result) == 64,
+	       offsetof(struct s2_mmu_result, tlb_hit) == 58 &&
+	       offsetof(struct s2_mmu_result, stale) == 59 && sizeof(struct s2_mmu_result) == 64,
 	       "a hit writes struct s2_mmu_result as eight words");
 
 /* The tag a look-up of block size @shift wants: vmid, kind, shift. */
@@ -157,7 +157,7 @@ static inline void tlb_hit_result(const struct s2_tlb_entry *e,
 	put64(r + 32, e->ipa | off);
 	put64(r + 40, get64(&e->attr));
 	put64(r + 48, get64(&e->s2_memattr));
-	put64(r + 56, (uint64_t)1 << 32);   /* tlb_hit */
+	put64(r + 56, (uint64_t)1 << 16);   /* tlb_hit */
 }
 
 /*

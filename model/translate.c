@@ -15,6 +15,7 @@
 #include <s2mm/mmu.h>
 #include <s2mm/tlb.h>
 
+#include "contig.h"
 #include "regime.h"
 #include "tlb_sets.h"
 #include "walk.h"
@@ -219,7 +220,11 @@ miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	if (res->desc_reads > tlb->stats.max_walk_reads)
 		tlb->stats.max_walk_reads = res->desc_reads;
 	tlb->stats.walk_s2_hits += s2_hits;
-	if (kind != S2_TLB_INVALID)
+	if (kind == S2_TLB_INVALID)
+		return;
+	if (__builtin_expect(res->contig, 0))
+		s2_contig_fill(tlb, mem, cpu, regs, acc, kind, in, res);
+	else
 		s2_tlb_fill_result(tlb, kind, regs, in, res);
 }
 

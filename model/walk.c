@@ -16,6 +16,7 @@
 #include <s2mm/mmu.h>
 
 #include "attr.h"
+#include "contig.h"
 #include "internal.h"
 #include "regime.h"
 #include "tlb_sets.h"
@@ -474,6 +475,8 @@ static WALK_INLINE void fetch_fill(struct s2_walk *w, uint64_t ipa,
 	s2_leaf_of(w, lf, &o);
 	if (w->ntlb)
 		wc_leaf_fill(w->ntlb, w->vmid, ipa, &o);
+	else if (__builtin_expect(lf->desc & DESC_CONTIGUOUS, 0))
+		s2_contig_fetch_fill(w, ipa, lf->desc, &o);
 	else
 		s2_tlb_walk_fill(w->tlb, w->vmid, ipa, &o);
 }
@@ -784,6 +787,8 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 	res->pa = o.pa;
 	res->s2_level = o.level;
 	res->s2_shift = o.shift;
+	res->contig |= contig_leaf(w->s2, lf2->desc, o.level, o.shift,
+				   S2_MMU_CONTIG_S2);
 	res->s2_perm = o.perm;
 	res->s2_memattr = o.memattr;
 	res->s2_sh = o.sh;
@@ -940,6 +945,8 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	}
 	res->s1_level = lf.level;
 	res->s1_shift = lf.shift;
+	res->contig = contig_leaf(c, lf.desc, lf.level, lf.shift,
+				  S2_MMU_CONTIG_S1);
 	res->global = !(lf.desc & S1_DESC_NG);
 	res->asid = res->global ? 0 : c->asid;
 	res->ipa = lf.out;

@@ -96,6 +96,7 @@ int sim_config_layout(struct sim_config *cfg, struct sim_layout *l, char *errbuf
 		BAD(err, "stage-2 layout %u-byte granule, %u-bit IPA, %u-bit PA: %s",
 		    cfg->granule, cfg->ipa_bits, cfg->pa_bits, s2_strerror(err));
 	s2_geom_set_fwb(&l->g, cfg->fwb);
+	s2_geom_set_contig(&l->g, cfg->contig);
 	if (!cfg->cpus || cfg->cpus > SIM_CPUS_MAX)
 		BAD(-S2_EINVAL, "--cpus must be 1..%d", SIM_CPUS_MAX);
 	if (!cfg->vms || !cfg->vcpus)

@@ -79,6 +79,8 @@ struct sim_mm_stats {
 
 struct sim_stats {
 	uint64_t accesses, tlb_hits, tlb_misses, utlb_hits, walks;
+	uint64_t tlb_contig_fills; /* TLB entries filled for a Contiguous run */
+	uint64_t tlb_contig_bad;   /* misprogrammed runs the TLBs found */
 	uint64_t descriptor_reads;
 	uint64_t walk_refs[SIM_WALK_REFS];
 	uint64_t fetch_cache_hits; /* S1 table fetches the TLB or nested TLB served */

@@ -26,6 +26,8 @@ void sim_stats_light(struct sim *s, struct sim_stats *st)
 		st->tlb_hits += c->tlb.stats.hits + c->utlb_hits;
 		st->tlb_misses += c->tlb.stats.misses;
 		st->walks += c->tlb.stats.walks;
+		st->tlb_contig_fills += c->tlb.stats.contig_fills;
+		st->tlb_contig_bad += c->tlb.stats.contig_bad;
 		st->descriptor_reads += c->tlb.stats.desc_reads;
 		for (unsigned int n = 0; n < SIM_WALK_REFS; n++)
 			st->walk_refs[n] += c->walk_refs[n];

@@ -176,6 +176,36 @@ int s2_geom_set_fwb(struct s2_geom *g, bool fwb)
 	return 0;
 }
 
+int s2_geom_set_contig(struct s2_geom *g, bool on)
+{
+	if (!g)
+		return -S2_EINVAL;
+	g->contig = on;
+	return 0;
+}
+
+unsigned int s2_geom_contig_shift(const struct s2_geom *g, int level)
+{
+	unsigned int bits;
+
+	if (level < 1 || level > S2_LEVEL_MAX)
+		return 0;
+	switch (g->granule_shift) {
+	case 12:
+		bits = 4;
+		break;
+	case 14:
+		bits = level == 3 ? 7 : level == 2 ? 5 : 0;
+		break;
+	default:
+		bits = level >= 2 ? 5 : 0;
+		break;
+	}
+	if (!bits || s2_geom_level_shift(g, level) + bits > g->ipa_bits)
+		return 0;
+	return s2_geom_level_shift(g, level) + bits;
+}
+
 /* The conversions themselves are geom_oa.h's, inlined in the walks. */
 uint64_t s2_geom_oa_to_desc(const struct s2_geom *g, uint64_t pa)
 {

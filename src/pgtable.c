@@ -526,8 +526,9 @@ static ALWAYS_INLINE uint64_t child_leaf(const struct s2_geom *g, uint64_t blk,
 {
 	uint64_t pa = geom_desc_to_oa(g, blk) +
 		      (i << s2_geom_level_shift(g, level + 1));
+	/* A hint names the block's run, never its children's. */
 	uint64_t attrs = blk & ~(geom_oa_to_desc(g, geom_desc_to_oa(g, blk)) |
-				 DESC_TYPE_MASK);
+				 DESC_TYPE_MASK | DESC_CONTIGUOUS);
 	uint64_t type = level + 1 == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK;
 
 	return geom_oa_to_desc(g, pa) | attrs | type;
@@ -557,6 +558,83 @@ static int split_block(struct change *c, const struct s2_walk_ctx *ctx)
 		return -S2_EAGAIN;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The Contiguous hint (s2_geom_set_contig()).                              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The hint promises that every entry of an aligned run maps the run's
+ * aligned output with the same attributes and permissions (Arm ARM D8.6.1,
+ * "The Contiguous bit"); a TLB may then hold one entry for the run, which
+ * a TLBI of any of its addresses removes (D8.13). Changing part of a run
+ * would break the promise, and changing the hint of valid entries may
+ * give a TLB conflict abort (R_FWRMB): the run first loses its hint by
+ * break-before-make of all its entries (Linux's contpte "unfold"): each
+ * cleared (claimed, with concurrent walkers), each invalidated by IPA
+ * (a TLB may have held them one by one), then each written back without
+ * the hint. The Access flag may differ within a run and changes in place.
+ */
+#define CONTIG_MAX 128   /* entries in the largest run: 16K pages */
+
+/* The run of the hinted leaf at @ptep (@addr, @level): unfold it. */
+static int unfold_at(struct change *c, uint64_t *ptep, uint64_t addr,
+		     int level)
+{
+	const struct s2_pgtable *pgt = c->pgt;
+	const struct s2_mm_ops *ops = pgt->ops;
+	unsigned int cs = s2_geom_contig_shift(&pgt->geom, level);
+	unsigned int ls = s2_geom_level_shift(&pgt->geom, level);
+	uint64_t base, n, i, old[CONTIG_MAX], *first;
+
+	if (!cs)   /* bit 52 where it is RES0: not a run of ours */
+		return 0;
+	base = addr & ~((1ULL << cs) - 1);
+	n = 1ULL << (cs - ls);
+	first = ptep - ((addr - base) >> ls);
+	for (i = 0; i < n; i++) {
+		old[i] = pte_read(&first[i]);
+		if (!pte_valid(old[i]))
+			continue;
+		if (c->shared && !pte_install(c, &first[i], old[i], PTE_LOCKED)) {
+			/* A concurrent change: give back what was claimed. */
+			while (i--)
+				if (pte_valid(old[i]))
+					pte_publish(c, &first[i], old[i]);
+			return -S2_EAGAIN;
+		}
+		if (!c->shared)
+			pte_write(c, &first[i], 0);
+	}
+	for (i = 0; i < n; i++)
+		if (pte_valid(old[i]))
+			ops->tlbi_ipa(ops->ctx, pgt, base + (i << ls),
+				      (unsigned int)level);
+	for (i = 0; i < n; i++)
+		if (pte_valid(old[i]))
+			pte_publish(c, &first[i], old[i] & ~DESC_CONTIGUOUS);
+	return 0;
+}
+
+/*
+ * Before a visitor changes the leaf at @ctx: unfold its run unless the
+ * change covers the whole run (every entry then changes alike).
+ * Return: 0, or -S2_EAGAIN when a concurrent walker holds an entry.
+ */
+static ALWAYS_INLINE int contig_break(struct change *c,
+				      const struct s2_walk_ctx *ctx, bool all)
+{
+	if (!(ctx->old & DESC_CONTIGUOUS) || !pte_leaf(ctx->old, ctx->level))
+		return 0;
+	if (!all) {
+		unsigned int cs = s2_geom_contig_shift(&c->pgt->geom, ctx->level);
+		uint64_t base = ctx->addr & ~((1ULL << cs) - 1);
+
+		if (cs && base >= ctx->start && ctx->end - base >= 1ULL << cs)
+			return 0;
+	}
+	return unfold_at(c, ctx->ptep, ctx->addr, ctx->level);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -756,6 +834,9 @@ struct map_data {
 	uint64_t pa_off;
 	uint64_t attrs;  /* leaf attributes without OA and type */
 	unsigned int flags;
+	/* The hinted run being written (map_contig()), or run_end 0. */
+	uint64_t run_start, run_end;
+	bool claimed;    /* a shared map holds its entries PTE_LOCKED */
 };
 
 /* S2AP[1:0] is W:R (Arm ARM D8.4, stage 2 data access permissions), as
@@ -793,6 +874,76 @@ static ALWAYS_INLINE uint64_t mk_leaf(const struct s2_geom *g, uint64_t pa,
 	       (level == S2_LEVEL_MAX ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
 }
 
+/*
+ * A hinted run starts at @ctx's leaf when the map covers the run, its
+ * output is aligned as the run and every entry of the run is invalid: then
+ * no TLB can hold any of them and the run needs no break-before-make
+ * (Linux's contpte_set_ptes() makes the same argument). A shared map
+ * claims the run's entries first, so that no concurrent walker makes one
+ * valid meanwhile.
+ */
+static void run_begin(struct map_data *d, const struct s2_walk_ctx *ctx)
+{
+	struct change *c = &d->c;
+	unsigned int cs = s2_geom_contig_shift(&ctx->pgt->geom, ctx->level);
+	uint64_t rs = 1ULL << cs, n, i;
+
+	d->run_end = 0;
+	if (!cs || (ctx->addr & (rs - 1)) || ctx->addr < ctx->start ||
+	    ctx->end - ctx->addr < rs || (d->pa_off & (rs - 1)))
+		return;
+	uint64_t e[CONTIG_MAX];
+
+	n = rs >> s2_geom_level_shift(&ctx->pgt->geom, ctx->level);
+	for (i = 0; i < n; i++) {
+		e[i] = pte_read(&ctx->ptep[i]);
+		if (pte_valid(e[i]) || e[i] == PTE_LOCKED ||
+		    (c->shared && !pte_install(c, &ctx->ptep[i], e[i], PTE_LOCKED))) {
+			/* Give back what was claimed. */
+			while (c->shared && i--)
+				pte_publish(c, &ctx->ptep[i], e[i]);
+			return;
+		}
+	}
+	d->run_start = ctx->addr;
+	d->run_end = ctx->addr + rs;
+	d->claimed = c->shared;
+}
+
+static ALWAYS_INLINE bool in_run(const struct map_data *d, uint64_t addr)
+{
+	return addr < d->run_end && addr >= d->run_start;
+}
+
+/*
+ * The hint for leaf @new over @old at @ctx: set where a run begun by
+ * run_begin() holds the entry; an entry of a hinted run that maps
+ * something else unfolds its run first. Return: 0 or -S2_EAGAIN.
+ */
+static int map_contig(struct map_data *d, const struct s2_walk_ctx *ctx,
+		      uint64_t *old, uint64_t *new)
+{
+	if (pte_valid(*old)) {
+		if (!(*old & DESC_CONTIGUOUS))
+			return 0;
+		if ((*old & ~DESC_CONTIGUOUS) == *new) {
+			*new = *old;   /* the same mapping: the run stays */
+			return 0;
+		}
+		int ret = unfold_at(&d->c, ctx->ptep, ctx->addr, ctx->level);
+		*old = pte_read(ctx->ptep);
+		return ret;
+	}
+	if (!in_run(d, ctx->addr))
+		run_begin(d, ctx);
+	if (in_run(d, ctx->addr)) {
+		*new |= DESC_CONTIGUOUS;
+		if (d->claimed)
+			*old = PTE_LOCKED;
+	}
+	return 0;
+}
+
 static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 {
 	struct map_data *d = ctx->arg;
@@ -805,7 +956,8 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	bool leaf_ok = covered &&
 		       map_leaf_ok(g, d->pa_off, d->flags, ctx->level, ctx->addr);
 
-	if (c->shared && ctx->old == PTE_LOCKED)
+	if (c->shared && ctx->old == PTE_LOCKED &&
+	    !(d->claimed && in_run(d, ctx->addr)))
 		return -S2_EAGAIN; /* another walker is changing it */
 
 	if (visit == S2_WALK_TABLE_PRE) {
@@ -824,23 +976,32 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 
 	if (leaf_ok) {
 		uint64_t new = mk_leaf(g, ctx->addr + d->pa_off, d->attrs, ctx->level);
-		if (ctx->old == new)
+		uint64_t old = ctx->old;
+		if (__builtin_expect(g->contig, 0)) {
+			int ret = map_contig(d, ctx, &old, &new);
+			if (ret)
+				return ret;
+		}
+		if (old == new)
 			/* A shared walker tells its caller it raced (KVM does). */
 			return c->shared ? -S2_EAGAIN : 0;
-		if (pte_valid(ctx->old)) {
-			if (!bbm_replace(c, ctx->ptep, ctx->old, new, ctx->addr,
+		if (pte_valid(old)) {
+			if (!bbm_replace(c, ctx->ptep, old, new, ctx->addr,
 					 ctx->level))
 				return -S2_EAGAIN;
 		} else {
-			if (!pte_install(c, ctx->ptep, ctx->old, new))
+			if (!pte_install(c, ctx->ptep, old, new))
 				return -S2_EAGAIN;
 			rc_add(c, ctx->ptep, ctx->level, 1);
 		}
 		return 0;
 	}
 
-	if (pte_valid(ctx->old))
-		return split_block(c, ctx); /* a block in the way */
+	if (pte_valid(ctx->old)) {
+		/* A block in the way. */
+		int ret = contig_break(c, ctx, true);
+		return ret ? ret : split_block(c, ctx);
+	}
 
 	/* A new table. Fill it before it is visible when the range covers it. */
 	uint64_t *t;
@@ -850,13 +1011,20 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	if (covered && map_leaf_ok(g, d->pa_off, d->flags, ctx->level + 1,
 				   ctx->addr)) {
 		t = cache_pop(c);
-		uint64_t first = mk_leaf(g, ctx->addr + d->pa_off, d->attrs,
+		uint64_t attrs = d->attrs;
+		/* A new table: every run in it is new, hinted if aligned. */
+		if (g->contig) {
+			unsigned int cs = s2_geom_contig_shift(g, ctx->level + 1);
+			if (cs && !(d->pa_off & ((1ULL << cs) - 1)))
+				attrs |= DESC_CONTIGUOUS;
+		}
+		uint64_t first = mk_leaf(g, ctx->addr + d->pa_off, attrs,
 					 ctx->level + 1);
 		n = 1ULL << g->stride;
 		if (g->ds || g->lpa) {
 			for (uint64_t i = 0; i < n; i++)
 				t[i] = mk_leaf(g, ctx->addr + d->pa_off + i * csize,
-					       d->attrs, ctx->level + 1);
+					       attrs, ctx->level + 1);
 		} else {
 			/* OA is in place: consecutive leaves differ by csize. */
 			s2_table_fill(t, n, first, csize);
@@ -968,6 +1136,8 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	d.pa_off = pa - ipa;
 	d.attrs = attrs;
 	d.flags = flags;
+	d.run_start = d.run_end = 0;
+	d.claimed = false;
 	struct prep p = {
 		.pgt = pgt, .mode = PREP_MAP, .start = ipa, .end = ipa + size,
 		.pa_off = pa - ipa, .flags = flags,
@@ -1020,6 +1190,8 @@ static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 	}
 	if (!pte_valid(ctx->old))
 		return 0;
+	if (__builtin_expect(ctx->old & DESC_CONTIGUOUS, 0))
+		contig_break(c, ctx, false);   /* not shared: no failure */
 	if (!covered)
 		return split_block(c, ctx);
 	pte_write(c, ctx->ptep, 0);
@@ -1119,10 +1291,16 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	}
 	if (!pte_valid(ctx->old))
 		return 0;
+	uint64_t old = ctx->old;
+	if (__builtin_expect(old & DESC_CONTIGUOUS, 0)) {
+		/* Unfolded unless the whole run changes alike. */
+		contig_break(&d->c, ctx, false);   /* not shared */
+		old = pte_read(ctx->ptep);
+	}
 	if (!covered)
 		return split_block(&d->c, ctx);
-	uint64_t new = prot_change(ctx->old, d->set, d->clear);
-	if (new == ctx->old)
+	uint64_t new = prot_change(old, d->set, d->clear);
+	if (new == old)
 		return 0;
 	/* Permission changes need no break-before-make (Arm ARM D8.14.1). */
 	pte_write(&d->c, ctx->ptep, new);
@@ -1388,8 +1566,24 @@ int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot)
 		return -S2_EINVAL;
 	int level;
 	uint64_t bits = prot_bits(prot);
-	int ret = update_leaf(pgt, ipa, bits & ~S2_DESC_XN,
-			      (prot & S2_PROT_X) ? S2_DESC_XN : 0, &level);
+	uint64_t set = bits & ~S2_DESC_XN, clear = (prot & S2_PROT_X) ? S2_DESC_XN : 0;
+	if (__builtin_expect(pgt->geom.contig, 0) &&
+	    ipa < s2_geom_ipa_limit(&pgt->geom)) {
+		/* One entry of a run changes: the run loses its hint first. */
+		uint64_t *ptep = find_entry(pgt, ipa, &level);
+		uint64_t d = pte_read(ptep);
+		if (pte_leaf(d, level) && (d & DESC_CONTIGUOUS) &&
+		    prot_change(d, set, clear) != d) {
+			struct change c;
+			change_init(&c, pgt, true);
+			int ret = unfold_at(&c, ptep,
+					    ipa & ~(s2_geom_level_size(&pgt->geom, level) - 1),
+					    level);
+			if (ret)
+				return ret;
+		}
+	}
+	int ret = update_leaf(pgt, ipa, set, clear, &level);
 	if (ret)
 		return ret;
 	/*
@@ -1461,8 +1655,10 @@ static int split_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 	struct split_data *d = ctx->arg;
 
 	(void)visit;
-	if (pte_valid(ctx->old) && ctx->level < d->target)
+	if (pte_valid(ctx->old) && ctx->level < d->target) {
+		contig_break(&d->c, ctx, true);   /* not shared */
 		return split_block(&d->c, ctx);
+	}
 	return 0;
 }
 

@@ -327,6 +327,31 @@ static void mark_table(const struct s2_vm *vm, const struct s2_memslot *slot,
 			  __ATOMIC_RELAXED);
 }
 
+/*
+ * With Contiguous hints (s2_geom_set_contig()), the whole aligned run of
+ * @size leaves around @ipa, when the slot holds it with its output aligned
+ * as the run: one fault maps the run, hinted, where its entries are all
+ * invalid. Else @size.
+ */
+static uint64_t fault_run_size(const struct s2_vm *vm,
+			       const struct s2_memslot *slot, uint64_t ipa,
+			       uint64_t size)
+{
+	const struct s2_geom *g = &vm->pgt.geom;
+	int l = S2_LEVEL_MAX;
+
+	if (!g->contig || (slot->flags & (S2_SLOT_DIRTY_LOG | S2_SLOT_PAGER)))
+		return size;
+	while (s2_geom_level_size(g, l) < size)
+		l--;
+	unsigned int cs = s2_geom_contig_shift(g, l);
+	uint64_t rs = 1ULL << cs, base = ipa & ~(rs - 1);
+	if (!cs || ((slot->pa - slot->ipa) & (rs - 1)) || base < slot->ipa ||
+	    base + rs > slot->ipa + slot->size)
+		return size;
+	return rs;
+}
+
 static void mark_dirty(const struct s2_vm *vm, const struct s2_memslot *slot,
 		       uint64_t ipa)
 {
@@ -397,7 +422,8 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 {
 	uint64_t gsz = granule_size(vm);
 	bool logging = slot->flags & S2_SLOT_DIRTY_LOG;
-	uint64_t size = fault_map_size(vm, slot, ipa);
+	uint64_t leaf = fault_map_size(vm, slot, ipa);
+	uint64_t size = fault_run_size(vm, slot, ipa, leaf);
 	uint64_t base = ipa & ~(size - 1);
 	uint64_t pa = slot->pa + (base - slot->ipa);
 	bool writable = true;
@@ -426,6 +452,16 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 		pa = slot->pa + (base - slot->ipa);
 	}
 	ret = s2_pgtable_map(&vm->pgt, base, size, pa, prot, S2_MAP_SHARED);
+	if (ret == -S2_EAGAIN && size > leaf) {
+		/*
+		 * Part of the run is mapped (or claimed): the faulting leaf
+		 * alone, so that a run left half-mapped cannot fault forever.
+		 */
+		size = leaf;
+		base = ipa & ~(size - 1);
+		pa = slot->pa + (base - slot->ipa);
+		ret = s2_pgtable_map(&vm->pgt, base, size, pa, prot, S2_MAP_SHARED);
+	}
 	if (ret == -S2_EAGAIN)
 		/* Another vCPU mapped it (or is changing it) meanwhile. */
 		return retry(cnt, reason);
@@ -496,7 +532,8 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 	}
 	if (!replace) {
 		ret = s2_pgtable_relax(&vm->pgt, page, prot);
-		if (ret == -S2_ENOENT) {
+		/* -S2_EAGAIN: its Contiguous run was changing. */
+		if (ret == -S2_ENOENT || ret == -S2_EAGAIN) {
 			exit->reason = S2_EXIT_RETRY;
 			ret = 0;
 		}
@@ -612,7 +649,7 @@ static int abort_other(struct s2_vm *vm, const struct counting *cnt,
 			 */
 			ret = s2_pgtable_relax(&vm->pgt, f->ipa,
 					       f->iabt ? S2_PROT_X : S2_PROT_R);
-			if (ret == -S2_ENOENT)
+			if (ret == -S2_ENOENT || ret == -S2_EAGAIN)
 				ret = 0;
 			out.reason = S2_EXIT_RETRY;
 		}

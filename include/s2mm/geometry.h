@@ -41,6 +41,7 @@ struct s2_geom {
 	bool ds;                    /* FEAT_LPA2 descriptors (52-bit, 4K/16K) */
 	bool lpa;                   /* FEAT_LPA 64K: OA[51:48] in bits [15:12] */
 	bool fwb;                   /* leaves for HCR_EL2.FWB=1: s2_geom_set_fwb() */
+	bool contig;                /* Contiguous hints: s2_geom_set_contig() */
 	uint64_t vtcr;              /* VTCR_EL2 for this layout, VS/HA/HD clear */
 };
 
@@ -93,6 +94,40 @@ int s2_geom_init(struct s2_geom *g, unsigned int granule, unsigned int ipa_bits,
  * Return: 0, -S2_EINVAL for a NULL @g.
  */
 int s2_geom_set_fwb(struct s2_geom *g, bool fwb);
+
+/**
+ * s2_geom_set_contig() - Let the page tables of layout @g set the
+ * Contiguous hint (descriptor bit 52), or not (@on false, the default).
+ * @g: a layout from s2_geom_init(), before s2_pgtable_init() or
+ *     s2_vm_init() copies it.
+ *
+ * With the hint, s2_pgtable_map() marks every aligned run of leaves it
+ * writes into entries that were all invalid, whose output is aligned as
+ * well and whose range (s2_geom_contig_shift()) fits the IPA size, so
+ * that a TLB may hold one entry for the run (Arm ARM D8.6.1, "The
+ * Contiguous bit"). Every change to part of a hinted run first takes the
+ * hint off the whole run by break-before-make: each entry cleared, each
+ * invalidated, then written back without the hint (Linux's contpte
+ * "unfold"); the Access flag alone may differ within a run and changes in
+ * place. Off by default: the hint costs a walk of the range before each
+ * unmap, protect, relax and split, and an embedder's own walker may not
+ * expect bit 52.
+ *
+ * Return: 0, -S2_EINVAL for a NULL @g.
+ */
+int s2_geom_set_contig(struct s2_geom *g, bool on);
+
+/**
+ * s2_geom_contig_shift() - log2 of the bytes a Contiguous run of leaves at
+ * @level maps (AArch64.ContiguousSize): 16 entries with 4KB granules, 128
+ * pages or 32 blocks with 16KB, 32 entries with 64KB.
+ *
+ * Return: the shift, or 0 where the bit is RES0 (AArch64.ContiguousBit:
+ * 4KB level 0, 16KB and 64KB level 1, no leaf level) or the run would be
+ * wider than the IPA space (AArch64.ContiguousBitFaults: such a hint may
+ * be a Translation fault).
+ */
+unsigned int s2_geom_contig_shift(const struct s2_geom *g, int level);
 
 /** s2_geom_level_shift() - log2 of the bytes one entry at @level maps. */
 static inline unsigned int s2_geom_level_shift(const struct s2_geom *g,

@@ -222,6 +222,12 @@ enum s2_mmu_fault_type {
 	S2_MMU_FAULT_ADDR_SIZE,
 	/* Synchronous external abort on a translation table walk. */
 	S2_MMU_FAULT_EXT_ABORT,
+	/*
+	 * TLB conflict abort (FSC 0b110000): a TLB that holds overlapping
+	 * entries, here only from a misprogrammed Contiguous range with
+	 * S2_TLB_CONTIG_ABORT (s2_tlb_set_contig()).
+	 */
+	S2_MMU_FAULT_TLB_CONFLICT,
 	S2_MMU_FAULT_NR,
 };
 
@@ -298,6 +304,8 @@ struct s2_mmu_fault {
  * @dirty: S2_MMU_DIRTY_* of the leaves this walk made dirty in memory, and
  *        S2_MMU_CLEAN_* of the stages whose leaf is writable-clean (0 on a
  *        TLB hit).
+ * @contig: S2_MMU_CONTIG_*: the leaves whose Contiguous hint is in effect,
+ *        and whether a TLB fill found their range misprogrammed.
  */
 struct s2_mmu_result {
 	struct s2_mmu_fault fault;
@@ -316,12 +324,40 @@ struct s2_mmu_result {
 	bool global;
 	uint16_t asid;
 	uint16_t vmid;
-	uint32_t desc_reads;
+	uint16_t desc_reads;
 	bool tlb_hit;
 	bool stale;
 	uint8_t af_set;
 	uint8_t dirty;
+	uint8_t contig;
 };
+
+/*
+ * struct s2_mmu_result's contig. S1/S2: the stage's leaf has the
+ * Contiguous bit set where it means something (AArch64.ContiguousBit) and
+ * its range, s2_mmu_contig_shift(), fits the input address size; a TLB
+ * may then hold one entry for the whole range. BAD: s2_tlb_translate()
+ * found the range misprogrammed (s2_tlb_set_contig()).
+ */
+#define S2_MMU_CONTIG_S1   0x1u  /* the stage-1 leaf's hint */
+#define S2_MMU_CONTIG_S2   0x2u  /* the final stage-2 leaf's hint */
+#define S2_MMU_CONTIG_BAD  0x4u  /* a TLB fill found a run misprogrammed */
+
+/**
+ * s2_mmu_contig_shift() - log2 of a Contiguous range's size.
+ * @level: the leaf's lookup level.
+ * @shift: log2 of the leaf's block or page size (struct s2_mmu_result's
+ *         s1_shift or s2_shift), which with @level names the granule.
+ *
+ * AArch64.ContiguousSize: 16 entries with the 4KB granule, 128 pages or
+ * 32 level-2 blocks with 16KB, 32 entries with 64KB. 4KB: 64KB at level
+ * 3, 32MB at level 2, 16GB at level 1; 16KB: 2MB, 1GB; 64KB: 2MB, 16GB.
+ *
+ * Return: @shift plus log2 of the entry count, or 0 where the bit is RES0
+ * (AArch64.ContiguousBit: 4KB level 0, 16KB and 64KB level 1) or @level
+ * and @shift name no leaf.
+ */
+unsigned s2_mmu_contig_shift(int level, unsigned shift);
 
 /*
  * struct s2_mmu_result's af_set: the leaves whose Access flag the walk set

@@ -93,6 +93,8 @@ struct s2_tlb_stats {
 	uint64_t evictions;         /* valid entries a fill replaced */
 	uint64_t tlbi_ops;          /* TLBIs executed on this TLB */
 	uint64_t invalidated;       /* entries removed by TLBI */
+	uint64_t contig_fills;      /* entries filled for a Contiguous range */
+	uint64_t contig_bad;        /* misprogrammed Contiguous ranges found */
 };
 
 /**
@@ -211,6 +213,7 @@ struct s2_tlb {
 	uint64_t shifts;            /* bit n: some entry has shift n */
 	bool check_stale;           /* s2_tlb_set_check_stale() */
 	bool no_s2_fetch;           /* s2_tlb_set_s2_fetch() off */
+	uint8_t contig;             /* enum s2_tlb_contig */
 	struct s2_tlb_stats stats;  /* read them; s2_tlb_stats_reset() */
 	struct s2_mmu_regime regime;  /* decoded controls for walks on a miss */
 	struct s2_wc *wc[S2_WC_NR]; /* walk caches, NULL when off */
@@ -276,6 +279,48 @@ void s2_tlb_set_s2_fetch(struct s2_tlb *tlb, bool on);
  * S2AP[1]=0) is stale.
  */
 void s2_tlb_set_check_stale(struct s2_tlb *tlb, bool on);
+
+/**
+ * enum s2_tlb_contig - What a TLB does with the Contiguous hint (descriptor
+ * bit 52; Arm ARM D8.6.1 "The Contiguous bit").
+ */
+enum s2_tlb_contig {
+	/*
+	 * A leaf whose hint is in effect (struct s2_mmu_result's contig)
+	 * fills one entry for its whole range: 16 x 4KB or 16 x 2MB (and
+	 * 16 x 1GB) with 4KB granules, 128 x 16KB or 32 x 32MB with 16KB,
+	 * 32 x 64KB or 32 x 512MB with 64KB; a combined entry takes the
+	 * smaller of both stages' sizes. The range is checked first: a
+	 * misprogrammed one (an entry without the hint, another output
+	 * address, attribute or permission, an output address not aligned
+	 * to the range) is counted (stats.contig_bad) and the walked entry
+	 * still answers for the whole range, its output address aligned
+	 * down: one of the CONSTRAINED UNPREDICTABLE outcomes the
+	 * architecture allows. The default.
+	 */
+	S2_TLB_CONTIG_RANGE = 0,
+	/* The hint ignored: entries of one leaf (an implementation may). */
+	S2_TLB_CONTIG_OFF,
+	/*
+	 * As RANGE, but a misprogrammed range is a TLB conflict abort
+	 * (S2_MMU_FAULT_TLB_CONFLICT, FSC 0b110000), the other allowed
+	 * outcome, and fills nothing.
+	 */
+	S2_TLB_CONTIG_ABORT,
+	S2_TLB_CONTIG_NR,
+};
+
+/**
+ * s2_tlb_set_contig() - Choose what @tlb does with the Contiguous hint.
+ * @tlb: the TLB.
+ * @mode: enum s2_tlb_contig (S2_TLB_CONTIG_RANGE after s2_tlb_init()).
+ *
+ * Entries already filled stay.
+ *
+ * Return: 0, -S2_EINVAL for a NULL @tlb or an unknown @mode (@tlb
+ * unchanged).
+ */
+int s2_tlb_set_contig(struct s2_tlb *tlb, enum s2_tlb_contig mode);
 
 /**
  * s2_tlb_translate() - Translate an access through the TLB.
