@@ -71,12 +71,12 @@ struct coverage {
 /* The whole run, added up over QEMU's boots. */
 struct run {
 	struct coverage cov;
-	long long cmp, passed, failed, defects, known, attr, configs, dev[16];
-	unsigned int ndev;
+	long long cmp, passed, failed, defects, known, attr, configs, dev[16], adev[8];
+	unsigned int ndev, nadev;
 	struct mclass classes[MAX_CLASSES];
 	unsigned int nclasses;
-	bool dev_seen[16], fatal_seen[8];
-	char dev_name[16][48];
+	bool dev_seen[16], fatal_seen[8], adev_seen[8];
+	char dev_name[16][48], adev_name[8][48];
 	int reports;		/* mismatch reproducers shown */
 	bool echo_block;	/* showing a reproducer's indented lines */
 	bool first_boot;
@@ -180,9 +180,19 @@ static int add_done(struct run *r, const char *line)
 	int used;
 
 	if (sscanf(line, "fidelity: done cfg %llu cmp %llu pass %llu fail %llu defects %llu "
-		   "known %llu attr %llu dev%n", &cfg, &cmp, &pass, &fail, &defects, &known,
+		   "known %llu attr %llu%n", &cfg, &cmp, &pass, &fail, &defects, &known,
 		   &attr, &used) != 7)
 		return -1;
+	/* The ATTR/SH deviations, then the others. */
+	p = line + used;
+	for (unsigned int i = 1; i < 8 && sscanf(p, " %llu%n", &d, &used) == 1; i++) {
+		r->adev[i] += (long long)d;
+		r->nadev = i > r->nadev ? i : r->nadev;
+		p += used;
+	}
+	if (strncmp(p, " dev", 4))
+		return -1;
+	used = 4;
 	r->known += (long long)known;
 	r->cmp += (long long)cmp;
 	r->passed += (long long)pass;
@@ -190,7 +200,7 @@ static int add_done(struct run *r, const char *line)
 	r->defects += (long long)defects;
 	r->attr += (long long)attr;
 	r->configs++;
-	p = line + used;
+	p += used;
 	for (unsigned int i = 1; i < 16 && sscanf(p, " %llu%n", &d, &used) == 1; i++) {
 		r->dev[i] += (long long)d;
 		r->ndev = i > r->ndev ? i : r->ndev;
@@ -229,6 +239,10 @@ static void on_line(void *ctx, const char *line)
 			show = !r->dev_seen[d];
 			r->dev_seen[d] = true;
 			sscanf(line, "fidelity: deviation %*u (%47[^)])", r->dev_name[d]);
+		} else if (sscanf(line, "fidelity: attr deviation %u (", &d) == 1 && d < 8) {
+			show = !r->adev_seen[d];
+			r->adev_seen[d] = true;
+			sscanf(line, "fidelity: attr deviation %*u (%47[^)])", r->adev_name[d]);
 		} else if (sscanf(line, "fidelity: known QEMU defect %u (", &d) == 1 && d < 8) {
 			show = !r->fatal_seen[d];
 			r->fatal_seen[d] = true;
@@ -244,6 +258,7 @@ static void on_line(void *ctx, const char *line)
 			show = r->first_boot && !strstr(line, "passed") &&
 			       !strstr(line, "configurations") &&
 			       strncmp(line, "fidelity: deviation", 19) &&
+			       strncmp(line, "fidelity: attr deviation", 24) &&
 			       strncmp(line, "fidelity: mismatch", 18) &&
 			       strncmp(line, "fidelity: comparisons", 21);
 		} else if (strcmp(line, "PASS") && strcmp(line, "FAIL")) {
@@ -264,13 +279,17 @@ static void print_totals(const struct run *r, unsigned long long boots, long lon
 	for (unsigned int d = 1; d <= r->ndev; d++)
 		if (r->dev[d])
 			printf("fidelity: deviation %u %s: %lld\n", d, r->dev_name[d], r->dev[d]);
+	for (unsigned int d = 1; d <= r->nadev; d++)
+		printf("fidelity: attr deviation %u %s: %lld\n", d,
+		       r->adev_name[d][0] ? r->adev_name[d] : "(not seen)", r->adev[d]);
 	for (unsigned int i = 0; i < r->nclasses; i++)
 		printf("fidelity: mismatch %s: %lld (first: config %lld addr %lld op %s)\n",
 		       r->classes[i].key, r->classes[i].n, r->classes[i].cfg, r->classes[i].addr,
 		       r->classes[i].op);
 	print_coverage(&r->cov);
-	printf("fidelity: %lld configurations, %lld comparisons in %llu QEMU boot%s, %lld with "
-	       "other ATTR/SH\n", r->configs, r->cmp, boots, boots == 1 ? "" : "s", r->attr);
+	printf("fidelity: %lld configurations, %lld comparisons in %llu QEMU boot%s\n",
+	       r->configs, r->cmp, boots, boots == 1 ? "" : "s");
+	printf("fidelity: ATTR/SH compared in %lld successful translations\n", r->attr);
 	if (r->known)
 		printf("fidelity: %lld ATs not asked: they kill this QEMU (known QEMU "
 		       "defects)\n", r->known);

@@ -148,6 +148,15 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 		       const struct fid_outcome *model,
 		       const struct fid_outcome *qemu);
 
+/*
+ * fid_desc_at() - The descriptor at @level on the walk of @ia in regime @geo
+ * of stage @stage (stage-1 tables read through the model's stage 2), or 0
+ * when it cannot be found.
+ */
+uint64_t fid_desc_at(const struct fid_gen *g, const struct fid_case *c,
+		     const struct fid_geo *geo, unsigned stage, uint64_t ia,
+		     int level);
+
 /* The QEMU versions a deviation was confirmed on (bits). */
 #define FID_QEMU_7_2	(1u << 0)
 #define FID_QEMU_10_0	(1u << 1)
@@ -164,6 +173,19 @@ extern const struct fid_deviation_info fid_deviations[];
 extern const unsigned fid_ndeviations;
 /* Deviation 1, the one the injected bugs of inject=1 aim at. */
 #define FID_DEV_S1PTW_LEVEL 1
+
+/**
+ * fid_attr_deviation() - For a successful AT @op of @va whose PA, but not
+ * PAR_EL1.ATTR or SH, the model (@mpar, with its full result @res) and
+ * QEMU (@qpar) agree on: is the difference a documented QEMU deviation
+ * confirmed on @g->qemu_version (attrs.c)?
+ * Return: its id (1-based index into fid_attr_deviations[]), 0 if not.
+ */
+unsigned fid_attr_deviation(const struct fid_gen *g, const struct fid_case *c,
+			    enum s2_mmu_at_op op, uint64_t va,
+			    const struct s2_mmu_result *res, uint64_t mpar, uint64_t qpar);
+extern const struct fid_deviation_info fid_attr_deviations[];
+extern const unsigned fid_nattr_deviations;
 
 /**
  * fid_fatal() - Is AT @op, whose answer the model gives in @res, one that
