@@ -22,7 +22,8 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 {
 	fprintf(out,
 		"usage: s2mm hyp fidelity [--seed S|random] [--count N] [--cfg C]\n"
-		"                         [--hang-timeout SEC] [--inject-...] [QEMU options]\n\n"
+		"                         [--fetch N] [--hang-timeout SEC] [--inject-...]\n"
+		"                         [QEMU options]\n\n"
 		"Differential test of the MMU model against QEMU's ARM translation:\n"
 		"s2hyp generates random stage-1/stage-2 configurations and tables\n"
 		"from the seed, runs AT S12E1R/W, S1E1R... and compares PAR_EL1 with\n"
@@ -31,6 +32,9 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"  --seed S      generator seed (default 1; 'random': drawn, printed)\n"
 		"  --count N     comparisons (default 1000000)\n"
 		"  --cfg C       start at configuration C (reproduce a report)\n"
+		"  --fetch N     after each configuration's ATs, execute at N of its\n"
+		"                addresses at EL1 and EL0 and compare the instruction\n"
+		"                abort (or its absence) with the model (default 8; 0: off)\n"
 		"  --inject-model-bug  make model answers wrong where the comparison\n"
 		"                must tell (prints how many, and how many were caught)\n"
 		"  --inject-oracle-crash C.K  end QEMU before comparison K of\n"
@@ -66,6 +70,7 @@ struct coverage {
 	long long a64, a32, s1_off, s2_off;
 	long long s1[3][5], s2[3][5];
 	long long feat[COV_NR];
+	long long fetch[FID_FETCH_NR];   /* instruction fetches (coverage.h) */
 };
 
 /* The whole run, added up over QEMU's boots. */
@@ -169,6 +174,16 @@ static void print_coverage(const struct coverage *c)
 			       (int)l - 1, c->s2[g][l]);
 	for (unsigned int f = 0; f < COV_NR; f++)
 		printf("fidelity: coverage %s: %lld\n", feat[f], c->feat[f]);
+	printf("fidelity: coverage fetch at EL1 (PXN, WXN, stage 2 XN): %lld\n",
+	       c->fetch[FID_FETCH_EL1]);
+	printf("fidelity: coverage fetch at EL0 (UXN, stage 2 XN): %lld\n", c->fetch[FID_FETCH_EL0]);
+	printf("fidelity: coverage fetch ran: %lld\n", c->fetch[FID_FETCH_RUN]);
+	printf("fidelity: coverage fetch stage-1 permission fault: %lld\n",
+	       c->fetch[FID_FETCH_S1_PERM]);
+	printf("fidelity: coverage fetch stage-2 permission fault: %lld\n",
+	       c->fetch[FID_FETCH_S2_PERM]);
+	printf("fidelity: coverage fetch other fault: %lld\n", c->fetch[FID_FETCH_OTHER]);
+	printf("fidelity: coverage fetch not executed: %lld\n", c->fetch[FID_FETCH_SKIPPED]);
 }
 
 /* A "done" line: one configuration's counts. Return: 0, or -1 if not one. */
@@ -206,9 +221,18 @@ static int add_done(struct run *r, const char *line)
 		r->ndev = i > r->ndev ? i : r->ndev;
 		p += used;
 	}
-	if (sscanf(p, " cov %x %llu %x %llu", &k0, &n0, &k1, &n1) == 4) {
+	if (sscanf(p, " cov %x %llu %x %llu%n", &k0, &n0, &k1, &n1, &used) == 4) {
 		cov_add(&r->cov, k0, (long long)n0);
 		cov_add(&r->cov, k1, (long long)n1);
+		p += used;
+		if (!strncmp(p, " fetch", 6)) {
+			p += 6;
+			for (unsigned int i = 0; i < FID_FETCH_NR &&
+			     sscanf(p, " %llu%n", &d, &used) == 1; i++) {
+				r->cov.fetch[i] += (long long)d;
+				p += used;
+			}
+		}
 	}
 	r->done_any = true;
 	r->next_cfg = cfg + 1;
@@ -309,7 +333,7 @@ static bool cfg_dot_cmp(const char *s)
 /* The run, boot after boot: from the next configuration when QEMU dies
  * (careful about it), without the comparison it died on. */
 static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t cfg,
-		   int inject, const char *crash, const char *hang_at)
+		   int inject, const char *crash, const char *hang_at, uint64_t fetch)
 {
 	static struct run r;
 	unsigned long long boots = 0;
@@ -334,8 +358,9 @@ static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t
 
 		n = (size_t)snprintf(append, sizeof(append),
 				     "test=fidelity seed=%" PRIu64 " count=%" PRIu64 " cfg=%" PRIu64
-				     " progress=1 qemu=%u.%u%s%s%s%s%s%s", seed, left, cfg, major,
-				     minor, inject ? " inject=1" : "", careful ? " careful=1" : "",
+				     " progress=1 qemu=%u.%u fetch=%" PRIu64 "%s%s%s%s%s%s", seed, left,
+				     cfg, major, minor, fetch, inject ? " inject=1" : "",
+				     careful ? " careful=1" : "",
 				     crash ? " inject-crash=" : "", crash ? crash : "",
 				     hang_at ? " inject-hang=" : "", hang_at ? hang_at : "");
 		for (unsigned int i = 0; i < nskips && n < sizeof(append) - 24; i++)
@@ -407,11 +432,12 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		{ "inject-oracle-crash", required_argument, NULL, 'C' },
 		{ "inject-oracle-hang", required_argument, NULL, 'G' },
 		{ "hang-timeout", required_argument, NULL, 'H' },
+		{ "fetch", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t seed = 1, count = 1000000, cfg = 0, hang = 60;
+	uint64_t seed = 1, count = 1000000, cfg = 0, hang = 60, fetch = 8;
 	const char *crash = NULL, *hang_at = NULL;
 	struct s2hyp_qemu q;
 	int inject = 0, opt;
@@ -429,6 +455,7 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		case 'C': crash = optarg; break;
 		case 'G': hang_at = optarg; break;
 		case 'H': dst = &hang; break;
+		case 'X': dst = &fetch; break;
 		case 'h': usage(stdout, &q); return 0;
 		default:
 			if (s2hyp_qemu_option_or_usage(&q, opt, optarg, usage))
@@ -460,6 +487,10 @@ int cmd_hyp_fidelity(int argc, char **argv)
 			"CONFIG.COMPARISON\n");
 		return 2;
 	}
+	if (fetch > 96) {
+		fprintf(stderr, "s2mm hyp fidelity: --fetch wants 0..96 addresses\n");
+		return 2;
+	}
 	if (hang == 0 || hang > 86400) {
 		fprintf(stderr, "s2mm hyp fidelity: --hang-timeout wants 1..86400 seconds\n");
 		return 2;
@@ -482,5 +513,5 @@ int cmd_hyp_fidelity(int argc, char **argv)
 	}
 	if (s2hyp_qemu_image(&q))
 		return 1;
-	return run_all(&q, seed, count, cfg, inject, crash, hang_at);
+	return run_all(&q, seed, count, cfg, inject, crash, hang_at, fetch);
 }

@@ -118,6 +118,27 @@ uint64_t fid_geo_index(const struct fid_geo *geo, int level, uint64_t ia);
 /* TTBR0 (0) or TTBR1 (1) for @va. */
 int fid_s1_select(const struct fid_case *c, uint64_t va);
 
+/*
+ * fid_leaf_slot() - The leaf (block or page) the generator's tables give
+ * input address @ia in regime @geo of stage @stage, found by the
+ * generator's own walk: its slot, with the leaf's size (@shift) and output
+ * address (@oa, the leaf's base). NULL when the walk ends in an invalid
+ * entry, a reserved one or outside the pools.
+ */
+uint64_t *fid_leaf_slot(const struct fid_gen *g, const struct fid_case *c,
+			const struct fid_geo *geo, unsigned stage, uint64_t ia,
+			unsigned *shift, uint64_t *oa);
+/* Point leaf @slot of regime @geo at @oa (aligned to the leaf's size). */
+void fid_leaf_set_oa(const struct fid_geo *geo, uint64_t *slot, uint64_t oa);
+/*
+ * fid_map_exec_page() - Map input address @ia (stage @stage) to @oa with a
+ * new level-3 page executable at EL1 (stage 1: read-only at EL1, UXN, no
+ * PXNTable on its tables; stage 2: read/write, XN 0b00, Normal WB).
+ * Return: false when @ia's slot is taken or the pool is full.
+ */
+bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
+		       uint64_t ia, uint64_t oa);
+
 /* Print the descriptors a walk of @va reads (stage 1 through stage 2). */
 void fid_dump_walk(const struct fid_gen *g, const struct fid_case *c,
 		   uint64_t va);
@@ -197,6 +218,23 @@ unsigned fid_fatal(const struct fid_gen *g, const struct fid_case *c, enum s2_mm
 		   uint64_t va, const struct s2_mmu_result *res);
 extern const struct fid_deviation_info fid_fatals[];
 extern const unsigned fid_nfatals;
+
+/* fid_fetch_init() - The buffer of HVC #0 fetches run in. Return: 0, -1. */
+int fid_fetch_init(void);
+/**
+ * fid_fetch_case() - Execute at up to @max_addrs of @c's addresses, at EL1
+ * and EL0, after its ATs (its tables are changed: each final leaf points
+ * at the buffer), and compare with the model's answer for the fetch.
+ * @n: counts, indexed by FID_FETCH_* (coverage.h), added to.
+ * @report: print a reproducer for each mismatch.
+ * @inject: NULL, or {injected, caught}: make one model answer in 16 wrong
+ *          (runs <-> permission fault) and count those the comparison caught.
+ * Return: the number of mismatches.
+ */
+unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
+			unsigned max_addrs, uint64_t n[], bool report, uint64_t *inject);
+/* The buffer back to the allocator. */
+void fid_fetch_fini(void);
 
 /**
  * fidelity_run() - The scenario: @count comparisons from @seed, on CPU 0.

@@ -250,6 +250,8 @@ static uint64_t inject_bug(uint64_t par, const struct fid_outcome *m,
 }
 
 static bool arg_summary, arg_inject, arg_progress, arg_careful;
+/* fetch=N: execute at up to N addresses of each configuration (fetch.c). */
+static unsigned arg_fetch;
 /* Comparisons of the first configuration QEMU is not asked (skip=). */
 #define MAX_SKIPS 32
 static uint64_t skips[MAX_SKIPS];
@@ -272,7 +274,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 {
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
 	uint64_t ndev[16] = { 0 }, nattr[8] = { 0 }, defects = 0, nfatal[8] = { 0 }, known = 0;
-	uint64_t attr_cmp = 0;
+	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[2] = { 0 };
 	uint64_t injected = 0, caught = 0;
 	const char *cpu_name;
 	struct fid_rng opr;
@@ -288,6 +290,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		return -1;
 	}
 	memset((void *)region, 0, FID_REGION_SIZE);
+	if (arg_fetch && fid_fetch_init()) {
+		hyp_printf("fidelity: no memory for the fetch buffer\n");
+		return -1;
+	}
 	gen.mem = (struct s2_mmu_mem){ (const void *)region, region,
 				       FID_REGION_SIZE };
 	gen.seed = seed;
@@ -311,11 +317,14 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr_cmp0 = attr_cmp;
 		uint64_t compared[2] = { 0 };   /* by TTBR, for the coverage */
 		uint64_t ndev0[16], nattr0[8], defects0 = defects, known0 = known;
+		uint64_t nfetch0[FID_FETCH_NR];
 
 		for (unsigned d = 0; d < 16; d++)
 			ndev0[d] = ndev[d];
 		for (unsigned d = 0; d < 8; d++)
 			nattr0[d] = nattr[d];
+		for (unsigned d = 0; d < FID_FETCH_NR; d++)
+			nfetch0[d] = nfetch[d];
 		for (unsigned i = 0; i < fcase.naddrs && cmp < count; i++) {
 			uint64_t va = fcase.addrs[i];
 			/* S12E1R, S12E1W, S1E1R always; one of the others. */
@@ -444,6 +453,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				caught += bad;
 			}
 		}
+		/* Then execute there (the tables change: after the ATs). */
+		if (arg_fetch)
+			failed += fid_fetch_case(&gen, &fcase, seed, arg_fetch, nfetch,
+						 failed < MAX_REPORTS, arg_inject ? finject : NULL);
 		if (arg_summary)
 			hyp_printf("cfg %lu a32 %d vm %d m %d s2 %uK L%d ia %u valid %d VTCR %lx "
 				   "TCR %lx: %lu mismatches\n", cfg, fcase.a32,
@@ -464,8 +477,11 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			hyp_printf(" dev");
 			for (unsigned d = 1; d <= fid_ndeviations; d++)
 				hyp_printf(" %lu", ndev[d] - ndev0[d]);
-			hyp_printf(" cov %x %lu %x %lu\n", coverage(&fcase, 0), compared[0],
+			hyp_printf(" cov %x %lu %x %lu fetch", coverage(&fcase, 0), compared[0],
 				   coverage(&fcase, 1), compared[1]);
+			for (unsigned d = 0; d < FID_FETCH_NR; d++)
+				hyp_printf(" %lu", nfetch[d] - nfetch0[d]);
+			hyp_printf("\n");
 		}
 		cfg++;
 	}
@@ -475,6 +491,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	write_sysreg(0, sctlr_el1 /* M=0 */);
 	isb();
 	palloc_free(region, FID_REGION_ORDER);
+	fid_fetch_fini();
 
 	for (unsigned d = 1; d <= fid_ndeviations; d++)
 		if (ndev[d])
@@ -500,6 +517,13 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		   cfg - first_cfg, cmp, ticks * 1000 / read_sysreg(cntfrq_el0),
 		   ticks ? cmp * read_sysreg(cntfrq_el0) / ticks : 0, devs,
 		   attr_cmp);
+	if (arg_fetch)
+		hyp_printf("fidelity: fetch compared at EL1 %lu, at EL0 %lu: ran %lu, stage-1 "
+			   "permission fault %lu, stage-2 permission fault %lu, other faults "
+			   "%lu; not executed %lu\n", nfetch[FID_FETCH_EL1], nfetch[FID_FETCH_EL0],
+			   nfetch[FID_FETCH_RUN], nfetch[FID_FETCH_S1_PERM],
+			   nfetch[FID_FETCH_S2_PERM], nfetch[FID_FETCH_OTHER],
+			   nfetch[FID_FETCH_SKIPPED]);
 	for (unsigned d = 1; d <= fid_nfatals; d++)
 		if (nfatal[d])
 			hyp_printf("fidelity: known QEMU defect %u %s: %lu not asked\n", d,
@@ -509,6 +533,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_inject)
 		hyp_printf("fidelity: injected %lu wrong model answers, caught %lu\n", injected,
 			   caught);
+	if (arg_inject && arg_fetch)
+		hyp_printf("fidelity: injected %lu wrong fetch answers, caught %lu\n", finject[0],
+			   finject[1]);
 	hyp_printf("fidelity: %lu passed, %lu failed\n", passed, failed);
 	return failed ? -1 : 0;
 }
@@ -563,6 +590,8 @@ void fidelity_setup(const char *args)
 	arg_inject = arg_u64(args, "inject=", &v) && v;
 	arg_progress = arg_u64(args, "progress=", &v) && v;
 	arg_careful = arg_u64(args, "careful=", &v) && v;
+	if (arg_u64(args, "fetch=", &v))
+		arg_fetch = (unsigned)v;
 	/* qemu=M.m: the oracle's version, for the deviations it has. */
 	if (arg_list(args, "qemu=", w, 2) == 2)
 		gen.qemu_version = (unsigned)(w[0] * 100 + w[1]);
