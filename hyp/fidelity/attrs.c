@@ -45,7 +45,7 @@ const struct fid_deviation_info fid_attr_deviations[] = {
 		"whenever one is Device: a Normal stage whose low nibble is 0x4 "
 		"(stage 1 MAIR Inner Non-cacheable, or stage 2 MemAttr[1:0]=01 "
 		"as convert_stage2_attrs() encodes it) makes the result nGnRE",
-		FID_QEMU_7_2,
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 	[ATTR_FWB_S1_DEVICE - 1] = {
 		"fwb-s2-device-ignores-s1-device",
@@ -53,7 +53,7 @@ const struct fid_deviation_info fid_attr_deviations[] = {
 		"MemAttr[1:0], or stage 1's Device type where that is stricter "
 		"(AArch64.S2ApplyFWBMemAttrs, S2CombineS1Device)",
 		"combined_attrs_fwb() case 0..3 returns the stage-2 type alone",
-		FID_QEMU_7_2,
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 	[ATTR_FWB_MEMATTR3 - 1] = {
 		"fwb-memattr3-forces-device",
@@ -61,7 +61,7 @@ const struct fid_deviation_info fid_attr_deviations[] = {
 		"(AArch64.S2ApplyFWBMemAttrs); MemAttr[3] plays no part",
 		"combined_attrs_fwb() takes MemAttr values 8..15 as reserved "
 		"and 'arbitrarily' forces Device-nGnRnE",
-		FID_QEMU_7_2,
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 	[ATTR_S1_OFF_SH - 1] = {
 		"s1-off-device-non-shareable",

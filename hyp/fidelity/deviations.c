@@ -335,7 +335,7 @@ static bool on(const struct fid_gen *g, unsigned d)
 }
 
 /* The model's fault is HCR_EL2.PTW's: a stage-1 walk read Device memory
- * (an accessible stage-2 leaf, MemAttr[3:2] = 0). */
+ * (an accessible stage-2 leaf, AArch64.S2ApplyFWBMemAttrs / S2AttrDecode). */
 static bool ptw_device_fault(const struct fid_gen *g, const struct fid_case *c,
 			     const struct s2_mmu_result *res)
 {
@@ -346,7 +346,9 @@ static bool ptw_device_fault(const struct fid_gen *g, const struct fid_case *c,
 	    f->type != S2_MMU_FAULT_PERMISSION || f->level < 0)
 		return false;
 	d = fid_desc_at(g, c, &c->s2, 2, f->ipa, f->level);
-	return (d & DESC_AF) && (d & S2_DESC_S2AP_R) && !(d & (0xcULL << S2_DESC_MEMATTR_SHIFT));
+	/* Device: MemAttr[3:2] = 0, under FWB MemAttr[2] = 0. */
+	return (d & DESC_AF) && (d & S2_DESC_S2AP_R) &&
+	       !(d & ((c->regs.hcr_el2 & HCR_EL2_FWB ? 0x4ULL : 0xcULL) << S2_DESC_MEMATTR_SHIFT));
 }
 
 unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
