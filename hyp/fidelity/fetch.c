@@ -261,7 +261,6 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 		/* The vectors must be reachable, or nothing can be told. */
 		struct s2_mmu_access a = { vbar + VEC_CUR_SPX, S2_MMU_EXEC, 1 };
 		struct s2_mmu_result res;
-
 		uint64_t par;
 
 		if (s2_mmu_translate(&g->mem, g->cpu, r, &a, &res) || res.fault.type) {
@@ -273,7 +272,8 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 		__asm__ volatile("at s12e1r, %0" : : "r"(a.va));
 		isb();
 		par = read_sysreg(par_el1);
-		if ((par & PAR_EL1_F) || (par & PAR_EL1_PA_MASK) != ((buf + VEC_CUR_SPX) & ~0xfffULL)) {
+		if ((par & PAR_EL1_F) ||
+		    (par & PAR_EL1_PA_MASK) != ((buf + VEC_CUR_SPX) & ~0xfffULL)) {
 			n[FID_FETCH_SKIPPED] += max_addrs;
 			return 0;
 		}

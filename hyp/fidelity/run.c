@@ -209,8 +209,8 @@ static struct fid_case fcase;
 /*
  * inject=1: a wrong model answer where the comparison must tell. One in
  * 1000 of the answers QEMU confirms: a PA bit, an ATTR bit, or a fault's
- * level, type, S or PTW. And one in 16 of those accepted as deviation 1 (the same
- * fault, QEMU's level another): the model's level made a third value,
+ * level, type, S or PTW. And one in 16 of those accepted as deviation 1
+ * (the same fault, QEMU's level another): the model's level made a third value,
  * which a recogniser that looked at QEMU's side alone would let through.
  * (Where a deviation leaves QEMU's answer saying nothing of the right
  * one, as 2 and 3 do, no comparison with that QEMU can catch anything.)
