@@ -41,7 +41,8 @@
 #define SPSR_DAIF	0x3c0ULL
 #define SPSR_EL1H	0x5ULL
 #define SPSR_EL0T	0x0ULL
-#define VEC_LOWER_SYNC	8		/* hyp_guest_enter()'s vector number */
+#define VEC_LOWER_SYNC	8		/* hyp_guest_enter()'s vector numbers */
+#define VEC_LOWER_IRQ	9
 
 static uint64_t buf;
 
@@ -74,6 +75,7 @@ struct fetch_out {
 	bool s1ptw;
 	uint8_t fsc;   /* IFSC */
 	bool weird;    /* anything else: an exception this harness does not expect */
+	bool hung;     /* EL1 never came back: the watchdog ended it */
 	uint64_t esr, far, elr;
 };
 
@@ -89,15 +91,31 @@ static void tlbi(void)
 static void hw_fetch(uint64_t va, unsigned el, uint64_t vbar, struct fetch_out *o)
 {
 	struct hyp_regs regs = { .pc = va, .pstate = SPSR_DAIF | (el ? SPSR_EL1H : SPSR_EL0T) };
+	uint64_t esr, e1, ret, hcr = read_sysreg(hcr_el2);
 	unsigned vec;
-	uint64_t esr, e1, ret;
 
 	*o = (struct fetch_out){ 0 };
+	/*
+	 * A watchdog: should EL1 loop on exceptions (a vector it cannot
+	 * fetch after all), the EL2 timer's IRQ, routed to EL2 by
+	 * HCR_EL2.IMO whatever EL1's PSTATE.I, ends it after a second.
+	 */
+	write_sysreg(hcr | HCR_EL2_IMO, hcr_el2);
+	isb();
+	hyp_timer_arm(read_sysreg(cntfrq_el0));
 	vec = hyp_guest_enter(&regs);
+	hyp_timer_stop();
+	write_sysreg(hcr, hcr_el2);
+	isb();
 	esr = read_sysreg(esr_el2);
 	o->esr = esr;
 	o->far = read_sysreg(far_el2);
 	o->elr = regs.pc;
+	if (vec == VEC_LOWER_IRQ) {
+		gic_eoi(gic_ack());
+		o->weird = o->hung = true;
+		return;
+	}
 	if (vec != VEC_LOWER_SYNC) {
 		o->weird = true;
 		return;
@@ -347,7 +365,10 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 					   m.s ? 2 : 1, m.ptw ? ", S1PTW" : "");
 			else
 				hyp_printf("    model: runs (PA %lx)\n", res.pa);
-			if (o.weird)
+			if (o.hung)
+				hyp_printf("    cpu:   did not come back within a second (PC %lx)\n",
+					   o.elr);
+			else if (o.weird)
 				hyp_printf("    cpu:   unexpected exception: ESR %lx FAR %lx "
 					   "ELR %lx HPFAR_EL2 %lx\n", o.esr, o.far, o.elr,
 					   read_sysreg(hpfar_el2));
