@@ -40,6 +40,8 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"  --inject-oracle-crash C.K  end QEMU before comparison K of\n"
 		"                configuration C, as a QEMU that dies there would\n"
 		"  --inject-oracle-hang C.K   go silent there, as a QEMU that hangs\n"
+		"  --inject-oracle-crash-fetch C  end QEMU before configuration C's\n"
+		"                fetches (the run goes on without them)\n"
 		"  --hang-timeout SEC  a QEMU silent that long has hung (default 60)\n\n"
 		"When QEMU dies or hangs on an AT, the run finds which one, prints it\n"
 		"with its reproducer as a QEMU defect and goes on from there. Known\n"
@@ -86,8 +88,9 @@ struct run {
 	bool echo_block;	/* showing a reproducer's indented lines */
 	bool first_boot;
 	/* This boot. */
-	bool summary, done_any, at_any;
-	uint64_t next_cfg, at_cfg, at_cmp;
+	bool summary, done_any, at_any, fetch_any;
+	uint64_t next_cfg, at_cfg, at_cmp, fetch_cfg;
+	long long fetch_defects;	/* configurations whose fetches QEMU died in */
 	char dying[256];	/* QEMU's last words (not s2hyp's) */
 };
 
@@ -257,6 +260,9 @@ static void on_line(void *ctx, const char *line)
 			r->at_any = true;
 			r->at_cfg = a;
 			r->at_cmp = b;
+		} else if (sscanf(line, "fidelity: fetch cfg %llu", &a) == 1) {
+			r->fetch_any = true;
+			r->fetch_cfg = a;
 		} else if (!strncmp(line, "fidelity: fail ", 15)) {
 			add_class(r, line);
 		} else if (sscanf(line, "fidelity: deviation %u (", &d) == 1 && d < 16) {
@@ -320,6 +326,9 @@ static void print_totals(const struct run *r, unsigned long long boots, long lon
 	if (r->defects || crashes)
 		printf("fidelity: QEMU died %lld times; %lld comparisons it died on are QEMU "
 		       "defects (not compared, reproducers above)\n", crashes, r->defects);
+	if (r->fetch_defects)
+		printf("fidelity: %lld configurations' fetches not checked: QEMU died in them\n",
+		       r->fetch_defects);
 }
 
 /* "C.K": two numbers and a dot. */
@@ -333,12 +342,13 @@ static bool cfg_dot_cmp(const char *s)
 /* The run, boot after boot: from the next configuration when QEMU dies
  * (careful about it), without the comparison it died on. */
 static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t cfg,
-		   int inject, const char *crash, const char *hang_at, uint64_t fetch)
+		   int inject, const char *crash, const char *hang_at, uint64_t fetch,
+		   const char *crash_fetch)
 {
 	static struct run r;
 	unsigned long long boots = 0;
 	unsigned int major = 0, minor = 0, nskips = 0;
-	uint64_t skips[32], left = count;
+	uint64_t skips[32], left = count, nofetch = UINT64_MAX;
 	long long crashes = 0;
 	bool careful = false;
 	char append[640];
@@ -363,10 +373,16 @@ static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t
 				     careful ? " careful=1" : "",
 				     crash ? " inject-crash=" : "", crash ? crash : "",
 				     hang_at ? " inject-hang=" : "", hang_at ? hang_at : "");
+		if (crash_fetch && n < sizeof(append) - 48)
+			n += (size_t)snprintf(append + n, sizeof(append) - n,
+					      " inject-crash-fetch=%s", crash_fetch);
+		if (nofetch == cfg && n < sizeof(append) - 48)
+			n += (size_t)snprintf(append + n, sizeof(append) - n, " nofetch=%" PRIu64,
+					      nofetch);
 		for (unsigned int i = 0; i < nskips && n < sizeof(append) - 24; i++)
 			n += (size_t)snprintf(append + n, sizeof(append) - n, "%s%" PRIu64,
 					      i ? "," : " skip=", skips[i]);
-		r.summary = r.done_any = r.at_any = false;
+		r.summary = r.done_any = r.at_any = r.fetch_any = false;
 		r.dying[0] = '\0';
 		status = s2hyp_qemu_boot(q, append, 1, on_line, &r, &res);
 		boots++;
@@ -392,6 +408,20 @@ static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t
 		}
 		if (!careful) {
 			careful = true;
+			continue;
+		}
+		if (r.fetch_any && r.fetch_cfg == cfg) {
+			/* Its ATs all done: the fetches after them. */
+			if (nofetch == cfg) {
+				fprintf(stderr, "s2mm hyp fidelity: QEMU %s in configuration %"
+					PRIu64 " with its fetches off: cannot go on\n", why, cfg);
+				return 1;
+			}
+			nofetch = cfg;
+			r.fetch_defects++;
+			printf("fidelity: QEMU %s during the fetches of configuration %" PRIu64
+			       "%s%s: a QEMU defect; going on without them\n", why, cfg,
+			       r.dying[0] ? ": " : "", r.dying);
 			continue;
 		}
 		if (r.at_any && r.at_cfg == cfg) {
@@ -433,12 +463,13 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		{ "inject-oracle-hang", required_argument, NULL, 'G' },
 		{ "hang-timeout", required_argument, NULL, 'H' },
 		{ "fetch", required_argument, NULL, 'X' },
+		{ "inject-oracle-crash-fetch", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t seed = 1, count = 1000000, cfg = 0, hang = 60, fetch = 8;
-	const char *crash = NULL, *hang_at = NULL;
+	const char *crash = NULL, *hang_at = NULL, *crash_fetch = NULL;
 	struct s2hyp_qemu q;
 	int inject = 0, opt;
 
@@ -456,6 +487,7 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		case 'G': hang_at = optarg; break;
 		case 'H': dst = &hang; break;
 		case 'X': dst = &fetch; break;
+		case 'F': crash_fetch = optarg; break;
 		case 'h': usage(stdout, &q); return 0;
 		default:
 			if (s2hyp_qemu_option_or_usage(&q, opt, optarg, usage))
@@ -481,6 +513,11 @@ int cmd_hyp_fidelity(int argc, char **argv)
 			fprintf(stderr, "s2mm hyp fidelity: bad number '%s'\n", optarg);
 			return 2;
 		}
+	}
+	if (crash_fetch && (!*crash_fetch || strspn(crash_fetch, "0123456789") != strlen(crash_fetch))) {
+		fprintf(stderr, "s2mm hyp fidelity: --inject-oracle-crash-fetch wants a "
+			"configuration number\n");
+		return 2;
 	}
 	if ((crash && !cfg_dot_cmp(crash)) || (hang_at && !cfg_dot_cmp(hang_at))) {
 		fprintf(stderr, "s2mm hyp fidelity: --inject-oracle-crash/hang want "
@@ -513,5 +550,5 @@ int cmd_hyp_fidelity(int argc, char **argv)
 	}
 	if (s2hyp_qemu_image(&q))
 		return 1;
-	return run_all(&q, seed, count, cfg, inject, crash, hang_at, fetch);
+	return run_all(&q, seed, count, cfg, inject, crash, hang_at, fetch, crash_fetch);
 }

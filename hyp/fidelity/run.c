@@ -250,8 +250,11 @@ static uint64_t inject_bug(uint64_t par, const struct fid_outcome *m,
 }
 
 static bool arg_summary, arg_inject, arg_progress, arg_careful;
-/* fetch=N: execute at up to N addresses of each configuration (fetch.c). */
+/* fetch=N: execute at up to N addresses of each configuration (fetch.c);
+ * nofetch=C: not in configuration C (QEMU died there); inject-crash-fetch=C:
+ * end QEMU before configuration C's fetches, as a QEMU dying there would. */
 static unsigned arg_fetch;
+static uint64_t nofetch_cfg = ~0ULL, crash_fetch_cfg = ~0ULL;
 /* Comparisons of the first configuration QEMU is not asked (skip=). */
 #define MAX_SKIPS 32
 static uint64_t skips[MAX_SKIPS];
@@ -454,9 +457,14 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			}
 		}
 		/* Then execute there (the tables change: after the ATs). */
-		if (arg_fetch)
+		if (arg_fetch && cfg != nofetch_cfg) {
+			if (cfg == first_cfg && arg_careful)
+				hyp_printf("fidelity: fetch cfg %lu\n", cfg);
+			if (cfg == crash_fetch_cfg)
+				semihost_exit(HYP_EXIT_PANIC);
 			failed += fid_fetch_case(&gen, &fcase, seed, arg_fetch, nfetch,
 						 failed < MAX_REPORTS, arg_inject ? finject : NULL);
+		}
 		if (arg_summary)
 			hyp_printf("cfg %lu a32 %d vm %d m %d s2 %uK L%d ia %u valid %d VTCR %lx "
 				   "TCR %lx: %lu mismatches\n", cfg, fcase.a32,
@@ -592,6 +600,8 @@ void fidelity_setup(const char *args)
 	arg_careful = arg_u64(args, "careful=", &v) && v;
 	if (arg_u64(args, "fetch=", &v))
 		arg_fetch = (unsigned)v;
+	arg_u64(args, "nofetch=", &nofetch_cfg);
+	arg_u64(args, "inject-crash-fetch=", &crash_fetch_cfg);
 	/* qemu=M.m: the oracle's version, for the deviations it has. */
 	if (arg_list(args, "qemu=", w, 2) == 2)
 		gen.qemu_version = (unsigned)(w[0] * 100 + w[1]);
