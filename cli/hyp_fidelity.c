@@ -22,7 +22,8 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 {
 	fprintf(out,
 		"usage: s2mm hyp fidelity [--seed S|random] [--count N] [--cfg C]\n"
-		"                         [--hang-timeout SEC] [--inject-...] [QEMU options]\n\n"
+		"                         [--fetch N] [--hang-timeout SEC] [--inject-...]\n"
+		"                         [QEMU options]\n\n"
 		"Differential test of the MMU model against QEMU's ARM translation:\n"
 		"s2hyp generates random stage-1/stage-2 configurations and tables\n"
 		"from the seed, runs AT S12E1R/W, S1E1R... and compares PAR_EL1 with\n"
@@ -31,11 +32,16 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"  --seed S      generator seed (default 1; 'random': drawn, printed)\n"
 		"  --count N     comparisons (default 1000000)\n"
 		"  --cfg C       start at configuration C (reproduce a report)\n"
+		"  --fetch N     after each configuration's ATs, execute at N of its\n"
+		"                addresses at EL1 and EL0 and compare the instruction\n"
+		"                abort (or its absence) with the model (default 8; 0: off)\n"
 		"  --inject-model-bug  make model answers wrong where the comparison\n"
 		"                must tell (prints how many, and how many were caught)\n"
 		"  --inject-oracle-crash C.K  end QEMU before comparison K of\n"
 		"                configuration C, as a QEMU that dies there would\n"
 		"  --inject-oracle-hang C.K   go silent there, as a QEMU that hangs\n"
+		"  --inject-oracle-crash-fetch C  end QEMU before configuration C's\n"
+		"                fetches (the run goes on without them)\n"
 		"  --hang-timeout SEC  a QEMU silent that long has hung (default 60)\n\n"
 		"When QEMU dies or hangs on an AT, the run finds which one, prints it\n"
 		"with its reproducer as a QEMU defect and goes on from there. Known\n"
@@ -66,23 +72,25 @@ struct coverage {
 	long long a64, a32, s1_off, s2_off;
 	long long s1[3][5], s2[3][5];
 	long long feat[COV_NR];
+	long long fetch[FID_FETCH_NR];   /* instruction fetches (coverage.h) */
 };
 
 /* The whole run, added up over QEMU's boots. */
 struct run {
 	struct coverage cov;
-	long long cmp, passed, failed, defects, known, attr, configs, dev[16];
-	unsigned int ndev;
+	long long cmp, passed, failed, defects, known, attr, configs, dev[16], adev[8];
+	unsigned int ndev, nadev;
 	struct mclass classes[MAX_CLASSES];
 	unsigned int nclasses;
-	bool dev_seen[16], fatal_seen[8];
-	char dev_name[16][48];
+	bool dev_seen[16], fatal_seen[8], adev_seen[8];
+	char dev_name[16][48], adev_name[8][48];
 	int reports;		/* mismatch reproducers shown */
 	bool echo_block;	/* showing a reproducer's indented lines */
 	bool first_boot;
 	/* This boot. */
-	bool summary, done_any, at_any;
-	uint64_t next_cfg, at_cfg, at_cmp;
+	bool summary, done_any, at_any, fetch_any;
+	uint64_t next_cfg, at_cfg, at_cmp, fetch_cfg;
+	long long fetch_defects;	/* configurations whose fetches QEMU died in */
 	char dying[256];	/* QEMU's last words (not s2hyp's) */
 };
 
@@ -169,6 +177,16 @@ static void print_coverage(const struct coverage *c)
 			       (int)l - 1, c->s2[g][l]);
 	for (unsigned int f = 0; f < COV_NR; f++)
 		printf("fidelity: coverage %s: %lld\n", feat[f], c->feat[f]);
+	printf("fidelity: coverage fetch at EL1 (PXN, WXN, stage 2 XN): %lld\n",
+	       c->fetch[FID_FETCH_EL1]);
+	printf("fidelity: coverage fetch at EL0 (UXN, stage 2 XN): %lld\n", c->fetch[FID_FETCH_EL0]);
+	printf("fidelity: coverage fetch ran: %lld\n", c->fetch[FID_FETCH_RUN]);
+	printf("fidelity: coverage fetch stage-1 permission fault: %lld\n",
+	       c->fetch[FID_FETCH_S1_PERM]);
+	printf("fidelity: coverage fetch stage-2 permission fault: %lld\n",
+	       c->fetch[FID_FETCH_S2_PERM]);
+	printf("fidelity: coverage fetch other fault: %lld\n", c->fetch[FID_FETCH_OTHER]);
+	printf("fidelity: coverage fetch not executed: %lld\n", c->fetch[FID_FETCH_SKIPPED]);
 }
 
 /* A "done" line: one configuration's counts. Return: 0, or -1 if not one. */
@@ -180,9 +198,19 @@ static int add_done(struct run *r, const char *line)
 	int used;
 
 	if (sscanf(line, "fidelity: done cfg %llu cmp %llu pass %llu fail %llu defects %llu "
-		   "known %llu attr %llu dev%n", &cfg, &cmp, &pass, &fail, &defects, &known,
+		   "known %llu attr %llu%n", &cfg, &cmp, &pass, &fail, &defects, &known,
 		   &attr, &used) != 7)
 		return -1;
+	/* The ATTR/SH deviations, then the others. */
+	p = line + used;
+	for (unsigned int i = 1; i < 8 && sscanf(p, " %llu%n", &d, &used) == 1; i++) {
+		r->adev[i] += (long long)d;
+		r->nadev = i > r->nadev ? i : r->nadev;
+		p += used;
+	}
+	if (strncmp(p, " dev", 4))
+		return -1;
+	used = 4;
 	r->known += (long long)known;
 	r->cmp += (long long)cmp;
 	r->passed += (long long)pass;
@@ -190,15 +218,24 @@ static int add_done(struct run *r, const char *line)
 	r->defects += (long long)defects;
 	r->attr += (long long)attr;
 	r->configs++;
-	p = line + used;
+	p += used;
 	for (unsigned int i = 1; i < 16 && sscanf(p, " %llu%n", &d, &used) == 1; i++) {
 		r->dev[i] += (long long)d;
 		r->ndev = i > r->ndev ? i : r->ndev;
 		p += used;
 	}
-	if (sscanf(p, " cov %x %llu %x %llu", &k0, &n0, &k1, &n1) == 4) {
+	if (sscanf(p, " cov %x %llu %x %llu%n", &k0, &n0, &k1, &n1, &used) == 4) {
 		cov_add(&r->cov, k0, (long long)n0);
 		cov_add(&r->cov, k1, (long long)n1);
+		p += used;
+		if (!strncmp(p, " fetch", 6)) {
+			p += 6;
+			for (unsigned int i = 0; i < FID_FETCH_NR &&
+			     sscanf(p, " %llu%n", &d, &used) == 1; i++) {
+				r->cov.fetch[i] += (long long)d;
+				p += used;
+			}
+		}
 	}
 	r->done_any = true;
 	r->next_cfg = cfg + 1;
@@ -223,12 +260,19 @@ static void on_line(void *ctx, const char *line)
 			r->at_any = true;
 			r->at_cfg = a;
 			r->at_cmp = b;
+		} else if (sscanf(line, "fidelity: fetch cfg %llu", &a) == 1) {
+			r->fetch_any = true;
+			r->fetch_cfg = a;
 		} else if (!strncmp(line, "fidelity: fail ", 15)) {
 			add_class(r, line);
 		} else if (sscanf(line, "fidelity: deviation %u (", &d) == 1 && d < 16) {
 			show = !r->dev_seen[d];
 			r->dev_seen[d] = true;
 			sscanf(line, "fidelity: deviation %*u (%47[^)])", r->dev_name[d]);
+		} else if (sscanf(line, "fidelity: attr deviation %u (", &d) == 1 && d < 8) {
+			show = !r->adev_seen[d];
+			r->adev_seen[d] = true;
+			sscanf(line, "fidelity: attr deviation %*u (%47[^)])", r->adev_name[d]);
 		} else if (sscanf(line, "fidelity: known QEMU defect %u (", &d) == 1 && d < 8) {
 			show = !r->fatal_seen[d];
 			r->fatal_seen[d] = true;
@@ -244,6 +288,7 @@ static void on_line(void *ctx, const char *line)
 			show = r->first_boot && !strstr(line, "passed") &&
 			       !strstr(line, "configurations") &&
 			       strncmp(line, "fidelity: deviation", 19) &&
+			       strncmp(line, "fidelity: attr deviation", 24) &&
 			       strncmp(line, "fidelity: mismatch", 18) &&
 			       strncmp(line, "fidelity: comparisons", 21);
 		} else if (strcmp(line, "PASS") && strcmp(line, "FAIL")) {
@@ -264,19 +309,26 @@ static void print_totals(const struct run *r, unsigned long long boots, long lon
 	for (unsigned int d = 1; d <= r->ndev; d++)
 		if (r->dev[d])
 			printf("fidelity: deviation %u %s: %lld\n", d, r->dev_name[d], r->dev[d]);
+	for (unsigned int d = 1; d <= r->nadev; d++)
+		printf("fidelity: attr deviation %u %s: %lld\n", d,
+		       r->adev_name[d][0] ? r->adev_name[d] : "(not seen)", r->adev[d]);
 	for (unsigned int i = 0; i < r->nclasses; i++)
 		printf("fidelity: mismatch %s: %lld (first: config %lld addr %lld op %s)\n",
 		       r->classes[i].key, r->classes[i].n, r->classes[i].cfg, r->classes[i].addr,
 		       r->classes[i].op);
 	print_coverage(&r->cov);
-	printf("fidelity: %lld configurations, %lld comparisons in %llu QEMU boot%s, %lld with "
-	       "other ATTR/SH\n", r->configs, r->cmp, boots, boots == 1 ? "" : "s", r->attr);
+	printf("fidelity: %lld configurations, %lld comparisons in %llu QEMU boot%s\n",
+	       r->configs, r->cmp, boots, boots == 1 ? "" : "s");
+	printf("fidelity: ATTR/SH compared in %lld successful translations\n", r->attr);
 	if (r->known)
 		printf("fidelity: %lld ATs not asked: they kill this QEMU (known QEMU "
 		       "defects)\n", r->known);
 	if (r->defects || crashes)
 		printf("fidelity: QEMU died %lld times; %lld comparisons it died on are QEMU "
 		       "defects (not compared, reproducers above)\n", crashes, r->defects);
+	if (r->fetch_defects)
+		printf("fidelity: %lld configurations' fetches not checked: QEMU died in them\n",
+		       r->fetch_defects);
 }
 
 /* "C.K": two numbers and a dot. */
@@ -290,12 +342,13 @@ static bool cfg_dot_cmp(const char *s)
 /* The run, boot after boot: from the next configuration when QEMU dies
  * (careful about it), without the comparison it died on. */
 static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t cfg,
-		   int inject, const char *crash, const char *hang_at)
+		   int inject, const char *crash, const char *hang_at, uint64_t fetch,
+		   const char *crash_fetch)
 {
 	static struct run r;
 	unsigned long long boots = 0;
 	unsigned int major = 0, minor = 0, nskips = 0;
-	uint64_t skips[32], left = count;
+	uint64_t skips[32], left = count, nofetch = UINT64_MAX;
 	long long crashes = 0;
 	bool careful = false;
 	char append[640];
@@ -315,14 +368,21 @@ static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t
 
 		n = (size_t)snprintf(append, sizeof(append),
 				     "test=fidelity seed=%" PRIu64 " count=%" PRIu64 " cfg=%" PRIu64
-				     " progress=1 qemu=%u.%u%s%s%s%s%s%s", seed, left, cfg, major,
-				     minor, inject ? " inject=1" : "", careful ? " careful=1" : "",
+				     " progress=1 qemu=%u.%u fetch=%" PRIu64 "%s%s%s%s%s%s", seed, left,
+				     cfg, major, minor, fetch, inject ? " inject=1" : "",
+				     careful ? " careful=1" : "",
 				     crash ? " inject-crash=" : "", crash ? crash : "",
 				     hang_at ? " inject-hang=" : "", hang_at ? hang_at : "");
+		if (crash_fetch && n < sizeof(append) - 48)
+			n += (size_t)snprintf(append + n, sizeof(append) - n,
+					      " inject-crash-fetch=%s", crash_fetch);
+		if (nofetch == cfg && n < sizeof(append) - 48)
+			n += (size_t)snprintf(append + n, sizeof(append) - n, " nofetch=%" PRIu64,
+					      nofetch);
 		for (unsigned int i = 0; i < nskips && n < sizeof(append) - 24; i++)
 			n += (size_t)snprintf(append + n, sizeof(append) - n, "%s%" PRIu64,
 					      i ? "," : " skip=", skips[i]);
-		r.summary = r.done_any = r.at_any = false;
+		r.summary = r.done_any = r.at_any = r.fetch_any = false;
 		r.dying[0] = '\0';
 		status = s2hyp_qemu_boot(q, append, 1, on_line, &r, &res);
 		boots++;
@@ -348,6 +408,20 @@ static int run_all(struct s2hyp_qemu *q, uint64_t seed, uint64_t count, uint64_t
 		}
 		if (!careful) {
 			careful = true;
+			continue;
+		}
+		if (r.fetch_any && r.fetch_cfg == cfg) {
+			/* Its ATs all done: the fetches after them. */
+			if (nofetch == cfg) {
+				fprintf(stderr, "s2mm hyp fidelity: QEMU %s in configuration %"
+					PRIu64 " with its fetches off: cannot go on\n", why, cfg);
+				return 1;
+			}
+			nofetch = cfg;
+			r.fetch_defects++;
+			printf("fidelity: QEMU %s during the fetches of configuration %" PRIu64
+			       "%s%s: a QEMU defect; going on without them\n", why, cfg,
+			       r.dying[0] ? ": " : "", r.dying);
 			continue;
 		}
 		if (r.at_any && r.at_cfg == cfg) {
@@ -388,12 +462,14 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		{ "inject-oracle-crash", required_argument, NULL, 'C' },
 		{ "inject-oracle-hang", required_argument, NULL, 'G' },
 		{ "hang-timeout", required_argument, NULL, 'H' },
+		{ "fetch", required_argument, NULL, 'X' },
+		{ "inject-oracle-crash-fetch", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		S2HYP_OPTIONS_BOOT,
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t seed = 1, count = 1000000, cfg = 0, hang = 60;
-	const char *crash = NULL, *hang_at = NULL;
+	uint64_t seed = 1, count = 1000000, cfg = 0, hang = 60, fetch = 8;
+	const char *crash = NULL, *hang_at = NULL, *crash_fetch = NULL;
 	struct s2hyp_qemu q;
 	int inject = 0, opt;
 
@@ -410,6 +486,8 @@ int cmd_hyp_fidelity(int argc, char **argv)
 		case 'C': crash = optarg; break;
 		case 'G': hang_at = optarg; break;
 		case 'H': dst = &hang; break;
+		case 'X': dst = &fetch; break;
+		case 'F': crash_fetch = optarg; break;
 		case 'h': usage(stdout, &q); return 0;
 		default:
 			if (s2hyp_qemu_option_or_usage(&q, opt, optarg, usage))
@@ -436,9 +514,18 @@ int cmd_hyp_fidelity(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (crash_fetch && (!*crash_fetch || strspn(crash_fetch, "0123456789") != strlen(crash_fetch))) {
+		fprintf(stderr, "s2mm hyp fidelity: --inject-oracle-crash-fetch wants a "
+			"configuration number\n");
+		return 2;
+	}
 	if ((crash && !cfg_dot_cmp(crash)) || (hang_at && !cfg_dot_cmp(hang_at))) {
 		fprintf(stderr, "s2mm hyp fidelity: --inject-oracle-crash/hang want "
 			"CONFIG.COMPARISON\n");
+		return 2;
+	}
+	if (fetch > 96) {
+		fprintf(stderr, "s2mm hyp fidelity: --fetch wants 0..96 addresses\n");
 		return 2;
 	}
 	if (hang == 0 || hang > 86400) {
@@ -463,5 +550,5 @@ int cmd_hyp_fidelity(int argc, char **argv)
 	}
 	if (s2hyp_qemu_image(&q))
 		return 1;
-	return run_all(&q, seed, count, cfg, inject, crash, hang_at);
+	return run_all(&q, seed, count, cfg, inject, crash, hang_at, fetch, crash_fetch);
 }

@@ -25,6 +25,22 @@
 #define FID_COV_FWB        (1u << 18)  /* HCR_EL2.FWB */
 #define FID_COV_PTW        (1u << 19)  /* HCR_EL2.PTW */
 
+/*
+ * The instruction-fetch comparisons (fetch.c), counted per configuration
+ * on the "done" line after "fetch": by the EL that fetched, by the outcome
+ * both sides agreed on, and the addresses not executed.
+ */
+enum {
+	FID_FETCH_EL1,       /* compared at EL1 (PXN, WXN, stage 2 XN) */
+	FID_FETCH_EL0,       /* compared at EL0 (UXN, stage 2 XN[1:0]) */
+	FID_FETCH_RUN,       /* the fetch translated: the instruction ran */
+	FID_FETCH_S1_PERM,   /* stage-1 permission fault (instruction abort to EL1) */
+	FID_FETCH_S2_PERM,   /* stage-2 permission fault (to EL2) */
+	FID_FETCH_OTHER,     /* another fault: translation, access flag, size */
+	FID_FETCH_SKIPPED,   /* not executed: leaf > 32 MiB, maps the tables... */
+	FID_FETCH_NR
+};
+
 /* A granule's code: log2 size 12, 14, 16 -> 0, 1, 2. */
 #define FID_COV_GRANULE(gbits) (((unsigned)(gbits) - 12) / 2)
 

@@ -217,13 +217,9 @@ static bool blocks_at(const struct fid_gen *g, const struct fid_geo *geo,
 	}
 }
 
-/*
- * The descriptor at @level on the walk of @ia in regime @geo (stage-1
- * tables read through the model's stage 2), or 0 when it cannot be found.
- */
-static uint64_t desc_at(const struct fid_gen *g, const struct fid_case *c,
-			const struct fid_geo *geo, unsigned stage, uint64_t ia,
-			int level)
+uint64_t fid_desc_at(const struct fid_gen *g, const struct fid_case *c,
+		     const struct fid_geo *geo, unsigned stage, uint64_t ia,
+		     int level)
 {
 	uint64_t table = geo->root;
 
@@ -270,7 +266,7 @@ static bool bad_block_fault(const struct fid_gen *g, const struct fid_case *c,
 	}
 	if (!geo->valid || blocks_at(g, geo, f->level))
 		return false;
-	d = desc_at(g, c, geo, f->stage, ia, f->level);
+	d = fid_desc_at(g, c, geo, f->stage, ia, f->level);
 	return (d & DESC_TYPE_MASK) == DESC_TYPE_BLOCK;
 }
 
@@ -287,7 +283,7 @@ static bool ds_oa_high_fault(const struct fid_gen *g, const struct fid_case *c,
 	geo = f->stage == 2 ? &c->s2 : &c->s1[fid_s1_select(c, va)];
 	if (!geo->ds || !geo->valid)
 		return false;
-	d = desc_at(g, c, geo, f->stage, f->stage == 2 ? f->ipa :
+	d = fid_desc_at(g, c, geo, f->stage, f->stage == 2 ? f->ipa :
 		    (c->a32 ? (uint32_t)va : va), f->level);
 	return (d & DESC_OA52_LPA2_MASK) && !(d & GENMASK(49, 48));
 }
@@ -339,7 +335,7 @@ static bool on(const struct fid_gen *g, unsigned d)
 }
 
 /* The model's fault is HCR_EL2.PTW's: a stage-1 walk read Device memory
- * (an accessible stage-2 leaf, MemAttr[3:2] = 0). */
+ * (an accessible stage-2 leaf, AArch64.S2ApplyFWBMemAttrs / S2AttrDecode). */
 static bool ptw_device_fault(const struct fid_gen *g, const struct fid_case *c,
 			     const struct s2_mmu_result *res)
 {
@@ -349,8 +345,10 @@ static bool ptw_device_fault(const struct fid_gen *g, const struct fid_case *c,
 	if (!(c->regs.hcr_el2 & HCR_EL2_PTW) || !f->s1ptw || f->stage != 2 ||
 	    f->type != S2_MMU_FAULT_PERMISSION || f->level < 0)
 		return false;
-	d = desc_at(g, c, &c->s2, 2, f->ipa, f->level);
-	return (d & DESC_AF) && (d & S2_DESC_S2AP_R) && !(d & (0xcULL << S2_DESC_MEMATTR_SHIFT));
+	d = fid_desc_at(g, c, &c->s2, 2, f->ipa, f->level);
+	/* Device: MemAttr[3:2] = 0, under FWB MemAttr[2] = 0. */
+	return (d & DESC_AF) && (d & S2_DESC_S2AP_R) &&
+	       !(d & ((c->regs.hcr_el2 & HCR_EL2_FWB ? 0x4ULL : 0xcULL) << S2_DESC_MEMATTR_SHIFT));
 }
 
 unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
@@ -429,7 +427,7 @@ unsigned fid_fatal(const struct fid_gen *g, const struct fid_case *c, enum s2_mm
 	/* Deviation 5 first: QEMU ignores the leaf's OA[51:50], takes the
 	 * leaf, and dies in its permission check. */
 	if (on(g, DEV_DS_OA_HIGH) && ds_oa_high_fault(g, c, va, res)) {
-		d = desc_at(g, c, &c->s2, 2, f->ipa, f->level);
+		d = fid_desc_at(g, c, &c->s2, 2, f->ipa, f->level);
 		if ((d & DESC_AF) &&
 		    !(d & (is_write_op(op) ? S2_DESC_S2AP_W : S2_DESC_S2AP_R)))
 			return FATAL_S2_PERM_ATTRS;

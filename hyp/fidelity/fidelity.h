@@ -118,6 +118,27 @@ uint64_t fid_geo_index(const struct fid_geo *geo, int level, uint64_t ia);
 /* TTBR0 (0) or TTBR1 (1) for @va. */
 int fid_s1_select(const struct fid_case *c, uint64_t va);
 
+/*
+ * fid_leaf_slot() - The leaf (block or page) the generator's tables give
+ * input address @ia in regime @geo of stage @stage, found by the
+ * generator's own walk: its slot, with the leaf's size (@shift) and output
+ * address (@oa, the leaf's base). NULL when the walk ends in an invalid
+ * entry, a reserved one or outside the pools.
+ */
+uint64_t *fid_leaf_slot(const struct fid_gen *g, const struct fid_case *c,
+			const struct fid_geo *geo, unsigned stage, uint64_t ia,
+			unsigned *shift, uint64_t *oa);
+/* Point leaf @slot of regime @geo at @oa (aligned to the leaf's size). */
+void fid_leaf_set_oa(const struct fid_geo *geo, uint64_t *slot, uint64_t oa);
+/*
+ * fid_map_exec_page() - Map input address @ia (stage @stage) to @oa with a
+ * new level-3 page executable at EL1 (stage 1: read-only at EL1, UXN, no
+ * PXNTable on its tables; stage 2: read/write, XN 0b00, Normal WB).
+ * Return: false when @ia's slot is taken or the pool is full.
+ */
+bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
+		       uint64_t ia, uint64_t oa);
+
 /* Print the descriptors a walk of @va reads (stage 1 through stage 2). */
 void fid_dump_walk(const struct fid_gen *g, const struct fid_case *c,
 		   uint64_t va);
@@ -148,6 +169,15 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 		       const struct fid_outcome *model,
 		       const struct fid_outcome *qemu);
 
+/*
+ * fid_desc_at() - The descriptor at @level on the walk of @ia in regime @geo
+ * of stage @stage (stage-1 tables read through the model's stage 2), or 0
+ * when it cannot be found.
+ */
+uint64_t fid_desc_at(const struct fid_gen *g, const struct fid_case *c,
+		     const struct fid_geo *geo, unsigned stage, uint64_t ia,
+		     int level);
+
 /* The QEMU versions a deviation was confirmed on (bits). */
 #define FID_QEMU_7_2	(1u << 0)
 #define FID_QEMU_10_0	(1u << 1)
@@ -166,6 +196,19 @@ extern const unsigned fid_ndeviations;
 #define FID_DEV_S1PTW_LEVEL 1
 
 /**
+ * fid_attr_deviation() - For a successful AT @op of @va whose PA, but not
+ * PAR_EL1.ATTR or SH, the model (@mpar, with its full result @res) and
+ * QEMU (@qpar) agree on: is the difference a documented QEMU deviation
+ * confirmed on @g->qemu_version (attrs.c)?
+ * Return: its id (1-based index into fid_attr_deviations[]), 0 if not.
+ */
+unsigned fid_attr_deviation(const struct fid_gen *g, const struct fid_case *c,
+			    enum s2_mmu_at_op op, uint64_t va,
+			    const struct s2_mmu_result *res, uint64_t mpar, uint64_t qpar);
+extern const struct fid_deviation_info fid_attr_deviations[];
+extern const unsigned fid_nattr_deviations;
+
+/**
  * fid_fatal() - Is AT @op, whose answer the model gives in @res, one that
  * kills the QEMU in @g->qemu_version (a known QEMU defect: asking it would
  * end the run)? Return: the defect's id (1-based index into fid_fatals[]),
@@ -175,6 +218,23 @@ unsigned fid_fatal(const struct fid_gen *g, const struct fid_case *c, enum s2_mm
 		   uint64_t va, const struct s2_mmu_result *res);
 extern const struct fid_deviation_info fid_fatals[];
 extern const unsigned fid_nfatals;
+
+/* fid_fetch_init() - The buffer of HVC #0 fetches run in. Return: 0, -1. */
+int fid_fetch_init(void);
+/**
+ * fid_fetch_case() - Execute at up to @max_addrs of @c's addresses, at EL1
+ * and EL0, after its ATs (its tables are changed: each final leaf points
+ * at the buffer), and compare with the model's answer for the fetch.
+ * @n: counts, indexed by FID_FETCH_* (coverage.h), added to.
+ * @report: print a reproducer for each mismatch.
+ * @inject: NULL, or {injected, caught}: make one model answer in 16 wrong
+ *          (runs <-> permission fault) and count those the comparison caught.
+ * Return: the number of mismatches.
+ */
+unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
+			unsigned max_addrs, uint64_t n[], bool report, uint64_t *inject);
+/* The buffer back to the allocator. */
+void fid_fetch_fini(void);
 
 /**
  * fidelity_run() - The scenario: @count comparisons from @seed, on CPU 0.

@@ -967,3 +967,90 @@ void fid_dump_walk(const struct fid_gen *g, const struct fid_case *c,
 		dump_s2(g, c, ipa);
 	}
 }
+
+/* ---- leaves, for the fetch checks (fetch.c) ------------------------------ */
+
+/* A descriptor's output address field, in the format @geo uses. */
+static uint64_t oa_decode(const struct fid_geo *geo, uint64_t d)
+{
+	uint64_t oa = d & GENMASK(47, geo->gbits);
+
+	if (geo->ds)
+		oa = (d & GENMASK(49, geo->gbits)) | ((d >> 8) & 3) << 50;
+	else if (geo->lpa64k)
+		oa |= ((d >> 12) & 0xf) << 48;
+	return oa;
+}
+
+static uint64_t oa_field(const struct fid_geo *geo)
+{
+	if (geo->ds)
+		return GENMASK(49, geo->gbits) | DESC_OA52_LPA2_MASK;
+	return GENMASK(47, geo->gbits) | (geo->lpa64k ? DESC_OA52_64K_MASK : 0);
+}
+
+uint64_t *fid_leaf_slot(const struct fid_gen *g, const struct fid_case *c,
+			const struct fid_geo *geo, unsigned stage, uint64_t ia,
+			unsigned *shift, uint64_t *oa)
+{
+	uint64_t pa = tbl_pa(c, g, stage, geo->root);
+
+	if (!geo->valid || !in_pool(g, stage, pa))
+		return NULL;
+	for (int l = geo->start < 0 ? 0 : geo->start; l <= 3; l++) {
+		uint64_t *slot = (uint64_t *)(pa + lvl_index(geo, l, ia) * 8);
+		uint64_t d = *slot;
+
+		if (!(d & DESC_VALID))
+			return NULL;
+		/* A block (at any level: QEMU 7.2 takes those at levels
+		 * without blocks too) or a page. */
+		if ((l < 3 && (d & DESC_TYPE_MASK) == DESC_TYPE_BLOCK) ||
+		    (l == 3 && (d & DESC_PAGE))) {
+			*shift = lvl_shift(geo, l);
+			*oa = oa_decode(geo, d) & ~LOWMASK(*shift);
+			return slot;
+		}
+		if (l == 3 || (geo->ds && (d & DESC_OA52_LPA2_MASK)) ||
+		    (geo->lpa64k && (d & DESC_OA52_64K_MASK)))
+			return NULL;
+		pa = tbl_pa(c, g, stage, d & GENMASK(47, geo->gbits));
+		if (!in_pool(g, stage, pa))
+			return NULL;
+	}
+	return NULL;
+}
+
+void fid_leaf_set_oa(const struct fid_geo *geo, uint64_t *slot, uint64_t oa)
+{
+	*slot = (*slot & ~oa_field(geo)) | oa_encode(geo, oa);
+}
+
+bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
+		       uint64_t ia, uint64_t oa)
+{
+	const struct fid_geo *geo = stage == 1 ? &c->s1[fid_s1_select(c, ia)] : &c->s2;
+	uint64_t *slot = get_slot(g, c, geo, stage, ia, 3, true), d, pa;
+
+	if (!slot || *slot)
+		return false;
+	if (stage == 1) {
+		/* EL1 read-only, executable at EL1 only (AP=0b10, UXN). */
+		d = S1_DESC_UXN | (2ULL << S1_DESC_AP_SHIFT);
+		/* No PXNTable on the way. */
+		pa = tbl_pa(c, g, 1, geo->root);
+		for (int l = geo->start; l < 3; l++) {
+			uint64_t *t = (uint64_t *)(pa + lvl_index(geo, l, ia) * 8);
+
+			*t &= ~S1_TABLE_PXNTABLE;
+			pa = tbl_pa(c, g, 1, *t & GENMASK(47, geo->gbits));
+		}
+	} else {
+		d = (3ULL << S2_DESC_S2AP_SHIFT) |
+		    (uint64_t)S2_MEMATTR_NORMAL_WB << S2_DESC_MEMATTR_SHIFT;
+	}
+	d |= oa_encode(geo, oa) | DESC_VALID | DESC_PAGE | DESC_AF |
+	     (geo->ds ? 0 : DESC_SH_IS << DESC_SH_SHIFT);
+	set_slot(g, slot, d);
+	return true;
+}

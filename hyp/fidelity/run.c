@@ -43,6 +43,9 @@ struct mclass {
 static struct mclass classes[MAX_CLASSES];
 static unsigned nclasses;
 
+/* An outcome's class; OKEY_ATTR: a PA whose ATTR/SH the other side's lacks. */
+#define OKEY_ATTR	0x400u
+
 static uint32_t okey(const struct fid_outcome *o)
 {
 	return o->f ? 0x80u | o->fst | (o->s ? 0x100u : 0) | (o->ptw ? 0x200u : 0)
@@ -51,9 +54,10 @@ static uint32_t okey(const struct fid_outcome *o)
 
 /* Count a mismatch; true when it is the first of its class. */
 static bool classify(const struct fid_outcome *m, const struct fid_outcome *q,
-		     bool a32, uint64_t cfg, unsigned addr, unsigned op)
+		     bool attr, bool a32, uint64_t cfg, unsigned addr, unsigned op)
 {
-	uint32_t key = okey(m) << 16 | okey(q) << 1 | a32;
+	uint32_t key = (okey(m) | (attr ? OKEY_ATTR : 0)) << 16 |
+		       (okey(q) | (attr ? OKEY_ATTR : 0)) << 1 | a32;
 
 	for (unsigned i = 0; i < nclasses; i++)
 		if (classes[i].key == key) {
@@ -67,7 +71,9 @@ static bool classify(const struct fid_outcome *m, const struct fid_outcome *q,
 
 static void okey_str(char *buf, size_t n, uint32_t k)
 {
-	if (!(k & 0x80))
+	if (k & OKEY_ATTR)
+		hyp_snprintf(buf, n, "PA ATTR/SH");
+	else if (!(k & 0x80))
 		hyp_snprintf(buf, n, "PA");
 	else
 		hyp_snprintf(buf, n, "FST %02x%s%s", k & 0x3f, k & 0x100 ? " S" : "",
@@ -168,7 +174,9 @@ static void describe(const char *who, const struct fid_outcome *o)
 			   (o->fst & 0x3c) == 0x14 ? "ext abort walk" : "other",
 			   o->fst & 3, o->s, o->ptw);
 	else
-		hyp_printf("    %-5s PAR %016lx: PA %lx\n", who, o->par, o->pa);
+		hyp_printf("    %-5s PAR %016lx: PA %lx ATTR %02lx SH %lu\n", who, o->par, o->pa,
+			   (unsigned long)S2_FIELD_GET(PAR_EL1_ATTR, o->par),
+			   (unsigned long)S2_FIELD_GET(PAR_EL1_SH, o->par));
 }
 
 /* The model's CPU: what the CPU's ID registers say it implements. */
@@ -200,9 +208,9 @@ static struct fid_case fcase;
 
 /*
  * inject=1: a wrong model answer where the comparison must tell. One in
- * 1000 of the answers QEMU confirms: a PA bit, or a fault's level, type,
- * S or PTW. And one in 16 of those accepted as deviation 1 (the same
- * fault, QEMU's level another): the model's level made a third value,
+ * 1000 of the answers QEMU confirms: a PA bit, an ATTR bit, or a fault's
+ * level, type, S or PTW. And one in 16 of those accepted as deviation 1
+ * (the same fault, QEMU's level another): the model's level made a third value,
  * which a recogniser that looked at QEMU's side alone would let through.
  * (Where a deviation leaves QEMU's answer saying nothing of the right
  * one, as 2 and 3 do, no comparison with that QEMU can catch anything.)
@@ -222,10 +230,12 @@ static bool inject_here(const struct fid_outcome *m, const struct fid_outcome *q
 static uint64_t inject_bug(uint64_t par, const struct fid_outcome *m,
 			   const struct fid_outcome *q, uint64_t n)
 {
+	static unsigned npa;
 	unsigned l;
 
+	/* A PA bit, or every other time an ATTR bit (Device <-> Normal). */
 	if (!m->f)
-		return par ^ (1ULL << 12);
+		return par ^ (npa++ % 2 ? 1ULL << 60 : 1ULL << 12);
 	if (!same(m, q)) {
 		for (l = 0; l == (m->fst & 3u) || l == (q->fst & 3u); l++)
 			;
@@ -240,6 +250,11 @@ static uint64_t inject_bug(uint64_t par, const struct fid_outcome *m,
 }
 
 static bool arg_summary, arg_inject, arg_progress, arg_careful;
+/* fetch=N: execute at up to N addresses of each configuration (fetch.c);
+ * nofetch=C: not in configuration C (QEMU died there); inject-crash-fetch=C:
+ * end QEMU before configuration C's fetches, as a QEMU dying there would. */
+static unsigned arg_fetch;
+static uint64_t nofetch_cfg = ~0ULL, crash_fetch_cfg = ~0ULL;
 /* Comparisons of the first configuration QEMU is not asked (skip=). */
 #define MAX_SKIPS 32
 static uint64_t skips[MAX_SKIPS];
@@ -261,7 +276,8 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		 bool verbose)
 {
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
-	uint64_t ndev[16] = { 0 }, attr_diff = 0, defects = 0, nfatal[8] = { 0 }, known = 0;
+	uint64_t ndev[16] = { 0 }, nattr[8] = { 0 }, defects = 0, nfatal[8] = { 0 }, known = 0;
+	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[2] = { 0 };
 	uint64_t injected = 0, caught = 0;
 	const char *cpu_name;
 	struct fid_rng opr;
@@ -277,6 +293,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		return -1;
 	}
 	memset((void *)region, 0, FID_REGION_SIZE);
+	if (arg_fetch && fid_fetch_init()) {
+		hyp_printf("fidelity: no memory for the fetch buffer\n");
+		return -1;
+	}
 	gen.mem = (struct s2_mmu_mem){ (const void *)region, region,
 				       FID_REGION_SIZE };
 	gen.seed = seed;
@@ -297,12 +317,17 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			hyp_printf("config %lu: %u addresses\n", cfg, fcase.naddrs);
 			fid_dump_walk(&gen, &fcase, fcase.addrs[0]);
 		}
-		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr0 = attr_diff;
+		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr_cmp0 = attr_cmp;
 		uint64_t compared[2] = { 0 };   /* by TTBR, for the coverage */
-		uint64_t ndev0[16], defects0 = defects, known0 = known;
+		uint64_t ndev0[16], nattr0[8], defects0 = defects, known0 = known;
+		uint64_t nfetch0[FID_FETCH_NR];
 
 		for (unsigned d = 0; d < 16; d++)
 			ndev0[d] = ndev[d];
+		for (unsigned d = 0; d < 8; d++)
+			nattr0[d] = nattr[d];
+		for (unsigned d = 0; d < FID_FETCH_NR; d++)
+			nfetch0[d] = nfetch[d];
 		for (unsigned i = 0; i < fcase.naddrs && cmp < count; i++) {
 			uint64_t va = fcase.addrs[i];
 			/* S12E1R, S12E1W, S1E1R always; one of the others. */
@@ -315,7 +340,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				struct fid_outcome m, q;
 				uint64_t mpar;
 				unsigned dev, fatal;
-				bool bad;
+				bool bad, attr = false;
 				/* The comparison's place in its configuration. */
 				uint64_t at = cmp - cmp0;
 				int err;
@@ -373,14 +398,32 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					fid_decode_par(mpar, &m);
 				}
 				compared[fid_s1_select(&fcase, va)]++;
-				if (same(&m, &q)) {
+				if (same(&m, &q) && !m.f) {
+					/* The same PA: then the same ATTR and SH, or
+					 * a documented QEMU deviation (attrs.c). */
+					attr_cmp++;
+					if (!((mpar ^ q.par) & (PAR_EL1_ATTR_MASK | PAR_EL1_SH_MASK))) {
+						passed++;
+						continue;
+					}
+					dev = fid_attr_deviation(&gen, &fcase, op, va, &res, mpar,
+								 q.par);
+					if (dev) {
+						passed++;
+						if (nattr[dev]++ == 0)
+							hyp_printf("fidelity: attr deviation %u (%s) "
+								   "first seen: seed %lu config %lu "
+								   "addr %u op %s\n", dev,
+								   fid_attr_deviations[dev - 1].name,
+								   seed, cfg, i, at_ops[ops[k]].name);
+						continue;
+					}
+					attr = true;
+				} else if (same(&m, &q)) {
 					passed++;
-					if (!m.f && (mpar ^ q.par) & (PAR_EL1_ATTR_MASK |
-								      PAR_EL1_SH_MASK))
-						attr_diff++;
 					continue;
 				}
-				dev = fid_deviation(&gen, &fcase, op, va, &res, &m, &q);
+				dev = attr ? 0 : fid_deviation(&gen, &fcase, op, va, &res, &m, &q);
 				if (dev) {
 					devs++;
 					passed++;
@@ -394,13 +437,13 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				if (arg_progress) {
 					char a[24], b[24];
 
-					okey_str(a, sizeof(a), okey(&m));
-					okey_str(b, sizeof(b), okey(&q));
+					okey_str(a, sizeof(a), okey(&m) | (attr ? OKEY_ATTR : 0));
+					okey_str(b, sizeof(b), okey(&q) | (attr ? OKEY_ATTR : 0));
 					hyp_printf("fidelity: fail cfg %lu addr %u op %s: model %-12s "
 						   "qemu %-12s%s\n", cfg, i, at_ops[ops[k]].name, a,
 						   b, fcase.a32 ? " AArch32" : "");
 				}
-				if (classify(&m, &q, fcase.a32, cfg, i, ops[k]) &&
+				if (classify(&m, &q, attr, fcase.a32, cfg, i, ops[k]) &&
 				    failed < MAX_REPORTS) {
 					hyp_printf("MISMATCH seed %lu config %lu addr %u op %s "
 						   "VA %lx (%s)\n", seed, cfg, i,
@@ -412,6 +455,15 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				failed++;
 				caught += bad;
 			}
+		}
+		/* Then execute there (the tables change: after the ATs). */
+		if (arg_fetch && cfg != nofetch_cfg) {
+			if (cfg == first_cfg && arg_careful)
+				hyp_printf("fidelity: fetch cfg %lu\n", cfg);
+			if (cfg == crash_fetch_cfg)
+				semihost_exit(HYP_EXIT_PANIC);
+			failed += fid_fetch_case(&gen, &fcase, seed, arg_fetch, nfetch,
+						 failed < MAX_REPORTS, arg_inject ? finject : NULL);
 		}
 		if (arg_summary)
 			hyp_printf("cfg %lu a32 %d vm %d m %d s2 %uK L%d ia %u valid %d VTCR %lx "
@@ -425,13 +477,19 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		/* A configuration cut short by count is done all the same. */
 		if (arg_progress) {
 			hyp_printf("fidelity: done cfg %lu cmp %lu pass %lu fail %lu defects %lu "
-				   "known %lu attr %lu dev", cfg, cmp - cmp0, passed - passed0,
+				   "known %lu attr %lu", cfg, cmp - cmp0, passed - passed0,
 				   failed - failed0, defects - defects0, known - known0,
-				   attr_diff - attr0);
+				   attr_cmp - attr_cmp0);
+			for (unsigned d = 1; d <= fid_nattr_deviations; d++)
+				hyp_printf(" %lu", nattr[d] - nattr0[d]);
+			hyp_printf(" dev");
 			for (unsigned d = 1; d <= fid_ndeviations; d++)
 				hyp_printf(" %lu", ndev[d] - ndev0[d]);
-			hyp_printf(" cov %x %lu %x %lu\n", coverage(&fcase, 0), compared[0],
+			hyp_printf(" cov %x %lu %x %lu fetch", coverage(&fcase, 0), compared[0],
 				   coverage(&fcase, 1), compared[1]);
+			for (unsigned d = 0; d < FID_FETCH_NR; d++)
+				hyp_printf(" %lu", nfetch[d] - nfetch0[d]);
+			hyp_printf("\n");
 		}
 		cfg++;
 	}
@@ -441,11 +499,16 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	write_sysreg(0, sctlr_el1 /* M=0 */);
 	isb();
 	palloc_free(region, FID_REGION_ORDER);
+	fid_fetch_fini();
 
 	for (unsigned d = 1; d <= fid_ndeviations; d++)
 		if (ndev[d])
 			hyp_printf("fidelity: deviation %u %s: %lu\n", d,
 				   fid_deviations[d - 1].name, ndev[d]);
+	for (unsigned d = 1; d <= fid_nattr_deviations; d++)
+		if (nattr[d])
+			hyp_printf("fidelity: attr deviation %u %s: %lu\n", d,
+				   fid_attr_deviations[d - 1].name, nattr[d]);
 	for (unsigned i = 0; i < nclasses; i++) {
 		char a[24], b[24];
 
@@ -458,10 +521,17 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			   at_ops[classes[i].op].name);
 	}
 	hyp_printf("fidelity: %lu configurations, %lu comparisons in %lu ms "
-		   "(%lu/s), %lu documented deviations, %lu with other ATTR/SH\n",
+		   "(%lu/s), %lu documented deviations, ATTR/SH compared in %lu\n",
 		   cfg - first_cfg, cmp, ticks * 1000 / read_sysreg(cntfrq_el0),
 		   ticks ? cmp * read_sysreg(cntfrq_el0) / ticks : 0, devs,
-		   attr_diff);
+		   attr_cmp);
+	if (arg_fetch)
+		hyp_printf("fidelity: fetch compared at EL1 %lu, at EL0 %lu: ran %lu, stage-1 "
+			   "permission fault %lu, stage-2 permission fault %lu, other faults "
+			   "%lu; not executed %lu\n", nfetch[FID_FETCH_EL1], nfetch[FID_FETCH_EL0],
+			   nfetch[FID_FETCH_RUN], nfetch[FID_FETCH_S1_PERM],
+			   nfetch[FID_FETCH_S2_PERM], nfetch[FID_FETCH_OTHER],
+			   nfetch[FID_FETCH_SKIPPED]);
 	for (unsigned d = 1; d <= fid_nfatals; d++)
 		if (nfatal[d])
 			hyp_printf("fidelity: known QEMU defect %u %s: %lu not asked\n", d,
@@ -471,6 +541,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_inject)
 		hyp_printf("fidelity: injected %lu wrong model answers, caught %lu\n", injected,
 			   caught);
+	if (arg_inject && arg_fetch)
+		hyp_printf("fidelity: injected %lu wrong fetch answers, caught %lu\n", finject[0],
+			   finject[1]);
 	hyp_printf("fidelity: %lu passed, %lu failed\n", passed, failed);
 	return failed ? -1 : 0;
 }
@@ -525,6 +598,10 @@ void fidelity_setup(const char *args)
 	arg_inject = arg_u64(args, "inject=", &v) && v;
 	arg_progress = arg_u64(args, "progress=", &v) && v;
 	arg_careful = arg_u64(args, "careful=", &v) && v;
+	if (arg_u64(args, "fetch=", &v))
+		arg_fetch = (unsigned)v;
+	arg_u64(args, "nofetch=", &nofetch_cfg);
+	arg_u64(args, "inject-crash-fetch=", &crash_fetch_cfg);
 	/* qemu=M.m: the oracle's version, for the deviations it has. */
 	if (arg_list(args, "qemu=", w, 2) == 2)
 		gen.qemu_version = (unsigned)(w[0] * 100 + w[1]);

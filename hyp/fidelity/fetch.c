@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Instruction-fetch permissions, which no AT reports: after a
+ * configuration's ATs, s2hyp executes at its addresses, at EL1 (PXN, WXN,
+ * stage-2 XN) and at EL0 (UXN, stage-2 XN[1:0] with FEAT_XNX), and compares
+ * what the CPU did with the model's answer for an instruction fetch
+ * (s2_mmu_translate(), access S2_MMU_EXEC).
+ *
+ * Every address's final leaf (the stage-2 leaf, or stage 1's with stage 2
+ * off) is first pointed at a 32 MiB buffer filled with HVC #0, found by the
+ * generator's own walk (fid_leaf_slot()), so a fetch that translates runs
+ * an HVC and nothing else; the model walks the same tables. A leaf larger
+ * than the buffer, or one that maps the tables themselves, is not
+ * executed (counted as skipped). A new page at VBAR_EL1, executable at EL1
+ * and mapped to the buffer too, catches what EL1 takes:
+ *   EL1 runs the HVC          -> EL2, HVC, ELR_EL2 = VA + 4
+ *   EL0 runs it (UNDEFINED)   -> EL1 vector +0x400, ESR_EL1.EC = 0, its HVC
+ *   stage-1 instruction abort -> EL1 vector +0x200/+0x400, ESR_EL1.EC 0x21/0x20
+ *   stage-2 instruction abort -> EL2, ESR_EL2.EC 0x20 (S1PTW for the walk)
+ * AArch64 EL1 only; canonical VAs only (a tagged branch target is another
+ * matter, AArch64.BranchAddr).
+ */
+#include "../hyp.h"
+#include "coverage.h"
+#include "fidelity.h"
+
+#include <s2mm/arch.h>
+
+#define BUF_ORDER	13			/* 32 MiB */
+#define BUF_SIZE	(1ULL << (BUF_ORDER + 12))
+#define HVC_0		0xd4000002u
+#define VEC_CUR_SPX	0x200
+#define VEC_LOWER64	0x400
+#define EC_UNKNOWN	0x00
+#define EC_HVC64	0x16
+#define EC_IABT_LOW	0x20
+#define EC_IABT_CUR	0x21
+#define ESR_EC(e)	(((e) >> 26) & 0x3f)
+#define ESR_IFSC(e)	((e) & 0x3f)
+#define ESR_S1PTW	(1ULL << 7)
+#define SPSR_DAIF	0x3c0ULL
+#define SPSR_EL1H	0x5ULL
+#define SPSR_EL0T	0x0ULL
+#define VEC_LOWER_SYNC	8		/* hyp_guest_enter()'s vector numbers */
+#define VEC_LOWER_IRQ	9
+
+static uint64_t buf;
+
+int fid_fetch_init(void)
+{
+	if (buf)
+		return 0;
+	if (palloc_alloc(BUF_ORDER, &buf))
+		return -1;
+	for (uint32_t *p = (uint32_t *)buf; p < (uint32_t *)(buf + BUF_SIZE); p++)
+		*p = HVC_0;
+	dsb(ish);
+	__asm__ volatile("ic iallu" ::: "memory");
+	dsb(ish);
+	isb();
+	return 0;
+}
+
+void fid_fetch_fini(void)
+{
+	if (buf)
+		palloc_free(buf, BUF_ORDER);
+	buf = 0;
+}
+
+/* What a fetch gave: ran, or the fault as the syndrome tells it. */
+struct fetch_out {
+	bool ok;
+	bool s2;       /* taken to EL2 (stage 2 fault) */
+	bool s1ptw;
+	uint8_t fsc;   /* IFSC */
+	bool weird;    /* anything else: an exception this harness does not expect */
+	bool hung;     /* EL1 never came back: the watchdog ended it */
+	uint64_t esr, far, elr;
+};
+
+static void tlbi(void)
+{
+	dsb(ish);
+	__asm__ volatile("tlbi alle1" ::: "memory");
+	dsb(ish);
+	isb();
+}
+
+/* Branch to @va at @el (VBAR_EL1 = @vbar) and see what happens. */
+static void hw_fetch(uint64_t va, unsigned el, uint64_t vbar, struct fetch_out *o)
+{
+	struct hyp_regs regs = { .pc = va, .pstate = SPSR_DAIF | (el ? SPSR_EL1H : SPSR_EL0T) };
+	uint64_t esr, e1, ret, hcr = read_sysreg(hcr_el2);
+	unsigned vec;
+
+	*o = (struct fetch_out){ 0 };
+	/*
+	 * A watchdog: should EL1 loop on exceptions (a vector it cannot
+	 * fetch after all), the EL2 timer's IRQ, routed to EL2 by
+	 * HCR_EL2.IMO whatever EL1's PSTATE.I, ends it after a second.
+	 */
+	write_sysreg(hcr | HCR_EL2_IMO, hcr_el2);
+	isb();
+	hyp_timer_arm(read_sysreg(cntfrq_el0));
+	vec = hyp_guest_enter(&regs);
+	hyp_timer_stop();
+	write_sysreg(hcr, hcr_el2);
+	isb();
+	esr = read_sysreg(esr_el2);
+	o->esr = esr;
+	o->far = read_sysreg(far_el2);
+	o->elr = regs.pc;
+	if (vec == VEC_LOWER_IRQ) {
+		gic_eoi(gic_ack());
+		o->weird = o->hung = true;
+		return;
+	}
+	if (vec != VEC_LOWER_SYNC) {
+		o->weird = true;
+		return;
+	}
+	if (ESR_EC(esr) == EC_IABT_LOW) {
+		if (o->far != va) {
+			o->weird = true;   /* the vector's own fetch */
+			return;
+		}
+		o->s2 = true;
+		o->s1ptw = esr & ESR_S1PTW;
+		o->fsc = (uint8_t)ESR_IFSC(esr);
+		return;
+	}
+	if (ESR_EC(esr) != EC_HVC64) {
+		o->weird = true;
+		return;
+	}
+	ret = regs.pc - 4;
+	if (el == 1 && ret == va) {
+		o->ok = true;
+		return;
+	}
+	if (ret != vbar + (el ? VEC_CUR_SPX : VEC_LOWER64)) {
+		o->weird = true;
+		return;
+	}
+	/* EL1 took an exception: which one. */
+	e1 = read_sysreg(esr_el1);
+	o->esr = e1;
+	o->far = read_sysreg(far_el1);
+	o->elr = read_sysreg(elr_el1);
+	if (el == 0 && ESR_EC(e1) == EC_UNKNOWN && o->elr == va) {
+		o->ok = true;   /* EL0 ran the HVC: UNDEFINED there */
+		return;
+	}
+	if (ESR_EC(e1) == (el ? EC_IABT_CUR : EC_IABT_LOW) && o->far == va && o->elr == va) {
+		o->fsc = (uint8_t)ESR_IFSC(e1);
+		return;
+	}
+	o->weird = true;
+}
+
+static void fetch_outcome(const struct fetch_out *o, struct fid_outcome *q)
+{
+	*q = (struct fid_outcome){ .f = !o->ok, .fst = o->fsc, .s = o->s2, .ptw = o->s1ptw };
+}
+
+/*
+ * The final leaf of @va: stage 2's for the IPA stage 1 gives it, or stage
+ * 1's with stage 2 off, or stage 2's for IPA = VA with the MMU off. NULL
+ * when there is none, or it may not be pointed at the buffer (larger, or
+ * mapping the tables' region).
+ */
+static uint64_t *final_leaf(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			    const struct fid_geo **geo, bool *skip)
+{
+	bool vm = c->regs.hcr_el2 & HCR_EL2_VM, mmu = c->regs.sctlr_el1 & SCTLR_M;
+	uint64_t ipa = va, oa, *slot = NULL;
+	unsigned shift;
+
+	*skip = false;
+	if (mmu) {
+		*geo = &c->s1[fid_s1_select(c, va)];
+		/* A geometry the architecture rejects: how a CPU walks it
+		 * anyway is not known here, nor so where it would fetch. */
+		if (!(*geo)->valid) {
+			*skip = true;
+			return NULL;
+		}
+		slot = fid_leaf_slot(g, c, *geo, 1, va, &shift, &oa);
+		if (!slot)
+			return NULL;
+		ipa = oa | (va & ((1ULL << shift) - 1));
+	}
+	if (vm) {
+		*geo = &c->s2;
+		slot = fid_leaf_slot(g, c, *geo, 2, ipa, &shift, &oa);
+		if (!slot)
+			return NULL;
+	}
+	if (shift > BUF_ORDER + 12 ||
+	    (oa < g->mem.base + g->mem.size && oa + (1ULL << shift) > g->mem.base)) {
+		*skip = true;
+		return NULL;
+	}
+	return slot;
+}
+
+/*
+ * A page at VBAR_EL1 that EL1 can execute, mapped to the buffer: a new
+ * stage-1 page (where the MMU is on) whose IPA gets a new stage-2 page
+ * (where stage 2 is on). Return: its VA, 0 when none could be made.
+ */
+static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rng *rr)
+{
+	const struct s2_mmu_regs *r = &c->regs;
+	bool vm = r->hcr_el2 & HCR_EL2_VM, mmu = r->sctlr_el1 & SCTLR_M;
+	uint64_t ipa = buf, va;
+
+	for (int tries = 0; tries < 16; tries++) {
+		if (vm) {
+			/* An IPA below 4 GiB (any IPS) outside the T window. */
+			unsigned bits = c->s2.ia_bits < 32 ? c->s2.ia_bits : 32;
+
+			ipa = fid_rng_next(rr) & ((1ULL << bits) - 1) & ~0xffffULL;
+			if (ipa + 0x10000 > c->t_ipa && ipa < c->t_end)
+				continue;
+		}
+		if (!mmu) {
+			if (vm && fid_map_exec_page(g, c, 2, ipa, buf))
+				return ipa;
+			continue;
+		}
+		for (int sel = 0; sel < 2; sel++) {
+			const struct fid_geo *geo = &c->s1[sel];
+			uint64_t epd = sel ? TCR_EL1_EPD1 : TCR_EL1_EPD0;
+
+			if (!geo->valid || (r->tcr_el1 & epd))
+				continue;
+			va = fid_rng_next(rr) & ((1ULL << geo->ia_bits) - 1) & ~0xffffULL;
+			if (sel)
+				va |= ~((1ULL << geo->ia_bits) - 1);
+			if (vm && !fid_map_exec_page(g, c, 2, ipa, buf))
+				break;
+			if (fid_map_exec_page(g, c, 1, va, ipa))
+				return va;
+		}
+	}
+	return 0;
+}
+
+/* Model and CPU agree on a fetch (fid_deviation() for QEMU's known ways). */
+static bool fetch_same(const struct fid_outcome *m, const struct fid_outcome *q)
+{
+	if (m->f != q->f)
+		return false;
+	return !m->f || (m->fst == q->fst && m->s == q->s && m->ptw == q->ptw);
+}
+
+unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
+			unsigned max_addrs, uint64_t n[], bool report, uint64_t *inject)
+{
+	const struct s2_mmu_regs *r = &c->regs;
+	struct fid_rng rr;
+	uint64_t vbar;
+	unsigned fails = 0, done = 0;
+
+	if (c->a32 || !buf ||
+	    (!(r->hcr_el2 & HCR_EL2_VM) && !(r->sctlr_el1 & SCTLR_M)) ||
+	    ((r->hcr_el2 & HCR_EL2_VM) && !c->s2.valid))
+		return 0;
+	fid_rng_seed(&rr, seed ^ c->cfg ^ 0x6665746368ULL);
+	vbar = map_vectors(g, c, &rr);
+	if (!vbar) {
+		n[FID_FETCH_SKIPPED] += max_addrs;
+		return 0;
+	}
+	tlbi();
+	{
+		/* The vectors must be reachable, or nothing can be told. */
+		struct s2_mmu_access a = { vbar + VEC_CUR_SPX, S2_MMU_EXEC, 1 };
+		struct s2_mmu_result res;
+		uint64_t par;
+
+		if (s2_mmu_translate(&g->mem, g->cpu, r, &a, &res) || res.fault.type) {
+			n[FID_FETCH_SKIPPED] += max_addrs;
+			return 0;
+		}
+		/* The CPU too (a QEMU deviation may leave stage 2 unusable,
+		 * deviation 3): AT S12E1R, its PA the buffer's. */
+		__asm__ volatile("at s12e1r, %0" : : "r"(a.va));
+		isb();
+		par = read_sysreg(par_el1);
+		if ((par & PAR_EL1_F) ||
+		    (par & PAR_EL1_PA_MASK) != ((buf + VEC_CUR_SPX) & ~0xfffULL)) {
+			n[FID_FETCH_SKIPPED] += max_addrs;
+			return 0;
+		}
+	}
+	write_sysreg(vbar, vbar_el1);
+	isb();
+	for (unsigned i = 0; i < c->naddrs && done < max_addrs; i++) {
+		uint64_t va = c->addrs[i] & ~3ULL, *slot;
+		const struct fid_geo *geo;
+		bool skip;
+
+		/* Canonical VAs only: bits [63:55] all equal. */
+		if (((va >> 55) + 1) & 0x1fe)
+			continue;
+		done++;
+		slot = final_leaf(g, c, va, &geo, &skip);
+		if (skip) {
+			n[FID_FETCH_SKIPPED]++;
+			continue;
+		}
+		if (slot) {
+			fid_leaf_set_oa(geo, slot, buf);
+			tlbi();
+		}
+		for (unsigned el = 0; el < 2; el++) {
+			struct s2_mmu_access a = { va, S2_MMU_EXEC, (uint8_t)el };
+			struct s2_mmu_result res;
+			struct fid_outcome m, q;
+			struct fetch_out o;
+			bool bad;
+
+			if (s2_mmu_translate(&g->mem, g->cpu, r, &a, &res) ||
+			    res.fault.type == S2_MMU_FAULT_EXT_ABORT)
+				continue;
+			/* No leaf found, yet the model translates: the
+			 * fetch would run whatever is there; not asked. */
+			if (!slot && !res.fault.type) {
+				n[FID_FETCH_SKIPPED]++;
+				continue;
+			}
+			fid_decode_par(s2_mmu_par(&res), &m);
+			hw_fetch(va, el, vbar, &o);
+			fetch_outcome(&o, &q);
+			/* inject: one answer in 16 that the CPU confirms made
+			 * wrong (runs <-> a permission fault): it must tell. */
+			bad = inject && !o.weird && fetch_same(&m, &q) &&
+			      (n[FID_FETCH_EL1] + n[FID_FETCH_EL0]) % 16 == 5;
+			if (bad) {
+				inject[0]++;
+				m = (struct fid_outcome){ .f = !m.f, .fst = m.f ? 0 : 0x0f };
+			}
+			n[el ? FID_FETCH_EL1 : FID_FETCH_EL0]++;
+			if (!o.weird && (fetch_same(&m, &q) ||
+			    fid_deviation(g, c, el ? S2_MMU_AT_S12E1R : S2_MMU_AT_S12E0R,
+					  va, &res, &m, &q))) {
+				n[!m.f ? FID_FETCH_RUN :
+				  (m.fst & 0x3c) != 0x0c ? FID_FETCH_OTHER :
+				  m.s ? FID_FETCH_S2_PERM : FID_FETCH_S1_PERM]++;
+				continue;
+			}
+			fails++;
+			if (bad)
+				inject[1]++;
+			if (!report)
+				continue;
+			hyp_printf("MISMATCH FETCH seed %lu config %lu addr %u EL%u VA %lx\n",
+				   seed, c->cfg, i, el, va);
+			if (m.f)
+				hyp_printf("    model: %s fault FSC %02x (stage %u%s)\n",
+					   s2_mmu_fault_name(res.fault.type), m.fst,
+					   m.s ? 2 : 1, m.ptw ? ", S1PTW" : "");
+			else
+				hyp_printf("    model: runs (PA %lx)\n", res.pa);
+			if (o.hung)
+				hyp_printf("    cpu:   did not come back within a second (PC %lx)\n",
+					   o.elr);
+			else if (o.weird)
+				hyp_printf("    cpu:   unexpected exception: ESR %lx FAR %lx "
+					   "ELR %lx HPFAR_EL2 %lx\n", o.esr, o.far, o.elr,
+					   read_sysreg(hpfar_el2));
+			else if (o.ok)
+				hyp_printf("    cpu:   runs\n");
+			else
+				hyp_printf("    cpu:   instruction abort IFSC %02x (%s%s)\n",
+					   o.fsc, o.s2 ? "to EL2" : "to EL1",
+					   o.s1ptw ? ", S1PTW" : "");
+			hyp_printf("  HCR_EL2=%lx SCTLR_EL1=%lx TCR_EL1=%lx VBAR_EL1=%lx\n",
+				   r->hcr_el2, r->sctlr_el1, r->tcr_el1, vbar);
+			fid_dump_walk(g, c, va);
+		}
+	}
+	return fails;
+}
