@@ -799,7 +799,7 @@ int cmd_explain(int argc, char **argv)
 		else
 			fprintf(stderr, "s2mm explain: address %#" PRIx64 " outside the guest's "
 					"%u-bit VA space (%s)\n", va, sim_va_bits(s),
-				cfg.s1_format == SIM_S1_A32 ? "--s1-format a32" : "--va-bits");
+				sim_s1_is_a32(cfg.s1_format) ? "--s1-format" : "--va-bits");
 		goto out;
 	}
 	if (sim_schedule(s, 0, vc) || (mmu_on && sim_mmu_enable(s, vc)))
