@@ -69,7 +69,7 @@ struct mclass {
 enum { COV_FWB, COV_PTW, COV_S1_DS, COV_S2_DS, COV_S2_LPA, COV_S1_BAD, COV_S2_BAD,
        COV_NR };
 struct coverage {
-	long long a64, a32, s1_off, s2_off;
+	long long a64, a32, a32_sd, s1_off, s2_off;
 	long long s1[3][5], s2[3][5];
 	long long feat[COV_NR];
 	long long fetch[FID_FETCH_NR];   /* instruction fetches (coverage.h) */
@@ -133,10 +133,11 @@ static void cov_add(struct coverage *c, unsigned int k, long long n)
 
 	if (!n || g1 > 2 || g2 > 2 || l1 > 4 || l2 > 4)
 		return;
-	*(k & FID_COV_A32 ? &c->a32 : &c->a64) += n;
-	if (k & FID_COV_S1_ON)
+	*(k & FID_COV_SD ? &c->a32_sd : k & FID_COV_A32 ? &c->a32 : &c->a64) += n;
+	/* Short descriptors have no granule nor start level of LPAE's kind. */
+	if ((k & (FID_COV_SD | FID_COV_S1_ON)) == FID_COV_S1_ON)
 		c->s1[g1][l1] += n;
-	else
+	else if (!(k & FID_COV_S1_ON))
 		c->s1_off += n;
 	if (k & FID_COV_S2_ON)
 		c->s2[g2][l2] += n;
@@ -165,6 +166,7 @@ static void print_coverage(const struct coverage *c)
 
 	printf("fidelity: coverage EL1 AArch64: %lld\n", c->a64);
 	printf("fidelity: coverage EL1 AArch32 (LPAE): %lld\n", c->a32);
+	printf("fidelity: coverage EL1 AArch32 (short descriptors): %lld\n", c->a32_sd);
 	printf("fidelity: coverage stage 1 off: %lld\n", c->s1_off);
 	for (unsigned int g = 0; g < 3; g++)
 		for (unsigned int l = 0; l < 5; l++)

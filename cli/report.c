@@ -28,7 +28,9 @@ const char report_options_help[] =
 	"  --ipa-bits N        IPA size (32..52)\n"
 	"  --pa-bits N         PA size (VTCR_EL2.PS: 32 36 40 42 44 48 52)\n"
 	"  --s1-granule 4K|16K|64K   the guests' stage-1 page size (default 4K)\n"
-	"  --s1-format a64|a32 guest stage-1 format: AArch64, or AArch32 LPAE (32-bit VAs)\n"
+	"  --s1-format a64|a32|short  guest stage-1 format: AArch64, AArch32 LPAE\n"
+	"                      (a32, also 'lpae'), or AArch32 short descriptors\n"
+	"                      (TTBCR.EAE=0: sections, pages, domains); 32-bit VAs\n"
 	"  --va-bits N         AArch64 stage-1 VA size (default 48)\n"
 	"  --blocks / --no-blocks  stage-2 block mappings on (default) or off\n"
 	"  --fwb               run the VMs with HCR_EL2.FWB=1 (FEAT_S2FWB): the\n"
@@ -256,10 +258,13 @@ static int report_option(const char *cmd, int opt, const char *arg,
 	case OPT_S1_FORMAT:
 		if (!strcmp(arg, "a64") || !strcmp(arg, "aarch64"))
 			cfg->s1_format = SIM_S1_A64;
-		else if (!strcmp(arg, "a32") || !strcmp(arg, "aarch32"))
+		else if (!strcmp(arg, "a32") || !strcmp(arg, "aarch32") ||
+			 !strcmp(arg, "lpae"))
 			cfg->s1_format = SIM_S1_A32;
+		else if (!strcmp(arg, "short"))
+			cfg->s1_format = SIM_S1_A32_SD;
 		else
-			return bad(cmd, "s1-format", arg, "expected a64 or a32");
+			return bad(cmd, "s1-format", arg, "expected a64, a32 (lpae) or short");
 		return 1;
 	case OPT_VA_BITS:
 		if (!num || v < SIM_VA_BITS_MIN || v > SIM_VA_BITS_MAX)
@@ -622,7 +627,8 @@ static void summary(FILE *f, const struct report *rep)
 		   "%u-bit IPA %u-bit PA%s, stage 1 %s %uK, TLB %u entries %u-way\n",
 		c->cpus, c->vms, c->vcpus, c->vmid_bits, c->granule >> 10, c->ipa_bits,
 		c->pa_bits, c->blocks ? " blocks" : " pages only",
-		c->s1_format == SIM_S1_A32 ? "AArch32 LPAE" : "AArch64",
+		c->s1_format == SIM_S1_A32 ? "AArch32 LPAE" :
+		c->s1_format == SIM_S1_A32_SD ? "AArch32 short-descriptor" : "AArch64",
 		c->s1_granule >> 10, c->tlb_entries, c->tlb_ways);
 	fprintf(f, "  accesses    %" PRIu64 " in %.3f s (%.1f M/s)\n", st->accesses,
 		rep->seconds, rep->seconds > 0 ? st->accesses / rep->seconds / 1e6 : 0.0);
@@ -824,7 +830,8 @@ static int write_json(const struct report *rep)
 	json_set_u64(cfg, "pa_bits", c->pa_bits);
 	json_set_u64(cfg, "s1_granule", c->s1_granule);
 	json_object_set_new(cfg, "s1_format",
-			    json_string(c->s1_format == SIM_S1_A32 ? "a32" : "a64"));
+			    json_string(c->s1_format == SIM_S1_A32 ? "a32" :
+					c->s1_format == SIM_S1_A32_SD ? "short" : "a64"));
 	json_object_set_new(cfg, "blocks", json_boolean(c->blocks));
 	json_set_u64(cfg, "tlb_entries", c->tlb_entries);
 	json_set_u64(cfg, "tlb_ways", c->tlb_ways);

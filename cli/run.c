@@ -484,7 +484,7 @@ int cmd_run(int argc, char **argv)
 	/* Migration starts at a slice: a quarter of the run by default. */
 	cfg.migrate_start = (migrate_at_set ? migrate_at : accesses / 4) / slice;
 	w.page = cfg.s1_granule;
-	if (check_wss(&cfg, &w, cfg.s1_format == SIM_S1_A32))
+	if (check_wss(&cfg, &w, sim_s1_is_a32(cfg.s1_format)))
 		return 2;
 	/* After check_wss(), which sets the default --vm-mem it names. */
 	if (sim_config_check(&cfg, err, sizeof(err))) {

@@ -7,7 +7,8 @@
  *   boot   boot all CPUs, run the self-tests, exit 0
  *   panic  take a deliberate EL2 data abort: must exit HYP_EXIT_PANIC
  *   guest, mmu, dirtylog, staletlb (and their AArch32 twins guest32,
- *          mmu32, dirtylog32, staletlb32): one VM of that guest per CPU
+ *          mmu32, dirtylog32, staletlb32; mmusd32: mmu32 with short
+ *          descriptors): one VM of that guest per CPU
  *   hostile  the hostile guest on CPU 0 next to marker-filled victims
  *   many   guests=N memory-test VMs (default 64), time-sliced on all CPUs
  *          cooperatively (the guests yield)

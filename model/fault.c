@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <s2mm/arch.h>
+#include <s2mm/arch_sd.h>
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
 
@@ -32,9 +33,39 @@ uint32_t s2_mmu_fsc(const struct s2_mmu_fault *f)
 		return lm1 ? FSC_SEA_TTW - 1 : FSC_SEA_TTW + lvl;
 	case S2_MMU_FAULT_TLB_CONFLICT:
 		return FSC_TLB_CONFLICT;   /* no level */
+	case S2_MMU_FAULT_DOMAIN:
+		return f->level == 2 ? FSC_DOMAIN_L2 : FSC_DOMAIN_L1;
 	default:
 		return 0;
 	}
+}
+
+uint32_t s2_mmu_fsr_sd(const struct s2_mmu_result *res)
+{
+	/* FS[4:0] of each fault type at level 1 (section) and 2 (page). */
+	static const uint8_t fs[S2_MMU_FAULT_NR][2] = {
+		[S2_MMU_FAULT_TRANSLATION] = { FS_SD_TRANSLATION_L1, FS_SD_TRANSLATION_L2 },
+		[S2_MMU_FAULT_ACCESS_FLAG] = { FS_SD_AF_L1, FS_SD_AF_L2 },
+		[S2_MMU_FAULT_PERMISSION] = { FS_SD_PERMISSION_L1, FS_SD_PERMISSION_L2 },
+		[S2_MMU_FAULT_EXT_ABORT] = { FS_SD_SEA_TTW_L1, FS_SD_SEA_TTW_L2 },
+		[S2_MMU_FAULT_DOMAIN] = { FS_SD_DOMAIN_L1, FS_SD_DOMAIN_L2 },
+	};
+	const struct s2_mmu_fault *f = &res->fault;
+	uint32_t v;
+
+	if (!f->type || f->type >= S2_MMU_FAULT_NR || f->stage != 1)
+		return 0;
+	v = fs[f->type][f->level == 2];
+	if (!v)   /* no short-descriptor code (address size) */
+		return 0;
+	/* FS[4] goes to bit 10; none of the walk's codes sets it. */
+	v = (v & 0xf) | ((v & 0x10) ? (uint32_t)FSR_SD_FS4 : 0);
+	if (f->acc != S2_MMU_EXEC) {   /* DFSR: Domain and WnR */
+		v |= (uint32_t)res->domain << FSR_SD_DOMAIN_SHIFT;
+		if (f->acc == S2_MMU_WRITE)
+			v |= (uint32_t)FSR_SD_WNR;
+	}
+	return v;
 }
 
 unsigned s2_mmu_fault_target_el(const struct s2_mmu_fault *f)
@@ -155,6 +186,7 @@ const char *s2_mmu_fault_name(unsigned type)
 		[S2_MMU_FAULT_ADDR_SIZE] = "address size",
 		[S2_MMU_FAULT_EXT_ABORT] = "external abort on walk",
 		[S2_MMU_FAULT_TLB_CONFLICT] = "TLB conflict",
+		[S2_MMU_FAULT_DOMAIN] = "domain",
 	};
 	return type < S2_MMU_FAULT_NR ? names[type] : "unknown";
 }

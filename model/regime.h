@@ -27,13 +27,18 @@ static inline uint16_t s2_model_vmid(const struct s2_mmu_cpu *cpu,
 			  VTTBR_EL2_VMID_SHIFT);
 }
 
-/* The ASID non-global entries are tagged with (TCR.A1/TTBCR.A1, TCR.AS). */
+/*
+ * The ASID non-global entries are tagged with (TCR.A1/TTBCR.A1, TCR.AS;
+ * short descriptors, TTBCR.EAE=0: CONTEXTIDR.ASID).
+ */
 static inline uint16_t s2_model_cur_asid(const struct s2_mmu_cpu *cpu,
 					 const struct s2_mmu_regs *regs)
 {
 	uint64_t tcr = regs->tcr_el1, ttbr;
 
 	if (!(regs->hcr_el2 & HCR_EL2_RW)) {
+		if (!(tcr & TTBCR_EAE))
+			return (uint16_t)(regs->contextidr_el1 & 0xff);
 		ttbr = (tcr & TTBCR_A1) ? regs->ttbr1_el1 : regs->ttbr0_el1;
 		return (uint16_t)((ttbr >> TTBR_LPAE_ASID_SHIFT) & 0xff);
 	}

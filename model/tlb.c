@@ -170,6 +170,7 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 		.clean = (uint8_t)((res->s1_perm ^ s1_perm) | (res->s2_perm ^ s2_perm)),
 		.s1_level = res->s1_level, .s2_level = res->s2_level,
 		.attr = res->attr, .sh = res->sh, .global = res->global,
+		.domain = res->domain,
 	};
 	if (kind == S2_TLB_S2) {
 		/*

@@ -48,8 +48,7 @@ _Static_assert(TLB_RES_COPY == 16 && TLB_SAME(sh) && TLB_SAME(s1_level) &&
 	       TLB_SAME(s2_level) && TLB_SAME(s1_shift) && TLB_SAME(s2_shift) &&
 	       TLB_SAME(s1_perm) && TLB_SAME(s2_perm) && TLB_SAME(s2_memattr) &&
 	       TLB_SAME(s2_sh) && TLB_SAME(global) && TLB_SAME(asid) && TLB_SAME(vmid) &&
-	       offsetof(struct s2_tlb_entry, zero) - offsetof(struct s2_tlb_entry, attr) ==
-	       offsetof(struct s2_mmu_result, global) + 1 - offsetof(struct s2_mmu_result, attr) &&
+	       TLB_SAME(domain) &&
 	       offsetof(struct s2_mmu_result, asid) == offsetof(struct s2_mmu_result, global) + 2,
 	       "a TLB entry's result bytes are the result's, padding included");
 _Static_assert(offsetof(struct s2_tlb_entry, kind) == offsetof(struct s2_tlb_entry, vmid) + 2 &&

@@ -19,6 +19,7 @@
 #include "regime.h"
 #include "tlb_sets.h"
 #include "walk.h"
+#include "walk_sd.h"
 
 /*
  * Argument checks shared by every entry point (see s2_mmu_translate()).
@@ -37,9 +38,6 @@ static inline int check_args(const struct s2_mmu_mem *mem,
 		return -S2_EINVAL;
 	if (cpu->pa_bits < 32 || cpu->pa_bits > 52)
 		return -S2_EINVAL;
-	if ((regs->sctlr_el1 & SCTLR_M) && !(regs->hcr_el2 & HCR_EL2_RW) &&
-	    !(regs->tcr_el1 & TTBCR_EAE))
-		return -S2_ENOTSUP;
 	return 0;
 }
 
@@ -87,7 +85,7 @@ int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
 	if (!regs)
 		return -S2_EINVAL;
 	r = *regs;
-	r.sctlr_el1 &= ~SCTLR_M;   /* stage 2 only: no EAE requirement */
+	r.sctlr_el1 &= ~SCTLR_M;   /* stage 2 only */
 	err = check_args(mem, cpu, &r, acc, res);
 	if (err)
 		return err;
@@ -269,7 +267,11 @@ translate_rest(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	}
 	if (e) {
 		tlb->stats.hits++;
-		tlb_from_entry(e, regs, acc, in, res);
+		/* Short descriptors: the DACR of the moment decides. */
+		if (kind != S2_TLB_S2 && s2_model_is_sd(regs))
+			s2_model_sd_from_entry(e, regs, acc, in, res);
+		else
+			tlb_from_entry(e, regs, acc, in, res);
 		if (tlb->check_stale)
 			check_stale(tlb, mem, cpu, regs, acc, res);
 	} else {
@@ -327,10 +329,16 @@ translate_known(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	return translate_rest(tlb, mem, cpu, regs, acc, res);
 }
 
+/*
+ * The inline hit compares memory, CPU and the first eight registers: DACR
+ * and CONTEXTIDR, after them, steer only an AArch32 EL1's short
+ * descriptors, which the inline hit never serves (translate_new()).
+ */
 _Static_assert(offsetof(struct s2_tlb_ctx, mem) == 0 &&
 	       offsetof(struct s2_tlb_ctx, cpu) == 24 &&
 	       offsetof(struct s2_tlb_ctx, regs) == 32 &&
-	       sizeof(struct s2_mmu_mem) == 24 && sizeof(struct s2_mmu_regs) == 64,
+	       offsetof(struct s2_mmu_regs, dacr32_el2) == 64 &&
+	       sizeof(struct s2_mmu_mem) == 24,
 	       "the context is twelve words, six 16-byte vectors");
 
 #if defined(__SSE2__) && !defined(S2MM_MODEL_NO_VECTOR)

@@ -23,6 +23,7 @@
 #include "walk.h"
 #include "walk_cache.h"
 #include "walk_fast.h"
+#include "walk_sd.h"
 
 static void set_fault(struct s2_mmu_fault *f, unsigned type, int level,
 		      unsigned stage)
@@ -556,6 +557,12 @@ s1ptw:
 	return t;
 }
 
+unsigned s2_model_s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
+			   uint64_t *d, struct s2_mmu_fault *f)
+{
+	return s1_fetch(w, ipa, level, 0, S2_START_ANY, d, f);
+}
+
 /*
  * The stage-1 table walk of @va (AArch64.S1Walk), each descriptor fetched
  * through stage 2 (s1_fetch()); APTable/UXNTable/PXNTable (bits [63:59]
@@ -909,6 +916,9 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 		*sh = DESC_SH_OS;
 		return true;
 	}
+	/* TTBCR.EAE=0: the short-descriptor format, walk_sd.c. */
+	if (a32 && !(regs->tcr_el1 & TTBCR_EAE))
+		return s2_model_walk_sd(w, acc, res, attr, sh);
 	in = a32 ? (uint32_t)acc->va : acc->va;
 	sel = a32 ? s1_a32_sel(regs->tcr_el1, (uint32_t)in) : (in >> 55) & 1;
 	c = regime_s1(rc, w->cpu, regs, a32, sel);

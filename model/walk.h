@@ -128,6 +128,15 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_access *acc, unsigned mode,
 			    struct s2_mmu_result *res, uint32_t *wc_hits);
 
+/*
+ * Fetch the stage-1 descriptor doubleword at @ipa (8-byte aligned) for a
+ * walk at @level: through stage 2, whose faults are S1PTW faults in @f;
+ * outside the memory window an external abort. Returns a fault type, or
+ * 0 with @d read. For the short-descriptor walker (walk_sd.c).
+ */
+unsigned s2_model_s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
+			   uint64_t *d, struct s2_mmu_fault *f);
+
 /* s2_model_translate() of an access (S2_MODEL_S12) without a TLB. */
 void s2_model_translate_s12(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_cpu *cpu,

@@ -33,7 +33,7 @@ CORE = ["src/pgtable.c", "src/table_pass.c", "src/vmid.c", "src/vm.c", "src/geom
         "model/regime.c", "model/regime.h", "model/attr.c", "model/attr.h",
         "model/walk.c", "model/walk.h", "model/walk_fast.c", "model/walk_fast.h",
         "model/translate.c", "model/tlb.c", "model/tlb_sets.h", "model/fault.c",
-        "model/walk_cache.c", "model/contig.c", "model/contig.h"]
+        "model/walk_cache.c", "model/contig.c", "model/contig.h", "model/walk_sd.c"]
 EQUIVALENT = "tests/mutation/equivalent.txt"
 # The fast suite: what a developer runs between edits. Not the spin
 # label: its model checks run no C, and its drift test (a hash of the

@@ -64,10 +64,12 @@ static int check_options(const struct sim_config *cfg, char *err, size_t errlen)
 		return -S2_EINVAL;
 	}
 	/* Saying nothing would run something else than asked for. */
-	if (cfg->s1_format == SIM_S1_A32 && cfg->va_bits != 32) {
-		snprintf(err, errlen, "--va-bits %u with --s1-format a32: the AArch32 "
-			 "guest's stage 1 translates 32-bit VAs (TTBCR.T0SZ 0): "
-			 "--va-bits 32 or none", cfg->va_bits);
+	if (sim_s1_is_a32(cfg->s1_format) && cfg->va_bits != 32) {
+		snprintf(err, errlen, "--va-bits %u with --s1-format %s: the AArch32 "
+			 "guest's stage 1 translates 32-bit VAs (%s): "
+			 "--va-bits 32 or none", cfg->va_bits,
+			 cfg->s1_format == SIM_S1_A32 ? "a32" : "short",
+			 cfg->s1_format == SIM_S1_A32 ? "TTBCR.T0SZ 0" : "TTBCR.N 0");
 		return -S2_EINVAL;
 	}
 	return 0;
@@ -86,7 +88,7 @@ int sim_config_layout(struct sim_config *cfg, struct sim_layout *l, char *errbuf
 	} while (0)
 
 	if (!cfg->va_bits)
-		cfg->va_bits = cfg->s1_format == SIM_S1_A32 ? 32 : sim_defaults.va_bits;
+		cfg->va_bits = sim_s1_is_a32(cfg->s1_format) ? 32 : sim_defaults.va_bits;
 	err = check_options(cfg, errbuf, errlen);
 	if (err)
 		return err;
@@ -109,8 +111,8 @@ int sim_config_layout(struct sim_config *cfg, struct sim_layout *l, char *errbuf
 	if (cfg->s1_granule != 4096 && cfg->s1_granule != 16384 &&
 	    cfg->s1_granule != 65536)
 		BAD(-S2_EINVAL, "--s1-granule must be 4K, 16K or 64K");
-	if (cfg->s1_format == SIM_S1_A32 && cfg->s1_granule != 4096)
-		BAD(-S2_EINVAL, "AArch32 LPAE stage 1 uses 4K pages only");
+	if (sim_s1_is_a32(cfg->s1_format) && cfg->s1_granule != 4096)
+		BAD(-S2_EINVAL, "an AArch32 stage 1 uses 4K pages only");
 	if (cfg->ipa_bits < SIM_IPA_BITS_MIN)
 		BAD(-S2_EINVAL, "--ipa-bits must be at least %d (guest RAM at IPA 0x40000000)",
 		    SIM_IPA_BITS_MIN);
@@ -129,7 +131,7 @@ int sim_config_layout(struct sim_config *cfg, struct sim_layout *l, char *errbuf
 	}
 	l->s1_gshift = (unsigned int)__builtin_ctz(cfg->s1_granule);
 	l->s1_stride = l->s1_gshift - 3;
-	l->s1_va_bits = cfg->s1_format == SIM_S1_A32 ? 32 : cfg->va_bits;
+	l->s1_va_bits = sim_s1_is_a32(cfg->s1_format) ? 32 : cfg->va_bits;
 	if (l->s1_va_bits < SIM_VA_BITS_MIN || l->s1_va_bits > SIM_VA_BITS_MAX)
 		BAD(-S2_EINVAL, "--va-bits must be %d..%d", SIM_VA_BITS_MIN, SIM_VA_BITS_MAX);
 	l->s1_start = 4 - (int)((l->s1_va_bits - l->s1_gshift + l->s1_stride - 1) /

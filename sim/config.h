@@ -17,7 +17,17 @@
 #include <s2mm/tlb.h>
 #include <s2mm/vmid.h>
 
-enum sim_s1_format { SIM_S1_A64, SIM_S1_A32 };
+/*
+ * The guests' stage-1 format: AArch64, AArch32 LPAE (TTBCR.EAE=1), or the
+ * AArch32 Short-descriptor format (TTBCR.EAE=0; guest_sd.c builds it).
+ */
+enum sim_s1_format { SIM_S1_A64, SIM_S1_A32, SIM_S1_A32_SD };
+
+/* An AArch32 guest, either format: 32-bit VAs, 4K pages. */
+static inline bool sim_s1_is_a32(unsigned int format)
+{
+	return format == SIM_S1_A32 || format == SIM_S1_A32_SD;
+}
 
 /* A walk cache beside each CPU's TLB (enum s2_wc_type): 0 entries, off. */
 struct sim_wc_config {

@@ -7,6 +7,7 @@
  * way (check.c). TLBIs reach every CPU's TLB and micro-TLB here.
  */
 #include <s2mm/arch.h>
+#include <s2mm/arch_sd.h>
 #include <s2mm/error.h>
 
 #include "sim_int.h"
@@ -54,9 +55,13 @@ void sim_load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v, uint16_
 		.sctlr_el1 = v->mmu_on ? SCTLR_M : 0,
 		.tcr_el1 = s->tcr,
 		.ttbr0_el1 = rec ? v->ttbr0
-				 : vm->s1_root | ((uint64_t)GUEST_ASID << TTBR_ASID_SHIFT),
+			   : s->cfg.s1_format == SIM_S1_A32_SD ? vm->s1_root
+			   : vm->s1_root | ((uint64_t)GUEST_ASID << TTBR_ASID_SHIFT),
 		.ttbr1_el1 = rec ? vm->s1_kroot : 0,
 		.mair_el1 = MAIR_WB,
+		/* Short descriptors: the tables' domain 0 is Client. */
+		.dacr32_el2 = DACR_CLIENT,
+		.contextidr_el1 = GUEST_ASID,
 	};
 	c->el = v->mmu_on && !rec ? 0 : 1;
 	sim_utlb_flush(c);

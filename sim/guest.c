@@ -99,6 +99,9 @@ int sim_guest_map(struct sim *s, struct sim_cpu *c, uint64_t va,
 						     : vm->s1_root;
 	int err;
 
+	if (s->cfg.s1_format == SIM_S1_A32_SD)
+		return sim_guest_map_sd(s, c, va);
+
 	for (int level = s->s1_start; level <= 3; level++) {
 		unsigned int shift = s1_shift(s, level);
 		uint64_t bits = level == s->s1_start ? s->s1_va_bits - shift
@@ -170,7 +173,9 @@ int sim_mmu_enable(struct sim *s, struct sim_vcpu *v)
 	int err;
 
 	if (!v->vm->s1_root) {
-		err = sim_guest_new_table(s, c, &v->vm->s1_root);
+		err = s->cfg.s1_format == SIM_S1_A32_SD ?
+		      sim_guest_new_l1_sd(s, c, &v->vm->s1_root) :
+		      sim_guest_new_table(s, c, &v->vm->s1_root);
 		if (err)
 			return err;
 	}
@@ -201,3 +206,13 @@ uint64_t sim_boot_ipa(const struct sim *s, uint64_t n)
 	return RAM_IPA + (n * 64) % KERNEL_SIZE;
 }
 
+
+int sim_guest_ptr(struct sim *s, struct sim_cpu *c, uint64_t ipa, bool write, void **p)
+{
+	return guest_ptr(s, c, ipa, write, p);
+}
+
+int sim_guest_alloc_page(struct sim *s, struct gvm *vm, uint64_t *ipa)
+{
+	return guest_alloc_page(s, vm, ipa);
+}

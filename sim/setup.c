@@ -149,9 +149,10 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		    cfg->cpus, cfg->vmid_bits);
 	s->vtcr = s->g.vtcr | s2_vmid_vtcr_vs(s->ids) | (cfg->hw_af ? VTCR_EL2_HA : 0) |
 		  (cfg->hw_dirty ? VTCR_EL2_HD : 0);
-	if (cfg->s1_format == SIM_S1_A32) {
+	if (sim_s1_is_a32(cfg->s1_format)) {
 		s->hcr = HCR_EL2_VM | (cfg->fwb ? HCR_EL2_FWB : 0);
-		s->tcr = TTBCR_EAE | TTBCR_EPD1;
+		/* Short descriptors: EAE=0, N=0 (all of the VA space is TTBR0's). */
+		s->tcr = cfg->s1_format == SIM_S1_A32 ? TTBCR_EAE | TTBCR_EPD1 : 0;
 	} else {
 		s->hcr = HCR_EL2_VM | HCR_EL2_RW | (cfg->fwb ? HCR_EL2_FWB : 0);
 		tg = cfg->s1_granule == 4096 ? TCR_EL1_TG0_4K :

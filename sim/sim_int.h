@@ -274,6 +274,16 @@ int sim_guest_new_table(struct sim *s, struct sim_cpu *c, uint64_t *ipa);
  */
 int sim_guest_map(struct sim *s, struct sim_cpu *c, uint64_t va,
 		  const struct sim_want *want);
+/* The guest kernel's pointer to its IPA @ipa (through stage 2, faulting in). */
+int sim_guest_ptr(struct sim *s, struct sim_cpu *c, uint64_t ipa, bool write, void **p);
+/* The next free page of @vm's RAM (the guest's page allocator). */
+int sim_guest_alloc_page(struct sim *s, struct gvm *vm, uint64_t *ipa);
+
+/* guest_sd.c: the AArch32 short-descriptor guest (--s1-format short). */
+/* A new zeroed 16KB level-1 table, 16KB-aligned in guest RAM (TTBCR.N=0). */
+int sim_guest_new_l1_sd(struct sim *s, struct sim_cpu *c, uint64_t *ipa);
+/* sim_guest_map() of a generated guest with short descriptors. */
+int sim_guest_map_sd(struct sim *s, struct sim_cpu *c, uint64_t va);
 
 /* Count @ipa's page of @vm's RAM as touched (distinct_ipa_pages). */
 static inline void sim_mark_page(struct gvm *vm, uint64_t ipa, unsigned int shift)

@@ -24,6 +24,7 @@
 #define FID_COV_S2_BAD     (1u << 17)
 #define FID_COV_FWB        (1u << 18)  /* HCR_EL2.FWB */
 #define FID_COV_PTW        (1u << 19)  /* HCR_EL2.PTW */
+#define FID_COV_SD         (1u << 20)  /* with FID_COV_A32: short descriptors */
 
 /*
  * The instruction-fetch comparisons (fetch.c), counted per configuration

@@ -23,10 +23,12 @@ enum {
 	DEV_DS_OA_HIGH,
 	DEV_PTW_DEVICE_L0,
 	DEV_S2_IA_PS,
+	DEV_PTW_LEVEL_SD,
 	DEV_NR_PLUS1,
 };
 
-_Static_assert(DEV_PTW_LEVEL == FID_DEV_S1PTW_LEVEL, "fidelity.h names deviation 1");
+_Static_assert(DEV_PTW_LEVEL == FID_DEV_S1PTW_LEVEL &&
+	       DEV_PTW_LEVEL_SD == FID_DEV_S1PTW_LEVEL_SD, "fidelity.h names deviations 1, 8");
 
 const struct fid_deviation_info fid_deviations[] = {
 	[DEV_PTW_LEVEL - 1] = {
@@ -99,6 +101,16 @@ const struct fid_deviation_info fid_deviations[] = {
 		"level-0 translation fault on every stage-2 lookup",
 		FID_QEMU_7_2,
 	},
+	[DEV_PTW_LEVEL_SD - 1] = {
+		"s1ptw-fault-level-short",
+		"a stage-2 fault on a short-descriptor stage-1 walk reports the "
+		"level of the stage-2 lookup that faulted (AArch32.SecondStageWalk; "
+		"FST/DFSC level)",
+		"get_phys_addr_v6() do_fault: 'fi->level = level;' (the stage-1 "
+		"level, 1 or 2) after S1_ptw_translate() failed, overwriting the "
+		"stage-2 level; unlike get_phys_addr_lpae(), still so after 7.2",
+		FID_QEMU_7_2 | FID_QEMU_10_0,
+	},
 };
 const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
 
@@ -145,6 +157,8 @@ static int s1_fetch_level(const struct fid_gen *g, const struct fid_case *c,
 	const struct fid_geo *geo = &c->s1[sel];
 	uint64_t ia = c->a32 ? (uint32_t)va : va, table = geo->root;
 
+	if (c->sd)
+		return fid_sd_fetch_level(g, c, va, fipa);
 	if (!geo->valid)
 		return -9;
 	for (int l = geo->start; l <= 3; l++) {
@@ -360,12 +374,13 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 
 	/* Same fault type, S1PTW on both sides; the model's level is its
 	 * stage-2 lookup's, QEMU's the stage-1 level of the fetch. */
-	if (on(g, DEV_PTW_LEVEL) && m->f && q->f && m->s && m->ptw && q->s && q->ptw &&
+	if (on(g, c->sd ? DEV_PTW_LEVEL_SD : DEV_PTW_LEVEL) && m->f && q->f && m->s &&
+	    m->ptw && q->s && q->ptw &&
 	    (m->fst & 0x3c) == (q->fst & 0x3c) && m->fst != q->fst &&
 	    res->fault.s1ptw && res->fault.stage == 2 && res->fault.level >= 0 &&
 	    (int)(m->fst & 3) == res->fault.level &&
 	    (int)(q->fst & 3) == s1_fetch_level(g, c, va, res->fault.ipa))
-		return DEV_PTW_LEVEL;
+		return c->sd ? DEV_PTW_LEVEL_SD : DEV_PTW_LEVEL;
 
 	/* Stage 2 off, PTW set, stage-1-only AT with the MMU on: QEMU's
 	 * stage-2 permission fault at the start level of the walk. */

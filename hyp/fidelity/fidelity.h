@@ -6,6 +6,7 @@
  * the reproducer format and the table of known QEMU deviations.
  *
  * gen.c         seeded generator: configurations, tables, addresses
+ * gen_sd.c      ... its AArch32 short-descriptor stage 1
  * run.c         programs the registers, runs AT, compares, reports
  * deviations.c  the ONE place where known QEMU deviations are recognised
  */
@@ -57,7 +58,10 @@ struct fid_geo {
  * written into the region) and the addresses to translate.
  * @cfg: configuration number (the reproducer names seed and cfg).
  * @regs: the registers; the model gets exactly these.
- * @a32: EL1 is AArch32 (HCR_EL2.RW=0), stage 1 is LPAE.
+ * @a32: EL1 is AArch32 (HCR_EL2.RW=0), stage 1 is LPAE (or, with @sd,
+ *       the short-descriptor format).
+ * @sd: with @a32, TTBCR.EAE=0: short descriptors (gen_sd.c); @s1 then
+ *      says 4K pages from level 1, 32-bit VAs, root the TTBR's table.
  * @s2: stage-2 geometry; @s1[0]/@s1[1]: TTBR0/TTBR1 geometry.
  * @t_ipa: IPA of the region's stage-1 pool ("T window").
  * @t_end: end of the stage-2 range reserved for the T window.
@@ -68,6 +72,7 @@ struct fid_case {
 	uint64_t cfg;
 	struct s2_mmu_regs regs;
 	bool a32;
+	bool sd;
 	struct fid_geo s2;
 	struct fid_geo s1[2];
 	uint64_t t_ipa;
@@ -138,6 +143,12 @@ void fid_leaf_set_oa(const struct fid_geo *geo, uint64_t *slot, uint64_t oa);
  */
 bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
 		       uint64_t ia, uint64_t oa);
+/*
+ * The level (1, 2) of the short-descriptor fetch from IPA @fipa on the
+ * walk of @va (@c->sd), or -9.
+ */
+int fid_sd_fetch_level(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		       uint64_t fipa);
 
 /* Print the descriptors a walk of @va reads (stage 1 through stage 2). */
 void fid_dump_walk(const struct fid_gen *g, const struct fid_case *c,
@@ -194,6 +205,8 @@ extern const struct fid_deviation_info fid_deviations[];
 extern const unsigned fid_ndeviations;
 /* Deviation 1, the one the injected bugs of inject=1 aim at. */
 #define FID_DEV_S1PTW_LEVEL 1
+/* Deviation 8: the same on a short-descriptor walk (still in QEMU 10). */
+#define FID_DEV_S1PTW_LEVEL_SD 8
 
 /**
  * fid_attr_deviation() - For a successful AT @op of @va whose PA, but not

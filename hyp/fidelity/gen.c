@@ -19,6 +19,7 @@
  */
 #include "../hyp.h"
 #include "fidelity.h"
+#include "gen_int.h"
 
 #define BIT(n)		(1ULL << (n))
 #define LOWMASK(n)	((n) >= 64 ? ~0ULL : BIT(n) - 1)
@@ -102,6 +103,10 @@ int fid_s1_select(const struct fid_case *c, uint64_t va)
 {
 	const struct s2_mmu_regs *r = &c->regs;
 
+	if (c->sd) {   /* TTBR1 when TTBCR.N is set and VA[31:32-N] are not zero */
+		unsigned n = r->tcr_el1 & 7;
+		return n && ((uint32_t)va >> (32 - n));
+	}
 	if (c->a32) {
 		uint32_t v = (uint32_t)va, t1 = (r->tcr_el1 >> 16) & 7;
 		return t1 ? v >= ~(0xffffffffu >> t1)
@@ -759,12 +764,20 @@ static uint64_t a32_va(struct fid_gen *g, const struct fid_case *c, int sel)
 void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 {
 	uint64_t seed = g->seed ^ (cfg * 0xd1342543de82ef95ULL), tcr = 0;
-	bool vm, mmu, a32, ds = false;
+	bool vm, mmu, a32, ds = false, sd;
+	struct fid_rng sd_rng;
 	unsigned ips_bits, ips = 0;
 	struct s2_mmu_regs *r = &c->regs;
 
 	fid_rng_seed(&g->rng, seed);
 	fid_rng_seed(&g->fwb_rng, seed ^ 0x46574246574246ULL);
+	/*
+	 * Short descriptors in 40% of the AArch32 configurations with the
+	 * MMU on, drawn from a stream of their own: the others stay what
+	 * they were before the format was generated.
+	 */
+	fid_rng_seed(&sd_rng, seed ^ 0x5344455343ULL);
+	sd = fid_rng_pct(&sd_rng, 40);
 	/* FEAT_S2FWB: HCR_EL2.FWB in 30% of the configurations. */
 	g->fwb = g->cpu->s2fwb && fid_rng_pct(&g->fwb_rng, 30);
 	clear_log(g);
@@ -799,7 +812,12 @@ void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 	if (vm && c->s2.valid)
 		map_t_window(g, c);   /* sets t_level: stage 2 is written */
 
-	/* Stage 1. */
+	/* Stage 1. Short descriptors name 32-bit IPAs: the T window below 4GB. */
+	if (a32 && mmu && sd && c->t_ipa + FID_S1POOL_SIZE <= BIT(32)) {
+		c->sd = true;
+		fid_gen_sd(g, c);
+		return;
+	}
 	if (a32) {
 		unsigned t0sz = PCT(50) ? 0 : (unsigned)RND(8);
 		unsigned t1sz = PCT(40) ? 0 : (unsigned)RND(8);
@@ -939,6 +957,10 @@ void fid_dump_walk(const struct fid_gen *g, const struct fid_case *c,
 	const struct s2_mmu_regs *r = &c->regs;
 	uint64_t ipa = va;
 
+	if (c->sd) {
+		fid_dump_walk_sd(g, c, va);
+		return;
+	}
 	hyp_printf("  HCR_EL2=%lx VTCR_EL2=%lx VTTBR_EL2=%lx\n"
 		   "  SCTLR_EL1=%lx TCR_EL1=%lx MAIR_EL1=%lx\n"
 		   "  TTBR0_EL1=%lx TTBR1_EL1=%lx T-window IPA %lx = PA %lx\n",
@@ -1053,4 +1075,52 @@ bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
 	     (geo->ds ? 0 : DESC_SH_IS << DESC_SH_SHIFT);
 	set_slot(g, slot, d);
 	return true;
+}
+
+/* ---- for gen_sd.c (gen_int.h) ------------------------------------------ */
+
+uint64_t fid_s1_alloc(struct fid_gen *g, struct fid_case *c, uint64_t size)
+{
+	return pool_alloc(g, c, 1, size);
+}
+
+void fid_set_slot(struct fid_gen *g, uint64_t *slot, uint64_t d)
+{
+	set_slot(g, slot, d);
+}
+
+uint64_t fid_s1_ipa(const struct fid_case *c, const struct fid_gen *g, uint64_t pa)
+{
+	return tbl_addr(c, g, 1, pa);
+}
+
+uint64_t fid_s1_pa(const struct fid_case *c, const struct fid_gen *g, uint64_t ipa)
+{
+	return tbl_pa(c, g, 1, ipa);
+}
+
+bool fid_s1_in_pool(const struct fid_gen *g, uint64_t pa)
+{
+	return in_pool(g, 1, pa);
+}
+
+uint64_t fid_target_ipa(struct fid_gen *g, struct fid_case *c, unsigned ips_bits,
+			uint64_t mask)
+{
+	return gen_target_ipa(g, c, ips_bits, mask);
+}
+
+void fid_add_addr(struct fid_case *c, uint64_t a)
+{
+	add_addr(c, a);
+}
+
+void fid_add_edges(struct fid_gen *g, struct fid_case *c, uint64_t va, unsigned shift)
+{
+	add_edges(g, c, va, shift);
+}
+
+uint64_t fid_dump_s2(const struct fid_gen *g, const struct fid_case *c, uint64_t ipa)
+{
+	return dump_s2(g, c, ipa);
 }

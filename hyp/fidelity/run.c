@@ -106,6 +106,9 @@ static void program(const struct s2_mmu_regs *r)
 	write_sysreg(r->ttbr0_el1, ttbr0_el1);
 	write_sysreg(r->ttbr1_el1, ttbr1_el1);
 	write_sysreg(r->mair_el1, mair_el1);
+	/* AArch32 EL1 with short descriptors: the DACR, and CONTEXTIDR's ASID. */
+	write_sysreg(r->dacr32_el2, dacr32_el2);
+	write_sysreg(r->contextidr_el1, contextidr_el1);
 	/* Tables written with plain stores; AT walks afresh, but QEMU caches
 	 * the stage-2 translations of stage-1 table pages in its TLB. */
 	dsb(ish);
@@ -137,7 +140,7 @@ static unsigned coverage(const struct fid_case *c, int sel)
 	unsigned k = 0;
 
 	if (c->a32)
-		k |= FID_COV_A32;
+		k |= FID_COV_A32 | (c->sd ? FID_COV_SD : 0);
 	if (c->regs.sctlr_el1 & SCTLR_M) {
 		k |= FID_COV_S1_ON | FID_COV_GRANULE(s1->gbits) << FID_COV_S1_G_SHIFT |
 		     (unsigned)(s1->start + 1) << FID_COV_S1_L_SHIFT;
@@ -223,8 +226,15 @@ static bool inject_here(const struct fid_outcome *m, const struct fid_outcome *q
 	 * one of an address's four ATs gets its turn. */
 	if (same(m, q))
 		return cmp % 1000 == 7 + (cmp / 1000) % 4;
-	return cmp % 16 == 3 + (cmp / 16) % 4 &&
-	       fid_deviation(&gen, &fcase, op, va, res, m, q) == FID_DEV_S1PTW_LEVEL;
+	if (cmp % 16 != 3 + (cmp / 16) % 4)
+		return false;
+	switch (fid_deviation(&gen, &fcase, op, va, res, m, q)) {
+	case FID_DEV_S1PTW_LEVEL:
+	case FID_DEV_S1PTW_LEVEL_SD:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static uint64_t inject_bug(uint64_t par, const struct fid_outcome *m,

@@ -2,8 +2,8 @@
 /**
  * @file
  * The architectural MMU model ("hardware"): the EL1&0 translation regime of
- * an Armv8-A CPU with EL2 enabled. Stage 1 (AArch64 VMSAv8-64 or AArch32
- * LPAE) walked *through* stage 2, stage 2 alone (guest MMU off), stage 1
+ * an Armv8-A CPU with EL2 enabled. Stage 1 (AArch64 VMSAv8-64, AArch32
+ * LPAE or the AArch32 Short-descriptor format) walked *through* stage 2, stage 2 alone (guest MMU off), stage 1
  * alone (HCR_EL2.VM=0); fault records as the CPU reports them and encoders
  * into ESR_ELx, HPFAR_EL2, FAR and PAR_EL1 (AT instructions).
  *
@@ -112,11 +112,24 @@ int s2_mmu_cpu_from_id(uint64_t mmfr0, uint64_t mmfr1, uint64_t mmfr2,
  *           changes what stage-2 MemAttr means.
  * @vtcr_el2: VTCR_EL2 (T0SZ, SL0, TG0, PS, VS, DS, SL2).
  * @vttbr_el2: VTTBR_EL2 (BADDR, VMID).
- * @sctlr_el1: SCTLR_EL1 / SCTLR (M, WXN).
- * @tcr_el1: TCR_EL1; for an AArch32 EL1 the low 32 bits are TTBCR (EAE=1).
- * @ttbr0_el1: TTBR0_EL1 / 64-bit TTBR0.
- * @ttbr1_el1: TTBR1_EL1 / 64-bit TTBR1.
- * @mair_el1: MAIR_EL1; AArch32: MAIR0 in [31:0], MAIR1 in [63:32].
+ * @sctlr_el1: SCTLR_EL1 / SCTLR (M, WXN; short descriptors: AFE, TRE,
+ *           UWXN).
+ * @tcr_el1: TCR_EL1; for an AArch32 EL1 the low 32 bits are TTBCR: EAE=1
+ *           the Long-descriptor (LPAE) format, EAE=0 the Short-descriptor
+ *           format (N, PD0, PD1).
+ * @ttbr0_el1: TTBR0_EL1 / 64-bit TTBR0 (EAE=0: the 32-bit TTBR0 in [31:0]).
+ * @ttbr1_el1: TTBR1_EL1 / 64-bit TTBR1 (EAE=0: the 32-bit TTBR1 in [31:0]).
+ * @mair_el1: MAIR_EL1; AArch32: MAIR0 in [31:0], MAIR1 in [63:32]; with
+ *           EAE=0 the same bits are PRRR and NMRR (TEX remap, SCTLR.TRE=1).
+ * @dacr32_el2: DACR32_EL2, the AArch32 DACR: the access type of each of the
+ *           16 domains of a short-descriptor stage 1 (EAE=0 only). Zero is
+ *           "no access" everywhere: every access of a short-descriptor
+ *           stage 1 then takes a Domain fault.
+ * @contextidr_el1: CONTEXTIDR_EL1 / CONTEXTIDR; with EAE=0 its bits [7:0]
+ *           are the ASID of non-global entries.
+ *
+ * @dacr32_el2 and @contextidr_el1 came last: a caller that zeroes the
+ * structure and sets the fields it knows keeps working.
  */
 struct s2_mmu_regs {
 	uint64_t hcr_el2;
@@ -127,6 +140,8 @@ struct s2_mmu_regs {
 	uint64_t ttbr0_el1;
 	uint64_t ttbr1_el1;
 	uint64_t mair_el1;
+	uint64_t dacr32_el2;
+	uint64_t contextidr_el1;
 };
 
 /**
@@ -228,13 +243,16 @@ enum s2_mmu_fault_type {
 	 * S2_TLB_CONTIG_ABORT (s2_tlb_set_contig()).
 	 */
 	S2_MMU_FAULT_TLB_CONFLICT,
+	/* Short-descriptor stage 1: the domain's DACR field is no access. */
+	S2_MMU_FAULT_DOMAIN,
 	S2_MMU_FAULT_NR,
 };
 
 /**
  * struct s2_mmu_fault - A fault as the CPU records it.
  * @type: enum s2_mmu_fault_type; S2_MMU_FAULT_NONE when the access succeeds.
- * @level: lookup level of the fault, -1..3.
+ * @level: lookup level of the fault, -1..3 (a short-descriptor stage 1: 1
+ *         for the level-1 table, section or supersection, 2 for a page).
  * @stage: 1 or 2.
  * @s1ptw: a stage-2 fault taken on a stage-1 translation table walk; @ipa
  *         is then the IPA of the stage-1 descriptor.
@@ -289,11 +307,15 @@ struct s2_mmu_fault {
  * @s1_level/@s2_level: level of the leaf descriptor of each stage (-2 when
  *        the stage is off).
  * @s1_shift/@s2_shift: log2 of each stage's block/page size (64 when off).
- * @s1_perm/@s2_perm: S2_MMU_PERM_* each stage grants (ALL when off).
+ * @s1_perm/@s2_perm: S2_MMU_PERM_* each stage grants (ALL when off). A
+ *        short-descriptor stage 1's are what AP, XN and PXN grant, which
+ *        only a Client domain checks (a Manager domain checks nothing).
  * @s2_memattr/@s2_sh: the stage-2 leaf's MemAttr[3:0] and shareability;
  *        @s2_memattr has S2_MMU_MEMATTR_FWB set when HCR_EL2.FWB gave
  *        MemAttr its meaning (FEAT_S2FWB).
  * @global: the stage-1 leaf has nG=0 (or stage 1 is off).
+ * @domain: a short-descriptor stage 1: the domain of the leaf (0 for a
+ *        supersection), or of the faulting level-1 entry; 0 otherwise.
  * @asid: ASID the translation is tagged with (when !@global).
  * @vmid: VMID from VTTBR_EL2.
  * @desc_reads: translation table descriptors read (0 on a TLB hit).
@@ -322,6 +344,7 @@ struct s2_mmu_result {
 	uint8_t s2_memattr;
 	uint8_t s2_sh;
 	bool global;
+	uint8_t domain;
 	uint16_t asid;
 	uint16_t vmid;
 	uint16_t desc_reads;
@@ -394,9 +417,13 @@ unsigned s2_mmu_contig_shift(int level, unsigned shift);
  * stage-1 Access flag, stage-1 permissions, then the stage-2 walk of the
  * output IPA, its Access flag and permissions.
  *
+ * An AArch32 EL1 with TTBCR.EAE=0 walks short descriptors
+ * (AArch32.TranslationTableWalkSD): the Access flag fault comes from the
+ * walk, then the domain check (Domain fault), then permissions, as
+ * AArch32.FirstStageTranslate orders them.
+ *
  * Return: 0 when @res holds a result (a fault is a result, not an error);
- * -S2_EINVAL for NULL pointers, @acc->el > 1 or a bad @mem;
- * -S2_ENOTSUP for an AArch32 EL1 with TTBCR.EAE=0 (short descriptors).
+ * -S2_EINVAL for NULL pointers, @acc->el > 1 or a bad @mem.
  */
 int s2_mmu_translate(const struct s2_mmu_mem *mem,
 		     const struct s2_mmu_cpu *cpu,
@@ -446,9 +473,24 @@ int s2_mmu_translate_s2(const struct s2_mmu_mem *mem,
  *
  * Long-descriptor format: type in [5:2], level in [1:0]; level -1 uses
  * 0x29 (address size), 0x2b (translation), 0x13 (external abort on walk).
+ * A Domain fault (short-descriptor stage 1) is 0x3d at level 1 (section),
+ * 0x3e at level 2 (page).
  * Return: the 6-bit code; 0 for a record with no fault.
  */
 uint32_t s2_mmu_fsc(const struct s2_mmu_fault *f);
+
+/**
+ * s2_mmu_fsr_sd() - The DFSR or IFSR an AArch32 EL1 using short descriptors
+ * (TTBCR.EAE=0) reads for the stage-1 fault of @res: FS[4:0] in bits 10
+ * and [3:0] (translation 0x05/0x07, Access flag 0x03/0x06, domain
+ * 0x09/0x0b, permission 0x0d/0x0f, external abort on the walk 0x0c/0x0e,
+ * level 1 then level 2), LPAE=0, the domain in [7:4] and WnR (bit 11) for
+ * a data abort (an instruction fetch's IFSR has neither).
+ *
+ * Return: the value; 0 when @res holds no fault, or a stage-2 fault (those
+ * go to EL2, whose ESR_EL2 has the long-descriptor code, s2_mmu_esr()).
+ */
+uint32_t s2_mmu_fsr_sd(const struct s2_mmu_result *res);
 
 /**
  * struct s2_mmu_insn - What the faulting instruction tells the syndrome.

@@ -62,7 +62,7 @@ struct s2_tlb_entry {
 	uint8_t s2_memattr; /* stage-2-only entries: the leaf's MemAttr, else 0 */
 	uint8_t s2_sh;      /* stage-2-only entries: the leaf's SH, else 0 */
 	bool global;        /* stage-1 nG=0: matches any ASID */
-	uint8_t zero;       /* 0: the result's padding */
+	uint8_t domain;     /* short-descriptor stage 1: the leaf's domain, else 0 */
 	uint16_t asid;      /* the ASID, when not global */
 	uint16_t vmid;      /* the VMID it was filled under */
 	uint8_t kind;       /* enum s2_tlb_kind */

@@ -655,10 +655,6 @@ static void aarch32_spec(void **state)
 	XLATE(w, &w->cpu, &regs, &a, &r);
 	assert_int_equal(r.fault.type, F_PERM);
 	assert_int_equal(r.fault.stage, 1);
-
-	/* EAE=0 (short descriptors) is not modelled. */
-	regs.tcr_el1 = 0;
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &regs, &a, &r), -S2_ENOTSUP);
 }
 
 /* A full 4+4-level 2D walk reads 24 descriptors: 4 x (4 + 1) + 4. */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <s2mm/arch.h>
+#include <s2mm/arch_sd.h>
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
 #include <s2mm/tlb.h>
@@ -796,9 +797,22 @@ static void tlb_hit_checks_what_changed(void **state)
 	REFUSED(-S2_EINVAL);
 	a = (struct s2_mmu_access){ VA_A, S2_MMU_READ, 1 };
 	HIT(true);
-	/* AArch32 EL1 with TTBCR.EAE = 0: short descriptors, not modelled. */
+	/*
+	 * AArch32 EL1 with TTBCR.EAE = 0 (short descriptors): the entry the
+	 * AArch64 EL1 left (software invalidates on a change of state)
+	 * answers for the same 32-bit VA, and the DACR of the moment decides
+	 * on every hit (AArch32.CheckDomain): its domain 0 is "no access"
+	 * with DACR = 0, a Domain fault at the entry's level; Manager, the
+	 * translation.
+	 */
 	w->regs.hcr_el2 &= ~HCR_EL2_RW;
-	REFUSED(-S2_ENOTSUP);
+	HIT(true);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_DOMAIN);
+	assert_int_equal(r.fault.stage, 1);
+	w->regs.dacr32_el2 = DACR_MANAGER;
+	HIT(true);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	w->regs.dacr32_el2 = 0;
 	w->regs.hcr_el2 |= HCR_EL2_RW;
 	HIT(true);
 	w->regs.vttbr_el2 = (vttbr & ~VTTBR_EL2_VMID8_MASK) | (2ULL << VTTBR_EL2_VMID_SHIFT);

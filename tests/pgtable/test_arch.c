@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <s2mm/arch.h>
+#include <s2mm/arch_sd.h>
 #include <s2mm/error.h>
 #include <s2mm/geometry.h>
 
@@ -31,6 +32,55 @@ static void arch_descriptor_fields(void **state)
 	assert_int_equal(DESC_SW_MASK, 0xfULL << 55);
 	assert_int_equal(S1_TABLE_APTABLE_MASK, 3ULL << 61);
 	assert_int_equal(S1_TABLE_NSTABLE, 1ULL << 63);
+}
+
+/*
+ * The AArch32 Short-descriptor format (G5.4) and its registers: the
+ * descriptor fields, TTBCR (EAE=0), SCTLR.AFE/TRE/UWXN, the DFSR/IFSR
+ * status codes (G8.2.35) and the AArch64 DFSC of a Domain fault.
+ */
+static void arch_short_descriptor(void **state)
+{
+	(void)state;
+	assert_int_equal(TTBCR_N_MASK, 7);
+	assert_int_equal(TTBCR_PD0, 0x10);
+	assert_int_equal(TTBCR_PD1, 0x20);
+	assert_int_equal(SCTLR_UWXN, 1ULL << 20);
+	assert_int_equal(SCTLR_TRE, 1ULL << 28);
+	assert_int_equal(SCTLR_AFE, 1ULL << 29);
+	assert_int_equal(SD_DOMAIN_MASK, 0x1e0);
+	assert_int_equal(SD_L1T_PXN, 4);
+	assert_int_equal(SD_L1T_BASE_MASK, 0xfffffc00ULL);
+	assert_int_equal(SD_SECT_AP_MASK | SD_SECT_AP2, 0x8c00);
+	assert_int_equal(SD_SECT_TEX_MASK, 0x7000);
+	assert_int_equal(SD_SECT_S | SD_SECT_NG | SD_SECT_SUPER | SD_SECT_NS, 0xf0000);
+	assert_int_equal(SD_SECT_BASE_MASK, 0xfff00000ULL);
+	assert_int_equal(SD_SUPER_BASE_MASK, 0xff000000ULL);
+	assert_int_equal(SD_L2_AP_MASK | SD_L2_AP2, 0x230);
+	assert_int_equal(SD_L2_SMALL_TEX_MASK, 0x1c0);
+	assert_int_equal(SD_L2_LARGE_TEX_MASK, 0x7000);
+	assert_int_equal(SD_L2_LARGE_XN, 0x8000);
+	assert_int_equal(SD_L2_S | SD_L2_NG, 0xc00);
+	assert_int_equal(SD_L2_SMALL_BASE_MASK, 0xfffff000ULL);
+	assert_int_equal(SD_L2_LARGE_BASE_MASK, 0xffff0000ULL);
+	assert_int_equal(FS_SD_ALIGNMENT, 0x01);
+	assert_int_equal(FS_SD_AF_L1, 0x03);
+	assert_int_equal(FS_SD_AF_L2, 0x06);
+	assert_int_equal(FS_SD_TRANSLATION_L1, 0x05);
+	assert_int_equal(FS_SD_TRANSLATION_L2, 0x07);
+	assert_int_equal(FS_SD_DOMAIN_L1, 0x09);
+	assert_int_equal(FS_SD_DOMAIN_L2, 0x0b);
+	assert_int_equal(FS_SD_SEA_TTW_L1, 0x0c);
+	assert_int_equal(FS_SD_SEA_TTW_L2, 0x0e);
+	assert_int_equal(FS_SD_PERMISSION_L1, 0x0d);
+	assert_int_equal(FS_SD_PERMISSION_L2, 0x0f);
+	assert_int_equal(FSR_SD_FS4, 0x400);
+	assert_int_equal(FSR_SD_WNR, 0x800);
+	assert_int_equal(FSC_DOMAIN_L1, 0x3d);
+	assert_int_equal(FSC_DOMAIN_L2, 0x3e);
+	assert_int_equal(PRRR_NS0 | PRRR_NS1, 0xc0000);
+	assert_int_equal(PRRR_NOS_SHIFT, 24);
+	assert_int_equal(NMRR_OR_SHIFT, 16);
 }
 
 /* The stage-2 page descriptor QEMU 7.2 walks for normal RW memory. */
@@ -193,6 +243,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arch_descriptor_fields),
 		cmocka_unit_test(arch_s2_page_descriptor),
+		cmocka_unit_test(arch_short_descriptor),
 		cmocka_unit_test(arch_vtcr_fields),
 		cmocka_unit_test(arch_vtcr_known_values),
 		cmocka_unit_test(arch_vttbr),
