@@ -12,6 +12,7 @@
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
 #include <s2mm/pgtable.h>
+#include <s2mm/table_rc.h>
 
 #include "geom_oa.h"
 #include "monitor_hook.h"
@@ -290,36 +291,63 @@ static ALWAYS_INLINE void *table_of(const struct s2_pgtable *pgt, uint64_t *ptep
 	return (void *)((uintptr_t)ptep & ~(uintptr_t)(granule(pgt) - 1));
 }
 
-/* The refcount of the table holding @ptep; NULL for the root (never freed). */
-static ALWAYS_INLINE uint32_t *table_rc(struct change *c, uint64_t *ptep,
-					int level)
+/*
+ * Refcounts (s2mm/table_rc.h): the shared fault path marks a table
+ * uncounted instead of counting each leaf; exclusive code settles such a
+ * table (counts its entries again) where it would read or change the count.
+ */
+#define RC_UNCOUNTED S2_TABLE_RC_UNCOUNTED
+
+/* Count @page's valid entries into @rc. Exclusive callers only. */
+static __attribute__((noinline)) void rc_settle(const struct s2_pgtable *pgt,
+						const uint64_t *page, uint32_t *rc)
 {
-	if (level == c->pgt->geom.start_level)
-		return NULL;
-	void *page = table_of(c->pgt, ptep);
-	if (page != c->rc_page) {
-		c->rc_page = page;
-		c->rc = c->pgt->ops->refcount(c->pgt->ops->ctx, page);
-	}
-	return c->rc;
+	size_t n = granule(pgt) / sizeof(*page);
+	uint32_t valid = 0;
+
+	for (size_t i = 0; i < n; i++)
+		valid += (uint32_t)(__atomic_load_n(&page[i], __ATOMIC_RELAXED) & DESC_VALID);
+	*rc = valid;
 }
 
-/* A shared walker's refcount update races with others': atomic. */
-static ALWAYS_INLINE void rc_bump(uint32_t *rc, bool shared, int delta)
+/*
+ * An exclusive change to an entry of table page @page, made before the
+ * call: settling an uncounted table counts it with the change.
+ */
+static ALWAYS_INLINE void rc_exclusive_add(const struct s2_pgtable *pgt,
+					   void *page, uint32_t *rc, int delta)
 {
-	if (shared)
-		__atomic_add_fetch(rc, (uint32_t)delta, __ATOMIC_RELAXED);
+	if (__builtin_expect(*rc & RC_UNCOUNTED, 0))
+		rc_settle(pgt, page, rc);
 	else
 		*rc += (uint32_t)delta;
 }
 
+/*
+ * Account for an entry of the table holding @ptep that has just become
+ * valid (@delta 1) or invalid (-1); the root has no refcount (it is never
+ * freed). The count of the table last looked up stays at hand, exact once
+ * an exclusive change has settled it. A shared walker's update races with
+ * others': atomic.
+ */
 static ALWAYS_INLINE void rc_add(struct change *c, uint64_t *ptep, int level,
 				 int delta)
 {
-	uint32_t *rc = table_rc(c, ptep, level);
-
-	if (rc)
-		rc_bump(rc, c->shared, delta);
+	if (level == c->pgt->geom.start_level)
+		return;
+	void *page = table_of(c->pgt, ptep);
+	if (page != c->rc_page) {
+		c->rc_page = page;
+		c->rc = c->pgt->ops->refcount(c->pgt->ops->ctx, page);
+		if (!c->shared && __builtin_expect(*c->rc & RC_UNCOUNTED, 0)) {
+			rc_settle(c->pgt, page, c->rc); /* with this change */
+			return;
+		}
+	}
+	if (c->shared)
+		__atomic_add_fetch(c->rc, (uint32_t)delta, __ATOMIC_RELAXED);
+	else
+		*c->rc += (uint32_t)delta;
 }
 
 /*
@@ -905,8 +933,13 @@ static ALWAYS_INLINE bool map_one_leaf(struct s2_pgtable *pgt, uint64_t ipa,
 	if (!pte_install_in(pgt, shared, ptep, old, new))
 		return false;
 	/* The root has no refcount: it is never freed. */
-	if (leaf != g->start_level)
-		rc_bump(ops->refcount(ops->ctx, table_of(pgt, ptep)), shared, 1);
+	if (leaf != g->start_level) {
+		uint32_t *rc = ops->refcount(ops->ctx, table_of(pgt, ptep));
+		if (!shared)
+			rc_exclusive_add(pgt, table_of(pgt, ptep), rc, 1);
+		else if (!(__atomic_load_n(rc, __ATOMIC_RELAXED) & RC_UNCOUNTED))
+			__atomic_fetch_or(rc, RC_UNCOUNTED, __ATOMIC_RELAXED);
+	}
 	if (!shared)
 		mon_table(pgt, S2_MON_DONE, NULL, 0);
 	return true;
@@ -956,7 +989,6 @@ static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 {
 	struct change *c = ctx->arg;
 	const struct s2_pgtable *pgt = ctx->pgt;
-	const struct s2_mm_ops *ops = pgt->ops;
 
 	uint64_t size = s2_geom_level_size(&pgt->geom, ctx->level);
 	bool covered = ctx->addr >= ctx->start && ctx->end - ctx->addr >= size;
@@ -975,7 +1007,11 @@ static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 		return S2_WALK_SKIP;
 	}
 	if (visit == S2_WALK_TABLE_POST) {
-		if (*ops->refcount(ops->ctx, table_va(pgt, ctx->old)))
+		/*
+		 * Settled if this unmap cleared one of its entries; still
+		 * marked uncounted (so non-zero) only if it cleared none.
+		 */
+		if (*pgt->ops->refcount(pgt->ops->ctx, table_va(pgt, ctx->old)))
 			return 0;
 		pte_write(c, ctx->ptep, 0);
 		rc_add(c, ctx->ptep, ctx->level, -1);

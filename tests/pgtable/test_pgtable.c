@@ -2,6 +2,8 @@
 /* The page-table engine, operation by operation, on the classic layout. */
 #include "fixture.h"
 
+#include <s2mm/table_rc.h>
+
 #define K4 0x1000ULL
 #define M2 0x200000ULL
 #define G1 0x40000000ULL
@@ -568,6 +570,71 @@ static void pgtable_shared_map_backs_off_a_locked_entry(void **state)
 	assert_int_equal(fx_check_invariants(f), 2); /* a level-2 and a level-3 table */
 }
 
+/* The refcount of the table holding @ipa's level-3 entry. */
+static uint32_t l3_refcount(struct fx *f, uint64_t ipa)
+{
+	uint64_t *ptep = NULL;
+	struct s2_walker w = { .cb = ptep_visitor, .arg = &ptep, .flags = S2_WALK_LEAF };
+
+	assert_int_equal(s2_pgtable_walk(&f->pt, ipa, K4, &w), 0);
+	assert_non_null(ptep);
+	uint64_t pa = f->hm.ops.virt_to_phys(f->hm.ops.ctx,
+					     (void *)((uintptr_t)ptep & ~(uintptr_t)(K4 - 1)));
+	return *s2_physmem_refcount(f->pm, pa);
+}
+
+/*
+ * Leaves the shared fault path installs are not counted: their table is
+ * marked instead (s2mm/table_rc.h). Exclusive changes count the table
+ * again, with their own change in it; a table emptied that way is freed.
+ */
+static void pgtable_shared_leaves_are_settled_by_exclusive_changes(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, K4, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(l3_refcount(f, G1), 1);
+	for (uint64_t i = 1; i < 8; i++)
+		assert_int_equal(s2_pgtable_map(&f->pt, G1 + i * K4, K4, RAM + i * K4,
+						S2_PROT_RW, S2_MAP_SHARED), 0);
+	assert_int_equal(l3_refcount(f, G1), 1 | S2_TABLE_RC_UNCOUNTED);
+	assert_int_equal(fx_check_invariants(f), 2);
+	/* An exclusive map adds one leaf: counted with the other seven. */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + 8 * K4, K4, RAM + 8 * K4,
+					S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(l3_refcount(f, G1), 9);
+	/* Shared again, then an exclusive map of two pages (the general
+	 * path): exact again. */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + 9 * K4, K4, RAM + 9 * K4,
+					S2_PROT_RW, S2_MAP_SHARED), 0);
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + 10 * K4, 2 * K4, RAM + 10 * K4,
+					S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(l3_refcount(f, G1), 12);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1 + 9 * K4, 3 * K4), 0);
+	assert_int_equal(l3_refcount(f, G1), 9);
+	/* Shared again, then an unmap of one page: exact, the page gone. */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + 9 * K4, K4, RAM + 9 * K4,
+					S2_PROT_RW, S2_MAP_SHARED), 0);
+	assert_int_equal(l3_refcount(f, G1), 9 | S2_TABLE_RC_UNCOUNTED);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1 + 3 * K4, K4), 0);
+	assert_int_equal(l3_refcount(f, G1), 9);
+	assert_int_equal(fx_translate(f, G1 + 3 * K4, NULL), UINT64_MAX);
+	assert_int_equal(fx_translate(f, G1 + 9 * K4, NULL), RAM + 9 * K4);
+	assert_int_equal(fx_check_invariants(f), 2);
+	/* Shared leaves, then every page unmapped one by one: freed. */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + 3 * K4, K4, RAM + 3 * K4,
+					S2_PROT_RW, S2_MAP_SHARED), 0);
+	for (uint64_t i = 0; i < 10; i++)
+		assert_int_equal(s2_pgtable_unmap(&f->pt, G1 + i * K4, K4), 0);
+	assert_int_equal(fx_check_invariants(f), 0);
+	/* And the same when a whole range goes at once. */
+	assert_int_equal(s2_pgtable_map(&f->pt, G1, K4, RAM, S2_PROT_RW, S2_MAP_PAGES), 0);
+	assert_int_equal(s2_pgtable_map(&f->pt, G1 + K4, K4, RAM + K4, S2_PROT_RW,
+					S2_MAP_SHARED), 0);
+	assert_int_equal(s2_pgtable_unmap(&f->pt, G1, 2 * K4), 0);
+	assert_int_equal(fx_check_invariants(f), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -593,6 +660,7 @@ int main(void)
 		T(pgtable_block_sized_map_at_unaligned_ipa),
 		T(pgtable_map_allocates_exactly_what_it_needs),
 		T(pgtable_shared_map_backs_off_a_locked_entry),
+		T(pgtable_shared_leaves_are_settled_by_exclusive_changes),
 		T(pgtable_unmapped_tables_leave_invalid_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
