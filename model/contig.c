@@ -37,6 +37,17 @@
 #include "tlb_sets.h"
 #include "walk.h"
 
+uint8_t s2_contig_leaf(const struct s2_mmu_tt *c, uint64_t desc, int level,
+		       unsigned shift, uint8_t flag)
+{
+	unsigned cs;
+
+	if (!(desc & DESC_CONTIGUOUS))
+		return 0;
+	cs = s2_mmu_contig_shift(level, shift);
+	return cs && cs <= c->ia_bits ? flag : 0;
+}
+
 unsigned s2_mmu_contig_shift(int level, unsigned shift)
 {
 	unsigned g;
@@ -123,7 +134,7 @@ void s2_contig_fetch_fill(const struct s2_walk *w, uint64_t ipa, uint64_t desc,
 	unsigned cs = s2_mmu_contig_shift(o->level, o->shift);
 
 	if (cs && tlb->contig != S2_TLB_CONTIG_OFF &&
-	    contig_leaf(w->s2, desc, o->level, o->shift, 1)) {
+	    s2_contig_leaf(w->s2, desc, o->level, o->shift, 1)) {
 		struct s2_mmu_mem mem = { (const void *)w->mem.host, w->mem.base,
 					  w->mem.last + 8 };
 		struct s2_mmu_access a = { ipa, S2_MMU_READ, 1 };

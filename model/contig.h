@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Private to the MMU model: the Contiguous hint (descriptor bit 52). The
- * walker marks the leaves whose hint is in effect (contig_leaf()); a TLB
+ * walker marks the leaves whose hint is in effect (s2_contig_leaf(), out of
+ * line: the walk tests bit 52 and calls it only when set); a TLB
  * miss then fills one entry for the whole range, after checking the range
  * (contig.c, called from translate.c).
  */
@@ -24,16 +25,8 @@
  * and ignores such a hint: no TLB entry may reach outside the input
  * address space, whose addresses must still fault.
  */
-static inline uint8_t contig_leaf(const struct s2_mmu_tt *c, uint64_t desc,
-				  int level, unsigned shift, uint8_t flag)
-{
-	unsigned cs;
-
-	if (!(desc & DESC_CONTIGUOUS))
-		return 0;
-	cs = s2_mmu_contig_shift(level, shift);
-	return cs && cs <= c->ia_bits ? flag : 0;
-}
+uint8_t s2_contig_leaf(const struct s2_mmu_tt *c, uint64_t desc, int level,
+		       unsigned shift, uint8_t flag);
 
 /*
  * Fill @tlb with the walk @res of @acc (entry kind @kind, tagged by input

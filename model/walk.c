@@ -794,8 +794,9 @@ static WALK_INLINE void final_s2(struct s2_walk *w,
 	res->pa = o.pa;
 	res->s2_level = o.level;
 	res->s2_shift = o.shift;
-	res->contig |= contig_leaf(w->s2, lf2->desc, o.level, o.shift,
-				   S2_MMU_CONTIG_S2);
+	if (__builtin_expect(lf2->desc & DESC_CONTIGUOUS, 0))
+		res->contig |= s2_contig_leaf(w->s2, lf2->desc, o.level, o.shift,
+					      S2_MMU_CONTIG_S2);
 	res->s2_perm = o.perm;
 	res->s2_memattr = o.memattr;
 	res->s2_sh = o.sh;
@@ -955,8 +956,9 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	}
 	res->s1_level = lf.level;
 	res->s1_shift = lf.shift;
-	res->contig = contig_leaf(c, lf.desc, lf.level, lf.shift,
-				  S2_MMU_CONTIG_S1);
+	if (__builtin_expect(lf.desc & DESC_CONTIGUOUS, 0))   /* result_init(): 0 */
+		res->contig = s2_contig_leaf(c, lf.desc, lf.level, lf.shift,
+					     S2_MMU_CONTIG_S1);
 	res->global = !(lf.desc & S1_DESC_NG);
 	res->asid = res->global ? 0 : c->asid;
 	res->ipa = lf.out;

@@ -944,7 +944,13 @@ static int map_contig(struct map_data *d, const struct s2_walk_ctx *ctx,
 	return 0;
 }
 
-static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+/*
+ * @contig: the layout's hints (s2_geom_set_contig()), a constant in each
+ * of the two visitors below, so that a layout without them tests nothing
+ * per entry.
+ */
+static ALWAYS_INLINE int map_visit(const struct s2_walk_ctx *ctx,
+				   enum s2_walk_flags visit, const bool contig)
 {
 	struct map_data *d = ctx->arg;
 	struct change *c = &d->c;
@@ -977,7 +983,7 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	if (leaf_ok) {
 		uint64_t new = mk_leaf(g, ctx->addr + d->pa_off, d->attrs, ctx->level);
 		uint64_t old = ctx->old;
-		if (__builtin_expect(g->contig, 0)) {
+		if (contig) {
 			int ret = map_contig(d, ctx, &old, &new);
 			if (ret)
 				return ret;
@@ -999,7 +1005,7 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 
 	if (pte_valid(ctx->old)) {
 		/* A block in the way. */
-		int ret = contig_break(c, ctx, true);
+		int ret = contig ? contig_break(c, ctx, true) : 0;
 		return ret ? ret : split_block(c, ctx);
 	}
 
@@ -1013,7 +1019,7 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 		t = cache_pop(c);
 		uint64_t attrs = d->attrs;
 		/* A new table: every run in it is new, hinted if aligned. */
-		if (g->contig) {
+		if (contig) {
 			unsigned int cs = s2_geom_contig_shift(g, ctx->level + 1);
 			if (cs && !(d->pa_off & ((1ULL << cs) - 1)))
 				attrs |= DESC_CONTIGUOUS;
@@ -1046,6 +1052,17 @@ static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 	}
 	rc_add(c, ctx->ptep, ctx->level, 1);
 	return ret;
+}
+
+static int map_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	return map_visit(ctx, visit, false);
+}
+
+static int map_visitor_contig(const struct s2_walk_ctx *ctx,
+			      enum s2_walk_flags visit)
+{
+	return map_visit(ctx, visit, true);
 }
 
 /*
@@ -1113,6 +1130,40 @@ static ALWAYS_INLINE bool map_one_leaf(struct s2_pgtable *pgt, uint64_t ipa,
 	return true;
 }
 
+/*
+ * The general map: prepare, walk, finish. Out of line, so that the fault
+ * path's one-leaf map (map_one_leaf()) keeps a small frame.
+ */
+static __attribute__((noinline)) int map_walk(struct s2_pgtable *pgt, uint64_t ipa,
+					      uint64_t size, uint64_t pa,
+					      uint64_t attrs, unsigned int flags)
+{
+	struct map_data d;
+	int ret;
+
+	change_init(&d.c, pgt, flags & S2_MAP_SHARED);
+	d.pa_off = pa - ipa;
+	d.attrs = attrs;
+	d.flags = flags;
+	d.run_start = d.run_end = 0;
+	d.claimed = false;
+	struct prep p = {
+		.pgt = pgt, .mode = PREP_MAP, .start = ipa, .end = ipa + size,
+		.pa_off = pa - ipa, .flags = flags,
+	};
+	ret = prepare(&d.c, &p);
+	if (ret)
+		return ret;
+	if (pgt->geom.contig)
+		ret = walk(pgt, ipa, ipa + size, map_visitor_contig, &d,
+			   S2_WALK_LEAF | S2_WALK_TABLE_PRE);
+	else
+		ret = walk(pgt, ipa, ipa + size, map_visitor, &d,
+			   S2_WALK_LEAF | S2_WALK_TABLE_PRE);
+	finish(&d.c);
+	return ret;
+}
+
 int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		   uint64_t pa, unsigned int prot, unsigned int flags)
 {
@@ -1131,31 +1182,16 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	uint64_t attrs = leaf_attrs(&pgt->geom, prot);
 	if (map_one_leaf(pgt, ipa, size, pa - ipa, attrs, flags))
 		return 0;
-	struct map_data d;
-	change_init(&d.c, pgt, flags & S2_MAP_SHARED);
-	d.pa_off = pa - ipa;
-	d.attrs = attrs;
-	d.flags = flags;
-	d.run_start = d.run_end = 0;
-	d.claimed = false;
-	struct prep p = {
-		.pgt = pgt, .mode = PREP_MAP, .start = ipa, .end = ipa + size,
-		.pa_off = pa - ipa, .flags = flags,
-	};
-	ret = prepare(&d.c, &p);
-	if (ret)
-		return ret;
-	ret = walk(pgt, ipa, ipa + size, map_visitor, &d,
-		   S2_WALK_LEAF | S2_WALK_TABLE_PRE);
-	finish(&d.c);
-	return ret;
+	return map_walk(pgt, ipa, size, pa, attrs, flags);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Unmap.                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+/* @contig: as for map_visit(). */
+static ALWAYS_INLINE int unmap_visit(const struct s2_walk_ctx *ctx,
+				     enum s2_walk_flags visit, const bool contig)
 {
 	struct change *c = ctx->arg;
 	const struct s2_pgtable *pgt = ctx->pgt;
@@ -1190,7 +1226,7 @@ static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 	}
 	if (!pte_valid(ctx->old))
 		return 0;
-	if (__builtin_expect(ctx->old & DESC_CONTIGUOUS, 0))
+	if (contig && (ctx->old & DESC_CONTIGUOUS))
 		contig_break(c, ctx, false);   /* not shared: no failure */
 	if (!covered)
 		return split_block(c, ctx);
@@ -1198,6 +1234,17 @@ static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 	rc_add(c, ctx->ptep, ctx->level, -1);
 	inval_leaf(c, ctx->addr, ctx->level);
 	return 0;
+}
+
+static int unmap_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	return unmap_visit(ctx, visit, false);
+}
+
+static int unmap_visitor_contig(const struct s2_walk_ctx *ctx,
+				enum s2_walk_flags visit)
+{
+	return unmap_visit(ctx, visit, true);
 }
 
 int s2_pgtable_unmap(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
@@ -1214,8 +1261,12 @@ int s2_pgtable_unmap(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
 	ret = prepare(&c, &p);
 	if (ret)
 		return ret;
-	ret = walk(pgt, ipa, ipa + size, unmap_visitor, &c,
-		   S2_WALK_LEAF | S2_WALK_TABLE_PRE | S2_WALK_TABLE_POST);
+	if (pgt->geom.contig)
+		ret = walk(pgt, ipa, ipa + size, unmap_visitor_contig, &c,
+			   S2_WALK_LEAF | S2_WALK_TABLE_PRE | S2_WALK_TABLE_POST);
+	else
+		ret = walk(pgt, ipa, ipa + size, unmap_visitor, &c,
+			   S2_WALK_LEAF | S2_WALK_TABLE_PRE | S2_WALK_TABLE_POST);
 	finish(&c);
 	return ret;
 }
