@@ -16,6 +16,7 @@
 struct counting {
 	struct s2_vm_stats *st;
 	bool shared;
+	struct s2_dirty_ring *ring; /* the vCPU's, attached to the VM; or NULL */
 };
 
 #define COUNT(cnt, field)                                                      \
@@ -51,6 +52,13 @@ void s2_vm_destroy(struct s2_vm *vm)
 		return;
 	s2_pgtable_destroy(&vm->pgt);
 	vm->nslots = 0;
+	while (vm->rings) {
+		struct s2_dirty_ring *r = vm->rings;
+		vm->rings = r->next;
+		r->next = NULL;
+		r->vm = NULL;
+		r->used = 0;
+	}
 }
 
 uint64_t s2_vm_vttbr(const struct s2_vm *vm, uint16_t vmid)
@@ -85,6 +93,67 @@ static inline const struct s2_memslot *slot_find(const struct s2_vm *vm,
 const struct s2_memslot *s2_vm_slot_find(const struct s2_vm *vm, uint64_t ipa)
 {
 	return slot_find(vm, ipa);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Dirty rings.                                                             */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Move @r's entries into the bitmaps of the slots logging them now; an
+ * entry whose slot went away or stopped logging is dropped (its bitmap
+ * was the embedder's, and is no longer read). Exclusive lock.
+ */
+static void ring_flush(struct s2_vm *vm, struct s2_dirty_ring *r)
+{
+	for (uint32_t i = 0; i < r->used; i++) {
+		const struct s2_memslot *s = slot_find(vm, r->ipa[i]);
+		if (!s || !(s->flags & S2_SLOT_DIRTY_LOG))
+			continue;
+		uint64_t page = (r->ipa[i] - s->ipa) >> vm->pgt.geom.granule_shift;
+		s->dirty[page / 64] |= 1ULL << (page % 64);
+	}
+	r->used = 0;
+}
+
+/* Every attached ring's entries into the bitmaps, before they are read. */
+static void rings_flush(struct s2_vm *vm)
+{
+	for (struct s2_dirty_ring *r = vm->rings; r; r = r->next)
+		ring_flush(vm, r);
+}
+
+int s2_vm_dirty_ring_attach(struct s2_vm *vm, struct s2_dirty_ring *ring)
+{
+	if (!vm || !ring || !ring->ipa || !ring->size)
+		return -S2_EINVAL;
+	for (struct s2_dirty_ring *r = vm->rings; r; r = r->next)
+		if (r == ring)
+			return -S2_EINVAL;
+	if (ring->vm)
+		return -S2_EINVAL;
+	ring->used = 0;
+	ring->overflows = 0;
+	ring->vm = vm;
+	ring->next = vm->rings;
+	vm->rings = ring;
+	return 0;
+}
+
+int s2_vm_dirty_ring_detach(struct s2_vm *vm, struct s2_dirty_ring *ring)
+{
+	if (!vm || !ring)
+		return -S2_EINVAL;
+	for (struct s2_dirty_ring **p = &vm->rings; *p; p = &(*p)->next) {
+		if (*p != ring)
+			continue;
+		ring_flush(vm, ring);
+		*p = ring->next;
+		ring->next = NULL;
+		ring->vm = NULL;
+		return 0;
+	}
+	return -S2_ENOENT;
 }
 
 /* Whether [ipa, ipa + size) fits the VM and misses every slot but @skip. */
@@ -195,6 +264,7 @@ int s2_vm_slot_remove(struct s2_vm *vm, uint32_t id)
 		ret = s2_pgtable_unmap(&vm->pgt, s->ipa, s->size);
 	if (ret)
 		return ret;
+	rings_flush(vm); /* its pages' entries, while they find it */
 	*s = vm->slots[--vm->nslots];
 	return 0;
 }
@@ -213,6 +283,7 @@ int s2_vm_slot_move(struct s2_vm *vm, uint32_t id, uint64_t new_ipa)
 		ret = s2_pgtable_unmap(&vm->pgt, s->ipa, s->size);
 	if (ret)
 		return ret;
+	rings_flush(vm); /* entries hold the old IPAs */
 	s->ipa = new_ipa;
 	return 0;
 }
@@ -352,11 +423,23 @@ static uint64_t fault_run_size(const struct s2_vm *vm,
 	return rs;
 }
 
-static void mark_dirty(const struct s2_vm *vm, const struct s2_memslot *slot,
-		       uint64_t ipa)
+/*
+ * Mark @ipa's page dirty: in the vCPU's ring while it has room (its own
+ * lines, no atomic), else in the slot's bitmap.
+ */
+static void mark_dirty(const struct s2_vm *vm, const struct counting *cnt,
+		       const struct s2_memslot *slot, uint64_t ipa)
 {
+	struct s2_dirty_ring *r = cnt->ring;
 	uint64_t page = (ipa - slot->ipa) >> vm->pgt.geom.granule_shift;
 
+	if (r) {
+		if (r->used < r->size) {
+			r->ipa[r->used++] = ipa;
+			return;
+		}
+		r->overflows++;
+	}
 	__atomic_fetch_or(&slot->dirty[page / 64], 1ULL << (page % 64),
 			  __ATOMIC_RELAXED);
 }
@@ -468,7 +551,7 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 	if (ret)
 		return ret;
 	if (logging && write)
-		mark_dirty(vm, slot, ipa);
+		mark_dirty(vm, cnt, slot, ipa);
 	if (size > gsz)
 		COUNT(cnt, block_maps);
 	else
@@ -521,7 +604,7 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 	}
 	unsigned int prot = S2_PROT_W;
 	if (logging)
-		mark_dirty(vm, slot, page);
+		mark_dirty(vm, cnt, slot, page);
 	/*
 	 * Logged by hardware: a page frozen by a host operation, or (hybrid)
 	 * written for the first time. With DBM the CPU logs its next rounds.
@@ -683,7 +766,8 @@ int s2_vm_handle_abort(struct s2_vm *vm, const struct s2_abort *abt,
 	if (ec != ESR_ELx_EC_DABT_LOW && ec != ESR_ELx_EC_IABT_LOW)
 		return -S2_EINVAL;
 
-	struct counting cnt = { abt->stats ? abt->stats : &vm->stats, !abt->stats };
+	struct counting cnt = { abt->stats ? abt->stats : &vm->stats, !abt->stats,
+				abt->ring && abt->ring->vm == vm ? abt->ring : NULL };
 	struct fault f = {
 		.fsc = fault_type(S2_FIELD_GET(ESR_ISS_DA_DFSC, esr)),
 		.s1ptw = esr & ESR_ISS_DA_S1PTW,
@@ -935,6 +1019,7 @@ int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
 		return -S2_ENOENT;
 	if (!(s->flags & S2_SLOT_DIRTY_LOG) || !out || words < bitmap_words(vm, s))
 		return -S2_EINVAL;
+	rings_flush(vm);
 	if (s->dirty_mode != S2_DIRTY_LOG_SW) {
 		/*
 		 * The pages the CPU marked, cleaned (DBM kept) and invalidated
@@ -980,6 +1065,7 @@ int s2_vm_dirty_log_disable(struct s2_vm *vm, uint32_t id)
 		return -S2_ENOENT;
 	if (!(s->flags & S2_SLOT_DIRTY_LOG))
 		return -S2_EINVAL;
+	rings_flush(vm); /* the bitmap is the embedder's to read after this */
 	if (s->dirty_mode != S2_DIRTY_LOG_SW) {
 		/* Marks to the bitmap, write permission back to every page
 		 * with DBM (no fault, no invalidation: permission grows). */

@@ -140,6 +140,34 @@ struct s2_pager {
 };
 
 /**
+ * struct s2_dirty_ring - A vCPU's own record of the pages its write faults
+ * dirtied in logged slots (KVM's dirty ring serves the same end): marking
+ * a page there is two plain stores, where the slot's bitmap takes an
+ * atomic OR on a line every vCPU logging into it shares. The embedder
+ * owns the storage and attaches the ring to the VM once
+ * (s2_vm_dirty_ring_attach()), then passes it with each of the vCPU's
+ * aborts (struct s2_abort.ring). The library moves its entries into the
+ * slots' bitmaps wherever it reads or changes them under the exclusive
+ * lock (s2_vm_dirty_log_get_clear(), s2_vm_dirty_log_disable(), slot
+ * removal and moves), so a bitmap is never read without them. A full ring
+ * marks the bitmap instead, counted in @overflows.
+ * @ipa:       storage for @size entries (the embedder's)
+ * @size:      its entries
+ * @used:      entries in use (the library's)
+ * @overflows: marks made in the bitmap because the ring was full
+ * @vm:        the VM it is attached to (the library's)
+ * @next:      the VM's next ring (the library's)
+ */
+struct s2_dirty_ring {
+	uint64_t *ipa;
+	uint32_t size;
+	uint32_t used;
+	uint64_t overflows;
+	const struct s2_vm *vm;
+	struct s2_dirty_ring *next;
+};
+
+/**
  * struct s2_vm - One VM's memory. s2_vm_init() sets it up; read the
  * fields, change them only through the functions below.
  */
@@ -154,6 +182,7 @@ struct s2_vm {
 	struct s2_pager pager;      /* s2_vm_set_pager() */
 	bool lazy_split;            /* s2_vm_set_eager_split() */
 	unsigned int hw_update;     /* enum s2_hw_update: s2_vm_set_hw_update() */
+	struct s2_dirty_ring *rings; /* s2_vm_dirty_ring_attach() */
 	struct s2_memslot inline_slots[S2_VM_INLINE_SLOTS]; /* few: every VM
 				     * pays for them (one in 2M blocks has
 				     * three table pages); more come from
@@ -181,6 +210,12 @@ struct s2_abort {
 	 * (which costs parallel faults their scaling).
 	 */
 	struct s2_vm_stats *stats;
+	/**
+	 * The faulting vCPU's dirty ring (attached to this VM), which its
+	 * write faults in logged slots mark without atomics; NULL marks the
+	 * slot's bitmap atomically.
+	 */
+	struct s2_dirty_ring *ring;
 };
 
 /** enum s2_exit_reason - What the vCPU loop does after an abort. */
@@ -440,6 +475,21 @@ int s2_vm_dirty_log_enable(struct s2_vm *vm, uint32_t id, uint64_t *bitmap,
  */
 int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
 			      size_t words);
+
+/**
+ * s2_vm_dirty_ring_attach() - Attach @ring (struct s2_dirty_ring: @ipa
+ * and @size set, the rest anything) to @vm, empty; exclusive lock.
+ * Return: 0; -S2_EINVAL for NULL, no storage, or a ring attached already
+ * (to any VM).
+ */
+int s2_vm_dirty_ring_attach(struct s2_vm *vm, struct s2_dirty_ring *ring);
+
+/**
+ * s2_vm_dirty_ring_detach() - Move @ring's entries into the bitmaps and
+ * detach it from @vm; exclusive lock. s2_vm_destroy() detaches every ring.
+ * Return: 0; -S2_EINVAL for NULL, -S2_ENOENT if not attached to @vm.
+ */
+int s2_vm_dirty_ring_detach(struct s2_vm *vm, struct s2_dirty_ring *ring);
 
 /**
  * s2_vm_dirty_log_disable() - Stop logging on slot @id; pages stay mapped

@@ -190,13 +190,23 @@ static void enomem_everywhere(void **state)
 	vmfx_fini(&f);
 }
 
-/* Dirty logging never loses a write, and blocks grow back after it. */
-static void dirty_log_loses_no_write(void **state)
+/*
+ * Dirty logging never loses a write, and blocks grow back after it; with
+ * a dirty ring of @ring_size entries (0: none), which fills up in most
+ * rounds when small.
+ */
+static void dirty_log_rounds(uint32_t ring_size)
 {
-	(void)state;
 	struct vmfx f;
 	vmfx_init(&f, 4096, 40);
 	const uint64_t size = 4 * M2, pages = size / K4;
+	uint64_t ring_ipa[ring_size + 1]; /* one more: a canary past the end */
+	struct s2_dirty_ring ring = { .ipa = ring_ipa, .size = ring_size };
+	ring_ipa[ring_size] = 0x5a5a5a5a5a5a5a5aULL;
+	if (ring_size) {
+		assert_int_equal(s2_vm_dirty_ring_attach(&f.vm, &ring), 0);
+		f.ring = &ring;
+	}
 	uint64_t pa = vmfx_ram(&f, size, M2);
 	vmfx_slot(&f, 1, RAM_IPA, size, pa, 0);
 	/* Before logging: blocks, written freely. */
@@ -228,6 +238,10 @@ static void dirty_log_loses_no_write(void **state)
 				seen[p / 64] |= 1ULL << (p % 64);
 		}
 	}
+	/* A small ring overflowed into the bitmap; a large one never. */
+	if (ring_size)
+		assert_true(ring_size < 64 ? ring.overflows > 0 : ring.overflows == 0);
+	assert_true(ring_ipa[ring_size] == 0x5a5a5a5a5a5a5a5aULL);
 	assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, 1), -S2_EINVAL);
 	assert_int_equal(s2_vm_dirty_log_disable(&f.vm, 1), 0);
 	assert_int_equal(s2_vm_dirty_log_disable(&f.vm, 1), -S2_EINVAL);
@@ -239,6 +253,106 @@ static void dirty_log_loses_no_write(void **state)
 	assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA, NULL, &level), 0);
 	assert_int_equal(level, 2);
 	vmfx_fini(&f);
+	assert_null(ring.vm); /* s2_vm_destroy() detached it */
+}
+
+static void dirty_log_loses_no_write(void **state)
+{
+	(void)state;
+	dirty_log_rounds(0);
+}
+
+/* The same through a vCPU's dirty ring: one that fills up, one that never. */
+static void dirty_ring_loses_no_write(void **state)
+{
+	(void)state;
+	dirty_log_rounds(16);
+	dirty_log_rounds(256);
+}
+
+/*
+ * A dirty ring holds the marks until the library reads or changes the
+ * bitmaps: get-and-clear, disable, detach, slot moves and removal move
+ * them in; a ring not attached to the VM is not used.
+ */
+static void dirty_ring_flushes(void **state)
+{
+	(void)state;
+	struct vmfx f;
+	vmfx_init(&f, 4096, 40);
+	uint64_t pa = vmfx_ram(&f, 2 * M2, M2), bitmap[8], out[8], ipas[4], ipas2[4];
+	struct s2_dirty_ring ring = { .ipa = ipas, .size = 4 };
+	struct s2_dirty_ring other = { .ipa = ipas2, .size = 4 };
+	vmfx_slot(&f, 1, RAM_IPA, M2, pa, 0);
+	vmfx_slot(&f, 2, RAM_IPA + M2, M2, pa + M2, 0);
+	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 1, bitmap, 8), 0);
+
+	/* Bad arguments. */
+	assert_int_equal(s2_vm_dirty_ring_attach(NULL, &ring), -S2_EINVAL);
+	assert_int_equal(s2_vm_dirty_ring_attach(&f.vm, NULL), -S2_EINVAL);
+	struct s2_dirty_ring none = { .ipa = NULL, .size = 4 }, empty = { .ipa = ipas };
+	assert_int_equal(s2_vm_dirty_ring_attach(&f.vm, &none), -S2_EINVAL);
+	assert_int_equal(s2_vm_dirty_ring_attach(&f.vm, &empty), -S2_EINVAL);
+	assert_int_equal(s2_vm_dirty_ring_detach(&f.vm, &ring), -S2_ENOENT);
+	assert_int_equal(s2_vm_dirty_ring_detach(NULL, &ring), -S2_EINVAL);
+
+	/* Not attached: the fault marks the bitmap. */
+	f.ring = &ring;
+	vmfx_touch(&f, RAM_IPA, W, 2, NULL);
+	assert_int_equal(bitmap[0], 1);
+	assert_int_equal(ring.used, 0);
+
+	/* Attached: the ring holds the mark, the bitmap not yet. */
+	ring.used = 3; /* whatever was there: attach empties it */
+	assert_int_equal(s2_vm_dirty_ring_attach(&f.vm, &ring), 0);
+	assert_int_equal(ring.used, 0);
+	assert_int_equal(s2_vm_dirty_ring_attach(&f.vm, &ring), -S2_EINVAL);
+	vmfx_touch(&f, RAM_IPA + K4, W, 2, NULL);
+	assert_int_equal(ring.used, 1);
+	assert_int_equal(bitmap[0], 1);
+	/* A ring of another VM's is refused here. */
+	struct vmfx g;
+	vmfx_init(&g, 4096, 40);
+	assert_int_equal(s2_vm_dirty_ring_attach(&g.vm, &ring), -S2_EINVAL);
+	vmfx_fini(&g);
+	/* Get-and-clear moves it in, and reports it. */
+	assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, 8), 0);
+	assert_int_equal(out[0], 3);
+	assert_int_equal(ring.used, 0);
+	/* A page written after get-and-clear faults again, into the ring. */
+	vmfx_touch(&f, RAM_IPA + K4, W, 2, NULL);
+	vmfx_touch(&f, RAM_IPA + 5 * K4, W, 2, NULL);
+	assert_int_equal(ring.used, 2);
+	/* Disable moves it in: the bitmap is the embedder's to read. */
+	assert_int_equal(s2_vm_dirty_log_disable(&f.vm, 1), 0);
+	assert_int_equal(bitmap[0], (1ULL << 1) | (1ULL << 5));
+	assert_int_equal(ring.used, 0);
+
+	/* Detach moves it in too. */
+	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 2, bitmap, 8), 0);
+	vmfx_touch(&f, RAM_IPA + M2 + 2 * K4, W, 2, NULL);
+	assert_int_equal(s2_vm_dirty_ring_detach(&f.vm, &ring), 0);
+	assert_null(ring.vm);
+	assert_int_equal(bitmap[0], 1ULL << 2);
+	/* Two rings; a slot's move takes their marks in first. */
+	assert_int_equal(s2_vm_dirty_ring_attach(&f.vm, &ring), 0);
+	assert_int_equal(s2_vm_dirty_ring_attach(&f.vm, &other), 0);
+	vmfx_touch(&f, RAM_IPA + M2 + 3 * K4, W, 2, NULL);
+	f.ring = &other;
+	vmfx_touch(&f, RAM_IPA + M2 + 4 * K4, W, 2, NULL);
+	assert_int_equal(ring.used + other.used, 2);
+	assert_int_equal(s2_vm_slot_move(&f.vm, 2, RAM_IPA + 4 * M2), 0);
+	assert_int_equal(bitmap[0], (1ULL << 2) | (1ULL << 3) | (1ULL << 4));
+	assert_int_equal(ring.used + other.used, 0);
+	/* Removal: an entry for the slot is moved in while it still exists. */
+	vmfx_touch(&f, RAM_IPA + 4 * M2 + 6 * K4, W, 2, NULL);
+	assert_int_equal(other.used, 1);
+	assert_int_equal(s2_vm_slot_remove(&f.vm, 2), 0);
+	assert_int_equal(other.used, 0);
+	assert_int_equal(bitmap[0] >> 6 & 1, 1);
+	vmfx_fini(&f);
+	assert_null(ring.vm);
+	assert_null(other.vm);
 }
 
 /* Read-only slots cannot be dirty-logged; unknown slots are refused. */
@@ -427,6 +541,8 @@ int main(void)
 		cmocka_unit_test(lifecycle_no_leak),
 		cmocka_unit_test(enomem_everywhere),
 		cmocka_unit_test(dirty_log_loses_no_write),
+		cmocka_unit_test(dirty_ring_loses_no_write),
+		cmocka_unit_test(dirty_ring_flushes),
 		cmocka_unit_test(dirty_log_rejects),
 		cmocka_unit_test(host_unmap_and_age),
 		cmocka_unit_test(stale_read_permission_fault_invalidates),

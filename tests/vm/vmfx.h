@@ -33,6 +33,7 @@ struct vmfx {
 	struct s2_mmu_regs regs;
 	const struct s2_mmu_cpu *cpu;
 	uint64_t gregs[31];   /* the guest's X registers */
+	struct s2_dirty_ring *ring; /* the vCPU's dirty ring, if any */
 };
 
 static inline void vmfx_init(struct vmfx *f, unsigned int granule, unsigned int ipa)
@@ -92,7 +93,8 @@ static inline void vmfx_access(struct vmfx *f, uint64_t va, unsigned int acc,
 	assert_int_equal(s2_mmu_translate(&f->mem, f->cpu, &f->regs, &a, &st->res), 0);
 	if (st->res.fault.type == S2_MMU_FAULT_NONE || st->res.fault.stage != 2)
 		return;
-	struct s2_abort abt = { .far = s2_mmu_far(&st->res.fault), .regs = f->gregs };
+	struct s2_abort abt = { .far = s2_mmu_far(&st->res.fault), .regs = f->gregs,
+				.ring = f->ring };
 	assert_int_equal(s2_mmu_esr(&st->res.fault, insn, &abt.esr), 0);
 	assert_int_equal(s2_mmu_hpfar(&st->res.fault, &abt.hpfar), 0);
 	st->faulted = true;
