@@ -907,9 +907,14 @@ static void tlb_writable_clean(void **state)
 
 		assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
 		s2_tlb_set_check_stale(&tlb, true);
+		/* The tables' stage-2 entries first: the next walk is checked. */
+		r = tlb_xlate(w, &tlb, VA_RW, S2_MMU_READ);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 		r = tlb_xlate(w, &tlb, va, S2_MMU_READ);
 		assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 		assert_false(r.tlb_hit);
+		assert_false(r.stale);
+		assert_int_equal(tlb.stats.stale_hits, 0);
 		r = tlb_xlate(w, &tlb, va, S2_MMU_READ);
 		assert_true(r.tlb_hit);
 		assert_false(r.stale);
