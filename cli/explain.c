@@ -57,9 +57,19 @@ struct walk {
 	/* The steps' own verdict (type 0: none), compared with the model's. */
 	struct s2_mmu_fault f;
 	char fault_what[240];
-	/* Descriptors whose AF the CPU has set in this walk (FEAT_HAFDBS). */
-	uint64_t af_pa[MAX_STEPS];
-	int n_af;
+	/*
+	 * Descriptors the CPU has updated in this walk (FEAT_HAFDBS: AF, the
+	 * dirty state), at @upd_pa, now @upd_val.
+	 */
+	uint64_t upd_pa[MAX_STEPS], upd_val[MAX_STEPS];
+	int n_upd;
+	/*
+	 * Descriptor reads, those of the stage-2 walk of a stage-1 update
+	 * too, which are listed but not kept in @steps (the grid has one
+	 * cell for each level of a stage-1 descriptor's stage-2 walk).
+	 */
+	int reads;
+	bool tte_walk;
 };
 
 static void explain_usage(FILE *out)
@@ -77,10 +87,12 @@ static void explain_usage(FILE *out)
 		"  --state cold        ...then the host unmapped all its RAM: the walk\n"
 		"                      faults in stage 2 on a stage-1 table (S1PTW)\n"
 		"  --state unmapped    ...then the host unmapped the data page only\n"
-		"  --state dirty       ...then dirty logging started (try --write)\n"
+		"  --state dirty       ...then dirty logging started (try --write, and\n"
+		"                      --hw-af --hw-dirty)\n"
 		"  --state mmu-off     the guest MMU is off: stage 2 alone\n"
 		"  --state old         ...then the host aged all its RAM (stage-2 AF=0;\n"
 		"                      try --hw-af)\n"
+
 		"  --write / --exec    the access kind (default: read)\n"
 		"  --el 0|1            exception level of the access (default 0)\n"
 		"  --svg FILE          draw the walk grid as SVG\n"
@@ -100,14 +112,15 @@ static void add(struct walk *w, int row, int col, uint64_t addr, uint64_t val,
 {
 	struct step *s;
 
-	if (w->n == MAX_STEPS)
+	w->reads++;
+	printf("  %2d  %-6s PA %#014" PRIx64 "  = %#018" PRIx64 "  %s\n", w->reads,
+	       col == -9 ? "S1" : "S2", addr, val, what);
+	if (w->n == MAX_STEPS || w->tte_walk)
 		return;
 	s = &w->steps[w->n++];
 	*s = (struct step){ .row = row, .col = col, .addr = addr, .val = val,
 			    .fault = fault };
 	snprintf(s->what, sizeof(s->what), "%s", what);
-	printf("  %2d  %-6s PA %#014" PRIx64 "  = %#018" PRIx64 "  %s\n", w->n,
-	       col == -9 ? "S1" : "S2", addr, val, what);
 }
 
 /* The steps' verdict: a fault of @type at @stage, @level. */
@@ -142,28 +155,46 @@ static const char *sh_name(uint64_t d)
 }
 
 /*
- * The descriptor at @pa as this walk reads it: the model sets AF in memory
+ * The descriptor at @pa as this walk reads it: the model updates memory
  * only after these steps, so a descriptor the walk has already updated
- * (af_set()) reads with AF=1 here, as the CPU's next read would.
+ * (upd_set()) reads here as the update left it, as the CPU's next read
+ * would.
  */
 static uint64_t af_rd(const struct walk *w, uint64_t pa)
 {
-	uint64_t d = rd(w->v, pa);
-
-	for (int i = 0; i < w->n_af; i++)
-		if (w->af_pa[i] == pa)
-			return d | DESC_AF;
-	return d;
+	for (int i = w->n_upd - 1; i >= 0; i--)
+		if (w->upd_pa[i] == pa)
+			return w->upd_val[i];
+	return rd(w->v, pa);
 }
 
-static void af_set(struct walk *w, uint64_t pa, const char *reg)
+/*
+ * The CPU replaces descriptor @d at @pa by @nd (AF set, made dirty), one
+ * compare-and-swap (AArch64.MemSwapTableDesc); @af_reg, @dirty_reg: the
+ * registers that make it do so.
+ */
+static void upd_set(struct walk *w, uint64_t pa, uint64_t d, uint64_t nd,
+		    const char *af_reg, const char *dirty_reg)
 {
-	if (w->n_af < MAX_STEPS)
-		w->af_pa[w->n_af++] = pa;
-	printf("      AF=0: the CPU sets it (%s), a compare-and-swap of this "
-	       "descriptor, and goes on\n", reg);
-}
+	bool af = (d ^ nd) & DESC_AF, db = (d ^ nd) & ~DESC_AF;
+	const char *what = nd & ~d & ~DESC_AF ? "sets S2AP[1]" : "clears AP[2]";
 
+	if (w->n_upd < MAX_STEPS) {
+		w->upd_pa[w->n_upd] = pa;
+		w->upd_val[w->n_upd++] = nd;
+	}
+	if (af && db)
+		printf("      AF=0 and a write through a writable-clean leaf: the CPU sets "
+		       "AF (%s) and %s, the dirty state (%s), in one compare-and-swap of "
+		       "this descriptor, and goes on\n", af_reg, what, dirty_reg);
+	else if (db)
+		printf("      a write through a writable-clean leaf: the CPU %s, the dirty "
+		       "state (%s), a compare-and-swap of this descriptor, and goes on\n",
+		       what, dirty_reg);
+	else
+		printf("      AF=0: the CPU sets it (%s), a compare-and-swap of this "
+		       "descriptor, and goes on\n", af_reg);
+}
 /*
  * The hardware Access flag update in effect at stage 2 / stage 1: the CPU
  * has FEAT_HAFDBS and VTCR_EL2.HA / TCR_EL1.HA is set (RES0 without it).
@@ -178,6 +209,28 @@ static bool s1_ha(const struct walk *w)
 	return w->v->cpu->hafdbs && (w->v->regs->hcr_el2 & HCR_EL2_RW) &&
 	       (w->v->regs->tcr_el1 & TCR_EL1_HA);
 }
+
+/*
+ * The hardware dirty state in effect at stage 2 / stage 1: the CPU has it
+ * (HAFDBS 0b0010), HD is set, and so is HA (AArch64.S1/S2Translate test
+ * both): a DBM=1 leaf is writable, a write makes it dirty.
+ */
+static bool s2_hd(const struct walk *w)
+{
+	return s2_ha(w) && w->v->cpu->hafdbs_dirty && (w->v->regs->vtcr_el2 & VTCR_EL2_HD);
+}
+
+static bool s1_hd(const struct walk *w)
+{
+	return s1_ha(w) && w->v->cpu->hafdbs_dirty && (w->v->regs->tcr_el1 & TCR_EL1_HD);
+}
+
+/* What a stage-2 walk is for. */
+enum s2_for {
+	S2_FOR_FETCH,   /* reading a stage-1 descriptor (S1PTW): needs read */
+	S2_FOR_ACCESS,  /* the final IPA: the access's own permission */
+	S2_FOR_UPDATE,  /* writing a stage-1 descriptor the CPU updates (S1PTW) */
+};
 
 /* HCR_EL2.FWB in effect: the CPU has FEAT_S2FWB and the bit is set. */
 static bool fwb_on(const struct walk *w)
@@ -213,11 +266,16 @@ static const char *memattr_name(bool fwb, unsigned int m)
  * XN[1:0] (FEAT_XNX: 01 not at EL1, 11 not at EL0; without it XN[1] only).
  * Return: NULL when allowed, else why not.
  */
-static const char *s2_denied(const struct walk *w, uint64_t d, bool ptw)
+static const char *s2_denied(const struct walk *w, uint64_t d, enum s2_for why)
 {
+	/* AArch64.S2ApplyOutputPerms: DBM=1 under VTCR_EL2.HD is writable. */
+	bool wr = (d & S2_DESC_S2AP_W) || (s2_hd(w) && (d & DESC_DBM));
 	unsigned int xn;
 
-	if (ptw) {
+	if (why == S2_FOR_UPDATE)
+		return wr ? NULL : "the CPU's update of a stage-1 descriptor is a write, "
+				   "and needs S2AP write (or DBM)";
+	if (why == S2_FOR_FETCH) {
 		if (!(d & S2_DESC_S2AP_R))
 			return "a stage-1 table read needs S2AP read";
 		if ((w->v->regs->hcr_el2 & HCR_EL2_PTW) &&
@@ -229,7 +287,7 @@ static const char *s2_denied(const struct walk *w, uint64_t d, bool ptw)
 	case S2_MMU_READ:
 		return d & S2_DESC_S2AP_R ? NULL : "a read needs S2AP read";
 	case S2_MMU_WRITE:
-		return d & S2_DESC_S2AP_W ? NULL : "a write needs S2AP write";
+		return wr ? NULL : "a write needs S2AP write";
 	default:
 		xn = (unsigned int)S2_FIELD_GET(S2_DESC_XN, d);
 		if (w->v->cpu->xnx ? xn == 0 || xn == (w->el ? 3u : 1u) : xn < 2)
@@ -239,19 +297,24 @@ static const char *s2_denied(const struct walk *w, uint64_t d, bool ptw)
 }
 
 /*
- * Stage-2 walk of @ipa, recorded in @row: for the stage-1 descriptor
- * there (@ptw: an S1PTW walk, which needs read permission) or for the
- * final IPA (the access's own permission). Return: true with *@pa, or
- * false with the steps' verdict in @w.
+ * Stage-2 walk of @ipa, recorded in @row, for @why (enum s2_for): reading
+ * or writing the stage-1 descriptor there (S1PTW), or the final IPA (the
+ * access's own permission). Return: true with *@pa, or false with the
+ * steps' verdict in @w.
  */
-static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *pa)
+static bool s2_walk(struct walk *w, int row, uint64_t ipa, enum s2_for why, uint64_t *pa)
 {
+	bool ptw = why != S2_FOR_ACCESS;
+	/* A write may make the leaf dirty; the update is one (not an AT). */
+	bool write = why == S2_FOR_UPDATE || (why == S2_FOR_ACCESS && w->acc == S2_MMU_WRITE);
 	const struct s2_geom *g = w->v->g;
 	uint64_t table = w->v->regs->vttbr_el2 & VTTBR_EL2_BADDR_MASK &
 			 ~((uint64_t)g->root_size - 1);
 	char what[200], on[80];
 
-	if (ptw)
+	if (why == S2_FOR_UPDATE)
+		snprintf(on, sizeof(on), "writing the stage-1 level %d descriptor (S1PTW)", row);
+	else if (ptw)
 		snprintf(on, sizeof(on), "reading the stage-1 level %d descriptor (S1PTW)", row);
 	else
 		snprintf(on, sizeof(on), "on IPA %#" PRIx64, ipa);
@@ -296,7 +359,7 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *p
 		 * sets AF (AArch64.S2Translate).
 		 */
 		bool af_fault = !(d & DESC_AF) && !s2_ha(w);
-		const char *denied = af_fault ? NULL : s2_denied(w, d, ptw);
+		const char *denied = af_fault ? NULL : s2_denied(w, d, why);
 		int len;
 
 		len = snprintf(what, sizeof(what),
@@ -313,6 +376,8 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *p
 					       << DESC_SH_SHIFT)
 				     : sh_name(d),
 			       !!(d & DESC_AF), !!(d & S2_DESC_XN));
+		if (len > 0 && (size_t)len < sizeof(what) && (d & DESC_DBM))
+			len += snprintf(what + len, sizeof(what) - (size_t)len, " DBM=1");
 		if (len > 0 && (size_t)len < sizeof(what) && (af_fault || denied))
 			snprintf(what + len, sizeof(what) - (size_t)len, ": stage-2 %s fault",
 				 denied ? "permission" : "access flag");
@@ -324,15 +389,30 @@ static bool s2_walk(struct walk *w, int row, uint64_t ipa, bool ptw, uint64_t *p
 			return false;
 		}
 		if (denied) {
-			printf("      %s %s at EL%u: %s\n", ptw ? "stage-1 table read" :
-			       acc_names[w->acc], ptw ? "(a read)" : "denied", w->el, denied);
+			printf("      %s %s at EL%u: %s\n",
+			       why == S2_FOR_UPDATE ? "stage-1 descriptor update" :
+			       ptw ? "stage-1 table read" : acc_names[w->acc],
+			       why == S2_FOR_UPDATE ? "(a write)" : ptw ? "(a read)" : "denied",
+			       w->el, denied);
 			fault_at(w, S2_MMU_FAULT_PERMISSION, 2, level, ptw);
 			snprintf(w->fault_what, sizeof(w->fault_what),
 				 "stage-2 permission fault, level %d, %s: %s", level, on, denied);
 			return false;
 		}
-		if (!(d & DESC_AF))
-			af_set(w, a, "VTCR_EL2.HA");
+		/*
+		 * AArch64.S2Translate: one swap sets AF and, for a write
+		 * through a writable-clean leaf, S2AP[1]; a read leaves it
+		 * clean.
+		 */
+		uint64_t nd = d | DESC_AF;
+
+		if (write && s2_hd(w) && (d & DESC_DBM))
+			nd |= S2_DESC_S2AP_W;
+		else if (s2_hd(w) && (d & DESC_DBM) && !(d & S2_DESC_S2AP_W))
+			printf("      DBM=1, S2AP read-only: writable-clean (VTCR_EL2.HD); "
+			       "a read leaves it clean\n");
+		if (nd != d)
+			upd_set(w, a, d, nd, "VTCR_EL2.HA", "VTCR_EL2.HD");
 		*pa = oa | (ipa & (size - 1));
 		return true;
 	}
@@ -352,7 +432,9 @@ static const char *s1_denied(const struct walk *w, uint64_t d, uint64_t tbl)
 {
 	const struct s2_mmu_regs *r = w->v->regs;
 	bool a32 = !(r->hcr_el2 & HCR_EL2_RW);
-	unsigned int ap = (unsigned int)(d >> S1_DESC_AP_SHIFT) & 3;
+	/* AArch64.S1ApplyOutputPerms: DBM=1 under TCR_EL1.HD takes AP[2] as 0. */
+	unsigned int ap = (unsigned int)(d >> S1_DESC_AP_SHIFT) &
+			  (s1_hd(w) && (d & DESC_DBM) ? 1 : 3);
 	unsigned int apt = (unsigned int)(tbl >> S1_TABLE_APTABLE_SHIFT) & 3;
 	unsigned int eff = (ap & ~(apt & 1)) | (apt & 2);
 	bool r0 = eff & 1, w0 = eff == 1, w1 = !(eff & 2);
@@ -489,7 +571,7 @@ static bool walk_sd(struct walk *w, uint32_t va, uint64_t *ipa)
 	dipa = (ttbr & ~((1u << (14 - n)) - 1)) + idx * 4;
 	printf(" stage 1 level 1 (TTBR%d, short descriptors): descriptor [%" PRIu32 "] at "
 	       "IPA %#" PRIx32 ", its stage-2 walk:\n", !one, idx, dipa);
-	if (!s2_walk(w, 1, dipa, true, &dpa))
+	if (!s2_walk(w, 1, dipa, S2_FOR_FETCH, &dpa))
 		return false;
 	d = rd32(w->v, dpa);
 	if ((d & 3) == 0) {
@@ -514,7 +596,7 @@ static bool walk_sd(struct walk *w, uint32_t va, uint64_t *ipa)
 		dipa = l2 + idx * 4;
 		printf(" stage 1 level 2: descriptor [%" PRIu32 "] at IPA %#" PRIx32
 		       ", its stage-2 walk:\n", idx, dipa);
-		if (!s2_walk(w, 2, dipa, true, &dpa))
+		if (!s2_walk(w, 2, dipa, S2_FOR_FETCH, &dpa))
 			return false;
 		d = rd32(w->v, dpa);
 		if ((d & 3) == 0) {
@@ -621,7 +703,7 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 
 			printf(" stage 1 level %d: descriptor [%" PRIu64 "] at IPA %#" PRIx64
 			       ", its stage-2 walk:\n", level, idx, dipa);
-			if (!s2_walk(w, level, dipa, true, &dpa))
+			if (!s2_walk(w, level, dipa, S2_FOR_FETCH, &dpa))
 				return false;
 			d = af_rd(w, dpa);
 			if (!(d & DESC_VALID) || (level == 3 && (d & 3) != 3)) {
@@ -658,6 +740,8 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 				       (unsigned)((d >> S1_DESC_ATTRINDX_SHIFT) & 7),
 				       ap[(d >> S1_DESC_AP_SHIFT) & 3], sh_name(d), !!(d & DESC_AF),
 				       !!(d & S1_DESC_NG), !!(d & S1_DESC_PXN), !!(d & S1_DESC_UXN));
+			if (len > 0 && (size_t)len < sizeof(what) && (d & DESC_DBM))
+				len += snprintf(what + len, sizeof(what) - (size_t)len, " DBM=1");
 			if (len > 0 && (size_t)len < sizeof(what) && (af_fault || denied))
 				snprintf(what + len, sizeof(what) - (size_t)len,
 					 ": stage-1 %s fault", denied ? "permission"
@@ -682,19 +766,37 @@ static bool walk2d(struct walk *w, uint64_t va, bool mmu_on, uint64_t *pa)
 				return false;
 			}
 			/*
-			 * The update is a write of the descriptor at its IPA,
-			 * which stage 2 must allow (the model reports an S1PTW
-			 * permission fault otherwise; these steps do not
-			 * re-walk stage 2 for it).
+			 * AArch64.S1Translate: one swap sets AF and, for a
+			 * write through a writable-clean leaf, clears AP[2]; a
+			 * write of the descriptor at its IPA, which stage 2
+			 * translates (and may make the table page dirty).
 			 */
-			if (!(d & DESC_AF))
-				af_set(w, dpa, "TCR_EL1.HA, through stage 2");
+			uint64_t nd = d | DESC_AF, upa;
+			bool clean = s1_hd(w) && (d & DESC_DBM) &&
+				     (d & (S1_DESC_AP_RO_EL1 << S1_DESC_AP_SHIFT));
+
+			if (clean && w->acc == S2_MMU_WRITE)
+				nd &= ~(S1_DESC_AP_RO_EL1 << S1_DESC_AP_SHIFT);
+			else if (clean)
+				printf("      DBM=1, AP[2]=1: writable-clean (TCR_EL1.HD); "
+				       "a %s leaves it clean\n", acc_names[w->acc]);
+			if (nd != d) {
+				printf("      the CPU updates it: a write at IPA %#" PRIx64
+				       ", its stage-2 walk:\n", dipa);
+				w->tte_walk = true;
+				if (!s2_walk(w, level, dipa, S2_FOR_UPDATE, &upa)) {
+					w->tte_walk = false;
+					return false;
+				}
+				w->tte_walk = false;
+				upd_set(w, dpa, d, nd, "TCR_EL1.HA", "TCR_EL1.HD");
+			}
 			break;
 		}
 	}
 	printf(" %s IPA %#" PRIx64 ", its stage-2 walk:\n", mmu_on ? "output" : "input",
 	       ipa);
-	return s2_walk(w, ROW_FINAL, ipa, false, pa);
+	return s2_walk(w, ROW_FINAL, ipa, S2_FOR_ACCESS, pa);
 }
 
 /*
@@ -829,7 +931,7 @@ static int svg(const char *path, const struct walk *w, const struct sim_view *v,
 	/* Number and address, the value, then the decoding's lines. */
 	ch = 54 + (maxl - 1) * SVG_LINE_H + 8 + SVG_GAP;
 	snprintf(foot, sizeof(foot), "%d descriptor reads. Blue: stage-2 descriptors, "
-		 "green: stage-1 descriptors, red: the fault.", w->n);
+		 "green: stage-1 descriptors, red: the fault.", w->reads);
 	width = colx[cols - 1] + colw[cols - 1] + 20;
 	if (width < 10 + svg_text_w(strlen(title), 15) + 10)
 		width = 10 + svg_text_w(strlen(title), 15) + 10;
@@ -957,6 +1059,29 @@ static void print_par(unsigned int acc, unsigned int el, uint64_t par,
 	       "instruction fetches, and a read checks read permission, not execute;\n"
 	       "    the read gives %s, %s)\n", par, el, what,
 	       same ? "as the fetch does" : "not the fetch's result above");
+}
+
+/* Which leaves the model's walk made dirty, and which it left writable-clean. */
+static void print_dirty(const struct s2_mmu_result *res)
+{
+	static const char *const who[3] = { "the stage-1 leaf", "the final stage-2 leaf",
+					    "stage-2 leaves of stage-1 tables" };
+	const char *sep = "";
+
+	if (res->dirty & 7) {
+		printf("  the CPU made dirty (the model's walk):");
+		for (int i = 0; i < 3; i++)
+			if (res->dirty & (1u << i)) {
+				printf("%s %s", sep, who[i]);
+				sep = ",";
+			}
+		printf("\n");
+	}
+	if (res->dirty & (S2_MMU_CLEAN_S1 | S2_MMU_CLEAN_S2))
+		printf("  writable-clean (a TLB holds it read-only until a write makes it "
+		       "dirty): %s%s%s\n", res->dirty & S2_MMU_CLEAN_S1 ? who[0] : "",
+		       (res->dirty & S2_MMU_CLEAN_S1) && (res->dirty & S2_MMU_CLEAN_S2) ? ", " : "",
+		       res->dirty & S2_MMU_CLEAN_S2 ? who[1] : "");
 }
 
 int cmd_explain(int argc, char **argv)
@@ -1137,7 +1262,7 @@ int cmd_explain(int argc, char **argv)
 	if (!res.fault.type) {
 		printf(" result: PA %#" PRIx64 " (%s)\n", res.pa,
 		       res.pa - v.ram_pa < v.ram_size ? "inside the VM's RAM" : "OUTSIDE the VM's RAM");
-		printf("  %u descriptor reads here, %u by the model\n", w->n, res.desc_reads);
+		printf("  %u descriptor reads here, %u by the model\n", w->reads, res.desc_reads);
 		if (res.contig)
 			print_contig(&v, &a, mmu_on, &res);
 		if (res.af_set) {
@@ -1154,6 +1279,7 @@ int cmd_explain(int argc, char **argv)
 				}
 			printf("\n");
 		}
+		print_dirty(&res);
 		/* With the MMU off, AT's: stage 1's are then the access's own
 		 * (AArch64.S1DisabledOutput), which stage 2 alone does not know. */
 		printf("  memory: attributes 0x%02x (MAIR format), shareability %u, stage 1 "
@@ -1185,7 +1311,11 @@ int cmd_explain(int argc, char **argv)
 		if (f->stage == 2 && !s2_mmu_hpfar(f, &hpfar))
 			printf("  HPFAR_EL2 %#" PRIx64 "%s (IPA %#" PRIx64 ")", hpfar,
 			       s2_mmu_hpfar_valid(f) ? "" : " [UNKNOWN architecturally]", f->ipa);
-		printf("\n  %u descriptor reads here, %u by the model\n", w->n, res.desc_reads);
+		printf("\n  %u descriptor reads here, %u by the model\n", w->reads, res.desc_reads);
+		if (f->s1ptw && f->tte_update)
+			printf("  on the CPU's update of the stage-1 descriptor: a write "
+			       "(ESR WnR=1)\n");
+		print_dirty(&res);
 		print_par(acc, el, par, &at_res, &res);
 		printf("  steps: %s\n", w->fault_what);
 	}
@@ -1206,7 +1336,7 @@ int cmd_explain(int argc, char **argv)
 
 		if (!res.fault.type)
 			snprintf(title, sizeof(title), "%s %#" PRIx64 " -> PA %#" PRIx64 " (%d reads)",
-				 mmu_on ? "VA" : "IPA", va, res.pa, w->n);
+				 mmu_on ? "VA" : "IPA", va, res.pa, w->reads);
 		else
 			snprintf(title, sizeof(title), "%s %#" PRIx64 " (%s at EL%u): stage-%u %s "
 				 "fault, level %d%s", mmu_on ? "VA" : "IPA", va, acc_names[acc], el,

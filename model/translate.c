@@ -129,18 +129,20 @@ int s2_mmu_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 }
 
 /*
- * Does a hit's result @a differ from a fresh walk's @b in what the access
- * sees: the fault, and for a success or a permission fault the
- * translation? The walk's grants are compared as an entry holds them,
- * without the write a writable-clean leaf's DBM allows.
+ * Does a hit's (or a cached walk's) result @a differ from a fresh walk's
+ * @b in what the access sees: the fault, and for a success or a
+ * permission fault the translation? Grants are compared as an entry holds
+ * them, without the write a writable-clean leaf's DBM allows (a hit's
+ * result has none to take away).
  */
-static bool differs(const struct s2_mmu_result *a, const struct s2_mmu_result *b0,
+static bool differs(const struct s2_mmu_result *a0, const struct s2_mmu_result *b0,
 		    bool hd1, bool hd2)
 {
-	struct s2_mmu_result b1 = *b0;
-	const struct s2_mmu_result *b = &b1;
+	struct s2_mmu_result a1 = *a0, b1 = *b0;
+	const struct s2_mmu_result *a = &a1, *b = &b1;
 	const uint8_t w = S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
 
+	s2_tlb_held_perm(&a1, &a1.s1_perm, &a1.s2_perm);
 	s2_tlb_held_perm(&b1, &b1.s1_perm, &b1.s2_perm);
 	/*
 	 * With HD at a stage, a walk (another CPU's, or this one's for a

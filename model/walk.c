@@ -144,7 +144,7 @@ static WALK_INLINE unsigned walk_s2_from(struct s2_walk *w, uint64_t ipa,
 		set_fault(f, t, level, 2);
 		return t;
 	}
-	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
+	/* A stage-2 leaf's @table: its descriptor's offset (s2_update()). */
 	leaf_set(lf, d, off, level, shift, oa, ipa);
 	return 0;
 }

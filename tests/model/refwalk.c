@@ -51,6 +51,14 @@ struct ctx {
 	struct params s2;
 	bool ptw;           /* HCR_EL2.PTW: walks to Device memory fault */
 	bool fwb;           /* HCR_EL2.FWB in effect (FEAT_S2FWB) */
+	/*
+	 * FEAT_HAFDBS: TCR_EL1.HA [39], HD [40]; VTCR_EL2.HA [21], HD [22];
+	 * RES0 without the feature (HD without its dirty-state part), and
+	 * HD in effect only with HA (walkparams.ha && walkparams.hd).
+	 */
+	bool ha1, hd1, ha2, hd2;
+	bool at;            /* an AT instruction: no dirty state */
+	struct refwalk_result *out;  /* its updates: what the walk reads */
 };
 
 /*
@@ -66,6 +74,7 @@ static unsigned max_txsz(const struct s2_mmu_cpu *cpu, unsigned gbits)
 /* A leaf descriptor as a walk ends on it. */
 struct leaf {
 	uint64_t desc;
+	uint64_t daddr;     /* where it was read (stage 1: its IPA; stage 2: PA) */
 	uint64_t out;       /* output address of the input address */
 	uint64_t tbl;       /* stage 1: table descriptors' bits [63:59], ORed */
 	int level;
@@ -85,10 +94,30 @@ static void set_fault(struct refwalk_result *r, unsigned type, int level,
  */
 static bool read_desc(const struct ctx *c, uint64_t pa, uint64_t *d)
 {
+	const struct refwalk_result *o = c->out;
+
 	if (pa < c->mem->base || pa - c->mem->base > c->mem->size - 8)
 		return false;
+	/* This walk's own updates, the last one first. */
+	for (unsigned i = o->n_upd; i-- > 0;) {
+		if (o->upd_pa[i] == pa) {
+			*d = o->upd_val[i];
+			return true;
+		}
+	}
 	memcpy(d, (const uint8_t *)c->mem->host + (pa - c->mem->base), 8);
 	return true;
+}
+
+/* The hardware's update of the descriptor at @pa to @v (kept, not written). */
+static void write_desc(struct ctx *c, uint64_t pa, uint64_t v)
+{
+	struct refwalk_result *o = c->out;
+
+	if (o->n_upd < REFWALK_UPD_MAX) {
+		o->upd_pa[o->n_upd] = pa;
+		o->upd_val[o->n_upd++] = v;
+	}
 }
 
 /*
@@ -309,6 +338,7 @@ static unsigned walk(struct ctx *c, const struct params *p, uint64_t in,
 		}
 		if (!is_table) {
 			lf->desc = d;
+			lf->daddr = daddr;
 			lf->tbl = tbl;
 			lf->level = level;
 			lf->out = (oa & ~ones(shift)) | (in & ones(shift));
@@ -325,7 +355,10 @@ translation:
 	return S2_MMU_FAULT_TRANSLATION;
 }
 
-/* Stage-2 permissions (AArch64.S2ComputePermissions): S2AP, XN[1:0]. */
+/*
+ * Stage-2 permissions (AArch64.S2ComputePermissions): S2AP, XN[1:0]; with
+ * HD, DBM [51] makes S2AP[1] effectively 1 (AArch64.S2ApplyOutputPerms).
+ */
 static unsigned s2_perm(const struct ctx *c, uint64_t d)
 {
 	unsigned p = 0, xn = (unsigned)field(d, 54, 53);
@@ -333,7 +366,7 @@ static unsigned s2_perm(const struct ctx *c, uint64_t d)
 
 	if (bit(d, 6))                 /* S2AP[0]: read */
 		p |= S2_MMU_PERM_R0 | S2_MMU_PERM_R1;
-	if (bit(d, 7))                 /* S2AP[1]: write */
+	if (bit(d, 7) || (c->hd2 && bit(d, 51)))   /* S2AP[1]: write */
 		p |= S2_MMU_PERM_W0 | S2_MMU_PERM_W1;
 	if (c->cpu->xnx) {
 		/* FEAT_XNX: 00 both, 01 EL0 only, 10 none, 11 EL1 only. */
@@ -373,13 +406,35 @@ static unsigned s2_lookup(struct ctx *c, uint64_t ipa, bool s1ptw,
 	t = walk(c, &c->s2, ipa, s1ptw, lf, r);
 	if (t)
 		return t;
-	/* No FEAT_HAFDBS: AF=0 is an Access flag fault. */
-	if (!bit(lf->desc, 10)) {
+	/* Without VTCR_EL2.HA, AF=0 is an Access flag fault. */
+	if (!bit(lf->desc, 10) && !c->ha2) {
 		set_fault(r, S2_MMU_FAULT_ACCESS_FLAG, lf->level, 2);
 		r->s1ptw = s1ptw;
 		return S2_MMU_FAULT_ACCESS_FLAG;
 	}
 	return 0;
+}
+
+/*
+ * AArch64.S2Translate's update of an allowed access's leaf @lf: AF
+ * (VTCR_EL2.HA), and for a write S2AP[1] [7] of a DBM=1 leaf (HD). @af,
+ * @dirty: the result's bits to record.
+ */
+static void s2_update(struct ctx *c, struct leaf *lf, bool write, unsigned af,
+		      unsigned dirty)
+{
+	uint64_t d = lf->desc, nd = d | (1ULL << 10);
+
+	if (write && c->hd2 && bit(d, 51))
+		nd |= 1ULL << 7;
+	if (nd == d)
+		return;
+	write_desc(c, lf->daddr, nd);
+	if (!bit(d, 10))
+		c->out->af_set |= af;
+	if (!bit(d, 7) && bit(nd, 7))
+		c->out->dirty |= dirty;
+	lf->desc = nd;
 }
 
 /*
@@ -404,6 +459,7 @@ static unsigned s1_fetch(struct ctx *c, uint64_t ipa, int level, uint64_t *d,
 		r->s1ptw = true;
 		return S2_MMU_FAULT_PERMISSION;
 	}
+	s2_update(c, &lf, false, S2_MMU_AF_S2PTW, 0);
 	if (!read_desc(c, lf.out, d)) {
 		set_fault(r, S2_MMU_FAULT_EXT_ABORT, level, 1);
 		return S2_MMU_FAULT_EXT_ABORT;
@@ -417,9 +473,11 @@ static unsigned s1_fetch(struct ctx *c, uint64_t ipa, int level, uint64_t *d,
  * UXNTable; memory writable at EL0 is never executable at EL1, and with
  * SCTLR_EL1.WXN [19] writable memory is not executable.
  */
-static unsigned s1_perm(const struct ctx *c, const struct leaf *lf)
+static unsigned s1_perm(const struct ctx *c, const struct leaf *lf, bool dbm)
 {
-	bool ap2 = bit(lf->desc, 7) || bit(lf->tbl, 62);
+	/* AArch64.S1ApplyOutputPerms: with HD, DBM [51] clears AP[2]. */
+	bool ap2 = (bit(lf->desc, 7) && !(dbm && c->hd1 && bit(lf->desc, 51))) ||
+		   bit(lf->tbl, 62);
 	bool ap1 = bit(lf->desc, 6) && !bit(lf->tbl, 61);
 	bool uxn = bit(lf->desc, 54) || bit(lf->tbl, 60);
 	bool pxn = bit(lf->desc, 53) || bit(lf->tbl, 59);
@@ -442,6 +500,42 @@ static bool allowed(unsigned perm, const struct s2_mmu_access *acc)
 	};
 
 	return perm & bits[acc->el][acc->acc];
+}
+
+/*
+ * AArch64.S1Translate's update of the allowed access's leaf @lf: AF (HA),
+ * and for a write that is not AT AP[2] [7] cleared on a DBM=1 leaf (HD);
+ * the descriptor written at its IPA, which stage 2 translates as a write
+ * (CreateAccDescTTEUpdate()): S2AP[1] or DBM needed, a stage-2 fault there
+ * is an S1PTW fault on the descriptor's IPA. Returns 0 or the fault.
+ */
+static unsigned s1_update(struct ctx *c, const struct s2_mmu_access *acc,
+			  struct leaf *lf, struct refwalk_result *r)
+{
+	uint64_t d = lf->desc, nd = d | (1ULL << 10);
+	struct leaf l2;
+	unsigned t;
+
+	if (acc->acc == S2_MMU_WRITE && !c->at && c->hd1 && bit(d, 51))
+		nd &= ~(1ULL << 7);
+	if (nd == d)
+		return 0;
+	t = s2_lookup(c, lf->daddr, true, &l2, r);
+	if (t)
+		return t;
+	if (!(s2_perm(c, l2.desc) & S2_MMU_PERM_W1)) {
+		set_fault(r, S2_MMU_FAULT_PERMISSION, l2.level, 2);
+		r->s1ptw = true;
+		return S2_MMU_FAULT_PERMISSION;
+	}
+	s2_update(c, &l2, true, S2_MMU_AF_S2PTW, S2_MMU_DIRTY_S2PTW);
+	write_desc(c, l2.out, nd);
+	if (!bit(d, 10))
+		r->af_set |= S2_MMU_AF_S1;
+	if (bit(d, 7) && !bit(nd, 7))
+		r->dirty |= S2_MMU_DIRTY_S1;
+	lf->desc = nd;
+	return 0;
 }
 
 /*
@@ -505,17 +599,21 @@ static int stage1(struct ctx *c, const struct s2_mmu_access *acc,
 	}
 	if (walk(c, &p, va, false, &lf, r))
 		return 0;
-	if (!bit(lf.desc, 10)) {
+	if (!bit(lf.desc, 10) && !c->ha1) {
 		set_fault(r, S2_MMU_FAULT_ACCESS_FLAG, lf.level, 1);
 		return 0;
 	}
 	r->s1_level = lf.level;
-	r->s1_perm = s1_perm(c, &lf);
+	r->s1_perm = s1_perm(c, &lf, true);
 	r->ipa = lf.out;
 	if (!allowed(r->s1_perm, acc)) {
 		set_fault(r, S2_MMU_FAULT_PERMISSION, lf.level, 1);
 		return 0;
 	}
+	if (s1_update(c, acc, &lf, r))
+		return 0;
+	if (r->s1_perm != s1_perm(c, &lf, false))
+		r->dirty |= S2_MMU_CLEAN_S1;
 	*done = true;
 	return 0;
 }
@@ -529,12 +627,18 @@ static void final_s2(struct ctx *c, const struct s2_mmu_access *acc,
 	if (s2_lookup(c, r->ipa, false, &lf, r))
 		return;
 	r->s2_level = lf.level;
-	r->s2_perm = s2_perm(c, lf.desc);
 	r->pa = lf.out;
-	if (!allowed(r->s2_perm, acc)) {
+	if (!allowed(s2_perm(c, lf.desc), acc)) {
+		r->s2_perm = s2_perm(c, lf.desc);
 		set_fault(r, S2_MMU_FAULT_PERMISSION, lf.level, 2);
 		r->fault_ipa = r->ipa;
+		return;
 	}
+	s2_update(c, &lf, acc->acc == S2_MMU_WRITE && !c->at, S2_MMU_AF_S2,
+		  S2_MMU_DIRTY_S2);
+	r->s2_perm = s2_perm(c, lf.desc);
+	if (c->hd2 && bit(lf.desc, 51) && !bit(lf.desc, 7))
+		r->dirty |= S2_MMU_CLEAN_S2;
 }
 
 static int setup(struct ctx *c, const struct s2_mmu_mem *mem,
@@ -543,16 +647,20 @@ static int setup(struct ctx *c, const struct s2_mmu_mem *mem,
 {
 	*c = (struct ctx){ .mem = mem, .cpu = cpu, .regs = regs,
 			   .ptw = bit(regs->hcr_el2, 2),
-			   .fwb = cpu->s2fwb && bit(regs->hcr_el2, 46) };
+			   .fwb = cpu->s2fwb && bit(regs->hcr_el2, 46), .out = out };
+	c->ha1 = cpu->hafdbs && bit(regs->tcr_el1, 39);
+	c->hd1 = c->ha1 && cpu->hafdbs_dirty && bit(regs->tcr_el1, 40);
+	c->ha2 = cpu->hafdbs && bit(regs->vtcr_el2, 21);
+	c->hd2 = c->ha2 && cpu->hafdbs_dirty && bit(regs->vtcr_el2, 22);
 	*out = (struct refwalk_result){ .s1_level = -2, .s2_level = -2,
 					.s1_perm = S2_MMU_PERM_ALL,
 					.s2_perm = S2_MMU_PERM_ALL };
 	return s2_params(c);
 }
 
-int refwalk_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
-		      const struct s2_mmu_regs *regs,
-		      const struct s2_mmu_access *acc, struct refwalk_result *out)
+static int translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+		     const struct s2_mmu_regs *regs, const struct s2_mmu_access *acc,
+		     struct refwalk_result *out, bool at)
 {
 	struct ctx c;
 	bool done;
@@ -564,11 +672,26 @@ int refwalk_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu
 	err = setup(&c, mem, cpu, regs, out);
 	if (err)
 		return err;
+	c.at = at;
 	err = stage1(&c, acc, out, &done);
 	if (err || !done)
 		return err;
 	final_s2(&c, acc, out);
 	return 0;
+}
+
+int refwalk_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+		      const struct s2_mmu_regs *regs,
+		      const struct s2_mmu_access *acc, struct refwalk_result *out)
+{
+	return translate(mem, cpu, regs, acc, out, false);
+}
+
+int refwalk_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+	       const struct s2_mmu_regs *regs, const struct s2_mmu_access *acc,
+	       struct refwalk_result *out)
+{
+	return translate(mem, cpu, regs, acc, out, true);
 }
 
 int refwalk_s2(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
@@ -602,6 +725,9 @@ bool refwalk_check(const struct refwalk_result *ref,
 
 	CHECK(f->type == ref->fault, "fault type: model %u, reference %u (L%d stage %u s1ptw %d)",
 	      f->type, ref->fault, ref->level, ref->stage, ref->s1ptw);
+	CHECK(res->af_set == ref->af_set && (res->dirty & 7) == (ref->dirty & 7),
+	      "AF set 0x%x dirty 0x%x, reference 0x%x 0x%x", res->af_set,
+	      res->dirty & 7, ref->af_set, ref->dirty & 7);
 	if (ref->fault) {
 		CHECK(f->level == ref->level && f->stage == ref->stage &&
 		      f->s1ptw == ref->s1ptw,
@@ -627,5 +753,26 @@ bool refwalk_check(const struct refwalk_result *ref,
 	CHECK(res->s1_perm == ref->s1_perm && res->s2_perm == ref->s2_perm,
 	      "permissions S1 0x%x S2 0x%x, reference 0x%x 0x%x", res->s1_perm,
 	      res->s2_perm, ref->s1_perm, ref->s2_perm);
+	CHECK(res->dirty == ref->dirty, "dirty 0x%x, reference 0x%x", res->dirty,
+	      ref->dirty);
+	return true;
+}
+
+bool refwalk_check_mem(const struct refwalk_result *ref,
+		       const struct s2_mmu_mem *mem, const char *what)
+{
+	for (unsigned i = 0; i < ref->n_upd; i++) {
+		uint64_t pa = ref->upd_pa[i], v, want = ref->upd_val[i];
+		bool last = true;
+
+		for (unsigned j = i + 1; j < ref->n_upd; j++)
+			last = last && ref->upd_pa[j] != pa;
+		if (!last)
+			continue;
+		memcpy(&v, (const uint8_t *)mem->host + (pa - mem->base), 8);
+		CHECK(v == want, "descriptor at PA 0x%llx: 0x%llx in memory, reference "
+		      "0x%llx", (unsigned long long)pa, (unsigned long long)v,
+		      (unsigned long long)want);
+	}
 	return true;
 }

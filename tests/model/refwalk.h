@@ -10,10 +10,12 @@
  *
  * Scope: an AArch64 EL1&0 regime (stage 1 on or off) with stage 2 on,
  * 4KB/16KB/64KB granules, 52-bit OAs (FEAT_LPA with 64KB, FEAT_LPA2 with
- * DS), concatenated stage-2 roots, HCR_EL2.PTW; no walk cache, no
- * hardware AF/dirty updates (a walk never writes). Not covered: an
- * AArch32 EL1, a TGx naming an unimplemented granule (both return
- * REFWALK_UNSUPPORTED).
+ * DS), concatenated stage-2 roots, HCR_EL2.PTW, FEAT_HAFDBS (HA and HD
+ * at both stages, DBM, AT's exclusion from the dirty state); no walk
+ * cache. The hardware updates are not written to memory: the walk keeps
+ * them (@upd_pa, @upd_val), its later reads see them, and the caller
+ * compares them with what the model wrote. Not covered: an AArch32 EL1, a
+ * TGx naming an unimplemented granule (both return REFWALK_UNSUPPORTED).
  */
 #ifndef S2MM_TESTS_MODEL_REFWALK_H
 #define S2MM_TESTS_MODEL_REFWALK_H
@@ -34,8 +36,15 @@
  * @pa: the output address (also on a final stage-2 permission fault).
  * @ipa: stage 1's output (valid once stage 1 has finished).
  * @s1_level, @s2_level: leaf levels (-2 when that stage did not finish).
- * @s1_perm, @s2_perm: S2_MMU_PERM_* each leaf grants.
+ * @s1_perm, @s2_perm: S2_MMU_PERM_* each leaf grants (with DBM's write).
+ * @af_set, @dirty: as struct s2_mmu_result's (S2_MMU_AF_*, S2_MMU_DIRTY_*,
+ *       S2_MMU_CLEAN_*).
+ * @n_upd, @upd_pa, @upd_val: the descriptors the walk updated, their new
+ *       values (a descriptor updated twice is listed twice, the last
+ *       value last).
  */
+#define REFWALK_UPD_MAX 8
+
 struct refwalk_result {
 	unsigned fault;
 	int level;
@@ -46,6 +55,9 @@ struct refwalk_result {
 	uint64_t ipa;
 	int s1_level, s2_level;
 	unsigned s1_perm, s2_perm;
+	unsigned af_set, dirty;
+	unsigned n_upd;
+	uint64_t upd_pa[REFWALK_UPD_MAX], upd_val[REFWALK_UPD_MAX];
 };
 
 /*
@@ -57,6 +69,14 @@ int refwalk_translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu
 		      const struct s2_mmu_regs *regs,
 		      const struct s2_mmu_access *acc, struct refwalk_result *out);
 
+/*
+ * refwalk_at() - refwalk_translate() for AT S12E<el>R/W of @acc: no
+ * dirty-state update (AArch64.S1/S2Translate exclude AccessType_AT).
+ */
+int refwalk_at(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
+	       const struct s2_mmu_regs *regs, const struct s2_mmu_access *acc,
+	       struct refwalk_result *out);
+
 /* refwalk_s2() - Stage 2 alone: @acc->va is the IPA. */
 int refwalk_s2(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	       const struct s2_mmu_regs *regs, const struct s2_mmu_access *acc,
@@ -64,12 +84,22 @@ int refwalk_s2(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 
 /*
  * refwalk_check() - Does the model's @res agree with the reference @ref?
- * Fault type, level, stage, S1PTW and fault IPA; on success the PA, IPA,
- * leaf levels and both stages' permissions; on a final stage-2 permission
- * fault the PA. Prints the first difference (prefixed by @what) to
- * stderr and returns false.
+ * Fault type, level, stage, S1PTW and fault IPA, the leaves whose AF or
+ * dirty state was set; on success the PA, IPA, leaf levels, both stages'
+ * permissions and which leaves are writable-clean; on a final stage-2
+ * permission fault the PA. Prints the first difference (prefixed by
+ * @what) to stderr and returns false. The memory the updates left is the
+ * caller's to compare (refwalk_check_mem()).
  */
 bool refwalk_check(const struct refwalk_result *ref,
 		   const struct s2_mmu_result *res, const char *what);
+
+/*
+ * refwalk_check_mem() - Does @mem hold, at each descriptor @ref updated,
+ * the value it gave it (the model having walked the same tables from the
+ * same memory)? Prints the first difference and returns false.
+ */
+bool refwalk_check_mem(const struct refwalk_result *ref,
+		       const struct s2_mmu_mem *mem, const char *what);
 
 #endif /* S2MM_TESTS_MODEL_REFWALK_H */

@@ -907,9 +907,14 @@ static void tlb_writable_clean(void **state)
 
 		assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
 		s2_tlb_set_check_stale(&tlb, true);
+		/* The tables' stage-2 entries first: the next walk is checked. */
+		r = tlb_xlate(w, &tlb, VA_RW, S2_MMU_READ);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 		r = tlb_xlate(w, &tlb, va, S2_MMU_READ);
 		assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
 		assert_false(r.tlb_hit);
+		assert_false(r.stale);
+		assert_int_equal(tlb.stats.stale_hits, 0);
 		r = tlb_xlate(w, &tlb, va, S2_MMU_READ);
 		assert_true(r.tlb_hit);
 		assert_false(r.stale);
@@ -1054,6 +1059,32 @@ static void tlb_stale_check_writes_nothing(void **state)
 	assert_int_equal(s2d(w, tbl), t2);
 	w->regs.tcr_el1 &= ~HAHD1;
 	w->regs.vtcr_el2 &= ~HAHD2;
+}
+
+/*
+ * The last descriptor of the memory window is updated like any other
+ * (the swap's bounds check is the read's: offset <= size - 8): a stage-2
+ * leaf with AF=0 in the window's last 8 bytes gets AF.
+ */
+static void swap_at_window_end(void **state)
+{
+	struct world *w = *state;
+	const uint64_t ipa = 0x10fff000ULL, va = 0x411000ULL;   /* index 511 */
+	uint64_t tbl = TT_MEM_BASE + TT_MEM_SIZE - 4096, slot = tbl + 511 * 8;
+	struct s2_mmu_result r;
+
+	assert_int_equal(slot, w->t.mem.base + w->t.mem.size - 8);
+	tt_wr(&w->t, tt_slot(&w->t, &w->s2, ipa, 2), tbl | DESC_TYPE_TABLE);
+	tt_wr(&w->t, slot,
+	      s2_leaf(PA_DATA + 0xa000, 3, S2_MEMATTR_NORMAL_WB, 0, 3) & ~DESC_AF);
+	tt_wr(&w->t, s1slot(w, va), s1_leaf(ipa, 0, ATTR_WB, 0, 3));
+	w->regs.vtcr_el2 |= VTCR_EL2_HA;
+	r = xlate(w, va, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, PA_DATA + 0xa000);
+	assert_int_equal(r.af_set, S2_MMU_AF_S2);
+	assert_true(tt_rd(&w->t, slot) & DESC_AF);
+	w->regs.vtcr_el2 &= ~VTCR_EL2_HA;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1211,6 +1242,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tlb_writable_clean, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_dbm0_write_faults, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_stale_check_writes_nothing, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(swap_at_window_end, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(redo_s1_af, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(redo_s1_dirty, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(redo_s2_dirty, world_setup, world_teardown),
