@@ -3,17 +3,18 @@
  * @file
  * The architectural MMU model ("hardware"): the EL1&0 translation regime of
  * an Armv8-A CPU with EL2 enabled. Stage 1 (AArch64 VMSAv8-64, AArch32
- * LPAE or the AArch32 Short-descriptor format) walked *through* stage 2, stage 2 alone (guest MMU off), stage 1
- * alone (HCR_EL2.VM=0); fault records as the CPU reports them and encoders
- * into ESR_ELx, HPFAR_EL2, FAR and PAR_EL1 (AT instructions).
+ * LPAE or the AArch32 Short-descriptor format) walked *through* stage 2,
+ * stage 2 alone (guest MMU off), stage 1 alone (HCR_EL2.VM=0); fault
+ * records as the CPU reports them and encoders into ESR_ELx, HPFAR_EL2,
+ * FAR and PAR_EL1 (AT instructions).
  *
  * The model shares nothing with libs2mm but the project's private table of
  * bit definitions (internal/s2mm/arch.h) and the error codes of
  * <s2mm/error.h>: it is written from the Arm ARM (DDI 0487), pseudocode
- * names cited in the model sources. It is freestanding (no libc, no allocation) and reads
- * translation tables only through a struct s2_mmu_mem window, so that the
- * same walker runs on the host against simulated memory and inside s2hyp
- * against real memory.
+ * names cited in the model sources. It is freestanding (no libc, no
+ * allocation) and reads translation tables only through a struct
+ * s2_mmu_mem window, so that the same walker runs on the host against
+ * simulated memory and inside s2hyp against real memory.
  *
  * Walks write memory only for FEAT_HAFDBS's hardware updates, when the CPU
  * has the feature and TCR_EL1/VTCR_EL2 enable them (HA: the Access flag;
