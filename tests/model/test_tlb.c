@@ -877,6 +877,55 @@ static void tlb_one_set_keeps_pages_apart(void **state)
 }
 
 /*
+ * A TLBI by address reaches an entry of any size that holds the address,
+ * whichever set the address's 4KB page would index, and nothing else:
+ * not another VMID's, not a block beside it.
+ */
+static void tlb_tlbi_by_addr_reaches_every_size(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb *t = &w->tlb[0];
+	struct s2_tlbi other = { S2_TLBI_IPAS2E1, 2, RAM_IPA + 0x5000, 0 };
+	struct s2_mmu_result r;
+	const uint64_t g1 = 1ULL << 30, va = 4 * g1;
+
+	/* Stage-2-only entries: a 2MB block and a 4KB page. */
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	r = xlate(w, 0, RAM_IPA + 0x10, S2_MMU_READ);
+	assert_int_equal(r.s2_shift, 21);
+	xlate(w, 0, IPA_A, S2_MMU_READ);
+	assert_int_equal(s2_tlb_count(t), 2);
+	assert_int_equal(s2_tlb_tlbi(t, &other), 0);
+	other.vmid = s2_mmu_vmid(&w->cpu, &w->regs);
+	other.addr = RAM_IPA + (2ULL << 20) + 0x5000;   /* the next block */
+	assert_int_equal(s2_tlb_tlbi(t, &other), 0);
+	other.op = S2_TLBI_VAE1;   /* stage 1 only: no stage-2-only entry */
+	other.addr = RAM_IPA + 0x5000;
+	assert_int_equal(s2_tlb_tlbi(t, &other), 0);
+	assert_int_equal(s2_tlb_count(t), 2);
+	assert_true(xlate(w, 0, RAM_IPA + 0x1ff000, S2_MMU_READ).tlb_hit);
+	tlbi_is(w, S2_TLBI_IPAS2E1, RAM_IPA + 0x5000, 0);
+	assert_int_equal(s2_tlb_count(t), 1);
+	assert_false(xlate(w, 0, RAM_IPA + 0x10, S2_MMU_READ).tlb_hit);
+	assert_true(xlate(w, 0, IPA_A, S2_MMU_READ).tlb_hit);
+
+	/* A 1GB combined entry, by a VA in its last 4KB page. */
+	w->regs.sctlr_el1 |= SCTLR_M;
+	w->regs.tcr_el1 = 23 | (2ULL << TCR_EL1_IPS_SHIFT);
+	tt_set(&w->t, &w->s2, va, 1, s2_leaf(g1, 3, 0xf, 0, 1));
+	tt_set(&w->t, &w->s1, va, 1, s1_leaf(va, 0, 1, 0, 1));
+	r = xlate(w, 0, va + 8, S2_MMU_READ);
+	assert_int_equal(r.s1_shift, 30);
+	assert_int_equal(s2_tlb_count(t), 3);
+	tlbi_is(w, S2_TLBI_VAAE1, va - 0x1000, 0);
+	tlbi_is(w, S2_TLBI_IPAS2E1, va + 0x3000, 0);   /* not a stage-1 entry */
+	assert_int_equal(s2_tlb_count(t), 3);
+	tlbi_is(w, S2_TLBI_VALE1, va + g1 - 0x1000, 1);
+	assert_int_equal(s2_tlb_count(t), 2);
+	assert_false(xlate(w, 0, va + 8, S2_MMU_READ).tlb_hit);
+}
+
+/*
  * Faults are counted by kind and stage: a stage-2 fault on a stage-1
  * table fetch (S1PTW) counts as stage 2 and as S1PTW, a stage-1
  * permission fault of a hit as neither.
@@ -925,6 +974,7 @@ int main(void)
 		T(tlb_a32_va_is_32_bits),
 		T(tlb_one_set_keeps_pages_apart),
 		T(tlb_counts_faults),
+		T(tlb_tlbi_by_addr_reaches_every_size),
 		T(tlb_a64_entries_keep_their_block),
 		T(tlb_hits_as_walked),
 		T(tlb_hits_blocks_as_walked),
