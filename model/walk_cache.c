@@ -46,52 +46,6 @@ void wc_stats_reset(struct s2_tlb *tlb)
 			tlb->wc[t]->stats = (struct s2_wc_stats){ 0 };
 }
 
-/* The lowest input bit a descriptor at @level indexes (its range's log2). */
-static unsigned level_shift(const struct s2_mmu_tt *c, int level)
-{
-	return c->gbits + (unsigned)(3 - level) * c->stride;
-}
-
-/* Levels of one prefix spread over neighbouring sets. */
-static struct s2_wc_entry *set_of(const struct s2_wc *wc, uint64_t tag, int level)
-{
-	uint32_t set = (uint32_t)(tag + (uint64_t)(level + 1)) & (wc->sets - 1);
-
-	return &wc->entries[(uint64_t)set * wc->ways];
-}
-
-static void hit(struct s2_wc *wc, struct s2_wc_entry *e)
-{
-	wc->stats.hits[e->level + 1]++;
-	e->stamp = ++wc->clock;
-}
-
-bool wc_table_lookup(struct s2_wc *wc, const struct s2_mmu_tt *c,
-		     uint16_t vmid, uint16_t asid, uint64_t ia,
-		     struct wc_table *out)
-{
-	wc->stats.lookups++;
-	/* The deepest first: it skips the most reads. */
-	for (int level = 2; level >= c->start; level--) {
-		uint64_t tag = ia >> level_shift(c, level);
-		struct s2_wc_entry *e = set_of(wc, tag, level);
-
-		for (uint32_t w = 0; w < wc->ways; w++, e++) {
-			if (e->valid && e->tag == tag && e->level == level &&
-			    e->vmid == vmid && e->asid == asid &&
-			    e->gbits == c->gbits) {
-				hit(wc, e);
-				out->table = e->out;
-				out->level = level;
-				out->tbl = e->tbl;
-				return true;
-			}
-		}
-	}
-	wc->stats.misses++;
-	return false;
-}
-
 /* Put @n in @set: a free way, else the replacement policy's victim. */
 static void fill(struct s2_wc *wc, struct s2_wc_entry *set,
 		 const struct s2_wc_entry *n)
@@ -118,45 +72,15 @@ void wc_table_fill(struct s2_wc *wc, const struct s2_mmu_tt *c, uint16_t vmid,
 		   uint16_t asid, uint64_t ia, int level, uint64_t next,
 		   uint8_t tbl)
 {
-	unsigned shift = level_shift(c, level);
+	unsigned shift = wc_level_shift(c, level);
 	struct s2_wc_entry n = {
 		.tag = ia >> shift, .out = next, .vmid = vmid, .asid = asid,
 		.level = (int8_t)level, .shift = (uint8_t)shift,
 		.gbits = c->gbits, .valid = 1, .tbl = tbl,
 	};
 
-	fill(wc, set_of(wc, n.tag, level), &n);
+	fill(wc, wc_set(wc, n.tag, level), &n);
 	wc->granules |= 1u << c->gbits;
-}
-
-bool wc_leaf_lookup(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
-		    struct s2_leaf *out)
-{
-	uint64_t shifts = wc->shifts;
-
-	wc->stats.lookups++;
-	while (shifts) {
-		unsigned shift = (unsigned)__builtin_ctzll(shifts);
-		uint64_t tag = ipa >> shift;
-		struct s2_wc_entry *e = set_of(wc, tag, 0);
-
-		shifts &= shifts - 1;
-		for (uint32_t w = 0; w < wc->ways; w++, e++) {
-			if (e->valid && e->tag == tag && e->shift == shift &&
-			    e->vmid == vmid) {
-				hit(wc, e);
-				out->pa = e->out | (ipa & LOWMASK(shift));
-				out->level = e->level;
-				out->shift = e->shift;
-				out->perm = e->perm;
-				out->memattr = e->memattr;
-				out->sh = e->sh;
-				return true;
-			}
-		}
-	}
-	wc->stats.misses++;
-	return false;
 }
 
 void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
@@ -169,7 +93,7 @@ void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
 		.sh = leaf->sh,
 	};
 
-	fill(wc, set_of(wc, n.tag, 0), &n);
+	fill(wc, wc_set(wc, n.tag, 0), &n);
 	wc->shifts |= 1ULL << leaf->shift;
 }
 
@@ -239,7 +163,7 @@ static void tlbi_addr(struct s2_wc *wc, unsigned type, const struct s2_tlbi *op)
 		for (uint64_t s = wc->shifts; s; s &= s - 1) {
 			unsigned shift = (unsigned)__builtin_ctzll(s);
 
-			tlbi_ways(wc, type, op, set_of(wc, a >> shift, 0));
+			tlbi_ways(wc, type, op, wc_set(wc, a >> shift, 0));
 		}
 		return;
 	}
@@ -250,7 +174,7 @@ static void tlbi_addr(struct s2_wc *wc, unsigned type, const struct s2_tlbi *op)
 			unsigned shift = gbits + (unsigned)(3 - level) * stride;
 
 			if (shift < 64)
-				tlbi_ways(wc, type, op, set_of(wc, a >> shift, level));
+				tlbi_ways(wc, type, op, wc_set(wc, a >> shift, level));
 		}
 	}
 }
