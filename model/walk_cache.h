@@ -75,6 +75,29 @@ static inline void wc_hit(struct s2_wc *wc, struct s2_wc_entry *e)
 }
 
 /*
+ * The entry wc_table_lookup() would hit, uncounted: for a walk that decides
+ * whether to use it before it counts anything (walk_wc_fast.c).
+ */
+static inline struct s2_wc_entry *wc_table_find(const struct s2_wc *wc,
+						const struct s2_mmu_tt *c,
+						uint16_t vmid, uint16_t asid,
+						uint64_t ia)
+{
+	/* The deepest first: it skips the most reads. */
+	for (int level = 2; level >= c->start; level--) {
+		unsigned shift = wc_level_shift(c, level);
+		uint64_t tag = ia >> shift;
+		uint64_t key = WC_KEY(vmid, asid, level, shift, c->gbits);
+		struct s2_wc_entry *e = wc_set(wc, tag, level);
+
+		for (uint32_t w = 0; w < wc->ways; w++, e++)
+			if (e->tag == tag && wc_key(e) == key)
+				return e;
+	}
+	return NULL;
+}
+
+/*
  * The deepest table descriptor @wc holds for input address @ia in a walk
  * of @c's geometry (levels @c->start to 2), tagged @vmid and @asid (0 for
  * stage 2). Counts the look-up and its hit level. @ia: stage 1's VA with
@@ -85,26 +108,18 @@ static inline bool wc_table_lookup(struct s2_wc *wc, const struct s2_mmu_tt *c,
 				   uint16_t vmid, uint16_t asid, uint64_t ia,
 				   struct wc_table *out)
 {
-	wc->stats.lookups++;
-	/* The deepest first: it skips the most reads. */
-	for (int level = 2; level >= c->start; level--) {
-		unsigned shift = wc_level_shift(c, level);
-		uint64_t tag = ia >> shift;
-		uint64_t key = WC_KEY(vmid, asid, level, shift, c->gbits);
-		struct s2_wc_entry *e = wc_set(wc, tag, level);
+	struct s2_wc_entry *e = wc_table_find(wc, c, vmid, asid, ia);
 
-		for (uint32_t w = 0; w < wc->ways; w++, e++) {
-			if (e->tag == tag && wc_key(e) == key) {
-				wc_hit(wc, e);
-				out->table = e->out;
-				out->level = level;
-				out->tbl = e->tbl;
-				return true;
-			}
-		}
+	wc->stats.lookups++;
+	if (!e) {
+		wc->stats.misses++;
+		return false;
 	}
-	wc->stats.misses++;
-	return false;
+	wc_hit(wc, e);
+	out->table = e->out;
+	out->level = e->level;
+	out->tbl = e->tbl;
+	return true;
 }
 
 /*
@@ -115,6 +130,22 @@ void wc_table_fill(struct s2_wc *wc, const struct s2_mmu_tt *c, uint16_t vmid,
 		   uint16_t asid, uint64_t ia, int level, uint64_t next,
 		   uint8_t tbl);
 
+/* The entry wc_leaf_lookup() would hit, uncounted (see wc_table_find()). */
+static inline struct s2_wc_entry *wc_leaf_find(const struct s2_wc *wc,
+					       uint16_t vmid, uint64_t ipa)
+{
+	for (uint64_t shifts = wc->shifts; shifts; shifts &= shifts - 1) {
+		unsigned shift = (unsigned)__builtin_ctzll(shifts);
+		uint64_t tag = ipa >> shift, key = WC_KEY(vmid, 0, 0, shift, 0);
+		struct s2_wc_entry *e = wc_set(wc, tag, 0);
+
+		for (uint32_t w = 0; w < wc->ways; w++, e++)
+			if (e->tag == tag && (wc_key(e) & WC_KEY_NOLEVEL) == key)
+				return e;
+	}
+	return NULL;
+}
+
 /*
  * The nested TLB: a stage-2 leaf for a stage-1 descriptor fetch at @ipa,
  * probed for each block size it holds, the smallest first.
@@ -122,28 +153,23 @@ void wc_table_fill(struct s2_wc *wc, const struct s2_mmu_tt *c, uint16_t vmid,
 static inline bool wc_leaf_lookup(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
 				  struct s2_leaf *out)
 {
-	wc->stats.lookups++;
-	for (uint64_t shifts = wc->shifts; shifts; shifts &= shifts - 1) {
-		unsigned shift = (unsigned)__builtin_ctzll(shifts);
-		uint64_t tag = ipa >> shift, key = WC_KEY(vmid, 0, 0, shift, 0);
-		struct s2_wc_entry *e = wc_set(wc, tag, 0);
+	struct s2_wc_entry *e = wc_leaf_find(wc, vmid, ipa);
 
-		for (uint32_t w = 0; w < wc->ways; w++, e++) {
-			if (e->tag == tag && (wc_key(e) & WC_KEY_NOLEVEL) == key) {
-				wc_hit(wc, e);
-				out->pa = e->out | (ipa & LOWMASK(shift));
-				out->level = e->level;
-				out->shift = e->shift;
-				out->perm = e->perm;
-				out->memattr = e->memattr;
-				out->sh = e->sh;
-				return true;
-			}
-		}
+	wc->stats.lookups++;
+	if (!e) {
+		wc->stats.misses++;
+		return false;
 	}
-	wc->stats.misses++;
-	return false;
+	wc_hit(wc, e);
+	out->pa = e->out | (ipa & LOWMASK(e->shift));
+	out->level = e->level;
+	out->shift = e->shift;
+	out->perm = e->perm;
+	out->memattr = e->memattr;
+	out->sh = e->sh;
+	return true;
 }
+
 void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
 		  const struct s2_leaf *leaf);
 
