@@ -76,18 +76,22 @@ static inline void wc_hit(struct s2_wc *wc, struct s2_wc_entry *e)
 
 /*
  * The entry wc_table_lookup() would hit, uncounted: for a walk that decides
- * whether to use it before it counts anything (walk_wc_fast.c).
+ * whether to use it before it counts anything (walk_wc_fast.c). @gbits:
+ * the granule's, a constant where the caller knows it (shifts and keys
+ * then fold), with @start the walk's start level.
  */
-static inline struct s2_wc_entry *wc_table_find(const struct s2_wc *wc,
-						const struct s2_mmu_tt *c,
-						uint16_t vmid, uint16_t asid,
-						uint64_t ia)
+static inline __attribute__((always_inline)) struct s2_wc_entry *
+wc_table_find_g(const struct s2_wc *wc, int start, const unsigned gbits,
+		uint16_t vmid, uint16_t asid, uint64_t ia)
 {
+	const uint64_t key0 = WC_KEY(vmid, asid, 0, 0, gbits);
+
 	/* The deepest first: it skips the most reads. */
-	for (int level = 2; level >= c->start; level--) {
-		unsigned shift = wc_level_shift(c, level);
+#pragma GCC unroll 4
+	for (int level = 2; level >= start; level--) {
+		unsigned shift = gbits + (unsigned)(3 - level) * (gbits - 3);
 		uint64_t tag = ia >> shift;
-		uint64_t key = WC_KEY(vmid, asid, level, shift, c->gbits);
+		uint64_t key = key0 | WC_KEY(0, 0, level, shift, 0);
 		struct s2_wc_entry *e = wc_set(wc, tag, level);
 
 		for (uint32_t w = 0; w < wc->ways; w++, e++)
@@ -95,6 +99,14 @@ static inline struct s2_wc_entry *wc_table_find(const struct s2_wc *wc,
 				return e;
 	}
 	return NULL;
+}
+
+static inline struct s2_wc_entry *wc_table_find(const struct s2_wc *wc,
+						const struct s2_mmu_tt *c,
+						uint16_t vmid, uint16_t asid,
+						uint64_t ia)
+{
+	return wc_table_find_g(wc, c->start, c->gbits, vmid, asid, ia);
 }
 
 /*

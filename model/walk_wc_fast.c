@@ -69,7 +69,7 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	/* AArch64.IPAIsOutOfRange: the general walk faults. */
 	if (!wc || (ipa & w->s2_range))
 		return false;
-	h = wc_table_find(wc, s2, w->vmid, 0, ipa);
+	h = wc_table_find_g(wc, s2->start, 12, w->vmid, 0, ipa);
 	if (!h)
 		return false;
 	level = h->level + 1;
@@ -107,7 +107,7 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
 	const uint64_t ia = va & GENMASK(55, 0);
 	struct s2_wc *wc = w->wc1, *ntlb = w->ntlb;
-	struct s2_wc_entry *h = wc_table_find(wc, c, w->vmid, c->asid, ia);
+	struct s2_wc_entry *h = wc_table_find_g(wc, c->start, 12, w->vmid, c->asid, ia);
 	struct s2_wc_entry *fetch[4];
 	struct wc_fill fills[3];
 	uint64_t table, tbl_attrs, ipa, d;
