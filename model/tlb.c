@@ -169,7 +169,8 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 }
 
 /* Does TLBI @op remove entry @e (D8.13, "scope of TLB maintenance")? */
-static bool tlbi_hits(const struct s2_tlbi *op, const struct s2_tlb_entry *e)
+static inline __attribute__((always_inline)) bool
+tlbi_hits(const struct s2_tlbi *op, const struct s2_tlb_entry *e)
 {
 	bool s1 = e->kind == S2_TLB_S12 || e->kind == S2_TLB_S1;
 	bool va_hit = s1 && !((op->addr ^ e->in) >> e->shift);

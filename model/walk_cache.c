@@ -104,8 +104,8 @@ void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
  * VALE1, VAALE1 and IPAS2LE1 leave them. A stage-1 operation does not
  * reach stage-2 information, nor IPAS2* stage-1 information.
  */
-static bool tlbi_hits(unsigned type, const struct s2_tlbi *op,
-		      const struct s2_wc_entry *e)
+static inline __attribute__((always_inline)) bool
+tlbi_hits(unsigned type, const struct s2_tlbi *op, const struct s2_wc_entry *e)
 {
 	bool s1 = type == S2_WC_S1;
 	bool va = s1 && ((op->addr & GENMASK(55, 0)) >> e->shift) == e->tag;
