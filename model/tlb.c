@@ -20,6 +20,24 @@
 #include "tlb_sets.h"
 #include "walk_cache.h"
 
+/*
+ * The fill log (struct s2_tlb's fills): VMALLE1 of the VMID whose stage-1
+ * entries all lie in logged slots looks at those slots alone, not the
+ * whole TLB. The simulator's host follows every stage-2 change with
+ * VMALLE1, as KVM does, a few fills apart.
+ */
+#define S2_TLB_FILL_LOG  8
+#define S2_TLB_FILL_ANY  0x10000u   /* every entry is in the log */
+_Static_assert(sizeof(((struct s2_tlb *)0)->fills) ==
+	       S2_TLB_FILL_LOG * sizeof(uint32_t), "the fill log's size");
+
+/* Start the log afresh: every stage-1 entry of @vmid is in it (none held). */
+static void fills_reset(struct s2_tlb *tlb, uint32_t vmid)
+{
+	tlb->fills_n = 0;
+	tlb->fills_vmid = vmid;
+}
+
 int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 		uint32_t sets, uint32_t ways)
 {
@@ -32,6 +50,7 @@ int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 				.set_bytes = (uint64_t)ways * sizeof(*entries) };
 	for (i = 0; i < sets * ways; i++)
 		entries[i] = (struct s2_tlb_entry){ 0 };
+	fills_reset(tlb, S2_TLB_FILL_ANY);
 	return 0;
 }
 
@@ -75,6 +94,10 @@ static void fill(struct s2_tlb *tlb, const struct s2_tlb_entry *n)
 		tlb->stats.evictions++;
 	}
 	e[way] = *n;
+	if (tlb->fills_n < S2_TLB_FILL_LOG)
+		tlb->fills[tlb->fills_n] = (uint32_t)(&e[way] - tlb->entries);
+	if (tlb->fills_n <= S2_TLB_FILL_LOG)
+		tlb->fills_n++;
 	tlb->shifts |= 1ULL << n->shift;
 	tlb->stats.fills++;
 }
@@ -215,6 +238,16 @@ static void tlbi_ways(struct s2_tlb *tlb, const struct s2_tlbi *op,
 	}
 }
 
+/* Remove entry @e if @op reaches it. */
+static void tlbi_ways_1(struct s2_tlb *tlb, const struct s2_tlbi *op,
+			struct s2_tlb_entry *e)
+{
+	if (tlbi_hits(op, e)) {
+		e->kind = S2_TLB_INVALID;
+		tlb->stats.invalidated++;
+	}
+}
+
 /* The operations that reach only entries holding their address. */
 static bool by_addr(unsigned op)
 {
@@ -245,6 +278,19 @@ int s2_tlb_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 		wc_tlbi(tlb, op);
 		return 0;
 	}
+	if (op->op == S2_TLBI_VMALLE1 && tlb->fills_n <= S2_TLB_FILL_LOG &&
+	    (tlb->fills_vmid == op->vmid || tlb->fills_vmid == S2_TLB_FILL_ANY)) {
+		/*
+		 * Every stage-1 entry of the VMID was filled into a logged
+		 * slot (a slot refilled since is logged again): the rest of
+		 * the TLB holds none. tlb->shifts stays a superset.
+		 */
+		for (i = 0; i < tlb->fills_n; i++)
+			tlbi_ways_1(tlb, op, &tlb->entries[tlb->fills[i]]);
+		fills_reset(tlb, op->vmid);
+		wc_tlbi(tlb, op);
+		return 0;
+	}
 	/*
 	 * The whole TLB. ALLE1, VMALLS12E1 and VMALLE1 are a compare of
 	 * kind and VMID, inline here (tlbi_hits() says the same): the
@@ -270,6 +316,9 @@ int s2_tlb_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 		}
 	}
 	tlb->shifts = shifts;
+	/* ASIDE1 only removes: what the log covers, it still covers. */
+	if (op->op != S2_TLBI_ASIDE1)
+		fills_reset(tlb, op->op == S2_TLBI_ALLE1 ? S2_TLB_FILL_ANY : op->vmid);
 	wc_tlbi(tlb, op);
 	return 0;
 }

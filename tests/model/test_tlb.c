@@ -925,6 +925,79 @@ static void tlb_tlbi_by_addr_reaches_every_size(void **state)
 	assert_false(xlate(w, 0, va + 8, S2_MMU_READ).tlb_hit);
 }
 
+/* Translate VA_A on CPU 0 under VMID @vmid (a combined entry of it). */
+static void fill_vmid(struct tworld *w, uint16_t vmid)
+{
+	w->regs.vttbr_el2 = w->s2.root | ((uint64_t)vmid << VTTBR_EL2_VMID_SHIFT);
+	assert_int_equal(xlate(w, 0, VA_A, S2_MMU_READ).fault.type, S2_MMU_FAULT_NONE);
+}
+
+/*
+ * VMALLE1 looks only at the slots filled since the last whole-TLB
+ * operation when those hold every stage-1 entry of its VMID (the fill
+ * log); it must reach the same entries as a scan of the whole TLB: its
+ * VMID's stage-1 entries, however many fills ago and whatever operation
+ * came last, and nothing else.
+ */
+static void tlb_vmalle1_reaches_every_fill(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb *t = &w->tlb[0];
+	struct s2_tlbi op = { S2_TLBI_VMALLE1, 1, 0, 0 };
+	uint16_t v;
+
+	s2_tlb_set_s2_fetch(t, false);   /* no stage-2 entries for the fetches */
+	/* A stage-2-only entry and a combined one of VMID 1: the second goes. */
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	xlate(w, 0, IPA_A, S2_MMU_READ);
+	w->regs.sctlr_el1 |= SCTLR_M;
+	fill_vmid(w, 1);
+	assert_int_equal(s2_tlb_count(t), 2);
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 1);
+
+	/* VMID 1's entry filled before a VMALLE1 of VMID 2: still reached. */
+	fill_vmid(w, 1);
+	op.vmid = 2;
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 2);
+	op.vmid = 1;
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 1);
+
+	/*
+	 * More fills than the log holds (stage-2-only entries of other
+	 * VMIDs, one set's ways), VMID 1's the last, in another set: still
+	 * reached, the others left.
+	 */
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	for (v = 2; v < 12; v++) {
+		w->regs.vttbr_el2 = w->s2.root | ((uint64_t)v << VTTBR_EL2_VMID_SHIFT);
+		xlate(w, 0, IPA_A, S2_MMU_READ);
+	}
+	w->regs.sctlr_el1 |= SCTLR_M;
+	w->regs.vttbr_el2 = w->s2.root | (1ULL << VTTBR_EL2_VMID_SHIFT);
+	assert_int_equal(xlate(w, 0, VA_B, S2_MMU_READ).fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(s2_tlb_count(t), NWAYS + 1);
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), NWAYS);
+	assert_false(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	w->regs.vttbr_el2 = w->s2.root | (11ULL << VTTBR_EL2_VMID_SHIFT);
+	assert_true(xlate(w, 0, IPA_A, S2_MMU_READ).tlb_hit);
+	w->regs.sctlr_el1 |= SCTLR_M;
+	/* After ALLE1 the log holds everything: a fill, then VMALLE1. */
+	op.op = S2_TLBI_ALLE1;
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 0);
+	fill_vmid(w, 3);
+	fill_vmid(w, 1);
+	op.op = S2_TLBI_VMALLE1;
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 1);
+	assert_int_equal(w->tlb[0].stats.stale_hits, 0);
+}
+
 /*
  * Faults are counted by kind and stage: a stage-2 fault on a stage-1
  * table fetch (S1PTW) counts as stage 2 and as S1PTW, a stage-1
@@ -975,6 +1048,7 @@ int main(void)
 		T(tlb_one_set_keeps_pages_apart),
 		T(tlb_counts_faults),
 		T(tlb_tlbi_by_addr_reaches_every_size),
+		T(tlb_vmalle1_reaches_every_fill),
 		T(tlb_a64_entries_keep_their_block),
 		T(tlb_hits_as_walked),
 		T(tlb_hits_blocks_as_walked),
