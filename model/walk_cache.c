@@ -16,6 +16,22 @@
 #include "internal.h"
 #include "walk_cache.h"
 
+/*
+ * The fill log, as the TLB's (tlb.c): VMALLE1 of the VMID whose entries
+ * all lie in the slots filled since the last whole scan looks at those
+ * alone. Only the stage-1 walk cache takes VMALLE1.
+ */
+#define WC_FILL_LOG 8
+#define WC_FILL_ANY 0x10000u
+_Static_assert(sizeof(((struct s2_wc *)0)->fills) == WC_FILL_LOG * sizeof(uint32_t),
+	       "the fill log's size");
+
+static void fills_reset(struct s2_wc *wc, uint32_t vmid)
+{
+	wc->fills_n = 0;
+	wc->fills_vmid = vmid;
+}
+
 int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc,
 		      struct s2_wc_entry *entries, uint32_t sets, uint32_t ways,
 		      enum s2_wc_repl repl)
@@ -35,6 +51,7 @@ int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc
 			      .repl = (uint8_t)repl };
 	for (i = 0; i < (uint64_t)sets * ways; i++)
 		entries[i] = (struct s2_wc_entry){ 0 };
+	fills_reset(wc, WC_FILL_ANY);
 	tlb->wc[type] = wc;
 	return 0;
 }
@@ -64,6 +81,10 @@ static void fill(struct s2_wc *wc, struct s2_wc_entry *set,
 		wc->stats.evictions++;
 	}
 	set[way] = *n;
+	if (wc->fills_n < WC_FILL_LOG)
+		wc->fills[wc->fills_n] = (uint32_t)(&set[way] - wc->entries);
+	if (wc->fills_n <= WC_FILL_LOG)
+		wc->fills_n++;
 	set[way].stamp = ++wc->clock;
 	wc->stats.fills++;
 }
@@ -210,6 +231,19 @@ void wc_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 			tlbi_addr(wc, t, op);
 			continue;
 		}
+		if (op->op == S2_TLBI_VMALLE1 && wc->fills_n <= WC_FILL_LOG &&
+		    (wc->fills_vmid == op->vmid || wc->fills_vmid == WC_FILL_ANY)) {
+			for (uint32_t i = 0; i < wc->fills_n; i++) {
+				struct s2_wc_entry *e = &wc->entries[wc->fills[i]];
+
+				if (e->valid && e->vmid == op->vmid) {
+					e->valid = 0;
+					wc->stats.invalidated++;
+				}
+			}
+			fills_reset(wc, op->vmid);
+			continue;
+		}
 		/*
 		 * The whole cache. ALLE1, VMALLS12E1 and VMALLE1 are a VMID
 		 * compare (ALLE1 taken as any VMID), inline here: through
@@ -234,5 +268,8 @@ void wc_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 		}
 		if (t == S2_WC_NESTED)
 			wc->shifts = shifts;
+		/* ASIDE1 only removes: what the log covers, it still covers. */
+		if (op->op != S2_TLBI_ASIDE1)
+			fills_reset(wc, op->op == S2_TLBI_ALLE1 ? WC_FILL_ANY : op->vmid);
 	}
 }

@@ -174,6 +174,9 @@ struct s2_wc {
 	uint64_t clock;              /* LRU time */
 	uint64_t shifts;             /* nested TLB: bit n, some entry has shift n */
 	uint32_t granules;           /* walk caches: bit n, some entry has gbits n */
+	uint32_t fills[8];           /* slots filled since the last whole scan */
+	uint32_t fills_n;            /* fills logged; more: only a count */
+	uint32_t fills_vmid;         /* the log holds all of this VMID's */
 	struct s2_wc_stats stats;    /* read them; s2_tlb_stats_reset() */
 };
 

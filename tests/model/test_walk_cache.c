@@ -550,6 +550,63 @@ static void storage_and_reset(void **state)
 	world_free(w);
 }
 
+/* Valid entries of VMID @vmid in cache @t. */
+static unsigned wc_held(const struct wworld *w, unsigned t, uint16_t vmid)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < WC_SETS * WC_WAYS; i++)
+		n += w->wce[t][i].valid && w->wce[t][i].vmid == vmid;
+	return n;
+}
+
+/* Translate @va under VMID @vmid. */
+static void xlate_vmid(struct wworld *w, uint64_t va, uint16_t vmid)
+{
+	w->regs.vttbr_el2 = (w->regs.vttbr_el2 & ~(0xffffULL << VTTBR_EL2_VMID_SHIFT)) |
+			    (uint64_t)vmid << VTTBR_EL2_VMID_SHIFT;
+	assert_int_equal(xlate(w, va).fault.type, S2_MMU_FAULT_NONE);
+}
+
+/*
+ * VMALLE1 looks only at the stage-1 walk cache's slots filled since its
+ * last whole scan when they hold every entry of its VMID (the fill log):
+ * it must still remove every entry of the VMID, filled before another
+ * VMID's VMALLE1 or after more fills than the log holds, and no other.
+ */
+static void vmalle1_reaches_every_fill(void **state)
+{
+	struct wworld *w = world(C_S1 | C_NESTED);
+
+	(void)state;
+	xlate_vmid(w, VA_X, VMID);
+	xlate_vmid(w, VA_Y, 2);
+	assert_int_equal(wc_held(w, S2_WC_S1, VMID), 3);
+	tlbi(w, S2_TLBI_VMALLE1, VMID, 0, 0);
+	assert_int_equal(wc_held(w, S2_WC_S1, VMID), 0);
+	assert_int_equal(wc_held(w, S2_WC_S1, 2), 3);
+	assert_int_equal(wc_held(w, S2_WC_NESTED, VMID), 4);
+
+	/* Filled before another VMID's VMALLE1. */
+	xlate_vmid(w, VA_X + 4096, VMID);
+	tlbi(w, S2_TLBI_VMALLE1, 2, 0, 0);
+	assert_int_equal(wc_held(w, S2_WC_S1, VMID), 3);
+	tlbi(w, S2_TLBI_VMALLE1, VMID, 0, 0);
+	assert_int_equal(wc_held(w, S2_WC_S1, VMID), 0);
+
+	/* Filled after 9 fills of other VMIDs: past the log. */
+	for (uint16_t v = 3; v < 6; v++)
+		xlate_vmid(w, VA_Y, v);
+	xlate_vmid(w, VA_Z, VMID);
+	assert_int_equal(wc_held(w, S2_WC_S1, VMID), 3);
+	tlbi(w, S2_TLBI_VMALLE1, VMID, 0, 0);
+	assert_int_equal(wc_held(w, S2_WC_S1, VMID), 0);
+	for (uint16_t v = 3; v < 6; v++)
+		assert_int_equal(wc_held(w, S2_WC_S1, v), 3);
+	assert_int_equal(w->tlb.stats.stale_hits, 0);
+	world_free(w);
+}
+
 /*
  * The checked model's count of s2_model_walk2d_cached()'s answers, by
  * return value (weak: absent from the model the other tests link).
@@ -612,6 +669,7 @@ int main(void)
 		cmocka_unit_test(bad_args),
 		cmocka_unit_test(storage_and_reset),
 		cmocka_unit_test(warm_walks_are_fast),
+		cmocka_unit_test(vmalle1_reaches_every_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
