@@ -81,6 +81,20 @@ static inline uint32_t tlb_tag(const struct s2_tlb_entry *e)
 }
 
 /*
+ * The first way of the set that holds the entries of block size
+ * 1 << @shift covering @in: the only set a look-up, a fill and a TLBI by
+ * address of that size touch. Every entry is indexed by its own size, so
+ * the sizes a TLB holds (tlb->shifts) name every set @in can be in.
+ */
+static inline struct s2_tlb_entry *tlb_set(const struct s2_tlb *tlb,
+					   uint64_t in, unsigned shift)
+{
+	uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
+
+	return (struct s2_tlb_entry *)((char *)tlb->entries + set * tlb->set_bytes);
+}
+
+/*
  * The way of @in's set for block size 1 << @shift that holds an entry
  * tagged @key (tlb_key() of shift 0) and, unless global, @asid. The
  * address is compared first: it is what tells most ways of a set apart;
@@ -92,8 +106,7 @@ static inline struct s2_tlb_entry *tlb_probe(struct s2_tlb *tlb, uint32_t key,
 {
 	uint64_t size = 1ULL << shift;
 	uint32_t want = key | shift << 24;
-	uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
-	char *first = (char *)tlb->entries + set * tlb->set_bytes;
+	char *first = (char *)tlb_set(tlb, in, shift);
 	struct s2_tlb_entry *e = (struct s2_tlb_entry *)first;
 	struct s2_tlb_entry *end = (struct s2_tlb_entry *)(first + tlb->set_bytes);
 

@@ -24,6 +24,7 @@
 #include "walk_cache.h"
 #include "walk_fast.h"
 #include "walk_sd.h"
+#include "walk_wc_fast.h"
 
 static void set_fault(struct s2_mmu_fault *f, unsigned type, int level,
 		      unsigned stage)
@@ -679,6 +680,108 @@ walk_s1_cached(struct s2_walk *w, const struct s2_mmu_tt *c, uint64_t va,
 	return walk_s1(w, c, va, 0, S2_START_ANY, w->wc1, lf, f);
 }
 
+#ifdef S2MM_MODEL_CHECK_FAST
+/*
+ * Self-check build: every s2_model_walk2d_cached() is compared with the
+ * general cached walk run on copies of the caches as they were before:
+ * the same leaves, reads and hits, and the caches left the same, entry by
+ * entry and counter by counter; declining, it must have changed nothing.
+ * Counted by its return value.
+ */
+unsigned long s2_model_cached_walks[3];
+
+#define CHECK_WC_MAX 4096
+static struct s2_wc_entry check_ent[S2_WC_NR][CHECK_WC_MAX];
+static struct s2_wc check_wc[S2_WC_NR];
+
+static bool wc_entry_eq(const struct s2_wc_entry *a, const struct s2_wc_entry *b)
+{
+	return a->tag == b->tag && a->out == b->out && a->stamp == b->stamp &&
+	       a->vmid == b->vmid && a->asid == b->asid && a->level == b->level &&
+	       a->shift == b->shift && a->gbits == b->gbits && a->valid == b->valid &&
+	       a->perm == b->perm && a->memattr == b->memattr && a->sh == b->sh &&
+	       a->tbl == b->tbl;
+}
+
+static bool wc_eq(const struct s2_wc *a, const struct s2_wc *b)
+{
+	const struct s2_wc_stats *x = &a->stats, *y = &b->stats;
+	uint64_t i;
+
+	if (a->victim != b->victim || a->clock != b->clock || a->shifts != b->shifts ||
+	    a->granules != b->granules || x->lookups != y->lookups ||
+	    x->misses != y->misses || x->fills != y->fills ||
+	    x->evictions != y->evictions || x->invalidated != y->invalidated)
+		return false;
+	for (i = 0; i < S2_WC_LEVELS; i++)
+		if (x->hits[i] != y->hits[i])
+			return false;
+	for (i = 0; i < (uint64_t)a->sets * a->ways; i++)
+		if (!wc_entry_eq(&a->entries[i], &b->entries[i]))
+			return false;
+	return true;
+}
+
+/* A copy of @wc in check slot @t, for the general walk; NULL stays NULL. */
+static struct s2_wc *wc_copy(const struct s2_wc *wc, unsigned t)
+{
+	uint64_t i;
+
+	if (!wc)
+		return NULL;
+	check_wc[t] = *wc;
+	check_wc[t].entries = check_ent[t];
+	for (i = 0; i < (uint64_t)wc->sets * wc->ways; i++)
+		check_ent[t][i] = wc->entries[i];
+	return &check_wc[t];
+}
+
+static bool wc_small(const struct s2_wc *wc)
+{
+	return !wc || (uint64_t)wc->sets * wc->ways <= CHECK_WC_MAX;
+}
+
+static unsigned check_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
+			     uint64_t va, struct tt_leaf *lf, struct tt_leaf *lf2,
+			     uint32_t *reads2)
+{
+	struct s2_walk g = *w;
+	struct s2_mmu_fault f = { 0 };
+	struct tt_leaf ref;
+	unsigned fast;
+
+	if (!wc_small(w->wc1) || !wc_small(w->wc2) || !wc_small(w->ntlb))
+		return s2_model_walk2d_cached(w, c, va, lf, lf2, reads2);
+	g.wc1 = wc_copy(w->wc1, S2_WC_S1);
+	g.wc2 = wc_copy(w->wc2, S2_WC_S2);
+	g.ntlb = wc_copy(w->ntlb, S2_WC_NESTED);
+	fast = s2_model_walk2d_cached(w, c, va, lf, lf2, reads2);
+	s2_model_cached_walks[fast]++;
+	if (!fast) {
+		if (w->reads != g.reads || w->wc_hits != g.wc_hits ||
+		    w->s2_cache_hits != g.s2_cache_hits)
+			__builtin_trap();
+	} else {
+		if (walk_s1(&g, c, va, 0, S2_START_ANY, g.wc1, &ref, &f) ||
+		    !leaf_eq(&ref, lf) || g.s1_dipa != w->s1_dipa)
+			__builtin_trap();
+		if (fast == 2) {
+			if (s2_walk_leaf(&g, lf->out, 0, S2_START_ANY, &ref, &f) ||
+			    !leaf_eq(&ref, lf2))
+				__builtin_trap();
+			g.reads -= *reads2;
+		}
+		if (g.reads != w->reads || g.wc_hits != w->wc_hits ||
+		    g.s2_cache_hits != w->s2_cache_hits)
+			__builtin_trap();
+	}
+	if (!wc_eq(g.wc1, w->wc1) || (w->wc2 && !wc_eq(g.wc2, w->wc2)) ||
+	    !wc_eq(g.ntlb, w->ntlb))
+		__builtin_trap();
+	return fast;
+}
+#endif
+
 /*
  * walk_s1() with the stage-2 granule chosen once for the whole walk, not
  * per lookup: each stage-2 lookup is then walk_s2_g() with constant
@@ -935,6 +1038,12 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 		check_fast(&w0, w, c, in, fast, &lf, lf2, *reads2);
 #else
 		fast = s2_model_walk2d_fast(w, c, in, &lf, lf2, reads2);
+#endif
+	} else if (walk_wc_fast_ok(w, c)) {
+#ifdef S2MM_MODEL_CHECK_FAST
+		fast = check_cached(w, c, in, &lf, lf2, reads2);
+#else
+		fast = s2_model_walk2d_cached(w, c, in, &lf, lf2, reads2);
 #endif
 	}
 	*fast2 = fast == 2;

@@ -16,6 +16,22 @@
 #include "internal.h"
 #include "walk_cache.h"
 
+/*
+ * The fill log, as the TLB's (tlb.c): VMALLE1 of the VMID whose entries
+ * all lie in the slots filled since the last whole scan looks at those
+ * alone. Only the stage-1 walk cache takes VMALLE1.
+ */
+#define WC_FILL_LOG 8
+#define WC_FILL_ANY 0x10000u
+_Static_assert(sizeof(((struct s2_wc *)0)->fills) == WC_FILL_LOG * sizeof(uint32_t),
+	       "the fill log's size");
+
+static void fills_reset(struct s2_wc *wc, uint32_t vmid)
+{
+	wc->fills_n = 0;
+	wc->fills_vmid = vmid;
+}
+
 int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc,
 		      struct s2_wc_entry *entries, uint32_t sets, uint32_t ways,
 		      enum s2_wc_repl repl)
@@ -35,6 +51,7 @@ int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc
 			      .repl = (uint8_t)repl };
 	for (i = 0; i < (uint64_t)sets * ways; i++)
 		entries[i] = (struct s2_wc_entry){ 0 };
+	fills_reset(wc, WC_FILL_ANY);
 	tlb->wc[type] = wc;
 	return 0;
 }
@@ -44,52 +61,6 @@ void wc_stats_reset(struct s2_tlb *tlb)
 	for (unsigned t = 0; t < S2_WC_NR; t++)
 		if (tlb->wc[t])
 			tlb->wc[t]->stats = (struct s2_wc_stats){ 0 };
-}
-
-/* The lowest input bit a descriptor at @level indexes (its range's log2). */
-static unsigned level_shift(const struct s2_mmu_tt *c, int level)
-{
-	return c->gbits + (unsigned)(3 - level) * c->stride;
-}
-
-/* Levels of one prefix spread over neighbouring sets. */
-static struct s2_wc_entry *set_of(const struct s2_wc *wc, uint64_t tag, int level)
-{
-	uint32_t set = (uint32_t)(tag + (uint64_t)(level + 1)) & (wc->sets - 1);
-
-	return &wc->entries[(uint64_t)set * wc->ways];
-}
-
-static void hit(struct s2_wc *wc, struct s2_wc_entry *e)
-{
-	wc->stats.hits[e->level + 1]++;
-	e->stamp = ++wc->clock;
-}
-
-bool wc_table_lookup(struct s2_wc *wc, const struct s2_mmu_tt *c,
-		     uint16_t vmid, uint16_t asid, uint64_t ia,
-		     struct wc_table *out)
-{
-	wc->stats.lookups++;
-	/* The deepest first: it skips the most reads. */
-	for (int level = 2; level >= c->start; level--) {
-		uint64_t tag = ia >> level_shift(c, level);
-		struct s2_wc_entry *e = set_of(wc, tag, level);
-
-		for (uint32_t w = 0; w < wc->ways; w++, e++) {
-			if (e->valid && e->tag == tag && e->level == level &&
-			    e->vmid == vmid && e->asid == asid &&
-			    e->gbits == c->gbits) {
-				hit(wc, e);
-				out->table = e->out;
-				out->level = level;
-				out->tbl = e->tbl;
-				return true;
-			}
-		}
-	}
-	wc->stats.misses++;
-	return false;
 }
 
 /* Put @n in @set: a free way, else the replacement policy's victim. */
@@ -110,6 +81,10 @@ static void fill(struct s2_wc *wc, struct s2_wc_entry *set,
 		wc->stats.evictions++;
 	}
 	set[way] = *n;
+	if (wc->fills_n < WC_FILL_LOG)
+		wc->fills[wc->fills_n] = (uint32_t)(&set[way] - wc->entries);
+	if (wc->fills_n <= WC_FILL_LOG)
+		wc->fills_n++;
 	set[way].stamp = ++wc->clock;
 	wc->stats.fills++;
 }
@@ -118,45 +93,15 @@ void wc_table_fill(struct s2_wc *wc, const struct s2_mmu_tt *c, uint16_t vmid,
 		   uint16_t asid, uint64_t ia, int level, uint64_t next,
 		   uint8_t tbl)
 {
-	unsigned shift = level_shift(c, level);
+	unsigned shift = wc_level_shift(c, level);
 	struct s2_wc_entry n = {
 		.tag = ia >> shift, .out = next, .vmid = vmid, .asid = asid,
 		.level = (int8_t)level, .shift = (uint8_t)shift,
 		.gbits = c->gbits, .valid = 1, .tbl = tbl,
 	};
 
-	fill(wc, set_of(wc, n.tag, level), &n);
+	fill(wc, wc_set(wc, n.tag, level), &n);
 	wc->granules |= 1u << c->gbits;
-}
-
-bool wc_leaf_lookup(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
-		    struct s2_leaf *out)
-{
-	uint64_t shifts = wc->shifts;
-
-	wc->stats.lookups++;
-	while (shifts) {
-		unsigned shift = (unsigned)__builtin_ctzll(shifts);
-		uint64_t tag = ipa >> shift;
-		struct s2_wc_entry *e = set_of(wc, tag, 0);
-
-		shifts &= shifts - 1;
-		for (uint32_t w = 0; w < wc->ways; w++, e++) {
-			if (e->valid && e->tag == tag && e->shift == shift &&
-			    e->vmid == vmid) {
-				hit(wc, e);
-				out->pa = e->out | (ipa & LOWMASK(shift));
-				out->level = e->level;
-				out->shift = e->shift;
-				out->perm = e->perm;
-				out->memattr = e->memattr;
-				out->sh = e->sh;
-				return true;
-			}
-		}
-	}
-	wc->stats.misses++;
-	return false;
 }
 
 void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
@@ -169,7 +114,7 @@ void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
 		.sh = leaf->sh,
 	};
 
-	fill(wc, set_of(wc, n.tag, 0), &n);
+	fill(wc, wc_set(wc, n.tag, 0), &n);
 	wc->shifts |= 1ULL << leaf->shift;
 }
 
@@ -180,8 +125,8 @@ void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
  * VALE1, VAALE1 and IPAS2LE1 leave them. A stage-1 operation does not
  * reach stage-2 information, nor IPAS2* stage-1 information.
  */
-static bool tlbi_hits(unsigned type, const struct s2_tlbi *op,
-		      const struct s2_wc_entry *e)
+static inline __attribute__((always_inline)) bool
+tlbi_hits(unsigned type, const struct s2_tlbi *op, const struct s2_wc_entry *e)
 {
 	bool s1 = type == S2_WC_S1;
 	bool va = s1 && ((op->addr & GENMASK(55, 0)) >> e->shift) == e->tag;
@@ -239,7 +184,7 @@ static void tlbi_addr(struct s2_wc *wc, unsigned type, const struct s2_tlbi *op)
 		for (uint64_t s = wc->shifts; s; s &= s - 1) {
 			unsigned shift = (unsigned)__builtin_ctzll(s);
 
-			tlbi_ways(wc, type, op, set_of(wc, a >> shift, 0));
+			tlbi_ways(wc, type, op, wc_set(wc, a >> shift, 0));
 		}
 		return;
 	}
@@ -250,7 +195,7 @@ static void tlbi_addr(struct s2_wc *wc, unsigned type, const struct s2_tlbi *op)
 			unsigned shift = gbits + (unsigned)(3 - level) * stride;
 
 			if (shift < 64)
-				tlbi_ways(wc, type, op, set_of(wc, a >> shift, level));
+				tlbi_ways(wc, type, op, wc_set(wc, a >> shift, level));
 		}
 	}
 }
@@ -286,6 +231,19 @@ void wc_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 			tlbi_addr(wc, t, op);
 			continue;
 		}
+		if (op->op == S2_TLBI_VMALLE1 && wc->fills_n <= WC_FILL_LOG &&
+		    (wc->fills_vmid == op->vmid || wc->fills_vmid == WC_FILL_ANY)) {
+			for (uint32_t i = 0; i < wc->fills_n; i++) {
+				struct s2_wc_entry *e = &wc->entries[wc->fills[i]];
+
+				if (e->valid && e->vmid == op->vmid) {
+					e->valid = 0;
+					wc->stats.invalidated++;
+				}
+			}
+			fills_reset(wc, op->vmid);
+			continue;
+		}
 		/*
 		 * The whole cache. ALLE1, VMALLS12E1 and VMALLE1 are a VMID
 		 * compare (ALLE1 taken as any VMID), inline here: through
@@ -310,5 +268,8 @@ void wc_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 		}
 		if (t == S2_WC_NESTED)
 			wc->shifts = shifts;
+		/* ASIDE1 only removes: what the log covers, it still covers. */
+		if (op->op != S2_TLBI_ASIDE1)
+			fills_reset(wc, op->op == S2_TLBI_ALLE1 ? WC_FILL_ANY : op->vmid);
 	}
 }

@@ -180,6 +180,9 @@ struct s2_wc {
 	uint64_t clock;              /* LRU time */
 	uint64_t shifts;             /* nested TLB: bit n, some entry has shift n */
 	uint32_t granules;           /* walk caches: bit n, some entry has gbits n */
+	uint32_t fills[8];           /* slots filled since the last whole scan */
+	uint32_t fills_n;            /* fills logged; more: only a count */
+	uint32_t fills_vmid;         /* the log holds all of this VMID's */
 	struct s2_wc_stats stats;    /* read them; s2_tlb_stats_reset() */
 };
 
@@ -211,6 +214,14 @@ struct s2_tlb {
 	uint32_t victim;            /* round-robin replacement cursor */
 	uint64_t set_bytes;         /* ways * sizeof(struct s2_tlb_entry) */
 	uint64_t shifts;            /* bit n: some entry has shift n */
+	/*
+	 * The slots filled since the last VMALLE1, VMALLS12E1 or ALLE1
+	 * (tlb.c): while @fills_n <= S2_TLB_FILL_LOG, every stage-1 entry of
+	 * VMID @fills_vmid (any VMID: S2_TLB_FILL_ANY) is in one of them.
+	 */
+	uint32_t fills[8];          /* S2_TLB_FILL_LOG slot indices */
+	uint32_t fills_n;           /* fills logged; more: only a count */
+	uint32_t fills_vmid;        /* a VMID, or S2_TLB_FILL_ANY */
 	bool check_stale;           /* s2_tlb_set_check_stale() */
 	bool no_s2_fetch;           /* s2_tlb_set_s2_fetch() off */
 	uint8_t contig;             /* enum s2_tlb_contig */

@@ -21,6 +21,12 @@
  *   tlb-hit    one TLB hit (s2_tlb_translate()) of the same world: 64 pages
  *              in turn, all held by the TLB, so every set and way the
  *              look-up takes is a real one, not one remembered answer
+ *   wc-miss    one TLB miss (s2_tlb_translate(): walk and fill) with every
+ *              translation cache on and warm (bench/model's 64-entry TLB,
+ *              stage-1 walk cache 64, stage-2 walk cache 32, nested TLB 32):
+ *              the walk the caches serve, two descriptor reads
+ *   nowc-miss  the same misses with every cache off (no TLB entry serving
+ *              stage-1 fetches either): the fast 2D walk, 24 reads
  *
  * Usage: budget_ops CASE N   (prints the case, N and a checksum)
  */
@@ -114,6 +120,12 @@ uint64_t budget_op_walk(struct s2_mmu_regime *rc, const struct s2_mmu_mem *mem,
 uint64_t budget_op_tlb_hit(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 			   const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
 			   const struct s2_mmu_access *a);
+uint64_t budget_op_wc_miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+			   const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+			   const struct s2_mmu_access *a);
+uint64_t budget_op_nowc_miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+			     const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+			     const struct s2_mmu_access *a);
 
 static int map_range(struct s2_pgtable *pt)
 {
@@ -183,6 +195,24 @@ MEASURED uint64_t budget_op_tlb_hit(struct s2_tlb *tlb, const struct s2_mmu_mem 
 	if (s2_tlb_translate(tlb, mem, cpu, regs, a, &r) || r.fault.type || !r.tlb_hit)
 		return 0;
 	return r.pa;
+}
+
+MEASURED uint64_t budget_op_wc_miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+				    const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+				    const struct s2_mmu_access *a)
+{
+	struct s2_mmu_result r;
+
+	if (s2_tlb_translate(tlb, mem, cpu, regs, a, &r) || r.fault.type || r.tlb_hit)
+		return 0;
+	return r.pa;
+}
+
+MEASURED uint64_t budget_op_nowc_miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+				      const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+				      const struct s2_mmu_access *a)
+{
+	return budget_op_wc_miss(tlb, mem, cpu, regs, a);
 }
 
 /* The fresh map into empty tables, unmapped again (whole tables) uncounted. */
@@ -368,6 +398,66 @@ static uint64_t run_tlb_hit(long n)
 	return sum;
 }
 
+/*
+ * Misses over the same world: its 4096 pages in a fixed scattered order
+ * (stride 1031) through a 16 x 4 TLB, each dropped from it first (a
+ * last-level TLBI, uncounted, which leaves the walk caches); @on: every translation cache on, warmed by
+ * one round uncounted (the counted ones: what the caches then give).
+ */
+static uint64_t run_miss(long n, bool on)
+{
+	static struct s2_tlb_entry ent[16 * 4];
+	static struct s2_wc wc[S2_WC_NR];
+	static struct s2_wc_entry wce[S2_WC_NR][64];
+	static const uint32_t size[S2_WC_NR] = { [S2_WC_S1] = 64, [S2_WC_S2] = 32,
+						 [S2_WC_NESTED] = 32 };
+	struct tt t;
+	struct s2_mmu_regs regs;
+	struct s2_mmu_cpu cpu = s2_mmu_cpu_max;
+	struct s2_mmu_access a = { 0, S2_MMU_READ, 1 };
+	struct s2_mmu_result r;
+	struct s2_tlb tlb;
+	struct s2_tlbi op = { .op = S2_TLBI_VAALE1, .vmid = 1 };
+	uint64_t sum = 0;
+
+	walk_world(&t, &regs);
+	check(s2_tlb_init(&tlb, ent, 16, 4), "tlb");
+	s2_tlb_set_s2_fetch(&tlb, on);
+	for (unsigned c = 0; on && c < S2_WC_NR; c++)
+		check(s2_tlb_walk_cache(&tlb, c, &wc[c], wce[c], size[c] / 4, 4,
+					S2_WC_ROUND_ROBIN), "walk cache");
+	for (uint64_t i = 0; i < 4096; i++) {
+		a.va = 0x123456000000ULL + (i * 1031 % 4096) * 4096;
+		check(s2_tlb_translate(&tlb, &t.mem, &cpu, &regs, &a, &r), "warm");
+	}
+	for (long i = 0; i < n; i++) {
+		a.va = 0x123456000000ULL + ((uint64_t)i * 1031 % 4096) * 4096 + 0x10;
+		/* Last level: the walk caches keep their table descriptors. */
+		op.addr = a.va;
+		check(s2_tlb_tlbi(&tlb, &op), "tlbi");
+		uint64_t pa = on ? budget_op_wc_miss(&tlb, &t.mem, &cpu, &regs, &a) :
+				   budget_op_nowc_miss(&tlb, &t.mem, &cpu, &regs, &a);
+		if (!pa) {
+			fprintf(stderr, "budget_ops: no miss, or a fault, for %#llx\n",
+				(unsigned long long)a.va);
+			exit(1);
+		}
+		sum += pa;
+	}
+	tt_fini(&t);
+	return sum;
+}
+
+static uint64_t run_wc_miss(long n)
+{
+	return run_miss(n, true);
+}
+
+static uint64_t run_nowc_miss(long n)
+{
+	return run_miss(n, false);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -378,6 +468,7 @@ int main(int argc, char **argv)
 		{ "unmap-pages", run_unmap_pages },
 		{ "wrprotect", run_wrprotect }, { "fault", run_fault },
 		{ "walk", run_walk }, { "tlb-hit", run_tlb_hit },
+		{ "wc-miss", run_wc_miss }, { "nowc-miss", run_nowc_miss },
 	};
 	long n = argc == 3 ? atol(argv[2]) : 0;
 
@@ -388,6 +479,6 @@ int main(int argc, char **argv)
 		       (unsigned long long)cases[c].run(n));
 		return 0;
 	}
-	fprintf(stderr, "usage: budget_ops map|map-fill|unmap-pages|wrprotect|fault|walk|tlb-hit N (N > 0)\n");
+	fprintf(stderr, "usage: budget_ops map|map-fill|unmap-pages|wrprotect|fault|walk|tlb-hit|wc-miss|nowc-miss N (N > 0)\n");
 	return 2;
 }

@@ -891,6 +891,128 @@ static void tlb_one_set_keeps_pages_apart(void **state)
 }
 
 /*
+ * A TLBI by address reaches an entry of any size that holds the address,
+ * whichever set the address's 4KB page would index, and nothing else:
+ * not another VMID's, not a block beside it.
+ */
+static void tlb_tlbi_by_addr_reaches_every_size(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb *t = &w->tlb[0];
+	struct s2_tlbi other = { S2_TLBI_IPAS2E1, 2, RAM_IPA + 0x5000, 0 };
+	struct s2_mmu_result r;
+	const uint64_t g1 = 1ULL << 30, va = 4 * g1;
+
+	/* Stage-2-only entries: a 2MB block and a 4KB page. */
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	r = xlate(w, 0, RAM_IPA + 0x10, S2_MMU_READ);
+	assert_int_equal(r.s2_shift, 21);
+	xlate(w, 0, IPA_A, S2_MMU_READ);
+	assert_int_equal(s2_tlb_count(t), 2);
+	assert_int_equal(s2_tlb_tlbi(t, &other), 0);
+	other.vmid = s2_mmu_vmid(&w->cpu, &w->regs);
+	other.addr = RAM_IPA + (2ULL << 20) + 0x5000;   /* the next block */
+	assert_int_equal(s2_tlb_tlbi(t, &other), 0);
+	other.op = S2_TLBI_VAE1;   /* stage 1 only: no stage-2-only entry */
+	other.addr = RAM_IPA + 0x5000;
+	assert_int_equal(s2_tlb_tlbi(t, &other), 0);
+	assert_int_equal(s2_tlb_count(t), 2);
+	assert_true(xlate(w, 0, RAM_IPA + 0x1ff000, S2_MMU_READ).tlb_hit);
+	tlbi_is(w, S2_TLBI_IPAS2E1, RAM_IPA + 0x5000, 0);
+	assert_int_equal(s2_tlb_count(t), 1);
+	assert_false(xlate(w, 0, RAM_IPA + 0x10, S2_MMU_READ).tlb_hit);
+	assert_true(xlate(w, 0, IPA_A, S2_MMU_READ).tlb_hit);
+
+	/* A 1GB combined entry, by a VA in its last 4KB page. */
+	w->regs.sctlr_el1 |= SCTLR_M;
+	w->regs.tcr_el1 = 23 | (2ULL << TCR_EL1_IPS_SHIFT);
+	tt_set(&w->t, &w->s2, va, 1, s2_leaf(g1, 3, 0xf, 0, 1));
+	tt_set(&w->t, &w->s1, va, 1, s1_leaf(va, 0, 1, 0, 1));
+	r = xlate(w, 0, va + 8, S2_MMU_READ);
+	assert_int_equal(r.s1_shift, 30);
+	assert_int_equal(s2_tlb_count(t), 3);
+	tlbi_is(w, S2_TLBI_VAAE1, va - 0x1000, 0);
+	tlbi_is(w, S2_TLBI_IPAS2E1, va + 0x3000, 0);   /* not a stage-1 entry */
+	assert_int_equal(s2_tlb_count(t), 3);
+	tlbi_is(w, S2_TLBI_VALE1, va + g1 - 0x1000, 1);
+	assert_int_equal(s2_tlb_count(t), 2);
+	assert_false(xlate(w, 0, va + 8, S2_MMU_READ).tlb_hit);
+}
+
+/* Translate VA_A on CPU 0 under VMID @vmid (a combined entry of it). */
+static void fill_vmid(struct tworld *w, uint16_t vmid)
+{
+	w->regs.vttbr_el2 = w->s2.root | ((uint64_t)vmid << VTTBR_EL2_VMID_SHIFT);
+	assert_int_equal(xlate(w, 0, VA_A, S2_MMU_READ).fault.type, S2_MMU_FAULT_NONE);
+}
+
+/*
+ * VMALLE1 looks only at the slots filled since the last whole-TLB
+ * operation when those hold every stage-1 entry of its VMID (the fill
+ * log); it must reach the same entries as a scan of the whole TLB: its
+ * VMID's stage-1 entries, however many fills ago and whatever operation
+ * came last, and nothing else.
+ */
+static void tlb_vmalle1_reaches_every_fill(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb *t = &w->tlb[0];
+	struct s2_tlbi op = { S2_TLBI_VMALLE1, 1, 0, 0 };
+	uint16_t v;
+
+	s2_tlb_set_s2_fetch(t, false);   /* no stage-2 entries for the fetches */
+	/* A stage-2-only entry and a combined one of VMID 1: the second goes. */
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	xlate(w, 0, IPA_A, S2_MMU_READ);
+	w->regs.sctlr_el1 |= SCTLR_M;
+	fill_vmid(w, 1);
+	assert_int_equal(s2_tlb_count(t), 2);
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 1);
+
+	/* VMID 1's entry filled before a VMALLE1 of VMID 2: still reached. */
+	fill_vmid(w, 1);
+	op.vmid = 2;
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 2);
+	op.vmid = 1;
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 1);
+
+	/*
+	 * More fills than the log holds (stage-2-only entries of other
+	 * VMIDs, one set's ways), VMID 1's the last, in another set: still
+	 * reached, the others left.
+	 */
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	for (v = 2; v < 12; v++) {
+		w->regs.vttbr_el2 = w->s2.root | ((uint64_t)v << VTTBR_EL2_VMID_SHIFT);
+		xlate(w, 0, IPA_A, S2_MMU_READ);
+	}
+	w->regs.sctlr_el1 |= SCTLR_M;
+	w->regs.vttbr_el2 = w->s2.root | (1ULL << VTTBR_EL2_VMID_SHIFT);
+	assert_int_equal(xlate(w, 0, VA_B, S2_MMU_READ).fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(s2_tlb_count(t), NWAYS + 1);
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), NWAYS);
+	assert_false(xlate(w, 0, VA_B, S2_MMU_READ).tlb_hit);
+	w->regs.sctlr_el1 &= ~SCTLR_M;
+	w->regs.vttbr_el2 = w->s2.root | (11ULL << VTTBR_EL2_VMID_SHIFT);
+	assert_true(xlate(w, 0, IPA_A, S2_MMU_READ).tlb_hit);
+	w->regs.sctlr_el1 |= SCTLR_M;
+	/* After ALLE1 the log holds everything: a fill, then VMALLE1. */
+	op.op = S2_TLBI_ALLE1;
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 0);
+	fill_vmid(w, 3);
+	fill_vmid(w, 1);
+	op.op = S2_TLBI_VMALLE1;
+	assert_int_equal(s2_tlb_tlbi(t, &op), 0);
+	assert_int_equal(s2_tlb_count(t), 1);
+	assert_int_equal(w->tlb[0].stats.stale_hits, 0);
+}
+
+/*
  * Faults are counted by kind and stage: a stage-2 fault on a stage-1
  * table fetch (S1PTW) counts as stage 2 and as S1PTW, a stage-1
  * permission fault of a hit as neither.
@@ -939,6 +1061,8 @@ int main(void)
 		T(tlb_a32_va_is_32_bits),
 		T(tlb_one_set_keeps_pages_apart),
 		T(tlb_counts_faults),
+		T(tlb_tlbi_by_addr_reaches_every_size),
+		T(tlb_vmalle1_reaches_every_fill),
 		T(tlb_a64_entries_keep_their_block),
 		T(tlb_hits_as_walked),
 		T(tlb_hits_blocks_as_walked),

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The MMU model's 2D walk with warm translation caches: the stage-1 walk
+ * cache's deepest table descriptor, then each stage-1 fetch translated by
+ * the nested TLB, then the final IPA from the stage-2 walk cache's deepest
+ * table descriptor. walk_wc_fast.h says what it covers; it is the general
+ * walker's cached walk (walk.c, walk_s1() and walk_s2_cached()) less the
+ * cases it declines, and the checked build (S2MM_MODEL_CHECK_FAST)
+ * compares the two, caches included. Freestanding.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <s2mm/arch.h>
+#include <s2mm/mmu.h>
+#include <s2mm/tlb.h>
+
+#include "internal.h"
+#include "walk.h"
+#include "walk_cache.h"
+#include "walk_wc_fast.h"
+
+/* A table descriptor a walk read, to fill into its walk cache. */
+struct wc_fill {
+	uint64_t next;
+	int level;
+	uint8_t tbl;
+};
+
+/* The descriptor at offset @off of @w's window, or false: out of it. */
+static inline bool read_off(const struct s2_walk *w, uint64_t off, uint64_t *d)
+{
+	if (off > w->mem.last)
+		return false;
+	/* Single-copy atomic, as a walker's descriptor read is. */
+	*d = __atomic_load_n((const uint64_t *)(w->mem.host + (uintptr_t)off),
+			     __ATOMIC_RELAXED);
+	return true;
+}
+
+/*
+ * Is @d at @level a leaf the fast walks accept (walk2d_fast_k()'s test):
+ * a page at level 3, else a block where @c allows one, OA in range?
+ */
+static inline bool leaf_ok(const struct s2_mmu_tt *c, int level, uint64_t d)
+{
+	if (level == 3)
+		return (d & c->fast_mask) == (DESC_VALID | DESC_PAGE);
+	return (d & c->fast_mask) == DESC_VALID && (c->block_levels & BIT(level + 1));
+}
+
+/*
+ * The final stage 2 of @ipa through the stage-2 walk cache
+ * (walk_s2_cached()), found in full before anything is counted: false
+ * with nothing changed when the cache has no table descriptor for @ipa or
+ * the walk below it leaves the usual cases.
+ */
+static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
+			    uint32_t *reads2)
+{
+	const struct s2_mmu_tt *s2 = w->s2;
+	struct s2_wc *wc = w->wc2;
+	struct s2_wc_entry *h;
+	struct wc_fill fills[3];
+	unsigned shift, nf = 0;
+	uint64_t off, d;
+	int level;
+
+	/* AArch64.IPAIsOutOfRange: the general walk faults. */
+	if (!wc || (ipa & w->s2_range))
+		return false;
+	h = wc_table_find_g(wc, s2->start, 12, w->vmid, 0, ipa);
+	if (!h)
+		return false;
+	level = h->level + 1;
+	shift = 12 + 9 * (unsigned)(3 - level);
+	off = h->out - w->mem.base;
+	for (;;) {
+		off += ((ipa >> shift) & 511) * 8;
+		if (!read_off(w, off, &d))
+			return false;
+		if (level == 3 || (d & s2->fast_mask) != (DESC_VALID | DESC_TABLE))
+			break;
+		fills[nf++] = (struct wc_fill){ d & s2->oa_mask, level, 0 };
+		off = (d & s2->oa_mask) - w->mem.base;
+		level++;
+		shift -= 9;
+	}
+	if (!leaf_ok(s2, level, d))
+		return false;
+	/* walk_s2_cached()'s look-up, hit and fills, in its order. */
+	wc->stats.lookups++;
+	wc_hit(wc, h);
+	w->wc_hits++;
+	for (unsigned i = 0; i < nf; i++)
+		wc_table_fill(wc, s2, w->vmid, 0, ipa, fills[i].level, fills[i].next, 0);
+	*reads2 = (uint32_t)(level - h->level);
+	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
+	leaf_set(lf2, d, off, level, shift, d & s2->oa_mask, ipa);
+	return true;
+}
+
+unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
+				uint64_t va, struct tt_leaf *lf,
+				struct tt_leaf *lf2, uint32_t *reads2)
+{
+	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
+	const uint64_t ia = va & GENMASK(55, 0);
+	struct s2_wc *wc = w->wc1, *ntlb = w->ntlb;
+	struct s2_wc_entry *h = wc_table_find_g(wc, c->start, 12, w->vmid, c->asid, ia);
+	struct s2_wc_entry *fetch[4];
+	struct wc_fill fills[3];
+	uint64_t table, tbl_attrs, ipa, d;
+	unsigned shift, n = 0, nf = 0;
+	int level;
+
+	if (!h)
+		return 0;
+	level = h->level + 1;
+	shift = 12 + 9 * (unsigned)(3 - level);
+	table = h->out;
+	tbl_attrs = (uint64_t)h->tbl << 59;
+	for (;;) {
+		struct s2_wc_entry *e;
+
+		ipa = table + ((va >> shift) & 511) * 8;
+		/* s1_fetch(): the nested TLB's leaf, readable (no PTW). */
+		e = wc_leaf_find(ntlb, w->vmid, ipa);
+		if (!e || !(e->perm & S2_MMU_PERM_R1) ||
+		    !read_off(w, (e->out | (ipa & LOWMASK(e->shift))) - w->mem.base, &d))
+			return 0;
+		fetch[n++] = e;
+		if (level == 3 || (d & c->fast_mask) != (DESC_VALID | DESC_TABLE))
+			break;
+		tbl_attrs |= d & GENMASK(63, 59);
+		fills[nf++] = (struct wc_fill){ d & c->oa_mask, level,
+						(uint8_t)(tbl_attrs >> 59) };
+		table = d & c->oa_mask;
+		level++;
+		shift -= 9;
+	}
+	if (!leaf_ok(c, level, d))
+		return 0;
+	/*
+	 * walk_s1()'s look-up and hit, each fetch's nested TLB look-up and
+	 * hit, its fills: each cache sees them in the walk's order.
+	 */
+	wc->stats.lookups++;
+	wc_hit(wc, h);
+	w->wc_hits++;
+	for (unsigned i = 0; i < n; i++) {
+		ntlb->stats.lookups++;
+		wc_hit(ntlb, fetch[i]);
+	}
+	for (unsigned i = 0; i < nf; i++)
+		wc_table_fill(wc, c, w->vmid, c->asid, ia, fills[i].level,
+			      fills[i].next, fills[i].tbl);
+	w->s2_cache_hits += n;
+	w->reads += n;
+	leaf_set(lf, d, tbl_attrs, level, shift, d & c->oa_mask, va);
+	w->s1_dipa = ipa;
+	return final_s2_cached(w, lf->out, lf2, reads2) ? 2 : 1;
+}
