@@ -21,6 +21,7 @@ enum {
 	ATTR_FWB_S1_DEVICE,
 	ATTR_FWB_MEMATTR3,
 	ATTR_S1_OFF_SH,
+	ATTR_SD_NONE,
 	ATTR_NR_PLUS1,
 };
 
@@ -72,6 +73,16 @@ const struct fid_deviation_info fid_attr_deviations[] = {
 		"get_phys_addr_disabled() gives the stage-1 Device memory "
 		"shareability 0b00; combine_cacheattrs() then reports the "
 		"stage-2 SH for the Normal result",
+		FID_QEMU_7_2,
+	},
+	[ATTR_SD_NONE - 1] = {
+		"short-descriptor-no-attributes",
+		"a Short-descriptor stage 1 gives the memory type and "
+		"shareability of TEX[2:0], C, B and S, or of PRRR/NMRR with "
+		"SCTLR.TRE (AArch32.DefaultTEXDecode, AArch32.RemappedTEXDecode)",
+		"get_phys_addr_v6() computes no cacheattrs: the result keeps the "
+		"zeroed ones, Device-nGnRnE with shareability 0b00, as with "
+		"stage 1 off; two stages then combine that with stage 2",
 		FID_QEMU_7_2,
 	},
 };
@@ -185,6 +196,21 @@ unsigned fid_attr_deviation(const struct fid_gen *g, const struct fid_case *c,
 	uint8_t a1, sh1, m2 = res->s2_memattr;
 	unsigned t1, t2;
 
+	/*
+	 * Short descriptors: QEMU's stage 1 is Device-nGnRnE, SH 0b00. The
+	 * model's own value is judged by table tests (test_walk_sd.c).
+	 */
+	if (c->sd) {
+		uint8_t qx = 0x00;
+
+		if (!on(g, ATTR_SD_NONE))
+			return 0;
+		if (!two)
+			return qa == 0x00 && qs == DESC_SH_NS ? ATTR_SD_NONE : 0;
+		if ((m2 & S2_MMU_MEMATTR_FWB) && !(m2 & 8))
+			qx = !(m2 & 4) ? (uint8_t)((m2 & 3) << 2) : (m2 & 7) == 6 ? 0xff : 0x00;
+		return qa == qx && qs == arch_sh(qx, DESC_SH_NS, res->s2_sh) ? ATTR_SD_NONE : 0;
+	}
 	if (!s1_attrs(g, c, va, res, &a1, &sh1))
 		return 0;
 	/* One stage: the attributes agree, QEMU's SH is the descriptor's. */

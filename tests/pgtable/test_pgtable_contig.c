@@ -260,7 +260,7 @@ static void contig_pages_4k(void **state)
 	 * Ageing invalidates nothing (a TLB entry only delays the next AF
 	 * fault, as in KVM): start from an empty TLB to see the fault.
 	 */
-	assert_int_equal(s2_tlb_tlbi(&t->tlb, &(struct s2_tlbi){ S2_TLBI_ALLE1 }), 0);
+	assert_int_equal(s2_tlb_tlbi(&t->tlb, &(struct s2_tlbi){ .op = S2_TLBI_ALLE1 }), 0);
 	sweep(t);
 	assert_int_equal(s2_pgtable_mkyoung(pt, IPA0 + 100 * g), 0);
 	t->old[100] = false;
