@@ -464,7 +464,7 @@ unsigned fid_fatal(const struct fid_gen *g, const struct fid_case *c, enum s2_mm
 
 unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 			    enum fid_slot_kind kind, const struct fid_outcome *m,
-			    uint64_t model, uint64_t qemu)
+			    bool s1_dirtied, uint64_t model, uint64_t qemu)
 {
 	/*
 	 * Stage 1's update comes before stage 2 translates the output
@@ -483,8 +483,13 @@ unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 		return 0;
 	/* Only the final leaves of a write AT whose stage 1 translated
 	 * (@translated: stage 2's leaf too), with DBM. */
-	if (!write || !translated || (kind != FID_SLOT_S1_LEAF && kind != FID_SLOT_S2_LEAF) ||
-	    (model ^ qemu) != dirty_bit || !(model & DESC_DBM))
+	/* QEMU's write of that dirty stage-1 leaf, through stage 2, made the
+	 * table page's writable-clean stage-2 leaf dirty in turn. */
+	if (kind == FID_SLOT_S2_TWALK && s1_dirtied)
+		translated = true;
+	else if (kind != FID_SLOT_S1_LEAF && kind != FID_SLOT_S2_LEAF)
+		return 0;
+	if (!write || !translated || (model ^ qemu) != dirty_bit || !(model & DESC_DBM))
 		return 0;
 	/* The model's leaf clean, QEMU's dirty; nothing else differs. */
 	if (s1 ? !(model & dirty_bit) : (model & dirty_bit))

@@ -223,11 +223,12 @@ uint64_t fid_desc_at(const struct fid_gen *g, const struct fid_case *c,
  * fid_desc_deviation() - Is the difference between the descriptor the
  * model left (@model) and the one QEMU left (@qemu) in slot @kind after AT
  * @op (the model's answer @m) a documented deviation of
- * @g->qemu_version? Return: its id in fid_deviations[], or 0.
+ * @g->qemu_version? @s1_dirtied: the stage-1 leaf of this walk is one
+ * (QEMU wrote it, through stage 2). Return: its id in fid_deviations[], or 0.
  */
 unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 			    enum fid_slot_kind kind, const struct fid_outcome *m,
-			    uint64_t model, uint64_t qemu);
+			    bool s1_dirtied, uint64_t model, uint64_t qemu);
 
 /* The QEMU versions a deviation was confirmed on (bits). */
 #define FID_QEMU_7_2	(1u << 0)

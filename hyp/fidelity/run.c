@@ -215,7 +215,12 @@ static int hd_compare(const struct hd_walk *w, enum s2_mmu_at_op op, const struc
 		      uint64_t n[], unsigned *bad)
 {
 	int dev = 0;
+	bool s1_dirtied = false;
 
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->s[i].kind == FID_SLOT_S1_LEAF && w->model[i] != w->qemu[i])
+			s1_dirtied = fid_desc_deviation(&gen, op, FID_SLOT_S1_LEAF, mo, false,
+							w->model[i], w->qemu[i]) != 0;
 	for (unsigned i = 0; i < w->n; i++) {
 		uint64_t o = w->orig[i], m = w->model[i], q = w->qemu[i];
 		unsigned d;
@@ -225,7 +230,7 @@ static int hd_compare(const struct hd_walk *w, enum s2_mmu_at_op op, const struc
 			n[HD_DIRTY] += (o ^ m) == S2_DESC_S2AP_W;
 			continue;
 		}
-		d = fid_desc_deviation(&gen, op, w->s[i].kind, mo, m, q);
+		d = fid_desc_deviation(&gen, op, w->s[i].kind, mo, s1_dirtied, m, q);
 		if (!d) {
 			*bad = i;
 			return -1;
