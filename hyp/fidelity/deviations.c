@@ -25,11 +25,13 @@ enum {
 	DEV_S2_IA_PS,
 	DEV_PTW_LEVEL_SD,
 	DEV_AT_DIRTY,
+	DEV_AF_PERM_FAULT,
 	DEV_NR_PLUS1,
 };
 
 _Static_assert(DEV_PTW_LEVEL == FID_DEV_S1PTW_LEVEL &&
-	       DEV_PTW_LEVEL_SD == FID_DEV_S1PTW_LEVEL_SD, "fidelity.h names deviations 1, 8");
+	       DEV_PTW_LEVEL_SD == FID_DEV_S1PTW_LEVEL_SD && DEV_AT_DIRTY == FID_DEV_AT_DIRTY,
+	       "fidelity.h names deviations 1, 8, 9");
 
 const struct fid_deviation_info fid_deviations[] = {
 	[DEV_PTW_LEVEL - 1] = {
@@ -121,6 +123,17 @@ const struct fid_deviation_info fid_deviations[] = {
 		"update for every walk that is not a debug access, AT included, and "
 		"arm_casq_ptw() writes it: AT S1E1W/S12E1W through a writable-clean "
 		"leaf clears AP[2] (stage 1) or sets S2AP[1] (stage 2)",
+		FID_QEMU_7_2,
+	},
+	[DEV_AF_PERM_FAULT - 1] = {
+		"af-set-on-permission-fault",
+		"setting the Access flag of a descriptor on a walk that then takes "
+		"a permission fault is CONSTRAINED UNPREDICTABLE "
+		"(AArch64.SettingAccessFlagPermitted); the model, as "
+		"AArch64.S2Translate orders it, leaves the descriptor as it is",
+		"get_phys_addr_lpae() takes the other choice: it writes the Access "
+		"flag of a stage-2 leaf of a stage-1 table page whose Device memory "
+		"then faults under HCR_EL2.PTW (S1_ptw_translate(), after the walk)",
 		FID_QEMU_7_2,
 	},
 };
@@ -479,6 +492,10 @@ unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 	uint64_t dirty_bit = S2_DESC_S2AP_W;
 	bool s1 = kind == FID_SLOT_S1_LEAF;
 
+	/* The Access flag alone, set by QEMU only, on a permission fault. */
+	if ((fid_deviations[DEV_AF_PERM_FAULT - 1].versions & fid_qemu_bit(g->qemu_version)) &&
+	    m->f && (m->fst & 0x3c) == 0x0c && (model ^ qemu) == DESC_AF && (qemu & DESC_AF))
+		return DEV_AF_PERM_FAULT;
 	if (!(fid_deviations[DEV_AT_DIRTY - 1].versions & fid_qemu_bit(g->qemu_version)))
 		return 0;
 	/* Only the final leaves of a write AT whose stage 1 translated

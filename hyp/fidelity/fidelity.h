@@ -248,6 +248,8 @@ extern const unsigned fid_ndeviations;
 #define FID_DEV_S1PTW_LEVEL 1
 /* Deviation 8: the same on a short-descriptor walk (still in QEMU 10). */
 #define FID_DEV_S1PTW_LEVEL_SD 8
+/* Deviation 9: AT makes a writable-clean leaf dirty (FEAT_HAFDBS). */
+#define FID_DEV_AT_DIRTY 9
 
 /**
  * fid_attr_deviation() - For a successful AT @op of @va whose PA, but not

@@ -1082,9 +1082,14 @@ uint64_t *fid_leaf_slot(const struct fid_gen *g, const struct fid_case *c,
 static unsigned add_slot(struct fid_slot *out, unsigned n, unsigned max, uint64_t *slot,
 			 enum fid_slot_kind kind)
 {
+	/* A slot both on the walk and the final leaf (the output IPA in the
+	 * T window) is the final leaf: an AT's own access goes through it. */
 	for (unsigned i = 0; i < n; i++)
-		if (out[i].slot == slot)
+		if (out[i].slot == slot) {
+			if (kind == FID_SLOT_S1_LEAF || kind == FID_SLOT_S2_LEAF)
+				out[i].kind = kind;
 			return n;
+		}
 	if (!slot || n >= max)
 		return n;
 	out[n] = (struct fid_slot){ slot, kind };

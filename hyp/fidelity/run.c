@@ -236,7 +236,8 @@ static int hd_compare(const struct hd_walk *w, enum s2_mmu_at_op op, const struc
 			return -1;
 		}
 		n[HD_AF] += !(o & DESC_AF) && (m & DESC_AF);
-		dev = (int)d;
+		if (!dev || d == FID_DEV_AT_DIRTY)
+			dev = (int)d;
 	}
 	return dev;
 }
@@ -495,7 +496,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					nhd[HD_CMP]++;
 					hd = hd_compare(&hw, op, &m, nhd, &bad_slot);
 					if (hd > 0) {
-						nhd[HD_DEV]++;
+						nhd[HD_DEV] += hd == FID_DEV_AT_DIRTY;
 						if (ndev[hd]++ == 0)
 							hyp_printf("fidelity: deviation %d (%s) first "
 								   "seen: seed %lu config %lu addr %u "
