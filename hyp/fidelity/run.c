@@ -201,6 +201,7 @@ struct hd_walk {
 	struct fid_slot s[MAX_WSLOTS];
 	uint64_t orig[MAX_WSLOTS], model[MAX_WSLOTS], qemu[MAX_WSLOTS];
 	unsigned n;
+	bool stale;   /* QEMU's last AT left what the model's did not */
 };
 
 /* Counts of the descriptor comparisons (the "hd" of the "done" line). */
@@ -472,9 +473,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					hw.model[j] = *hw.s[j].slot;
 					*hw.s[j].slot = hw.orig[j];
 				}
-				if (hw.n) {
-					/* Its TLB may hold stage-2 entries of table
-					 * pages the model has since made dirty. */
+				if (hw.n && hw.stale) {
+					/* Its TLB may hold stage-2 entries of what
+					 * QEMU wrote and memory no longer says. */
+					hw.stale = false;
 					dsb(ish);
 					__asm__ volatile("tlbi alle1" ::: "memory");
 					dsb(ish);
@@ -484,6 +486,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				for (unsigned j = 0; j < hw.n; j++) {
 					hw.qemu[j] = *hw.s[j].slot;
 					*hw.s[j].slot = hw.model[j];
+					hw.stale |= hw.qemu[j] != hw.model[j];
 				}
 				fid_decode_par(mpar, &m);
 				/* Descriptors are judged where the answers agree: a
