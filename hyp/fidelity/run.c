@@ -243,6 +243,26 @@ static int hd_compare(const struct hd_walk *w, enum s2_mmu_at_op op, const struc
 	return dev;
 }
 
+/*
+ * inject=1: the model's Access flag update undone in one in 2 of the
+ * translations where it set one (AT sets AF under HA: AArch64.S1Translate,
+ * AArch64.S2Translate), in its copy for the comparison only. Return:
+ * whether one was.
+ */
+static bool hd_inject(struct hd_walk *w, const struct fid_outcome *m)
+{
+	static unsigned n;
+
+	if (m->f)
+		return false;
+	for (unsigned i = 0; i < w->n; i++)
+		if (!(w->orig[i] & DESC_AF) && (w->model[i] & DESC_AF) && n++ % 2 == 0) {
+			w->model[i] &= ~DESC_AF;
+			return true;
+		}
+	return false;
+}
+
 /* The model's CPU: what the CPU's ID registers say it implements. */
 static struct s2_mmu_cpu cpu;
 
@@ -494,10 +514,14 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				 * update elsewhere. */
 				if (hw.n && same(&m, &q)) {
 					unsigned bad_slot = 0;
+					bool hd_bad;
 					int hd;
 
 					nhd[HD_CMP]++;
+					hd_bad = arg_inject && hd_inject(&hw, &m);
+					injected += hd_bad;
 					hd = hd_compare(&hw, op, &m, nhd, &bad_slot);
+					caught += hd_bad && hd < 0;
 					if (hd > 0) {
 						nhd[HD_DEV] += hd == FID_DEV_AT_DIRTY;
 						if (ndev[hd]++ == 0)
