@@ -290,7 +290,8 @@ static uint64_t *get_slot(struct fid_gen *g, struct fid_case *c,
  * FEAT_HAFDBS: with HA, an Access flag clear in a third of the leaves
  * (the walk sets it: AArch64.SetAccessFlag); with HD, DBM in 40%, half of
  * those writable-clean (stage 1 AP[2]=1, stage 2 S2AP[1]=0: a write makes
- * them dirty: AArch64.S1ApplyOutputPerms, S2ApplyOutputPerms). Drawn from hd_rng: no other draw moves.
+ * them dirty; AArch64.S1ApplyOutputPerms, AArch64.S2ApplyOutputPerms).
+ * Drawn from hd_rng: no other draw moves.
  */
 static uint64_t hd_attrs(struct fid_gen *g, uint64_t d, unsigned stage)
 {
