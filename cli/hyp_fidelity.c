@@ -67,12 +67,15 @@ struct mclass {
  * (-1..3), and the features.
  */
 enum { COV_FWB, COV_PTW, COV_S1_DS, COV_S2_DS, COV_S2_LPA, COV_S1_BAD, COV_S2_BAD,
-       COV_NR };
+       COV_HA, COV_HD, COV_NR };
+/* The HAFDBS descriptor comparisons (the "hd" counts of s2hyp's run.c). */
+enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_NR };
 struct coverage {
 	long long a64, a32, a32_sd, s1_off, s2_off;
 	long long s1[3][5], s2[3][5];
 	long long feat[COV_NR];
 	long long fetch[FID_FETCH_NR];   /* instruction fetches (coverage.h) */
+	long long hd[HD_NR];             /* descriptors read back after AT */
 };
 
 /* The whole run, added up over QEMU's boots. */
@@ -126,7 +129,7 @@ static void cov_add(struct coverage *c, unsigned int k, long long n)
 		[COV_FWB] = FID_COV_FWB, [COV_PTW] = FID_COV_PTW,
 		[COV_S1_DS] = FID_COV_S1_DS, [COV_S2_DS] = FID_COV_S2_DS,
 		[COV_S2_LPA] = FID_COV_S2_LPA, [COV_S1_BAD] = FID_COV_S1_BAD,
-		[COV_S2_BAD] = FID_COV_S2_BAD,
+		[COV_S2_BAD] = FID_COV_S2_BAD, [COV_HA] = FID_COV_HA, [COV_HD] = FID_COV_HD,
 	};
 	unsigned int g1 = (k >> FID_COV_S1_G_SHIFT) & 3, l1 = (k >> FID_COV_S1_L_SHIFT) & 7;
 	unsigned int g2 = (k >> FID_COV_S2_G_SHIFT) & 3, l2 = (k >> FID_COV_S2_L_SHIFT) & 7;
@@ -161,6 +164,8 @@ static void print_coverage(const struct coverage *c)
 		[COV_S2_LPA] = "stage 2 64K with 52-bit OAs (FEAT_LPA)",
 		[COV_S1_BAD] = "stage 1 invalid geometry",
 		[COV_S2_BAD] = "stage 2 invalid geometry",
+		[COV_HA] = "HAFDBS Access flag (TCR_EL1.HA or VTCR_EL2.HA)",
+		[COV_HD] = "HAFDBS dirty state (TCR_EL1.HD or VTCR_EL2.HD)",
 	};
 	static const char *const gran[3] = { "4K", "16K", "64K" };
 
@@ -189,6 +194,11 @@ static void print_coverage(const struct coverage *c)
 	       c->fetch[FID_FETCH_S2_PERM]);
 	printf("fidelity: coverage fetch other fault: %lld\n", c->fetch[FID_FETCH_OTHER]);
 	printf("fidelity: coverage fetch not executed: %lld\n", c->fetch[FID_FETCH_SKIPPED]);
+	printf("fidelity: coverage HAFDBS descriptors read back after AT: %lld\n", c->hd[HD_CMP]);
+	printf("fidelity: coverage HAFDBS Access flag set by both: %lld\n", c->hd[HD_AF]);
+	printf("fidelity: coverage HAFDBS dirtied by both: %lld\n", c->hd[HD_DIRTY]);
+	printf("fidelity: coverage HAFDBS made dirty by QEMU's AT alone (deviation): %lld\n",
+	       c->hd[HD_DEV]);
 }
 
 /* A "done" line: one configuration's counts. Return: 0, or -1 if not one. */
@@ -235,6 +245,14 @@ static int add_done(struct run *r, const char *line)
 			for (unsigned int i = 0; i < FID_FETCH_NR &&
 			     sscanf(p, " %llu%n", &d, &used) == 1; i++) {
 				r->cov.fetch[i] += (long long)d;
+				p += used;
+			}
+		}
+		if (!strncmp(p, " hd", 3)) {
+			p += 3;
+			for (unsigned int i = 0; i < HD_NR &&
+			     sscanf(p, " %llu%n", &d, &used) == 1; i++) {
+				r->cov.hd[i] += (long long)d;
 				p += used;
 			}
 		}

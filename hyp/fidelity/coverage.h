@@ -25,6 +25,8 @@
 #define FID_COV_FWB        (1u << 18)  /* HCR_EL2.FWB */
 #define FID_COV_PTW        (1u << 19)  /* HCR_EL2.PTW */
 #define FID_COV_SD         (1u << 20)  /* with FID_COV_A32: short descriptors */
+#define FID_COV_HA         (1u << 21)  /* TCR_EL1.HA or VTCR_EL2.HA (FEAT_HAFDBS) */
+#define FID_COV_HD         (1u << 22)  /* TCR_EL1.HD or VTCR_EL2.HD */
 
 /*
  * The instruction-fetch comparisons (fetch.c), counted per configuration

@@ -24,11 +24,14 @@ enum {
 	DEV_PTW_DEVICE_L0,
 	DEV_S2_IA_PS,
 	DEV_PTW_LEVEL_SD,
+	DEV_AT_DIRTY,
+	DEV_AF_PERM_FAULT,
 	DEV_NR_PLUS1,
 };
 
 _Static_assert(DEV_PTW_LEVEL == FID_DEV_S1PTW_LEVEL &&
-	       DEV_PTW_LEVEL_SD == FID_DEV_S1PTW_LEVEL_SD, "fidelity.h names deviations 1, 8");
+	       DEV_PTW_LEVEL_SD == FID_DEV_S1PTW_LEVEL_SD && DEV_AT_DIRTY == FID_DEV_AT_DIRTY,
+	       "fidelity.h names deviations 1, 8, 9");
 
 const struct fid_deviation_info fid_deviations[] = {
 	[DEV_PTW_LEVEL - 1] = {
@@ -110,6 +113,28 @@ const struct fid_deviation_info fid_deviations[] = {
 		"level, 1 or 2) after S1_ptw_translate() failed, overwriting the "
 		"stage-2 level; unlike get_phys_addr_lpae(), still so after 7.2",
 		FID_QEMU_7_2 | FID_QEMU_10_0,
+	},
+	[DEV_AT_DIRTY - 1] = {
+		"at-makes-leaf-dirty",
+		"an AT instruction does not update the dirty state: "
+		"AArch64.S1Translate and AArch64.S2Translate leave a writable-clean "
+		"DBM=1 leaf clean for AccessType_AT (the Access flag is set)",
+		"get_phys_addr_lpae() prepares the Access flag and dirty-state "
+		"update for every walk that is not a debug access, AT included, and "
+		"arm_casq_ptw() writes it: AT S1E1W/S12E1W through a writable-clean "
+		"leaf clears AP[2] (stage 1) or sets S2AP[1] (stage 2)",
+		FID_QEMU_7_2,
+	},
+	[DEV_AF_PERM_FAULT - 1] = {
+		"af-set-on-permission-fault",
+		"setting the Access flag of a descriptor on a walk that then takes "
+		"a permission fault is CONSTRAINED UNPREDICTABLE "
+		"(AArch64.SettingAccessFlagPermitted); the model, as "
+		"AArch64.S2Translate orders it, leaves the descriptor as it is",
+		"get_phys_addr_lpae() takes the other choice: it writes the Access "
+		"flag of a stage-2 leaf of a stage-1 table page whose Device memory "
+		"then faults under HCR_EL2.PTW (S1_ptw_translate(), after the walk)",
+		FID_QEMU_7_2,
 	},
 };
 const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
@@ -448,4 +473,43 @@ unsigned fid_fatal(const struct fid_gen *g, const struct fid_case *c, enum s2_mm
 			return FATAL_S2_PERM_ATTRS;
 	}
 	return 0;
+}
+
+unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
+			    enum fid_slot_kind kind, const struct fid_outcome *m,
+			    bool s1_dirtied, uint64_t model, uint64_t qemu)
+{
+	/*
+	 * Stage 1's update comes before stage 2 translates the output
+	 * (AArch64.S1Translate, then AArch64.S2Translate in
+	 * AArch64.FullTranslate): a stage-2 fault there, not on the walk
+	 * (PTW), leaves stage 1 translated.
+	 */
+	bool translated = !m->f || (kind == FID_SLOT_S1_LEAF && m->s && !m->ptw);
+	bool write = op == S2_MMU_AT_S1E1W || op == S2_MMU_AT_S1E0W ||
+		     op == S2_MMU_AT_S12E1W || op == S2_MMU_AT_S12E0W;
+	/* AP[2] and S2AP[1] are both bit 7; dirty is 0 at stage 1, 1 at stage 2. */
+	uint64_t dirty_bit = S2_DESC_S2AP_W;
+	bool s1 = kind == FID_SLOT_S1_LEAF;
+
+	/* The Access flag alone, set by QEMU only, on a permission fault. */
+	if ((fid_deviations[DEV_AF_PERM_FAULT - 1].versions & fid_qemu_bit(g->qemu_version)) &&
+	    m->f && (m->fst & 0x3c) == 0x0c && (model ^ qemu) == DESC_AF && (qemu & DESC_AF))
+		return DEV_AF_PERM_FAULT;
+	if (!(fid_deviations[DEV_AT_DIRTY - 1].versions & fid_qemu_bit(g->qemu_version)))
+		return 0;
+	/* Only the final leaves of a write AT whose stage 1 translated
+	 * (@translated: stage 2's leaf too), with DBM. */
+	/* QEMU's write of that dirty stage-1 leaf, through stage 2, made the
+	 * table page's writable-clean stage-2 leaf dirty in turn. */
+	if (kind == FID_SLOT_S2_TWALK && s1_dirtied)
+		translated = true;
+	else if (kind != FID_SLOT_S1_LEAF && kind != FID_SLOT_S2_LEAF)
+		return 0;
+	if (!write || !translated || (model ^ qemu) != dirty_bit || !(model & DESC_DBM))
+		return 0;
+	/* The model's leaf clean, QEMU's dirty; nothing else differs. */
+	if (s1 ? !(model & dirty_bit) : (model & dirty_bit))
+		return 0;
+	return DEV_AT_DIRTY;
 }

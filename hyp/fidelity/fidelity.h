@@ -108,6 +108,13 @@ struct fid_gen {
 	 */
 	struct fid_rng fwb_rng;
 	bool fwb;                    /* this configuration sets HCR_EL2.FWB */
+	/*
+	 * FEAT_HAFDBS (CPUs with it, AArch64 EL1 only), from a stream of its
+	 * own like FWB's: TCR_EL1.HA/HD, VTCR_EL2.HA/HD, and the DBM and AF=0
+	 * leaves they act on.
+	 */
+	struct fid_rng hd_rng;
+	bool s1_ha, s1_hd, s2_ha, s2_hd;
 	uint64_t s1_next, s2_next;   /* bump pointers (PA) */
 	uint64_t *log[FID_LOG_SIZE];   /* slots written (cleared next time) */
 	unsigned nlog;
@@ -150,6 +157,29 @@ bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
 int fid_sd_fetch_level(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
 		       uint64_t fipa);
 
+/* Where a descriptor a walk reads sits (fid_walk_slots()). */
+enum fid_slot_kind {
+	FID_SLOT_S1_TABLE,   /* a stage-1 table or leaf on the way */
+	FID_SLOT_S1_LEAF,    /* the stage-1 leaf */
+	FID_SLOT_S2_TWALK,   /* the stage-2 leaf of a stage-1 table's IPA */
+	FID_SLOT_S2_LEAF,    /* the stage-2 leaf of the output IPA */
+};
+
+struct fid_slot {
+	uint64_t *slot;
+	enum fid_slot_kind kind;
+};
+
+/*
+ * fid_walk_slots() - The descriptors the walk of @va can read, found by
+ * the generator's own walk (AArch64 and AArch32 LPAE; none for short
+ * descriptors): each stage-1 one, the stage-2 leaf of each stage-1 table
+ * page, the stage-2 leaf of the output IPA. FEAT_HAFDBS updates can only
+ * change these. Return: how many, at most @max, into @out (no repeats).
+ */
+unsigned fid_walk_slots(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			struct fid_slot *out, unsigned max);
+
 /* Print the descriptors a walk of @va reads (stage 1 through stage 2). */
 void fid_dump_walk(const struct fid_gen *g, const struct fid_case *c,
 		   uint64_t va);
@@ -189,6 +219,17 @@ uint64_t fid_desc_at(const struct fid_gen *g, const struct fid_case *c,
 		     const struct fid_geo *geo, unsigned stage, uint64_t ia,
 		     int level);
 
+/**
+ * fid_desc_deviation() - Is the difference between the descriptor the
+ * model left (@model) and the one QEMU left (@qemu) in slot @kind after AT
+ * @op (the model's answer @m) a documented deviation of
+ * @g->qemu_version? @s1_dirtied: the stage-1 leaf of this walk is one
+ * (QEMU wrote it, through stage 2). Return: its id in fid_deviations[], or 0.
+ */
+unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
+			    enum fid_slot_kind kind, const struct fid_outcome *m,
+			    bool s1_dirtied, uint64_t model, uint64_t qemu);
+
 /* The QEMU versions a deviation was confirmed on (bits). */
 #define FID_QEMU_7_2	(1u << 0)
 #define FID_QEMU_10_0	(1u << 1)
@@ -207,6 +248,8 @@ extern const unsigned fid_ndeviations;
 #define FID_DEV_S1PTW_LEVEL 1
 /* Deviation 8: the same on a short-descriptor walk (still in QEMU 10). */
 #define FID_DEV_S1PTW_LEVEL_SD 8
+/* Deviation 9: AT makes a writable-clean leaf dirty (FEAT_HAFDBS). */
+#define FID_DEV_AT_DIRTY 9
 
 /**
  * fid_attr_deviation() - For a successful AT @op of @va whose PA, but not

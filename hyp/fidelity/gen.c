@@ -286,6 +286,30 @@ static uint64_t *get_slot(struct fid_gen *g, struct fid_case *c,
 
 /* ---- descriptors ------------------------------------------------------- */
 
+/*
+ * FEAT_HAFDBS: with HA, an Access flag clear in a third of the leaves
+ * (the walk sets it: AArch64.SetAccessFlag); with HD, DBM in 40%, half of
+ * those writable-clean (stage 1 AP[2]=1, stage 2 S2AP[1]=0: a write makes
+ * them dirty; AArch64.S1ApplyOutputPerms, AArch64.S2ApplyOutputPerms).
+ * Drawn from hd_rng: no other draw moves.
+ */
+static uint64_t hd_attrs(struct fid_gen *g, uint64_t d, unsigned stage)
+{
+	bool ha = stage == 1 ? g->s1_ha : g->s2_ha, hd = stage == 1 ? g->s1_hd : g->s2_hd;
+
+	if (!ha)
+		return d;
+	if (fid_rng_pct(&g->hd_rng, 33))
+		d &= ~DESC_AF;
+	if (hd && fid_rng_pct(&g->hd_rng, 40)) {
+		d |= DESC_DBM;
+		if (fid_rng_pct(&g->hd_rng, 50))
+			d = stage == 1 ? d | S1_DESC_AP_RO_EL1 << S1_DESC_AP_SHIFT
+				       : d & ~S2_DESC_S2AP_W;
+	}
+	return d;
+}
+
 static uint64_t s2_leaf_attrs(struct fid_gen *g, const struct fid_geo *geo)
 {
 	uint64_t d = DESC_VALID;
@@ -302,7 +326,7 @@ static uint64_t s2_leaf_attrs(struct fid_gen *g, const struct fid_geo *geo)
 		d |= RND(4) << S2_DESC_XN_SHIFT;
 	if (PCT(10))
 		d |= RBITS() & DESC_SW_MASK;
-	return d;
+	return hd_attrs(g, d, 2);
 }
 
 static uint64_t s1_leaf_attrs(struct fid_gen *g, const struct fid_geo *geo)
@@ -321,7 +345,7 @@ static uint64_t s1_leaf_attrs(struct fid_gen *g, const struct fid_geo *geo)
 		d |= RBITS() & (S1_DESC_PXN | S1_DESC_UXN);
 	if (PCT(10))
 		d |= RBITS() & DESC_SW_MASK;
-	return d;
+	return hd_attrs(g, d, 1);
 }
 
 /* A non-zero invalid descriptor (bit 0 clear): never taken as empty. */
@@ -665,6 +689,11 @@ static void map_t_page(struct fid_gen *g, struct fid_case *c, uint64_t pa,
 		    (geo->ds ? 0 : DESC_SH_IS << DESC_SH_SHIFT);
 		if (c->t_level == 3)
 			d |= DESC_PAGE;
+		/* A stage-1 hardware update through a writable-clean
+		 * stage-2 leaf makes it dirty (AArch64.S2Translate for the
+		 * walk's write); one with AF=0 gets its Access flag. */
+		if (g->s2_ha && fid_rng_pct(&g->hd_rng, 20))
+			d = hd_attrs(g, d, 2);
 		set_slot(g, slot, d);
 		maybe_spoil(g, slot);
 	}
@@ -771,6 +800,7 @@ void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 
 	fid_rng_seed(&g->rng, seed);
 	fid_rng_seed(&g->fwb_rng, seed ^ 0x46574246574246ULL);
+	fid_rng_seed(&g->hd_rng, seed ^ 0x4841464442ULL);
 	/*
 	 * Short descriptors in 40% of the AArch32 configurations with the
 	 * MMU on, drawn from a stream of their own: the others stay what
@@ -790,6 +820,11 @@ void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 	mmu = PCT(85);
 	a32 = PCT(15);
 	c->a32 = a32;
+	/* FEAT_HAFDBS in 30% of the AArch64 configurations, each stage. */
+	g->s1_ha = g->cpu->hafdbs && !a32 && fid_rng_pct(&g->hd_rng, 30);
+	g->s1_hd = g->s1_ha && g->cpu->hafdbs_dirty && fid_rng_pct(&g->hd_rng, 70);
+	g->s2_ha = g->cpu->hafdbs && !a32 && fid_rng_pct(&g->hd_rng, 30);
+	g->s2_hd = g->s2_ha && g->cpu->hafdbs_dirty && fid_rng_pct(&g->hd_rng, 70);
 	r->hcr_el2 = (a32 ? 0 : HCR_EL2_RW) | (vm ? HCR_EL2_VM : 0) |
 		     (PCT(25) ? HCR_EL2_PTW : 0) | (g->fwb ? HCR_EL2_FWB : 0);
 	r->sctlr_el1 = 0x30d00800ULL | (mmu ? SCTLR_M : 0) |
@@ -798,6 +833,7 @@ void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 		r->mair_el1 |= (uint64_t)mair_vals[RND(sizeof(mair_vals))] << (8 * i);
 
 	gen_s2(g, c);
+	c->regs.vtcr_el2 |= (g->s2_ha ? VTCR_EL2_HA : 0) | (g->s2_hd ? VTCR_EL2_HD : 0);
 	/* The T window: identity when stage 2 is off, else low IPAs. */
 	if (!vm) {
 		c->t_ipa = s1pool_base(g);
@@ -843,7 +879,8 @@ void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 		      (uint64_t)ips << TCR_EL1_IPS_SHIFT |
 		      (PCT(30) ? TCR_EL1_A1 : 0) | (PCT(50) ? TCR_EL1_AS : 0) |
 		      (ds ? TCR_EL1_DS : 0) | (RBITS() & (TCR_EL1_SH0_MASK |
-							  TCR_EL1_SH1_MASK));
+							  TCR_EL1_SH1_MASK)) |
+		      (g->s1_ha ? TCR_EL1_HA : 0) | (g->s1_hd ? TCR_EL1_HD : 0);
 		if (!ds && ips_bits > 48)
 			for (int sel = 0; sel < 2; sel++)
 				if (c->s1[sel].gbits != 16)
@@ -1041,6 +1078,74 @@ uint64_t *fid_leaf_slot(const struct fid_gen *g, const struct fid_case *c,
 			return NULL;
 	}
 	return NULL;
+}
+
+static unsigned add_slot(struct fid_slot *out, unsigned n, unsigned max, uint64_t *slot,
+			 enum fid_slot_kind kind)
+{
+	/* A slot both on the walk and the final leaf (the output IPA in the
+	 * T window) is the final leaf: an AT's own access goes through it. */
+	for (unsigned i = 0; i < n; i++)
+		if (out[i].slot == slot) {
+			if (kind == FID_SLOT_S1_LEAF || kind == FID_SLOT_S2_LEAF)
+				out[i].kind = kind;
+			return n;
+		}
+	if (!slot || n >= max)
+		return n;
+	out[n] = (struct fid_slot){ slot, kind };
+	return n + 1;
+}
+
+unsigned fid_walk_slots(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			struct fid_slot *out, unsigned max)
+{
+	bool vm = (c->regs.hcr_el2 & HCR_EL2_VM) && c->s2.valid;
+	uint64_t ipa = va, oa;
+	unsigned n = 0, shift;
+
+	if (c->sd)
+		return 0;
+	if (c->regs.sctlr_el1 & SCTLR_M) {
+		const struct fid_geo *geo = &c->s1[fid_s1_select(c, va)];
+		uint64_t ia = c->a32 ? (uint32_t)va : va & LOWMASK(geo->ia_bits);
+		uint64_t pa = tbl_pa(c, g, 1, geo->root);
+		bool leaf = false;
+
+		if (!geo->valid || !in_pool(g, 1, pa))
+			return 0;
+		for (int l = geo->start < 0 ? 0 : geo->start; l <= 3 && !leaf; l++) {
+			uint64_t *slot = (uint64_t *)(pa + lvl_index(geo, l, ia) * 8);
+			uint64_t d = *slot;
+
+			if (vm)
+				n = add_slot(out, n, max, fid_leaf_slot(g, c, &c->s2, 2,
+						tbl_addr(c, g, 1, (uint64_t)slot), &shift, &oa),
+					     FID_SLOT_S2_TWALK);
+			leaf = (l < 3 && (d & DESC_TYPE_MASK) == DESC_TYPE_BLOCK) ||
+			       (l == 3 && (d & DESC_PAGE));
+			n = add_slot(out, n, max, slot, leaf ? FID_SLOT_S1_LEAF : FID_SLOT_S1_TABLE);
+			if (!(d & DESC_VALID))
+				return n;
+			if (leaf) {
+				shift = lvl_shift(geo, l);
+				ipa = (oa_decode(geo, d) & ~LOWMASK(shift)) | (ia & LOWMASK(shift));
+				break;
+			}
+			if (l == 3 || (geo->ds && (d & DESC_OA52_LPA2_MASK)) ||
+			    (geo->lpa64k && (d & DESC_OA52_64K_MASK)))
+				return n;
+			pa = tbl_pa(c, g, 1, d & GENMASK(47, geo->gbits));
+			if (!in_pool(g, 1, pa))
+				return n;
+		}
+		if (!leaf)
+			return n;
+	}
+	if (vm)
+		n = add_slot(out, n, max, fid_leaf_slot(g, c, &c->s2, 2, ipa, &shift, &oa),
+			     FID_SLOT_S2_LEAF);
+	return n;
 }
 
 void fid_leaf_set_oa(const struct fid_geo *geo, uint64_t *slot, uint64_t oa)

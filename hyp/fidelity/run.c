@@ -129,6 +129,9 @@ void fid_decode_par(uint64_t par, struct fid_outcome *o)
 	}
 }
 
+static struct fid_gen gen;
+static struct fid_case fcase;
+
 /*
  * The coverage class (coverage.h) of @c's comparisons whose VA selects
  * TTBR@sel: EL1's format, each stage's geometry, the features.
@@ -153,6 +156,11 @@ static unsigned coverage(const struct fid_case *c, int sel)
 		     (s2->valid ? 0 : FID_COV_S2_BAD);
 	}
 	k |= (hcr & HCR_EL2_FWB ? FID_COV_FWB : 0) | (hcr & HCR_EL2_PTW ? FID_COV_PTW : 0);
+	/* What the generator enabled, where that stage is on. */
+	if ((gen.s1_ha && (k & FID_COV_S1_ON)) || (gen.s2_ha && (k & FID_COV_S2_ON)))
+		k |= FID_COV_HA;
+	if ((gen.s1_hd && (k & FID_COV_S1_ON)) || (gen.s2_hd && (k & FID_COV_S2_ON)))
+		k |= FID_COV_HD;
 	return k;
 }
 
@@ -182,6 +190,79 @@ static void describe(const char *who, const struct fid_outcome *o)
 			   (unsigned long)S2_FIELD_GET(PAR_EL1_SH, o->par));
 }
 
+/*
+ * FEAT_HAFDBS: the descriptors the walk of one AT can update, as the model
+ * left them and as QEMU did. Each side starts from the same tables: the
+ * model's updates are taken out before QEMU's AT and put back after it,
+ * so that the architecture's state is what the next AT starts from.
+ */
+#define MAX_WSLOTS 16
+struct hd_walk {
+	struct fid_slot s[MAX_WSLOTS];
+	uint64_t orig[MAX_WSLOTS], model[MAX_WSLOTS], qemu[MAX_WSLOTS];
+	unsigned n;
+	bool stale;   /* QEMU's last AT left what the model's did not */
+};
+
+/* Counts of the descriptor comparisons (the "hd" of the "done" line). */
+enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_NR };
+
+/*
+ * Compare the descriptors QEMU left with the model's. Return: the
+ * deviation id of a documented difference (0 when none), -1 when some
+ * difference is not one (@bad: its slot).
+ */
+static int hd_compare(const struct hd_walk *w, enum s2_mmu_at_op op, const struct fid_outcome *mo,
+		      uint64_t n[], unsigned *bad)
+{
+	int dev = 0;
+	bool s1_dirtied = false;
+
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->s[i].kind == FID_SLOT_S1_LEAF && w->model[i] != w->qemu[i])
+			s1_dirtied = fid_desc_deviation(&gen, op, FID_SLOT_S1_LEAF, mo, false,
+							w->model[i], w->qemu[i]) != 0;
+	for (unsigned i = 0; i < w->n; i++) {
+		uint64_t o = w->orig[i], m = w->model[i], q = w->qemu[i];
+		unsigned d;
+
+		if (m == q) {
+			n[HD_AF] += !(o & DESC_AF) && (m & DESC_AF);
+			n[HD_DIRTY] += (o ^ m) == S2_DESC_S2AP_W;
+			continue;
+		}
+		d = fid_desc_deviation(&gen, op, w->s[i].kind, mo, s1_dirtied, m, q);
+		if (!d) {
+			*bad = i;
+			return -1;
+		}
+		n[HD_AF] += !(o & DESC_AF) && (m & DESC_AF);
+		if (!dev || d == FID_DEV_AT_DIRTY)
+			dev = (int)d;
+	}
+	return dev;
+}
+
+/*
+ * inject=1: the model's Access flag update undone in one in 2 of the
+ * translations where it set one (AT sets AF under HA: AArch64.S1Translate,
+ * AArch64.S2Translate), in its copy for the comparison only. Return:
+ * whether one was.
+ */
+static bool hd_inject(struct hd_walk *w, const struct fid_outcome *m)
+{
+	static unsigned n;
+
+	if (m->f)
+		return false;
+	for (unsigned i = 0; i < w->n; i++)
+		if (!(w->orig[i] & DESC_AF) && (w->model[i] & DESC_AF) && n++ % 2 == 0) {
+			w->model[i] &= ~DESC_AF;
+			return true;
+		}
+	return false;
+}
+
 /* The model's CPU: what the CPU's ID registers say it implements. */
 static struct s2_mmu_cpu cpu;
 
@@ -206,8 +287,6 @@ static int pick_cpu(const char **name)
 	return 0;
 }
 
-static struct fid_gen gen;
-static struct fid_case fcase;
 
 /*
  * inject=1: a wrong model answer where the comparison must tell. One in
@@ -288,7 +367,8 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
 	uint64_t ndev[16] = { 0 }, nattr[8] = { 0 }, defects = 0, nfatal[8] = { 0 }, known = 0;
 	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[2] = { 0 };
-	uint64_t injected = 0, caught = 0;
+	uint64_t injected = 0, caught = 0, nhd[HD_NR] = { 0 };
+	static struct hd_walk hw;
 	const char *cpu_name;
 	struct fid_rng opr;
 	uint64_t cfg = first_cfg;
@@ -330,7 +410,11 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr_cmp0 = attr_cmp;
 		uint64_t compared[2] = { 0 };   /* by TTBR, for the coverage */
 		uint64_t ndev0[16], nattr0[8], defects0 = defects, known0 = known;
-		uint64_t nfetch0[FID_FETCH_NR];
+		uint64_t nfetch0[FID_FETCH_NR], nhd0[HD_NR];
+		bool hafdbs = coverage(&fcase, 0) & FID_COV_HA;
+
+		for (unsigned d = 0; d < HD_NR; d++)
+			nhd0[d] = nhd[d];
 
 		for (unsigned d = 0; d < 16; d++)
 			ndev0[d] = ndev[d];
@@ -358,6 +442,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				/* The model first: a walk leaving the region would
 				 * be an external abort, which QEMU takes as an EL2
 				 * Data Abort instead of reporting it in PAR_EL1. */
+				hw.n = hafdbs ? fid_walk_slots(&gen, &fcase, va, hw.s, MAX_WSLOTS)
+					      : 0;
+				for (unsigned j = 0; j < hw.n; j++)
+					hw.orig[j] = *hw.s[j].slot;
 				err = s2_mmu_at(&gen.mem, gen.cpu, &fcase.regs, op,
 						va, &mpar, &res);
 				cmp++;
@@ -400,8 +488,72 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					semihost_exit(HYP_EXIT_PANIC);
 				while (cfg == hang_cfg && at == hang_k)
 					__asm__ volatile("wfe");
+				/* QEMU from the tables the model started from. */
+				for (unsigned j = 0; j < hw.n; j++) {
+					hw.model[j] = *hw.s[j].slot;
+					*hw.s[j].slot = hw.orig[j];
+				}
+				if (hw.n && hw.stale) {
+					/* Its TLB may hold stage-2 entries of what
+					 * QEMU wrote and memory no longer says. */
+					hw.stale = false;
+					dsb(ish);
+					__asm__ volatile("tlbi alle1" ::: "memory");
+					dsb(ish);
+					isb();
+				}
 				fid_decode_par(hw_at(op, va), &q);
+				for (unsigned j = 0; j < hw.n; j++) {
+					hw.qemu[j] = *hw.s[j].slot;
+					*hw.s[j].slot = hw.model[j];
+					hw.stale |= hw.qemu[j] != hw.model[j];
+				}
 				fid_decode_par(mpar, &m);
+				/* Descriptors are judged where the answers agree: a
+				 * walk QEMU takes elsewhere (a PAR deviation) may
+				 * update elsewhere. */
+				if (hw.n && same(&m, &q)) {
+					unsigned bad_slot = 0;
+					bool hd_bad;
+					int hd;
+
+					nhd[HD_CMP]++;
+					hd_bad = arg_inject && hd_inject(&hw, &m);
+					injected += hd_bad;
+					hd = hd_compare(&hw, op, &m, nhd, &bad_slot);
+					caught += hd_bad && hd < 0;
+					if (hd > 0) {
+						nhd[HD_DEV] += hd == FID_DEV_AT_DIRTY;
+						if (ndev[hd]++ == 0)
+							hyp_printf("fidelity: deviation %d (%s) first "
+								   "seen: seed %lu config %lu addr %u "
+								   "op %s\n", hd,
+								   fid_deviations[hd - 1].name, seed,
+								   cfg, i, at_ops[ops[k]].name);
+					} else if (hd < 0) {
+						if (arg_progress)
+							hyp_printf("fidelity: fail cfg %lu addr %u op "
+								   "%s: model %-12s qemu %-12s\n", cfg, i,
+								   at_ops[ops[k]].name, "descriptor",
+								   "descriptor");
+						if (failed++ < MAX_REPORTS) {
+							hyp_printf("MISMATCH seed %lu config %lu addr %u "
+								   "op %s VA %lx (%s): descriptor "
+								   "after AT\n", seed, cfg, i,
+								   at_ops[ops[k]].name, va, cpu_name);
+							hyp_printf("    slot %lx (kind %d): before %016lx "
+								   "model %016lx qemu %016lx\n",
+								   (uint64_t)hw.s[bad_slot].slot,
+								   hw.s[bad_slot].kind,
+								   hw.orig[bad_slot], hw.model[bad_slot],
+								   hw.qemu[bad_slot]);
+							describe("model", &m);
+							describe("qemu", &q);
+							fid_dump_walk(&gen, &fcase, va);
+						}
+						continue;
+					}
+				}
 				bad = arg_inject && inject_here(&m, &q, op, va, &res, cmp);
 				if (bad) {
 					mpar = inject_bug(mpar, &m, &q, injected++);
@@ -466,8 +618,14 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				caught += bad;
 			}
 		}
-		/* Then execute there (the tables change: after the ATs). */
-		if (arg_fetch && cfg != nofetch_cfg) {
+		/*
+		 * Then execute there (the tables change: after the ATs). Not
+		 * under TCR_EL1.HD: a DBM=1 leaf's effective AP[2] is 0 for
+		 * every permission (AArch64.S1ApplyOutputPerms), so EL0-writable
+		 * takes EL1 execution away, and QEMU 7.2 clears AP[2] for
+		 * stores only (docs/fidelity.md, "Not done yet").
+		 */
+		if (arg_fetch && cfg != nofetch_cfg && !gen.s1_hd) {
 			if (cfg == first_cfg && arg_careful)
 				hyp_printf("fidelity: fetch cfg %lu\n", cfg);
 			if (cfg == crash_fetch_cfg)
@@ -499,6 +657,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				   coverage(&fcase, 1), compared[1]);
 			for (unsigned d = 0; d < FID_FETCH_NR; d++)
 				hyp_printf(" %lu", nfetch[d] - nfetch0[d]);
+			hyp_printf(" hd");
+			for (unsigned d = 0; d < HD_NR; d++)
+				hyp_printf(" %lu", nhd[d] - nhd0[d]);
 			hyp_printf("\n");
 		}
 		cfg++;
@@ -542,6 +703,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			   nfetch[FID_FETCH_RUN], nfetch[FID_FETCH_S1_PERM],
 			   nfetch[FID_FETCH_S2_PERM], nfetch[FID_FETCH_OTHER],
 			   nfetch[FID_FETCH_SKIPPED]);
+	hyp_printf("fidelity: HAFDBS descriptors compared after %lu ATs: Access flag set "
+		   "by both %lu, dirtied by both %lu, made dirty by QEMU's AT alone "
+		   "(deviation) %lu\n", nhd[HD_CMP], nhd[HD_AF], nhd[HD_DIRTY], nhd[HD_DEV]);
 	for (unsigned d = 1; d <= fid_nfatals; d++)
 		if (nfatal[d])
 			hyp_printf("fidelity: known QEMU defect %u %s: %lu not asked\n", d,
