@@ -598,7 +598,15 @@ static int unfold_at(struct change *c, uint64_t *ptep, uint64_t addr,
 		if (!pte_valid(old[i]))
 			continue;
 		if (c->shared && !pte_install(c, &first[i], old[i], PTE_LOCKED)) {
-			/* A concurrent change: give back what was claimed. */
+			/*
+			 * A concurrent change: give back what was claimed.
+			 * Those entries were invalid meanwhile, so their
+			 * return is a make after a break: invalidated first.
+			 */
+			for (uint64_t j = 0; j < i; j++)
+				if (pte_valid(old[j]))
+					ops->tlbi_ipa(ops->ctx, pgt, base + (j << ls),
+						      (unsigned int)level);
 			while (i--)
 				if (pte_valid(old[i]))
 					pte_publish(c, &first[i], old[i]);
