@@ -666,18 +666,21 @@ int cmd_sweep(int argc, char **argv)
 		goto out;
 	for (unsigned int i = 0; i < nplots; i++) {
 		if (!plots[i].file[0]) {
-			char y[sizeof(plots[i].y)];
+			/* Copies: gcc's -Wrestrict takes the struct's other
+			 * members for parts of the destination. */
+			char y[sizeof(plots[i].y)], x[sizeof(plots[i].x)];
 			int n;
 
 			memcpy(y, plots[i].y, sizeof(y));
+			memcpy(x, plots[i].x, sizeof(x));
 			for (char *s = y; *s; s++)
 				if (*s == '/')
 					*s = '_';
 			n = snprintf(plots[i].file, sizeof(plots[i].file), "%.*s/%s-%s.svg",
 				     (int)(sizeof(plots[i].file) - sizeof(y) - sizeof(plots[i].x) - 8),
-				     sw.dir, y, plots[i].x);
+				     sw.dir, y, x);
 			if (n < 0 || (size_t)n >= sizeof(plots[i].file) ||
-			    strlen(plots[i].file) != strlen(sw.dir) + strlen(y) + strlen(plots[i].x) + 6) {
+			    strlen(plots[i].file) != strlen(sw.dir) + strlen(y) + strlen(x) + 6) {
 				fprintf(stderr, "%s: %s: too long a path\n", sw.who, sw.dir);
 				goto out;
 			}
