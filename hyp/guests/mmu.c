@@ -16,7 +16,7 @@
  * take stage-2 faults with ESR.S1PTW=1, which the hypervisor must handle
  * like any RAM fault.
  */
-#include "guests/guest.h"
+#include "guests/mmu_test.h"
 
 #define PG		4096UL
 #define TABLES_OFF	0x100000UL	/* 6 table pages at RAM + 1 MiB */
@@ -135,9 +135,10 @@ static void mmu_on(unsigned long ram)
 int guest_main(unsigned long ram, unsigned long size, unsigned long premapped,
 	       unsigned long flags)
 {
-	volatile uint32_t *alias = (volatile uint32_t *)ALIAS_VA;
-	volatile uint32_t *log = (volatile uint32_t *)LOG_VA;
-	unsigned long bad = 0, s1ptw, diff;
+	const struct mmu_test t = {
+		.name = "mmu", .ram = ram, .tables = TABLES_OFF, .test = TEST_OFF,
+		.alias_va = ALIAS_VA, .log_va = LOG_VA, .pattern = 0xa5a5a5a5u,
+	};
 
 	(void)premapped;
 	(void)flags;
@@ -146,12 +147,7 @@ int guest_main(unsigned long ram, unsigned long size, unsigned long premapped,
 		return 1;
 	}
 	build(ram, size);
-	/* The log slot, touched whole with the MMU off: mapped (a block). */
-	for (unsigned long i = 0; i < GUEST_LOG_SIZE / 4; i += PG / 4)
-		((volatile uint32_t *)GUEST_LOG_IPA)[i] = 0;
-	/* Tables and test area out of stage 2: walks and accesses refault. */
-	hvc2(HC_UNMAP, ram + TABLES_OFF, TEST_OFF - TABLES_OFF);
-	hvc2(HC_UNMAP, ram + TEST_OFF, TEST_OFF);
+	mmu_test_before(&t);
 	mmu_on(ram);
 	gprintf("mmu: stage 1 on (%s)\n",
 #ifdef __aarch64__
@@ -160,30 +156,5 @@ int guest_main(unsigned long ram, unsigned long size, unsigned long premapped,
 		"AArch32 LPAE, 3 levels"
 #endif
 	);
-	/* Through the alias: page i is RAM page 511 - i of the test area. */
-	for (unsigned long i = 0; i < 512 * PG / 4; i += 64)
-		alias[i] = (uint32_t)(i * 2654435761u) ^ 0xa5a5a5a5u;
-	for (unsigned long i = 0; i < 512 * PG / 4; i += 64) {
-		unsigned long page = i / (PG / 4), off = i % (PG / 4);
-		volatile uint32_t *id = (volatile uint32_t *)(ram + TEST_OFF +
-			(511 - page) * PG) + off;
-
-		if (*id != ((uint32_t)(i * 2654435761u) ^ 0xa5a5a5a5u))
-			bad++;
-	}
-	s1ptw = hvc(HC_STATS, STAT_S1PTW);
-	gprintf("mmu: alias checked, %lu bad words, %lu stage-2 faults on "
-		"stage-1 walks\n", bad, s1ptw);
-	/*
-	 * Dirty logging under stage 1: writes through LOG_VA take stage-2
-	 * permission faults whose FAR is a VA, not the IPA (HPFAR_EL2 is
-	 * UNKNOWN for them): the hypervisor must find the IPA to log.
-	 */
-	diff = hvc(HC_DIRTY, 0);
-	for (uint32_t p = 0; p < GUEST_LOG_SIZE / PG; p++)
-		if (DIRTY_WANT(1, p))
-			log[p * (PG / 4) + 1] = p;
-	diff += hvc(HC_DIRTY, 1);
-	gprintf("mmu: dirty log through stage 1: %lu mismatches\n", diff);
-	return bad || !s1ptw || diff;
+	return mmu_test_after(&t);
 }
