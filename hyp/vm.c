@@ -148,10 +148,9 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 	ret = s2_vm_init(&vm->mm, &g, &hyp_mm_ops);
 	if (ret)
 		return ret;
+	/* ID_AA64MMFR1_EL1.HAFDBS: 1 the Access flag, 2 and dirty state. */
+	unsigned int hafdbs = read_sysreg(id_aa64mmfr1_el1) & 0xf;
 	if (c->log && c->log_mode != S2_DIRTY_LOG_SW) {
-		/* ID_AA64MMFR1_EL1.HAFDBS == 2: Access flag and dirty state. */
-		unsigned int hafdbs = read_sysreg(id_aa64mmfr1_el1) & 0xf;
-
 		if (hafdbs < 2) {
 			hyp_printf("vm%u: dirty logging by hardware needs "
 				   "FEAT_HAFDBS with dirty state "
@@ -161,6 +160,15 @@ int vm_create(struct hyp_vm *vm, unsigned int id, const struct vm_config *c)
 			goto fail;
 		}
 		ret = s2_vm_set_hw_update(&vm->mm, S2_HW_DIRTY);
+		if (ret)
+			goto fail;
+	} else if (hafdbs >= 1) {
+		/*
+		 * As KVM does (kvm_get_vtcr()): the CPU sets the Access flag
+		 * at stage 2 itself, so that the ageing of reclaim and swap
+		 * costs no Access flag faults.
+		 */
+		ret = s2_vm_set_hw_update(&vm->mm, S2_HW_AF);
 		if (ret)
 			goto fail;
 	}
