@@ -42,6 +42,9 @@ const char report_options_help[] =
 	"                      dirty; the guest maps its pages writable-clean\n"
 	"  --contig            the library sets the Contiguous hint on aligned runs\n"
 	"                      (16 x 4K, 16 x 2M...): one TLB entry per run\n"
+	"  --tlb-contig range|off|abort  what the TLBs do with the hint: one\n"
+	"                      entry per run (default), ignore it, or as range\n"
+	"                      with a misprogrammed run a TLB conflict abort\n"
 	"  --tlb-entries N     TLB entries per CPU (default 1024)\n"
 	"  --tlb-ways N        TLB associativity (default 4)\n"
 	"  --no-utlb           no micro-TLB in front of the TLB (every access\n"
@@ -363,6 +366,16 @@ static int report_option(const char *cmd, int opt, const char *arg,
 		return 1;
 	case OPT_CONTIG:
 		cfg->contig = true;
+		return 1;
+	case OPT_TLB_CONTIG:
+		if (!strcmp(arg, "range"))
+			cfg->tlb_contig = S2_TLB_CONTIG_RANGE;
+		else if (!strcmp(arg, "off"))
+			cfg->tlb_contig = S2_TLB_CONTIG_OFF;
+		else if (!strcmp(arg, "abort"))
+			cfg->tlb_contig = S2_TLB_CONTIG_ABORT;
+		else
+			return bad(cmd, "tlb-contig", arg, "expected range, off or abort");
 		return 1;
 	case OPT_DROP_DSB:
 		cfg->drop_dsb = true;
@@ -844,6 +857,9 @@ static int write_json(const struct report *rep)
 		c->dirty_log == S2_DIRTY_LOG_HYBRID ? "hybrid" : "sw"));
 	json_object_set_new(cfg, "hw_dirty", json_boolean(c->hw_dirty));
 	json_object_set_new(cfg, "contig", json_boolean(c->contig));
+	json_object_set_new(cfg, "tlb_contig", json_string(
+		c->tlb_contig == S2_TLB_CONTIG_OFF ? "off" :
+		c->tlb_contig == S2_TLB_CONTIG_ABORT ? "abort" : "range"));
 	json_set_u64(cfg, "vm_mem", c->vm_mem);
 	json_set_u64(cfg, "slice", rep->slice);
 	json_set_u64(cfg, "seed", rep->seed);

@@ -55,7 +55,7 @@ enum {
 	OPT_VM_MEM, OPT_DIRTY_VMS, OPT_DIRTY_EVERY, OPT_RECLAIM_EVERY,
 	OPT_JSON, OPT_CSV, OPT_PLOT, OPT_QUIET, OPT_SAMPLE, OPT_DROP_TLBI, OPT_DROP_FLUSH,
 	OPT_PROGRESS, OPT_CHECK_BBM, OPT_DROP_DSB, OPT_COST, OPT_FWB, OPT_HW_AF,
-	OPT_HW_DIRTY, OPT_DIRTY_LOG, OPT_CONTIG,
+	OPT_HW_DIRTY, OPT_DIRTY_LOG, OPT_CONTIG, OPT_TLB_CONTIG,
 	OPT_CMD_BASE = 512,        /* each command's own options from here */
 };
 
@@ -85,6 +85,7 @@ enum {
 	{ "check-bbm", 0, 0, OPT_CHECK_BBM }, { "fwb", 0, 0, OPT_FWB },   \
 	{ "hw-af", 0, 0, OPT_HW_AF }, { "hw-dirty", 0, 0, OPT_HW_DIRTY },  \
 	{ "contig", 0, 0, OPT_CONTIG },                                   \
+	{ "tlb-contig", 1, 0, OPT_TLB_CONTIG },                           \
 	{ "inject-missing-dsb", 0, 0, OPT_DROP_DSB },                     \
 	{ "cost", 1, 0, OPT_COST }
 

@@ -120,6 +120,8 @@ int sim_config_layout(struct sim_config *cfg, struct sim_layout *l, char *errbuf
 	    cfg->tlb_entries % cfg->tlb_ways ||
 	    ((cfg->tlb_entries / cfg->tlb_ways) & (cfg->tlb_entries / cfg->tlb_ways - 1)))
 		BAD(-S2_EINVAL, "--tlb-entries / --tlb-ways must be a power of two");
+	if (cfg->tlb_contig >= S2_TLB_CONTIG_NR)
+		BAD(-S2_EINVAL, "--tlb-contig must be range, off or abort");
 	for (unsigned int t = 0; t < S2_WC_NR; t++) {
 		const struct sim_wc_config *w = &cfg->wc[t];
 		unsigned int sets = w->ways ? w->entries / w->ways : 0;

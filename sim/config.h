@@ -62,6 +62,7 @@ struct sim_config {
 	bool check_bbm;            /* the break-before-make monitor on */
 	bool fwb;                  /* HCR_EL2.FWB=1, FEAT_S2FWB leaves */
 	bool contig;               /* the library sets Contiguous hints */
+	uint8_t tlb_contig;        /* enum s2_tlb_contig of every TLB */
 	bool hw_af;                /* FEAT_HAFDBS: TCR_EL1.HA, VTCR_EL2.HA */
 	bool hw_dirty;             /* and the dirty state: TCR_EL1.HD, VTCR_EL2.HD,
 				    * the guest's pages writable-clean (DBM) */

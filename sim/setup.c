@@ -186,6 +186,9 @@ int sim_create(struct sim **out, const struct sim_config *cfg, char *errbuf,
 		if (err)
 			BAD(err, "TLB: %s", s2_strerror(err));
 		s2_tlb_set_s2_fetch(&c->tlb, !cfg->no_tlb_fetch);
+		err = s2_tlb_set_contig(&c->tlb, (enum s2_tlb_contig)cfg->tlb_contig);
+		if (err)
+			BAD(err, "TLB: %s", s2_strerror(err));
 		for (unsigned int t = 0; t < S2_WC_NR; t++) {
 			const struct sim_wc_config *w = &cfg->wc[t];
 
