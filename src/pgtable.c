@@ -578,23 +578,22 @@ static int split_block(struct change *c, const struct s2_walk_ctx *ctx)
  */
 #define CONTIG_MAX 128   /* entries in the largest run: 16K pages */
 
-/* The run of the hinted leaf at @ptep (@addr, @level): unfold it. */
-static int unfold_at(struct change *c, uint64_t *ptep, uint64_t addr,
-		     int level)
+/*
+ * Break the run of @n entries from @first (mapping from @base, @ls bits
+ * each, at @level), read as @old: each valid one cleared (claimed, with
+ * concurrent walkers), then each invalidated by IPA (a TLB may hold them
+ * one by one, or the run as one entry). Return: true; false when a
+ * concurrent change was met, and then the entries are as they were.
+ */
+static bool run_break(struct change *c, uint64_t *first, uint64_t n,
+		      const uint64_t *old, uint64_t base, unsigned int ls,
+		      int level)
 {
 	const struct s2_pgtable *pgt = c->pgt;
 	const struct s2_mm_ops *ops = pgt->ops;
-	unsigned int cs = s2_geom_contig_shift(&pgt->geom, level);
-	unsigned int ls = s2_geom_level_shift(&pgt->geom, level);
-	uint64_t base, n, i, old[CONTIG_MAX], *first;
+	uint64_t i;
 
-	if (!cs)   /* bit 52 where it is RES0: not a run of ours */
-		return 0;
-	base = addr & ~((1ULL << cs) - 1);
-	n = 1ULL << (cs - ls);
-	first = ptep - ((addr - base) >> ls);
 	for (i = 0; i < n; i++) {
-		old[i] = pte_read(&first[i]);
 		if (!pte_valid(old[i]))
 			continue;
 		if (c->shared && !pte_install(c, &first[i], old[i], PTE_LOCKED)) {
@@ -610,7 +609,7 @@ static int unfold_at(struct change *c, uint64_t *ptep, uint64_t addr,
 			while (i--)
 				if (pte_valid(old[i]))
 					pte_publish(c, &first[i], old[i]);
-			return -S2_EAGAIN;
+			return false;
 		}
 		if (!c->shared)
 			pte_write(c, &first[i], 0);
@@ -619,6 +618,27 @@ static int unfold_at(struct change *c, uint64_t *ptep, uint64_t addr,
 		if (pte_valid(old[i]))
 			ops->tlbi_ipa(ops->ctx, pgt, base + (i << ls),
 				      (unsigned int)level);
+	return true;
+}
+
+/* The run of the hinted leaf at @ptep (@addr, @level): unfold it. */
+static int unfold_at(struct change *c, uint64_t *ptep, uint64_t addr,
+		     int level)
+{
+	const struct s2_pgtable *pgt = c->pgt;
+	unsigned int cs = s2_geom_contig_shift(&pgt->geom, level);
+	unsigned int ls = s2_geom_level_shift(&pgt->geom, level);
+	uint64_t base, n, i, old[CONTIG_MAX], *first;
+
+	if (!cs)   /* bit 52 where it is RES0: not a run of ours */
+		return 0;
+	base = addr & ~((1ULL << cs) - 1);
+	n = 1ULL << (cs - ls);
+	first = ptep - ((addr - base) >> ls);
+	for (i = 0; i < n; i++)
+		old[i] = pte_read(&first[i]);
+	if (!run_break(c, first, n, old, base, ls, level))
+		return -S2_EAGAIN;
 	for (i = 0; i < n; i++)
 		if (pte_valid(old[i]))
 			pte_publish(c, &first[i], old[i] & ~DESC_CONTIGUOUS);
@@ -1660,6 +1680,59 @@ int s2_pgtable_mkyoung(struct s2_pgtable *pgt, uint64_t ipa)
 	int level;
 
 	return update_leaf(pgt, ipa, DESC_AF, 0, &level);
+}
+
+int s2_pgtable_fold(struct s2_pgtable *pgt, uint64_t ipa, unsigned int flags)
+{
+	if (flags & ~(unsigned int)S2_MAP_SHARED)
+		return -S2_EINVAL;
+	if (ipa >= s2_geom_ipa_limit(&pgt->geom))
+		return -S2_ERANGE;
+	if (!pgt->geom.contig)
+		return -S2_ENOENT;
+	const struct s2_geom *g = &pgt->geom;
+	int level;
+	uint64_t *ptep = find_entry(pgt, ipa, &level);
+	unsigned int cs = s2_geom_contig_shift(g, level);
+	unsigned int ls = s2_geom_level_shift(g, level);
+	if (!cs)
+		return -S2_ENOENT;
+	uint64_t base = ipa & ~((1ULL << cs) - 1), n = 1ULL << (cs - ls);
+	uint64_t *first = ptep - (((ipa & ~((1ULL << ls) - 1)) - base) >> ls);
+	uint64_t old[CONTIG_MAX], folded = DESC_CONTIGUOUS, rest0 = 0, oa0 = 0;
+
+	/*
+	 * The promise the hint makes (Arm ARM D8.6.1): every entry a leaf,
+	 * one output range aligned as the run, the same attributes and
+	 * permissions; the Access flag may differ.
+	 */
+	for (uint64_t i = 0; i < n; i++) {
+		old[i] = pte_read(&first[i]);
+		if (!pte_leaf(old[i], level))
+			return old[i] == PTE_LOCKED ? -S2_EAGAIN : -S2_ENOENT;
+		uint64_t oa = geom_desc_to_oa(g, old[i]);
+		uint64_t rest = old[i] & ~(geom_oa_to_desc(g, oa) | DESC_AF |
+					   DESC_CONTIGUOUS);
+		if (!i) {
+			rest0 = rest;
+			oa0 = oa;
+		}
+		if (rest != rest0 || oa != oa0 + (i << ls) ||
+		    (oa0 & ((1ULL << cs) - 1)))
+			return -S2_ENOENT;
+		folded &= old[i];
+	}
+	if (folded)
+		return 0;   /* hinted already */
+	struct change c;
+	change_init(&c, pgt, flags & S2_MAP_SHARED);
+	if (!run_break(&c, first, n, old, base, ls, level))
+		return -S2_EAGAIN;
+	for (uint64_t i = 0; i < n; i++)
+		pte_publish(&c, &first[i], old[i] | DESC_CONTIGUOUS);
+	if (!c.shared)
+		mon_table(pgt, S2_MON_DONE, NULL, 0);
+	return 0;
 }
 
 struct young_data {

@@ -424,6 +424,20 @@ static uint64_t fault_run_size(const struct s2_vm *vm,
 }
 
 /*
+ * With Contiguous hints, a leaf just made or relaxed may make its run
+ * whole again (a run written page by page after dirty logging stopped, or
+ * mapped page by page after a race): give it the hint back. Not while the
+ * slot logs (its pages change one by one) nor in a pager's slot (its
+ * pages come from anywhere).
+ */
+static __attribute__((noinline, cold)) void
+refold(struct s2_vm *vm, const struct s2_memslot *slot, uint64_t ipa)
+{
+	if (!(slot->flags & (S2_SLOT_DIRTY_LOG | S2_SLOT_PAGER)))
+		(void)s2_pgtable_fold(&vm->pgt, ipa, S2_MAP_SHARED);
+}
+
+/*
  * Mark @ipa's page dirty: in the vCPU's ring while it has room (its own
  * lines, no atomic), else in the slot's bitmap.
  */
@@ -556,6 +570,8 @@ static int fault_in(struct s2_vm *vm, const struct counting *cnt,
 		COUNT(cnt, block_maps);
 	else
 		COUNT(cnt, page_maps);
+	if (__builtin_expect(vm->pgt.geom.contig, 0) && size <= leaf)
+		refold(vm, slot, base);   /* not a hinted run already */
 	*reason = S2_EXIT_RESUME;
 	return 0;
 }
@@ -619,6 +635,8 @@ static int write_fault(struct s2_vm *vm, const struct counting *cnt,
 		if (ret == -S2_ENOENT || ret == -S2_EAGAIN) {
 			exit->reason = S2_EXIT_RETRY;
 			ret = 0;
+		} else if (!ret && __builtin_expect(vm->pgt.geom.contig, 0)) {
+			refold(vm, slot, page);
 		}
 		return ret;
 	}

@@ -109,9 +109,10 @@ int s2_geom_set_fwb(struct s2_geom *g, bool fwb);
  * hint off the whole run by break-before-make: each entry cleared, each
  * invalidated, then written back without the hint (Linux's contpte
  * "unfold"); the Access flag alone may differ within a run and changes in
- * place. Off by default: an embedder's own walker or dirty-state code
- * may not expect bit 52, and runs unfolded by dirty logging stay plain
- * leaves until mapped again; a layout without the hint maps and unmaps
+ * place. s2_pgtable_fold() gives a run made whole again its hint back;
+ * a VM's fault handler does so where a fault completes a run outside
+ * dirty logging (s2_vm_handle_abort()). Off by default: an embedder's own walker or dirty-state code
+ * may not expect bit 52; a layout without the hint maps and unmaps
  * through code that tests nothing for it.
  *
  * Return: 0, -S2_EINVAL for a NULL @g.

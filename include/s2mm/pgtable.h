@@ -186,6 +186,24 @@ int s2_pgtable_wrprotect(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size);
 int s2_pgtable_relax(struct s2_pgtable *pgt, uint64_t ipa, unsigned int prot);
 
 /**
+ * s2_pgtable_fold() - Give the aligned run of leaves around @ipa the
+ * Contiguous hint again (s2_geom_set_contig()), where a change to part of
+ * it took the hint off and the run is whole again: every entry a leaf at
+ * the level of @ipa's, one output range aligned as the run, the same
+ * attributes and permissions (the Access flag may differ), as the hint
+ * promises (Arm ARM D8.6.1). Linux's contpte "fold": break-before-make of
+ * every entry (each cleared, each invalidated by IPA), then each written
+ * back with the hint. @flags: S2_MAP_SHARED to run concurrently with
+ * shared maps, relaxes and other folds (each entry claimed with
+ * compare-and-swap), else the caller excludes every other change.
+ * Return: 0 (the run is hinted, now or already), -S2_ENOENT (no such
+ * run: hints off, a level without runs, an entry invalid or different),
+ * -S2_EAGAIN (a concurrent change was met; nothing changed), -S2_EINVAL
+ * (unknown @flags), -S2_ERANGE (@ipa beyond the IPA size).
+ */
+int s2_pgtable_fold(struct s2_pgtable *pgt, uint64_t ipa, unsigned int flags);
+
+/**
  * s2_pgtable_mkyoung() - Set the Access flag of the leaf mapping @ipa
  * (after an Access flag fault), with compare-and-swap like
  * s2_pgtable_relax(). No invalidation: entries that fault on

@@ -3,7 +3,8 @@
  * The library's Contiguous hints (s2_geom_set_contig()), judged by the MMU
  * model as the CPU: a TLB wired to the library's invalidations, with
  * stale checking on and misprogrammed runs made TLB conflict aborts
- * (S2_TLB_CONTIG_ABORT). After each operation every page of the range is
+ * (S2_TLB_CONTIG_ABORT), and the break-before-make monitor
+ * (s2_host_mm_check()) watching every store. After each operation every page of the range is
  * translated through that TLB: the translation must be the one the test
  * expects, no hit may be stale, and no run may be misprogrammed.
  */
@@ -54,6 +55,8 @@ static struct ct *ct_new_pa(unsigned int granule, bool contig, unsigned int pa_b
 	fx_init(f, granule, 40, pa_bits, S2_START_LEVEL_AUTO);
 	/* The layout is copied at init: again, with the hint. */
 	s2_pgtable_destroy(&f->pt);
+	/* The break-before-make monitor from the start: a violation aborts. */
+	assert_int_equal(s2_host_mm_check(&f->hm, NULL, NULL), 0);
 	assert_int_equal(s2_geom_set_contig(&f->g, contig), 0);
 	assert_int_equal(s2_pgtable_init(&f->pt, &f->g, &f->hm.ops, f), 0);
 	f->regs.vttbr_el2 = s2_geom_vttbr(&f->pt.geom, f->pt.root_pa, 1);
@@ -390,6 +393,96 @@ static void contig_52bit(void **state)
 	}
 }
 
+/*
+ * s2_pgtable_fold(): a run made whole again gets its hint back by
+ * break-before-make (each entry invalidated), only where the hint's
+ * promise holds; the TLB (stale checks on, misprogrammed runs aborting)
+ * then holds it as one entry.
+ */
+static void contig_fold(void **state)
+{
+	struct ct *t = ct_new(4096, true);
+	struct s2_pgtable *pt = &t->f.pt;
+	uint64_t g = 4096, tlbis;
+	bool young;
+
+	(void)state;
+	assert_int_equal(s2_pgtable_map(pt, IPA0, 64 * g, PA0, S2_PROT_RW,
+					 S2_MAP_PAGES), 0);
+	expect_map(t, 0, 64, PA0, S2_PROT_RW);
+	/* A hinted run: nothing to do, nothing invalidated. */
+	tlbis = t->f.hm.tlbi_ipa;
+	assert_int_equal(s2_pgtable_fold(pt, IPA0 + 3 * g, 0), 0);
+	assert_int_equal(t->f.hm.tlbi_ipa, tlbis);
+
+	/* Page 5 write-protected: unfolded, and not foldable. */
+	assert_int_equal(s2_pgtable_wrprotect(pt, IPA0 + 5 * g, g), 0);
+	t->prot[5] = S2_PROT_R;
+	assert_false(hinted(t, 0));
+	assert_int_equal(s2_pgtable_fold(pt, IPA0, 0), -S2_ENOENT);
+	assert_false(hinted(t, 15));
+	sweep(t);
+	/* Writable again, and page 7 aged: the Access flag may differ. */
+	assert_int_equal(s2_pgtable_relax(pt, IPA0 + 5 * g, S2_PROT_W), 0);
+	t->prot[5] = S2_PROT_RW;
+	assert_int_equal(s2_pgtable_test_clear_young(pt, IPA0 + 7 * g, g, &young), 0);
+	t->old[7] = true;
+	tlbis = t->f.hm.tlbi_ipa;
+	uint64_t fills = t->tlb.stats.contig_fills;
+	assert_int_equal(s2_pgtable_fold(pt, IPA0 + 15 * g, S2_MAP_SHARED), 0);
+	for (unsigned int i = 0; i < 16; i++)
+		assert_true(hinted(t, i));
+	/* Every entry of the run invalidated (a TLB held them one by one). */
+	assert_int_equal(t->f.hm.tlbi_ipa, tlbis + 16);
+	assert_int_equal(s2_tlb_tlbi(&t->tlb, &(struct s2_tlbi){ .op = S2_TLBI_ALLE1 }), 0);
+	sweep(t);
+	assert_true(t->tlb.stats.contig_fills > fills);
+	assert_int_equal(s2_pgtable_mkyoung(pt, IPA0 + 7 * g), 0);
+	t->old[7] = false;
+
+	/* Run 1: a hole, then a page mapped elsewhere, then the right one. */
+	assert_int_equal(s2_pgtable_unmap(pt, IPA0 + 20 * g, g), 0);
+	t->want[20] = UINT64_MAX;
+	assert_int_equal(s2_pgtable_fold(pt, IPA0 + 16 * g, 0), -S2_ENOENT);
+	assert_int_equal(s2_pgtable_map(pt, IPA0 + 20 * g, g, PA0 + 0x100000,
+					 S2_PROT_RW, 0), 0);
+	t->want[20] = PA0 + 0x100000;
+	assert_int_equal(s2_pgtable_fold(pt, IPA0 + 16 * g, 0), -S2_ENOENT);
+	/* Another memory type (Device) breaks the promise too. */
+	assert_int_equal(s2_pgtable_map(pt, IPA0 + 20 * g, g, PA0 + 20 * g,
+					 S2_PROT_RW | S2_PROT_DEVICE, 0), 0);
+	assert_int_equal(s2_pgtable_fold(pt, IPA0 + 16 * g, 0), -S2_ENOENT);
+	assert_int_equal(s2_pgtable_map(pt, IPA0 + 20 * g, g, PA0 + 20 * g,
+					 S2_PROT_RW, 0), 0);
+	t->want[20] = PA0 + 20 * g;
+	sweep(t);
+	assert_int_equal(s2_pgtable_fold(pt, IPA0 + 31 * g, 0), 0);
+	assert_true(hinted(t, 16) && hinted(t, 31));
+	sweep(t);
+
+	/* A run whose output is not aligned as the run is never hinted. */
+	assert_int_equal(s2_pgtable_map(pt, IPA0 + 64 * g, 16 * g, PA0 + 0x201000,
+					 S2_PROT_RW, S2_MAP_PAGES), 0);
+	expect_map(t, 64, 16, PA0 + 0x201000, S2_PROT_RW);
+	assert_int_equal(s2_pgtable_fold(pt, IPA0 + 64 * g, 0), -S2_ENOENT);
+	assert_false(hinted(t, 64));
+	sweep(t);
+
+	/* Bad arguments change nothing. */
+	assert_int_equal(s2_pgtable_fold(pt, IPA0, S2_MAP_PAGES), -S2_EINVAL);
+	assert_int_equal(s2_pgtable_fold(pt, 1ULL << 40, 0), -S2_ERANGE);
+	sweep(t);
+	ct_free(t);
+
+	/* A layout without hints has no runs to fold. */
+	t = ct_new(4096, false);
+	assert_int_equal(s2_pgtable_map(&t->f.pt, IPA0, 16 * g, PA0, S2_PROT_RW,
+					 S2_MAP_PAGES), 0);
+	assert_int_equal(s2_pgtable_fold(&t->f.pt, IPA0, 0), -S2_ENOENT);
+	assert_false(hinted(t, 0));
+	ct_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +493,7 @@ int main(void)
 		cmocka_unit_test(contig_blocks_4k),
 		cmocka_unit_test(contig_pages_16k),
 		cmocka_unit_test(contig_52bit),
+		cmocka_unit_test(contig_fold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

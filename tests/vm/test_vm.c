@@ -533,6 +533,72 @@ static void wrprotected_page_survives_a_block_fault(void **state)
 	vmfx_fini(&f);
 }
 
+/* Bit 52 of the leaf mapping @ipa. */
+static bool vm_hinted(struct vmfx *f, uint64_t ipa)
+{
+	uint64_t desc;
+
+	assert_int_equal(s2_pgtable_lookup(&f->vm.pgt, ipa, &desc, NULL), 0);
+	return desc & DESC_CONTIGUOUS;
+}
+
+/*
+ * With Contiguous hints a fault maps a run of 16 pages hinted; dirty
+ * logging write-protects it whole (still hinted) and a write unfolds it.
+ * While logging, runs stay unfolded; after, the write that makes a run
+ * whole again folds it (s2_pgtable_fold()), with the monitor watching.
+ */
+static void contig_runs_fold_after_logging(void **state)
+{
+	struct vmfx f;
+	uint64_t run = 16 * K4, bitmap[2], out[2];
+
+	(void)state;
+	vmfx_init(&f, 4096, 40);
+	s2_vm_destroy(&f.vm);
+	assert_int_equal(s2_host_mm_check(&f.hm, NULL, NULL), 0);
+	assert_int_equal(s2_geom_set_contig(&f.g, true), 0);
+	assert_int_equal(s2_vm_init(&f.vm, &f.g, &f.hm.ops), 0);
+	f.regs.vttbr_el2 = s2_vm_vttbr(&f.vm, 1);
+	/* 64KB off 2MB: no block fits, runs of pages do. */
+	uint64_t pa = vmfx_ram(&f, 2 * M2, M2) + run;
+	vmfx_slot(&f, 1, RAM_IPA, 4 * run, pa, 0);
+
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + 3 * K4, S2_MMU_WRITE, 4, NULL), pa + 3 * K4);
+	assert_true(vm_hinted(&f, RAM_IPA) && vm_hinted(&f, RAM_IPA + 15 * K4));
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + run, S2_MMU_READ, 4, NULL), pa + run);
+
+	assert_int_equal(s2_vm_dirty_log_enable(&f.vm, 1, bitmap, 1), 0);
+	assert_true(vm_hinted(&f, RAM_IPA));
+	for (uint64_t i = 0; i < 16; i++)
+		assert_int_equal(vmfx_touch(&f, RAM_IPA + i * K4, S2_MMU_WRITE, 4, NULL),
+				 pa + i * K4);
+	/* Every page writable again, but logged one by one: no hint. */
+	for (uint64_t i = 0; i < 16; i++)
+		assert_false(vm_hinted(&f, RAM_IPA + i * K4));
+	assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, 1), 0);
+	assert_int_equal(out[0], 0xffff);
+	assert_int_equal(s2_vm_dirty_log_disable(&f.vm, 1), 0);
+
+	/* Pages stay write-protected until written: the last write folds. */
+	for (uint64_t i = 0; i < 15; i++) {
+		assert_int_equal(vmfx_touch(&f, RAM_IPA + i * K4, S2_MMU_WRITE, 4, NULL),
+				 pa + i * K4);
+		assert_false(vm_hinted(&f, RAM_IPA));
+	}
+	assert_int_equal(vmfx_touch(&f, RAM_IPA + 15 * K4, S2_MMU_WRITE, 4, NULL),
+			 pa + 15 * K4);
+	for (uint64_t i = 0; i < 16; i++)
+		assert_true(vm_hinted(&f, RAM_IPA + i * K4));
+	/* The read-only run 1 was never unfolded: written, it unfolds, and
+	 * whole again, folds. */
+	for (uint64_t i = 16; i < 32; i++)
+		assert_int_equal(vmfx_touch(&f, RAM_IPA + i * K4, S2_MMU_WRITE, 4, NULL),
+				 pa + i * K4);
+	assert_true(vm_hinted(&f, RAM_IPA + run) && vm_hinted(&f, RAM_IPA + 31 * K4));
+	vmfx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -549,6 +615,7 @@ int main(void)
 		cmocka_unit_test(write_fault_on_page_unmapped_meanwhile_retries),
 		cmocka_unit_test(fault_block_where_ipa_and_pa_line_up),
 		cmocka_unit_test(wrprotected_page_survives_a_block_fault),
+		cmocka_unit_test(contig_runs_fold_after_logging),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
