@@ -30,7 +30,8 @@
 #include "explain.h"
 #include "report.h"
 
-enum { OPT_WRITE = OPT_CMD_BASE, OPT_EXEC, OPT_EL, OPT_STATE, OPT_SVG };
+enum { OPT_WRITE = OPT_CMD_BASE, OPT_EXEC, OPT_EL, OPT_STATE, OPT_SVG, OPT_S1_UNMAP,
+       OPT_S1_AP, OPT_S1_DOMAIN, OPT_DOMAIN_ACCESS, OPT_AFE };
 
 enum state { ST_MAPPED, ST_COLD, ST_UNMAPPED, ST_DIRTY, ST_MMU_OFF, ST_OLD };
 static const char *const state_names[] = { "mapped", "cold", "unmapped", "dirty",
@@ -61,6 +62,14 @@ static void explain_usage(FILE *out)
 		"  --write / --exec    the access kind (default: read)\n"
 		"  --el 0|1            exception level of the access (default 0)\n"
 		"  --svg FILE          draw the walk grid as SVG\n"
+		"With --s1-format short, after the guest's touch (stage-1 faults, the\n"
+		"short-descriptor DFSR/IFSR):\n"
+		"  --s1-unmap section|page  ADDRESS's level-1 / level-2 entry is invalid\n"
+		"  --s1-ap N           AP[2:0] of ADDRESS's small page (0-7)\n"
+		"  --s1-domain D       the domain of ADDRESS's level-1 entry (0-15)\n"
+		"  --domain-access no-access|client|reserved|manager\n"
+		"                      DACR's field for that domain\n"
+		"  --afe               SCTLR.AFE=1: AP[0] is the Access flag\n"
 		"%s",
 		report_options_help);
 }
@@ -118,8 +127,18 @@ int cmd_explain(int argc, char **argv)
 		REPORT_LONGOPTS,
 		{ "write", 0, 0, OPT_WRITE }, { "exec", 0, 0, OPT_EXEC },
 		{ "el", 1, 0, OPT_EL }, { "state", 1, 0, OPT_STATE },
-		{ "svg", 1, 0, OPT_SVG }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "svg", 1, 0, OPT_SVG }, { "s1-unmap", 1, 0, OPT_S1_UNMAP },
+		{ "s1-ap", 1, 0, OPT_S1_AP }, { "s1-domain", 1, 0, OPT_S1_DOMAIN },
+		{ "domain-access", 1, 0, OPT_DOMAIN_ACCESS }, { "afe", 0, 0, OPT_AFE },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
+	static const char *const dacr_opt[4] = { "no-access", "client", "reserved",
+						 "manager" };
+	struct explain_sd_opts sd = { .unmap = EXPLAIN_SD_UNMAP_NONE, .ap = -1,
+				      .domain = -1, .dacr = -1 };
+	bool sd_opt = false;
+	struct s2_mmu_regs regs;
+	uint64_t n;
 	struct sim_config cfg = sim_defaults;
 	struct report rep = { .command = "explain" };
 	enum state state = ST_MAPPED;
@@ -169,6 +188,43 @@ int cmd_explain(int argc, char **argv)
 		case OPT_SVG:
 			svg_path = optarg;
 			break;
+		case OPT_S1_UNMAP:
+			if (!strcmp(optarg, "section")) {
+				sd.unmap = EXPLAIN_SD_UNMAP_SECTION;
+			} else if (!strcmp(optarg, "page")) {
+				sd.unmap = EXPLAIN_SD_UNMAP_PAGE;
+			} else {
+				fprintf(stderr, "s2mm explain: --s1-unmap '%s': expected section "
+						"or page\n", optarg);
+				return 2;
+			}
+			sd_opt = true;
+			break;
+		case OPT_S1_AP:
+		case OPT_S1_DOMAIN:
+			if (!parse_u64(optarg, &n) || n > (c == OPT_S1_AP ? 7u : 15u)) {
+				fprintf(stderr, "s2mm explain: %s '%s': expected 0 to %u\n",
+					c == OPT_S1_AP ? "--s1-ap" : "--s1-domain", optarg,
+					c == OPT_S1_AP ? 7u : 15u);
+				return 2;
+			}
+			*(c == OPT_S1_AP ? &sd.ap : &sd.domain) = (int)n;
+			sd_opt = true;
+			break;
+		case OPT_DOMAIN_ACCESS:
+			for (sd.dacr = 3; sd.dacr >= 0 && strcmp(optarg, dacr_opt[sd.dacr]); sd.dacr--)
+				;
+			if (sd.dacr < 0) {
+				fprintf(stderr, "s2mm explain: --domain-access '%s': expected "
+						"no-access, client, reserved or manager\n", optarg);
+				return 2;
+			}
+			sd_opt = true;
+			break;
+		case OPT_AFE:
+			sd.afe = true;
+			sd_opt = true;
+			break;
 		default: /* report_getopt() said why */
 			return 2;
 		}
@@ -176,6 +232,17 @@ int cmd_explain(int argc, char **argv)
 	if (optind != argc - 1 || !parse_u64(argv[optind], &va)) {
 		fprintf(stderr, "s2mm explain: expected one ADDRESS (e.g. 0x400123)\n"
 				"Try 's2mm explain --help'.\n");
+		return 2;
+	}
+	if (sd_opt && cfg.s1_format != SIM_S1_A32_SD) {
+		fprintf(stderr, "s2mm explain: --s1-unmap, --s1-ap, --s1-domain, "
+				"--domain-access and --afe need --s1-format short\n");
+		return 2;
+	}
+	if (sd_opt && (state == ST_MMU_OFF || state == ST_UNMAPPED)) {
+		fprintf(stderr, "s2mm explain: --s1-unmap, --s1-ap, --s1-domain, "
+				"--domain-access and --afe need the guest MMU on and ADDRESS's "
+				"stage-1 entry in place: not with --state %s\n", state_names[state]);
 		return 2;
 	}
 	if (cfg.cpus != 1 || cfg.vms != 1 || cfg.vcpus != 1) {
@@ -212,6 +279,11 @@ int cmd_explain(int argc, char **argv)
 	if (sim_access(s, 0, va, S2_MMU_READ))
 		goto sim_err;
 	sim_view(s, 0, &v);
+	/* The guest's stage 1 changed as asked, while stage 2 still maps it. */
+	if (sd_opt && explain_sd_edit(&v, (uint32_t)va, &sd, err, sizeof(err))) {
+		fprintf(stderr, "s2mm explain: %s\n", err);
+		goto out;
+	}
 	if (state == ST_COLD && sim_host_unmap(s, 0, sim_ram_ipa(s), v.ram_size))
 		goto sim_err;
 	if (state == ST_OLD && sim_host_age(s, 0, sim_ram_ipa(s), v.ram_size))
@@ -228,6 +300,10 @@ int cmd_explain(int argc, char **argv)
 	if (state == ST_DIRTY && sim_dirty_log_start(s, 0))
 		goto sim_err;
 	sim_view(s, 0, &v);
+	/* The registers as asked: the steps and the model both read these. */
+	regs = *v.regs;
+	explain_sd_regs_apply(&regs, &sd);
+	v.regs = &regs;
 
 	struct walk *w = calloc(1, sizeof(*w));
 	struct s2_mmu_result res, at_res;

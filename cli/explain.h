@@ -122,6 +122,26 @@ bool explain_s2_walk(struct walk *w, int row, uint64_t ipa, enum s2_for why, uin
 bool explain_walk_lpae(struct walk *w, uint64_t va, uint64_t *ipa);
 
 /* explain_sd.c */
+enum { EXPLAIN_SD_UNMAP_NONE, EXPLAIN_SD_UNMAP_SECTION, EXPLAIN_SD_UNMAP_PAGE };
+
+/* What explain changes in a short-descriptor stage 1 (-1: nothing). */
+struct explain_sd_opts {
+	int unmap;     /* EXPLAIN_SD_UNMAP_*: ADDRESS's level-1 or level-2 entry invalid */
+	int ap;        /* AP[2:0] of ADDRESS's level-2 page */
+	int domain;    /* the domain of ADDRESS's level-1 entry */
+	int dacr;      /* DACR's field for that domain (DACR_NO_ACCESS...) */
+	bool afe;      /* SCTLR.AFE=1: AP[0] is the Access flag */
+};
+
+/**
+ * explain_sd_edit() - Change the guest's short-descriptor tables for @va
+ * as @o says (--s1-unmap, --s1-ap, --s1-domain), in guest memory, each
+ * descriptor found through stage 2. Return: 0, or -1 with why in @err.
+ */
+int explain_sd_edit(const struct sim_view *v, uint32_t va, const struct explain_sd_opts *o,
+		    char *err, size_t n);
+/** explain_sd_regs_apply() - Apply @o's SCTLR.AFE and DACR to @r. */
+void explain_sd_regs_apply(struct s2_mmu_regs *r, const struct explain_sd_opts *o);
 /** explain_sd_regs() - An AArch32 EL1 walking short descriptors (TTBCR.EAE=0)? */
 bool explain_sd_regs(const struct s2_mmu_regs *r);
 /**

@@ -232,14 +232,136 @@ void explain_sd_print_format(const struct s2_mmu_regs *r)
 	       "(64K) and small (4K) pages\n", (unsigned)(r->tcr_el1 & 7));
 }
 
+/*
+ * The fault status FS[4:0] of a short-descriptor DFSR/IFSR (FS[4] in bit
+ * 10): the Arm ARM's table of short-descriptor FSR encodings (DFSR,
+ * G8.2.35, and IFSR with LPAE=0); the codes a translation can give.
+ */
+static const char *sd_fs_name(unsigned int fs)
+{
+	switch (fs) {
+	case 0x01: return "alignment fault";
+	case 0x03: return "access flag fault, section";
+	case 0x05: return "translation fault, section";
+	case 0x06: return "access flag fault, page";
+	case 0x07: return "translation fault, page";
+	case 0x09: return "domain fault, section";
+	case 0x0b: return "domain fault, page";
+	case 0x0c: return "synchronous external abort on translation table walk, level 1";
+	case 0x0d: return "permission fault, section";
+	case 0x0e: return "synchronous external abort on translation table walk, level 2";
+	case 0x0f: return "permission fault, page";
+	}
+	return "reserved";
+}
+
 void explain_sd_print_fsr(const struct s2_mmu_result *res)
 {
 	const struct s2_mmu_fault *f = &res->fault;
 	bool exec = f->acc == S2_MMU_EXEC;
+	uint32_t fsr = s2_mmu_fsr_sd(res);
+	unsigned int fs = (fsr & 0xf) | ((fsr & (uint32_t)FSR_SD_FS4) ? 0x10 : 0);
 
-	printf("  %s %#06" PRIx32 " (FS %#x, short-descriptor format)  %s %#"
-	       PRIx64, exec ? "IFSR" : "DFSR", s2_mmu_fsr_sd(res),
-	       (unsigned)((s2_mmu_fsr_sd(res) & 0xf) |
-			  ((s2_mmu_fsr_sd(res) >> 6) & 0x10)),
+	/*
+	 * Bit 9 is the format: 0, short descriptors (RAZ in this format).
+	 * The IFSR has no Domain and no WnR field.
+	 */
+	printf("  %s %#06" PRIx32 " (FS %#x, %s; ", exec ? "IFSR" : "DFSR", fsr, fs,
+	       sd_fs_name(fs));
+	if (!exec)
+		printf("Domain %u, WnR %u, ",
+		       (unsigned)((fsr & (uint32_t)FSR_SD_DOMAIN_MASK) >> FSR_SD_DOMAIN_SHIFT),
+		       !!(fsr & (uint32_t)FSR_SD_WNR));
+	printf("LPAE %u: short-descriptor format)  %s %#" PRIx64, (fsr >> 9) & 1,
 	       exec ? "IFAR" : "DFAR", s2_mmu_far(f));
+}
+
+/* The 32-bit descriptor at IPA @ipa: its PA through stage 2, or false. */
+static bool sd_desc_pa(const struct sim_view *v, uint64_t ipa, uint64_t *pa)
+{
+	struct s2_mmu_access a = { .va = ipa, .acc = S2_MMU_READ, .el = 1 };
+	struct s2_mmu_result res;
+
+	if (s2_mmu_translate_s2(v->mem, v->cpu, v->regs, &a, &res) || res.fault.type ||
+	    !s2_physmem_va(v->pm, res.pa, 4))
+		return false;
+	*pa = res.pa;
+	return true;
+}
+
+static void wr32(const struct sim_view *v, uint64_t pa, uint32_t d)
+{
+	memcpy(s2_physmem_va(v->pm, pa, 4), &d, sizeof(d));
+}
+
+int explain_sd_edit(const struct sim_view *v, uint32_t va, const struct explain_sd_opts *o,
+		    char *err, size_t n)
+{
+	const struct s2_mmu_regs *r = v->regs;
+	uint32_t ttbcr = (uint32_t)r->tcr_el1, d, l2;
+	unsigned int tn = ttbcr & 7;
+	bool one = !tn || !(va >> (32 - tn));
+	uint64_t ttbr = one ? r->ttbr0_el1 : r->ttbr1_el1, l1pa, l2pa;
+
+	if (!one)
+		tn = 0;
+	/* AArch32.TranslationTableWalkSD: the level-1 entry of @va. */
+	if (!sd_desc_pa(v, ((uint32_t)ttbr & ~((1u << (14 - tn)) - 1)) +
+			       ((va >> 20) & (0xfffu >> tn)) * 4, &l1pa)) {
+		snprintf(err, n, "the level-1 descriptor of %#" PRIx32 " is not in guest RAM", va);
+		return -1;
+	}
+	d = rd32(v, l1pa);
+	if (o->domain >= 0) {
+		if ((d & SD_L1_TYPE_MASK) == SD_L1_FAULT ||
+		    ((d & SD_L1_SECTION) && (d & SD_SECT_SUPER))) {
+			snprintf(err, n, "--s1-domain: %#" PRIx32 " has no level-1 page table or "
+				 "section (a supersection is in domain 0)", va);
+			return -1;
+		}
+		d = (d & ~(uint32_t)SD_DOMAIN_MASK) | (uint32_t)o->domain << SD_DOMAIN_SHIFT;
+		wr32(v, l1pa, d);
+	}
+	if (o->unmap == EXPLAIN_SD_UNMAP_SECTION) {
+		wr32(v, l1pa, 0);
+		return 0;
+	}
+	if (o->unmap != EXPLAIN_SD_UNMAP_PAGE && o->ap < 0)
+		return 0;
+	if ((d & SD_L1_TYPE_MASK) != SD_L1_TABLE) {
+		snprintf(err, n, "--s1-unmap page / --s1-ap: %#" PRIx32 " is not mapped by a "
+			 "level-1 page table", va);
+		return -1;
+	}
+	l2 = d & (uint32_t)SD_L1T_BASE_MASK;
+	if (!sd_desc_pa(v, l2 + ((va >> 12) & 0xff) * 4, &l2pa)) {
+		snprintf(err, n, "the level-2 descriptor of %#" PRIx32 " is not in guest RAM", va);
+		return -1;
+	}
+	d = rd32(v, l2pa);
+	if (o->unmap == EXPLAIN_SD_UNMAP_PAGE) {
+		wr32(v, l2pa, 0);
+		return 0;
+	}
+	if ((d & SD_L2_TYPE_MASK) == SD_L2_FAULT) {
+		snprintf(err, n, "--s1-ap: %#" PRIx32 " has no level-2 page", va);
+		return -1;
+	}
+	/* Small and large pages alike: AP[1:0] in bits [5:4], AP[2] in bit 9. */
+	d &= ~(uint32_t)(SD_L2_AP_MASK | SD_L2_AP2);
+	d |= ((uint32_t)o->ap & 3) << SD_L2_AP_SHIFT | ((o->ap & 4) ? (uint32_t)SD_L2_AP2 : 0);
+	wr32(v, l2pa, d);
+	return 0;
+}
+
+void explain_sd_regs_apply(struct s2_mmu_regs *r, const struct explain_sd_opts *o)
+{
+	if (o->afe)
+		r->sctlr_el1 |= SCTLR_AFE;
+	if (o->dacr >= 0) {
+		unsigned int dom = o->domain >= 0 ? (unsigned int)o->domain : 0;
+
+		r->dacr32_el2 &= ~(3ULL << (2 * dom));
+		r->dacr32_el2 |= (uint64_t)o->dacr << (2 * dom);
+	}
 }
