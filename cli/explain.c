@@ -31,7 +31,7 @@
 #include "report.h"
 
 enum { OPT_WRITE = OPT_CMD_BASE, OPT_EXEC, OPT_EL, OPT_STATE, OPT_SVG, OPT_S1_UNMAP,
-       OPT_S1_AP, OPT_S1_DOMAIN, OPT_DOMAIN_ACCESS, OPT_AFE };
+       OPT_S1_AP, OPT_S1_DOMAIN, OPT_DOMAIN_ACCESS, OPT_AFE, OPT_S1_SECTION };
 
 enum state { ST_MAPPED, ST_COLD, ST_UNMAPPED, ST_DIRTY, ST_MMU_OFF, ST_OLD };
 static const char *const state_names[] = { "mapped", "cold", "unmapped", "dirty",
@@ -66,6 +66,8 @@ static void explain_usage(FILE *out)
 		"short-descriptor DFSR/IFSR):\n"
 		"  --s1-unmap section|page  ADDRESS's level-1 / level-2 entry is invalid\n"
 		"  --s1-ap N           AP[2:0] of ADDRESS's small page (0-7)\n"
+		"  --s1-section        ADDRESS's MB is a section made from its small page\n"
+		"                      (level-1 faults; --s1-ap then sets the section's)\n"
 		"  --s1-domain D       the domain of ADDRESS's level-1 entry (0-15)\n"
 		"  --domain-access no-access|client|reserved|manager\n"
 		"                      DACR's field for that domain\n"
@@ -130,6 +132,7 @@ int cmd_explain(int argc, char **argv)
 		{ "svg", 1, 0, OPT_SVG }, { "s1-unmap", 1, 0, OPT_S1_UNMAP },
 		{ "s1-ap", 1, 0, OPT_S1_AP }, { "s1-domain", 1, 0, OPT_S1_DOMAIN },
 		{ "domain-access", 1, 0, OPT_DOMAIN_ACCESS }, { "afe", 0, 0, OPT_AFE },
+		{ "s1-section", 0, 0, OPT_S1_SECTION },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	static const char *const dacr_opt[4] = { "no-access", "client", "reserved",
@@ -225,6 +228,10 @@ int cmd_explain(int argc, char **argv)
 			sd.afe = true;
 			sd_opt = true;
 			break;
+		case OPT_S1_SECTION:
+			sd.section = true;
+			sd_opt = true;
+			break;
 		default: /* report_getopt() said why */
 			return 2;
 		}
@@ -236,12 +243,12 @@ int cmd_explain(int argc, char **argv)
 	}
 	if (sd_opt && cfg.s1_format != SIM_S1_A32_SD) {
 		fprintf(stderr, "s2mm explain: --s1-unmap, --s1-ap, --s1-domain, "
-				"--domain-access and --afe need --s1-format short\n");
+				"--s1-section, --domain-access and --afe need --s1-format short\n");
 		return 2;
 	}
 	if (sd_opt && (state == ST_MMU_OFF || state == ST_UNMAPPED)) {
 		fprintf(stderr, "s2mm explain: --s1-unmap, --s1-ap, --s1-domain, "
-				"--domain-access and --afe need the guest MMU on and ADDRESS's "
+				"--s1-section, --domain-access and --afe need the guest MMU on and ADDRESS's "
 				"stage-1 entry in place: not with --state %s\n", state_names[state]);
 		return 2;
 	}

@@ -127,15 +127,16 @@ enum { EXPLAIN_SD_UNMAP_NONE, EXPLAIN_SD_UNMAP_SECTION, EXPLAIN_SD_UNMAP_PAGE };
 /* What explain changes in a short-descriptor stage 1 (-1: nothing). */
 struct explain_sd_opts {
 	int unmap;     /* EXPLAIN_SD_UNMAP_*: ADDRESS's level-1 or level-2 entry invalid */
-	int ap;        /* AP[2:0] of ADDRESS's level-2 page */
+	int ap;        /* AP[2:0] of ADDRESS's level-2 page (or section) */
 	int domain;    /* the domain of ADDRESS's level-1 entry */
 	int dacr;      /* DACR's field for that domain (DACR_NO_ACCESS...) */
 	bool afe;      /* SCTLR.AFE=1: AP[0] is the Access flag */
+	bool section;  /* ADDRESS's MB a section, made from its small page */
 };
 
 /**
  * explain_sd_edit() - Change the guest's short-descriptor tables for @va
- * as @o says (--s1-unmap, --s1-ap, --s1-domain), in guest memory, each
+ * as @o says (--s1-unmap, --s1-ap, --s1-domain, --s1-section), in guest memory, each
  * descriptor found through stage 2. Return: 0, or -1 with why in @err.
  */
 int explain_sd_edit(const struct sim_view *v, uint32_t va, const struct explain_sd_opts *o,

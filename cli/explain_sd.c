@@ -298,7 +298,7 @@ int explain_sd_edit(const struct sim_view *v, uint32_t va, const struct explain_
 		    char *err, size_t n)
 {
 	const struct s2_mmu_regs *r = v->regs;
-	uint32_t ttbcr = (uint32_t)r->tcr_el1, d, l2;
+	uint32_t ttbcr = (uint32_t)r->tcr_el1, d, l1d, l2;
 	unsigned int tn = ttbcr & 7;
 	bool one = !tn || !(va >> (32 - tn));
 	uint64_t ttbr = one ? r->ttbr0_el1 : r->ttbr1_el1, l1pa, l2pa;
@@ -326,13 +326,14 @@ int explain_sd_edit(const struct sim_view *v, uint32_t va, const struct explain_
 		wr32(v, l1pa, 0);
 		return 0;
 	}
-	if (o->unmap != EXPLAIN_SD_UNMAP_PAGE && o->ap < 0)
+	if (o->unmap != EXPLAIN_SD_UNMAP_PAGE && o->ap < 0 && !o->section)
 		return 0;
 	if ((d & SD_L1_TYPE_MASK) != SD_L1_TABLE) {
-		snprintf(err, n, "--s1-unmap page / --s1-ap: %#" PRIx32 " is not mapped by a "
-			 "level-1 page table", va);
+		snprintf(err, n, "--s1-unmap page / --s1-ap / --s1-section: %#" PRIx32 " is not "
+			 "mapped by a level-1 page table", va);
 		return -1;
 	}
+	l1d = d;
 	l2 = d & (uint32_t)SD_L1T_BASE_MASK;
 	if (!sd_desc_pa(v, l2 + ((va >> 12) & 0xff) * 4, &l2pa)) {
 		snprintf(err, n, "the level-2 descriptor of %#" PRIx32 " is not in guest RAM", va);
@@ -344,8 +345,31 @@ int explain_sd_edit(const struct sim_view *v, uint32_t va, const struct explain_
 		return 0;
 	}
 	if ((d & SD_L2_TYPE_MASK) == SD_L2_FAULT) {
-		snprintf(err, n, "--s1-ap: %#" PRIx32 " has no level-2 page", va);
+		snprintf(err, n, "--s1-ap / --s1-section: %#" PRIx32 " has no level-2 page", va);
 		return -1;
+	}
+	if (o->section) {
+		/*
+		 * The small page's MB as a section (G5.4.1's level-1 section
+		 * descriptor): its TEX [8:6] -> [14:12], S [10] -> [16], nG
+		 * [11] -> [17], XN [0] -> [4], AP[1:0] [5:4] -> [11:10], AP[2]
+		 * [9] -> [15], C and B in place; the page table's domain and
+		 * PXN [2] -> [0].
+		 */
+		unsigned int ap = o->ap >= 0 ? (unsigned int)o->ap :
+				  (unsigned int)(((d >> SD_L2_AP_SHIFT) & 3) | ((d & SD_L2_AP2) ? 4 : 0));
+		uint32_t sd = (d & (uint32_t)SD_SECT_BASE_MASK) | (uint32_t)SD_L1_SECTION |
+			      (d & (uint32_t)(SD_SECT_C | SD_SECT_B)) |
+			      ((d >> 6) & 7) << SD_SECT_TEX_SHIFT |
+			      ((d & SD_L2_S) ? (uint32_t)SD_SECT_S : 0) |
+			      ((d & SD_L2_NG) ? (uint32_t)SD_SECT_NG : 0) |
+			      ((d & 1) ? (uint32_t)SD_SECT_XN : 0) |
+			      (ap & 3) << SD_SECT_AP_SHIFT | ((ap & 4) ? (uint32_t)SD_SECT_AP2 : 0) |
+			      (l1d & (uint32_t)SD_DOMAIN_MASK) |
+			      ((l1d & SD_L1T_PXN) ? (uint32_t)SD_SECT_PXN : 0);
+
+		wr32(v, l1pa, sd);
+		return 0;
 	}
 	/* Small and large pages alike: AP[1:0] in bits [5:4], AP[2] in bit 9. */
 	d &= ~(uint32_t)(SD_L2_AP_MASK | SD_L2_AP2);
