@@ -641,6 +641,180 @@ static void final_s2(struct ctx *c, const struct s2_mmu_access *acc,
 		r->dirty |= S2_MMU_CLEAN_S2;
 }
 
+/*
+ * The AArch32 Short-descriptor stage 1 (TTBCR.EAE=0), from the Arm ARM's
+ * VMSAv8-32 chapter (G5) and its pseudocode: AArch32.TranslationTableWalkSD,
+ * AArch32.FirstStageTranslate, AArch32.CheckDomain, AArch32.CheckPermission.
+ * Register fields: TTBCR N [2:0], PD0 [4], PD1 [5], EAE [31]; SCTLR M [0],
+ * WXN [19], UWXN [20], AFE [29]; DACR two bits a domain (00 no access,
+ * 01 Client, 10 reserved, 11 Manager).
+ */
+
+/* The 32-bit descriptor at @ipa: a stage-1 fetch of its doubleword. */
+static unsigned sd_fetch(struct ctx *c, uint32_t ipa, int level, uint32_t *d,
+			 struct refwalk_result *r)
+{
+	uint64_t dw;
+	unsigned t = s1_fetch(c, ipa & ~7u, level, &dw, r);
+
+	if (t) {
+		/* A stage-2 fault names the descriptor's own IPA. */
+		if (r->stage == 2)
+			r->fault_ipa = ipa;
+		return t;
+	}
+	/* Little-endian tables (SCTLR.EE=0): the word at bit 32 * ipa[2]. */
+	*d = (uint32_t)(dw >> (bit(ipa, 2) ? 32 : 0));
+	return 0;
+}
+
+/*
+ * AArch32.CheckPermission's grants: AP[0] forced to 1 by SCTLR.AFE, then
+ * AP[2:0] 000 no access, 001 PL1 RW, 010 PL1 RW PL0 RO, 011 RW both,
+ * 101 PL1 RO, 11x RO both (100 is reserved: never generated). A fetch is
+ * execute-never where it may not read, where XN is set, at PL1 where PXN
+ * is, where SCTLR.WXN and it may write, and at PL1 where SCTLR.UWXN and
+ * PL0 may write.
+ */
+static unsigned sd_perm(uint64_t sctlr, unsigned ap, bool xn, bool pxn)
+{
+	bool pr, pw, ur, uw, wxn = bit(sctlr, 19), uwxn = bit(sctlr, 20);
+	unsigned p = 0;
+
+	if (bit(sctlr, 29))
+		ap |= 1;
+	switch (ap) {
+	case 0: pr = false; pw = false; ur = false; uw = false; break;
+	case 1: pr = true;  pw = true;  ur = false; uw = false; break;
+	case 2: pr = true;  pw = true;  ur = true;  uw = false; break;
+	case 3: pr = true;  pw = true;  ur = true;  uw = true;  break;
+	case 5: pr = true;  pw = false; ur = false; uw = false; break;
+	default: pr = true; pw = false; ur = true;  uw = false; break;   /* 11x */
+	}
+	if (ur)
+		p |= S2_MMU_PERM_R0;
+	if (uw)
+		p |= S2_MMU_PERM_W0;
+	if (ur && !xn && !(wxn && uw))
+		p |= S2_MMU_PERM_X0;
+	if (pr)
+		p |= S2_MMU_PERM_R1;
+	if (pw)
+		p |= S2_MMU_PERM_W1;
+	if (pr && !xn && !pxn && !(wxn && pw) && !(uwxn && uw))
+		p |= S2_MMU_PERM_X1;
+	return p;
+}
+
+/* Stage 1 of @acc->va in the Short-descriptor format. */
+static void stage1_sd(struct ctx *c, const struct s2_mmu_access *acc,
+		      struct refwalk_result *r, bool *done)
+{
+	const struct s2_mmu_regs *regs = c->regs;
+	uint32_t va = (uint32_t)acc->va, ttbcr = (uint32_t)regs->tcr_el1, d, ipa;
+	unsigned n = (unsigned)field(ttbcr, 2, 0), ap, dacr, domain = 0;
+	bool use1, xn, pxn = false, ng;
+	int level;
+	uint64_t out;
+
+	*done = false;
+	r->domain = 0;
+	if (!bit(regs->sctlr_el1, 0)) {   /* stage 1 off: VA = IPA */
+		r->ipa = va;
+		*done = true;
+		return;
+	}
+	/* TTBR1 when N > 0 and VA[31:32-N] is not zero. */
+	use1 = n && field(va, 31, 32 - n);
+	if (bit(ttbcr, use1 ? 5 : 4)) {   /* PD1 / PD0 */
+		set_fault(r, S2_MMU_FAULT_TRANSLATION, 1, 1);
+		return;
+	}
+	if (use1) {
+		/* TTBR1[31:14], VA[31:20]: a 16KB table. */
+		ipa = (uint32_t)(field(regs->ttbr1_el1, 31, 14) << 14) |
+		      (uint32_t)field(va, 31, 20) << 2;
+	} else {
+		/* TTBR0[31:14-N], VA[31-N:20]. */
+		ipa = (uint32_t)(field(regs->ttbr0_el1, 31, 14 - n) << (14 - n)) |
+		      (uint32_t)field(va, 31 - n, 20) << 2;
+	}
+	if (sd_fetch(c, ipa, 1, &d, r))
+		return;
+	switch (field(d, 1, 0)) {
+	case 0:
+		set_fault(r, S2_MMU_FAULT_TRANSLATION, 1, 1);
+		return;
+	case 1:   /* page table: PXN [2], Domain [8:5], base [31:10] */
+		domain = (unsigned)field(d, 8, 5);
+		pxn = bit(d, 2);
+		r->domain = domain;
+		ipa = (uint32_t)(field(d, 31, 10) << 10) | (uint32_t)field(va, 19, 12) << 2;
+		if (sd_fetch(c, ipa, 2, &d, r))
+			return;
+		level = 2;
+		switch (field(d, 1, 0)) {
+		case 0:
+			set_fault(r, S2_MMU_FAULT_TRANSLATION, 2, 1);
+			return;
+		case 1:   /* large page: XN [15], base [31:16] */
+			xn = bit(d, 15);
+			out = field(d, 31, 16) << 16 | field(va, 15, 0);
+			r->s1_shift = 16;
+			break;
+		default:  /* small page: XN [0], base [31:12] */
+			xn = bit(d, 0);
+			out = field(d, 31, 12) << 12 | field(va, 11, 0);
+			r->s1_shift = 12;
+			break;
+		}
+		/* AP[1:0] [5:4], AP[2] [9], nG [11] */
+		ap = (unsigned)(field(d, 5, 4) | field(d, 9, 9) << 2);
+		ng = bit(d, 11);
+		break;
+	default:  /* section (bit 18 clear) or supersection: PXN [0], XN [4] */
+		level = 1;
+		pxn = bit(d, 0);
+		xn = bit(d, 4);
+		ap = (unsigned)(field(d, 11, 10) | field(d, 15, 15) << 2);
+		ng = bit(d, 17);
+		if (!bit(d, 18)) {
+			domain = (unsigned)field(d, 8, 5);
+			out = field(d, 31, 20) << 20 | field(va, 19, 0);
+			r->s1_shift = 20;
+		} else {
+			/* Domain 0; PA[39:36] in [8:5], PA[35:32] in [23:20]. */
+			domain = 0;
+			out = field(d, 8, 5) << 36 | field(d, 23, 20) << 32 |
+			      field(d, 31, 24) << 24 | field(va, 23, 0);
+			r->s1_shift = 24;
+		}
+		r->domain = domain;
+		break;
+	}
+	/* The Access flag (AP[0] with SCTLR.AFE), before the domain. */
+	if (bit(regs->sctlr_el1, 29) && !(ap & 1)) {
+		set_fault(r, S2_MMU_FAULT_ACCESS_FLAG, level, 1);
+		return;
+	}
+	r->s1_level = level;
+	r->s1_perm = sd_perm(regs->sctlr_el1, ap, xn, pxn);
+	r->ipa = out;
+	r->global = !ng;
+	dacr = (unsigned)field(regs->dacr32_el2, 2 * domain + 1, 2 * domain);
+	/* No access, and the reserved 0b10 taken as no access: Domain fault. */
+	if (dacr == 0 || dacr == 2) {
+		set_fault(r, S2_MMU_FAULT_DOMAIN, level, 1);
+		return;
+	}
+	/* Client: the permissions; Manager: none. */
+	if (dacr == 1 && !allowed(r->s1_perm, acc)) {
+		set_fault(r, S2_MMU_FAULT_PERMISSION, level, 1);
+		return;
+	}
+	*done = true;
+}
+
 static int setup(struct ctx *c, const struct s2_mmu_mem *mem,
 		 const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
 		 struct refwalk_result *out)
@@ -666,14 +840,22 @@ static int translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	bool done;
 	int err;
 
-	/* HCR_EL2.RW [31] clear: an AArch32 EL1, out of scope. */
-	if (!bit(regs->hcr_el2, 31))
+	/*
+	 * HCR_EL2.RW [31] clear: an AArch32 EL1; only its Short-descriptor
+	 * format (TTBCR.EAE [31] clear) is in scope.
+	 */
+	bool sd = !bit(regs->hcr_el2, 31);
+
+	if (sd && bit(regs->tcr_el1, 31))
 		return REFWALK_UNSUPPORTED;
 	err = setup(&c, mem, cpu, regs, out);
 	if (err)
 		return err;
 	c.at = at;
-	err = stage1(&c, acc, out, &done);
+	if (sd)
+		stage1_sd(&c, acc, out, &done);
+	else
+		err = stage1(&c, acc, out, &done);
 	if (err || !done)
 		return err;
 	final_s2(&c, acc, out);
@@ -774,5 +956,27 @@ bool refwalk_check_mem(const struct refwalk_result *ref,
 		      "0x%llx", (unsigned long long)pa, (unsigned long long)v,
 		      (unsigned long long)want);
 	}
+	return true;
+}
+
+bool refwalk_check_sd(const struct refwalk_result *ref,
+		      const struct s2_mmu_result *res, const char *what)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+
+	if (!refwalk_check(ref, res, what))
+		return false;
+	/* The domain is known once a level-1 descriptor gave it. */
+	if (!ref->fault || (ref->stage == 1 && !(ref->fault == S2_MMU_FAULT_TRANSLATION &&
+						 ref->level == 1)))
+		CHECK(res->domain == ref->domain, "domain %u, reference %u",
+		      res->domain, ref->domain);
+	if (!ref->fault) {
+		CHECK(res->s1_shift == ref->s1_shift, "stage-1 leaf size 2^%u, reference 2^%u",
+		      res->s1_shift, ref->s1_shift);
+		CHECK(res->global == ref->global, "global %d, reference %d", res->global,
+		      ref->global);
+	}
+	(void)f;
 	return true;
 }

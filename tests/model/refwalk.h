@@ -16,6 +16,14 @@
  * them (@upd_pa, @upd_val), its later reads see them, and the caller
  * compares them with what the model wrote. Not covered: an AArch32 EL1, a
  * TGx naming an unimplemented granule (both return REFWALK_UNSUPPORTED).
+ *
+ * An AArch32 EL1 (HCR_EL2.RW=0) with the Short-descriptor format
+ * (TTBCR.EAE=0) is in scope: AArch32.TranslationTableWalkSD (TTBR0/TTBR1
+ * by TTBCR.N, PD0/PD1, sections, supersections, page tables, large and
+ * small pages, SCTLR.AFE), AArch32.CheckDomain and
+ * AArch32.CheckPermission, each descriptor fetched through stage 2; the
+ * memory attributes (TEX remap) are not. An AArch32 EL1 with LPAE
+ * (TTBCR.EAE=1) returns REFWALK_UNSUPPORTED.
  */
 #ifndef S2MM_TESTS_MODEL_REFWALK_H
 #define S2MM_TESTS_MODEL_REFWALK_H
@@ -42,6 +50,8 @@
  * @n_upd, @upd_pa, @upd_val: the descriptors the walk updated, their new
  *       values (a descriptor updated twice is listed twice, the last
  *       value last).
+ * @domain, @s1_shift, @global: Short-descriptor stage 1 only: the domain
+ *       (once a level-1 descriptor gave it), the leaf's size (log2), !nG.
  */
 #define REFWALK_UPD_MAX 8
 
@@ -58,6 +68,8 @@ struct refwalk_result {
 	unsigned af_set, dirty;
 	unsigned n_upd;
 	uint64_t upd_pa[REFWALK_UPD_MAX], upd_val[REFWALK_UPD_MAX];
+	unsigned domain, s1_shift;
+	bool global;
 };
 
 /*
@@ -101,5 +113,13 @@ bool refwalk_check(const struct refwalk_result *ref,
  */
 bool refwalk_check_mem(const struct refwalk_result *ref,
 		       const struct s2_mmu_mem *mem, const char *what);
+
+/*
+ * refwalk_check_sd() - refwalk_check() for a Short-descriptor stage 1,
+ * and the domain (where a level-1 descriptor gave it), the stage-1 leaf's
+ * size and nG.
+ */
+bool refwalk_check_sd(const struct refwalk_result *ref,
+		      const struct s2_mmu_result *res, const char *what);
 
 #endif /* S2MM_TESTS_MODEL_REFWALK_H */
