@@ -1605,16 +1605,20 @@ static void stage2_52bit_spec(void **state)
 	}
 	print_message("  64K: start level 1 (SL0=2) only where PAMax is above 42 bits\n");
 	{
-		/* AArch64.S2InvalidSL: 64KB, level 1 && PAMax() <= 42. */
+		/*
+		 * AArch64.S2InvalidSL: 64KB, level 1 && PAMax() < 44. A
+		 * level-1 IPA has at least 43 bits (S2InconsistentSL), more
+		 * than a 42-bit PAMax allows (S2MinTxSZ): both refuse it.
+		 */
 		struct s2_mmu_cpu pa42 = w->cpu; /* cortex-a57: 44-bit PA */
-		struct tt_geo g = { 16, 1, 48, tt_alloc(&w->t, 65536), 0 };
+		struct tt_geo g = { 16, 1, 44, tt_alloc(&w->t, 65536), 0 };
 		uint64_t ipa = 0x812340000ULL;
 
 		tt_set(&w->t, &g, ipa, 3, s2_leaf(PA_DATA + 0x10000, 3, 0xf, 0, 3));
-		expect_pa(s2_only(w, &w->cpu, mk_vtcr(16, 2, VTCR_EL2_TG0_64K, 4, 0), g.root,
+		expect_pa(s2_only(w, &w->cpu, mk_vtcr(20, 2, VTCR_EL2_TG0_64K, 4, 0), g.root,
 				  ipa + 0x123), PA_DATA + 0x10123);
 		pa42.pa_bits = 42;
-		expect_bad_vtcr(s2_only(w, &pa42, mk_vtcr(16, 2, VTCR_EL2_TG0_64K, 3, 0), g.root,
+		expect_bad_vtcr(s2_only(w, &pa42, mk_vtcr(21, 2, VTCR_EL2_TG0_64K, 3, 0), g.root,
 					ipa + 0x123));
 	}
 	print_message("  4K: start level 0 (SL0=2) only where PAMax is at least 44 bits\n");
