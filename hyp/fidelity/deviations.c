@@ -239,11 +239,7 @@ static bool s2_sl_vs_ps(const struct fid_gen *g, const struct fid_case *c)
 	}
 }
 
-/*
- * The largest IPA size VTCR_EL2 may give (AArch64.S2MinTxSZ): PAMax, 48
- * bits on a 52-bit CPU unless 64K or DS, at least 40 for an AArch32 EL1.
- */
-static unsigned s2_max_ia(const struct fid_gen *g, const struct fid_case *c)
+unsigned fid_s2_max_ia(const struct fid_gen *g, const struct fid_case *c)
 {
 	uint64_t vtcr = c->regs.vtcr_el2;
 	bool k64 = ((vtcr >> 14) & 3) == 1, ds = g->cpu->lpa2 && !k64 && (vtcr & VTCR_EL2_DS);
@@ -264,7 +260,7 @@ static bool s2_ia_beyond_ps(const struct fid_gen *g, const struct fid_case *c)
 	unsigned ia = 64 - (unsigned)(c->regs.vtcr_el2 & 0x3f);
 
 	return (c->regs.hcr_el2 & HCR_EL2_VM) && ia > out_bits(g, c, 2) &&
-	       ia <= s2_max_ia(g, c) && (!c->a32 || ia > 40);
+	       ia <= fid_s2_max_ia(g, c) && (!c->a32 || ia > 40);
 }
 
 static bool blocks_at(const struct fid_gen *g, const struct fid_geo *geo,
