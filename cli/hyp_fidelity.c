@@ -67,7 +67,7 @@ struct mclass {
  * (-1..3), and the features.
  */
 enum { COV_FWB, COV_PTW, COV_S1_DS, COV_S2_DS, COV_S2_LPA, COV_S1_BAD, COV_S2_BAD,
-       COV_HA, COV_HD, COV_NR };
+       COV_S2_IA_BIG, COV_HA, COV_HD, COV_NR };
 /* The HAFDBS descriptor comparisons (the "hd" counts of s2hyp's run.c). */
 enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_NR };
 struct coverage {
@@ -129,7 +129,8 @@ static void cov_add(struct coverage *c, unsigned int k, long long n)
 		[COV_FWB] = FID_COV_FWB, [COV_PTW] = FID_COV_PTW,
 		[COV_S1_DS] = FID_COV_S1_DS, [COV_S2_DS] = FID_COV_S2_DS,
 		[COV_S2_LPA] = FID_COV_S2_LPA, [COV_S1_BAD] = FID_COV_S1_BAD,
-		[COV_S2_BAD] = FID_COV_S2_BAD, [COV_HA] = FID_COV_HA, [COV_HD] = FID_COV_HD,
+		[COV_S2_BAD] = FID_COV_S2_BAD, [COV_S2_IA_BIG] = FID_COV_S2_IA_BIG,
+		[COV_HA] = FID_COV_HA, [COV_HD] = FID_COV_HD,
 	};
 	unsigned int g1 = (k >> FID_COV_S1_G_SHIFT) & 3, l1 = (k >> FID_COV_S1_L_SHIFT) & 7;
 	unsigned int g2 = (k >> FID_COV_S2_G_SHIFT) & 3, l2 = (k >> FID_COV_S2_L_SHIFT) & 7;
@@ -164,6 +165,7 @@ static void print_coverage(const struct coverage *c)
 		[COV_S2_LPA] = "stage 2 64K with 52-bit OAs (FEAT_LPA)",
 		[COV_S1_BAD] = "stage 1 invalid geometry",
 		[COV_S2_BAD] = "stage 2 invalid geometry",
+		[COV_S2_IA_BIG] = "stage 2 IPA beyond PAMax (AArch64.S2MinTxSZ)",
 		[COV_HA] = "HAFDBS Access flag (TCR_EL1.HA or VTCR_EL2.HA)",
 		[COV_HD] = "HAFDBS dirty state (TCR_EL1.HD or VTCR_EL2.HD)",
 	};

@@ -73,6 +73,25 @@ static unsigned max_txsz(const struct s2_mmu_cpu *cpu, unsigned gbits)
 }
 
 /*
+ * AArch64.S2MinTxSZ: the smallest VTCR_EL2.T0SZ, i.e. the largest IPA
+ * size: PAMax, but 48 bits on a 52-bit CPU unless the granule is 64KB or
+ * DS is set; an AArch32 EL1 (@s1aarch64 false: HCR_EL2.RW=0) may have a
+ * 40-bit IPA whatever PAMax is (Min(min_txsz, 24): the rule loosens).
+ */
+static unsigned s2_min_txsz(const struct s2_mmu_cpu *cpu, bool ds,
+			    unsigned gbits, bool s1aarch64)
+{
+	unsigned ips = cpu->pa_bits, min;
+
+	if (ips == 52 && !ds && gbits != 16)
+		ips = 48;
+	min = 64 - ips;
+	if (!s1aarch64 && min > 24)
+		min = 24;
+	return min;
+}
+
+/*
  * Work out the descriptor step's constants once @c's granule, start level,
  * sizes and DS/LPA flags are known.
  */
@@ -156,9 +175,14 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 
 	output_size(c, cpu, (unsigned)S2_FIELD_GET(VTCR_EL2_PS, vtcr));
 
-	/* AArch64.S2InvalidTxSZ. */
+	/*
+	 * AArch64.S2TxSZFaults: below AArch64.S2MinTxSZ a CPU with FEAT_LPA
+	 * must fault, one without may fault or use the minimum
+	 * (IMPLEMENTATION DEFINED); above AArch64.MaxTxSZ either is allowed.
+	 * The model faults, translation at level 0, as QEMU does.
+	 */
 	t0sz = (unsigned)S2_FIELD_GET(VTCR_EL2_T0SZ, vtcr);
-	min_t0sz = (c->ds || (gbits == 16 && cpu->pa_bits == 52)) ? 12 : 16;
+	min_t0sz = s2_min_txsz(cpu, c->ds, gbits, regs->hcr_el2 & HCR_EL2_RW);
 	if (t0sz < min_t0sz || t0sz > max_txsz(cpu, gbits))
 		goto bad;
 	ia = 64 - t0sz;
@@ -183,16 +207,19 @@ static void decode_s2(const struct s2_mmu_cpu *cpu,
 	/*
 	 * AArch64.S2InvalidSL: start levels the CPU's PAMax or DS do not
 	 * allow. PS is not consulted: 4KB level -1 (SL2:SL0 = 0b100) and
-	 * 16KB level 0 (SL0 = 0b11) need DS only, whatever the output size.
+	 * 16KB level 0 (SL0 = 0b11) need DS and a 52-bit PAMax, whatever
+	 * the output size. (4KB level -1 and 64KB level 1 on a smaller
+	 * PAMax also fail AArch64.S2MinTxSZ or AArch64.S2InconsistentSL.)
 	 */
 	switch (gbits) {
 	case 12:   /* SL0 = 0b11: level 3 with FEAT_TTST only */
 		if ((start == 3 && !cpu->ttst) ||
-		    (start == 0 && cpu->pa_bits <= 42))
+		    (start == 0 && cpu->pa_bits <= 42) ||
+		    (start == -1 && cpu->pa_bits < 52))
 			goto bad;
 		break;
 	case 14:
-		if ((start == 0 && !c->ds) ||
+		if ((start == 0 && (!c->ds || cpu->pa_bits < 52)) ||
 		    (start == 1 && cpu->pa_bits <= 40))
 			goto bad;
 		break;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Stage-2 layout rules (Arm ARM D8.2, VTCR_EL2; pseudocode
- * AArch64.S2InconsistentSL, AArch64.S2InvalidSL, AArch64.S2StartLevel).
+ * AArch64.S2MinTxSZ, AArch64.S2InconsistentSL, AArch64.S2InvalidSL,
+ * AArch64.S2StartLevel).
  */
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
@@ -47,7 +48,7 @@ static int sl0_encode(unsigned int gshift, int level, unsigned int pa_bits,
 	switch (gshift) {
 	case 12:
 		switch (level) {
-		case -1: /* SL2:SL0 = 1:00, FEAT_LPA2 */
+		case -1: /* SL2:SL0 = 1:00, FEAT_LPA2 and PAMax 52 */
 			if (!ds)
 				return -1;
 			*sl2 = true;
@@ -60,7 +61,7 @@ static int sl0_encode(unsigned int gshift, int level, unsigned int pa_bits,
 		}
 	case 14:
 		switch (level) {
-		case 0: return ds ? 3 : -1;
+		case 0: return ds ? 3 : -1; /* DS and PAMax 52 */
 		case 1: return pa_bits >= 42 ? 2 : -1;
 		case 2: return 1;
 		case 3: return 0;
@@ -95,7 +96,12 @@ int s2_geom_init(struct s2_geom *g, unsigned int granule, unsigned int ipa_bits,
 	if (start_level != S2_START_LEVEL_AUTO &&
 	    (start_level < S2_LEVEL_MIN || start_level > S2_LEVEL_MAX))
 		return -S2_EINVAL;
-	/* An IPA wider than the output size is CONSTRAINED UNPREDICTABLE. */
+	/*
+	 * AArch64.S2MinTxSZ: an IPA no wider than PAMax (@pa_bits; 52 bits
+	 * with 4K/16K only in the DS format, which a 52-bit layout uses),
+	 * as KVM's kvm_ipa_limit. The 40 bits it allows an AArch32 EL1 on a
+	 * smaller PAMax would exceed PS, which is CONSTRAINED UNPREDICTABLE.
+	 */
 	if (ipa_bits > pa_bits)
 		return -S2_ENOTSUP;
 	/* 52-bit output: 64K uses FEAT_LPA; 4K/16K need the LPA2 format (DS). */

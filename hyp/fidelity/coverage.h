@@ -27,6 +27,7 @@
 #define FID_COV_SD         (1u << 20)  /* with FID_COV_A32: short descriptors */
 #define FID_COV_HA         (1u << 21)  /* TCR_EL1.HA or VTCR_EL2.HA (FEAT_HAFDBS) */
 #define FID_COV_HD         (1u << 22)  /* TCR_EL1.HD or VTCR_EL2.HD */
+#define FID_COV_S2_IA_BIG  (1u << 23)  /* IPA beyond AArch64.S2MinTxSZ's */
 
 /*
  * The instruction-fetch comparisons (fetch.c), counted per configuration

@@ -96,9 +96,10 @@ const struct fid_deviation_info fid_deviations[] = {
 	},
 	[DEV_S2_IA_PS - 1] = {
 		"s2-ipa-beyond-ps-fault",
-		"an IPA size (VTCR_EL2.T0SZ) beyond the output size (PS) is "
-		"CONSTRAINED UNPREDICTABLE; AArch64.S2Translate, which the model "
-		"follows, walks (an OA beyond PS is an address size fault)",
+		"an IPA size (VTCR_EL2.T0SZ) beyond the output size (PS) but "
+		"within AArch64.S2MinTxSZ (PAMax) is CONSTRAINED UNPREDICTABLE; "
+		"AArch64.S2Translate, which the model follows, walks (an OA "
+		"beyond PS is an address size fault)",
 		"check_s2_mmu_setup() takes the other choice, 'inputsize > "
 		"outputsize && (arm_el_is_aa64(env, 1) || inputsize > 40)': a "
 		"level-0 translation fault on every stage-2 lookup",
@@ -238,12 +239,28 @@ static bool s2_sl_vs_ps(const struct fid_gen *g, const struct fid_case *c)
 	}
 }
 
-/* VTCR_EL2's IPA size is beyond its output size, where QEMU 7.2 faults. */
+unsigned fid_s2_max_ia(const struct fid_gen *g, const struct fid_case *c)
+{
+	uint64_t vtcr = c->regs.vtcr_el2;
+	bool k64 = ((vtcr >> 14) & 3) == 1, ds = g->cpu->lpa2 && !k64 && (vtcr & VTCR_EL2_DS);
+	unsigned ips = g->cpu->pa_bits;
+
+	if (ips == 52 && !k64 && !ds)
+		ips = 48;
+	return c->a32 && ips < 40 ? 40 : ips;
+}
+
+/*
+ * VTCR_EL2's IPA size is beyond its output size, where QEMU 7.2 faults,
+ * but within what AArch64.S2MinTxSZ allows: beyond that the model faults
+ * at level 0 too, and both agree.
+ */
 static bool s2_ia_beyond_ps(const struct fid_gen *g, const struct fid_case *c)
 {
 	unsigned ia = 64 - (unsigned)(c->regs.vtcr_el2 & 0x3f);
 
-	return (c->regs.hcr_el2 & HCR_EL2_VM) && ia > out_bits(g, c, 2) && (!c->a32 || ia > 40);
+	return (c->regs.hcr_el2 & HCR_EL2_VM) && ia > out_bits(g, c, 2) &&
+	       ia <= fid_s2_max_ia(g, c) && (!c->a32 || ia > 40);
 }
 
 static bool blocks_at(const struct fid_gen *g, const struct fid_geo *geo,

@@ -198,6 +198,13 @@ struct fid_outcome {
 void fid_decode_par(uint64_t par, struct fid_outcome *o);
 
 /**
+ * fid_s2_max_ia() - The largest IPA size @c's VTCR_EL2 may give on the
+ * CPU (AArch64.S2MinTxSZ): PAMax, 48 bits on a 52-bit CPU unless 64K or
+ * DS, at least 40 bits for an AArch32 EL1.
+ */
+unsigned fid_s2_max_ia(const struct fid_gen *g, const struct fid_case *c);
+
+/**
  * fid_deviation() - Is the difference between the model's answer (@model,
  * with the model's full result @res) and QEMU's (@qemu) for AT @op of @va
  * a documented deviation from the architecture of the QEMU in

@@ -154,6 +154,8 @@ static unsigned coverage(const struct fid_case *c, int sel)
 		     (unsigned)(s2->start + 1) << FID_COV_S2_L_SHIFT;
 		k |= (s2->ds ? FID_COV_S2_DS : 0) | (s2->lpa64k ? FID_COV_S2_LPA : 0) |
 		     (s2->valid ? 0 : FID_COV_S2_BAD);
+		if (64 - (c->regs.vtcr_el2 & 0x3f) > fid_s2_max_ia(&gen, c))
+			k |= FID_COV_S2_IA_BIG;
 	}
 	k |= (hcr & HCR_EL2_FWB ? FID_COV_FWB : 0) | (hcr & HCR_EL2_PTW ? FID_COV_PTW : 0);
 	/* What the generator enabled, where that stage is on. */

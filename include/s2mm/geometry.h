@@ -50,17 +50,22 @@ struct s2_geom {
  * @g: filled on success, untouched on error.
  * @granule: 4096, 16384 or 65536.
  * @ipa_bits: IPA size, 25..52 (52 only with @pa_bits 52).
- * @pa_bits: physical address size the CPU implements and VTCR_EL2.PS
- *           selects: 32, 36, 40, 42, 44, 48 or 52. @ipa_bits may not exceed
- *           it.
+ * @pa_bits: physical address size the CPU implements (PAMax,
+ *           ID_AA64MMFR0_EL1.PARange) and VTCR_EL2.PS selects: 32, 36,
+ *           40, 42, 44, 48 or 52. @ipa_bits may not exceed it
+ *           (AArch64.S2MinTxSZ; a 52-bit layout with 4K or 16K uses
+ *           the DS format, FEAT_LPA2).
  * @start_level: S2_START_LEVEL_AUTO for the fewest levels (concatenating up
  *           to 16 root tables, as KVM does), or a level to force.
  *
- * Applies the Arm ARM rules for VTCR_EL2.T0SZ/SL0 (AArch64.S2InconsistentSL
- * and AArch64.S2InvalidSL): a forced level must resolve the IPA with at most
- * 16 concatenated tables and at least one bit at the start level; level 0
- * (4K) and level 1 (16K, 64K) need a PA of at least 44/42/44 bits; level -1
- * (4K) and level 0 (16K) need FEAT_LPA2 (52-bit). Level 3 with 4K
+ * Applies the Arm ARM rules for VTCR_EL2.T0SZ/SL0 (AArch64.S2MinTxSZ,
+ * AArch64.S2InconsistentSL and AArch64.S2InvalidSL): the IPA no wider than
+ * PAMax (the 40 bits the architecture allows an AArch32 EL1 whatever
+ * PAMax is are not made: they would exceed PS); a forced level must
+ * resolve the IPA with at most 16 concatenated tables and at least one
+ * bit at the start level; level 0 (4K) and level 1 (16K, 64K) need a PA
+ * of at least 44/42/44 bits; level -1 (4K) and level 0 (16K) need
+ * FEAT_LPA2 and a 52-bit PA. Level 3 with 4K
  * (VTCR_EL2.SL0 = 0b11) needs FEAT_TTST: S2_START_LEVEL_AUTO never picks
  * it, forcing it says the CPU has it. IPA sizes below 25 bits (FEAT_TTST
  * allows 16) are not made.

@@ -229,11 +229,18 @@ static int s2_params(struct ctx *c)
 	p->oa = out_size(c->cpu, (unsigned)field(vtcr, 18, 16), p->gbits, p->ds);
 
 	/*
-	 * AArch64.S2InvalidTxSZ: AArch64.S2MinTxSZ is 12 with DS or with
-	 * 64KB on a 52-bit PA, else 16; AArch64.MaxTxSZ.
+	 * AArch64.S2TxSZFaults with AArch64.S2MinTxSZ: 64 - PAMax, where a
+	 * 52-bit PAMax counts as 48 unless 64KB or DS; at most 24 when EL1
+	 * is AArch32 (HCR_EL2.RW = 0). Below it: a fault (required with
+	 * FEAT_LPA, the IMPLEMENTATION DEFINED choice without). AArch64.MaxTxSZ.
 	 */
 	t0sz = (unsigned)field(vtcr, 5, 0);
-	min_txsz = (p->ds || (p->gbits == 16 && c->cpu->pa_bits == 52)) ? 12 : 16;
+	if (c->cpu->pa_bits == 52)
+		min_txsz = (p->gbits == 16 || p->ds) ? 12 : 16;
+	else
+		min_txsz = 64 - c->cpu->pa_bits;
+	if (!bit(c->regs->hcr_el2, 31) && min_txsz > 24)
+		min_txsz = 24;
 	if (t0sz < min_txsz || t0sz > max_txsz(c->cpu, p->gbits))
 		goto bad;
 	p->ia = 64 - t0sz;
@@ -244,8 +251,9 @@ static int s2_params(struct ctx *c)
 	switch (p->gbits) {
 	case 12:
 		if (sl2) {
-			/* SL2:SL0 = 0b100: level -1; 0b1x1, 0b11x reserved. */
-			if (sl0 != 0)
+			/* SL2:SL0 = 0b100: level -1 with PAMax 52 only;
+			 * 0b1x1, 0b11x reserved. */
+			if (sl0 != 0 || c->cpu->pa_bits < 52)
 				goto bad;
 			p->start = -1;
 		} else if (sl0 == 3) {
@@ -260,7 +268,8 @@ static int s2_params(struct ctx *c)
 		break;
 	case 14:
 		p->start = 3 - (int)sl0;
-		if ((sl0 == 3 && !p->ds) || (sl0 == 2 && c->cpu->pa_bits < 42))
+		if ((sl0 == 3 && (!p->ds || c->cpu->pa_bits < 52)) ||
+		    (sl0 == 2 && c->cpu->pa_bits < 42))
 			goto bad;
 		break;
 	default:

@@ -406,9 +406,19 @@ static void product(void **state)
 							if (c && (mode == OA52 || g2 == 14 ||
 								  gs[i1] == 14))
 								continue;
+							/*
+							 * AArch64.S2MinTxSZ: its IPA at most
+							 * PAMax (44 bits), once per size.
+							 */
+							ia = ias[a];
+							if (c && ia > s2_mmu_cpu_cortex_a57.pa_bits) {
+								ia = s2_mmu_cpu_cortex_a57.pa_bits;
+								if (ia < min_ia || (a && ias[0] >= ia))
+									continue;
+							}
 							w->cpu = c ? s2_mmu_cpu_cortex_a57
 								   : s2_mmu_cpu_max;
-							run_config(w, mode, g2, start2, ias[a],
+							run_config(w, mode, g2, start2, ia,
 								   gs[i1], ia1s[v], n++ & 1);
 						}
 						}

@@ -1605,16 +1605,20 @@ static void stage2_52bit_spec(void **state)
 	}
 	print_message("  64K: start level 1 (SL0=2) only where PAMax is above 42 bits\n");
 	{
-		/* AArch64.S2InvalidSL: 64KB, level 1 && PAMax() <= 42. */
+		/*
+		 * AArch64.S2InvalidSL: 64KB, level 1 && PAMax() < 44. A
+		 * level-1 IPA has at least 43 bits (S2InconsistentSL), more
+		 * than a 42-bit PAMax allows (S2MinTxSZ): both refuse it.
+		 */
 		struct s2_mmu_cpu pa42 = w->cpu; /* cortex-a57: 44-bit PA */
-		struct tt_geo g = { 16, 1, 48, tt_alloc(&w->t, 65536), 0 };
+		struct tt_geo g = { 16, 1, 44, tt_alloc(&w->t, 65536), 0 };
 		uint64_t ipa = 0x812340000ULL;
 
 		tt_set(&w->t, &g, ipa, 3, s2_leaf(PA_DATA + 0x10000, 3, 0xf, 0, 3));
-		expect_pa(s2_only(w, &w->cpu, mk_vtcr(16, 2, VTCR_EL2_TG0_64K, 4, 0), g.root,
+		expect_pa(s2_only(w, &w->cpu, mk_vtcr(20, 2, VTCR_EL2_TG0_64K, 4, 0), g.root,
 				  ipa + 0x123), PA_DATA + 0x10123);
 		pa42.pa_bits = 42;
-		expect_bad_vtcr(s2_only(w, &pa42, mk_vtcr(16, 2, VTCR_EL2_TG0_64K, 3, 0), g.root,
+		expect_bad_vtcr(s2_only(w, &pa42, mk_vtcr(21, 2, VTCR_EL2_TG0_64K, 3, 0), g.root,
 					ipa + 0x123));
 	}
 	print_message("  4K: start level 0 (SL0=2) only where PAMax is at least 44 bits\n");
@@ -1692,6 +1696,90 @@ static void stage2_ds_start_levels(void **state)
 		/* SL2:SL0 = 0b101: reserved. */
 		expect_bad_vtcr(s2_only(w, max, vtcr | 1ULL << VTCR_EL2_SL0_SHIFT, g.root,
 					ipa));
+	}
+}
+
+/*
+ * The largest IPA size and the start levels against the CPU's PAMax
+ * (ID_AA64MMFR0_EL1.PARange), each edge from both sides:
+ * AArch64.S2MinTxSZ (64 - PAMax; a 52-bit PAMax counts 48 bits unless
+ * 64KB or DS; Min(min_txsz, 24) when EL1 is AArch32, HCR_EL2.RW=0) as
+ * AArch64.S2TxSZFaults applies it, and AArch64.S2InvalidSL (4KB level -1
+ * and 16KB level 0 need PAMax 52, 16KB level 1 PAMax >= 42). A refused
+ * T0SZ or start level is a level-0 translation fault before any read;
+ * PS plays no part (an IPA beyond PS alone walks: stage2_vtcr_spec).
+ */
+static void stage2_pamax_limits(void **state)
+{
+	struct world *w = *state;
+	static const struct {
+		const char *spec;
+		bool max;          /* s2_mmu_cpu_max, else cortex-a57 */
+		uint8_t pa_bits;   /* PAMax */
+		bool aa32;         /* EL1 AArch32: HCR_EL2.RW=0 */
+		uint8_t gbits, t0sz, sl0, ps;
+		uint64_t extra;    /* DS, SL2 */
+		int8_t start;      /* the walk's start level; 9: refused */
+	} cases[] = {
+		{ "S2MinTxSZ: PAMax 44, 44-bit IPA", 0, 44, 0, 12, 20, 2, 4, 0, 0 },
+		{ "S2MinTxSZ: PAMax 44, 45-bit IPA refused", 0, 44, 0, 12, 19, 2, 4, 0, 9 },
+		{ "S2MinTxSZ: PAMax 36, 36-bit IPA", 0, 36, 0, 12, 28, 1, 1, 0, 1 },
+		{ "S2MinTxSZ: PAMax 36, 37-bit IPA refused", 0, 36, 0, 12, 27, 1, 1, 0, 9 },
+		{ "S2MinTxSZ: PAMax 36, AArch32 EL1, 40-bit IPA", 0, 36, 1, 12, 24, 1, 1, 0, 1 },
+		{ "S2MinTxSZ: PAMax 36, AArch32 EL1, 41-bit IPA refused", 0, 36, 1, 12, 23, 1, 1, 0, 9 },
+		{ "S2MinTxSZ: PAMax 44, AArch32 EL1, 44-bit IPA", 0, 44, 1, 12, 20, 2, 4, 0, 0 },
+		{ "S2MinTxSZ: PAMax 44, AArch32 EL1, 45-bit IPA refused", 0, 44, 1, 12, 19, 2, 4, 0, 9 },
+		{ "S2MinTxSZ: PAMax 52, AArch32 EL1, 4K, 48-bit IPA", 1, 52, 1, 12, 16, 2, 6, 0, 0 },
+		{ "S2MinTxSZ: PAMax 52, AArch32 EL1, 4K, 49-bit IPA refused", 1, 52, 1, 12, 15, 2, 6, 0, 9 },
+		{ "S2MinTxSZ: PAMax 52, 16K, no DS: 48 bits", 1, 52, 0, 14, 16, 2, 6, 0, 1 },
+		{ "S2MinTxSZ: PAMax 52, 16K, no DS: 49 bits refused", 1, 52, 0, 14, 15, 2, 6, 0, 9 },
+		{ "S2MinTxSZ: PAMax 52, 16K, DS: 49 bits", 1, 52, 0, 14, 15, 2, 6, VTCR_EL2_DS, 1 },
+		{ "S2MinTxSZ: PAMax 48, 16K, DS: 49 bits refused", 1, 48, 0, 14, 15, 2, 5, VTCR_EL2_DS, 9 },
+		{ "S2MinTxSZ: PAMax 52, 64K: 52 bits", 1, 52, 0, 16, 12, 2, 6, 0, 1 },
+		{ "S2MinTxSZ: PAMax 48, 64K: 49 bits refused", 1, 48, 0, 16, 15, 2, 5, 0, 9 },
+		{ "S2InvalidSL: 16K, DS, SL0=3 (level 0), PAMax 52", 1, 52, 0, 14, 16, 3, 5, VTCR_EL2_DS, 0 },
+		{ "S2InvalidSL: 16K, DS, SL0=3 (level 0), PAMax 48 refused", 1, 48, 0, 14, 16, 3, 5, VTCR_EL2_DS, 9 },
+		{ "S2InvalidSL: 16K, SL0=2 (level 1), PAMax 42", 1, 42, 0, 14, 24, 2, 2, 0, 1 },
+		{ "S2InvalidSL: 16K, SL0=2 (level 1), PAMax 40 refused", 1, 40, 0, 14, 24, 2, 2, 0, 9 },
+		{ "S2InvalidSL: 4K, DS, SL2:SL0=0b100 (level -1), PAMax 52", 1, 52, 0, 12, 12, 0, 6,
+		  VTCR_EL2_DS | VTCR_EL2_SL2, -1 },
+		{ "S2InvalidSL: 4K, DS, SL2:SL0=0b100 (level -1), PAMax 48 refused", 1, 48, 0, 12, 12, 0,
+		  5, VTCR_EL2_DS | VTCR_EL2_SL2, 9 },
+	};
+	const uint64_t ipa = 0x12340000ULL, oa = PA_DATA + 0x10000;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct s2_mmu_cpu cpu = cases[i].max ? s2_mmu_cpu_max : s2_mmu_cpu_cortex_a57;
+		struct s2_mmu_regs regs = w->regs;
+		struct s2_mmu_access a = { ipa + 0x123, R, 1 };
+		unsigned gbits = cases[i].gbits, ia = 64u - cases[i].t0sz;
+		bool refused = cases[i].start == 9;
+		int start = refused ? 3 : cases[i].start;
+		struct tt_geo g = { gbits, start, ia, 0, 0 };
+		uint64_t root = refused ? 0 : 8ULL << (ia - (gbits + (unsigned)(3 - start) *
+								     (gbits - 3)));
+		struct s2_mmu_result r;
+
+		print_message("  %s\n", cases[i].spec);
+		cpu.pa_bits = cases[i].pa_bits;
+		/* A refused one gets an empty root: it must read nothing. */
+		g.root = tt_alloc(&w->t, root < 65536 ? 65536 : root);
+		if (!refused)
+			tt_set(&w->t, &g, ipa, 3, s2_page_raw(oa));
+		regs.vtcr_el2 = mk_vtcr(cases[i].t0sz, cases[i].sl0,
+					gbits == 12 ? VTCR_EL2_TG0_4K :
+					gbits == 14 ? VTCR_EL2_TG0_16K : VTCR_EL2_TG0_64K,
+					cases[i].ps, cases[i].extra);
+		regs.vttbr_el2 = g.root;
+		if (cases[i].aa32)
+			regs.hcr_el2 &= ~HCR_EL2_RW;
+		XLATE_S2(w, &cpu, &regs, &a, &r);
+		if (refused) {
+			expect_bad_vtcr(r);
+			continue;
+		}
+		expect_pa(r, oa + 0x123);
+		assert_int_equal(r.desc_reads, 4 - cases[i].start);
 	}
 }
 
@@ -1970,6 +2058,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(stage2_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_vtcr_spec, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_52bit_spec, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(stage2_pamax_limits, world_setup,
+						world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_ds_start_levels, world_setup,
 						world_teardown),
 		cmocka_unit_test_setup_teardown(vmid_asid_widths, world_setup, world_teardown),

@@ -117,12 +117,13 @@ static int setup(void **state)
 
 	tt_init(&w->t);
 	w->cpu = s2_mmu_cpu_cortex_a57;
-	w->s2 = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), 0 };
+	/* A 44-bit IPA: cortex-a57's PAMax bounds it (AArch64.S2MinTxSZ). */
+	w->s2 = (struct tt_geo){ 12, 0, 44, tt_alloc(&w->t, 4096), 0 };
 	for (i = 0; i < RAM_SIZE; i += 2ULL << 20)
 		tt_set(&w->t, &w->s2, RAM_IPA + i, 2, s2_leaf(RAM_PA + i, 3, 0xf, 0, 2));
 	w->regs = (struct s2_mmu_regs){
 		.hcr_el2 = HCR_EL2_VM,   /* RW=0: EL1 is AArch32 */
-		.vtcr_el2 = 16 | (2 << 6) | (5ULL << 16) | VTCR_EL2_RES1,
+		.vtcr_el2 = 20 | (2 << 6) | (4ULL << 16) | VTCR_EL2_RES1,
 		.vttbr_el2 = w->s2.root,
 		.sctlr_el1 = SCTLR_M,
 		.tcr_el1 = 0,            /* EAE=0, N=0 */

@@ -64,6 +64,32 @@ static const struct geom_case cases[] = {
 	{ 65536, 52, 52, AUTO, 0, 1, 1, 0 },
 	{ 65536, 46, 42, AUTO, -S2_ENOTSUP, 0, 0, 0 },
 	{ 65536, 52, 52, 0, -S2_ENOTSUP, 0, 0, 0 },
+	/*
+	 * Each edge from both sides. AArch64.S2MinTxSZ: the IPA at most
+	 * PAMax (52 bits with 4K/16K only as DS, which a 52-bit PA uses).
+	 */
+	{ 4096, 44, 44, AUTO, 0, 0, 1, 0 },
+	{ 4096, 45, 44, AUTO, -S2_ENOTSUP, 0, 0, 0 },
+	{ 16384, 48, 48, AUTO, 0, 1, 2, 0 },
+	{ 16384, 49, 48, AUTO, -S2_ENOTSUP, 0, 0, 0 },
+	{ 16384, 49, 52, AUTO, 0, 1, 4, 0 },
+	{ 65536, 49, 48, AUTO, -S2_ENOTSUP, 0, 0, 0 },
+	{ 65536, 49, 52, AUTO, 0, 1, 1, 0 },
+	/* AArch64.S2InvalidSL: 16K level 1 needs PAMax >= 42 ... */
+	{ 16384, 40, 42, 1, 0, 1, 1, 0 },
+	{ 16384, 40, 40, 1, -S2_ENOTSUP, 0, 0, 0 },
+	/* ... 64K level 1 PAMax >= 44 (below, 43+ bits exceed PAMax too) ... */
+	{ 65536, 44, 44, 1, 0, 1, 1, 0 },
+	{ 65536, 43, 42, 1, -S2_ENOTSUP, 0, 0, 0 },
+	/* ... 4K level -1 and 16K level 0 DS and PAMax 52. */
+	{ 4096, 49, 52, -1, 0, -1, 1, 0 },
+	{ 16384, 48, 52, 0, 0, 0, 1, 0 },
+	/* AArch64.S2InconsistentSL: 4K level 1 takes 31..43 bits. */
+	{ 4096, 43, 44, 1, 0, 1, 16, 0 },
+	{ 4096, 44, 44, 1, -S2_ENOTSUP, 0, 0, 0 },
+	{ 4096, 31, 32, 1, 0, 1, 1, 0 },
+	{ 4096, 30, 32, 1, -S2_ENOTSUP, 0, 0, 0 },
+	{ 4096, 48, 52, -1, -S2_ENOTSUP, 0, 0, 0 },
 	{ 8192, 40, 40, AUTO, -S2_EINVAL, 0, 0, 0 },
 	{ 4096, 24, 32, AUTO, -S2_EINVAL, 0, 0, 0 },
 	{ 4096, 53, 52, AUTO, -S2_EINVAL, 0, 0, 0 },
