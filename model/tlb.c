@@ -219,6 +219,18 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 	fill(tlb, &n);
 }
 
+bool s2_tlb_fast_lookup_sizes(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+			      struct s2_tlb_fast_hit *hit)
+{
+	const struct s2_tlb_ctx *c = &tlb->ctx;
+	const struct s2_tlb_entry *e;
+
+	if (!c->fast)
+		return false;
+	e = tlb_find(tlb, tlb->shifts & (tlb->shifts - 1), c->key, c->asid, acc->va);
+	return e && s2_tlb_fast_entry(tlb, e, acc, hit);
+}
+
 /* Does TLBI @op remove entry @e (D8.13, "scope of TLB maintenance")? */
 static inline __attribute__((always_inline)) bool
 tlbi_hits(const struct s2_tlbi *op, const struct s2_tlb_entry *e)

@@ -89,6 +89,46 @@ s2_tlb_fast_probe(const struct s2_tlb *tlb, uint32_t key, uint16_t asid,
 }
 
 /**
+ * s2_tlb_fast_entry() - The hit of entry @e (found for @acc's VA under the
+ * validated context), if it grants @acc: @hit filled and the hit counted.
+ * Shared by s2_tlb_fast_lookup() and s2_tlb_fast_lookup_sizes().
+ *
+ * Return: true on a hit.
+ */
+static inline bool s2_tlb_fast_entry(struct s2_tlb *tlb,
+				     const struct s2_tlb_entry *e,
+				     const struct s2_mmu_access *acc,
+				     struct s2_tlb_fast_hit *hit)
+{
+	unsigned a = acc->acc, el = acc->el;
+	uint64_t off = acc->va ^ e->in;   /* e->in is the VA without the offset */
+
+	/*
+	 * AArch64.CheckPermission on the grants both stages give, as the
+	 * entry holds them: S2_MMU_PERM_* bit acc + 3 * el. A bad access is
+	 * the full path's error.
+	 */
+	if ((a > S2_MMU_EXEC) | (el > 1) || !((e->perm >> (a + 3 * el)) & 1))
+		return false;
+	tlb->stats.translations++;
+	tlb->stats.hits++;
+	hit->pa = e->out | off;
+	hit->ipa = e->ipa | off;
+	__builtin_memcpy(&hit->attr, &e->attr, 8);
+	return true;
+}
+
+/**
+ * s2_tlb_fast_lookup_sizes() - s2_tlb_fast_lookup() for the block sizes it
+ * does not probe inline (all but the smallest the TLB holds). Out of line:
+ * the usual hit takes one probe. Embedders call s2_tlb_fast_lookup().
+ *
+ * Return: true on a hit.
+ */
+bool s2_tlb_fast_lookup_sizes(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+			      struct s2_tlb_fast_hit *hit);
+
+/**
  * s2_tlb_fast_lookup() - The TLB hit, inline.
  * @tlb: this CPU's TLB, translated through by s2_tlb_translate() with the
  *       registers of the moment (see s2_tlb_regs_changed()).
@@ -112,29 +152,17 @@ static inline bool s2_tlb_fast_lookup(struct s2_tlb *tlb,
 				      struct s2_tlb_fast_hit *hit)
 {
 	const struct s2_tlb_ctx *c = &tlb->ctx;
-	unsigned a = acc->acc, el = acc->el;
-	uint64_t va = acc->va, off, shifts;
-	const struct s2_tlb_entry *e = (const struct s2_tlb_entry *)0;
+	uint64_t shifts = tlb->shifts;
+	const struct s2_tlb_entry *e;
 
-	if (!c->fast || a > S2_MMU_EXEC || el > 1)
+	if (!c->fast || !shifts)
 		return false;
-	/* Every block size the TLB holds, the smallest first. */
-	for (shifts = tlb->shifts; shifts; shifts &= shifts - 1) {
-		e = s2_tlb_fast_probe(tlb, c->key, c->asid, va,
-				      (unsigned)__builtin_ctzll(shifts));
-		if (e)
-			break;
-	}
-	/* S2_MMU_PERM_*: bit acc + 3 * el is the access's grant. */
-	if (!e || !((e->perm >> (a + 3 * el)) & 1))
-		return false;
-	tlb->stats.translations++;
-	tlb->stats.hits++;
-	off = va ^ e->in;   /* e->in is @va without the offset */
-	hit->pa = e->out | off;
-	hit->ipa = e->ipa | off;
-	__builtin_memcpy(&hit->attr, &e->attr, 8);
-	return true;
+	/* The smallest block size the TLB holds; the others out of line. */
+	e = s2_tlb_fast_probe(tlb, c->key, c->asid, acc->va,
+			      (unsigned)__builtin_ctzll(shifts));
+	if (__builtin_expect(!e, 0))
+		return s2_tlb_fast_lookup_sizes(tlb, acc, hit);
+	return s2_tlb_fast_entry(tlb, e, acc, hit);
 }
 
 /**
