@@ -222,11 +222,10 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 bool s2_tlb_fast_lookup_sizes(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 			      struct s2_tlb_fast_hit *hit)
 {
+	/* s2_tlb_fast_lookup() found the context valid. */
 	const struct s2_tlb_ctx *c = &tlb->ctx;
 	const struct s2_tlb_entry *e;
 
-	if (!c->fast)
-		return false;
 	e = tlb_find(tlb, tlb->shifts & (tlb->shifts - 1), c->key, c->asid, acc->va);
 	return e && s2_tlb_fast_entry(tlb, e, acc, hit);
 }
