@@ -44,6 +44,7 @@ struct fworld {
 	struct s2_mmu_regs regs;
 	struct tt_geo s2, s1;
 	struct s2_tlb_entry ent[NSETS * NWAYS];
+	struct s2_tlb_entry trap;   /* right past the TLB's last set */
 	struct s2_tlb tlb;
 };
 
@@ -201,6 +202,10 @@ static void fast_permission_misses(void **state)
 	must_miss(w, VA_RO, S2_MMU_EXEC, 1, true);
 	/* A bad access is the full path's error, not a hit. */
 	assert_false(s2_tlb_fast_lookup(&w->tlb, &bad, &h));
+	must_miss(w, VA_A, S2_MMU_READ, 1, false);
+	must_hit(w, VA_A, S2_MMU_READ, 1);
+	bad = (struct s2_mmu_access){ VA_A, 3, 0 };   /* bit 3: EL1's read */
+	assert_false(s2_tlb_fast_lookup(&w->tlb, &bad, &h));
 	bad = (struct s2_mmu_access){ VA_RO, S2_MMU_READ, 2 };
 	assert_false(s2_tlb_fast_lookup(&w->tlb, &bad, &h));
 	assert_int_equal(s2_tlb_translate(&w->tlb, &w->t.mem, &w->cpu, &w->regs, &bad,
@@ -244,6 +249,36 @@ static void fast_hits_every_size(void **state)
 	must_hit(w, VA_A + 8, S2_MMU_READ, 1);
 	must_miss(w, VA_BLK + 0x200000, S2_MMU_READ, 1, false);
 	must_hit(w, VA_BLK + 0x200000, S2_MMU_READ, 1);
+}
+
+/*
+ * A probe reads its own set's ways and nothing past them: an entry that
+ * would match, lying right after the last set, is never hit.
+ */
+static void fast_probe_stays_in_its_set(void **state)
+{
+	struct fworld *w = *state;
+	const uint64_t va = VA_A + (NSETS - 1 - ((VA_A >> 12) & (NSETS - 1))) * 4096;
+	struct s2_tlbi op = { S2_TLBI_VAAE1, 1, va, 0 };
+	struct s2_tlb_fast_hit h;
+	unsigned n = 0;
+
+	tt_set(&w->t, &w->s1, va, 3, s1_leaf(IPA_A, 1, 1, 0, 3));
+	must_miss(w, va, S2_MMU_READ, 1, false);
+	must_hit(w, va, S2_MMU_READ, 1);
+	/* Its entry, in the last set: copied past it, then invalidated. */
+	for (unsigned i = 0; i < NSETS * NWAYS; i++) {
+		if (w->ent[i].kind != S2_TLB_INVALID && w->ent[i].in == va) {
+			assert_true(i >= (NSETS - 1) * NWAYS);
+			w->trap = w->ent[i];
+			n++;
+		}
+	}
+	assert_int_equal(n, 1);
+	assert_int_equal(s2_tlb_tlbi(&w->tlb, &op), 0);
+	assert_false(fast(w, va, S2_MMU_READ, 1, &h));
+	/* The full path's probe is the same code. */
+	assert_false(full(w, va, S2_MMU_READ, 1).tlb_hit);
 }
 
 struct tlbi_case {
@@ -495,6 +530,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(fast_permission_misses, fsetup, fteardown),
 		cmocka_unit_test_setup_teardown(fast_writable_clean_walks, fsetup, fteardown),
 		cmocka_unit_test_setup_teardown(fast_hits_every_size, fsetup, fteardown),
+		cmocka_unit_test_setup_teardown(fast_probe_stays_in_its_set, fsetup, fteardown),
 		cmocka_unit_test_setup_teardown(fast_misses_after_every_tlbi, fsetup, fteardown),
 		cmocka_unit_test_setup_teardown(fast_misses_after_every_register_write,
 						fsetup, fteardown),
