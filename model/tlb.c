@@ -10,11 +10,13 @@
  * walker. Freestanding.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
 #include <s2mm/tlb.h>
+#include <s2mm/tlb_fast.h>
 
 #include "internal.h"
 #include "tlb_sets.h"
@@ -30,6 +32,18 @@
 #define S2_TLB_FILL_ANY  0x10000u   /* every entry is in the log */
 _Static_assert(sizeof(((struct s2_tlb *)0)->fills) ==
 	       S2_TLB_FILL_LOG * sizeof(uint32_t), "the fill log's size");
+
+/*
+ * The inline hit (s2mm/tlb_fast.h) copies an entry's attr to s2_perm as
+ * one word into struct s2_tlb_fast_hit, which has them in the same order.
+ */
+#define FAST_SAME(f) (offsetof(struct s2_tlb_entry, f) - offsetof(struct s2_tlb_entry, attr) == \
+		      offsetof(struct s2_tlb_fast_hit, f) - offsetof(struct s2_tlb_fast_hit, attr))
+_Static_assert(offsetof(struct s2_tlb_entry, s2_perm) - offsetof(struct s2_tlb_entry, attr) == 7 &&
+	       FAST_SAME(sh) && FAST_SAME(s1_level) && FAST_SAME(s2_level) &&
+	       FAST_SAME(s1_shift) && FAST_SAME(s2_shift) && FAST_SAME(s1_perm) &&
+	       FAST_SAME(s2_perm) && sizeof(struct s2_tlb_fast_hit) == 24,
+	       "an inline hit's attributes are the entry's eight bytes");
 
 /* Start the log afresh: every stage-1 entry of @vmid is in it (none held). */
 static void fills_reset(struct s2_tlb *tlb, uint32_t vmid)
@@ -203,6 +217,17 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 		n.sh = n.s2_sh = res->s2_sh;
 	}
 	fill(tlb, &n);
+}
+
+bool s2_tlb_fast_lookup_sizes(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+			      struct s2_tlb_fast_hit *hit)
+{
+	/* s2_tlb_fast_lookup() found the context valid. */
+	const struct s2_tlb_ctx *c = &tlb->ctx;
+	const struct s2_tlb_entry *e;
+
+	e = tlb_find(tlb, tlb->shifts & (tlb->shifts - 1), c->key, c->asid, acc->va);
+	return e && s2_tlb_fast_entry(tlb, e, acc, hit);
 }
 
 /* Does TLBI @op remove entry @e (D8.13, "scope of TLB maintenance")? */

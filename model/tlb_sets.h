@@ -16,6 +16,7 @@
 #include <s2mm/arch.h>
 #include <s2mm/mmu.h>
 #include <s2mm/tlb.h>
+#include <s2mm/tlb_fast.h>
 
 #include "attr.h"
 #include "internal.h"
@@ -72,14 +73,6 @@ static inline uint32_t tlb_key(unsigned kind, uint16_t vmid, unsigned shift)
 	return vmid | kind << 16 | shift << 24;
 }
 
-static inline uint32_t tlb_tag(const struct s2_tlb_entry *e)
-{
-	uint32_t t;
-
-	__builtin_memcpy(&t, &e->vmid, sizeof(t));
-	return t;
-}
-
 /*
  * The first way of the set that holds the entries of block size
  * 1 << @shift covering @in: the only set a look-up, a fill and a TLBI by
@@ -96,26 +89,14 @@ static inline struct s2_tlb_entry *tlb_set(const struct s2_tlb *tlb,
 
 /*
  * The way of @in's set for block size 1 << @shift that holds an entry
- * tagged @key (tlb_key() of shift 0) and, unless global, @asid. The
- * address is compared first: it is what tells most ways of a set apart;
- * (in ^ e->in) < size is the same block without a shift by a register.
+ * tagged @key (tlb_key() of shift 0) and, unless global, @asid: the probe
+ * the embedders' inline hit runs too (s2mm/tlb_fast.h).
  */
 static inline struct s2_tlb_entry *tlb_probe(struct s2_tlb *tlb, uint32_t key,
 					     uint16_t asid, uint64_t in,
 					     unsigned shift)
 {
-	uint64_t size = 1ULL << shift;
-	uint32_t want = key | shift << 24;
-	char *first = (char *)tlb_set(tlb, in, shift);
-	struct s2_tlb_entry *e = (struct s2_tlb_entry *)first;
-	struct s2_tlb_entry *end = (struct s2_tlb_entry *)(first + tlb->set_bytes);
-
-	do {   /* s2_tlb_init(): at least one way */
-		if ((in ^ e->in) < size && tlb_tag(e) == want &&
-		    (e->global || e->asid == asid))
-			return e;
-	} while (++e < end);
-	return NULL;
+	return s2_tlb_fast_probe(tlb, key, asid, in, shift);
 }
 
 /* Probe each block size of @shifts, the smallest first. */

@@ -33,7 +33,11 @@ CORE = ["src/pgtable.c", "src/table_pass.c", "src/vmid.c", "src/vm.c", "src/geom
         "model/regime.c", "model/regime.h", "model/attr.c", "model/attr.h",
         "model/walk.c", "model/walk.h", "model/walk_fast.c", "model/walk_fast.h",
         "model/translate.c", "model/tlb.c", "model/tlb_sets.h", "model/fault.c",
-        "model/walk_cache.c", "model/contig.c", "model/contig.h", "model/walk_sd.c"]
+        "model/walk_cache.c", "model/contig.c", "model/contig.h", "model/walk_sd.c",
+        "include/s2mm/tlb_fast.h"]
+# Public headers whose inline code is the model's (the embedders' inline
+# TLB hit): their mutants try the model's unit tests first too.
+MODEL_PUBLIC = ["include/s2mm/tlb_fast.h"]
 EQUIVALENT = "tests/mutation/equivalent.txt"
 # The fast suite: what a developer runs between edits. Not the spin
 # label: its model checks run no C, and its drift test (a hash of the
@@ -607,7 +611,7 @@ def first_tests(name, tests):
     """The tests to try first on a mutant of name: its module's own unit
     tests, which take a second where the whole suite takes a minute."""
     stem = os.path.splitext(os.path.basename(name))[0]
-    if name.startswith("model/"):
+    if name.startswith("model/") or name in MODEL_PUBLIC:
         pat = re.compile(r"^test_model_")
     else:
         pat = re.compile(r"^test_%s(_|$)" % re.escape(stem))

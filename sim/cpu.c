@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The simulated CPUs (sim.h): each access goes through a micro-TLB, then
- * the MMU model's TLB and 2D walks (s2_tlb_translate()); its faults go to
+ * the MMU model's TLB, first by its inline hit (s2mm/tlb_fast.h), then with
+ * its 2D walks (s2_tlb_translate()); its faults go to
  * the guest (stage 1, guest.c) or the hypervisor (stage 2, hyp.c) and the
  * access is retried. The isolation and data self-checks are made on the
  * way (check.c). TLBIs reach every CPU's TLB and micro-TLB here.
@@ -9,6 +10,7 @@
 #include <s2mm/arch.h>
 #include <s2mm/arch_sd.h>
 #include <s2mm/error.h>
+#include <s2mm/tlb_fast.h>
 
 #include "sim_int.h"
 
@@ -64,6 +66,7 @@ void sim_load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v, uint16_
 		.contextidr_el1 = GUEST_ASID,
 	};
 	c->el = v->mmu_on && !rec ? 0 : 1;
+	s2_tlb_regs_changed(&c->tlb);
 	sim_utlb_flush(c);
 }
 
@@ -108,10 +111,22 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 
 	for (unsigned int i = 0; i < MAX_RETRIES; i++) {
 		uint64_t walks = c->tlb.stats.walks;
+		struct s2_tlb_fast_hit h;
 
-		err = s2_tlb_translate(&c->tlb, &s->mem, &s->cpu, &c->regs, &a, &r);
-		if (err)
-			return sim_fail(s, err, "s2_tlb_translate");
+		if (s2_tlb_fast_lookup(&c->tlb, &a, &h)) {
+			/* What s2_tlb_translate() gives on that hit, as used here. */
+			r.fault.type = S2_MMU_FAULT_NONE;
+			r.pa = h.pa;
+			r.ipa = h.ipa;
+			r.s1_perm = h.s1_perm;
+			r.s2_perm = h.s2_perm;
+			r.stale = false;
+			r.dirty = 0;
+		} else {
+			err = s2_tlb_translate(&c->tlb, &s->mem, &s->cpu, &c->regs, &a, &r);
+			if (err)
+				return sim_fail(s, err, "s2_tlb_translate");
+		}
 		if (c->tlb.stats.walks != walks) {
 			uint32_t n = c->tlb.stats.last_walk_reads;
 

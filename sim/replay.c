@@ -18,6 +18,7 @@
 
 #include <s2mm/arch.h>
 #include <s2mm/error.h>
+#include <s2mm/tlb_fast.h>
 
 #include "sim_int.h"
 
@@ -77,6 +78,7 @@ int sim_replay_as(struct sim *s, unsigned int cpu, unsigned int as)
 	}
 	c->cur->ttbr0 = vm->as_root[as] | (uint64_t)(as + 1) << TTBR_ASID_SHIFT;
 	c->regs.ttbr0_el1 = c->cur->ttbr0;
+	s2_tlb_regs_changed(&c->tlb);
 	/* The micro-TLB is tagged by VA only. */
 	sim_utlb_flush_all(s);
 	return 0;
@@ -101,6 +103,7 @@ int sim_replay_mmu(struct sim *s, unsigned int cpu, bool on)
 	c->cur->mmu_on = on;
 	c->regs.sctlr_el1 = on ? SCTLR_M : 0;
 	c->regs.ttbr1_el1 = vm->s1_kroot;
+	s2_tlb_regs_changed(&c->tlb);
 	sim_utlb_flush_all(s);
 	return 0;
 }

@@ -21,6 +21,8 @@
  *   tlb-hit    one TLB hit (s2_tlb_translate()) of the same world: 64 pages
  *              in turn, all held by the TLB, so every set and way the
  *              look-up takes is a real one, not one remembered answer
+ *   tlb-hit-inline  the same hits as an embedder makes them: the inline
+ *              look-up (s2mm/tlb_fast.h), s2_tlb_translate() on a miss
  *   wc-miss    one TLB miss (s2_tlb_translate(): walk and fill) with every
  *              translation cache on and warm (bench/model's 64-entry TLB,
  *              stage-1 walk cache 64, stage-2 walk cache 32, nested TLB 32):
@@ -44,6 +46,7 @@
 #include <s2mm/pgtable.h>
 #include <s2mm/physmem.h>
 #include <s2mm/tlb.h>
+#include <s2mm/tlb_fast.h>
 #include <s2mm/vm.h>
 
 #include "../model/tt.h"
@@ -120,6 +123,9 @@ uint64_t budget_op_walk(struct s2_mmu_regime *rc, const struct s2_mmu_mem *mem,
 uint64_t budget_op_tlb_hit(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 			   const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
 			   const struct s2_mmu_access *a);
+uint64_t budget_op_tlb_hit_inline(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+				  const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+				  const struct s2_mmu_access *a);
 uint64_t budget_op_wc_miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 			   const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
 			   const struct s2_mmu_access *a);
@@ -192,6 +198,21 @@ MEASURED uint64_t budget_op_tlb_hit(struct s2_tlb *tlb, const struct s2_mmu_mem 
 {
 	struct s2_mmu_result r;
 
+	if (s2_tlb_translate(tlb, mem, cpu, regs, a, &r) || r.fault.type || !r.tlb_hit)
+		return 0;
+	return r.pa;
+}
+
+MEASURED uint64_t budget_op_tlb_hit_inline(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+					   const struct s2_mmu_cpu *cpu,
+					   const struct s2_mmu_regs *regs,
+					   const struct s2_mmu_access *a)
+{
+	struct s2_tlb_fast_hit h;
+	struct s2_mmu_result r;
+
+	if (s2_tlb_fast_lookup(tlb, a, &h))
+		return h.pa;
 	if (s2_tlb_translate(tlb, mem, cpu, regs, a, &r) || r.fault.type || !r.tlb_hit)
 		return 0;
 	return r.pa;
@@ -365,9 +386,11 @@ static uint64_t run_walk(long n)
 
 /*
  * bench/model's TLB (64 sets x 4 ways) over the same world, 64 pages
- * filled by one walk each (uncounted), then hit in turn.
+ * filled by one walk each (uncounted), then hit in turn: through
+ * s2_tlb_translate(), or (@inline_hit) as an embedder does, each hit the
+ * inline one.
  */
-static uint64_t run_tlb_hit(long n)
+static uint64_t tlb_hits(long n, bool inline_hit)
 {
 	static struct s2_tlb_entry ent[64 * 4];
 	struct tt t;
@@ -386,8 +409,11 @@ static uint64_t run_tlb_hit(long n)
 	}
 	for (long i = 0; i < n; i++) {
 		a.va = 0x123456000000ULL + (uint64_t)(i % 64) * 4096 + 0x8;
-		uint64_t pa = budget_op_tlb_hit(&tlb, &t.mem, &cpu, &regs, &a);
-		if (!pa) {
+		uint64_t hits = tlb.stats.hits;
+		uint64_t pa = inline_hit ?
+			budget_op_tlb_hit_inline(&tlb, &t.mem, &cpu, &regs, &a) :
+			budget_op_tlb_hit(&tlb, &t.mem, &cpu, &regs, &a);
+		if (!pa || tlb.stats.hits != hits + 1) {
 			fprintf(stderr, "budget_ops: no TLB hit for %#llx\n",
 				(unsigned long long)a.va);
 			exit(1);
@@ -396,6 +422,16 @@ static uint64_t run_tlb_hit(long n)
 	}
 	tt_fini(&t);
 	return sum;
+}
+
+static uint64_t run_tlb_hit(long n)
+{
+	return tlb_hits(n, false);
+}
+
+static uint64_t run_tlb_hit_inline(long n)
+{
+	return tlb_hits(n, true);
 }
 
 /*
@@ -468,6 +504,7 @@ int main(int argc, char **argv)
 		{ "unmap-pages", run_unmap_pages },
 		{ "wrprotect", run_wrprotect }, { "fault", run_fault },
 		{ "walk", run_walk }, { "tlb-hit", run_tlb_hit },
+		{ "tlb-hit-inline", run_tlb_hit_inline },
 		{ "wc-miss", run_wc_miss }, { "nowc-miss", run_nowc_miss },
 	};
 	long n = argc == 3 ? atol(argv[2]) : 0;
@@ -479,6 +516,6 @@ int main(int argc, char **argv)
 		       (unsigned long long)cases[c].run(n));
 		return 0;
 	}
-	fprintf(stderr, "usage: budget_ops map|map-fill|unmap-pages|wrprotect|fault|walk|tlb-hit|wc-miss|nowc-miss N (N > 0)\n");
+	fprintf(stderr, "usage: budget_ops map|map-fill|unmap-pages|wrprotect|fault|walk|tlb-hit|tlb-hit-inline|wc-miss|nowc-miss N (N > 0)\n");
 	return 2;
 }

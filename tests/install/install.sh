@@ -39,7 +39,7 @@ incdir=$(pkg-config --variable=includedir s2mm)
 	fail "s2mm.pc names $incdir, not the prefix's include directory"
 
 # The installed headers: the libraries' own, and nothing of internal/.
-want="error.h geometry.h mmu.h ops.h pgtable.h tlb.h vm.h vmid.h"
+want="error.h geometry.h mmu.h ops.h pgtable.h tlb.h tlb_fast.h vm.h vmid.h"
 have=$(cd "$incdir/s2mm" && ls | tr '\n' ' ' | sed 's/ $//')
 [ "$have" = "$want" ] || fail "installed headers: $have; expected: $want"
 for h in "$incdir"/s2mm/*.h; do
