@@ -410,6 +410,28 @@ static inline int hit(struct s2_tlb *tlb, struct s2_tlb_ctx *c,
 }
 
 /*
+ * A miss in the context translate_new() validated for the inline hit
+ * (c->fast): every block size probed, none holds @acc->va. The walk and
+ * fill of translate_rest() without what it would find again: the entry
+ * kind and tags are the context's, the input address the VA (AArch64),
+ * and no entry means no write through a clean one to drop.
+ */
+static __attribute__((noinline)) int
+translate_miss(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+	       struct s2_mmu_result *res)
+{
+	struct s2_tlb_ctx *c = &tlb->ctx;
+
+	if (acc->el > 1 || acc->acc > S2_MMU_EXEC)
+		return -S2_EINVAL;
+	tlb->stats.translations++;
+	miss(tlb, &c->mem, &c->cpu, &c->regs, acc, (c->key >> 16) & 0xff,
+	     acc->va, res);
+	tlb_count_fault(tlb, &res->fault);
+	return 0;
+}
+
+/*
  * The smallest block size missed: probe the others, if the TLB holds any.
  * Out of line: the usual hit takes one probe, and needs the registers.
  */
@@ -422,7 +444,7 @@ translate_more(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	const struct s2_tlb_entry *e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
 
 	if (!e)
-		return translate_known(tlb, &c->mem, &c->cpu, &c->regs, acc, res);
+		return translate_miss(tlb, acc, res);
 	return hit(tlb, c, acc, res, e);
 }
 
