@@ -1178,6 +1178,16 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 	return translate(mem, cpu, regs, rc, tlb, acc, mode, res, wc_hits);
 }
 
+uint32_t s2_model_translate_miss(const struct s2_mmu_mem *mem,
+				 const struct s2_mmu_cpu *cpu,
+				 const struct s2_mmu_regs *regs,
+				 struct s2_mmu_regime *rc, struct s2_tlb *tlb,
+				 const struct s2_mmu_access *acc,
+				 struct s2_mmu_result *res, uint32_t *wc_hits)
+{
+	return translate(mem, cpu, regs, rc, tlb, acc, S2_MODEL_S12, res, wc_hits);
+}
+
 /*
  * The same for an access without a TLB's walk cache, its own copy: the
  * mode and the absent walk cache then fold away, and the fast walk's
