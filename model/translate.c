@@ -201,18 +201,18 @@ check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
  * anything from them is stale-checked, as a hit is: a cached table
  * descriptor or stage-2 leaf that a TLBI should have removed shows.
  */
-static __attribute__((noinline)) void
-miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
-     const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
-     const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
-     struct s2_mmu_result *res)
+static inline __attribute__((always_inline)) void
+miss_walk(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+	  const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+	  const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
+	  struct s2_mmu_result *res)
 {
 	uint32_t s2_hits, wc_hits;
 
 	tlb->stats.misses++;
 	tlb->stats.walks++;
-	s2_hits = s2_model_translate(mem, cpu, regs, &tlb->regime, tlb, acc,
-				     S2_MODEL_S12, res, &wc_hits);
+	s2_hits = s2_model_translate_miss(mem, cpu, regs, &tlb->regime, tlb, acc,
+					  res, &wc_hits);
 	if (tlb->check_stale && (s2_hits || wc_hits))
 		check_stale(tlb, mem, cpu, regs, acc, res);
 	tlb->stats.desc_reads += res->desc_reads;
@@ -226,6 +226,16 @@ miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		s2_contig_fill(tlb, mem, cpu, regs, acc, kind, in, res);
 	else
 		s2_tlb_fill_result(tlb, kind, regs, in, res);
+}
+
+/* miss_walk() out of line, for translate_rest(). */
+static __attribute__((noinline)) void
+miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
+     const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
+     const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
+     struct s2_mmu_result *res)
+{
+	miss_walk(tlb, mem, cpu, regs, acc, kind, in, res);
 }
 
 /*
@@ -410,6 +420,28 @@ static inline int hit(struct s2_tlb *tlb, struct s2_tlb_ctx *c,
 }
 
 /*
+ * A miss in the context translate_new() validated for the inline hit
+ * (c->fast): every block size probed, none holds @acc->va. The walk and
+ * fill of translate_rest() without what it would find again: the entry
+ * kind and tags are the context's, the input address the VA (AArch64),
+ * and no entry means no write through a clean one to drop.
+ */
+static __attribute__((noinline)) int
+translate_miss(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+	       struct s2_mmu_result *res)
+{
+	struct s2_tlb_ctx *c = &tlb->ctx;
+
+	if (acc->el > 1 || acc->acc > S2_MMU_EXEC)
+		return -S2_EINVAL;
+	tlb->stats.translations++;
+	miss_walk(tlb, &c->mem, &c->cpu, &c->regs, acc, (c->key >> 16) & 0xff,
+		  acc->va, res);
+	tlb_count_fault(tlb, &res->fault);
+	return 0;
+}
+
+/*
  * The smallest block size missed: probe the others, if the TLB holds any.
  * Out of line: the usual hit takes one probe, and needs the registers.
  */
@@ -422,7 +454,7 @@ translate_more(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	const struct s2_tlb_entry *e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
 
 	if (!e)
-		return translate_known(tlb, &c->mem, &c->cpu, &c->regs, acc, res);
+		return translate_miss(tlb, acc, res);
 	return hit(tlb, c, acc, res, e);
 }
 

@@ -1030,7 +1030,18 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 	if (t)
 		return false;
 	fast = 0;
-	if (c->fast4k && w->s2_on && regime_blk(rc, w)) {
+	/*
+	 * The caches first: with a stage-1 walk cache on, regime_blk() is
+	 * false (the uncached fast walk counts no hits), so it need not be
+	 * asked.
+	 */
+	if (w->wc1 && walk_wc_fast_ok(w, c)) {
+#ifdef S2MM_MODEL_CHECK_FAST
+		fast = check_cached(w, c, in, &lf, lf2, reads2);
+#else
+		fast = s2_model_walk2d_cached(w, c, in, &lf, lf2, reads2);
+#endif
+	} else if (c->fast4k && w->s2_on && regime_blk(rc, w)) {
 #ifdef S2MM_MODEL_CHECK_FAST
 		struct s2_walk w0 = *w;
 
@@ -1038,12 +1049,6 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 		check_fast(&w0, w, c, in, fast, &lf, lf2, *reads2);
 #else
 		fast = s2_model_walk2d_fast(w, c, in, &lf, lf2, reads2);
-#endif
-	} else if (walk_wc_fast_ok(w, c)) {
-#ifdef S2MM_MODEL_CHECK_FAST
-		fast = check_cached(w, c, in, &lf, lf2, reads2);
-#else
-		fast = s2_model_walk2d_cached(w, c, in, &lf, lf2, reads2);
 #endif
 	}
 	*fast2 = fast == 2;
@@ -1171,6 +1176,16 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 			    struct s2_mmu_result *res, uint32_t *wc_hits)
 {
 	return translate(mem, cpu, regs, rc, tlb, acc, mode, res, wc_hits);
+}
+
+uint32_t s2_model_translate_miss(const struct s2_mmu_mem *mem,
+				 const struct s2_mmu_cpu *cpu,
+				 const struct s2_mmu_regs *regs,
+				 struct s2_mmu_regime *rc, struct s2_tlb *tlb,
+				 const struct s2_mmu_access *acc,
+				 struct s2_mmu_result *res, uint32_t *wc_hits)
+{
+	return translate(mem, cpu, regs, rc, tlb, acc, S2_MODEL_S12, res, wc_hits);
 }
 
 /*

@@ -137,6 +137,17 @@ uint32_t s2_model_translate(const struct s2_mmu_mem *mem,
 unsigned s2_model_s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
 			   uint64_t *d, struct s2_mmu_fault *f);
 
+/*
+ * s2_model_translate() of a TLB miss (S2_MODEL_S12, @tlb not NULL), its
+ * own copy: the mode folds away.
+ */
+uint32_t s2_model_translate_miss(const struct s2_mmu_mem *mem,
+				 const struct s2_mmu_cpu *cpu,
+				 const struct s2_mmu_regs *regs,
+				 struct s2_mmu_regime *rc, struct s2_tlb *tlb,
+				 const struct s2_mmu_access *acc,
+				 struct s2_mmu_result *res, uint32_t *wc_hits);
+
 /* s2_model_translate() of an access (S2_MODEL_S12) without a TLB. */
 void s2_model_translate_s12(const struct s2_mmu_mem *mem,
 			    const struct s2_mmu_cpu *cpu,

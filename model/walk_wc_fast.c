@@ -61,22 +61,32 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	const struct s2_mmu_tt *s2 = w->s2;
 	struct s2_wc *wc = w->wc2;
 	struct s2_wc_entry *h;
+	/* Levels 0 to 2 at most: a fast4k walk has no level -1. */
 	struct wc_fill fills[3];
 	unsigned shift, nf = 0;
-	uint64_t off, d;
-	int level;
+	uint64_t off, d, idx_mask = 511;
+	int level, level0;
 
 	/* AArch64.IPAIsOutOfRange: the general walk faults. */
 	if (!wc || (ipa & w->s2_range))
 		return false;
 	h = wc_table_find_g(wc, s2->start, 12, w->vmid, 0, ipa);
-	if (!h)
-		return false;
-	level = h->level + 1;
-	shift = 12 + 9 * (unsigned)(3 - level);
-	off = h->out - w->mem.base;
+	if (h) {
+		level = h->level + 1;
+		shift = 12 + 9 * (unsigned)(3 - level);
+		off = h->out - w->mem.base;
+	} else {
+		/* A miss: walk_s2_cached() walks from the start level. */
+		if (s2->start < 0)
+			return false;
+		level = s2->start;
+		shift = s2->start_shift;
+		idx_mask = s2->start_mask;   /* concatenated tables */
+		off = s2->base - w->mem.base;
+	}
+	level0 = level;
 	for (;;) {
-		off += ((ipa >> shift) & 511) * 8;
+		off += ((ipa >> shift) & idx_mask) * 8;
 		if (!read_off(w, off, &d))
 			return false;
 		if (level == 3 || (d & s2->fast_mask) != (DESC_VALID | DESC_TABLE))
@@ -85,16 +95,21 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 		off = (d & s2->oa_mask) - w->mem.base;
 		level++;
 		shift -= 9;
+		idx_mask = 511;
 	}
 	if (!leaf_ok(s2, level, d))
 		return false;
-	/* walk_s2_cached()'s look-up, hit and fills, in its order. */
+	/* walk_s2_cached()'s look-up, hit or miss, and fills, in its order. */
 	wc->stats.lookups++;
-	wc_hit(wc, h);
-	w->wc_hits++;
+	if (h) {
+		wc_hit(wc, h);
+		w->wc_hits++;
+	} else {
+		wc->stats.misses++;
+	}
 	for (unsigned i = 0; i < nf; i++)
 		wc_table_fill(wc, s2, w->vmid, 0, ipa, fills[i].level, fills[i].next, 0);
-	*reads2 = (uint32_t)(level - h->level);
+	*reads2 = (uint32_t)(level - level0 + 1);
 	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
 	leaf_set(lf2, d, off, level, shift, d & s2->oa_mask, ipa);
 	return true;
@@ -108,22 +123,35 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 	const uint64_t ia = va & GENMASK(55, 0);
 	struct s2_wc *wc = w->wc1, *ntlb = w->ntlb;
 	struct s2_wc_entry *h = wc_table_find_g(wc, c->start, 12, w->vmid, c->asid, ia);
+	/* Levels 0 to 3 fetched, 0 to 2 filled: no level -1 (below). */
 	struct s2_wc_entry *fetch[4];
 	struct wc_fill fills[3];
-	uint64_t table, tbl_attrs, ipa, d;
+	uint64_t table, tbl_attrs, ipa, d, idx_mask = 511;
 	unsigned shift, n = 0, nf = 0;
 	int level;
 
-	if (!h)
-		return 0;
-	level = h->level + 1;
-	shift = 12 + 9 * (unsigned)(3 - level);
-	table = h->out;
-	tbl_attrs = (uint64_t)h->tbl << 59;
+	if (h) {
+		level = h->level + 1;
+		shift = 12 + 9 * (unsigned)(3 - level);
+		table = h->out;
+		tbl_attrs = (uint64_t)h->tbl << 59;
+	} else {
+		/*
+		 * A miss: walk_s1() walks from the start level, each fetch
+		 * through the nested TLB all the same.
+		 */
+		if (c->start < 0)
+			return 0;
+		level = c->start;
+		shift = c->start_shift;
+		idx_mask = c->start_mask;
+		table = c->base;
+		tbl_attrs = 0;
+	}
 	for (;;) {
 		struct s2_wc_entry *e;
 
-		ipa = table + ((va >> shift) & 511) * 8;
+		ipa = table + ((va >> shift) & idx_mask) * 8;
 		/* s1_fetch(): the nested TLB's leaf, readable (no PTW). */
 		e = wc_leaf_find(ntlb, w->vmid, ipa);
 		if (!e || !(e->perm & S2_MMU_PERM_R1) ||
@@ -138,6 +166,7 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 		table = d & c->oa_mask;
 		level++;
 		shift -= 9;
+		idx_mask = 511;
 	}
 	if (!leaf_ok(c, level, d))
 		return 0;
@@ -146,8 +175,12 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 	 * hit, its fills: each cache sees them in the walk's order.
 	 */
 	wc->stats.lookups++;
-	wc_hit(wc, h);
-	w->wc_hits++;
+	if (h) {
+		wc_hit(wc, h);
+		w->wc_hits++;
+	} else {
+		wc->stats.misses++;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		ntlb->stats.lookups++;
 		wc_hit(ntlb, fetch[i]);

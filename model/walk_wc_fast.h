@@ -29,11 +29,13 @@ static inline bool walk_wc_fast_ok(const struct s2_walk *w,
 }
 
 /*
- * The walk of @va when the caches hold what it needs: the stage-1 walk
- * cache a table descriptor for @va, the nested TLB a readable stage-2
- * leaf for every stage-1 descriptor fetched below it, and the tables the
- * usual cases (walk2d_fast's: tables, then a page or an allowed block,
- * OAs in range). Exactly what walk_s1() and the final stage-2 look-up do
+ * The walk of @va when the caches hold what it needs: the nested TLB a
+ * readable stage-2 leaf for every stage-1 descriptor fetched below the
+ * stage-1 walk cache's deepest table descriptor for @va (from the start
+ * level when it has none), and the tables the usual cases (walk2d_fast's:
+ * tables, then a page or an allowed block, OAs in range); the final
+ * stage 2 likewise below the stage-2 walk cache's deepest entry, or from
+ * its start level. Exactly what walk_s1() and the final stage-2 look-up do
  * with those caches: the same reads, the same look-ups counted, hits
  * stamped and table descriptors filled, in the same order. It finds
  * everything first and changes nothing until it knows it can finish, so

@@ -52,7 +52,8 @@ struct wworld {
  * The 4+4-level world of tt_world_48(): VA_X, VA_Y and VA_Z each map 4
  * pages onto IPA_DATA's, and share stage-1 tables down to level 2.
  */
-static struct wworld *world(unsigned caches)
+static struct wworld *world_sized(unsigned caches, const uint32_t sets[S2_WC_NR],
+				  const uint32_t ways[S2_WC_NR])
 {
 	struct wworld *w = calloc(1, sizeof(*w));
 
@@ -79,9 +80,17 @@ static struct wworld *world(unsigned caches)
 	for (unsigned t = 0; t < S2_WC_NR; t++)
 		if (caches & (1u << t))
 			assert_int_equal(s2_tlb_walk_cache(&w->tlb, t, &w->wc[t], w->wce[t],
-							   WC_SETS, WC_WAYS,
+							   sets[t], ways[t],
 							   S2_WC_ROUND_ROBIN), 0);
 	return w;
+}
+
+static struct wworld *world(unsigned caches)
+{
+	static const uint32_t sets[S2_WC_NR] = { WC_SETS, WC_SETS, WC_SETS };
+	static const uint32_t ways[S2_WC_NR] = { WC_WAYS, WC_WAYS, WC_WAYS };
+
+	return world_sized(caches, sets, ways);
 }
 
 static void world_free(struct wworld *w)
@@ -653,6 +662,83 @@ static void warm_walks_are_fast(void **state)
 	}
 }
 
+static void assert_wc_same(const struct s2_wc *a, const struct s2_wc *b)
+{
+	assert_int_equal(a->stats.lookups, b->stats.lookups);
+	assert_int_equal(a->stats.misses, b->stats.misses);
+	assert_int_equal(a->stats.fills, b->stats.fills);
+	assert_int_equal(a->stats.evictions, b->stats.evictions);
+	for (unsigned l = 0; l < S2_WC_LEVELS; l++)
+		assert_int_equal(a->stats.hits[l], b->stats.hits[l]);
+	for (uint32_t i = 0; i < a->sets * a->ways; i++) {
+		assert_int_equal(a->entries[i].tag, b->entries[i].tag);
+		assert_int_equal(a->entries[i].level, b->entries[i].level);
+		assert_int_equal(a->entries[i].out, b->entries[i].out);
+	}
+}
+
+/*
+ * Walk caches of one set and two ways (round-robin), the stage-1 walk
+ * cache, the stage-2 walk cache or both: a walk that hits a table
+ * descriptor above level 2 fills the next level into the slot of the very
+ * entry it hit, and a walk the stage-1 walk cache misses starts at the
+ * root. The VA_X pages map IPAs 2 MiB apart, so each final stage 2 hits
+ * the level-1 descriptor and fills a level-2 one. Every walk must read,
+ * count and fill what the general cached walk does: the same world with
+ * HCR_EL2.PTW (no Device memory here, so no other answer), which the fast
+ * cached walk declines.
+ */
+static void fills_evict_the_hit(void **state)
+{
+	static const unsigned tiny[] = { 1u << S2_WC_S2, 1u << S2_WC_S1,
+					 (1u << S2_WC_S1) | (1u << S2_WC_S2) };
+
+	(void)state;
+	for (unsigned k = 0; k < 3; k++) {
+		uint32_t sets[S2_WC_NR], ways[S2_WC_NR];
+		struct wworld *w[2];
+
+		for (unsigned t = 0; t < S2_WC_NR; t++) {
+			sets[t] = tiny[k] & (1u << t) ? 1 : WC_SETS;
+			ways[t] = tiny[k] & (1u << t) ? 2 : WC_WAYS;
+		}
+		for (unsigned g = 0; g < 2; g++) {
+			w[g] = world_sized(C_S1 | C_S2 | C_NESTED, sets, ways);
+			for (uint64_t i = 0; i < 4; i++) {
+				tt_set(&w[g]->t, &w[g]->s2, IPA_DATA + (i << 21), 3,
+				       s2_leaf(PA_DATA + i * 4096, 3, 0xf, 0, 3));
+				tt_set(&w[g]->t, &w[g]->s1, VA_X + i * 4096, 3,
+				       s1_leaf(IPA_DATA + (i << 21), 0, 0, S1_DESC_NG, 3));
+			}
+			assert_true(w[g]->t.next <= w[g]->s1.off + RAM_IPA + RAM_SIZE);
+		}
+		w[1]->regs.hcr_el2 |= HCR_EL2_PTW;
+		for (unsigned round = 0; round < 3; round++) {
+			for (uint64_t i = 0; i < 6; i++) {
+				uint64_t va = i < 4 ? VA_X + i * 4096 : i == 4 ? VA_Y : VA_Z;
+				struct s2_mmu_result r[2];
+
+				for (unsigned g = 0; g < 2; g++) {
+					/* Last level: the walk caches stay. */
+					tlbi(w[g], S2_TLBI_VAALE1, VMID, va, 0);
+					r[g] = xlate(w[g], va);
+				}
+				assert_int_equal(r[0].fault.type, S2_MMU_FAULT_NONE);
+				assert_int_equal(r[0].pa, r[1].pa);
+				assert_int_equal(r[0].desc_reads, r[1].desc_reads);
+				assert_int_equal(w[0]->tlb.stats.walk_s2_hits,
+						 w[1]->tlb.stats.walk_s2_hits);
+			}
+		}
+		for (unsigned t = 0; t < S2_WC_NR; t++)
+			assert_wc_same(&w[0]->wc[t], &w[1]->wc[t]);
+		assert_int_equal(w[0]->tlb.stats.desc_reads, w[1]->tlb.stats.desc_reads);
+		assert_int_equal(w[0]->tlb.stats.stale_hits, 0);
+		world_free(w[0]);
+		world_free(w[1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,6 +755,7 @@ int main(void)
 		cmocka_unit_test(bad_args),
 		cmocka_unit_test(storage_and_reset),
 		cmocka_unit_test(warm_walks_are_fast),
+		cmocka_unit_test(fills_evict_the_hit),
 		cmocka_unit_test(vmalle1_reaches_every_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
