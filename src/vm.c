@@ -441,8 +441,9 @@ refold(struct s2_vm *vm, const struct s2_memslot *slot, uint64_t ipa)
  * Mark @ipa's page dirty: in the vCPU's ring while it has room (its own
  * lines, no atomic), else in the slot's bitmap.
  */
-static void mark_dirty(const struct s2_vm *vm, const struct counting *cnt,
-		       const struct s2_memslot *slot, uint64_t ipa)
+static inline __attribute__((always_inline)) void
+mark_dirty(const struct s2_vm *vm, const struct counting *cnt,
+	   const struct s2_memslot *slot, uint64_t ipa)
 {
 	struct s2_dirty_ring *r = cnt->ring;
 	uint64_t page = (ipa - slot->ipa) >> vm->pgt.geom.granule_shift;
