@@ -1286,7 +1286,7 @@ static void vm_step(struct in *in, struct vmx *x, unsigned int op)
 		else
 			CHECK(!ret, "enable mode %u: %s", mode, s2_strerror(ret));
 		if (ret) {
-			CHECK(!s || (s->flags & S2_SLOT_DIRTY_LOG) == logging, "failed enable");
+			CHECK(!s || !!(s->flags & S2_SLOT_DIRTY_LOG) == logging, "failed enable");
 			break;
 		}
 		CHECK(s->dirty_mode == mode, "mode %u, asked %u", s->dirty_mode, mode);
