@@ -16,6 +16,7 @@
 
 #include "geom_oa.h"
 #include "monitor_hook.h"
+#include "pgtable_edges.h"
 #include "table_pass.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
@@ -1295,6 +1296,42 @@ int s2_pgtable_unmap(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
 	else
 		ret = walk(pgt, ipa, ipa + size, unmap_visitor, &c,
 			   S2_WALK_LEAF | S2_WALK_TABLE_PRE | S2_WALK_TABLE_POST);
+	finish(&c);
+	return ret;
+}
+
+/* Blocks straddling an end of the range split; tables it covers skipped. */
+static int edges_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
+{
+	struct change *c = ctx->arg;
+	uint64_t size = s2_geom_level_size(&ctx->pgt->geom, ctx->level);
+	bool covered = ctx->addr >= ctx->start && ctx->end - ctx->addr >= size;
+
+	if (covered)
+		return visit == S2_WALK_TABLE_PRE ? S2_WALK_SKIP : 0;
+	if (visit != S2_WALK_LEAF || !pte_valid(ctx->old))
+		return 0;
+	if (ctx->pgt->geom.contig)
+		contig_break(c, ctx, false);   /* not shared: no failure */
+	return split_block(c, ctx);
+}
+
+int s2_pgtable_split_edges(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	struct change c;
+	change_init(&c, pgt, false);
+	struct prep p = {
+		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
+	};
+	ret = prepare(&c, &p);
+	if (ret)
+		return ret;
+	ret = walk(pgt, ipa, ipa + size, edges_visitor, &c,
+		   S2_WALK_LEAF | S2_WALK_TABLE_PRE);
 	finish(&c);
 	return ret;
 }

@@ -8,6 +8,8 @@
 #include <s2mm/error.h>
 #include <s2mm/vm.h>
 
+#include "pgtable_edges.h"
+
 /*
  * Where a fault is counted: the vCPU's own counters when the embedder
  * passes them (no shared cache line on the fault path), else the VM's,
@@ -873,6 +875,20 @@ size_t s2_vm_dirty_log_words(const struct s2_vm *vm, uint32_t id,
  */
 static int freeze_hw_logged(struct s2_vm *vm, uint64_t ipa, uint64_t size)
 {
+	bool any = false;
+
+	for (unsigned int i = 0; i < vm->nslots; i++)
+		any |= logs_by_hw(&vm->slots[i]) && ipa < vm->slots[i].ipa + vm->slots[i].size &&
+		       vm->slots[i].ipa < ipa + size;
+	if (!any)
+		return 0;
+	/*
+	 * The operation's splits first: then it needs no memory, and an
+	 * -S2_ENOMEM comes before the clean below, leaving the tree as it was.
+	 */
+	int ret = s2_pgtable_split_edges(&vm->pgt, ipa, size);
+	if (ret)
+		return ret;
 	for (unsigned int i = 0; i < vm->nslots; i++) {
 		struct s2_memslot *s = &vm->slots[i];
 		if (!logs_by_hw(s) || ipa >= s->ipa + s->size || s->ipa >= ipa + size)

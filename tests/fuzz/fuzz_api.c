@@ -114,6 +114,7 @@ struct obj {
 	uint64_t gsz, wbase, wsize, npages, big;
 	struct ref_page ref[MAX_PAGES];
 	uint64_t mapped;          /* reference pages mapped */
+	uint64_t hw;              /* VTCR_EL2.HA/HD the CPU runs it with */
 };
 
 static struct obj tobj;           /* the embedder's table */
@@ -122,8 +123,10 @@ static struct s2_pgtable tpt;
 struct vmx {
 	struct obj o;
 	struct s2_vm vm;
-	uint64_t bitmap[MAX_IDS][MAX_PAGES / 64];  /* the library's, per id */
+	/* The library's, per id: pages, then the hardware modes' summary. */
+	uint64_t bitmap[MAX_IDS][MAX_PAGES / 64 + 8];
 	uint64_t written[MAX_IDS][MAX_PAGES / 64]; /* writes tried since clear */
+	uint64_t done[MAX_IDS][MAX_PAGES / 64];    /* writes made since clear */
 	uint16_t vmid;            /* last from s2_vmid_update(), 0: none */
 };
 
@@ -136,6 +139,18 @@ struct cpu_state {
 };
 
 static struct cpu_state cpus[NCPU];
+
+/* Dirty rings, one per simulated vCPU, attached to a VM or not; small,
+ * so that they overflow into the bitmaps. */
+#define NRING 3
+#define RING_MAX 4
+struct ringx {
+	struct s2_dirty_ring r;
+	uint64_t ipa[RING_MAX];
+	int vm;                   /* attached to, -1: none */
+};
+
+static struct ringx rings[NRING];
 
 static const unsigned int pa_list[] = { 32, 36, 40, 42, 44, 48, 52 };
 
@@ -185,7 +200,13 @@ static void obj_init(struct in *in, struct obj *o)
 	for (uint64_t i = 0; i < o->npages; i++)
 		o->ref[i] = (struct ref_page){ UNMAPPED, 0 };
 	o->mapped = 0;
+	o->hw = 0;
 	o->live = true;
+}
+
+static bool bit(const uint64_t *map, uint64_t n)
+{
+	return map[n / 64] >> (n % 64) & 1;
 }
 
 static struct ref_page *ref_at(struct obj *o, uint64_t ipa)
@@ -408,10 +429,13 @@ static bool inject_done(struct inject *f, int ret, const char *what)
 /* The MMU model: regs for a tree, guest stage 1 off (VA = IPA).        */
 /* ------------------------------------------------------------------ */
 
-static void model_regs(const struct s2_pgtable *pt, uint16_t vmid, struct s2_mmu_regs *r)
+static void model_regs(const struct s2_pgtable *pt, uint64_t hw, uint16_t vmid,
+		       struct s2_mmu_regs *r)
 {
+	/* With HA/HD the model's walks update descriptors as a CPU with
+	 * FEAT_HAFDBS does (AArch64.S2Translate's AF and dirty updates). */
 	*r = (struct s2_mmu_regs){ .hcr_el2 = HCR_EL2_VM | HCR_EL2_RW,
-				   .vtcr_el2 = pt->geom.vtcr,
+				   .vtcr_el2 = pt->geom.vtcr | hw,
 				   .vttbr_el2 = s2_geom_vttbr(&pt->geom, pt->root_pa, vmid) };
 }
 
@@ -426,6 +450,11 @@ static void check_walk(struct obj *o, uint64_t ipa, unsigned int acc,
 {
 	const struct ref_page *p = ref_at(o, ipa & ~(o->gsz - 1));
 	unsigned int need = acc == S2_MMU_WRITE ? S2_PROT_W : S2_PROT_R;
+
+	/* VTCR_EL2.HD: a write through a writable-clean leaf (DBM) makes it
+	 * writable-dirty instead of faulting. */
+	if (acc == S2_MMU_WRITE && (o->hw & VTCR_EL2_HD))
+		need |= S2_PROT_DBM;
 
 	if (r->fault.type == S2_MMU_FAULT_NONE) {
 		CHECK(p->pa != UNMAPPED && r->pa == p->pa + (ipa & (o->gsz - 1)),
@@ -450,6 +479,30 @@ static void check_walk(struct obj *o, uint64_t ipa, unsigned int acc,
 		      "walk of %#llx: fault type %u", (unsigned long long)ipa, r->fault.type);
 }
 
+/*
+ * After a walk of @ipa that succeeded: a write through a writable-clean
+ * leaf under VTCR_EL2.HD made the whole leaf writable-dirty (S2AP[1]
+ * set, DBM kept), which the reference follows. Return: whether it did.
+ */
+static bool hw_sync(struct obj *o, const struct s2_pgtable *pt, uint64_t ipa,
+		    unsigned int acc)
+{
+	uint64_t page = ipa & ~(o->gsz - 1), desc;
+	int level;
+
+	if (acc != S2_MMU_WRITE || !(o->hw & VTCR_EL2_HD) || (ref_at(o, page)->prot & S2_PROT_W))
+		return false;
+	CHECK(!s2_pgtable_lookup(pt, page, &desc, &level), "lookup after a write");
+	CHECK((desc & S2_DESC_S2AP_W) && (desc & DESC_DBM),
+	      "write to %#llx through a clean leaf: descriptor %#llx not made dirty",
+	      (unsigned long long)ipa, (unsigned long long)desc);
+	uint64_t lsz = s2_geom_level_size(&o->g, level), base = page & ~(lsz - 1);
+	for (uint64_t a = base; a < base + lsz; a += o->gsz)
+		if (in_window(o, a))
+			ref_at(o, a)->prot |= S2_PROT_W;
+	return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* The embedder's table.                                                */
 /* ------------------------------------------------------------------ */
@@ -459,8 +512,14 @@ static void table_create(struct in *in)
 	struct inject f = { 0 };
 
 	obj_init(in, &tobj);
-	hm.fail_nth = (take(in, 1) & 3) == 0;
+	uint64_t b = take(in, 1);
+	hm.fail_nth = (b & 3) == 0;
 	f.on = hm.fail_nth;
+	/* Contiguous hints; the model's walks with HA, or HA and HD. */
+	if (b & 4)
+		CHECK(!s2_geom_set_contig(&tobj.g, true), "set_contig");
+	tobj.hw = (b & 0x18) == 0x08 ? VTCR_EL2_HA :
+		  (b & 0x10) ? VTCR_EL2_HA | VTCR_EL2_HD : 0;
 	int ret = s2_pgtable_init(&tpt, &tobj.g, &hm.ops, NULL);
 	hm.fail_nth = 0;
 	if (ret == -S2_ENOMEM && f.on) {
@@ -478,6 +537,84 @@ static void table_destroy(void)
 	tobj.live = false;
 }
 
+/*
+ * s2_pgtable_clean_dirty() over the range with an op from the input (or a
+ * bad one, or a bad bitmap_ipa): each leaf changes as enum s2_clean_op
+ * says, and the bitmap gets exactly the pages of the writable leaves it
+ * changed.
+ */
+static int table_clean(struct in *in, struct inject *f, uint64_t ipa, uint64_t size)
+{
+	static uint64_t map[MAX_PAGES / 64];
+	struct obj *o = &tobj;
+	uint64_t b = take(in, 1);
+	unsigned int op = (unsigned int)(b & 7) % 5; /* 4: no such op */
+	uint64_t bipa = b & 8 ? o->wbase : ipa;
+	bool bad = op == S2_CLEAN_OPS;
+	uint64_t *bm = b & 0x10 ? NULL : map;
+
+	if ((b & 0x60) == 0x60) {
+		bipa = ipa + o->gsz;  /* after ipa */
+		bad = true;
+	} else if ((b & 0x60) == 0x40) {
+		bipa |= 0x800;        /* misaligned */
+		bad = true;
+	}
+	memset(map, 0, sizeof(map));
+	int ret = s2_pgtable_clean_dirty(&tpt, ipa, size, (enum s2_clean_op)op, bm, bipa);
+	TRACE("%u: clean_dirty op %u bitmap at %#llx: %d\n", step_no, op,
+	      (unsigned long long)bipa, ret);
+	if (inject_done(f, ret, "clean_dirty"))
+		return ret;
+	if (bad) {
+		CHECK(ret == -S2_EINVAL, "clean_dirty, bad op or bitmap_ipa: %s", s2_strerror(ret));
+		return ret;
+	}
+	CHECK(!ret, "clean_dirty: %s", s2_strerror(ret));
+	for (uint64_t a = ipa; a < ipa + size; a += o->gsz) {
+		struct ref_page *r = ref_at(o, a);
+		uint64_t n = (a - bipa) / o->gsz;
+		bool w = r->prot & S2_PROT_W, dbm = r->prot & S2_PROT_DBM;
+		bool rep = bm && bit(map, n);
+
+		if (r->pa == UNMAPPED) {
+			CHECK(!rep, "clean_dirty: unmapped %#llx reported", (unsigned long long)a);
+			continue;
+		}
+		/* RELEASE looks at DBM leaves only: a writable leaf without
+		 * DBM may go unreported. */
+		if (op != S2_CLEAN_RELEASE || !w || dbm)
+			CHECK(rep == (bm && w && (op != S2_CLEAN_RELEASE || dbm)),
+			      "clean_dirty op %u: %#llx prot %u %sreported", op,
+			      (unsigned long long)a, r->prot, rep ? "" : "not ");
+		switch (op) {
+		case S2_CLEAN_KEEP:
+			r->prot &= (uint8_t)~S2_PROT_W;
+			break;
+		case S2_CLEAN_ARM:
+			if (w)
+				r->prot = (uint8_t)((r->prot & ~S2_PROT_W) | S2_PROT_DBM);
+			break;
+		case S2_CLEAN_FREEZE:
+			r->prot &= (uint8_t)~(S2_PROT_W | S2_PROT_DBM);
+			break;
+		default:
+			if (dbm)
+				r->prot = (uint8_t)((r->prot & ~S2_PROT_DBM) | S2_PROT_W);
+			break;
+		}
+	}
+	/* Nothing outside the range. */
+	if (bm)
+		for (uint64_t w = 0; w < MAX_PAGES / 64; w++)
+			for (uint64_t m = map[w]; m; m &= m - 1) {
+				uint64_t a = bipa + (w * 64 + (uint64_t)__builtin_ctzll(m)) * o->gsz;
+				CHECK(a >= ipa && a < ipa + size, "clean_dirty reported %#llx outside",
+				      (unsigned long long)a);
+			}
+	return ret;
+}
+
 static void table_step(struct in *in, unsigned int op)
 {
 	struct obj *o = &tobj;
@@ -490,7 +627,8 @@ static void table_step(struct in *in, unsigned int op)
 	inject_arm(in, &f, &tpt);
 	switch (op) {
 	case 0: case 1: case 2: {
-		unsigned int prot = 1 + (unsigned int)below(in, 15);
+		/* R, W, X, Device and DBM in any mix. */
+		unsigned int prot = 1 + (unsigned int)below(in, 31);
 		uint64_t unit = pick_unit(in, o), b = take(in, 1);
 		uint64_t span = (1ULL << o->g.pa_bits) - MEM_BASE - MEM_SIZE;
 		unsigned int flags = (b & 1 ? S2_MAP_PAGES : 0) | (b & 2 ? S2_MAP_NOREPLACE : 0);
@@ -539,11 +677,20 @@ static void table_step(struct in *in, unsigned int op)
 			ref_set(o, ipa + a, UNMAPPED, 0);
 		break;
 	case 4: {
-		unsigned int prot = 1 + (unsigned int)below(in, 7);
+		/* R, W, X, DBM; now and then Device, which it refuses. */
+		unsigned int v = (unsigned int)below(in, 17);
+		unsigned int prot = v == 16 ? S2_PROT_R | S2_PROT_DEVICE :
+				    (v & 7) | (v & 8 ? S2_PROT_DBM : 0);
 		what = "protect";
+		if (!(prot & 7))
+			prot |= S2_PROT_R;
 		ret = s2_pgtable_protect(&tpt, ipa, size, prot);
 		if (inject_done(&f, ret, what))
 			break;
+		if (prot & S2_PROT_DEVICE) {
+			CHECK(ret == -S2_EINVAL, "protect with Device: %s", s2_strerror(ret));
+			break;
+		}
 		CHECK(!ret, "protect: %s", s2_strerror(ret));
 		for (uint64_t a = 0; a < size; a += o->gsz) {
 			struct ref_page *r = ref_at(o, ipa + a);
@@ -573,8 +720,9 @@ static void table_step(struct in *in, unsigned int op)
 		break;
 	}
 	case 7: {
-		/* The whole leaf holding ipa gains the rights. */
-		unsigned int prot = 1 + (unsigned int)below(in, 7);
+		/* The whole leaf holding ipa gains the rights (DBM too). */
+		unsigned int v = 1 + (unsigned int)below(in, 15);
+		unsigned int prot = (v & 7) | (v & 8 ? S2_PROT_DBM : 0);
 		what = "relax";
 		ipa += below(in, size / o->gsz) * o->gsz;
 		ret = s2_pgtable_relax(&tpt, ipa, prot);
@@ -589,6 +737,9 @@ static void table_step(struct in *in, unsigned int op)
 			ref_at(o, a)->prot = eff_prot(ref_at(o, a)->prot | prot);
 		break;
 	}
+	case 9:
+		ret = table_clean(in, &f, ipa, size);
+		break;
 	default: {
 		bool young;
 		what = "age";
@@ -612,9 +763,11 @@ static void table_step(struct in *in, unsigned int op)
 					   (uint8_t)below(in, 3), 1 };
 		struct s2_mmu_result r;
 
-		model_regs(&tpt, 1, &regs);
+		model_regs(&tpt, o->hw, 1, &regs);
 		CHECK(!s2_mmu_translate(&mem, &s2_mmu_cpu_max, &regs, &a, &r), "model");
 		check_walk(o, a.va, a.acc, &r);
+		if (r.fault.type == S2_MMU_FAULT_NONE && hw_sync(o, &tpt, a.va, a.acc))
+			compare(o, &tpt, NULL, NULL);
 	}
 }
 
@@ -635,9 +788,47 @@ static struct s2_memslot *slot_of(struct vmx *x, uint32_t id)
 	return NULL;
 }
 
-static bool bit(const uint64_t *map, uint64_t n)
+
+static bool logs_hw(const struct s2_memslot *s)
 {
-	return map[n / 64] >> (n % 64) & 1;
+	return (s->flags & S2_SLOT_DIRTY_LOG) && s->dirty_mode != S2_DIRTY_LOG_SW;
+}
+
+/* The IPA span of one last-level table: a summary bit's (vm.h). */
+static uint64_t table_span(const struct vmx *x)
+{
+	return s2_geom_level_size(&x->o.g, S2_LEVEL_MAX - 1);
+}
+
+/* The bitmap words s2_vm_dirty_log_enable_mode() needs: a bit per page,
+ * and in the hardware modes one per last-level table the slot spans. */
+static size_t log_words(const struct vmx *x, const struct s2_memslot *s, unsigned int mode)
+{
+	uint64_t ts = table_span(x);
+	uint64_t tables = (s->ipa + s->size - 1) / ts - s->ipa / ts + 1;
+
+	return slot_words(x, s) + (mode != S2_DIRTY_LOG_SW ? (size_t)((tables + 63) / 64) : 0);
+}
+
+/* Whether the page of @ipa in logged slot @s is marked dirty: in the
+ * slot's bitmap or in a ring attached to the VM. */
+static bool marked(const struct vmx *x, const struct s2_memslot *s, uint64_t ipa)
+{
+	uint64_t page = ipa & ~(x->o.gsz - 1);
+
+	if (bit(s->dirty, (page - s->ipa) >> x->o.g.granule_shift))
+		return true;
+	for (int k = 0; k < NRING; k++)
+		if (rings[k].vm == x - vms)
+			for (uint32_t e = 0; e < rings[k].r.used; e++)
+				if ((rings[k].ipa[e] & ~(x->o.gsz - 1)) == page)
+					return true;
+	return false;
+}
+
+static void bit_set(uint64_t *map, uint64_t n)
+{
+	map[n / 64] |= 1ULL << (n % 64);
 }
 
 /*
@@ -654,12 +845,23 @@ static void vm_check_page(struct vmx *x, uint64_t ipa, uint64_t pa, uint8_t prot
 	CHECK(pa == s->pa + (ipa - s->ipa), "VM maps %#llx to %#llx, slot %u says %#llx",
 	      (unsigned long long)ipa, (unsigned long long)pa, s->id,
 	      (unsigned long long)(s->pa + (ipa - s->ipa)));
-	CHECK((prot & ~(unsigned int)S2_PROT_W) == (S2_PROT_R | S2_PROT_X),
+	CHECK((prot & ~(unsigned int)(S2_PROT_W | S2_PROT_DBM)) == (S2_PROT_R | S2_PROT_X),
 	      "VM maps %#llx with prot %u", (unsigned long long)ipa, prot);
 	CHECK(!(prot & S2_PROT_W) || !(s->flags & S2_SLOT_READONLY),
 	      "read-only slot %u writable at %#llx", s->id, (unsigned long long)ipa);
+	/* DBM only where the hardware logs, and only in a table the
+	 * get-and-clear scan visits (the slot's summary). */
+	if (prot & S2_PROT_DBM) {
+		uint64_t t = ipa / table_span(x) - s->ipa / table_span(x);
+		CHECK(logs_hw(s), "slot %u, not logged by hardware: DBM at %#llx", s->id,
+		      (unsigned long long)ipa);
+		CHECK(bit(s->dirty_tables, t), "slot %u: DBM at %#llx, table %llu not in the summary",
+		      s->id, (unsigned long long)ipa, (unsigned long long)t);
+	}
+	/* Writable while logging: marked, or dirty by hardware (found by
+	 * the next get-and-clear's scan). */
 	if ((prot & S2_PROT_W) && (s->flags & S2_SLOT_DIRTY_LOG))
-		CHECK(bit(s->dirty, (ipa - s->ipa) >> x->o.g.granule_shift),
+		CHECK(marked(x, s, ipa) || (prot & S2_PROT_DBM),
 		      "slot %u: %#llx writable, not marked dirty", s->id,
 		      (unsigned long long)ipa);
 }
@@ -689,6 +891,13 @@ static void vm_check(struct vmx *x, accept_fn *accept, void *arg)
 
 	compare(&x->o, &x->vm.pgt, accept, arg);
 	CHECK(!s2_pgtable_walk(&x->vm.pgt, 0, s2_geom_ipa_limit(&x->o.g), &w), "walk");
+	for (int k = 0; k < NRING; k++)
+		if (rings[k].vm == x - vms)
+			CHECK(rings[k].r.vm == &x->vm && rings[k].r.used <= rings[k].r.size,
+			      "ring %d: vm %p used %u of %u", k, (const void *)rings[k].r.vm,
+			      rings[k].r.used, rings[k].r.size);
+	CHECK(s2_vm_vtcr_hw(&x->vm) == x->o.hw, "s2_vm_vtcr_hw %#llx, told %#llx",
+	      (unsigned long long)s2_vm_vtcr_hw(&x->vm), (unsigned long long)x->o.hw);
 }
 
 /* What a stage-2 abort may change: in the faulting slot, pages mapped
@@ -707,9 +916,13 @@ static bool abort_accept(void *arg, uint64_t ipa, const struct ref_page *was,
 
 	if (!s || ipa < s->ipa || ipa - s->ipa >= s->size)
 		return false;
-	/* A write makes its page (or block) writable. */
-	if (was->pa == pa && (prot & ~(unsigned int)S2_PROT_W) == was->prot)
-		return d->write;
+	/* A write makes its page (or block) writable, and where the
+	 * hardware logs gives it DBM; nothing is taken away. */
+	if (was->pa == pa) {
+		unsigned int keep = ~(unsigned int)(S2_PROT_W | S2_PROT_DBM);
+		return d->write && (prot & S2_PROT_W) && !(was->prot & ~prot) &&
+		       (prot & keep) == (was->prot & keep);
+	}
 	return pa == s->pa + (ipa - s->ipa);
 }
 
@@ -733,6 +946,12 @@ static void vm_destroy(int i)
 			cpus[c].vm = -1;
 	CHECK(!s2_vmid_release(&va, &x->vm.vmid), "s2_vmid_release");
 	s2_vm_destroy(&x->vm);
+	/* Its rings detached. */
+	for (int k = 0; k < NRING; k++)
+		if (rings[k].vm == i) {
+			CHECK(!rings[k].r.vm && !rings[k].r.next, "ring %d still attached", k);
+			rings[k].vm = -1;
+		}
 	s2_host_mm_reclaim(&hm);
 	x->o.live = false;
 }
@@ -740,10 +959,13 @@ static void vm_destroy(int i)
 static void vm_create(struct in *in, int i)
 {
 	struct vmx *x = &vms[i];
-	bool fail = (take(in, 1) & 3) == 0;
+	uint64_t b = take(in, 1);
+	bool fail = (b & 3) == 0;
 
 	vm_destroy(i);
 	obj_init(in, &x->o);
+	if (b & 4)
+		CHECK(!s2_geom_set_contig(&x->o.g, true), "set_contig");
 	hm.fail_nth = fail;
 	int ret = s2_vm_init(&x->vm, &x->o.g, &hm.ops);
 	hm.fail_nth = 0;
@@ -753,8 +975,13 @@ static void vm_create(struct in *in, int i)
 	}
 	CHECK(!ret, "s2_vm_init: %s", s2_strerror(ret));
 	x->vmid = 0;
-	if (take(in, 1) & 1)
+	b = take(in, 1);
+	if (b & 1)
 		CHECK(!s2_vm_set_eager_split(&x->vm, false), "lazy split");
+	/* The CPU it runs on: no FEAT_HAFDBS, the Access flag, or both. */
+	unsigned int hw = b & 4 ? S2_HW_DIRTY : b & 2 ? S2_HW_AF : 0;
+	CHECK(!s2_vm_set_hw_update(&x->vm, hw), "set_hw_update");
+	x->o.hw = hw & S2_HW_DIRTY ? VTCR_EL2_HA | VTCR_EL2_HD : hw ? VTCR_EL2_HA : 0;
 }
 
 /* The reference's expectation of s2_vm_slot_add(). */
@@ -793,7 +1020,7 @@ static void vm_wrprotect_ref(struct vmx *x, uint64_t ipa, uint64_t size)
 {
 	for (uint64_t a = 0; a < size; a += x->o.gsz)
 		if (in_window(&x->o, ipa + a))
-			ref_at(&x->o, ipa + a)->prot &= (uint8_t)~S2_PROT_W;
+			ref_at(&x->o, ipa + a)->prot &= (uint8_t)~(S2_PROT_W | S2_PROT_DBM);
 }
 
 static uint64_t vm_ipa_in_slot(struct in *in, struct vmx *x)
@@ -817,9 +1044,13 @@ static void vm_access(struct in *in, struct vmx *x)
 {
 	uint64_t b = take(in, 1);
 	struct s2_mmu_access a = { .acc = (uint8_t)(b % 3), .el = 1 };
+	uint64_t b2 = take(in, 1);
 	struct s2_mmu_insn insn = { .isv = b & 4, .sas = (uint8_t)((b >> 3) & 3),
-				    .sse = b & 0x20, .srt = (uint8_t)(take(in, 1) & 31),
+				    .sse = b & 0x20, .srt = (uint8_t)(b2 & 31),
 				    .sf = b & 0x40, .ar = b & 0x80 };
+	/* The vCPU's dirty ring, if it has one attached to this VM. */
+	unsigned int rk = (unsigned int)(b2 >> 5) & 3;
+	struct s2_dirty_ring *ring = rk && rings[rk - 1].vm == x - vms ? &rings[rk - 1].r : NULL;
 	uint64_t gregs[31];
 	bool beyond = false;
 	/* One byte for the failures of all its aborts, whatever their
@@ -838,23 +1069,30 @@ static void vm_access(struct in *in, struct vmx *x)
 	for (int tries = 0;; tries++) {
 		struct s2_mmu_regs regs;
 		struct s2_mmu_result r;
-		struct s2_abort abt = { .regs = gregs };
+		struct s2_abort abt = { .regs = gregs, .ring = ring };
 		struct s2_exit ex = { 0 };
 		struct inject f;
 		uint64_t page = a.va & ~(x->o.gsz - 1);
 		const struct s2_memslot *s = beyond ? NULL : s2_vm_slot_find(&x->vm, page);
 		bool write = a.acc == S2_MMU_WRITE;
 
-		model_regs(&x->vm.pgt, x->vmid ? x->vmid : 1, &regs);
+		model_regs(&x->vm.pgt, x->o.hw, x->vmid ? x->vmid : 1, &regs);
 		CHECK(!s2_mmu_translate(&mem, &s2_mmu_cpu_max, &regs, &a, &r), "model");
 		if (!beyond && in_window(&x->o, a.va))
 			check_walk(&x->o, a.va, a.acc, &r);
 		if (r.fault.type == S2_MMU_FAULT_NONE) {
 			CHECK(!beyond, "access beyond the IPA size translated");
-			if (write && s && (s->flags & S2_SLOT_DIRTY_LOG))
-				CHECK(bit(s->dirty, (page - s->ipa) >> x->o.g.granule_shift),
+			/* The hardware may have made the page dirty itself. */
+			hw_sync(&x->o, &x->vm.pgt, a.va, a.acc);
+			if (write && s && (s->flags & S2_SLOT_DIRTY_LOG)) {
+				uint64_t n = (page - s->ipa) >> x->o.g.granule_shift;
+				bit_set(x->written[s->id], n);
+				bit_set(x->done[s->id], n);
+				/* Software logging: marked before it was writable. */
+				CHECK(s->dirty_mode != S2_DIRTY_LOG_SW || marked(x, s, page),
 				      "write to %#llx of logged slot %u not marked dirty",
 				      (unsigned long long)a.va, s->id);
+			}
 			return;
 		}
 		/* A few rounds suffice: map, set AF, make writable. */
@@ -1019,36 +1257,60 @@ static void vm_step(struct in *in, struct vmx *x, unsigned int op)
 		break;
 	}
 	case 12: {
-		size_t words = s ? slot_words(x, s) : 1;
-		bool short_map = (take(in, 1) & 7) == 0 && words > 0;
+		uint64_t b = take(in, 1);
+		unsigned int mode = (unsigned int)(b >> 3) & 3; /* 3: no such mode */
+		size_t words = s ? log_words(x, s, mode) : 1;
+		bool short_map = (b & 7) == 0 && words > 0;
 		bool logging = s && (s->flags & S2_SLOT_DIRTY_LOG);
+		if (s)
+			CHECK(s2_vm_dirty_log_words(&x->vm, id, mode) ==
+			      (mode < S2_DIRTY_LOG_MODES ? words : 0), "dirty_log_words");
 		if (short_map)
 			words--;
 		inject_arm(in, &f, &x->vm.pgt);
-		ret = s2_vm_dirty_log_enable(&x->vm, id, x->bitmap[id], words);
+		ret = s2_vm_dirty_log_enable_mode(&x->vm, id, x->bitmap[id], words,
+						  (enum s2_dirty_log_mode)mode);
 		if (inject_done(&f, ret, "dirty_log_enable")) {
 			CHECK(s && (!(s->flags & S2_SLOT_DIRTY_LOG) || logging), "failed enable logs");
 			break;
 		}
 		if (!s)
 			CHECK(ret == -S2_ENOENT, "enable of nothing: %s", s2_strerror(ret));
-		else if (short_map || (s->flags & S2_SLOT_READONLY))
-			CHECK(ret == -S2_EINVAL, "enable, short map or ROM: %s", s2_strerror(ret));
+		else if (short_map || mode >= S2_DIRTY_LOG_MODES || (s->flags & S2_SLOT_READONLY))
+			CHECK(ret == -S2_EINVAL, "enable, short map, bad mode or ROM: %s",
+			      s2_strerror(ret));
 		else if (logging)
 			CHECK(ret == -S2_EBUSY, "enable twice: %s", s2_strerror(ret));
+		else if (mode != S2_DIRTY_LOG_SW && !(x->o.hw & VTCR_EL2_HD))
+			CHECK(ret == -S2_ENOTSUP, "hardware mode without HD: %s", s2_strerror(ret));
 		else
-			CHECK(!ret, "enable: %s", s2_strerror(ret));
-		if (!ret) {
-			vm_wrprotect_ref(x, s->ipa, s->size);
-			memset(x->written[id], 0, sizeof(x->written[id]));
+			CHECK(!ret, "enable mode %u: %s", mode, s2_strerror(ret));
+		if (ret) {
+			CHECK(!s || !!(s->flags & S2_SLOT_DIRTY_LOG) == logging, "failed enable");
+			break;
 		}
+		CHECK(s->dirty_mode == mode, "mode %u, asked %u", s->dirty_mode, mode);
+		/* Writable pages: write-protected, or writable-clean (HW). */
+		for (uint64_t a = s->ipa; a < s->ipa + s->size; a += x->o.gsz) {
+			struct ref_page *r = ref_at(&x->o, a);
+			if (mode == S2_DIRTY_LOG_HW && (r->prot & S2_PROT_W))
+				r->prot |= S2_PROT_DBM;
+			r->prot &= (uint8_t)~S2_PROT_W;
+		}
+		memset(x->written[id], 0, sizeof(x->written[id]));
+		memset(x->done[id], 0, sizeof(x->done[id]));
 		break;
 	}
 	case 13: {
 		static uint64_t out[MAX_PAGES / 64];
+		uint64_t b = take(in, 1);
 		size_t words = s ? slot_words(x, s) : 1;
 		bool logging = s && (s->flags & S2_SLOT_DIRTY_LOG);
+		bool short_out = (b & 15) == 1 && words > 1;
 		uint64_t *live = logging ? s->dirty : NULL;
+		unsigned int mode = logging ? s->dirty_mode : 0;
+		if (short_out)
+			words--;
 		inject_arm(in, &f, &x->vm.pgt);
 		ret = s2_vm_dirty_log_get_clear(&x->vm, id, out, words);
 		if (inject_done(&f, ret, "dirty_log_get_clear"))
@@ -1057,32 +1319,140 @@ static void vm_step(struct in *in, struct vmx *x, unsigned int op)
 			CHECK(ret == -S2_ENOENT, "get of nothing: %s", s2_strerror(ret));
 			break;
 		}
-		if (!logging) {
-			CHECK(ret == -S2_EINVAL, "get while not logging: %s", s2_strerror(ret));
+		if (!logging || short_out) {
+			CHECK(ret == -S2_EINVAL, "get while not logging, or short: %s",
+			      s2_strerror(ret));
 			break;
 		}
 		CHECK(!ret, "get_clear: %s", s2_strerror(ret));
-		/* Reported: pages the guest tried to write, now protected. */
+		/* Reported: every page the guest wrote since the last round, in
+		 * every mode, with or without a ring; no page it did not try
+		 * to write. Then no page of the slot is writable. */
 		for (size_t w = 0; w < words; w++) {
-			CHECK(!(out[w] & ~x->written[id][w]), "slot %u: unwritten pages reported dirty",
-			      id);
+			CHECK(!(out[w] & ~x->written[id][w]), "slot %u: unwritten pages reported dirty "
+			      "(word %zu: %#llx, tried %#llx)", id, w, (unsigned long long)out[w],
+			      (unsigned long long)x->written[id][w]);
+			CHECK(!(x->done[id][w] & ~out[w]), "slot %u mode %u: written pages not reported "
+			      "(word %zu: %#llx, written %#llx)", id, mode, w,
+			      (unsigned long long)out[w], (unsigned long long)x->done[id][w]);
 			CHECK(!live[w], "bitmap not cleared");
-			for (uint64_t m = out[w]; m; m &= m - 1) {
-				uint64_t n = w * 64 + (uint64_t)__builtin_ctzll(m);
-				vm_wrprotect_ref(x, s->ipa + n * x->o.gsz, x->o.gsz);
-			}
 			x->written[id][w] = 0;
+			x->done[id][w] = 0;
+		}
+		for (uint64_t a = s->ipa; a < s->ipa + s->size; a += x->o.gsz)
+			ref_at(&x->o, a)->prot &= (uint8_t)~S2_PROT_W;
+		/* Hybrid: a table none of whose pages was written this round
+		 * loses DBM (and its summary bit). */
+		if (mode == S2_DIRTY_LOG_HYBRID) {
+			uint64_t ts = table_span(x);
+			for (uint64_t lo = s->ipa; lo < s->ipa + s->size;) {
+				uint64_t hi = (lo / ts + 1) * ts;
+				bool any = false;
+				if (hi > s->ipa + s->size)
+					hi = s->ipa + s->size;
+				for (uint64_t a = lo; a < hi; a += x->o.gsz)
+					any |= bit(out, (a - s->ipa) / x->o.gsz);
+				for (uint64_t a = lo; a < hi && !any; a += x->o.gsz)
+					ref_at(&x->o, a)->prot &= (uint8_t)~S2_PROT_DBM;
+				lo = hi;
+			}
 		}
 		break;
 	}
 	case 14: {
 		bool logging = s && (s->flags & S2_SLOT_DIRTY_LOG);
+		unsigned int mode = logging ? s->dirty_mode : 0;
 		ret = s2_vm_dirty_log_disable(&x->vm, id);
 		CHECK(ret == (!s ? -S2_ENOENT : logging ? 0 : -S2_EINVAL), "disable: %s",
 		      s2_strerror(ret));
+		if (ret)
+			break;
+		/* The bitmap, the embedder's now, holds the writes since the
+		 * last round (the CPU's and the rings' too), and no others. */
+		for (size_t w = 0; w < slot_words(x, s); w++) {
+			CHECK(!(x->bitmap[id][w] & ~x->written[id][w]),
+			      "slot %u: disable reports unwritten pages", id);
+			CHECK(!(x->done[id][w] & ~x->bitmap[id][w]),
+			      "slot %u mode %u: disable loses written pages", id, mode);
+		}
+		/* Hardware modes: DBM pages get write permission back. */
+		for (uint64_t a = s->ipa; a < s->ipa + s->size; a += x->o.gsz) {
+			struct ref_page *r = ref_at(&x->o, a);
+			if (r->prot & S2_PROT_DBM)
+				r->prot = (uint8_t)((r->prot & ~S2_PROT_DBM) | S2_PROT_W);
+		}
 		break;
 	}
-	default: {
+	case 16: {
+		uint64_t b = take(in, 1);
+		unsigned int feat = (unsigned int)b & 7; /* 4: no such bit */
+		bool hw_logging = false;
+		uint64_t before = s2_vm_vtcr_hw(&x->vm);
+		for (unsigned int k = 0; k < x->vm.nslots; k++)
+			hw_logging |= logs_hw(&x->vm.slots[k]);
+		if (b & 8) {
+			CHECK(s2_vm_set_hw_update(NULL, feat) == -S2_EINVAL, "set_hw_update(NULL)");
+			ret = -S2_EINVAL;
+			break;
+		}
+		ret = s2_vm_set_hw_update(&x->vm, feat);
+		int want = feat & 4 ? -S2_EINVAL :
+			   !(feat & S2_HW_DIRTY) && hw_logging ? -S2_EBUSY : 0;
+		CHECK(ret == want, "set_hw_update(%u): %s, expected %s", feat, s2_strerror(ret),
+		      s2_strerror(want));
+		if (ret)
+			CHECK(s2_vm_vtcr_hw(&x->vm) == before, "failed set_hw_update changed VTCR");
+		else
+			x->o.hw = feat & S2_HW_DIRTY ? VTCR_EL2_HA | VTCR_EL2_HD :
+				  feat ? VTCR_EL2_HA : 0;
+		break;
+	}
+	case 17: {
+		uint64_t b = take(in, 1);
+		int k = (int)(b % NRING), me = (int)(x - vms);
+		struct ringx *rx = &rings[k];
+		switch ((b >> 2) & 7) {
+		case 0: case 1: case 2: case 3:
+			if (rx->vm < 0) {
+				rx->r.ipa = rx->ipa;
+				rx->r.size = 1 + (uint32_t)((b >> 5) & 3);
+			}
+			ret = s2_vm_dirty_ring_attach(&x->vm, &rx->r);
+			CHECK(ret == (rx->vm >= 0 ? -S2_EINVAL : 0), "ring_attach of %s ring: %s",
+			      rx->vm >= 0 ? "an attached" : "a free", s2_strerror(ret));
+			if (!ret) {
+				CHECK(rx->r.vm == &x->vm && !rx->r.used, "attached ring");
+				rx->vm = me;
+			}
+			break;
+		case 4: case 5:
+			ret = s2_vm_dirty_ring_detach(&x->vm, &rx->r);
+			CHECK(ret == (rx->vm == me ? 0 : -S2_ENOENT), "ring_detach: %s",
+			      s2_strerror(ret));
+			if (!ret) {
+				CHECK(!rx->r.vm && !rx->r.used, "detached ring");
+				rx->vm = -1;
+			}
+			break;
+		case 6: {
+			/* Bad rings: no storage, no entries, NULL. */
+			struct s2_dirty_ring bad = { .ipa = b & 0x20 ? rx->ipa : NULL,
+						     .size = b & 0x20 ? 0 : 4 };
+			ret = s2_vm_dirty_ring_attach(&x->vm, b & 0x40 ? NULL : &bad);
+			CHECK(ret == -S2_EINVAL, "ring_attach of a bad ring: %s", s2_strerror(ret));
+			CHECK(s2_vm_dirty_ring_attach(NULL, &bad) == -S2_EINVAL, "ring_attach(NULL)");
+			break;
+		}
+		default:
+			ret = s2_vm_dirty_ring_detach(&x->vm, NULL);
+			CHECK(ret == -S2_EINVAL, "ring_detach(NULL): %s", s2_strerror(ret));
+			CHECK(s2_vm_dirty_ring_detach(NULL, &rx->r) == -S2_EINVAL,
+			      "ring_detach(vm NULL)");
+			break;
+		}
+		break;
+	}
+	case 15: {
 		bool eager = take(in, 1) & 1, any = false;
 		for (unsigned int i = 0; i < x->vm.nslots; i++)
 			any |= x->vm.slots[i].flags & S2_SLOT_DIRTY_LOG;
@@ -1164,6 +1534,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(!s2_vmid_narrow(&va, 2 + (unsigned int)below(&in, 3)), "vmid_narrow");
 	for (int c = 0; c < NCPU; c++)
 		cpus[c].vm = -1, cpus[c].active = false;
+	for (int k = 0; k < NRING; k++) {
+		memset(&rings[k], 0, sizeof(rings[k]));
+		rings[k].vm = -1;
+	}
 	table_create(&in);
 	for (int i = 0; i < NVM; i++)
 		vm_create(&in, i);
@@ -1177,13 +1551,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		op &= 31;
 		if (sel < 3) {
 			if (tobj.live)
-				table_step(&in, op % 9);
+				table_step(&in, op % 10);
 			else if (op < 4)
 				table_create(&in);
 		} else if (sel < 7) {
 			int i = (int)(sel & 1);
 			if (vms[i].o.live)
-				vm_step(&in, &vms[i], op % 16);
+				vm_step(&in, &vms[i], op % 18);
 			else if (op < 8)
 				vm_create(&in, i);
 		} else if (op < 24) {

@@ -501,12 +501,61 @@ static void ageing_with_hardware_access_flag(void **state)
 	vmfx_fini(&f);
 }
 
+/*
+ * A host unmap or write-protect over the end of a slot logged by hardware
+ * and a block of the next slot: when splitting the block fails, -S2_ENOMEM
+ * leaves every descriptor as it was (the logged pages' clean included),
+ * and the call made again unmaps (write-protects) with the mark kept.
+ */
+static void host_operation_enomem_changes_nothing(void **state)
+{
+	(void)state;
+	for (int op = 0; op < 2; op++) {
+		struct vmfx f;
+		uint64_t pa, out[M2 / K4 / 64];
+		int level;
+		setup(&f, M2, &pa);
+		uint64_t pb = vmfx_ram(&f, M2, M2);
+		vmfx_slot(&f, 2, RAM_IPA + M2, M2, pb, 0);
+		vmfx_touch(&f, RAM_IPA, R, 2, NULL);
+		vmfx_touch(&f, RAM_IPA + M2, R, 2, NULL);
+		assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + M2, NULL, &level), 0);
+		assert_int_equal(level, 2);
+		size_t words = s2_vm_dirty_log_words(&f.vm, 1, S2_DIRTY_LOG_HW);
+		uint64_t bitmap[words];
+		assert_int_equal(s2_vm_dirty_log_enable_mode(&f.vm, 1, bitmap, words,
+							     S2_DIRTY_LOG_HW), 0);
+		assert_int_equal(cpu_write(&f, RAM_IPA + M2 - 2 * K4), 0);
+		uint64_t before[4];
+		for (int i = 0; i < 4; i++)
+			before[i] = desc_of(&f, RAM_IPA + M2 + (uint64_t)(i - 2) * K4);
+		assert_true(before[0] & S2_DESC_S2AP_W);
+		assert_true(before[1] & DESC_DBM);
+		uint64_t ipa = RAM_IPA + M2 - 2 * K4, size = 4 * K4;
+		f.hm.fail_nth = 1;
+		int ret = op ? s2_vm_wrprotect(&f.vm, ipa, size) : s2_vm_unmap(&f.vm, ipa, size);
+		f.hm.fail_nth = 0;
+		assert_int_equal(ret, -S2_ENOMEM);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(desc_of(&f, RAM_IPA + M2 + (uint64_t)(i - 2) * K4), before[i]);
+		assert_int_equal(s2_pgtable_lookup(&f.vm.pgt, RAM_IPA + M2, NULL, &level), 0);
+		assert_int_equal(level, 2);
+		ret = op ? s2_vm_wrprotect(&f.vm, ipa, size) : s2_vm_unmap(&f.vm, ipa, size);
+		assert_int_equal(ret, 0);
+		assert_int_equal(s2_vm_dirty_log_get_clear(&f.vm, 1, out, M2 / K4 / 64), 0);
+		for (uint64_t p = 0; p < M2 / K4; p++)
+			assert_int_equal((out[p / 64] >> (p % 64)) & 1, p == M2 / K4 - 2);
+		vmfx_fini(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reports_exactly_the_writes),
 		cmocka_unit_test(get_clear_invalidates_each_cleaned_entry),
 		cmocka_unit_test(host_operations_keep_the_marks),
+		cmocka_unit_test(host_operation_enomem_changes_nothing),
 		cmocka_unit_test(switch_methods_and_disable),
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(pager_slot_refuses_hardware),
