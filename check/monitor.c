@@ -227,9 +227,15 @@ static void drop(struct s2_mon *m, struct s2_mon_page *p)
 	mon_free(m, p, sizeof(*p));
 }
 
+/*
+ * Acquire, as the library's walkers read: a table entry another thread
+ * published (release) must show the table's contents to the ghosting
+ * that follows it (TSan found the monitor reading a vCPU's new table with
+ * no order against the allocator's zeroing of it).
+ */
 static uint64_t load(const uint64_t *ptep)
 {
-	return __atomic_load_n(ptep, __ATOMIC_RELAXED);
+	return __atomic_load_n(ptep, __ATOMIC_ACQUIRE);
 }
 
 static struct s2_mon_page *page_new(struct s2_mon *m, uintptr_t va,
