@@ -1214,6 +1214,25 @@ int s2_pgtable_map(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 	return map_walk(pgt, ipa, size, pa, attrs, flags);
 }
 
+/*
+ * Begin an exclusive change of [@ipa, @ipa + @size) that may split the
+ * blocks straddling its ends: the range checked, the table pages those
+ * splits need prepared (all or nothing: -S2_ENOMEM changes nothing).
+ */
+static int edges_begin(struct change *c, struct s2_pgtable *pgt,
+		       uint64_t ipa, uint64_t size)
+{
+	int ret = check_range(pgt, ipa, size);
+
+	if (ret)
+		return ret;
+	change_init(c, pgt, false);
+	struct prep p = {
+		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
+	};
+	return prepare(c, &p);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Unmap.                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -1278,16 +1297,9 @@ static int unmap_visitor_contig(const struct s2_walk_ctx *ctx,
 
 int s2_pgtable_unmap(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
 {
-	int ret = check_range(pgt, ipa, size);
-
-	if (ret)
-		return ret;
 	struct change c;
-	change_init(&c, pgt, false);
-	struct prep p = {
-		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
-	};
-	ret = prepare(&c, &p);
+	int ret = edges_begin(&c, pgt, ipa, size);
+
 	if (ret)
 		return ret;
 	if (pgt->geom.contig)
@@ -1318,16 +1330,9 @@ static int edges_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit
 
 int s2_pgtable_split_edges(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size)
 {
-	int ret = check_range(pgt, ipa, size);
-
-	if (ret)
-		return ret;
 	struct change c;
-	change_init(&c, pgt, false);
-	struct prep p = {
-		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
-	};
-	ret = prepare(&c, &p);
+	int ret = edges_begin(&c, pgt, ipa, size);
+
 	if (ret)
 		return ret;
 	ret = walk(pgt, ipa, ipa + size, edges_visitor, &c,
@@ -1427,20 +1432,13 @@ static int prot_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
 static int update_prot(struct s2_pgtable *pgt, uint64_t ipa, uint64_t size,
 		       uint64_t set, uint64_t clear)
 {
-	int ret = check_range(pgt, ipa, size);
+	struct prot_data d;
+	int ret = edges_begin(&d.c, pgt, ipa, size);
 
 	if (ret)
 		return ret;
-	struct prot_data d;
-	change_init(&d.c, pgt, false);
 	d.set = set;
 	d.clear = clear;
-	struct prep p = {
-		.pgt = pgt, .mode = PREP_EDGES, .start = ipa, .end = ipa + size,
-	};
-	ret = prepare(&d.c, &p);
-	if (ret)
-		return ret;
 	ret = walk(pgt, ipa, ipa + size, prot_visitor, &d,
 		   S2_WALK_LEAF | S2_WALK_TABLE_PRE);
 	finish(&d.c);
