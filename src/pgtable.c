@@ -30,7 +30,9 @@
 /*
  * An invalid entry a shared walker holds while it breaks-before-makes;
  * others that meet it back off with -S2_EAGAIN. Hardware ignores every bit
- * of an invalid descriptor but bit 0.
+ * of an invalid descriptor but bit 0. (Bit 10 is the Access flag's place
+ * in a valid entry; every reader tests validity first, so ageing and the
+ * dirty-state passes skip it.)
  */
 #define PTE_LOCKED (S2_UL(1) << 10)
 

@@ -267,9 +267,10 @@ enum s2_clean_op {
  * leaves in [@ipa, @ipa + @size) (hardware dirty logging).
  * @op: enum s2_clean_op.
  * @bitmap: may be NULL; else receives (atomic OR) one bit per granule page
- *          of every leaf with S2AP[1] set that the pass visits: bit n is the
- *          page at @bitmap_ipa + n * granule. In a range dirty logging
- *          write-protected, those are the pages written since.
+ *          of every leaf with S2AP[1] set that the pass changes (it looks
+ *          only at the leaves @op names: with S2_CLEAN_RELEASE, those with
+ *          DBM): bit n is the page at @bitmap_ipa + n * granule. In a range
+ *          dirty logging write-protected, those are the pages written since.
  * @bitmap_ipa: granule-aligned, at most @ipa.
  *
  * Blocks straddling an end of the range are split first (-S2_ENOMEM

@@ -478,9 +478,10 @@ int s2_vm_dirty_log_get_clear(struct s2_vm *vm, uint32_t id, uint64_t *out,
 
 /**
  * s2_vm_dirty_ring_attach() - Attach @ring (struct s2_dirty_ring: @ipa
- * and @size set, the rest anything) to @vm, empty; exclusive lock.
+ * and @size set, @vm NULL, as a zeroed struct or one detached leaves it;
+ * the rest anything) to @vm, empty; exclusive lock.
  * Return: 0; -S2_EINVAL for NULL, no storage, or a ring attached already
- * (to any VM).
+ * (to any VM: its @vm is set).
  */
 int s2_vm_dirty_ring_attach(struct s2_vm *vm, struct s2_dirty_ring *ring);
 
