@@ -33,7 +33,8 @@ CORE = ["src/pgtable.c", "src/table_pass.c", "src/vmid.c", "src/vm.c", "src/geom
         "model/regime.c", "model/regime.h", "model/attr.c", "model/attr.h",
         "model/walk.c", "model/walk.h", "model/walk_fast.c", "model/walk_fast.h",
         "model/translate.c", "model/tlb.c", "model/tlb_sets.h", "model/fault.c",
-        "model/walk_cache.c", "model/contig.c", "model/contig.h", "model/walk_sd.c",
+        "model/walk_cache.c", "model/walk_cache.h", "model/walk_wc_fast.c",
+        "model/contig.c", "model/contig.h", "model/walk_sd.c",
         "include/s2mm/tlb_fast.h"]
 # Public headers whose inline code is the model's (the embedders' inline
 # TLB hit): their mutants try the model's unit tests first too.
