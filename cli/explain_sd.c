@@ -78,6 +78,25 @@ static const char *const dacr_names[4] = { "no access", "Client", "reserved",
  * each 32-bit descriptor read through its own stage-2 walk. Returns true
  * with the output IPA in *@ipa.
  */
+/*
+ * An invalid level-@level descriptor @d (entry @idx, at PA @dpa): a
+ * stage-1 translation fault the guest takes. Return: false, the walk ends.
+ */
+static bool sd_invalid(struct walk *w, int level, uint32_t idx, uint64_t dpa,
+		       uint32_t d)
+{
+	char what[160];
+
+	snprintf(what, sizeof(what), "L%d [%" PRIu32 "] invalid: stage-1 translation "
+		 "fault, level %d (%s; to the guest)", level, idx, level,
+		 level == 1 ? "section" : "page");
+	explain_add(w, level, -9, dpa, d, true, what);
+	explain_fault_at(w, S2_MMU_FAULT_TRANSLATION, 1, level, false);
+	snprintf(w->fault_what, sizeof(w->fault_what),
+		 "stage-1 translation fault, level %d", level);
+	return false;
+}
+
 bool explain_walk_sd(struct walk *w, uint32_t va, uint64_t *ipa)
 {
 	const struct s2_mmu_regs *r = w->v->regs;
@@ -108,15 +127,8 @@ bool explain_walk_sd(struct walk *w, uint32_t va, uint64_t *ipa)
 	if (!explain_s2_walk(w, 1, dipa, S2_FOR_FETCH, &dpa))
 		return false;
 	d = rd32(w->v, dpa);
-	if ((d & 3) == 0) {
-		snprintf(what, sizeof(what), "L1 [%" PRIu32 "] invalid: stage-1 translation "
-			 "fault, level 1 (section; to the guest)", idx);
-		explain_add(w, 1, -9, dpa, d, true, what);
-		explain_fault_at(w, S2_MMU_FAULT_TRANSLATION, 1, 1, false);
-		snprintf(w->fault_what, sizeof(w->fault_what),
-			 "stage-1 translation fault, level 1");
-		return false;
-	}
+	if ((d & 3) == 0)
+		return sd_invalid(w, 1, idx, dpa, d);
 	if ((d & 3) == 1) {
 		uint32_t l2 = d & 0xfffffc00u;
 
@@ -133,15 +145,8 @@ bool explain_walk_sd(struct walk *w, uint32_t va, uint64_t *ipa)
 		if (!explain_s2_walk(w, 2, dipa, S2_FOR_FETCH, &dpa))
 			return false;
 		d = rd32(w->v, dpa);
-		if ((d & 3) == 0) {
-			snprintf(what, sizeof(what), "L2 [%" PRIu32 "] invalid: stage-1 "
-				 "translation fault, level 2 (page; to the guest)", idx);
-			explain_add(w, 2, -9, dpa, d, true, what);
-			explain_fault_at(w, S2_MMU_FAULT_TRANSLATION, 1, 2, false);
-			snprintf(w->fault_what, sizeof(w->fault_what),
-				 "stage-1 translation fault, level 2");
-			return false;
-		}
+		if ((d & 3) == 0)
+			return sd_invalid(w, 2, idx, dpa, d);
 		ap = ((d >> 4) & 3) | ((d >> 7) & 4);
 		if (d & 2) {
 			kind = "small page";

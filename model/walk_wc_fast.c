@@ -49,6 +49,19 @@ static inline bool leaf_ok(const struct s2_mmu_tt *c, int level, uint64_t d)
 	return (d & c->fast_mask) == DESC_VALID && (c->block_levels & BIT(level + 1));
 }
 
+/* A walk-cache look-up the general walk makes, hit (@h) or miss, counted. */
+static inline void wc_count(struct s2_walk *w, struct s2_wc *wc,
+			    struct s2_wc_entry *h)
+{
+	wc->stats.lookups++;
+	if (h) {
+		wc_hit(wc, h);
+		w->wc_hits++;
+	} else {
+		wc->stats.misses++;
+	}
+}
+
 /*
  * The final stage 2 of @ipa through the stage-2 walk cache
  * (walk_s2_cached()), found in full before anything is counted: false
@@ -100,13 +113,7 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	if (!leaf_ok(s2, level, d))
 		return false;
 	/* walk_s2_cached()'s look-up, hit or miss, and fills, in its order. */
-	wc->stats.lookups++;
-	if (h) {
-		wc_hit(wc, h);
-		w->wc_hits++;
-	} else {
-		wc->stats.misses++;
-	}
+	wc_count(w, wc, h);
 	for (unsigned i = 0; i < nf; i++)
 		wc_table_fill(wc, s2, w->vmid, 0, ipa, fills[i].level, fills[i].next, 0);
 	*reads2 = (uint32_t)(level - level0 + 1);
@@ -174,13 +181,7 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 	 * walk_s1()'s look-up and hit, each fetch's nested TLB look-up and
 	 * hit, its fills: each cache sees them in the walk's order.
 	 */
-	wc->stats.lookups++;
-	if (h) {
-		wc_hit(wc, h);
-		w->wc_hits++;
-	} else {
-		wc->stats.misses++;
-	}
+	wc_count(w, wc, h);
 	for (unsigned i = 0; i < n; i++) {
 		ntlb->stats.lookups++;
 		wc_hit(ntlb, fetch[i]);
