@@ -104,6 +104,27 @@ static double scan_rate(const char *path, int repeat, uint64_t *lines)
 	return *lines / (now() - t0);
 }
 
+/*
+ * A one-CPU simulator of @cfg, its vCPU running with its MMU on and
+ * @pages pages from VA 0x400000 written once: every later access there
+ * is a TLB hit. Return: 0, or 1 (said on stderr).
+ */
+static int hit_sim(struct sim **s, const struct sim_config *cfg,
+		   uint64_t pages)
+{
+	char err[256] = "";
+
+	if (sim_create(s, cfg, err, sizeof(err)) ||
+	    sim_schedule(*s, 0, sim_vcpu(*s, 0, 0)) ||
+	    sim_mmu_enable(*s, sim_vcpu(*s, 0, 0))) {
+		fprintf(stderr, "bench_cli: simulator: %s\n", err);
+		return 1;
+	}
+	for (uint64_t p = 0; p < pages; p++)
+		sim_access(*s, 0, 0x400000 + p * 4096, SIM_WRITE);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t lines = argc > 1 ? strtoull(argv[1], NULL, 0) : 2000000;
@@ -158,18 +179,13 @@ int main(int argc, char **argv)
 		.vm_mem = 64ULL << 20,
 	};
 	struct sim *s;
-	char err[256];
 	const uint64_t n = 100000000;
 	enum { pages = 16 };
 
 	for (int u = 1; u >= 0; u--) {
 		cfg.utlb = u;
-		if (sim_create(&s, &cfg, err, sizeof(err)) ||
-		    sim_schedule(s, 0, sim_vcpu(s, 0, 0)) ||
-		    sim_mmu_enable(s, sim_vcpu(s, 0, 0)))
+		if (hit_sim(&s, &cfg, pages))
 			return 1;
-		for (uint64_t p = 0; p < pages; p++)
-			sim_access(s, 0, 0x400000 + p * 4096, SIM_WRITE);
 		uint64_t m = u ? n : n / 10;
 		double t0 = now();
 		for (uint64_t i = 0; i < m; i++)
@@ -197,12 +213,8 @@ int main(int argc, char **argv)
 
 		for (unsigned t = 0; t < S2_WC_NR; t++)
 			cfg.wc[t] = (struct sim_wc_config){ on ? 32 : 0, 4, false };
-		if (sim_create(&s, &cfg, err, sizeof(err)) ||
-		    sim_schedule(s, 0, sim_vcpu(s, 0, 0)) ||
-		    sim_mmu_enable(s, sim_vcpu(s, 0, 0)))
+		if (hit_sim(&s, &cfg, pages))
 			return 1;
-		for (uint64_t p = 0; p < pages; p++)
-			sim_access(s, 0, 0x400000 + p * 4096, SIM_WRITE);
 		double t0 = now();
 		for (uint64_t i = 0; i < n / 4; i++)
 			sim_access(s, 0, 0x400000 + ((i * 72) & (pages * 4096 - 1)), SIM_READ);
