@@ -1753,9 +1753,10 @@ int s2_pgtable_fold(struct s2_pgtable *pgt, uint64_t ipa, unsigned int flags)
 		if (!i) {
 			rest0 = rest;
 			oa0 = oa;
+			if (oa0 & ((1ULL << cs) - 1))
+				return -S2_ENOENT;   /* output not aligned as the run */
 		}
-		if (rest != rest0 || oa != oa0 + (i << ls) ||
-		    (oa0 & ((1ULL << cs) - 1)))
+		if (rest != rest0 || oa != oa0 + (i << ls))
 			return -S2_ENOENT;
 		folded &= old[i];
 	}
