@@ -908,6 +908,53 @@ static void stage1_ttst_spec(void **state)
 	tt_fini(&lw.t);
 }
 
+/*
+ * TCR_EL1.DS and VTCR_EL2.DS change 52-bit output addressing for the
+ * 4KB and 16KB granules only (the registers' DS descriptions; with 64KB,
+ * AArch64.LeafBase and AArch64.NextTableBase take OA[51:48] from bits
+ * [15:12] before they look at DS): with
+ * 64KB on an LPA2 CPU a leaf's bits [9:8] stay SH and OA[51:48] stay in
+ * bits [15:12] (FEAT_LPA), whatever DS says.
+ */
+static void ds_ignored_with_64k(void **state)
+{
+	struct world *w = *state;
+	const struct s2_mmu_cpu *max = &s2_mmu_cpu_max;
+	/* OA[51:48] = 0xf in bits [15:12]; SH = Inner Shareable, bits [9:8]. */
+	const uint64_t oa = 0x000f000012340000ULL, oa_bits = 0x12340000ULL | 0xf000;
+	struct s2_mmu_access a = { 0x123455678ULL, R, 1 };
+	struct s2_mmu_result r;
+
+	print_message("  stage 1: 64K, T0SZ=22, IPS=52, TCR_EL1.DS=1, SH0=Non-shareable\n");
+	{
+		struct tt_geo g = { 16, 2, 42, tt_alloc(&w->t, 65536), 0 };
+		struct s2_mmu_regs regs = {
+			.hcr_el2 = HCR_EL2_RW,
+			.sctlr_el1 = SCTLR_M,
+			.tcr_el1 = 22 | (TCR_EL1_TG0_64K << TCR_EL1_TG0_SHIFT) |
+				   (6ULL << TCR_EL1_IPS_SHIFT) | TCR_EL1_DS | TCR_EL1_EPD1,
+			.ttbr0_el1 = g.root,
+			.mair_el1 = MAIR_VAL,
+		};
+
+		tt_set(&w->t, &g, a.va, 3, s1_leaf(oa_bits, 0, ATTR_WB, 0, 3));
+		XLATE(w, max, &regs, &a, &r);
+		expect_pa(r, oa | 0x5678);
+		assert_int_equal(r.s1_level, 3);
+		assert_int_equal(r.sh, DESC_SH_IS);
+	}
+	print_message("  stage 2: 64K, T0SZ=22, SL0=1, PS=52, VTCR_EL2.DS=1\n");
+	{
+		struct tt_geo g = { 16, 2, 42, tt_alloc(&w->t, 65536), 0 };
+		uint64_t vtcr = mk_vtcr(22, 1, VTCR_EL2_TG0_64K, 6, VTCR_EL2_DS);
+
+		tt_set(&w->t, &g, a.va, 3, s2_leaf(oa_bits, 3, S2_MEMATTR_NORMAL_WB, 0, 3));
+		r = s2_only(w, max, vtcr, g.root, a.va);
+		expect_pa(r, oa | 0x5678);
+		assert_int_equal(r.s2_level, 3);
+	}
+}
+
 /* Encoders against the Arm ARM field positions. */
 static void encoders_spec(void **state)
 {
@@ -2076,6 +2123,7 @@ int main(void)
 		cmocka_unit_test(walk_24_reads),
 		cmocka_unit_test(walk_35_reads_lpa2),
 		cmocka_unit_test(stage1_ttst_spec),
+		cmocka_unit_test_setup_teardown(ds_ignored_with_64k, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(stage2_ttst_spec, world_setup, world_teardown),
 		cmocka_unit_test(encoders_spec),
 		cmocka_unit_test(arch_additions),
