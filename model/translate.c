@@ -205,14 +205,18 @@ static inline __attribute__((always_inline)) void
 miss_walk(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	  const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
 	  const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
-	  struct s2_mmu_result *res)
+	  struct s2_mmu_result *res, const bool lane)
 {
 	uint32_t s2_hits, wc_hits;
 
 	tlb->stats.misses++;
 	tlb->stats.walks++;
-	s2_hits = s2_model_translate_miss(mem, cpu, regs, &tlb->regime, tlb, acc,
-					  res, &wc_hits);
+	if (lane)
+		s2_hits = s2_model_translate_lane(mem, cpu, regs, &tlb->regime, tlb,
+						  acc, res, &wc_hits);
+	else
+		s2_hits = s2_model_translate_miss(mem, cpu, regs, &tlb->regime, tlb,
+						  acc, res, &wc_hits);
 	if (tlb->check_stale && (s2_hits || wc_hits))
 		check_stale(tlb, mem, cpu, regs, acc, res);
 	tlb->stats.desc_reads += res->desc_reads;
@@ -235,7 +239,7 @@ miss(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
      const struct s2_mmu_access *acc, unsigned kind, uint64_t in,
      struct s2_mmu_result *res)
 {
-	miss_walk(tlb, mem, cpu, regs, acc, kind, in, res);
+	miss_walk(tlb, mem, cpu, regs, acc, kind, in, res, false);
 }
 
 /*
@@ -322,6 +326,8 @@ translate_new(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	 */
 	c->fast = (regs->sctlr_el1 & SCTLR_M) && (regs->hcr_el2 & HCR_EL2_RW) &&
 		  !tlb->check_stale;
+	/* translate_miss()'s walk takes the regime cache as keyed. */
+	s2_model_regime_sync(&tlb->regime, cpu, regs);
 	tlb->stats.translations++;
 	return translate_rest(tlb, mem, cpu, regs, acc, res);
 }
@@ -435,8 +441,13 @@ translate_miss(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	if (acc->el > 1 || acc->acc > S2_MMU_EXEC)
 		return -S2_EINVAL;
 	tlb->stats.translations++;
-	miss_walk(tlb, &c->mem, &c->cpu, &c->regs, acc, (c->key >> 16) & 0xff,
-		  acc->va, res);
+	/* Stage 2 on (S2_TLB_S12 entries): S2_MODEL_LANE's context. */
+	if (((c->key >> 16) & 0xff) == S2_TLB_S12)
+		miss_walk(tlb, &c->mem, &c->cpu, &c->regs, acc, S2_TLB_S12, acc->va,
+			  res, true);
+	else
+		miss_walk(tlb, &c->mem, &c->cpu, &c->regs, acc, S2_TLB_S1, acc->va,
+			  res, false);
 	tlb_count_fault(tlb, &res->fault);
 	return 0;
 }

@@ -991,17 +991,17 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 				const struct s2_mmu_access *acc,
 				struct s2_mmu_result *res, uint8_t *attr,
 				uint8_t *sh, struct tt_leaf *lf2,
-				uint32_t *reads2, bool *fast2)
+				uint32_t *reads2, bool *fast2, const bool lane)
 {
 	const struct s2_mmu_regs *regs = w->regs;
-	bool a32 = !(regs->hcr_el2 & HCR_EL2_RW), sel;
+	bool a32 = !lane && !(regs->hcr_el2 & HCR_EL2_RW), sel;
 	const struct s2_mmu_tt *c;
 	struct tt_leaf lf;
 	struct s2_mmu_fault *f = &res->fault;
 	uint64_t in;
 	unsigned t, fast;
 
-	if (!(regs->sctlr_el1 & SCTLR_M)) {
+	if (!lane && !(regs->sctlr_el1 & SCTLR_M)) {
 		/*
 		 * Stage 1 off: the VA is the IPA (AArch64.S1DisabledOutput):
 		 * VA[AddrTop:PAMax] must be zero, AddrTop being 55 with TBI.
@@ -1041,7 +1041,7 @@ static WALK_INLINE bool full_s1(struct s2_walk *w, struct s2_mmu_regime *rc,
 #else
 		fast = s2_model_walk2d_cached(w, c, in, &lf, lf2, reads2);
 #endif
-	} else if (c->fast4k && w->s2_on && regime_blk(rc, w)) {
+	} else if (c->fast4k && (lane || w->s2_on) && regime_blk(rc, w)) {
 #ifdef S2MM_MODEL_CHECK_FAST
 		struct s2_walk w0 = *w;
 
@@ -1109,16 +1109,20 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 	bool fast2 = false;
 	uint8_t attr, sh;
 
+	const bool lane = mode & S2_MODEL_LANE;
+
 	w.cpu = cpu;
 	w.regs = regs;
-	w.tlb = tlb && !tlb->no_s2_fetch ? tlb : NULL;
+	w.tlb = (lane || tlb) && !tlb->no_s2_fetch ? tlb : NULL;
 	w.mem.base = mem->base;
 	w.mem.last = mem->size - 8;
 	w.mem.host = (uintptr_t)mem->host;
-	w.s2_on = mode == S2_MODEL_S2 || (regs->hcr_el2 & HCR_EL2_VM);
-	w.wc1 = tlb && (regs->hcr_el2 & HCR_EL2_RW) ? tlb->wc[S2_WC_S1] : NULL;
-	w.wc2 = tlb ? tlb->wc[S2_WC_S2] : NULL;
-	w.ntlb = tlb ? tlb->wc[S2_WC_NESTED] : NULL;
+	w.s2_on = lane || (mode & S2_MODEL_MODE) == S2_MODEL_S2 ||
+		  (regs->hcr_el2 & HCR_EL2_VM);
+	w.wc1 = (lane || tlb) && (lane || (regs->hcr_el2 & HCR_EL2_RW)) ?
+		tlb->wc[S2_WC_S1] : NULL;
+	w.wc2 = lane || tlb ? tlb->wc[S2_WC_S2] : NULL;
+	w.ntlb = lane || tlb ? tlb->wc[S2_WC_NESTED] : NULL;
 	w.reads = 0;
 	w.s2_cache_hits = 0;
 	w.wc_hits = 0;
@@ -1130,10 +1134,10 @@ static WALK_INLINE uint32_t translate(const struct s2_mmu_mem *mem,
 	w.s2 = NULL;
 	w.ptw = false;
 	/* Any register the decoding reads changed: decode afresh. */
-	if (!regime_match(rc, cpu, regs))
+	if (!lane && !regime_match(rc, cpu, regs))
 		regime_reset(rc, cpu, regs);
 	w.vmid = rc->vmid;
-	if (w.s2_on) {
+	if (lane || w.s2_on) {
 		w.s2 = regime_s2(rc, cpu, regs);
 		w.s2_base_off = w.s2->base - w.mem.base;
 		w.s2_fast = w.s2->fast_mask;
@@ -1147,7 +1151,7 @@ again:
 	if (mode == S2_MODEL_S2) {
 		res->ipa = acc->va;
 		final_s2(&w, acc, 0xff, DESC_SH_IS, NULL, 0, res);
-	} else if (full_s1(&w, rc, acc, res, &attr, &sh, &lf2, &reads2, &fast2)) {
+	} else if (full_s1(&w, rc, acc, res, &attr, &sh, &lf2, &reads2, &fast2, lane)) {
 		if (mode == S2_MODEL_S1) {
 			res->pa = res->ipa;
 			res->attr = attr;
@@ -1186,6 +1190,24 @@ uint32_t s2_model_translate_miss(const struct s2_mmu_mem *mem,
 				 struct s2_mmu_result *res, uint32_t *wc_hits)
 {
 	return translate(mem, cpu, regs, rc, tlb, acc, S2_MODEL_S12, res, wc_hits);
+}
+
+uint32_t s2_model_translate_lane(const struct s2_mmu_mem *mem,
+				 const struct s2_mmu_cpu *cpu,
+				 const struct s2_mmu_regs *regs,
+				 struct s2_mmu_regime *rc, struct s2_tlb *tlb,
+				 const struct s2_mmu_access *acc,
+				 struct s2_mmu_result *res, uint32_t *wc_hits)
+{
+	return translate(mem, cpu, regs, rc, tlb, acc, S2_MODEL_S12 | S2_MODEL_LANE,
+			 res, wc_hits);
+}
+
+void s2_model_regime_sync(struct s2_mmu_regime *rc, const struct s2_mmu_cpu *cpu,
+			  const struct s2_mmu_regs *regs)
+{
+	if (!regime_match(rc, cpu, regs))
+		regime_reset(rc, cpu, regs);
 }
 
 /*

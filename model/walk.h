@@ -110,6 +110,14 @@ enum s2_model_mode {
 	 * of an AT instruction (a writable-clean leaf stays clean).
 	 */
 	S2_MODEL_DRY = 0x20,
+	/*
+	 * A TLB miss in the context s2_tlb_translate() validated for its
+	 * inline hit, with stage 2 on: an AArch64 EL1 (HCR_EL2.RW), stage 1
+	 * on (SCTLR_EL1.M), HCR_EL2.VM, a TLB, and the regime cache keyed
+	 * to the CPU and registers (s2_model_regime_sync()). What the walk
+	 * would test again folds away.
+	 */
+	S2_MODEL_LANE = 0x40,
 };
 
 /*
@@ -139,7 +147,8 @@ unsigned s2_model_s1_fetch(struct s2_walk *w, uint64_t ipa, int level,
 
 /*
  * s2_model_translate() of a TLB miss (S2_MODEL_S12, @tlb not NULL), its
- * own copy: the mode folds away.
+ * own copy: the mode folds away. s2_model_translate_lane(): the same in
+ * the context S2_MODEL_LANE describes.
  */
 uint32_t s2_model_translate_miss(const struct s2_mmu_mem *mem,
 				 const struct s2_mmu_cpu *cpu,
@@ -147,6 +156,21 @@ uint32_t s2_model_translate_miss(const struct s2_mmu_mem *mem,
 				 struct s2_mmu_regime *rc, struct s2_tlb *tlb,
 				 const struct s2_mmu_access *acc,
 				 struct s2_mmu_result *res, uint32_t *wc_hits);
+
+uint32_t s2_model_translate_lane(const struct s2_mmu_mem *mem,
+				 const struct s2_mmu_cpu *cpu,
+				 const struct s2_mmu_regs *regs,
+				 struct s2_mmu_regime *rc, struct s2_tlb *tlb,
+				 const struct s2_mmu_access *acc,
+				 struct s2_mmu_result *res, uint32_t *wc_hits);
+
+/*
+ * Key @rc to @cpu and @regs, keeping what it has decoded when they are
+ * those it was keyed to: what S2_MODEL_LANE's callers do when they
+ * validate a context.
+ */
+void s2_model_regime_sync(struct s2_mmu_regime *rc, const struct s2_mmu_cpu *cpu,
+			  const struct s2_mmu_regs *regs);
 
 /* s2_model_translate() of an access (S2_MODEL_S12) without a TLB. */
 void s2_model_translate_s12(const struct s2_mmu_mem *mem,
