@@ -102,26 +102,39 @@ uint32_t s2_tlb_count(const struct s2_tlb *tlb)
 	return n;
 }
 
-static void fill(struct s2_tlb *tlb, const struct s2_tlb_entry *n)
+/*
+ * The slot an entry for @in of block size 1 << @shift goes to: a free way
+ * of its set, else the round-robin victim (deterministic, so runs replay
+ * exactly); logged and counted as filled. The caller writes the entry.
+ */
+static inline __attribute__((always_inline)) struct s2_tlb_entry *
+fill_slot(struct s2_tlb *tlb, uint64_t in, unsigned shift)
 {
-	struct s2_tlb_entry *e = tlb_set(tlb, n->in, n->shift);
+	struct s2_tlb_entry *e = tlb_set(tlb, in, shift);
 	uint32_t way;
 
 	for (way = 0; way < tlb->ways; way++)
 		if (e[way].kind == S2_TLB_INVALID)
 			break;
 	if (way == tlb->ways) {
-		/* Round robin: deterministic, so runs replay exactly. */
-		way = tlb->victim++ % tlb->ways;
+		/* The cursor stays below @ways: no division. */
+		way = tlb->victim;
+		tlb->victim = way + 1 < tlb->ways ? way + 1 : 0;
 		tlb->stats.evictions++;
 	}
-	e[way] = *n;
+	e += way;
 	if (tlb->fills_n < S2_TLB_FILL_LOG)
-		tlb->fills[tlb->fills_n] = (uint32_t)(&e[way] - tlb->entries);
+		tlb->fills[tlb->fills_n] = (uint32_t)(e - tlb->entries);
 	if (tlb->fills_n <= S2_TLB_FILL_LOG)
 		tlb->fills_n++;
-	tlb->shifts |= 1ULL << n->shift;
+	tlb->shifts |= 1ULL << shift;
 	tlb->stats.fills++;
+	return e;
+}
+
+static void fill(struct s2_tlb *tlb, const struct s2_tlb_entry *n)
+{
+	*fill_slot(tlb, n->in, n->shift) = *n;
 }
 
 bool s2_tlb_walk_lookup(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
@@ -217,6 +230,43 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 		n.sh = n.s2_sh = res->s2_sh;
 	}
 	fill(tlb, &n);
+}
+
+void s2_tlb_fill_s12(struct s2_tlb *tlb, uint64_t in, const struct s2_mmu_result *res)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	unsigned shift;
+	uint8_t s1_perm, s2_perm;
+	struct s2_tlb_entry *e;
+
+	if (f->type && !(f->type == S2_MMU_FAULT_PERMISSION && !f->s1ptw &&
+			 f->stage == 2))
+		return;
+	s2_tlb_held_perm(res, &s1_perm, &s2_perm);
+	shift = res->s1_shift < res->s2_shift ? res->s1_shift : res->s2_shift;
+	e = fill_slot(tlb, in, shift);
+	/* s2_tlb_fill_result()'s entry, written in place. */
+	e->in = in & ~LOWMASK(shift);
+	e->ipa = res->ipa & ~LOWMASK(shift);
+	e->out = res->pa & ~LOWMASK(shift);
+	e->attr = res->attr;
+	e->sh = res->sh;
+	e->s1_level = res->s1_level;
+	e->s2_level = res->s2_level;
+	e->s1_shift = (uint8_t)shift;
+	e->s2_shift = (uint8_t)shift;
+	e->s1_perm = s1_perm;
+	e->s2_perm = s2_perm;
+	e->s2_memattr = 0;
+	e->s2_sh = 0;
+	e->global = res->global;
+	e->domain = res->domain;
+	e->asid = res->asid;
+	e->vmid = res->vmid;
+	e->kind = S2_TLB_S12;
+	e->shift = (uint8_t)shift;
+	e->perm = s1_perm & s2_perm;
+	e->clean = (uint8_t)((res->s1_perm ^ s1_perm) | (res->s2_perm ^ s2_perm));
 }
 
 bool s2_tlb_fast_lookup_sizes(struct s2_tlb *tlb, const struct s2_mmu_access *acc,

@@ -213,5 +213,10 @@ static inline void s2_tlb_held_perm(const struct s2_mmu_result *res,
 void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 			const struct s2_mmu_regs *regs, uint64_t in,
 			const struct s2_mmu_result *res);
+/*
+ * s2_tlb_fill_result() of a combined entry (S2_TLB_S12) for an AArch64
+ * EL1: the TLB miss's fill in S2_MODEL_LANE's context.
+ */
+void s2_tlb_fill_s12(struct s2_tlb *tlb, uint64_t in, const struct s2_mmu_result *res);
 
 #endif /* S2MM_MODEL_TLB_SETS_H */

@@ -228,6 +228,8 @@ miss_walk(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 		return;
 	if (__builtin_expect(res->contig, 0))
 		s2_contig_fill(tlb, mem, cpu, regs, acc, kind, in, res);
+	else if (lane)
+		s2_tlb_fill_s12(tlb, in, res);
 	else
 		s2_tlb_fill_result(tlb, kind, regs, in, res);
 }
