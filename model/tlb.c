@@ -170,18 +170,21 @@ void s2_tlb_walk_fill(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
 	fill(tlb, &n);
 }
 
-/* Cache a finished walk (see tlb_sets.h). */
-void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
-			const struct s2_mmu_regs *regs, uint64_t in,
-			const struct s2_mmu_result *res)
+/*
+ * Cache a finished walk of entry kind @kind in a slot: success, or a
+ * permission fault of the last stage, which leaves a complete translation
+ * behind. @shift: the entry's size, which @split may make smaller.
+ * Inline: the lane's fill (s2_tlb_fill_s12()) folds @kind and @split.
+ */
+static inline __attribute__((always_inline)) void
+fill_walk(struct s2_tlb *tlb, unsigned kind, const struct s2_mmu_regs *regs,
+	  uint64_t in, const struct s2_mmu_result *res, const bool split)
 {
 	const struct s2_mmu_fault *f = &res->fault;
 	unsigned shift;
-	struct s2_tlb_entry n;
-
 	uint8_t s1_perm, s2_perm;
+	struct s2_tlb_entry *e;
 
-	/* A stage-2 permission fault leaves a complete translation behind. */
 	if (f->type && !(f->type == S2_MMU_FAULT_PERMISSION && !f->s1ptw &&
 			 f->stage == 2))
 		return;
@@ -195,7 +198,7 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 	 * other TTBR: it keeps to the split's alignment (a TLB may hold less
 	 * than a block).
 	 */
-	if (kind != S2_TLB_S2 && !(regs->hcr_el2 & HCR_EL2_RW)) {
+	if (split && kind != S2_TLB_S2 && !(regs->hcr_el2 & HCR_EL2_RW)) {
 		unsigned t0sz = (unsigned)S2_FIELD_GET(TTBCR_T0SZ, regs->tcr_el1);
 		unsigned t1sz = (unsigned)S2_FIELD_GET(TTBCR_T1SZ, regs->tcr_el1);
 
@@ -204,69 +207,51 @@ void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
 		if (t1sz && shift > 32 - t1sz)
 			shift = 32 - t1sz;
 	}
-	n = (struct s2_tlb_entry){
-		.in = in & ~LOWMASK(shift),
-		.ipa = res->ipa & ~LOWMASK(shift),
-		.out = res->pa & ~LOWMASK(shift),
-		.vmid = res->vmid, .asid = res->asid, .kind = (uint8_t)kind,
-		.shift = (uint8_t)shift,
-		/* What a hit reports: the entry's size for each stage on. */
-		.s1_shift = kind == S2_TLB_S2 ? 64 : (uint8_t)shift,
-		.s2_shift = kind == S2_TLB_S1 ? 64 : (uint8_t)shift,
-		.s1_perm = s1_perm, .s2_perm = s2_perm,
-		.perm = s1_perm & s2_perm,
-		/* The writes withheld (a write hit of one walks again). */
-		.clean = (uint8_t)((res->s1_perm ^ s1_perm) | (res->s2_perm ^ s2_perm)),
-		.s1_level = res->s1_level, .s2_level = res->s2_level,
-		.attr = res->attr, .sh = res->sh, .global = res->global,
-		.domain = res->domain,
-	};
+	e = fill_slot(tlb, in, shift);
+	e->in = in & ~LOWMASK(shift);
+	e->ipa = res->ipa & ~LOWMASK(shift);
+	e->out = res->pa & ~LOWMASK(shift);
+	e->s1_level = res->s1_level;
+	e->s2_level = res->s2_level;
+	/* What a hit reports: the entry's size for each stage on. */
+	e->s1_shift = kind == S2_TLB_S2 ? 64 : (uint8_t)shift;
+	e->s2_shift = kind == S2_TLB_S1 ? 64 : (uint8_t)shift;
+	e->s1_perm = s1_perm;
+	e->s2_perm = s2_perm;
 	if (kind == S2_TLB_S2) {
 		/*
 		 * Keep the stage-2 MemAttr: the entry also serves walks, and a
 		 * hit combines it with the stage-1 attributes of the moment.
 		 */
-		n.attr = n.s2_memattr = res->s2_memattr;
-		n.sh = n.s2_sh = res->s2_sh;
+		e->attr = e->s2_memattr = res->s2_memattr;
+		e->sh = e->s2_sh = res->s2_sh;
+	} else {
+		e->attr = res->attr;
+		e->sh = res->sh;
+		e->s2_memattr = 0;
+		e->s2_sh = 0;
 	}
-	fill(tlb, &n);
-}
-
-void s2_tlb_fill_s12(struct s2_tlb *tlb, uint64_t in, const struct s2_mmu_result *res)
-{
-	const struct s2_mmu_fault *f = &res->fault;
-	unsigned shift;
-	uint8_t s1_perm, s2_perm;
-	struct s2_tlb_entry *e;
-
-	if (f->type && !(f->type == S2_MMU_FAULT_PERMISSION && !f->s1ptw &&
-			 f->stage == 2))
-		return;
-	s2_tlb_held_perm(res, &s1_perm, &s2_perm);
-	shift = res->s1_shift < res->s2_shift ? res->s1_shift : res->s2_shift;
-	e = fill_slot(tlb, in, shift);
-	/* s2_tlb_fill_result()'s entry, written in place. */
-	e->in = in & ~LOWMASK(shift);
-	e->ipa = res->ipa & ~LOWMASK(shift);
-	e->out = res->pa & ~LOWMASK(shift);
-	e->attr = res->attr;
-	e->sh = res->sh;
-	e->s1_level = res->s1_level;
-	e->s2_level = res->s2_level;
-	e->s1_shift = (uint8_t)shift;
-	e->s2_shift = (uint8_t)shift;
-	e->s1_perm = s1_perm;
-	e->s2_perm = s2_perm;
-	e->s2_memattr = 0;
-	e->s2_sh = 0;
 	e->global = res->global;
 	e->domain = res->domain;
 	e->asid = res->asid;
 	e->vmid = res->vmid;
-	e->kind = S2_TLB_S12;
+	e->kind = (uint8_t)kind;
 	e->shift = (uint8_t)shift;
 	e->perm = s1_perm & s2_perm;
+	/* The writes withheld (a write hit of one walks again). */
 	e->clean = (uint8_t)((res->s1_perm ^ s1_perm) | (res->s2_perm ^ s2_perm));
+}
+
+void s2_tlb_fill_result(struct s2_tlb *tlb, unsigned kind,
+			const struct s2_mmu_regs *regs, uint64_t in,
+			const struct s2_mmu_result *res)
+{
+	fill_walk(tlb, kind, regs, in, res, true);
+}
+
+void s2_tlb_fill_s12(struct s2_tlb *tlb, uint64_t in, const struct s2_mmu_result *res)
+{
+	fill_walk(tlb, S2_TLB_S12, NULL, in, res, false);
 }
 
 bool s2_tlb_fast_lookup_sizes(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
