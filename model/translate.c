@@ -464,8 +464,12 @@ translate_more(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 {
 	struct s2_tlb_ctx *c = &tlb->ctx;
 	uint64_t shifts = tlb->shifts & (tlb->shifts - 1);
-	const struct s2_tlb_entry *e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
+	const struct s2_tlb_entry *e;
 
+	/* One size held: a tail call, before any register is saved. */
+	if (!shifts)
+		return translate_miss(tlb, acc, res);
+	e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
 	if (!e)
 		return translate_miss(tlb, acc, res);
 	return hit(tlb, c, acc, res, e);
