@@ -82,8 +82,10 @@ const struct fid_deviation_info fid_attr_deviations[] = {
 		"SCTLR.TRE (AArch32.DefaultTEXDecode, AArch32.RemappedTEXDecode)",
 		"get_phys_addr_v6() computes no cacheattrs: the result keeps the "
 		"zeroed ones, Device-nGnRnE with shareability 0b00, as with "
-		"stage 1 off; two stages then combine that with stage 2",
-		FID_QEMU_7_2,
+		"stage 1 off; two stages then combine that with stage 2. 10.0 "
+		"reports that Device memory's PAR_EL1.SH as 0b10 "
+		"(par_el1_shareability())",
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 };
 const unsigned fid_nattr_deviations = ATTR_NR_PLUS1 - 1;
@@ -205,8 +207,11 @@ unsigned fid_attr_deviation(const struct fid_gen *g, const struct fid_case *c,
 
 		if (!on(g, ATTR_SD_NONE))
 			return 0;
+		/* 7.2 reports the zeroed SH as it is, 10.0 Device's 0b10. */
 		if (!two)
-			return qa == 0x00 && qs == DESC_SH_NS ? ATTR_SD_NONE : 0;
+			return qa == 0x00 &&
+			       qs == (fid_qemu_bit(g->qemu_version) == FID_QEMU_7_2 ?
+				      DESC_SH_NS : DESC_SH_OS) ? ATTR_SD_NONE : 0;
 		if ((m2 & S2_MMU_MEMATTR_FWB) && !(m2 & 8))
 			qx = !(m2 & 4) ? (uint8_t)((m2 & 3) << 2) : (m2 & 7) == 6 ? 0xff : 0x00;
 		return qa == qx && qs == arch_sh(qx, DESC_SH_NS, res->s2_sh) ? ATTR_SD_NONE : 0;

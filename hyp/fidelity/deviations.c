@@ -26,6 +26,7 @@ enum {
 	DEV_PTW_LEVEL_SD,
 	DEV_AT_DIRTY,
 	DEV_AF_PERM_FAULT,
+	DEV_S2_MIN_TXSZ,
 	DEV_NR_PLUS1,
 };
 
@@ -124,7 +125,7 @@ const struct fid_deviation_info fid_deviations[] = {
 		"update for every walk that is not a debug access, AT included, and "
 		"arm_casq_ptw() writes it: AT S1E1W/S12E1W through a writable-clean "
 		"leaf clears AP[2] (stage 1) or sets S2AP[1] (stage 2)",
-		FID_QEMU_7_2,
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 	[DEV_AF_PERM_FAULT - 1] = {
 		"af-set-on-permission-fault",
@@ -136,6 +137,19 @@ const struct fid_deviation_info fid_deviations[] = {
 		"flag of a stage-2 leaf of a stage-1 table page whose Device memory "
 		"then faults under HCR_EL2.PTW (S1_ptw_translate(), after the walk)",
 		FID_QEMU_7_2,
+	},
+	[DEV_S2_MIN_TXSZ - 1] = {
+		"s2-ipa-beyond-pamax-walks",
+		"VTCR_EL2.T0SZ below AArch64.S2MinTxSZ (64 - PAMax; 48 bits at "
+		"most without LPA2 or the 64KB granule) is invalid "
+		"(AArch64.S2InvalidTxSZ): a level-0 translation fault on every "
+		"stage-2 lookup, before any read",
+		"get_phys_addr_lpae() bounds T0SZ by aa64_va_parameters()'s stage-1 "
+		"limits (min_tsz 16, or 12 with DS or 64KB and FEAT_LVA) and "
+		"check_s2_mmu_setup() no longer compares the IPA size with the "
+		"output size (7.2's 'inputsize > outputsize' test): below PAMax's "
+		"limit the walk goes on",
+		FID_QEMU_10_0,
 	},
 };
 const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
@@ -248,6 +262,24 @@ unsigned fid_s2_max_ia(const struct fid_gen *g, const struct fid_case *c)
 	if (ips == 52 && !k64 && !ds)
 		ips = 48;
 	return c->a32 && ips < 40 ? 40 : ips;
+}
+
+/*
+ * VTCR_EL2's IPA size (an AArch64 EL1) is beyond what AArch64.S2MinTxSZ
+ * allows, where the model faults, but within QEMU 10's bound: the stage-1
+ * limits of aa64_va_parameters(), 48 bits, or 52 with DS or with the 64KB
+ * granule and FEAT_LVA (which the CPUs with a 52-bit PAMax here have).
+ */
+static bool s2_ia_beyond_pamax(const struct fid_gen *g, const struct fid_case *c)
+{
+	uint64_t vtcr = c->regs.vtcr_el2;
+	unsigned ia = 64 - (unsigned)(vtcr & 0x3f);
+	bool k64 = ((vtcr >> 14) & 3) == 1;
+	bool ds = g->cpu->lpa2 && !k64 && (vtcr & VTCR_EL2_DS);
+	unsigned qemu_max = ds || (k64 && g->cpu->pa_bits == 52) ? 52 : 48;
+
+	return (c->regs.hcr_el2 & HCR_EL2_VM) && !c->a32 &&
+	       ia > fid_s2_max_ia(g, c) && ia <= qemu_max;
 }
 
 /*
@@ -371,8 +403,10 @@ static bool walked_past(const struct s2_mmu_result *res, const struct fid_outcom
  */
 static int qemu_walk_level(const struct fid_gen *g, const struct fid_case *c, uint64_t va)
 {
-	return fid_qemu_bit(g->qemu_version) == FID_QEMU_7_2 ? c->s1[fid_s1_select(c, va)].start
-							    : 0;
+	if (fid_qemu_bit(g->qemu_version) == FID_QEMU_7_2)
+		return c->s1[fid_s1_select(c, va)].start;
+	/* get_phys_addr_v6()'s do_fault sets the stage-1 level (deviation 8). */
+	return c->sd ? 1 : 0;
 }
 
 /* QEMU refused the stage-2 setup (deviations 3, 7): a level-0 stage-2
@@ -402,8 +436,12 @@ static bool ptw_device_fault(const struct fid_gen *g, const struct fid_case *c,
 	    f->type != S2_MMU_FAULT_PERMISSION || f->level < 0)
 		return false;
 	d = fid_desc_at(g, c, &c->s2, 2, f->ipa, f->level);
-	/* Device: MemAttr[3:2] = 0, under FWB MemAttr[2] = 0. */
-	return (d & DESC_AF) && (d & S2_DESC_S2AP_R) &&
+	/*
+	 * Device: MemAttr[3:2] = 0, under FWB MemAttr[2] = 0. AF=0 under
+	 * VTCR_EL2.HA is no Access flag fault: the permission check comes
+	 * first, and the model leaves the flag clear on its fault.
+	 */
+	return ((d & DESC_AF) || g->s2_ha) && (d & S2_DESC_S2AP_R) &&
 	       !(d & ((c->regs.hcr_el2 & HCR_EL2_FWB ? 0x4ULL : 0xcULL) << S2_DESC_MEMATTR_SHIFT));
 }
 
@@ -455,6 +493,13 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 	if (on(g, DEV_DS_OA_HIGH) && m->f && ds_oa_high_fault(g, c, va, res) &&
 	    out_bits(g, c, res->fault.stage) <= 48 && walked_past(res, q, true))
 		return DEV_DS_OA_HIGH;
+
+	/* The model's level-0 fault for an IPA size beyond PAMax's; QEMU
+	 * walked (whatever it gives follows from the walk). */
+	if (on(g, DEV_S2_MIN_TXSZ) && s2_ia_beyond_pamax(g, c) && m->f && m->s &&
+	    (m->fst & 0x3f) == 0x04 && res->fault.type == S2_MMU_FAULT_TRANSLATION &&
+	    res->fault.stage == 2 && res->fault.level == 0 && !(q->f && q->fst == m->fst))
+		return DEV_S2_MIN_TXSZ;
 
 	/* The same fault but level 0, where the cause is PTW and Device. */
 	if (on(g, DEV_PTW_DEVICE_L0) && m->f && q->f && m->s && m->ptw && q->s && q->ptw &&
