@@ -114,18 +114,11 @@ static uint8_t combine_fwb(uint8_t s1, uint8_t m2)
 	}
 }
 
-uint8_t s2_model_combine_attr(uint8_t s1, uint8_t m2)
+uint8_t s2_model_combine_attr_rest(uint8_t s1, uint8_t m2)
 {
 	static const uint8_t s2class[4] = { 0, 0, 1, 2 }; /* 01 NC, 10 WT, 11 WB */
 	bool dev1 = (s1 & 0xf0) == 0, dev2;
 
-	/*
-	 * Stage 2 Normal Write-Back (MemAttr 0b1111), the usual case, is
-	 * never the weaker: stage 1's attributes stand (Device keeps only
-	 * its type bits, as below).
-	 */
-	if (m2 == 0xf)
-		return dev1 ? (uint8_t)(s1 & 0xc) : s1;
 	if (m2 & S2_MMU_MEMATTR_FWB)
 		return combine_fwb(s1, m2);
 	dev2 = memattr_is_device(m2);
@@ -137,14 +130,6 @@ uint8_t s2_model_combine_attr(uint8_t s1, uint8_t m2)
 	}
 	return (uint8_t)((combine_nibble(s1 >> 4, s2class[(m2 >> 2) & 3]) << 4) |
 			 combine_nibble(s1 & 0xf, s2class[m2 & 3]));
-}
-
-uint8_t s2_model_par_sh(uint8_t attr, uint8_t sh)
-{
-	/* Device and Normal Non-cacheable memory report Outer Shareable. */
-	if ((attr & 0xf0) == 0 || attr == 0x44)
-		return DESC_SH_OS;
-	return sh;
 }
 
 uint8_t s2_model_mmu_off_attr(const struct s2_mmu_regs *regs, unsigned acc)

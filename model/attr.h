@@ -123,13 +123,33 @@ static inline uint8_t combine_sh(uint8_t sh1, uint8_t sh2)
 	return DESC_SH_NS;
 }
 
+/* s2_model_combine_attr() for a stage 2 other than Normal Write-Back. */
+uint8_t s2_model_combine_attr_rest(uint8_t s1attr, uint8_t s2memattr);
+
 /*
  * Combine stage-1 MAIR attributes with stage-2 MemAttr (S2CombineS1MemAttrs;
- * with S2_MMU_MEMATTR_FWB, AArch64.S2ApplyFWBMemAttrs).
+ * with S2_MMU_MEMATTR_FWB, AArch64.S2ApplyFWBMemAttrs). Stage 2 Normal
+ * Write-Back (MemAttr 0b1111), the usual case, inline: it is never the
+ * weaker, so stage 1's attributes stand (Device keeps only its type bits).
  */
-uint8_t s2_model_combine_attr(uint8_t s1attr, uint8_t s2memattr);
-/* PAR_EL1.SH for memory with combined attribute @attr and shareability @sh. */
-uint8_t s2_model_par_sh(uint8_t attr, uint8_t sh);
+static inline uint8_t s2_model_combine_attr(uint8_t s1attr, uint8_t s2memattr)
+{
+	if (s2memattr == 0xf)
+		return (s1attr & 0xf0) == 0 ? (uint8_t)(s1attr & 0xc) : s1attr;
+	return s2_model_combine_attr_rest(s1attr, s2memattr);
+}
+
+/*
+ * PAR_EL1.SH for memory with combined attribute @attr and shareability
+ * @sh: Device and Normal Non-cacheable memory report Outer Shareable
+ * (PAREncodeShareability).
+ */
+static inline uint8_t s2_model_par_sh(uint8_t attr, uint8_t sh)
+{
+	if ((attr & 0xf0) == 0 || attr == 0x44)
+		return DESC_SH_OS;
+	return sh;
+}
 /* Stage-1 attributes with the MMU off, for access kind @acc. */
 uint8_t s2_model_mmu_off_attr(const struct s2_mmu_regs *regs, unsigned acc);
 
