@@ -454,25 +454,33 @@ translate_miss(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	return 0;
 }
 
+/* The other block sizes @shifts the TLB holds, probed: a hit or the miss. */
+static __attribute__((noinline)) int
+translate_sizes(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+		struct s2_mmu_result *res, uint64_t shifts)
+{
+	struct s2_tlb_ctx *c = &tlb->ctx;
+	const struct s2_tlb_entry *e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
+
+	if (!e)
+		return translate_miss(tlb, acc, res);
+	return hit(tlb, c, acc, res, e);
+}
+
 /*
  * The smallest block size missed: probe the others, if the TLB holds any.
  * Out of line: the usual hit takes one probe, and needs the registers.
+ * Two tail calls: with one size held, the miss saves no register here.
  */
 static __attribute__((noinline)) int
 translate_more(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	       struct s2_mmu_result *res)
 {
-	struct s2_tlb_ctx *c = &tlb->ctx;
 	uint64_t shifts = tlb->shifts & (tlb->shifts - 1);
-	const struct s2_tlb_entry *e;
 
-	/* One size held: a tail call, before any register is saved. */
-	if (!shifts)
-		return translate_miss(tlb, acc, res);
-	e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
-	if (!e)
-		return translate_miss(tlb, acc, res);
-	return hit(tlb, c, acc, res, e);
+	if (shifts)
+		return translate_sizes(tlb, acc, res, shifts);
+	return translate_miss(tlb, acc, res);
 }
 
 int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
