@@ -196,6 +196,7 @@ static void print_coverage(const struct coverage *c)
 	       c->fetch[FID_FETCH_S2_PERM]);
 	printf("fidelity: coverage fetch other fault: %lld\n", c->fetch[FID_FETCH_OTHER]);
 	printf("fidelity: coverage fetch not executed: %lld\n", c->fetch[FID_FETCH_SKIPPED]);
+	printf("fidelity: coverage fetch under TCR_EL1.HD: %lld\n", c->fetch[FID_FETCH_HD]);
 	printf("fidelity: coverage HAFDBS descriptors read back after AT: %lld\n", c->hd[HD_CMP]);
 	printf("fidelity: coverage HAFDBS Access flag set by both: %lld\n", c->hd[HD_AF]);
 	printf("fidelity: coverage HAFDBS dirtied by both: %lld\n", c->hd[HD_DIRTY]);

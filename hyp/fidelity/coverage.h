@@ -42,6 +42,7 @@ enum {
 	FID_FETCH_S2_PERM,   /* stage-2 permission fault (to EL2) */
 	FID_FETCH_OTHER,     /* another fault: translation, access flag, size */
 	FID_FETCH_SKIPPED,   /* not executed: leaf > 32 MiB, maps the tables... */
+	FID_FETCH_HD,        /* of the compared, under TCR_EL1.HD (DBM leaves) */
 	FID_FETCH_NR
 };
 

@@ -26,6 +26,7 @@ enum {
 	DEV_PTW_LEVEL_SD,
 	DEV_AT_DIRTY,
 	DEV_AF_PERM_FAULT,
+	DEV_FETCH_DBM_RO,
 	DEV_NR_PLUS1,
 };
 
@@ -136,6 +137,19 @@ const struct fid_deviation_info fid_deviations[] = {
 		"flag of a stage-2 leaf of a stage-1 table page whose Device memory "
 		"then faults under HCR_EL2.PTW (S1_ptw_translate(), after the walk)",
 		FID_QEMU_7_2,
+	},
+	[DEV_FETCH_DBM_RO - 1] = {
+		"fetch-dbm-leaf-read-only",
+		"under TCR_EL1.HA and HD a DBM=1 stage-1 leaf has its effective "
+		"AP[2] cleared for every access, fetches included "
+		"(AArch64.S1ApplyOutputPerms, before any access type is looked "
+		"at): AP[2:1]=0b11 is then writable at EL0, so not executable at "
+		"EL1 (AArch64.S1DirectBasePermissions: px = NOT(pxn OR pxn_table "
+		"OR uw)), and under SCTLR_EL1.WXN executable at neither EL",
+		"get_phys_addr_lpae(), 'Dirty Bit': clears AP[2] of a DBM=1 leaf "
+		"only when access_type == MMU_DATA_STORE, so get_S1prot() sees a "
+		"fetch's leaf read-only and lets it execute",
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 };
 const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
@@ -462,6 +476,47 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 	    (m->fst & 3) != 0 && ptw_device_fault(g, c, res))
 		return DEV_PTW_DEVICE_L0;
 	return 0;
+}
+
+/* Two answers for a fetch agree (as fetch.c compares them). */
+static bool fetch_agrees(const struct fid_outcome *a, const struct fid_outcome *b)
+{
+	return a->f == b->f &&
+	       (!a->f || (a->fst == b->fst && a->s == b->s && a->ptw == b->ptw));
+}
+
+unsigned fid_fetch_deviation(const struct fid_gen *g, const struct fid_case *c,
+			     uint64_t va, unsigned el, const struct s2_mmu_result *res,
+			     const struct fid_outcome *m, const struct fid_outcome *q)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	struct s2_mmu_regs r = c->regs;
+	struct s2_mmu_access a = { va, S2_MMU_EXEC, (uint8_t)el };
+	struct s2_mmu_result again;
+	struct fid_outcome mm, o;
+	uint64_t d;
+
+	if (!on(g, DEV_FETCH_DBM_RO) || c->a32 || !(r.sctlr_el1 & SCTLR_M) ||
+	    (r.tcr_el1 & (TCR_EL1_HA | TCR_EL1_HD)) != (TCR_EL1_HA | TCR_EL1_HD))
+		return 0;
+	/* The model's own answer: a stage-1 permission fault. */
+	fid_decode_par(s2_mmu_par(res), &mm);
+	if (!fetch_agrees(&mm, m) || f->type != S2_MMU_FAULT_PERMISSION || f->stage != 1 ||
+	    f->level < 0)
+		return 0;
+	/* On a writable-clean leaf: DBM=1, AP[2]=1 in memory. */
+	d = fid_desc_at(g, c, &c->s1[fid_s1_select(c, va)], 1, va, f->level);
+	if ((d & DESC_TYPE_MASK) == DESC_TYPE_TABLE && f->level < 3)
+		return 0;
+	if (!(d & DESC_DBM) || !(d & (S1_DESC_AP_RO_EL1 << S1_DESC_AP_SHIFT)))
+		return 0;
+	/* QEMU's answer is the model's with AP[2] as memory has it: TCR_EL1.HD
+	 * off (a fetch makes nothing dirty, so only the permissions move). */
+	r.tcr_el1 &= ~TCR_EL1_HD;
+	if (s2_mmu_translate(&g->mem, g->cpu, &r, &a, &again))
+		return 0;
+	fid_decode_par(s2_mmu_par(&again), &o);
+	return fetch_agrees(&o, q) ? DEV_FETCH_DBM_RO : 0;
 }
 
 static bool is_write_op(enum s2_mmu_at_op op)

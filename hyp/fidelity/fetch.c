@@ -257,7 +257,8 @@ static bool fetch_same(const struct fid_outcome *m, const struct fid_outcome *q)
 }
 
 unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
-			unsigned max_addrs, uint64_t n[], bool report, uint64_t *inject)
+			unsigned max_addrs, uint64_t n[], uint64_t ndev[], bool report,
+			uint64_t *inject)
 {
 	const struct s2_mmu_regs *r = &c->regs;
 	struct fid_rng rr;
@@ -321,6 +322,7 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 			struct s2_mmu_result res;
 			struct fid_outcome m, q;
 			struct fetch_out o;
+			unsigned dev;
 			bool bad;
 
 			if (s2_mmu_translate(&g->mem, g->cpu, r, &a, &res) ||
@@ -344,9 +346,16 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 				m = (struct fid_outcome){ .f = !m.f, .fst = m.f ? 0 : 0x0f };
 			}
 			n[el ? FID_FETCH_EL1 : FID_FETCH_EL0]++;
-			if (!o.weird && (fetch_same(&m, &q) ||
-			    fid_deviation(g, c, el ? S2_MMU_AT_S12E1R : S2_MMU_AT_S12E0R,
-					  va, &res, &m, &q))) {
+			n[FID_FETCH_HD] += (r->tcr_el1 & TCR_EL1_HD) != 0;
+			dev = 0;
+			if (!o.weird && !fetch_same(&m, &q)) {
+				dev = fid_deviation(g, c, el ? S2_MMU_AT_S12E1R : S2_MMU_AT_S12E0R,
+						    va, &res, &m, &q);
+				if (!dev)
+					dev = fid_fetch_deviation(g, c, va, el, &res, &m, &q);
+				ndev[dev] += dev != 0;
+			}
+			if (!o.weird && (fetch_same(&m, &q) || dev)) {
 				n[!m.f ? FID_FETCH_RUN :
 				  (m.fst & 0x3c) != 0x0c ? FID_FETCH_OTHER :
 				  m.s ? FID_FETCH_S2_PERM : FID_FETCH_S1_PERM]++;

@@ -237,6 +237,16 @@ unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 			    enum fid_slot_kind kind, const struct fid_outcome *m,
 			    bool s1_dirtied, uint64_t model, uint64_t qemu);
 
+/**
+ * fid_fetch_deviation() - Is the difference between the model's answer
+ * (@m, from its result @res) and the CPU's (@q) for an instruction fetch
+ * from @va at EL@el a documented deviation of @g->qemu_version (fetch.c)?
+ * Return: its id in fid_deviations[], or 0.
+ */
+unsigned fid_fetch_deviation(const struct fid_gen *g, const struct fid_case *c,
+			     uint64_t va, unsigned el, const struct s2_mmu_result *res,
+			     const struct fid_outcome *m, const struct fid_outcome *q);
+
 /* The QEMU versions a deviation was confirmed on (bits). */
 #define FID_QEMU_7_2	(1u << 0)
 #define FID_QEMU_10_0	(1u << 1)
@@ -289,13 +299,15 @@ int fid_fetch_init(void);
  * and EL0, after its ATs (its tables are changed: each final leaf points
  * at the buffer), and compare with the model's answer for the fetch.
  * @n: counts, indexed by FID_FETCH_* (coverage.h), added to.
+ * @ndev: counts of the deviations accepted, by id, added to.
  * @report: print a reproducer for each mismatch.
  * @inject: NULL, or {injected, caught}: make one model answer in 16 wrong
  *          (runs <-> permission fault) and count those the comparison caught.
  * Return: the number of mismatches.
  */
 unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
-			unsigned max_addrs, uint64_t n[], bool report, uint64_t *inject);
+			unsigned max_addrs, uint64_t n[], uint64_t ndev[], bool report,
+			uint64_t *inject);
 /* The buffer back to the allocator. */
 void fid_fetch_fini(void);
 

@@ -621,19 +621,27 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			}
 		}
 		/*
-		 * Then execute there (the tables change: after the ATs). Not
-		 * under TCR_EL1.HD: a DBM=1 leaf's effective AP[2] is 0 for
-		 * every permission (AArch64.S1ApplyOutputPerms), so EL0-writable
-		 * takes EL1 execution away, and QEMU 7.2 clears AP[2] for
-		 * stores only (docs/fidelity.md, "Not done yet").
+		 * Then execute there (the tables change: after the ATs). Under
+		 * TCR_EL1.HD a DBM=1 leaf's effective AP[2] is 0 for fetches
+		 * too (AArch64.S1ApplyOutputPerms), which QEMU does for stores
+		 * only: deviation 11.
 		 */
-		if (arg_fetch && cfg != nofetch_cfg && !gen.s1_hd) {
+		if (arg_fetch && cfg != nofetch_cfg) {
+			uint64_t seen[16];
+
 			if (cfg == first_cfg && arg_careful)
 				hyp_printf("fidelity: fetch cfg %lu\n", cfg);
 			if (cfg == crash_fetch_cfg)
 				semihost_exit(HYP_EXIT_PANIC);
-			failed += fid_fetch_case(&gen, &fcase, seed, arg_fetch, nfetch,
+			for (unsigned d = 0; d < 16; d++)
+				seen[d] = ndev[d];
+			failed += fid_fetch_case(&gen, &fcase, seed, arg_fetch, nfetch, ndev,
 						 failed < MAX_REPORTS, arg_inject ? finject : NULL);
+			for (unsigned d = 1; d <= fid_ndeviations; d++)
+				if (!seen[d] && ndev[d])
+					hyp_printf("fidelity: deviation %u (%s) first seen: seed "
+						   "%lu config %lu (instruction fetch)\n", d,
+						   fid_deviations[d - 1].name, seed, cfg);
 		}
 		if (arg_summary)
 			hyp_printf("cfg %lu a32 %d vm %d m %d s2 %uK L%d ia %u valid %d VTCR %lx "
@@ -701,10 +709,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_fetch)
 		hyp_printf("fidelity: fetch compared at EL1 %lu, at EL0 %lu: ran %lu, stage-1 "
 			   "permission fault %lu, stage-2 permission fault %lu, other faults "
-			   "%lu; not executed %lu\n", nfetch[FID_FETCH_EL1], nfetch[FID_FETCH_EL0],
-			   nfetch[FID_FETCH_RUN], nfetch[FID_FETCH_S1_PERM],
+			   "%lu; not executed %lu; under TCR_EL1.HD %lu\n", nfetch[FID_FETCH_EL1],
+			   nfetch[FID_FETCH_EL0], nfetch[FID_FETCH_RUN], nfetch[FID_FETCH_S1_PERM],
 			   nfetch[FID_FETCH_S2_PERM], nfetch[FID_FETCH_OTHER],
-			   nfetch[FID_FETCH_SKIPPED]);
+			   nfetch[FID_FETCH_SKIPPED], nfetch[FID_FETCH_HD]);
 	hyp_printf("fidelity: HAFDBS descriptors compared after %lu ATs: Access flag set "
 		   "by both %lu, dirtied by both %lu, made dirty by QEMU's AT alone "
 		   "(deviation) %lu\n", nhd[HD_CMP], nhd[HD_AF], nhd[HD_DIRTY], nhd[HD_DEV]);
