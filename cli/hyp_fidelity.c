@@ -34,7 +34,9 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"  --cfg C       start at configuration C (reproduce a report)\n"
 		"  --fetch N     after each configuration's ATs, execute at N of its\n"
 		"                addresses at EL1 and EL0 and compare the instruction\n"
-		"                abort (or its absence) with the model (default 8; 0: off)\n"
+		"                abort (or its absence) with the model (default 8; 0: off);\n"
+		"                under TCR_EL1.HD or VTCR_EL2.HD also store to N of them\n"
+		"                and compare the abort and the descriptors left\n"
 		"  --inject-model-bug  make model answers wrong where the comparison\n"
 		"                must tell (prints how many, and how many were caught)\n"
 		"  --inject-oracle-crash C.K  end QEMU before comparison K of\n"
@@ -76,6 +78,7 @@ struct coverage {
 	long long feat[COV_NR];
 	long long fetch[FID_FETCH_NR];   /* instruction fetches (coverage.h) */
 	long long hd[HD_NR];             /* descriptors read back after AT */
+	long long store[FID_STORE_NR];   /* guest stores under HD (coverage.h) */
 };
 
 /* The whole run, added up over QEMU's boots. */
@@ -202,6 +205,22 @@ static void print_coverage(const struct coverage *c)
 	printf("fidelity: coverage HAFDBS dirtied by both: %lld\n", c->hd[HD_DIRTY]);
 	printf("fidelity: coverage HAFDBS made dirty by QEMU's AT alone (deviation): %lld\n",
 	       c->hd[HD_DEV]);
+	printf("fidelity: coverage HAFDBS stores compared: %lld\n", c->store[FID_STORE_CMP]);
+	printf("fidelity: coverage HAFDBS store wrote: %lld\n", c->store[FID_STORE_RAN]);
+	printf("fidelity: coverage HAFDBS store stage-1 permission fault: %lld\n",
+	       c->store[FID_STORE_S1_PERM]);
+	printf("fidelity: coverage HAFDBS store stage-2 permission fault: %lld\n",
+	       c->store[FID_STORE_S2_PERM]);
+	printf("fidelity: coverage HAFDBS store other fault: %lld\n", c->store[FID_STORE_OTHER]);
+	printf("fidelity: coverage HAFDBS store made stage-1 leaf dirty: %lld\n",
+	       c->store[FID_STORE_DIRTY_S1]);
+	printf("fidelity: coverage HAFDBS store made stage-2 leaf dirty: %lld\n",
+	       c->store[FID_STORE_DIRTY_S2]);
+	printf("fidelity: coverage HAFDBS store made table page's stage-2 leaf dirty: %lld\n",
+	       c->store[FID_STORE_DIRTY_PTW]);
+	printf("fidelity: coverage HAFDBS store Access flag set by both: %lld\n",
+	       c->store[FID_STORE_AF]);
+	printf("fidelity: coverage HAFDBS store not done: %lld\n", c->store[FID_STORE_SKIPPED]);
 }
 
 /* A "done" line: one configuration's counts. Return: 0, or -1 if not one. */
@@ -256,6 +275,14 @@ static int add_done(struct run *r, const char *line)
 			for (unsigned int i = 0; i < HD_NR &&
 			     sscanf(p, " %llu%n", &d, &used) == 1; i++) {
 				r->cov.hd[i] += (long long)d;
+				p += used;
+			}
+		}
+		if (!strncmp(p, " store", 6)) {
+			p += 6;
+			for (unsigned int i = 0; i < FID_STORE_NR &&
+			     sscanf(p, " %llu%n", &d, &used) == 1; i++) {
+				r->cov.store[i] += (long long)d;
 				p += used;
 			}
 		}

@@ -547,6 +547,21 @@ unsigned fid_fatal(const struct fid_gen *g, const struct fid_case *c, enum s2_mm
 	return 0;
 }
 
+/* The Access flag alone, set by QEMU only, on a permission fault. */
+static bool af_on_perm_fault(const struct fid_gen *g, const struct fid_outcome *m,
+			     uint64_t model, uint64_t qemu)
+{
+	return on(g, DEV_AF_PERM_FAULT) && m->f && (m->fst & 0x3c) == 0x0c &&
+	       (model ^ qemu) == DESC_AF && (qemu & DESC_AF);
+}
+
+unsigned fid_store_desc_deviation(const struct fid_gen *g, const struct fid_outcome *m,
+				  uint64_t model, uint64_t qemu)
+{
+	/* A store is no AT: deviation 9 is not one; a store makes dirty. */
+	return af_on_perm_fault(g, m, model, qemu) ? DEV_AF_PERM_FAULT : 0;
+}
+
 unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 			    enum fid_slot_kind kind, const struct fid_outcome *m,
 			    bool s1_dirtied, uint64_t model, uint64_t qemu)
@@ -564,9 +579,7 @@ unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 	uint64_t dirty_bit = S2_DESC_S2AP_W;
 	bool s1 = kind == FID_SLOT_S1_LEAF;
 
-	/* The Access flag alone, set by QEMU only, on a permission fault. */
-	if ((fid_deviations[DEV_AF_PERM_FAULT - 1].versions & fid_qemu_bit(g->qemu_version)) &&
-	    m->f && (m->fst & 0x3c) == 0x0c && (model ^ qemu) == DESC_AF && (qemu & DESC_AF))
+	if (af_on_perm_fault(g, m, model, qemu))
 		return DEV_AF_PERM_FAULT;
 	if (!(fid_deviations[DEV_AT_DIRTY - 1].versions & fid_qemu_bit(g->qemu_version)))
 		return 0;

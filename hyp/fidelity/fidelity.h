@@ -311,6 +311,61 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 /* The buffer back to the allocator. */
 void fid_fetch_fini(void);
 
+/*
+ * Guest code for fetch.c and store.c. The vectors' page (VBAR_EL1) runs
+ * HVC #0 everywhere but at FID_VEC_STORE: STR X1, [X0]; HVC #0.
+ */
+#define FID_VEC_STORE	0x800
+/*
+ * fid_exec_vectors() - Map @c's vectors' page (once per configuration),
+ * check that the model and the CPU reach it, and set VBAR_EL1.
+ * Return: its VA, 0 when there is none (AArch32 EL1, both stages off...).
+ */
+uint64_t fid_exec_vectors(struct fid_gen *g, struct fid_case *c, uint64_t seed);
+/* The PA of the 32 MiB buffer of HVC #0 final leaves are pointed at. */
+uint64_t fid_exec_buf(void);
+/*
+ * fid_final_leaf() - The final leaf of @va (stage 2's, or stage 1's with
+ * stage 2 off) and its regime (@geo). NULL when there is none, or (@skip)
+ * it may not be pointed at the buffer (larger, or mapping the tables).
+ */
+uint64_t *fid_final_leaf(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			 const struct fid_geo **geo, bool *skip);
+struct hyp_regs;
+/*
+ * fid_el1_run() - Enter EL1/EL0 with @regs (DAIF masked), a second's
+ * watchdog. Return: 1 for a synchronous exception to EL2 (@regs the
+ * guest's then), 0 for another, -1 when the watchdog ended it.
+ */
+int fid_el1_run(struct hyp_regs *regs);
+
+/**
+ * fid_store_case() - Under TCR_EL1.HD or VTCR_EL2.HD, store at EL1 to up
+ * to @max_addrs of @c's addresses (those whose walk meets a DBM=1 leaf
+ * first), each address's final leaf pointed at the HVC buffer, and
+ * compare the abort (or its absence) and every descriptor the walk can
+ * update (fid_walk_slots()) with the model's write.
+ * @n: counts, indexed by FID_STORE_* (coverage.h), added to.
+ * @ndev: counts of the deviations accepted, by id, added to.
+ * @report: print a reproducer for each mismatch.
+ * @inject: NULL, or {injected, caught}: undo the model's dirty-state
+ *          update in its copy of one leaf in 2 it made dirty, and count
+ *          those the comparison caught.
+ * Return: the number of mismatches.
+ */
+unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
+			unsigned max_addrs, uint64_t n[], uint64_t ndev[], bool report,
+			uint64_t *inject);
+
+/*
+ * fid_store_desc_deviation() - Is the difference between the descriptor
+ * the model's write left (@model) and the one a guest store in QEMU left
+ * (@qemu), the model's answer @m, a documented deviation of
+ * @g->qemu_version? Return: its id in fid_deviations[], or 0.
+ */
+unsigned fid_store_desc_deviation(const struct fid_gen *g, const struct fid_outcome *m,
+				  uint64_t model, uint64_t qemu);
+
 /**
  * fidelity_run() - The scenario: @count comparisons from @seed, on CPU 0.
  * @first_cfg: start at this configuration (reproduce one case).

@@ -369,6 +369,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
 	uint64_t ndev[16] = { 0 }, nattr[8] = { 0 }, defects = 0, nfatal[8] = { 0 }, known = 0;
 	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[2] = { 0 };
+	uint64_t nstore[FID_STORE_NR] = { 0 }, sinject[2] = { 0 };
 	uint64_t injected = 0, caught = 0, nhd[HD_NR] = { 0 };
 	static struct hd_walk hw;
 	const char *cpu_name;
@@ -412,7 +413,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr_cmp0 = attr_cmp;
 		uint64_t compared[2] = { 0 };   /* by TTBR, for the coverage */
 		uint64_t ndev0[16], nattr0[8], defects0 = defects, known0 = known;
-		uint64_t nfetch0[FID_FETCH_NR], nhd0[HD_NR];
+		uint64_t nfetch0[FID_FETCH_NR], nhd0[HD_NR], nstore0[FID_STORE_NR];
 		bool hafdbs = coverage(&fcase, 0) & FID_COV_HA;
 
 		for (unsigned d = 0; d < HD_NR; d++)
@@ -424,6 +425,8 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			nattr0[d] = nattr[d];
 		for (unsigned d = 0; d < FID_FETCH_NR; d++)
 			nfetch0[d] = nfetch[d];
+		for (unsigned d = 0; d < FID_STORE_NR; d++)
+			nstore0[d] = nstore[d];
 		for (unsigned i = 0; i < fcase.naddrs && cmp < count; i++) {
 			uint64_t va = fcase.addrs[i];
 			/* S12E1R, S12E1W, S1E1R always; one of the others. */
@@ -637,10 +640,13 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 				seen[d] = ndev[d];
 			failed += fid_fetch_case(&gen, &fcase, seed, arg_fetch, nfetch, ndev,
 						 failed < MAX_REPORTS, arg_inject ? finject : NULL);
+			/* Under HD, stores too: the dirty state AT cannot show. */
+			failed += fid_store_case(&gen, &fcase, seed, arg_fetch, nstore, ndev,
+						 failed < MAX_REPORTS, arg_inject ? sinject : NULL);
 			for (unsigned d = 1; d <= fid_ndeviations; d++)
 				if (!seen[d] && ndev[d])
 					hyp_printf("fidelity: deviation %u (%s) first seen: seed "
-						   "%lu config %lu (instruction fetch)\n", d,
+						   "%lu config %lu (guest fetch or store)\n", d,
 						   fid_deviations[d - 1].name, seed, cfg);
 		}
 		if (arg_summary)
@@ -670,6 +676,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			hyp_printf(" hd");
 			for (unsigned d = 0; d < HD_NR; d++)
 				hyp_printf(" %lu", nhd[d] - nhd0[d]);
+			hyp_printf(" store");
+			for (unsigned d = 0; d < FID_STORE_NR; d++)
+				hyp_printf(" %lu", nstore[d] - nstore0[d]);
 			hyp_printf("\n");
 		}
 		cfg++;
@@ -716,6 +725,16 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	hyp_printf("fidelity: HAFDBS descriptors compared after %lu ATs: Access flag set "
 		   "by both %lu, dirtied by both %lu, made dirty by QEMU's AT alone "
 		   "(deviation) %lu\n", nhd[HD_CMP], nhd[HD_AF], nhd[HD_DIRTY], nhd[HD_DEV]);
+	if (arg_fetch)
+		hyp_printf("fidelity: HAFDBS stores compared %lu: wrote %lu, stage-1 permission "
+			   "fault %lu, stage-2 permission fault %lu, other faults %lu; made dirty "
+			   "by both: stage-1 leaves %lu, stage-2 leaves %lu, stage-2 leaves of "
+			   "table pages %lu; Access flag set by both %lu; not stored to %lu\n",
+			   nstore[FID_STORE_CMP], nstore[FID_STORE_RAN], nstore[FID_STORE_S1_PERM],
+			   nstore[FID_STORE_S2_PERM], nstore[FID_STORE_OTHER],
+			   nstore[FID_STORE_DIRTY_S1], nstore[FID_STORE_DIRTY_S2],
+			   nstore[FID_STORE_DIRTY_PTW], nstore[FID_STORE_AF],
+			   nstore[FID_STORE_SKIPPED]);
 	for (unsigned d = 1; d <= fid_nfatals; d++)
 		if (nfatal[d])
 			hyp_printf("fidelity: known QEMU defect %u %s: %lu not asked\n", d,
@@ -728,6 +747,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_inject && arg_fetch)
 		hyp_printf("fidelity: injected %lu wrong fetch answers, caught %lu\n", finject[0],
 			   finject[1]);
+	if (arg_inject && arg_fetch)
+		hyp_printf("fidelity: injected %lu wrong store answers, caught %lu\n", sinject[0],
+			   sinject[1]);
 	hyp_printf("fidelity: %lu passed, %lu failed\n", passed, failed);
 	return failed ? -1 : 0;
 }
