@@ -71,7 +71,7 @@ struct mclass {
 enum { COV_FWB, COV_PTW, COV_S1_DS, COV_S2_DS, COV_S2_LPA, COV_S1_BAD, COV_S2_BAD,
        COV_S2_IA_BIG, COV_HA, COV_HD, COV_NR };
 /* The HAFDBS descriptor comparisons (the "hd" counts of s2hyp's run.c). */
-enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_NR };
+enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_A32, HD_A32_AF, HD_SD, HD_NR };
 struct coverage {
 	long long a64, a32, a32_sd, s1_off, s2_off;
 	long long s1[3][5], s2[3][5];
@@ -205,6 +205,12 @@ static void print_coverage(const struct coverage *c)
 	printf("fidelity: coverage HAFDBS dirtied by both: %lld\n", c->hd[HD_DIRTY]);
 	printf("fidelity: coverage HAFDBS made dirty by QEMU's AT alone (deviation): %lld\n",
 	       c->hd[HD_DEV]);
+	printf("fidelity: coverage HAFDBS descriptors read back after AT, AArch32 EL1: %lld\n",
+	       c->hd[HD_A32]);
+	printf("fidelity: coverage HAFDBS Access flag set by both, AArch32 EL1: %lld\n",
+	       c->hd[HD_A32_AF]);
+	printf("fidelity: coverage HAFDBS descriptors read back after AT, short descriptors: "
+	       "%lld\n", c->hd[HD_SD]);
 	printf("fidelity: coverage HAFDBS stores compared: %lld\n", c->store[FID_STORE_CMP]);
 	printf("fidelity: coverage HAFDBS store wrote: %lld\n", c->store[FID_STORE_RAN]);
 	printf("fidelity: coverage HAFDBS store stage-1 permission fault: %lld\n",

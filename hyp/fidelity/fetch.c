@@ -284,6 +284,16 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 	return 0;
 }
 
+/* Can EL1 run in @c at all: AArch64, a stage on, a valid stage 2. */
+static bool runnable(const struct fid_case *c)
+{
+	const struct s2_mmu_regs *r = &c->regs;
+
+	return !c->a32 && buf &&
+	       ((r->hcr_el2 & HCR_EL2_VM) || (r->sctlr_el1 & SCTLR_M)) &&
+	       (!(r->hcr_el2 & HCR_EL2_VM) || c->s2.valid);
+}
+
 uint64_t fid_exec_vectors(struct fid_gen *g, struct fid_case *c, uint64_t seed)
 {
 	const struct s2_mmu_regs *r = &c->regs;
@@ -292,9 +302,7 @@ uint64_t fid_exec_vectors(struct fid_gen *g, struct fid_case *c, uint64_t seed)
 
 	if (vec_cfg == c->cfg)
 		return vec_va;
-	if (c->a32 || !buf ||
-	    (!(r->hcr_el2 & HCR_EL2_VM) && !(r->sctlr_el1 & SCTLR_M)) ||
-	    ((r->hcr_el2 & HCR_EL2_VM) && !c->s2.valid))
+	if (!runnable(c))
 		return 0;
 	/* Once per configuration: its fetches and its stores share them. */
 	vec_cfg = c->cfg;
@@ -343,6 +351,9 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 	uint64_t vbar;
 	unsigned fails = 0, done = 0;
 
+	/* Not counted as skipped where nothing can run (as before). */
+	if (!runnable(c))
+		return 0;
 	vbar = fid_exec_vectors(g, c, seed);
 	if (!vbar) {
 		n[FID_FETCH_SKIPPED] += max_addrs;
@@ -395,7 +406,9 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 				m = (struct fid_outcome){ .f = !m.f, .fst = m.f ? 0 : 0x0f };
 			}
 			n[el ? FID_FETCH_EL1 : FID_FETCH_EL0]++;
-			n[FID_FETCH_HD] += (r->tcr_el1 & TCR_EL1_HD) != 0;
+			n[FID_FETCH_HD] += g->cpu->hafdbs_dirty && (r->sctlr_el1 & SCTLR_M) &&
+					   (r->tcr_el1 & (TCR_EL1_HA | TCR_EL1_HD)) ==
+					   (TCR_EL1_HA | TCR_EL1_HD);
 			dev = 0;
 			if (!o.weird && !fetch_same(&m, &q)) {
 				dev = fid_deviation(g, c, el ? S2_MMU_AT_S12E1R : S2_MMU_AT_S12E0R,

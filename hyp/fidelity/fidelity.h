@@ -109,9 +109,9 @@ struct fid_gen {
 	struct fid_rng fwb_rng;
 	bool fwb;                    /* this configuration sets HCR_EL2.FWB */
 	/*
-	 * FEAT_HAFDBS (CPUs with it, AArch64 EL1 only), from a stream of its
-	 * own like FWB's: TCR_EL1.HA/HD, VTCR_EL2.HA/HD, and the DBM and AF=0
-	 * leaves they act on.
+	 * FEAT_HAFDBS (CPUs with it; stage 1 for an AArch64 EL1 only), from
+	 * a stream of its own like FWB's: TCR_EL1.HA/HD, VTCR_EL2.HA/HD, and
+	 * the DBM and AF=0 leaves they act on.
 	 */
 	struct fid_rng hd_rng;
 	bool s1_ha, s1_hd, s2_ha, s2_hd;
@@ -172,9 +172,9 @@ struct fid_slot {
 
 /*
  * fid_walk_slots() - The descriptors the walk of @va can read, found by
- * the generator's own walk (AArch64 and AArch32 LPAE; none for short
- * descriptors): each stage-1 one, the stage-2 leaf of each stage-1 table
- * page, the stage-2 leaf of the output IPA. FEAT_HAFDBS updates can only
+ * the generator's own walk: each stage-1 one (AArch64 and AArch32 LPAE;
+ * short descriptors are never updated), the stage-2 leaf of each stage-1
+ * table page, the stage-2 leaf of the output IPA. FEAT_HAFDBS updates can only
  * change these. Return: how many, at most @max, into @out (no repeats).
  */
 unsigned fid_walk_slots(const struct fid_gen *g, const struct fid_case *c, uint64_t va,

@@ -206,8 +206,12 @@ struct hd_walk {
 	bool stale;   /* QEMU's last AT left what the model's did not */
 };
 
-/* Counts of the descriptor comparisons (the "hd" of the "done" line). */
-enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_NR };
+/*
+ * Counts of the descriptor comparisons (the "hd" of the "done" line); the
+ * last three with an AArch32 EL1 (stage 2's HA/HD; of those, short
+ * descriptors).
+ */
+enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_A32, HD_A32_AF, HD_SD, HD_NR };
 
 /*
  * Compare the descriptors QEMU left with the model's. Return: the
@@ -522,10 +526,17 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					bool hd_bad;
 					int hd;
 
+					uint64_t af0 = nhd[HD_AF];
+
 					nhd[HD_CMP]++;
 					hd_bad = arg_inject && hd_inject(&hw, &m);
 					injected += hd_bad;
 					hd = hd_compare(&hw, op, &m, nhd, &bad_slot);
+					if (fcase.a32) {
+						nhd[HD_A32]++;
+						nhd[HD_A32_AF] += nhd[HD_AF] - af0;
+						nhd[HD_SD] += fcase.sd;
+					}
 					caught += hd_bad && hd < 0;
 					if (hd > 0) {
 						nhd[HD_DEV] += hd == FID_DEV_AT_DIRTY;
@@ -724,7 +735,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			   nfetch[FID_FETCH_SKIPPED], nfetch[FID_FETCH_HD]);
 	hyp_printf("fidelity: HAFDBS descriptors compared after %lu ATs: Access flag set "
 		   "by both %lu, dirtied by both %lu, made dirty by QEMU's AT alone "
-		   "(deviation) %lu\n", nhd[HD_CMP], nhd[HD_AF], nhd[HD_DIRTY], nhd[HD_DEV]);
+		   "(deviation) %lu; with an AArch32 EL1 %lu (Access flag set by both %lu; "
+		   "short descriptors %lu)\n", nhd[HD_CMP], nhd[HD_AF], nhd[HD_DIRTY],
+		   nhd[HD_DEV], nhd[HD_A32], nhd[HD_A32_AF], nhd[HD_SD]);
 	if (arg_fetch)
 		hyp_printf("fidelity: HAFDBS stores compared %lu: wrote %lu, stage-1 permission "
 			   "fault %lu, stage-2 permission fault %lu, other faults %lu; made dirty "

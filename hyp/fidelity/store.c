@@ -196,13 +196,15 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 			uint64_t *inject)
 {
 	const struct s2_mmu_regs *r = &c->regs;
-	bool s1hd = (r->sctlr_el1 & SCTLR_M) && (r->tcr_el1 & TCR_EL1_HD);
-	bool s2hd = (r->hcr_el2 & HCR_EL2_VM) && (r->vtcr_el2 & VTCR_EL2_HD);
+	uint64_t hahd1 = TCR_EL1_HA | TCR_EL1_HD, hahd2 = VTCR_EL2_HA | VTCR_EL2_HD;
+	/* HD where it acts: a CPU with it, HA too, that stage on. */
+	bool s1hd = (r->sctlr_el1 & SCTLR_M) && (r->tcr_el1 & hahd1) == hahd1;
+	bool s2hd = (r->hcr_el2 & HCR_EL2_VM) && (r->vtcr_el2 & hahd2) == hahd2;
 	unsigned fails = 0, done = 0;
 	static struct swalk w;
 	uint64_t vbar, buf = fid_exec_buf();
 
-	if (c->a32 || !buf || (!s1hd && !s2hd))
+	if (c->a32 || !buf || !g->cpu->hafdbs_dirty || (!s1hd && !s2hd))
 		return 0;
 	vbar = fid_exec_vectors(g, c, seed);
 	if (!vbar) {
