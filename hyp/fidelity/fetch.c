@@ -12,7 +12,8 @@
  * an HVC and nothing else; the model walks the same tables. A leaf larger
  * than the buffer, or one that maps the tables themselves, is not
  * executed (counted as skipped). A new page at VBAR_EL1, executable at EL1
- * and mapped to the buffer too, catches what EL1 takes:
+ * and mapped to a 64K page of HVC #0 of its own (which also holds
+ * store.c's routine), catches what EL1 takes:
  *   EL1 runs the HVC          -> EL2, HVC, ELR_EL2 = VA + 4
  *   EL0 runs it (UNDEFINED)   -> EL1 vector +0x400, ESR_EL1.EC = 0, its HVC
  *   stage-1 instruction abort -> EL1 vector +0x200/+0x400, ESR_EL1.EC 0x21/0x20

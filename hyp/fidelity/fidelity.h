@@ -8,6 +8,8 @@
  * gen.c         seeded generator: configurations, tables, addresses
  * gen_sd.c      ... its AArch32 short-descriptor stage 1
  * run.c         programs the registers, runs AT, compares, reports
+ * fetch.c       executes at the addresses (instruction-fetch permissions)
+ * store.c       stores to them under FEAT_HAFDBS (the dirty state)
  * deviations.c  the ONE place where known QEMU deviations are recognised
  */
 #ifndef S2HYP_FIDELITY_H
