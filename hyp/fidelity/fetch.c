@@ -234,8 +234,11 @@ uint64_t *fid_final_leaf(const struct fid_gen *g, const struct fid_case *c, uint
 		if (!slot)
 			return NULL;
 	}
+	/* Nor the vectors' own mapping: pointed at the buffer, it would
+	 * lose store.c's routine. */
 	if (shift > BUF_ORDER + 12 ||
-	    (oa < g->mem.base + g->mem.size && oa + (1ULL << shift) > g->mem.base)) {
+	    (oa < g->mem.base + g->mem.size && oa + (1ULL << shift) > g->mem.base) ||
+	    (vec && oa <= vec && vec < oa + (1ULL << shift))) {
 		*skip = true;
 		return NULL;
 	}
