@@ -1119,10 +1119,12 @@ unsigned fid_walk_slots(const struct fid_gen *g, const struct fid_case *c, uint6
 			return 0;
 		leaf = fid_sd_walk_ipas(g, c, va, desc, &nd, &oipa);
 		for (unsigned j = 0; j < nd; j++)
-			n = add_slot(out, n, max, fid_leaf_slot(g, c, &c->s2, 2, desc[j], &shift, &oa),
+			n = add_slot(out, n, max,
+				     fid_leaf_slot(g, c, &c->s2, 2, desc[j], &shift, &oa),
 				     FID_SLOT_S2_TWALK);
 		if (leaf)
-			n = add_slot(out, n, max, fid_leaf_slot(g, c, &c->s2, 2, oipa, &shift, &oa),
+			n = add_slot(out, n, max,
+				     fid_leaf_slot(g, c, &c->s2, 2, oipa, &shift, &oa),
 				     FID_SLOT_S2_LEAF);
 		return n;
 	}

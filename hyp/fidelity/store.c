@@ -241,7 +241,8 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 			for (unsigned j = 0; j < w.n; j++)
 				w.orig[j] = *w.s[j].slot;
 			if (s2_mmu_translate(&g->mem, g->cpu, r, &a, &res) ||
-			    res.fault.type == S2_MMU_FAULT_EXT_ABORT || (!slot && !res.fault.type)) {
+			    res.fault.type == S2_MMU_FAULT_EXT_ABORT ||
+			    (!slot && !res.fault.type)) {
 				/* Nowhere known to write to: not asked. */
 				for (unsigned j = 0; j < w.n; j++)
 					*w.s[j].slot = w.orig[j];
