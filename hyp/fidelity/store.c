@@ -17,7 +17,8 @@
  *   the store wrote              -> EL2, HVC, ELR_EL2 = routine + 8
  *   stage-1 data abort           -> EL1 vector +0x200 runs its HVC;
  *                                   ESR_EL1.EC 0x25, FAR_EL1 = the VA
- *   stage-2 data abort           -> EL2, ESR_EL2.EC 0x24 (S1PTW for the walk)
+ *   stage-2 data abort           -> EL2, ESR_EL2.EC 0x24 (S1PTW for the walk),
+ *                                   HPFAR_EL2 compared where IPAValid()
  * As run.c does for AT, both start from the same tables: the model writes
  * first, its updates are taken out for the CPU's store and put back after
  * it (the architecture's state is what the next access starts from).
@@ -45,7 +46,7 @@
 struct store_out {
 	bool weird, hung;
 	struct fid_outcome q;
-	uint64_t esr, far, elr;
+	uint64_t esr, far, elr, hpfar;   /* HPFAR_EL2 of a stage-2 abort */
 };
 
 static void tlbi(void)
@@ -79,6 +80,7 @@ static void hw_store(uint64_t va, uint64_t vbar, struct store_out *o)
 	if (ESR_EC(esr) == EC_DABT_LOW && o->far == va) {
 		o->q = (struct fid_outcome){ .f = true, .fst = (uint8_t)ESR_DFSC(esr), .s = true,
 					     .ptw = (esr & ESR_S1PTW) != 0 };
+		o->hpfar = read_sysreg(hpfar_el2);
 		return;
 	}
 	if (ESR_EC(esr) != EC_HVC64) {
@@ -105,6 +107,22 @@ static void hw_store(uint64_t va, uint64_t vbar, struct store_out *o)
 static bool same(const struct fid_outcome *a, const struct fid_outcome *b)
 {
 	return a->f == b->f && (!a->f || (a->fst == b->fst && a->s == b->s && a->ptw == b->ptw));
+}
+
+/*
+ * The abort agrees: the same outcome, and for a stage-2 abort whose
+ * HPFAR_EL2 the architecture defines (IPAValid()) the same faulting IPA.
+ */
+static bool same_abort(const struct s2_mmu_result *res, const struct fid_outcome *m,
+		       const struct store_out *o)
+{
+	uint64_t hpfar;
+
+	if (o->weird || !same(m, &o->q))
+		return false;
+	if (!m->f || !m->s || !s2_mmu_hpfar_valid(&res->fault))
+		return true;
+	return !s2_mmu_hpfar(&res->fault, &hpfar) && hpfar == o->hpfar;
 }
 
 /* The walk of this store: its slots and their three versions. */
@@ -182,6 +200,13 @@ static void report_store(const struct fid_gen *g, const struct fid_case *c, uint
 	else
 		hyp_printf("    cpu:   data abort DFSC %02x (%s%s)\n", o->q.fst,
 			   o->q.s ? "to EL2" : "to EL1", o->q.ptw ? ", S1PTW" : "");
+	if (m->f && m->s && o->q.s) {
+		uint64_t hpfar = 0;
+
+		s2_mmu_hpfar(&res->fault, &hpfar);
+		hyp_printf("    HPFAR_EL2: model %lx%s, cpu %lx\n", hpfar,
+			   s2_mmu_hpfar_valid(&res->fault) ? "" : " (not IPAValid)", o->hpfar);
+	}
 	if (bad >= 0)
 		hyp_printf("    slot %lx (kind %d): before %016lx model %016lx qemu %016lx\n",
 			   (uint64_t)w->s[bad].slot, w->s[bad].kind, w->orig[bad], cmp[bad],
@@ -222,7 +247,7 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 			struct store_out o;
 			unsigned dev = 0;
 			int bad = -1;
-			bool skip, injected = false;
+			bool skip, agree, injected = false;
 
 			/* Canonical VAs only, as fetch.c: bits [63:55] all equal. */
 			if (((va >> 55) + 1) & 0x1fe)
@@ -268,6 +293,7 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 			if (injected)
 				inject[0]++;
 			n[FID_STORE_CMP]++;
+			agree = same_abort(&res, &m, &o);
 			if (!o.weird && !same(&m, &o.q)) {
 				/* A known QEMU way with the fault; its walk may
 				 * then update elsewhere: descriptors not judged. */
@@ -277,7 +303,7 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 					continue;
 				}
 			}
-			for (unsigned j = 0; !o.weird && same(&m, &o.q) && j < w.n; j++) {
+			for (unsigned j = 0; agree && j < w.n; j++) {
 				unsigned d;
 
 				if (cmp[j] == w.qemu[j])
@@ -289,7 +315,7 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 				}
 				ndev[d]++;
 			}
-			if (!o.weird && same(&m, &o.q) && bad < 0) {
+			if (agree && bad < 0) {
 				for (unsigned j = 0; j < w.n; j++)
 					if (w.model[j] == w.qemu[j])
 						count_agreed(&w, j, n);
