@@ -227,6 +227,12 @@ static void print_coverage(const struct coverage *c)
 	printf("fidelity: coverage HAFDBS store Access flag set by both: %lld\n",
 	       c->store[FID_STORE_AF]);
 	printf("fidelity: coverage HAFDBS store not done: %lld\n", c->store[FID_STORE_SKIPPED]);
+	printf("fidelity: coverage HAFDBS stores compared, AArch32 EL1: %lld\n",
+	       c->store[FID_STORE_A32]);
+	printf("fidelity: coverage HAFDBS store stage-1 abort, AArch32 EL1: %lld\n",
+	       c->store[FID_STORE_A32_S1]);
+	printf("fidelity: coverage HAFDBS store made stage-2 leaf dirty, AArch32 EL1: %lld\n",
+	       c->store[FID_STORE_A32_DIRTY]);
 }
 
 /* A "done" line: one configuration's counts. Return: 0, or -1 if not one. */

@@ -62,6 +62,9 @@ enum {
 	FID_STORE_DIRTY_PTW,  /* stage-2 leaves of stage-1 table pages made dirty */
 	FID_STORE_AF,         /* Access flags set by both */
 	FID_STORE_SKIPPED,    /* not stored to: leaf > 32 MiB, maps the tables... */
+	FID_STORE_A32,        /* of the compared, by an AArch32 EL1 (VTCR_EL2.HD) */
+	FID_STORE_A32_S1,     /* ... a stage-1 abort to it (DFSR, LPAE format) */
+	FID_STORE_A32_DIRTY,  /* ... final stage-2 leaves made dirty by both */
 	FID_STORE_NR
 };
 

@@ -44,11 +44,20 @@
 #define SPSR_EL0T	0x0ULL
 #define VEC_LOWER_SYNC	8		/* hyp_guest_enter()'s vector numbers */
 #define VEC_LOWER_IRQ	9
+#define VEC_LOWER32_SYNC 12		/* ... from an AArch32 EL1 */
+#define VEC_LOWER32_IRQ	13
 
-/* The HVC buffer; the vectors' page (64K: a page of any granule). */
-static uint64_t buf, vec;
+/*
+ * The HVC buffer; the vectors' pages (64K: a page of any granule), one
+ * for an AArch64 EL1, one in A32 for an AArch32 EL1 (store.c's stores).
+ */
+static uint64_t buf, vec, vec32;
 #define VEC_ORDER	4
+#define VEC_SIZE	(4096ULL << VEC_ORDER)
 #define STR_X1_X0	0xf9000001u	/* STR X1, [X0] */
+#define A32_HVC_0	0xe1400070u	/* HVC #0 (A32) */
+#define A32_STR_R1_R0	0xe5801000u	/* STR R1, [R0] */
+#define VEC32_DABT	0x10		/* AArch32 Data Abort vector */
 
 /* Configuration whose vectors are mapped (fid_exec_vectors()), and where. */
 static uint64_t vec_cfg = ~0ULL, vec_va;
@@ -64,13 +73,22 @@ int fid_fetch_init(void)
 		buf = 0;
 		return -1;
 	}
+	if (palloc_alloc(VEC_ORDER, &vec32)) {
+		palloc_free(vec, VEC_ORDER);
+		palloc_free(buf, BUF_ORDER);
+		buf = 0;
+		return -1;
+	}
 	for (uint32_t *p = (uint32_t *)buf; p < (uint32_t *)(buf + BUF_SIZE); p++)
 		*p = HVC_0;
 	/* The vectors run HVC #0 too; at FID_VEC_STORE the store routine,
 	 * which no fetch of a generated address reaches (those run in buf). */
-	for (uint32_t *p = (uint32_t *)vec; p < (uint32_t *)(vec + (4096ULL << VEC_ORDER)); p++)
+	for (uint32_t *p = (uint32_t *)vec; p < (uint32_t *)(vec + VEC_SIZE); p++)
 		*p = HVC_0;
 	((uint32_t *)vec)[FID_VEC_STORE / 4] = STR_X1_X0;
+	for (uint32_t *p = (uint32_t *)vec32; p < (uint32_t *)(vec32 + VEC_SIZE); p++)
+		*p = A32_HVC_0;
+	((uint32_t *)vec32)[FID_VEC_STORE / 4] = A32_STR_R1_R0;
 	dsb(ish);
 	__asm__ volatile("ic iallu" ::: "memory");
 	dsb(ish);
@@ -83,8 +101,9 @@ void fid_fetch_fini(void)
 	if (buf) {
 		palloc_free(buf, BUF_ORDER);
 		palloc_free(vec, VEC_ORDER);
+		palloc_free(vec32, VEC_ORDER);
 	}
-	buf = vec = 0;
+	buf = vec = vec32 = 0;
 	vec_cfg = ~0ULL;
 }
 
@@ -129,11 +148,11 @@ int fid_el1_run(struct hyp_regs *regs)
 	hyp_timer_stop();
 	write_sysreg(hcr, hcr_el2);
 	isb();
-	if (v == VEC_LOWER_IRQ) {
+	if (v == VEC_LOWER_IRQ || v == VEC_LOWER32_IRQ) {
 		gic_eoi(gic_ack());
 		return -1;
 	}
-	return v == VEC_LOWER_SYNC ? 1 : 0;
+	return v == VEC_LOWER_SYNC || v == VEC_LOWER32_SYNC ? 1 : 0;
 }
 
 /* Branch to @va at @el (VBAR_EL1 = @vbar) and see what happens. */
@@ -238,7 +257,8 @@ uint64_t *fid_final_leaf(const struct fid_gen *g, const struct fid_case *c, uint
 	 * lose store.c's routine. */
 	if (shift > BUF_ORDER + 12 ||
 	    (oa < g->mem.base + g->mem.size && oa + (1ULL << shift) > g->mem.base) ||
-	    (vec && oa <= vec && vec < oa + (1ULL << shift))) {
+	    (vec && oa <= vec && vec < oa + (1ULL << shift)) ||
+	    (vec32 && oa <= vec32 && vec32 < oa + (1ULL << shift))) {
 		*skip = true;
 		return NULL;
 	}
@@ -254,7 +274,7 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 {
 	const struct s2_mmu_regs *r = &c->regs;
 	bool vm = r->hcr_el2 & HCR_EL2_VM, mmu = r->sctlr_el1 & SCTLR_M;
-	uint64_t ipa = vec, va;
+	uint64_t page = c->a32 ? vec32 : vec, ipa = page, va;
 
 	for (int tries = 0; tries < 16; tries++) {
 		if (vm) {
@@ -266,7 +286,7 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 				continue;
 		}
 		if (!mmu) {
-			if (vm && fid_map_exec_page(g, c, 2, ipa, vec))
+			if (vm && fid_map_exec_page(g, c, 2, ipa, page))
 				return ipa;
 			continue;
 		}
@@ -279,7 +299,10 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 			va = fid_rng_next(rr) & ((1ULL << geo->ia_bits) - 1) & ~0xffffULL;
 			if (sel)
 				va |= ~((1ULL << geo->ia_bits) - 1);
-			if (vm && !fid_map_exec_page(g, c, 2, ipa, vec))
+			/* AArch32: 32-bit VAs, in the TTBR they name. */
+			if (c->a32 && fid_s1_select(c, va = (uint32_t)va) != sel)
+				continue;
+			if (vm && !fid_map_exec_page(g, c, 2, ipa, page))
 				break;
 			if (fid_map_exec_page(g, c, 1, va, ipa))
 				return va;
@@ -288,12 +311,15 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 	return 0;
 }
 
-/* Can EL1 run in @c at all: AArch64, a stage on, a valid stage 2. */
+/*
+ * Can EL1 run in @c at all: AArch64 or AArch32 with LPAE (or the MMU
+ * off), a stage on, a valid stage 2.
+ */
 static bool runnable(const struct fid_case *c)
 {
 	const struct s2_mmu_regs *r = &c->regs;
 
-	return !c->a32 && buf &&
+	return !c->sd && buf &&
 	       ((r->hcr_el2 & HCR_EL2_VM) || (r->sctlr_el1 & SCTLR_M)) &&
 	       (!(r->hcr_el2 & HCR_EL2_VM) || c->s2.valid);
 }
@@ -318,7 +344,8 @@ uint64_t fid_exec_vectors(struct fid_gen *g, struct fid_case *c, uint64_t seed)
 	tlbi();
 	{
 		/* The vectors must be reachable, or nothing can be told. */
-		struct s2_mmu_access a = { vbar + VEC_CUR_SPX, S2_MMU_EXEC, 1 };
+		uint64_t off = c->a32 ? VEC32_DABT : VEC_CUR_SPX;
+		struct s2_mmu_access a = { vbar + off, S2_MMU_EXEC, 1 };
 		struct s2_mmu_result res;
 		uint64_t par;
 
@@ -330,7 +357,7 @@ uint64_t fid_exec_vectors(struct fid_gen *g, struct fid_case *c, uint64_t seed)
 		isb();
 		par = read_sysreg(par_el1);
 		if ((par & PAR_EL1_F) ||
-		    (par & PAR_EL1_PA_MASK) != ((vec + VEC_CUR_SPX) & ~0xfffULL))
+		    (par & PAR_EL1_PA_MASK) != (((c->a32 ? vec32 : vec) + off) & ~0xfffULL))
 			return 0;
 	}
 	write_sysreg(vbar, vbar_el1);
@@ -356,7 +383,7 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 	unsigned fails = 0, done = 0;
 
 	/* Not counted as skipped where nothing can run (as before). */
-	if (!runnable(c))
+	if (c->a32 || !runnable(c))
 		return 0;
 	vbar = fid_exec_vectors(g, c, seed);
 	if (!vbar) {

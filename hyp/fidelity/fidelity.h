@@ -147,7 +147,8 @@ void fid_leaf_set_oa(const struct fid_geo *geo, uint64_t *slot, uint64_t oa);
 /*
  * fid_map_exec_page() - Map input address @ia (stage @stage) to @oa with a
  * new level-3 page executable at EL1 (stage 1: read-only at EL1, UXN, no
- * PXNTable on its tables; stage 2: read/write, XN 0b00, Normal WB).
+ * PXNTable on its tables, for an AArch32 EL1 XN and XNTable 0 too; stage
+ * 2: read/write, XN 0b00, Normal WB).
  * Return: false when @ia's slot is taken or the pool is full.
  */
 bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
@@ -315,13 +316,15 @@ void fid_fetch_fini(void);
 
 /*
  * Guest code for fetch.c and store.c. The vectors' page (VBAR_EL1) runs
- * HVC #0 everywhere but at FID_VEC_STORE: STR X1, [X0]; HVC #0.
+ * HVC #0 everywhere but at FID_VEC_STORE: STR X1, [X0]; HVC #0 (for an
+ * AArch32 EL1, a page of A32: STR R1, [R0]; HVC #0).
  */
 #define FID_VEC_STORE	0x800
 /*
  * fid_exec_vectors() - Map @c's vectors' page (once per configuration),
  * check that the model and the CPU reach it, and set VBAR_EL1.
- * Return: its VA, 0 when there is none (AArch32 EL1, both stages off...).
+ * Return: its VA, 0 when there is none (short descriptors, both stages
+ * off...).
  */
 uint64_t fid_exec_vectors(struct fid_gen *g, struct fid_case *c, uint64_t seed);
 /* The PA of the 32 MiB buffer of HVC #0 final leaves are pointed at. */
@@ -342,7 +345,8 @@ struct hyp_regs;
 int fid_el1_run(struct hyp_regs *regs);
 
 /**
- * fid_store_case() - Under TCR_EL1.HD or VTCR_EL2.HD, store at EL1 to up
+ * fid_store_case() - Under TCR_EL1.HD or VTCR_EL2.HD (AArch64 EL1, or
+ * AArch32 with LPAE or the MMU off), store at EL1 to up
  * to @max_addrs of @c's addresses (those whose walk meets a DBM=1 leaf
  * first), each address's final leaf pointed at the HVC buffer, and
  * compare the abort (or its absence) and every descriptor the walk can

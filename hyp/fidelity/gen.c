@@ -1184,14 +1184,17 @@ bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
 	if (!slot || *slot)
 		return false;
 	if (stage == 1) {
-		/* EL1 read-only, executable at EL1 only (AP=0b10, UXN). */
-		d = S1_DESC_UXN | (2ULL << S1_DESC_AP_SHIFT);
-		/* No PXNTable on the way. */
+		/*
+		 * EL1 read-only, executable at EL1 only (AP=0b10, UXN); for
+		 * an AArch32 EL1 (LPAE) bit 54 is XN, bit 60 XNTable: both 0.
+		 */
+		d = (c->a32 ? 0 : S1_DESC_UXN) | (2ULL << S1_DESC_AP_SHIFT);
+		/* No PXNTable (nor XNTable) on the way. */
 		pa = tbl_pa(c, g, 1, geo->root);
 		for (int l = geo->start; l < 3; l++) {
 			uint64_t *t = (uint64_t *)(pa + lvl_index(geo, l, ia) * 8);
 
-			*t &= ~S1_TABLE_PXNTABLE;
+			*t &= ~(S1_TABLE_PXNTABLE | (c->a32 ? S1_TABLE_UXNTABLE : 0));
 			pa = tbl_pa(c, g, 1, *t & GENMASK(47, geo->gbits));
 		}
 	} else {

@@ -742,12 +742,14 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		hyp_printf("fidelity: HAFDBS stores compared %lu: wrote %lu, stage-1 permission "
 			   "fault %lu, stage-2 permission fault %lu, other faults %lu; made dirty "
 			   "by both: stage-1 leaves %lu, stage-2 leaves %lu, stage-2 leaves of "
-			   "table pages %lu; Access flag set by both %lu; not stored to %lu\n",
+			   "table pages %lu; Access flag set by both %lu; not stored to %lu; by an "
+			   "AArch32 EL1 %lu (stage-1 aborts %lu, stage-2 leaves made dirty %lu)\n",
 			   nstore[FID_STORE_CMP], nstore[FID_STORE_RAN], nstore[FID_STORE_S1_PERM],
 			   nstore[FID_STORE_S2_PERM], nstore[FID_STORE_OTHER],
 			   nstore[FID_STORE_DIRTY_S1], nstore[FID_STORE_DIRTY_S2],
 			   nstore[FID_STORE_DIRTY_PTW], nstore[FID_STORE_AF],
-			   nstore[FID_STORE_SKIPPED]);
+			   nstore[FID_STORE_SKIPPED], nstore[FID_STORE_A32], nstore[FID_STORE_A32_S1],
+			   nstore[FID_STORE_A32_DIRTY]);
 	for (unsigned d = 1; d <= fid_nfatals; d++)
 		if (nfatal[d])
 			hyp_printf("fidelity: known QEMU defect %u %s: %lu not asked\n", d,

@@ -3,7 +3,8 @@
  * Guest stores under FEAT_HAFDBS's dirty state, which no AT can judge:
  * the architecture's AT makes nothing dirty (QEMU 7.2's does, deviation
  * 9). In a configuration with TCR_EL1.HD or VTCR_EL2.HD, after its ATs
- * and fetches, s2hyp makes EL1 store to its addresses (those whose walk
+ * and fetches, s2hyp makes EL1 (AArch64, or AArch32 with LPAE or the MMU
+ * off: stage 2's dirty state) store to its addresses (those whose walk
  * meets a DBM=1 leaf first) and compares what the CPU did with the
  * model's answer for a write at EL1 (s2_mmu_translate(), S2_MMU_WRITE):
  * the abort or its absence, and every descriptor the walk can update
@@ -30,6 +31,7 @@
 #include <s2mm/arch.h>
 
 #define STORE_VALUE	0xd4000002d4000002ULL	/* two HVC #0 */
+#define EC_HVC32	0x12
 #define EC_HVC64	0x16
 #define EC_DABT_LOW	0x24
 #define EC_DABT_CUR	0x25
@@ -38,7 +40,10 @@
 #define ESR_S1PTW	(1ULL << 7)
 #define SPSR_DAIF	0x3c0ULL
 #define SPSR_EL1H	0x5ULL
+#define SPSR_A32_SVC	0x1d3ULL	/* AArch32 Supervisor mode, A, I, F masked */
 #define VEC_CUR_SPX	0x200
+#define VEC32_DABT	0x10		/* AArch32 Data Abort vector */
+#define DFSR_LPAE	(1ULL << 9)	/* DFSR (ESR_EL1[31:0]) in the LPAE format */
 #define MAX_SLOTS	16
 /* AP[2] and S2AP[1] are both bit 7: dirty is 0 at stage 1, 1 at stage 2. */
 #define DIRTY_BIT	S2_DESC_S2AP_W
@@ -57,11 +62,17 @@ static void tlbi(void)
 	isb();
 }
 
-/* Make EL1 run the store routine of the vectors' page at @vbar on @va. */
-static void hw_store(uint64_t va, uint64_t vbar, struct store_out *o)
+/*
+ * Make EL1 run the store routine of the vectors' page at @vbar on @va. An
+ * AArch32 EL1 (@a32) runs its A32 routine in Supervisor mode; a stage-1
+ * Data Abort takes it to VBAR + 0x10 in Abort mode, DFSR (LPAE format,
+ * ESR_EL1[31:0]) and DFAR (FAR_EL1[31:0]) saying why and where.
+ */
+static void hw_store(uint64_t va, uint64_t vbar, bool a32, struct store_out *o)
 {
-	struct hyp_regs regs = { .pc = vbar + FID_VEC_STORE, .pstate = SPSR_DAIF | SPSR_EL1H };
-	uint64_t esr, e1;
+	struct hyp_regs regs = { .pc = vbar + FID_VEC_STORE,
+				 .pstate = a32 ? SPSR_A32_SVC : SPSR_DAIF | SPSR_EL1H };
+	uint64_t esr, e1, vector = vbar + (a32 ? VEC32_DABT : VEC_CUR_SPX);
 	int v;
 
 	regs.x[0] = va;
@@ -83,13 +94,13 @@ static void hw_store(uint64_t va, uint64_t vbar, struct store_out *o)
 		o->hpfar = read_sysreg(hpfar_el2);
 		return;
 	}
-	if (ESR_EC(esr) != EC_HVC64) {
+	if (ESR_EC(esr) != (a32 ? EC_HVC32 : EC_HVC64)) {
 		o->weird = true;
 		return;
 	}
 	if (regs.pc == vbar + FID_VEC_STORE + 8)
 		return;   /* it wrote */
-	if (regs.pc != vbar + VEC_CUR_SPX + 4) {
+	if (regs.pc != vector + 4) {
 		o->weird = true;
 		return;
 	}
@@ -97,7 +108,12 @@ static void hw_store(uint64_t va, uint64_t vbar, struct store_out *o)
 	o->esr = e1;
 	o->far = read_sysreg(far_el1);
 	o->elr = read_sysreg(elr_el1);
-	if (ESR_EC(e1) == EC_DABT_CUR && o->far == va && o->elr == vbar + FID_VEC_STORE) {
+	if (a32 && (e1 & DFSR_LPAE) && (uint32_t)o->far == va) {
+		o->q = (struct fid_outcome){ .f = true, .fst = (uint8_t)ESR_DFSC(e1) };
+		return;
+	}
+	if (!a32 && ESR_EC(e1) == EC_DABT_CUR && o->far == va &&
+	    o->elr == vbar + FID_VEC_STORE) {
 		o->q = (struct fid_outcome){ .f = true, .fst = (uint8_t)ESR_DFSC(e1) };
 		return;
 	}
@@ -229,7 +245,8 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 	static struct swalk w;
 	uint64_t vbar, buf = fid_exec_buf();
 
-	if (c->a32 || !buf || !g->cpu->hafdbs_dirty || (!s1hd && !s2hd))
+	/* Short descriptors: a DFSR of their own format, not compared. */
+	if (c->sd || !buf || !g->cpu->hafdbs_dirty || (!s1hd && !s2hd))
 		return 0;
 	vbar = fid_exec_vectors(g, c, seed);
 	if (!vbar) {
@@ -249,8 +266,9 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 			int bad = -1;
 			bool skip, agree, injected = false;
 
-			/* Canonical VAs only, as fetch.c: bits [63:55] all equal. */
-			if (((va >> 55) + 1) & 0x1fe)
+			/* Canonical VAs only, as fetch.c: bits [63:55] all equal;
+			 * an AArch32 EL1's R0 holds 32 bits. */
+			if ((((va >> 55) + 1) & 0x1fe) || (c->a32 && (va >> 32)))
 				continue;
 			w.n = fid_walk_slots(g, c, va, w.s, MAX_SLOTS);
 			if (meets_dbm(&w) != (pass == 0))
@@ -280,7 +298,7 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 				*w.s[j].slot = w.orig[j];
 			}
 			tlbi();
-			hw_store(va, vbar, &o);
+			hw_store(va, vbar, c->a32, &o);
 			for (unsigned j = 0; j < w.n; j++) {
 				w.qemu[j] = *w.s[j].slot;
 				*w.s[j].slot = w.model[j];
@@ -316,9 +334,16 @@ unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 				ndev[d]++;
 			}
 			if (agree && bad < 0) {
+				uint64_t dirty2 = n[FID_STORE_DIRTY_S2];
+
 				for (unsigned j = 0; j < w.n; j++)
 					if (w.model[j] == w.qemu[j])
 						count_agreed(&w, j, n);
+				if (c->a32) {
+					n[FID_STORE_A32]++;
+					n[FID_STORE_A32_S1] += m.f && !m.s;
+					n[FID_STORE_A32_DIRTY] += n[FID_STORE_DIRTY_S2] - dirty2;
+				}
 				n[!m.f ? FID_STORE_RAN :
 				  (m.fst & 0x3c) != 0x0c ? FID_STORE_OTHER :
 				  m.s ? FID_STORE_S2_PERM : FID_STORE_S1_PERM]++;
