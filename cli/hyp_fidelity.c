@@ -34,7 +34,9 @@ static void usage(FILE *out, const struct s2hyp_qemu *q)
 		"  --cfg C       start at configuration C (reproduce a report)\n"
 		"  --fetch N     after each configuration's ATs, execute at N of its\n"
 		"                addresses at EL1 and EL0 and compare the instruction\n"
-		"                abort (or its absence) with the model (default 8; 0: off)\n"
+		"                abort (or its absence) with the model (default 8; 0: off);\n"
+		"                under TCR_EL1.HD or VTCR_EL2.HD also store to N of them\n"
+		"                and compare the abort and the descriptors left\n"
 		"  --inject-model-bug  make model answers wrong where the comparison\n"
 		"                must tell (prints how many, and how many were caught)\n"
 		"  --inject-oracle-crash C.K  end QEMU before comparison K of\n"
@@ -69,13 +71,14 @@ struct mclass {
 enum { COV_FWB, COV_PTW, COV_S1_DS, COV_S2_DS, COV_S2_LPA, COV_S1_BAD, COV_S2_BAD,
        COV_S2_IA_BIG, COV_HA, COV_HD, COV_NR };
 /* The HAFDBS descriptor comparisons (the "hd" counts of s2hyp's run.c). */
-enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_NR };
+enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_A32, HD_A32_AF, HD_SD, HD_NR };
 struct coverage {
 	long long a64, a32, a32_sd, s1_off, s2_off;
 	long long s1[3][5], s2[3][5];
 	long long feat[COV_NR];
 	long long fetch[FID_FETCH_NR];   /* instruction fetches (coverage.h) */
 	long long hd[HD_NR];             /* descriptors read back after AT */
+	long long store[FID_STORE_NR];   /* guest stores under HD (coverage.h) */
 };
 
 /* The whole run, added up over QEMU's boots. */
@@ -196,11 +199,40 @@ static void print_coverage(const struct coverage *c)
 	       c->fetch[FID_FETCH_S2_PERM]);
 	printf("fidelity: coverage fetch other fault: %lld\n", c->fetch[FID_FETCH_OTHER]);
 	printf("fidelity: coverage fetch not executed: %lld\n", c->fetch[FID_FETCH_SKIPPED]);
+	printf("fidelity: coverage fetch under TCR_EL1.HD: %lld\n", c->fetch[FID_FETCH_HD]);
 	printf("fidelity: coverage HAFDBS descriptors read back after AT: %lld\n", c->hd[HD_CMP]);
 	printf("fidelity: coverage HAFDBS Access flag set by both: %lld\n", c->hd[HD_AF]);
 	printf("fidelity: coverage HAFDBS dirtied by both: %lld\n", c->hd[HD_DIRTY]);
 	printf("fidelity: coverage HAFDBS made dirty by QEMU's AT alone (deviation): %lld\n",
 	       c->hd[HD_DEV]);
+	printf("fidelity: coverage HAFDBS descriptors read back after AT, AArch32 EL1: %lld\n",
+	       c->hd[HD_A32]);
+	printf("fidelity: coverage HAFDBS Access flag set by both, AArch32 EL1: %lld\n",
+	       c->hd[HD_A32_AF]);
+	printf("fidelity: coverage HAFDBS descriptors read back after AT, short descriptors: "
+	       "%lld\n", c->hd[HD_SD]);
+	printf("fidelity: coverage HAFDBS stores compared: %lld\n", c->store[FID_STORE_CMP]);
+	printf("fidelity: coverage HAFDBS store wrote: %lld\n", c->store[FID_STORE_RAN]);
+	printf("fidelity: coverage HAFDBS store stage-1 permission fault: %lld\n",
+	       c->store[FID_STORE_S1_PERM]);
+	printf("fidelity: coverage HAFDBS store stage-2 permission fault: %lld\n",
+	       c->store[FID_STORE_S2_PERM]);
+	printf("fidelity: coverage HAFDBS store other fault: %lld\n", c->store[FID_STORE_OTHER]);
+	printf("fidelity: coverage HAFDBS store made stage-1 leaf dirty: %lld\n",
+	       c->store[FID_STORE_DIRTY_S1]);
+	printf("fidelity: coverage HAFDBS store made stage-2 leaf dirty: %lld\n",
+	       c->store[FID_STORE_DIRTY_S2]);
+	printf("fidelity: coverage HAFDBS store made table page's stage-2 leaf dirty: %lld\n",
+	       c->store[FID_STORE_DIRTY_PTW]);
+	printf("fidelity: coverage HAFDBS store Access flag set by both: %lld\n",
+	       c->store[FID_STORE_AF]);
+	printf("fidelity: coverage HAFDBS store not done: %lld\n", c->store[FID_STORE_SKIPPED]);
+	printf("fidelity: coverage HAFDBS stores compared, AArch32 EL1: %lld\n",
+	       c->store[FID_STORE_A32]);
+	printf("fidelity: coverage HAFDBS store stage-1 abort, AArch32 EL1: %lld\n",
+	       c->store[FID_STORE_A32_S1]);
+	printf("fidelity: coverage HAFDBS store made stage-2 leaf dirty, AArch32 EL1: %lld\n",
+	       c->store[FID_STORE_A32_DIRTY]);
 }
 
 /* A "done" line: one configuration's counts. Return: 0, or -1 if not one. */
@@ -255,6 +287,14 @@ static int add_done(struct run *r, const char *line)
 			for (unsigned int i = 0; i < HD_NR &&
 			     sscanf(p, " %llu%n", &d, &used) == 1; i++) {
 				r->cov.hd[i] += (long long)d;
+				p += used;
+			}
+		}
+		if (!strncmp(p, " store", 6)) {
+			p += 6;
+			for (unsigned int i = 0; i < FID_STORE_NR &&
+			     sscanf(p, " %llu%n", &d, &used) == 1; i++) {
+				r->cov.store[i] += (long long)d;
 				p += used;
 			}
 		}

@@ -42,7 +42,30 @@ enum {
 	FID_FETCH_S2_PERM,   /* stage-2 permission fault (to EL2) */
 	FID_FETCH_OTHER,     /* another fault: translation, access flag, size */
 	FID_FETCH_SKIPPED,   /* not executed: leaf > 32 MiB, maps the tables... */
+	FID_FETCH_HD,        /* of the compared, under TCR_EL1.HD (DBM leaves) */
 	FID_FETCH_NR
+};
+
+/*
+ * The guest stores under FEAT_HAFDBS's dirty state (store.c), counted per
+ * configuration on the "done" line after "store": compared, by outcome,
+ * the leaves both made dirty, and the addresses not stored to.
+ */
+enum {
+	FID_STORE_CMP,        /* stores compared (abort and descriptors) */
+	FID_STORE_RAN,        /* the store translated and wrote */
+	FID_STORE_S1_PERM,    /* stage-1 permission fault (data abort to EL1) */
+	FID_STORE_S2_PERM,    /* stage-2 permission fault (to EL2) */
+	FID_STORE_OTHER,      /* another fault */
+	FID_STORE_DIRTY_S1,   /* stage-1 leaves made dirty by both (AP[2] cleared) */
+	FID_STORE_DIRTY_S2,   /* final stage-2 leaves made dirty (S2AP[1] set) */
+	FID_STORE_DIRTY_PTW,  /* stage-2 leaves of stage-1 table pages made dirty */
+	FID_STORE_AF,         /* Access flags set by both */
+	FID_STORE_SKIPPED,    /* not stored to: leaf > 32 MiB, maps the tables... */
+	FID_STORE_A32,        /* of the compared, by an AArch32 EL1 (VTCR_EL2.HD) */
+	FID_STORE_A32_S1,     /* ... a stage-1 abort to it (DFSR, LPAE format) */
+	FID_STORE_A32_DIRTY,  /* ... final stage-2 leaves made dirty by both */
+	FID_STORE_NR
 };
 
 /* A granule's code: log2 size 12, 14, 16 -> 0, 1, 2. */

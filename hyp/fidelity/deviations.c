@@ -26,6 +26,7 @@ enum {
 	DEV_PTW_LEVEL_SD,
 	DEV_AT_DIRTY,
 	DEV_AF_PERM_FAULT,
+	DEV_FETCH_DBM_RO,
 	DEV_S2_MIN_TXSZ,
 	DEV_NR_PLUS1,
 };
@@ -137,6 +138,19 @@ const struct fid_deviation_info fid_deviations[] = {
 		"flag of a stage-2 leaf of a stage-1 table page whose Device memory "
 		"then faults under HCR_EL2.PTW (S1_ptw_translate(), after the walk)",
 		FID_QEMU_7_2,
+	},
+	[DEV_FETCH_DBM_RO - 1] = {
+		"fetch-dbm-leaf-read-only",
+		"under TCR_EL1.HA and HD a DBM=1 stage-1 leaf has its effective "
+		"AP[2] cleared for every access, fetches included "
+		"(AArch64.S1ApplyOutputPerms, before any access type is looked "
+		"at): AP[2:1]=0b11 is then writable at EL0, so not executable at "
+		"EL1 (AArch64.S1DirectBasePermissions: px = NOT(pxn OR pxn_table "
+		"OR uw)), and under SCTLR_EL1.WXN executable at neither EL",
+		"get_phys_addr_lpae(), 'Dirty Bit': clears AP[2] of a DBM=1 leaf "
+		"only when access_type == MMU_DATA_STORE, so get_S1prot() sees a "
+		"fetch's leaf read-only and lets it execute",
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 	[DEV_S2_MIN_TXSZ - 1] = {
 		"s2-ipa-beyond-pamax-walks",
@@ -509,6 +523,47 @@ unsigned fid_deviation(const struct fid_gen *g, const struct fid_case *c,
 	return 0;
 }
 
+/* Two answers for a fetch agree (as fetch.c compares them). */
+static bool fetch_agrees(const struct fid_outcome *a, const struct fid_outcome *b)
+{
+	return a->f == b->f &&
+	       (!a->f || (a->fst == b->fst && a->s == b->s && a->ptw == b->ptw));
+}
+
+unsigned fid_fetch_deviation(const struct fid_gen *g, const struct fid_case *c,
+			     uint64_t va, unsigned el, const struct s2_mmu_result *res,
+			     const struct fid_outcome *m, const struct fid_outcome *q)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	struct s2_mmu_regs r = c->regs;
+	struct s2_mmu_access a = { va, S2_MMU_EXEC, (uint8_t)el };
+	struct s2_mmu_result again;
+	struct fid_outcome mm, o;
+	uint64_t d;
+
+	if (!on(g, DEV_FETCH_DBM_RO) || c->a32 || !(r.sctlr_el1 & SCTLR_M) ||
+	    (r.tcr_el1 & (TCR_EL1_HA | TCR_EL1_HD)) != (TCR_EL1_HA | TCR_EL1_HD))
+		return 0;
+	/* The model's own answer: a stage-1 permission fault. */
+	fid_decode_par(s2_mmu_par(res), &mm);
+	if (!fetch_agrees(&mm, m) || f->type != S2_MMU_FAULT_PERMISSION || f->stage != 1 ||
+	    f->level < 0)
+		return 0;
+	/* On a writable-clean leaf: DBM=1, AP[2]=1 in memory. */
+	d = fid_desc_at(g, c, &c->s1[fid_s1_select(c, va)], 1, va, f->level);
+	if ((d & DESC_TYPE_MASK) == DESC_TYPE_TABLE && f->level < 3)
+		return 0;
+	if (!(d & DESC_DBM) || !(d & (S1_DESC_AP_RO_EL1 << S1_DESC_AP_SHIFT)))
+		return 0;
+	/* QEMU's answer is the model's with AP[2] as memory has it: TCR_EL1.HD
+	 * off (a fetch makes nothing dirty, so only the permissions move). */
+	r.tcr_el1 &= ~TCR_EL1_HD;
+	if (s2_mmu_translate(&g->mem, g->cpu, &r, &a, &again))
+		return 0;
+	fid_decode_par(s2_mmu_par(&again), &o);
+	return fetch_agrees(&o, q) ? DEV_FETCH_DBM_RO : 0;
+}
+
 static bool is_write_op(enum s2_mmu_at_op op)
 {
 	return op == S2_MMU_AT_S12E1W || op == S2_MMU_AT_S12E0W ||
@@ -537,6 +592,21 @@ unsigned fid_fatal(const struct fid_gen *g, const struct fid_case *c, enum s2_mm
 	return 0;
 }
 
+/* The Access flag alone, set by QEMU only, on a permission fault. */
+static bool af_on_perm_fault(const struct fid_gen *g, const struct fid_outcome *m,
+			     uint64_t model, uint64_t qemu)
+{
+	return on(g, DEV_AF_PERM_FAULT) && m->f && (m->fst & 0x3c) == 0x0c &&
+	       (model ^ qemu) == DESC_AF && (qemu & DESC_AF);
+}
+
+unsigned fid_store_desc_deviation(const struct fid_gen *g, const struct fid_outcome *m,
+				  uint64_t model, uint64_t qemu)
+{
+	/* A store is no AT: deviation 9 is not one; a store makes dirty. */
+	return af_on_perm_fault(g, m, model, qemu) ? DEV_AF_PERM_FAULT : 0;
+}
+
 unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 			    enum fid_slot_kind kind, const struct fid_outcome *m,
 			    bool s1_dirtied, uint64_t model, uint64_t qemu)
@@ -554,9 +624,7 @@ unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 	uint64_t dirty_bit = S2_DESC_S2AP_W;
 	bool s1 = kind == FID_SLOT_S1_LEAF;
 
-	/* The Access flag alone, set by QEMU only, on a permission fault. */
-	if ((fid_deviations[DEV_AF_PERM_FAULT - 1].versions & fid_qemu_bit(g->qemu_version)) &&
-	    m->f && (m->fst & 0x3c) == 0x0c && (model ^ qemu) == DESC_AF && (qemu & DESC_AF))
+	if (af_on_perm_fault(g, m, model, qemu))
 		return DEV_AF_PERM_FAULT;
 	if (!(fid_deviations[DEV_AT_DIRTY - 1].versions & fid_qemu_bit(g->qemu_version)))
 		return 0;

@@ -12,7 +12,8 @@
  * an HVC and nothing else; the model walks the same tables. A leaf larger
  * than the buffer, or one that maps the tables themselves, is not
  * executed (counted as skipped). A new page at VBAR_EL1, executable at EL1
- * and mapped to the buffer too, catches what EL1 takes:
+ * and mapped to a 64K page of HVC #0 of its own (which also holds
+ * store.c's routine), catches what EL1 takes:
  *   EL1 runs the HVC          -> EL2, HVC, ELR_EL2 = VA + 4
  *   EL0 runs it (UNDEFINED)   -> EL1 vector +0x400, ESR_EL1.EC = 0, its HVC
  *   stage-1 instruction abort -> EL1 vector +0x200/+0x400, ESR_EL1.EC 0x21/0x20
@@ -43,8 +44,23 @@
 #define SPSR_EL0T	0x0ULL
 #define VEC_LOWER_SYNC	8		/* hyp_guest_enter()'s vector numbers */
 #define VEC_LOWER_IRQ	9
+#define VEC_LOWER32_SYNC 12		/* ... from an AArch32 EL1 */
+#define VEC_LOWER32_IRQ	13
 
-static uint64_t buf;
+/*
+ * The HVC buffer; the vectors' pages (64K: a page of any granule), one
+ * for an AArch64 EL1, one in A32 for an AArch32 EL1 (store.c's stores).
+ */
+static uint64_t buf, vec, vec32;
+#define VEC_ORDER	4
+#define VEC_SIZE	(4096ULL << VEC_ORDER)
+#define STR_X1_X0	0xf9000001u	/* STR X1, [X0] */
+#define A32_HVC_0	0xe1400070u	/* HVC #0 (A32) */
+#define A32_STR_R1_R0	0xe5801000u	/* STR R1, [R0] */
+#define VEC32_DABT	0x10		/* AArch32 Data Abort vector */
+
+/* Configuration whose vectors are mapped (fid_exec_vectors()), and where. */
+static uint64_t vec_cfg = ~0ULL, vec_va;
 
 int fid_fetch_init(void)
 {
@@ -52,8 +68,27 @@ int fid_fetch_init(void)
 		return 0;
 	if (palloc_alloc(BUF_ORDER, &buf))
 		return -1;
+	if (palloc_alloc(VEC_ORDER, &vec)) {
+		palloc_free(buf, BUF_ORDER);
+		buf = 0;
+		return -1;
+	}
+	if (palloc_alloc(VEC_ORDER, &vec32)) {
+		palloc_free(vec, VEC_ORDER);
+		palloc_free(buf, BUF_ORDER);
+		buf = 0;
+		return -1;
+	}
 	for (uint32_t *p = (uint32_t *)buf; p < (uint32_t *)(buf + BUF_SIZE); p++)
 		*p = HVC_0;
+	/* The vectors run HVC #0 too; at FID_VEC_STORE the store routine,
+	 * which no fetch of a generated address reaches (those run in buf). */
+	for (uint32_t *p = (uint32_t *)vec; p < (uint32_t *)(vec + VEC_SIZE); p++)
+		*p = HVC_0;
+	((uint32_t *)vec)[FID_VEC_STORE / 4] = STR_X1_X0;
+	for (uint32_t *p = (uint32_t *)vec32; p < (uint32_t *)(vec32 + VEC_SIZE); p++)
+		*p = A32_HVC_0;
+	((uint32_t *)vec32)[FID_VEC_STORE / 4] = A32_STR_R1_R0;
 	dsb(ish);
 	__asm__ volatile("ic iallu" ::: "memory");
 	dsb(ish);
@@ -63,9 +98,18 @@ int fid_fetch_init(void)
 
 void fid_fetch_fini(void)
 {
-	if (buf)
+	if (buf) {
 		palloc_free(buf, BUF_ORDER);
-	buf = 0;
+		palloc_free(vec, VEC_ORDER);
+		palloc_free(vec32, VEC_ORDER);
+	}
+	buf = vec = vec32 = 0;
+	vec_cfg = ~0ULL;
+}
+
+uint64_t fid_exec_buf(void)
+{
+	return buf;
 }
 
 /* What a fetch gave: ran, or the fault as the syndrome tells it. */
@@ -87,14 +131,11 @@ static void tlbi(void)
 	isb();
 }
 
-/* Branch to @va at @el (VBAR_EL1 = @vbar) and see what happens. */
-static void hw_fetch(uint64_t va, unsigned el, uint64_t vbar, struct fetch_out *o)
+int fid_el1_run(struct hyp_regs *regs)
 {
-	struct hyp_regs regs = { .pc = va, .pstate = SPSR_DAIF | (el ? SPSR_EL1H : SPSR_EL0T) };
-	uint64_t esr, e1, ret, hcr = read_sysreg(hcr_el2);
-	unsigned vec;
+	uint64_t hcr = read_sysreg(hcr_el2);
+	unsigned v;
 
-	*o = (struct fetch_out){ 0 };
 	/*
 	 * A watchdog: should EL1 loop on exceptions (a vector it cannot
 	 * fetch after all), the EL2 timer's IRQ, routed to EL2 by
@@ -103,20 +144,35 @@ static void hw_fetch(uint64_t va, unsigned el, uint64_t vbar, struct fetch_out *
 	write_sysreg(hcr | HCR_EL2_IMO, hcr_el2);
 	isb();
 	hyp_timer_arm(read_sysreg(cntfrq_el0));
-	vec = hyp_guest_enter(&regs);
+	v = hyp_guest_enter(regs);
 	hyp_timer_stop();
 	write_sysreg(hcr, hcr_el2);
 	isb();
+	if (v == VEC_LOWER_IRQ || v == VEC_LOWER32_IRQ) {
+		gic_eoi(gic_ack());
+		return -1;
+	}
+	return v == VEC_LOWER_SYNC || v == VEC_LOWER32_SYNC ? 1 : 0;
+}
+
+/* Branch to @va at @el (VBAR_EL1 = @vbar) and see what happens. */
+static void hw_fetch(uint64_t va, unsigned el, uint64_t vbar, struct fetch_out *o)
+{
+	struct hyp_regs regs = { .pc = va, .pstate = SPSR_DAIF | (el ? SPSR_EL1H : SPSR_EL0T) };
+	uint64_t esr, e1, ret;
+	int v;
+
+	*o = (struct fetch_out){ 0 };
+	v = fid_el1_run(&regs);
 	esr = read_sysreg(esr_el2);
 	o->esr = esr;
 	o->far = read_sysreg(far_el2);
 	o->elr = regs.pc;
-	if (vec == VEC_LOWER_IRQ) {
-		gic_eoi(gic_ack());
+	if (v < 0) {
 		o->weird = o->hung = true;
 		return;
 	}
-	if (vec != VEC_LOWER_SYNC) {
+	if (!v) {
 		o->weird = true;
 		return;
 	}
@@ -170,8 +226,8 @@ static void fetch_outcome(const struct fetch_out *o, struct fid_outcome *q)
  * when there is none, or it may not be pointed at the buffer (larger, or
  * mapping the tables' region).
  */
-static uint64_t *final_leaf(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
-			    const struct fid_geo **geo, bool *skip)
+uint64_t *fid_final_leaf(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			 const struct fid_geo **geo, bool *skip)
 {
 	bool vm = c->regs.hcr_el2 & HCR_EL2_VM, mmu = c->regs.sctlr_el1 & SCTLR_M;
 	uint64_t ipa = va, oa, *slot = NULL;
@@ -197,8 +253,12 @@ static uint64_t *final_leaf(const struct fid_gen *g, const struct fid_case *c, u
 		if (!slot)
 			return NULL;
 	}
+	/* Nor the vectors' own mapping: pointed at the buffer, it would
+	 * lose store.c's routine. */
 	if (shift > BUF_ORDER + 12 ||
-	    (oa < g->mem.base + g->mem.size && oa + (1ULL << shift) > g->mem.base)) {
+	    (oa < g->mem.base + g->mem.size && oa + (1ULL << shift) > g->mem.base) ||
+	    (vec && oa <= vec && vec < oa + (1ULL << shift)) ||
+	    (vec32 && oa <= vec32 && vec32 < oa + (1ULL << shift))) {
 		*skip = true;
 		return NULL;
 	}
@@ -214,7 +274,7 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 {
 	const struct s2_mmu_regs *r = &c->regs;
 	bool vm = r->hcr_el2 & HCR_EL2_VM, mmu = r->sctlr_el1 & SCTLR_M;
-	uint64_t ipa = buf, va;
+	uint64_t page = c->a32 ? vec32 : vec, ipa = page, va;
 
 	for (int tries = 0; tries < 16; tries++) {
 		if (vm) {
@@ -226,7 +286,7 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 				continue;
 		}
 		if (!mmu) {
-			if (vm && fid_map_exec_page(g, c, 2, ipa, buf))
+			if (vm && fid_map_exec_page(g, c, 2, ipa, page))
 				return ipa;
 			continue;
 		}
@@ -239,13 +299,71 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 			va = fid_rng_next(rr) & ((1ULL << geo->ia_bits) - 1) & ~0xffffULL;
 			if (sel)
 				va |= ~((1ULL << geo->ia_bits) - 1);
-			if (vm && !fid_map_exec_page(g, c, 2, ipa, buf))
+			/* AArch32: 32-bit VAs, in the TTBR they name. */
+			if (c->a32 && fid_s1_select(c, va = (uint32_t)va) != sel)
+				continue;
+			if (vm && !fid_map_exec_page(g, c, 2, ipa, page))
 				break;
 			if (fid_map_exec_page(g, c, 1, va, ipa))
 				return va;
 		}
 	}
 	return 0;
+}
+
+/*
+ * Can EL1 run in @c at all: AArch64 or AArch32 with LPAE (or the MMU
+ * off), a stage on, a valid stage 2.
+ */
+static bool runnable(const struct fid_case *c)
+{
+	const struct s2_mmu_regs *r = &c->regs;
+
+	return !c->sd && buf &&
+	       ((r->hcr_el2 & HCR_EL2_VM) || (r->sctlr_el1 & SCTLR_M)) &&
+	       (!(r->hcr_el2 & HCR_EL2_VM) || c->s2.valid);
+}
+
+uint64_t fid_exec_vectors(struct fid_gen *g, struct fid_case *c, uint64_t seed)
+{
+	const struct s2_mmu_regs *r = &c->regs;
+	struct fid_rng rr;
+	uint64_t vbar;
+
+	if (vec_cfg == c->cfg)
+		return vec_va;
+	if (!runnable(c))
+		return 0;
+	/* Once per configuration: its fetches and its stores share them. */
+	vec_cfg = c->cfg;
+	vec_va = 0;
+	fid_rng_seed(&rr, seed ^ c->cfg ^ 0x6665746368ULL);
+	vbar = map_vectors(g, c, &rr);
+	if (!vbar)
+		return 0;
+	tlbi();
+	{
+		/* The vectors must be reachable, or nothing can be told. */
+		uint64_t off = c->a32 ? VEC32_DABT : VEC_CUR_SPX;
+		struct s2_mmu_access a = { vbar + off, S2_MMU_EXEC, 1 };
+		struct s2_mmu_result res;
+		uint64_t par;
+
+		if (s2_mmu_translate(&g->mem, g->cpu, r, &a, &res) || res.fault.type)
+			return 0;
+		/* The CPU too (a QEMU deviation may leave stage 2 unusable,
+		 * deviation 3): AT S12E1R, its PA the vectors' page's. */
+		__asm__ volatile("at s12e1r, %0" : : "r"(a.va));
+		isb();
+		par = read_sysreg(par_el1);
+		if ((par & PAR_EL1_F) ||
+		    (par & PAR_EL1_PA_MASK) != (((c->a32 ? vec32 : vec) + off) & ~0xfffULL))
+			return 0;
+	}
+	write_sysreg(vbar, vbar_el1);
+	isb();
+	vec_va = vbar;
+	return vbar;
 }
 
 /* Model and CPU agree on a fetch (fid_deviation() for QEMU's known ways). */
@@ -257,47 +375,21 @@ static bool fetch_same(const struct fid_outcome *m, const struct fid_outcome *q)
 }
 
 unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
-			unsigned max_addrs, uint64_t n[], bool report, uint64_t *inject)
+			unsigned max_addrs, uint64_t n[], uint64_t ndev[], bool report,
+			uint64_t *inject)
 {
 	const struct s2_mmu_regs *r = &c->regs;
-	struct fid_rng rr;
 	uint64_t vbar;
 	unsigned fails = 0, done = 0;
 
-	if (c->a32 || !buf ||
-	    (!(r->hcr_el2 & HCR_EL2_VM) && !(r->sctlr_el1 & SCTLR_M)) ||
-	    ((r->hcr_el2 & HCR_EL2_VM) && !c->s2.valid))
+	/* Not counted as skipped where nothing can run (as before). */
+	if (c->a32 || !runnable(c))
 		return 0;
-	fid_rng_seed(&rr, seed ^ c->cfg ^ 0x6665746368ULL);
-	vbar = map_vectors(g, c, &rr);
+	vbar = fid_exec_vectors(g, c, seed);
 	if (!vbar) {
 		n[FID_FETCH_SKIPPED] += max_addrs;
 		return 0;
 	}
-	tlbi();
-	{
-		/* The vectors must be reachable, or nothing can be told. */
-		struct s2_mmu_access a = { vbar + VEC_CUR_SPX, S2_MMU_EXEC, 1 };
-		struct s2_mmu_result res;
-		uint64_t par;
-
-		if (s2_mmu_translate(&g->mem, g->cpu, r, &a, &res) || res.fault.type) {
-			n[FID_FETCH_SKIPPED] += max_addrs;
-			return 0;
-		}
-		/* The CPU too (a QEMU deviation may leave stage 2 unusable,
-		 * deviation 3): AT S12E1R, its PA the buffer's. */
-		__asm__ volatile("at s12e1r, %0" : : "r"(a.va));
-		isb();
-		par = read_sysreg(par_el1);
-		if ((par & PAR_EL1_F) ||
-		    (par & PAR_EL1_PA_MASK) != ((buf + VEC_CUR_SPX) & ~0xfffULL)) {
-			n[FID_FETCH_SKIPPED] += max_addrs;
-			return 0;
-		}
-	}
-	write_sysreg(vbar, vbar_el1);
-	isb();
 	for (unsigned i = 0; i < c->naddrs && done < max_addrs; i++) {
 		uint64_t va = c->addrs[i] & ~3ULL, *slot;
 		const struct fid_geo *geo;
@@ -307,7 +399,7 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 		if (((va >> 55) + 1) & 0x1fe)
 			continue;
 		done++;
-		slot = final_leaf(g, c, va, &geo, &skip);
+		slot = fid_final_leaf(g, c, va, &geo, &skip);
 		if (skip) {
 			n[FID_FETCH_SKIPPED]++;
 			continue;
@@ -321,6 +413,7 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 			struct s2_mmu_result res;
 			struct fid_outcome m, q;
 			struct fetch_out o;
+			unsigned dev;
 			bool bad;
 
 			if (s2_mmu_translate(&g->mem, g->cpu, r, &a, &res) ||
@@ -344,9 +437,18 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 				m = (struct fid_outcome){ .f = !m.f, .fst = m.f ? 0 : 0x0f };
 			}
 			n[el ? FID_FETCH_EL1 : FID_FETCH_EL0]++;
-			if (!o.weird && (fetch_same(&m, &q) ||
-			    fid_deviation(g, c, el ? S2_MMU_AT_S12E1R : S2_MMU_AT_S12E0R,
-					  va, &res, &m, &q))) {
+			n[FID_FETCH_HD] += g->cpu->hafdbs_dirty && (r->sctlr_el1 & SCTLR_M) &&
+					   (r->tcr_el1 & (TCR_EL1_HA | TCR_EL1_HD)) ==
+					   (TCR_EL1_HA | TCR_EL1_HD);
+			dev = 0;
+			if (!o.weird && !fetch_same(&m, &q)) {
+				dev = fid_deviation(g, c, el ? S2_MMU_AT_S12E1R : S2_MMU_AT_S12E0R,
+						    va, &res, &m, &q);
+				if (!dev)
+					dev = fid_fetch_deviation(g, c, va, el, &res, &m, &q);
+				ndev[dev] += dev != 0;
+			}
+			if (!o.weird && (fetch_same(&m, &q) || dev)) {
 				n[!m.f ? FID_FETCH_RUN :
 				  (m.fst & 0x3c) != 0x0c ? FID_FETCH_OTHER :
 				  m.s ? FID_FETCH_S2_PERM : FID_FETCH_S1_PERM]++;

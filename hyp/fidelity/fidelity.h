@@ -8,6 +8,8 @@
  * gen.c         seeded generator: configurations, tables, addresses
  * gen_sd.c      ... its AArch32 short-descriptor stage 1
  * run.c         programs the registers, runs AT, compares, reports
+ * fetch.c       executes at the addresses (instruction-fetch permissions)
+ * store.c       stores to them under FEAT_HAFDBS (the dirty state)
  * deviations.c  the ONE place where known QEMU deviations are recognised
  */
 #ifndef S2HYP_FIDELITY_H
@@ -109,9 +111,9 @@ struct fid_gen {
 	struct fid_rng fwb_rng;
 	bool fwb;                    /* this configuration sets HCR_EL2.FWB */
 	/*
-	 * FEAT_HAFDBS (CPUs with it, AArch64 EL1 only), from a stream of its
-	 * own like FWB's: TCR_EL1.HA/HD, VTCR_EL2.HA/HD, and the DBM and AF=0
-	 * leaves they act on.
+	 * FEAT_HAFDBS (CPUs with it; stage 1 for an AArch64 EL1 only), from
+	 * a stream of its own like FWB's: TCR_EL1.HA/HD, VTCR_EL2.HA/HD, and
+	 * the DBM and AF=0 leaves they act on.
 	 */
 	struct fid_rng hd_rng;
 	bool s1_ha, s1_hd, s2_ha, s2_hd;
@@ -145,7 +147,8 @@ void fid_leaf_set_oa(const struct fid_geo *geo, uint64_t *slot, uint64_t oa);
 /*
  * fid_map_exec_page() - Map input address @ia (stage @stage) to @oa with a
  * new level-3 page executable at EL1 (stage 1: read-only at EL1, UXN, no
- * PXNTable on its tables; stage 2: read/write, XN 0b00, Normal WB).
+ * PXNTable on its tables, for an AArch32 EL1 XN and XNTable 0 too; stage
+ * 2: read/write, XN 0b00, Normal WB).
  * Return: false when @ia's slot is taken or the pool is full.
  */
 bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
@@ -172,9 +175,9 @@ struct fid_slot {
 
 /*
  * fid_walk_slots() - The descriptors the walk of @va can read, found by
- * the generator's own walk (AArch64 and AArch32 LPAE; none for short
- * descriptors): each stage-1 one, the stage-2 leaf of each stage-1 table
- * page, the stage-2 leaf of the output IPA. FEAT_HAFDBS updates can only
+ * the generator's own walk: each stage-1 one (AArch64 and AArch32 LPAE;
+ * short descriptors are never updated), the stage-2 leaf of each stage-1
+ * table page, the stage-2 leaf of the output IPA. FEAT_HAFDBS updates can only
  * change these. Return: how many, at most @max, into @out (no repeats).
  */
 unsigned fid_walk_slots(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
@@ -237,6 +240,16 @@ unsigned fid_desc_deviation(const struct fid_gen *g, enum s2_mmu_at_op op,
 			    enum fid_slot_kind kind, const struct fid_outcome *m,
 			    bool s1_dirtied, uint64_t model, uint64_t qemu);
 
+/**
+ * fid_fetch_deviation() - Is the difference between the model's answer
+ * (@m, from its result @res) and the CPU's (@q) for an instruction fetch
+ * from @va at EL@el a documented deviation of @g->qemu_version (fetch.c)?
+ * Return: its id in fid_deviations[], or 0.
+ */
+unsigned fid_fetch_deviation(const struct fid_gen *g, const struct fid_case *c,
+			     uint64_t va, unsigned el, const struct s2_mmu_result *res,
+			     const struct fid_outcome *m, const struct fid_outcome *q);
+
 /* The QEMU versions a deviation was confirmed on (bits). */
 #define FID_QEMU_7_2	(1u << 0)
 #define FID_QEMU_10_0	(1u << 1)
@@ -289,15 +302,75 @@ int fid_fetch_init(void);
  * and EL0, after its ATs (its tables are changed: each final leaf points
  * at the buffer), and compare with the model's answer for the fetch.
  * @n: counts, indexed by FID_FETCH_* (coverage.h), added to.
+ * @ndev: counts of the deviations accepted, by id, added to.
  * @report: print a reproducer for each mismatch.
  * @inject: NULL, or {injected, caught}: make one model answer in 16 wrong
  *          (runs <-> permission fault) and count those the comparison caught.
  * Return: the number of mismatches.
  */
 unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
-			unsigned max_addrs, uint64_t n[], bool report, uint64_t *inject);
+			unsigned max_addrs, uint64_t n[], uint64_t ndev[], bool report,
+			uint64_t *inject);
 /* The buffer back to the allocator. */
 void fid_fetch_fini(void);
+
+/*
+ * Guest code for fetch.c and store.c. The vectors' page (VBAR_EL1) runs
+ * HVC #0 everywhere but at FID_VEC_STORE: STR X1, [X0]; HVC #0 (for an
+ * AArch32 EL1, a page of A32: STR R1, [R0]; HVC #0).
+ */
+#define FID_VEC_STORE	0x800
+/*
+ * fid_exec_vectors() - Map @c's vectors' page (once per configuration),
+ * check that the model and the CPU reach it, and set VBAR_EL1.
+ * Return: its VA, 0 when there is none (short descriptors, both stages
+ * off...).
+ */
+uint64_t fid_exec_vectors(struct fid_gen *g, struct fid_case *c, uint64_t seed);
+/* The PA of the 32 MiB buffer of HVC #0 final leaves are pointed at. */
+uint64_t fid_exec_buf(void);
+/*
+ * fid_final_leaf() - The final leaf of @va (stage 2's, or stage 1's with
+ * stage 2 off) and its regime (@geo). NULL when there is none, or (@skip)
+ * it may not be pointed at the buffer (larger, or mapping the tables).
+ */
+uint64_t *fid_final_leaf(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			 const struct fid_geo **geo, bool *skip);
+struct hyp_regs;
+/*
+ * fid_el1_run() - Enter EL1/EL0 with @regs (DAIF masked), a second's
+ * watchdog. Return: 1 for a synchronous exception to EL2 (@regs the
+ * guest's then), 0 for another, -1 when the watchdog ended it.
+ */
+int fid_el1_run(struct hyp_regs *regs);
+
+/**
+ * fid_store_case() - Under TCR_EL1.HD or VTCR_EL2.HD (AArch64 EL1, or
+ * AArch32 with LPAE or the MMU off), store at EL1 to up
+ * to @max_addrs of @c's addresses (those whose walk meets a DBM=1 leaf
+ * first), each address's final leaf pointed at the HVC buffer, and
+ * compare the abort (or its absence) and every descriptor the walk can
+ * update (fid_walk_slots()) with the model's write.
+ * @n: counts, indexed by FID_STORE_* (coverage.h), added to.
+ * @ndev: counts of the deviations accepted, by id, added to.
+ * @report: print a reproducer for each mismatch.
+ * @inject: NULL, or {injected, caught}: undo the model's dirty-state
+ *          update in its copy of one leaf in 2 it made dirty, and count
+ *          those the comparison caught.
+ * Return: the number of mismatches.
+ */
+unsigned fid_store_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
+			unsigned max_addrs, uint64_t n[], uint64_t ndev[], bool report,
+			uint64_t *inject);
+
+/*
+ * fid_store_desc_deviation() - Is the difference between the descriptor
+ * the model's write left (@model) and the one a guest store in QEMU left
+ * (@qemu), the model's answer @m, a documented deviation of
+ * @g->qemu_version? Return: its id in fid_deviations[], or 0.
+ */
+unsigned fid_store_desc_deviation(const struct fid_gen *g, const struct fid_outcome *m,
+				  uint64_t model, uint64_t qemu);
 
 /**
  * fidelity_run() - The scenario: @count comparisons from @seed, on CPU 0.

@@ -820,10 +820,14 @@ void fid_gen_case(struct fid_gen *g, uint64_t cfg, struct fid_case *c)
 	mmu = PCT(85);
 	a32 = PCT(15);
 	c->a32 = a32;
-	/* FEAT_HAFDBS in 30% of the AArch64 configurations, each stage. */
+	/*
+	 * FEAT_HAFDBS in 30% of the configurations, each stage: stage 1 for an
+	 * AArch64 EL1 only (TCR_EL1.HA/HD; an AArch32 EL1 has none), stage 2
+	 * whatever EL1's state (VTCR_EL2 is EL2's, AArch64.S2Translate).
+	 */
 	g->s1_ha = g->cpu->hafdbs && !a32 && fid_rng_pct(&g->hd_rng, 30);
 	g->s1_hd = g->s1_ha && g->cpu->hafdbs_dirty && fid_rng_pct(&g->hd_rng, 70);
-	g->s2_ha = g->cpu->hafdbs && !a32 && fid_rng_pct(&g->hd_rng, 30);
+	g->s2_ha = g->cpu->hafdbs && fid_rng_pct(&g->hd_rng, 30);
 	g->s2_hd = g->s2_ha && g->cpu->hafdbs_dirty && fid_rng_pct(&g->hd_rng, 70);
 	r->hcr_el2 = (a32 ? 0 : HCR_EL2_RW) | (vm ? HCR_EL2_VM : 0) |
 		     (PCT(25) ? HCR_EL2_PTW : 0) | (g->fwb ? HCR_EL2_FWB : 0);
@@ -1104,8 +1108,26 @@ unsigned fid_walk_slots(const struct fid_gen *g, const struct fid_case *c, uint6
 	uint64_t ipa = va, oa;
 	unsigned n = 0, shift;
 
-	if (c->sd)
-		return 0;
+	if (c->sd) {
+		/* Short descriptors have no Access flag nor dirty state that
+		 * hardware updates; stage 2's leaves of what it reads do. */
+		uint64_t desc[2], oipa;
+		unsigned nd;
+		bool leaf;
+
+		if (!vm)
+			return 0;
+		leaf = fid_sd_walk_ipas(g, c, va, desc, &nd, &oipa);
+		for (unsigned j = 0; j < nd; j++)
+			n = add_slot(out, n, max,
+				     fid_leaf_slot(g, c, &c->s2, 2, desc[j], &shift, &oa),
+				     FID_SLOT_S2_TWALK);
+		if (leaf)
+			n = add_slot(out, n, max,
+				     fid_leaf_slot(g, c, &c->s2, 2, oipa, &shift, &oa),
+				     FID_SLOT_S2_LEAF);
+		return n;
+	}
 	if (c->regs.sctlr_el1 & SCTLR_M) {
 		const struct fid_geo *geo = &c->s1[fid_s1_select(c, va)];
 		uint64_t ia = c->a32 ? (uint32_t)va : va & LOWMASK(geo->ia_bits);
@@ -1162,14 +1184,17 @@ bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
 	if (!slot || *slot)
 		return false;
 	if (stage == 1) {
-		/* EL1 read-only, executable at EL1 only (AP=0b10, UXN). */
-		d = S1_DESC_UXN | (2ULL << S1_DESC_AP_SHIFT);
-		/* No PXNTable on the way. */
+		/*
+		 * EL1 read-only, executable at EL1 only (AP=0b10, UXN); for
+		 * an AArch32 EL1 (LPAE) bit 54 is XN, bit 60 XNTable: both 0.
+		 */
+		d = (c->a32 ? 0 : S1_DESC_UXN) | (2ULL << S1_DESC_AP_SHIFT);
+		/* No PXNTable (nor XNTable) on the way. */
 		pa = tbl_pa(c, g, 1, geo->root);
 		for (int l = geo->start; l < 3; l++) {
 			uint64_t *t = (uint64_t *)(pa + lvl_index(geo, l, ia) * 8);
 
-			*t &= ~S1_TABLE_PXNTABLE;
+			*t &= ~(S1_TABLE_PXNTABLE | (c->a32 ? S1_TABLE_UXNTABLE : 0));
 			pa = tbl_pa(c, g, 1, *t & GENMASK(47, geo->gbits));
 		}
 	} else {

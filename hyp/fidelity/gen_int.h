@@ -33,6 +33,13 @@ uint64_t fid_dump_s2(const struct fid_gen *g, const struct fid_case *c, uint64_t
 /* gen_sd.c */
 /* Stage 1 in the short-descriptor format for @c (EL1 AArch32, SCTLR.M=1). */
 void fid_gen_sd(struct fid_gen *g, struct fid_case *c);
+/*
+ * The IPAs a short-descriptor walk of @va reads (its level-1 entry, the
+ * level-2 one under a table: @desc, @ndesc of them) and, when it ends in
+ * a section or page, its output IPA (@out). Return: whether it does.
+ */
+bool fid_sd_walk_ipas(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		      uint64_t desc[2], unsigned *ndesc, uint64_t *out);
 /* fid_dump_walk() of a short-descriptor stage 1. */
 void fid_dump_walk_sd(const struct fid_gen *g, const struct fid_case *c, uint64_t va);
 

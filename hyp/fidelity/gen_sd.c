@@ -334,6 +334,38 @@ void fid_dump_walk_sd(const struct fid_gen *g, const struct fid_case *c, uint64_
 	}
 }
 
+bool fid_sd_walk_ipas(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		      uint64_t desc[2], unsigned *ndesc, uint64_t *out)
+{
+	uint32_t v = (uint32_t)va, d;
+	int sel = fid_s1_select(c, va);
+	unsigned n = sel ? 0 : ttbcr_n(c);
+	uint64_t pa;
+
+	*ndesc = 0;
+	if (c->regs.tcr_el1 & (sel ? TTBCR_PD1 : TTBCR_PD0))
+		return false;
+	desc[(*ndesc)++] = (c->s1[sel].root & ~(uint64_t)((L1_SIZE >> n) - 1)) +
+			   ((v >> 20) & (0xfffu >> n)) * 4;
+	pa = fid_s1_pa(c, g, desc[0]);
+	if (!fid_s1_in_pool(g, pa) || !((d = get32(pa)) & 3))
+		return false;
+	if ((d & 3) == SD_L1_TABLE) {
+		desc[(*ndesc)++] = (d & (uint32_t)SD_L1T_BASE_MASK) + ((v >> 12) & 0xff) * 4;
+		pa = fid_s1_pa(c, g, desc[1]);
+		if (!fid_s1_in_pool(g, pa) || !((d = get32(pa)) & 3))
+			return false;
+		*out = d & 2 ? (d & (uint32_t)SD_L2_SMALL_BASE_MASK) | (v & 0xfff)
+			     : (d & (uint32_t)SD_L2_LARGE_BASE_MASK) | (v & 0xffff);
+	} else if (d & SD_SECT_SUPER) {
+		*out = (d & (uint32_t)SD_SUPER_BASE_MASK) | (v & 0xffffff) |
+		       (uint64_t)((d >> 20) & 0xf) << 32 | (uint64_t)((d >> 5) & 0xf) << 36;
+	} else {
+		*out = (d & (uint32_t)SD_SECT_BASE_MASK) | (v & 0xfffff);
+	}
+	return true;
+}
+
 int fid_sd_fetch_level(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
 		       uint64_t fipa)
 {

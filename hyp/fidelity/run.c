@@ -206,8 +206,12 @@ struct hd_walk {
 	bool stale;   /* QEMU's last AT left what the model's did not */
 };
 
-/* Counts of the descriptor comparisons (the "hd" of the "done" line). */
-enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_NR };
+/*
+ * Counts of the descriptor comparisons (the "hd" of the "done" line); the
+ * last three with an AArch32 EL1 (stage 2's HA/HD; of those, short
+ * descriptors).
+ */
+enum { HD_CMP, HD_AF, HD_DIRTY, HD_DEV, HD_A32, HD_A32_AF, HD_SD, HD_NR };
 
 /*
  * Compare the descriptors QEMU left with the model's. Return: the
@@ -369,6 +373,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
 	uint64_t ndev[16] = { 0 }, nattr[8] = { 0 }, defects = 0, nfatal[8] = { 0 }, known = 0;
 	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[2] = { 0 };
+	uint64_t nstore[FID_STORE_NR] = { 0 }, sinject[2] = { 0 };
 	uint64_t injected = 0, caught = 0, nhd[HD_NR] = { 0 };
 	static struct hd_walk hw;
 	const char *cpu_name;
@@ -412,7 +417,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 		uint64_t failed0 = failed, passed0 = passed, cmp0 = cmp, attr_cmp0 = attr_cmp;
 		uint64_t compared[2] = { 0 };   /* by TTBR, for the coverage */
 		uint64_t ndev0[16], nattr0[8], defects0 = defects, known0 = known;
-		uint64_t nfetch0[FID_FETCH_NR], nhd0[HD_NR];
+		uint64_t nfetch0[FID_FETCH_NR], nhd0[HD_NR], nstore0[FID_STORE_NR];
 		bool hafdbs = coverage(&fcase, 0) & FID_COV_HA;
 
 		for (unsigned d = 0; d < HD_NR; d++)
@@ -424,6 +429,8 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			nattr0[d] = nattr[d];
 		for (unsigned d = 0; d < FID_FETCH_NR; d++)
 			nfetch0[d] = nfetch[d];
+		for (unsigned d = 0; d < FID_STORE_NR; d++)
+			nstore0[d] = nstore[d];
 		for (unsigned i = 0; i < fcase.naddrs && cmp < count; i++) {
 			uint64_t va = fcase.addrs[i];
 			/* S12E1R, S12E1W, S1E1R always; one of the others. */
@@ -519,10 +526,17 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 					bool hd_bad;
 					int hd;
 
+					uint64_t af0 = nhd[HD_AF];
+
 					nhd[HD_CMP]++;
 					hd_bad = arg_inject && hd_inject(&hw, &m);
 					injected += hd_bad;
 					hd = hd_compare(&hw, op, &m, nhd, &bad_slot);
+					if (fcase.a32) {
+						nhd[HD_A32]++;
+						nhd[HD_A32_AF] += nhd[HD_AF] - af0;
+						nhd[HD_SD] += fcase.sd;
+					}
 					caught += hd_bad && hd < 0;
 					if (hd > 0) {
 						nhd[HD_DEV] += hd == FID_DEV_AT_DIRTY;
@@ -621,19 +635,30 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			}
 		}
 		/*
-		 * Then execute there (the tables change: after the ATs). Not
-		 * under TCR_EL1.HD: a DBM=1 leaf's effective AP[2] is 0 for
-		 * every permission (AArch64.S1ApplyOutputPerms), so EL0-writable
-		 * takes EL1 execution away, and QEMU 7.2 clears AP[2] for
-		 * stores only (docs/fidelity.md, "Not done yet").
+		 * Then execute there (the tables change: after the ATs). Under
+		 * TCR_EL1.HD a DBM=1 leaf's effective AP[2] is 0 for fetches
+		 * too (AArch64.S1ApplyOutputPerms), which QEMU does for stores
+		 * only: deviation 11.
 		 */
-		if (arg_fetch && cfg != nofetch_cfg && !gen.s1_hd) {
+		if (arg_fetch && cfg != nofetch_cfg) {
+			uint64_t seen[16];
+
 			if (cfg == first_cfg && arg_careful)
 				hyp_printf("fidelity: fetch cfg %lu\n", cfg);
 			if (cfg == crash_fetch_cfg)
 				semihost_exit(HYP_EXIT_PANIC);
-			failed += fid_fetch_case(&gen, &fcase, seed, arg_fetch, nfetch,
+			for (unsigned d = 0; d < 16; d++)
+				seen[d] = ndev[d];
+			failed += fid_fetch_case(&gen, &fcase, seed, arg_fetch, nfetch, ndev,
 						 failed < MAX_REPORTS, arg_inject ? finject : NULL);
+			/* Under HD, stores too: the dirty state AT cannot show. */
+			failed += fid_store_case(&gen, &fcase, seed, arg_fetch, nstore, ndev,
+						 failed < MAX_REPORTS, arg_inject ? sinject : NULL);
+			for (unsigned d = 1; d <= fid_ndeviations; d++)
+				if (!seen[d] && ndev[d])
+					hyp_printf("fidelity: deviation %u (%s) first seen: seed "
+						   "%lu config %lu (guest fetch or store)\n", d,
+						   fid_deviations[d - 1].name, seed, cfg);
 		}
 		if (arg_summary)
 			hyp_printf("cfg %lu a32 %d vm %d m %d s2 %uK L%d ia %u valid %d VTCR %lx "
@@ -662,6 +687,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			hyp_printf(" hd");
 			for (unsigned d = 0; d < HD_NR; d++)
 				hyp_printf(" %lu", nhd[d] - nhd0[d]);
+			hyp_printf(" store");
+			for (unsigned d = 0; d < FID_STORE_NR; d++)
+				hyp_printf(" %lu", nstore[d] - nstore0[d]);
 			hyp_printf("\n");
 		}
 		cfg++;
@@ -701,13 +729,27 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_fetch)
 		hyp_printf("fidelity: fetch compared at EL1 %lu, at EL0 %lu: ran %lu, stage-1 "
 			   "permission fault %lu, stage-2 permission fault %lu, other faults "
-			   "%lu; not executed %lu\n", nfetch[FID_FETCH_EL1], nfetch[FID_FETCH_EL0],
-			   nfetch[FID_FETCH_RUN], nfetch[FID_FETCH_S1_PERM],
+			   "%lu; not executed %lu; under TCR_EL1.HD %lu\n", nfetch[FID_FETCH_EL1],
+			   nfetch[FID_FETCH_EL0], nfetch[FID_FETCH_RUN], nfetch[FID_FETCH_S1_PERM],
 			   nfetch[FID_FETCH_S2_PERM], nfetch[FID_FETCH_OTHER],
-			   nfetch[FID_FETCH_SKIPPED]);
+			   nfetch[FID_FETCH_SKIPPED], nfetch[FID_FETCH_HD]);
 	hyp_printf("fidelity: HAFDBS descriptors compared after %lu ATs: Access flag set "
 		   "by both %lu, dirtied by both %lu, made dirty by QEMU's AT alone "
-		   "(deviation) %lu\n", nhd[HD_CMP], nhd[HD_AF], nhd[HD_DIRTY], nhd[HD_DEV]);
+		   "(deviation) %lu; with an AArch32 EL1 %lu (Access flag set by both %lu; "
+		   "short descriptors %lu)\n", nhd[HD_CMP], nhd[HD_AF], nhd[HD_DIRTY],
+		   nhd[HD_DEV], nhd[HD_A32], nhd[HD_A32_AF], nhd[HD_SD]);
+	if (arg_fetch)
+		hyp_printf("fidelity: HAFDBS stores compared %lu: wrote %lu, stage-1 permission "
+			   "fault %lu, stage-2 permission fault %lu, other faults %lu; made dirty "
+			   "by both: stage-1 leaves %lu, stage-2 leaves %lu, stage-2 leaves of "
+			   "table pages %lu; Access flag set by both %lu; not stored to %lu; by an "
+			   "AArch32 EL1 %lu (stage-1 aborts %lu, stage-2 leaves made dirty %lu)\n",
+			   nstore[FID_STORE_CMP], nstore[FID_STORE_RAN], nstore[FID_STORE_S1_PERM],
+			   nstore[FID_STORE_S2_PERM], nstore[FID_STORE_OTHER],
+			   nstore[FID_STORE_DIRTY_S1], nstore[FID_STORE_DIRTY_S2],
+			   nstore[FID_STORE_DIRTY_PTW], nstore[FID_STORE_AF],
+			   nstore[FID_STORE_SKIPPED], nstore[FID_STORE_A32], nstore[FID_STORE_A32_S1],
+			   nstore[FID_STORE_A32_DIRTY]);
 	for (unsigned d = 1; d <= fid_nfatals; d++)
 		if (nfatal[d])
 			hyp_printf("fidelity: known QEMU defect %u %s: %lu not asked\n", d,
@@ -720,6 +762,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_inject && arg_fetch)
 		hyp_printf("fidelity: injected %lu wrong fetch answers, caught %lu\n", finject[0],
 			   finject[1]);
+	if (arg_inject && arg_fetch)
+		hyp_printf("fidelity: injected %lu wrong store answers, caught %lu\n", sinject[0],
+			   sinject[1]);
 	hyp_printf("fidelity: %lu passed, %lu failed\n", passed, failed);
 	return failed ? -1 : 0;
 }

@@ -637,6 +637,39 @@ static void s1_hd_permissions(void **state)
 }
 
 /*
+ * The effective AP[2] of a DBM=1 leaf is 0 for every access, fetches
+ * included (AArch64.S1ApplyOutputPerms clears it before any access type
+ * is looked at): AP[2:1] = 11 becomes 01, writable at EL0, and "locations
+ * writable by unprivileged cannot be executed by privileged"
+ * (AArch64.S1DirectBasePermissions: px = NOT(pxn OR pxn_table OR uw)).
+ * Without WXN an EL1 fetch from such a leaf faults under HD and runs
+ * without it; EL0's fetch (UXN clear) runs either way. QEMU clears AP[2]
+ * for stores only (docs/fidelity.md, deviation 11).
+ */
+static void s1_hd_dbm_implicit_pxn(void **state)
+{
+	struct world *w = *state;
+	uint64_t dall = s1d(w, VA_DBM_ALL);
+	struct s2_mmu_result r;
+
+	w->regs.sctlr_el1 &= ~SCTLR_WXN;
+	r = xlate(w, VA_DBM_ALL, S2_MMU_EXEC);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	w->regs.tcr_el1 |= HAHD1;
+	r = xlate(w, VA_DBM_ALL, S2_MMU_EXEC);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_int_equal(r.fault.stage, 1);
+	assert_int_equal(r.fault.level, 3);
+	assert_int_equal(s1d(w, VA_DBM_ALL), dall);
+	r = xlate_el(w, VA_DBM_ALL, S2_MMU_EXEC, 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	/* A read at EL1 is not a fetch: AP 01 allows it. */
+	r = xlate(w, VA_DBM_ALL, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	w->regs.tcr_el1 &= ~HAHD1;
+}
+
+/*
  * HD without HA has no effect (AArch64.S1/S2Translate and ApplyOutputPerms
  * test both), nor does HD on a CPU with the Access flag part only: the
  * write is a permission fault and the descriptor stays as it was.
@@ -1231,6 +1264,7 @@ int main(void)
 		cmocka_unit_test(hafdbs_dirty_from_id),
 		cmocka_unit_test_setup_teardown(s1_hd_write_makes_dirty, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(s1_hd_permissions, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(s1_hd_dbm_implicit_pxn, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(hd_needs_ha, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(dbm0_still_faults, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(s2_hd_write_makes_dirty, world_setup, world_teardown),
