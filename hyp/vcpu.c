@@ -185,6 +185,15 @@ static void vcpu_put(struct hyp_vcpu *vcpu, unsigned int cpu)
 #define SPSR_EL1H_DAIF		0x3c5ULL
 /* SCTLR_EL1 RES1 bits (11, 20, 22, 23, 28, 29): MMU, caches, checks off. */
 #define SCTLR_EL1_RES1		0x30d00800ULL
+/* An AArch32 EL1 starts in SVC mode, A, I and F masked. */
+#define SPSR_SVC32_AIF		0x1d3ULL
+/*
+ * SCTLR as an AArch32 EL1 resets it (the Cortex-A57's 0x00c50838): RES1
+ * bits [4:3], 11, 22 and 23, CP15BEN, nTWI, nTWE; MMU and caches off.
+ * Not SCTLR_EL1_RES1: its bit 20 (TSCXT) is UWXN here, which would make
+ * every page EL0 may write execute-never at EL1 (AArch32.S1Translate).
+ */
+#define SCTLR_AA32_RESET	0x00c50838ULL
 
 void vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t x0)
 {
@@ -195,6 +204,10 @@ void vcpu_reset(struct hyp_vcpu *vcpu, uint64_t entry, uint64_t x0)
 	vcpu->regs.pc = entry;
 	vcpu->regs.pstate = SPSR_EL1H_DAIF;
 	vcpu->el1.sctlr = SCTLR_EL1_RES1;
+	if (vcpu->vm && vcpu->vm->cfg.aarch32) {
+		vcpu->regs.pstate = SPSR_SVC32_AIF;
+		vcpu->el1.sctlr = SCTLR_AA32_RESET;
+	}
 	vcpu->wfi = false;
 }
 

@@ -16,7 +16,6 @@
 #include <s2mm/vmid.h>
 
 /* SPSR_EL2 for an AArch32 guest: SVC mode (0x13), A32, AIF masked. */
-#define SPSR_SVC32_AIF		0x1d3ULL
 
 struct s2_vmid_alloc hyp_vmid_alloc;
 
@@ -224,8 +223,6 @@ slots:
 	vcpu->regs.x[1] = c->ram_size;
 	vcpu->regs.x[2] = 0; /* nothing mapped up front */
 	vcpu->regs.x[3] = c->entry_x3;
-	if (c->aarch32)
-		vcpu->regs.pstate = SPSR_SVC32_AIF;
 	return 0;
 fail:
 	s2_vm_destroy(&vm->mm);
