@@ -404,10 +404,15 @@ static void tlb_capacity_evicts(void **state)
 	assert_int_equal(s2_tlb_count(&tiny), 2);
 	assert_int_equal(tiny.stats.evictions, 2);
 	assert_int_equal(tiny.stats.hits, 16);
-	/* Blocks 2 and 3 are the ones kept; 0 comes back only by a walk,
-	 * and then stays. */
+	/*
+	 * Blocks 2 and 3 are the ones kept; 0 comes back only by a walk,
+	 * and then stays. The round robin goes on where it stopped: 0 took
+	 * way 0 (block 2's), so 2 coming back takes way 1 (block 3's), and
+	 * 0 stays.
+	 */
 	static const struct { unsigned int block; bool hit; } seq[] = {
 		{ 3, true }, { 2, true }, { 0, false }, { 0, true },
+		{ 3, true }, { 2, false }, { 0, true }, { 3, false },
 	};
 	for (i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
 		struct s2_mmu_access a = { RAM_IPA + seq[i].block * (2ULL << 20), S2_MMU_READ, 1 };
