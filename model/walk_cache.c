@@ -48,6 +48,8 @@ int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc
 	    (uint64_t)sets * ways > 0xffffffffu || (unsigned)repl >= S2_WC_REPL_NR)
 		return -S2_EINVAL;
 	*wc = (struct s2_wc){ .entries = entries, .sets = sets, .ways = ways,
+			      .set_mask = sets - 1,
+			      .set_bytes = (uint64_t)ways * sizeof(*entries),
 			      .repl = (uint8_t)repl };
 	for (i = 0; i < (uint64_t)sets * ways; i++)
 		entries[i] = (struct s2_wc_entry){ 0 };

@@ -49,6 +49,17 @@ static inline bool leaf_ok(const struct s2_mmu_tt *c, int level, uint64_t d)
 	return (d & c->fast_mask) == DESC_VALID && (c->block_levels & BIT(level + 1));
 }
 
+/* A 4KB-granule walk cache's level-2 entries: each covers 2MB. */
+#define WC_SHIFT2 21
+
+/* A look-up that hit @e at @level, counted. */
+static inline void wc_hit_at(struct s2_wc *wc, struct s2_wc_entry *e, int level)
+{
+	wc->stats.lookups++;
+	wc->stats.hits[level + 1]++;
+	e->stamp = ++wc->clock;
+}
+
 /* A walk-cache look-up the general walk makes, hit (@h) or miss, counted. */
 static inline void wc_count(struct s2_walk *w, struct s2_wc *wc,
 			    struct s2_wc_entry *h)
@@ -63,13 +74,13 @@ static inline void wc_count(struct s2_walk *w, struct s2_wc *wc,
 }
 
 /*
- * The final stage 2 of @ipa through the stage-2 walk cache
- * (walk_s2_cached()), found in full before anything is counted: false
- * with nothing changed when the cache has no table descriptor for @ipa or
- * the walk below it leaves the usual cases.
+ * final_s2_cached() when the stage-2 walk cache has no level-2 entry for
+ * @ipa: the look-up goes on at level 1 (walk_s2_cached()'s, deepest
+ * first), then the walk from the entry it finds or from the start level.
  */
-static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
-			    uint32_t *reads2)
+static __attribute__((noinline)) bool
+final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
+	      uint32_t *reads2)
 {
 	const struct s2_mmu_tt *s2 = w->s2;
 	struct s2_wc *wc = w->wc2;
@@ -80,10 +91,7 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	uint64_t off, d, idx_mask = 511;
 	int level, level0;
 
-	/* AArch64.IPAIsOutOfRange: the general walk faults. */
-	if (!wc || (ipa & w->s2_range))
-		return false;
-	h = wc_table_find_g(wc, s2->start, 12, w->vmid, 0, ipa);
+	h = wc_table_find_from(wc, 1, s2->start, 12, w->vmid, 0, ipa);
 	if (h) {
 		level = h->level + 1;
 		shift = 12 + 9 * (unsigned)(3 - level);
@@ -122,14 +130,56 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	return true;
 }
 
-unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
-				uint64_t va, struct tt_leaf *lf,
-				struct tt_leaf *lf2, uint32_t *reads2)
+
+/*
+ * The final stage 2 of @ipa through the stage-2 walk cache
+ * (walk_s2_cached()), found in full before anything is counted: false
+ * with nothing changed when the cache has no table descriptor for @ipa or
+ * the walk below it leaves the usual cases. Inline, the warm case: a
+ * level-2 entry, then the level-3 page.
+ */
+static inline bool final_s2_cached(struct s2_walk *w, uint64_t ipa,
+				   struct tt_leaf *lf2, uint32_t *reads2)
+{
+	const struct s2_mmu_tt *s2 = w->s2;
+	struct s2_wc *wc = w->wc2;
+	const uint64_t tag = ipa >> WC_SHIFT2;
+	struct s2_wc_entry *h;
+	uint64_t off, d;
+
+	/* AArch64.IPAIsOutOfRange: the general walk faults. */
+	if (!wc || (ipa & w->s2_range))
+		return false;
+	if (__builtin_expect(s2->start > 2, 0))
+		return final_s2_cold(w, ipa, lf2, reads2);
+	h = wc_ways(wc, wc_set(wc, tag, 2), tag, WC_KEY(w->vmid, 0, 2, WC_SHIFT2, 12), ~0ULL);
+	if (!h)
+		return final_s2_cold(w, ipa, lf2, reads2);
+	off = h->out - w->mem.base + ((ipa >> 12) & 511) * 8;
+	if (!read_off(w, off, &d) || (d & s2->fast_mask) != (DESC_VALID | DESC_PAGE))
+		return false;
+	wc_hit_at(wc, h, 2);
+	w->wc_hits++;
+	*reads2 = 1;
+	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
+	leaf_set(lf2, d, off, 3, 12, d & s2->oa_mask, ipa);
+	return true;
+}
+
+/*
+ * s2_model_walk2d_cached() when the stage-1 walk cache has no level-2
+ * entry for @va: the look-up goes on at level 1 (walk_s1()'s, deepest
+ * first), then each fetch below the entry found, or from the start level.
+ */
+static __attribute__((noinline)) unsigned
+walk2d_cold(struct s2_walk *w, const struct s2_mmu_tt *c, uint64_t va,
+	    struct tt_leaf *lf, struct tt_leaf *lf2, uint32_t *reads2)
 {
 	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
 	const uint64_t ia = va & GENMASK(55, 0);
 	struct s2_wc *wc = w->wc1, *ntlb = w->ntlb;
-	struct s2_wc_entry *h = wc_table_find_g(wc, c->start, 12, w->vmid, c->asid, ia);
+	struct s2_wc_entry *h = wc_table_find_from(wc, 1, c->start, 12, w->vmid,
+						   c->asid, ia);
 	/* Levels 0 to 3 fetched, 0 to 2 filled: no level -1 (below). */
 	struct s2_wc_entry *fetch[4];
 	struct wc_fill fills[3];
@@ -192,6 +242,41 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 	w->s2_cache_hits += n;
 	w->reads += n;
 	leaf_set(lf, d, tbl_attrs, level, shift, d & c->oa_mask, va);
+	w->s1_dipa = ipa;
+	return final_s2_cached(w, lf->out, lf2, reads2) ? 2 : 1;
+}
+
+unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
+				uint64_t va, struct tt_leaf *lf,
+				struct tt_leaf *lf2, uint32_t *reads2)
+{
+	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
+	const uint64_t tag = (va & GENMASK(55, 0)) >> WC_SHIFT2;
+	struct s2_wc *wc = w->wc1, *ntlb = w->ntlb;
+	struct s2_wc_entry *h, *e;
+	uint64_t ipa, d;
+
+	if (__builtin_expect(c->start > 2, 0))
+		return walk2d_cold(w, c, va, lf, lf2, reads2);
+	h = wc_ways(wc, wc_set(wc, tag, 2), tag,
+		    WC_KEY(w->vmid, c->asid, 2, WC_SHIFT2, 12), ~0ULL);
+	if (!h)
+		return walk2d_cold(w, c, va, lf, lf2, reads2);
+	/* The warm case: the level-3 fetch, through the nested TLB. */
+	ipa = h->out + ((va >> 12) & 511) * 8;
+	e = wc_leaf_find(ntlb, w->vmid, ipa);
+	if (!e || !(e->perm & S2_MMU_PERM_R1) ||
+	    !read_off(w, (e->out | (ipa & LOWMASK(e->shift))) - w->mem.base, &d) ||
+	    (d & c->fast_mask) != (DESC_VALID | DESC_PAGE))
+		return 0;
+	/* Three distinct caches (walk_wc_fast_ok()): each its own order. */
+	wc_hit_at(wc, h, 2);
+	w->wc_hits++;
+	ntlb->stats.lookups++;
+	wc_hit(ntlb, e);
+	w->s2_cache_hits++;
+	w->reads++;
+	leaf_set(lf, d, (uint64_t)h->tbl << 59, 3, 12, d & c->oa_mask, va);
 	w->s1_dipa = ipa;
 	return final_s2_cached(w, lf->out, lf2, reads2) ? 2 : 1;
 }

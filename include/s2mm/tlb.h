@@ -173,6 +173,8 @@ struct s2_wc_stats {
 /** struct s2_wc - One walk cache. Fields other than @stats are private. */
 struct s2_wc {
 	struct s2_wc_entry *entries; /* sets * ways, the caller's storage */
+	uint64_t set_bytes;          /* ways * sizeof(struct s2_wc_entry) */
+	uint32_t set_mask;           /* sets - 1 */
 	uint32_t sets;               /* a power of two */
 	uint32_t ways;               /* entries per set */
 	uint32_t victim;             /* round-robin cursor */
