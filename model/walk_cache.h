@@ -92,7 +92,8 @@ wc_ways(const struct s2_wc *wc, struct s2_wc_entry *e, uint64_t tag,
 /* A hit on @e: counted by its level, and its LRU time. */
 static inline void wc_hit(struct s2_wc *wc, struct s2_wc_entry *e)
 {
-	wc->stats.hits[e->level + 1]++;
+	/* hits[level + 1], indexed without a 32-bit sum to widen. */
+	(wc->stats.hits + 1)[(intptr_t)e->level]++;
 	e->stamp = ++wc->clock;
 }
 
@@ -186,6 +187,25 @@ static inline struct s2_wc_entry *wc_leaf_find(const struct s2_wc *wc,
 			return e;
 	}
 	return NULL;
+}
+
+/*
+ * wc_leaf_find() with one probe when @wc holds leaves of one size, as a
+ * guest's stage 2 mostly is: none held, it probes a size no leaf has
+ * (63, wc->shift1), whose key no entry holds, and finds nothing, as the
+ * loop.
+ */
+static inline __attribute__((always_inline)) struct s2_wc_entry *
+wc_leaf_find1(const struct s2_wc *wc, uint16_t vmid, uint64_t ipa)
+{
+	unsigned shift = wc->shift1;
+	uint64_t tag;
+
+	if (__builtin_expect(shift > 63, 0))
+		return wc_leaf_find(wc, vmid, ipa);
+	tag = ipa >> shift;
+	return wc_ways(wc, wc_set(wc, tag, 0), tag, WC_KEY(vmid, 0, 0, shift, 0),
+		       WC_KEY_NOLEVEL);
 }
 
 /*

@@ -78,7 +78,7 @@ static inline void wc_count(struct s2_walk *w, struct s2_wc *wc,
  * @ipa: the look-up goes on at level 1 (walk_s2_cached()'s, deepest
  * first), then the walk from the entry it finds or from the start level.
  */
-static __attribute__((noinline)) bool
+static __attribute__((noinline)) unsigned
 final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 	      uint32_t *reads2)
 {
@@ -99,7 +99,7 @@ final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 	} else {
 		/* A miss: walk_s2_cached() walks from the start level. */
 		if (s2->start < 0)
-			return false;
+			return 1;
 		level = s2->start;
 		shift = s2->start_shift;
 		idx_mask = s2->start_mask;   /* concatenated tables */
@@ -109,7 +109,7 @@ final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 	for (;;) {
 		off += ((ipa >> shift) & idx_mask) * 8;
 		if (!read_off(w, off, &d))
-			return false;
+			return 1;
 		if (level == 3 || (d & s2->fast_mask) != (DESC_VALID | DESC_TABLE))
 			break;
 		fills[nf++] = (struct wc_fill){ d & s2->oa_mask, level, 0 };
@@ -119,7 +119,7 @@ final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 		idx_mask = 511;
 	}
 	if (!leaf_ok(s2, level, d))
-		return false;
+		return 1;
 	/* walk_s2_cached()'s look-up, hit or miss, and fills, in its order. */
 	wc_count(w, wc, h);
 	for (unsigned i = 0; i < nf; i++)
@@ -127,19 +127,21 @@ final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 	*reads2 = (uint32_t)(level - level0 + 1);
 	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
 	leaf_set(lf2, d, off, level, shift, d & s2->oa_mask, ipa);
-	return true;
+	return 2;
 }
-
 
 /*
  * The final stage 2 of @ipa through the stage-2 walk cache
- * (walk_s2_cached()), found in full before anything is counted: false
- * with nothing changed when the cache has no table descriptor for @ipa or
- * the walk below it leaves the usual cases. Inline, the warm case: a
- * level-2 entry, then the level-3 page.
+ * (walk_s2_cached()), found in full before anything is counted: 1 with
+ * nothing changed when the cache has no table descriptor for @ipa or the
+ * walk below it leaves the usual cases, else 2 (s2_model_walk2d_cached()'s
+ * return values). Here the warm case, a level-2 entry, then the level-3
+ * page; a function of its own, tail-called, so that the stage-1 part
+ * keeps fewer values in registers.
  */
-static inline bool final_s2_cached(struct s2_walk *w, uint64_t ipa,
-				   struct tt_leaf *lf2, uint32_t *reads2)
+static __attribute__((noinline)) unsigned
+final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
+		uint32_t *reads2)
 {
 	const struct s2_mmu_tt *s2 = w->s2;
 	struct s2_wc *wc = w->wc2;
@@ -149,7 +151,7 @@ static inline bool final_s2_cached(struct s2_walk *w, uint64_t ipa,
 
 	/* AArch64.IPAIsOutOfRange: the general walk faults. */
 	if (!wc || (ipa & w->s2_range))
-		return false;
+		return 1;
 	if (__builtin_expect(s2->start > 2, 0))
 		return final_s2_cold(w, ipa, lf2, reads2);
 	h = wc_ways(wc, wc_set(wc, tag, 2), tag, WC_KEY(w->vmid, 0, 2, WC_SHIFT2, 12), ~0ULL);
@@ -157,13 +159,13 @@ static inline bool final_s2_cached(struct s2_walk *w, uint64_t ipa,
 		return final_s2_cold(w, ipa, lf2, reads2);
 	off = h->out - w->mem.base + ((ipa >> 12) & 511) * 8;
 	if (!read_off(w, off, &d) || (d & s2->fast_mask) != (DESC_VALID | DESC_PAGE))
-		return false;
+		return 1;
 	wc_hit_at(wc, h, 2);
 	w->wc_hits++;
 	*reads2 = 1;
 	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
 	leaf_set(lf2, d, off, 3, 12, d & s2->oa_mask, ipa);
-	return true;
+	return 2;
 }
 
 /*
@@ -243,7 +245,7 @@ walk2d_cold(struct s2_walk *w, const struct s2_mmu_tt *c, uint64_t va,
 	w->reads += n;
 	leaf_set(lf, d, tbl_attrs, level, shift, d & c->oa_mask, va);
 	w->s1_dipa = ipa;
-	return final_s2_cached(w, lf->out, lf2, reads2) ? 2 : 1;
+	return final_s2_cached(w, lf->out, lf2, reads2);
 }
 
 unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
@@ -264,9 +266,10 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 		return walk2d_cold(w, c, va, lf, lf2, reads2);
 	/* The warm case: the level-3 fetch, through the nested TLB. */
 	ipa = h->out + ((va >> 12) & 511) * 8;
-	e = wc_leaf_find(ntlb, w->vmid, ipa);
+	e = wc_leaf_find1(ntlb, w->vmid, ipa);
+	/* A leaf's size: below 64 bits, no LOWMASK() range check. */
 	if (!e || !(e->perm & S2_MMU_PERM_R1) ||
-	    !read_off(w, (e->out | (ipa & LOWMASK(e->shift))) - w->mem.base, &d) ||
+	    !read_off(w, (e->out | (ipa & (BIT(e->shift) - 1))) - w->mem.base, &d) ||
 	    (d & c->fast_mask) != (DESC_VALID | DESC_PAGE))
 		return 0;
 	/* Three distinct caches (walk_wc_fast_ok()): each its own order. */
@@ -278,5 +281,5 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 	w->reads++;
 	leaf_set(lf, d, (uint64_t)h->tbl << 59, 3, 12, d & c->oa_mask, va);
 	w->s1_dipa = ipa;
-	return final_s2_cached(w, lf->out, lf2, reads2) ? 2 : 1;
+	return final_s2_cached(w, lf->out, lf2, reads2);
 }

@@ -181,6 +181,8 @@ struct s2_wc {
 	uint8_t repl;                /* enum s2_wc_repl */
 	uint64_t clock;              /* LRU time */
 	uint64_t shifts;             /* nested TLB: bit n, some entry has shift n */
+	uint8_t shift1;              /* nested TLB: the one n of @shifts (63: none,
+				      * 64: several) */
 	uint32_t granules;           /* walk caches: bit n, some entry has gbits n */
 	uint32_t fills[8];           /* slots filled since the last whole scan */
 	uint32_t fills_n;            /* fills logged; more: only a count */
