@@ -135,11 +135,10 @@ final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
  * (walk_s2_cached()), found in full before anything is counted: 1 with
  * nothing changed when the cache has no table descriptor for @ipa or the
  * walk below it leaves the usual cases, else 2 (s2_model_walk2d_cached()'s
- * return values). Here the warm case, a level-2 entry, then the level-3
- * page; a function of its own, tail-called, so that the stage-1 part
- * keeps fewer values in registers.
+ * return values). Inline, the warm case: a level-2 entry, then the
+ * level-3 page.
  */
-static __attribute__((noinline)) unsigned
+static inline __attribute__((always_inline)) unsigned
 final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 		uint32_t *reads2)
 {
