@@ -35,6 +35,8 @@ static void shifts_set(struct s2_wc *wc, uint64_t shifts)
 	wc->shifts = shifts;
 	wc->shift1 = shifts & (shifts - 1) ? 64 :
 		     (uint8_t)__builtin_ctzll(shifts | BIT(63));
+	wc->key1 = WC_KEY(0, 0, 0, wc->shift1, 0);
+	wc->low1 = LOWMASK(wc->shift1);
 }
 
 static void fills_reset(struct s2_wc *wc, uint32_t vmid)

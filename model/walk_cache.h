@@ -190,22 +190,31 @@ static inline struct s2_wc_entry *wc_leaf_find(const struct s2_wc *wc,
 }
 
 /*
- * wc_leaf_find() with one probe when @wc holds leaves of one size, as a
- * guest's stage 2 mostly is: none held, it probes a size no leaf has
- * (63, wc->shift1), whose key no entry holds, and finds nothing, as the
- * loop.
+ * wc_leaf_find(), and the PA of @ipa in the leaf found (@pa), with one
+ * probe when @wc holds leaves of one size, as a guest's stage 2 mostly
+ * does (wc->shift1, with its key and low bits): none held, it probes a
+ * size no leaf has (63), whose key no entry holds, and finds nothing, as
+ * the loop.
  */
 static inline __attribute__((always_inline)) struct s2_wc_entry *
-wc_leaf_find1(const struct s2_wc *wc, uint16_t vmid, uint64_t ipa)
+wc_leaf_find_pa(const struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
+		uint64_t *pa)
 {
 	unsigned shift = wc->shift1;
+	struct s2_wc_entry *e;
 	uint64_t tag;
 
-	if (__builtin_expect(shift > 63, 0))
-		return wc_leaf_find(wc, vmid, ipa);
+	if (__builtin_expect(shift > 63, 0)) {
+		e = wc_leaf_find(wc, vmid, ipa);
+		if (e)
+			*pa = e->out | (ipa & LOWMASK(e->shift));
+		return e;
+	}
 	tag = ipa >> shift;
-	return wc_ways(wc, wc_set(wc, tag, 0), tag, WC_KEY(vmid, 0, 0, shift, 0),
-		       WC_KEY_NOLEVEL);
+	e = wc_ways(wc, wc_set(wc, tag, 0), tag, vmid | wc->key1, WC_KEY_NOLEVEL);
+	if (e)
+		*pa = e->out | (ipa & wc->low1);
+	return e;
 }
 
 /*

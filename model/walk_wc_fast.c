@@ -255,7 +255,7 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 	const uint64_t tag = (va & GENMASK(55, 0)) >> WC_SHIFT2;
 	struct s2_wc *wc = w->wc1, *ntlb = w->ntlb;
 	struct s2_wc_entry *h, *e;
-	uint64_t ipa, d;
+	uint64_t ipa, pa, d;
 
 	if (__builtin_expect(c->start > 2, 0))
 		return walk2d_cold(w, c, va, lf, lf2, reads2);
@@ -265,19 +265,17 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 		return walk2d_cold(w, c, va, lf, lf2, reads2);
 	/* The warm case: the level-3 fetch, through the nested TLB. */
 	ipa = h->out + ((va >> 12) & 511) * 8;
-	e = wc_leaf_find1(ntlb, w->vmid, ipa);
-	/* A leaf's size: below 64 bits, no LOWMASK() range check. */
-	if (!e || !(e->perm & S2_MMU_PERM_R1) ||
-	    !read_off(w, (e->out | (ipa & (BIT(e->shift) - 1))) - w->mem.base, &d) ||
+	e = wc_leaf_find_pa(ntlb, w->vmid, ipa, &pa);
+	if (!e || !(e->perm & S2_MMU_PERM_R1) || !read_off(w, pa - w->mem.base, &d) ||
 	    (d & c->fast_mask) != (DESC_VALID | DESC_PAGE))
 		return 0;
 	/* Three distinct caches (walk_wc_fast_ok()): each its own order. */
+	w->reads++;
 	wc_hit_at(wc, h, 2);
 	w->wc_hits++;
 	ntlb->stats.lookups++;
 	wc_hit(ntlb, e);
 	w->s2_cache_hits++;
-	w->reads++;
 	leaf_set(lf, d, (uint64_t)h->tbl << 59, 3, 12, d & c->oa_mask, va);
 	w->s1_dipa = ipa;
 	return final_s2_cached(w, lf->out, lf2, reads2);

@@ -183,6 +183,8 @@ struct s2_wc {
 	uint64_t shifts;             /* nested TLB: bit n, some entry has shift n */
 	uint8_t shift1;              /* nested TLB: the one n of @shifts (63: none,
 				      * 64: several) */
+	uint64_t key1;               /* nested TLB: @shift1 and valid, as keyed */
+	uint64_t low1;               /* nested TLB: bits below @shift1 */
 	uint32_t granules;           /* walk caches: bit n, some entry has gbits n */
 	uint32_t fills[8];           /* slots filled since the last whole scan */
 	uint32_t fills_n;            /* fills logged; more: only a count */
