@@ -49,8 +49,9 @@ static inline bool leaf_ok(const struct s2_mmu_tt *c, int level, uint64_t d)
 	return (d & c->fast_mask) == DESC_VALID && (c->block_levels & BIT(level + 1));
 }
 
-/* A 4KB-granule walk cache's level-2 entries: each covers 2MB. */
+/* A 4KB-granule walk cache's level-2 and level-1 entries: 2MB, 1GB. */
 #define WC_SHIFT2 21
+#define WC_SHIFT1 30
 
 /* A look-up that hit @e at @level, counted. */
 static inline void wc_hit_at(struct s2_wc *wc, struct s2_wc_entry *e, int level)
@@ -131,6 +132,39 @@ final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 }
 
 /*
+ * final_s2_cached() when the stage-2 walk cache has no level-2 entry for
+ * @ipa: a level-1 entry, then a 2MB block, as a guest's memory mapped in
+ * blocks mostly is; anything else final_s2_cold()'s.
+ */
+static __attribute__((noinline)) unsigned
+final_s2_l1(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
+	    uint32_t *reads2)
+{
+	const struct s2_mmu_tt *s2 = w->s2;
+	struct s2_wc *wc = w->wc2;
+	const uint64_t tag = ipa >> WC_SHIFT1;
+	struct s2_wc_entry *h;
+	uint64_t off, d;
+
+	if (s2->start > 1)
+		return final_s2_cold(w, ipa, lf2, reads2);
+	h = wc_ways(wc, wc_set(wc, tag, 1), tag, WC_KEY(w->vmid, 0, 1, WC_SHIFT1, 12), ~0ULL);
+	if (!h)
+		return final_s2_cold(w, ipa, lf2, reads2);
+	off = h->out - w->mem.base + ((ipa >> WC_SHIFT2) & 511) * 8;
+	if (!read_off(w, off, &d))
+		return 1;
+	/* A table (its fill) or no block: the general case's. */
+	if (!leaf_ok(s2, 2, d))
+		return final_s2_cold(w, ipa, lf2, reads2);
+	wc_hit_at(wc, h, 1);
+	w->wc_hits++;
+	*reads2 = 1;
+	leaf_set(lf2, d, off, 2, WC_SHIFT2, d & s2->oa_mask, ipa);
+	return 2;
+}
+
+/*
  * The final stage 2 of @ipa through the stage-2 walk cache
  * (walk_s2_cached()), found in full before anything is counted: 1 with
  * nothing changed when the cache has no table descriptor for @ipa or the
@@ -155,7 +189,7 @@ final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 		return final_s2_cold(w, ipa, lf2, reads2);
 	h = wc_ways(wc, wc_set(wc, tag, 2), tag, WC_KEY(w->vmid, 0, 2, WC_SHIFT2, 12), ~0ULL);
 	if (!h)
-		return final_s2_cold(w, ipa, lf2, reads2);
+		return final_s2_l1(w, ipa, lf2, reads2);
 	off = h->out - w->mem.base + ((ipa >> 12) & 511) * 8;
 	if (!read_off(w, off, &d) || (d & s2->fast_mask) != (DESC_VALID | DESC_PAGE))
 		return 1;
