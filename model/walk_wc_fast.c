@@ -6,7 +6,10 @@
  * table descriptor. walk_wc_fast.h says what it covers; it is the general
  * walker's cached walk (walk.c, walk_s1() and walk_s2_cached()) less the
  * cases it declines, and the checked build (S2MM_MODEL_CHECK_FAST)
- * compares the two, caches included. Freestanding.
+ * compares the two, caches included. The warm case (a level-2 entry at
+ * each stage, or a level-1 entry and a block for the final IPA) is
+ * straight-line code; a shallower hit, a fill or a miss takes the general
+ * loop below it (walk2d_cold(), final_s2_cold()). Freestanding.
  */
 #include <stdbool.h>
 #include <stdint.h>
