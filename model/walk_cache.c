@@ -26,6 +26,19 @@
 _Static_assert(sizeof(((struct s2_wc *)0)->fills) == WC_FILL_LOG * sizeof(uint32_t),
 	       "the fill log's size");
 
+/*
+ * The nested TLB's sizes: @shifts, and the one size for the look-up's
+ * single probe (wc_leaf_find1()); none held, 63, a size no leaf has.
+ */
+static void shifts_set(struct s2_wc *wc, uint64_t shifts)
+{
+	wc->shifts = shifts;
+	wc->shift1 = shifts & (shifts - 1) ? 64 :
+		     (uint8_t)__builtin_ctzll(shifts | BIT(63));
+	wc->key1 = WC_KEY(0, 0, 0, wc->shift1, 0);
+	wc->low1 = LOWMASK(wc->shift1);
+}
+
 static void fills_reset(struct s2_wc *wc, uint32_t vmid)
 {
 	wc->fills_n = 0;
@@ -48,10 +61,13 @@ int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc
 	    (uint64_t)sets * ways > 0xffffffffu || (unsigned)repl >= S2_WC_REPL_NR)
 		return -S2_EINVAL;
 	*wc = (struct s2_wc){ .entries = entries, .sets = sets, .ways = ways,
+			      .set_mask = sets - 1,
+			      .set_bytes = (uint64_t)ways * sizeof(*entries),
 			      .repl = (uint8_t)repl };
 	for (i = 0; i < (uint64_t)sets * ways; i++)
 		entries[i] = (struct s2_wc_entry){ 0 };
 	fills_reset(wc, WC_FILL_ANY);
+	shifts_set(wc, 0);
 	tlb->wc[type] = wc;
 	return 0;
 }
@@ -115,7 +131,7 @@ void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
 	};
 
 	fill(wc, wc_set(wc, n.tag, 0), &n);
-	wc->shifts |= 1ULL << leaf->shift;
+	shifts_set(wc, wc->shifts | 1ULL << leaf->shift);
 }
 
 /*
@@ -267,7 +283,7 @@ void wc_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 			}
 		}
 		if (t == S2_WC_NESTED)
-			wc->shifts = shifts;
+			shifts_set(wc, shifts);
 		/* ASIDE1 only removes: what the log covers, it still covers. */
 		if (op->op != S2_TLBI_ASIDE1)
 			fills_reset(wc, op->op == S2_TLBI_ALLE1 ? WC_FILL_ANY : op->vmid);

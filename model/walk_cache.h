@@ -31,13 +31,17 @@ static inline unsigned wc_level_shift(const struct s2_mmu_tt *c, int level)
 	return c->gbits + (unsigned)(3 - level) * c->stride;
 }
 
-/* Levels of one prefix spread over neighbouring sets. */
+/*
+ * Levels of one prefix spread over neighbouring sets. The set's byte
+ * offset from the mask and stride s2_tlb_walk_cache() keeps: a look-up
+ * with warm caches is mostly this and the compares.
+ */
 static inline struct s2_wc_entry *wc_set(const struct s2_wc *wc, uint64_t tag,
 					 int level)
 {
-	uint32_t set = (uint32_t)(tag + (uint64_t)(level + 1)) & (wc->sets - 1);
+	uint64_t set = (tag + (uint64_t)(level + 1)) & wc->set_mask;
 
-	return &wc->entries[(uint64_t)set * wc->ways];
+	return (struct s2_wc_entry *)((char *)wc->entries + set * wc->set_bytes);
 }
 
 /*
@@ -67,10 +71,29 @@ static inline uint64_t wc_key(const struct s2_wc_entry *e)
 	return k;
 }
 
+/*
+ * The first way of the set at @e holding @tag and, under @mask, @key:
+ * ways run from @e to the set's end (at least one).
+ */
+static inline __attribute__((always_inline)) struct s2_wc_entry *
+wc_ways(const struct s2_wc *wc, struct s2_wc_entry *e, uint64_t tag,
+	uint64_t key, uint64_t mask)
+{
+	const struct s2_wc_entry *end =
+		(const struct s2_wc_entry *)((const char *)e + wc->set_bytes);
+
+	do {
+		if (e->tag == tag && (wc_key(e) & mask) == key)
+			return e;
+	} while (++e < end);
+	return NULL;
+}
+
 /* A hit on @e: counted by its level, and its LRU time. */
 static inline void wc_hit(struct s2_wc *wc, struct s2_wc_entry *e)
 {
-	wc->stats.hits[e->level + 1]++;
+	/* hits[level + 1], indexed without a 32-bit sum to widen. */
+	(wc->stats.hits + 1)[(intptr_t)e->level]++;
 	e->stamp = ++wc->clock;
 }
 
@@ -78,27 +101,35 @@ static inline void wc_hit(struct s2_wc *wc, struct s2_wc_entry *e)
  * The entry wc_table_lookup() would hit, uncounted: for a walk that decides
  * whether to use it before it counts anything (walk_wc_fast.c). @gbits:
  * the granule's, a constant where the caller knows it (shifts and keys
- * then fold), with @start the walk's start level.
+ * then fold), with @start the walk's start level; levels @top down to
+ * @start are probed (a caller that found level 2 empty starts below it).
  */
 static inline __attribute__((always_inline)) struct s2_wc_entry *
-wc_table_find_g(const struct s2_wc *wc, int start, const unsigned gbits,
-		uint16_t vmid, uint16_t asid, uint64_t ia)
+wc_table_find_from(const struct s2_wc *wc, int top, int start,
+		   const unsigned gbits, uint16_t vmid, uint16_t asid, uint64_t ia)
 {
 	const uint64_t key0 = WC_KEY(vmid, asid, 0, 0, gbits);
 
 	/* The deepest first: it skips the most reads. */
 #pragma GCC unroll 4
-	for (int level = 2; level >= start; level--) {
+	for (int level = top; level >= start; level--) {
 		unsigned shift = gbits + (unsigned)(3 - level) * (gbits - 3);
 		uint64_t tag = ia >> shift;
 		uint64_t key = key0 | WC_KEY(0, 0, level, shift, 0);
-		struct s2_wc_entry *e = wc_set(wc, tag, level);
+		struct s2_wc_entry *e = wc_ways(wc, wc_set(wc, tag, level), tag, key, ~0ULL);
 
-		for (uint32_t w = 0; w < wc->ways; w++, e++)
-			if (e->tag == tag && wc_key(e) == key)
-				return e;
+		if (e)
+			return e;
 	}
 	return NULL;
+}
+
+/* wc_table_find_from() from level 2, the deepest a walk cache holds. */
+static inline __attribute__((always_inline)) struct s2_wc_entry *
+wc_table_find_g(const struct s2_wc *wc, int start, const unsigned gbits,
+		uint16_t vmid, uint16_t asid, uint64_t ia)
+{
+	return wc_table_find_from(wc, 2, start, gbits, vmid, asid, ia);
 }
 
 static inline struct s2_wc_entry *wc_table_find(const struct s2_wc *wc,
@@ -149,13 +180,41 @@ static inline struct s2_wc_entry *wc_leaf_find(const struct s2_wc *wc,
 	for (uint64_t shifts = wc->shifts; shifts; shifts &= shifts - 1) {
 		unsigned shift = (unsigned)__builtin_ctzll(shifts);
 		uint64_t tag = ipa >> shift, key = WC_KEY(vmid, 0, 0, shift, 0);
-		struct s2_wc_entry *e = wc_set(wc, tag, 0);
+		struct s2_wc_entry *e = wc_ways(wc, wc_set(wc, tag, 0), tag, key,
+						WC_KEY_NOLEVEL);
 
-		for (uint32_t w = 0; w < wc->ways; w++, e++)
-			if (e->tag == tag && (wc_key(e) & WC_KEY_NOLEVEL) == key)
-				return e;
+		if (e)
+			return e;
 	}
 	return NULL;
+}
+
+/*
+ * wc_leaf_find(), and the PA of @ipa in the leaf found (@pa), with one
+ * probe when @wc holds leaves of one size, as a guest's stage 2 mostly
+ * does (wc->shift1, with its key and low bits): none held, it probes a
+ * size no leaf has (63), whose key no entry holds, and finds nothing, as
+ * the loop.
+ */
+static inline __attribute__((always_inline)) struct s2_wc_entry *
+wc_leaf_find_pa(const struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
+		uint64_t *pa)
+{
+	unsigned shift = wc->shift1;
+	struct s2_wc_entry *e;
+	uint64_t tag;
+
+	if (__builtin_expect(shift > 63, 0)) {
+		e = wc_leaf_find(wc, vmid, ipa);
+		if (e)
+			*pa = e->out | (ipa & LOWMASK(e->shift));
+		return e;
+	}
+	tag = ipa >> shift;
+	e = wc_ways(wc, wc_set(wc, tag, 0), tag, vmid | wc->key1, WC_KEY_NOLEVEL);
+	if (e)
+		*pa = e->out | (ipa & wc->low1);
+	return e;
 }
 
 /*

@@ -6,7 +6,10 @@
  * table descriptor. walk_wc_fast.h says what it covers; it is the general
  * walker's cached walk (walk.c, walk_s1() and walk_s2_cached()) less the
  * cases it declines, and the checked build (S2MM_MODEL_CHECK_FAST)
- * compares the two, caches included. Freestanding.
+ * compares the two, caches included. The warm case (a level-2 entry at
+ * each stage, or a level-1 entry and a block for the final IPA) is
+ * straight-line code; a shallower hit, a fill or a miss takes the general
+ * loop below it (walk2d_cold(), final_s2_cold()). Freestanding.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,6 +52,18 @@ static inline bool leaf_ok(const struct s2_mmu_tt *c, int level, uint64_t d)
 	return (d & c->fast_mask) == DESC_VALID && (c->block_levels & BIT(level + 1));
 }
 
+/* A 4KB-granule walk cache's level-2 and level-1 entries: 2MB, 1GB. */
+#define WC_SHIFT2 21
+#define WC_SHIFT1 30
+
+/* A look-up that hit @e at @level, counted. */
+static inline void wc_hit_at(struct s2_wc *wc, struct s2_wc_entry *e, int level)
+{
+	wc->stats.lookups++;
+	wc->stats.hits[level + 1]++;
+	e->stamp = ++wc->clock;
+}
+
 /* A walk-cache look-up the general walk makes, hit (@h) or miss, counted. */
 static inline void wc_count(struct s2_walk *w, struct s2_wc *wc,
 			    struct s2_wc_entry *h)
@@ -63,13 +78,13 @@ static inline void wc_count(struct s2_walk *w, struct s2_wc *wc,
 }
 
 /*
- * The final stage 2 of @ipa through the stage-2 walk cache
- * (walk_s2_cached()), found in full before anything is counted: false
- * with nothing changed when the cache has no table descriptor for @ipa or
- * the walk below it leaves the usual cases.
+ * final_s2_cached() when the stage-2 walk cache has no level-2 entry for
+ * @ipa: the look-up goes on at level 1 (walk_s2_cached()'s, deepest
+ * first), then the walk from the entry it finds or from the start level.
  */
-static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
-			    uint32_t *reads2)
+static __attribute__((noinline)) unsigned
+final_s2_cold(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
+	      uint32_t *reads2)
 {
 	const struct s2_mmu_tt *s2 = w->s2;
 	struct s2_wc *wc = w->wc2;
@@ -80,10 +95,7 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	uint64_t off, d, idx_mask = 511;
 	int level, level0;
 
-	/* AArch64.IPAIsOutOfRange: the general walk faults. */
-	if (!wc || (ipa & w->s2_range))
-		return false;
-	h = wc_table_find_g(wc, s2->start, 12, w->vmid, 0, ipa);
+	h = wc_table_find_from(wc, 1, s2->start, 12, w->vmid, 0, ipa);
 	if (h) {
 		level = h->level + 1;
 		shift = 12 + 9 * (unsigned)(3 - level);
@@ -91,7 +103,7 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	} else {
 		/* A miss: walk_s2_cached() walks from the start level. */
 		if (s2->start < 0)
-			return false;
+			return 1;
 		level = s2->start;
 		shift = s2->start_shift;
 		idx_mask = s2->start_mask;   /* concatenated tables */
@@ -101,7 +113,7 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	for (;;) {
 		off += ((ipa >> shift) & idx_mask) * 8;
 		if (!read_off(w, off, &d))
-			return false;
+			return 1;
 		if (level == 3 || (d & s2->fast_mask) != (DESC_VALID | DESC_TABLE))
 			break;
 		fills[nf++] = (struct wc_fill){ d & s2->oa_mask, level, 0 };
@@ -111,7 +123,7 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 		idx_mask = 511;
 	}
 	if (!leaf_ok(s2, level, d))
-		return false;
+		return 1;
 	/* walk_s2_cached()'s look-up, hit or miss, and fills, in its order. */
 	wc_count(w, wc, h);
 	for (unsigned i = 0; i < nf; i++)
@@ -119,17 +131,93 @@ static bool final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2
 	*reads2 = (uint32_t)(level - level0 + 1);
 	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
 	leaf_set(lf2, d, off, level, shift, d & s2->oa_mask, ipa);
-	return true;
+	return 2;
 }
 
-unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
-				uint64_t va, struct tt_leaf *lf,
-				struct tt_leaf *lf2, uint32_t *reads2)
+/*
+ * final_s2_cached() when the stage-2 walk cache has no level-2 entry for
+ * @ipa: a level-1 entry, then a 2MB block, as a guest's memory mapped in
+ * blocks mostly is; anything else final_s2_cold()'s.
+ */
+static __attribute__((noinline)) unsigned
+final_s2_l1(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
+	    uint32_t *reads2)
+{
+	const struct s2_mmu_tt *s2 = w->s2;
+	struct s2_wc *wc = w->wc2;
+	const uint64_t tag = ipa >> WC_SHIFT1;
+	struct s2_wc_entry *h;
+	uint64_t off, d;
+
+	if (s2->start > 1)
+		return final_s2_cold(w, ipa, lf2, reads2);
+	h = wc_ways(wc, wc_set(wc, tag, 1), tag, WC_KEY(w->vmid, 0, 1, WC_SHIFT1, 12), ~0ULL);
+	if (!h)
+		return final_s2_cold(w, ipa, lf2, reads2);
+	off = h->out - w->mem.base + ((ipa >> WC_SHIFT2) & 511) * 8;
+	if (!read_off(w, off, &d))
+		return 1;
+	/* A table (its fill) or no block: the general case's. */
+	if (!leaf_ok(s2, 2, d))
+		return final_s2_cold(w, ipa, lf2, reads2);
+	wc_hit_at(wc, h, 1);
+	w->wc_hits++;
+	*reads2 = 1;
+	leaf_set(lf2, d, off, 2, WC_SHIFT2, d & s2->oa_mask, ipa);
+	return 2;
+}
+
+/*
+ * The final stage 2 of @ipa through the stage-2 walk cache
+ * (walk_s2_cached()), found in full before anything is counted: 1 with
+ * nothing changed when the cache has no table descriptor for @ipa or the
+ * walk below it leaves the usual cases, else 2 (s2_model_walk2d_cached()'s
+ * return values). Inline, the warm case: a level-2 entry, then the
+ * level-3 page.
+ */
+static inline __attribute__((always_inline)) unsigned
+final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
+		uint32_t *reads2)
+{
+	const struct s2_mmu_tt *s2 = w->s2;
+	struct s2_wc *wc = w->wc2;
+	const uint64_t tag = ipa >> WC_SHIFT2;
+	struct s2_wc_entry *h;
+	uint64_t off, d;
+
+	/* AArch64.IPAIsOutOfRange: the general walk faults. */
+	if (!wc || (ipa & w->s2_range))
+		return 1;
+	if (__builtin_expect(s2->start > 2, 0))
+		return final_s2_cold(w, ipa, lf2, reads2);
+	h = wc_ways(wc, wc_set(wc, tag, 2), tag, WC_KEY(w->vmid, 0, 2, WC_SHIFT2, 12), ~0ULL);
+	if (!h)
+		return final_s2_l1(w, ipa, lf2, reads2);
+	off = h->out - w->mem.base + ((ipa >> 12) & 511) * 8;
+	if (!read_off(w, off, &d) || (d & s2->fast_mask) != (DESC_VALID | DESC_PAGE))
+		return 1;
+	wc_hit_at(wc, h, 2);
+	w->wc_hits++;
+	*reads2 = 1;
+	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
+	leaf_set(lf2, d, off, 3, 12, d & s2->oa_mask, ipa);
+	return 2;
+}
+
+/*
+ * s2_model_walk2d_cached() when the stage-1 walk cache has no level-2
+ * entry for @va: the look-up goes on at level 1 (walk_s1()'s, deepest
+ * first), then each fetch below the entry found, or from the start level.
+ */
+static __attribute__((noinline)) unsigned
+walk2d_cold(struct s2_walk *w, const struct s2_mmu_tt *c, uint64_t va,
+	    struct tt_leaf *lf, struct tt_leaf *lf2, uint32_t *reads2)
 {
 	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
 	const uint64_t ia = va & GENMASK(55, 0);
 	struct s2_wc *wc = w->wc1, *ntlb = w->ntlb;
-	struct s2_wc_entry *h = wc_table_find_g(wc, c->start, 12, w->vmid, c->asid, ia);
+	struct s2_wc_entry *h = wc_table_find_from(wc, 1, c->start, 12, w->vmid,
+						   c->asid, ia);
 	/* Levels 0 to 3 fetched, 0 to 2 filled: no level -1 (below). */
 	struct s2_wc_entry *fetch[4];
 	struct wc_fill fills[3];
@@ -193,5 +281,39 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 	w->reads += n;
 	leaf_set(lf, d, tbl_attrs, level, shift, d & c->oa_mask, va);
 	w->s1_dipa = ipa;
-	return final_s2_cached(w, lf->out, lf2, reads2) ? 2 : 1;
+	return final_s2_cached(w, lf->out, lf2, reads2);
+}
+
+unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
+				uint64_t va, struct tt_leaf *lf,
+				struct tt_leaf *lf2, uint32_t *reads2)
+{
+	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
+	const uint64_t tag = (va & GENMASK(55, 0)) >> WC_SHIFT2;
+	struct s2_wc *wc = w->wc1, *ntlb = w->ntlb;
+	struct s2_wc_entry *h, *e;
+	uint64_t ipa, pa, d;
+
+	if (__builtin_expect(c->start > 2, 0))
+		return walk2d_cold(w, c, va, lf, lf2, reads2);
+	h = wc_ways(wc, wc_set(wc, tag, 2), tag,
+		    WC_KEY(w->vmid, c->asid, 2, WC_SHIFT2, 12), ~0ULL);
+	if (!h)
+		return walk2d_cold(w, c, va, lf, lf2, reads2);
+	/* The warm case: the level-3 fetch, through the nested TLB. */
+	ipa = h->out + ((va >> 12) & 511) * 8;
+	e = wc_leaf_find_pa(ntlb, w->vmid, ipa, &pa);
+	if (!e || !(e->perm & S2_MMU_PERM_R1) || !read_off(w, pa - w->mem.base, &d) ||
+	    (d & c->fast_mask) != (DESC_VALID | DESC_PAGE))
+		return 0;
+	/* Three distinct caches (walk_wc_fast_ok()): each its own order. */
+	w->reads++;
+	wc_hit_at(wc, h, 2);
+	w->wc_hits++;
+	ntlb->stats.lookups++;
+	wc_hit(ntlb, e);
+	w->s2_cache_hits++;
+	leaf_set(lf, d, (uint64_t)h->tbl << 59, 3, 12, d & c->oa_mask, va);
+	w->s1_dipa = ipa;
+	return final_s2_cached(w, lf->out, lf2, reads2);
 }

@@ -173,12 +173,18 @@ struct s2_wc_stats {
 /** struct s2_wc - One walk cache. Fields other than @stats are private. */
 struct s2_wc {
 	struct s2_wc_entry *entries; /* sets * ways, the caller's storage */
+	uint64_t set_bytes;          /* ways * sizeof(struct s2_wc_entry) */
+	uint32_t set_mask;           /* sets - 1 */
 	uint32_t sets;               /* a power of two */
 	uint32_t ways;               /* entries per set */
 	uint32_t victim;             /* round-robin cursor */
 	uint8_t repl;                /* enum s2_wc_repl */
 	uint64_t clock;              /* LRU time */
 	uint64_t shifts;             /* nested TLB: bit n, some entry has shift n */
+	uint8_t shift1;              /* nested TLB: the one n of @shifts (63: none,
+				      * 64: several) */
+	uint64_t key1;               /* nested TLB: @shift1 and valid, as keyed */
+	uint64_t low1;               /* nested TLB: bits below @shift1 */
 	uint32_t granules;           /* walk caches: bit n, some entry has gbits n */
 	uint32_t fills[8];           /* slots filled since the last whole scan */
 	uint32_t fills_n;            /* fills logged; more: only a count */

@@ -662,6 +662,53 @@ static void warm_walks_are_fast(void **state)
 	}
 }
 
+/*
+ * Walks the stage-1 walk cache serves from above level 2 take the cached
+ * walk too, its general loop: after VMALLE1 (which leaves the nested TLB
+ * and the stage-2 walk cache) a walk starts at level 0 and fetches all
+ * four levels through the nested TLB (4 reads, the final IPA from the
+ * stage-2 walk cache's level-2 entry: 1), filling levels 0 to 2; VA_Y,
+ * which shares X's tables down to level 2, then hits the level-1 entry
+ * (2 + 1), and its next page the level-2 one (1 + 1). Each is served
+ * (checked build: counted 2), the same as the general walk's.
+ */
+static void cold_walks_are_cached(void **state)
+{
+	struct wworld *w = world(C_S1 | C_S2 | C_NESTED);
+	static const struct { uint64_t va; uint32_t reads; } walk[] = {
+		{ VA_X + 4096, 5 }, { VA_Y + 4096, 3 }, { VA_Y + 2 * 4096, 2 },
+	};
+	unsigned long n[3] = { 0 };
+	bool checked = s2_model_cached_walks != NULL;
+	struct s2_wc_stats s1;
+	struct s2_mmu_result r;
+
+	(void)state;
+	xlate(w, VA_X);
+	/* Y's level-3 table page into the nested TLB. */
+	xlate(w, VA_Y);
+	tlbi(w, S2_TLBI_VMALLE1, VMID, 0, 0);
+	s1 = w->wc[S2_WC_S1].stats;
+	if (checked)
+		memcpy(n, s2_model_cached_walks, sizeof(n));
+	for (unsigned i = 0; i < 3; i++) {
+		r = xlate(w, walk[i].va);
+		assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+		assert_int_equal(r.pa, PA_DATA + (walk[i].va & 0xffff));
+		assert_int_equal(r.desc_reads, walk[i].reads);
+	}
+	/* The stage-1 walk cache: a miss, a level-1 hit, a level-2 hit. */
+	assert_int_equal(w->wc[S2_WC_S1].stats.misses, s1.misses + 1);
+	assert_int_equal(w->wc[S2_WC_S1].stats.hits[1 + 1], s1.hits[1 + 1] + 1);
+	assert_int_equal(w->wc[S2_WC_S1].stats.hits[2 + 1], s1.hits[2 + 1] + 1);
+	assert_int_equal(w->tlb.stats.stale_hits, 0);
+	if (checked) {
+		assert_int_equal(s2_model_cached_walks[2], n[2] + 3);
+		assert_int_equal(s2_model_cached_walks[0], n[0]);
+	}
+	world_free(w);
+}
+
 static void assert_wc_same(const struct s2_wc *a, const struct s2_wc *b)
 {
 	assert_int_equal(a->stats.lookups, b->stats.lookups);
@@ -755,6 +802,7 @@ int main(void)
 		cmocka_unit_test(bad_args),
 		cmocka_unit_test(storage_and_reset),
 		cmocka_unit_test(warm_walks_are_fast),
+		cmocka_unit_test(cold_walks_are_cached),
 		cmocka_unit_test(fills_evict_the_hit),
 		cmocka_unit_test(vmalle1_reaches_every_fill),
 	};
