@@ -709,6 +709,54 @@ static void cold_walks_are_cached(void **state)
 	world_free(w);
 }
 
+/*
+ * A stage-2 walk-cache hit at level 0 whose next descriptor is a 1GB
+ * block: the final stage 2 ends there (a block at level 1 with the 4KB
+ * granule, AArch64.BlockDescSupported). Nothing may read on below a
+ * block as if it were a table: here what such a read would find is
+ * made to look like a level-2 block and a level-3 page (in a data page
+ * the block maps, and a page of its own), so a walk that did would give
+ * another PA.
+ */
+static void block_below_a_cached_table(void **state)
+{
+	struct wworld *w = world(C_S1 | C_S2 | C_NESTED);
+	/* Level-0 index 0, level-1 index 3 (the block), level-2 index 5. */
+	const uint64_t ipa_b = 0xc0a01000ULL, va_w = 0x0000123456c00000ULL;
+	uint64_t decoy = tt_alloc(&w->t, 4096);
+	unsigned long n[3] = { 0 };
+	struct s2_mmu_result r;
+
+	(void)state;
+	/* The block: IPA 0xc0000000 + 1GB onto PA 0x40000000 (the window). */
+	tt_wr(&w->t, tt_slot(&w->t, &w->s2, 0xc0000000ULL, 1),
+	      s2_leaf(TT_MEM_BASE, 3, 0xf, 0, 1));
+	/* Read as a table, the block's output (data page 0) at index 5. */
+	tt_wr(&w->t, TT_MEM_BASE + 5 * 8, s2_leaf(decoy, 3, 0xf, 0, 2));
+	tt_wr(&w->t, decoy + 1 * 8, s2_leaf(PA_DATA + 0x7000, 3, 0xf, 0, 3));
+	tt_set(&w->t, &w->s1, va_w, 3, s1_leaf(ipa_b, 0, 0, S1_DESC_NG, 3));
+	/*
+	 * Warm: the stage-2 walk cache holds the level-0 table descriptor,
+	 * the nested TLB the stage-1 table pages; VMALLE1 leaves both and
+	 * sends the next access to the cached walk.
+	 */
+	xlate(w, VA_X);
+	r = xlate(w, va_w);
+	assert_int_equal(r.pa, TT_MEM_BASE + (ipa_b & 0x3fffffffULL));
+	tlbi(w, S2_TLBI_VMALLE1, VMID, 0, 0);
+	if (s2_model_cached_walks)
+		memcpy(n, s2_model_cached_walks, sizeof(n));
+	r = xlate(w, va_w + 0x10);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	assert_int_equal(r.pa, TT_MEM_BASE + (ipa_b & 0x3fffffffULL) + 0x10);
+	assert_int_equal(r.s2_level, 1);
+	assert_int_equal(w->tlb.stats.stale_hits, 0);
+	/* The checked build counts the walks the cached walk served whole. */
+	if (s2_model_cached_walks)
+		assert_int_equal(s2_model_cached_walks[2], n[2] + 1);
+	world_free(w);
+}
+
 static void assert_wc_same(const struct s2_wc *a, const struct s2_wc *b)
 {
 	assert_int_equal(a->stats.lookups, b->stats.lookups);
@@ -803,6 +851,7 @@ int main(void)
 		cmocka_unit_test(storage_and_reset),
 		cmocka_unit_test(warm_walks_are_fast),
 		cmocka_unit_test(cold_walks_are_cached),
+		cmocka_unit_test(block_below_a_cached_table),
 		cmocka_unit_test(fills_evict_the_hit),
 		cmocka_unit_test(vmalle1_reaches_every_fill),
 	};
