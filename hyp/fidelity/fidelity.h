@@ -160,6 +160,29 @@ bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
 int fid_sd_fetch_level(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
 		       uint64_t fipa);
 
+/*
+ * fid_sd_map_exec_section() - With short descriptors (@c->sd), map the
+ * section at @va (1MB aligned, its level-1 entry free) to IPA @ipa (1MB
+ * aligned, below 4GB), executable at PL1: PL1 read-only, PL0 no access,
+ * domain 0. Return: false when it cannot be.
+ */
+bool fid_sd_map_exec_section(struct fid_gen *g, struct fid_case *c, uint32_t va, uint64_t ipa);
+/*
+ * fid_sd_leaf_ipa() - The output IPA the short-descriptor walk of @va
+ * gives (@c->sd), found by the generator's own walk. Return: false when it
+ * ends in no section or page.
+ */
+bool fid_sd_leaf_ipa(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		     uint64_t *ipa);
+
+/*
+ * fid_sd_leaf_xn() - The XN and PXN (a level-1 table's PXN for its pages)
+ * of the short-descriptor leaf of @va (@c->sd). Return: false when the
+ * walk ends in no leaf.
+ */
+bool fid_sd_leaf_xn(const struct fid_gen *g, const struct fid_case *c, uint64_t va, bool *xn,
+		    bool *pxn);
+
 /* Where a descriptor a walk reads sits (fid_walk_slots()). */
 enum fid_slot_kind {
 	FID_SLOT_S1_TABLE,   /* a stage-1 table or leaf on the way */

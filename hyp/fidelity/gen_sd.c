@@ -388,3 +388,68 @@ int fid_sd_fetch_level(const struct fid_gen *g, const struct fid_case *c, uint64
 		return 2;
 	return -9;
 }
+
+bool fid_sd_map_exec_section(struct fid_gen *g, struct fid_case *c, uint32_t va, uint64_t ipa)
+{
+	int sel = fid_s1_select(c, va);
+	uint64_t slot;
+
+	if ((c->regs.tcr_el1 & (sel ? TTBCR_PD1 : TTBCR_PD0)) || (va & 0xfffff) ||
+	    (ipa & 0xfffff) || (ipa >> 32))
+		return false;
+	slot = l1_pa(g, c, va);
+	if (!fid_s1_in_pool(g, slot) || get32(slot))
+		return false;
+	/*
+	 * AP[2:0] = 0b101: PL1 read-only, PL0 no access (AFE=0); with AFE,
+	 * AP[2:1] = 0b10, PL1 read-only, and AP[0] = 1 the Access flag. No
+	 * PL0 nor PL1 write: neither SCTLR.WXN nor UWXN makes it XN
+	 * (AArch32.CheckPermission); XN and PXN 0; domain 0 (every DACR
+	 * field is Client or Manager here).
+	 */
+	put32(g, slot, ((uint32_t)ipa & (uint32_t)SD_SECT_BASE_MASK) | (uint32_t)SD_L1_SECTION |
+		       (uint32_t)SD_SECT_C | (uint32_t)SD_SECT_B | sect_ap(5));
+	return true;
+}
+
+bool fid_sd_leaf_ipa(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		     uint64_t *ipa)
+{
+	uint64_t desc[2];
+	unsigned nd;
+
+	return fid_sd_walk_ipas(g, c, va, desc, &nd, ipa);
+}
+
+bool fid_sd_leaf_xn(const struct fid_gen *g, const struct fid_case *c, uint64_t va, bool *xn,
+		    bool *pxn)
+{
+	uint32_t v = (uint32_t)va, d;
+	uint64_t pa;
+
+	if (c->regs.tcr_el1 & (fid_s1_select(c, va) ? TTBCR_PD1 : TTBCR_PD0))
+		return false;
+	pa = l1_pa(g, c, v);
+	if (!fid_s1_in_pool(g, pa))
+		return false;
+	d = get32(pa);
+	switch (d & SD_L1_TYPE_MASK) {
+	case SD_L1_SECTION:   /* and supersections */
+	case SD_L1_SECTION | 1:
+		*xn = d & SD_SECT_XN;
+		*pxn = d & SD_SECT_PXN;
+		return true;
+	case SD_L1_TABLE:
+		*pxn = d & SD_L1T_PXN;
+		pa = fid_s1_pa(c, g, d & (uint32_t)SD_L1T_BASE_MASK) + ((v >> 12) & 0xff) * 4;
+		if (!fid_s1_in_pool(g, pa))
+			return false;
+		d = get32(pa);
+		if (!(d & 3))
+			return false;
+		*xn = d & SD_L2_SMALL ? d & SD_L2_SMALL_XN : d & SD_L2_LARGE_XN;
+		return true;
+	default:
+		return false;
+	}
+}
