@@ -598,6 +598,7 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 				      : n[FID_FETCH_EL1] + n[FID_FETCH_EL0]) % 16 == 5;
 			if (bad) {
 				inject[0]++;
+				inject[2] += c->a32;
 				m = (struct fid_outcome){ .f = !m.f, .fst = m.f ? 0 : 0x0f };
 			}
 			n[el ? FID_FETCH_EL1 : FID_FETCH_EL0]++;
@@ -627,8 +628,10 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 				continue;
 			}
 			fails++;
-			if (bad)
+			if (bad) {
 				inject[1]++;
+				inject[3] += c->a32;
+			}
 			if (!report)
 				continue;
 			hyp_printf("MISMATCH FETCH seed %lu config %lu addr %u EL%u VA %lx\n",

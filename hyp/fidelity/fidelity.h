@@ -327,7 +327,8 @@ int fid_fetch_init(void);
  * @n: counts, indexed by FID_FETCH_* (coverage.h), added to.
  * @ndev: counts of the deviations accepted, by id, added to.
  * @report: print a reproducer for each mismatch.
- * @inject: NULL, or {injected, caught}: make one model answer in 16 wrong
+ * @inject: NULL, or {injected, caught, of those by an AArch32 EL1 injected,
+ *          caught}: make one model answer in 16 of each EL1 state wrong
  *          (runs <-> permission fault) and count those the comparison caught.
  * Return: the number of mismatches.
  */

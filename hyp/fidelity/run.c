@@ -372,7 +372,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 {
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
 	uint64_t ndev[16] = { 0 }, nattr[8] = { 0 }, defects = 0, nfatal[8] = { 0 }, known = 0;
-	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[2] = { 0 };
+	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[4] = { 0 };
 	uint64_t nstore[FID_STORE_NR] = { 0 }, sinject[2] = { 0 };
 	uint64_t injected = 0, caught = 0, nhd[HD_NR] = { 0 };
 	static struct hd_walk hw;
@@ -768,6 +768,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_inject && arg_fetch)
 		hyp_printf("fidelity: injected %lu wrong fetch answers, caught %lu\n", finject[0],
 			   finject[1]);
+	if (arg_inject && arg_fetch)
+		hyp_printf("fidelity: injected %lu wrong fetch answers of an AArch32 EL1, caught "
+			   "%lu\n", finject[2], finject[3]);
 	if (arg_inject && arg_fetch)
 		hyp_printf("fidelity: injected %lu wrong store answers, caught %lu\n", sinject[0],
 			   sinject[1]);
