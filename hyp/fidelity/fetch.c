@@ -347,6 +347,19 @@ static void fetch_outcome(const struct fetch_out *o, struct fid_outcome *q)
  * when there is none, or it may not be pointed at the buffer (larger, or
  * mapping the tables' region).
  */
+/*
+ * A leaf at @oa of 1 << @shift bytes may not be pointed at the buffer:
+ * larger, or mapping the tables' region, or the vectors (it would lose
+ * store.c's routine).
+ */
+static bool leaf_unsafe(const struct fid_gen *g, uint64_t oa, unsigned shift)
+{
+	return shift > BUF_ORDER + 12 ||
+	       (oa < g->mem.base + g->mem.size && oa + (1ULL << shift) > g->mem.base) ||
+	       (vec && oa <= vec && vec < oa + (1ULL << shift)) ||
+	       (vec32 && oa <= vec32 && vec32 < oa + (1ULL << shift));
+}
+
 static uint64_t *final_leaf(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
 			    const struct fid_geo **geo, bool *skip, uint64_t *off)
 {
@@ -356,8 +369,7 @@ static uint64_t *final_leaf(const struct fid_gen *g, const struct fid_case *c, u
 
 	*skip = false;
 	if (c->sd) {
-		/* Stage 2's leaf: a short-descriptor leaf is not pointed
-		 * at the buffer (stage 2 off: not executed). */
+		/* Stage 2's leaf (stage 2 off: sd_final_leaf()). */
 		if (!vm) {
 			*skip = true;
 			return NULL;
@@ -384,15 +396,30 @@ static uint64_t *final_leaf(const struct fid_gen *g, const struct fid_case *c, u
 			return NULL;
 	}
 	*off = ipa & ((1ULL << shift) - 1);
-	/* Nor the vectors' own mapping: pointed at the buffer, it would
-	 * lose store.c's routine. */
-	if (shift > BUF_ORDER + 12 ||
-	    (oa < g->mem.base + g->mem.size && oa + (1ULL << shift) > g->mem.base) ||
-	    (vec && oa <= vec && vec < oa + (1ULL << shift)) ||
-	    (vec32 && oa <= vec32 && vec32 < oa + (1ULL << shift))) {
+	if (leaf_unsafe(g, oa, shift)) {
 		*skip = true;
 		return NULL;
 	}
+	return slot;
+}
+
+/*
+ * Short descriptors with stage 2 off: the stage-1 leaf (the entry the
+ * walk of @va reads) pointed at the buffer; NULL when there is none, or
+ * (@skip) it may not be.
+ */
+static uint32_t *sd_final_leaf(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			       bool *skip, uint64_t *off)
+{
+	unsigned shift;
+	uint64_t oa;
+	uint32_t *slot = fid_sd_leaf_slot(g, c, va, &shift, &oa);
+
+	*skip = slot && (leaf_unsafe(g, oa, shift) || (buf >> 32));
+	if (!slot || *skip)
+		return NULL;
+	fid_sd_leaf_set_oa(slot, shift, buf);
+	*off = (uint32_t)va & ((1ULL << shift) - 1);
 	return slot;
 }
 
@@ -426,11 +453,18 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 			if (ipa + 0x10000 > c->t_ipa && ipa < c->t_end)
 				continue;
 		}
-		if (c->sd) {
-			/* Stage 2 on (runnable()): a section to its page. */
+		if (c->sd && vm) {
+			/* A section to the stage-2 page of its IPA. */
 			va = (uint32_t)fid_rng_next(rr) & ~0xfffffULL;
 			if (fid_sd_map_exec_section(g, c, (uint32_t)va, ipa) &&
 			    fid_map_exec_page(g, c, 2, ipa, page))
+				return va;
+			continue;
+		}
+		if (c->sd) {
+			/* Stage 2 off: a small page to the vectors' page. */
+			va = (uint32_t)fid_rng_next(rr) & ~0xfffULL;
+			if (fid_sd_map_exec_page(g, c, (uint32_t)va, page))
 				return va;
 			continue;
 		}
@@ -461,14 +495,13 @@ static uint64_t map_vectors(struct fid_gen *g, struct fid_case *c, struct fid_rn
 }
 
 /*
- * Can EL1 run in @c at all: a stage on, a valid stage 2; with short
- * descriptors stage 2 on (the vectors' section maps a 1MB-aligned IPA).
+ * Can EL1 run in @c at all: a stage on, a valid stage 2.
  */
 static bool runnable(const struct fid_case *c)
 {
 	const struct s2_mmu_regs *r = &c->regs;
 
-	return buf && (!c->sd || (r->hcr_el2 & HCR_EL2_VM)) &&
+	return buf &&
 	       ((r->hcr_el2 & HCR_EL2_VM) || (r->sctlr_el1 & SCTLR_M)) &&
 	       (!(r->hcr_el2 & HCR_EL2_VM) || c->s2.valid);
 }
@@ -549,14 +582,20 @@ unsigned fid_fetch_case(struct fid_gen *g, struct fid_case *c, uint64_t seed,
 		if ((((va >> 55) + 1) & 0x1fe) || (c->a32 && (va >> 32)))
 			continue;
 		done++;
-		slot = final_leaf(g, c, va, &geo, &skip, &off);
+		if (c->sd && !(r->hcr_el2 & HCR_EL2_VM)) {
+			slot = (uint64_t *)sd_final_leaf(g, c, va, &skip, &off);
+			if (slot)
+				tlbi();
+		} else {
+			slot = final_leaf(g, c, va, &geo, &skip, &off);
+			if (slot) {
+				fid_leaf_set_oa(geo, slot, buf);
+				tlbi();
+			}
+		}
 		if (skip) {
 			n[FID_FETCH_SKIPPED]++;
 			continue;
-		}
-		if (slot) {
-			fid_leaf_set_oa(geo, slot, buf);
-			tlbi();
 		}
 		for (unsigned el = 0; el < 2; el++) {
 			struct s2_mmu_access a = { va, S2_MMU_EXEC, (uint8_t)el };

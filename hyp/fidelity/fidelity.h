@@ -168,6 +168,20 @@ int fid_sd_fetch_level(const struct fid_gen *g, const struct fid_case *c, uint64
  */
 bool fid_sd_map_exec_section(struct fid_gen *g, struct fid_case *c, uint32_t va, uint64_t ipa);
 /*
+ * fid_sd_map_exec_page() - The same with a small page at @va (4KB), in a
+ * new level-2 table (its level-1 entry free), to @ipa (below 4GB).
+ */
+bool fid_sd_map_exec_page(struct fid_gen *g, struct fid_case *c, uint32_t va, uint64_t ipa);
+/*
+ * fid_sd_leaf_slot() - The short-descriptor leaf of @va (@c->sd): the
+ * entry the walk reads (a supersection's or large page's own, of its 16),
+ * its size (@shift: 24, 20, 16, 12) and output address. NULL for none.
+ */
+uint32_t *fid_sd_leaf_slot(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			   unsigned *shift, uint64_t *oa);
+/* Point short-descriptor leaf @slot of size 1 << @shift at @oa (below 4GB). */
+void fid_sd_leaf_set_oa(uint32_t *slot, unsigned shift, uint64_t oa);
+/*
  * fid_sd_leaf_ipa() - The output IPA the short-descriptor walk of @va
  * gives (@c->sd), found by the generator's own walk. Return: false when it
  * ends in no section or page.
