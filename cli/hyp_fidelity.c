@@ -209,6 +209,8 @@ static void print_coverage(const struct coverage *c)
 	       c->fetch[FID_FETCH_A32_S1_PERM]);
 	printf("fidelity: coverage fetch AArch32 EL1 stage-2 permission fault: %lld\n",
 	       c->fetch[FID_FETCH_A32_S2_PERM]);
+	printf("fidelity: coverage fetch AArch32 EL1 Domain fault: %lld\n",
+	       c->fetch[FID_FETCH_SD_DOMAIN]);
 	printf("fidelity: coverage HAFDBS descriptors read back after AT: %lld\n", c->hd[HD_CMP]);
 	printf("fidelity: coverage HAFDBS Access flag set by both: %lld\n", c->hd[HD_AF]);
 	printf("fidelity: coverage HAFDBS dirtied by both: %lld\n", c->hd[HD_DIRTY]);

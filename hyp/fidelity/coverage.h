@@ -49,6 +49,7 @@ enum {
 	FID_FETCH_A32_RUN,   /* ... ran (in the order of FID_FETCH_RUN..S2_PERM) */
 	FID_FETCH_A32_S1_PERM,  /* ... stage-1 permission fault (prefetch abort, IFSR) */
 	FID_FETCH_A32_S2_PERM,  /* ... stage-2 permission fault */
+	FID_FETCH_SD_DOMAIN, /* ... Domain fault (short descriptors, DACR no access) */
 	FID_FETCH_NR
 };
 

@@ -31,6 +31,7 @@ enum {
 	DEV_S2_MIN_TXSZ,
 	DEV_SD_NO_WXN,
 	DEV_SD_XN_BEFORE_AF,
+	DEV_SD_DOMAIN_FIRST,
 	DEV_NR_PLUS1,
 };
 
@@ -195,6 +196,20 @@ const struct fid_deviation_info fid_deviations[] = {
 		"WXN/UWXN and SIF in short-format descriptors' moved the XN check "
 		"into get_S1prot(), after the Access flag",
 		FID_QEMU_7_2,
+	},
+	[DEV_SD_DOMAIN_FIRST - 1] = {
+		"short-descriptor-domain-before-walk",
+		"AArch32.TranslationTableWalkSD finishes the walk (the level-2 "
+		"descriptor under a table: translation fault if invalid, stage-2 "
+		"faults on its fetch) and takes the Access flag fault (SCTLR.AFE) "
+		"before AArch32.CheckDomain: a Domain fault only for a leaf "
+		"that was found",
+		"get_phys_addr_v6() checks the level-1 entry's domain "
+		"('if (domain_prot == 0 || domain_prot == 2)') right after reading "
+		"it, before the level-2 descriptor is read (the level already set "
+		"to 2 for a table) and before the Access flag: a Domain fault; "
+		"still so in 10.0",
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 };
 const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
@@ -613,6 +628,35 @@ static bool sd_xn_before_af(const struct fid_gen *g, const struct fid_case *c, u
 	return xn || (el == 1 && pxn);
 }
 
+/*
+ * Short descriptors, a level-1 entry (table or section) in a domain with
+ * no access: the model's own answer a fault the walk takes before the
+ * domain check (a stage-1 translation fault on the level-2 entry, an
+ * Access flag fault, a stage-2 fault on the level-2 fetch); QEMU's a
+ * Domain fault at the level of that entry's leaf (2 under a table).
+ */
+static bool sd_domain_first(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			    const struct s2_mmu_result *res, const struct fid_outcome *m,
+			    const struct fid_outcome *q)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	struct fid_outcome mm;
+	bool table, walk;
+	int dom;
+
+	if (!on(g, DEV_SD_DOMAIN_FIRST) || !c->sd || !m->f || !q->f || q->s || q->ptw)
+		return false;
+	fid_decode_par(s2_mmu_par(res), &mm);
+	dom = fid_sd_l1_domain(g, c, va, &table);
+	if (!fetch_agrees(&mm, m) || dom < 0 || ((c->regs.dacr32_el2 >> (2 * dom)) & 1) ||
+	    q->fst != (table ? 0x3e : 0x3d))
+		return false;
+	walk = f->stage == 1 ? (f->type == S2_MMU_FAULT_TRANSLATION && table && f->level == 2) ||
+				       f->type == S2_MMU_FAULT_ACCESS_FLAG
+			     : table && f->s1ptw && fid_sd_fetch_level(g, c, va, f->ipa) == 2;
+	return walk;
+}
+
 unsigned fid_fetch_deviation(const struct fid_gen *g, const struct fid_case *c,
 			     uint64_t va, unsigned el, const struct s2_mmu_result *res,
 			     const struct fid_outcome *m, const struct fid_outcome *q)
@@ -628,6 +672,8 @@ unsigned fid_fetch_deviation(const struct fid_gen *g, const struct fid_case *c,
 		return DEV_SD_NO_WXN;
 	if (sd_xn_before_af(g, c, va, el, res, m, q))
 		return DEV_SD_XN_BEFORE_AF;
+	if (sd_domain_first(g, c, va, res, m, q))
+		return DEV_SD_DOMAIN_FIRST;
 	if (!on(g, DEV_FETCH_DBM_RO) || c->a32 || !(r.sctlr_el1 & SCTLR_M) ||
 	    (r.tcr_el1 & (TCR_EL1_HA | TCR_EL1_HD)) != (TCR_EL1_HA | TCR_EL1_HD))
 		return 0;

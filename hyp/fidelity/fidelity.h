@@ -197,6 +197,14 @@ bool fid_sd_leaf_ipa(const struct fid_gen *g, const struct fid_case *c, uint64_t
 bool fid_sd_leaf_xn(const struct fid_gen *g, const struct fid_case *c, uint64_t va, bool *xn,
 		    bool *pxn);
 
+/*
+ * fid_sd_l1_domain() - The domain of the level-1 entry the
+ * short-descriptor walk of @va reads (@c->sd): a table's (@table) or a
+ * section's; -1 for a supersection, an invalid entry, none.
+ */
+int fid_sd_l1_domain(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		     bool *table);
+
 /* Where a descriptor a walk reads sits (fid_walk_slots()). */
 enum fid_slot_kind {
 	FID_SLOT_S1_TABLE,   /* a stage-1 table or leaf on the way */

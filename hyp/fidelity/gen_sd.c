@@ -526,3 +526,22 @@ void fid_sd_leaf_set_oa(uint32_t *slot, unsigned shift, uint64_t oa)
 		d &= ~((0xfu << SD_SUPER_PA35_32_SHIFT) | (0xfu << SD_SUPER_PA39_36_SHIFT));
 	*slot = (d & (uint32_t)((1ULL << shift) - 1)) | base;
 }
+
+int fid_sd_l1_domain(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		     bool *table)
+{
+	uint64_t pa;
+	uint32_t d;
+
+	if (c->regs.tcr_el1 & (fid_s1_select(c, va) ? TTBCR_PD1 : TTBCR_PD0))
+		return -1;
+	pa = l1_pa(g, c, (uint32_t)va);
+	if (!fid_s1_in_pool(g, pa))
+		return -1;
+	d = get32(pa);
+	*table = (d & SD_L1_TYPE_MASK) == SD_L1_TABLE;
+	/* A supersection has no domain field (domain 0). */
+	if (!(d & 3) || (!*table && (d & SD_SECT_SUPER)))
+		return -1;
+	return (int)((d >> SD_DOMAIN_SHIFT) & 0xf);
+}

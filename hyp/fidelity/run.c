@@ -736,9 +736,10 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_fetch)
 		hyp_printf("fidelity: fetch by an AArch32 EL1 compared at PL1 %lu, at PL0 %lu "
 			   "(short descriptors %lu): ran %lu, stage-1 permission fault %lu, "
-			   "stage-2 permission fault %lu\n", nfetch[FID_FETCH_A32_EL1],
+			   "stage-2 permission fault %lu, Domain fault %lu\n", nfetch[FID_FETCH_A32_EL1],
 			   nfetch[FID_FETCH_A32_EL0], nfetch[FID_FETCH_SD], nfetch[FID_FETCH_A32_RUN],
-			   nfetch[FID_FETCH_A32_S1_PERM], nfetch[FID_FETCH_A32_S2_PERM]);
+			   nfetch[FID_FETCH_A32_S1_PERM], nfetch[FID_FETCH_A32_S2_PERM],
+			   nfetch[FID_FETCH_SD_DOMAIN]);
 	hyp_printf("fidelity: HAFDBS descriptors compared after %lu ATs: Access flag set "
 		   "by both %lu, dirtied by both %lu, made dirty by QEMU's AT alone "
 		   "(deviation) %lu; with an AArch32 EL1 %lu (Access flag set by both %lu; "
