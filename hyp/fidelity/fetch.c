@@ -18,8 +18,12 @@
  *   EL0 runs it (UNDEFINED)   -> EL1 vector +0x400, ESR_EL1.EC = 0, its HVC
  *   stage-1 instruction abort -> EL1 vector +0x200/+0x400, ESR_EL1.EC 0x21/0x20
  *   stage-2 instruction abort -> EL2, ESR_EL2.EC 0x20 (S1PTW for the walk)
- * AArch64 EL1 only; canonical VAs only (a tagged branch target is another
- * matter, AArch64.BranchAddr).
+ * An AArch32 EL1 (LPAE, short descriptors or the MMU off) runs A32 at PL1
+ * and PL0 instead (hw_fetch32(): the fetched word made an A32 HVC #0,
+ * prefetch aborts read from IFSR/IFAR in the format TTBCR.EAE says), in
+ * short-descriptor configurations with some domains made "no access" for
+ * the fetches alone. Canonical VAs only (a tagged branch target is
+ * another matter, AArch64.BranchAddr), 32-bit ones for an AArch32 EL1.
  */
 #include "../hyp.h"
 #include "coverage.h"

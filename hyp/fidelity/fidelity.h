@@ -344,8 +344,10 @@ extern const unsigned fid_nfatals;
 int fid_fetch_init(void);
 /**
  * fid_fetch_case() - Execute at up to @max_addrs of @c's addresses, at EL1
- * and EL0, after its ATs (its tables are changed: each final leaf points
- * at the buffer), and compare with the model's answer for the fetch.
+ * and EL0 (an AArch32 EL1's at PL1 and PL0), after its ATs (its tables
+ * are changed: each final leaf points at the buffer; with short
+ * descriptors, DACR may have domains made no access), and compare with
+ * the model's answer for the fetch.
  * @n: counts, indexed by FID_FETCH_* (coverage.h), added to.
  * @ndev: counts of the deviations accepted, by id, added to.
  * @report: print a reproducer for each mismatch.
