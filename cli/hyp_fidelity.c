@@ -200,6 +200,17 @@ static void print_coverage(const struct coverage *c)
 	printf("fidelity: coverage fetch other fault: %lld\n", c->fetch[FID_FETCH_OTHER]);
 	printf("fidelity: coverage fetch not executed: %lld\n", c->fetch[FID_FETCH_SKIPPED]);
 	printf("fidelity: coverage fetch under TCR_EL1.HD: %lld\n", c->fetch[FID_FETCH_HD]);
+	printf("fidelity: coverage fetch AArch32 EL1 at PL1: %lld\n", c->fetch[FID_FETCH_A32_EL1]);
+	printf("fidelity: coverage fetch AArch32 EL1 at PL0: %lld\n", c->fetch[FID_FETCH_A32_EL0]);
+	printf("fidelity: coverage fetch AArch32 EL1, short descriptors: %lld\n",
+	       c->fetch[FID_FETCH_SD]);
+	printf("fidelity: coverage fetch AArch32 EL1 ran: %lld\n", c->fetch[FID_FETCH_A32_RUN]);
+	printf("fidelity: coverage fetch AArch32 EL1 stage-1 permission fault: %lld\n",
+	       c->fetch[FID_FETCH_A32_S1_PERM]);
+	printf("fidelity: coverage fetch AArch32 EL1 stage-2 permission fault: %lld\n",
+	       c->fetch[FID_FETCH_A32_S2_PERM]);
+	printf("fidelity: coverage fetch AArch32 EL1 Domain fault: %lld\n",
+	       c->fetch[FID_FETCH_SD_DOMAIN]);
 	printf("fidelity: coverage HAFDBS descriptors read back after AT: %lld\n", c->hd[HD_CMP]);
 	printf("fidelity: coverage HAFDBS Access flag set by both: %lld\n", c->hd[HD_AF]);
 	printf("fidelity: coverage HAFDBS dirtied by both: %lld\n", c->hd[HD_DIRTY]);

@@ -19,10 +19,13 @@
  * Stage-1 permissions (AArch64.S1ComputePermissions), as a table indexed
  * by the bits they depend on, gathered with few shifts (s1_perm()): [1:0]
  * AP[2:1], [2] PXN, [3] UXN (AArch32: XN), [4] PXNTable, [5] UXNTable,
- * [7:6] APTable[1:0], [8] AArch32, [9] SCTLR.WXN. Hierarchical:
- * APTable[0] removes EL0 access, APTable[1] writes. AArch64: EL0-writable
- * memory is never executable at EL1. AArch32 LPAE: XN applies at PL0 and
- * PL1, PXN at PL1, and executing at PL0 needs read access.
+ * [7:6] APTable[1:0], [8] AArch32, [9] SCTLR.WXN, [10] SCTLR.UWXN (AArch32
+ * only: bit 20 is TSCXT to AArch64). Hierarchical: APTable[0] removes EL0
+ * access, APTable[1] writes. AArch64: EL0-writable memory is never
+ * executable at EL1. AArch32 LPAE: XN applies at PL0 and PL1, PXN at PL1,
+ * executing at PL0 needs read access, and with SCTLR.UWXN PL0-writable
+ * memory is not executable at PL1 (AArch32.CheckPermission, the same rule
+ * as for short descriptors).
  */
 #define P_AP(i) ((((i) & 3) & ~(((i) >> 6) & 1)) | (((i) >> 6) & 2))
 #define P_R0(i) (P_AP(i) & 1)
@@ -33,7 +36,9 @@
 #define P_WXN(i) (((i) >> 9) & 1)
 #define P_X0(i) ((((i) >> 8) & 1 ? !P_XN(i) && P_R0(i) : !P_XN(i)) && \
 		 !(P_WXN(i) && P_W0(i)))
-#define P_X1(i) ((((i) >> 8) & 1 ? !P_XN(i) && !P_PXN(i) : !P_PXN(i) && !P_W0(i)) && \
+#define P_UWXN(i) (((i) >> 10) & 1)
+#define P_X1(i) ((((i) >> 8) & 1 ? !P_XN(i) && !P_PXN(i) && !(P_UWXN(i) && P_W0(i)) \
+			     : !P_PXN(i) && !P_W0(i)) && \
 		 !(P_WXN(i) && P_W1(i)))
 #define S1P(i) (P_R0(i) * S2_MMU_PERM_R0 | P_W0(i) * S2_MMU_PERM_W0 | \
 		P_X0(i) * S2_MMU_PERM_X0 | S2_MMU_PERM_R1 |               \
@@ -43,8 +48,9 @@
 #define S1P64(i) S1P16(i), S1P16((i) + 16), S1P16((i) + 32), S1P16((i) + 48)
 #define S1P256(i) S1P64(i), S1P64((i) + 64), S1P64((i) + 128), S1P64((i) + 192)
 
-const uint8_t s2_model_s1_perm_table[1024] = {
+const uint8_t s2_model_s1_perm_table[2048] = {
 	S1P256(0), S1P256(256), S1P256(512), S1P256(768),
+	S1P256(1024), S1P256(1280), S1P256(1536), S1P256(1792),
 };
 
 /* Cacheability class of a MAIR nibble: 0 NC, 1 WT, 2 WB. */

@@ -47,7 +47,7 @@ static inline uint8_t s2_perm(const struct s2_mmu_cpu *cpu, uint64_t d)
  * Stage-1 permissions, by the bits they depend on (attr.c says how the
  * index is formed).
  */
-extern const uint8_t s2_model_s1_perm_table[1024];
+extern const uint8_t s2_model_s1_perm_table[2048];
 
 _Static_assert(S1_DESC_AP_SHIFT == 6 && S1_DESC_PXN == BIT(53) &&
 	       S1_DESC_UXN == BIT(54) && S1_TABLE_PXNTABLE == BIT(59) &&
@@ -64,7 +64,9 @@ static WALK_INLINE uint8_t s1_perm(const struct s2_mmu_tt *c,
 {
 	unsigned i = (unsigned)((d >> 6) & 3) | (unsigned)((d >> 51) & 0xc) |
 		     (unsigned)((t >> 55) & 0xf0) | (unsigned)c->aarch32 << 8 |
-		     (unsigned)((regs->sctlr_el1 & SCTLR_WXN) != 0) << 9;
+		     (unsigned)((regs->sctlr_el1 & SCTLR_WXN) != 0) << 9 |
+		     /* SCTLR.UWXN, bit 20: an AArch32 EL1's only */
+		     ((unsigned)c->aarch32 & (unsigned)(regs->sctlr_el1 >> 20)) << 10;
 
 	return s2_model_s1_perm_table[i];
 }

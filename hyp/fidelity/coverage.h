@@ -43,6 +43,13 @@ enum {
 	FID_FETCH_OTHER,     /* another fault: translation, access flag, size */
 	FID_FETCH_SKIPPED,   /* not executed: leaf > 32 MiB, maps the tables... */
 	FID_FETCH_HD,        /* of the compared, under TCR_EL1.HD (DBM leaves) */
+	FID_FETCH_A32_EL1,   /* of the compared, an AArch32 EL1's at PL1 (A32) */
+	FID_FETCH_A32_EL0,   /* ... at PL0 */
+	FID_FETCH_SD,        /* ... of those, with short descriptors */
+	FID_FETCH_A32_RUN,   /* ... ran (in the order of FID_FETCH_RUN..S2_PERM) */
+	FID_FETCH_A32_S1_PERM,  /* ... stage-1 permission fault (prefetch abort, IFSR) */
+	FID_FETCH_A32_S2_PERM,  /* ... stage-2 permission fault */
+	FID_FETCH_SD_DOMAIN, /* ... Domain fault (short descriptors, DACR no access) */
 	FID_FETCH_NR
 };
 

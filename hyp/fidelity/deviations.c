@@ -12,6 +12,7 @@
 #include "fidelity.h"
 
 #include <s2mm/arch.h>
+#include <s2mm/arch_sd.h>
 
 #define GENMASK(hi, lo)	((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
 
@@ -28,6 +29,9 @@ enum {
 	DEV_AF_PERM_FAULT,
 	DEV_FETCH_DBM_RO,
 	DEV_S2_MIN_TXSZ,
+	DEV_SD_NO_WXN,
+	DEV_SD_XN_BEFORE_AF,
+	DEV_SD_DOMAIN_FIRST,
 	DEV_NR_PLUS1,
 };
 
@@ -164,6 +168,48 @@ const struct fid_deviation_info fid_deviations[] = {
 		"output size (7.2's 'inputsize > outputsize' test): below PAMax's "
 		"limit the walk goes on",
 		FID_QEMU_10_0,
+	},
+	[DEV_SD_NO_WXN - 1] = {
+		"short-descriptor-no-wxn-uwxn",
+		"in the Short-descriptor format as in the Long, SCTLR.UWXN makes "
+		"a page PL0 may write execute-never at PL1, and SCTLR.WXN a page "
+		"writable at the fetching PL execute-never there "
+		"(AArch32.CheckPermission): a fetch there is a stage-1 permission "
+		"fault, before stage 2 translates the output",
+		"get_phys_addr_v6() decides PAGE_EXEC itself, from XN and PXN "
+		"alone ('if (result->f.prot && !xn) result->f.prot |= PAGE_EXEC'), "
+		"never reading SCTLR.UWXN nor WXN, which only get_S1prot(), the "
+		"LPAE walk's, applies: the fetch goes on to stage 2 and runs (or "
+		"takes stage 2's fault). Fixed in 9.2 by 'arm/ptw: Honour WXN/UWXN "
+		"and SIF in short-format descriptors' (v6 calls get_S1prot())",
+		FID_QEMU_7_2,
+	},
+	[DEV_SD_XN_BEFORE_AF - 1] = {
+		"short-descriptor-xn-before-access-flag",
+		"with SCTLR.AFE a Short-descriptor leaf whose AP[0] (the Access "
+		"flag) is 0 gives an Access flag fault, taken in the walk "
+		"(AArch32.TranslationTableWalkSD), before the domain and any "
+		"permission, XN and PXN included, is checked",
+		"get_phys_addr_v6() checks 'if (xn && access_type == "
+		"MMU_INST_FETCH)' (XN, or PXN at PL1) first, a Permission fault, "
+		"and only then AP[0] under SCTLR.AFE. 9.2's 'arm/ptw: Honour "
+		"WXN/UWXN and SIF in short-format descriptors' moved the XN check "
+		"into get_S1prot(), after the Access flag",
+		FID_QEMU_7_2,
+	},
+	[DEV_SD_DOMAIN_FIRST - 1] = {
+		"short-descriptor-domain-before-walk",
+		"AArch32.TranslationTableWalkSD finishes the walk (the level-2 "
+		"descriptor under a table: translation fault if invalid, stage-2 "
+		"faults on its fetch) and takes the Access flag fault (SCTLR.AFE) "
+		"before AArch32.CheckDomain: a Domain fault only for a leaf "
+		"that was found",
+		"get_phys_addr_v6() checks the level-1 entry's domain "
+		"('if (domain_prot == 0 || domain_prot == 2)') right after reading "
+		"it, before the level-2 descriptor is read (the level already set "
+		"to 2 for a table) and before the Access flag: a Domain fault; "
+		"still so in 10.0",
+		FID_QEMU_7_2 | FID_QEMU_10_0,
 	},
 };
 const unsigned fid_ndeviations = DEV_NR_PLUS1 - 1;
@@ -530,6 +576,87 @@ static bool fetch_agrees(const struct fid_outcome *a, const struct fid_outcome *
 	       (!a->f || (a->fst == b->fst && a->s == b->s && a->ptw == b->ptw));
 }
 
+/*
+ * Short descriptors, SCTLR.UWXN or WXN set: the model's stage-1
+ * permission fault (its own answer) is theirs alone, and QEMU's answer is
+ * the model's with both cleared (runs, or stage 2's fault).
+ */
+static bool sd_no_wxn(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		      unsigned el, const struct s2_mmu_result *res, const struct fid_outcome *m,
+		      const struct fid_outcome *q)
+{
+	struct s2_mmu_regs r = c->regs;
+	struct s2_mmu_access a = { va, S2_MMU_EXEC, (uint8_t)el };
+	struct s2_mmu_result again;
+	struct fid_outcome mm, o;
+
+	if (!on(g, DEV_SD_NO_WXN) || !c->sd || !(r.sctlr_el1 & (SCTLR_UWXN | SCTLR_WXN)) ||
+	    !m->f || m->s)
+		return false;
+	fid_decode_par(s2_mmu_par(res), &mm);
+	if (!fetch_agrees(&mm, m) || res->fault.type != S2_MMU_FAULT_PERMISSION ||
+	    res->fault.stage != 1)
+		return false;
+	r.sctlr_el1 &= ~(SCTLR_UWXN | SCTLR_WXN);
+	if (s2_mmu_translate(&g->mem, g->cpu, &r, &a, &again) ||
+	    (again.fault.type == S2_MMU_FAULT_PERMISSION && again.fault.stage == 1))
+		return false;
+	fid_decode_par(s2_mmu_par(&again), &o);
+	return fetch_agrees(&o, q);
+}
+
+/*
+ * Short descriptors under SCTLR.AFE: the model's Access flag fault (its
+ * own answer) on an XN leaf (or PXN, at PL1); QEMU's a stage-1
+ * permission fault at that level.
+ */
+static bool sd_xn_before_af(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			    unsigned el, const struct s2_mmu_result *res,
+			    const struct fid_outcome *m, const struct fid_outcome *q)
+{
+	struct fid_outcome mm;
+	bool xn, pxn;
+
+	if (!on(g, DEV_SD_XN_BEFORE_AF) || !c->sd || !(c->regs.sctlr_el1 & SCTLR_AFE) ||
+	    !m->f || m->s || !q->f || q->s || q->ptw)
+		return false;
+	fid_decode_par(s2_mmu_par(res), &mm);
+	if (!fetch_agrees(&mm, m) || res->fault.type != S2_MMU_FAULT_ACCESS_FLAG ||
+	    res->fault.stage != 1 || q->fst != (0x0c | (m->fst & 3)) ||
+	    !fid_sd_leaf_xn(g, c, va, &xn, &pxn))
+		return false;
+	return xn || (el == 1 && pxn);
+}
+
+/*
+ * Short descriptors, a level-1 entry (table or section) in a domain with
+ * no access: the model's own answer a fault the walk takes before the
+ * domain check (a stage-1 translation fault on the level-2 entry, an
+ * Access flag fault, a stage-2 fault on the level-2 fetch); QEMU's a
+ * Domain fault at the level of that entry's leaf (2 under a table).
+ */
+static bool sd_domain_first(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			    const struct s2_mmu_result *res, const struct fid_outcome *m,
+			    const struct fid_outcome *q)
+{
+	const struct s2_mmu_fault *f = &res->fault;
+	struct fid_outcome mm;
+	bool table, walk;
+	int dom;
+
+	if (!on(g, DEV_SD_DOMAIN_FIRST) || !c->sd || !m->f || !q->f || q->s || q->ptw)
+		return false;
+	fid_decode_par(s2_mmu_par(res), &mm);
+	dom = fid_sd_l1_domain(g, c, va, &table);
+	if (!fetch_agrees(&mm, m) || dom < 0 || ((c->regs.dacr32_el2 >> (2 * dom)) & 1) ||
+	    q->fst != (table ? 0x3e : 0x3d))
+		return false;
+	walk = f->stage == 1 ? (f->type == S2_MMU_FAULT_TRANSLATION && table && f->level == 2) ||
+				       f->type == S2_MMU_FAULT_ACCESS_FLAG
+			     : table && f->s1ptw && fid_sd_fetch_level(g, c, va, f->ipa) == 2;
+	return walk;
+}
+
 unsigned fid_fetch_deviation(const struct fid_gen *g, const struct fid_case *c,
 			     uint64_t va, unsigned el, const struct s2_mmu_result *res,
 			     const struct fid_outcome *m, const struct fid_outcome *q)
@@ -541,6 +668,12 @@ unsigned fid_fetch_deviation(const struct fid_gen *g, const struct fid_case *c,
 	struct fid_outcome mm, o;
 	uint64_t d;
 
+	if (sd_no_wxn(g, c, va, el, res, m, q))
+		return DEV_SD_NO_WXN;
+	if (sd_xn_before_af(g, c, va, el, res, m, q))
+		return DEV_SD_XN_BEFORE_AF;
+	if (sd_domain_first(g, c, va, res, m, q))
+		return DEV_SD_DOMAIN_FIRST;
 	if (!on(g, DEV_FETCH_DBM_RO) || c->a32 || !(r.sctlr_el1 & SCTLR_M) ||
 	    (r.tcr_el1 & (TCR_EL1_HA | TCR_EL1_HD)) != (TCR_EL1_HA | TCR_EL1_HD))
 		return 0;

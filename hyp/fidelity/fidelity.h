@@ -160,6 +160,51 @@ bool fid_map_exec_page(struct fid_gen *g, struct fid_case *c, unsigned stage,
 int fid_sd_fetch_level(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
 		       uint64_t fipa);
 
+/*
+ * fid_sd_map_exec_section() - With short descriptors (@c->sd), map the
+ * section at @va (1MB aligned, its level-1 entry free) to IPA @ipa (1MB
+ * aligned, below 4GB), executable at PL1: PL1 read-only, PL0 no access,
+ * domain 0. Return: false when it cannot be.
+ */
+bool fid_sd_map_exec_section(struct fid_gen *g, struct fid_case *c, uint32_t va, uint64_t ipa);
+/*
+ * fid_sd_map_exec_page() - The same with a small page at @va (4KB), in a
+ * new level-2 table (its level-1 entry free), to @ipa (below 4GB).
+ */
+bool fid_sd_map_exec_page(struct fid_gen *g, struct fid_case *c, uint32_t va, uint64_t ipa);
+/*
+ * fid_sd_leaf_slot() - The short-descriptor leaf of @va (@c->sd): the
+ * entry the walk reads (a supersection's or large page's own, of its 16),
+ * its size (@shift: 24, 20, 16, 12) and output address. NULL for none.
+ */
+uint32_t *fid_sd_leaf_slot(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			   unsigned *shift, uint64_t *oa);
+/* Point short-descriptor leaf @slot of size 1 << @shift at @oa (below 4GB). */
+void fid_sd_leaf_set_oa(uint32_t *slot, unsigned shift, uint64_t oa);
+/*
+ * fid_sd_leaf_ipa() - The output IPA the short-descriptor walk of @va
+ * gives (@c->sd), found by the generator's own walk. Return: false when it
+ * ends in no section or page.
+ */
+bool fid_sd_leaf_ipa(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		     uint64_t *ipa);
+
+/*
+ * fid_sd_leaf_xn() - The XN and PXN (a level-1 table's PXN for its pages)
+ * of the short-descriptor leaf of @va (@c->sd). Return: false when the
+ * walk ends in no leaf.
+ */
+bool fid_sd_leaf_xn(const struct fid_gen *g, const struct fid_case *c, uint64_t va, bool *xn,
+		    bool *pxn);
+
+/*
+ * fid_sd_l1_domain() - The domain of the level-1 entry the
+ * short-descriptor walk of @va reads (@c->sd): a table's (@table) or a
+ * section's; -1 for a supersection, an invalid entry, none.
+ */
+int fid_sd_l1_domain(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		     bool *table);
+
 /* Where a descriptor a walk reads sits (fid_walk_slots()). */
 enum fid_slot_kind {
 	FID_SLOT_S1_TABLE,   /* a stage-1 table or leaf on the way */
@@ -299,12 +344,15 @@ extern const unsigned fid_nfatals;
 int fid_fetch_init(void);
 /**
  * fid_fetch_case() - Execute at up to @max_addrs of @c's addresses, at EL1
- * and EL0, after its ATs (its tables are changed: each final leaf points
- * at the buffer), and compare with the model's answer for the fetch.
+ * and EL0 (an AArch32 EL1's at PL1 and PL0), after its ATs (its tables
+ * are changed: each final leaf points at the buffer; with short
+ * descriptors, DACR may have domains made no access), and compare with
+ * the model's answer for the fetch.
  * @n: counts, indexed by FID_FETCH_* (coverage.h), added to.
  * @ndev: counts of the deviations accepted, by id, added to.
  * @report: print a reproducer for each mismatch.
- * @inject: NULL, or {injected, caught}: make one model answer in 16 wrong
+ * @inject: NULL, or {injected, caught, of those by an AArch32 EL1 injected,
+ *          caught}: make one model answer in 16 of each EL1 state wrong
  *          (runs <-> permission fault) and count those the comparison caught.
  * Return: the number of mismatches.
  */

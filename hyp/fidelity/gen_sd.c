@@ -388,3 +388,160 @@ int fid_sd_fetch_level(const struct fid_gen *g, const struct fid_case *c, uint64
 		return 2;
 	return -9;
 }
+
+bool fid_sd_map_exec_section(struct fid_gen *g, struct fid_case *c, uint32_t va, uint64_t ipa)
+{
+	int sel = fid_s1_select(c, va);
+	uint64_t slot;
+
+	if ((c->regs.tcr_el1 & (sel ? TTBCR_PD1 : TTBCR_PD0)) || (va & 0xfffff) ||
+	    (ipa & 0xfffff) || (ipa >> 32))
+		return false;
+	slot = l1_pa(g, c, va);
+	if (!fid_s1_in_pool(g, slot) || get32(slot))
+		return false;
+	/*
+	 * AP[2:0] = 0b101: PL1 read-only, PL0 no access (AFE=0); with AFE,
+	 * AP[2:1] = 0b10, PL1 read-only, and AP[0] = 1 the Access flag. No
+	 * PL0 nor PL1 write: neither SCTLR.WXN nor UWXN makes it XN
+	 * (AArch32.CheckPermission); XN and PXN 0; domain 0 (every DACR
+	 * field is Client or Manager here).
+	 */
+	put32(g, slot, ((uint32_t)ipa & (uint32_t)SD_SECT_BASE_MASK) | (uint32_t)SD_L1_SECTION |
+		       (uint32_t)SD_SECT_C | (uint32_t)SD_SECT_B | sect_ap(5));
+	return true;
+}
+
+bool fid_sd_leaf_ipa(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		     uint64_t *ipa)
+{
+	uint64_t desc[2];
+	unsigned nd;
+
+	return fid_sd_walk_ipas(g, c, va, desc, &nd, ipa);
+}
+
+bool fid_sd_leaf_xn(const struct fid_gen *g, const struct fid_case *c, uint64_t va, bool *xn,
+		    bool *pxn)
+{
+	uint32_t v = (uint32_t)va, d;
+	uint64_t pa;
+
+	if (c->regs.tcr_el1 & (fid_s1_select(c, va) ? TTBCR_PD1 : TTBCR_PD0))
+		return false;
+	pa = l1_pa(g, c, v);
+	if (!fid_s1_in_pool(g, pa))
+		return false;
+	d = get32(pa);
+	switch (d & SD_L1_TYPE_MASK) {
+	case SD_L1_SECTION:   /* and supersections */
+	case SD_L1_SECTION | 1:
+		*xn = d & SD_SECT_XN;
+		*pxn = d & SD_SECT_PXN;
+		return true;
+	case SD_L1_TABLE:
+		*pxn = d & SD_L1T_PXN;
+		pa = fid_s1_pa(c, g, d & (uint32_t)SD_L1T_BASE_MASK) + ((v >> 12) & 0xff) * 4;
+		if (!fid_s1_in_pool(g, pa))
+			return false;
+		d = get32(pa);
+		if (!(d & 3))
+			return false;
+		*xn = d & SD_L2_SMALL ? d & SD_L2_SMALL_XN : d & SD_L2_LARGE_XN;
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool fid_sd_map_exec_page(struct fid_gen *g, struct fid_case *c, uint32_t va, uint64_t ipa)
+{
+	int sel = fid_s1_select(c, va);
+	uint64_t slot, l2;
+
+	if ((c->regs.tcr_el1 & (sel ? TTBCR_PD1 : TTBCR_PD0)) || (ipa >> 32))
+		return false;
+	slot = l1_pa(g, c, va);
+	if (!fid_s1_in_pool(g, slot) || get32(slot))
+		return false;
+	l2 = fid_s1_alloc(g, c, 1024);
+	if (!l2)
+		return false;
+	/* Domain 0, no PXN; the small page as fid_sd_map_exec_section()'s
+	 * section: PL1 read-only, PL0 no access, XN 0. */
+	put32(g, slot, (uint32_t)fid_s1_ipa(c, g, l2) | (uint32_t)SD_L1_TABLE);
+	put32(g, l2 + ((va >> 12) & 0xff) * 4,
+	      ((uint32_t)ipa & (uint32_t)SD_L2_SMALL_BASE_MASK) | (uint32_t)SD_L2_SMALL |
+	      (uint32_t)SD_L2_C | (uint32_t)SD_L2_B | page_ap(5));
+	return true;
+}
+
+uint32_t *fid_sd_leaf_slot(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+			   unsigned *shift, uint64_t *oa)
+{
+	uint32_t v = (uint32_t)va, d;
+	uint64_t pa;
+
+	if (c->regs.tcr_el1 & (fid_s1_select(c, va) ? TTBCR_PD1 : TTBCR_PD0))
+		return NULL;
+	pa = l1_pa(g, c, v);
+	if (!fid_s1_in_pool(g, pa))
+		return NULL;
+	d = get32(pa);
+	switch (d & SD_L1_TYPE_MASK) {
+	case SD_L1_SECTION:
+	case SD_L1_SECTION | 1:
+		if (d & SD_SECT_SUPER) {
+			*shift = 24;
+			*oa = (d & (uint32_t)SD_SUPER_BASE_MASK) |
+			      (uint64_t)((d >> SD_SUPER_PA35_32_SHIFT) & 0xf) << 32 |
+			      (uint64_t)((d >> SD_SUPER_PA39_36_SHIFT) & 0xf) << 36;
+		} else {
+			*shift = 20;
+			*oa = d & (uint32_t)SD_SECT_BASE_MASK;
+		}
+		return (uint32_t *)pa;
+	case SD_L1_TABLE:
+		pa = fid_s1_pa(c, g, d & (uint32_t)SD_L1T_BASE_MASK) + ((v >> 12) & 0xff) * 4;
+		if (!fid_s1_in_pool(g, pa))
+			return NULL;
+		d = get32(pa);
+		if (!(d & 3))
+			return NULL;
+		*shift = d & SD_L2_SMALL ? 12 : 16;
+		*oa = d & (d & SD_L2_SMALL ? (uint32_t)SD_L2_SMALL_BASE_MASK
+					   : (uint32_t)SD_L2_LARGE_BASE_MASK);
+		return (uint32_t *)pa;
+	default:
+		return NULL;
+	}
+}
+
+void fid_sd_leaf_set_oa(uint32_t *slot, unsigned shift, uint64_t oa)
+{
+	uint32_t d = *slot, base = (uint32_t)oa & ~(uint32_t)((1ULL << shift) - 1);
+
+	/* A supersection's PA[39:32] fields to 0 too: @oa is below 4GB. */
+	if (shift == 24)
+		d &= ~((0xfu << SD_SUPER_PA35_32_SHIFT) | (0xfu << SD_SUPER_PA39_36_SHIFT));
+	*slot = (d & (uint32_t)((1ULL << shift) - 1)) | base;
+}
+
+int fid_sd_l1_domain(const struct fid_gen *g, const struct fid_case *c, uint64_t va,
+		     bool *table)
+{
+	uint64_t pa;
+	uint32_t d;
+
+	if (c->regs.tcr_el1 & (fid_s1_select(c, va) ? TTBCR_PD1 : TTBCR_PD0))
+		return -1;
+	pa = l1_pa(g, c, (uint32_t)va);
+	if (!fid_s1_in_pool(g, pa))
+		return -1;
+	d = get32(pa);
+	*table = (d & SD_L1_TYPE_MASK) == SD_L1_TABLE;
+	/* A supersection has no domain field (domain 0). */
+	if (!(d & 3) || (!*table && (d & SD_SECT_SUPER)))
+		return -1;
+	return (int)((d >> SD_DOMAIN_SHIFT) & 0xf);
+}

@@ -372,7 +372,7 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 {
 	uint64_t region, t0, ticks, passed = 0, failed = 0, devs = 0, cmp = 0;
 	uint64_t ndev[16] = { 0 }, nattr[8] = { 0 }, defects = 0, nfatal[8] = { 0 }, known = 0;
-	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[2] = { 0 };
+	uint64_t attr_cmp = 0, nfetch[FID_FETCH_NR] = { 0 }, finject[4] = { 0 };
 	uint64_t nstore[FID_STORE_NR] = { 0 }, sinject[2] = { 0 };
 	uint64_t injected = 0, caught = 0, nhd[HD_NR] = { 0 };
 	static struct hd_walk hw;
@@ -733,6 +733,13 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 			   nfetch[FID_FETCH_EL0], nfetch[FID_FETCH_RUN], nfetch[FID_FETCH_S1_PERM],
 			   nfetch[FID_FETCH_S2_PERM], nfetch[FID_FETCH_OTHER],
 			   nfetch[FID_FETCH_SKIPPED], nfetch[FID_FETCH_HD]);
+	if (arg_fetch)
+		hyp_printf("fidelity: fetch by an AArch32 EL1 compared at PL1 %lu, at PL0 %lu "
+			   "(short descriptors %lu): ran %lu, stage-1 permission fault %lu, "
+			   "stage-2 permission fault %lu, Domain fault %lu\n", nfetch[FID_FETCH_A32_EL1],
+			   nfetch[FID_FETCH_A32_EL0], nfetch[FID_FETCH_SD], nfetch[FID_FETCH_A32_RUN],
+			   nfetch[FID_FETCH_A32_S1_PERM], nfetch[FID_FETCH_A32_S2_PERM],
+			   nfetch[FID_FETCH_SD_DOMAIN]);
 	hyp_printf("fidelity: HAFDBS descriptors compared after %lu ATs: Access flag set "
 		   "by both %lu, dirtied by both %lu, made dirty by QEMU's AT alone "
 		   "(deviation) %lu; with an AArch32 EL1 %lu (Access flag set by both %lu; "
@@ -762,6 +769,9 @@ int fidelity_run(uint64_t seed, uint64_t count, uint64_t first_cfg,
 	if (arg_inject && arg_fetch)
 		hyp_printf("fidelity: injected %lu wrong fetch answers, caught %lu\n", finject[0],
 			   finject[1]);
+	if (arg_inject && arg_fetch)
+		hyp_printf("fidelity: injected %lu wrong fetch answers of an AArch32 EL1, caught "
+			   "%lu\n", finject[2], finject[3]);
 	if (arg_inject && arg_fetch)
 		hyp_printf("fidelity: injected %lu wrong store answers, caught %lu\n", sinject[0],
 			   sinject[1]);

@@ -1980,7 +1980,9 @@ static void regime_cache_follows_memory_window(void **state)
  * APTable[1] writes; UXN/PXN (and the table bits) remove execution at
  * EL0/EL1; AArch64 never executes EL0-writable memory at EL1; SCTLR.WXN
  * makes writable memory not executable; AArch32 XN applies at PL0 and
- * PL1 and executing at PL0 needs read access. Stage 1 alone, one page
+ * PL1 and executing at PL0 needs read access; SCTLR.UWXN (AArch32 only:
+ * AArch32.CheckPermission) makes PL0-writable memory not executable at
+ * PL1, while to AArch64 its bit 20 is TSCXT. Stage 1 alone, one page
  * under a level-1 table descriptor carrying the table bits.
  */
 static void stage1_permissions_spec(void **state)
@@ -1993,28 +1995,34 @@ static void stage1_permissions_spec(void **state)
 		unsigned ap;
 		uint64_t leaf, table;   /* extra leaf bits, table descriptor bits */
 		uint8_t perm;
+		bool uwxn;              /* SCTLR bit 20 */
 	} rows[] = {
-		{ "AP 00: EL1 RW", 0, 0, 0, 0, 0, R1 | W1 | X1 | X0 },
-		{ "AP 01: RW at both, no EL1 exec", 0, 0, 1, 0, 0, R0 | W0 | X0 | R1 | W1 },
-		{ "AP 10: EL1 RO", 0, 0, 2, 0, 0, R1 | X1 | X0 },
-		{ "AP 11: RO at both", 0, 0, 3, 0, 0, R0 | R1 | X0 | X1 },
-		{ "UXN", 0, 0, 3, S1_DESC_UXN, 0, R0 | R1 | X1 },
-		{ "PXN", 0, 0, 3, S1_DESC_PXN, 0, R0 | R1 | X0 },
-		{ "UXNTable", 0, 0, 3, 0, S1_TABLE_UXNTABLE, R0 | R1 | X1 },
-		{ "PXNTable", 0, 0, 3, 0, S1_TABLE_PXNTABLE, R0 | R1 | X0 },
-		{ "APTable 01: no EL0", 0, 0, 3, 0, 1ULL << S1_TABLE_APTABLE_SHIFT, R1 | X1 | X0 },
-		{ "APTable 10: no writes", 0, 0, 1, 0, 2ULL << S1_TABLE_APTABLE_SHIFT, R0 | R1 | X0 | X1 },
-		{ "APTable 11", 0, 0, 1, 0, 3ULL << S1_TABLE_APTABLE_SHIFT, R1 | X1 | X0 },
-		{ "WXN, AP 00: EL1 writable, no EL1 exec", 0, 1, 0, 0, 0, R1 | W1 | X0 },
-		{ "WXN, AP 01: no exec", 0, 1, 1, 0, 0, R0 | W0 | R1 | W1 },
-		{ "WXN, AP 11: read-only, exec", 0, 1, 3, 0, 0, R0 | R1 | X0 | X1 },
-		{ "AArch32 AP 00: PL0 exec needs read", 1, 0, 0, 0, 0, R1 | W1 | X1 },
-		{ "AArch32 AP 01: PL1 may exec", 1, 0, 1, 0, 0, R0 | W0 | X0 | R1 | W1 | X1 },
-		{ "AArch32 AP 10", 1, 0, 2, 0, 0, R1 | X1 },
-		{ "AArch32 XN: both levels", 1, 0, 3, S1_DESC_UXN, 0, R0 | R1 },
-		{ "AArch32 PXN", 1, 0, 3, S1_DESC_PXN, 0, R0 | X0 | R1 },
-		{ "AArch32 XNTable", 1, 0, 3, 0, S1_TABLE_UXNTABLE, R0 | R1 },
-		{ "AArch32 WXN, AP 01", 1, 1, 1, 0, 0, R0 | W0 | R1 | W1 },
+		{ "AP 00: EL1 RW", 0, 0, 0, 0, 0, R1 | W1 | X1 | X0, 0 },
+		{ "AP 01: RW at both, no EL1 exec", 0, 0, 1, 0, 0, R0 | W0 | X0 | R1 | W1, 0 },
+		{ "AP 10: EL1 RO", 0, 0, 2, 0, 0, R1 | X1 | X0, 0 },
+		{ "AP 11: RO at both", 0, 0, 3, 0, 0, R0 | R1 | X0 | X1, 0 },
+		{ "UXN", 0, 0, 3, S1_DESC_UXN, 0, R0 | R1 | X1, 0 },
+		{ "PXN", 0, 0, 3, S1_DESC_PXN, 0, R0 | R1 | X0, 0 },
+		{ "UXNTable", 0, 0, 3, 0, S1_TABLE_UXNTABLE, R0 | R1 | X1, 0 },
+		{ "PXNTable", 0, 0, 3, 0, S1_TABLE_PXNTABLE, R0 | R1 | X0, 0 },
+		{ "APTable 01: no EL0", 0, 0, 3, 0, 1ULL << S1_TABLE_APTABLE_SHIFT, R1 | X1 | X0, 0 },
+		{ "APTable 10: no writes", 0, 0, 1, 0, 2ULL << S1_TABLE_APTABLE_SHIFT, R0 | R1 | X0 | X1, 0 },
+		{ "APTable 11", 0, 0, 1, 0, 3ULL << S1_TABLE_APTABLE_SHIFT, R1 | X1 | X0, 0 },
+		{ "WXN, AP 00: EL1 writable, no EL1 exec", 0, 1, 0, 0, 0, R1 | W1 | X0, 0 },
+		{ "WXN, AP 01: no exec", 0, 1, 1, 0, 0, R0 | W0 | R1 | W1, 0 },
+		{ "WXN, AP 11: read-only, exec", 0, 1, 3, 0, 0, R0 | R1 | X0 | X1, 0 },
+		{ "AArch32 AP 00: PL0 exec needs read", 1, 0, 0, 0, 0, R1 | W1 | X1, 0 },
+		{ "AArch32 AP 01: PL1 may exec", 1, 0, 1, 0, 0, R0 | W0 | X0 | R1 | W1 | X1, 0 },
+		{ "AArch32 AP 10", 1, 0, 2, 0, 0, R1 | X1, 0 },
+		{ "AArch32 XN: both levels", 1, 0, 3, S1_DESC_UXN, 0, R0 | R1, 0 },
+		{ "AArch32 PXN", 1, 0, 3, S1_DESC_PXN, 0, R0 | X0 | R1, 0 },
+		{ "AArch32 XNTable", 1, 0, 3, 0, S1_TABLE_UXNTABLE, R0 | R1, 0 },
+		{ "AArch32 WXN, AP 01", 1, 1, 1, 0, 0, R0 | W0 | R1 | W1, 0 },
+		{ "AArch32 UWXN, AP 01: no PL1 exec", 1, 0, 1, 0, 0, R0 | W0 | X0 | R1 | W1, 1 },
+		{ "AArch32 UWXN, AP 00: PL1 exec", 1, 0, 0, 0, 0, R1 | W1 | X1, 1 },
+		{ "AArch32 UWXN, AP 11: read-only, PL1 exec", 1, 0, 3, 0, 0,
+		  R0 | X0 | R1 | X1, 1 },
+		{ "AArch64 bit 20 is TSCXT: no UWXN", 0, 0, 0, 0, 0, R1 | W1 | X1 | X0, 1 },
 	};
 	struct world *w = *state;
 	uint64_t root = tt_alloc(&w->t, 4096), l1, va = 0x400000;
@@ -2031,7 +2039,8 @@ static void stage1_permissions_spec(void **state)
 		tt_wr(&w->t, l1, (tt_rd(&w->t, l1) & ~GENMASK_TBL) | rows[i].table);
 		regs = (struct s2_mmu_regs){
 			.hcr_el2 = rows[i].a32 ? 0 : HCR_EL2_RW,
-			.sctlr_el1 = SCTLR_M | (rows[i].wxn ? SCTLR_WXN : 0),
+			.sctlr_el1 = SCTLR_M | (rows[i].wxn ? SCTLR_WXN : 0) |
+				     (rows[i].uwxn ? S2_UL(1) << 20 : 0),
 			.tcr_el1 = rows[i].a32 ? TTBCR_EAE : 32,   /* T0SZ: 32-bit VA */
 			.ttbr0_el1 = root,
 			.mair_el1 = w->regs.mair_el1,
