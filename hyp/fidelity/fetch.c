@@ -170,6 +170,47 @@ int fid_el1_run(struct hyp_regs *regs)
 	return v == VEC_LOWER_SYNC || v == VEC_LOWER32_SYNC ? 1 : 0;
 }
 
+/* Put instruction @insn at @word, seen by the next fetch from anywhere. */
+static void code_write(uint32_t *word, uint32_t insn)
+{
+	*word = insn;
+	dsb(ish);
+	__asm__ volatile("ic iallu" ::: "memory");
+	dsb(ish);
+	isb();
+}
+
+/*
+ * EL2's side of a fetch's end, @v as fid_el1_run() gave it and @pc the
+ * guest's: the syndrome kept in @o; true when that decides the outcome
+ * (EL1 hung or left oddly, or a stage-2 abort on @va), false for the HVC
+ * exit the caller reads further.
+ */
+static bool fetch_exit(struct fetch_out *o, int v, uint64_t pc, uint64_t va)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+
+	o->esr = esr;
+	o->far = read_sysreg(far_el2);
+	o->elr = pc;
+	if (v <= 0) {
+		o->weird = true;
+		o->hung = v < 0;
+		return true;
+	}
+	if (ESR_EC(esr) != EC_IABT_LOW)
+		return false;
+	if (o->far != va) {
+		o->weird = true;   /* the vector's own fetch */
+		return true;
+	}
+	o->s2 = true;
+	o->s1ptw = esr & ESR_S1PTW;
+	o->fsc = (uint8_t)ESR_IFSC(esr);
+	o->hpfar = read_sysreg(hpfar_el2);
+	return true;
+}
+
 /* Branch to @va at @el (VBAR_EL1 = @vbar) and see what happens. */
 static void hw_fetch(uint64_t va, unsigned el, uint64_t vbar, struct fetch_out *o)
 {
@@ -179,29 +220,9 @@ static void hw_fetch(uint64_t va, unsigned el, uint64_t vbar, struct fetch_out *
 
 	*o = (struct fetch_out){ 0 };
 	v = fid_el1_run(&regs);
-	esr = read_sysreg(esr_el2);
-	o->esr = esr;
-	o->far = read_sysreg(far_el2);
-	o->elr = regs.pc;
-	if (v < 0) {
-		o->weird = o->hung = true;
+	if (fetch_exit(o, v, regs.pc, va))
 		return;
-	}
-	if (!v) {
-		o->weird = true;
-		return;
-	}
-	if (ESR_EC(esr) == EC_IABT_LOW) {
-		if (o->far != va) {
-			o->weird = true;   /* the vector's own fetch */
-			return;
-		}
-		o->s2 = true;
-		o->s1ptw = esr & ESR_S1PTW;
-		o->fsc = (uint8_t)ESR_IFSC(esr);
-		o->hpfar = read_sysreg(hpfar_el2);
-		return;
-	}
+	esr = o->esr;
 	if (ESR_EC(esr) != EC_HVC64) {
 		o->weird = true;
 		return;
@@ -276,41 +297,14 @@ static void hw_fetch32(uint64_t va, unsigned el, uint64_t vbar, bool sd, uint32_
 	int v, fsc;
 
 	*o = (struct fetch_out){ 0 };
-	if (word) {
-		*word = A32_HVC_0;
-		dsb(ish);
-		__asm__ volatile("ic iallu" ::: "memory");
-		dsb(ish);
-		isb();
-	}
+	if (word)
+		code_write(word, A32_HVC_0);
 	v = fid_el1_run(&regs);
-	if (word) {
-		*word = HVC_0;
-		dsb(ish);
-		__asm__ volatile("ic iallu" ::: "memory");
-		dsb(ish);
-		isb();
-	}
-	esr = read_sysreg(esr_el2);
-	o->esr = esr;
-	o->far = read_sysreg(far_el2);
-	o->elr = regs.pc;
-	if (v <= 0) {
-		o->weird = true;
-		o->hung = v < 0;
+	if (word)
+		code_write(word, HVC_0);
+	if (fetch_exit(o, v, regs.pc, va))
 		return;
-	}
-	if (ESR_EC(esr) == EC_IABT_LOW) {
-		if (o->far != va) {
-			o->weird = true;   /* the vector's own fetch */
-			return;
-		}
-		o->s2 = true;
-		o->s1ptw = esr & ESR_S1PTW;
-		o->fsc = (uint8_t)ESR_IFSC(esr);
-		o->hpfar = read_sysreg(hpfar_el2);
-		return;
-	}
+	esr = o->esr;
 	if (ESR_EC(esr) != EC_HVC32) {
 		o->weird = true;
 		return;
