@@ -56,12 +56,14 @@ static inline bool leaf_ok(const struct s2_mmu_tt *c, int level, uint64_t d)
 #define WC_SHIFT2 21
 #define WC_SHIFT1 30
 
-/* A look-up that hit @e at @level, counted. */
-static inline void wc_hit_at(struct s2_wc *wc, struct s2_wc_entry *e, int level)
+/* A look-up of @w's that hit @e at @level, counted (and in @w's hits). */
+static inline void wc_hit_at(struct s2_walk *w, struct s2_wc *wc,
+			     struct s2_wc_entry *e, int level)
 {
 	wc->stats.lookups++;
 	wc->stats.hits[level + 1]++;
 	e->stamp = ++wc->clock;
+	w->wc_hits++;
 }
 
 /* A walk-cache look-up the general walk makes, hit (@h) or miss, counted. */
@@ -160,8 +162,7 @@ final_s2_l1(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 	/* A table (its fill) or no block: the general case's. */
 	if (!leaf_ok(s2, 2, d))
 		return final_s2_cold(w, ipa, lf2, reads2);
-	wc_hit_at(wc, h, 1);
-	w->wc_hits++;
+	wc_hit_at(w, wc, h, 1);
 	*reads2 = 1;
 	leaf_set(lf2, d, off, 2, WC_SHIFT2, d & s2->oa_mask, ipa);
 	return 2;
@@ -196,8 +197,7 @@ final_s2_cached(struct s2_walk *w, uint64_t ipa, struct tt_leaf *lf2,
 	off = h->out - w->mem.base + ((ipa >> 12) & 511) * 8;
 	if (!read_off(w, off, &d) || (d & s2->fast_mask) != (DESC_VALID | DESC_PAGE))
 		return 1;
-	wc_hit_at(wc, h, 2);
-	w->wc_hits++;
+	wc_hit_at(w, wc, h, 2);
 	*reads2 = 1;
 	/* A stage-2 leaf's @table: its descriptor's offset (s2_set_af()). */
 	leaf_set(lf2, d, off, 3, 12, d & s2->oa_mask, ipa);
@@ -308,8 +308,7 @@ unsigned s2_model_walk2d_cached(struct s2_walk *w, const struct s2_mmu_tt *c,
 		return 0;
 	/* Three distinct caches (walk_wc_fast_ok()): each its own order. */
 	w->reads++;
-	wc_hit_at(wc, h, 2);
-	w->wc_hits++;
+	wc_hit_at(w, wc, h, 2);
 	ntlb->stats.lookups++;
 	wc_hit(ntlb, e);
 	w->s2_cache_hits++;
