@@ -37,6 +37,7 @@
 #include "report.h"
 #include "s2trace.h"
 #include "sim.h"
+#include "sim_int.h"
 
 enum { OPT_REPEAT = OPT_CMD_BASE, OPT_BOOT, OPT_FORMAT };
 
@@ -127,6 +128,8 @@ static long replay_lines(struct replay *r, const char *buf, const char *end)
 	uint64_t line = r->line, access_lines = r->access_lines;
 	const char *p = buf, *next, *why;
 	struct sim *s = r->s;
+	/* Its micro-TLB hits are taken here, without a call (NULL: none). */
+	struct sim_cpu *c = sim_utlb_cpu(s, 0);
 	struct lackey_access a;
 	int ret;
 
@@ -147,7 +150,9 @@ static long replay_lines(struct replay *r, const char *buf, const char *end)
 		/* M: a load then a store (lackey's "modify"). */
 		for (unsigned int k = a.kind == LACKEY_MODIFY ? 2 : 1, acc = kinds[a.kind]; k;
 		     k--, acc = SIM_WRITE) {
-			if (sim_access(s, 0, a.addr, acc))
+			if (c && sim_utlb_hit(c, a.addr, acc))
+				c->utlb_hits++;
+			else if (sim_access(s, 0, a.addr, acc))
 				goto sim_err;
 			/* Crossing a page: the second page is accessed too. */
 			if (__builtin_expect(((a.addr & 0xfff) + a.size) > 0x1000, 0) &&

@@ -213,9 +213,10 @@ int sim_access_slow(struct sim *s, struct sim_cpu *c, uint64_t addr, unsigned in
 int sim_access(struct sim *s, unsigned int cpu, uint64_t addr, unsigned int acc)
 {
 	struct sim_cpu *c = &s->cpus[cpu];
-	const struct utlb_e *u = &c->utlb[(addr >> 12) & (UTLB_SIZE - 1)];
 
-	if (__builtin_expect(u->tag == addr >> 12 && ((u->perm >> acc) & 1), 1)) {
+	if (__builtin_expect(sim_utlb_hit(c, addr, acc), 1)) {
+		const struct utlb_e *u = &c->utlb[(addr >> 12) & (UTLB_SIZE - 1)];
+
 		c->utlb_hits++;
 		if (s->cfg.check_data)
 			sim_data_access(s, c, u->ipa | (addr & 0xfff), u->pa, acc);
@@ -223,6 +224,13 @@ int sim_access(struct sim *s, unsigned int cpu, uint64_t addr, unsigned int acc)
 	}
 	c->accesses++;
 	return sim_access_slow(s, c, addr, acc, NULL);
+}
+
+struct sim_cpu *sim_utlb_cpu(struct sim *s, unsigned int cpu)
+{
+	struct sim_cpu *c = &s->cpus[cpu];
+
+	return s->cfg.check_data || !c->use_utlb ? NULL : c;
 }
 
 void sim_view(struct sim *s, unsigned int cpu, struct sim_view *v)

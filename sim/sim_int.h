@@ -15,8 +15,9 @@
  *   replay.c  a recorded guest's stage 1 (cli/replay.c drives it)
  *   mig.c     --migrate; mm.c, swap.c and share.c the page pool behind
  *             pager slots (mm.h): --overcommit, --share
- * Not for the commands, which use sim.h; cli/replay.c alone reaches in, for
- * the micro-TLB hit it inlines into its loop (sim_replay_hit()).
+ * Not for the commands, which use sim.h; the replay loops of cli/replay.c
+ * and cli/trace.c alone reach in, for the micro-TLB hit they inline
+ * (sim_replay_hit(), sim_utlb_hit()).
  */
 #ifndef S2MM_SIM_SIM_INT_H
 #define S2MM_SIM_SIM_INT_H
@@ -223,6 +224,26 @@ uint8_t sim_held_perm(const struct s2_mmu_result *r, unsigned int stage);
 void sim_tlbi(struct sim *s, unsigned int op, uint16_t vmid, uint16_t asid, uint64_t addr);
 /* Load vCPU @v's registers into CPU @c, under VMID @vmid. */
 void sim_load_regs(struct sim *s, struct sim_cpu *c, struct sim_vcpu *v, uint16_t vmid);
+/*
+ * Whether an access at @addr by the vCPU on CPU @c hits the micro-TLB
+ * (sim_access()'s fast path; the lackey replay inlines it into its loop,
+ * where a call per access cost a tenth of the replay): the caller counts
+ * the hit in c->utlb_hits.
+ */
+static inline bool sim_utlb_hit(const struct sim_cpu *c, uint64_t addr, unsigned int acc)
+{
+	const struct utlb_e *u = &c->utlb[(addr >> 12) & (UTLB_SIZE - 1)];
+
+	return u->tag == addr >> 12 && ((u->perm >> acc) & 1);
+}
+
+/*
+ * CPU @cpu, for a loop that inlines its micro-TLB hits (sim_utlb_hit()),
+ * or NULL when every access must take sim_access(): --check-data checks
+ * the data of hits too, and without the micro-TLB nothing hits.
+ */
+struct sim_cpu *sim_utlb_cpu(struct sim *s, unsigned int cpu);
+
 /*
  * An access past the micro-TLB: the model's TLB and walks, the guest's
  * stage-1 faults and the hypervisor's stage-2 aborts, retried until it
