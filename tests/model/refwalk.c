@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The reference walker of refwalk.h: the Arm ARM's translation table walk
- * (DDI 0487, "The AArch64 Virtual Memory System Architecture" and the
- * aarch64/translation pseudocode) written out plainly for the tests.
+ * (DDI 0487, "The AArch64 Virtual Memory System Architecture", the
+ * VMSAv8-32 chapter for an AArch32 EL1's stage 1, and their translation
+ * pseudocode) written out plainly for the tests.
  * Every field is named here as the Arm ARM names it, from its bit
  * positions in the register or descriptor descriptions, not from the
  * project's arch.h.

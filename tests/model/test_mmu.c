@@ -161,7 +161,8 @@ struct mcase {
 
 /*
  * The model's @r for @a against the reference walk (refwalk.c), where the
- * configuration is in its scope (an AArch64 EL1, implemented granules).
+ * configuration is in its scope (implemented granules); an AArch32 EL1's
+ * Long-descriptor stage 1 also by its leaf size, nG and ASID.
  */
 static void judge(struct world *w, const struct s2_mmu_cpu *cpu,
 		  const struct s2_mmu_regs *regs, const struct s2_mmu_access *a,
@@ -178,7 +179,10 @@ static void judge(struct world *w, const struct s2_mmu_cpu *cpu,
 	if (err == REFWALK_UNSUPPORTED)
 		return;
 	assert_int_equal(err, 0);
-	assert_true(refwalk_check(&ref, r, what));
+	if (!s2_only && !(regs->hcr_el2 & HCR_EL2_RW) && (regs->tcr_el1 & TTBCR_EAE))
+		assert_true(refwalk_check_ld(&ref, r, what));
+	else
+		assert_true(refwalk_check(&ref, r, what));
 }
 
 /* s2_mmu_translate() (@s2_only: s2_mmu_translate_s2()), judged. */
