@@ -188,7 +188,7 @@ static const char *const rule_name[NRULE] = {
 };
 
 static unsigned long checks, faults[S2_MMU_FAULT_NR][3], leaves[4], s1ptw_faults,
-	ttbr1, start2, range_faults, ttbr_size, rules[NRULE];
+	ttbr1, start2, range_faults, ttbr_size, rules[NRULE], af_set, dirtied;
 
 /*
  * Count the permission rules @a met at the stage-1 leaf @ref reached: the
@@ -237,6 +237,8 @@ static void check_one(struct world *w, uint32_t va, unsigned acc, unsigned el,
 	if (ref.fault)
 		faults[ref.fault][ref.stage] += 1;
 	s1ptw_faults += ref.fault && ref.s1ptw;
+	af_set += ref.af_set != 0;
+	dirtied += (ref.dirty & 7) != 0;
 	/* VA[31:32-TxSZ] zero (TTBR0's range), ones (TTBR1's), or neither. */
 	lo = !t0sz || !(va >> (32 - t0sz));
 	hi = t1sz && (va >> (32 - t1sz)) == (1u << t1sz) - 1;
@@ -276,8 +278,8 @@ static void one_config(unsigned cfg)
 	w->regs.hcr_el2 = HCR_EL2_VM | (chance(4) ? HCR_EL2_PTW : 0) | fwb;
 	/* A 48-bit IPA is beyond what the cortex-a57's PAMax allows: all fault. */
 	make_s2(w, chance(2));
-	if (w->cpu.hafdbs && chance(6))
-		w->regs.vtcr_el2 |= VTCR_EL2_HA | (chance(8) ? VTCR_EL2_HD : 0);
+	if (w->cpu.hafdbs && chance(8))
+		w->regs.vtcr_el2 |= VTCR_EL2_HA | (chance(12) ? VTCR_EL2_HD : 0);
 	w->ram_pa = TT_MEM_BASE;
 	/* The tables' pages: mostly readable Normal memory with AF set. */
 	for (uint64_t ipa = RAM_IPA; ipa < L3_BASE + NL3 * 0x1000ULL; ipa += 4096) {
@@ -298,7 +300,7 @@ static void one_config(unsigned cfg)
 			    chance(3), 2);
 		if (chance(2))
 			d &= ~DESC_AF;
-		if (chance(4))
+		if (chance(8))
 			d |= DESC_DBM;
 		tt_set(&w->t, &w->s2, DATA_IPA + off, 2, d);
 	}
@@ -348,12 +350,13 @@ static void walk_ld_vs_reference(void **state)
 		s2 += faults[t][2];
 	printf("%lu walks: leaves 1GB %lu 2MB %lu 4KB %lu (TTBR1 %lu, start level 2 %lu); "
 	       "stage-1 faults translation %lu (VAs outside both ranges %lu) address size %lu "
-	       "(TTBR %lu) access flag %lu permission %lu; stage-2 faults %lu (S1PTW %lu)\n",
+	       "(TTBR %lu) access flag %lu permission %lu; stage-2 faults %lu (S1PTW %lu); "
+	       "stage-2 AF set %lu, dirtied %lu\n",
 	       checks, leaves[1], leaves[2], leaves[3], ttbr1, start2,
 	       faults[S2_MMU_FAULT_TRANSLATION][1], range_faults,
 	       faults[S2_MMU_FAULT_ADDR_SIZE][1], ttbr_size,
 	       faults[S2_MMU_FAULT_ACCESS_FLAG][1], faults[S2_MMU_FAULT_PERMISSION][1], s2,
-	       s1ptw_faults);
+	       s1ptw_faults, af_set, dirtied);
 	printf("permission rules met:");
 	for (unsigned k = 0; k < NRULE; k++)
 		printf(" %s %lu%s", rule_name[k], rules[k], k + 1 < NRULE ? "," : "\n");
@@ -368,6 +371,8 @@ static void walk_ld_vs_reference(void **state)
 	assert_true(faults[S2_MMU_FAULT_PERMISSION][1] > 200);
 	assert_true(faults[S2_MMU_FAULT_PERMISSION][2] > 200);
 	assert_true(s1ptw_faults > 200);
+	/* VTCR_EL2.HA/HD: the walks' stage-2 updates were compared too. */
+	assert_true(af_set > 300 && dirtied > 50);
 	for (unsigned k = 0; k < NRULE; k++)
 		assert_true(rules[k] > 300);
 }
