@@ -17,8 +17,10 @@
  * (read, write or fetch, at PL0 or PL1) is compared: the fault (type,
  * level, stage, S1PTW, IPA), or the IPA, PA, leaf levels and size, both
  * stages' permissions, nG and the ASID, and the stage-2 descriptors the
- * walk updated. The run must have met every descriptor kind, every
- * stage-1 fault type and each permission rule many times, or it fails.
+ * walk updated; every other access through s2_mmu_translate_cached(), one
+ * decoded-regime cache for the whole run. The run must have met every
+ * descriptor kind, every stage-1 fault type and each permission rule many
+ * times, or it fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -187,6 +189,7 @@ static const char *const rule_name[NRULE] = {
 	"PL0 exec without read", "WXN", "UWXN",
 };
 
+static struct s2_mmu_regime regime;   /* all-zero: empty */
 static unsigned long checks, faults[S2_MMU_FAULT_NR][3], leaves[4], s1ptw_faults,
 	ttbr1, start2, range_faults, ttbr_size, rules[NRULE], af_set, dirtied;
 
@@ -225,7 +228,15 @@ static void check_one(struct world *w, uint32_t va, unsigned acc, unsigned el,
 	bool lo, hi;
 
 	assert_int_equal(refwalk_translate(&w->t.mem, &w->cpu, &w->regs, &a, &ref), 0);
-	assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	/*
+	 * Every other access through one decoded-regime cache for the whole
+	 * run: each configuration's registers must make it decode afresh.
+	 */
+	if (checks & 1)
+		assert_int_equal(s2_mmu_translate_cached(&regime, &w->t.mem, &w->cpu, &w->regs,
+							 &a, &r), 0);
+	else
+		assert_int_equal(s2_mmu_translate(&w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
 	snprintf(what, sizeof(what), "config %u va 0x%08x %s at PL%u (TTBCR 0x%llx SCTLR "
 		 "0x%llx TTBR0 0x%llx TTBR1 0x%llx)", cfg, va,
 		 acc == S2_MMU_READ ? "read" : acc == S2_MMU_WRITE ? "write" : "exec", el,
@@ -251,6 +262,34 @@ static void check_one(struct world *w, uint32_t va, unsigned acc, unsigned el,
 		ttbr1 += sel;
 		start2 += (sel ? t1sz : t0sz) >= 2;
 		count_rules(&ref, &a, w->regs.sctlr_el1);
+	}
+}
+
+/*
+ * Halfway through a configuration, one register field the decoding reads
+ * changes (the cache of s2_mmu_translate_cached() must see it): TTBCR.A1,
+ * an ASID, EPD0 or EPD1, or T0SZ or T1SZ to another value of the same
+ * start level (the tables stay those of the start level).
+ */
+static void change_one(struct world *w)
+{
+	uint64_t *tcr = &w->regs.tcr_el1;
+	unsigned sh = rnd() & 1 ? 16 : 0, tsz = (*tcr >> sh) & 7;
+
+	switch (rnd() % 4) {
+	case 0:
+		*tcr ^= 1ULL << 22;
+		break;
+	case 1:
+		*(rnd() & 1 ? &w->regs.ttbr0_el1 : &w->regs.ttbr1_el1) ^= ((rnd() & 0xff) | 1) << 48;
+		break;
+	case 2:
+		*tcr ^= 1ULL << (sh ? 23 : 7);
+		break;
+	default:
+		tsz = tsz <= 1 ? tsz ^ 1 : 2 + (tsz - 2 + 1 + (unsigned)(rnd() % 5)) % 6;
+		*tcr = (*tcr & ~(7ULL << sh)) | (uint64_t)tsz << sh;
+		break;
 	}
 }
 
@@ -325,6 +364,11 @@ static void one_config(unsigned cfg)
 		wr_desc(w, L3_BASE + i * 8ULL, rnd_entry(3));
 	for (i = 0; i < NACC; i++) {
 		uint32_t va = (uint32_t)rnd();
+
+		if (i == NACC / 2)
+			change_one(w);
+		t0sz = w->regs.tcr_el1 & 7;
+		t1sz = (w->regs.tcr_el1 >> 16) & 7;
 
 		/* Mostly into TTBR0's or TTBR1's range, else anywhere (the gap). */
 		if (chance(13)) {
