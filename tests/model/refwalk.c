@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The reference walker of refwalk.h: the Arm ARM's translation table walk
- * (DDI 0487, "The AArch64 Virtual Memory System Architecture" and the
- * aarch64/translation pseudocode) written out plainly for the tests.
+ * (DDI 0487, "The AArch64 Virtual Memory System Architecture", the
+ * VMSAv8-32 chapter for an AArch32 EL1's stage 1, and their translation
+ * pseudocode) written out plainly for the tests.
  * Every field is named here as the Arm ARM names it, from its bit
  * positions in the register or descriptor descriptions, not from the
  * project's arch.h.
@@ -613,6 +614,8 @@ static int stage1(struct ctx *c, const struct s2_mmu_access *acc,
 		return 0;
 	}
 	r->s1_level = lf.level;
+	r->s1_desc = lf.desc;
+	r->s1_tbl = lf.tbl;
 	r->s1_perm = s1_perm(c, &lf, true);
 	r->ipa = lf.out;
 	if (!allowed(r->s1_perm, acc)) {
@@ -824,6 +827,149 @@ static void stage1_sd(struct ctx *c, const struct s2_mmu_access *acc,
 	*done = true;
 }
 
+/*
+ * The AArch32 Long-descriptor stage 1 (TTBCR.EAE=1, "LPAE"), from the Arm
+ * ARM's VMSAv8-32 chapter (G5, the Long-descriptor translation table
+ * format) and its pseudocode: AArch32.S1TranslateLD and
+ * AArch32.TranslationTableWalkLD (AArch32.S1WalkLD in later issues),
+ * AArch32.GetVARange, AArch32.S1ComputePermissions. The granule is 4KB,
+ * the output 40 bits; stage 1 has no hardware Access flag or dirty state
+ * (TTBCR has no HA/HD). Register fields: TTBCR T0SZ [2:0], EPD0 [7],
+ * T1SZ [18:16], A1 [22], EPD1 [23]; the 64-bit TTBRn: BADDR [39:x] with
+ * [47:40] zero, ASID [55:48]; SCTLR M [0], WXN [19], UWXN [20].
+ * Descriptors: valid [0], table/page [1], AP[2:1] [7:6], AF [10], nG
+ * [11], OA [39:12] with [47:40] zero, PXN [53], XN [54]; a table's
+ * PXNTable [59], XNTable [60], APTable [62:61].
+ */
+
+/*
+ * AArch32.GetVARange: TTBR0 holds VA[31:32-T0SZ] zero, TTBR1
+ * VA[31:32-T1SZ] ones; a TxSZ of 0 gives that TTBR whatever the other
+ * does not take (both 0: all TTBR0). Returns 0, 1, or -1 for a VA in
+ * neither (a translation fault).
+ */
+static int ld_range(uint32_t va, unsigned t0sz, unsigned t1sz)
+{
+	bool lo = t0sz == 0 || field(va, 31, 32 - t0sz) == 0;
+	bool hi = t1sz != 0 && field(va, 31, 32 - t1sz) == ones(t1sz);
+
+	if (t1sz == 0)
+		return lo ? 0 : 1;
+	if (hi)
+		return 1;
+	return lo ? 0 : -1;
+}
+
+/*
+ * AArch32.S1ComputePermissions for the Long-descriptor format: AP[2:1]
+ * 00 PL1 RW, 01 RW at both, 10 PL1 RO, 11 RO at both; APTable[1] takes
+ * writes away, APTable[0] PL0's access; XN (or XNTable) forbids execution
+ * at both PLs, PXN (or PXNTable) at PL1; PL0 executes only what it may
+ * read; SCTLR.WXN makes what the PL may write not executable there, and
+ * SCTLR.UWXN what PL0 may write not executable at PL1. @tbl: the table
+ * descriptors' bits [63:59], ORed.
+ */
+static unsigned ld_perm(uint64_t sctlr, uint64_t d, uint64_t tbl)
+{
+	bool ap2 = bit(d, 7) || bit(tbl, 62), ap1 = bit(d, 6) && !bit(tbl, 61);
+	bool xn = bit(d, 54) || bit(tbl, 60), pxn = bit(d, 53) || bit(tbl, 59);
+	bool wxn = bit(sctlr, 19), uwxn = bit(sctlr, 20);
+	bool pr = true, pw = !ap2, ur = ap1, uw = ap1 && !ap2;
+	bool ux = ur && !xn && !(wxn && uw);
+	bool px = pr && !xn && !pxn && !(wxn && pw) && !(uwxn && uw);
+
+	return (ur ? S2_MMU_PERM_R0 : 0) | (uw ? S2_MMU_PERM_W0 : 0) |
+	       (ux ? S2_MMU_PERM_X0 : 0) | (pr ? S2_MMU_PERM_R1 : 0) |
+	       (pw ? S2_MMU_PERM_W1 : 0) | (px ? S2_MMU_PERM_X1 : 0);
+}
+
+/* Stage 1 of @acc->va in the Long-descriptor format. */
+static void stage1_ld(struct ctx *c, const struct s2_mmu_access *acc,
+		      struct refwalk_result *r, bool *done)
+{
+	const struct s2_mmu_regs *regs = c->regs;
+	uint32_t va = (uint32_t)acc->va, ttbcr = (uint32_t)regs->tcr_el1;
+	unsigned t0sz = (unsigned)field(ttbcr, 2, 0), t1sz = (unsigned)field(ttbcr, 18, 16);
+	unsigned tsz, ia, x, shift;
+	uint64_t ttbr, table, d, tbl = 0;
+	int sel, start, level;
+
+	*done = false;
+	if (!bit(regs->sctlr_el1, 0)) {   /* stage 1 off: VA = IPA */
+		r->ipa = va;
+		*done = true;
+		return;
+	}
+	/* A VA in neither range, or its EPDx set: a level 1 translation fault. */
+	sel = ld_range(va, t0sz, t1sz);
+	if (sel < 0 || bit(ttbcr, sel ? 23 : 7)) {
+		set_fault(r, S2_MMU_FAULT_TRANSLATION, 1, 1);
+		return;
+	}
+	tsz = sel ? t1sz : t0sz;
+	ia = 32 - tsz;
+	ttbr = sel ? regs->ttbr1_el1 : regs->ttbr0_el1;
+	/* TTBR bits [47:40] not zero: an Address size fault, level 0. */
+	if (field(ttbr, 47, 40)) {
+		set_fault(r, S2_MMU_FAULT_ADDR_SIZE, 0, 1);
+		return;
+	}
+	/*
+	 * The walk starts at level 1 for TxSZ 0 or 1 (a table of 4 or 2
+	 * entries, BADDR[39:x], x = 5 - TxSZ), else at level 2 (x = 14 -
+	 * TxSZ); the bits of BADDR below x are RES0, ignored.
+	 */
+	start = tsz <= 1 ? 1 : 2;
+	x = start == 1 ? 5 - tsz : 14 - tsz;
+	table = field(ttbr, 39, x) << x;
+	for (level = start;; level++) {
+		/*
+		 * Level 1 resolves VA[31:30], level 2 VA[29:21], level 3
+		 * VA[20:12]; the start level only the bits below the input size.
+		 */
+		uint64_t daddr;
+
+		shift = 39 - 9 * (unsigned)level;
+		daddr = table | field(va, level == start ? ia - 1 : shift + 8, shift) << 3;
+		if (s1_fetch(c, daddr, level, &d, r))
+			return;
+		/* Invalid, or 0b01 at level 3 (reserved). */
+		if (!bit(d, 0) || (level == 3 && !bit(d, 1))) {
+			set_fault(r, S2_MMU_FAULT_TRANSLATION, level, 1);
+			return;
+		}
+		/* An address with bits [47:40] set: beyond the 40-bit output. */
+		if (field(d, 47, 40)) {
+			set_fault(r, S2_MMU_FAULT_ADDR_SIZE, level, 1);
+			return;
+		}
+		if (level == 3 || !bit(d, 1))
+			break;   /* a block (levels 1 and 2) or a page */
+		tbl |= d & (0x1fULL << 59);
+		table = field(d, 39, 12) << 12;
+	}
+	/* No hardware Access flag at an AArch32 stage 1: AF=0 faults. */
+	if (!bit(d, 10)) {
+		set_fault(r, S2_MMU_FAULT_ACCESS_FLAG, level, 1);
+		return;
+	}
+	r->s1_level = level;
+	r->s1_shift = shift;
+	r->s1_desc = d;
+	r->s1_tbl = tbl;
+	r->s1_perm = ld_perm(regs->sctlr_el1, d, tbl);
+	r->ipa = field(d, 39, shift) << shift | field(va, shift - 1, 0);
+	r->global = !bit(d, 11);
+	/* TTBCR.A1 names the TTBR whose ASID non-global entries take. */
+	r->asid = r->global ? 0 :
+		  (uint16_t)field(bit(ttbcr, 22) ? regs->ttbr1_el1 : regs->ttbr0_el1, 55, 48);
+	if (!allowed(r->s1_perm, acc)) {
+		set_fault(r, S2_MMU_FAULT_PERMISSION, level, 1);
+		return;
+	}
+	*done = true;
+}
+
 static int setup(struct ctx *c, const struct s2_mmu_mem *mem,
 		 const struct s2_mmu_cpu *cpu, const struct s2_mmu_regs *regs,
 		 struct refwalk_result *out)
@@ -850,18 +996,18 @@ static int translate(const struct s2_mmu_mem *mem, const struct s2_mmu_cpu *cpu,
 	int err;
 
 	/*
-	 * HCR_EL2.RW [31] clear: an AArch32 EL1; only its Short-descriptor
-	 * format (TTBCR.EAE [31] clear) is in scope.
+	 * HCR_EL2.RW [31] clear: an AArch32 EL1, whose TTBCR.EAE [31] picks
+	 * the Long-descriptor format (set) or the Short-descriptor one.
 	 */
-	bool sd = !bit(regs->hcr_el2, 31);
+	bool a32 = !bit(regs->hcr_el2, 31), ld = a32 && bit(regs->tcr_el1, 31);
 
-	if (sd && bit(regs->tcr_el1, 31))
-		return REFWALK_UNSUPPORTED;
 	err = setup(&c, mem, cpu, regs, out);
 	if (err)
 		return err;
 	c.at = at;
-	if (sd)
+	if (ld)
+		stage1_ld(&c, acc, out, &done);
+	else if (a32)
 		stage1_sd(&c, acc, out, &done);
 	else
 		err = stage1(&c, acc, out, &done);
@@ -987,5 +1133,21 @@ bool refwalk_check_sd(const struct refwalk_result *ref,
 		      ref->global);
 	}
 	(void)f;
+	return true;
+}
+
+bool refwalk_check_ld(const struct refwalk_result *ref,
+		      const struct s2_mmu_result *res, const char *what)
+{
+	if (!refwalk_check(ref, res, what))
+		return false;
+	/* Stage 1 walked to its leaf (not off) and nothing faulted. */
+	if (!ref->fault && ref->s1_level >= 0) {
+		CHECK(res->s1_shift == ref->s1_shift, "stage-1 leaf size 2^%u, reference 2^%u",
+		      res->s1_shift, ref->s1_shift);
+		CHECK(res->global == ref->global, "global %d, reference %d", res->global,
+		      ref->global);
+		CHECK(res->asid == ref->asid, "ASID %u, reference %u", res->asid, ref->asid);
+	}
 	return true;
 }

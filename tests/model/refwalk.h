@@ -14,16 +14,26 @@
  * at both stages, DBM, AT's exclusion from the dirty state); no walk
  * cache. The hardware updates are not written to memory: the walk keeps
  * them (@upd_pa, @upd_val), its later reads see them, and the caller
- * compares them with what the model wrote. Not covered: an AArch32 EL1, a
- * TGx naming an unimplemented granule (both return REFWALK_UNSUPPORTED).
+ * compares them with what the model wrote. Not covered: a TGx naming an
+ * unimplemented granule (REFWALK_UNSUPPORTED).
  *
  * An AArch32 EL1 (HCR_EL2.RW=0) with the Short-descriptor format
  * (TTBCR.EAE=0) is in scope: AArch32.TranslationTableWalkSD (TTBR0/TTBR1
  * by TTBCR.N, PD0/PD1, sections, supersections, page tables, large and
  * small pages, SCTLR.AFE), AArch32.CheckDomain and
  * AArch32.CheckPermission, each descriptor fetched through stage 2; the
- * memory attributes (TEX remap) are not. An AArch32 EL1 with LPAE
- * (TTBCR.EAE=1) returns REFWALK_UNSUPPORTED.
+ * memory attributes (TEX remap) are not.
+ *
+ * So is an AArch32 EL1 with the Long-descriptor format (TTBCR.EAE=1,
+ * LPAE): AArch32.TranslationTableWalkLD (AArch32.S1WalkLD) with
+ * AArch32.GetVARange's TTBR0/TTBR1 split by T0SZ/T1SZ, EPD0/EPD1, the
+ * start level from TxSZ, 4KB tables, 1GB and 2MB blocks and pages,
+ * a 40-bit output (TTBR or descriptor bits [47:40] set: Address size
+ * faults), the ASID of TTBCR.A1's TTBR, the Access flag (no hardware
+ * update at an AArch32 stage 1), AArch32.S1ComputePermissions (AP[2:1],
+ * APTable, XN/XNTable, PXN/PXNTable, SCTLR.WXN and UWXN), each
+ * descriptor fetched through stage 2; not its attributes, nor TTBCR2's
+ * HPD (T2E), nor PAN.
  */
 #ifndef S2MM_TESTS_MODEL_REFWALK_H
 #define S2MM_TESTS_MODEL_REFWALK_H
@@ -50,8 +60,15 @@
  * @n_upd, @upd_pa, @upd_val: the descriptors the walk updated, their new
  *       values (a descriptor updated twice is listed twice, the last
  *       value last).
- * @domain, @s1_shift, @global: Short-descriptor stage 1 only: the domain
- *       (once a level-1 descriptor gave it), the leaf's size (log2), !nG.
+ * @domain: Short-descriptor stage 1 only: the domain (once a level-1
+ *       descriptor gave it).
+ * @s1_shift, @global: AArch32 stage 1 (either format): the leaf's size
+ *       (log2), !nG.
+ * @asid: Long-descriptor AArch32 stage 1: the ASID a non-global leaf is
+ *       tagged with (0 for a global one).
+ * @s1_desc, @s1_tbl: the stage-1 leaf descriptor as read and its table
+ *       descriptors' bits [63:59] ORed (AArch64 and Long-descriptor
+ *       AArch32 stage 1), for the tests to tell which rules an access met.
  */
 #define REFWALK_UPD_MAX 8
 
@@ -70,6 +87,8 @@ struct refwalk_result {
 	uint64_t upd_pa[REFWALK_UPD_MAX], upd_val[REFWALK_UPD_MAX];
 	unsigned domain, s1_shift;
 	bool global;
+	uint16_t asid;
+	uint64_t s1_desc, s1_tbl;
 };
 
 /*
@@ -120,6 +139,13 @@ bool refwalk_check_mem(const struct refwalk_result *ref,
  * size and nG.
  */
 bool refwalk_check_sd(const struct refwalk_result *ref,
+		      const struct s2_mmu_result *res, const char *what);
+
+/*
+ * refwalk_check_ld() - refwalk_check() for a Long-descriptor AArch32
+ * stage 1, and where it translated, the stage-1 leaf's size, nG and ASID.
+ */
+bool refwalk_check_ld(const struct refwalk_result *ref,
 		      const struct s2_mmu_result *res, const char *what);
 
 #endif /* S2MM_TESTS_MODEL_REFWALK_H */

@@ -182,13 +182,17 @@ static void one_config(unsigned cfg)
 {
 	struct world *w = test_calloc(1, sizeof(*w));
 	unsigned i, n;
-	/* T0SZ=16, SL0=2 (level 0), 4KB granule, PS 48 bits */
-	uint64_t vtcr = 16 | (2 << 6) | (5ULL << 16) | VTCR_EL2_RES1;
+	/*
+	 * T0SZ=24 (the 40-bit IPA an AArch32 EL1 may have whatever PAMax is;
+	 * 48 bits would be beyond the cortex-a57's), SL0=1 (level 1, two
+	 * concatenated tables), 4KB granule, PS 48 bits.
+	 */
+	uint64_t vtcr = 24 | (1 << 6) | (5ULL << 16) | VTCR_EL2_RES1;
 
 	tt_init(&w->t);
 	w->cpu = chance(4) ? s2_mmu_cpu_max : s2_mmu_cpu_cortex_a57;
 	/* Stage 2's tables at the window's top (tt_alloc), guest RAM at its bottom. */
-	w->s2 = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), 0 };
+	w->s2 = (struct tt_geo){ 12, 1, 40, tt_alloc(&w->t, 8192), 0 };
 	w->ram_pa = TT_MEM_BASE;
 	/* The tables' pages: mostly readable with AF set, else an S1PTW fault. */
 	for (uint64_t ipa = RAM_IPA; ipa < L2_BASE + NL2 * 0x400; ipa += 4096) {
