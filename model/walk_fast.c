@@ -49,19 +49,6 @@ static inline uint64_t desc_load(uintptr_t hb, uint64_t x)
  */
 #define HIDE(v) __asm__("" : "+r"(v))
 
-/* The walk context's values the fast walk uses, kept in registers. */
-struct fast_walk {
-	uint64_t last, base;
-	uint64_t tmask, tval;   /* see regime_blk() */
-	uint64_t oa2;       /* stage-2 OA bits */
-	uint64_t leafm;     /* a stage-2 leaf's valid, type and OA range bits */
-	uint64_t i0mask;    /* start-level index, as a byte offset */
-	uint64_t range;     /* IPA bits that must be zero */
-	uintptr_t hroot;    /* host address of the start table */
-	uintptr_t htab;     /* host address of PA 0, less 0b11 */
-	uintptr_t hlo;      /* host address of PA 0 */
-};
-
 /*
  * Stage 2 of @ipa from start level @s2start (a constant): the start index
  * from @hi, a value whose bits from that index up equal @ipa's (@ipa, or
@@ -70,7 +57,7 @@ struct fast_walk {
  * Returns the level (1..3) of the descriptor that ends the walk, in @d,
  * or 0 when the walk leaves the usual cases. The caller checks the leaf.
  */
-static WALK_INLINE int fast_s2(const struct fast_walk *fw, uint64_t ipa,
+static WALK_INLINE int fast_s2(const struct s2_tlb_lane_walk *fw, uint64_t ipa,
 			       uint64_t hi, const int s2start, uint64_t *d)
 {
 	const unsigned s0 = 12 + 9 * (unsigned)(3 - s2start);
@@ -98,26 +85,20 @@ static WALK_INLINE int fast_s2(const struct fast_walk *fw, uint64_t ipa,
 /*
  * The fast walk of @va through stage 1 @c. @s1start, @s2start: the start
  * levels as constants (the loops unroll), @s1start -1 for @c's. Returns 0
- * (nothing done), 1 (@lf: the stage-1 leaf; @w->reads counts its walk) or
- * 2 (and @lf2: the final stage-2 leaf, before its Access flag check, read
- * in @reads2 more descriptors).
+ * (nothing done), 1 (@lf: the stage-1 leaf, read in @reads1 descriptors)
+ * or 2 (and @lf2: the final stage-2 leaf, before its Access flag check,
+ * read in @reads2 more). @fwp: the walk context's values (struct
+ * s2_tlb_lane_walk, copied into registers here), taken from the walk
+ * context on each walk (s2_model_walk2d_fast()) or once for a validated
+ * context (s2_model_walk2d_lane()).
  */
-static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
+static WALK_INLINE unsigned walk2d_fast_k(const struct s2_tlb_lane_walk *fwp,
 					  const struct s2_mmu_tt *c, uint64_t va,
 					  const int s1start, const int s2start,
 					  struct tt_leaf *lf, struct tt_leaf *lf2,
-					  uint32_t *reads2)
+					  uint32_t *reads1, uint32_t *reads2)
 {
-	const struct fast_walk fw = {
-		.last = w->mem.last, .base = w->mem.base,
-		.tmask = w->s2_tmask, .tval = w->s2_tval, .oa2 = w->s2_oa_mask,
-		.leafm = w->s2_fast, .i0mask = w->s2->start_mask << 3,
-		.range = w->s2_range,
-		.hroot = w->mem.host + (uintptr_t)w->s2_base_off,
-		.htab = w->mem.host - (uintptr_t)w->mem.base -
-			(uintptr_t)(DESC_VALID | DESC_TABLE),
-		.hlo = w->mem.host - (uintptr_t)w->mem.base,
-	};
+	const struct s2_tlb_lane_walk fw = *fwp;
 	/* A stage-2 page serving a fetch: AF, S2AP[0], OA in range. */
 	const uint64_t fetchm = fw.leafm | DESC_AF | S2_DESC_S2AP_R;
 	const uint64_t fetch_page = DESC_VALID | DESC_PAGE | DESC_AF | S2_DESC_S2AP_R;
@@ -129,7 +110,7 @@ static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 	uintptr_t hb;
 
 	/* The whole start table in the window: its reads need no check. */
-	if (w->s2_base_off + fw.i0mask > fw.last)
+	if (fw.root_off + fw.i0mask > fw.last)
 		return 0;
 #pragma GCC unroll 4
 	for (; level <= 3; level++) {
@@ -166,7 +147,7 @@ static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 	if (level == 3 ? (d & c->fast_mask) != (DESC_VALID | DESC_PAGE) :
 	    (d & c->fast_mask) != DESC_VALID || !(c->block_levels & BIT(level + 1)))
 		return 0;
-	w->reads += reads;
+	*reads1 = reads;
 	leaf_set(lf, d, tbl_attrs, level, shift, d & c->oa_mask, va);
 	/* The output IPA's stage 2: above a page's offset, its bits are d's. */
 	l2 = fast_s2(&fw, lf->out, level == 3 ? d : lf->out, s2start, &d2);
@@ -178,27 +159,72 @@ static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
 	return 2;
 }
 
-/* walk2d_fast_k() for the start levels of both stages. */
+/*
+ * walk2d_fast_k() for the start levels of both stages: @s2start, @c's.
+ * A 48-bit VA space (stage 1 from level 0) unrolled: with a 48-bit or a
+ * 40-bit IPA space, the usual configurations.
+ */
+static WALK_INLINE unsigned walk2d_fast_any(const struct s2_tlb_lane_walk *fw,
+					    const struct s2_mmu_tt *c, uint64_t va,
+					    int s2start, struct tt_leaf *lf,
+					    struct tt_leaf *lf2, uint32_t *reads1,
+					    uint32_t *reads2)
+{
+	switch (s2start) {
+	case 0:
+		if (c->start == 0)
+			return walk2d_fast_k(fw, c, va, 0, 0, lf, lf2, reads1, reads2);
+		return walk2d_fast_k(fw, c, va, -1, 0, lf, lf2, reads1, reads2);
+	case 1:
+		if (c->start == 0)
+			return walk2d_fast_k(fw, c, va, 0, 1, lf, lf2, reads1, reads2);
+		return walk2d_fast_k(fw, c, va, -1, 1, lf, lf2, reads1, reads2);
+	default:
+		return walk2d_fast_k(fw, c, va, -1, 2, lf, lf2, reads1, reads2);
+	}
+}
+
+/* The values of @w the fast walk uses. */
+static WALK_INLINE struct s2_tlb_lane_walk walk_regs(const struct s2_walk *w)
+{
+	return (struct s2_tlb_lane_walk){
+		.last = w->mem.last, .base = w->mem.base,
+		.tmask = w->s2_tmask, .tval = w->s2_tval, .oa2 = w->s2_oa_mask,
+		.leafm = w->s2_fast, .i0mask = w->s2->start_mask << 3,
+		.range = w->s2_range, .root_off = w->s2_base_off,
+		.hroot = w->mem.host + (uintptr_t)w->s2_base_off,
+		.htab = w->mem.host - (uintptr_t)w->mem.base -
+			(uintptr_t)(DESC_VALID | DESC_TABLE),
+		.hlo = w->mem.host - (uintptr_t)w->mem.base,
+		.s2start = w->s2->start,
+	};
+}
+
+void s2_model_walk2d_regs(struct s2_tlb_lane_walk *fw, const struct s2_walk *w)
+{
+	*fw = walk_regs(w);
+}
+
 unsigned s2_model_walk2d_fast(struct s2_walk *w, const struct s2_mmu_tt *c,
 			      uint64_t va, struct tt_leaf *lf,
 			      struct tt_leaf *lf2, uint32_t *reads2)
 {
-	/*
-	 * A 48-bit VA space (stage 1 from level 0) unrolled: with a 48-bit
-	 * or a 40-bit IPA space, the usual configurations.
-	 */
-	switch (w->s2->start) {
-	case 0:
-		if (c->start == 0)
-			return walk2d_fast_k(w, c, va, 0, 0, lf, lf2, reads2);
-		return walk2d_fast_k(w, c, va, -1, 0, lf, lf2, reads2);
-	case 1:
-		if (c->start == 0)
-			return walk2d_fast_k(w, c, va, 0, 1, lf, lf2, reads2);
-		return walk2d_fast_k(w, c, va, -1, 1, lf, lf2, reads2);
-	default:
-		return walk2d_fast_k(w, c, va, -1, 2, lf, lf2, reads2);
-	}
+	const struct s2_tlb_lane_walk fw = walk_regs(w);
+	uint32_t reads1 = 0;
+	unsigned fast;
+
+	fast = walk2d_fast_any(&fw, c, va, w->s2->start, lf, lf2, &reads1, reads2);
+	if (fast)
+		w->reads += reads1;
+	return fast;
+}
+
+unsigned s2_model_walk2d_lane(const struct s2_tlb_lane_walk *fw,
+			      const struct s2_mmu_tt *c, uint64_t va,
+			      struct tt_leaf *lf, struct tt_leaf *lf2,
+			      uint32_t *reads1, uint32_t *reads2)
+{
+	return walk2d_fast_any(fw, c, va, fw->s2start, lf, lf2, reads1, reads2);
 }
 
 /*

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <s2mm/mmu.h>
+#include <s2mm/tlb.h>
 
 #include "regime.h"
 #include "walk.h"
@@ -36,6 +37,19 @@
 unsigned s2_model_walk2d_fast(struct s2_walk *w, const struct s2_mmu_tt *c,
 			      uint64_t va, struct tt_leaf *lf,
 			      struct tt_leaf *lf2, uint32_t *reads2);
+
+/*
+ * s2_model_walk2d_fast() with the walk context's values as
+ * s2_model_walk2d_regs() took them from a validated context: the same
+ * walk, the stage-1 walk's reads in @reads1 (not added anywhere).
+ */
+unsigned s2_model_walk2d_lane(const struct s2_tlb_lane_walk *fw,
+			      const struct s2_mmu_tt *c, uint64_t va,
+			      struct tt_leaf *lf, struct tt_leaf *lf2,
+			      uint32_t *reads1, uint32_t *reads2);
+
+/* The values of @w (regime_blk() accepted) the fast walk uses, into @fw. */
+void s2_model_walk2d_regs(struct s2_tlb_lane_walk *fw, const struct s2_walk *w);
 
 /*
  * Find the tables' block of @w's memory window and keep it in @rc
