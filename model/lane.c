@@ -81,66 +81,87 @@ static inline void put32(void *p, uint32_t v)
 }
 
 /*
- * The grants of the leaves @d1 (stage 1, under the table bits @t1 its
- * walk accumulated, bits [63:59] in place) and @d2 (stage 2) into @p1 and
- * @p2, when the lane can finish the access with them: both leaves with
- * AF set (AArch64.S1Walk, AArch64.S2Walk: else a fault, or with HA an
- * update), neither with the Contiguous hint (a range entry,
- * s2_contig_fill()), no write through a stage-2 DBM leaf (s2_af_fault()),
- * and both stages granting the access (AArch64.S1CheckPermissions,
- * AArch64.S2CheckPermissions: else a permission fault).
+ * The leaf bits that what lane_leaves() gives depends on, besides the
+ * context: stage 1's AttrIndx, AP[2:1], SH, AF, nG, Contiguous, PXN, UXN
+ * (and the table bits, in bits [63:59]); stage 2's MemAttr, S2AP, SH, AF,
+ * DBM, Contiguous, XN[1:0].
  */
-static WALK_INLINE bool lane_grants(const struct s2_tlb_lane *ln, unsigned a,
-				    unsigned el, uint64_t d1, uint64_t t1,
-				    uint64_t d2, uint8_t *p1, uint8_t *p2)
+#define LANE_KEY1 (S1_DESC_ATTRINDX_MASK | S1_DESC_AP_MASK | DESC_SH_MASK | DESC_AF | \
+		   S1_DESC_NG | DESC_CONTIGUOUS | S1_DESC_PXN | S1_DESC_UXN)
+#define LANE_KEY2 (S2_DESC_MEMATTR_MASK | S2_DESC_S2AP_MASK | DESC_SH_MASK | DESC_AF | \
+		   DESC_DBM | DESC_CONTIGUOUS | S2_DESC_XN_MASK)
+
+/*
+ * What the leaves @d1 (stage 1 of VA half @sel, under the table bits @t1
+ * its walk accumulated, bits [63:59] in place) and @d2 (stage 2) give
+ * the result and the entry besides addresses, levels and sizes: into
+ * @ln's memo (memo_attr, memo_ids, memo_s2, memo_perm), unless it holds
+ * them already (leaves with the same bits, under the same context: a
+ * guest's pages mostly share them). False when the lane cannot finish
+ * with them: a leaf with AF clear (AArch64.S1Walk, AArch64.S2Walk: a
+ * fault, or with HA an update), or with the Contiguous hint (a range
+ * entry, s2_contig_fill()), or a stage-2 leaf with DBM (under a write,
+ * s2_af_fault()'s update; otherwise simply not kept).
+ */
+static WALK_INLINE bool lane_leaves(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
+				    const struct s2_mmu_tt *c, unsigned sel,
+				    uint64_t d1, uint64_t t1, uint64_t d2)
 {
-	if (((d1 | d2) & DESC_CONTIGUOUS) || !(d1 & d2 & DESC_AF) ||
-	    (a == S2_MMU_WRITE && (d2 & DESC_DBM)))
+	uint64_t k1 = (d1 & LANE_KEY1) | (t1 & GENMASK(63, 59)) | sel;
+	uint64_t k2 = d2 & LANE_KEY2;
+	uint8_t p1, p2, attr, memattr, sh2, sh;
+	bool global;
+
+	if (__builtin_expect(k1 == ln->memo1 && k2 == ln->memo2, 1))
+		return true;
+	if (((d1 | d2) & DESC_CONTIGUOUS) || !(d1 & d2 & DESC_AF) || (d2 & DESC_DBM))
 		return false;
 	/* s1_perm()'s index; stage 1 is AArch64 (bits 8 and 10 clear). */
-	*p1 = s2_model_s1_perm_table[((d1 >> 6) & 3) | ((d1 >> 51) & 0xc) |
-				     ((t1 >> 55) & 0xf0) | ln->s1perm_hi];
-	*p2 = ln->s2perm[((d2 >> 51) & 0xc) | ((d2 >> 6) & 3)];
-	return ((*p1 & *p2) >> (a + 3 * el)) & 1;
+	p1 = s2_model_s1_perm_table[((d1 >> 6) & 3) | ((d1 >> 51) & 0xc) |
+				    ((t1 >> 55) & 0xf0) | ln->s1perm_hi];
+	p2 = ln->s2perm[((d2 >> 51) & 0xc) | ((d2 >> 6) & 3)];
+	/* AArch64.S1AttrDecode: MAIR_EL1's byte AttrIndx picks. */
+	attr = (uint8_t)(tlb->ctx.regs.mair_el1 >> (8 * S2_FIELD_GET(S1_DESC_ATTRINDX, d1)));
+	memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, d2) | tlb->regime.s2.memattr_fwb;
+	sh2 = (uint8_t)S2_FIELD_GET(DESC_SH, d2);
+	attr = s2_model_combine_attr(attr, memattr);
+	sh = s2_model_par_sh(attr, combine_sh((uint8_t)S2_FIELD_GET(DESC_SH, d1), sh2));
+	global = !(d1 & S1_DESC_NG);
+	ln->memo1 = k1;
+	ln->memo2 = k2;
+	ln->memo_attr = attr | (uint64_t)sh << 8 | (uint64_t)p1 << 48 | (uint64_t)p2 << 56;
+	ln->memo_ids = (uint64_t)global << 16 | (global ? 0 : (uint64_t)c->asid << 32) |
+		       (uint64_t)tlb->regime.vmid << 48;
+	ln->memo_s2 = (uint16_t)(memattr | sh2 << 8);
+	ln->memo_perm = p1 & p2;
+	return true;
 }
 
 /*
- * Finish a walk the lane serves: the result, written once (as the
- * general miss gives it: full_s1(), final_s2()), the TLB's counters
- * (miss_walk()) and the combined entry (fill_walk() of S2_TLB_S12: both
- * sizes the smaller one's, the grants as the leaves give them, no write
- * withheld). @d1 at @level1 maps 1 << @shift1 bytes of @va to @ipa under
- * stage 1 @c; @d2 at @level2 maps 1 << @shift2 of @ipa to @pa. @reads:
- * the walk's descriptor reads; @s2_hits: its stage-1 fetches a cache
- * served.
+ * Finish a walk the lane serves, whose leaves lane_leaves() took and
+ * whose grants allow @a at @el (AArch64.S1CheckPermissions,
+ * AArch64.S2CheckPermissions: else a permission fault, the general
+ * miss's): the result, written once (as the general miss gives it:
+ * full_s1(), final_s2()), the TLB's counters (miss_walk()) and the
+ * combined entry (fill_walk() of S2_TLB_S12: both sizes the smaller one's,
+ * the grants as the leaves give them, no write withheld). Stage 1 maps
+ * 1 << @shift1 bytes of @va at @level1 to @ipa, stage 2 1 << @shift2 of
+ * @ipa at @level2 to @pa. @reads: the walk's descriptor reads; @s2_hits:
+ * its stage-1 fetches a cache served.
  */
-static WALK_INLINE void lane_finish(struct s2_tlb *tlb, const struct s2_mmu_tt *c,
+static WALK_INLINE void lane_finish(struct s2_tlb *tlb, const struct s2_tlb_lane *ln,
 				    unsigned a, unsigned el, uint64_t va,
-				    uint64_t d1, int level1, unsigned shift1,
-				    uint64_t ipa, uint64_t d2, int level2,
-				    unsigned shift2, uint64_t pa, uint8_t p1,
-				    uint8_t p2, uint32_t reads, uint32_t s2_hits,
+				    int level1, unsigned shift1, uint64_t ipa,
+				    int level2, unsigned shift2, uint64_t pa,
+				    uint32_t reads, uint32_t s2_hits,
 				    struct s2_mmu_result *res)
 {
 	struct s2_tlb_stats *st = &tlb->stats;
-	/* AArch64.S1AttrDecode: MAIR_EL1's byte AttrIndx picks. */
-	uint8_t attr1 = (uint8_t)(tlb->ctx.regs.mair_el1 >>
-				  (8 * S2_FIELD_GET(S1_DESC_ATTRINDX, d1)));
-	uint8_t memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, d2) |
-			  tlb->regime.s2.memattr_fwb;
-	uint8_t sh2 = (uint8_t)S2_FIELD_GET(DESC_SH, d2);
-	uint8_t attr = s2_model_combine_attr(attr1, memattr);
-	uint8_t sh = s2_model_par_sh(attr, combine_sh((uint8_t)S2_FIELD_GET(DESC_SH, d1),
-						      sh2));
-	bool global = !(d1 & S1_DESC_NG);
-	uint64_t asid = global ? 0 : c->asid;
 	unsigned shift = shift1 < shift2 ? shift1 : shift2;
 	uint64_t mask = BIT(shift) - 1;
-	uint64_t ids = (uint64_t)global << 16 | asid << 32 |
-		       (uint64_t)tlb->regime.vmid << 48;
-	uint64_t w40 = attr | (uint64_t)sh << 8 | (uint64_t)(uint8_t)level1 << 16 |
-		       (uint64_t)(uint8_t)level2 << 24 | (uint64_t)p1 << 48 |
-		       (uint64_t)p2 << 56;
+	uint64_t w40 = ln->memo_attr | (uint64_t)(uint8_t)level1 << 16 |
+		       (uint64_t)(uint8_t)level2 << 24;
+	uint64_t ids = ln->memo_ids;
 	char *r = (char *)res, *e;
 
 	put64(r, (uint64_t)(a | el << 8) << 32);
@@ -149,7 +170,7 @@ static WALK_INLINE void lane_finish(struct s2_tlb *tlb, const struct s2_mmu_tt *
 	put64(r + 24, pa);
 	put64(r + 32, ipa);
 	put64(r + 40, w40 | (uint64_t)shift1 << 32 | (uint64_t)shift2 << 40);
-	put64(r + 48, ids | memattr | (uint64_t)sh2 << 8);
+	put64(r + 48, ids | ln->memo_s2);
 	put64(r + 56, reads);   /* desc_reads; no TLB hit, AF, dirty state */
 	st->translations++;
 	st->misses++;
@@ -165,7 +186,14 @@ static WALK_INLINE void lane_finish(struct s2_tlb *tlb, const struct s2_mmu_tt *
 	put64(e + 16, pa & ~mask);
 	put64(e + 24, w40 | (uint64_t)shift << 32 | (uint64_t)shift << 40);
 	put64(e + 32, ids);   /* a combined entry keeps no stage-2 MemAttr, SH */
-	put32(e + 40, S2_TLB_S12 | shift << 8 | (unsigned)(p1 & p2) << 16);
+	put32(e + 40, S2_TLB_S12 | shift << 8 | (unsigned)ln->memo_perm << 16);
+}
+
+/* Do the grants lane_leaves() took allow @a at @el? */
+static WALK_INLINE bool lane_allows(const struct s2_tlb_lane *ln, unsigned a,
+				    unsigned el)
+{
+	return (ln->memo_perm >> (a + 3 * el)) & 1;
 }
 
 /*
@@ -177,50 +205,46 @@ static WALK_INLINE void lane_finish(struct s2_tlb *tlb, const struct s2_mmu_tt *
  * and hit counted, as the general walk counts them. False, nothing
  * changed: the general miss.
  */
-static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, const struct s2_tlb_lane *ln,
+static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 				const struct s2_mmu_tt *c, unsigned sel,
 				uint64_t va, unsigned a, unsigned el,
 				struct s2_mmu_result *res)
 {
-	struct s2_wc *wc1 = tlb->wc[S2_WC_S1], *nt = tlb->wc[S2_WC_NESTED];
-	struct s2_wc *wc2 = tlb->wc[S2_WC_S2];
-	const struct s2_mmu_tt *s2 = &tlb->regime.s2;
-	const uint64_t base = tlb->ctx.mem.base, last = tlb->ctx.mem.size - 8;
-	const uintptr_t host = (uintptr_t)tlb->ctx.mem.host;
+	struct s2_wc *wc1 = tlb->wc[S2_WC_S1], *nt, *wc2;
 	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
 	uint64_t tag = (va & GENMASK(55, 0)) >> LANE_WC_SHIFT2;
-	uint64_t dipa, off1, d1, ipa, off2, d2;
+	uint64_t pa1, d1, ipa, pa2, d2;
 	struct s2_wc_entry *h1, *e, *h2;
-	uint8_t p1, p2;
 
 	h1 = wc_ways(wc1, wc_set(wc1, tag, 2), tag, ln->wc1_key[sel], ~0ULL);
 	if (!h1)
 		return false;
-	dipa = h1->out + ((va >> 12) & 511) * 8;
 	/* s1_fetch(): the nested TLB's leaf, readable (no PTW). */
-	e = wc_leaf_find_pa(nt, tlb->regime.vmid, dipa, &off1);
-	if (!e || !(e->perm & S2_MMU_PERM_R1))
+	nt = tlb->wc[S2_WC_NESTED];
+	e = wc_leaf_find_pa(nt, tlb->regime.vmid, h1->out + ((va >> 12) & 511) * 8, &pa1);
+	if (!e || !(e->perm & S2_MMU_PERM_R1) || pa1 - ln->walk.base > ln->walk.last)
 		return false;
-	off1 -= base;
-	if (off1 > last)
-		return false;
-	d1 = __atomic_load_n((const uint64_t *)(host + (uintptr_t)off1), __ATOMIC_RELAXED);
+	d1 = __atomic_load_n((const uint64_t *)(ln->walk.hlo + (uintptr_t)pa1),
+			     __ATOMIC_RELAXED);
 	if ((d1 & c->fast_mask) != (DESC_VALID | DESC_PAGE))
 		return false;
 	ipa = (d1 & c->oa_mask) | (va & 0xfff);
 	/* AArch64.IPAIsOutOfRange: the general walk faults. */
-	if (ipa & s2->range_mask)
+	if (ipa & ln->walk.range)
 		return false;
 	tag = ipa >> LANE_WC_SHIFT2;
+	wc2 = tlb->wc[S2_WC_S2];
 	h2 = wc_ways(wc2, wc_set(wc2, tag, 2), tag, ln->wc2_key, ~0ULL);
 	if (!h2)
 		return false;
-	off2 = h2->out - base + ((ipa >> 12) & 511) * 8;
-	if (off2 > last)
+	pa2 = h2->out + ((ipa >> 12) & 511) * 8;
+	if (pa2 - ln->walk.base > ln->walk.last)
 		return false;
-	d2 = __atomic_load_n((const uint64_t *)(host + (uintptr_t)off2), __ATOMIC_RELAXED);
-	if ((d2 & s2->fast_mask) != (DESC_VALID | DESC_PAGE) ||
-	    !lane_grants(ln, a, el, d1, (uint64_t)h1->tbl << 59, d2, &p1, &p2))
+	d2 = __atomic_load_n((const uint64_t *)(ln->walk.hlo + (uintptr_t)pa2),
+			     __ATOMIC_RELAXED);
+	if ((d2 & ln->walk.leafm) != (DESC_VALID | DESC_PAGE) ||
+	    !lane_leaves(tlb, ln, c, sel, d1, (uint64_t)h1->tbl << 59, d2) ||
+	    !lane_allows(ln, a, el))
 		return false;
 	/* Three distinct caches (lane_prepare()): each its own order. */
 	wc1->stats.lookups++;
@@ -231,8 +255,8 @@ static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, const struct s2_tlb_lane *ln
 	wc2->stats.lookups++;
 	wc2->stats.hits[2 + 1]++;
 	h2->stamp = ++wc2->clock;
-	lane_finish(tlb, c, a, el, va, d1, 3, 12, ipa, d2, 3, 12,
-		    (d2 & s2->oa_mask) | (va & 0xfff), p1, p2, 2, 1, res);
+	lane_finish(tlb, ln, a, el, va, 3, 12, ipa, 3, 12,
+		    (d2 & ln->walk.oa2) | (va & 0xfff), 2, 1, res);
 	return true;
 }
 
@@ -241,20 +265,20 @@ static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, const struct s2_tlb_lane *ln
  * lane_prepare() took (s2_model_walk2d_lane()): any leaf sizes. False,
  * nothing changed: the general miss.
  */
-static WALK_INLINE bool lane_fast(struct s2_tlb *tlb, const struct s2_tlb_lane *ln,
-				  const struct s2_mmu_tt *c, uint64_t va,
-				  unsigned a, unsigned el, struct s2_mmu_result *res)
+static WALK_INLINE bool lane_fast(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
+				  const struct s2_mmu_tt *c, unsigned sel,
+				  uint64_t va, unsigned a, unsigned el,
+				  struct s2_mmu_result *res)
 {
 	struct tt_leaf lf, lf2;
 	uint32_t reads1, reads2;
-	uint8_t p1, p2;
 
 	if (s2_model_walk2d_lane(&ln->walk, c, va, &lf, &lf2, &reads1, &reads2) != 2 ||
-	    !lane_grants(ln, a, el, lf.desc, lf.table, lf2.desc, &p1, &p2))
+	    !lane_leaves(tlb, ln, c, sel, lf.desc, lf.table, lf2.desc) ||
+	    !lane_allows(ln, a, el))
 		return false;
-	lane_finish(tlb, c, a, el, va, lf.desc, lf.level, lf.shift, lf.out,
-		    lf2.desc, lf2.level, lf2.shift, lf2.out, p1, p2,
-		    reads1 + reads2, 0, res);
+	lane_finish(tlb, ln, a, el, va, lf.level, lf.shift, lf.out,
+		    lf2.level, lf2.shift, lf2.out, reads1 + reads2, 0, res);
 	return true;
 }
 
@@ -282,25 +306,27 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	if (!s2->fast4k)
 		return s2_model_miss_lane(tlb, acc, res);
 	/* walk_wc_fast_ok(): three distinct caches. */
+	w.mem.base = x->mem.base;
+	w.mem.last = x->mem.size - 8;
+	w.mem.host = (uintptr_t)x->mem.host;
+	w.s2 = s2;
+	w.s2_base_off = s2->base - w.mem.base;
+	w.s2_fast = s2->fast_mask;
+	w.s2_oa_mask = s2->oa_mask;
+	w.s2_range = s2->range_mask;
 	if (wc1 && wc2 && nt && wc1 != wc2 && wc1 != nt && wc2 != nt) {
+		/* The window and stage 2's masks, as the fast walk has them. */
+		s2_model_walk2d_regs(&ln->walk, &w);
 		ln->state = LANE_WC;
-	} else if (!wc1 && !wc2 && !nt && tlb->no_s2_fetch) {
+	} else if (!wc1 && !wc2 && !nt && tlb->no_s2_fetch && regime_blk(rc, &w)) {
 		/* regime_blk(): the fast walk's block of stage-2 tables. */
-		w.mem.base = x->mem.base;
-		w.mem.last = x->mem.size - 8;
-		w.mem.host = (uintptr_t)x->mem.host;
-		w.s2 = s2;
-		w.s2_base_off = s2->base - w.mem.base;
-		w.s2_fast = s2->fast_mask;
-		w.s2_oa_mask = s2->oa_mask;
-		w.s2_range = s2->range_mask;
-		if (!regime_blk(rc, &w))
-			return s2_model_miss_lane(tlb, acc, res);
 		s2_model_walk2d_regs(&ln->walk, &w);
 		ln->state = LANE_FAST;
 	} else {
 		return s2_model_miss_lane(tlb, acc, res);
 	}
+	/* No leaves yet: a stage-1 leaf's key has AF set. */
+	ln->memo1 = ~0ULL & ~DESC_AF;
 	for (unsigned sel = 0; sel < 2; sel++) {
 		const struct s2_mmu_tt *c = regime_s1(rc, &x->cpu, &x->regs, false, sel);
 
@@ -325,7 +351,7 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 static WALK_INLINE bool lane_miss(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 				  struct s2_mmu_result *res)
 {
-	const struct s2_tlb_lane *ln = &tlb->lane;
+	struct s2_tlb_lane *ln = &tlb->lane;
 	uint64_t va = acc->va;
 	unsigned a = acc->acc, el = acc->el, sel = (unsigned)(va >> 55) & 1;
 	const struct s2_mmu_tt *c = &tlb->regime.s1[sel];
@@ -335,7 +361,7 @@ static WALK_INLINE bool lane_miss(struct s2_tlb *tlb, const struct s2_mmu_access
 		return false;
 	if (ln->state == LANE_WC)
 		return lane_wc(tlb, ln, c, sel, va, a, el, res);
-	return lane_fast(tlb, ln, c, va, a, el, res);
+	return lane_fast(tlb, ln, c, sel, va, a, el, res);
 }
 
 #ifdef S2MM_MODEL_CHECK_FAST
@@ -419,7 +445,7 @@ static bool lane_same(const struct s2_tlb *tlb, unsigned k)
 	const struct s2_tlb *o = &check_tlb[k];
 
 	if (!bytes_eq(&tlb->stats, &o->stats, sizeof(tlb->stats)) ||
-	    tlb->victim != o->victim || tlb->shifts != o->shifts ||
+	    tlb->victim != o->victim || tlb->free != o->free || tlb->shifts != o->shifts ||
 	    tlb->fills_n != o->fills_n || tlb->fills_vmid != o->fills_vmid ||
 	    !bytes_eq(tlb->fills, o->fills, sizeof(tlb->fills)))
 		return false;

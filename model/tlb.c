@@ -61,6 +61,7 @@ int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 	    (uint64_t)sets * ways > 0xffffffffu)
 		return -S2_EINVAL;
 	*tlb = (struct s2_tlb){ .entries = entries, .sets = sets, .ways = ways,
+				.free = sets * ways,
 				.set_bytes = (uint64_t)ways * sizeof(*entries) };
 	for (i = 0; i < sets * ways; i++)
 		entries[i] = (struct s2_tlb_entry){ 0 };
@@ -279,6 +280,7 @@ static void tlbi_ways(struct s2_tlb *tlb, const struct s2_tlbi *op,
 		if (tlbi_hits(op, e)) {
 			e->kind = S2_TLB_INVALID;
 			tlb->stats.invalidated++;
+			tlb->free++;
 		}
 	}
 }
@@ -290,6 +292,7 @@ static void tlbi_ways_1(struct s2_tlb *tlb, const struct s2_tlbi *op,
 	if (tlbi_hits(op, e)) {
 		e->kind = S2_TLB_INVALID;
 		tlb->stats.invalidated++;
+		tlb->free++;
 	}
 }
 
@@ -356,6 +359,7 @@ int s2_tlb_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 		if (hit) {
 			e->kind = S2_TLB_INVALID;
 			tlb->stats.invalidated++;
+			tlb->free++;
 		} else if (e->kind != S2_TLB_INVALID) {
 			shifts |= 1ULL << e->shift;
 		}

@@ -196,11 +196,15 @@ static inline __attribute__((always_inline)) struct s2_tlb_entry *
 tlb_fill_slot(struct s2_tlb *tlb, uint64_t in, unsigned shift)
 {
 	struct s2_tlb_entry *e = tlb_set(tlb, in, shift);
-	uint32_t way;
+	uint32_t way = tlb->ways;
 
-	for (way = 0; way < tlb->ways; way++)
-		if (e[way].kind == S2_TLB_INVALID)
-			break;
+	/* A full TLB (a miss-heavy run's) has no free way to look for. */
+	if (tlb->free) {
+		for (way = 0; way < tlb->ways; way++)
+			if (e[way].kind == S2_TLB_INVALID)
+				break;
+		tlb->free -= way < tlb->ways;
+	}
 	if (way == tlb->ways) {
 		/* The cursor stays below @ways: no division. */
 		way = tlb->victim;

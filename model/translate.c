@@ -281,6 +281,7 @@ translate_rest(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	    !s2_model_perm_ok(e->perm, acc->acc, acc->el) &&
 	    s2_model_perm_ok(e->clean, acc->acc, acc->el)) {
 		e->kind = S2_TLB_INVALID;
+		tlb->free++;
 		tlb->stats.dirty_walks++;
 		e = NULL;
 	}

@@ -245,6 +245,16 @@ struct s2_tlb_lane {
 	uint64_t wc1_key[2];        /* stage-1 walk cache level-2 key, by VA half */
 	uint64_t wc2_key;           /* stage-2 walk cache level-2 key */
 	struct s2_tlb_lane_walk walk; /* the fast 2D walk's values (no caches) */
+	/*
+	 * The last leaves' bits that grants and attributes depend on
+	 * (model/lane.c), and what they gave: a result's and an entry's
+	 * words without levels and sizes, both stages' grants.
+	 */
+	uint64_t memo1, memo2;      /* stage-1 leaf with table bits, stage-2 leaf */
+	uint64_t memo_attr;         /* attr, sh, s1_perm, s2_perm in place */
+	uint64_t memo_ids;          /* global, asid, vmid in place */
+	uint16_t memo_s2;           /* s2_memattr, s2_sh */
+	uint8_t memo_perm;          /* s1_perm & s2_perm */
 };
 
 /** struct s2_tlb - One CPU's TLB. Fields are private to the model. */
@@ -253,6 +263,7 @@ struct s2_tlb {
 	uint32_t sets;              /* a power of two */
 	uint32_t ways;              /* entries per set */
 	uint32_t victim;            /* round-robin replacement cursor */
+	uint32_t free;              /* entries not valid: 0, every set is full */
 	uint64_t set_bytes;         /* ways * sizeof(struct s2_tlb_entry) */
 	uint64_t shifts;            /* bit n: some entry has shift n */
 	/*
