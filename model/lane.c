@@ -11,8 +11,9 @@
  * have AF set and no Contiguous hint, a stage-2 leaf without DBM under a
  * write, and both stages granting the access. With the caches on, the
  * walk is the warm one (s2_model_walk2d_cached()'s straight-line case:
- * level-2 entries in both walk caches, the stage-1 leaf's table page in
- * the nested TLB, pages at both stages); with none, the fast 2D walk
+ * the stage-1 walk cache's level-2 entry, the level-3 table page in the
+ * nested TLB, a page; the stage-2 walk cache's level-2 entry and a page,
+ * or its level-1 entry and a 2MB block); with none, the fast 2D walk
  * (walk_fast.c). Anything else goes to the general miss
  * (s2_model_miss_walk()) with nothing changed: the lane finds everything
  * first and only then counts and fills.
@@ -53,8 +54,9 @@ enum {
 	LANE_FAST,       /* none on: the fast 2D walk */
 };
 
-/* A 4KB-granule walk cache's level-2 entries: 2MB. */
+/* A 4KB-granule walk cache's level-2 and level-1 entries: 2MB, 1GB. */
 #define LANE_WC_SHIFT2 21
+#define LANE_WC_SHIFT1 30
 
 /*
  * The entry's words from attr on, as the miss writes them: attr to
@@ -197,31 +199,76 @@ static WALK_INLINE bool lane_allows(const struct s2_tlb_lane *ln, unsigned a,
 }
 
 /*
+ * lane_wc()'s final stage 2: its walk-cache entry @h2 at @level2 - 1 (a
+ * constant: 2, a page, or 1, a 2MB block), the leaf at its table's
+ * index; then the leaves checked, each cache's look-up and hit counted
+ * as the general walk counts them, and the miss finished. @h1, @e: the
+ * stage-1 walk cache's and the nested TLB's entries the walk took to the
+ * stage-1 leaf @d1, which maps @va to @ipa.
+ */
+static WALK_INLINE bool lane_wc_final(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
+				      const struct s2_mmu_tt *c, unsigned sel,
+				      uint64_t va, unsigned a, unsigned el,
+				      struct s2_wc_entry *h1, struct s2_wc_entry *e,
+				      uint64_t d1, uint64_t ipa,
+				      struct s2_wc_entry *h2, const int level2,
+				      struct s2_mmu_result *res)
+{
+	const unsigned shift2 = 12 + 9 * (unsigned)(3 - level2);
+	struct s2_wc *wc1 = tlb->wc[S2_WC_S1], *nt = tlb->wc[S2_WC_NESTED];
+	struct s2_wc *wc2 = tlb->wc[S2_WC_S2];
+	uint64_t pa2 = h2->out + ((ipa >> shift2) & 511) * 8, d2;
+
+	if (pa2 - ln->walk.base > ln->walk.last)
+		return false;
+	d2 = __atomic_load_n((const uint64_t *)(ln->walk.hlo + (uintptr_t)pa2),
+			     __ATOMIC_RELAXED);
+	/* A page, or a block (4KB stage 2 from level 1: allowed at 2). */
+	if ((d2 & ln->walk.leafm) != (level2 == 3 ? DESC_VALID | DESC_PAGE : DESC_VALID) ||
+	    !lane_leaves(tlb, ln, c, sel, d1, (uint64_t)h1->tbl << 59, d2) ||
+	    !lane_allows(ln, a, el))
+		return false;
+	/* Three distinct caches (lane_prepare()): each its own order. */
+	wc1->stats.lookups++;
+	wc1->stats.hits[2 + 1]++;
+	h1->stamp = ++wc1->clock;
+	nt->stats.lookups++;
+	wc_hit(nt, e);
+	wc2->stats.lookups++;
+	wc2->stats.hits[level2 - 1 + 1]++;
+	h2->stamp = ++wc2->clock;
+	lane_finish(tlb, ln, a, el, va, 3, 12, ipa, level2, shift2,
+		    (d2 & ln->walk.oa2 & ~(BIT(shift2) - 1)) | (ipa & (BIT(shift2) - 1)),
+		    2, 1, res);
+	return true;
+}
+
+/*
  * The warm walk of @va through stage 1 @c (s2_model_walk2d_cached()'s
  * straight-line case, tried first by the general walk too): the stage-1
  * walk cache's level-2 entry, the level-3 descriptor fetched through the
  * nested TLB, the final IPA's level-2 entry in the stage-2 walk cache and
- * its page. Found in full and checked first; then each cache's look-up
- * and hit counted, as the general walk counts them. False, nothing
- * changed: the general miss.
+ * its page, or its level-1 entry and a 2MB block (final_s2_l1()). Found
+ * in full and checked first, then counted. False, nothing changed: the
+ * general miss.
  */
 static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 				const struct s2_mmu_tt *c, unsigned sel,
 				uint64_t va, unsigned a, unsigned el,
 				struct s2_mmu_result *res)
 {
-	struct s2_wc *wc1 = tlb->wc[S2_WC_S1], *nt, *wc2;
+	struct s2_wc *wc1 = tlb->wc[S2_WC_S1], *wc2;
 	/* The walk cache's tag: VA[55] picks the TTBR, the top byte is TBI's. */
 	uint64_t tag = (va & GENMASK(55, 0)) >> LANE_WC_SHIFT2;
-	uint64_t pa1, d1, ipa, pa2, d2;
+	uint64_t pa1, d1, ipa;
 	struct s2_wc_entry *h1, *e, *h2;
 
 	h1 = wc_ways(wc1, wc_set(wc1, tag, 2), tag, ln->wc1_key[sel], ~0ULL);
 	if (!h1)
 		return false;
 	/* s1_fetch(): the nested TLB's leaf, readable (no PTW). */
-	nt = tlb->wc[S2_WC_NESTED];
-	e = wc_leaf_find_pa(nt, tlb->regime.vmid, h1->out + ((va >> 12) & 511) * 8, &pa1);
+	e = wc_leaf_find_pa(tlb->wc[S2_WC_NESTED], tlb->regime.vmid,
+			    h1->out + ((va >> 12) & 511) * 8, &pa1);
 	if (!e || !(e->perm & S2_MMU_PERM_R1) || pa1 - ln->walk.base > ln->walk.last)
 		return false;
 	d1 = __atomic_load_n((const uint64_t *)(ln->walk.hlo + (uintptr_t)pa1),
@@ -235,29 +282,13 @@ static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 	tag = ipa >> LANE_WC_SHIFT2;
 	wc2 = tlb->wc[S2_WC_S2];
 	h2 = wc_ways(wc2, wc_set(wc2, tag, 2), tag, ln->wc2_key, ~0ULL);
-	if (!h2)
+	if (__builtin_expect(h2 != NULL, 1))
+		return lane_wc_final(tlb, ln, c, sel, va, a, el, h1, e, d1, ipa, h2, 3, res);
+	if (!ln->s2blk)
 		return false;
-	pa2 = h2->out + ((ipa >> 12) & 511) * 8;
-	if (pa2 - ln->walk.base > ln->walk.last)
-		return false;
-	d2 = __atomic_load_n((const uint64_t *)(ln->walk.hlo + (uintptr_t)pa2),
-			     __ATOMIC_RELAXED);
-	if ((d2 & ln->walk.leafm) != (DESC_VALID | DESC_PAGE) ||
-	    !lane_leaves(tlb, ln, c, sel, d1, (uint64_t)h1->tbl << 59, d2) ||
-	    !lane_allows(ln, a, el))
-		return false;
-	/* Three distinct caches (lane_prepare()): each its own order. */
-	wc1->stats.lookups++;
-	wc1->stats.hits[2 + 1]++;
-	h1->stamp = ++wc1->clock;
-	nt->stats.lookups++;
-	wc_hit(nt, e);
-	wc2->stats.lookups++;
-	wc2->stats.hits[2 + 1]++;
-	h2->stamp = ++wc2->clock;
-	lane_finish(tlb, ln, a, el, va, 3, 12, ipa, 3, 12,
-		    (d2 & ln->walk.oa2) | (va & 0xfff), 2, 1, res);
-	return true;
+	tag = ipa >> LANE_WC_SHIFT1;
+	h2 = wc_ways(wc2, wc_set(wc2, tag, 1), tag, ln->wc2_key1, ~0ULL);
+	return h2 && lane_wc_final(tlb, ln, c, sel, va, a, el, h1, e, d1, ipa, h2, 2, res);
 }
 
 /*
@@ -336,6 +367,9 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 		ln->wc1_key[sel] = WC_KEY(rc->vmid, c->asid, 2, LANE_WC_SHIFT2, 12);
 	}
 	ln->wc2_key = WC_KEY(rc->vmid, 0, 2, LANE_WC_SHIFT2, 12);
+	ln->wc2_key1 = WC_KEY(rc->vmid, 0, 1, LANE_WC_SHIFT1, 12);
+	/* final_s2_l1(): a level-1 entry, where the walk has one. */
+	ln->s2blk = s2->start <= 1 && (s2->block_levels & BIT(2 + 1));
 	/* s1_perm(): SCTLR_EL1.WXN; AArch32's bits stay clear. */
 	ln->s1perm_hi = (uint16_t)((x->regs.sctlr_el1 & SCTLR_WXN) != 0) << 9;
 	for (unsigned i = 0; i < 16; i++)

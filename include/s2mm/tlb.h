@@ -240,10 +240,12 @@ struct s2_tlb_lane_walk {
 struct s2_tlb_lane {
 	uint8_t state;              /* 0: not prepared; else model/lane.c's */
 	uint8_t s1ok;               /* bit n: stage 1 of VA half n is usual */
+	uint8_t s2blk;              /* stage 2 from level 0 or 1, 2MB blocks */
 	uint16_t s1perm_hi;         /* stage-1 permission index bits 8 and up */
 	uint8_t s2perm[16];         /* stage-2 grants by XN[1:0], S2AP[1:0] */
 	uint64_t wc1_key[2];        /* stage-1 walk cache level-2 key, by VA half */
 	uint64_t wc2_key;           /* stage-2 walk cache level-2 key */
+	uint64_t wc2_key1;          /* and level-1 key */
 	struct s2_tlb_lane_walk walk; /* the fast 2D walk's values (no caches) */
 	/*
 	 * The last leaves' bits that grants and attributes depend on
