@@ -368,8 +368,12 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	}
 	ln->wc2_key = WC_KEY(rc->vmid, 0, 2, LANE_WC_SHIFT2, 12);
 	ln->wc2_key1 = WC_KEY(rc->vmid, 0, 1, LANE_WC_SHIFT1, 12);
-	/* final_s2_l1(): a level-1 entry, where the walk has one. */
-	ln->s2blk = s2->start <= 1 && (s2->block_levels & BIT(2 + 1));
+	/*
+	 * final_s2_l1(): a level-1 entry, where the walk has one; below it
+	 * a 2MB block, which the 4KB granule always allows at level 2
+	 * (AArch64.BlockDescSupported).
+	 */
+	ln->s2blk = s2->start <= 1;
 	/* s1_perm(): SCTLR_EL1.WXN; AArch32's bits stay clear. */
 	ln->s1perm_hi = (uint16_t)((x->regs.sctlr_el1 & SCTLR_WXN) != 0) << 9;
 	for (unsigned i = 0; i < 16; i++)
