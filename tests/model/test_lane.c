@@ -121,6 +121,32 @@ static uint64_t s2_random(struct lworld *w, uint64_t pa, int level)
 	return d | rarely(w, 32, DESC_CONTIGUOUS);
 }
 
+/* Stage 2 with a 40-bit IPA space instead (from level 1, two tables). */
+static bool ipa40;
+
+/* tt_world_48() with a 40-bit IPA space: stage 2 starts at level 1. */
+static void world_40(struct tt *t, struct tt_geo *s2, struct tt_geo *s1,
+		     struct s2_mmu_regs *regs)
+{
+	uint64_t ram_pa, i;
+
+	*s2 = (struct tt_geo){ 12, 1, 40, tt_alloc(t, 8192), 0 };
+	ram_pa = (t->next + RAM_SIZE - 1) & ~(RAM_SIZE - 1);
+	t->next = ram_pa;
+	for (i = 0; i < RAM_SIZE; i += 4096)
+		tt_set(t, s2, RAM_IPA + i, 3, s2_leaf(ram_pa + i, 3, 0xf, 0, 3));
+	*s1 = (struct tt_geo){ 12, 0, 48, tt_alloc(t, 4096), ram_pa - RAM_IPA };
+	*regs = (struct s2_mmu_regs){
+		.hcr_el2 = HCR_EL2_RW | HCR_EL2_VM,
+		/* T0SZ=24, SL0=1 (level 1), 4K, PS=40-bit */
+		.vtcr_el2 = 24 | (1 << 6) | (2ULL << 16) | VTCR_EL2_RES1,
+		.vttbr_el2 = s2->root,
+		.sctlr_el1 = SCTLR_M,
+		.tcr_el1 = 16 | (5ULL << TCR_EL1_IPS_SHIFT),
+		.ttbr0_el1 = s1->root - s1->off,
+	};
+}
+
 /*
  * The world: stage 2 maps the stage-1 tables' RAM (readable pages), the
  * random pages and a block; stage 1 (TTBR0 and TTBR1) maps pages onto
@@ -135,7 +161,10 @@ static struct lworld *lworld(uint64_t seed)
 	w->rng = seed;
 	tt_init(&w->t);
 	w->cpu = s2_mmu_cpu_max;
-	tt_world_48(&w->t, RAM_IPA, RAM_SIZE, &w->s2, &w->s1, &w->regs);
+	if (ipa40)
+		world_40(&w->t, &w->s2, &w->s1, &w->regs);
+	else
+		tt_world_48(&w->t, RAM_IPA, RAM_SIZE, &w->s2, &w->s1, &w->regs);
 	w->regs.vttbr_el2 |= (uint64_t)VMID << VTTBR_EL2_VMID_SHIFT;
 	w->regs.ttbr0_el1 |= (uint64_t)ASID << TTBR_ASID_SHIFT;
 	/* Device, Normal NC, WB, WT and others by AttrIndx. */
@@ -332,24 +361,30 @@ static void lane_agrees_with_general_miss(void **state)
  * to pages through both VA halves and onto the stage-2 block: after a
  * round that warms the caches, the checked model's lane serves every
  * miss, with the caches on (the stage-2 walk cache's level-2 and level-1
- * entries) and off, and declines none.
+ * entries) and off, and declines none; the same with a 40-bit IPA space
+ * (stage 2 from level 1).
  */
 static void lane_serves_the_usual_case(void **state)
 {
 	(void)state;
 	usual = true;
-	for (unsigned caches = 0; caches < 2; caches++) {
-		struct lworld *w = lworld(0x5851f42d4c957f2dULL + caches);
+	for (unsigned run = 0; run < 4; run++) {
+		unsigned caches = run & 1;
+		struct lworld *w;
 		struct twin *k = calloc(1, sizeof(*k));
 		unsigned long n[2] = { 0 }, served;
 		uint64_t misses;
 
+		ipa40 = run >= 2;
+		w = lworld(0x5851f42d4c957f2dULL + run);
+		ipa40 = false;
 		twin_init(k, caches ? 7 : 0, caches, 16, 4);
 		twin_run(w, k, 2000);
 		if (s2_model_lane_misses)
 			memcpy(n, s2_model_lane_misses, sizeof(n));
 		misses = k->tlb[0].stats.misses;
 		served = twin_run(w, k, 2000);
+		assert_int_equal(k->tlb[0].regime.s2.start, run >= 2 ? 1 : 0);
 		misses = k->tlb[0].stats.misses - misses;
 		assert_true(misses > 1500);
 		assert_int_equal(k->tlb[0].stats.faults[S2_MMU_FAULT_PERMISSION], 0);
