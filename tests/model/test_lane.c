@@ -250,6 +250,7 @@ static void assert_twins(const struct twin *k)
 	assert_memory_equal(&a->stats, &sb, sizeof(sb));
 	assert_int_equal(a->victim, b->victim);
 	assert_int_equal(a->free, b->free);
+	assert_int_equal(a->free, a->sets * a->ways - s2_tlb_count(a));
 	assert_int_equal(a->shifts, b->shifts);
 	assert_int_equal(a->fills_n, b->fills_n);
 	assert_memory_equal(a->fills, b->fills, sizeof(a->fills));
