@@ -8,8 +8,8 @@
  * checking; either every translation cache on (the stage-1 and stage-2
  * walk caches and the nested TLB) or none (no TLB entry serving stage-1
  * fetches either); and per access, a walk without a fault whose leaves
- * have AF set and no Contiguous hint, a stage-2 leaf without DBM under a
- * write, and both stages granting the access. With the caches on, the
+ * have AF set and no Contiguous hint, a stage-2 leaf without DBM, and
+ * both stages granting the access. With the caches on, the
  * walk is the warm one (s2_model_walk2d_cached()'s straight-line case:
  * the stage-1 walk cache's level-2 entry, the level-3 table page in the
  * nested TLB, a page; the stage-2 walk cache's level-2 entry and a page,
@@ -26,8 +26,8 @@
  * entry written from the leaves in place. The checked build
  * (S2MM_MODEL_CHECK_FAST) runs the general miss after every miss the
  * lane serves, on the state as it was, and traps on any difference in
- * the result, the TLB (entries, counters, cursor, fill log) or the walk
- * caches (entries, counters). Freestanding.
+ * the result, the TLB (entries, counters, cursor, fill log, free count)
+ * or the walk caches (entries, counters). Freestanding.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,8 +102,8 @@ static inline void put32(void *p, uint32_t v)
  * guest's pages mostly share them). False when the lane cannot finish
  * with them: a leaf with AF clear (AArch64.S1Walk, AArch64.S2Walk: a
  * fault, or with HA an update), or with the Contiguous hint (a range
- * entry, s2_contig_fill()), or a stage-2 leaf with DBM (under a write,
- * s2_af_fault()'s update; otherwise simply not kept).
+ * entry, s2_contig_fill()), or a stage-2 leaf with DBM (a write through
+ * it may make it dirty, s2_af_fault(): the lane takes none).
  */
 static WALK_INLINE bool lane_leaves(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 				    const struct s2_mmu_tt *c, unsigned sel,
@@ -336,7 +336,6 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	s2 = regime_s2(rc, &x->cpu, &x->regs);
 	if (!s2->fast4k)
 		return s2_model_miss_lane(tlb, acc, res);
-	/* walk_wc_fast_ok(): three distinct caches. */
 	w.mem.base = x->mem.base;
 	w.mem.last = x->mem.size - 8;
 	w.mem.host = (uintptr_t)x->mem.host;
@@ -345,6 +344,7 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	w.s2_fast = s2->fast_mask;
 	w.s2_oa_mask = s2->oa_mask;
 	w.s2_range = s2->range_mask;
+	/* walk_wc_fast_ok(): three distinct caches. */
 	if (wc1 && wc2 && nt && wc1 != wc2 && wc1 != nt && wc2 != nt) {
 		/* The window and stage 2's masks, as the fast walk has them. */
 		s2_model_walk2d_regs(&ln->walk, &w);
