@@ -37,9 +37,10 @@
 #define IPA_BLOCK 0x30000000ULL         /* a stage-2 2MB block */
 #define PA_DATA   0x40000000ULL
 #define PA_BLOCK  0x42000000ULL
-#define VA_LO     0x0000123456000000ULL /* TTBR0: pages over 2 level-3 tables */
-#define VA_S1BLK  0x0000123480000000ULL /* TTBR0: a stage-1 2MB block */
-#define VA_INBLK  0x00001234a0000000ULL /* TTBR0: pages onto the stage-2 block */
+/* TTBR0's VAs, within 39 bits for a stage 1 from level 1 (va_mask). */
+#define VA_LO     (0x0000123456000000ULL & va_mask) /* pages over 2 level-3 tables */
+#define VA_S1BLK  (0x0000123480000000ULL & va_mask) /* a stage-1 2MB block */
+#define VA_INBLK  (0x00001234a0000000ULL & va_mask) /* pages onto the stage-2 block */
 #define VA_HI     0xffffff8012000000ULL /* TTBR1: pages */
 #define NPAGES    1024                  /* IPA_PAGES pages */
 #define ASID      5
@@ -123,6 +124,9 @@ static uint64_t s2_random(struct lworld *w, uint64_t pa, int level)
 
 /* Stage 2 with a 40-bit IPA space instead (from level 1, two tables). */
 static bool ipa40;
+/* TTBR0's VA space: 48 bits (stage 1 from level 0), or 39 (from level 1). */
+static uint64_t va_mask = ~0ULL;
+#define BIT39_MASK ((1ULL << 39) - 1)
 
 /* tt_world_48() with a 40-bit IPA space: stage 2 starts at level 1. */
 static void world_40(struct tt *t, struct tt_geo *s2, struct tt_geo *s1,
@@ -167,6 +171,12 @@ static struct lworld *lworld(uint64_t seed)
 		tt_world_48(&w->t, RAM_IPA, RAM_SIZE, &w->s2, &w->s1, &w->regs);
 	w->regs.vttbr_el2 |= (uint64_t)VMID << VTTBR_EL2_VMID_SHIFT;
 	w->regs.ttbr0_el1 |= (uint64_t)ASID << TTBR_ASID_SHIFT;
+	if (va_mask != ~0ULL) {
+		/* T0SZ=25: a 39-bit VA space, one level-1 table. */
+		w->s1.start = 1;
+		w->s1.ia_bits = 39;
+		w->regs.tcr_el1 = (w->regs.tcr_el1 & ~0x3fULL) | 25;
+	}
 	/* Device, Normal NC, WB, WT and others by AttrIndx. */
 	w->regs.mair_el1 = 0xff04bb44aa0c00ffULL;
 	w->s1hi = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), w->s1.off };
@@ -363,13 +373,14 @@ static void lane_agrees_with_general_miss(void **state)
  * round that warms the caches, the checked model's lane serves every
  * miss, with the caches on (the stage-2 walk cache's level-2 and level-1
  * entries) and off, and declines none; the same with a 40-bit IPA space
- * (stage 2 from level 1).
+ * (stage 2 from level 1), and with it a 39-bit VA space (stage 1 from
+ * level 1; TTBR1's stays 48 bits).
  */
 static void lane_serves_the_usual_case(void **state)
 {
 	(void)state;
 	usual = true;
-	for (unsigned run = 0; run < 4; run++) {
+	for (unsigned run = 0; run < 6; run++) {
 		unsigned caches = run & 1;
 		struct lworld *w;
 		struct twin *k = calloc(1, sizeof(*k));
@@ -377,6 +388,7 @@ static void lane_serves_the_usual_case(void **state)
 		uint64_t misses;
 
 		ipa40 = run >= 2;
+		va_mask = run >= 4 ? BIT39_MASK : ~0ULL;
 		w = lworld(0x5851f42d4c957f2dULL + run);
 		ipa40 = false;
 		twin_init(k, caches ? 7 : 0, caches, 16, 4);
@@ -386,6 +398,7 @@ static void lane_serves_the_usual_case(void **state)
 		misses = k->tlb[0].stats.misses;
 		served = twin_run(w, k, 2000);
 		assert_int_equal(k->tlb[0].regime.s2.start, run >= 2 ? 1 : 0);
+		assert_int_equal(k->tlb[0].regime.s1[0].start, run >= 4 ? 1 : 0);
 		misses = k->tlb[0].stats.misses - misses;
 		assert_true(misses > 1500);
 		assert_int_equal(k->tlb[0].stats.faults[S2_MMU_FAULT_PERMISSION], 0);
@@ -395,6 +408,7 @@ static void lane_serves_the_usual_case(void **state)
 		}
 		free(k);
 		lworld_free(w);
+		va_mask = ~0ULL;
 	}
 	usual = false;
 }
