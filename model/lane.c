@@ -292,9 +292,9 @@ static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 }
 
 /*
- * The fast 2D walk of @va through stage 1 @c, with the values
- * lane_prepare() took (s2_model_walk2d_lane()): any leaf sizes. False,
- * nothing changed: the general miss.
+ * The fast 2D walk of @va through stage 1 @c (walk_fast.h's, inline, as
+ * the warm walk is), with the values lane_prepare() took: any leaf
+ * sizes. False, nothing changed: the general miss.
  */
 static WALK_INLINE bool lane_fast(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 				  const struct s2_mmu_tt *c, unsigned sel,
@@ -304,7 +304,7 @@ static WALK_INLINE bool lane_fast(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 	struct tt_leaf lf, lf2;
 	uint32_t reads1, reads2;
 
-	if (s2_model_walk2d_lane(&ln->walk, c, va, &lf, &lf2, &reads1, &reads2) != 2 ||
+	if (walk2d_fast_any(&ln->walk, c, va, ln->walk.s2start, &lf, &lf2, &reads1, &reads2) != 2 ||
 	    !lane_leaves(tlb, ln, c, sel, lf.desc, lf.table, lf2.desc) ||
 	    !lane_allows(ln, a, el))
 		return false;
@@ -383,11 +383,12 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 }
 
 /*
- * The lane's miss: true when served, false with nothing changed. @acc is
- * valid (S2_MMU_EXEC at most, EL 0 or 1).
+ * The lane's miss in @state (LANE_WC or LANE_FAST, a constant where the
+ * caller knows it): true when served, false with nothing changed. @acc
+ * is valid (S2_MMU_EXEC at most, EL 0 or 1).
  */
 static WALK_INLINE bool lane_miss(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
-				  struct s2_mmu_result *res)
+				  struct s2_mmu_result *res, const unsigned state)
 {
 	struct s2_tlb_lane *ln = &tlb->lane;
 	uint64_t va = acc->va;
@@ -397,7 +398,7 @@ static WALK_INLINE bool lane_miss(struct s2_tlb *tlb, const struct s2_mmu_access
 	/* Stage 1's input address check (s1_check_in(): fast4k, no fault). */
 	if (!((ln->s1ok >> sel) & 1) || (va & c->range_mask) != c->range_want)
 		return false;
-	if (ln->state == LANE_WC)
+	if (state == LANE_WC)
 		return lane_wc(tlb, ln, c, sel, va, a, el, res);
 	return lane_fast(tlb, ln, c, sel, va, a, el, res);
 }
@@ -523,9 +524,9 @@ static bool check_lane(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	bool served;
 
 	if (!lane_small(tlb))
-		return lane_miss(tlb, acc, res);
+		return lane_miss(tlb, acc, res, tlb->lane.state);
 	lane_save(tlb, 0);
-	served = lane_miss(tlb, acc, res);
+	served = lane_miss(tlb, acc, res, tlb->lane.state);
 	s2_model_lane_misses[served]++;
 	if (!served) {
 		if (!lane_same(tlb, 0))
@@ -542,6 +543,39 @@ static bool check_lane(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 }
 #endif
 
+/*
+ * The lane's miss in @state, else the general one. Each state its own
+ * function, so that each walk has the registers to itself.
+ */
+static WALK_INLINE int lane_or_general(struct s2_tlb *tlb,
+				       const struct s2_mmu_access *acc,
+				       struct s2_mmu_result *res, const unsigned state)
+{
+#ifdef S2MM_MODEL_CHECK_FAST
+	(void)state;
+	if (check_lane(tlb, acc, res))
+		return 0;
+#else
+	if (lane_miss(tlb, acc, res, state))
+		return 0;
+#endif
+	return s2_model_miss_walk(tlb, acc, res);
+}
+
+static __attribute__((noinline)) int
+lane_miss_wc(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+	     struct s2_mmu_result *res)
+{
+	return lane_or_general(tlb, acc, res, LANE_WC);
+}
+
+static __attribute__((noinline)) int
+lane_miss_fast(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+	       struct s2_mmu_result *res)
+{
+	return lane_or_general(tlb, acc, res, LANE_FAST);
+}
+
 int s2_model_miss_lane(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 		       struct s2_mmu_result *res)
 {
@@ -554,12 +588,7 @@ int s2_model_miss_lane(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 			return lane_prepare(tlb, acc, res);
 		return s2_model_miss_walk(tlb, acc, res);
 	}
-#ifdef S2MM_MODEL_CHECK_FAST
-	if (check_lane(tlb, acc, res))
-		return 0;
-#else
-	if (lane_miss(tlb, acc, res))
-		return 0;
-#endif
-	return s2_model_miss_walk(tlb, acc, res);
+	if (state == LANE_WC)
+		return lane_miss_wc(tlb, acc, res);
+	return lane_miss_fast(tlb, acc, res);
 }
