@@ -308,8 +308,13 @@ static WALK_INLINE bool lane_fast(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 	    !lane_leaves(tlb, ln, c, sel, lf.desc, lf.table, lf2.desc) ||
 	    !lane_allows(ln, a, el))
 		return false;
-	lane_finish(tlb, ln, a, el, va, lf.level, lf.shift, lf.out,
-		    lf2.level, lf2.shift, lf2.out, reads1 + reads2, 0, res);
+	/* Pages at both stages, as the warm walk's: levels and sizes constant. */
+	if (__builtin_expect(lf.level == 3 && lf2.level == 3, 1))
+		lane_finish(tlb, ln, a, el, va, 3, 12, lf.out, 3, 12, lf2.out,
+			    reads1 + reads2, 0, res);
+	else
+		lane_finish(tlb, ln, a, el, va, lf.level, lf.shift, lf.out,
+			    lf2.level, lf2.shift, lf2.out, reads1 + reads2, 0, res);
 	return true;
 }
 
