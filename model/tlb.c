@@ -23,12 +23,12 @@
 #include "walk_cache.h"
 
 /*
- * The fill log (struct s2_tlb's fills): VMALLE1 of the VMID whose stage-1
- * entries all lie in logged slots looks at those slots alone, not the
- * whole TLB. The simulator's host follows every stage-2 change with
- * VMALLE1, as KVM does, a few fills apart.
+ * The fill log (struct s2_tlb's fills, S2_TLB_FILL_LOG slots, filled by
+ * tlb_fill_slot()): VMALLE1 of the VMID whose stage-1 entries all lie in
+ * logged slots looks at those slots alone, not the whole TLB. The
+ * simulator's host follows every stage-2 change with VMALLE1, as KVM
+ * does, a few fills apart.
  */
-#define S2_TLB_FILL_LOG  8
 #define S2_TLB_FILL_ANY  0x10000u   /* every entry is in the log */
 _Static_assert(sizeof(((struct s2_tlb *)0)->fills) ==
 	       S2_TLB_FILL_LOG * sizeof(uint32_t), "the fill log's size");
@@ -61,6 +61,7 @@ int s2_tlb_init(struct s2_tlb *tlb, struct s2_tlb_entry *entries,
 	    (uint64_t)sets * ways > 0xffffffffu)
 		return -S2_EINVAL;
 	*tlb = (struct s2_tlb){ .entries = entries, .sets = sets, .ways = ways,
+				.free = sets * ways,
 				.set_bytes = (uint64_t)ways * sizeof(*entries) };
 	for (i = 0; i < sets * ways; i++)
 		entries[i] = (struct s2_tlb_entry){ 0 };
@@ -85,6 +86,7 @@ int s2_tlb_set_contig(struct s2_tlb *tlb, enum s2_tlb_contig mode)
 void s2_tlb_set_s2_fetch(struct s2_tlb *tlb, bool on)
 {
 	tlb->no_s2_fetch = !on;
+	tlb->lane.state = 0;   /* the miss lane's caches changed */
 }
 
 void s2_tlb_stats_reset(struct s2_tlb *tlb)
@@ -102,39 +104,9 @@ uint32_t s2_tlb_count(const struct s2_tlb *tlb)
 	return n;
 }
 
-/*
- * The slot an entry for @in of block size 1 << @shift goes to: a free way
- * of its set, else the round-robin victim (deterministic, so runs replay
- * exactly); logged and counted as filled. The caller writes the entry.
- */
-static inline __attribute__((always_inline)) struct s2_tlb_entry *
-fill_slot(struct s2_tlb *tlb, uint64_t in, unsigned shift)
-{
-	struct s2_tlb_entry *e = tlb_set(tlb, in, shift);
-	uint32_t way;
-
-	for (way = 0; way < tlb->ways; way++)
-		if (e[way].kind == S2_TLB_INVALID)
-			break;
-	if (way == tlb->ways) {
-		/* The cursor stays below @ways: no division. */
-		way = tlb->victim;
-		tlb->victim = way + 1 < tlb->ways ? way + 1 : 0;
-		tlb->stats.evictions++;
-	}
-	e += way;
-	if (tlb->fills_n < S2_TLB_FILL_LOG)
-		tlb->fills[tlb->fills_n] = (uint32_t)(e - tlb->entries);
-	if (tlb->fills_n <= S2_TLB_FILL_LOG)
-		tlb->fills_n++;
-	tlb->shifts |= 1ULL << shift;
-	tlb->stats.fills++;
-	return e;
-}
-
 static void fill(struct s2_tlb *tlb, const struct s2_tlb_entry *n)
 {
-	*fill_slot(tlb, n->in, n->shift) = *n;
+	*tlb_fill_slot(tlb, n->in, n->shift) = *n;
 }
 
 bool s2_tlb_walk_lookup(struct s2_tlb *tlb, uint16_t vmid, uint64_t ipa,
@@ -207,7 +179,7 @@ fill_walk(struct s2_tlb *tlb, unsigned kind, const struct s2_mmu_regs *regs,
 		if (t1sz && shift > 32 - t1sz)
 			shift = 32 - t1sz;
 	}
-	e = fill_slot(tlb, in, shift);
+	e = tlb_fill_slot(tlb, in, shift);
 	e->in = in & ~LOWMASK(shift);
 	e->ipa = res->ipa & ~LOWMASK(shift);
 	e->out = res->pa & ~LOWMASK(shift);
@@ -308,6 +280,7 @@ static void tlbi_ways(struct s2_tlb *tlb, const struct s2_tlbi *op,
 		if (tlbi_hits(op, e)) {
 			e->kind = S2_TLB_INVALID;
 			tlb->stats.invalidated++;
+			tlb->free++;
 		}
 	}
 }
@@ -319,6 +292,7 @@ static void tlbi_ways_1(struct s2_tlb *tlb, const struct s2_tlbi *op,
 	if (tlbi_hits(op, e)) {
 		e->kind = S2_TLB_INVALID;
 		tlb->stats.invalidated++;
+		tlb->free++;
 	}
 }
 
@@ -385,6 +359,7 @@ int s2_tlb_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op)
 		if (hit) {
 			e->kind = S2_TLB_INVALID;
 			tlb->stats.invalidated++;
+			tlb->free++;
 		} else if (e->kind != S2_TLB_INVALID) {
 			shifts |= 1ULL << e->shift;
 		}

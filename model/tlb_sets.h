@@ -183,6 +183,44 @@ static inline void tlb_from_entry(const struct s2_tlb_entry *e,
 	}
 }
 
+/* The slots struct s2_tlb's fill log holds (tlb.c says what for). */
+#define S2_TLB_FILL_LOG  8
+
+/*
+ * The slot an entry for @in of block size 1 << @shift goes to: a free way
+ * of its set, else the round-robin victim (deterministic, so runs replay
+ * exactly); logged and counted as filled. The caller writes the entry.
+ * Inline: tlb.c's fills and the miss lane's (lane.c).
+ */
+static inline __attribute__((always_inline)) struct s2_tlb_entry *
+tlb_fill_slot(struct s2_tlb *tlb, uint64_t in, unsigned shift)
+{
+	struct s2_tlb_entry *e = tlb_set(tlb, in, shift);
+	uint32_t way = tlb->ways;
+
+	/* A full TLB (a miss-heavy run's) has no free way to look for. */
+	if (tlb->free) {
+		for (way = 0; way < tlb->ways; way++)
+			if (e[way].kind == S2_TLB_INVALID)
+				break;
+		tlb->free -= way < tlb->ways;
+	}
+	if (way == tlb->ways) {
+		/* The cursor stays below @ways: no division. */
+		way = tlb->victim;
+		tlb->victim = way + 1 < tlb->ways ? way + 1 : 0;
+		tlb->stats.evictions++;
+	}
+	e += way;
+	if (tlb->fills_n < S2_TLB_FILL_LOG)
+		tlb->fills[tlb->fills_n] = (uint32_t)(e - tlb->entries);
+	if (tlb->fills_n <= S2_TLB_FILL_LOG)
+		tlb->fills_n++;
+	tlb->shifts |= 1ULL << shift;
+	tlb->stats.fills++;
+	return e;
+}
+
 /* Count @f, if a fault, in @tlb's statistics. */
 static inline void tlb_count_fault(struct s2_tlb *tlb,
 				   const struct s2_mmu_fault *f)

@@ -16,6 +16,7 @@
 #include <s2mm/tlb.h>
 
 #include "contig.h"
+#include "lane.h"
 #include "regime.h"
 #include "tlb_sets.h"
 #include "walk.h"
@@ -280,6 +281,7 @@ translate_rest(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	    !s2_model_perm_ok(e->perm, acc->acc, acc->el) &&
 	    s2_model_perm_ok(e->clean, acc->acc, acc->el)) {
 		e->kind = S2_TLB_INVALID;
+		tlb->free++;
 		tlb->stats.dirty_walks++;
 		e = NULL;
 	}
@@ -328,8 +330,9 @@ translate_new(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	 */
 	c->fast = (regs->sctlr_el1 & SCTLR_M) && (regs->hcr_el2 & HCR_EL2_RW) &&
 		  !tlb->check_stale;
-	/* translate_miss()'s walk takes the regime cache as keyed. */
+	/* The miss's walk takes the regime cache as keyed; its lane, afresh. */
 	s2_model_regime_sync(&tlb->regime, cpu, regs);
+	tlb->lane.state = 0;
 	tlb->stats.translations++;
 	return translate_rest(tlb, mem, cpu, regs, acc, res);
 }
@@ -432,11 +435,11 @@ static inline int hit(struct s2_tlb *tlb, struct s2_tlb_ctx *c,
  * (c->fast): every block size probed, none holds @acc->va. The walk and
  * fill of translate_rest() without what it would find again: the entry
  * kind and tags are the context's, the input address the VA (AArch64),
- * and no entry means no write through a clean one to drop.
+ * and no entry means no write through a clean one to drop. The miss lane
+ * (lane.c) calls it for everything but the usual case.
  */
-static __attribute__((noinline)) int
-translate_miss(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
-	       struct s2_mmu_result *res)
+int s2_model_miss_walk(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
+		       struct s2_mmu_result *res)
 {
 	struct s2_tlb_ctx *c = &tlb->ctx;
 
@@ -463,7 +466,7 @@ translate_sizes(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	const struct s2_tlb_entry *e = tlb_find(tlb, shifts, c->key, c->asid, acc->va);
 
 	if (!e)
-		return translate_miss(tlb, acc, res);
+		return s2_model_miss_lane(tlb, acc, res);
 	return hit(tlb, c, acc, res, e);
 }
 
@@ -480,7 +483,7 @@ translate_more(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 
 	if (shifts)
 		return translate_sizes(tlb, acc, res, shifts);
-	return translate_miss(tlb, acc, res);
+	return s2_model_miss_lane(tlb, acc, res);
 }
 
 int s2_tlb_translate(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,

@@ -55,6 +55,7 @@ int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc
 		return -S2_EINVAL;
 	if (!wc) {
 		tlb->wc[type] = NULL;
+		tlb->lane.state = 0;   /* the miss lane's caches changed */
 		return 0;
 	}
 	if (!entries || !sets || (sets & (sets - 1)) || !ways ||
@@ -69,6 +70,7 @@ int s2_tlb_walk_cache(struct s2_tlb *tlb, enum s2_wc_type type, struct s2_wc *wc
 	fills_reset(wc, WC_FILL_ANY);
 	shifts_set(wc, 0);
 	tlb->wc[type] = wc;
+	tlb->lane.state = 0;
 	return 0;
 }
 

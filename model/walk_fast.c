@@ -4,8 +4,10 @@
  * both stages, OAs of at most 48 bits, no walk cache, HCR_EL2.PTW clear),
  * successful walks only, each descriptor read following the previous one
  * with as little as possible between them. walk_fast.h says what it
- * covers; docs/model.md how it is kept equal to the general walker.
- * Freestanding.
+ * covers and holds the walk itself, inline, which the miss lane (lane.c)
+ * runs in its own function; here are the general walker's entry and the
+ * search for the tables' block. docs/model.md says how it is kept equal
+ * to the general walker. Freestanding.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,188 +20,41 @@
 #include "walk.h"
 #include "walk_fast.h"
 
-/*
- * The descriptor at host address @hb + @x, in one load that adds the two
- * registers itself: each read of a walk then follows the previous one
- * with no add between them (compilers add first, a cycle more on every
- * step of the dependent chain). Single-copy atomic: one aligned 64-bit
- * load. The caller has checked the window bounds.
- */
-static inline uint64_t desc_load(uintptr_t hb, uint64_t x)
+/* The values of @w the fast walk uses. */
+static WALK_INLINE struct s2_tlb_lane_walk walk_regs(const struct s2_walk *w)
 {
-	uint64_t v;
-
-	/* The "m" operand tells the compiler which memory the load reads. */
-#if defined(__x86_64__)
-	__asm__ volatile("movq (%1,%2), %0" : "=r"(v)
-			 : "r"(hb), "r"(x), "m"(*(const uint64_t *)(hb + (uintptr_t)x)));
-#elif defined(__aarch64__)
-	__asm__ volatile("ldr %0, [%1, %2]" : "=r"(v)
-			 : "r"(hb), "r"(x), "m"(*(const uint64_t *)(hb + (uintptr_t)x)));
-#else
-	v = __atomic_load_n((const uint64_t *)(hb + (uintptr_t)x), __ATOMIC_RELAXED);
-#endif
-	return v;
-}
-
-/*
- * Hide how @v was computed from the compiler, so that it keeps a base
- * for desc_load() apart from the bounds check's offset (it would fold
- * them back into one add on the chain).
- */
-#define HIDE(v) __asm__("" : "+r"(v))
-
-/* The walk context's values the fast walk uses, kept in registers. */
-struct fast_walk {
-	uint64_t last, base;
-	uint64_t tmask, tval;   /* see regime_blk() */
-	uint64_t oa2;       /* stage-2 OA bits */
-	uint64_t leafm;     /* a stage-2 leaf's valid, type and OA range bits */
-	uint64_t i0mask;    /* start-level index, as a byte offset */
-	uint64_t range;     /* IPA bits that must be zero */
-	uintptr_t hroot;    /* host address of the start table */
-	uintptr_t htab;     /* host address of PA 0, less 0b11 */
-	uintptr_t hlo;      /* host address of PA 0 */
-};
-
-/*
- * Stage 2 of @ipa from start level @s2start (a constant): the start index
- * from @hi, a value whose bits from that index up equal @ipa's (@ipa, or
- * the stage-1 descriptor @ipa was made from: the index then comes from
- * the read without waiting for the address's sum), then table steps.
- * Returns the level (1..3) of the descriptor that ends the walk, in @d,
- * or 0 when the walk leaves the usual cases. The caller checks the leaf.
- */
-static WALK_INLINE int fast_s2(const struct fast_walk *fw, uint64_t ipa,
-			       uint64_t hi, const int s2start, uint64_t *d)
-{
-	const unsigned s0 = 12 + 9 * (unsigned)(3 - s2start);
-	uint64_t x = (hi >> (s0 - 3)) & fw->i0mask;
-	uintptr_t hb;
-	int l2;
-
-	/* The start table lies in the window (walk2d_fast_k() checks). */
-	if (ipa & fw->range)
-		return 0;
-	*d = desc_load(fw->hroot, x);
-#pragma GCC unroll 4
-	for (l2 = s2start; l2 < 3; l2++) {
-		/* Not a table in the tables' block: the caller sees. */
-		if ((*d & fw->tmask) != fw->tval)
-			break;
-		x = *d;
-		hb = fw->htab + (uintptr_t)((ipa >> (9 * (3 - l2))) & 0xff8);
-		HIDE(hb);
-		*d = desc_load(hb, x);
-	}
-	return l2;
-}
-
-/*
- * The fast walk of @va through stage 1 @c. @s1start, @s2start: the start
- * levels as constants (the loops unroll), @s1start -1 for @c's. Returns 0
- * (nothing done), 1 (@lf: the stage-1 leaf; @w->reads counts its walk) or
- * 2 (and @lf2: the final stage-2 leaf, before its Access flag check, read
- * in @reads2 more descriptors).
- */
-static WALK_INLINE unsigned walk2d_fast_k(struct s2_walk *w,
-					  const struct s2_mmu_tt *c, uint64_t va,
-					  const int s1start, const int s2start,
-					  struct tt_leaf *lf, struct tt_leaf *lf2,
-					  uint32_t *reads2)
-{
-	const struct fast_walk fw = {
+	return (struct s2_tlb_lane_walk){
 		.last = w->mem.last, .base = w->mem.base,
 		.tmask = w->s2_tmask, .tval = w->s2_tval, .oa2 = w->s2_oa_mask,
 		.leafm = w->s2_fast, .i0mask = w->s2->start_mask << 3,
-		.range = w->s2_range,
+		.range = w->s2_range, .root_off = w->s2_base_off,
 		.hroot = w->mem.host + (uintptr_t)w->s2_base_off,
 		.htab = w->mem.host - (uintptr_t)w->mem.base -
 			(uintptr_t)(DESC_VALID | DESC_TABLE),
 		.hlo = w->mem.host - (uintptr_t)w->mem.base,
+		.s2start = w->s2->start,
 	};
-	/* A stage-2 page serving a fetch: AF, S2AP[0], OA in range. */
-	const uint64_t fetchm = fw.leafm | DESC_AF | S2_DESC_S2AP_R;
-	const uint64_t fetch_page = DESC_VALID | DESC_PAGE | DESC_AF | S2_DESC_S2AP_R;
-	int level = s1start < 0 ? c->start : s1start, l2;
-	unsigned shift = s1start < 0 ? c->start_shift : 12 + 9 * (unsigned)(3 - s1start), sh;
-	uint64_t idx_mask = c->start_mask, table = c->base, hi = c->base;
-	uint64_t tbl_attrs = 0, d = 0, d2, ipa, xo, lo;
-	uint32_t reads = 0;
-	uintptr_t hb;
-
-	/* The whole start table in the window: its reads need no check. */
-	if (w->s2_base_off + fw.i0mask > fw.last)
-		return 0;
-#pragma GCC unroll 4
-	for (; level <= 3; level++) {
-		ipa = table + ((va >> shift) & idx_mask) * 8;
-		l2 = fast_s2(&fw, ipa, hi, s2start, &d2);
-		if (__builtin_expect(l2 == 3 && (d2 & fetchm) == fetch_page, 1)) {
-			xo = d2 & fw.oa2;
-			lo = ipa & 0xfff;
-		} else {
-			/* A block at level 1 or 2. */
-			if (l2 == 0 || l2 == 3 ||
-			    (d2 & fetchm) != (fetch_page & ~DESC_PAGE))
-				return 0;
-			sh = 12 + 9 * (unsigned)(3 - l2);
-			xo = d2 & fw.oa2 & ~LOWMASK(sh);
-			lo = ipa & LOWMASK(sh);
-		}
-		reads += (uint32_t)(l2 - s2start + 2);
-		/* The stage-1 descriptor at the leaf's OA. */
-		if (xo + lo - fw.base > fw.last)
-			return 0;
-		hb = fw.hlo + (uintptr_t)lo;
-		HIDE(hb);
-		d = desc_load(hb, xo);
-		if (level == 3 || (d & c->fast_mask) != (DESC_VALID | DESC_TABLE))
-			break;
-		tbl_attrs |= d & GENMASK(63, 59);
-		table = d & c->oa_mask;
-		hi = d;
-		shift -= 9;
-		idx_mask = 511;
-	}
-	/* The stage-1 leaf: a page, or a block where the level allows one. */
-	if (level == 3 ? (d & c->fast_mask) != (DESC_VALID | DESC_PAGE) :
-	    (d & c->fast_mask) != DESC_VALID || !(c->block_levels & BIT(level + 1)))
-		return 0;
-	w->reads += reads;
-	leaf_set(lf, d, tbl_attrs, level, shift, d & c->oa_mask, va);
-	/* The output IPA's stage 2: above a page's offset, its bits are d's. */
-	l2 = fast_s2(&fw, lf->out, level == 3 ? d : lf->out, s2start, &d2);
-	if (l2 == 3 ? (d2 & fw.leafm) != (DESC_VALID | DESC_PAGE) :
-	    !l2 || (d2 & fw.leafm) != DESC_VALID)
-		return 1;
-	*reads2 = (uint32_t)(l2 - s2start + 1);
-	leaf_set(lf2, d2, 0, l2, 12 + 9 * (unsigned)(3 - l2), d2 & fw.oa2, lf->out);
-	return 2;
 }
 
-/* walk2d_fast_k() for the start levels of both stages. */
+void s2_model_walk2d_regs(struct s2_tlb_lane_walk *fw, const struct s2_walk *w)
+{
+	*fw = walk_regs(w);
+}
+
 unsigned s2_model_walk2d_fast(struct s2_walk *w, const struct s2_mmu_tt *c,
 			      uint64_t va, struct tt_leaf *lf,
 			      struct tt_leaf *lf2, uint32_t *reads2)
 {
-	/*
-	 * A 48-bit VA space (stage 1 from level 0) unrolled: with a 48-bit
-	 * or a 40-bit IPA space, the usual configurations.
-	 */
-	switch (w->s2->start) {
-	case 0:
-		if (c->start == 0)
-			return walk2d_fast_k(w, c, va, 0, 0, lf, lf2, reads2);
-		return walk2d_fast_k(w, c, va, -1, 0, lf, lf2, reads2);
-	case 1:
-		if (c->start == 0)
-			return walk2d_fast_k(w, c, va, 0, 1, lf, lf2, reads2);
-		return walk2d_fast_k(w, c, va, -1, 1, lf, lf2, reads2);
-	default:
-		return walk2d_fast_k(w, c, va, -1, 2, lf, lf2, reads2);
-	}
+	const struct s2_tlb_lane_walk fw = walk_regs(w);
+	uint32_t reads1 = 0;
+	unsigned fast;
+
+	fast = walk2d_fast_any(&fw, c, va, w->s2->start, lf, lf2, &reads1, reads2);
+	if (fast)
+		w->reads += reads1;
+	return fast;
 }
+
 
 /*
  * The fast walk's test of a stage-2 table descriptor, (d & tmask) ==

@@ -63,14 +63,15 @@ struct s2_tlb_fast_hit {
  *       kind and shift read as one little-endian word, without the shift.
  *
  * The address is compared first: it is what tells most ways of a set
- * apart; (in ^ e->in) < size is the same block without a shift by a
- * register.
+ * apart. An entry of the wanted tag holds its block's address aligned
+ * (e->in), so one compare with @in's block tells (other ways' addresses
+ * are of no matter: their tag differs).
  */
 static inline struct s2_tlb_entry *
 s2_tlb_fast_probe(const struct s2_tlb *tlb, uint32_t key, uint16_t asid,
 		  uint64_t in, unsigned shift)
 {
-	uint64_t size = 1ULL << shift;
+	uint64_t blk = in >> shift << shift;
 	uint32_t want = key | (uint32_t)shift << 24;
 	uint32_t set = (uint32_t)(in >> shift) & (tlb->sets - 1);
 	char *first = (char *)tlb->entries + set * tlb->set_bytes;
@@ -81,7 +82,7 @@ s2_tlb_fast_probe(const struct s2_tlb *tlb, uint32_t key, uint16_t asid,
 		uint32_t tag;
 
 		__builtin_memcpy(&tag, &e->vmid, sizeof(tag));
-		if ((in ^ e->in) < size && tag == want &&
+		if (e->in == blk && tag == want &&
 		    (e->global || e->asid == asid))
 			return e;
 	} while (++e < end);

@@ -960,6 +960,8 @@ static void tlb_writable_clean(void **state)
 		assert_int_equal(r.dirty, cases[i].s2 ? S2_MMU_DIRTY_S2 : S2_MMU_DIRTY_S1);
 		assert_int_equal(tt_rd(&w->t, slot), dirty);
 		assert_int_equal(tlb.stats.dirty_walks, 1);
+		/* The clean entry dropped counts as free again, the walk's fill not. */
+		assert_int_equal(tlb.free, 64 - s2_tlb_count(&tlb));
 		r = tlb_xlate(w, &tlb, va, S2_MMU_WRITE);
 		assert_true(r.tlb_hit);
 		assert_false(r.stale);

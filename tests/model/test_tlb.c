@@ -425,6 +425,77 @@ static void tlb_capacity_evicts(void **state)
 	assert_int_equal(s2_tlb_init(&tiny, ent, 3, 2), -S2_EINVAL);
 }
 
+/* One access through @t: hit (true) or walk. */
+static bool tiny_hit(struct tworld *w, struct s2_tlb *t, uint64_t va)
+{
+	struct s2_mmu_access a = { va, S2_MMU_READ, 1 };
+	struct s2_mmu_result r;
+	uint64_t hits = t->stats.hits;
+
+	assert_int_equal(s2_tlb_translate(t, &w->t.mem, &w->cpu, &w->regs, &a, &r), 0);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	return t->stats.hits != hits;
+}
+
+/*
+ * A fill takes a way a TLBI freed, not the round-robin victim, whichever
+ * TLBI freed it: by address (one set), VMALLE1 through the fill log, a
+ * whole scan (VMALLS12E1). The TLB counts its free entries for that
+ * (a full one fills without looking for a free way): each removal must
+ * count, or the next fill would evict an entry in use.
+ */
+static void tlb_fill_takes_the_freed_way(void **state)
+{
+	struct tworld *w = *state;
+	struct s2_tlb_entry ent[1 * 2];
+	struct s2_tlb tiny;
+	struct s2_tlbi op = { S2_TLBI_IPAS2E1, s2_mmu_vmid(&w->cpu, &w->regs), 0, 0 };
+	const uint64_t blk = 2ULL << 20;
+
+	assert_int_equal(s2_tlb_init(&tiny, ent, 1, 2), 0);
+	/* Walks fill no stage-2 entries of their own: the ways are the test's. */
+	s2_tlb_set_s2_fetch(&tiny, false);
+	assert_int_equal(tiny.free, 2);
+	/* Stage-2-only entries: RAM's 2MB blocks 0 and 1 fill both ways. */
+	w->regs.sctlr_el1 = 0;
+	assert_false(tiny_hit(w, &tiny, RAM_IPA));
+	assert_false(tiny_hit(w, &tiny, RAM_IPA + blk));
+	assert_int_equal(tiny.free, 0);
+	/* Block 1's way (way 1) freed; the victim would be way 0 (block 0). */
+	op.addr = RAM_IPA + blk;
+	assert_int_equal(s2_tlb_tlbi(&tiny, &op), 0);
+	assert_int_equal(tiny.free, 1);
+	assert_false(tiny_hit(w, &tiny, RAM_IPA + 2 * blk));
+	assert_true(tiny_hit(w, &tiny, RAM_IPA));
+	assert_true(tiny_hit(w, &tiny, RAM_IPA + 2 * blk));
+	assert_int_equal(tiny.stats.evictions, 0);
+	/* A whole scan frees both. */
+	op.op = S2_TLBI_VMALLS12E1;
+	assert_int_equal(s2_tlb_tlbi(&tiny, &op), 0);
+	assert_int_equal(tiny.free, 2);
+	/* Combined entries, removed by VMALLE1 through the fill log. */
+	w->regs.sctlr_el1 = SCTLR_M;
+	assert_false(tiny_hit(w, &tiny, VA_A));
+	assert_false(tiny_hit(w, &tiny, VA_B));
+	assert_int_equal(tiny.stats.evictions, 0);
+	op.op = S2_TLBI_VMALLE1;
+	assert_int_equal(s2_tlb_tlbi(&tiny, &op), 0);
+	assert_int_equal(tiny.stats.invalidated, 1 + 2 + 2);
+	assert_int_equal(tiny.free, 2);
+	assert_false(tiny_hit(w, &tiny, VA_B));
+	assert_false(tiny_hit(w, &tiny, VA_A));
+	assert_true(tiny_hit(w, &tiny, VA_B));
+	assert_int_equal(tiny.stats.evictions, 0);
+	/* Full again: the next fill evicts (way 0, VA_B's). */
+	w->regs.sctlr_el1 = 0;
+	assert_false(tiny_hit(w, &tiny, RAM_IPA));
+	assert_int_equal(tiny.stats.evictions, 1);
+	assert_int_equal(tiny.free, 0);
+	w->regs.sctlr_el1 = SCTLR_M;
+	assert_true(tiny_hit(w, &tiny, VA_A));
+	assert_false(tiny_hit(w, &tiny, VA_B));
+}
+
 /*
  * A hit is checked as a walk would be: EL0 reading VA_A (stage 1 AP=0,
  * EL1 only) after EL1 filled the entry is a stage-1 permission fault at
@@ -1060,6 +1131,7 @@ int main(void)
 		T(tlb_permission_relax_needs_tlbi),
 		T(tlb_walk_cache_needs_ipas2e1),
 		T(tlb_capacity_evicts),
+		T(tlb_fill_takes_the_freed_way),
 		cmocka_unit_test(tlb_stays_in_its_entries),
 		T(tlb_hit_checks_permissions),
 		T(tlb_a32_split_keeps_entries_apart),

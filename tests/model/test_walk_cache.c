@@ -280,6 +280,60 @@ static void closed_forms_35(void **state)
 	}
 }
 
+/*
+ * A TLBI by VA reaches a TTBR1 walk's level -1 entry (FEAT_LPA2, 52-bit
+ * VA: the entry's tag holds VA[55:48]) in a stage-1 walk cache of 256
+ * sets, where VA[55] picks the set: the TLBI must index the set with the
+ * VA's bit 55 as the fill did (bits [63:56] are TBI's), or the entry
+ * stays. Each level's entry goes, and the next walk reads all five
+ * stage-1 levels again.
+ */
+static void tlbi_by_va_reaches_ttbr1_level_minus1(void **state)
+{
+	(void)state;
+	/* DS=1: descriptor bits [9:8] are OA[51:50], not SH. */
+	const uint64_t sh = 3ULL << DESC_SH_SHIFT;
+	static struct s2_wc_entry big[256];
+	struct wworld *w = world(C_S2 | C_NESTED);
+	struct s2_mmu_result r;
+	uint64_t ram_pa, va = 0xfff0123456600000ULL;
+	unsigned held = 0;
+
+	tt_fini(&w->t);
+	tt_init(&w->t);
+	w->s2 = (struct tt_geo){ 12, -1, 52, tt_alloc(&w->t, 4096), 0 };
+	ram_pa = (w->t.next + RAM_SIZE - 1) & ~(RAM_SIZE - 1);
+	w->t.next = ram_pa;
+	for (uint64_t i = 0; i < RAM_SIZE; i += 4096)
+		tt_set(&w->t, &w->s2, RAM_IPA + i, 3, s2_leaf(ram_pa + i, 3, 0xf, 0, 3) & ~sh);
+	w->s1 = (struct tt_geo){ 12, -1, 52, tt_alloc(&w->t, 4096), ram_pa - RAM_IPA };
+	tt_set(&w->t, &w->s2, IPA_DATA, 3, s2_leaf(PA_DATA, 3, 0xf, 0, 3) & ~sh);
+	tt_set(&w->t, &w->s1, va, 3, s1_leaf(IPA_DATA, 0, 0, 0, 3) & ~sh);
+	/* VTCR: T0SZ = 12, SL2:SL0 = 0b100 (level -1), 4K, PS = 52 bits. */
+	w->regs.vtcr_el2 = 12 | (6ULL << 16) | VTCR_EL2_DS | VTCR_EL2_SL2 | VTCR_EL2_RES1;
+	w->regs.vttbr_el2 = w->s2.root | (uint64_t)VMID << VTTBR_EL2_VMID_SHIFT;
+	/* TCR: T1SZ = 12, TG1 4K, EPD0: TTBR1's 52-bit half only. */
+	w->regs.tcr_el1 = 12ULL << TCR_EL1_T1SZ_SHIFT | TCR_EL1_TG1_4K << TCR_EL1_TG1_SHIFT |
+			  (6ULL << TCR_EL1_IPS_SHIFT) | TCR_EL1_DS | TCR_EL1_EPD0;
+	w->regs.ttbr1_el1 = (w->s1.root - w->s1.off) | (uint64_t)ASID << TTBR_ASID_SHIFT;
+	assert_int_equal(s2_tlb_walk_cache(&w->tlb, S2_WC_S1, &w->wc[S2_WC_S1], big, 256, 1,
+					   S2_WC_ROUND_ROBIN), 0);
+	r = xlate(w, va);
+	assert_int_equal(r.fault.type, 0);
+	assert_int_equal(r.pa, PA_DATA);
+	for (unsigned i = 0; i < 256; i++)
+		held += big[i].valid && big[i].level == -1;
+	assert_int_equal(held, 1);
+	tlbi(w, S2_TLBI_VAE1, VMID, va, ASID);
+	for (unsigned i = 0; i < 256; i++)
+		assert_false(big[i].valid);
+	r = xlate(w, va + 8);
+	assert_int_equal(r.fault.type, 0);
+	assert_int_equal(w->wc[S2_WC_S1].stats.misses, 2);
+	assert_int_equal(w->tlb.stats.stale_hits, 0);
+	world_free(w);
+}
+
 /* Which caches TLBI @op (on VMID_ @vmid, at @addr, ASID @asid) empties. */
 struct reach {
 	uint8_t op;
@@ -840,6 +894,7 @@ int main(void)
 		cmocka_unit_test(closed_forms_4_4),
 		cmocka_unit_test(closed_forms_19),
 		cmocka_unit_test(closed_forms_35),
+		cmocka_unit_test(tlbi_by_va_reaches_ttbr1_level_minus1),
 		cmocka_unit_test(tlbi_reach),
 		cmocka_unit_test(stale_s1_table),
 		cmocka_unit_test(s1_table_bits),
