@@ -41,6 +41,7 @@
 #include "attr.h"
 #include "internal.h"
 #include "lane.h"
+#include "leaf_memo.h"
 #include "regime.h"
 #include "tlb_sets.h"
 #include "walk.h"
@@ -83,60 +84,16 @@ static inline void put32(void *p, uint32_t v)
 }
 
 /*
- * The leaf bits that what lane_leaves() gives depends on, besides the
- * context: stage 1's AttrIndx, AP[2:1], SH, AF, nG, Contiguous, PXN, UXN
- * (and the table bits, in bits [63:59]); stage 2's MemAttr, S2AP, SH, AF,
- * DBM, Contiguous, XN[1:0].
- */
-#define LANE_KEY1 (S1_DESC_ATTRINDX_MASK | S1_DESC_AP_MASK | DESC_SH_MASK | DESC_AF | \
-		   S1_DESC_NG | DESC_CONTIGUOUS | S1_DESC_PXN | S1_DESC_UXN)
-#define LANE_KEY2 (S2_DESC_MEMATTR_MASK | S2_DESC_S2AP_MASK | DESC_SH_MASK | DESC_AF | \
-		   DESC_DBM | DESC_CONTIGUOUS | S2_DESC_XN_MASK)
-
-/*
- * What the leaves @d1 (stage 1 of VA half @sel, under the table bits @t1
- * its walk accumulated, bits [63:59] in place) and @d2 (stage 2) give
- * the result and the entry besides addresses, levels and sizes: into
- * @ln's memo (memo_attr, memo_ids, memo_s2, memo_perm), unless it holds
- * them already (leaves with the same bits, under the same context: a
- * guest's pages mostly share them). False when the lane cannot finish
- * with them: a leaf with AF clear (AArch64.S1Walk, AArch64.S2Walk: a
- * fault, or with HA an update), or with the Contiguous hint (a range
- * entry, s2_contig_fill()), or a stage-2 leaf with DBM (a write through
- * it may make it dirty, s2_af_fault(): the lane takes none).
+ * The leaves @d1 (stage 1 of VA half @sel, under the table bits @t1) and
+ * @d2 into @ln's memo (memo_leaves(), with the context's MAIR_EL1, FWB
+ * and tags): false when the lane cannot finish with them.
  */
 static WALK_INLINE bool lane_leaves(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 				    const struct s2_mmu_tt *c, unsigned sel,
 				    uint64_t d1, uint64_t t1, uint64_t d2)
 {
-	uint64_t k1 = (d1 & LANE_KEY1) | (t1 & GENMASK(63, 59)) | sel;
-	uint64_t k2 = d2 & LANE_KEY2;
-	uint8_t p1, p2, attr, memattr, sh2, sh;
-	bool global;
-
-	if (__builtin_expect(k1 == ln->memo1 && k2 == ln->memo2, 1))
-		return true;
-	if (((d1 | d2) & DESC_CONTIGUOUS) || !(d1 & d2 & DESC_AF) || (d2 & DESC_DBM))
-		return false;
-	/* s1_perm()'s index; stage 1 is AArch64 (bits 8 and 10 clear). */
-	p1 = s2_model_s1_perm_table[((d1 >> 6) & 3) | ((d1 >> 51) & 0xc) |
-				    ((t1 >> 55) & 0xf0) | ln->s1perm_hi];
-	p2 = ln->s2perm[((d2 >> 51) & 0xc) | ((d2 >> 6) & 3)];
-	/* AArch64.S1AttrDecode: MAIR_EL1's byte AttrIndx picks. */
-	attr = (uint8_t)(tlb->ctx.regs.mair_el1 >> (8 * S2_FIELD_GET(S1_DESC_ATTRINDX, d1)));
-	memattr = (uint8_t)S2_FIELD_GET(S2_DESC_MEMATTR, d2) | tlb->regime.s2.memattr_fwb;
-	sh2 = (uint8_t)S2_FIELD_GET(DESC_SH, d2);
-	attr = s2_model_combine_attr(attr, memattr);
-	sh = s2_model_par_sh(attr, combine_sh((uint8_t)S2_FIELD_GET(DESC_SH, d1), sh2));
-	global = !(d1 & S1_DESC_NG);
-	ln->memo1 = k1;
-	ln->memo2 = k2;
-	ln->memo_attr = attr | (uint64_t)sh << 8 | (uint64_t)p1 << 48 | (uint64_t)p2 << 56;
-	ln->memo_ids = (uint64_t)global << 16 | (global ? 0 : (uint64_t)c->asid << 32) |
-		       (uint64_t)tlb->regime.vmid << 48;
-	ln->memo_s2 = (uint16_t)(memattr | sh2 << 8);
-	ln->memo_perm = p1 & p2;
-	return true;
+	return memo_leaves(&ln->memo, tlb->ctx.regs.mair_el1, tlb->regime.s2.memattr_fwb,
+			   tlb->regime.vmid, c->asid, sel, d1, t1, d2);
 }
 
 /*
@@ -161,19 +118,11 @@ static WALK_INLINE void lane_finish(struct s2_tlb *tlb, const struct s2_tlb_lane
 	struct s2_tlb_stats *st = &tlb->stats;
 	unsigned shift = shift1 < shift2 ? shift1 : shift2;
 	uint64_t mask = BIT(shift) - 1;
-	uint64_t w40 = ln->memo_attr | (uint64_t)(uint8_t)level1 << 16 |
-		       (uint64_t)(uint8_t)level2 << 24;
-	uint64_t ids = ln->memo_ids;
-	char *r = (char *)res, *e;
+	uint64_t w40 = memo_w40(&ln->memo, level1, level2);
+	uint64_t ids = ln->memo.ids;
+	char *e;
 
-	put64(r, (uint64_t)(a | el << 8) << 32);
-	put64(r + 8, va);
-	put64(r + 16, 0);
-	put64(r + 24, pa);
-	put64(r + 32, ipa);
-	put64(r + 40, w40 | (uint64_t)shift1 << 32 | (uint64_t)shift2 << 40);
-	put64(r + 48, ids | ln->memo_s2);
-	put64(r + 56, reads);   /* desc_reads; no TLB hit, AF, dirty state */
+	memo_result(&ln->memo, res, a, el, va, level1, shift1, ipa, level2, shift2, pa, reads);
 	st->translations++;
 	st->misses++;
 	st->walks++;
@@ -188,14 +137,14 @@ static WALK_INLINE void lane_finish(struct s2_tlb *tlb, const struct s2_tlb_lane
 	put64(e + 16, pa & ~mask);
 	put64(e + 24, w40 | (uint64_t)shift << 32 | (uint64_t)shift << 40);
 	put64(e + 32, ids);   /* a combined entry keeps no stage-2 MemAttr, SH */
-	put32(e + 40, S2_TLB_S12 | shift << 8 | (unsigned)ln->memo_perm << 16);
+	put32(e + 40, S2_TLB_S12 | shift << 8 | (unsigned)ln->memo.perm << 16);
 }
 
 /* Do the grants lane_leaves() took allow @a at @el? */
 static WALK_INLINE bool lane_allows(const struct s2_tlb_lane *ln, unsigned a,
 				    unsigned el)
 {
-	return (ln->memo_perm >> (a + 3 * el)) & 1;
+	return memo_allows(&ln->memo, a, el);
 }
 
 /*
@@ -361,8 +310,7 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	} else {
 		return s2_model_miss_lane(tlb, acc, res);
 	}
-	/* No leaves yet: a stage-1 leaf's key has AF set. */
-	ln->memo1 = ~0ULL & ~DESC_AF;
+	memo_prepare(&ln->memo, &x->cpu, x->regs.sctlr_el1);
 	for (unsigned sel = 0; sel < 2; sel++) {
 		const struct s2_mmu_tt *c = regime_s1(rc, &x->cpu, &x->regs, false, sel);
 
@@ -379,11 +327,6 @@ lane_prepare(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	 * (AArch64.BlockDescSupported).
 	 */
 	ln->s2blk = s2->start <= 1;
-	/* s1_perm(): SCTLR_EL1.WXN; AArch32's bits stay clear. */
-	ln->s1perm_hi = (uint16_t)((x->regs.sctlr_el1 & SCTLR_WXN) != 0) << 9;
-	for (unsigned i = 0; i < 16; i++)
-		ln->s2perm[i] = s2_perm(&x->cpu, (uint64_t)(i & 0xc) << 51 |
-					(uint64_t)(i & 3) << 6);
 	return s2_model_miss_lane(tlb, acc, res);
 }
 

@@ -66,6 +66,7 @@ static inline bool s1_a32_sel(uint64_t tcr, uint32_t va32)
 #define REGIME_S2 1u
 #define REGIME_S1(sel) (2u << (sel))
 #define REGIME_BLK 8u
+#define REGIME_LEAN 16u   /* lean (walk_lean.c), for its context */
 
 _Static_assert(sizeof(struct s2_mmu_cpu) == sizeof(uint64_t),
 	       "struct s2_mmu_cpu is compared as one 64-bit word");

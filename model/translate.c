@@ -20,6 +20,7 @@
 #include "regime.h"
 #include "tlb_sets.h"
 #include "walk.h"
+#include "walk_lean.h"
 #include "walk_sd.h"
 
 /*
@@ -69,6 +70,9 @@ int s2_mmu_translate_cached(struct s2_mmu_regime *rc,
 		return err;
 	if (!rc)
 		return -S2_EINVAL;
+	/* The usual case first (walk_lean.c), else the general walker. */
+	if (s2_model_walk_lean(rc, mem, cpu, regs, acc, res))
+		return 0;
 	s2_model_translate_s12(mem, cpu, regs, rc, acc, res);
 	return 0;
 }

@@ -181,6 +181,52 @@ struct s2_mmu_tt {
 };
 
 /**
+ * struct s2_tlb_lane_walk - The fast 2D walk's values (model/walk_fast.c),
+ * taken once from a validated context rather than on every walk. Private
+ * to the model.
+ */
+struct s2_tlb_lane_walk {
+	uint64_t last, base;        /* the memory window: size - 8, base PA */
+	uint64_t tmask, tval;       /* a stage-2 table in the tables' block */
+	uint64_t oa2;               /* stage-2 OA bits */
+	uint64_t leafm;             /* a stage-2 leaf's valid, type, OA range bits */
+	uint64_t i0mask;            /* stage-2 start-level index, as a byte offset */
+	uint64_t range;             /* IPA bits that must be zero */
+	uint64_t root_off;          /* stage-2 start table, as a window offset */
+	uintptr_t hroot;            /* host address of the start table */
+	uintptr_t htab;             /* host address of PA 0, less 0b11 */
+	uintptr_t hlo;              /* host address of PA 0 */
+	int8_t s2start;             /* stage-2 start level */
+};
+
+/**
+ * struct s2_mmu_leaf_memo - What a translation's leaves gave besides
+ * addresses, levels and sizes (model/leaf_memo.h), kept by the leaf bits
+ * it depends on: a guest's pages mostly share them. Private to the model.
+ */
+struct s2_mmu_leaf_memo {
+	uint64_t key1, key2;        /* stage-1 leaf with table bits, stage-2 leaf */
+	uint64_t attr;              /* attr, sh, s1_perm, s2_perm in place */
+	uint64_t ids;               /* global, asid, vmid in place */
+	uint16_t s2;                /* s2_memattr, s2_sh */
+	uint8_t perm;               /* s1_perm & s2_perm */
+	uint16_t s1perm_hi;         /* stage-1 permission index bits 8 and up */
+	uint8_t s2perm[16];         /* stage-2 grants by XN[1:0], S2AP[1:0] */
+};
+
+/**
+ * struct s2_mmu_lean - The plain walk's usual case (model/walk_lean.c):
+ * the context it was prepared for and what it took from it. Private to
+ * the model.
+ */
+struct s2_mmu_lean {
+	uint64_t ctx[12];           /* memory window, CPU, first eight registers */
+	uint8_t s1ok;               /* bit n: stage 1 of VA half n is usual */
+	struct s2_tlb_lane_walk walk; /* the fast 2D walk's values */
+	struct s2_mmu_leaf_memo memo; /* the last leaves' grants, attributes */
+};
+
+/**
  * struct s2_mmu_regime - Decoded-regime cache: the stage-2 controls and
  * the stage-1 controls of each VA half (TTBR0, TTBR1), decoded once and
  * reused while the registers they are decoded from keep their values.
@@ -208,6 +254,7 @@ struct s2_mmu_regime {
 	struct s2_mmu_tt s1[2]; /* stage 1's, for TTBR0 and TTBR1 */
 	/** The fast walk's block of stage-2 tables in the window @blk_base/size. */
 	uint64_t blk_base, blk_size, blk_tmask, blk_tval;
+	struct s2_mmu_lean lean;  /* the usual case of s2_mmu_translate_cached() */
 };
 
 /** enum s2_mmu_acc - Kind of access, as the fault syndrome reports it. */

@@ -213,25 +213,6 @@ struct s2_tlb_ctx {
 };
 
 /**
- * struct s2_tlb_lane_walk - The fast 2D walk's values (model/walk_fast.c),
- * taken once from a validated context rather than on every walk. Private
- * to the model.
- */
-struct s2_tlb_lane_walk {
-	uint64_t last, base;        /* the memory window: size - 8, base PA */
-	uint64_t tmask, tval;       /* a stage-2 table in the tables' block */
-	uint64_t oa2;               /* stage-2 OA bits */
-	uint64_t leafm;             /* a stage-2 leaf's valid, type, OA range bits */
-	uint64_t i0mask;            /* stage-2 start-level index, as a byte offset */
-	uint64_t range;             /* IPA bits that must be zero */
-	uint64_t root_off;          /* stage-2 start table, as a window offset */
-	uintptr_t hroot;            /* host address of the start table */
-	uintptr_t htab;             /* host address of PA 0, less 0b11 */
-	uintptr_t hlo;              /* host address of PA 0 */
-	int8_t s2start;             /* stage-2 start level */
-};
-
-/**
  * struct s2_tlb_lane - What the TLB miss in the usual case (model/lane.c)
  * takes from the context s2_tlb_translate() validated: prepared by the
  * first miss after the validation, dropped with it and whenever the
@@ -241,22 +222,11 @@ struct s2_tlb_lane {
 	uint8_t state;              /* 0: not prepared; else model/lane.c's */
 	uint8_t s1ok;               /* bit n: stage 1 of VA half n is usual */
 	uint8_t s2blk;              /* stage 2 from level 0 or 1, 2MB blocks */
-	uint16_t s1perm_hi;         /* stage-1 permission index bits 8 and up */
-	uint8_t s2perm[16];         /* stage-2 grants by XN[1:0], S2AP[1:0] */
 	uint64_t wc1_key[2];        /* stage-1 walk cache level-2 key, by VA half */
 	uint64_t wc2_key;           /* stage-2 walk cache level-2 key */
 	uint64_t wc2_key1;          /* and level-1 key */
 	struct s2_tlb_lane_walk walk; /* the fast 2D walk's values (no caches) */
-	/*
-	 * The last leaves' bits that grants and attributes depend on
-	 * (model/lane.c), and what they gave: a result's and an entry's
-	 * words without levels and sizes, both stages' grants.
-	 */
-	uint64_t memo1, memo2;      /* stage-1 leaf with table bits, stage-2 leaf */
-	uint64_t memo_attr;         /* attr, sh, s1_perm, s2_perm in place */
-	uint64_t memo_ids;          /* global, asid, vmid in place */
-	uint16_t memo_s2;           /* s2_memattr, s2_sh */
-	uint8_t memo_perm;          /* s1_perm & s2_perm */
+	struct s2_mmu_leaf_memo memo; /* the last leaves' grants, attributes */
 };
 
 /** struct s2_tlb - One CPU's TLB. Fields are private to the model. */
