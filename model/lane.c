@@ -85,15 +85,16 @@ static inline void put32(void *p, uint32_t v)
 
 /*
  * The leaves @d1 (stage 1 of VA half @sel, under the table bits @t1) and
- * @d2 into @ln's memo (memo_leaves(), with the context's MAIR_EL1, FWB
+ * @d2 into @ln's memo (memo_hit(), memo_fill(), with the context's MAIR_EL1, FWB
  * and tags): false when the lane cannot finish with them.
  */
 static WALK_INLINE bool lane_leaves(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 				    const struct s2_mmu_tt *c, unsigned sel,
 				    uint64_t d1, uint64_t t1, uint64_t d2)
 {
-	return memo_leaves(&ln->memo, tlb->ctx.regs.mair_el1, tlb->regime.s2.memattr_fwb,
-			   tlb->regime.vmid, c->asid, sel, d1, t1, d2);
+	return memo_hit(&ln->memo, sel, d1, t1, d2) ||
+	       memo_fill(&ln->memo, tlb->ctx.regs.mair_el1, tlb->regime.s2.memattr_fwb,
+			 tlb->regime.vmid, c->asid, sel, d1, t1, d2);
 }
 
 /*

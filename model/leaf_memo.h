@@ -21,7 +21,7 @@
 #include "internal.h"
 
 /*
- * The leaf bits that what memo_leaves() gives depends on, besides the
+ * The leaf bits that what memo_fill() gives depends on, besides the
  * context: stage 1's AttrIndx, AP[2:1], SH, AF, nG, Contiguous, PXN, UXN
  * (and the table bits, in bits [63:59]); stage 2's MemAttr, S2AP, SH, AF,
  * DBM, Contiguous, XN[1:0].
@@ -52,28 +52,40 @@ static inline void memo_prepare(struct s2_mmu_leaf_memo *m,
 		m->s2perm[i] = s2_perm(cpu, (uint64_t)(i & 0xc) << 51 | (uint64_t)(i & 3) << 6);
 }
 
+/* The memo's keys of the leaves @d1 (under table bits @t1, VA half @sel), @d2. */
+#define MEMO_K1(sel, d1, t1) (((d1) & MEMO_KEY1) | ((t1) & GENMASK(63, 59)) | (sel))
+#define MEMO_K2(d2) ((d2) & MEMO_KEY2)
+
 /*
- * What the leaves @d1 (stage 1 of VA half @sel, under the table bits @t1
- * its walk accumulated, bits [63:59] in place) and @d2 (stage 2) give the
- * result besides addresses, levels and sizes: into @m, unless it holds
- * them already (leaves with the same bits, under the same context). @mair:
- * MAIR_EL1; @fwb: stage 2's memattr_fwb; @vmid, @asid: the tags. False
- * when the usual case cannot finish with them: a leaf with AF clear
- * (AArch64.S1Walk, AArch64.S2Walk: a fault, or with HA an update), or
- * with the Contiguous hint (a range, s2_contig_leaf()), or a stage-2 leaf
- * with DBM (a write through it may make it dirty, s2_af_fault()).
+ * Does @m hold what the leaves @d1 (stage 1 of VA half @sel, under the
+ * table bits @t1 its walk accumulated, bits [63:59] in place) and @d2
+ * (stage 2) give (leaves with the same bits, under the same context: a
+ * guest's pages mostly share them)? Else memo_fill(), whose arguments are
+ * then all that is read: callers write memo_hit() || memo_fill().
  */
-static WALK_INLINE bool memo_leaves(struct s2_mmu_leaf_memo *m, uint64_t mair,
-				    uint8_t fwb, uint16_t vmid, uint16_t asid,
-				    unsigned sel, uint64_t d1, uint64_t t1, uint64_t d2)
+static WALK_INLINE bool memo_hit(const struct s2_mmu_leaf_memo *m, unsigned sel,
+				 uint64_t d1, uint64_t t1, uint64_t d2)
 {
-	uint64_t k1 = (d1 & MEMO_KEY1) | (t1 & GENMASK(63, 59)) | sel;
-	uint64_t k2 = d2 & MEMO_KEY2;
+	return __builtin_expect(MEMO_K1(sel, d1, t1) == m->key1 &&
+				MEMO_K2(d2) == m->key2, 1);
+}
+
+/*
+ * What the leaves give the result besides addresses, levels and sizes
+ * (memo_hit()'s @sel, @d1, @t1, @d2), into @m. @mair: MAIR_EL1; @fwb:
+ * stage 2's memattr_fwb; @vmid, @asid: the tags. False when the usual
+ * case cannot finish with them: a leaf with AF clear (AArch64.S1Walk,
+ * AArch64.S2Walk: a fault, or with HA an update), or with the Contiguous
+ * hint (a range, s2_contig_leaf()), or a stage-2 leaf with DBM (a write
+ * through it may make it dirty, s2_af_fault()).
+ */
+static WALK_INLINE bool memo_fill(struct s2_mmu_leaf_memo *m, uint64_t mair,
+				  uint8_t fwb, uint16_t vmid, uint16_t asid,
+				  unsigned sel, uint64_t d1, uint64_t t1, uint64_t d2)
+{
 	uint8_t p1, p2, attr, memattr, sh2, sh;
 	bool global;
 
-	if (__builtin_expect(k1 == m->key1 && k2 == m->key2, 1))
-		return true;
 	if (((d1 | d2) & DESC_CONTIGUOUS) || !(d1 & d2 & DESC_AF) || (d2 & DESC_DBM))
 		return false;
 	/* s1_perm()'s index; stage 1 is AArch64 (bits 8 and 10 clear). */
@@ -87,8 +99,8 @@ static WALK_INLINE bool memo_leaves(struct s2_mmu_leaf_memo *m, uint64_t mair,
 	attr = s2_model_combine_attr(attr, memattr);
 	sh = s2_model_par_sh(attr, combine_sh((uint8_t)S2_FIELD_GET(DESC_SH, d1), sh2));
 	global = !(d1 & S1_DESC_NG);
-	m->key1 = k1;
-	m->key2 = k2;
+	m->key1 = MEMO_K1(sel, d1, t1);
+	m->key2 = MEMO_K2(d2);
 	m->attr = attr | (uint64_t)sh << 8 | (uint64_t)p1 << 48 | (uint64_t)p2 << 56;
 	m->ids = (uint64_t)global << 16 | (global ? 0 : (uint64_t)asid << 32) |
 		 (uint64_t)vmid << 48;
@@ -98,7 +110,7 @@ static WALK_INLINE bool memo_leaves(struct s2_mmu_leaf_memo *m, uint64_t mair,
 }
 
 /*
- * Do the grants memo_leaves() took allow @a at @el (AArch64.S1CheckPermissions,
+ * Do the grants memo_fill() took allow @a at @el (AArch64.S1CheckPermissions,
  * AArch64.S2CheckPermissions: else a permission fault, the general path's)?
  */
 static WALK_INLINE bool memo_allows(const struct s2_mmu_leaf_memo *m, unsigned a,
@@ -144,6 +156,8 @@ static WALK_INLINE void memo_result(const struct s2_mmu_leaf_memo *m,
 				    uint64_t va, int level1, unsigned shift1, uint64_t ipa,
 				    int level2, unsigned shift2, uint64_t pa, uint32_t reads)
 {
+	/* Read before the stores: @res might alias @m, as far as C knows. */
+	uint64_t w40 = memo_w40(m, level1, level2), w48 = m->ids | m->s2;
 	char *r = (char *)res;
 
 	memo_put64(r, (uint64_t)(a | el << 8) << 32);
@@ -151,9 +165,8 @@ static WALK_INLINE void memo_result(const struct s2_mmu_leaf_memo *m,
 	memo_put64(r + 16, 0);
 	memo_put64(r + 24, pa);
 	memo_put64(r + 32, ipa);
-	memo_put64(r + 40, memo_w40(m, level1, level2) | (uint64_t)shift1 << 32 |
-		   (uint64_t)shift2 << 40);
-	memo_put64(r + 48, m->ids | m->s2);
+	memo_put64(r + 40, w40 | (uint64_t)shift1 << 32 | (uint64_t)shift2 << 40);
+	memo_put64(r + 48, w48);
 	memo_put64(r + 56, reads);
 }
 
