@@ -32,7 +32,8 @@ CORE = ["src/pgtable.c", "src/table_pass.c", "src/vmid.c", "src/vm.c", "src/geom
         "src/geom_oa.h",
         "model/regime.c", "model/regime.h", "model/attr.c", "model/attr.h",
         "model/walk.c", "model/walk.h", "model/walk_fast.c", "model/walk_fast.h",
-        "model/translate.c", "model/lane.c", "model/tlb.c", "model/tlb_sets.h", "model/fault.c",
+        "model/translate.c", "model/lane.c", "model/walk_lean.c", "model/leaf_memo.h",
+        "model/tlb.c", "model/tlb_sets.h", "model/fault.c",
         "model/walk_cache.c", "model/walk_cache.h", "model/walk_wc_fast.c",
         "model/contig.c", "model/contig.h", "model/walk_sd.c",
         "include/s2mm/tlb_fast.h"]
