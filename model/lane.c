@@ -418,15 +418,6 @@ static bool entry_eq(const struct s2_tlb_entry *a, const struct s2_tlb_entry *b)
 	return bytes_eq(a, b, offsetof(struct s2_tlb_entry, clean) + 1);
 }
 
-static bool wc_entry_eq(const struct s2_wc_entry *a, const struct s2_wc_entry *b)
-{
-	return a->tag == b->tag && a->out == b->out && a->stamp == b->stamp &&
-	       a->vmid == b->vmid && a->asid == b->asid && a->level == b->level &&
-	       a->shift == b->shift && a->gbits == b->gbits && a->valid == b->valid &&
-	       a->perm == b->perm && a->memattr == b->memattr && a->sh == b->sh &&
-	       a->tbl == b->tbl;
-}
-
 /* Does @tlb's state equal check slot @k's? */
 static bool lane_same(const struct s2_tlb *tlb, unsigned k)
 {
@@ -450,7 +441,7 @@ static bool lane_same(const struct s2_tlb *tlb, unsigned k)
 		    wc->shifts != ow->shifts || wc->fills_n != ow->fills_n)
 			return false;
 		for (uint32_t i = 0; i < wc->sets * wc->ways; i++)
-			if (!wc_entry_eq(&wc->entries[i], &check_wce[k][t][i]))
+			if (!wc_entry_same(&wc->entries[i], &check_wce[k][t][i]))
 				return false;
 	}
 	return true;

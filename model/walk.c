@@ -694,15 +694,6 @@ unsigned long s2_model_cached_walks[3];
 static struct s2_wc_entry check_ent[S2_WC_NR][CHECK_WC_MAX];
 static struct s2_wc check_wc[S2_WC_NR];
 
-static bool wc_entry_eq(const struct s2_wc_entry *a, const struct s2_wc_entry *b)
-{
-	return a->tag == b->tag && a->out == b->out && a->stamp == b->stamp &&
-	       a->vmid == b->vmid && a->asid == b->asid && a->level == b->level &&
-	       a->shift == b->shift && a->gbits == b->gbits && a->valid == b->valid &&
-	       a->perm == b->perm && a->memattr == b->memattr && a->sh == b->sh &&
-	       a->tbl == b->tbl;
-}
-
 static bool wc_eq(const struct s2_wc *a, const struct s2_wc *b)
 {
 	const struct s2_wc_stats *x = &a->stats, *y = &b->stats;
@@ -717,7 +708,7 @@ static bool wc_eq(const struct s2_wc *a, const struct s2_wc *b)
 		if (x->hits[i] != y->hits[i])
 			return false;
 	for (i = 0; i < (uint64_t)a->sets * a->ways; i++)
-		if (!wc_entry_eq(&a->entries[i], &b->entries[i]))
+		if (!wc_entry_same(&a->entries[i], &b->entries[i]))
 			return false;
 	return true;
 }

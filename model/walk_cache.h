@@ -244,6 +244,20 @@ static inline bool wc_leaf_lookup(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
 void wc_leaf_fill(struct s2_wc *wc, uint16_t vmid, uint64_t ipa,
 		  const struct s2_leaf *leaf);
 
+/*
+ * Whether two walk-cache entries are the same, field by field (the
+ * checked model's comparisons of a fast path's caches with the general
+ * path's).
+ */
+static inline bool wc_entry_same(const struct s2_wc_entry *a, const struct s2_wc_entry *b)
+{
+	return a->tag == b->tag && a->out == b->out && a->stamp == b->stamp &&
+	       a->vmid == b->vmid && a->asid == b->asid && a->level == b->level &&
+	       a->shift == b->shift && a->gbits == b->gbits && a->valid == b->valid &&
+	       a->perm == b->perm && a->memattr == b->memattr && a->sh == b->sh &&
+	       a->tbl == b->tbl;
+}
+
 /* Remove from @tlb's walk caches what TLBI @op reaches (D8.13). */
 void wc_tlbi(struct s2_tlb *tlb, const struct s2_tlbi *op);
 

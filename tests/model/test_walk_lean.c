@@ -27,139 +27,21 @@
 #include <s2mm/error.h>
 #include <s2mm/mmu.h>
 
+#include "lworld.h"
 #include "tt.h"
-
-#define RAM_IPA   0x80000000ULL
-#define RAM_SIZE  (1ULL << 20)          /* the stage-1 tables */
-#define IPA_PAGES 0x10000000ULL         /* stage-2 pages, random leaves */
-#define IPA_BLOCK 0x30000000ULL         /* a stage-2 2MB block */
-#define PA_DATA   0x40000000ULL
-#define PA_BLOCK  0x42000000ULL
-#define VA_LO     0x0000123456000000ULL /* pages over 2 level-3 tables */
-#define VA_S1BLK  0x0000123480000000ULL /* a stage-1 2MB block */
-#define VA_INBLK  0x00001234a0000000ULL /* pages onto the stage-2 block */
-#define VA_HI     0xffffff8012000000ULL /* TTBR1: pages */
-#define NPAGES    1024
-#define ASID      5
-#define VMID      3
-
-struct lworld {
-	struct tt t;
-	struct s2_mmu_cpu cpu;
-	struct s2_mmu_regs regs;
-	struct tt_geo s2, s1, s1hi;
-	uint64_t rng;
-};
 
 /* The checked model's lean walk counts (weak: absent from the other model). */
 extern unsigned long s2_model_lean_walks[2] __attribute__((weak));
-
-/* Every leaf usual: AF set, no hint, no DBM, everything granted. */
-static bool usual;
 
 /* The last access run() made: the next run() starts with it again. */
 static struct s2_mmu_access last_access;
 static bool have_last;
 
-static uint64_t rnd(struct lworld *w)
-{
-	w->rng ^= w->rng << 13;
-	w->rng ^= w->rng >> 7;
-	w->rng ^= w->rng << 17;
-	return w->rng;
-}
-
-/* @set, once in @rare calls (at random); else 0. */
-static uint64_t rarely(struct lworld *w, unsigned rare, uint64_t set)
-{
-	return rnd(w) % rare == 0 ? set : 0;
-}
-
-static const unsigned sh_vals[3] = { DESC_SH_NS, DESC_SH_OS, DESC_SH_IS };
-static const uint64_t s2_memattrs[6] = { 0xf, 0xf, 0xf, 0x5, 0x0, 0xa };
-
-/* A stage-1 leaf onto @oa at @level, its bits random. */
-static uint64_t s1_random(struct lworld *w, uint64_t oa, int level)
-{
-	uint64_t r = rnd(w);
-	uint64_t ap = (r >> 12) % 4 ? S1_DESC_AP_RW_ALL : (r >> 3) & 3;
-	uint64_t d = oa | (r & 7) << S1_DESC_ATTRINDX_SHIFT | ap << S1_DESC_AP_SHIFT |
-		     (uint64_t)sh_vals[(r >> 5) % 3] << DESC_SH_SHIFT |
-		     ((r >> 8) & 1 ? S1_DESC_NG : 0) | ((r >> 14) % 4 ? 0 : S1_DESC_PXN) |
-		     ((r >> 16) % 4 ? 0 : S1_DESC_UXN) | ((r >> 11) & 1 ? DESC_DBM : 0) |
-		     (level == 3 ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
-
-	if (usual)
-		return (d & ~(S1_DESC_AP_MASK | S1_DESC_PXN | S1_DESC_UXN)) |
-		       S1_DESC_AP_RW_ALL << S1_DESC_AP_SHIFT | DESC_AF;
-	d |= DESC_AF & ~rarely(w, 16, DESC_AF);
-	return d | rarely(w, 32, DESC_CONTIGUOUS);
-}
-
-/* A stage-2 leaf onto @pa at @level, its bits random. */
-static uint64_t s2_random(struct lworld *w, uint64_t pa, int level)
-{
-	uint64_t r = rnd(w);
-	uint64_t d = pa | s2_memattrs[r % 6] << S2_DESC_MEMATTR_SHIFT |
-		     (uint64_t)((r >> 3) % 4 ? 3 : (r >> 5) & 3) << S2_DESC_S2AP_SHIFT |
-		     (uint64_t)sh_vals[(r >> 7) % 3] << DESC_SH_SHIFT |
-		     ((r >> 14) % 4 ? 0 : ((r >> 9) & 3) << S2_DESC_XN_SHIFT) |
-		     ((r >> 11) % 8 ? 0 : DESC_DBM) |
-		     (level == 3 ? DESC_TYPE_PAGE : DESC_TYPE_BLOCK);
-
-	if (usual)
-		return (d & ~(S2_DESC_XN_MASK | DESC_DBM)) | 3ULL << S2_DESC_S2AP_SHIFT | DESC_AF;
-	d |= DESC_AF & ~rarely(w, 16, DESC_AF);
-	return d | rarely(w, 32, DESC_CONTIGUOUS);
-}
-
-/*
- * The world: stage 2 maps the stage-1 tables' RAM, the random pages and a
- * block; stage 1 (TTBR0 and TTBR1) maps pages onto them, a block onto
- * stage-2 pages, and pages onto the block, with random table bits on one
- * level-2 table descriptor.
- */
-static struct lworld *lworld(uint64_t seed)
-{
-	struct lworld *w = calloc(1, sizeof(*w));
-	uint64_t i, slot;
-
-	w->rng = seed;
-	tt_init(&w->t);
-	w->cpu = s2_mmu_cpu_max;
-	tt_world_48(&w->t, RAM_IPA, RAM_SIZE, &w->s2, &w->s1, &w->regs);
-	w->regs.vttbr_el2 |= (uint64_t)VMID << VTTBR_EL2_VMID_SHIFT;
-	w->regs.ttbr0_el1 |= (uint64_t)ASID << TTBR_ASID_SHIFT;
-	w->regs.mair_el1 = 0xff04bb44aa0c00ffULL;
-	w->s1hi = (struct tt_geo){ 12, 0, 48, tt_alloc(&w->t, 4096), w->s1.off };
-	w->regs.tcr_el1 |= 16ULL << TCR_EL1_T1SZ_SHIFT | TCR_EL1_TG1_4K << TCR_EL1_TG1_SHIFT;
-	w->regs.ttbr1_el1 = (w->s1hi.root - w->s1hi.off) | (uint64_t)ASID << TTBR_ASID_SHIFT;
-	for (i = 0; i < NPAGES; i++)
-		tt_set(&w->t, &w->s2, IPA_PAGES + i * 4096, 3,
-		       s2_random(w, PA_DATA + i * 4096, 3));
-	tt_set(&w->t, &w->s2, IPA_BLOCK, 2, s2_random(w, PA_BLOCK, 2) | DESC_AF);
-	for (i = 0; i < 512 + 256; i++)
-		tt_set(&w->t, &w->s1, VA_LO + i * 4096, 3,
-		       s1_random(w, IPA_PAGES + (i % NPAGES) * 4096, 3));
-	for (i = 0; i < 256; i++) {
-		tt_set(&w->t, &w->s1hi, VA_HI + i * 4096, 3,
-		       s1_random(w, IPA_PAGES + ((i * 7) % NPAGES) * 4096, 3));
-		tt_set(&w->t, &w->s1, VA_INBLK + i * 4096, 3,
-		       s1_random(w, IPA_BLOCK + i * 4096, 3));
-	}
-	tt_set(&w->t, &w->s1, VA_S1BLK, 2, s1_random(w, IPA_PAGES, 2) | DESC_AF);
-	/* APTable, UXNTable, PXNTable on the second level-3 table of VA_LO. */
-	slot = tt_slot(&w->t, &w->s1, VA_LO + (2ULL << 20), 2);
-	tt_wr(&w->t, slot, tt_rd(&w->t, slot) | (rnd(w) & 0xf800000000000000ULL));
-	assert_true(w->t.next <= RAM_IPA + w->s1.off + RAM_SIZE);
-	return w;
-}
-
-static void lworld_free(struct lworld *w)
+/* lworld(), the last access forgotten. */
+static struct lworld *world(uint64_t seed)
 {
 	have_last = false;
-	tt_fini(&w->t);
-	free(w);
+	return lworld(seed);
 }
 
 /* A random access to a mapped page (or, rarely, beyond the VA space). */
@@ -226,7 +108,7 @@ static unsigned long run(struct lworld *w, struct s2_mmu_regime *rc,
  */
 static void lean_agrees_with_general_walk(void **state)
 {
-	struct lworld *w = lworld(0x9e3779b97f4a7c15ULL);
+	struct lworld *w = world(0x9e3779b97f4a7c15ULL);
 	struct s2_mmu_regime rc;
 	unsigned long served;
 
@@ -251,7 +133,7 @@ static void lean_serves_the_usual_case(void **state)
 
 	(void)state;
 	usual = true;
-	w = lworld(0x5851f42d4c957f2dULL);
+	w = world(0x5851f42d4c957f2dULL);
 	s2_mmu_regime_init(&rc);
 	if (s2_model_lean_walks)
 		n0 = s2_model_lean_walks[0];
@@ -283,7 +165,7 @@ static void lean_follows_the_context(void **state)
 	(void)state;
 	/* Usual leaves: every access served, the memo holding the last one's. */
 	usual = true;
-	w = lworld(0xdeadbeefcafef00dULL);
+	w = world(0xdeadbeefcafef00dULL);
 	s2_mmu_regime_init(&rc);
 	served = run(w, &rc, &w->t.mem, 1500);
 	w->regs.mair_el1 = 0x44ff000cbbaa04ffULL;
@@ -347,7 +229,7 @@ static void lean_declines_hardware_updates(void **state)
 
 	(void)state;
 	usual = true;
-	w = lworld(0x2545f4914f6cdd1dULL);
+	w = world(0x2545f4914f6cdd1dULL);
 	s2_mmu_regime_init(&rc);
 	w->regs.tcr_el1 |= TCR_EL1_HA;
 	assert_int_equal(run(w, &rc, &w->t.mem, 1000), 0);
