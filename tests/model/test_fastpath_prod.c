@@ -30,6 +30,7 @@
 #include <s2mm/mmu.h>
 
 #include "refwalk.h"
+#include "splitmix.h"
 #include "tt.h"
 
 extern unsigned long s2_model_fast_walks[3];
@@ -57,11 +58,7 @@ struct world {
 
 static uint64_t rnd(struct world *w)
 {
-	uint64_t z = (w->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(&w->rng);
 }
 
 static unsigned stride_of(unsigned g)

@@ -25,6 +25,7 @@
 #include <s2mm/mmu.h>
 
 #include "refwalk.h"
+#include "splitmix.h"
 #include "tt.h"
 
 #define SEED      0x5344524546ULL
@@ -45,11 +46,7 @@ static uint64_t rng = SEED;
 
 static uint64_t rnd(void)
 {
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return splitmix64(&rng);
 }
 
 /* True with probability @n / 8. */
