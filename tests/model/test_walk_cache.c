@@ -226,6 +226,32 @@ static void closed_forms_19(void **state)
 	world_free(w);
 }
 
+/* DS=1: descriptor bits [9:8] are OA[51:50], not SH. */
+#define DS_SH (3ULL << DESC_SH_SHIFT)
+
+/*
+ * @w's tables afresh for FEAT_LPA2 (DS=1) at both stages: a 52-bit IPA
+ * space from level -1 (VTCR_EL2: T0SZ = 12, SL2:SL0 = 0b100, 4K, PS = 52
+ * bits) mapping the stage-1 tables' RAM, and an empty 52-bit stage-1
+ * start table. The caller maps, and sets VTTBR_EL2 and TCR_EL1.
+ * Returns the RAM's PA.
+ */
+static uint64_t lpa2_tables(struct wworld *w)
+{
+	uint64_t ram_pa;
+
+	tt_fini(&w->t);
+	tt_init(&w->t);
+	w->s2 = (struct tt_geo){ 12, -1, 52, tt_alloc(&w->t, 4096), 0 };
+	ram_pa = (w->t.next + RAM_SIZE - 1) & ~(RAM_SIZE - 1);
+	w->t.next = ram_pa;
+	for (uint64_t i = 0; i < RAM_SIZE; i += 4096)
+		tt_set(&w->t, &w->s2, RAM_IPA + i, 3, s2_leaf(ram_pa + i, 3, 0xf, 0, 3) & ~DS_SH);
+	w->s1 = (struct tt_geo){ 12, -1, 52, tt_alloc(&w->t, 4096), ram_pa - RAM_IPA };
+	w->regs.vtcr_el2 = 12 | (6ULL << 16) | VTCR_EL2_DS | VTCR_EL2_SL2 | VTCR_EL2_RES1;
+	return ram_pa;
+}
+
 /*
  * 35: 5+5 levels, 52-bit VA and IPA with FEAT_LPA2 (both stages start at
  * level -1): 5 x (5 + 1) + 5 cold with no cache. With every cache on,
@@ -236,24 +262,13 @@ static void closed_forms_19(void **state)
 static void closed_forms_35(void **state)
 {
 	(void)state;
-	/* DS=1: descriptor bits [9:8] are OA[51:50], not SH. */
-	const uint64_t sh = 3ULL << DESC_SH_SHIFT;
+	const uint64_t sh = DS_SH;
 
 	for (unsigned cached = 0; cached < 2; cached++) {
 		struct wworld *w = world(cached ? C_S1 | C_S2 | C_NESTED : 0);
 		struct s2_mmu_result r;
-		uint64_t ram_pa, va = 0x000f123456600000ULL;
+		uint64_t ram_pa = lpa2_tables(w), va = 0x000f123456600000ULL;
 
-		tt_fini(&w->t);
-		tt_init(&w->t);
-		w->s2 = (struct tt_geo){ 12, -1, 52, tt_alloc(&w->t, 4096), 0 };
-		ram_pa = (w->t.next + RAM_SIZE - 1) & ~(RAM_SIZE - 1);
-		w->t.next = ram_pa;
-		for (uint64_t i = 0; i < RAM_SIZE; i += 4096)
-			tt_set(&w->t, &w->s2, RAM_IPA + i, 3,
-			       s2_leaf(ram_pa + i, 3, 0xf, 0, 3) & ~sh);
-		w->s1 = (struct tt_geo){ 12, -1, 52, tt_alloc(&w->t, 4096),
-					 ram_pa - RAM_IPA };
 		for (uint64_t i = 0; i < 2; i++) {
 			tt_set(&w->t, &w->s2, IPA_DATA + i * 4096, 3,
 			       s2_leaf(PA_DATA + i * 4096, 3, 0xf, 0, 3) & ~sh);
@@ -261,9 +276,6 @@ static void closed_forms_35(void **state)
 			       s1_leaf(IPA_DATA + i * 4096, 0, 0, 0, 3) & ~sh);
 		}
 		assert_true(w->t.next <= ram_pa + RAM_SIZE);
-		/* T0SZ = 12, SL2:SL0 = 0b100 (level -1), 4K, PS = 52 bits. */
-		w->regs.vtcr_el2 = 12 | (6ULL << 16) | VTCR_EL2_DS | VTCR_EL2_SL2 |
-				   VTCR_EL2_RES1;
 		w->regs.vttbr_el2 = w->s2.root;
 		w->regs.tcr_el1 = 12 | (6ULL << TCR_EL1_IPS_SHIFT) | TCR_EL1_DS |
 				  TCR_EL1_EPD1;
@@ -291,26 +303,16 @@ static void closed_forms_35(void **state)
 static void tlbi_by_va_reaches_ttbr1_level_minus1(void **state)
 {
 	(void)state;
-	/* DS=1: descriptor bits [9:8] are OA[51:50], not SH. */
-	const uint64_t sh = 3ULL << DESC_SH_SHIFT;
+	const uint64_t sh = DS_SH;
 	static struct s2_wc_entry big[256];
 	struct wworld *w = world(C_S2 | C_NESTED);
 	struct s2_mmu_result r;
-	uint64_t ram_pa, va = 0xfff0123456600000ULL;
+	uint64_t va = 0xfff0123456600000ULL;
 	unsigned held = 0;
 
-	tt_fini(&w->t);
-	tt_init(&w->t);
-	w->s2 = (struct tt_geo){ 12, -1, 52, tt_alloc(&w->t, 4096), 0 };
-	ram_pa = (w->t.next + RAM_SIZE - 1) & ~(RAM_SIZE - 1);
-	w->t.next = ram_pa;
-	for (uint64_t i = 0; i < RAM_SIZE; i += 4096)
-		tt_set(&w->t, &w->s2, RAM_IPA + i, 3, s2_leaf(ram_pa + i, 3, 0xf, 0, 3) & ~sh);
-	w->s1 = (struct tt_geo){ 12, -1, 52, tt_alloc(&w->t, 4096), ram_pa - RAM_IPA };
+	lpa2_tables(w);
 	tt_set(&w->t, &w->s2, IPA_DATA, 3, s2_leaf(PA_DATA, 3, 0xf, 0, 3) & ~sh);
 	tt_set(&w->t, &w->s1, va, 3, s1_leaf(IPA_DATA, 0, 0, 0, 3) & ~sh);
-	/* VTCR: T0SZ = 12, SL2:SL0 = 0b100 (level -1), 4K, PS = 52 bits. */
-	w->regs.vtcr_el2 = 12 | (6ULL << 16) | VTCR_EL2_DS | VTCR_EL2_SL2 | VTCR_EL2_RES1;
 	w->regs.vttbr_el2 = w->s2.root | (uint64_t)VMID << VTTBR_EL2_VMID_SHIFT;
 	/* TCR: T1SZ = 12, TG1 4K, EPD0: TTBR1's 52-bit half only. */
 	w->regs.tcr_el1 = 12ULL << TCR_EL1_T1SZ_SHIFT | TCR_EL1_TG1_4K << TCR_EL1_TG1_SHIFT |
