@@ -67,10 +67,13 @@ _Static_assert(offsetof(struct s2_mmu_result, fault) == 0 &&
 	       offsetof(struct s2_mmu_result, stale) == 59 && sizeof(struct s2_mmu_result) == 64,
 	       "a hit writes struct s2_mmu_result as eight words");
 
-/* The tag a look-up of block size @shift wants: vmid, kind, shift. */
-static inline uint32_t tlb_key(unsigned kind, uint16_t vmid, unsigned shift)
+/*
+ * The tag a look-up wants, without the block size: vmid, kind (the probe
+ * adds the size's shift at bit 24, s2_tlb_fast_probe()).
+ */
+static inline uint32_t tlb_key(unsigned kind, uint16_t vmid)
 {
-	return vmid | kind << 16 | shift << 24;
+	return vmid | kind << 16;
 }
 
 /*
@@ -89,7 +92,7 @@ static inline struct s2_tlb_entry *tlb_set(const struct s2_tlb *tlb,
 
 /*
  * The way of @in's set for block size 1 << @shift that holds an entry
- * tagged @key (tlb_key() of shift 0) and, unless global, @asid: the probe
+ * tagged @key (tlb_key()) and, unless global, @asid: the probe
  * the embedders' inline hit runs too (s2mm/tlb_fast.h).
  */
 static inline struct s2_tlb_entry *tlb_probe(struct s2_tlb *tlb, uint32_t key,
@@ -116,7 +119,7 @@ static inline struct s2_tlb_entry *tlb_lookup(struct s2_tlb *tlb,
 					      unsigned kind, uint16_t vmid,
 					      uint16_t asid, uint64_t in)
 {
-	return tlb_find(tlb, tlb->shifts, tlb_key(kind, vmid, 0), asid, in);
+	return tlb_find(tlb, tlb->shifts, tlb_key(kind, vmid), asid, in);
 }
 
 static inline void put64(void *p, uint64_t v)

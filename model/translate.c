@@ -325,7 +325,7 @@ translate_new(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 	c->mem = *mem;
 	c->cpu = *cpu;
 	c->regs = *regs;
-	c->key = tlb_key(vm ? S2_TLB_S12 : S2_TLB_S1, s2_model_vmid(cpu, regs), 0);
+	c->key = tlb_key(vm ? S2_TLB_S12 : S2_TLB_S1, s2_model_vmid(cpu, regs));
 	c->asid = s2_model_cur_asid(cpu, regs);
 	/*
 	 * The inline hit: an AArch64 EL1 with stage 1 on (combined or
