@@ -342,7 +342,7 @@ static WALK_INLINE bool lane_miss(struct s2_tlb *tlb, const struct s2_mmu_access
 	struct s2_tlb_lane *ln = &tlb->lane;
 	uint64_t va = acc->va;
 	unsigned a = acc->acc, el = acc->el, sel = (unsigned)(va >> 55) & 1;
-	const struct s2_mmu_tt *c = &tlb->regime.s1[sel];
+	const struct s2_mmu_tt *c = regime_s1_half(&tlb->regime, sel);
 
 	/* Stage 1's input address check (s1_check_in(): fast4k, no fault). */
 	if (!((ln->s1ok >> sel) & 1) || (va & c->range_mask) != c->range_want)

@@ -142,4 +142,24 @@ static inline const struct s2_mmu_tt *regime_s1(struct s2_mmu_regime *rc,
 	return &rc->s1[sel];
 }
 
+/*
+ * &@rc->s1[@sel], @sel taken from the VA, chosen by a branch: a walk's
+ * reads that depend only on the stage-1 controls (the stage-2 walk of the
+ * start table's address, the fields' loads) then start at once, on the
+ * predicted half, where an address computed from @sel would hold them all
+ * until the VA arrives. The empty volatile asm keeps the compiler from
+ * turning the branch back into arithmetic (a conditional move).
+ */
+static inline const struct s2_mmu_tt *regime_s1_half(const struct s2_mmu_regime *rc,
+						     unsigned sel)
+{
+	const struct s2_mmu_tt *c = &rc->s1[0];
+
+	if (sel) {
+		c = &rc->s1[1];
+		__asm__ volatile("" : "+r"(c));
+	}
+	return c;
+}
+
 #endif /* S2MM_MODEL_REGIME_H */

@@ -106,36 +106,68 @@ static inline uint64_t desc_load(uintptr_t hb, uint64_t x)
 #define HIDE(v) __asm__("" : "+r"(v))
 
 /*
- * Stage 2 of @ipa from start level @s2start (a constant): the start index
- * from @hi, a value whose bits from that index up equal @ipa's (@ipa, or
- * the stage-1 descriptor @ipa was made from: the index then comes from
- * the read without waiting for the address's sum), then table steps.
- * Returns the level (1..3) of the descriptor that ends the walk, in @d,
- * or 0 when the walk leaves the usual cases. The caller checks the leaf.
+ * Stage 2 of @ipa from start level @s2start (a constant). @hi: a value
+ * whose bits from 12 up equal @ipa's (@ipa, or the stage-1 descriptor
+ * @ipa was made from): each index then comes from that read without
+ * waiting for the address's sum. Returns the level (1..3) of the
+ * descriptor that ends the walk, in @d, or 0 when the walk leaves the
+ * usual cases. The caller checks the leaf.
+ *
+ * From level 0, whose entries each cover 512 GiB of IPA, every walk of a
+ * 2D walk but the rarest starts at the entry the walk before it started
+ * at, @px (a byte offset, updated): that entry is read before @hi
+ * arrives, and the next read waits only for @hi's index, not for the
+ * start entry too. A wrong guess, seen when @hi arrives, reads the right
+ * entry. Each read is still of the entry the walk's descriptors name, its
+ * value taken after the walk before it: as a stage-2 walk cache could
+ * give it, and the count of reads is the walk's. From level 1 or 2 (an
+ * entry covers 1 GiB or less, where a guest's tables spread) the start
+ * entry is read after @hi.
  */
 static WALK_INLINE int fast_s2(const struct s2_tlb_lane_walk *fw, uint64_t ipa,
-			       uint64_t hi, const int s2start, uint64_t *d)
+			       uint64_t hi, const int s2start, uint64_t *px, uint64_t *d)
 {
 	const unsigned s0 = 12 + 9 * (unsigned)(3 - s2start);
 	uint64_t x = (hi >> (s0 - 3)) & fw->i0mask;
 	uintptr_t hb;
-	int l2;
+	int l2 = s2start;
 
 	/* The start table lies in the window (walk2d_fast_k() checks). */
 	if (ipa & fw->range)
 		return 0;
-	*d = desc_load(fw->hroot, x);
-#pragma GCC unroll 4
-	for (l2 = s2start; l2 < 3; l2++) {
+	if (s2start == 0) {
+		*d = desc_load(fw->hroot, *px);
+		if (__builtin_expect(x != *px, 0)) {
+			*px = x;
+			*d = desc_load(fw->hroot, x);
+		}
+		/* The first step: the start entry is in, the index comes last. */
+		if ((*d & fw->tmask) != fw->tval)
+			return 0;
+		hb = fw->htab + (uintptr_t)*d;
+		HIDE(hb);
+		*d = desc_load(hb, (hi >> 27) & 0xff8);
+		l2 = 1;
+	} else {
+		*d = desc_load(fw->hroot, x);
+	}
+#pragma GCC unroll 3
+	for (; l2 < 3; l2++) {
 		/* Not a table in the tables' block: the caller sees. */
 		if ((*d & fw->tmask) != fw->tval)
 			break;
-		x = *d;
-		hb = fw->htab + (uintptr_t)((ipa >> (9 * (3 - l2))) & 0xff8);
+		hb = fw->htab + (uintptr_t)((hi >> (9 * (3 - l2))) & 0xff8);
 		HIDE(hb);
-		*d = desc_load(hb, x);
+		*d = desc_load(hb, *d);
 	}
 	return l2;
+}
+
+/* The start index @hi gives from @s2start (fast_s2()'s @px). */
+static WALK_INLINE uint64_t fast_s2_start(const struct s2_tlb_lane_walk *fw, uint64_t hi,
+					  const int s2start)
+{
+	return (hi >> (12 + 9 * (unsigned)(3 - s2start) - 3)) & fw->i0mask;
 }
 
 /*
@@ -162,6 +194,7 @@ static WALK_INLINE unsigned walk2d_fast_k(const struct s2_tlb_lane_walk *fwp,
 	unsigned shift = s1start < 0 ? c->start_shift : 12 + 9 * (unsigned)(3 - s1start), sh;
 	uint64_t idx_mask = c->start_mask, table = c->base, hi = c->base;
 	uint64_t tbl_attrs = 0, d = 0, d2, ipa, xo, lo;
+	uint64_t px = fast_s2_start(&fw, c->base, s2start);
 	uint32_t reads = 0;
 	uintptr_t hb;
 
@@ -171,7 +204,7 @@ static WALK_INLINE unsigned walk2d_fast_k(const struct s2_tlb_lane_walk *fwp,
 #pragma GCC unroll 4
 	for (; level <= 3; level++) {
 		ipa = table + ((va >> shift) & idx_mask) * 8;
-		l2 = fast_s2(&fw, ipa, hi, s2start, &d2);
+		l2 = fast_s2(&fw, ipa, hi, s2start, &px, &d2);
 		if (__builtin_expect(l2 == 3 && (d2 & fetchm) == fetch_page, 1)) {
 			xo = d2 & fw.oa2;
 			lo = ipa & 0xfff;
@@ -206,7 +239,7 @@ static WALK_INLINE unsigned walk2d_fast_k(const struct s2_tlb_lane_walk *fwp,
 	*reads1 = reads;
 	leaf_set(lf, d, tbl_attrs, level, shift, d & c->oa_mask, va);
 	/* The output IPA's stage 2: above a page's offset, its bits are d's. */
-	l2 = fast_s2(&fw, lf->out, level == 3 ? d : lf->out, s2start, &d2);
+	l2 = fast_s2(&fw, lf->out, level == 3 ? d : lf->out, s2start, &px, &d2);
 	if (l2 == 3 ? (d2 & fw.leafm) != (DESC_VALID | DESC_PAGE) :
 	    !l2 || (d2 & fw.leafm) != DESC_VALID)
 		return 1;

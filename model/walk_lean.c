@@ -130,7 +130,7 @@ static inline bool walk_lean(struct s2_mmu_regime *rc, const struct s2_mmu_mem *
 	struct s2_mmu_lean *ln = &rc->lean;
 	uint64_t va = acc->va;
 	unsigned a = acc->acc, el = acc->el, sel = (unsigned)(va >> 55) & 1;
-	const struct s2_mmu_tt *c = &rc->s1[sel];
+	const struct s2_mmu_tt *c = regime_s1_half(rc, sel);
 	struct tt_leaf lf, lf2;
 	uint32_t reads1, reads2;
 
