@@ -28,8 +28,9 @@
  * a leaf, without a fault. Each read then follows the previous one with
  * nothing between them (stage-2 table steps), one AND (a stage-2 leaf to
  * the stage-1 descriptor) or a shift and an AND (a stage-1 descriptor to
- * its stage-2 start index). On anything else it stops, having changed
- * nothing, and the general walk does the rest with every rule.
+ * the next stage-2 read: fast_s2() reads the start entry ahead). On
+ * anything else it stops, having changed nothing, and the general walk
+ * does the rest with every rule.
  *
  * The walk of @va through stage 1 @c (fast4k) and @w's stage 2, which
  * regime_blk() has accepted. Returns 0 (nothing done), 1 (@lf: the

@@ -8,7 +8,8 @@
  * through a 256-entry TLB.
  *
  * The walk is measured as a TLB miss sees it (best of ROUNDS rounds
- * alternating with the chase), with the registers' decoded
+ * alternating with the chase; 16 of its 24 reads depend on one another,
+ * docs/model.md "The fast 2D walk"), with the registers' decoded
  * controls kept (s2_mmu_translate_cached(), as struct s2_tlb does): what
  * the goal ratio is about. "walk-decode" adds decoding VTCR_EL2, TCR_EL1
  * and the TTBRs on every walk (s2_mmu_translate(), no state).
