@@ -5,8 +5,11 @@
  * The host's bytes are everything the VM costs it:
  *  - the table pages the library allocated (the physmem pool's count, so
  *    nothing allocated outside the walkable tables goes unseen);
- *  - one 32-bit refcount per table page (ops->refcount: the host glue
- *    keeps them in an array by frame);
+ *  - the refcount slot of each table page (ops->refcount): the host glue
+ *    keeps one per frame, a 32-bit count padded to a cache line so that
+ *    parallel faults counting neighbouring tables share none, and each
+ *    table page costs the whole slot (measured as the distance between
+ *    two frames' counts);
  *  - struct s2_vm itself (its slots, stats, pager: the embedder's storage).
  * They are compared with the bytes of the descriptors themselves: the
  * valid entries of the tables (leaves and table entries), 8 bytes each,
@@ -31,6 +34,7 @@
 #define K4 4096ULL
 #define M2 (2ULL << 20)
 #define G1 (1ULL << 30)
+#define POOL_PA 0x40000000ULL /* the table pool's first frame */
 
 /* Counts the valid entries it visits: leaves and tables. */
 static int count_visitor(const struct s2_walk_ctx *ctx, enum s2_walk_flags visit)
@@ -60,7 +64,7 @@ static void measure(uint64_t step, const char *what)
 
 	if (!vm)
 		bench_check(-S2_ENOMEM, "vm");
-	bench_check(s2_physmem_create(&pm, 0x40000000, 64ULL << 20), "physmem");
+	bench_check(s2_physmem_create(&pm, POOL_PA, 64ULL << 20), "physmem");
 	s2_host_mm_init(&hm, pm);
 	bench_check(s2_geom_init(&g, 4096, 40, 40, S2_START_LEVEL_AUTO), "geometry");
 	bench_check(s2_vm_init(vm, &g, &hm.ops), "vm");
@@ -72,16 +76,19 @@ static void measure(uint64_t step, const char *what)
 
 	uint64_t table_bytes = s2_physmem_allocated(pm);
 	uint64_t pages = table_bytes / K4;
-	uint64_t refcounts = pages * sizeof(uint32_t);
+	uint64_t slot_bytes = (uint64_t)((char *)s2_physmem_refcount(pm, POOL_PA + K4) -
+					 (char *)s2_physmem_refcount(pm, POOL_PA));
+	uint64_t refcounts = pages * slot_bytes;
 	uint64_t host = table_bytes + refcounts + sizeof(*vm);
 	uint64_t desc = valid * 8;
 
 	printf("1 GiB in %s: %llu descriptors (%llu KiB); %llu table pages (root %llu KiB) "
-	       "%llu KiB, refcounts %llu B, struct s2_vm %zu B: host %llu B, %.4fx the "
+	       "%llu KiB, refcounts %llu B (%llu B a page), struct s2_vm %zu B: host %llu B, %.4fx the "
 	       "descriptors, %.4fx the table pages\n",
 	       what, (unsigned long long)valid, (unsigned long long)desc / 1024,
 	       (unsigned long long)pages, (unsigned long long)g.root_size / 1024,
 	       (unsigned long long)table_bytes / 1024, (unsigned long long)refcounts,
+	       (unsigned long long)slot_bytes,
 	       sizeof(*vm), (unsigned long long)host, (double)host / (double)desc,
 	       (double)host / (double)table_bytes);
 	if (step == K4)

@@ -28,10 +28,11 @@ extern "C" {
 #endif
 
 /**
- * Memslots a VM holds in struct s2_vm itself; s2_vm_set_slot_storage()
- * gives it room for more.
+ * Memslots a VM holds in struct s2_vm itself (as many as s2hyp's VMs use:
+ * RAM, a logged region, a probe); s2_vm_set_slot_storage() gives it room
+ * for more.
  */
-#define S2_VM_INLINE_SLOTS 4
+#define S2_VM_INLINE_SLOTS 3
 
 /** enum s2_slot_flags - What kind of memory a memslot is. */
 enum s2_slot_flags {

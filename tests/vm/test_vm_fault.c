@@ -57,6 +57,7 @@ static const struct fault_case cases[] = {
 
 struct world {
 	struct vmfx f;
+	struct s2_memslot slots[4]; /* more than a VM holds itself */
 	uint64_t ram, rom, log, odd;
 	uint64_t bitmap[(LOG_SIZE >> 12) / 64];
 };
@@ -68,6 +69,7 @@ static void world_init(struct world *w)
 	w->rom = vmfx_ram(&w->f, ROM_SIZE, 4096);
 	w->log = vmfx_ram(&w->f, LOG_SIZE, 2 << 20);
 	w->odd = vmfx_ram(&w->f, ODD_SIZE, 2 << 20);
+	assert_int_equal(s2_vm_set_slot_storage(&w->f.vm, w->slots, 4), 0);
 	vmfx_slot(&w->f, 1, RAM_IPA, RAM_SIZE, w->ram, 0);
 	vmfx_slot(&w->f, 2, ROM_IPA, ROM_SIZE, w->rom, S2_SLOT_READONLY);
 	vmfx_slot(&w->f, 3, LOG_IPA, LOG_SIZE, w->log, 0);
