@@ -68,6 +68,23 @@ static const char *where(struct tin *r, const char *pre, const char *post, char 
 }
 
 /*
+ * Read up to @len bytes of the file into @dst. Return: the count (0 sets
+ * r->file_eof), or -EIO.
+ */
+static ssize_t read_file(struct tin *r, void *dst, size_t len)
+{
+	ssize_t k;
+
+	do
+		k = read(r->fd, dst, len);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return fail(r, -EIO, "cannot read: %s", strerror(errno));
+	r->file_eof = !k;
+	return k;
+}
+
+/*
  * Read more of the file into inbuf[] after what is left there.
  * Return: 0 (r->file_eof at its end), or -EIO.
  */
@@ -77,12 +94,9 @@ static int fill_in(struct tin *r)
 	ssize_t k;
 
 	memmove(r->inbuf, r->inbuf + r->in_pos, keep);
-	do
-		k = read(r->fd, r->inbuf + keep, sizeof(r->inbuf) - keep);
-	while (k < 0 && errno == EINTR);
+	k = read_file(r, r->inbuf + keep, sizeof(r->inbuf) - keep);
 	if (k < 0)
-		return fail(r, -EIO, "cannot read: %s", strerror(errno));
-	r->file_eof = !k;
+		return -EIO;
 	r->in_pos = 0;
 	r->in_len = keep + (size_t)k;
 	return 0;
@@ -134,6 +148,16 @@ static long get_plain(struct tin *r, unsigned char *dst, size_t len)
 	if (r->in_pos == r->in_len) {
 		if (r->file_eof)
 			return 0;
+		/* A request as large as inbuf[]: the file's bytes go straight
+		 * there, not copied through inbuf[] (9% of a trace replay's
+		 * instructions). */
+		if (len >= sizeof(r->inbuf)) {
+			ssize_t k = read_file(r, dst, len);
+
+			if (k > 0)
+				r->produced += (uint64_t)k;
+			return k < 0 ? -EIO : (long)k;
+		}
 		if (fill_in(r))
 			return -EIO;
 	}
