@@ -113,13 +113,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * they were. They change under the TLB's own walks when one
 		 * sets an Access flag or a dirty state (FEAT_HAFDBS), which
 		 * may make another walk of the same descriptor (tables in
-		 * one window overlap) take a different path. And a
+		 * one window overlap) take a different path; or the walk
+		 * updates one descriptor at both stages, undoing one update
+		 * with the other (stage 1's dirty state clears bit 7, stage
+		 * 2's sets it), and caches both. And a
 		 * misprogrammed Contiguous range may disagree: under
 		 * S2_TLB_CONTIG_RANGE (the default) its walked entry answers
 		 * for the whole range, which the stale check flags on the
 		 * range's other pages (docs/model.md, "The Contiguous hint").
 		 */
-		if (memcmp(mem, seen, memsz)) {
+		if (memcmp(mem, seen, memsz) || (!err && (r.af_set || r.dirty))) {
 			changed = true;
 			memcpy(seen, mem, memsz);
 		}
