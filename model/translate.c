@@ -192,6 +192,14 @@ check_stale(struct s2_tlb *tlb, const struct s2_mmu_mem *mem,
 {
 	struct s2_mmu_result fresh;
 
+	/*
+	 * A fault of a descriptor update (FEAT_HAFDBS: the stage-1 update's
+	 * write translated by stage 2) comes from a write the check's walk
+	 * does not make, so that walk cannot judge the cached entries the
+	 * miss used: nothing is said.
+	 */
+	if (res->fault.type && res->fault.tte_update)
+		return;
 	s2_model_translate(mem, cpu, regs, &tlb->regime, NULL, acc,
 			   S2_MODEL_S12 | S2_MODEL_DRY, &fresh, NULL);
 	if (differs(res, &fresh, tlb->regime.s1[0].hd || tlb->regime.s1[1].hd,

@@ -1097,6 +1097,40 @@ static void tlb_stale_check_writes_nothing(void **state)
 }
 
 /*
+ * A miss that walks through the TLB's cached stage-2 entries is
+ * stale-checked by a walk that makes no update. A write whose stage-1
+ * dirty update faults at stage 2 (the table page read-only, no DBM:
+ * S1PTW, a descriptor update) is a fault that walk cannot give, not a
+ * stale entry: the cached entries translate the table page as the
+ * tables do.
+ */
+static void tlb_update_fault_not_stale(void **state)
+{
+	struct world *w = *state;
+	static struct s2_tlb_entry ent[64];
+	struct s2_tlb tlb;
+	struct s2_mmu_result r;
+
+	w->regs.tcr_el1 |= HAHD1;
+	w->regs.vtcr_el2 |= HAHD2;
+	assert_int_equal(s2_tlb_init(&tlb, ent, 16, 4), 0);
+	s2_tlb_set_check_stale(&tlb, true);
+	r = tlb_xlate(w, &tlb, VA_ROTBL_DBM, S2_MMU_READ);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_NONE);
+	/* The entry holds no write (writable-clean): the write walks. */
+	r = tlb_xlate(w, &tlb, VA_ROTBL_DBM, S2_MMU_WRITE);
+	assert_false(r.tlb_hit);
+	assert_int_equal(r.fault.type, S2_MMU_FAULT_PERMISSION);
+	assert_true(r.fault.s1ptw);
+	assert_true(r.fault.tte_update);
+	assert_true(tlb.stats.walk_s2_hits > 0);
+	assert_false(r.stale);
+	assert_int_equal(tlb.stats.stale_hits, 0);
+	w->regs.tcr_el1 &= ~HAHD1;
+	w->regs.vtcr_el2 &= ~HAHD2;
+}
+
+/*
  * The last descriptor of the memory window is updated like any other
  * (the swap's bounds check is the read's: offset <= size - 8): a stage-2
  * leaf with AF=0 in the window's last 8 bytes gets AF.
@@ -1278,6 +1312,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tlb_writable_clean, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_dbm0_write_faults, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(tlb_stale_check_writes_nothing, world_setup, world_teardown),
+		cmocka_unit_test_setup_teardown(tlb_update_fault_not_stale, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(swap_at_window_end, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(redo_s1_af, world_setup, world_teardown),
 		cmocka_unit_test_setup_teardown(redo_s1_dirty, world_setup, world_teardown),
