@@ -21,7 +21,7 @@
  * best of ROUNDS alternating rounds; and a TLB hit with every cache on
  * against one with none, alternating too: the caches must not slow it.
  *
- * Usage: bench_model [iters] [walk|walk-decode|hit|hit-call|mixed|wc-on|wc-off|hit-wc].
+ * Usage: bench_model [iters] [walk|walk-decode|hit|hit-call|mixed|wc-on|wc-off|hit-wc|halves].
  * Naming one part runs only
  * it, for instruction counts: under valgrind --tool=callgrind, the
  * difference between runs of 2N and N iterations, over N, is the cost of
@@ -109,6 +109,8 @@ static void caches_init(struct caches *k, bool on)
 }
 
 #define STREAM 65536
+/* The TTBR1 half's VAs: these bits set (48-bit VA spaces). */
+#define HALF1 0xffff000000000000ULL
 
 /* Replay @va[] @iters accesses long through @k; ns per access. */
 static double replay(struct caches *k, const struct tt *t, const struct s2_mmu_cpu *cpu,
@@ -157,7 +159,7 @@ int main(int argc, char **argv)
 	struct tt t;
 	struct s2_mmu_cpu cpu = s2_mmu_cpu_max;
 	uint64_t i;
-	struct tt_geo s2, s1;
+	struct tt_geo s2, s1, s1hi;
 	struct s2_mmu_regs regs;
 	struct s2_mmu_access a = { 0x0000123456789abcULL, S2_MMU_READ, 1 };
 	struct s2_mmu_result r;
@@ -166,6 +168,7 @@ int main(int argc, char **argv)
 	struct s2_mmu_regime rc;
 	double t0, walk = 0, walk_dec = 0, chase = 0, hit = 0, hit_call = 0, mixed = 0;
 	double wc_on = 0, wc_off = 0, hit_on = 0, hit_off = 0, wc_reads = 0, nowc_reads = 0;
+	double half0 = 0, half01 = 0;
 	long n;
 	uint64_t sink = 0, rng = 88172645463325252ULL;
 
@@ -182,6 +185,13 @@ int main(int argc, char **argv)
 		       s1_leaf(0x10000000ULL + i * 4096, 0, 0, 0, 3));
 	}
 	tt_set(&t, &s1, a.va, 3, s1_leaf(0x10000000, 0, 0, 0, 3));
+	/* The same pages in the TTBR1 half too (T1SZ 16, TG1 4KB), for "halves". */
+	s1hi = (struct tt_geo){ 12, 0, 48, tt_alloc(&t, 4096), s1.off };
+	regs.tcr_el1 |= (16ULL << 16) | (2ULL << 30);
+	regs.ttbr1_el1 = s1hi.root - s1hi.off;
+	for (i = 0; i < 4096; i++)
+		tt_set(&t, &s1hi, HALF1 + 0x123456000000ULL + i * 4096, 3,
+		       s1_leaf(0x10000000ULL + i * 4096, 0, 0, 0, 3));
 	if (s2_mmu_translate(&t.mem, &cpu, &regs, &a, &r) || r.fault.type ||
 	    r.desc_reads != 24) {
 		fprintf(stderr, "setup: fault %u reads %u\n", r.fault.type, r.desc_reads);
@@ -345,6 +355,41 @@ int main(int argc, char **argv)
 		nowc_reads = off.tlb.stats.walks ? (double)off.tlb.stats.desc_reads / off.tlb.stats.walks : 0;
 	}
 
+	/*
+	 * TLB misses in both VA halves: the stream of "wc-off" (every cache
+	 * off) all in TTBR0, and the same pages each in TTBR0 or TTBR1 at
+	 * random, half and half, where the lean walk's and the miss lane's
+	 * branch on the half (regime_s1_half()) is least predictable.
+	 * Alternating best-of rounds; no goal.
+	 */
+	if (want(only, "halves")) {
+		static struct caches h0, h01;
+		static uint64_t s0[STREAM], s01[STREAM];
+		long per = only ? iters : iters / ROUNDS;
+
+		for (i = 0; i < STREAM; i++) {
+			rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+			s0[i] = 0x123456000000ULL + ((rng >> 8) % 4096) * 4096 + ((rng >> 32) & 0xff8);
+			s01[i] = s0[i] | ((rng >> 60) & 1 ? HALF1 : 0);
+		}
+		caches_init(&h0, false);
+		caches_init(&h01, false);
+		for (int round = 0; round < (only ? 1 : ROUNDS); round++) {
+			double x = replay(&h0, &t, &cpu, &regs, s0, per, &sink);
+			double y = replay(&h01, &t, &cpu, &regs, s01, per, &sink);
+
+			if (!round || x < half0)
+				half0 = x;
+			if (!round || y < half01)
+				half01 = y;
+		}
+		for (int f = 1; f < S2_MMU_FAULT_NR; f++)
+			if (h0.tlb.stats.faults[f] || h01.tlb.stats.faults[f]) {
+				fprintf(stderr, "halves: faults of type %d\n", f);
+				return 1;
+			}
+	}
+
 	printf("pointer chase, 24 dependent loads : %8.1f ns\n", chase);
 	printf("full 2D walk (4+4 levels, 24 reads): %8.1f ns  ratio %.2fx (goal <= 1.5x)\n",
 	       walk, walk / chase);
@@ -362,6 +407,8 @@ int main(int argc, char **argv)
 	       wc_on, wc_reads, wc_off / wc_on);
 	printf("TLB hit, every cache on            : %8.1f ns  (%.2fx the hit with none, %.1f ns)\n",
 	       hit_on, hit_on / hit_off, hit_off);
+	printf("TLB-miss replay, caches off, TTBR0 or TTBR1 at random: %.1f ns (%.1f ns all TTBR0)\n",
+	       half01, half0);
 	printf("(sink %llu)\n", (unsigned long long)(sink & 1));
 	if (!only) {
 		bench_goal("full 2D walk vs 24 dependent cached loads", walk / chase, true, 1.5, "x");
