@@ -84,17 +84,17 @@ static inline void put32(void *p, uint32_t v)
 }
 
 /*
- * The leaves @d1 (stage 1 of VA half @sel, under the table bits @t1) and
+ * The leaves @d1 (stage 1, under the table bits @t1) and
  * @d2 into @ln's memo (memo_hit(), memo_fill(), with the context's MAIR_EL1, FWB
  * and tags): false when the lane cannot finish with them.
  */
 static WALK_INLINE bool lane_leaves(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
-				    const struct s2_mmu_tt *c, unsigned sel,
-				    uint64_t d1, uint64_t t1, uint64_t d2)
+				    const struct s2_mmu_tt *c, uint64_t d1, uint64_t t1,
+				    uint64_t d2)
 {
-	return memo_hit(&ln->memo, sel, d1, t1, d2) ||
+	return memo_hit(&ln->memo, d1, t1, d2) ||
 	       memo_fill(&ln->memo, tlb->ctx.regs.mair_el1, tlb->regime.s2.memattr_fwb,
-			 tlb->regime.vmid, c->asid, sel, d1, t1, d2);
+			 tlb->regime.vmid, c->asid, d1, t1, d2);
 }
 
 /*
@@ -157,8 +157,7 @@ static WALK_INLINE bool lane_allows(const struct s2_tlb_lane *ln, unsigned a,
  * stage-1 leaf @d1, which maps @va to @ipa.
  */
 static WALK_INLINE bool lane_wc_final(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
-				      const struct s2_mmu_tt *c, unsigned sel,
-				      uint64_t va, unsigned a, unsigned el,
+				      const struct s2_mmu_tt *c, uint64_t va, unsigned a, unsigned el,
 				      struct s2_wc_entry *h1, struct s2_wc_entry *e,
 				      uint64_t d1, uint64_t ipa,
 				      struct s2_wc_entry *h2, const int level2,
@@ -175,7 +174,7 @@ static WALK_INLINE bool lane_wc_final(struct s2_tlb *tlb, struct s2_tlb_lane *ln
 			     __ATOMIC_RELAXED);
 	/* A page, or a block (4KB stage 2 from level 1: allowed at 2). */
 	if ((d2 & ln->walk.leafm) != (level2 == 3 ? DESC_VALID | DESC_PAGE : DESC_VALID) ||
-	    !lane_leaves(tlb, ln, c, sel, d1, (uint64_t)h1->tbl << 59, d2) ||
+	    !lane_leaves(tlb, ln, c, d1, (uint64_t)h1->tbl << 59, d2) ||
 	    !lane_allows(ln, a, el))
 		return false;
 	/* Three distinct caches (lane_prepare()): each its own order. */
@@ -233,12 +232,12 @@ static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
 	wc2 = tlb->wc[S2_WC_S2];
 	h2 = wc_ways(wc2, wc_set(wc2, tag, 2), tag, ln->wc2_key, ~0ULL);
 	if (__builtin_expect(h2 != NULL, 1))
-		return lane_wc_final(tlb, ln, c, sel, va, a, el, h1, e, d1, ipa, h2, 3, res);
+		return lane_wc_final(tlb, ln, c, va, a, el, h1, e, d1, ipa, h2, 3, res);
 	if (!ln->s2blk)
 		return false;
 	tag = ipa >> LANE_WC_SHIFT1;
 	h2 = wc_ways(wc2, wc_set(wc2, tag, 1), tag, ln->wc2_key1, ~0ULL);
-	return h2 && lane_wc_final(tlb, ln, c, sel, va, a, el, h1, e, d1, ipa, h2, 2, res);
+	return h2 && lane_wc_final(tlb, ln, c, va, a, el, h1, e, d1, ipa, h2, 2, res);
 }
 
 /*
@@ -247,15 +246,14 @@ static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
  * sizes. False, nothing changed: the general miss.
  */
 static WALK_INLINE bool lane_fast(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
-				  const struct s2_mmu_tt *c, unsigned sel,
-				  uint64_t va, unsigned a, unsigned el,
+				  const struct s2_mmu_tt *c, uint64_t va, unsigned a, unsigned el,
 				  struct s2_mmu_result *res)
 {
 	struct tt_leaf lf, lf2;
 	uint32_t reads1, reads2;
 
 	if (walk2d_fast_any(&ln->walk, c, va, ln->walk.s2start, &lf, &lf2, &reads1, &reads2) != 2 ||
-	    !lane_leaves(tlb, ln, c, sel, lf.desc, lf.table, lf2.desc) ||
+	    !lane_leaves(tlb, ln, c, lf.desc, lf.table, lf2.desc) ||
 	    !lane_allows(ln, a, el))
 		return false;
 	/* Pages at both stages, as the warm walk's: levels and sizes constant. */
@@ -349,7 +347,7 @@ static WALK_INLINE bool lane_miss(struct s2_tlb *tlb, const struct s2_mmu_access
 		return false;
 	if (state == LANE_WC)
 		return lane_wc(tlb, ln, c, sel, va, a, el, res);
-	return lane_fast(tlb, ln, c, sel, va, a, el, res);
+	return lane_fast(tlb, ln, c, va, a, el, res);
 }
 
 #ifdef S2MM_MODEL_CHECK_FAST

@@ -52,27 +52,32 @@ static inline void memo_prepare(struct s2_mmu_leaf_memo *m,
 		m->s2perm[i] = s2_perm(cpu, (uint64_t)(i & 0xc) << 51 | (uint64_t)(i & 3) << 6);
 }
 
-/* The memo's keys of the leaves @d1 (under table bits @t1, VA half @sel), @d2. */
-#define MEMO_K1(sel, d1, t1) (((d1) & MEMO_KEY1) | ((t1) & GENMASK(63, 59)) | (sel))
+/*
+ * The memo's keys of the leaves @d1 (under table bits @t1) and @d2. Not
+ * the VA half: for an AArch64 stage 1 nothing the memo holds depends on
+ * it (one ASID for both, TCR_EL1.A1's TTBR's), so a stream of misses in
+ * both halves keeps its leaves' memo.
+ */
+#define MEMO_K1(d1, t1) (((d1) & MEMO_KEY1) | ((t1) & GENMASK(63, 59)))
 #define MEMO_K2(d2) ((d2) & MEMO_KEY2)
 
 /*
- * Does @m hold what the leaves @d1 (stage 1 of VA half @sel, under the
- * table bits @t1 its walk accumulated, bits [63:59] in place) and @d2
+ * Does @m hold what the leaves @d1 (stage 1, under the table bits @t1
+ * its walk accumulated, bits [63:59] in place) and @d2
  * (stage 2) give (leaves with the same bits, under the same context: a
  * guest's pages mostly share them)? Else memo_fill(), whose arguments are
  * then all that is read: callers write memo_hit() || memo_fill().
  */
-static WALK_INLINE bool memo_hit(const struct s2_mmu_leaf_memo *m, unsigned sel,
-				 uint64_t d1, uint64_t t1, uint64_t d2)
+static WALK_INLINE bool memo_hit(const struct s2_mmu_leaf_memo *m, uint64_t d1,
+				 uint64_t t1, uint64_t d2)
 {
-	return __builtin_expect(MEMO_K1(sel, d1, t1) == m->key1 &&
+	return __builtin_expect(MEMO_K1(d1, t1) == m->key1 &&
 				MEMO_K2(d2) == m->key2, 1);
 }
 
 /*
  * What the leaves give the result besides addresses, levels and sizes
- * (memo_hit()'s @sel, @d1, @t1, @d2), into @m. @mair: MAIR_EL1; @fwb:
+ * (memo_hit()'s @d1, @t1, @d2), into @m. @mair: MAIR_EL1; @fwb:
  * stage 2's memattr_fwb; @vmid, @asid: the tags. False when the usual
  * case cannot finish with them: a leaf with AF clear (AArch64.S1Walk,
  * AArch64.S2Walk: a fault, or with HA an update), or with the Contiguous
@@ -81,7 +86,7 @@ static WALK_INLINE bool memo_hit(const struct s2_mmu_leaf_memo *m, unsigned sel,
  */
 static WALK_INLINE bool memo_fill(struct s2_mmu_leaf_memo *m, uint64_t mair,
 				  uint8_t fwb, uint16_t vmid, uint16_t asid,
-				  unsigned sel, uint64_t d1, uint64_t t1, uint64_t d2)
+				  uint64_t d1, uint64_t t1, uint64_t d2)
 {
 	uint8_t p1, p2, attr, memattr, sh2, sh;
 	bool global;
@@ -99,7 +104,7 @@ static WALK_INLINE bool memo_fill(struct s2_mmu_leaf_memo *m, uint64_t mair,
 	attr = s2_model_combine_attr(attr, memattr);
 	sh = s2_model_par_sh(attr, combine_sh((uint8_t)S2_FIELD_GET(DESC_SH, d1), sh2));
 	global = !(d1 & S1_DESC_NG);
-	m->key1 = MEMO_K1(sel, d1, t1);
+	m->key1 = MEMO_K1(d1, t1);
 	m->key2 = MEMO_K2(d2);
 	m->attr = attr | (uint64_t)sh << 8 | (uint64_t)p1 << 48 | (uint64_t)p2 << 56;
 	m->ids = (uint64_t)global << 16 | (global ? 0 : (uint64_t)asid << 32) |

@@ -141,9 +141,9 @@ static inline bool walk_lean(struct s2_mmu_regime *rc, const struct s2_mmu_mem *
 		return false;
 	if (walk2d_fast_any(&ln->walk, c, va, ln->walk.s2start, &lf, &lf2, &reads1,
 			    &reads2) != 2 ||
-	    !(memo_hit(&ln->memo, sel, lf.desc, lf.table, lf2.desc) ||
+	    !(memo_hit(&ln->memo, lf.desc, lf.table, lf2.desc) ||
 	      memo_fill(&ln->memo, regs->mair_el1, rc->s2.memattr_fwb, rc->vmid, c->asid,
-			sel, lf.desc, lf.table, lf2.desc)) ||
+			lf.desc, lf.table, lf2.desc)) ||
 	    !memo_allows(&ln->memo, a, el))
 		return false;
 	/* Pages at both stages, the usual leaves: levels and sizes constant. */
