@@ -157,9 +157,9 @@ static WALK_INLINE bool lane_allows(const struct s2_tlb_lane *ln, unsigned a,
  * stage-1 leaf @d1, which maps @va to @ipa.
  */
 static WALK_INLINE bool lane_wc_final(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
-				      const struct s2_mmu_tt *c, uint64_t va, unsigned a, unsigned el,
-				      struct s2_wc_entry *h1, struct s2_wc_entry *e,
-				      uint64_t d1, uint64_t ipa,
+				      const struct s2_mmu_tt *c, uint64_t va, unsigned a,
+				      unsigned el, struct s2_wc_entry *h1,
+				      struct s2_wc_entry *e, uint64_t d1, uint64_t ipa,
 				      struct s2_wc_entry *h2, const int level2,
 				      struct s2_mmu_result *res)
 {
@@ -246,8 +246,8 @@ static WALK_INLINE bool lane_wc(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
  * sizes. False, nothing changed: the general miss.
  */
 static WALK_INLINE bool lane_fast(struct s2_tlb *tlb, struct s2_tlb_lane *ln,
-				  const struct s2_mmu_tt *c, uint64_t va, unsigned a, unsigned el,
-				  struct s2_mmu_result *res)
+				  const struct s2_mmu_tt *c, uint64_t va, unsigned a,
+				  unsigned el, struct s2_mmu_result *res)
 {
 	struct tt_leaf lf, lf2;
 	uint32_t reads1, reads2;

@@ -83,8 +83,8 @@ static void measure(uint64_t step, const char *what)
 	uint64_t desc = valid * 8;
 
 	printf("1 GiB in %s: %llu descriptors (%llu KiB); %llu table pages (root %llu KiB) "
-	       "%llu KiB, refcounts %llu B (%llu B a page), struct s2_vm %zu B: host %llu B, %.4fx the "
-	       "descriptors, %.4fx the table pages\n",
+	       "%llu KiB, refcounts %llu B (%llu B a page), struct s2_vm %zu B: host %llu B, "
+	       "%.4fx the descriptors, %.4fx the table pages\n",
 	       what, (unsigned long long)valid, (unsigned long long)desc / 1024,
 	       (unsigned long long)pages, (unsigned long long)g.root_size / 1024,
 	       (unsigned long long)table_bytes / 1024, (unsigned long long)refcounts,

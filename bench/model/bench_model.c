@@ -369,7 +369,8 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < STREAM; i++) {
 			rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-			s0[i] = 0x123456000000ULL + ((rng >> 8) % 4096) * 4096 + ((rng >> 32) & 0xff8);
+			s0[i] = 0x123456000000ULL + ((rng >> 8) % 4096) * 4096 +
+				((rng >> 32) & 0xff8);
 			s01[i] = s0[i] | ((rng >> 60) & 1 ? HALF1 : 0);
 		}
 		caches_init(&h0, false);
@@ -407,8 +408,8 @@ int main(int argc, char **argv)
 	       wc_on, wc_reads, wc_off / wc_on);
 	printf("TLB hit, every cache on            : %8.1f ns  (%.2fx the hit with none, %.1f ns)\n",
 	       hit_on, hit_on / hit_off, hit_off);
-	printf("TLB-miss replay, caches off, TTBR0 or TTBR1 at random: %.1f ns (%.1f ns all TTBR0)\n",
-	       half01, half0);
+	printf("TLB-miss replay, caches off, TTBR0 or TTBR1 at random: %.1f ns "
+	       "(%.1f ns all TTBR0)\n", half01, half0);
 	printf("(sink %llu)\n", (unsigned long long)(sink & 1));
 	if (!only) {
 		bench_goal("full 2D walk vs 24 dependent cached loads", walk / chase, true, 1.5, "x");
