@@ -474,7 +474,7 @@ static bool check_lane(struct s2_tlb *tlb, const struct s2_mmu_access *acc,
 	lane_save(tlb, 1);
 	lane_restore(tlb, 0);
 	if (s2_model_miss_walk(tlb, acc, &general) ||
-	    !bytes_eq(&general, res, offsetof(struct s2_mmu_result, contig) + 1) ||
+	    !result_same(&general, res) ||
 	    !lane_same(tlb, 1))
 		__builtin_trap();
 	return true;

@@ -8,6 +8,7 @@
 #define S2MM_MODEL_WALK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <s2mm/mmu.h>
@@ -179,5 +180,21 @@ void s2_model_translate_s12(const struct s2_mmu_mem *mem,
 			    struct s2_mmu_regime *rc,
 			    const struct s2_mmu_access *acc,
 			    struct s2_mmu_result *res);
+
+/*
+ * Are results @a and @b the same, every field up to contig compared as
+ * bytes (the layout has no padding there, tlb_sets.h)? The checked
+ * builds' compare of a fast path's result with the general walker's.
+ */
+static inline bool result_same(const struct s2_mmu_result *a,
+			       const struct s2_mmu_result *b)
+{
+	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+
+	for (size_t i = 0; i <= offsetof(struct s2_mmu_result, contig); i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
 
 #endif /* S2MM_MODEL_WALK_H */

@@ -159,29 +159,10 @@ static inline bool walk_lean(struct s2_mmu_regime *rc, const struct s2_mmu_mem *
 #ifdef S2MM_MODEL_CHECK_FAST
 /*
  * Self-check build: every access the lean walk serves is translated again
- * by the general walker, whose result must be the same, field by field.
+ * by the general walker, whose result must be the same (result_same()).
  * Counted: [0] declined, [1] served.
  */
 unsigned long s2_model_lean_walks[2];
-
-static bool result_same(const struct s2_mmu_result *a, const struct s2_mmu_result *b)
-{
-	const struct s2_mmu_fault *f = &a->fault, *g = &b->fault;
-
-	return f->type == g->type && f->level == g->level && f->stage == g->stage &&
-	       f->s1ptw == g->s1ptw && f->acc == g->acc && f->el == g->el &&
-	       f->ipa_valid == g->ipa_valid && f->tte_update == g->tte_update &&
-	       f->va == g->va && f->ipa == g->ipa &&
-	       a->pa == b->pa && a->ipa == b->ipa && a->attr == b->attr && a->sh == b->sh &&
-	       a->s1_level == b->s1_level && a->s2_level == b->s2_level &&
-	       a->s1_shift == b->s1_shift && a->s2_shift == b->s2_shift &&
-	       a->s1_perm == b->s1_perm && a->s2_perm == b->s2_perm &&
-	       a->s2_memattr == b->s2_memattr && a->s2_sh == b->s2_sh &&
-	       a->global == b->global && a->domain == b->domain && a->asid == b->asid &&
-	       a->vmid == b->vmid && a->desc_reads == b->desc_reads &&
-	       a->tlb_hit == b->tlb_hit && a->stale == b->stale &&
-	       a->af_set == b->af_set && a->dirty == b->dirty && a->contig == b->contig;
-}
 #endif
 
 bool s2_model_walk_lean(struct s2_mmu_regime *rc, const struct s2_mmu_mem *mem,
